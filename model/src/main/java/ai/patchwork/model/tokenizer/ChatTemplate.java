@@ -1,0 +1,145 @@
+package ai.patchwork.model.tokenizer;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A Hugging Face chat template: Jinja source that turns a conversation into the prompt text a model
+ * was trained on, rendered with Jinjava configured like the {@code transformers} environment
+ * ({@code trim_blocks} and {@code lstrip_blocks} on, Python-style operator precedence and output).
+ *
+ * <p>Templates see {@code messages} (a list of maps with {@code role} and {@code content}), {@code
+ * add_generation_prompt}, {@code bos_token} and {@code eos_token} (empty strings when unknown), and
+ * the functions {@code raise_exception(msg)} and {@code strftime_now(format)}. Instances are
+ * immutable and safe to share between threads.
+ */
+public final class ChatTemplate {
+  /**
+   * The fallback used when a model ships no template: ChatML, the same text as the old {@code
+   * transformers} default. Each message becomes {@code <|im_start|>ROLE\nCONTENT<|im_end|>\n}, and
+   * the generation prompt is {@code <|im_start|>assistant\n}. It only suits models that know the
+   * ChatML markers; for others the markers are encoded as ordinary text.
+   */
+  public static final String CHATML_SOURCE =
+      "{% for message in messages %}"
+          + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+          + "{% endfor %}"
+          + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+  private static final Jinjava JINJAVA = newEngine();
+
+  private final String source;
+  private final String bosToken;
+  private final String eosToken;
+
+  private ChatTemplate(String source, String bosToken, String eosToken) {
+    this.source = Objects.requireNonNull(source, "source");
+    this.bosToken = Objects.requireNonNull(bosToken, "bosToken");
+    this.eosToken = Objects.requireNonNull(eosToken, "eosToken");
+  }
+
+  /**
+   * A template from its Jinja source and the model's special token strings.
+   *
+   * @param bosToken the text of the BOS token, or {@code ""} when the model has none
+   * @param eosToken the text of the EOS token, or {@code ""} when the model has none
+   */
+  public static ChatTemplate of(String source, String bosToken, String eosToken) {
+    return new ChatTemplate(source, bosToken, eosToken);
+  }
+
+  /** The ChatML fallback ({@link #CHATML_SOURCE}) with the given special token strings. */
+  public static ChatTemplate chatMl(String bosToken, String eosToken) {
+    return new ChatTemplate(CHATML_SOURCE, bosToken, eosToken);
+  }
+
+  /** The Jinja source of this template. */
+  public String source() {
+    return source;
+  }
+
+  /**
+   * Renders a conversation to prompt text.
+   *
+   * @param addGenerationPrompt whether to append the text that opens the assistant's reply
+   * @throws ChatTemplateException if the template raises an exception or fails to render
+   */
+  public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    List<Map<String, Object>> turns = new ArrayList<>(messages.size());
+    for (ChatMessage message : messages) {
+      Map<String, Object> turn = new LinkedHashMap<>();
+      turn.put("role", message.role());
+      turn.put("content", message.content());
+      turns.add(turn);
+    }
+    Map<String, Object> bindings = new HashMap<>();
+    bindings.put("messages", turns);
+    bindings.put("add_generation_prompt", addGenerationPrompt);
+    bindings.put("bos_token", bosToken);
+    bindings.put("eos_token", eosToken);
+    RenderResult result = JINJAVA.renderForResult(source, bindings);
+    failOnErrors(result.getErrors());
+    return result.getOutput();
+  }
+
+  private static void failOnErrors(List<TemplateError> errors) {
+    for (TemplateError error : errors) {
+      for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+        if (t instanceof TemplateFunctions.RaisedByTemplate raised) {
+          throw new ChatTemplateException(raised.getMessage());
+        }
+      }
+    }
+    for (TemplateError error : errors) {
+      if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+        throw new ChatTemplateException(
+            "Chat template failed at line " + error.getLineno() + ": " + error.getMessage(),
+            error.getException());
+      }
+    }
+  }
+
+  private static Jinjava newEngine() {
+    LegacyOverrides python =
+        LegacyOverrides.newBuilder()
+            .withEvaluateMapKeys(true)
+            .withIterateOverMapKeys(true)
+            .withUsePyishObjectMapper(true)
+            .withUseNaturalOperatorPrecedence(true)
+            .withParseWhitespaceControlStrictly(true)
+            .withUseTrimmingForNotesAndExpressions(true)
+            .withKeepNullableLoopValues(true)
+            .build();
+    JinjavaConfig config =
+        JinjavaConfig.newBuilder()
+            .withTrimBlocks(true)
+            .withLstripBlocks(true)
+            // Message text must never be re-rendered as a template.
+            .withNestedInterpretationEnabled(false)
+            .withLegacyOverrides(python)
+            .build();
+    Jinjava jinjava = new Jinjava(config);
+    jinjava.registerFunction(
+        new ELFunctionDefinition(
+            "", "raise_exception", TemplateFunctions.class, "raiseException", Object.class));
+    jinjava.registerFunction(
+        new ELFunctionDefinition(
+            "", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
+    return jinjava;
+  }
+
+  @Override
+  public String toString() {
+    return "ChatTemplate[" + source.length() + " chars]";
+  }
+}
