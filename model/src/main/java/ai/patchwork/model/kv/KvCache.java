@@ -1,0 +1,76 @@
+package ai.patchwork.model.kv;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.patchwork.model.config.ModelConfig;
+
+/**
+ * Keys and values of past positions, for a fixed number of sequence slots of a fixed capacity.
+ *
+ * <p>Per layer one tensor of shape (S, K, C, H): S slots, K key/value heads, C positions, H head size. A sequence owns
+ * a slot for its lifetime; a step writes its new positions with one index-put per layer and attends over the first
+ * L positions. The cache owns its native memory: close it to free it.
+ */
+public final class KvCache implements AutoCloseable {
+
+  private final NDManager manager;
+  private final NDArray[] keys;
+  private final NDArray[] values;
+  private final int slots;
+  private final int capacity;
+
+  public KvCache(ModelConfig config, int slots, int capacity, NDManager parent) {
+    if (slots <= 0 || capacity <= 0) throw new IllegalArgumentException("slots and capacity must be positive");
+    this.manager = parent.newSubManager();
+    this.slots = slots;
+    this.capacity = capacity;
+    this.keys = new NDArray[config.numLayers()];
+    this.values = new NDArray[config.numLayers()];
+    Shape shape = new Shape(slots, config.numKvHeads(), capacity, config.headDim());
+    for (int l = 0; l < config.numLayers(); l++) {
+      keys[l] = manager.zeros(shape); // (S, K, C, H)
+      values[l] = manager.zeros(shape); // (S, K, C, H)
+    }
+  }
+
+  public int slots() {
+    return slots;
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Bytes of native memory held by the cache. */
+  public long bytes() {
+    return 2L * keys.length * keys[0].size() * Float.BYTES;
+  }
+
+  /**
+   * Binds the cache to one forward step: sequence b of the batch lives in slot {@code slots[b]} and writes positions
+   * {@code starts[b] .. starts[b] + newTokens - 1}.
+   */
+  public KvBinding bind(int[] slots, int[] starts, int newTokens, NDManager step) {
+    return new KvBinding(this, slots, starts, newTokens, step);
+  }
+
+  void write(int layer, NDIndex where, NDArray k, NDArray v) {
+    keys[layer].set(where, k);
+    values[layer].set(where, v);
+  }
+
+  NDArray keys(int layer) {
+    return keys[layer];
+  }
+
+  NDArray values(int layer) {
+    return values[layer];
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

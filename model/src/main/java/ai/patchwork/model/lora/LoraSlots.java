@@ -1,0 +1,163 @@
+package ai.patchwork.model.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.nn.Projection;
+import ai.patchwork.model.nn.ProjectionGroup;
+import java.util.List;
+
+/**
+ * The device tier of adapters: for every layer and projection group, preallocated stacked weights
+ * A (S, in, R) and B (S, R, out) where S = slots + 1 and R = parts · maxRank (vLLM's {@code create_lora_weights}).
+ *
+ * <p>Slot 0 is all zeros and means "no adapter". Part j of a group owns rank columns [j·maxRank, j·maxRank + r) of A
+ * and the matching rows of B; smaller ranks are zero-padded. B is stored already scaled by s. Writing a slot bumps
+ * {@link #version()} so gathered copies know they are stale.
+ */
+public final class LoraSlots implements AutoCloseable {
+
+  private final ModelConfig config;
+  private final int slots;
+  private final int maxRank;
+  private final NDManager manager;
+  private final NDArray[][] a; // [layer][group] (S, in, R)
+  private final NDArray[][] b; // [layer][group] (S, R, out)
+  private volatile long version;
+
+  public LoraSlots(ModelConfig config, int slots, int maxRank, NDManager parent) {
+    if (slots <= 0 || maxRank <= 0) throw new IllegalArgumentException("slots and maxRank must be positive");
+    this.config = config;
+    this.slots = slots;
+    this.maxRank = maxRank;
+    this.manager = parent.newSubManager();
+    int groups = ProjectionGroup.values().length;
+    this.a = new NDArray[config.numLayers()][groups];
+    this.b = new NDArray[config.numLayers()][groups];
+    for (int l = 0; l < config.numLayers(); l++) {
+      for (ProjectionGroup g : ProjectionGroup.values()) {
+        long r = (long) g.parts().size() * maxRank;
+        a[l][g.ordinal()] = manager.zeros(new Shape(slots + 1, g.inFeatures(config), r)); // (S, in, R)
+        b[l][g.ordinal()] = manager.zeros(new Shape(slots + 1, r, g.outFeatures(config))); // (S, R, out)
+      }
+    }
+  }
+
+  /** Usable slots, numbered 1..slots. */
+  public int slots() {
+    return slots;
+  }
+
+  public int maxRank() {
+    return maxRank;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  /** Bytes of device memory held by the slot tensors. */
+  public long bytes() {
+    long n = 0;
+    for (NDArray[] layer : a) for (NDArray x : layer) n += x.size();
+    for (NDArray[] layer : b) for (NDArray x : layer) n += x.size();
+    return n * Float.BYTES;
+  }
+
+  /** Copies an adapter into slot {@code slot} (1..slots), replacing what was there. */
+  public synchronized void set(int slot, AdapterWeights adapter) {
+    checkSlot(slot);
+    if (adapter.rank() > maxRank) {
+      throw new IllegalArgumentException("adapter " + adapter.id() + " has rank " + adapter.rank()
+          + ", more than the maximum LoRA rank " + maxRank + " of these slots");
+    }
+    try (NDManager tmp = manager.newSubManager()) {
+      for (int l = 0; l < config.numLayers(); l++) {
+        for (ProjectionGroup g : ProjectionGroup.values()) {
+          write(slot, l, g, packA(adapter, l, g), packB(adapter, l, g), tmp);
+        }
+      }
+    }
+    version++;
+  }
+
+  /** Zeroes a slot. */
+  public synchronized void clear(int slot) {
+    checkSlot(slot);
+    try (NDManager tmp = manager.newSubManager()) {
+      for (int l = 0; l < config.numLayers(); l++) {
+        for (ProjectionGroup g : ProjectionGroup.values()) {
+          int in = g.inFeatures(config);
+          int out = g.outFeatures(config);
+          int r = g.parts().size() * maxRank;
+          write(slot, l, g, new float[in * r], new float[r * out], tmp);
+        }
+      }
+    }
+    version++;
+  }
+
+  private void write(int slot, int l, ProjectionGroup g, float[] packedA, float[] packedB, NDManager tmp) {
+    NDArray sa = a[l][g.ordinal()];
+    NDArray sb = b[l][g.ordinal()];
+    sa.set(new NDIndex("{}", slot), tmp.create(packedA, new Shape(sa.getShape().get(1), sa.getShape().get(2))));
+    sb.set(new NDIndex("{}", slot), tmp.create(packedB, new Shape(sb.getShape().get(1), sb.getShape().get(2))));
+  }
+
+  /** Aᵀ of every part side by side: (in, R). */
+  private float[] packA(AdapterWeights adapter, int layer, ProjectionGroup g) {
+    int in = g.inFeatures(config);
+    int r = g.parts().size() * maxRank;
+    float[] out = new float[in * r];
+    List<Projection> parts = g.parts();
+    for (int j = 0; j < parts.size(); j++) {
+      LoraWeights w = adapter.module(layer, parts.get(j));
+      if (w == null) continue;
+      for (int k = 0; k < w.rank(); k++) {
+        for (int i = 0; i < in; i++) out[i * r + j * maxRank + k] = w.a()[k * in + i];
+      }
+    }
+    return out;
+  }
+
+  /** s·Bᵀ of every part, block-diagonal: (R, out). */
+  private float[] packB(AdapterWeights adapter, int layer, ProjectionGroup g) {
+    int outWidth = g.outFeatures(config);
+    int r = g.parts().size() * maxRank;
+    float[] out = new float[r * outWidth];
+    List<Projection> parts = g.parts();
+    for (int j = 0; j < parts.size(); j++) {
+      LoraWeights w = adapter.module(layer, parts.get(j));
+      if (w == null) continue;
+      float[] sb = w.scaledB();
+      int off = g.outOffset(parts.get(j), config);
+      for (int k = 0; k < w.rank(); k++) {
+        for (int o = 0; o < w.out(); o++) out[(j * maxRank + k) * outWidth + off + o] = sb[o * w.rank() + k];
+      }
+    }
+    return out;
+  }
+
+  private void checkSlot(int slot) {
+    if (slot < 1 || slot > slots) throw new IllegalArgumentException("slot " + slot + " is not in 1.." + slots);
+  }
+
+  NDArray a(int layer, ProjectionGroup g) {
+    return a[layer][g.ordinal()];
+  }
+
+  NDArray b(int layer, ProjectionGroup g) {
+    return b[layer][g.ordinal()];
+  }
+
+  int layers() {
+    return config.numLayers();
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

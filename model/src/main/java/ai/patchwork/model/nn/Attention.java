@@ -1,0 +1,74 @@
+package ai.patchwork.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.patchwork.model.config.ModelConfig;
+
+/**
+ * Causal self-attention with grouped-query heads (Ainslie et al. 2023): N query heads share K key/value heads in
+ * groups of g = N/K. Query heads are regrouped as (B, K, g·T, H) so no key/value head is ever copied.
+ */
+public final class Attention {
+
+  private final int layer;
+  private final Linear qkv; // (E, N·H + 2·K·H)
+  private final Linear o; // (N·H, E)
+  private final RotaryEmbedding rope;
+  private final int n;
+  private final int k;
+  private final int h;
+  private final float scale;
+
+  public Attention(int layer, Linear qkv, Linear o, RotaryEmbedding rope, ModelConfig c) {
+    this.layer = layer;
+    this.qkv = qkv;
+    this.o = o;
+    this.rope = rope;
+    this.n = c.numHeads();
+    this.k = c.numKvHeads();
+    this.h = c.headDim();
+    this.scale = (float) (1.0 / Math.sqrt(h));
+  }
+
+  public Linear qkv() {
+    return qkv;
+  }
+
+  public Linear o() {
+    return o;
+  }
+
+  /** (B, T, E) → (B, T, E). */
+  public NDArray forward(NDArray x, Step step) {
+    long b = x.getShape().get(0);
+    long t = x.getShape().get(1);
+    NDArray fused = step.lora().apply(layer, ProjectionGroup.QKV, x, qkv.forward(x)); // (B, T, (N+2K)·H)
+    fused = fused.reshape(b, t, n + 2L * k, h); // (B, T, N+2K, H)
+    NDArray qk = rope.apply(fused.get(new NDIndex(":, :, :{}", n + k)), step.cosSin()); // (B, T, N+K, H)
+    NDArray q = qk.get(new NDIndex(":, :, :{}", n)); // (B, T, N, H)
+    NDArray kNew = qk.get(new NDIndex(":, :, {}:", n)); // (B, T, K, H)
+    NDArray vNew = fused.get(new NDIndex(":, :, {}:", n + k)); // (B, T, K, H)
+
+    NDArray keys; // (B, K, L, H)
+    NDArray values; // (B, K, L, H)
+    if (step.kv() != null) {
+      NDArray[] kv = step.kv().append(layer, kNew, vNew);
+      keys = kv[0];
+      values = kv[1];
+    } else {
+      keys = kNew.transpose(0, 2, 1, 3);
+      values = vNew.transpose(0, 2, 1, 3);
+    }
+    long l = keys.getShape().get(2);
+    int g = n / k;
+
+    // Query head i uses key/value head i / g: (B, T, N, H) → (B, N, T, H) → (B, K, g·T, H).
+    NDArray qg = q.transpose(0, 2, 1, 3).reshape(b, k, g * t, h);
+    NDArray scores = qg.matMul(keys.transpose(0, 1, 3, 2)).mul(scale); // (B, K, g·T, L)
+    scores = scores.reshape(b, k, g, t, l).add(step.mask()); // (B, K, g, T, L)
+    NDArray probs = scores.softmax(-1).reshape(b, k, g * t, l); // (B, K, g·T, L)
+    NDArray y = probs.matMul(values); // (B, K, g·T, H)
+    y = y.reshape(b, n, t, h).transpose(0, 2, 1, 3).reshape(b, t, (long) n * h); // (B, T, N·H)
+    return step.lora().apply(layer, ProjectionGroup.O, y, o.forward(y)); // (B, T, E)
+  }
+}

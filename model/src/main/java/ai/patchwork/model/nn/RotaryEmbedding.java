@@ -1,0 +1,65 @@
+package ai.patchwork.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.patchwork.model.config.ModelConfig;
+
+/**
+ * Rotary position embedding (Su et al. 2021, RoFormer) in the "rotate half" layout of transformers' Llama:
+ * x·cos + rotate_half(x)·sin, with rotate_half(x) = [-x₂, x₁] computed as x·R for a fixed signed permutation R.
+ */
+public final class RotaryEmbedding {
+
+  private final NDArray cos; // (C, H)
+  private final NDArray sin; // (C, H)
+  private final NDArray rotateHalf; // (H, H)
+
+  public RotaryEmbedding(ModelConfig c, NDManager manager) {
+    int h = c.headDim();
+    int half = h / 2;
+    double[] invFreq = new double[half];
+    for (int i = 0; i < half; i++) invFreq[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / h);
+    invFreq = c.ropeScaling().scale(invFreq);
+    int positions = c.maxPositions();
+    float[] cosTable = new float[positions * h];
+    float[] sinTable = new float[positions * h];
+    for (int p = 0; p < positions; p++) {
+      for (int i = 0; i < half; i++) {
+        // HF computes freqs = position · inv_freq in float32, then cos/sin of that float.
+        float angle = (float) p * (float) invFreq[i];
+        float cs = (float) Math.cos(angle);
+        float sn = (float) Math.sin(angle);
+        cosTable[p * h + i] = cs;
+        cosTable[p * h + i + half] = cs;
+        sinTable[p * h + i] = sn;
+        sinTable[p * h + i + half] = sn;
+      }
+    }
+    float[] r = new float[h * h];
+    for (int i = 0; i < half; i++) {
+      r[(i + half) * h + i] = -1; // out[i] = -x[i + half]
+      r[i * h + i + half] = 1; // out[i + half] = x[i]
+    }
+    this.cos = manager.create(cosTable, new Shape(positions, h));
+    this.sin = manager.create(sinTable, new Shape(positions, h));
+    this.rotateHalf = manager.create(r, new Shape(h, h));
+  }
+
+  /** The cos and sin rows for the step's positions, each (B, T, 1, H); computed once per step for all layers. */
+  public NDArray[] at(NDArray positions, NDManager step) {
+    long b = positions.getShape().get(0);
+    long t = positions.getShape().get(1);
+    NDArray c = cos.get(new NDIndex("{}", positions)).reshape(b, t, 1, -1); // (B, T, 1, H)
+    NDArray s = sin.get(new NDIndex("{}", positions)).reshape(b, t, 1, -1); // (B, T, 1, H)
+    c.attach(step);
+    s.attach(step);
+    return new NDArray[] {c, s};
+  }
+
+  /** Rotates (B, T, heads, H) by the (B, T, 1, H) cos and sin of {@link #at}. */
+  public NDArray apply(NDArray x, NDArray[] cosSin) {
+    return x.mul(cosSin[0]).add(x.matMul(rotateHalf).mul(cosSin[1])); // (B, T, heads, H)
+  }
+}

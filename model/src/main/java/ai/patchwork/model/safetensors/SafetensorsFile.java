@@ -1,0 +1,106 @@
+package ai.patchwork.model.safetensors;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A memory-mapped safetensors file. The header is validated on open; tensor bytes are mapped on demand, so a
+ * checkpoint larger than memory can be opened and read one tensor at a time.
+ */
+public final class SafetensorsFile implements AutoCloseable {
+
+  private final Path path;
+  private final FileChannel channel;
+  private final SafetensorsHeader header;
+
+  private SafetensorsFile(Path path, FileChannel channel, SafetensorsHeader header) {
+    this.path = path;
+    this.channel = channel;
+    this.header = header;
+  }
+
+  /** Opens and validates a safetensors file; a malformed file throws {@link SafetensorsException}. */
+  public static SafetensorsFile open(Path path) {
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(path, StandardOpenOption.READ);
+      long size = ch.size();
+      ByteBuffer first = ByteBuffer.allocate(8);
+      if (size >= 8) ch.read(first, 0);
+      long n = SafetensorsHeader.headerLength(first, size);
+      ByteBuffer json = ByteBuffer.allocate((int) n);
+      while (json.hasRemaining() && ch.read(json, 8 + json.position()) > 0) {}
+      return new SafetensorsFile(path, ch, SafetensorsHeader.parse(json.array(), size));
+    } catch (NoSuchFileException e) {
+      close(ch);
+      throw new SafetensorsException("file not found: " + path);
+    } catch (IOException e) {
+      close(ch);
+      throw new UncheckedIOException("cannot read " + path, e);
+    } catch (SafetensorsException e) {
+      close(ch);
+      throw new SafetensorsException(path.getFileName() + ": " + e.getMessage());
+    }
+  }
+
+  private static void close(FileChannel ch) {
+    try {
+      if (ch != null) ch.close();
+    } catch (IOException ignored) {
+      // already failing
+    }
+  }
+
+  public SafetensorsHeader header() {
+    return header;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** The raw little-endian bytes of one tensor, memory-mapped read-only. */
+  public ByteBuffer bytes(String name) {
+    TensorInfo t = header.tensor(name);
+    try {
+      return channel.map(FileChannel.MapMode.READ_ONLY, header.dataStart() + t.begin(), t.byteSize())
+          .order(ByteOrder.LITTLE_ENDIAN);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot map tensor " + name + " of " + path, e);
+    }
+  }
+
+  /** Reads a floating-point tensor as float32 values (F16 and BF16 are widened in Java; F64 is narrowed). */
+  public float[] floats(String name) {
+    TensorInfo t = header.tensor(name);
+    if (t.numel() > Integer.MAX_VALUE) throw new SafetensorsException("tensor '" + name + "' is too large to read");
+    return FloatConversion.toFloats(t.dtype(), bytes(name), (int) t.numel(), name);
+  }
+
+  /**
+   * Loads a floating-point tensor as a float32 NDArray. F32 data goes straight from the mapping into PyTorch; BF16 is
+   * widened in Java first because DJL's PyTorch engine aborts on BF16 arrays.
+   */
+  public NDArray load(String name, NDManager manager) {
+    TensorInfo t = header.tensor(name);
+    Shape shape = new Shape(t.shape());
+    if (t.dtype() == DType.F32) return manager.create(bytes(name), shape, DataType.FLOAT32);
+    return manager.create(FloatBuffer.wrap(floats(name)), shape);
+  }
+
+  @Override
+  public void close() {
+    close(channel);
+  }
+}
