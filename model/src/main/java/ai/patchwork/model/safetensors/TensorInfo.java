@@ -14,15 +14,24 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
     if (begin < 0 || end < begin) {
       throw new SafetensorsException("tensor '" + name + "' has invalid data_offsets [" + begin + ", " + end + "]");
     }
-    if (end - begin != numel() * dtype.bytes()) {
+    long numel = count(shape);
+    if (end - begin != numel * dtype.bytes()) {
       throw new SafetensorsException("tensor '" + name + "' is " + (end - begin) + " bytes but shape "
-          + Arrays.toString(shape) + " of " + dtype + " needs " + numel() * dtype.bytes());
+          + Arrays.toString(shape) + " of " + dtype + " needs " + numel * dtype.bytes());
     }
   }
 
   public long numel() {
+    return count(shape);
+  }
+
+  private static long count(long[] shape) {
     long n = 1;
-    for (long d : shape) n = Math.multiplyExact(n, d);
+    try {
+      for (long d : shape) n = Math.multiplyExact(n, d);
+    } catch (ArithmeticException e) {
+      throw new SafetensorsException("tensor shape " + Arrays.toString(shape) + " is too large");
+    }
     return n;
   }
 
