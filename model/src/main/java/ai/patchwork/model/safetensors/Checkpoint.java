@@ -63,6 +63,16 @@ public final class Checkpoint implements AutoCloseable {
     return new Checkpoint(byTensor, files);
   }
 
+  /** Every tensor name, sorted. */
+  public java.util.Set<String> names() {
+    return java.util.Collections.unmodifiableSet(byTensor.keySet());
+  }
+
+  /** Reads one floating-point tensor as float32 values. */
+  public float[] floats(String name) {
+    return file(name).floats(name);
+  }
+
   public boolean has(String name) {
     return byTensor.containsKey(name);
   }
