@@ -1,0 +1,24 @@
+package ai.patchwork.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * Where tensors live. By default the engine's choice: the first GPU when PyTorch sees one (CUDA natives on the
+ * classpath and a driver), otherwise the CPU. {@code PATCHWORK_DEVICE=cpu|gpu|gpu1...} overrides it.
+ */
+public final class Devices {
+  private Devices() {}
+
+  public static Device chosen() {
+    String name = System.getenv("PATCHWORK_DEVICE");
+    if (name == null || name.isBlank() || name.equals("auto")) return Engine.getInstance().defaultDevice();
+    return Device.fromName(name);
+  }
+
+  /** A root manager on the chosen device; the caller owns it. */
+  public static NDManager newManager() {
+    return NDManager.newBaseManager(chosen());
+  }
+}
