@@ -59,6 +59,19 @@ public final class Transformer implements AutoCloseable {
     return blocks;
   }
 
+  /** Number of weights (tied embeddings counted once). */
+  public long parameterCount() {
+    long n = embedding.table().size() + norm.weight().size();
+    if (lmHead.getShape().get(0) != embedding.table().getShape().get(0) || !config.tieWordEmbeddings()) n += lmHead.size();
+    for (TransformerBlock b : blocks) {
+      n += b.attentionNorm().weight().size() + b.mlpNorm().weight().size();
+      n += b.attention().qkv().weight().size() + b.attention().o().weight().size();
+      n += b.mlp().gateUp().weight().size() + b.mlp().down().weight().size();
+      if (b.attention().qkv().bias() != null) n += b.attention().qkv().bias().size();
+    }
+    return n;
+  }
+
   /** The manager that owns the weights. */
   public NDManager manager() {
     return manager;

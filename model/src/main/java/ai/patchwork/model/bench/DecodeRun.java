@@ -1,0 +1,93 @@
+package ai.patchwork.model.bench;
+
+import ai.patchwork.model.kv.KvCache;
+import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.BatchLoraMapping;
+import ai.patchwork.model.lora.BatchedLoraOps;
+import ai.patchwork.model.lora.LoraOps;
+import ai.patchwork.model.lora.LoraSlots;
+import ai.patchwork.model.nn.Transformer;
+import ai.patchwork.model.sample.Sampler;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One benchmark cell: a batch of B sequences prefilled together, then decoded token by token, the way the serving
+ * engine drives {@link Transformer#step}: KV cache slots, adapters resident in LoRA slots, one gathered mapping per
+ * batch.
+ */
+final class DecodeRun {
+
+  enum Mode {
+    NONE("none"), ONE("one"), MIXED("different per sequence");
+
+    private final String label;
+
+    Mode(String label) {
+      this.label = label;
+    }
+
+    String label() {
+      return label;
+    }
+  }
+
+  record Result(double prefillTokensPerSecond, double decodeTokensPerSecond) {
+    /** Median of each figure separately. */
+    static Result median(List<Result> runs) {
+      double[] p = runs.stream().mapToDouble(Result::prefillTokensPerSecond).sorted().toArray();
+      double[] d = runs.stream().mapToDouble(Result::decodeTokensPerSecond).sorted().toArray();
+      return new Result(p[p.length / 2], d[d.length / 2]);
+    }
+  }
+
+  private final Transformer model;
+  private final LoraSlots slots;
+  private final int prompt;
+  private final int decode;
+  private final int adapters;
+
+  DecodeRun(Transformer model, List<AdapterWeights> pool, int prompt, int decode) {
+    this.model = model;
+    this.prompt = prompt;
+    this.decode = decode;
+    this.adapters = pool.size();
+    this.slots = new LoraSlots(model.config(), Math.max(1, pool.size()), 8, model.manager());
+    for (int i = 0; i < pool.size(); i++) slots.set(i + 1, pool.get(i));
+  }
+
+  Result measure(int b, Mode mode) {
+    SplittableRandom random = new SplittableRandom(b * 31L + mode.ordinal());
+    int vocab = model.config().vocabSize();
+    int[][] prompts = new int[b][prompt];
+    int[] slotIds = new int[b];
+    int[] mapping = new int[b];
+    for (int i = 0; i < b; i++) {
+      for (int t = 0; t < prompt; t++) prompts[i][t] = random.nextInt(vocab);
+      slotIds[i] = i;
+      mapping[i] = switch (mode) {
+        case NONE -> 0;
+        case ONE -> 1;
+        case MIXED -> 1 + (i * 37) % adapters;
+      };
+    }
+    try (KvCache cache = new KvCache(model.config(), b, prompt + decode, model.manager());
+        BatchedLoraOps lora = new BatchedLoraOps(slots, new BatchLoraMapping(mapping), model.manager())) {
+      LoraOps ops = mode == Mode.NONE ? LoraOps.NONE : lora;
+      long t0 = System.nanoTime();
+      float[][] logits = model.step(prompts, new int[b], slotIds, cache, ops);
+      long t1 = System.nanoTime();
+      int[][] next = new int[b][1];
+      int[] pos = new int[b];
+      for (int step = 0; step < decode; step++) {
+        for (int i = 0; i < b; i++) {
+          next[i][0] = Sampler.argmax(logits[i]);
+          pos[i] = prompt + step;
+        }
+        logits = model.step(next, pos, slotIds, cache, ops);
+      }
+      long t2 = System.nanoTime();
+      return new Result(b * (double) prompt / ((t1 - t0) / 1e9), b * (double) decode / ((t2 - t1) / 1e9));
+    }
+  }
+}

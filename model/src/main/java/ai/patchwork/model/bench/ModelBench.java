@@ -1,0 +1,126 @@
+package ai.patchwork.model.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.patchwork.model.Devices;
+import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.fixture.TinyAdapterSpec;
+import ai.patchwork.model.fixture.TinyAdapterWriter;
+import ai.patchwork.model.fixture.TinyModelSpec;
+import ai.patchwork.model.fixture.TinyModelWriter;
+import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.nn.Transformer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code ./patchwork bench model}: prefill and decode tokens/s of the runtime at batch 1, 8 and 32, with no adapter,
+ * one adapter for every sequence, and a different adapter per sequence (out of 100 rank-8 adapters on all seven
+ * projections, all resident in device slots), for generated models. Prints one JSON object.
+ */
+@Command(name = "bench model", mixinStandardHelpOptions = true, description = "Benchmark the model runtime; prints JSON.")
+public final class ModelBench implements Callable<Integer> {
+
+  @Option(names = "--adapters", defaultValue = "100") int adapters;
+  @Option(names = "--prompt", defaultValue = "32", description = "prompt tokens per sequence") int prompt;
+  @Option(names = "--decode", defaultValue = "64", description = "decoded tokens per sequence") int decode;
+  @Option(names = "--repeats", defaultValue = "3", description = "runs per cell, interleaved across modes; the median is reported")
+  int repeats;
+  @Option(names = "--batches", split = ",", defaultValue = "1,8,32") int[] batches;
+  @Option(names = "--models", split = ",", defaultValue = "3.4M,hidden1024",
+      description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers)") List<String> models;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ModelBench()).execute(args));
+  }
+
+  static TinyModelSpec spec(String name) {
+    return switch (name) {
+      case "3.4M" -> TinyModelSpec.builder().optHidden(256).optLayers(4).optHeads(8).optKvHeads(4)
+          .optIntermediate(768).optVocab(512).optMaxPositions(512).optSeed(1).build();
+      case "hidden1024" -> TinyModelSpec.builder().optHidden(1024).optLayers(8).optHeads(16).optKvHeads(8)
+          .optIntermediate(2816).optVocab(512).optMaxPositions(512).optSeed(2).build();
+      default -> throw new IllegalArgumentException("unknown model " + name + " (3.4M, hidden1024)");
+    };
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    ObjectNode out = JsonMapper.shared().createObjectNode();
+    out.put("benchmark", "model");
+    out.put("device", Devices.chosen().toString());
+    out.put("cores", Runtime.getRuntime().availableProcessors());
+    out.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+    out.put("prompt_tokens", prompt);
+    out.put("decode_tokens", decode);
+    out.put("adapters", adapters);
+    ArrayNode results = out.putArray("models");
+    Path dir = Files.createTempDirectory("patchwork-bench");
+    try (NDManager manager = Devices.newManager()) {
+      for (String name : models) results.add(benchModel(name, dir.resolve(name), manager));
+    } finally {
+      try (var walk = Files.walk(dir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    System.out.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+    return 0;
+  }
+
+  private ObjectNode benchModel(String name, Path dir, NDManager manager) {
+    TinyModelSpec spec = spec(name);
+    ModelConfig config = TinyModelWriter.write(spec, dir.resolve("model"));
+    List<AdapterWeights> pool = new ArrayList<>();
+    for (int i = 0; i < adapters; i++) {
+      Path a = dir.resolve("adapter-" + i);
+      TinyAdapterWriter.write(config, TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(100 + i).build(), a);
+      pool.add(AdapterWeights.load("adapter-" + i, a, config));
+    }
+    ObjectNode node = JsonMapper.shared().createObjectNode();
+    node.put("model", name);
+    node.put("hidden", config.hiddenSize());
+    node.put("layers", config.numLayers());
+    node.put("heads", config.numHeads());
+    node.put("kv_heads", config.numKvHeads());
+    node.put("intermediate", config.intermediateSize());
+    node.put("vocab", config.vocabSize());
+    try (Transformer model = Transformer.load(dir.resolve("model"), manager)) {
+      node.put("parameters", model.parameterCount());
+      ArrayNode rows = node.putArray("results");
+      DecodeRun run = new DecodeRun(model, pool, prompt, decode);
+      run.measure(8, DecodeRun.Mode.MIXED); // warm-up: native code paths and allocator
+      double none32 = 0;
+      double mixed32 = 0;
+      for (int b : batches) {
+        java.util.Map<DecodeRun.Mode, List<DecodeRun.Result>> runs = new java.util.EnumMap<>(DecodeRun.Mode.class);
+        for (int rep = 0; rep < repeats; rep++) {
+          for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
+            runs.computeIfAbsent(mode, m -> new ArrayList<>()).add(run.measure(b, mode));
+          }
+        }
+        for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
+          DecodeRun.Result r = DecodeRun.Result.median(runs.get(mode));
+          ObjectNode row = rows.addObject();
+          row.put("batch", b);
+          row.put("adapters", mode.label());
+          row.put("prefill_tokens_per_s", Math.round(r.prefillTokensPerSecond()));
+          row.put("decode_tokens_per_s", Math.round(r.decodeTokensPerSecond()));
+          if (b == 32 && mode == DecodeRun.Mode.NONE) none32 = r.decodeTokensPerSecond();
+          if (b == 32 && mode == DecodeRun.Mode.MIXED) mixed32 = r.decodeTokensPerSecond();
+        }
+      }
+      if (none32 > 0) node.put("mixed_vs_none_decode_at_batch_32", Math.round(1000 * mixed32 / none32) / 1000.0);
+    }
+    return node;
+  }
+}
