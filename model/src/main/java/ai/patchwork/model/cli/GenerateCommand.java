@@ -12,6 +12,7 @@ import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.sample.SamplingParams;
 import ai.patchwork.model.tokenizer.ChatMessage;
 import ai.patchwork.model.tokenizer.Tokenizer;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -44,17 +45,27 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object") boolean json;
   @Option(names = "--logits", description = "with --json: include logits at the last prompt position") boolean logits;
 
+  private PrintStream out = System.out;
+
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new GenerateCommand());
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the command; returns the exit status (0 ok, 2 bad input). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    GenerateCommand command = new GenerateCommand();
+    command.out = out;
+    CommandLine cli = new CommandLine(command);
+    cli.setOut(new java.io.PrintWriter(out, true));
     cli.setParameterExceptionHandler((e, a) -> {
-      System.err.println("patchwork generate: " + e.getMessage());
+      err.println("patchwork generate: " + e.getMessage());
       return 2;
     });
     cli.setExecutionExceptionHandler((e, c, p) -> {
-      System.err.println("patchwork generate: " + oneLine(e));
+      err.println("patchwork generate: " + oneLine(e));
       return 2;
     });
-    System.exit(cli.execute(args));
+    return cli.execute(args);
   }
 
   private static String oneLine(Throwable e) {
@@ -83,18 +94,18 @@ public final class GenerateCommand implements Callable<Integer> {
           .generate(List.of(new GenerationRequest(ids, sampling, lora, logits)), LoraMode.BATCHED).get(0);
       String text = tokenizer == null ? "" : tokenizer.decode(g.tokenIds(), true);
       if (json) {
-        ObjectNode out = JsonMapper.shared().createObjectNode();
-        Arrays.stream(ids).forEach(out.putArray("prompt_ids")::add);
-        Arrays.stream(g.tokenIds()).forEach(out.putArray("token_ids")::add);
-        out.put("text", text);
-        out.put("finish_reason", g.finishReason().name().toLowerCase());
+        ObjectNode result = JsonMapper.shared().createObjectNode();
+        Arrays.stream(ids).forEach(result.putArray("prompt_ids")::add);
+        Arrays.stream(g.tokenIds()).forEach(result.putArray("token_ids")::add);
+        result.put("text", text);
+        result.put("finish_reason", g.finishReason().name().toLowerCase());
         if (logits) {
-          var arr = out.putArray("logits_last");
+          var arr = result.putArray("logits_last");
           for (float v : g.logitsLast()) arr.add(v);
         }
-        System.out.println(JsonMapper.shared().writeValueAsString(out));
+        out.println(JsonMapper.shared().writeValueAsString(result));
       } else {
-        System.out.println(text);
+        out.println(text);
       }
     }
     return 0;
