@@ -16,7 +16,8 @@ import ai.patchwork.model.nn.ProjectionGroup;
  * </pre>
  *
  * Gathered weights are kept for as long as the batch mapping and the slots stay the same, so a decode loop over a
- * stable batch gathers once. Not for training: it adds in place. Close it to free the gathered copies.
+ * stable batch gathers once. When every sequence uses the same adapter, its slot is read directly with no gather
+ * (one copy of the weights instead of B). Not for training: it adds in place. Close it to free the gathered copies.
  */
 public final class BatchedLoraOps implements LoraOps, AutoCloseable {
 
@@ -27,9 +28,14 @@ public final class BatchedLoraOps implements LoraOps, AutoCloseable {
   private NDManager manager;
   private long version = -1;
 
+  private final int uniformSlot; // the one slot all sequences use, or -1
+
   public BatchedLoraOps(LoraSlots slots, BatchLoraMapping mapping, NDManager parent) {
     this.slots = slots;
     this.mapping = mapping;
+    int[] s = mapping.slots();
+    boolean uniform = s.length > 0 && java.util.Arrays.stream(s).allMatch(x -> x == s[0]);
+    this.uniformSlot = uniform ? s[0] : -1;
     this.parent = parent;
     this.gathered = new NDArray[slots.layers()][2 * ProjectionGroup.values().length];
   }
@@ -42,6 +48,7 @@ public final class BatchedLoraOps implements LoraOps, AutoCloseable {
   public NDArray apply(int layer, ProjectionGroup group, NDArray x, NDArray y) {
     if (mapping.baseOnly()) return y;
     NDArray[] ab = weights(layer, group);
+    if (uniformSlot > 0) return y.addi(x.matMul(ab[0]).matMul(ab[1])); // (B, T, in)·(in, R)·(R, out)
     NDArray shrunk = x.batchMatMul(ab[0]); // (B, T, R)
     return y.addi(shrunk.batchMatMul(ab[1])); // (B, T, out)
   }
@@ -54,7 +61,14 @@ public final class BatchedLoraOps implements LoraOps, AutoCloseable {
       version = slots.version();
     }
     int i = 2 * group.ordinal();
-    if (gathered[layer][i] == null) {
+    if (gathered[layer][i] == null && uniformSlot > 0) {
+      NDArray a = slots.a(layer, group).get(uniformSlot); // (in, R), a view of the slot
+      NDArray b = slots.b(layer, group).get(uniformSlot); // (R, out)
+      a.attach(manager);
+      b.attach(manager);
+      gathered[layer][i] = a;
+      gathered[layer][i + 1] = b;
+    } else if (gathered[layer][i] == null) {
       NDArray idx = manager.create(java.util.Arrays.stream(mapping.slots()).asLongStream().toArray());
       NDArray a = slots.a(layer, group).get(new NDIndex("{}", idx)); // (B, in, R)
       NDArray b = slots.b(layer, group).get(new NDIndex("{}", idx)); // (B, R, out)
