@@ -73,7 +73,8 @@ public record ModelConfig(
     try {
       return parse(JsonMapper.shared().readTree(Files.readString(file)));
     } catch (IOException | tools.jackson.core.JacksonException e) {
-      throw new ModelFormatException("cannot read " + file + ": " + e.getMessage());
+      throw new ModelFormatException("cannot read " + file + ": "
+          + (e instanceof tools.jackson.core.JacksonException j ? j.getOriginalMessage() : e.getMessage()));
     }
   }
 
