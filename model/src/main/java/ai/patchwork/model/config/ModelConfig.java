@@ -3,6 +3,8 @@ package ai.patchwork.model.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,7 +28,7 @@ public record ModelConfig(
     double ropeTheta,
     RopeScaling ropeScaling,
     boolean tieWordEmbeddings,
-    boolean attentionBias) {
+    Set<String> biasedModules) {
 
   public ModelConfig {
     if (family == null) throw new ModelFormatException("config.json: missing model family");
@@ -45,6 +47,12 @@ public record ModelConfig(
     if (headDim % 2 != 0) throw new ModelFormatException("config.json: head_dim " + headDim + " must be even");
     if (!(rmsNormEps > 0)) throw new ModelFormatException("config.json: rms_norm_eps must be positive");
     if (!(ropeTheta > 0)) throw new ModelFormatException("config.json: rope_theta must be positive");
+    biasedModules = Set.copyOf(biasedModules);
+  }
+
+  /** True when the projection with this module name (q_proj, ..., down_proj) has a bias. */
+  public boolean hasBias(String module) {
+    return biasedModules.contains(module);
   }
 
   private static void positive(String name, int value) {
@@ -81,6 +89,7 @@ public record ModelConfig(
   /** Parses the JSON of a {@code config.json}. */
   public static ModelConfig parse(JsonNode c) {
     ModelFamily family = ModelFamily.of(c);
+    checkSupported(c);
     int hidden = c.path("hidden_size").asInt(0);
     int heads = c.path("num_attention_heads").asInt(0);
     int kvHeads = c.path("num_key_value_heads").asInt(heads);
@@ -99,6 +108,32 @@ public record ModelConfig(
         c.path("rope_theta").asDouble(10000.0),
         RopeScaling.parse(c.get("rope_scaling")),
         c.path("tie_word_embeddings").asBoolean(false),
-        family == ModelFamily.QWEN2 || c.path("attention_bias").asBoolean(false));
+        biases(family, c));
+  }
+
+  /** Qwen2 has q/k/v biases; Llama-style attention_bias adds q/k/v/o biases and mlp_bias gate/up/down biases. */
+  private static Set<String> biases(ModelFamily family, JsonNode c) {
+    Set<String> out = new java.util.HashSet<>();
+    if (family == ModelFamily.QWEN2) out.addAll(List.of("q_proj", "k_proj", "v_proj"));
+    if (family != ModelFamily.QWEN2 && c.path("attention_bias").asBoolean(false)) {
+      out.addAll(List.of("q_proj", "k_proj", "v_proj", "o_proj"));
+    }
+    if (c.path("mlp_bias").asBoolean(false)) out.addAll(List.of("gate_proj", "up_proj", "down_proj"));
+    return out;
+  }
+
+  /** Features this runtime would silently get wrong are refused instead. */
+  private static void checkSupported(JsonNode c) {
+    String act = c.path("hidden_act").asString("silu");
+    if (!act.equals("silu") && !act.equals("swish")) {
+      throw new ModelFormatException("config.json: hidden_act '" + act + "' is not supported (silu)");
+    }
+    int maxPositions = c.path("max_position_embeddings").asInt(2048);
+    JsonNode window = c.path("sliding_window");
+    boolean windowUsed = c.has("use_sliding_window") ? c.path("use_sliding_window").asBoolean(false) : window.isNumber();
+    if (windowUsed && window.isNumber() && window.asInt() < maxPositions) {
+      throw new ModelFormatException("config.json: sliding_window " + window.asInt()
+          + " is shorter than max_position_embeddings " + maxPositions + "; sliding-window attention is not supported");
+    }
   }
 }

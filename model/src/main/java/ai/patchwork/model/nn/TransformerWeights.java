@@ -42,7 +42,7 @@ final class TransformerWeights {
         throw new ai.patchwork.model.config.ModelFormatException(
             "checkpoint has no " + names.lmHead() + " and tie_word_embeddings is false");
       }
-      return new Transformer(c, new Embedding(embed), blocks, finalNorm, keep(head.transpose(), model), rope);
+      return new Transformer(c, new Embedding(embed), blocks, finalNorm, keep(head.transpose().duplicate(), model), rope);
     }
   }
 
@@ -58,12 +58,13 @@ final class TransformerWeights {
     for (Projection p : group.parts()) {
       weights.add(ckpt.load(names.projection(l, p.module()), tmp, p.outFeatures(c), p.inFeatures(c)));
       String bias = names.projectionBias(l, p.module());
-      if (c.attentionBias() && group == ProjectionGroup.QKV) {
+      if (c.hasBias(p.module())) {
         if (!ckpt.has(bias)) throw new ai.patchwork.model.config.ModelFormatException("checkpoint has no " + bias);
         biases.add(ckpt.load(bias, tmp, p.outFeatures(c)));
       }
     }
-    NDArray w = NDArrays.concat(weights, 0).transpose(); // (in, Σout)
+    // A contiguous (in, Σout) copy: matmul with a transposed view is several times slower for small batches.
+    NDArray w = NDArrays.concat(weights, 0).transpose().duplicate(); // (in, Σout)
     NDArray b = biases.isEmpty() ? null : keep(NDArrays.concat(biases, 0), model); // (Σout)
     return new Linear(keep(w, model), b);
   }

@@ -55,7 +55,8 @@ public final class Checkpoint implements AutoCloseable {
       }
     } catch (IOException | tools.jackson.core.JacksonException e) {
       files.values().forEach(SafetensorsFile::close);
-      throw new ModelFormatException("cannot read " + index + ": " + e.getMessage());
+      throw new ModelFormatException("cannot read " + index + ": "
+          + (e instanceof tools.jackson.core.JacksonException j ? j.getOriginalMessage() : e.getMessage()));
     } catch (RuntimeException e) {
       files.values().forEach(SafetensorsFile::close);
       throw e;
