@@ -5,15 +5,17 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 
 /**
- * The cache as one forward step sees it: where each sequence writes its new keys and values, and the (B, K, L, H)
- * keys and values it attends over. L is the longest sequence after this step; shorter ones are masked.
+ * The cache as one forward step sees it: where each sequence writes its new keys and values, and the keys (B, K, H, L)
+ * and values (B, K, L, H) it attends over. L is the longest sequence after this step; shorter ones are masked.
  */
 public final class KvBinding {
 
   private final KvCache cache;
   private final NDManager step;
-  private final NDIndex writeIndex;
-  private final NDIndex readIndex;
+  private final NDIndex writeKeys;
+  private final NDIndex writeValues;
+  private final NDIndex readKeys;
+  private final NDIndex readValues;
   private final int attended;
 
   KvBinding(KvCache cache, int[] slots, int[] starts, int newTokens, NDManager step) {
@@ -37,9 +39,13 @@ public final class KvBinding {
     this.attended = longest;
     NDArray slotIdx = step.create(rows).reshape(b, 1); // (B, 1)
     NDArray posIdx = step.create(pos).reshape(b, newTokens); // (B, T)
-    this.writeIndex = new NDIndex("{}, :, {}", slotIdx, posIdx);
+    // Advanced indices move to the front, so both writes take the new (B, T, K, H) as they are.
+    this.writeKeys = new NDIndex("{}, :, :, {}", slotIdx, posIdx);
+    this.writeValues = new NDIndex("{}, :, {}", slotIdx, posIdx);
     // Slots 0..B-1 in order are a view of the cache; any other set of slots is gathered.
-    this.readIndex = prefix ? new NDIndex(":{}, :, :{}", b, longest) : new NDIndex("{}, :, :{}", step.create(rows), longest);
+    NDArray gather = prefix ? null : step.create(rows);
+    this.readKeys = prefix ? new NDIndex(":{}, :, :, :{}", b, longest) : new NDIndex("{}, :, :, :{}", gather, longest);
+    this.readValues = prefix ? new NDIndex(":{}, :, :{}", b, longest) : new NDIndex("{}, :, :{}", gather, longest);
   }
 
   /** Number of positions attended over: the longest sequence including this step's tokens. */
@@ -52,13 +58,13 @@ public final class KvBinding {
    *
    * @param k (B, T, K, H) new keys, already rotated
    * @param v (B, T, K, H) new values
-   * @return keys then values, each (B, K, L, H)
+   * @return keys transposed (B, K, H, L), then values (B, K, L, H)
    */
   public NDArray[] append(int layer, NDArray k, NDArray v) {
-    cache.write(layer, writeIndex, k, v);
+    cache.write(layer, writeKeys, writeValues, k, v);
     // Results of an op belong to its receiver's manager: move them to the step's so they are freed with it.
-    NDArray keys = cache.keys(layer).get(readIndex);
-    NDArray values = cache.values(layer).get(readIndex);
+    NDArray keys = cache.keys(layer).get(readKeys);
+    NDArray values = cache.values(layer).get(readValues);
     keys.attach(step);
     values.attach(step);
     return new NDArray[] {keys, values};

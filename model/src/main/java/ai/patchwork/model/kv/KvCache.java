@@ -9,9 +9,10 @@ import ai.patchwork.model.config.ModelConfig;
 /**
  * Keys and values of past positions, for a fixed number of sequence slots of a fixed capacity.
  *
- * <p>Per layer one tensor of shape (S, K, C, H): S slots, K key/value heads, C positions, H head size. A sequence owns
- * a slot for its lifetime; a step writes its new positions with one index-put per layer and attends over the first
- * L positions. The cache owns its native memory: close it to free it.
+ * <p>Per layer, values are (S, K, C, H) and keys are stored transposed, (S, K, H, C): S slots, K key/value heads, C
+ * positions, H head size, so attention reads kᵀ without a transpose. A sequence owns a slot for its lifetime; a step
+ * writes its new positions with one index-put per tensor and attends over the first L positions. The cache owns its
+ * native memory: close it to free it.
  */
 public final class KvCache implements AutoCloseable {
 
@@ -28,10 +29,9 @@ public final class KvCache implements AutoCloseable {
     this.capacity = capacity;
     this.keys = new NDArray[config.numLayers()];
     this.values = new NDArray[config.numLayers()];
-    Shape shape = new Shape(slots, config.numKvHeads(), capacity, config.headDim());
     for (int l = 0; l < config.numLayers(); l++) {
-      keys[l] = manager.zeros(shape); // (S, K, C, H)
-      values[l] = manager.zeros(shape); // (S, K, C, H)
+      keys[l] = manager.zeros(new Shape(slots, config.numKvHeads(), config.headDim(), capacity)); // (S, K, H, C)
+      values[l] = manager.zeros(new Shape(slots, config.numKvHeads(), capacity, config.headDim())); // (S, K, C, H)
     }
   }
 
@@ -56,9 +56,9 @@ public final class KvCache implements AutoCloseable {
     return new KvBinding(this, slots, starts, newTokens, step);
   }
 
-  void write(int layer, NDIndex where, NDArray k, NDArray v) {
-    keys[layer].set(where, k);
-    values[layer].set(where, v);
+  void write(int layer, NDIndex keysAt, NDIndex valuesAt, NDArray k, NDArray v) {
+    keys[layer].set(keysAt, k);
+    values[layer].set(valuesAt, v);
   }
 
   NDArray keys(int layer) {

@@ -17,7 +17,6 @@ public final class Attention {
   private final int n;
   private final int k;
   private final int h;
-  private final float scale;
 
   public Attention(int layer, Linear qkv, Linear o, RotaryEmbedding rope, ModelConfig c) {
     this.layer = layer;
@@ -27,7 +26,6 @@ public final class Attention {
     this.n = c.numHeads();
     this.k = c.numKvHeads();
     this.h = c.headDim();
-    this.scale = (float) (1.0 / Math.sqrt(h));
   }
 
   public Linear qkv() {
@@ -49,26 +47,32 @@ public final class Attention {
     NDArray kNew = qk.get(new NDIndex(":, :, {}:", n)); // (B, T, K, H)
     NDArray vNew = fused.get(new NDIndex(":, :, {}:", n + k)); // (B, T, K, H)
 
-    NDArray keys; // (B, K, L, H)
+    NDArray keysT; // (B, K, H, L)
     NDArray values; // (B, K, L, H)
     if (step.kv() != null) {
       NDArray[] kv = step.kv().append(layer, kNew, vNew);
-      keys = kv[0];
+      keysT = kv[0];
       values = kv[1];
     } else {
-      keys = kNew.transpose(0, 2, 1, 3);
+      keysT = kNew.transpose(0, 2, 3, 1);
       values = vNew.transpose(0, 2, 1, 3);
     }
-    long l = keys.getShape().get(2);
+    long l = values.getShape().get(2);
     int g = n / k;
 
-    // Query head i uses key/value head i / g: (B, T, N, H) → (B, N, T, H) → (B, K, g·T, H).
-    NDArray qg = q.transpose(0, 2, 1, 3).reshape(b, k, g * t, h);
-    NDArray scores = qg.matMul(keys.transpose(0, 1, 3, 2)).mul(scale); // (B, K, g·T, L)
-    scores = scores.reshape(b, k, g, t, l).add(step.mask()); // (B, K, g, T, L)
-    NDArray probs = scores.softmax(-1).reshape(b, k, g * t, l); // (B, K, g·T, L)
-    NDArray y = probs.matMul(values); // (B, K, g·T, H)
-    y = y.reshape(b, n, t, h).transpose(0, 2, 1, 3).reshape(b, t, (long) n * h); // (B, T, N·H)
+    // Query head i uses key/value head i / g: (B, T, N, H) → (B, N, T, H) → (B, K, g·T, H); q is pre-scaled by 1/√H.
+    NDArray y;
+    if (t == 1) {
+      // Decode: with one token the head transposes are plain reshapes.
+      NDArray scores = q.reshape(b, k, g, h).matMul(keysT).addi(step.mask().reshape(b, 1, 1, l)); // (B, K, g, L)
+      y = scores.softmax(-1).matMul(values).reshape(b, 1, (long) n * h); // (B, K, g, H) → (B, 1, N·H)
+    } else {
+      NDArray qg = q.transpose(0, 2, 1, 3).reshape(b, k, g * t, h);
+      NDArray scores = qg.matMul(keysT).reshape(b, k, g, t, l).addi(step.mask()); // (B, K, g, T, L)
+      NDArray probs = scores.softmax(-1).reshape(b, k, g * t, l); // (B, K, g·T, L)
+      y = probs.matMul(values); // (B, K, g·T, H)
+      y = y.reshape(b, n, t, h).transpose(0, 2, 1, 3).reshape(b, t, (long) n * h); // (B, T, N·H)
+    }
     return step.lora().apply(layer, ProjectionGroup.O, y, o.forward(y)); // (B, T, E)
   }
 }

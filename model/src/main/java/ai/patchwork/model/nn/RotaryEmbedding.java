@@ -47,19 +47,29 @@ public final class RotaryEmbedding {
     this.rotateHalf = manager.create(r, new Shape(h, h));
   }
 
-  /** The cos and sin rows for the step's positions, each (B, T, 1, H); computed once per step for all layers. */
-  public NDArray[] at(NDArray positions, NDManager step) {
+  /**
+   * The cos and sin rows for the step's positions, each (B, T, N+K, H), computed once per step for all layers. The
+   * rows of the N query heads are pre-multiplied by {@code queryScale} (attention's 1/√H): rotation is linear, so
+   * this scales q·kᵀ without a separate op per layer.
+   */
+  public NDArray[] at(NDArray positions, int queryHeads, int kvHeads, float queryScale, NDManager step) {
     long b = positions.getShape().get(0);
     long t = positions.getShape().get(1);
-    NDArray c = cos.get(new NDIndex("{}", positions)).reshape(b, t, 1, -1); // (B, T, 1, H)
-    NDArray s = sin.get(new NDIndex("{}", positions)).reshape(b, t, 1, -1); // (B, T, 1, H)
-    c.attach(step);
-    s.attach(step);
-    return new NDArray[] {c, s};
+    NDArray[] out = new NDArray[2];
+    NDArray[] tables = {cos, sin};
+    for (int i = 0; i < 2; i++) {
+      NDArray rows = tables[i].get(new NDIndex("{}", positions)).reshape(b, t, 1, -1); // (B, T, 1, H)
+      rows.attach(step);
+      NDArray q = rows.mul(queryScale).repeat(2, queryHeads); // (B, T, N, H)
+      NDArray k = rows.repeat(2, kvHeads); // (B, T, K, H)
+      out[i] = q.concat(k, 2); // (B, T, N+K, H)
+    }
+    return out;
   }
 
-  /** Rotates (B, T, heads, H) by the (B, T, 1, H) cos and sin of {@link #at}. */
+  /** Rotates (B, T, N+K, H) by the cos and sin of {@link #at}. */
   public NDArray apply(NDArray x, NDArray[] cosSin) {
-    return x.mul(cosSin[0]).add(x.matMul(rotateHalf).mul(cosSin[1])); // (B, T, heads, H)
+    // In-place ops only on fresh results that no backward pass needs: safe under autograd.
+    return x.mul(cosSin[0]).addi(x.matMul(rotateHalf).muli(cosSin[1])); // (B, T, N+K, H)
   }
 }

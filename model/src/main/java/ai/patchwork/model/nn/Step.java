@@ -11,7 +11,7 @@ import ai.patchwork.model.lora.LoraOps;
  * {@code manager}.
  *
  * @param manager owns every intermediate of the step
- * @param cosSin rotary cos and sin, each (B, T, 1, H)
+ * @param cosSin rotary cos and sin, each (B, T, N+K, H), query rows pre-scaled by 1/√H
  * @param mask additive attention mask (B, 1, 1, T, L): 0 where a query may attend, -inf elsewhere
  * @param kv where keys and values go, or null to attend only within the step (training)
  * @param lora LoRA deltas for this batch ({@link LoraOps#NONE} for the base model)

@@ -140,7 +140,8 @@ public final class Transformer implements AutoCloseable {
       }
     }
     NDArray pos = step.create(positions, new Shape(b, t)); // (B, T)
-    Step s = new Step(step, rope.at(pos, step), step.create(mask, new Shape(b, 1, 1, t, l)), kv, lora);
+    NDArray[] cosSin = rope.at(pos, config.numHeads(), config.numKvHeads(), (float) (1 / Math.sqrt(config.headDim())), step);
+    Step s = new Step(step, cosSin, step.create(mask, new Shape(b, 1, 1, t, l)), kv, lora);
     NDArray x = embedding.forward(ids, step); // (B, T, E)
     for (TransformerBlock block : blocks) x = block.forward(x, s);
     return x;

@@ -7,7 +7,8 @@ public record TransformerBlock(RmsNorm attentionNorm, Attention attention, RmsNo
 
   /** (B, T, E) → (B, T, E). */
   public NDArray forward(NDArray x, Step step) {
-    NDArray h = x.add(attention.forward(attentionNorm.forward(x), step)); // (B, T, E)
-    return h.add(mlp.forward(mlpNorm.forward(h), step)); // (B, T, E)
+    // The sublayer outputs are fresh tensors no backward pass reads, so the residual adds go in place.
+    NDArray h = attention.forward(attentionNorm.forward(x), step).addi(x); // (B, T, E)
+    return mlp.forward(mlpNorm.forward(h), step).addi(h); // (B, T, E)
   }
 }
