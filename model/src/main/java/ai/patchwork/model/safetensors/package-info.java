@@ -1,0 +1,2 @@
+/** The safetensors format: a validating, memory-mapping reader, a writer, and sharded checkpoints. */
+package ai.patchwork.model.safetensors;

@@ -1,0 +1,2 @@
+/** Token selection: greedy, temperature, top-k, top-p, per-sequence seeds. */
+package ai.patchwork.model.sample;
