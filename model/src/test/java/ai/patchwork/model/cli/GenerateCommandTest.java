@@ -3,7 +3,21 @@ package ai.patchwork.model.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import ai.patchwork.model.Fixtures;
+import ai.patchwork.model.fixture.TinyAdapterSpec;
+import ai.patchwork.model.fixture.TinyAdapterWriter;
+import ai.patchwork.model.fixture.TinyModelSpec;
+import ai.patchwork.model.fixture.TinyModelWriter;
+import ai.patchwork.model.generate.Generation;
+import ai.patchwork.model.generate.GenerationRequest;
+import ai.patchwork.model.generate.Generator;
+import ai.patchwork.model.generate.LoraMode;
+import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.nn.Projection;
+import ai.patchwork.model.nn.Transformer;
+import ai.patchwork.model.safetensors.DType;
+import ai.patchwork.model.sample.SamplingParams;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +66,35 @@ class GenerateCommandTest {
       assertEquals(c.get("prompt_ids"), json.get("prompt_ids"));
       for (int i = 0; i < 512; i++) {
         assertEquals(c.get("logits_last").get(i).asDouble(), json.get("logits_last").get(i).asDouble(), 1e-4);
+      }
+    }
+  }
+
+  @Test
+  void bf16ModelWithOneKvHeadAndAnRsloraMlpAdapterMatchesTheReferencePath() {
+    // given: a BF16 checkpoint with a single KV head and an rsLoRA adapter on the MLP only, as a user might bring
+    Path modelDir = tmp.resolve("bf16-mqa");
+    var config = TinyModelWriter.write(TinyModelSpec.builder().optKvHeads(1).optDtype(DType.BF16).optSeed(11).build(), modelDir);
+    Path adapterDir = tmp.resolve("rslora-mlp");
+    TinyAdapterWriter.write(config, TinyAdapterSpec.builder().optRank(4).optAlpha(8).optRslora(true)
+        .optTargets(Projection.GATE, Projection.UP, Projection.DOWN).optSeed(5).build(), adapterDir);
+    int[] prompt = {5, 17, 99, 260, 3, 42};
+
+    // when: the CLI generates greedily
+    Outcome o = run("--model", modelDir.toString(), "--adapter", adapterDir.toString(), "--prompt-ids", "5,17,99,260,3,42",
+        "--max-tokens", "12", "--temperature", "0", "--json", "--logits");
+    assertEquals(0, o.status(), o.err());
+    JsonNode json = JsonMapper.shared().readTree(o.out());
+
+    // then: it equals the per-sequence reference LoRA path of the runtime
+    try (NDManager manager = NDManager.newBaseManager(); Transformer model = Transformer.load(modelDir, manager)) {
+      AdapterWeights adapter = AdapterWeights.load("rslora-mlp", adapterDir, model.config());
+      Generation ref = new Generator(model, null)
+          .generate(List.of(new GenerationRequest(prompt, SamplingParams.greedy(12), adapter, true)), LoraMode.REFERENCE)
+          .get(0);
+      assertEquals(java.util.Arrays.toString(ref.tokenIds()), java.util.Arrays.toString(ints(json.get("token_ids"))));
+      for (int i = 0; i < ref.logitsLast().length; i++) {
+        assertEquals(ref.logitsLast()[i], json.get("logits_last").get(i).asDouble(), 1e-4);
       }
     }
   }
