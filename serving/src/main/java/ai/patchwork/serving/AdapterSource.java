@@ -1,0 +1,24 @@
+package ai.patchwork.serving;
+
+import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.lora.AdapterWeights;
+
+/**
+ * Where adapters come from, below the host-memory tier: the registry and object store in production,
+ * {@link FolderAdapterSource} in tests and local runs.
+ *
+ * <p>Called on the adapter cache's loader threads, never on the engine loop, so it may block on I/O. It must return
+ * the adapter's current version; after a new version is published or the adapter deleted, the registry calls
+ * {@link AdapterCache#invalidate} so that the next request loads again.
+ */
+@FunctionalInterface
+public interface AdapterSource {
+
+  /**
+   * Loads and validates an adapter for this base model, typically with {@link AdapterWeights#load}.
+   *
+   * @throws AdapterNotFoundException when the id is unknown
+   * @throws Exception on any other failure; requests for it fail with an {@link AdapterLoadException}
+   */
+  AdapterWeights load(String adapterId, ModelConfig base) throws Exception;
+}

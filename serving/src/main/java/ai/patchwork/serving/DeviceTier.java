@@ -1,0 +1,65 @@
+package ai.patchwork.serving;
+
+import ai.patchwork.model.lora.LoraSlots;
+import java.util.function.Predicate;
+
+/**
+ * Which adapter owns each LoRA slot, and the LRU choice of a slot to reuse. Guarded by the {@link AdapterCache}'s
+ * lock. Only {@link #upload} touches tensors, and only the engine loop (or start-up, before the loop runs) calls it,
+ * so slot contents never change under a running forward pass; freeing a slot is bookkeeping only, since no batch
+ * mapping points at a slot without a running sequence.
+ */
+final class DeviceTier {
+
+  private final LoraSlots slots;
+  private final AdapterEntry[] owner; // index 1..slots; 0 is the "no adapter" slot
+  private final CacheMetrics metrics;
+
+  DeviceTier(LoraSlots slots, CacheMetrics metrics) {
+    this.slots = slots;
+    this.owner = new AdapterEntry[slots.slots() + 1];
+    this.metrics = metrics;
+  }
+
+  int capacity() {
+    return slots.slots();
+  }
+
+  int used() {
+    int n = 0;
+    for (int s = 1; s < owner.length; s++) if (owner[s] != null) n++;
+    return n;
+  }
+
+  /**
+   * A slot for a new adapter: a free one if any, else the least recently used slot whose adapter is idle and not
+   * protected (pinned); 0 when every slot is held by running sequences.
+   */
+  int allocate(Predicate<AdapterEntry> isProtected) {
+    int victim = 0;
+    for (int s = 1; s < owner.length; s++) {
+      AdapterEntry e = owner[s];
+      if (e == null) return s;
+      if (e.idle() && !isProtected.test(e) && (victim == 0 || e.lastUsed < owner[victim].lastUsed)) victim = s;
+    }
+    if (victim != 0) {
+      owner[victim].deviceSlot = 0;
+      owner[victim] = null;
+      metrics.deviceEviction();
+    }
+    return victim;
+  }
+
+  /** Copies the entry's host weights into the slot: a few MB at most, on the engine loop between steps. */
+  void upload(int slot, AdapterEntry e) {
+    slots.set(slot, e.weights);
+    owner[slot] = e;
+    e.deviceSlot = slot;
+  }
+
+  /** Forgets the entry's slot (its contents stay until overwritten; nothing reads them). */
+  void free(AdapterEntry e) {
+    if (e.deviceSlot != 0 && owner[e.deviceSlot] == e) owner[e.deviceSlot] = null;
+    e.deviceSlot = 0;
+  }
+}

@@ -1,0 +1,135 @@
+package ai.patchwork.serving;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How an {@link InferenceEngine} is sized. Memory is fixed up front: the KV cache holds {@code maxBatchSize}
+ * sequences of {@code maxSequenceLength} positions, the device tier {@code adapterSlots} adapters of rank up to
+ * {@code maxLoraRank}, and the host tier up to {@code hostCacheBytes} of adapter weights.
+ *
+ * <pre>
+ *   EngineConfig config = EngineConfig.builder(modelDir).optMaxBatchSize(32).optAdapterSlots(32).build();
+ * </pre>
+ *
+ * @param modelDir Hugging Face model folder (config.json, safetensors, tokenizer.json)
+ * @param maxBatchSize sequences running at once = KV cache slots
+ * @param maxSequenceLength context per sequence, prompt plus completion; 0 for the model's max_position_embeddings
+ * @param prefillChunk prompt tokens a sequence prefills per step: longer prompts are split so they never stall the
+ *     running decodes for more than one chunk
+ * @param maxPrefillTokens padded tokens (rows × longest chunk) of one prefill step, at least {@code prefillChunk}
+ * @param maxQueued requests waiting for admission before {@link QueueFullException}
+ * @param adapterSlots distinct adapters resident on the device at once (LoRA slots; slot 0, "no adapter", is extra)
+ * @param maxLoraRank largest servable rank; smaller ranks are zero-padded
+ * @param hostCacheBytes bound of the host-memory LRU of adapter weights (adapters in use may exceed it)
+ * @param preload adapter ids loaded at start and pinned (never evicted)
+ * @param loaderThreads threads that load adapters from the {@link AdapterSource}
+ */
+public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLength, int prefillChunk,
+    int maxPrefillTokens, int maxQueued, int adapterSlots, int maxLoraRank, long hostCacheBytes, List<String> preload,
+    int loaderThreads) {
+
+  public EngineConfig {
+    if (modelDir == null) throw new IllegalArgumentException("modelDir is required");
+    positive("maxBatchSize", maxBatchSize);
+    if (maxSequenceLength < 0) throw new IllegalArgumentException("maxSequenceLength must be >= 0 (0 = the model's), got " + maxSequenceLength);
+    if (maxSequenceLength == 1) throw new IllegalArgumentException("maxSequenceLength must leave room for a prompt and a token");
+    positive("prefillChunk", prefillChunk);
+    if (maxPrefillTokens < prefillChunk) {
+      throw new IllegalArgumentException("maxPrefillTokens (" + maxPrefillTokens + ") must be at least prefillChunk (" + prefillChunk + ")");
+    }
+    if (maxQueued < 0) throw new IllegalArgumentException("maxQueued must be >= 0, got " + maxQueued);
+    positive("adapterSlots", adapterSlots);
+    positive("maxLoraRank", maxLoraRank);
+    if (hostCacheBytes < 0) throw new IllegalArgumentException("hostCacheBytes must be >= 0");
+    positive("loaderThreads", loaderThreads);
+    preload = List.copyOf(preload == null ? List.of() : preload);
+    if (preload.size() >= adapterSlots) {
+      throw new IllegalArgumentException(preload.size() + " preloaded adapters would take every one of the "
+          + adapterSlots + " adapter slots; keep at least one slot for the others");
+    }
+  }
+
+  private static void positive(String name, long value) {
+    if (value <= 0) throw new IllegalArgumentException(name + " must be positive, got " + value);
+  }
+
+  public static Builder builder(Path modelDir) {
+    return new Builder(modelDir);
+  }
+
+  /** Builder with DJL-style {@code opt*} setters; every setting but the model folder has a default. */
+  public static final class Builder {
+    private final Path modelDir;
+    private int maxBatchSize = 32;
+    private int maxSequenceLength;
+    private int prefillChunk = 64;
+    private int maxPrefillTokens; // 0: max(512, prefillChunk)
+    private int maxQueued = 1024;
+    private int adapterSlots = 32;
+    private int maxLoraRank = 16;
+    private long hostCacheBytes = 1L << 30;
+    private List<String> preload = List.of();
+    private int loaderThreads = 4;
+
+    private Builder(Path modelDir) {
+      this.modelDir = modelDir;
+    }
+
+    public Builder optMaxBatchSize(int v) {
+      maxBatchSize = v;
+      return this;
+    }
+
+    public Builder optMaxSequenceLength(int v) {
+      maxSequenceLength = v;
+      return this;
+    }
+
+    public Builder optPrefillChunk(int v) {
+      prefillChunk = v;
+      return this;
+    }
+
+    public Builder optMaxPrefillTokens(int v) {
+      maxPrefillTokens = v;
+      return this;
+    }
+
+    public Builder optMaxQueued(int v) {
+      maxQueued = v;
+      return this;
+    }
+
+    public Builder optAdapterSlots(int v) {
+      adapterSlots = v;
+      return this;
+    }
+
+    public Builder optMaxLoraRank(int v) {
+      maxLoraRank = v;
+      return this;
+    }
+
+    public Builder optHostCacheBytes(long v) {
+      hostCacheBytes = v;
+      return this;
+    }
+
+    public Builder optPreload(List<String> v) {
+      preload = v;
+      return this;
+    }
+
+    public Builder optLoaderThreads(int v) {
+      loaderThreads = v;
+      return this;
+    }
+
+    public EngineConfig build() {
+      int prefillTokens = maxPrefillTokens == 0 ? Math.max(512, prefillChunk) : maxPrefillTokens;
+      return new EngineConfig(modelDir, maxBatchSize, maxSequenceLength, prefillChunk, prefillTokens, maxQueued,
+          adapterSlots, maxLoraRank, hostCacheBytes, preload, loaderThreads);
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package ai.patchwork.serving;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The single engine-loop thread. Each iteration: apply cancellations, admit queued requests, run one prefill step
+ * (the next chunk of every admitted sequence whose prompt is not yet in the cache, within a token budget), then one
+ * decode step (one token for every sequence past its prompt). Sequences join and leave between any two steps.
+ *
+ * <p>Prefill and decode are separate forward passes rather than one padded pass: padding a decode row (one token)
+ * to a prefill chunk would multiply its cost by the chunk length, while a separate prefill pass bounds the delay it
+ * adds to running decodes by one budget-sized step per iteration. A sequence whose prompt completes in the prefill
+ * step joins the decode step of the same iteration.
+ */
+final class EngineLoop implements Runnable {
+
+  private static final System.Logger LOG = System.getLogger(EngineLoop.class.getName());
+
+  private final Scheduler scheduler;
+  private final ModelRunner runner;
+  private final AdapterCache adapters;
+  private final EngineMetrics metrics;
+  private final int prefillChunk;
+  private final int prefillBudget;
+  private final long kvPositions;
+  private final ConcurrentLinkedQueue<Sequence> cancels = new ConcurrentLinkedQueue<>();
+  private final Semaphore wake = new Semaphore(0);
+  private volatile boolean stopping;
+  private volatile EngineStats stats;
+  private volatile StepTrace.Observer observer;
+  private long steps;
+
+  EngineLoop(Scheduler scheduler, ModelRunner runner, AdapterCache adapters, EngineMetrics metrics, int prefillChunk,
+      int prefillBudget, int capacity) {
+    this.scheduler = scheduler;
+    this.runner = runner;
+    this.adapters = adapters;
+    this.metrics = metrics;
+    this.prefillChunk = prefillChunk;
+    this.prefillBudget = prefillBudget;
+    this.kvPositions = (long) scheduler.slots() * capacity;
+    publishStats();
+  }
+
+  /** Wakes the loop: new work, a finished adapter load, a cancellation. Lock-free; any thread. */
+  void signal() {
+    if (wake.availablePermits() == 0) wake.release();
+  }
+
+  /** A running sequence is freed at the start of the next step. */
+  void cancel(Sequence s) {
+    cancels.add(s);
+    signal();
+  }
+
+  void stop() {
+    stopping = true;
+    signal();
+  }
+
+  EngineStats stats() {
+    return stats;
+  }
+
+  void observe(StepTrace.Observer observer) {
+    this.observer = observer;
+  }
+
+  private void trace(boolean prefill, List<Sequence> rows, int[] kv, int[] lora, int tokens) {
+    StepTrace.Observer o = observer;
+    if (o == null) return;
+    long[] ids = new long[rows.size()];
+    for (int i = 0; i < ids.length; i++) ids[i] = rows.get(i).handle.id();
+    o.onStep(new StepTrace(steps, prefill, ids, kv, lora, tokens));
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!stopping) {
+        boolean worked;
+        try {
+          worked = iterate();
+        } catch (RuntimeException | Error e) {
+          LOG.log(System.Logger.Level.ERROR, "engine iteration failed; failing the running sequences", e);
+          for (Sequence s : scheduler.running()) retire(s, e);
+          worked = false;
+        }
+        publishStats();
+        if (!worked) idle();
+      }
+    } finally {
+      shutdown();
+    }
+  }
+
+  private boolean iterate() {
+    applyCancels();
+    admit();
+    boolean worked = false;
+    Scheduler.PrefillPlan plan = scheduler.planPrefill(prefillChunk, prefillBudget);
+    if (plan != null) {
+      prefill(plan);
+      worked = true;
+      applyCancels();
+    }
+    List<Sequence> decoding = scheduler.decoding();
+    if (!decoding.isEmpty()) {
+      decode(decoding);
+      worked = true;
+    }
+    return worked;
+  }
+
+  private void admit() {
+    List<Scheduler.Failure> failed = new ArrayList<>();
+    List<Sequence> admitted = scheduler.admit(s -> adapters.tryAcquire(s.adapterId(), s.adapterLoad), failed);
+    long now = System.nanoTime();
+    for (Sequence s : admitted) {
+      s.admitted = now;
+      metrics.queued(now - s.submitted);
+      if (s.adapterId() != null) adapters.withdraw(s.adapterId());
+    }
+    for (Scheduler.Failure f : failed) {
+      adapters.withdraw(f.sequence().adapterId());
+      f.sequence().fail(f.error());
+    }
+  }
+
+  private void prefill(Scheduler.PrefillPlan plan) {
+    List<Sequence> rows = plan.rows();
+    int[] kv = kvSlots(rows);
+    int[] lora = loraSlots(rows);
+    float[][] logits;
+    try {
+      logits = runner.prefill(plan.tokens(), plan.starts(), kv, lora);
+    } catch (RuntimeException e) {
+      failStep(rows, e);
+      return;
+    }
+    steps++;
+    metrics.batch(true, rows.size());
+    int longest = 0;
+    for (int[] t : plan.tokens()) longest = Math.max(longest, t.length);
+    trace(true, rows, kv, lora, longest);
+    long now = System.nanoTime();
+    for (int i = 0; i < rows.size(); i++) {
+      Sequence s = rows.get(i);
+      if (!s.advancePrefill(plan.tokens()[i].length)) continue;
+      scheduler.prefillDone(s);
+      if (s.accept(logits[i], now)) retire(s, null);
+    }
+  }
+
+  private void decode(List<Sequence> rows) {
+    int n = rows.size();
+    int[][] tokens = new int[n][1];
+    int[] positions = new int[n];
+    for (int i = 0; i < n; i++) {
+      tokens[i][0] = rows.get(i).lastToken();
+      positions[i] = rows.get(i).decodePosition();
+    }
+    int[] kv = kvSlots(rows);
+    int[] lora = loraSlots(rows);
+    float[][] logits;
+    try {
+      logits = runner.decode(tokens, positions, kv, lora);
+    } catch (RuntimeException e) {
+      failStep(rows, e);
+      return;
+    }
+    steps++;
+    metrics.batch(false, n);
+    trace(false, rows, kv, lora, 1);
+    long now = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      if (rows.get(i).accept(logits[i], now)) retire(rows.get(i), null);
+    }
+  }
+
+  private static int[] kvSlots(List<Sequence> rows) {
+    int[] out = new int[rows.size()];
+    for (int i = 0; i < out.length; i++) out[i] = rows.get(i).kvSlot;
+    return out;
+  }
+
+  private static int[] loraSlots(List<Sequence> rows) {
+    int[] out = new int[rows.size()];
+    for (int i = 0; i < out.length; i++) out[i] = rows.get(i).lease == null ? 0 : rows.get(i).lease.slot();
+    return out;
+  }
+
+  private void failStep(List<Sequence> rows, RuntimeException e) {
+    LOG.log(System.Logger.Level.ERROR, "a forward pass of " + rows.size() + " sequences failed", e);
+    for (Sequence s : rows) retire(s, e);
+  }
+
+  private void applyCancels() {
+    for (Sequence s; (s = cancels.poll()) != null; ) {
+      if (s.done() || s.kvSlot < 0) continue;
+      retire(s, null);
+      s.finish(FinishReason.CANCELLED, -1, "");
+    }
+  }
+
+  /** Frees the KV slot and the adapter lease; fails the sequence when {@code error} is given. */
+  private void retire(Sequence s, Throwable error) {
+    scheduler.release(s);
+    if (s.lease != null) adapters.release(s.lease);
+    if (error != null) s.fail(error);
+  }
+
+  private void idle() {
+    try {
+      if (wake.tryAcquire(100, TimeUnit.MILLISECONDS)) wake.drainPermits();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopping = true;
+    }
+  }
+
+  private void publishStats() {
+    int active = scheduler.active();
+    stats = new EngineStats(scheduler.waitingCount(), active, active, scheduler.slots(),
+        (double) scheduler.cachedTokens() / kvPositions, steps);
+  }
+
+  private void shutdown() {
+    IllegalStateException closed = new IllegalStateException("the inference engine was closed");
+    for (Sequence s : scheduler.drainWaiting()) {
+      if (s.adapterId() != null) adapters.withdraw(s.adapterId());
+      s.fail(closed);
+    }
+    for (Sequence s : scheduler.running()) retire(s, closed);
+    runner.close();
+    publishStats();
+  }
+}

@@ -1,0 +1,98 @@
+package ai.patchwork.serving;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The engine's meters. Counters carry an {@code adapter} tag (the adapter id, or {@code base}) because usage is
+ * billed per adapter; latency timers do not, to keep the series count independent of the number of adapters.
+ */
+final class EngineMetrics {
+
+  static final String BASE = "base";
+
+  private final MeterRegistry registry;
+  private final Map<String, AdapterMeters> perAdapter = new ConcurrentHashMap<>();
+  private final Timer queueTime;
+  private final Timer timeToFirstToken;
+  private final Timer interToken;
+  private final DistributionSummary prefillBatch;
+  private final DistributionSummary decodeBatch;
+  private final Map<FinishReason, Counter> finished = new ConcurrentHashMap<>();
+  private final Counter failed;
+  private volatile double serviceSeconds = 1; // EWMA of admission-to-finish time, for Retry-After
+
+  /** A request's per-adapter counters, resolved once at submit. */
+  record AdapterMeters(Counter requests, Counter promptTokens, Counter completionTokens) {}
+
+  EngineMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    queueTime = Timer.builder("patchwork.queue.time").description("submit to admission")
+        .publishPercentiles(0.5, 0.95).register(registry);
+    timeToFirstToken = Timer.builder("patchwork.time.to.first.token").description("submit to first token")
+        .publishPercentiles(0.5, 0.95).register(registry);
+    interToken = Timer.builder("patchwork.inter.token.latency").description("between two tokens of a sequence")
+        .publishPercentiles(0.5, 0.95).register(registry);
+    prefillBatch = DistributionSummary.builder("patchwork.batch.size").tag("phase", "prefill")
+        .description("sequences per forward pass").register(registry);
+    decodeBatch = DistributionSummary.builder("patchwork.batch.size").tag("phase", "decode").register(registry);
+    failed = Counter.builder("patchwork.requests.finished").tag("reason", "error").register(registry);
+  }
+
+  /** Gauges read from the engine's published state. */
+  void gauges(Supplier<EngineStats> stats) {
+    Gauge.builder("patchwork.queue.size", stats, s -> s.get().waiting()).register(registry);
+    Gauge.builder("patchwork.sequences.running", stats, s -> s.get().running()).register(registry);
+    Gauge.builder("patchwork.kv.slots.used", stats, s -> s.get().kvSlotsUsed()).register(registry);
+    Gauge.builder("patchwork.kv.usage", stats, s -> s.get().kvUsage())
+        .description("fraction of KV cache positions holding live tokens").register(registry);
+  }
+
+  AdapterMeters adapter(String adapterId) {
+    String tag = adapterId == null ? BASE : adapterId;
+    return perAdapter.computeIfAbsent(tag, a -> new AdapterMeters(
+        Counter.builder("patchwork.requests").tag("adapter", a).description("requests submitted").register(registry),
+        Counter.builder("patchwork.tokens").tag("adapter", a).tag("type", "prompt").register(registry),
+        Counter.builder("patchwork.tokens").tag("adapter", a).tag("type", "completion").register(registry)));
+  }
+
+  void queued(long nanos) {
+    queueTime.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void firstToken(long nanos) {
+    timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void nextToken(long nanos) {
+    interToken.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void batch(boolean prefill, int size) {
+    (prefill ? prefillBatch : decodeBatch).record(size);
+  }
+
+  void finished(FinishReason reason, long serviceNanos) {
+    finished.computeIfAbsent(reason, r -> Counter.builder("patchwork.requests.finished")
+        .tag("reason", r.openAiName()).register(registry)).increment();
+    if (serviceNanos > 0) serviceSeconds = 0.9 * serviceSeconds + 0.1 * serviceNanos / 1e9;
+  }
+
+  void failed() {
+    failed.increment();
+  }
+
+  /** When a queue place is likely to free up: recent time per request × requests ahead ÷ batch size, 1 s to 60 s. */
+  Duration retryAfter(int queued, int batchSize) {
+    double seconds = serviceSeconds * Math.max(1, queued) / batchSize;
+    return Duration.ofSeconds(Math.max(1, Math.min(60, (long) Math.ceil(seconds))));
+  }
+}

@@ -1,0 +1,59 @@
+package ai.patchwork.serving;
+
+import ai.patchwork.model.sample.SamplingParams;
+import java.util.Arrays;
+
+/**
+ * One generation to run: already-tokenised prompt (the API applies the chat template), the adapter, and how to
+ * sample and stop.
+ *
+ * @param promptIds the prompt, at least one token
+ * @param adapterId the adapter to apply, or null for the base model; resolved by the engine's {@link AdapterSource}
+ * @param sampling temperature, top_p, top_k, seed, max_tokens, extra stop ids and stop strings
+ * @param ignoreEos when false (the default), the tokenizer's EOS ids also stop generation
+ */
+public record EngineRequest(int[] promptIds, String adapterId, SamplingParams sampling, boolean ignoreEos) {
+
+  public EngineRequest {
+    if (promptIds == null || promptIds.length == 0) throw new IllegalArgumentException("the prompt must have at least one token");
+    if (sampling == null) throw new IllegalArgumentException("sampling parameters are required");
+    if (adapterId != null && adapterId.isBlank()) throw new IllegalArgumentException("adapterId must not be blank (use null for the base model)");
+    promptIds = promptIds.clone();
+    for (int id : promptIds) if (id < 0) throw new IllegalArgumentException("token ids must be >= 0, got " + id);
+  }
+
+  /** A request that stops at EOS. */
+  public static EngineRequest of(int[] promptIds, String adapterId, SamplingParams sampling) {
+    return new EngineRequest(promptIds, adapterId, sampling, false);
+  }
+
+  @Override
+  public int[] promptIds() {
+    return promptIds.clone();
+  }
+
+  int promptLength() {
+    return promptIds.length;
+  }
+
+  int promptId(int i) {
+    return promptIds[i];
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EngineRequest r && Arrays.equals(promptIds, r.promptIds)
+        && java.util.Objects.equals(adapterId, r.adapterId) && sampling.equals(r.sampling) && ignoreEos == r.ignoreEos;
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(promptIds) * 31 + sampling.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "EngineRequest[" + promptIds.length + " prompt tokens, adapter=" + adapterId + ", " + sampling
+        + ", ignoreEos=" + ignoreEos + "]";
+  }
+}

@@ -1,0 +1,216 @@
+package ai.patchwork.serving;
+
+import ai.djl.ndarray.NDManager;
+import ai.patchwork.model.Devices;
+import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.kv.KvCache;
+import ai.patchwork.model.lora.LoraSlots;
+import ai.patchwork.model.nn.Transformer;
+import ai.patchwork.model.tokenizer.Tokenizer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Serves many LoRA adapters over one base model with iteration-level continuous batching.
+ *
+ * <p>The base model is loaded once. One engine-loop thread ({@link EngineLoop}) runs every forward pass; each pass
+ * mixes sequences with different adapters and with none (gathered LoRA slots, batched matmuls). Memory is fixed at
+ * start: a KV cache of {@code maxBatchSize × maxSequenceLength} positions and {@code adapterSlots} LoRA slots.
+ * Requests beyond the batch wait in a bounded FIFO queue; beyond that, {@link #submit} fails fast with
+ * {@link QueueFullException}. Adapters come through the {@link AdapterCache}: loads run off the loop, so a cold
+ * adapter delays only its own requests.
+ *
+ * <pre>
+ *   try (InferenceEngine engine = InferenceEngine.start(config, new FolderAdapterSource(dir), registry)) {
+ *     GenerationHandle h = engine.submit(EngineRequest.of(ids, "my-adapter", SamplingParams.greedy(64)),
+ *         event -> System.out.print(event.text()));
+ *     Completion c = h.completion().join();
+ *   }
+ * </pre>
+ */
+public final class InferenceEngine implements AutoCloseable {
+
+  private final EngineConfig config;
+  private final NDManager manager;
+  private final Transformer model;
+  private final Tokenizer tokenizer;
+  private final int context;
+  private final KvCache cache;
+  private final LoraSlots slots;
+  private final ExecutorService loader;
+  private final ExecutorService dispatch;
+  private final AdapterCache adapters;
+  private final EngineMetrics metrics;
+  private final Counter rejected;
+  private final Scheduler scheduler;
+  private final EngineLoop loop;
+  private final Thread thread;
+  private final AtomicLong ids = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private InferenceEngine(EngineConfig config, AdapterSource source, MeterRegistry registry, NDManager manager) {
+    this.config = config;
+    this.manager = manager;
+    this.model = Transformer.load(config.modelDir(), manager);
+    this.tokenizer = Tokenizer.load(config.modelDir());
+    ModelConfig mc = model.config();
+    if (config.maxSequenceLength() > mc.maxPositions()) {
+      throw new IllegalArgumentException("maxSequenceLength " + config.maxSequenceLength()
+          + " exceeds the model's max_position_embeddings " + mc.maxPositions());
+    }
+    this.context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
+    this.cache = new KvCache(mc, config.maxBatchSize(), context, manager);
+    this.slots = new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager);
+    this.loader = Executors.newFixedThreadPool(config.loaderThreads(),
+        Thread.ofPlatform().daemon().name("patchwork-adapter-loader-", 0).factory());
+    this.dispatch = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("patchwork-events-", 0).factory());
+    this.metrics = new EngineMetrics(registry);
+    this.rejected = Counter.builder("patchwork.requests.rejected").description("queue full").register(registry);
+    this.scheduler = new Scheduler(config.maxBatchSize(), context, config.maxQueued());
+    EngineLoop[] ref = new EngineLoop[1];
+    this.adapters = new AdapterCache(source, mc, slots, config.hostCacheBytes(), loader, () -> ref[0].signal(), registry);
+    this.loop = ref[0] = new EngineLoop(scheduler, new ModelRunner(model, cache, slots, manager), adapters, metrics,
+        config.prefillChunk(), config.maxPrefillTokens(), context);
+    metrics.gauges(loop::stats);
+    for (String id : config.preload()) {
+      try {
+        adapters.preload(id);
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+    this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(loop);
+  }
+
+  /**
+   * Loads the model (once) and starts the engine loop. Preloaded adapters are loaded and placed before this returns.
+   *
+   * @param source where adapters not in memory come from
+   * @param registry receives the engine's and the adapter cache's meters
+   */
+  public static InferenceEngine start(EngineConfig config, AdapterSource source, MeterRegistry registry) {
+    NDManager manager = Devices.newManager();
+    InferenceEngine engine;
+    try {
+      engine = new InferenceEngine(config, source, registry, manager);
+    } catch (RuntimeException | Error e) {
+      manager.close();
+      throw e;
+    }
+    engine.thread.start();
+    return engine;
+  }
+
+  /** Submits a request whose result is only needed at the end ({@link GenerationHandle#completion()}). */
+  public GenerationHandle submit(EngineRequest request) {
+    return submit(request, GenerationListener.NONE);
+  }
+
+  /**
+   * Queues a request; {@code listener} receives its token stream.
+   *
+   * @throws PromptTooLongException when the prompt leaves no room for a token within the context
+   * @throws IllegalArgumentException when a prompt id is outside the vocabulary
+   * @throws QueueFullException when the queue is full
+   * @throws IllegalStateException when the engine is closed
+   */
+  public GenerationHandle submit(EngineRequest request, GenerationListener listener) {
+    if (closed.get()) throw new IllegalStateException("the inference engine is closed");
+    int p = request.promptLength();
+    if (p >= context) throw new PromptTooLongException(p, context);
+    int vocab = model.config().vocabSize();
+    for (int id : request.promptIds()) {
+      if (id >= vocab) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
+    }
+    Set<Integer> stopIds = new HashSet<>(request.sampling().stopIds());
+    if (!request.ignoreEos()) stopIds.addAll(tokenizer.eosIds());
+    int maxNew = Math.min(request.sampling().maxTokens(), context - p);
+    GenerationHandle handle = new GenerationHandle(ids.incrementAndGet(), listener, new SerialExecutor(dispatch));
+    Sequence s = new Sequence(handle, request, maxNew, Set.copyOf(stopIds), tokenizer.streamingDecoder(true), metrics);
+    s.meters.requests().increment();
+    s.meters.promptTokens().increment(p);
+    if (maxNew == 0) {
+      s.finish(FinishReason.LENGTH, -1, "");
+      return handle;
+    }
+    String adapter = request.adapterId();
+    if (adapter != null) s.adapterLoad = adapters.request(adapter); // before enqueue: admission may follow at once
+    try {
+      scheduler.enqueue(s, metrics);
+    } catch (QueueFullException e) {
+      if (adapter != null) adapters.withdraw(adapter);
+      rejected.increment();
+      throw e;
+    }
+    handle.onCancel(() -> cancel(s));
+    loop.signal();
+    return handle;
+  }
+
+  private void cancel(Sequence s) {
+    if (scheduler.removeWaiting(s)) {
+      if (s.adapterId() != null) adapters.withdraw(s.adapterId());
+      s.finish(FinishReason.CANCELLED, -1, "");
+    } else {
+      loop.cancel(s);
+    }
+  }
+
+  /** The adapter tiers: pin, prefetch, invalidate, stats. */
+  public AdapterCache adapters() {
+    return adapters;
+  }
+
+  /** The base model's tokenizer (chat template, EOS ids), for callers that tokenize prompts. */
+  public Tokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  public ModelConfig modelConfig() {
+    return model.config();
+  }
+
+  /** Positions per sequence, prompt plus completion; completions are cut at {@code contextLength - prompt}. */
+  public int contextLength() {
+    return context;
+  }
+
+  public EngineConfig config() {
+    return config;
+  }
+
+  public EngineStats stats() {
+    return loop.stats();
+  }
+
+  /** Tests: sees every forward pass, on the loop thread. */
+  void observe(StepTrace.Observer observer) {
+    loop.observe(observer);
+  }
+
+  /** Stops the loop, fails what is queued or running with {@link IllegalStateException}, frees native memory. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    loop.stop();
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    loader.shutdownNow();
+    dispatch.shutdown();
+    slots.close();
+    cache.close();
+    model.close();
+    tokenizer.close();
+    manager.close();
+  }
+}

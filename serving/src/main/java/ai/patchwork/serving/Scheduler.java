@@ -1,0 +1,182 @@
+package ai.patchwork.serving;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Iteration-level scheduling (Orca): which sequences run in the next prefill and decode steps. No tensors here.
+ *
+ * <p><b>Admission</b> is FIFO over a bounded queue. A request whose adapter is still loading is passed over (it keeps
+ * its place and goes first once loaded), so one cold adapter delays nobody else; a request that lacks capacity (a KV
+ * slot, or a LoRA slot while every slot is held by running sequences) stops admission, so later requests cannot
+ * overtake it indefinitely. Running sequences always finish, which bounds every wait.
+ *
+ * <p><b>KV slots</b> are taken lowest-first and kept for a sequence's lifetime; decode rows are ordered by slot, so
+ * the batch (and its LoRA mapping) changes only when a sequence joins or leaves, and a batch that occupies slots
+ * 0..B-1 reads the cache as a view instead of a gather.
+ */
+final class Scheduler {
+
+  /** One prefill step: row b feeds {@code tokens[b]} from position {@code starts[b]}. */
+  record PrefillPlan(List<Sequence> rows, int[][] tokens, int[] starts) {}
+
+  private final int maxQueued;
+  private final int capacity;
+  private final ArrayDeque<Sequence> waiting = new ArrayDeque<>(); // guarded by this
+  private final Sequence[] bySlot; // engine loop only
+  private final List<Sequence> prefilling = new ArrayList<>(); // engine loop only, in admission order
+  private volatile int active;
+
+  Scheduler(int slots, int capacity, int maxQueued) {
+    this.bySlot = new Sequence[slots];
+    this.capacity = capacity;
+    this.maxQueued = maxQueued;
+  }
+
+  /** @throws QueueFullException when {@code maxQueued} requests already wait */
+  synchronized void enqueue(Sequence s, EngineMetrics metrics) {
+    if (waiting.size() >= maxQueued) throw new QueueFullException(waiting.size(), metrics.retryAfter(waiting.size(), bySlot.length));
+    waiting.addLast(s);
+  }
+
+  synchronized boolean removeWaiting(Sequence s) {
+    return waiting.remove(s);
+  }
+
+  synchronized int waitingCount() {
+    return waiting.size();
+  }
+
+  synchronized List<Sequence> drainWaiting() {
+    List<Sequence> out = new ArrayList<>(waiting);
+    waiting.clear();
+    return out;
+  }
+
+  int active() {
+    return active;
+  }
+
+  int slots() {
+    return bySlot.length;
+  }
+
+  /**
+   * Admits queued requests in FIFO order while KV slots are free.
+   *
+   * @param adapters the adapter gate, asked for every request that has an adapter
+   * @param failed receives requests whose adapter failed, already removed from the queue
+   * @return the admitted sequences, each with a KV slot
+   */
+  synchronized List<Sequence> admit(Function<Sequence, Acquire> adapters, List<Failure> failed) {
+    List<Sequence> admitted = new ArrayList<>();
+    Iterator<Sequence> it = waiting.iterator();
+    while (it.hasNext() && active < bySlot.length) {
+      Sequence s = it.next();
+      if (s.adapterId() != null) {
+        Acquire a = adapters.apply(s);
+        switch (a.status()) {
+          case LOADING -> {
+            s.adapterLoad = a.load();
+            continue;
+          }
+          case NO_SLOT -> {
+            return admitted;
+          }
+          case FAILED -> {
+            it.remove();
+            failed.add(new Failure(s, a.error()));
+            continue;
+          }
+          case READY -> s.lease = a.lease();
+        }
+      }
+      it.remove();
+      place(s);
+      admitted.add(s);
+    }
+    return admitted;
+  }
+
+  record Failure(Sequence sequence, Throwable error) {}
+
+  private void place(Sequence s) {
+    int slot = 0;
+    while (bySlot[slot] != null) slot++;
+    bySlot[slot] = s;
+    s.kvSlot = slot;
+    s.state = Sequence.State.PREFILL;
+    prefilling.add(s);
+    active++;
+  }
+
+  /** Frees the sequence's KV slot. */
+  void release(Sequence s) {
+    if (s.kvSlot < 0) return;
+    bySlot[s.kvSlot] = null;
+    s.kvSlot = -1;
+    prefilling.remove(s);
+    active--;
+  }
+
+  /**
+   * The next prefill step: prefilling sequences in admission order, each with its next chunk, while rows × the longest
+   * chunk stays within the token budget. Rows are right-padded to the longest chunk, so a row is only taken when its
+   * padded end still fits the cache.
+   */
+  PrefillPlan planPrefill(int chunk, int budget) {
+    List<Sequence> rows = new ArrayList<>();
+    int t = 0;
+    for (Sequence s : prefilling) {
+      int len = Math.min(chunk, s.promptLength() - s.prefilled());
+      int padded = Math.max(t, len);
+      if (!rows.isEmpty() && (rows.size() + 1) * padded > budget) break;
+      if (!fits(rows, s, padded)) continue;
+      rows.add(s);
+      t = padded;
+    }
+    if (rows.isEmpty()) return null;
+    int[][] tokens = new int[rows.size()][];
+    int[] starts = new int[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      tokens[i] = rows.get(i).chunk(chunk);
+      starts[i] = rows.get(i).prefilled();
+    }
+    return new PrefillPlan(rows, tokens, starts);
+  }
+
+  private boolean fits(List<Sequence> rows, Sequence s, int padded) {
+    if (s.prefilled() + padded > capacity) return false;
+    for (Sequence r : rows) if (r.prefilled() + padded > capacity) return false;
+    return true;
+  }
+
+  /** Sequences whose prompt is in the cache, in KV slot order. */
+  List<Sequence> decoding() {
+    List<Sequence> out = new ArrayList<>(active);
+    for (Sequence s : bySlot) if (s != null && s.state == Sequence.State.DECODE) out.add(s);
+    return out;
+  }
+
+  /** Every sequence holding a KV slot. */
+  List<Sequence> running() {
+    List<Sequence> out = new ArrayList<>(active);
+    for (Sequence s : bySlot) if (s != null) out.add(s);
+    return out;
+  }
+
+  void prefillDone(Sequence s) {
+    prefilling.remove(s);
+    s.state = Sequence.State.DECODE;
+  }
+
+  /** Live tokens in the cache. */
+  long cachedTokens() {
+    long n = 0;
+    for (Sequence s : bySlot) if (s != null) n += s.cachedTokens();
+    return n;
+  }
+}

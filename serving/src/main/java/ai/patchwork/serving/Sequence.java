@@ -1,0 +1,158 @@
+package ai.patchwork.serving;
+
+import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.sample.Sampler;
+import ai.patchwork.model.tokenizer.StreamingDecoder;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One request inside the engine: queued, then prefilling its prompt chunk by chunk, then decoding one token per
+ * step. Owns its sampler (so a seed reproduces the same tokens whatever else is in the batch), its streaming
+ * decoder and its stop checks. Touched only by the engine loop after submit, except {@link #handle}.
+ */
+final class Sequence {
+
+  enum State { QUEUED, PREFILL, DECODE, DONE }
+
+  final GenerationHandle handle;
+  final EngineRequest request;
+  final EngineMetrics.AdapterMeters meters;
+  final long submitted = System.nanoTime();
+  private final int maxNew;
+  private final Sampler sampler;
+  private final Set<Integer> stopIds;
+  private final StreamingDecoder decoder;
+  private final StopMatcher stops;
+  private final StringBuilder text = new StringBuilder();
+  private final EngineMetrics metrics;
+
+  State state = State.QUEUED;
+  int kvSlot = -1;
+  AdapterLease lease;
+  CompletableFuture<AdapterWeights> adapterLoad;
+  long admitted;
+  private int prefilled;
+  private int[] generated = new int[16];
+  private int count;
+  private int sampled;
+  private int events;
+  private long lastToken;
+
+  Sequence(GenerationHandle handle, EngineRequest request, int maxNew, Set<Integer> stopIds, StreamingDecoder decoder,
+      EngineMetrics metrics) {
+    this.handle = handle;
+    this.request = request;
+    this.maxNew = maxNew;
+    this.sampler = new Sampler(request.sampling());
+    this.stopIds = stopIds;
+    this.decoder = decoder;
+    this.stops = new StopMatcher(request.sampling().stopStrings());
+    this.metrics = metrics;
+    this.meters = metrics.adapter(request.adapterId());
+  }
+
+  String adapterId() {
+    return request.adapterId();
+  }
+
+  int promptLength() {
+    return request.promptLength();
+  }
+
+  /** Prompt tokens already in the KV cache. */
+  int prefilled() {
+    return prefilled;
+  }
+
+  /** The next prompt chunk, at most {@code max} tokens. */
+  int[] chunk(int max) {
+    int n = Math.min(max, promptLength() - prefilled);
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) out[i] = request.promptId(prefilled + i);
+    return out;
+  }
+
+  /** Records a prefilled chunk; true when the whole prompt is in the cache. */
+  boolean advancePrefill(int n) {
+    prefilled += n;
+    return prefilled == promptLength();
+  }
+
+  /** The token a decode step feeds: the last one sampled. */
+  int lastToken() {
+    return generated[count - 1];
+  }
+
+  /** Where the fed token goes in the cache: every earlier token is already there. */
+  int decodePosition() {
+    return promptLength() + count - 1;
+  }
+
+  /** Tokens in the KV cache. */
+  int cachedTokens() {
+    return state == State.DECODE ? decodePosition() : prefilled;
+  }
+
+  /**
+   * Takes the logits at the last position: samples, streams the token, checks stop ids, stop strings and the length
+   * limit.
+   *
+   * @return true when the sequence finished
+   */
+  boolean accept(float[] logits, long now) {
+    int id = sampler.next(logits);
+    sampled++;
+    meters.completionTokens().increment();
+    if (sampled == 1) metrics.firstToken(now - submitted);
+    else metrics.nextToken(now - lastToken);
+    lastToken = now;
+    if (stopIds.contains(id)) {
+      finish(FinishReason.STOP, -1, tail());
+      return true;
+    }
+    if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
+    generated[count++] = id;
+    String piece = stops.accept(decoder.accept(id));
+    if (!stops.matched() && count >= maxNew) piece += tail();
+    if (stops.matched()) {
+      finish(FinishReason.STOP, id, piece);
+    } else if (count >= maxNew) {
+      finish(FinishReason.LENGTH, id, piece);
+    } else {
+      text.append(piece);
+      handle.token(new TokenEvent(events++, id, piece, null, null));
+      return false;
+    }
+    return true;
+  }
+
+  /** Ends the stream with a final event carrying the finish reason and the usage. */
+  void finish(FinishReason reason, int tokenId, String piece) {
+    if (state == State.DONE) return;
+    state = State.DONE;
+    text.append(piece);
+    Usage usage = new Usage(promptLength(), sampled);
+    metrics.finished(reason, admitted == 0 ? 0 : System.nanoTime() - admitted);
+    handle.finish(new TokenEvent(events++, tokenId, piece, reason, usage),
+        new Completion(handle.id(), adapterId(), Arrays.copyOf(generated, count), text.toString(), reason, usage));
+  }
+
+  void fail(Throwable error) {
+    if (state == State.DONE) return;
+    state = State.DONE;
+    metrics.failed();
+    handle.fail(error);
+  }
+
+  boolean done() {
+    return state == State.DONE;
+  }
+
+  /** Text the decoder and the stop matcher still hold back, at the end of generation. */
+  private String tail() {
+    String flushed = stops.accept(decoder.flush());
+    return stops.matched() ? flushed : flushed + stops.flush();
+  }
+}

@@ -1,0 +1,20 @@
+package ai.patchwork.serving;
+
+/**
+ * What one forward pass ran, for tests and debugging: which requests, in which KV and LoRA slots.
+ *
+ * @param step 1-based count of forward passes
+ * @param prefill a prefill chunk step, else a decode step
+ * @param requestIds the request of each row
+ * @param kvSlots each row's KV cache slot
+ * @param loraSlots each row's LoRA slot (0 = base model)
+ * @param tokens tokens fed per row (the longest chunk for prefill, 1 for decode)
+ */
+record StepTrace(long step, boolean prefill, long[] requestIds, int[] kvSlots, int[] loraSlots, int tokens) {
+
+  /** Called on the engine loop after every forward pass; blocking in it pauses the engine. */
+  @FunctionalInterface
+  interface Observer {
+    void onStep(StepTrace trace);
+  }
+}
