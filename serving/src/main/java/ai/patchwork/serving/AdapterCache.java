@@ -7,8 +7,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -45,8 +43,8 @@ public final class AdapterCache {
   private final Runnable onLoaded;
   private final CacheMetrics metrics;
   private final DeviceTier device;
-  // Guarded by this. Access order: iteration starts at the least recently used entry.
-  private final LinkedHashMap<String, AdapterEntry> entries = new LinkedHashMap<>(16, 0.75f, true);
+  // Guarded by this. Recency is AdapterEntry.lastUsed on one clock, for both tiers.
+  private final Map<String, AdapterEntry> entries = new HashMap<>();
   private final Map<String, Integer> demand = new HashMap<>();
   private final Set<String> pinned = new HashSet<>();
   private long hostBytes;
@@ -71,7 +69,7 @@ public final class AdapterCache {
   public CompletableFuture<Void> prefetch(String adapterId) {
     AdapterEntry e;
     synchronized (this) {
-      e = entryOrLoad(adapterId);
+      e = use(adapterId);
     }
     return e.load.thenApply(w -> null);
   }
@@ -138,7 +136,7 @@ public final class AdapterCache {
     demand.merge(adapterId, 1, Integer::sum);
     AdapterEntry e = entries.get(adapterId);
     metrics.host(e != null && e.weights != null);
-    return entryOrLoad(adapterId).load;
+    return use(adapterId).load;
   }
 
   /** The queued request left the queue (admitted, cancelled or failed). */
@@ -155,7 +153,7 @@ public final class AdapterCache {
    */
   synchronized Acquire tryAcquire(String adapterId, CompletableFuture<AdapterWeights> own) {
     if (own != null && own.isCompletedExceptionally()) return Acquire.failed(cause(own));
-    AdapterEntry e = entryOrLoad(adapterId);
+    AdapterEntry e = use(adapterId);
     if (e.load.isCompletedExceptionally()) return Acquire.failed(cause(e.load));
     if (e.weights == null) return Acquire.loading(e.load);
     boolean resident = e.deviceSlot != 0;
@@ -171,7 +169,6 @@ public final class AdapterCache {
     }
     metrics.device(resident);
     e.running++;
-    e.lastUsed = ++clock;
     return Acquire.ready(new AdapterLease(e, e.deviceSlot));
   }
 
@@ -200,13 +197,17 @@ public final class AdapterCache {
     return pinned.contains(e.id);
   }
 
-  private AdapterEntry entryOrLoad(String adapterId) {
+  /** The current entry, loading it if absent, marked as just used. */
+  private AdapterEntry use(String adapterId) {
     AdapterEntry e = entries.get(adapterId);
-    return e != null ? e : startLoad(adapterId);
+    if (e == null) e = startLoad(adapterId);
+    e.lastUsed = ++clock;
+    return e;
   }
 
   private AdapterEntry startLoad(String adapterId) {
     AdapterEntry e = new AdapterEntry(adapterId);
+    e.lastUsed = ++clock; // before the load can complete (and evict) on a same-thread executor
     entries.put(adapterId, e);
     long start = System.nanoTime();
     CompletableFuture.supplyAsync(() -> fetch(adapterId), loader).whenComplete((w, err) -> {
@@ -253,14 +254,17 @@ public final class AdapterCache {
 
   /** Evicts idle, unwanted, unpinned adapters, least recently used first, until the host bound holds. */
   private void evictHost() {
-    Iterator<AdapterEntry> it = entries.values().iterator();
-    while (hostBytes > hostBudget && it.hasNext()) {
-      AdapterEntry e = it.next();
-      if (e.weights == null || !e.idle() || demand.containsKey(e.id) || pinned.contains(e.id)) continue;
-      it.remove();
-      hostBytes -= e.bytes;
-      e.weights = null;
-      device.free(e);
+    while (hostBytes > hostBudget) {
+      AdapterEntry victim = null;
+      for (AdapterEntry e : entries.values()) {
+        if (e.weights == null || !e.idle() || demand.containsKey(e.id) || pinned.contains(e.id)) continue;
+        if (victim == null || e.lastUsed < victim.lastUsed) victim = e;
+      }
+      if (victim == null) return; // everything left is in use: the bound is soft
+      entries.remove(victim.id);
+      hostBytes -= victim.bytes;
+      victim.weights = null;
+      device.free(victim);
       metrics.hostEviction();
     }
   }

@@ -62,8 +62,10 @@ final class EngineLoop implements Runnable {
     signal();
   }
 
+  /** The last step's figures, with the queue length as of now. */
   EngineStats stats() {
-    return stats;
+    EngineStats s = stats;
+    return new EngineStats(scheduler.waitingCount(), s.running(), s.kvSlotsUsed(), s.kvSlots(), s.kvUsage(), s.steps());
   }
 
   void observe(StepTrace.Observer observer) {

@@ -55,11 +55,12 @@ public final class InferenceEngine implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private InferenceEngine(EngineConfig config, AdapterSource source, MeterRegistry registry, NDManager manager) {
+  private InferenceEngine(EngineConfig config, AdapterSource source, MeterRegistry registry, NDManager manager,
+      Tokenizer tokenizer) {
     this.config = config;
     this.manager = manager;
+    this.tokenizer = tokenizer;
     this.model = Transformer.load(config.modelDir(), manager);
-    this.tokenizer = Tokenizer.load(config.modelDir());
     ModelConfig mc = model.config();
     if (config.maxSequenceLength() > mc.maxPositions()) {
       throw new IllegalArgumentException("maxSequenceLength " + config.maxSequenceLength()
@@ -79,13 +80,6 @@ public final class InferenceEngine implements AutoCloseable {
     this.loop = ref[0] = new EngineLoop(scheduler, new ModelRunner(model, cache, slots, manager), adapters, metrics,
         config.prefillChunk(), config.maxPrefillTokens(), context);
     metrics.gauges(loop::stats);
-    for (String id : config.preload()) {
-      try {
-        adapters.preload(id);
-      } catch (CompletionException e) {
-        throw e.getCause() instanceof RuntimeException r ? r : e;
-      }
-    }
     this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(loop);
   }
 
@@ -97,12 +91,21 @@ public final class InferenceEngine implements AutoCloseable {
    */
   public static InferenceEngine start(EngineConfig config, AdapterSource source, MeterRegistry registry) {
     NDManager manager = Devices.newManager();
+    Tokenizer tokenizer = null;
     InferenceEngine engine;
     try {
-      engine = new InferenceEngine(config, source, registry, manager);
+      tokenizer = Tokenizer.load(config.modelDir());
+      engine = new InferenceEngine(config, source, registry, manager, tokenizer);
     } catch (RuntimeException | Error e) {
+      if (tokenizer != null) tokenizer.close();
       manager.close();
       throw e;
+    }
+    try {
+      for (String id : config.preload()) engine.adapters.preload(id);
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e instanceof CompletionException && e.getCause() instanceof RuntimeException r ? r : e;
     }
     engine.thread.start();
     return engine;
