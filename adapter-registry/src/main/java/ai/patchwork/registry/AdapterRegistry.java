@@ -1,0 +1,220 @@
+package ai.patchwork.registry;
+
+import ai.patchwork.registry.store.Artifact;
+import ai.patchwork.registry.store.Artifacts;
+import ai.patchwork.registry.store.GcReport;
+import ai.patchwork.registry.store.ObjectStoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The adapter registry: registers PEFT LoRA adapters as immutable versions, resolves references, lists, deletes and
+ * packages them. Thread-safe; one per process.
+ *
+ * <p>References: an id ({@code adp-…}) names one version whatever its status; {@code name@N} names version N;
+ * a bare name names the latest ready version.
+ */
+public final class AdapterRegistry {
+  private final TransactionTemplate tx;
+  private final AdapterRows rows;
+  private final Artifacts artifacts;
+  private final BaseModels baseModels;
+  private final PeftValidator validator;
+  private final ArchiveExtractor extractor;
+
+  /**
+   * @param dataSource the platform database (migrated)
+   * @param artifacts the content-addressed store, on the same database
+   * @param baseModels the configured base models
+   * @param limits upload size limits
+   */
+  public AdapterRegistry(DataSource dataSource, Artifacts artifacts, BaseModels baseModels, RegistryLimits limits) {
+    this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
+    this.rows = new AdapterRows(JdbcClient.create(dataSource));
+    this.artifacts = artifacts;
+    this.baseModels = baseModels;
+    this.validator = new PeftValidator(limits);
+    this.extractor = new ArchiveExtractor(limits);
+  }
+
+  public BaseModels baseModels() {
+    return baseModels;
+  }
+
+  /**
+   * Validates an upload completely, stores its weights (once per distinct content) and records it as the next
+   * version of its name. Nothing is written when validation fails.
+   *
+   * @throws RegistryException for invalid or too large input, or when the object store fails
+   */
+  public Adapter register(AdapterUpload upload) {
+    BaseModel base = baseModels.require(upload.baseModel());
+    if (baseModels.contains(upload.name())) {
+      throw RegistryException.invalid("name", "invalid_name",
+          "name '" + upload.name() + "' is the id of a base model; choose another name");
+    }
+    checkSameBaseModel(upload.name(), base.id());
+    Path work = null;
+    try {
+      work = Files.createTempDirectory("patchwork-adapter-");
+      AdapterFiles.Peft files = switch (upload.files()) {
+        case AdapterFiles.Peft p -> p;
+        case AdapterFiles.Archive a -> extractor.extract(a, work);
+      };
+      PeftValidator.ValidPeft peft = validator.validate(files, base);
+      Artifact artifact = artifacts.put(peft.weights(), peft.hash());
+      return tx.execute(status -> {
+        int version = rows.nextVersion(upload.name());
+        checkSameBaseModel(upload.name(), base.id()); // again under the name's lock
+        artifacts.markReferenced(artifact.sha256());
+        return rows.insert(upload.name(), version, base.id(), peft, upload.source());
+      });
+    } catch (ObjectStoreException e) {
+      throw new RegistryException(RegistryException.Reason.UNAVAILABLE, null, "storage_error",
+          "the object store failed; try again later (" + e.getMessage() + ")", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      deleteRecursively(work);
+    }
+  }
+
+  private void checkSameBaseModel(String name, String baseModel) {
+    rows.baseModelOf(name).filter(b -> !b.equals(baseModel)).ifPresent(b -> {
+      throw RegistryException.invalid("base_model", "base_model_mismatch", "adapter name '" + name
+          + "' already has versions for base model '" + b + "'; every version of a name has the same base model");
+    });
+  }
+
+  /** The adapter a reference names, if any. */
+  public Optional<Adapter> find(String ref) {
+    return switch (AdapterRef.parse(ref)) {
+      case AdapterRef.ById r -> rows.byId(r.id());
+      case AdapterRef.ByVersion r -> rows.byVersion(r.name(), r.version());
+      case AdapterRef.Latest r -> rows.latestReady(r.name());
+    };
+  }
+
+  /** The adapter a reference names, in any status. */
+  public Adapter get(String ref) {
+    return find(ref).orElseThrow(() -> RegistryException.notFound("adapter", "adapter_not_found",
+        "no adapter '" + ref + "'" + (AdapterRef.parse(ref) instanceof AdapterRef.Latest ? " with a ready version" : "")));
+  }
+
+  /** The ready adapter a reference names: what serving and downloads use. */
+  public Adapter getReady(String ref) {
+    Adapter a = get(ref);
+    if (!a.isReady()) {
+      throw RegistryException.notFound("adapter", "adapter_deleted", "adapter '" + ref + "' (" + a.qualifiedName()
+          + ") was deleted");
+    }
+    return a;
+  }
+
+  /** One page of adapters that are not deleted, newest first. */
+  public AdapterPage list(AdapterQuery query) {
+    if (query.after() != null && !rows.exists(query.after())) {
+      throw RegistryException.invalid("after", "invalid_cursor", "after: no adapter '" + query.after() + "'");
+    }
+    List<Adapter> found = rows.page(query);
+    boolean more = found.size() > query.limit();
+    return new AdapterPage(more ? found.subList(0, query.limit()) : found, more);
+  }
+
+  /** The latest ready version of every adapter name: what {@code /v1/models} lists. */
+  public List<Adapter> latestReady() {
+    return rows.latestReadyOfEachName();
+  }
+
+  /**
+   * Soft-deletes a version, named by id or {@code name@N}: it leaves listings, serving drops it on the change event,
+   * and its weights are collected once nothing else references them. Deleting a deleted version changes nothing.
+   */
+  public Adapter delete(String ref) {
+    if (AdapterRef.parse(ref) instanceof AdapterRef.Latest) {
+      throw RegistryException.invalid("adapter", "invalid_adapter_ref", "delete needs an adapter id (adp-…) or "
+          + "name@version, not the bare name '" + ref + "'");
+    }
+    Adapter a = get(ref);
+    rows.markDeleted(a.id());
+    return rows.byId(a.id()).orElseThrow();
+  }
+
+  /** The adapter's {@code adapter_config.json}, exactly as uploaded. */
+  public String config(Adapter adapter) {
+    return rows.config(adapter.id());
+  }
+
+  /**
+   * The adapter's {@code adapter_model.safetensors}; reading to the end throws an {@link IOException} if the stored
+   * bytes do not match its sha256.
+   */
+  public InputStream openWeights(Adapter adapter) {
+    Artifact artifact = artifacts.find(adapter.sha256()).orElseThrow(() -> RegistryException.notFound("adapter",
+        "adapter_deleted", "the weights of adapter '" + adapter.id() + "' were collected"));
+    return artifacts.open(artifact);
+  }
+
+  /** Writes a zip in PEFT layout ({@code adapter_config.json}, {@code adapter_model.safetensors}). */
+  public void writePeftZip(Adapter adapter, OutputStream out) throws IOException {
+    ZipOutputStream zip = new ZipOutputStream(out);
+    zip.putNextEntry(new ZipEntry(PeftValidator.CONFIG));
+    zip.write(config(adapter).getBytes(StandardCharsets.UTF_8));
+    zip.closeEntry();
+    zip.setLevel(Deflater.NO_COMPRESSION); // random-looking floats do not compress; spare the CPU
+    zip.putNextEntry(new ZipEntry(PeftValidator.WEIGHTS));
+    try (InputStream in = openWeights(adapter)) {
+      in.transferTo(zip);
+    }
+    zip.closeEntry();
+    zip.finish();
+  }
+
+  /** Writes the adapter as a PEFT folder into {@code dir} (created if needed), verified, and returns {@code dir}. */
+  public Path writePeftFolder(Adapter adapter, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve(PeftValidator.CONFIG), config(adapter));
+    Path partial = dir.resolve(PeftValidator.WEIGHTS + ".partial");
+    try (InputStream in = openWeights(adapter)) {
+      Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(partial);
+      throw e;
+    }
+    Files.move(partial, dir.resolve(PeftValidator.WEIGHTS), StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
+    return dir;
+  }
+
+  /** Removes stored weights that no live adapter, file or checkpoint has referenced for {@code grace}. */
+  public GcReport collectGarbage(Duration grace) {
+    return artifacts.collectGarbage(grace);
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (dir == null) return;
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp folder left behind is harmless
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package ai.patchwork.registry;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Lineage of an adapter version: uploaded by a user, or produced by a fine-tuning job from a training file with
+ * hyperparameters.
+ *
+ * @param type where it came from
+ * @param jobId the fine-tuning job ({@code ftjob-…}); null for uploads
+ * @param trainingFile the job's training file ({@code file-…}); null for uploads
+ * @param hyperparameters the job's resolved hyperparameters; empty for uploads
+ */
+public record AdapterSource(Type type, String jobId, String trainingFile, Map<String, Object> hyperparameters) {
+
+  /** Where an adapter came from. */
+  public enum Type {
+    UPLOAD,
+    FINE_TUNING
+  }
+
+  public AdapterSource {
+    Objects.requireNonNull(type, "type");
+    hyperparameters = hyperparameters == null ? Map.of() : Map.copyOf(hyperparameters);
+    if (type == Type.FINE_TUNING && (jobId == null || jobId.isBlank())) {
+      throw new IllegalArgumentException("a fine-tuning source needs the job id");
+    }
+    if (type == Type.UPLOAD && (jobId != null || trainingFile != null || !hyperparameters.isEmpty())) {
+      throw new IllegalArgumentException("an upload source has no job, training file or hyperparameters");
+    }
+  }
+
+  /** Uploaded through the API. */
+  public static AdapterSource upload() {
+    return new AdapterSource(Type.UPLOAD, null, null, Map.of());
+  }
+
+  /** Produced by fine-tuning job {@code jobId}. */
+  public static AdapterSource fineTuning(String jobId, String trainingFile, Map<String, Object> hyperparameters) {
+    return new AdapterSource(Type.FINE_TUNING, jobId, trainingFile, hyperparameters);
+  }
+}

@@ -1,0 +1,174 @@
+package ai.patchwork.registry;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Reads an uploaded {@code .zip} or {@code .tar.gz} and extracts the adapter's files, from the archive's top or from
+ * one folder. Every entry name is checked first: an absolute path, a {@code ..} segment (zip-slip) or a link rejects
+ * the whole archive. Extracted files get names of our own in the work folder, never the entry's, and extraction stops
+ * at the size limits however large the entries claim to be (zip bombs).
+ */
+final class ArchiveExtractor {
+  private static final Set<String> WANTED = Set.of(PeftValidator.CONFIG, PeftValidator.WEIGHTS, PeftValidator.PICKLE);
+  private static final Pattern DRIVE = Pattern.compile("[A-Za-z]:.*");
+
+  private final RegistryLimits limits;
+
+  ArchiveExtractor(RegistryLimits limits) {
+    this.limits = limits;
+  }
+
+  AdapterFiles.Peft extract(AdapterFiles.Archive archive, Path workDir) {
+    String name = archive.filename();
+    try {
+      long size = Files.size(archive.file());
+      if (size == 0) throw RegistryException.invalid("archive", "empty_file", "archive '" + name + "' is empty");
+      if (size > limits.maxArchiveBytes()) {
+        throw RegistryException.tooLarge("archive", "archive '" + name + "' is " + size + " bytes, over the limit of "
+            + limits.maxArchiveBytes() + " bytes");
+      }
+      Layout layout = new Layout(name, workDir);
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(archive.file()))) {
+        in.mark(4);
+        int b0 = in.read();
+        int b1 = in.read();
+        in.reset();
+        if (b0 == 'P' && b1 == 'K') readZip(in, layout);
+        else if (b0 == 0x1f && b1 == 0x8b) readTarGz(in, layout);
+        else {
+          throw RegistryException.invalid("archive", "invalid_archive",
+              "archive '" + name + "' is neither a .zip nor a .tar.gz");
+        }
+      }
+      return layout.choose();
+    } catch (IOException e) {
+      throw RegistryException.invalid("archive", "invalid_archive",
+          "archive '" + name + "' cannot be read: " + e.getMessage());
+    }
+  }
+
+  private void readZip(InputStream in, Layout layout) throws IOException {
+    try (ZipInputStream zip = new ZipInputStream(in)) {
+      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        layout.entry(e.getName(), e.isDirectory(), false, true, zip);
+      }
+    }
+  }
+
+  private void readTarGz(InputStream in, Layout layout) throws IOException {
+    try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(in))) {
+      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+        layout.entry(e.getName(), e.isDirectory(), e.isSymbolicLink() || e.isLink(), e.isFile() || e.isDirectory(), tar);
+      }
+    }
+  }
+
+  /** The wanted files found so far, by folder ("" for the top). */
+  private final class Layout {
+    private final String archive;
+    private final Path workDir;
+    private final Map<String, Map<String, Path>> folders = new TreeMap<>();
+    private int entries;
+
+    Layout(String archive, Path workDir) {
+      this.archive = archive;
+      this.workDir = workDir;
+    }
+
+    void entry(String raw, boolean directory, boolean link, boolean regular, InputStream content) throws IOException {
+      if (++entries > limits.maxArchiveEntries()) {
+        throw RegistryException.invalid("archive", "invalid_archive",
+            "archive '" + archive + "' has more than " + limits.maxArchiveEntries() + " entries");
+      }
+      String name = safeName(raw);
+      if (link) throw unsafe("archive entry '" + raw + "' is a link; links are not allowed");
+      if (!regular) throw unsafe("archive entry '" + raw + "' is not a regular file or folder");
+      if (directory || name.isEmpty()) return;
+      String[] parts = name.split("/");
+      String base = parts[parts.length - 1];
+      if (!WANTED.contains(base) || parts.length > 2) return;
+      String folder = parts.length == 2 ? parts[0] : "";
+      Map<String, Path> files = folders.computeIfAbsent(folder, f -> new TreeMap<>());
+      if (files.containsKey(base)) throw unsafe("archive '" + archive + "' holds '" + name + "' twice");
+      Path target = workDir.resolve("entry-" + entries);
+      copy(content, target, base.equals(PeftValidator.CONFIG) ? limits.maxConfigBytes() : limits.maxWeightsBytes(), raw);
+      files.put(base, target);
+    }
+
+    AdapterFiles.Peft choose() {
+      var withConfig = folders.entrySet().stream().filter(f -> f.getValue().containsKey(PeftValidator.CONFIG)).toList();
+      if (withConfig.size() > 1) {
+        throw RegistryException.invalid("archive", "invalid_archive", "archive '" + archive + "' holds more than one "
+            + "adapter (folders " + String.join(", ", withConfig.stream().map(f -> "'" + f.getKey() + "/'").toList())
+            + "); upload one at a time");
+      }
+      if (withConfig.isEmpty()) {
+        if (folders.values().stream().anyMatch(f -> f.containsKey(PeftValidator.PICKLE))) {
+          throw PeftValidator.pickle(PeftValidator.PICKLE);
+        }
+        throw RegistryException.invalid("archive", "missing_file", "archive '" + archive + "' holds no "
+            + PeftValidator.CONFIG + " (at its top or inside one folder)");
+      }
+      Map<String, Path> files = withConfig.getFirst().getValue();
+      if (!files.containsKey(PeftValidator.WEIGHTS)) {
+        if (files.containsKey(PeftValidator.PICKLE)) throw PeftValidator.pickle(PeftValidator.PICKLE);
+        throw RegistryException.invalid("archive", "missing_file", "archive '" + archive + "' has "
+            + PeftValidator.CONFIG + " but no " + PeftValidator.WEIGHTS + " beside it");
+      }
+      return new AdapterFiles.Peft(files.get(PeftValidator.CONFIG), files.get(PeftValidator.WEIGHTS),
+          PeftValidator.WEIGHTS);
+    }
+
+    /** The entry name without "./" and empty segments; refuses names that could land outside the archive. */
+    private String safeName(String raw) {
+      if (raw.indexOf('\0') >= 0) throw unsafe("archive entry '" + raw.replace('\0', '?') + "' has a NUL character");
+      String n = raw.replace('\\', '/');
+      if (n.startsWith("/") || DRIVE.matcher(n).matches()) {
+        throw unsafe("archive entry '" + raw + "' has an absolute path; entries must stay inside the archive");
+      }
+      StringBuilder clean = new StringBuilder();
+      for (String seg : n.split("/")) {
+        if (seg.equals("..")) {
+          throw unsafe("archive entry '" + raw + "' escapes the archive ('..' in its path, a zip-slip)");
+        }
+        if (seg.isEmpty() || seg.equals(".")) continue;
+        if (!clean.isEmpty()) clean.append('/');
+        clean.append(seg);
+      }
+      return clean.toString();
+    }
+
+    private static void copy(InputStream in, Path target, long limit, String entry) throws IOException {
+      byte[] buf = new byte[1 << 16];
+      long total = 0;
+      try (OutputStream out = Files.newOutputStream(target)) {
+        for (int n; (n = in.read(buf)) > 0; ) {
+          total += n;
+          if (total > limit) {
+            throw RegistryException.tooLarge("archive", "archive entry '" + entry + "' is over the limit of "
+                + limit + " bytes");
+          }
+          out.write(buf, 0, n);
+        }
+      }
+    }
+
+    private RegistryException unsafe(String message) {
+      return RegistryException.invalid("archive", "unsafe_archive", message);
+    }
+  }
+}

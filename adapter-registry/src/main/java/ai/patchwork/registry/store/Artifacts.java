@@ -1,0 +1,149 @@
+package ai.patchwork.registry.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Content-addressed blobs: the object {@code sha256/<hex>} in the bucket plus a row in the {@code artifacts} table.
+ *
+ * <p>Protocol against the garbage collector: {@link #put} first touches the row ({@code last_referenced_at = now()}),
+ * so a collection that starts later leaves it alone for the grace period, and only then checks and uploads the object.
+ * The caller then inserts its referencing row and calls {@link #markReferenced} in the same transaction. A collection
+ * that had already locked the row finishes first; {@code put} then sees the object gone and uploads it again.
+ */
+public final class Artifacts {
+  /** Key prefix of every artifact object. */
+  public static final String KEY_PREFIX = "sha256/";
+
+  private static final Logger log = LoggerFactory.getLogger(Artifacts.class);
+  private static final int GC_BATCH = 100;
+
+  // An artifact is live while a row that is not deleted references it.
+  private static final String UNREFERENCED = """
+      NOT EXISTS (SELECT 1 FROM adapters r WHERE r.artifact_sha256 = a.sha256 AND r.status <> 'deleted')
+      AND NOT EXISTS (SELECT 1 FROM files r WHERE r.artifact_sha256 = a.sha256 AND r.status <> 'deleted')
+      AND NOT EXISTS (SELECT 1 FROM fine_tuning_checkpoints r WHERE r.artifact_sha256 = a.sha256)""";
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final ObjectStore store;
+
+  public Artifacts(DataSource dataSource, ObjectStore store) {
+    this.jdbc = JdbcClient.create(dataSource);
+    this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
+    this.store = store;
+  }
+
+  /** The underlying store. */
+  public ObjectStore store() {
+    return store;
+  }
+
+  /**
+   * Stores {@code file}, whose content is {@code hash}, unless an identical object is already stored; a new object
+   * is read back and verified against the hash before this returns.
+   */
+  public Artifact put(Path file, ContentHash hash) {
+    String key = KEY_PREFIX + hash.sha256();
+    jdbc.sql("""
+        INSERT INTO artifacts (sha256, object_key, size_bytes) VALUES (?, ?, ?)
+        ON CONFLICT (sha256) DO UPDATE SET last_referenced_at = now()""")
+        .params(hash.sha256(), key, hash.size()).update();
+    OptionalLong stored = store.size(key);
+    if (stored.isPresent() && stored.getAsLong() == hash.size()) return new Artifact(hash.sha256(), hash.size(), key);
+    store.put(key, file);
+    try (InputStream in = open(new Artifact(hash.sha256(), hash.size(), key))) {
+      in.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException | UncheckedIOException e) {
+      store.remove(key);
+      throw new ObjectStoreException("stored object " + key + " failed verification and was removed: "
+          + e.getMessage(), e);
+    }
+    return new Artifact(hash.sha256(), hash.size(), key);
+  }
+
+  /**
+   * Marks the artifact referenced and not collected; call it in the transaction that inserts the referencing row.
+   */
+  public void markReferenced(String sha256) {
+    jdbc.sql("UPDATE artifacts SET collected_at = NULL, last_referenced_at = now() WHERE sha256 = ?")
+        .param(sha256).update();
+  }
+
+  /** The artifact with this sha256, if one was ever stored and is not collected. */
+  public Optional<Artifact> find(String sha256) {
+    return jdbc.sql("SELECT sha256, size_bytes, object_key FROM artifacts WHERE sha256 = ? AND collected_at IS NULL")
+        .param(sha256)
+        .query((rs, i) -> new Artifact(rs.getString(1), rs.getLong(2), rs.getString(3)))
+        .optional();
+  }
+
+  /** The artifact's bytes; reading to the end throws an {@link IOException} if they are not its content. */
+  public InputStream open(Artifact artifact) {
+    return new VerifyingInputStream(store.get(artifact.objectKey()), artifact.hash(), "object " + artifact.objectKey());
+  }
+
+  /**
+   * Removes the objects of artifacts that nothing live references and that were last referenced more than
+   * {@code grace} ago, and marks them collected. Safe to run on several replicas at once (rows are claimed with
+   * {@code FOR UPDATE SKIP LOCKED}).
+   */
+  public GcReport collectGarbage(Duration grace) {
+    if (grace.isNegative()) throw new IllegalArgumentException("grace must not be negative");
+    int collected = 0;
+    int failed = 0;
+    long bytes = 0;
+    while (true) {
+      GcReport batch = tx.execute(status -> collectBatch(grace));
+      collected += batch.collected();
+      bytes += batch.bytesFreed();
+      failed += batch.failed();
+      if (batch.collected() + batch.failed() < GC_BATCH || batch.collected() == 0) break;
+    }
+    if (collected > 0 || failed > 0) {
+      log.info("artifact GC: collected {} ({} bytes), {} failed", collected, bytes, failed);
+    }
+    return new GcReport(collected, bytes, failed);
+  }
+
+  private GcReport collectBatch(Duration grace) {
+    List<Artifact> candidates = jdbc.sql("""
+        SELECT a.sha256, a.size_bytes, a.object_key FROM artifacts a
+        WHERE a.collected_at IS NULL AND a.last_referenced_at < now() - make_interval(secs => ?)
+          AND %s
+        ORDER BY a.last_referenced_at
+        LIMIT %d
+        FOR UPDATE SKIP LOCKED""".formatted(UNREFERENCED, GC_BATCH))
+        .param(grace.toMillis() / 1000.0)
+        .query((rs, i) -> new Artifact(rs.getString(1), rs.getLong(2), rs.getString(3)))
+        .list();
+    int collected = 0;
+    int failed = 0;
+    long bytes = 0;
+    for (Artifact a : candidates) {
+      try {
+        store.remove(a.objectKey());
+        jdbc.sql("UPDATE artifacts SET collected_at = now() WHERE sha256 = ?").param(a.sha256()).update();
+        collected++;
+        bytes += a.sizeBytes();
+      } catch (ObjectStoreException e) {
+        log.warn("artifact GC: cannot remove {}: {}", a.objectKey(), e.getMessage());
+        failed++;
+      }
+    }
+    return new GcReport(collected, bytes, failed);
+  }
+}
