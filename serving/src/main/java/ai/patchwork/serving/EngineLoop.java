@@ -33,6 +33,7 @@ final class EngineLoop implements Runnable {
   private volatile EngineStats stats;
   private volatile StepTrace.Observer observer;
   private long steps;
+  private int[] lastDecodeLora = new int[0];
 
   EngineLoop(Scheduler scheduler, ModelRunner runner, AdapterCache adapters, EngineMetrics metrics, int prefillChunk,
       int prefillBudget, int capacity) {
@@ -72,12 +73,12 @@ final class EngineLoop implements Runnable {
     this.observer = observer;
   }
 
-  private void trace(boolean prefill, List<Sequence> rows, int[] kv, int[] lora, int tokens) {
+  private void trace(boolean prefill, List<Sequence> rows, int[] kv, int[] lora, int tokens, int passRows) {
     StepTrace.Observer o = observer;
     if (o == null) return;
     long[] ids = new long[rows.size()];
     for (int i = 0; i < ids.length; i++) ids[i] = rows.get(i).handle.id();
-    o.onStep(new StepTrace(steps, prefill, ids, kv, lora, tokens));
+    o.onStep(new StepTrace(steps, prefill, ids, kv, lora, tokens, passRows));
   }
 
   @Override
@@ -148,7 +149,7 @@ final class EngineLoop implements Runnable {
     metrics.batch(true, rows.size());
     int longest = 0;
     for (int[] t : plan.tokens()) longest = Math.max(longest, t.length);
-    trace(true, rows, kv, lora, longest);
+    trace(true, rows, kv, lora, longest, rows.size());
     long now = System.nanoTime();
     for (int i = 0; i < rows.size(); i++) {
       Sequence s = rows.get(i);
@@ -158,29 +159,23 @@ final class EngineLoop implements Runnable {
     }
   }
 
-  private void decode(List<Sequence> rows) {
-    int n = rows.size();
-    int[][] tokens = new int[n][1];
-    int[] positions = new int[n];
-    for (int i = 0; i < n; i++) {
-      tokens[i][0] = rows.get(i).lastToken();
-      positions[i] = rows.get(i).decodePosition();
-    }
-    int[] kv = kvSlots(rows);
-    int[] lora = loraSlots(rows);
+  private void decode(List<Sequence> decoding) {
+    DecodeRows rows = DecodeRows.plan(scheduler.bySlot(), decoding, lastDecodeLora);
     float[][] logits;
     try {
-      logits = runner.decode(tokens, positions, kv, lora);
+      logits = runner.decode(rows.tokens(), rows.positions(), rows.kvSlots(), rows.loraSlots());
     } catch (RuntimeException e) {
-      failStep(rows, e);
+      failStep(decoding, e);
       return;
     }
+    lastDecodeLora = rows.loraSlots();
     steps++;
-    metrics.batch(false, n);
-    trace(false, rows, kv, lora, 1);
+    metrics.batch(false, decoding.size());
+    if (observer != null) trace(false, decoding, kvSlots(decoding), loraSlots(decoding), 1, rows.size());
     long now = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      if (rows.get(i).accept(logits[i], now)) retire(rows.get(i), null);
+    for (int i = 0; i < rows.size(); i++) {
+      Sequence s = rows.sequences()[i];
+      if (s != null && s.accept(logits[i], now)) retire(s, null);
     }
   }
 
@@ -192,7 +187,7 @@ final class EngineLoop implements Runnable {
 
   private static int[] loraSlots(List<Sequence> rows) {
     int[] out = new int[rows.size()];
-    for (int i = 0; i < out.length; i++) out[i] = rows.get(i).lease == null ? 0 : rows.get(i).lease.slot();
+    for (int i = 0; i < out.length; i++) out[i] = DecodeRows.loraSlot(rows.get(i));
     return out;
   }
 

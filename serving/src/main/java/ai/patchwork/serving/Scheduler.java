@@ -161,6 +161,11 @@ final class Scheduler {
     return out;
   }
 
+  /** The sequence in each KV slot, or null; engine loop only, not to be modified. */
+  Sequence[] bySlot() {
+    return bySlot;
+  }
+
   /** Every sequence holding a KV slot. */
   List<Sequence> running() {
     List<Sequence> out = new ArrayList<>(active);

@@ -9,8 +9,9 @@ package ai.patchwork.serving;
  * @param kvSlots each row's KV cache slot
  * @param loraSlots each row's LoRA slot (0 = base model)
  * @param tokens tokens fed per row (the longest chunk for prefill, 1 for decode)
+ * @param rows rows of the forward pass: more than the requests when filler rows kept the KV cache a view
  */
-record StepTrace(long step, boolean prefill, long[] requestIds, int[] kvSlots, int[] loraSlots, int tokens) {
+record StepTrace(long step, boolean prefill, long[] requestIds, int[] kvSlots, int[] loraSlots, int tokens, int rows) {
 
   /** Called on the engine loop after every forward pass; blocking in it pauses the engine. */
   @FunctionalInterface

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.model.sample.SamplingParams;
+import ai.patchwork.model.tokenizer.Tokenizer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +19,16 @@ import org.junit.jupiter.api.Test;
 /** Admission, KV slots and prefill planning, without a model. */
 class SchedulerTest {
 
+  /** For sequences that sample; shared and never closed (tiny, native, freed at exit). */
+  static final Tokenizer TOKENIZER = Tokenizer.load(Fixtures.model());
+
   final EngineMetrics metrics = new EngineMetrics(new SimpleMeterRegistry());
   long ids;
 
   Sequence seq(int promptLength, String adapter) {
     GenerationHandle h = new GenerationHandle(++ids, GenerationListener.NONE, new SerialExecutor(Runnable::run));
     EngineRequest r = new EngineRequest(new int[promptLength], adapter, SamplingParams.greedy(4), true);
-    return new Sequence(h, r, 4, Set.of(), null, metrics);
+    return new Sequence(h, r, 4, Set.of(), TOKENIZER.streamingDecoder(true), metrics);
   }
 
   static final Function<Sequence, Acquire> READY = s -> Acquire.ready(null);
