@@ -46,6 +46,20 @@ class StopAndStreamTest {
   }
 
   @Test
+  void eosStopsUnlessIgnored() throws Exception {
+    // the base model answers prompt [170] with 206, 293, 378, then <|im_end|> (511), one of the fixture's EOS ids
+    int[] prompt = {170};
+    Completion stopped = t.engine.submit(EngineRequest.of(prompt, null, SamplingParams.greedy(16))).completion().join();
+    assertArrayEquals(new int[] {206, 293, 378}, stopped.tokenIds());
+    assertEquals(FinishReason.STOP, stopped.finishReason());
+    assertEquals(4, stopped.usage().completionTokens());
+    Completion ignored = t.engine.submit(new EngineRequest(prompt, null, SamplingParams.greedy(16), true)).completion().join();
+    assertEquals(16, ignored.tokenIds().length);
+    assertEquals(511, ignored.tokenIds()[3]);
+    assertEquals(FinishReason.LENGTH, ignored.finishReason());
+  }
+
+  @Test
   void aStopIdEndsTheSequenceWithoutBeingPartOfIt() throws Exception {
     int[] all = run(SamplingParams.greedy(16), new Recorder()).tokenIds();
     int stop = all[5];
