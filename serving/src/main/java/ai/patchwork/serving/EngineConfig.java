@@ -19,7 +19,8 @@ import java.util.List;
  *     running decodes for more than one chunk
  * @param maxPrefillTokens padded tokens (rows × longest chunk) of one prefill step, at least {@code prefillChunk}
  * @param maxQueued requests waiting for admission before {@link QueueFullException}
- * @param adapterSlots distinct adapters resident on the device at once (LoRA slots; slot 0, "no adapter", is extra)
+ * @param adapterSlots distinct adapters resident on the device at once (LoRA slots; slot 0, "no adapter", is extra).
+ *     With at least {@code maxBatchSize} + pinned slots, a request never waits for a LoRA slot, only for a KV slot
  * @param maxLoraRank largest servable rank; smaller ranks are zero-padded
  * @param hostCacheBytes bound of the host-memory LRU of adapter weights (adapters in use may exceed it)
  * @param preload adapter ids loaded at start and pinned (never evicted)

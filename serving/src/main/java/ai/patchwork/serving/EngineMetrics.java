@@ -47,12 +47,12 @@ final class EngineMetrics {
     failed = Counter.builder("patchwork.requests.finished").tag("reason", "error").register(registry);
   }
 
-  /** Gauges read from the engine's published state. */
+  /** Gauges read from the engine's published state; held strongly (Micrometer keeps only weak references). */
   void gauges(Supplier<EngineStats> stats) {
-    Gauge.builder("patchwork.queue.size", stats, s -> s.get().waiting()).register(registry);
-    Gauge.builder("patchwork.sequences.running", stats, s -> s.get().running()).register(registry);
-    Gauge.builder("patchwork.kv.slots.used", stats, s -> s.get().kvSlotsUsed()).register(registry);
-    Gauge.builder("patchwork.kv.usage", stats, s -> s.get().kvUsage())
+    Gauge.builder("patchwork.queue.size", stats, s -> s.get().waiting()).strongReference(true).register(registry);
+    Gauge.builder("patchwork.sequences.running", stats, s -> s.get().running()).strongReference(true).register(registry);
+    Gauge.builder("patchwork.kv.slots.used", stats, s -> s.get().kvSlotsUsed()).strongReference(true).register(registry);
+    Gauge.builder("patchwork.kv.usage", stats, s -> s.get().kvUsage()).strongReference(true)
         .description("fraction of KV cache positions holding live tokens").register(registry);
   }
 
