@@ -1,0 +1,40 @@
+package ai.patchwork.api.adapters;
+
+import ai.patchwork.registry.Adapter;
+import ai.patchwork.registry.AdapterSource;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The adapter object of the API.
+ *
+ * @param object always {@code adapter}
+ * @param createdAt unix seconds
+ * @param source {@code {"type": "upload"}} or {@code {"type": "fine_tuning", "job_id", "training_file",
+ *     "hyperparameters"}}
+ */
+record AdapterJson(String id, String object, String name, int version, String baseModel, String status, int rank,
+    double loraAlpha, boolean useRslora, List<String> targetModules, long sizeBytes, String sha256, long createdAt,
+    Source source) {
+
+  /** Lineage; absent fields are left out. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Source(String type, String jobId, String trainingFile, Map<String, Object> hyperparameters) {}
+
+  static AdapterJson of(Adapter a) {
+    AdapterSource s = a.source();
+    Source source = s.type() == AdapterSource.Type.UPLOAD ? new Source("upload", null, null, null)
+        : new Source("fine_tuning", s.jobId(), s.trainingFile(), s.hyperparameters());
+    return new AdapterJson(a.id(), "adapter", a.name(), a.version(), a.baseModel(), a.status().wire(), a.rank(),
+        a.loraAlpha(), a.useRslora(), a.targetModules(), a.sizeBytes(), a.sha256(), a.createdAt().getEpochSecond(),
+        source);
+  }
+
+  /** The body of a delete: {@code {"id", "object": "adapter", "deleted": true}}. */
+  record Deleted(String id, String object, boolean deleted) {
+    static Deleted of(Adapter a) {
+      return new Deleted(a.id(), "adapter", true);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package ai.patchwork.api.adapters;
+
+import ai.patchwork.api.platform.ConditionalOnRole;
+import ai.patchwork.api.platform.Role;
+import ai.patchwork.api.web.ListPage;
+import ai.patchwork.registry.Adapter;
+import ai.patchwork.registry.AdapterPage;
+import ai.patchwork.registry.AdapterQuery;
+import ai.patchwork.registry.AdapterRegistry;
+import ai.patchwork.registry.AdapterUpload;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+/** {@code /v1/adapters}: the adapter registry over HTTP. */
+@RestController
+@RequestMapping("/v1/adapters")
+@ConditionalOnRole(Role.API)
+class AdaptersController {
+  private final AdapterRegistry registry;
+
+  AdaptersController(AdapterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Registers a new version of {@code name}: 201 with the adapter object. */
+  @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+  @ResponseStatus(HttpStatus.CREATED)
+  AdapterJson create(
+      @RequestParam(required = false) String name,
+      @RequestParam(name = "base_model", required = false) String baseModel,
+      @RequestPart(name = "adapter_config", required = false) MultipartFile config,
+      @RequestPart(name = "adapter_model", required = false) MultipartFile weights,
+      @RequestPart(name = "archive", required = false) MultipartFile archive) {
+    try (UploadParts parts = UploadParts.save(config, weights, archive)) {
+      return AdapterJson.of(registry.register(AdapterUpload.of(name, baseModel, parts.files())));
+    }
+  }
+
+  /** Adapters that are not deleted, newest first, in pages. */
+  @GetMapping
+  ListPage<AdapterJson> list(
+      @RequestParam(defaultValue = "20") int limit,
+      @RequestParam(required = false) String after,
+      @RequestParam(name = "base_model", required = false) String baseModel,
+      @RequestParam(required = false) String name) {
+    AdapterPage page = registry.list(new AdapterQuery(limit, after, baseModel, name));
+    return ListPage.of(page.data().stream().map(AdapterJson::of).toList(), page.hasMore(), AdapterJson::id);
+  }
+
+  /** One adapter by id ({@code adp-…}), name (latest ready version) or {@code name@N}. */
+  @GetMapping("/{ref}")
+  AdapterJson get(@PathVariable String ref) {
+    return AdapterJson.of(registry.get(ref));
+  }
+
+  /** A zip in PEFT layout ({@code adapter_config.json}, {@code adapter_model.safetensors}) that PEFT and vLLM load. */
+  @GetMapping("/{ref}/download")
+  ResponseEntity<StreamingResponseBody> download(@PathVariable String ref) {
+    Adapter a = registry.getReady(ref);
+    ContentDisposition disposition = ContentDisposition.attachment()
+        .filename(a.name() + "-v" + a.version() + ".zip").build();
+    return ResponseEntity.ok()
+        .contentType(MediaType.parseMediaType("application/zip"))
+        .header(HttpHeaders.CONTENT_DISPOSITION, disposition.toString())
+        .header("X-Adapter-Sha256", a.sha256())
+        .body(out -> registry.writePeftZip(a, out));
+  }
+
+  /** Soft-deletes a version named by id or {@code name@N}. */
+  @DeleteMapping("/{ref}")
+  AdapterJson.Deleted delete(@PathVariable String ref) {
+    return AdapterJson.Deleted.of(registry.delete(ref));
+  }
+}
