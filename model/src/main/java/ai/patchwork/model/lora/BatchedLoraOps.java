@@ -17,7 +17,8 @@ import ai.patchwork.model.nn.ProjectionGroup;
  *
  * Gathered weights are kept for as long as the batch mapping and the slots stay the same, so a decode loop over a
  * stable batch gathers once. When every sequence uses the same adapter, its slot is read directly with no gather
- * (one copy of the weights instead of B). Not for training: it adds in place. Close it to free the gathered copies.
+ * (one copy of the weights instead of B), and when sequence b uses slot k + b the slots are read as a view, so an
+ * engine that keeps each sequence's adapter in a slot aligned with its row never gathers. Not for training: it adds in place. Close it to free the gathered copies.
  */
 public final class BatchedLoraOps implements LoraOps, AutoCloseable {
 
@@ -29,6 +30,7 @@ public final class BatchedLoraOps implements LoraOps, AutoCloseable {
   private long version = -1;
 
   private final int uniformSlot; // the one slot all sequences use, or -1
+  private final int runStart; // first slot when the slots are k, k+1, ..., k+B-1, or -1
 
   public BatchedLoraOps(LoraSlots slots, BatchLoraMapping mapping, NDManager parent) {
     this.slots = slots;
@@ -36,6 +38,9 @@ public final class BatchedLoraOps implements LoraOps, AutoCloseable {
     int[] s = mapping.slots();
     boolean uniform = s.length > 0 && java.util.Arrays.stream(s).allMatch(x -> x == s[0]);
     this.uniformSlot = uniform ? s[0] : -1;
+    boolean run = s.length > 1 && s[0] > 0;
+    for (int i = 1; run && i < s.length; i++) run = s[i] == s[0] + i;
+    this.runStart = run ? s[0] : -1;
     this.parent = parent;
     this.gathered = new NDArray[slots.layers()][2 * ProjectionGroup.values().length];
   }
@@ -64,6 +69,15 @@ public final class BatchedLoraOps implements LoraOps, AutoCloseable {
     if (gathered[layer][i] == null && uniformSlot > 0) {
       NDArray a = slots.a(layer, group).get(uniformSlot); // (in, R), a view of the slot
       NDArray b = slots.b(layer, group).get(uniformSlot); // (R, out)
+      a.attach(manager);
+      b.attach(manager);
+      gathered[layer][i] = a;
+      gathered[layer][i + 1] = b;
+    } else if (gathered[layer][i] == null && runStart > 0) {
+      // Consecutive slots are a view of the slot tensors: no copy at all.
+      NDIndex rows = new NDIndex("{}:{}", runStart, runStart + mapping.size());
+      NDArray a = slots.a(layer, group).get(rows); // (B, in, R)
+      NDArray b = slots.b(layer, group).get(rows); // (B, R, out)
       a.attach(manager);
       b.attach(manager);
       gathered[layer][i] = a;

@@ -83,6 +83,31 @@ public final class LoraSlots implements AutoCloseable {
     version++;
   }
 
+  /**
+   * Copies slot {@code fromSlot} of {@code from} into slot {@code toSlot} of these slots, on the device. Both must
+   * have the same model and maximum rank; {@code from} may be this object.
+   */
+  public synchronized void copy(int toSlot, LoraSlots from, int fromSlot) {
+    checkSlot(toSlot);
+    if (fromSlot < 0 || fromSlot > from.slots) throw new IllegalArgumentException("slot " + fromSlot + " is not in 0.." + from.slots);
+    if (from.maxRank != maxRank || from.a.length != a.length) {
+      throw new IllegalArgumentException("slots differ in model or maximum rank");
+    }
+    try (NDManager tmp = manager.newSubManager()) {
+      for (int l = 0; l < a.length; l++) {
+        for (int g = 0; g < a[l].length; g++) {
+          NDArray srcA = from.a[l][g].get(fromSlot);
+          NDArray srcB = from.b[l][g].get(fromSlot);
+          srcA.attach(tmp);
+          srcB.attach(tmp);
+          a[l][g].set(new NDIndex("{}", toSlot), srcA);
+          b[l][g].set(new NDIndex("{}", toSlot), srcB);
+        }
+      }
+    }
+    version++;
+  }
+
   /** Zeroes a slot. */
   public synchronized void clear(int slot) {
     checkSlot(slot);
