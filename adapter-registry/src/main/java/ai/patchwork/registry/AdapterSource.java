@@ -2,6 +2,7 @@ package ai.patchwork.registry;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Lineage of an adapter version: uploaded by a user, or produced by a fine-tuning job from a training file with
@@ -10,7 +11,7 @@ import java.util.Objects;
  * @param type where it came from
  * @param jobId the fine-tuning job ({@code ftjob-…}); null for uploads
  * @param trainingFile the job's training file ({@code file-…}); null for uploads
- * @param hyperparameters the job's resolved hyperparameters; empty for uploads
+ * @param hyperparameters the job's resolved hyperparameters (null values dropped); empty for uploads
  */
 public record AdapterSource(Type type, String jobId, String trainingFile, Map<String, Object> hyperparameters) {
 
@@ -22,7 +23,9 @@ public record AdapterSource(Type type, String jobId, String trainingFile, Map<St
 
   public AdapterSource {
     Objects.requireNonNull(type, "type");
-    hyperparameters = hyperparameters == null ? Map.of() : Map.copyOf(hyperparameters);
+    hyperparameters = hyperparameters == null ? Map.of() : hyperparameters.entrySet().stream()
+        .filter(e -> e.getKey() != null && e.getValue() != null)
+        .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
     if (type == Type.FINE_TUNING && (jobId == null || jobId.isBlank())) {
       throw new IllegalArgumentException("a fine-tuning source needs the job id");
     }

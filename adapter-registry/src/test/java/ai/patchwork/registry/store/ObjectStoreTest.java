@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.registry.RegistryTestBed;
 import ai.patchwork.testsupport.services.TestS3;
+import io.minio.StatObjectArgs;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,9 @@ class ObjectStoreTest {
     store.put("test/big.bin", file);
     // then
     assertEquals(OptionalLong.of(bytes.length), store.size("test/big.bin"));
+    String etag = s3.client().statObject(StatObjectArgs.builder().bucket(RegistryTestBed.BUCKET).object("test/big.bin")
+        .build()).etag();
+    assertTrue(etag.endsWith("-3"), "a multipart upload's ETag ends with its part count: " + etag);
     try (InputStream in = store.get("test/big.bin")) {
       assertArrayEquals(bytes, in.readAllBytes());
     }

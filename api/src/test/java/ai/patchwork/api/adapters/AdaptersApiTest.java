@@ -34,6 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
 class AdaptersApiTest {
   @LocalServerPort int port;
   @Autowired AdapterRegistry registry;
+  @Autowired AdaptersConfiguration.ArtifactCollector collector;
 
   private ApiClient api() {
     return new ApiClient(port);
@@ -144,7 +145,8 @@ class AdaptersApiTest {
     assertEquals(404, download.status());
     assertEquals("adapter '" + id + "' (" + name + "@1) was deleted", download.errorMessage());
     assertFalse(api().get("/v1/models").text().contains(name));
-    // and: garbage collection removes the object nothing references any more
+    // and: the scheduled collection keeps it for the grace period (1h), one without grace removes it
+    collector.collect();
     assertTrue(TestS3.shared().keys(PatchworkTestServices.BUCKET).contains(key));
     registry.collectGarbage(Duration.ZERO);
     assertFalse(TestS3.shared().keys(PatchworkTestServices.BUCKET).contains(key));
