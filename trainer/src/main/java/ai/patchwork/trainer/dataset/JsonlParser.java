@@ -1,0 +1,193 @@
+package ai.patchwork.trainer.dataset;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads a JSONL training file into {@link Example}s, checking the shape of every line the way OpenAI documents it:
+ * the chat format ({@code messages} with roles system, user and assistant, an optional {@code weight} of 0 or 1 on
+ * assistant messages, at least one assistant message trained on) or the prompt/completion format, one format per
+ * file. Blank lines are skipped. Problems are collected with their line numbers, up to
+ * {@value InvalidDatasetException#MAX_PROBLEMS}, and thrown together.
+ */
+public final class JsonlParser {
+
+  private static final Set<String> ROLES = Set.of("system", "user", "assistant");
+  private static final Set<String> UNSUPPORTED_ROLES = Set.of("tool", "function", "developer");
+
+  private JsonlParser() {}
+
+  /**
+   * Parses a whole file.
+   *
+   * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+   */
+  public static List<Example> parse(InputStream in) {
+    var decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    List<Example> examples = new ArrayList<>();
+    List<DatasetProblem> problems = new ArrayList<>();
+    Class<?> format = null;
+    int formatLine = 0;
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, decoder))) {
+      int lineNo = 0;
+      for (String line; (line = reader.readLine()) != null; ) {
+        lineNo++;
+        if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
+        if (line.isBlank()) continue;
+        try {
+          Example e = parseLine(lineNo, line);
+          if (format == null) {
+            format = e.getClass();
+            formatLine = lineNo;
+          } else if (format != e.getClass()) {
+            throw new LineException("uses the " + formatName(e.getClass()) + " format but line " + formatLine
+                + " uses the " + formatName(format) + " format; use one format per file");
+          }
+          examples.add(e);
+        } catch (LineException e) {
+          problems.add(new DatasetProblem(lineNo, e.getMessage()));
+          if (problems.size() >= InvalidDatasetException.MAX_PROBLEMS) break;
+        }
+      }
+    } catch (CharacterCodingException e) {
+      problems.add(new DatasetProblem(0, "the file is not UTF-8 text"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!problems.isEmpty()) throw new InvalidDatasetException(problems);
+    if (examples.isEmpty()) {
+      throw new InvalidDatasetException(new DatasetProblem(0, "the file has no examples (it is empty or blank)"));
+    }
+    return examples;
+  }
+
+  private static String formatName(Class<?> format) {
+    return format == Example.Chat.class ? "chat (messages)" : "prompt/completion";
+  }
+
+  static Example parseLine(int lineNo, String line) {
+    JsonNode node;
+    try {
+      node = JsonMapper.shared().readTree(line);
+    } catch (JacksonException e) {
+      throw new LineException("is not valid JSON (" + firstSentence(e.getOriginalMessage()) + ")");
+    }
+    if (node == null || !node.isObject()) throw new LineException("is not a JSON object");
+    if (node.has("messages")) return chat(lineNo, node);
+    if (node.has("prompt") || node.has("completion")) return completion(lineNo, node);
+    if (node.has("input") && node.has("preferred_output")) {
+      throw new LineException("is a preference (DPO) example; only supervised examples are supported");
+    }
+    throw new LineException("has neither \"messages\" (chat format) nor \"prompt\" and \"completion\"");
+  }
+
+  private static Example chat(int lineNo, JsonNode node) {
+    for (String key : List.of("tools", "functions")) {
+      JsonNode v = node.path(key);
+      if (!v.isMissingNode() && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+        throw new LineException("\"" + key + "\" is not supported (tool calling cannot be fine-tuned here)");
+      }
+    }
+    JsonNode messages = node.get("messages");
+    if (!messages.isArray()) throw new LineException("\"messages\" must be an array");
+    if (messages.isEmpty()) throw new LineException("\"messages\" is empty");
+    List<Turn> turns = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) turns.add(turn(messages.get(i), "messages[" + i + "]"));
+    if (turns.stream().noneMatch(t -> t.role().equals("assistant"))) {
+      throw new LineException("has no assistant message to train on (missing assistant turn)");
+    }
+    if (turns.stream().noneMatch(Turn::trained)) {
+      throw new LineException("every assistant message has weight 0, so there is nothing to train on");
+    }
+    return new Example.Chat(lineNo, turns);
+  }
+
+  private static Turn turn(JsonNode m, String at) {
+    if (!m.isObject()) throw new LineException(at + " is not an object");
+    JsonNode roleNode = m.get("role");
+    if (roleNode == null || !roleNode.isString()) throw new LineException(at + " has no \"role\"");
+    String role = roleNode.asString();
+    if (UNSUPPORTED_ROLES.contains(role)) {
+      throw new LineException(at + ": role '" + role + "' is not supported (use system, user or assistant)");
+    }
+    if (!ROLES.contains(role)) {
+      throw new LineException(at + ": unknown role '" + role + "' (expected system, user or assistant)");
+    }
+    JsonNode calls = m.path("tool_calls");
+    if (!calls.isMissingNode() && !calls.isNull() && !(calls.isArray() && calls.isEmpty())) {
+      throw new LineException(at + ": tool_calls are not supported");
+    }
+    if (m.has("function_call") && !m.get("function_call").isNull()) {
+      throw new LineException(at + ": function_call is not supported");
+    }
+    String content = content(m.get("content"), at);
+    int weight = 1;
+    JsonNode w = m.get("weight");
+    if (w != null && !w.isNull()) {
+      if (!role.equals("assistant")) throw new LineException(at + ": \"weight\" is only allowed on assistant messages");
+      if (!w.isNumber() || (w.asDouble() != 0 && w.asDouble() != 1)) {
+        throw new LineException(at + ": \"weight\" must be 0 or 1, got " + w);
+      }
+      weight = (int) w.asDouble();
+    }
+    if (role.equals("assistant") && weight == 1 && content.isEmpty()) {
+      throw new LineException(at + ": an assistant message trained on must have content");
+    }
+    return new Turn(role, content, weight);
+  }
+
+  /** A string, or an array of {@code {"type": "text", "text": ...}} parts joined together. */
+  private static String content(JsonNode c, String at) {
+    if (c == null || c.isNull()) throw new LineException(at + " has no \"content\"");
+    if (c.isString()) return c.asString();
+    if (c.isArray()) {
+      StringBuilder sb = new StringBuilder();
+      for (JsonNode part : c) {
+        if (!part.isObject() || !"text".equals(part.path("type").asString(""))) {
+          throw new LineException(at + ": only text content parts are supported (type \"text\")");
+        }
+        JsonNode text = part.get("text");
+        if (text == null || !text.isString()) throw new LineException(at + ": a text part has no \"text\" string");
+        sb.append(text.asString());
+      }
+      return sb.toString();
+    }
+    throw new LineException(at + ": \"content\" must be a string or an array of text parts");
+  }
+
+  private static Example completion(int lineNo, JsonNode node) {
+    JsonNode prompt = node.get("prompt");
+    JsonNode completion = node.get("completion");
+    if (prompt == null || !prompt.isString()) throw new LineException("\"prompt\" must be a string");
+    if (completion == null || !completion.isString()) throw new LineException("\"completion\" must be a string");
+    if (completion.asString().isEmpty()) throw new LineException("\"completion\" is empty, so there is nothing to train on");
+    return new Example.Completion(lineNo, prompt.asString(), completion.asString());
+  }
+
+  private static String firstSentence(String message) {
+    if (message == null) return "unreadable";
+    String m = message.strip();
+    int nl = m.indexOf('\n');
+    return nl > 0 ? m.substring(0, nl) : m;
+  }
+
+  /** A problem on the line being parsed; becomes a {@link DatasetProblem} with the line number. */
+  static final class LineException extends RuntimeException {
+    LineException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package ai.patchwork.trainer.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.TrainableLora;
+import ai.patchwork.model.nn.Transformer;
+import ai.patchwork.model.train.CausalLmLoss;
+import ai.patchwork.trainer.dataset.EncodedExample;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The LoRA training loop's inner part: one optimizer update per call, over a batch split into micro-batches whose
+ * gradients accumulate, each micro-batch's loss weighted by its share of the batch's target tokens (so the update
+ * is the gradient of the batch's mean token loss, whatever the split). Then global-norm clipping and an AdamW step
+ * at the scheduled rate. The base weights stay frozen; only the adapter's A and B learn.
+ *
+ * <p>Exact resume: the state is the adapter, the optimizer's moments and the step number (the schedule and the data
+ * plan are functions of the step); dropout masks are drawn from PyTorch's generator reseeded from (seed, step)
+ * before every update. One trainer per JVM trains at a time: PyTorch allows one gradient collector per process.
+ * Each update allocates its tensors in a manager of its own, closed when the update ends.
+ */
+public final class LoraTrainer implements AutoCloseable {
+
+  private final Transformer model;
+  private final TrainableLora lora;
+  private final GraphSafeLoraOps ops;
+  private final AdamW optimizer;
+  private final TrainingConfig config;
+  private int step;
+
+  private LoraTrainer(Transformer model, TrainableLora lora, TrainingConfig config) {
+    this.model = model;
+    this.lora = lora;
+    this.config = config;
+    this.optimizer = new AdamW(model.manager(), (float) config.weightDecay());
+    this.ops = new GraphSafeLoraOps(model.config(), lora, model.manager());
+    ops.setDropout((float) config.dropout());
+  }
+
+  /** A fresh adapter (A Kaiming-uniform from the seed, B zero: training starts at the base model). */
+  public static LoraTrainer start(Transformer model, TrainingConfig config) {
+    return new LoraTrainer(model, TrainableLora.init(model.config(), config.lora(), config.seed(), model.manager()),
+        config);
+  }
+
+  /** Continues exactly where {@code checkpoint} was taken. */
+  public static LoraTrainer resume(Transformer model, TrainingConfig config, TrainingCheckpoint checkpoint) {
+    LoraTrainer t = new LoraTrainer(model, TrainableLora.from(model.config(), checkpoint.adapter(), model.manager()),
+        config);
+    t.optimizer.restore(t.lora.parameters(), checkpoint.moments(), checkpoint.step());
+    t.step = checkpoint.step();
+    return t;
+  }
+
+  /** Updates done so far. */
+  public int step() {
+    return step;
+  }
+
+  /** One optimizer update on {@code batch}. */
+  public StepResult train(List<EncodedExample> batch) {
+    int next = step + 1;
+    double lr = config.schedule().at(next);
+    if (config.dropout() > 0) Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + next));
+    ops.setTraining(true);
+    long targets = 0;
+    long tokens = 0;
+    for (EncodedExample e : batch) {
+      targets += e.targetTokens();
+      tokens += e.length();
+    }
+    Map<String, NDArray> params = lora.parameters();
+    try (NDManager stepManager = model.manager().newSubManager()) {
+      double lossSum = 0;
+      double correct = 0;
+      for (List<EncodedExample> micro : split(batch, config.microBatchSize())) {
+        try (NDManager m = stepManager.newSubManager()) {
+          NDArray[] in = tensors(micro, m);
+          long microTargets = micro.stream().mapToLong(EncodedExample::targetTokens).sum();
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray logits = model.logits(in[0], ops, m); // (B, T, V)
+            NDArray loss = CausalLmLoss.loss(logits, in[0], in[1]); // ()
+            // The share as a tensor of this micro-batch's manager: mul(Number) would free it before the backward.
+            gc.backward(loss.mul(m.create((float) microTargets / Math.max(1, targets))));
+            lossSum += loss.getFloat() * microTargets;
+            correct += correctTokens(logits, in[0], in[1]);
+          }
+        }
+      }
+      double loss = lossSum / Math.max(1, targets);
+      if (!Double.isFinite(loss)) throw new TrainingDivergedException(next, "loss");
+      Map<String, NDArray> grads = new LinkedHashMap<>();
+      double sq = 0;
+      for (Map.Entry<String, NDArray> e : params.entrySet()) {
+        NDArray g = e.getValue().getGradient();
+        g.attach(stepManager);
+        grads.put(e.getKey(), g);
+        sq += g.square().sum().getFloat();
+      }
+      double norm = Math.sqrt(sq);
+      if (!Double.isFinite(norm)) throw new TrainingDivergedException(next, "gradient norm");
+      if (config.maxGradNorm() > 0 && norm > config.maxGradNorm()) {
+        float scale = (float) (config.maxGradNorm() / (norm + 1e-6));
+        for (NDArray g : grads.values()) g.muli(scale);
+      }
+      optimizer.update(params, grads, (float) lr);
+      for (NDArray g : grads.values()) g.subi(g); // PyTorch accumulates gradients: zero them for the next update
+      step = next;
+      return new StepResult(next, loss, correct / Math.max(1, targets), lr, norm, targets, tokens);
+    }
+  }
+
+  /** Loss and mean token accuracy on {@code examples}, without dropout or updates. */
+  public EvalResult evaluate(List<EncodedExample> examples) {
+    ops.setTraining(false);
+    double lossSum = 0;
+    double correct = 0;
+    long targets = 0;
+    for (List<EncodedExample> micro : split(examples, config.microBatchSize())) {
+      try (NDManager m = model.manager().newSubManager()) {
+        NDArray[] in = tensors(micro, m);
+        long microTargets = micro.stream().mapToLong(EncodedExample::targetTokens).sum();
+        NDArray logits = model.logits(in[0], ops, m);
+        lossSum += CausalLmLoss.loss(logits, in[0], in[1]).getFloat() * microTargets;
+        correct += correctTokens(logits, in[0], in[1]);
+        targets += microTargets;
+      }
+    }
+    return new EvalResult(lossSum / Math.max(1, targets), correct / Math.max(1, targets), targets);
+  }
+
+  /** The adapter and optimizer state after the last update. */
+  public TrainingCheckpoint checkpoint(long trainedTokens) {
+    return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
+  }
+
+  /** The adapter as it is now, in host memory. */
+  public AdapterWeights adapter(String id) {
+    return lora.snapshot(id);
+  }
+
+  /** Weighted count of target tokens whose argmax prediction is right. */
+  private static double correctTokens(NDArray logits, NDArray ids, NDArray weights) {
+    NDArray predicted = logits.get(new NDIndex(":, :-1")).argMax(-1); // (B, T-1)
+    NDArray hit = predicted.eq(ids.get(new NDIndex(":, 1:"))).toType(DataType.FLOAT32, false); // (B, T-1)
+    return hit.mul(weights.get(new NDIndex(":, 1:"))).sum().getFloat();
+  }
+
+  static List<List<EncodedExample>> split(List<EncodedExample> batch, int size) {
+    List<List<EncodedExample>> out = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i += size) out.add(batch.subList(i, Math.min(batch.size(), i + size)));
+    return out;
+  }
+
+  /** Right-padded ids (B, T) int64 and weights (B, T) float32; padding has weight 0. */
+  private static NDArray[] tensors(List<EncodedExample> rows, NDManager m) {
+    int b = rows.size();
+    int t = 0;
+    for (EncodedExample e : rows) t = Math.max(t, e.length());
+    long[] ids = new long[b * t];
+    float[] w = new float[b * t];
+    for (int i = 0; i < b; i++) {
+      EncodedExample e = rows.get(i);
+      for (int j = 0; j < e.length(); j++) {
+        ids[i * t + j] = e.ids()[j];
+        w[i * t + j] = e.weights()[j];
+      }
+    }
+    return new NDArray[] {m.create(ids, new Shape(b, t)), m.create(w, new Shape(b, t))};
+  }
+
+  @Override
+  public void close() {
+    ops.close();
+    optimizer.close();
+    lora.close();
+  }
+}
