@@ -12,18 +12,17 @@ import java.util.List;
  * reached yet (the next position of a prefilling sequence, or anywhere in a free slot), which that slot's own
  * sequence overwrites before it ever attends to it, so fillers never change a real sequence's output.
  *
- * <p>A filler's LoRA slot is free too: it keeps the one its row had in the previous step, so a sequence leaving does
- * not change the batch mapping (which would regather every LoRA weight), or takes the one slot every real row uses,
- * which keeps the single-adapter fast path.
+ * <p>A filler's LoRA slot is free too: it takes the one slot every real row uses, which keeps the shared-adapter fast
+ * path, or else 0. With different adapters the model runner maps rows to the {@link LoraRows} aligned with the KV
+ * slots, so a filler reads its own slot's row and the mapping stays consecutive.
  */
 record DecodeRows(Sequence[] sequences, int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots) {
 
   /**
    * @param bySlot the sequence in each KV slot, or null
    * @param decoding the sequences to decode, in KV slot order
-   * @param previous the previous decode step's LoRA slots, per row
    */
-  static DecodeRows plan(Sequence[] bySlot, List<Sequence> decoding, int[] previous) {
+  static DecodeRows plan(Sequence[] bySlot, List<Sequence> decoding) {
     int n = decoding.size();
     int hi = decoding.get(n - 1).kvSlot;
     int holes = hi + 1 - n;
@@ -46,7 +45,7 @@ record DecodeRows(Sequence[] sequences, int[][] tokens, int[] positions, int[] k
       } else {
         kv[i] = i;
         positions[i] = s == null ? 0 : s.prefilled(); // overwritten by the slot's own next chunk
-        lora[i] = shared >= 0 ? shared : i < previous.length ? previous[i] : 0;
+        lora[i] = Math.max(shared, 0);
       }
     }
     return new DecodeRows(seqs, tokens, positions, kv, lora);

@@ -33,7 +33,6 @@ final class EngineLoop implements Runnable {
   private volatile EngineStats stats;
   private volatile StepTrace.Observer observer;
   private long steps;
-  private int[] lastDecodeLora = new int[0];
 
   EngineLoop(Scheduler scheduler, ModelRunner runner, AdapterCache adapters, EngineMetrics metrics, int prefillChunk,
       int prefillBudget, int capacity) {
@@ -78,7 +77,7 @@ final class EngineLoop implements Runnable {
     if (o == null) return;
     long[] ids = new long[rows.size()];
     for (int i = 0; i < ids.length; i++) ids[i] = rows.get(i).handle.id();
-    o.onStep(new StepTrace(steps, prefill, ids, kv, lora, tokens, passRows));
+    o.onStep(new StepTrace(steps, prefill, ids, kv, lora, tokens, passRows, prefill ? null : runner.lastDecodePath()));
   }
 
   @Override
@@ -127,6 +126,12 @@ final class EngineLoop implements Runnable {
       s.admitted = now;
       metrics.queued(now - s.submitted);
       if (s.adapterId() != null) adapters.withdraw(s.adapterId());
+      try {
+        runner.admit(s.kvSlot, s.lease);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "cannot place the adapter of a sequence in its LoRA row", e);
+        retire(s, e);
+      }
     }
     for (Scheduler.Failure f : failed) {
       adapters.withdraw(f.sequence().adapterId());
@@ -160,7 +165,7 @@ final class EngineLoop implements Runnable {
   }
 
   private void decode(List<Sequence> decoding) {
-    DecodeRows rows = DecodeRows.plan(scheduler.bySlot(), decoding, lastDecodeLora);
+    DecodeRows rows = DecodeRows.plan(scheduler.bySlot(), decoding);
     float[][] logits;
     try {
       logits = runner.decode(rows.tokens(), rows.positions(), rows.kvSlots(), rows.loraSlots());
@@ -168,7 +173,6 @@ final class EngineLoop implements Runnable {
       failStep(decoding, e);
       return;
     }
-    lastDecodeLora = rows.loraSlots();
     steps++;
     metrics.batch(false, decoding.size());
     if (observer != null) trace(false, decoding, kvSlots(decoding), loraSlots(decoding), 1, rows.size());

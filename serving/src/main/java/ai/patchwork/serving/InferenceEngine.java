@@ -21,8 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Serves many LoRA adapters over one base model with iteration-level continuous batching.
  *
  * <p>The base model is loaded once. One engine-loop thread ({@link EngineLoop}) runs every forward pass; each pass
- * mixes sequences with different adapters and with none (gathered LoRA slots, batched matmuls). Memory is fixed at
- * start: a KV cache of {@code maxBatchSize × maxSequenceLength} positions and {@code adapterSlots} LoRA slots.
+ * mixes sequences with different adapters and with none (stacked LoRA slots, batched matmuls). Memory is fixed at
+ * start: a KV cache of {@code maxBatchSize × maxSequenceLength} positions, {@code adapterSlots} LoRA slots for the
+ * adapter cache, and {@code maxBatchSize} more aligned with the KV slots ({@link LoraRows}) so decode steps never
+ * gather adapter weights.
  * Requests beyond the batch wait in a bounded FIFO queue; beyond that, {@link #submit} fails fast with
  * {@link QueueFullException}. Adapters come through the {@link AdapterCache}: loads run off the loop, so a cold
  * adapter delays only its own requests.
@@ -44,6 +46,7 @@ public final class InferenceEngine implements AutoCloseable {
   private final int context;
   private final KvCache cache;
   private final LoraSlots slots;
+  private final LoraRows rows;
   private final ExecutorService loader;
   private final ExecutorService dispatch;
   private final AdapterCache adapters;
@@ -69,6 +72,7 @@ public final class InferenceEngine implements AutoCloseable {
     this.context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
     this.cache = new KvCache(mc, config.maxBatchSize(), context, manager);
     this.slots = new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager);
+    this.rows = new LoraRows(mc, config.maxBatchSize(), slots, manager);
     this.loader = Executors.newFixedThreadPool(config.loaderThreads(),
         Thread.ofPlatform().daemon().name("patchwork-adapter-loader-", 0).factory());
     this.dispatch = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("patchwork-events-", 0).factory());
@@ -77,8 +81,10 @@ public final class InferenceEngine implements AutoCloseable {
     this.scheduler = new Scheduler(config.maxBatchSize(), context, config.maxQueued());
     EngineLoop[] ref = new EngineLoop[1];
     this.adapters = new AdapterCache(source, mc, slots, config.hostCacheBytes(), loader, () -> ref[0].signal(), registry);
-    this.loop = ref[0] = new EngineLoop(scheduler, new ModelRunner(model, cache, slots, manager), adapters, metrics,
-        config.prefillChunk(), config.maxPrefillTokens(), context);
+    // A batch on one adapter reads its slot once rather than B aligned copies: faster at batch 32 in bench runs.
+    ModelRunner runner = new ModelRunner(model, cache, slots, rows, manager, true);
+    this.loop = ref[0] = new EngineLoop(scheduler, runner, adapters, metrics, config.prefillChunk(),
+        config.maxPrefillTokens(), context);
     metrics.gauges(loop::stats);
     this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(loop);
   }
@@ -210,6 +216,7 @@ public final class InferenceEngine implements AutoCloseable {
     }
     loader.shutdownNow();
     dispatch.shutdown();
+    rows.close();
     slots.close();
     cache.close();
     model.close();

@@ -12,26 +12,55 @@ import java.util.Arrays;
 /**
  * Runs forward passes for the engine loop: the only place that touches the model, the KV cache and the LoRA ops.
  * Every step is one {@link Transformer#step} over the whole batch, whatever mix of adapters it holds; LoRA deltas
- * come from {@link BatchedLoraOps} (gathered slot weights, batched matmuls), never from a loop over adapters.
+ * come from {@link BatchedLoraOps} (batched matmuls over stacked slot weights), never from a loop over adapters.
  *
- * <p>The decode step's LoRA op is kept while its mapping stays the same, so its gathered weights are reused step
- * after step; it is rebuilt only when a sequence joins or leaves (and regathers by itself when a slot is rewritten).
- * Prefill mappings change with every chunk, so prefill builds a fresh op and frees it after the step.
+ * <p>Decode steps pick one of three LoRA paths ({@link LoraPath}): none when every row is on the base model; the
+ * adapter cache's slot read directly when every real row uses the same adapter (one copy of the weights, broadcast
+ * over the batch — measured faster than B copies); otherwise the {@link LoraRows} aligned with the KV slots, which
+ * the rows of a decode step read as a view. The decode op is kept while its path and mapping stay the same; with
+ * aligned rows the mapping changes only when the highest KV slot in use does, and even then nothing is gathered.
+ * Prefill mappings change with every chunk, so prefill builds a fresh op over the cache's slots and frees it after
+ * the step.
  */
 final class ModelRunner implements AutoCloseable {
+
+  /** How a decode step applies LoRA. */
+  enum LoraPath {
+    /** Every row is on the base model: no LoRA at all. */
+    NONE,
+    /** Every real row uses one adapter: its cache slot, read once. */
+    SHARED,
+    /** Rows use different adapters: the KV-aligned row slots, a view when the KV slots are consecutive. */
+    ROWS
+  }
 
   private final Transformer model;
   private final KvCache cache;
   private final LoraSlots slots;
+  private final LoraRows rows;
   private final NDManager manager;
+  private final boolean sharedFastPath;
+  private LoraPath decodePath = LoraPath.NONE;
   private int[] decodeMapping = new int[0];
   private BatchedLoraOps decodeOps;
 
-  ModelRunner(Transformer model, KvCache cache, LoraSlots slots, NDManager manager) {
+  /**
+   * @param sharedFastPath whether a decode step whose real rows share one adapter reads that adapter's slot directly
+   *     instead of the aligned rows
+   */
+  ModelRunner(Transformer model, KvCache cache, LoraSlots slots, LoraRows rows, NDManager manager,
+      boolean sharedFastPath) {
     this.model = model;
     this.cache = cache;
     this.slots = slots;
+    this.rows = rows;
     this.manager = manager;
+    this.sharedFastPath = sharedFastPath;
+  }
+
+  /** A newly admitted sequence in {@code kvSlot}: copies its adapter into the aligned row. */
+  void admit(int kvSlot, AdapterLease lease) {
+    rows.place(kvSlot, lease);
   }
 
   /**
@@ -46,22 +75,44 @@ final class ModelRunner implements AutoCloseable {
     }
   }
 
-  /** One decode step: one token per row. */
+  /**
+   * One decode step: one token per row.
+   *
+   * @param loraSlots each row's adapter cache slot (0 = base model); filler rows carry the shared slot if any
+   */
   float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots) {
-    return model.step(tokens, positions, kvSlots, cache, decodeOps(loraSlots));
+    return model.step(tokens, positions, kvSlots, cache, decodeOps(kvSlots, loraSlots));
   }
 
-  private LoraOps decodeOps(int[] loraSlots) {
-    if (!Arrays.equals(loraSlots, decodeMapping)) {
+  /** The LoRA path of the last decode step. */
+  LoraPath lastDecodePath() {
+    return decodePath;
+  }
+
+  private LoraOps decodeOps(int[] kvSlots, int[] loraSlots) {
+    LoraPath path = baseOnly(loraSlots) ? LoraPath.NONE
+        : sharedFastPath && shared(loraSlots) ? LoraPath.SHARED : LoraPath.ROWS;
+    int[] mapping = path == LoraPath.ROWS ? LoraRows.mapping(kvSlots) : loraSlots;
+    if (path != decodePath || !Arrays.equals(mapping, decodeMapping)) {
       if (decodeOps != null) decodeOps.close();
-      decodeOps = baseOnly(loraSlots) ? null : new BatchedLoraOps(slots, new BatchLoraMapping(loraSlots), manager);
-      decodeMapping = loraSlots.clone();
+      decodeOps = switch (path) {
+        case NONE -> null;
+        case SHARED -> new BatchedLoraOps(slots, new BatchLoraMapping(mapping), manager);
+        case ROWS -> new BatchedLoraOps(rows.slots(), new BatchLoraMapping(mapping), manager);
+      };
+      decodePath = path;
+      decodeMapping = mapping;
     }
     return decodeOps == null ? LoraOps.NONE : decodeOps;
   }
 
   private static boolean baseOnly(int[] loraSlots) {
     for (int s : loraSlots) if (s != 0) return false;
+    return true;
+  }
+
+  private static boolean shared(int[] loraSlots) {
+    for (int s : loraSlots) if (s != loraSlots[0]) return false;
     return true;
   }
 

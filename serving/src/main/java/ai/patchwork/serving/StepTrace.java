@@ -10,8 +10,10 @@ package ai.patchwork.serving;
  * @param loraSlots each row's LoRA slot (0 = base model)
  * @param tokens tokens fed per row (the longest chunk for prefill, 1 for decode)
  * @param rows rows of the forward pass: more than the requests when filler rows kept the KV cache a view
+ * @param loraPath how a decode step applied LoRA; null for prefill steps
  */
-record StepTrace(long step, boolean prefill, long[] requestIds, int[] kvSlots, int[] loraSlots, int tokens, int rows) {
+record StepTrace(long step, boolean prefill, long[] requestIds, int[] kvSlots, int[] loraSlots, int tokens, int rows,
+    ModelRunner.LoraPath loraPath) {
 
   /** Called on the engine loop after every forward pass; blocking in it pauses the engine. */
   @FunctionalInterface

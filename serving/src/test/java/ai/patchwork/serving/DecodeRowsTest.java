@@ -40,7 +40,7 @@ class DecodeRowsTest {
       bySlot[slot] = s;
       decoding.add(s);
     }
-    DecodeRows filled = DecodeRows.plan(bySlot, decoding, new int[] {0, 7, 0});
+    DecodeRows filled = DecodeRows.plan(bySlot, decoding);
     assertArrayEquals(new int[] {0, 1, 2, 3}, filled.kvSlots());
     assertNull(filled.sequences()[1]);
     assertArrayEquals(new int[] {0, 0, 0, 0}, filled.loraSlots(), "all real rows use the base model");
@@ -51,7 +51,7 @@ class DecodeRowsTest {
     far.accept(new float[] {0, 1}, 0);
     bySlot[7] = far;
     decoding.add(far);
-    DecodeRows gathered = DecodeRows.plan(bySlot, decoding, new int[0]);
+    DecodeRows gathered = DecodeRows.plan(bySlot, decoding);
     assertArrayEquals(new int[] {0, 2, 3, 7}, gathered.kvSlots(), "4 holes for 4 rows: gather instead");
   }
 
