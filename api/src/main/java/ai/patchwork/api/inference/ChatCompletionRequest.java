@@ -1,0 +1,22 @@
+package ai.patchwork.api.inference;
+
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The body of {@code POST /v1/chat/completions}. The messages are rendered with the base model's chat template (an
+ * adapter shares its base model's tokenizer). Tool calls, images and logprobs are refused with a 400.
+ */
+record ChatCompletionRequest(String model, List<Message> messages, Integer maxTokens, Integer maxCompletionTokens,
+    Double temperature, Double topP, Long seed, JsonNode stop, Integer n, Boolean stream, StreamOptions streamOptions,
+    Boolean ignoreEos, Boolean returnTokenIds, Boolean logprobs, JsonNode tools, String user)
+    implements GenerationFields {
+
+  /**
+   * One message.
+   *
+   * @param role {@code system}, {@code developer}, {@code user} or {@code assistant}
+   * @param content a string, or a list of {@code {"type": "text", "text": …}} parts
+   */
+  record Message(String role, JsonNode content, String name) {}
+}

@@ -1,0 +1,110 @@
+package ai.patchwork.api.inference;
+
+import ai.patchwork.serving.Usage;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * OpenAI's streamed chunks of one response: {@code chat.completion.chunk} (a first chunk with the assistant role,
+ * then content deltas) or {@code text_completion} (text pieces); then a chunk with the finish reason and, with
+ * {@code include_usage}, a last chunk with no choices and the usage. Built as JSON trees rather than records because
+ * {@code usage} must be present and null on every other chunk when usage is requested, and absent when it is not.
+ */
+final class Chunks {
+  private final JsonMapper json;
+  private final boolean chat;
+  private final String id;
+  private final long created;
+  private final String model;
+  private final boolean includeUsage;
+  private final boolean tokenIds;
+
+  Chunks(JsonMapper json, boolean chat, String id, long created, String model, GenerationOptions options) {
+    this.json = json;
+    this.chat = chat;
+    this.id = id;
+    this.created = created;
+    this.model = model;
+    this.includeUsage = options.includeUsage();
+    this.tokenIds = options.returnTokenIds();
+  }
+
+  /** Whether chunks carry token ids ({@code return_token_ids}). */
+  boolean tokenIds() {
+    return tokenIds;
+  }
+
+  /** The chunk before any text: chat announces the role; completions send nothing. */
+  ObjectNode start() {
+    if (!chat) return null;
+    ObjectNode root = chunk();
+    ObjectNode c = choice(root);
+    c.putObject("delta").put("role", "assistant").put("content", "");
+    c.putNull("finish_reason");
+    return root;
+  }
+
+  /** A piece of text; with {@code return_token_ids}, the token it came from ({@code tokenId} -1: none). */
+  ObjectNode delta(String text, int tokenId) {
+    ObjectNode root = chunk();
+    ObjectNode c = choice(root);
+    if (chat) c.putObject("delta").put("content", text);
+    else c.put("text", text);
+    c.putNull("finish_reason");
+    if (tokenIds) {
+      var ids = c.putArray("token_ids");
+      if (tokenId >= 0) ids.add(tokenId);
+    }
+    return root;
+  }
+
+  /** The end of the choice. */
+  ObjectNode finish(String finishReason) {
+    ObjectNode root = chunk();
+    ObjectNode c = choice(root);
+    if (chat) c.putObject("delta");
+    else c.put("text", "");
+    c.put("finish_reason", finishReason);
+    return root;
+  }
+
+  /** The usage chunk ({@code include_usage} only): no choices. */
+  ObjectNode usage(Usage u) {
+    ObjectNode root = root();
+    root.putArray("choices");
+    ObjectNode usage = root.putObject("usage");
+    usage.put("prompt_tokens", u.promptTokens());
+    usage.put("completion_tokens", u.completionTokens());
+    usage.put("total_tokens", u.totalTokens());
+    return root;
+  }
+
+  /** One chunk (or an error envelope, the last event of a failed stream) as one line of JSON. */
+  String write(Object chunk) {
+    return json.writeValueAsString(chunk);
+  }
+
+  private ObjectNode root() {
+    ObjectNode root = json.createObjectNode();
+    root.put("id", id);
+    root.put("object", chat ? "chat.completion.chunk" : "text_completion");
+    root.put("created", created);
+    root.put("model", model);
+    root.putNull("system_fingerprint");
+    return root;
+  }
+
+  private ObjectNode chunk() {
+    ObjectNode root = root();
+    if (includeUsage) root.putNull("usage");
+    return root;
+  }
+
+  /** Adds the one choice to a chunk and returns the choice. */
+  private static ObjectNode choice(ObjectNode chunk) {
+    ObjectNode c = chunk.putArray("choices").addObject();
+    c.put("index", 0);
+    c.putNull("logprobs");
+    return c;
+  }
+}

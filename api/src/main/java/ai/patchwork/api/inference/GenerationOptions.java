@@ -1,0 +1,88 @@
+package ai.patchwork.api.inference;
+
+import ai.patchwork.api.web.ApiException;
+import ai.patchwork.model.sample.SamplingParams;
+import ai.patchwork.serving.EngineRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A request's validated generation settings, with OpenAI's defaults (temperature 1, top_p 1, a random seed).
+ *
+ * @param maxTokens tokens to generate at most; null for the rest of the context
+ * @param temperature 0 to 2; 0 is greedy
+ * @param topP nucleus mass in (0, 1]
+ * @param seed the sampler's seed: the same seed and request give the same tokens whatever else is batched with it
+ * @param stop up to 4 strings that end the completion (not included in it)
+ * @param stream whether to answer with server-sent events
+ * @param includeUsage with {@code stream}: a last chunk carries the usage
+ * @param ignoreEos keep generating past end-of-sequence tokens
+ * @param returnTokenIds add token ids to each choice
+ */
+record GenerationOptions(Integer maxTokens, double temperature, double topP, long seed, List<String> stop,
+    boolean stream, boolean includeUsage, boolean ignoreEos, boolean returnTokenIds) {
+
+  static final int MAX_STOP = 4;
+
+  GenerationOptions {
+    stop = List.copyOf(stop);
+  }
+
+  /**
+   * Validates the shared fields.
+   *
+   * @param defaultMaxTokens when neither {@code max_tokens} nor {@code max_completion_tokens} is given; null for the
+   *     rest of the context
+   * @throws ApiException 400 naming the field at fault
+   */
+  static GenerationOptions of(GenerationFields f, Integer defaultMaxTokens) {
+    if (f.n() != null && f.n() != 1) {
+      throw ApiException.badRequest("n", "unsupported_value", "n must be 1: this server returns one choice per request");
+    }
+    Integer max = f.maxCompletionTokens() != null ? f.maxCompletionTokens() : f.maxTokens();
+    String maxParam = f.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens";
+    if (max != null && max < 1) throw ApiException.badRequest(maxParam, "invalid_value", maxParam + " must be at least 1, got " + max);
+    double temperature = f.temperature() == null ? 1.0 : f.temperature();
+    if (!(temperature >= 0 && temperature <= 2)) {
+      throw ApiException.badRequest("temperature", "invalid_value", "temperature must be between 0 and 2, got " + f.temperature());
+    }
+    double topP = f.topP() == null ? 1.0 : f.topP();
+    if (!(topP > 0 && topP <= 1)) {
+      throw ApiException.badRequest("top_p", "invalid_value", "top_p must be greater than 0 and at most 1, got " + f.topP());
+    }
+    boolean stream = Boolean.TRUE.equals(f.stream());
+    if (f.streamOptions() != null && !stream) {
+      throw ApiException.badRequest("stream_options", "invalid_value", "stream_options is only allowed when stream is true");
+    }
+    boolean includeUsage = stream && f.streamOptions() != null && Boolean.TRUE.equals(f.streamOptions().includeUsage());
+    long seed = f.seed() != null ? f.seed() : ThreadLocalRandom.current().nextLong();
+    return new GenerationOptions(max != null ? max : defaultMaxTokens, temperature, topP, seed, stops(f.stop()),
+        stream, includeUsage, Boolean.TRUE.equals(f.ignoreEos()), Boolean.TRUE.equals(f.returnTokenIds()));
+  }
+
+  private static List<String> stops(JsonNode stop) {
+    if (stop == null || stop.isNull()) return List.of();
+    List<JsonNode> items = stop.isArray() ? stop.valueStream().toList() : List.of(stop);
+    if (items.size() > MAX_STOP) {
+      throw ApiException.badRequest("stop", "invalid_value", "stop takes at most " + MAX_STOP + " sequences, got " + items.size());
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode s : items) {
+      if (!s.isString() || s.stringValue().isEmpty()) {
+        throw ApiException.badRequest("stop", "invalid_value", "stop must be a non-empty string or a list of them");
+      }
+      out.add(s.stringValue());
+    }
+    return out;
+  }
+
+  /** The engine request for a tokenized prompt; {@code maxTokens} null means up to {@code contextLength}. */
+  EngineRequest request(int[] promptIds, String adapterId, int contextLength) {
+    int max = maxTokens == null ? contextLength : maxTokens;
+    return new EngineRequest(promptIds, adapterId, new SamplingParams(temperature, topP, 0, seed, max, Set.of(), stop),
+        ignoreEos);
+  }
+}

@@ -1,0 +1,102 @@
+package ai.patchwork.api.inference;
+
+import ai.patchwork.registry.Adapter;
+import ai.patchwork.registry.AdapterRegistry;
+import ai.patchwork.registry.BaseModel;
+import ai.patchwork.registry.BaseModels;
+import ai.patchwork.serving.EngineConfig;
+import ai.patchwork.serving.InferenceEngine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@link InferenceEngine} per configured base model, each loaded once at startup, with adapters coming from the
+ * registry ({@link RegistryAdapterSource}). The engines' meters carry a {@code base_model} tag so that several base
+ * models can share one Prometheus registry.
+ */
+public final class ServedModels implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ServedModels.class);
+
+  private final Map<String, InferenceEngine> engines;
+  private final Set<String> loaded;
+
+  private ServedModels(Map<String, InferenceEngine> engines, Set<String> loaded) {
+    this.engines = engines;
+    this.loaded = loaded;
+  }
+
+  /** Starts an engine for every base model; on a failure the ones already started are closed. */
+  static ServedModels start(BaseModels baseModels, AdapterRegistry registry, ServingProperties properties,
+      MeterRegistry meters) {
+    Map<String, InferenceEngine> engines = new LinkedHashMap<>();
+    Set<String> loaded = ConcurrentHashMap.newKeySet();
+    try {
+      for (BaseModel m : baseModels.all()) {
+        long t0 = System.nanoTime();
+        CompositeMeterRegistry tagged = new CompositeMeterRegistry();
+        tagged.config().commonTags("base_model", m.id());
+        tagged.add(meters);
+        engines.put(m.id(), InferenceEngine.start(config(m, registry, properties),
+            new RegistryAdapterSource(registry, m.id(), loaded::add), tagged));
+        log.info("serving base model {} ({} ms)", m.id(), (System.nanoTime() - t0) / 1_000_000);
+      }
+    } catch (RuntimeException e) {
+      engines.values().forEach(InferenceEngine::close);
+      throw e;
+    }
+    return new ServedModels(engines, loaded);
+  }
+
+  private static EngineConfig config(BaseModel m, AdapterRegistry registry, ServingProperties p) {
+    List<String> preload = new ArrayList<>();
+    for (String ref : p.preload()) {
+      Adapter a = registry.getReady(ref);
+      if (a.baseModel().equals(m.id())) preload.add(a.id());
+    }
+    return EngineConfig.builder(m.path())
+        .optMaxBatchSize(p.maxBatchSize())
+        .optMaxSequenceLength(p.maxSequenceLength())
+        .optPrefillChunk(p.prefillChunk())
+        .optMaxQueued(p.maxQueued())
+        .optAdapterSlots(p.adapterSlots())
+        .optMaxLoraRank(p.maxLoraRank())
+        .optHostCacheBytes(p.hostCache().toBytes())
+        .optPreload(preload)
+        .optLoaderThreads(p.loaderThreads())
+        .build();
+  }
+
+  /** The engine of a base model, if this process serves it. */
+  public Optional<InferenceEngine> engine(String baseModel) {
+    return Optional.ofNullable(engines.get(baseModel));
+  }
+
+  public Collection<InferenceEngine> engines() {
+    return engines.values();
+  }
+
+  /** Drops an adapter version from every engine's cache: the next request loads it again, or fails if deleted. */
+  void invalidate(String adapterId) {
+    for (InferenceEngine e : engines.values()) e.adapters().invalidate(adapterId);
+  }
+
+  /** Every adapter id loaded so far (some may have been evicted since): what a resync revalidates. */
+  Set<String> loadedAdapters() {
+    return Set.copyOf(loaded);
+  }
+
+  @Override
+  public void close() {
+    engines.values().forEach(InferenceEngine::close);
+  }
+}

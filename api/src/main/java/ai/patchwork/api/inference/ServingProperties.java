@@ -1,0 +1,45 @@
+package ai.patchwork.api.inference;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code patchwork.serving.*} settings: how each base model's inference engine is sized (see the serving
+ * module's {@code EngineConfig} for the why of each), and how the HTTP side streams. Every base model gets the same
+ * sizing.
+ *
+ * @param maxBatchSize sequences decoding at once per base model (KV cache slots)
+ * @param maxSequenceLength context per sequence, prompt plus completion; 0 for the model's own
+ * @param prefillChunk prompt tokens prefilled per step, so long prompts never stall running decodes
+ * @param maxQueued requests waiting for a slot before answering 429
+ * @param adapterSlots adapters resident on the device at once
+ * @param maxLoraRank largest servable LoRA rank
+ * @param hostCache host-memory bound of the adapter cache
+ * @param preload adapter ids ({@code adp-…}) loaded at start and pinned
+ * @param loaderThreads threads downloading adapters from the registry
+ * @param streamTimeout longest a streamed response may last
+ * @param requestTimeout longest a non-streamed request waits for its completion
+ */
+@ConfigurationProperties("patchwork.serving")
+public record ServingProperties(
+    @DefaultValue("32") int maxBatchSize,
+    @DefaultValue("0") int maxSequenceLength,
+    @DefaultValue("64") int prefillChunk,
+    @DefaultValue("256") int maxQueued,
+    @DefaultValue("64") int adapterSlots,
+    @DefaultValue("16") int maxLoraRank,
+    @DefaultValue("1GB") DataSize hostCache,
+    List<String> preload,
+    @DefaultValue("4") int loaderThreads,
+    @DefaultValue("10m") Duration streamTimeout,
+    @DefaultValue("10m") Duration requestTimeout) {
+
+  public ServingProperties {
+    preload = preload == null ? List.of() : List.copyOf(preload);
+    if (streamTimeout.isNegative() || streamTimeout.isZero()) throw new IllegalArgumentException("stream-timeout must be positive");
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) throw new IllegalArgumentException("request-timeout must be positive");
+  }
+}

@@ -1,0 +1,88 @@
+package ai.patchwork.api.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.patchwork.api.ApiClient;
+import ai.patchwork.testsupport.fixtures.TinyLlama;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Refusals are plain statuses in OpenAI's envelope, decided before any stream opens. */
+@InferenceTest
+class RequestErrorsApiTest {
+  @LocalServerPort int port;
+
+  private static ObjectNode completion(String model, boolean stream) {
+    ObjectNode body = OpenAi.body(model).put("prompt", "Hello").put("stream", stream);
+    return body;
+  }
+
+  private static void assertError(ApiClient.Response r, int status, String code, String param) {
+    assertEquals(status, r.status(), r.text());
+    JsonNode error = r.json().path("error");
+    assertEquals(code, error.path("code").asString(null), r.text());
+    assertEquals(param, error.path("param").asString(null), r.text());
+    assertTrue(error.path("message").asString().length() > 10);
+    assertEquals(status >= 500 ? "server_error" : "invalid_request_error", error.path("type").asString());
+  }
+
+  @Test
+  void anUnknownModelIs404EvenWhenStreaming() {
+    OpenAi ai = new OpenAi(port);
+    for (boolean stream : new boolean[] {false, true}) {
+      ApiClient.Response r = ai.post("/v1/completions", completion("no-such-model", stream));
+      assertError(r, 404, "model_not_found", "model");
+      assertTrue(r.raw().headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+      assertError(ai.post("/v1/completions", completion("no-such-model@3", stream)), 404, "model_not_found", "model");
+      assertError(ai.post("/v1/completions", completion("adp-000000000000000000000000", stream)), 404,
+          "model_not_found", "model");
+    }
+  }
+
+  @Test
+  void aDeletedAdapterIsNotFound() throws Exception {
+    OpenAi ai = new OpenAi(port);
+    String id = ai.upload("deleted-" + System.nanoTime(), TinyLlama.adapter("qv-r4-rslora"));
+    assertEquals(200, ai.post("/v1/completions", completion(id, false).put("max_tokens", 2)).status());
+    assertEquals(200, ai.api().delete("/v1/adapters/" + id).status());
+    assertError(ai.post("/v1/completions", completion(id, false)), 404, "model_not_found", "model");
+  }
+
+  @Test
+  void aPromptLongerThanTheContextIs400() {
+    ObjectNode body = OpenAi.body("tiny-llama").put("max_tokens", 4);
+    var prompt = body.putArray("prompt");
+    for (int i = 0; i < 300; i++) prompt.add(65);
+    OpenAi ai = new OpenAi(port);
+    assertError(ai.post("/v1/completions", body), 400, "context_length_exceeded", null);
+    assertError(ai.post("/v1/completions", body.put("stream", true)), 400, "context_length_exceeded", null);
+  }
+
+  @Test
+  void unsupportedOrInvalidFieldsAre400() {
+    OpenAi ai = new OpenAi(port);
+    assertError(ai.post("/v1/completions", completion("tiny-llama", false).put("n", 2)), 400, "unsupported_value", "n");
+    assertError(ai.post("/v1/completions", completion("tiny-llama", false).put("temperature", 3)), 400,
+        "invalid_value", "temperature");
+    assertError(ai.post("/v1/completions", completion("tiny-llama", false).put("top_p", 0)), 400, "invalid_value",
+        "top_p");
+    assertError(ai.post("/v1/completions", completion("tiny-llama", false).put("max_tokens", 0)), 400,
+        "invalid_value", "max_tokens");
+    ObjectNode stops = completion("tiny-llama", false);
+    stops.putArray("stop").add("a").add("b").add("c").add("d").add("e");
+    assertError(ai.post("/v1/completions", stops), 400, "invalid_value", "stop");
+    assertError(ai.post("/v1/completions", completion("tiny-llama", false).put("temperature", "hot")), 400,
+        "invalid_value", "temperature");
+    assertError(ai.post("/v1/completions", OpenAi.body("tiny-llama")), 400, "missing_required_parameter", "prompt");
+    assertError(ai.post("/v1/chat/completions", OpenAi.body("tiny-llama")), 400, "missing_required_parameter",
+        "messages");
+    assertError(ai.post("/v1/completions", completion(null, false)), 400, "missing_required_parameter", "model");
+    ObjectNode ids = OpenAi.body("tiny-llama");
+    ids.putArray("prompt").add(1).add(100000);
+    assertError(ai.post("/v1/completions", ids), 400, "invalid_value", "prompt");
+    assertEquals(400, ai.api().post("/v1/completions", "application/json", "{not json").status());
+  }
+}
