@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.lora.TrainableLora;
@@ -68,6 +69,7 @@ public final class LoraTrainer implements AutoCloseable {
 
   /** One optimizer update on {@code batch}. */
   public StepResult train(List<EncodedExample> batch) {
+    noGrad();
     int next = step + 1;
     double lr = config.schedule().at(next);
     if (config.dropout() > 0) Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + next));
@@ -121,6 +123,7 @@ public final class LoraTrainer implements AutoCloseable {
 
   /** Loss and mean token accuracy on {@code examples}, without dropout or updates. */
   public EvalResult evaluate(List<EncodedExample> examples) {
+    noGrad();
     ops.setTraining(false);
     double lossSum = 0;
     double correct = 0;
@@ -146,6 +149,15 @@ public final class LoraTrainer implements AutoCloseable {
   /** The adapter as it is now, in host memory. */
   public AdapterWeights adapter(String id) {
     return lora.snapshot(id);
+  }
+
+  /**
+   * Autograd off on this thread outside the gradient collector. PyTorch's grad mode is per thread and on by default
+   * in a thread it has not seen before (DJL switches it off only on the thread that loaded the engine); with it on,
+   * the in-place optimizer update of a parameter fails and evaluation would build graphs.
+   */
+  private static void noGrad() {
+    JniUtils.setGradMode(false);
   }
 
   /** Weighted count of target tokens whose argmax prediction is right. */

@@ -1,0 +1,93 @@
+package ai.patchwork.trainer.batch;
+
+import ai.patchwork.registry.BaseModels;
+import ai.patchwork.trainer.files.FileObject;
+import ai.patchwork.trainer.files.FileStore;
+import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.JobProgress;
+import ai.patchwork.trainer.train.TrainingCheckpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Step 4: the final weights as a PEFT adapter ({@code adapter_config.json} + {@code adapter_model.safetensors}, the
+ * layout PEFT and vLLM load) stored as a zip in the object store, and the job's metrics as a
+ * {@code fine-tune-results} CSV file.
+ */
+final class ExportAdapterTasklet implements Tasklet {
+
+  static final String ADAPTER_ZIP = "patchwork.adapter_zip";
+  static final String RESULTS_FILE = "patchwork.results_file";
+
+  private final RunContext run;
+  private final JobProgress progress;
+  private final BaseModels baseModels;
+  private final FileStore files;
+  private final Blobs blobs;
+  private final ResultsCsv results;
+
+  ExportAdapterTasklet(RunContext run, JobProgress progress, BaseModels baseModels, FileStore files, Blobs blobs,
+      ResultsCsv results) {
+    this.run = run;
+    this.progress = progress;
+    this.baseModels = baseModels;
+    this.files = files;
+    this.blobs = blobs;
+    this.results = results;
+  }
+
+  @Override
+  public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws IOException {
+    FineTuningJob job = progress.job(run.jobId());
+    ExecutionContext jobContext = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
+    String sha = jobContext.getString(TrainTasklet.FINAL_CHECKPOINT);
+    TrainingCheckpoint last;
+    try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException("final checkpoint is gone"))) {
+      last = TrainingCheckpoint.read(in, baseModels.require(job.model()).config());
+    }
+    Path dir = Files.createTempDirectory("patchwork-export-");
+    try {
+      ai.patchwork.model.lora.AdapterWriter.write(last.adapter(), dir);
+      jobContext.putString(ADAPTER_ZIP, blobs.put(out -> zip(dir, out)));
+    } finally {
+      delete(dir);
+    }
+    FileObject csv = files.storeOutput(FileStore.RESULTS, job.id() + "-results.csv",
+        results.csv(job.id()).getBytes(StandardCharsets.UTF_8));
+    jobContext.putString(RESULTS_FILE, csv.id());
+    progress.info(job.id(), "Exported the PEFT adapter (rank " + last.adapter().config().rank() + ") and the metrics "
+        + "file " + csv.id());
+    return RepeatStatus.FINISHED;
+  }
+
+  private static void zip(Path dir, java.io.OutputStream out) throws IOException {
+    ZipOutputStream zip = new ZipOutputStream(out);
+    for (String name : new String[] {"adapter_config.json", "adapter_model.safetensors"}) {
+      zip.putNextEntry(new ZipEntry(name));
+      Files.copy(dir.resolve(name), zip);
+      zip.closeEntry();
+    }
+    zip.finish();
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

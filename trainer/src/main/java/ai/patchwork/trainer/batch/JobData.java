@@ -1,0 +1,36 @@
+package ai.patchwork.trainer.batch;
+
+import ai.patchwork.model.tokenizer.Tokenizer;
+import ai.patchwork.trainer.dataset.EncodedExample;
+import ai.patchwork.trainer.dataset.ExampleEncoder;
+import ai.patchwork.trainer.dataset.InvalidDatasetException;
+import ai.patchwork.trainer.dataset.JsonlParser;
+import ai.patchwork.trainer.files.FileObject;
+import ai.patchwork.trainer.files.FileStore;
+import ai.patchwork.trainer.jobs.JobError;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** Reads a job's training or validation file and tokenizes it, turning every data problem into a {@link JobFailure}. */
+final class JobData {
+  private JobData() {}
+
+  /**
+   * @param param {@code training_file} or {@code validation_file}
+   */
+  static List<EncodedExample> encode(FileStore files, String fileId, String param, Tokenizer tokenizer, int context) {
+    String code = param.equals("training_file") ? "invalid_training_file" : "invalid_validation_file";
+    String what = param.equals("training_file") ? "training file" : "validation file";
+    FileObject file = files.find(fileId).orElseThrow(() -> new JobFailure(new JobError(code,
+        "the " + what + " " + fileId + " was deleted before the job could read it", param)));
+    try (InputStream in = files.open(file)) {
+      return new ExampleEncoder(tokenizer, context).encodeAll(JsonlParser.parse(in));
+    } catch (InvalidDatasetException e) {
+      throw new JobFailure(new JobError(code, "the " + what + " " + fileId + " is invalid: " + e.getMessage(), param));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + fileId, e);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package ai.patchwork.trainer.batch;
+
+import ai.patchwork.registry.Adapter;
+import ai.patchwork.registry.AdapterFiles;
+import ai.patchwork.registry.AdapterRegistry;
+import ai.patchwork.registry.AdapterSource;
+import ai.patchwork.registry.AdapterUpload;
+import ai.patchwork.trainer.jobs.FineTunedModelName;
+import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.JobProgress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Step 5: registers the exported adapter under the job's fine-tuned model name, with the job as its lineage, and
+ * marks the job succeeded: from then on serving resolves the name. Idempotent: a restart after a crash finds the
+ * adapter already registered for this job. If the job was cancelled meanwhile, the adapter is deleted again.
+ */
+final class RegisterAdapterTasklet implements Tasklet {
+
+  private final RunContext run;
+  private final JobProgress progress;
+  private final AdapterRegistry registry;
+  private final Blobs blobs;
+  private final JdbcClient jdbc;
+
+  RegisterAdapterTasklet(RunContext run, JobProgress progress, AdapterRegistry registry, Blobs blobs,
+      DataSource dataSource) {
+    this.run = run;
+    this.progress = progress;
+    this.registry = registry;
+    this.blobs = blobs;
+    this.jdbc = JdbcClient.create(dataSource);
+  }
+
+  @Override
+  public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws IOException {
+    FineTuningJob job = progress.job(run.jobId());
+    ExecutionContext jobContext = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
+    Optional<String> existing = jdbc.sql("SELECT id FROM adapters WHERE fine_tuning_job = ? AND status = 'ready'")
+        .param(job.id()).query(String.class).optional();
+    Adapter adapter = existing.isPresent() ? registry.get(existing.get()) : register(job, jobContext);
+    long trained = jobContext.getLong("patchwork.trained_tokens");
+    if (progress.succeeded(job.id(), run.workerId(), adapter.id(), trained,
+        List.of(jobContext.getString(ExportAdapterTasklet.RESULTS_FILE)))) {
+      progress.info(job.id(), "New fine-tuned model created: " + adapter.name());
+      progress.info(job.id(), "The job has successfully completed");
+    } else {
+      registry.delete(adapter.id());
+      progress.warn(job.id(), "The job was cancelled while its adapter was being registered; the adapter was deleted",
+          null);
+    }
+    return RepeatStatus.FINISHED;
+  }
+
+  private Adapter register(FineTuningJob job, ExecutionContext jobContext) throws IOException {
+    Path zip = Files.createTempFile("patchwork-adapter-", ".zip");
+    try {
+      String sha = jobContext.getString(ExportAdapterTasklet.ADAPTER_ZIP);
+      try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException("exported adapter is gone"))) {
+        Files.copy(in, zip, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      Map<String, Object> hyper = new LinkedHashMap<>();
+      hyper.put("n_epochs", job.hyperparameters().nEpochs());
+      hyper.put("batch_size", job.hyperparameters().batchSize());
+      hyper.put("learning_rate_multiplier", job.hyperparameters().learningRateMultiplier());
+      hyper.put("lora_r", job.options().loraRank());
+      hyper.put("lora_alpha", job.options().loraAlpha());
+      String name = FineTunedModelName.of(job.model(), job.suffix(), job.id());
+      return registry.register(new AdapterUpload(name, job.model(), new AdapterFiles.Archive(zip, "adapter.zip"),
+          AdapterSource.fineTuning(job.id(), job.trainingFile(), hyper)));
+    } finally {
+      Files.deleteIfExists(zip);
+    }
+  }
+}

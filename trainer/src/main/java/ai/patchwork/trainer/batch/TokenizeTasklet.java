@@ -1,0 +1,69 @@
+package ai.patchwork.trainer.batch;
+
+import ai.patchwork.model.tokenizer.Tokenizer;
+import ai.patchwork.registry.BaseModel;
+import ai.patchwork.registry.BaseModels;
+import ai.patchwork.trainer.dataset.EncodedDataset;
+import ai.patchwork.trainer.files.FileStore;
+import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.JobProgress;
+import ai.patchwork.trainer.jobs.JobStatus;
+import java.util.List;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Step 2, when a worker takes the queued job: the job becomes {@code running}; both files are tokenized and stored
+ * in the object store (so that whichever worker trains or resumes reads the same examples), and the "auto"
+ * hyperparameters are resolved from the number of examples and recorded on the job.
+ */
+final class TokenizeTasklet implements Tasklet {
+
+  static final String TRAIN_DATA = "patchwork.train_data";
+  static final String VALID_DATA = "patchwork.valid_data";
+
+  private final RunContext run;
+  private final JobProgress progress;
+  private final FileStore files;
+  private final BaseModels baseModels;
+  private final Blobs blobs;
+
+  TokenizeTasklet(RunContext run, JobProgress progress, FileStore files, BaseModels baseModels, Blobs blobs) {
+    this.run = run;
+    this.progress = progress;
+    this.files = files;
+    this.baseModels = baseModels;
+    this.blobs = blobs;
+  }
+
+  @Override
+  public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
+    FineTuningJob job = progress.job(run.jobId());
+    if (!progress.transition(job.id(), run.workerId(), List.of(JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.RUNNING)) {
+      throw new IllegalStateException("job " + job.id() + " is no longer held by this worker");
+    }
+    progress.info(job.id(), "Fine-tuning job started");
+    BaseModel base = baseModels.require(job.model());
+    ExecutionContext jobContext = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
+    try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
+      int context = base.config().maxPositions();
+      EncodedDataset train = new EncodedDataset(JobData.encode(files, job.trainingFile(), "training_file", tokenizer,
+          context));
+      jobContext.putString(TRAIN_DATA, blobs.put(train::write));
+      if (job.validationFile() != null) {
+        EncodedDataset valid = new EncodedDataset(JobData.encode(files, job.validationFile(), "validation_file",
+            tokenizer, context));
+        jobContext.putString(VALID_DATA, blobs.put(valid::write));
+      }
+      RunPlan plan = RunPlan.of(job, train.size());
+      progress.resolved(job.id(), plan.hyperparameters(), plan.options());
+      progress.info(job.id(), "Tokenized " + train.size() + " examples (" + train.tokens() + " tokens): "
+          + plan.totalSteps() + " steps of " + plan.hyperparameters().batchSize() + " examples over "
+          + plan.hyperparameters().nEpochs() + " epochs, learning rate " + plan.training().schedule().peak());
+    }
+    return RepeatStatus.FINISHED;
+  }
+}

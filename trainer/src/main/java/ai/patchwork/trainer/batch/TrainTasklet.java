@@ -1,0 +1,208 @@
+package ai.patchwork.trainer.batch;
+
+import ai.patchwork.registry.BaseModel;
+import ai.patchwork.registry.BaseModels;
+import ai.patchwork.trainer.dataset.EncodedDataset;
+import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.JobError;
+import ai.patchwork.trainer.jobs.JobProgress;
+import ai.patchwork.trainer.train.EvalResult;
+import ai.patchwork.trainer.train.StepResult;
+import ai.patchwork.trainer.train.TrainingCheckpoint;
+import ai.patchwork.trainer.train.TrainingDivergedException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Step 3: trains, one chunk per checkpoint interval. Each call of {@link #execute} runs optimizer steps up to the next
+ * checkpoint, stores the checkpoint (adapter, AdamW moments, step) in the object store, records it on the job, and
+ * puts its reference in the step's execution context, which Spring Batch commits when the call returns. After a
+ * crash, the restarted step gets that context back and resumes from the checkpoint: same data position (the batch
+ * plan is a function of the step), same optimizer state.
+ *
+ * <p>After every optimizer step the job's row is read once: a cancelled job stops within that step, and so does a
+ * worker whose job another worker has taken over. Progress events (loss, token accuracy, tokens/s, ETA) are written
+ * every {@code progress_interval} (≤ 10) steps, validation loss and accuracy every {@code eval_interval} steps.
+ */
+final class TrainTasklet implements Tasklet, StepExecutionListener {
+
+  static final String CHECKPOINT = "patchwork.checkpoint";
+  static final String FINAL_CHECKPOINT = "patchwork.final_checkpoint";
+
+  private final RunContext run;
+  private final JobProgress progress;
+  private final BaseModels baseModels;
+  private final Blobs blobs;
+  private TrainingSession session;
+  private Window window;
+  private EvalResult lastEval;
+
+  TrainTasklet(RunContext run, JobProgress progress, BaseModels baseModels, Blobs blobs) {
+    this.run = run;
+    this.progress = progress;
+    this.baseModels = baseModels;
+    this.blobs = blobs;
+  }
+
+  @Override
+  public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
+    StepExecution stepExecution = chunkContext.getStepContext().getStepExecution();
+    String jobId = run.jobId();
+    if (session == null) open(stepExecution, jobId);
+    RunPlan plan = session.plan;
+    int stop = Math.min(plan.totalSteps(), (session.step() / plan.checkpointInterval() + 1) * plan.checkpointInterval());
+    while (session.step() < stop) {
+      StepResult r;
+      try {
+        r = session.next();
+      } catch (TrainingDivergedException e) {
+        throw new JobFailure(new JobError("training_diverged", e.getMessage(), null));
+      }
+      window.add(r);
+      if (r.step() % plan.progressInterval() == 0 || r.step() == plan.totalSteps()) reportProgress(jobId, r);
+      if (session.hasValidation() && (r.step() % plan.evalInterval() == 0 || r.step() == plan.totalSteps())) {
+        reportValidation(jobId, r.step());
+      }
+      StopReason reason = stopReason(jobId);
+      if (reason != null) {
+        stepExecution.getJobExecution().getExecutionContext().putString(StopReason.KEY, reason.name());
+        stepExecution.getJobExecution().getExecutionContext().putInt("patchwork.stopped_at", r.step());
+        stepExecution.setTerminateOnly();
+        return RepeatStatus.FINISHED;
+      }
+    }
+    String sha = saveCheckpoint(jobId, stepExecution.getExecutionContext());
+    if (session.step() < plan.totalSteps()) return RepeatStatus.CONTINUABLE;
+    ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
+    jobContext.putString(FINAL_CHECKPOINT, sha);
+    jobContext.putLong("patchwork.trained_tokens", session.trainedTokens());
+    progress.info(jobId, "Training finished: " + plan.totalSteps() + " steps, " + session.trainedTokens()
+        + " trained tokens");
+    return RepeatStatus.FINISHED;
+  }
+
+  private void open(StepExecution stepExecution, String jobId) {
+    FineTuningJob job = progress.job(jobId);
+    BaseModel base = baseModels.require(job.model());
+    ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
+    EncodedDataset train = dataset(jobContext.getString(TokenizeTasklet.TRAIN_DATA));
+    String validSha = jobContext.containsKey(TokenizeTasklet.VALID_DATA) ? jobContext.getString(TokenizeTasklet.VALID_DATA) : null;
+    EncodedDataset valid = validSha == null ? null : dataset(validSha);
+    RunPlan plan = RunPlan.of(job, train.size());
+    ExecutionContext stepContext = stepExecution.getExecutionContext();
+    TrainingCheckpoint checkpoint = null;
+    if (stepContext.containsKey(CHECKPOINT)) {
+      String sha = stepContext.getString(CHECKPOINT);
+      try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException("checkpoint " + sha + " is gone"))) {
+        checkpoint = TrainingCheckpoint.read(in, base.config());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read checkpoint " + sha, e);
+      }
+    }
+    session = TrainingSession.open(base.path(), plan, train, valid, checkpoint);
+    window = new Window();
+    if (checkpoint != null) {
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("resumed_from_step", checkpoint.step());
+      data.put("total_steps", plan.totalSteps());
+      data.put("worker", run.workerId());
+      progress.warn(jobId, "Resumed from the checkpoint at step " + checkpoint.step() + " of " + plan.totalSteps()
+          + " (worker " + run.workerId() + ")", data);
+    } else {
+      progress.info(jobId, "Training " + plan.totalSteps() + " steps (worker " + run.workerId() + ")");
+    }
+  }
+
+  private EncodedDataset dataset(String sha) {
+    try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException("tokenized data " + sha
+        + " is gone; the job must be restarted from the tokenize step"))) {
+      return EncodedDataset.read(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private StopReason stopReason(String jobId) {
+    if (run.shutdownRequested()) return StopReason.SHUTDOWN;
+    return switch (progress.signal(jobId, run.workerId())) {
+      case CONTINUE -> null;
+      case CANCELLED -> StopReason.CANCELLED;
+      case LOST -> StopReason.LOST;
+    };
+  }
+
+  private void reportProgress(String jobId, StepResult r) {
+    RunPlan plan = session.plan;
+    Window.Stats s = window.drain(r.step());
+    double eta = s.secondsPerStep() * (plan.totalSteps() - r.step());
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("step", r.step());
+    data.put("total_steps", plan.totalSteps());
+    data.put("epoch", session.epochOf(r.step()) + 1);
+    data.put("train_loss", s.loss());
+    data.put("train_mean_token_accuracy", s.accuracy());
+    data.put("learning_rate", r.learningRate());
+    data.put("grad_norm", r.gradNorm());
+    data.put("tokens_per_second", s.tokensPerSecond());
+    data.put("eta_seconds", Math.round(eta));
+    progress.metrics(jobId, String.format(java.util.Locale.ROOT,
+        "Step %d/%d: training loss=%.4f, token accuracy=%.3f, %.0f tokens/s, ETA %ds", r.step(), plan.totalSteps(),
+        s.loss(), s.accuracy(), s.tokensPerSecond(), Math.round(eta)), data);
+    progress.estimatedFinish(jobId, Instant.now().plusMillis(Math.round(eta * 1000)));
+  }
+
+  private void reportValidation(String jobId, int step) {
+    lastEval = session.validate();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("step", step);
+    data.put("total_steps", session.plan.totalSteps());
+    data.put("valid_loss", lastEval.loss());
+    data.put("valid_mean_token_accuracy", lastEval.accuracy());
+    progress.metrics(jobId, String.format(java.util.Locale.ROOT,
+        "Step %d/%d: validation loss=%.4f, validation token accuracy=%.3f", step, session.plan.totalSteps(),
+        lastEval.loss(), lastEval.accuracy()), data);
+  }
+
+  private String saveCheckpoint(String jobId, ExecutionContext stepContext) {
+    TrainingCheckpoint checkpoint = session.checkpoint();
+    String sha = blobs.put(checkpoint::write);
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("step", checkpoint.step());
+    Window.Stats last = window.last();
+    if (last != null) {
+      metrics.put("train_loss", last.loss());
+      metrics.put("train_mean_token_accuracy", last.accuracy());
+    }
+    if (lastEval != null) {
+      metrics.put("valid_loss", lastEval.loss());
+      metrics.put("valid_mean_token_accuracy", lastEval.accuracy());
+    }
+    progress.checkpoint(jobId, checkpoint.step(), metrics, sha);
+    progress.info(jobId, "Checkpoint saved at step " + checkpoint.step());
+    stepContext.putString(CHECKPOINT, sha);
+    stepContext.putInt("patchwork.checkpoint_step", checkpoint.step());
+    return sha;
+  }
+
+  @Override
+  public ExitStatus afterStep(StepExecution stepExecution) {
+    if (session != null) {
+      session.close();
+      session = null;
+    }
+    lastEval = null;
+    return null;
+  }
+}

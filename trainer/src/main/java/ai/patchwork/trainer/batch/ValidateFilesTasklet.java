@@ -1,0 +1,53 @@
+package ai.patchwork.trainer.batch;
+
+import ai.patchwork.model.tokenizer.Tokenizer;
+import ai.patchwork.registry.BaseModel;
+import ai.patchwork.registry.BaseModels;
+import ai.patchwork.trainer.dataset.EncodedExample;
+import ai.patchwork.trainer.files.FileStore;
+import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.JobProgress;
+import java.util.List;
+import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.core.step.tasklet.Tasklet;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+
+/**
+ * Step 1, while the job is {@code validating_files}: reads both files line by line and tokenizes them with the base
+ * model's tokenizer and chat template, so that a malformed line, a missing assistant turn, an unknown role or an
+ * example longer than the model's context fails the job with the file, the line and the problem. Nothing is kept:
+ * the job then waits in {@code queued} for a worker to train it.
+ */
+final class ValidateFilesTasklet implements Tasklet {
+
+  private final RunContext run;
+  private final JobProgress progress;
+  private final FileStore files;
+  private final BaseModels baseModels;
+
+  ValidateFilesTasklet(RunContext run, JobProgress progress, FileStore files, BaseModels baseModels) {
+    this.run = run;
+    this.progress = progress;
+    this.files = files;
+    this.baseModels = baseModels;
+  }
+
+  @Override
+  public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
+    FineTuningJob job = progress.job(run.jobId());
+    BaseModel base = baseModels.require(job.model());
+    progress.info(job.id(), "Validating training file: " + job.trainingFile()
+        + (job.validationFile() == null ? "" : " and validation file: " + job.validationFile()));
+    try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
+      int context = base.config().maxPositions();
+      List<EncodedExample> train = JobData.encode(files, job.trainingFile(), "training_file", tokenizer, context);
+      int valid = job.validationFile() == null ? 0
+          : JobData.encode(files, job.validationFile(), "validation_file", tokenizer, context).size();
+      long tokens = train.stream().mapToLong(EncodedExample::length).sum();
+      progress.info(job.id(), "Files validated: " + train.size() + " training examples (" + tokens + " tokens)"
+          + (job.validationFile() == null ? "" : ", " + valid + " validation examples"));
+    }
+    return RepeatStatus.FINISHED;
+  }
+}

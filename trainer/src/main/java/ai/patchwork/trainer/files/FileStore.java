@@ -1,0 +1,204 @@
+package ai.patchwork.trainer.files;
+
+import ai.patchwork.registry.store.Artifact;
+import ai.patchwork.registry.store.Artifacts;
+import ai.patchwork.registry.store.ContentHash;
+import ai.patchwork.registry.store.ObjectStoreException;
+import ai.patchwork.trainer.Ids;
+import ai.patchwork.trainer.Page;
+import ai.patchwork.trainer.TrainerException;
+import ai.patchwork.trainer.dataset.InvalidDatasetException;
+import ai.patchwork.trainer.dataset.JsonlParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Files (OpenAI's {@code /v1/files}): bytes content-addressed in the object store through {@link Artifacts}, one
+ * row per upload in {@code files}. A {@code fine-tune} upload is checked line by line before it is stored, so a bad
+ * training file is refused at upload with the line and the problem. Delete is soft; the bytes are collected by the
+ * registry's artifact collector once nothing references them.
+ */
+public final class FileStore {
+
+  /** Purposes a client may upload with (OpenAI's {@code FilePurpose}). */
+  public static final Set<String> UPLOAD_PURPOSES =
+      Set.of("assistants", "batch", "fine-tune", "vision", "user_data", "evals");
+
+  /** The purpose of a training or validation file. */
+  public static final String FINE_TUNE = "fine-tune";
+
+  /** The purpose of a job's metrics CSV. */
+  public static final String RESULTS = "fine-tune-results";
+
+  private static final String COLUMNS = "id, bytes, created_at, filename, purpose, status, expires_at, artifact_sha256";
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final Artifacts artifacts;
+  private final long maxBytes;
+
+  /**
+   * @param maxBytes largest file accepted
+   */
+  public FileStore(DataSource dataSource, Artifacts artifacts, long maxBytes) {
+    this.jdbc = JdbcClient.create(dataSource);
+    this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
+    this.artifacts = artifacts;
+    this.maxBytes = maxBytes;
+  }
+
+  /**
+   * Stores an upload.
+   *
+   * @param content the bytes, on local disk
+   * @param expiresAfter how long the file stays available, or null for ever
+   * @throws TrainerException for an unknown purpose, an empty or too large file, or a {@code fine-tune} file that is
+   *     not valid JSONL training data (naming the line)
+   */
+  public FileObject upload(String purpose, String filename, Path content, Duration expiresAfter) {
+    if (purpose == null || purpose.isBlank()) throw TrainerException.invalid("purpose", "missing_purpose", "purpose is required");
+    if (!UPLOAD_PURPOSES.contains(purpose)) {
+      throw TrainerException.invalid("purpose", "invalid_purpose", "purpose '" + purpose + "' is not one of "
+          + String.join(", ", UPLOAD_PURPOSES.stream().sorted().toList()));
+    }
+    String name = filename == null || filename.isBlank() ? "upload" : filename;
+    if (name.length() > 512) throw TrainerException.invalid("file", "invalid_filename", "the file name is longer than 512 characters");
+    long size = size(content);
+    if (size > maxBytes) {
+      throw new TrainerException(TrainerException.Reason.TOO_LARGE, "file", "file_too_large",
+          "the file is " + size + " bytes, more than the limit of " + maxBytes);
+    }
+    String status = "uploaded";
+    if (purpose.equals(FINE_TUNE)) {
+      if (size == 0) throw TrainerException.invalid("file", "invalid_file_format", "the file is empty: a fine-tune file "
+          + "needs at least one JSONL example");
+      try (InputStream in = Files.newInputStream(content)) {
+        JsonlParser.parse(in);
+      } catch (InvalidDatasetException e) {
+        throw TrainerException.invalid("file", "invalid_file_format", "invalid fine-tune file '" + name + "': "
+            + e.getMessage());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      status = "processed";
+    }
+    return store(purpose, name, content, status, expiresAfter);
+  }
+
+  /** Stores a file the platform produced (a job's results), without validation. */
+  public FileObject storeOutput(String purpose, String filename, byte[] content) {
+    try {
+      Path tmp = Files.createTempFile("patchwork-file-", ".bin");
+      try {
+        Files.write(tmp, content);
+        return store(purpose, filename, tmp, "processed", null);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private FileObject store(String purpose, String filename, Path content, String status, Duration expiresAfter) {
+    ContentHash hash = ContentHash.of(content);
+    Artifact artifact;
+    try {
+      artifact = artifacts.put(content, hash);
+    } catch (ObjectStoreException e) {
+      throw new TrainerException(TrainerException.Reason.UNAVAILABLE, null, "storage_error",
+          "the object store failed; try again later (" + e.getMessage() + ")", e);
+    }
+    String id = Ids.next("file-");
+    Timestamp expires = expiresAfter == null ? null : Timestamp.from(Instant.now().plus(expiresAfter));
+    return tx.execute(s -> {
+      artifacts.markReferenced(artifact.sha256());
+      return jdbc.sql("INSERT INTO files (id, purpose, filename, bytes, artifact_sha256, status, expires_at) "
+              + "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)
+          .params(id, purpose, filename, hash.size(), artifact.sha256(), status, expires)
+          .query(FileStore::row).single();
+    });
+  }
+
+  /** The file, unless it does not exist, was deleted or has expired. */
+  public Optional<FileObject> find(String id) {
+    if (id == null) return Optional.empty();
+    return jdbc.sql("SELECT " + COLUMNS + " FROM files WHERE id = ? AND status <> 'deleted' "
+            + "AND (expires_at IS NULL OR expires_at > now())")
+        .param(id).query(FileStore::row).optional();
+  }
+
+  /** The file, or a 404 naming {@code param}. */
+  public FileObject get(String id, String param) {
+    return find(id).orElseThrow(() -> TrainerException.notFound(param, "file_not_found", "no file '" + id + "'"));
+  }
+
+  /**
+   * Files newest first (or oldest first with {@code ascending}), optionally of one purpose, after a cursor.
+   */
+  public Page<FileObject> list(String purpose, int limit, String after, boolean ascending) {
+    if (limit < 1 || limit > 10_000) throw TrainerException.invalid("limit", "invalid_limit", "limit must be between 1 and 10000");
+    Long afterSeq = null;
+    if (after != null) {
+      afterSeq = jdbc.sql("SELECT seq FROM files WHERE id = ?").param(after).query(Long.class).optional()
+          .orElseThrow(() -> TrainerException.invalid("after", "invalid_cursor", "after: no file '" + after + "'"));
+    }
+    String cmp = ascending ? ">" : "<";
+    List<FileObject> rows = jdbc.sql("SELECT " + COLUMNS + " FROM files WHERE status <> 'deleted' "
+            + "AND (expires_at IS NULL OR expires_at > now()) AND (?::text IS NULL OR purpose = ?) "
+            + "AND (?::bigint IS NULL OR seq " + cmp + " ?) ORDER BY seq " + (ascending ? "ASC" : "DESC") + " LIMIT ?")
+        .params(purpose, purpose, afterSeq, afterSeq, limit + 1)
+        .query(FileStore::row).list();
+    return Page.of(rows, limit);
+  }
+
+  /** Soft-deletes a file; 404 if it does not exist. */
+  public FileObject delete(String id) {
+    FileObject f = get(id, "file_id");
+    jdbc.sql("UPDATE files SET status = 'deleted', deleted_at = now() WHERE id = ? AND status <> 'deleted'")
+        .param(id).update();
+    return f;
+  }
+
+  /** The file's bytes; reading to the end throws if they do not match the stored hash. */
+  public InputStream open(FileObject file) {
+    Artifact a = artifacts.find(file.sha256()).orElseThrow(() -> TrainerException.notFound("file_id", "file_not_found",
+        "the content of file '" + file.id() + "' is no longer stored"));
+    try {
+      return artifacts.open(a);
+    } catch (ObjectStoreException e) {
+      throw new TrainerException(TrainerException.Reason.UNAVAILABLE, null, "storage_error",
+          "the object store failed; try again later (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static long size(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static FileObject row(ResultSet rs, int i) throws SQLException {
+    Timestamp expires = rs.getTimestamp("expires_at");
+    return new FileObject(rs.getString("id"), rs.getLong("bytes"), rs.getTimestamp("created_at").toInstant(),
+        rs.getString("filename"), rs.getString("purpose"), rs.getString("status"),
+        expires == null ? null : expires.toInstant(), rs.getString("artifact_sha256"));
+  }
+}

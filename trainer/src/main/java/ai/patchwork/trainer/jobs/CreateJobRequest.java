@@ -1,0 +1,165 @@
+package ai.patchwork.trainer.jobs;
+
+import ai.patchwork.trainer.TrainerException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads OpenAI's create-job body into {@link JobSettings}: {@code model}, {@code training_file},
+ * {@code validation_file}, {@code suffix}, {@code seed}, {@code metadata}, {@code method} (supervised only; the
+ * deprecated top-level {@code hyperparameters} when there is no method) and the {@code patchwork} extension. Every
+ * problem is a 400 naming the field.
+ */
+public final class CreateJobRequest {
+
+  private static final SecureRandom SEEDS = new SecureRandom();
+  private static final Set<String> OPTION_KEYS = Set.of("lora", "warmup_steps", "warmup_ratio", "lr_scheduler",
+      "min_lr_ratio", "max_steps", "eval_interval", "checkpoint_interval", "micro_batch_size", "max_grad_norm",
+      "weight_decay", "progress_interval");
+  private static final Set<String> LORA_KEYS = Set.of("r", "alpha", "dropout", "target_modules");
+
+  private CreateJobRequest() {}
+
+  public static JobSettings parse(JsonNode body) {
+    if (body == null || !body.isObject()) throw invalid(null, "the request body must be a JSON object");
+    String model = string(body, "model", true);
+    String training = string(body, "training_file", true);
+    String validation = string(body, "validation_file", false);
+    String suffix = string(body, "suffix", false);
+    long seed = body.path("seed").isNull() || body.path("seed").isMissingNode() ? SEEDS.nextInt(Integer.MAX_VALUE)
+        : integer(body.get("seed"), "seed", Long.MIN_VALUE, Long.MAX_VALUE);
+    JsonNode integrations = body.path("integrations");
+    if (!integrations.isMissingNode() && !integrations.isNull() && !(integrations.isArray() && integrations.isEmpty())) {
+      throw invalid("integrations", "integrations (wandb) are not supported");
+    }
+    return new JobSettings(model, training, validation, suffix, seed, metadata(body.path("metadata")),
+        hyperparameters(body), options(body.path("patchwork")));
+  }
+
+  private static Hyperparameters hyperparameters(JsonNode body) {
+    JsonNode method = body.path("method");
+    JsonNode h = body.path("hyperparameters");
+    String where = "hyperparameters";
+    if (!method.isMissingNode() && !method.isNull()) {
+      if (!method.isObject()) throw invalid("method", "method must be an object");
+      String type = method.path("type").asString("");
+      if (!type.equals("supervised")) {
+        throw invalid("method.type", "method.type '" + type + "' is not supported; only 'supervised' fine-tuning is");
+      }
+      JsonNode inner = method.path("supervised").path("hyperparameters");
+      if (!inner.isMissingNode() && !inner.isNull()) {
+        h = inner;
+        where = "method.supervised.hyperparameters";
+      }
+    }
+    if (h.isMissingNode() || h.isNull()) return Hyperparameters.AUTO;
+    if (!h.isObject()) throw invalid(where, where + " must be an object");
+    return new Hyperparameters(autoInt(h.get("n_epochs"), "n_epochs"), autoInt(h.get("batch_size"), "batch_size"),
+        autoNumber(h.get("learning_rate_multiplier"), "learning_rate_multiplier"));
+  }
+
+  private static TrainingOptions options(JsonNode p) {
+    if (p.isMissingNode() || p.isNull()) return TrainingOptions.DEFAULTS;
+    if (!p.isObject()) throw invalid("patchwork", "patchwork must be an object");
+    for (String key : p.propertyNames()) {
+      if (!OPTION_KEYS.contains(key)) throw invalid("patchwork." + key, "patchwork." + key + " is not a known option "
+          + "(known: " + String.join(", ", OPTION_KEYS.stream().sorted().toList()) + ")");
+    }
+    TrainingOptions d = TrainingOptions.DEFAULTS;
+    JsonNode lora = p.path("lora");
+    if (!lora.isMissingNode() && !lora.isObject()) throw invalid("patchwork.lora", "patchwork.lora must be an object");
+    for (String key : lora.isObject() ? lora.propertyNames() : Set.<String>of()) {
+      if (!LORA_KEYS.contains(key)) throw invalid("patchwork.lora." + key, "patchwork.lora." + key
+          + " is not a known option (known: alpha, dropout, r, target_modules)");
+    }
+    return new TrainingOptions(
+        (int) intOr(lora.get("r"), "patchwork.lora.r", d.loraRank()),
+        number(lora.get("alpha"), "patchwork.lora.alpha", d.loraAlpha()),
+        number(lora.get("dropout"), "patchwork.lora.dropout", d.loraDropout()),
+        targets(lora.get("target_modules"), d.targetModules()),
+        autoInt(p.get("warmup_steps"), "patchwork.warmup_steps"),
+        number(p.get("warmup_ratio"), "patchwork.warmup_ratio", d.warmupRatio()),
+        p.path("lr_scheduler").isString() ? p.get("lr_scheduler").asString() : d.lrScheduler(),
+        number(p.get("min_lr_ratio"), "patchwork.min_lr_ratio", d.minLrRatio()),
+        autoInt(p.get("max_steps"), "patchwork.max_steps"),
+        autoInt(p.get("eval_interval"), "patchwork.eval_interval"),
+        autoInt(p.get("checkpoint_interval"), "patchwork.checkpoint_interval"),
+        (int) intOr(p.get("micro_batch_size"), "patchwork.micro_batch_size", d.microBatchSize()),
+        number(p.get("max_grad_norm"), "patchwork.max_grad_norm", d.maxGradNorm()),
+        number(p.get("weight_decay"), "patchwork.weight_decay", d.weightDecay()),
+        (int) intOr(p.get("progress_interval"), "patchwork.progress_interval", d.progressInterval()));
+  }
+
+  private static List<String> targets(JsonNode n, List<String> fallback) {
+    if (n == null || n.isNull()) return fallback;
+    if (n.isString() && n.asString().equals("all-linear")) return TrainingOptions.ALL_LINEAR;
+    if (!n.isArray()) throw invalid("patchwork.lora.target_modules", "patchwork.lora.target_modules must be a list "
+        + "of module names or \"all-linear\"");
+    List<String> out = new ArrayList<>();
+    for (JsonNode m : n) {
+      if (!m.isString()) throw invalid("patchwork.lora.target_modules", "target_modules must be strings");
+      out.add(m.asString());
+    }
+    return out;
+  }
+
+  private static Map<String, String> metadata(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) return Map.of();
+    if (!n.isObject()) throw invalid("metadata", "metadata must be an object of strings");
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
+      if (!e.getValue().isString()) throw invalid("metadata", "metadata values must be strings");
+      out.put(e.getKey(), e.getValue().asString());
+    }
+    return out;
+  }
+
+  private static String string(JsonNode body, String field, boolean required) {
+    JsonNode n = body.get(field);
+    if (n == null || n.isNull()) {
+      if (required) throw TrainerException.invalid(field, "missing_" + field, field + " is required");
+      return null;
+    }
+    if (!n.isString()) throw invalid(field, field + " must be a string");
+    return n.asString();
+  }
+
+  private static Integer autoInt(JsonNode n, String field) {
+    if (n == null || n.isNull() || (n.isString() && n.asString().equals("auto"))) return null;
+    return (int) integer(n, field, Integer.MIN_VALUE, Integer.MAX_VALUE);
+  }
+
+  private static Double autoNumber(JsonNode n, String field) {
+    if (n == null || n.isNull() || (n.isString() && n.asString().equals("auto"))) return null;
+    if (!n.isNumber()) throw invalid(field, field + " must be a number or \"auto\"");
+    return n.asDouble();
+  }
+
+  private static long intOr(JsonNode n, String field, long fallback) {
+    return n == null || n.isNull() ? fallback : integer(n, field, Integer.MIN_VALUE, Integer.MAX_VALUE);
+  }
+
+  private static double number(JsonNode n, String field, double fallback) {
+    if (n == null || n.isNull()) return fallback;
+    if (!n.isNumber()) throw invalid(field, field + " must be a number");
+    return n.asDouble();
+  }
+
+  private static long integer(JsonNode n, String field, long min, long max) {
+    if (!n.isIntegralNumber() && !(n.isNumber() && n.asDouble() == Math.rint(n.asDouble()))) {
+      throw invalid(field, field + " must be an integer" + (field.startsWith("patchwork") ? "" : " or \"auto\""));
+    }
+    long v = n.asLong();
+    if (v < min || v > max) throw invalid(field, field + " is out of range");
+    return v;
+  }
+
+  private static TrainerException invalid(String param, String message) {
+    return TrainerException.invalid(param, "invalid_request", message);
+  }
+}

@@ -1,0 +1,40 @@
+package ai.patchwork.trainer.jobs;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A fine-tuning job as the API shows it (OpenAI's {@code fine_tuning.job}).
+ *
+ * @param id {@code ftjob-…}
+ * @param createdAt when it was created
+ * @param finishedAt when it reached a terminal status, or null
+ * @param estimatedFinish while running, when training should end at the current pace; else null
+ * @param model the base model id
+ * @param fineTunedModel the registered adapter's name once the job succeeded, else null
+ * @param status where it is in its lifecycle
+ * @param error why it failed, or null
+ * @param hyperparameters as requested ("auto" = null) until the data is tokenized, then as resolved
+ * @param options the Patchwork extension, as requested until resolved
+ * @param trainingFile the training file id
+ * @param validationFile the validation file id, or null
+ * @param resultFiles ids of the metrics CSV files
+ * @param trainedTokens target tokens trained on, once finished; else null
+ * @param seed the seed
+ * @param suffix the user's suffix, or null
+ * @param metadata the user's metadata
+ */
+public record FineTuningJob(String id, Instant createdAt, Instant finishedAt, Instant estimatedFinish, String model,
+    String fineTunedModel, JobStatus status, JobError error, Hyperparameters hyperparameters, TrainingOptions options,
+    String trainingFile, String validationFile, List<String> resultFiles, Long trainedTokens, long seed, String suffix,
+    Map<String, String> metadata) {
+
+  public FineTuningJob {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(status, "status");
+    resultFiles = List.copyOf(resultFiles);
+    metadata = Map.copyOf(metadata);
+  }
+}

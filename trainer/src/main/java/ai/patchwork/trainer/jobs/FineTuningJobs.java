@@ -1,0 +1,139 @@
+package ai.patchwork.trainer.jobs;
+
+import ai.patchwork.registry.BaseModels;
+import ai.patchwork.trainer.Ids;
+import ai.patchwork.trainer.Page;
+import ai.patchwork.trainer.TrainerException;
+import ai.patchwork.trainer.files.FileObject;
+import ai.patchwork.trainer.files.FileStore;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Fine-tuning jobs as clients see them (OpenAI's {@code /v1/fine_tuning/jobs}): create, list, retrieve, cancel,
+ * events and checkpoints. Creation checks what can be checked at once (the base model, the files exist and are
+ * fine-tune files); a worker validates the files' content against the model's tokenizer and context and fails the
+ * job naming the line if needed. Thread-safe.
+ */
+public final class FineTuningJobs {
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final FileStore files;
+  private final BaseModels baseModels;
+  private final JobProgress progress;
+
+  public FineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels) {
+    this.jdbc = JdbcClient.create(dataSource);
+    this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
+    this.files = files;
+    this.baseModels = baseModels;
+    this.progress = new JobProgress(dataSource);
+  }
+
+  /** Creates a job in status {@code validating_files}; a worker picks it up. */
+  public FineTuningJob create(JobSettings s) {
+    if (!baseModels.contains(s.model())) {
+      throw TrainerException.invalid("model", "model_not_found", "model '" + s.model() + "' is not a base model that "
+          + "can be fine-tuned here (available: " + String.join(", ", baseModels.all().stream().map(m -> m.id()).toList())
+          + ")");
+    }
+    fineTuneFile(s.trainingFile(), "training_file");
+    if (s.validationFile() != null) fineTuneFile(s.validationFile(), "validation_file");
+    String id = Ids.next("ftjob-");
+    String method = JobRows.json(Map.of("type", "supervised", "supervised",
+        Map.of("hyperparameters", JobJson.hyperparameters(s.hyperparameters()))));
+    tx.executeWithoutResult(st -> {
+      jdbc.sql("INSERT INTO fine_tuning_jobs (id, base_model, training_file, validation_file, method, hyperparameters, "
+              + "suffix, seed, metadata, status) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, 'validating_files')")
+          .params(id, s.model(), s.trainingFile(), s.validationFile(), method,
+              JobJson.column(s.hyperparameters(), s.options()).toString(), s.suffix(), s.seed(), JobRows.json(s.metadata()))
+          .update();
+      progress.info(id, "Created fine-tuning job: " + id);
+    });
+    return get(id);
+  }
+
+  private void fineTuneFile(String id, String param) {
+    FileObject f = files.find(id).orElseThrow(() -> TrainerException.invalid(param, "file_not_found",
+        param + " '" + id + "' does not exist (or was deleted)"));
+    if (!f.purpose().equals(FileStore.FINE_TUNE)) {
+      throw TrainerException.invalid(param, "invalid_file_purpose", param + " '" + id + "' has purpose '" + f.purpose()
+          + "'; upload it with purpose 'fine-tune'");
+    }
+  }
+
+  /** The job, or a 404. */
+  public FineTuningJob get(String id) {
+    return jdbc.sql(JobRows.JOB_SELECT + " WHERE j.id = ?").param(id).query(JobRows::job).optional()
+        .orElseThrow(() -> TrainerException.notFound("fine_tuning_job_id", "job_not_found", "no fine-tuning job '" + id + "'"));
+  }
+
+  /** Jobs newest first, after a cursor, optionally only those whose metadata contains every given pair. */
+  public Page<FineTuningJob> list(int limit, String after, Map<String, String> metadata) {
+    checkLimit(limit);
+    Long afterSeq = after == null ? null : seq("fine_tuning_jobs", after, "after");
+    List<FineTuningJob> rows = jdbc.sql(JobRows.JOB_SELECT
+            + " WHERE (?::bigint IS NULL OR j.seq < ?) AND j.metadata @> ?::jsonb ORDER BY j.seq DESC LIMIT ?")
+        .params(afterSeq, afterSeq, JobRows.json(metadata == null ? Map.of() : metadata), limit + 1)
+        .query(JobRows::job).list();
+    return Page.of(rows, limit);
+  }
+
+  /**
+   * Cancels a job that has not finished: it is {@code cancelled} at once, and a worker training it stops within one
+   * training step.
+   */
+  public FineTuningJob cancel(String id) {
+    tx.executeWithoutResult(st -> {
+      String status = jdbc.sql("SELECT status FROM fine_tuning_jobs WHERE id = ? FOR UPDATE").param(id)
+          .query(String.class).optional()
+          .orElseThrow(() -> TrainerException.notFound("fine_tuning_job_id", "job_not_found", "no fine-tuning job '" + id + "'"));
+      JobStatus s = JobStatus.of(status);
+      if (s.terminal()) {
+        throw TrainerException.invalid(null, "job_not_cancellable", "job '" + id + "' has already " + s.wire()
+            + " and cannot be cancelled");
+      }
+      jdbc.sql("UPDATE fine_tuning_jobs SET status = 'cancelled', cancel_requested = true, finished_at = now(), "
+          + "estimated_finish = NULL WHERE id = ?").param(id).update();
+      progress.info(id, "Fine-tuning job cancelled");
+    });
+    return get(id);
+  }
+
+  /** The job's events, newest first. */
+  public Page<JobEvent> events(String id, int limit, String after) {
+    get(id);
+    checkLimit(limit);
+    Long afterSeq = after == null ? null : seq("fine_tuning_job_events", after, "after");
+    return Page.of(jdbc.sql("SELECT " + JobRows.EVENT_COLUMNS + " FROM fine_tuning_job_events WHERE job_id = ? "
+            + "AND (?::bigint IS NULL OR seq < ?) ORDER BY seq DESC LIMIT ?")
+        .params(id, afterSeq, afterSeq, limit + 1).query(JobRows::event).list(), limit);
+  }
+
+  /** The job's checkpoints, latest step first. */
+  public Page<JobCheckpoint> checkpoints(String id, int limit, String after) {
+    FineTuningJob job = get(id);
+    checkLimit(limit);
+    String name = FineTunedModelName.of(job.model(), job.suffix(), job.id());
+    Integer afterStep = after == null ? null : jdbc.sql("SELECT step_number FROM fine_tuning_checkpoints WHERE id = ? "
+        + "AND job_id = ?").params(after, id).query(Integer.class).optional()
+        .orElseThrow(() -> TrainerException.invalid("after", "invalid_cursor", "after: no checkpoint '" + after + "'"));
+    return Page.of(jdbc.sql("SELECT " + JobRows.CHECKPOINT_COLUMNS + " FROM fine_tuning_checkpoints c WHERE c.job_id = ? "
+            + "AND (?::int IS NULL OR c.step_number < ?) ORDER BY c.step_number DESC LIMIT ?")
+        .params(id, afterStep, afterStep, limit + 1).query((rs, i) -> JobRows.checkpoint(rs, name)).list(), limit);
+  }
+
+  private long seq(String table, String id, String param) {
+    return jdbc.sql("SELECT seq FROM " + table + " WHERE id = ?").param(id).query(Long.class).optional()
+        .orElseThrow(() -> TrainerException.invalid(param, "invalid_cursor", param + ": no item '" + id + "'"));
+  }
+
+  private static void checkLimit(int limit) {
+    if (limit < 1 || limit > 1000) throw TrainerException.invalid("limit", "invalid_limit", "limit must be between 1 and 1000");
+  }
+}

@@ -1,0 +1,44 @@
+package ai.patchwork.trainer.jobs;
+
+import ai.patchwork.trainer.TrainerException;
+
+/**
+ * OpenAI's supervised hyperparameters; null stands for {@code "auto"}, resolved from the data once it is tokenized.
+ *
+ * @param nEpochs passes over the training file, 1 to 50
+ * @param batchSize examples per optimizer step, 1 to 256
+ * @param learningRateMultiplier multiplies the base learning rate {@value #BASE_LEARNING_RATE}; positive
+ */
+public record Hyperparameters(Integer nEpochs, Integer batchSize, Double learningRateMultiplier) {
+
+  /** The LoRA learning rate a multiplier of 1 gives (the common LoRA default). */
+  public static final double BASE_LEARNING_RATE = 2e-4;
+
+  /** Everything {@code "auto"}. */
+  public static final Hyperparameters AUTO = new Hyperparameters(null, null, null);
+
+  public Hyperparameters {
+    if (nEpochs != null && (nEpochs < 1 || nEpochs > 50)) {
+      throw TrainerException.invalid("n_epochs", "invalid_hyperparameter", "n_epochs must be between 1 and 50, got " + nEpochs);
+    }
+    if (batchSize != null && (batchSize < 1 || batchSize > 256)) {
+      throw TrainerException.invalid("batch_size", "invalid_hyperparameter", "batch_size must be between 1 and 256, got "
+          + batchSize);
+    }
+    if (learningRateMultiplier != null && !(learningRateMultiplier > 0 && learningRateMultiplier <= 1000)) {
+      throw TrainerException.invalid("learning_rate_multiplier", "invalid_hyperparameter",
+          "learning_rate_multiplier must be greater than 0 (and at most 1000), got " + learningRateMultiplier);
+    }
+  }
+
+  /**
+   * The values for a file of {@code examples} examples: {@code "auto"} batch size is a tenth of the file, between 1
+   * and 16; {@code "auto"} epochs are 3, or more (up to 10) so that training sees at least 1,600 examples;
+   * {@code "auto"} multiplier is 1.
+   */
+  public Hyperparameters resolve(int examples) {
+    int batch = batchSize != null ? batchSize : Math.max(1, Math.min(16, examples / 10));
+    int epochs = nEpochs != null ? nEpochs : Math.min(10, Math.max(3, (1600 + examples - 1) / examples));
+    return new Hyperparameters(epochs, Math.min(batch, examples), learningRateMultiplier != null ? learningRateMultiplier : 1.0);
+  }
+}

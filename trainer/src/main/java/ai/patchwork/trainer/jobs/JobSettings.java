@@ -1,0 +1,46 @@
+package ai.patchwork.trainer.jobs;
+
+import ai.patchwork.trainer.TrainerException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A create-job request, validated (OpenAI's {@code CreateFineTuningJobRequest} for the supervised method plus
+ * {@link TrainingOptions}).
+ *
+ * @param model the base model id
+ * @param trainingFile {@code file-…} with purpose fine-tune
+ * @param validationFile {@code file-…} or null
+ * @param suffix up to 64 letters, digits, '-' or '_', part of the fine-tuned model's name; null for none
+ * @param seed seeds the adapter's initialisation, the data order and dropout
+ * @param metadata up to 16 string pairs
+ * @param hyperparameters the OpenAI hyperparameters, possibly "auto"
+ * @param options the Patchwork extension
+ */
+public record JobSettings(String model, String trainingFile, String validationFile, String suffix, long seed,
+    Map<String, String> metadata, Hyperparameters hyperparameters, TrainingOptions options) {
+
+  private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  public JobSettings {
+    if (model == null || model.isBlank()) throw TrainerException.invalid("model", "missing_model", "model is required");
+    if (trainingFile == null || trainingFile.isBlank()) {
+      throw TrainerException.invalid("training_file", "missing_training_file", "training_file is required");
+    }
+    if (suffix != null && suffix.isEmpty()) suffix = null;
+    if (suffix != null && !SUFFIX.matcher(suffix).matches()) {
+      throw TrainerException.invalid("suffix", "invalid_suffix", "suffix must be 1 to 64 letters, digits, '-' or '_'");
+    }
+    metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    if (metadata.size() > 16) throw TrainerException.invalid("metadata", "invalid_metadata", "metadata has more than 16 keys");
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      if (e.getKey().length() > 64 || e.getValue().length() > 512) {
+        throw TrainerException.invalid("metadata", "invalid_metadata",
+            "metadata keys are at most 64 characters and values at most 512");
+      }
+    }
+    Objects.requireNonNull(hyperparameters, "hyperparameters");
+    Objects.requireNonNull(options, "options");
+  }
+}
