@@ -15,7 +15,7 @@ import org.gaul.s3proxy.S3Proxy;
  * PostgreSQL (zonky's embedded binaries) and an S3 server (S3Proxy, filesystem backend), both keeping their data
  * under one folder so that a restart finds the adapters, files and jobs of the last run. Close stops both.
  */
-final class EmbeddedServices implements AutoCloseable {
+public final class EmbeddedServices implements AutoCloseable {
 
   static final String ACCESS_KEY = "patchwork";
   static final String SECRET_KEY = "patchwork-local-secret";
@@ -24,7 +24,7 @@ final class EmbeddedServices implements AutoCloseable {
   private S3Proxy s3;
 
   /** Starts PostgreSQL unless {@code database} is false, and S3 unless {@code objectStore} is false. */
-  static EmbeddedServices start(Path dataDir, boolean database, boolean objectStore) throws Exception {
+  public static EmbeddedServices start(Path dataDir, boolean database, boolean objectStore) throws Exception {
     EmbeddedServices services = new EmbeddedServices();
     try {
       if (database) services.postgres = startPostgres(dataDir.resolve("postgres"));
@@ -66,7 +66,7 @@ final class EmbeddedServices implements AutoCloseable {
   }
 
   /** Spring properties pointing the application at these services. */
-  Map<String, String> properties() {
+  public Map<String, String> properties() {
     Map<String, String> props = new java.util.LinkedHashMap<>();
     if (postgres != null) {
       props.put("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"));

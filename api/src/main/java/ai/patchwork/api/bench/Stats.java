@@ -1,0 +1,32 @@
+package ai.patchwork.api.bench;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.ToLongFunction;
+
+/** Nearest-rank percentiles of nanosecond samples, reported in milliseconds. */
+final class Stats {
+  private Stats() {}
+
+  /** The p-th percentile (0 < p ≤ 100) in ms, or -1 without samples. */
+  static <T> double percentileMs(List<T> items, ToLongFunction<T> nanos, double p) {
+    long[] v = items.stream().mapToLong(nanos).filter(x -> x >= 0).sorted().toArray();
+    if (v.length == 0) return -1;
+    int rank = (int) Math.ceil(p / 100.0 * v.length);
+    return round(v[Math.max(0, Math.min(v.length - 1, rank - 1))] / 1e6);
+  }
+
+  static <T> double maxMs(List<T> items, ToLongFunction<T> nanos) {
+    return round(items.stream().mapToLong(nanos).max().orElse(-1) / 1e6);
+  }
+
+  static double round(double x) {
+    return Math.round(x * 10) / 10.0;
+  }
+
+  static int[] prompt(int length) {
+    int[] ids = new int[length];
+    Arrays.setAll(ids, i -> 32 + (i * 37) % 200); // byte-range tokens, no special ids
+    return ids;
+  }
+}
