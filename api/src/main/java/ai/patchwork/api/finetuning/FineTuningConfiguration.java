@@ -1,0 +1,75 @@
+package ai.patchwork.api.finetuning;
+
+import ai.patchwork.api.platform.ConditionalOnRole;
+import ai.patchwork.api.platform.Role;
+import ai.patchwork.registry.BaseModels;
+import ai.patchwork.registry.store.Artifacts;
+import ai.patchwork.trainer.batch.FineTuningBatchConfiguration;
+import ai.patchwork.trainer.batch.FineTuningRunner;
+import ai.patchwork.trainer.files.FileStore;
+import ai.patchwork.trainer.jobs.FineTuningJobs;
+import ai.patchwork.trainer.jobs.JobProgress;
+import ai.patchwork.trainer.worker.JobQueue;
+import ai.patchwork.trainer.worker.TrainerWorker;
+import ai.patchwork.trainer.worker.WorkerSettings;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Fine-tuning for every role that needs it: files and job records (api and worker), and for the worker role the
+ * Spring Batch job with its JobRepository in the platform database and the {@link TrainerWorker} that claims jobs.
+ */
+@Configuration(proxyBeanMethods = false)
+class FineTuningConfiguration {
+
+  @Bean
+  FileStore fileStore(DataSource dataSource, Artifacts artifacts, FineTuningProperties properties) {
+    return new FileStore(dataSource, artifacts, properties.maxFileSize().toBytes());
+  }
+
+  @Bean
+  JobProgress jobProgress(DataSource dataSource) {
+    return new JobProgress(dataSource);
+  }
+
+  @Bean
+  @ConditionalOnRole(Role.API)
+  FineTuningJobs fineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels) {
+    return new FineTuningJobs(dataSource, files, baseModels);
+  }
+
+  /** The worker role: claims jobs for the base models this process has configured. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnRole(Role.WORKER)
+  @Import(FineTuningBatchConfiguration.class)
+  static class Worker {
+
+    @Bean
+    TrainerWorker trainerWorker(DataSource dataSource, FineTuningRunner runner, BaseModels baseModels,
+        FineTuningProperties properties) {
+      FineTuningProperties.Worker w = properties.worker();
+      Set<String> ids = new HashSet<>();
+      baseModels.all().forEach(m -> ids.add(m.id()));
+      WorkerSettings settings = new WorkerSettings(w.id() == null || w.id().isBlank() ? defaultId() : w.id(),
+          w.lease(), w.heartbeat(), w.poll(), ids);
+      return new TrainerWorker(settings, new JobQueue(dataSource), runner);
+    }
+
+    private static String defaultId() {
+      String host;
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (Exception e) {
+        host = "worker";
+      }
+      return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+  }
+}

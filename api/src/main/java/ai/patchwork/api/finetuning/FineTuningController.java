@@ -1,0 +1,92 @@
+package ai.patchwork.api.finetuning;
+
+import ai.patchwork.api.platform.ConditionalOnRole;
+import ai.patchwork.api.platform.Role;
+import ai.patchwork.api.web.ListPage;
+import ai.patchwork.trainer.Page;
+import ai.patchwork.trainer.TrainerException;
+import ai.patchwork.trainer.jobs.CreateJobRequest;
+import ai.patchwork.trainer.jobs.FineTuningJobs;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** {@code /v1/fine_tuning/jobs}: OpenAI's fine-tuning jobs API for supervised LoRA fine-tuning. */
+@RestController
+@RequestMapping("/v1/fine_tuning/jobs")
+@ConditionalOnRole(Role.API)
+class FineTuningController {
+  private final FineTuningJobs jobs;
+
+  FineTuningController(FineTuningJobs jobs) {
+    this.jobs = jobs;
+  }
+
+  /** Creates a job ({@code validating_files}); a worker validates, queues and trains it. */
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  JobJson create(@RequestBody(required = false) JsonNode body) {
+    return JobJson.of(jobs.create(CreateJobRequest.parse(body)));
+  }
+
+  /** Jobs newest first; {@code metadata[key]=value} filters. */
+  @GetMapping
+  ListPage<JobJson> list(@RequestParam(defaultValue = "20") int limit, @RequestParam(required = false) String after,
+      @RequestParam Map<String, String> query) {
+    Map<String, String> metadata = new LinkedHashMap<>();
+    query.forEach((k, v) -> {
+      if (k.startsWith("metadata[") && k.endsWith("]")) metadata.put(k.substring(9, k.length() - 1), v);
+      else if (k.equals("metadata") && !v.equals("null")) {
+        throw TrainerException.invalid("metadata", "invalid_metadata", "filter with metadata[key]=value");
+      }
+    });
+    Page<JobJson> page = map(jobs.list(limit, after, metadata));
+    return ListPage.of(page.data(), page.hasMore(), JobJson::id);
+  }
+
+  @GetMapping("/{id}")
+  JobJson get(@PathVariable String id) {
+    return JobJson.of(jobs.get(id));
+  }
+
+  /** Cancels the job: it is {@code cancelled} at once and its worker stops within one training step. */
+  @PostMapping("/{id}/cancel")
+  JobJson cancel(@PathVariable String id) {
+    return JobJson.of(jobs.cancel(id));
+  }
+
+  /** The job's events, newest first. */
+  @GetMapping("/{id}/events")
+  ListPage<EventJson> events(@PathVariable String id, @RequestParam(defaultValue = "20") int limit,
+      @RequestParam(required = false) String after) {
+    var page = jobs.events(id, limit, after);
+    return ListPage.of(page.data().stream().map(EventJson::of).toList(), page.hasMore(), EventJson::id);
+  }
+
+  /** The job's checkpoints with their metrics, latest step first. */
+  @GetMapping("/{id}/checkpoints")
+  ListPage<CheckpointJson> checkpoints(@PathVariable String id, @RequestParam(defaultValue = "10") int limit,
+      @RequestParam(required = false) String after) {
+    var page = jobs.checkpoints(id, limit, after);
+    return ListPage.of(page.data().stream().map(CheckpointJson::of).toList(), page.hasMore(), CheckpointJson::id);
+  }
+
+  /** Pausing is not supported: a job runs to its end or is cancelled. */
+  @PostMapping({"/{id}/pause", "/{id}/resume"})
+  JobJson pause(@PathVariable String id) {
+    jobs.get(id);
+    throw TrainerException.invalid(null, "unsupported_operation", "pausing and resuming jobs is not supported; "
+        + "cancel the job and create a new one");
+  }
+
+  private static Page<JobJson> map(Page<ai.patchwork.trainer.jobs.FineTuningJob> page) {
+    return new Page<>(page.data().stream().map(JobJson::of).toList(), page.hasMore());
+  }
+}

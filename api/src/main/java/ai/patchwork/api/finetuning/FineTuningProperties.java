@@ -1,0 +1,25 @@
+package ai.patchwork.api.finetuning;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code patchwork.fine-tuning.*} settings.
+ *
+ * @param maxFileSize largest file {@code POST /v1/files} accepts
+ * @param worker how a worker process takes jobs
+ */
+@ConfigurationProperties("patchwork.fine-tuning")
+public record FineTuningProperties(@DefaultValue("512MB") DataSize maxFileSize, @DefaultValue Worker worker) {
+
+  /**
+   * @param id this worker's name in job claims; empty: host name and process id
+   * @param lease how long a claim lasts without a heartbeat; after that another worker resumes the job
+   * @param heartbeat how often the claim is renewed (well under the lease)
+   * @param poll how long an idle worker waits between looks at the queue
+   */
+  public record Worker(String id, @DefaultValue("30s") Duration lease, @DefaultValue("10s") Duration heartbeat,
+      @DefaultValue("1s") Duration poll) {}
+}
