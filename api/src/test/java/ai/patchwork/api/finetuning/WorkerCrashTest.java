@@ -1,0 +1,86 @@
+package ai.patchwork.api.finetuning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import ai.patchwork.api.ApiClient;
+import ai.patchwork.trainer.fixture.ReverseCodeTask;
+import ai.patchwork.trainer.worker.TrainerWorker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A worker process is killed mid-training (SIGKILL, like a crashed machine); its lease expires, the test
+ * application's own worker claims the job, Spring Batch restarts the execution, and training resumes from the last
+ * checkpoint instead of step 0. The resumed adapter is as good as an uninterrupted one.
+ */
+@FineTuningApiTest
+class WorkerCrashTest {
+
+  static final ReverseCodeTask TASK = new ReverseCodeTask(42, 80);
+
+  @LocalServerPort int port;
+  @Autowired TrainerWorker localWorker;
+
+  @Test
+  void aKilledWorkersJobIsResumedFromItsLastCheckpointByAnother() throws Exception {
+    FineTuningClient client = new FineTuningClient(port);
+    String training = client.trainingFile(ReverseCodeTask.jsonl(TASK.trainingCodes().subList(0, 400)));
+    String validation = client.trainingFile(ReverseCodeTask.jsonl(FineTuningEndToEndTest.VALID));
+    String id;
+    localWorker.drain();
+    try (WorkerProcess doomed = WorkerProcess.start("worker-doomed")) {
+      // given a job that only the worker process can take, with a checkpoint every 25 steps
+      ApiClient.Response created = client.createJob(FineTuningEndToEndTest.jobRequest(training, validation, "crash", 25));
+      assertEquals(200, created.status(), created.text());
+      id = created.json().path("id").asString();
+
+      // when the worker process has trained past its first checkpoint, and is killed
+      int step = awaitProgress(client, id, 40, doomed);
+      doomed.kill();
+      System.out.println("crash test: killed the worker process at step " + step + " or later");
+    } finally {
+      localWorker.resume();
+    }
+
+    // then, once its lease expired, the local worker takes the job over and resumes from a checkpoint
+    JsonNode done = client.awaitStatus(id, Set.of("succeeded", "failed", "cancelled"), Duration.ofSeconds(150));
+    assertEquals("succeeded", done.path("status").asString(), done.toString());
+    JsonNode resumed = client.events(id).stream()
+        .filter(e -> e.path("data").has("resumed_from_step")).findFirst()
+        .orElseThrow(() -> new AssertionError("no resume event in " + client.messages(id)));
+    int from = resumed.path("data").path("resumed_from_step").asInt();
+    System.out.println("crash test: " + resumed.path("message").asString());
+    assertTrue(from > 0 && from % 25 == 0 && from < 150, "resumed from step " + from);
+    assertEquals("worker-in-test", resumed.path("data").path("worker").asString());
+    List<String> messages = client.messages(id);
+    assertTrue(messages.stream().anyMatch(m -> m.contains("worker worker-doomed")), messages.toString());
+    assertTrue(messages.contains("The previous worker stopped responding; restarting from the last checkpoint"),
+        messages.toString());
+
+    // and the adapter meets the same bar as an uninterrupted run
+    double tuned = client.exactMatch(done.path("fine_tuned_model").asString(), FineTuningEndToEndTest.EVAL);
+    System.out.printf("crash test: resumed from step %d, fine-tuned exact match %.2f%n", from, tuned);
+    assertTrue(tuned >= 0.9, "fine-tuned exact match " + tuned);
+  }
+
+  /** Waits until the job reports a training step of at least {@code step}; returns the step seen. */
+  private static int awaitProgress(FineTuningClient client, String id, int step, WorkerProcess worker)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!worker.alive()) fail("the worker process exited:\n" + worker.logTail());
+      int seen = client.progress(id).stream().mapToInt(e -> e.path("data").path("step").asInt()).max().orElse(0);
+      if (seen >= step) return seen;
+      Thread.sleep(100);
+    }
+    fail("the worker process did not reach step " + step + "; events " + client.messages(id) + "\n" + worker.logTail());
+    return -1;
+  }
+}

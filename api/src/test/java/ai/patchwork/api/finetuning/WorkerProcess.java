@@ -1,0 +1,89 @@
+package ai.patchwork.api.finetuning;
+
+import ai.patchwork.testsupport.fixtures.TinyLlama;
+import ai.patchwork.testsupport.services.TestPostgres;
+import ai.patchwork.testsupport.services.TestS3;
+import ai.patchwork.testsupport.spring.PatchworkTestServices;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The application with only the worker role, in a JVM of its own on the test's database and S3 server: a worker
+ * process that a test can kill like a crashed machine ({@link #kill()} is SIGKILL: no shutdown hook runs, the lease
+ * is simply no longer renewed).
+ */
+final class WorkerProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+
+  private WorkerProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  static WorkerProcess start(String workerId) {
+    TestPostgres pg = TestPostgres.shared();
+    TestS3 s3 = TestS3.shared();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx768m", "-XX:+UseSerialGC", "-Dai.djl.offline=true",
+        "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1", "--enable-native-access=ALL-UNNAMED",
+        "-cp", classpath, "ai.patchwork.api.PatchworkApplication",
+        "--patchwork.roles=worker",
+        "--server.port=0",
+        "--spring.datasource.url=" + pg.jdbcUrl(),
+        "--spring.datasource.username=" + pg.username(),
+        "--spring.datasource.password=" + pg.password(),
+        "--patchwork.s3.endpoint=" + s3.endpoint(),
+        "--patchwork.s3.access-key=" + s3.accessKey(),
+        "--patchwork.s3.secret-key=" + s3.secretKey(),
+        "--patchwork.s3.region=" + s3.region(),
+        "--patchwork.s3.bucket=" + PatchworkTestServices.BUCKET,
+        // every base model the test application has, so that registering them marks none inactive
+        "--patchwork.base-models." + PatchworkTestServices.BASE_MODEL + ".path=" + TinyLlama.model(),
+        "--patchwork.base-models." + TaskModelServices.BASE + ".path=" + TaskModelServices.folder(),
+        "--patchwork.fine-tuning.worker.id=" + workerId,
+        "--patchwork.fine-tuning.worker.lease=3s",
+        "--patchwork.fine-tuning.worker.heartbeat=1s",
+        "--patchwork.fine-tuning.worker.poll=200ms",
+        "--logging.level.org.springframework.batch.core.step.AbstractStep=OFF"));
+    try {
+      Path log = Files.createTempFile("worker-" + workerId + "-", ".log");
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      return new WorkerProcess(p, log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** Kills the process with SIGKILL and waits for it to be gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** The end of the process's output, for failure messages. */
+  String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join(File.separator.equals("/") ? "\n" : "\r\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) kill();
+  }
+}
