@@ -87,6 +87,20 @@ class StreamingApiTest {
   }
 
   @Test
+  void aSeedReproducesASampledCompletion() {
+    OpenAi ai = new OpenAi(port);
+    ObjectNode body = OpenAi.body("tiny-llama").put("max_tokens", 24).put("temperature", 0.9).put("top_p", 0.95)
+        .put("ignore_eos", true).put("return_token_ids", true).put("seed", 1234);
+    body.putArray("prompt").add(72).add(101);
+    JsonNode first = ai.post("/v1/completions", body).json().path("choices").path(0).path("token_ids");
+    JsonNode again = ai.post("/v1/completions", body).json().path("choices").path(0).path("token_ids");
+    JsonNode other = ai.post("/v1/completions", body.put("seed", 4321)).json().path("choices").path(0).path("token_ids");
+    assertEquals(first, again);
+    assertEquals(24, first.size());
+    assertFalse(first.equals(other), "another seed samples other tokens");
+  }
+
+  @Test
   void stopStringsEndTheStreamWithStop() {
     OpenAi ai = new OpenAi(port);
     ObjectNode body = OpenAi.body("tiny-llama").put("max_tokens", 16).put("temperature", 0).put("ignore_eos", true);
