@@ -121,6 +121,32 @@ public final class LoraTrainer implements AutoCloseable {
     }
   }
 
+  /**
+   * The bare forward and backward pass of {@code batch} as one micro-batch, nothing else: no optimizer update, no
+   * clipping, no accuracy, no step counted. The gradients are zeroed again. For measuring the loop's own overhead.
+   *
+   * @return the loss
+   */
+  public float forwardBackward(List<EncodedExample> batch) {
+    noGrad();
+    ops.setTraining(true);
+    try (NDManager m = model.manager().newSubManager()) {
+      NDArray[] in = tensors(batch, m);
+      float loss;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray l = CausalLmLoss.loss(model.logits(in[0], ops, m), in[0], in[1]);
+        gc.backward(l);
+        loss = l.getFloat();
+      }
+      for (NDArray p : lora.parameters().values()) {
+        NDArray g = p.getGradient();
+        g.attach(m);
+        g.subi(g);
+      }
+      return loss;
+    }
+  }
+
   /** Loss and mean token accuracy on {@code examples}, without dropout or updates. */
   public EvalResult evaluate(List<EncodedExample> examples) {
     noGrad();
