@@ -62,7 +62,8 @@ final class TokenizeTasklet implements Tasklet {
       progress.resolved(job.id(), plan.hyperparameters(), plan.options());
       progress.info(job.id(), "Tokenized " + train.size() + " examples (" + train.tokens() + " tokens): "
           + plan.totalSteps() + " steps of " + plan.hyperparameters().batchSize() + " examples over "
-          + plan.hyperparameters().nEpochs() + " epochs, learning rate " + plan.training().schedule().peak());
+          + plan.hyperparameters().nEpochs() + (plan.hyperparameters().nEpochs() == 1 ? " epoch" : " epochs")
+          + ", learning rate " + plan.training().schedule().peak());
     }
     return RepeatStatus.FINISHED;
   }

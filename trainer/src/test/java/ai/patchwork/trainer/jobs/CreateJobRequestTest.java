@@ -1,0 +1,74 @@
+package ai.patchwork.trainer.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import ai.patchwork.trainer.TrainerException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** OpenAI's create-job body, the Patchwork extension, "auto" and how it resolves. */
+class CreateJobRequestTest {
+
+  static JobSettings parse(String json) {
+    return CreateJobRequest.parse(JsonMapper.shared().readTree(json));
+  }
+
+  @Test
+  void readsTheSupervisedMethodAndTheExtension() {
+    // given a request with the method's hyperparameters and Patchwork's LoRA and schedule options
+    JobSettings s = parse("""
+        {"model": "m", "training_file": "file-a", "validation_file": "file-b", "suffix": "x", "seed": 5,
+         "metadata": {"k": "v"}, "method": {"type": "supervised", "supervised": {"hyperparameters":
+         {"n_epochs": 3, "batch_size": "auto", "learning_rate_multiplier": 2.5}}},
+         "patchwork": {"lora": {"r": 8, "alpha": 16, "dropout": 0.1, "target_modules": ["q_proj", "v_proj"]},
+          "warmup_steps": 4, "lr_scheduler": "linear", "max_steps": 90, "checkpoint_interval": 30}}""");
+
+    // then everything is read, and what was left out keeps its default
+    assertEquals(new Hyperparameters(3, null, 2.5), s.hyperparameters());
+    assertEquals(Map.of("k", "v"), s.metadata());
+    TrainingOptions o = s.options();
+    assertEquals(8, o.loraRank());
+    assertEquals(List.of("q_proj", "v_proj"), o.targetModules());
+    assertEquals("linear", o.lrScheduler());
+    assertEquals(90, o.maxSteps());
+    assertNull(o.evalInterval());
+    assertEquals(TrainingOptions.DEFAULTS.microBatchSize(), o.microBatchSize());
+  }
+
+  @Test
+  void theDeprecatedTopLevelHyperparametersStillWorkAndAutoResolvesFromTheData() {
+    JobSettings s = parse("{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"n_epochs\": \"auto\"}}");
+    assertEquals(Hyperparameters.AUTO, s.hyperparameters());
+    assertEquals(new Hyperparameters(4, 16, 1.0), s.hyperparameters().resolve(400)); // 1600 examples seen, batch 16
+    assertEquals(new Hyperparameters(10, 2, 1.0), s.hyperparameters().resolve(20));
+    assertEquals(new Hyperparameters(3, 16, 1.0), s.hyperparameters().resolve(100_000));
+  }
+
+  @Test
+  void problemsNameTheField() {
+    assertEquals("training_file", assertThrows(TrainerException.class,
+        () -> parse("{\"model\": \"m\"}")).param());
+    assertEquals("batch_size", assertThrows(TrainerException.class, () -> parse(
+        "{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"batch_size\": 512}}")).param());
+    assertEquals("learning_rate_multiplier", assertThrows(TrainerException.class, () -> parse(
+        "{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"learning_rate_multiplier\": \"fast\"}}")).param());
+    assertEquals("patchwork.lora.target_modules", assertThrows(TrainerException.class, () -> parse(
+        "{\"model\": \"m\", \"training_file\": \"f\", \"patchwork\": {\"lora\": {\"target_modules\": [\"lm_head\"]}}}")).param());
+    assertEquals("patchwork.progress_interval", assertThrows(TrainerException.class, () -> parse(
+        "{\"model\": \"m\", \"training_file\": \"f\", \"patchwork\": {\"progress_interval\": 50}}")).param());
+    assertEquals("suffix", assertThrows(TrainerException.class, () -> parse(
+        "{\"model\": \"m\", \"training_file\": \"f\", \"suffix\": \"has space\"}")).param());
+  }
+
+  @Test
+  void fineTunedModelNamesFitTheRegistry() {
+    assertEquals("ft-tiny-llama-rev-4Xq7aB2c", FineTunedModelName.of("tiny-llama", "rev", "ftjob-4Xq7aB2cZZZZ"));
+    assertEquals("ft-tiny-llama-4Xq7aB2c", FineTunedModelName.of("tiny-llama", null, "ftjob-4Xq7aB2cZZZZ"));
+    String longest = FineTunedModelName.of("b".repeat(64), "s".repeat(64), "ftjob-" + "x".repeat(24));
+    assertEquals(true, longest.length() <= 64 && longest.matches("[A-Za-z0-9][A-Za-z0-9._-]*"), longest);
+  }
+}
