@@ -26,6 +26,7 @@ public final class TrainableLora implements LoraOps, AutoCloseable {
   private final PeftConfig config;
   private final NDManager manager;
   private final Map<String, NDArray[]> params = new LinkedHashMap<>(); // "layer.module" → {A, B}
+  private final NDArray scale; // s as a tensor owned by this adapter: autograd reads it again in the backward pass
   private float dropout;
   private boolean training = true;
 
@@ -33,6 +34,7 @@ public final class TrainableLora implements LoraOps, AutoCloseable {
     this.model = model;
     this.config = config;
     this.manager = parent.newSubManager();
+    this.scale = manager.create((float) config.scaling());
   }
 
   /** Fresh weights: A ~ U(-1/√in, 1/√in) (kaiming_uniform_ with a = √5), B = 0. */
@@ -107,7 +109,8 @@ public final class TrainableLora implements LoraOps, AutoCloseable {
         parts.add(x.getManager().zeros(new Shape(b, t, p.outFeatures(model)))); // (B, T, out_p)
       } else {
         any = true;
-        parts.add(in.matMul(ab[0].transpose()).matMul(ab[1].transpose()).mul((float) config.scaling())); // (B, T, out_p)
+        // A scalar argument would become a temporary tensor that DJL frees before backward reads it (NaN gradients).
+        parts.add(in.matMul(ab[0].transpose()).matMul(ab[1].transpose()).mul(scale)); // (B, T, out_p)
       }
     }
     if (!any) return y;
