@@ -18,6 +18,7 @@ final class SequenceState {
   private int count;
   private float[] logitsLast;
   private FinishReason finish;
+  private Integer stopId;
 
   SequenceState(int index, GenerationRequest request, Tokenizer tokenizer) {
     this.index = index;
@@ -60,6 +61,7 @@ final class SequenceState {
     int id = sampler.next(logits);
     if (p.stopIds().contains(id)) {
       finish = FinishReason.STOP;
+      stopId = id;
       return;
     }
     if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
@@ -84,6 +86,6 @@ final class SequenceState {
 
   Generation result() {
     return new Generation(request.promptIds(), Arrays.copyOf(generated, count), logitsLast,
-        finish == null ? FinishReason.LENGTH : finish);
+        finish == null ? FinishReason.LENGTH : finish, stopId);
   }
 }

@@ -35,12 +35,33 @@ public final class JsonlParser {
    * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
    */
   public static List<Example> parse(InputStream in) {
+    Class<?>[] format = {null};
+    int[] formatLine = {0};
+    return lines(in, (lineNo, line) -> {
+      Example e = parseLine(lineNo, line);
+      if (format[0] == null) {
+        format[0] = e.getClass();
+        formatLine[0] = lineNo;
+      } else if (format[0] != e.getClass()) {
+        throw new LineException("uses the " + formatName(e.getClass()) + " format but line " + formatLine[0]
+            + " uses the " + formatName(format[0]) + " format; use one format per file");
+      }
+      return e;
+    });
+  }
+
+  /**
+   * Reads a UTF-8 JSONL file line by line (a leading BOM and blank lines skipped), parsing each line with
+   * {@code parser}; the {@link LineException}s it throws are collected with their line numbers, up to
+   * {@value InvalidDatasetException#MAX_PROBLEMS}, and thrown together.
+   *
+   * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+   */
+  static <T> List<T> lines(InputStream in, LineParser<T> parser) {
     var decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    List<Example> examples = new ArrayList<>();
+    List<T> out = new ArrayList<>();
     List<DatasetProblem> problems = new ArrayList<>();
-    Class<?> format = null;
-    int formatLine = 0;
     try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, decoder))) {
       int lineNo = 0;
       for (String line; (line = reader.readLine()) != null; ) {
@@ -48,15 +69,7 @@ public final class JsonlParser {
         if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
         if (line.isBlank()) continue;
         try {
-          Example e = parseLine(lineNo, line);
-          if (format == null) {
-            format = e.getClass();
-            formatLine = lineNo;
-          } else if (format != e.getClass()) {
-            throw new LineException("uses the " + formatName(e.getClass()) + " format but line " + formatLine
-                + " uses the " + formatName(format) + " format; use one format per file");
-          }
-          examples.add(e);
+          out.add(parser.parse(lineNo, line));
         } catch (LineException e) {
           problems.add(new DatasetProblem(lineNo, e.getMessage()));
           if (problems.size() >= InvalidDatasetException.MAX_PROBLEMS) break;
@@ -68,17 +81,20 @@ public final class JsonlParser {
       throw new UncheckedIOException(e);
     }
     if (!problems.isEmpty()) throw new InvalidDatasetException(problems);
-    if (examples.isEmpty()) {
+    if (out.isEmpty()) {
       throw new InvalidDatasetException(new DatasetProblem(0, "the file has no examples (it is empty or blank)"));
     }
-    return examples;
+    return out;
   }
 
-  private static String formatName(Class<?> format) {
-    return format == Example.Chat.class ? "chat (messages)" : "prompt/completion";
+  /** Parses one non-blank line; throws {@link LineException} for a problem on it. */
+  @FunctionalInterface
+  interface LineParser<T> {
+    T parse(int lineNo, String line);
   }
 
-  static Example parseLine(int lineNo, String line) {
+  /** The line as a JSON object. */
+  static JsonNode object(String line) {
     JsonNode node;
     try {
       node = JsonMapper.shared().readTree(line);
@@ -86,6 +102,15 @@ public final class JsonlParser {
       throw new LineException("is not valid JSON (" + firstSentence(e.getOriginalMessage()) + ")");
     }
     if (node == null || !node.isObject()) throw new LineException("is not a JSON object");
+    return node;
+  }
+
+  private static String formatName(Class<?> format) {
+    return format == Example.Chat.class ? "chat (messages)" : "prompt/completion";
+  }
+
+  static Example parseLine(int lineNo, String line) {
+    JsonNode node = object(line);
     if (node.has("messages")) return chat(lineNo, node);
     if (node.has("prompt") || node.has("completion")) return completion(lineNo, node);
     if (node.has("input") && node.has("preferred_output")) {
@@ -115,7 +140,7 @@ public final class JsonlParser {
     return new Example.Chat(lineNo, turns);
   }
 
-  private static Turn turn(JsonNode m, String at) {
+  static Turn turn(JsonNode m, String at) {
     if (!m.isObject()) throw new LineException(at + " is not an object");
     JsonNode roleNode = m.get("role");
     if (roleNode == null || !roleNode.isString()) throw new LineException(at + " has no \"role\"");

@@ -100,22 +100,7 @@ public final class LoraTrainer implements AutoCloseable {
       }
       double loss = lossSum / Math.max(1, targets);
       if (!Double.isFinite(loss)) throw new TrainingDivergedException(next, "loss");
-      Map<String, NDArray> grads = new LinkedHashMap<>();
-      double sq = 0;
-      for (Map.Entry<String, NDArray> e : params.entrySet()) {
-        NDArray g = e.getValue().getGradient();
-        g.attach(stepManager);
-        grads.put(e.getKey(), g);
-        sq += g.square().sum().getFloat();
-      }
-      double norm = Math.sqrt(sq);
-      if (!Double.isFinite(norm)) throw new TrainingDivergedException(next, "gradient norm");
-      if (config.maxGradNorm() > 0 && norm > config.maxGradNorm()) {
-        float scale = (float) (config.maxGradNorm() / (norm + 1e-6));
-        for (NDArray g : grads.values()) g.muli(scale);
-      }
-      optimizer.update(params, grads, (float) lr);
-      for (NDArray g : grads.values()) g.subi(g); // PyTorch accumulates gradients: zero them for the next update
+      double norm = GradientStep.apply(params, optimizer, config.maxGradNorm(), lr, next, stepManager);
       step = next;
       return new StepResult(next, loss, correct / Math.max(1, targets), lr, norm, targets, tokens);
     }
@@ -182,7 +167,7 @@ public final class LoraTrainer implements AutoCloseable {
    * in a thread it has not seen before (DJL switches it off only on the thread that loaded the engine); with it on,
    * the in-place optimizer update of a parameter fails and evaluation would build graphs.
    */
-  private static void noGrad() {
+  static void noGrad() {
     JniUtils.setGradMode(false);
   }
 
@@ -200,7 +185,7 @@ public final class LoraTrainer implements AutoCloseable {
   }
 
   /** Right-padded ids (B, T) int64 and weights (B, T) float32; padding has weight 0. */
-  private static NDArray[] tensors(List<EncodedExample> rows, NDManager m) {
+  static NDArray[] tensors(List<EncodedExample> rows, NDManager m) {
     int b = rows.size();
     int t = 0;
     for (EncodedExample e : rows) t = Math.max(t, e.length());
