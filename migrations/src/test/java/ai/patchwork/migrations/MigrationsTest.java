@@ -36,7 +36,7 @@ class MigrationsTest {
 
   @Test
   void everyMigrationAppliesToAnEmptyDatabaseAndAgainIsANoOp() {
-    assertEquals(4, applied);
+    assertEquals(flyway().info().all().length, applied);
     assertEquals(0, flyway().migrate().migrationsExecuted);
     flyway().validate();
   }
@@ -45,7 +45,7 @@ class MigrationsTest {
   void createsThePlatformTablesAndSpringBatchSchema() throws SQLException {
     List<String> tables = strings("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
     for (String t : List.of("base_models", "artifacts", "adapter_names", "adapters", "files", "fine_tuning_jobs",
-        "fine_tuning_job_events", "fine_tuning_checkpoints", "usage_hourly", "batch_job_instance",
+        "fine_tuning_job_events", "fine_tuning_checkpoints", "usage_hourly", "serving_replicas", "batch_job_instance",
         "batch_job_execution", "batch_job_execution_params", "batch_step_execution",
         "batch_step_execution_context", "batch_job_execution_context")) {
       assertTrue(tables.contains(t), "missing table " + t + " in " + tables);

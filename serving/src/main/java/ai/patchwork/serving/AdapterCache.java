@@ -124,6 +124,13 @@ public final class AdapterCache {
     return e != null && e.deviceSlot != 0;
   }
 
+  /** The adapter ids whose current version is in host memory (those in a device slot included), for reporting. */
+  public synchronized Set<String> residentAdapterIds() {
+    Set<String> ids = new HashSet<>();
+    for (AdapterEntry e : entries.values()) if (e.weights != null) ids.add(e.id);
+    return Set.copyOf(ids);
+  }
+
   public synchronized AdapterCacheStats stats() {
     int loading = 0;
     for (AdapterEntry e : entries.values()) if (e.weights == null) loading++;

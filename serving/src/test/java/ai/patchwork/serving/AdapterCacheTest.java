@@ -14,6 +14,7 @@ import ai.patchwork.model.lora.LoraSlots;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,6 +78,7 @@ class AdapterCacheTest {
     cache.prefetch("c").join();
     assertFalse(cache.isHostResident("b"));
     assertTrue(cache.isHostResident("a") && cache.isHostResident("c"));
+    assertEquals(Set.of("a", "c"), cache.residentAdapterIds());
     assertTrue(cache.stats().hostBytes() <= 2.5 * adapterBytes);
     assertEquals(1, count("patchwork.adapter.evictions", "tier", "host"));
     cache.prefetch("b").join();
@@ -135,6 +137,7 @@ class AdapterCacheTest {
     Acquire old = cache.tryAcquire("a", null);
     cache.invalidate("a");
     assertFalse(cache.isHostResident("a"));
+    assertEquals(Set.of(), cache.residentAdapterIds(), "a retired version is not reported as resident");
     Acquire fresh = cache.tryAcquire("a", null);
     assertEquals(Acquire.Status.READY, fresh.status());
     assertNotEquals(old.lease().slot(), fresh.lease().slot(), "the old version's slot is still in use");

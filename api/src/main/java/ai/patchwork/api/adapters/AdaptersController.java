@@ -2,6 +2,7 @@ package ai.patchwork.api.adapters;
 
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
+import ai.patchwork.api.replicas.ServingReplicas;
 import ai.patchwork.api.web.ListPage;
 import ai.patchwork.registry.Adapter;
 import ai.patchwork.registry.AdapterPage;
@@ -31,9 +32,11 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @ConditionalOnRole(Role.API)
 class AdaptersController {
   private final AdapterRegistry registry;
+  private final ServingReplicas replicas;
 
-  AdaptersController(AdapterRegistry registry) {
+  AdaptersController(AdapterRegistry registry, ServingReplicas replicas) {
     this.registry = registry;
+    this.replicas = replicas;
   }
 
   /** Registers a new version of {@code name}: 201 with the adapter object. */
@@ -61,10 +64,11 @@ class AdaptersController {
     return ListPage.of(page.data().stream().map(AdapterJson::of).toList(), page.hasMore(), AdapterJson::id);
   }
 
-  /** One adapter by id ({@code adp-…}), name (latest ready version) or {@code name@N}. */
+  /** One adapter by id ({@code adp-…}), name (latest ready version) or {@code name@N}, with {@code loaded_on}. */
   @GetMapping("/{ref}")
   AdapterJson get(@PathVariable String ref) {
-    return AdapterJson.of(registry.get(ref));
+    Adapter a = registry.get(ref);
+    return AdapterJson.of(a).withLoadedOn(replicas.loadedOn(a.id()));
   }
 
   /** A zip in PEFT layout ({@code adapter_config.json}, {@code adapter_model.safetensors}) that PEFT and vLLM load. */

@@ -45,7 +45,7 @@ class RolesTest {
         + "[WORKER] do not migrate it: start a process with the api role first"), e.getMessage());
     // the api migrates; then the worker starts
     new RoleAwareMigration(EnumSet.of(Role.API)).migrate(flyway);
-    assertEquals("4", flyway.info().current().getVersion().getVersion());
+    assertEquals(0, flyway.info().pending().length, "every migration applied");
     new RoleAwareMigration(EnumSet.of(Role.WORKER, Role.SERVING)).migrate(flyway);
   }
 }

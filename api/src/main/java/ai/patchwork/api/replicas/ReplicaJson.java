@@ -1,0 +1,20 @@
+package ai.patchwork.api.replicas;
+
+import java.util.List;
+
+/**
+ * A serving replica in the API.
+ *
+ * @param object always {@code serving.replica}
+ * @param loadedAdapters adapter ids in its memory (device slots and host cache)
+ * @param startedAt unix seconds
+ * @param heartbeatAt unix seconds, on the database's clock
+ */
+record ReplicaJson(String id, String object, List<String> baseModels, List<String> loadedAdapters, long startedAt,
+    long heartbeatAt) {
+
+  static ReplicaJson of(ServingReplica r) {
+    return new ReplicaJson(r.id(), "serving.replica", r.baseModels(), r.loadedAdapters(),
+        r.startedAt().getEpochSecond(), r.heartbeatAt().getEpochSecond());
+  }
+}
