@@ -17,7 +17,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * Errors of the files and fine-tuning endpoints in OpenAI's envelope: refused requests with their status, and a
  * request body that is not JSON as a 400 rather than the generic handler's 500.
  */
-@RestControllerAdvice(basePackages = {"ai.patchwork.api.files", "ai.patchwork.api.finetuning"})
+@RestControllerAdvice(basePackages = {"ai.patchwork.api.files", "ai.patchwork.api.finetuning",
+    "ai.patchwork.api.graders"})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class FineTuningExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(FineTuningExceptionHandler.class);
