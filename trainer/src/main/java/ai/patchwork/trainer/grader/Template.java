@@ -18,7 +18,7 @@ import tools.jackson.databind.JsonNode;
  * text) is a 400. At grading time a row variable that is missing renders as the empty string and sets
  * {@code invalid_variable_error}; {@code sample.output_json} of a sample that is not JSON renders as the empty string
  * and sets {@code sample_parse_error}. Strings render as their text, JSON {@code null} as the empty string, numbers
- * and booleans as their JSON text, objects and arrays as compact JSON. A {@code {{} with no closing {@code }}} is
+ * and booleans as their JSON text, objects and arrays as compact JSON. Opening braces with no closing pair are
  * plain text.
  */
 final class Template {
