@@ -2,6 +2,7 @@ package ai.patchwork.api.finetuning;
 
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
+import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.registry.store.Artifacts;
 import ai.patchwork.trainer.batch.FineTuningBatchConfiguration;
@@ -41,8 +42,9 @@ class FineTuningConfiguration {
 
   @Bean
   @ConditionalOnRole(Role.API)
-  FineTuningJobs fineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels) {
-    return new FineTuningJobs(dataSource, files, baseModels);
+  FineTuningJobs fineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels,
+      AdapterRegistry registry) {
+    return new FineTuningJobs(dataSource, files, baseModels, registry);
   }
 
   /** The worker role: claims jobs for the base models this process has configured. */

@@ -33,13 +33,25 @@ record JobJson(String id, String object, long createdAt, Long finishedAt, Long e
   static JobJson of(FineTuningJob j) {
     Map<String, Object> hyper = hyperparameters(j.hyperparameters());
     Map<String, Object> method = new LinkedHashMap<>();
-    method.put("type", "supervised");
-    method.put("supervised", Map.of("hyperparameters", hyper));
+    Map<String, Object> patchwork = options(j.options());
+    if (j.reinforcement() == null) {
+      method.put("type", "supervised");
+      method.put("supervised", Map.of("hyperparameters", hyper));
+    } else {
+      Map<String, Object> rl = new LinkedHashMap<>(hyper);
+      rl.putAll(j.reinforcement().hyperparameters());
+      Map<String, Object> inner = new LinkedHashMap<>();
+      inner.put("grader", j.reinforcement().grader());
+      inner.put("hyperparameters", rl);
+      method.put("type", "reinforcement");
+      method.put("reinforcement", inner);
+      patchwork.putAll(j.reinforcement().options());
+    }
     return new JobJson(j.id(), "fine_tuning.job", seconds(j.createdAt()), secondsOrNull(j.finishedAt()),
         secondsOrNull(j.estimatedFinish()), j.model(), j.fineTunedModel(), ORGANIZATION, j.status().wire(),
         ErrorJson.of(j.error()), hyper, method, j.trainingFile(), j.validationFile(), j.resultFiles(),
         j.trainedTokens(), j.seed(), null, j.metadata().isEmpty() ? null : j.metadata(), j.suffix(),
-        options(j.options()));
+        patchwork);
   }
 
   static Map<String, Object> hyperparameters(Hyperparameters h) {

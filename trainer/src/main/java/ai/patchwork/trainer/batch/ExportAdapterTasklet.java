@@ -53,7 +53,7 @@ final class ExportAdapterTasklet implements Tasklet {
   public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws IOException {
     FineTuningJob job = progress.job(run.jobId());
     ExecutionContext jobContext = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
-    String sha = jobContext.getString(TrainTasklet.FINAL_CHECKPOINT);
+    String sha = jobContext.getString(TrainingControl.FINAL_CHECKPOINT);
     TrainingCheckpoint last;
     try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException("final checkpoint is gone"))) {
       last = TrainingCheckpoint.read(in, baseModels.require(job.model()).config());
@@ -66,7 +66,7 @@ final class ExportAdapterTasklet implements Tasklet {
       delete(dir);
     }
     FileObject csv = files.storeOutput(FileStore.RESULTS, job.id() + "-results.csv",
-        results.csv(job.id()).getBytes(StandardCharsets.UTF_8));
+        results.csv(job.id(), job.reinforcement() != null).getBytes(StandardCharsets.UTF_8));
     jobContext.putString(RESULTS_FILE, csv.id());
     progress.info(job.id(), "Exported the PEFT adapter (rank " + last.adapter().config().rank() + ") and the metrics "
         + "file " + csv.id());

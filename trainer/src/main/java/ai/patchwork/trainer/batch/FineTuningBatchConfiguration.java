@@ -31,6 +31,9 @@ import org.springframework.context.annotation.Configuration;
  *   validate ──COMPLETED──▶ (stop: the job is queued) ⟲ restart ▶ tokenize ▶ train (chunks) ▶ export ▶ register
  * </pre>
  *
+ * <p>Reinforcement jobs run the same steps with {@code rl-train} (GRPO, {@link RftTrainTasklet}) in place of
+ * {@code train}, as a second Spring Batch job; validate and tokenize read prompts instead of examples.
+ *
  * <p>The tasklets run without a transaction of their own (a resourceless transaction manager): what they record on
  * the job (events, checkpoints, status) commits at once so clients see it while the step runs, and the Batch
  * metadata, the train step's checkpoint reference included, commits after each chunk through the JobRepository.
@@ -47,16 +50,33 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
   Job fineTuningJob(JobRepository jobRepository, RunContext run, JobProgress progress, FileStore files,
       BaseModels baseModels, AdapterRegistry registry, Artifacts artifacts, DataSource dataSource) {
     Blobs blobs = new Blobs(artifacts);
-    Step validate = step("validate", new ValidateFilesTasklet(run, progress, files, baseModels), jobRepository);
-    Step tokenize = step("tokenize", new TokenizeTasklet(run, progress, files, baseModels, blobs), jobRepository);
     TrainTasklet trainTasklet = new TrainTasklet(run, progress, baseModels, blobs);
     Step train = new StepBuilder("train", jobRepository).tasklet(trainTasklet, new ResourcelessTransactionManager())
         .listener(trainTasklet).build();
+    return job(FineTuningRunner.JOB_NAME, train, jobRepository, run, progress, files, baseModels, registry, blobs,
+        dataSource);
+  }
+
+  @Bean
+  Job reinforcementFineTuningJob(JobRepository jobRepository, RunContext run, JobProgress progress, FileStore files,
+      BaseModels baseModels, AdapterRegistry registry, Artifacts artifacts, DataSource dataSource) {
+    Blobs blobs = new Blobs(artifacts);
+    RftTrainTasklet trainTasklet = new RftTrainTasklet(run, progress, baseModels, registry, blobs);
+    Step train = new StepBuilder("rl-train", jobRepository).tasklet(trainTasklet, new ResourcelessTransactionManager())
+        .listener(trainTasklet).build();
+    return job(FineTuningRunner.RL_JOB_NAME, train, jobRepository, run, progress, files, baseModels, registry, blobs,
+        dataSource);
+  }
+
+  private static Job job(String name, Step train, JobRepository jobRepository, RunContext run, JobProgress progress,
+      FileStore files, BaseModels baseModels, AdapterRegistry registry, Blobs blobs, DataSource dataSource) {
+    Step validate = step("validate", new ValidateFilesTasklet(run, progress, files, baseModels), jobRepository);
+    Step tokenize = step("tokenize", new TokenizeTasklet(run, progress, files, baseModels, blobs), jobRepository);
     Step export = step("export", new ExportAdapterTasklet(run, progress, baseModels, files, blobs,
         new ResultsCsv(dataSource)), jobRepository);
     Step register = step("register", new RegisterAdapterTasklet(run, progress, registry, blobs, dataSource),
         jobRepository);
-    return new JobBuilder(FineTuningRunner.JOB_NAME, jobRepository)
+    return new JobBuilder(name, jobRepository)
         .listener(new JobExecutionListener() {
           @Override
           public void beforeJob(JobExecution jobExecution) {
@@ -72,8 +92,8 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
 
   @Bean
   FineTuningRunner fineTuningRunner(JobOperator jobOperator, JobRepository jobRepository, Job fineTuningJob,
-      RunContext run, JobProgress progress) {
-    return new FineTuningRunner(jobOperator, jobRepository, fineTuningJob, run, progress);
+      Job reinforcementFineTuningJob, RunContext run, JobProgress progress) {
+    return new FineTuningRunner(jobOperator, jobRepository, fineTuningJob, reinforcementFineTuningJob, run, progress);
   }
 
   private static Step step(String name, Tasklet tasklet, JobRepository repository) {

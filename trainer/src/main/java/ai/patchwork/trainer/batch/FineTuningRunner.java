@@ -26,6 +26,9 @@ public final class FineTuningRunner {
   /** The Spring Batch job's name. */
   public static final String JOB_NAME = "fine-tuning";
 
+  /** The Spring Batch job of reinforcement fine-tuning jobs. */
+  public static final String RL_JOB_NAME = "reinforcement-fine-tuning";
+
   /** The identifying job parameter: the fine-tuning job id. */
   public static final String JOB_ID = "fine_tuning_job_id";
 
@@ -33,14 +36,17 @@ public final class FineTuningRunner {
 
   private final JobOperator operator;
   private final JobRepository repository;
-  private final Job job;
+  private final Job supervised;
+  private final Job reinforcement;
   private final RunContext run;
   private final JobProgress progress;
 
-  FineTuningRunner(JobOperator operator, JobRepository repository, Job job, RunContext run, JobProgress progress) {
+  FineTuningRunner(JobOperator operator, JobRepository repository, Job supervised, Job reinforcement, RunContext run,
+      JobProgress progress) {
     this.operator = operator;
     this.repository = repository;
-    this.job = job;
+    this.supervised = supervised;
+    this.reinforcement = reinforcement;
     this.run = run;
     this.progress = progress;
   }
@@ -50,7 +56,8 @@ public final class FineTuningRunner {
     JobParameters params = new JobParametersBuilder().addString(JOB_ID, jobId).toJobParameters();
     run.begin(jobId, workerId);
     try {
-      JobExecution last = repository.getLastJobExecution(JOB_NAME, params);
+      Job job = progress.job(jobId).reinforcement() == null ? supervised : reinforcement;
+      JobExecution last = repository.getLastJobExecution(job.getName(), params);
       if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
         log.warn("job {}: its batch execution had completed; releasing it", jobId);
         progress.release(jobId, workerId, null);

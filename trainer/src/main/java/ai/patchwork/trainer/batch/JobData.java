@@ -2,6 +2,8 @@ package ai.patchwork.trainer.batch;
 
 import ai.patchwork.model.tokenizer.Tokenizer;
 import ai.patchwork.trainer.dataset.EncodedExample;
+import ai.patchwork.trainer.dataset.PromptExample;
+import ai.patchwork.trainer.dataset.PromptParser;
 import ai.patchwork.trainer.dataset.ExampleEncoder;
 import ai.patchwork.trainer.dataset.InvalidDatasetException;
 import ai.patchwork.trainer.dataset.JsonlParser;
@@ -21,12 +23,30 @@ final class JobData {
    * @param param {@code training_file} or {@code validation_file}
    */
   static List<EncodedExample> encode(FileStore files, String fileId, String param, Tokenizer tokenizer, int context) {
+    return read(files, fileId, param, in -> new ExampleEncoder(tokenizer, context).encodeAll(JsonlParser.parse(in)));
+  }
+
+  /**
+   * The prompts of a reinforcement fine-tuning file.
+   *
+   * @param maxPromptTokens the context minus the longest completion
+   */
+  static List<PromptExample> prompts(FileStore files, String fileId, String param, Tokenizer tokenizer,
+      int maxPromptTokens) {
+    return read(files, fileId, param, in -> new PromptParser(tokenizer, maxPromptTokens).parse(in));
+  }
+
+  private interface Reader<T> {
+    List<T> read(InputStream in) throws IOException;
+  }
+
+  private static <T> List<T> read(FileStore files, String fileId, String param, Reader<T> reader) {
     String code = param.equals("training_file") ? "invalid_training_file" : "invalid_validation_file";
     String what = param.equals("training_file") ? "training file" : "validation file";
     FileObject file = files.find(fileId).orElseThrow(() -> new JobFailure(new JobError(code,
         "the " + what + " " + fileId + " was deleted before the job could read it", param)));
     try (InputStream in = files.open(file)) {
-      return new ExampleEncoder(tokenizer, context).encodeAll(JsonlParser.parse(in));
+      return reader.read(in);
     } catch (InvalidDatasetException e) {
       throw new JobFailure(new JobError(code, "the " + what + " " + fileId + " is invalid: " + e.getMessage(), param));
     } catch (IOException e) {

@@ -79,6 +79,11 @@ final class RegisterAdapterTasklet implements Tasklet {
       hyper.put("learning_rate_multiplier", job.hyperparameters().learningRateMultiplier());
       hyper.put("lora_r", job.options().loraRank());
       hyper.put("lora_alpha", job.options().loraAlpha());
+      hyper.put("method", job.reinforcement() == null ? "supervised" : "reinforcement");
+      if (job.reinforcement() != null) {
+        hyper.put("grader", job.reinforcement().grader().path("type").asString());
+        hyper.put("initial_adapter", job.reinforcement().initialAdapter());
+      }
       String name = FineTunedModelName.of(job.model(), job.suffix(), job.id());
       return registry.register(new AdapterUpload(name, job.model(), new AdapterFiles.Archive(zip, "adapter.zip"),
           AdapterSource.fineTuning(job.id(), job.trainingFile(), hyper)));

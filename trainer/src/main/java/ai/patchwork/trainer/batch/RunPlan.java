@@ -4,7 +4,9 @@ import ai.patchwork.model.lora.PeftConfig;
 import ai.patchwork.model.nn.Projection;
 import ai.patchwork.trainer.jobs.FineTuningJob;
 import ai.patchwork.trainer.jobs.Hyperparameters;
+import ai.patchwork.trainer.jobs.Reinforcement;
 import ai.patchwork.trainer.jobs.TrainingOptions;
+import ai.patchwork.trainer.train.GrpoConfig;
 import ai.patchwork.trainer.train.LrSchedule;
 import ai.patchwork.trainer.train.TrainingConfig;
 import java.util.EnumSet;
@@ -19,17 +21,23 @@ import java.util.Set;
  * @param options the extension with warmup, eval and checkpoint intervals resolved
  * @param totalSteps optimizer steps of the whole run
  * @param training the loop's configuration
+ * @param reinforcement the reinforcement method with its evaluation interval resolved; null for supervised jobs
  */
-record RunPlan(Hyperparameters hyperparameters, TrainingOptions options, int totalSteps, TrainingConfig training) {
+record RunPlan(Hyperparameters hyperparameters, TrainingOptions options, int totalSteps, TrainingConfig training,
+    Reinforcement reinforcement) {
 
+  /** @param examples training examples, or prompts of a reinforcement job */
   static RunPlan of(FineTuningJob job, int examples) {
-    Hyperparameters h = job.hyperparameters().resolve(examples);
+    Reinforcement rl = job.reinforcement();
+    Hyperparameters h = rl == null ? job.hyperparameters().resolve(examples)
+        : job.hyperparameters().resolveForReinforcement(examples);
     TrainingOptions o = job.options();
     int perEpoch = (examples + h.batchSize() - 1) / h.batchSize();
     int total = h.nEpochs() * perEpoch;
     if (o.maxSteps() != null) total = Math.min(total, o.maxSteps());
     int warmup = o.warmupSteps() != null ? Math.min(o.warmupSteps(), total) : (int) Math.round(o.warmupRatio() * total);
-    int eval = o.evalInterval() != null ? o.evalInterval() : Math.max(1, total / 10);
+    Integer asked = rl != null && rl.evalInterval() != null ? rl.evalInterval() : o.evalInterval();
+    int eval = asked != null ? asked : Math.max(1, total / 10);
     int checkpoint = o.checkpointInterval() != null ? o.checkpointInterval() : Math.max(10, total / 10);
     TrainingOptions resolved = new TrainingOptions(o.loraRank(), o.loraAlpha(), o.loraDropout(), o.targetModules(),
         warmup, o.warmupRatio(), o.lrScheduler(), o.minLrRatio(), o.maxSteps(), eval, Math.min(checkpoint, total),
@@ -41,7 +49,13 @@ record RunPlan(Hyperparameters hyperparameters, TrainingOptions options, int tot
         LrSchedule.Shape.valueOf(o.lrScheduler().toUpperCase(java.util.Locale.ROOT)), o.minLrRatio());
     TrainingConfig config = new TrainingConfig(peft, o.loraDropout(), schedule, o.maxGradNorm(), o.weightDecay(),
         o.microBatchSize(), job.seed());
-    return new RunPlan(h, resolved, total, config);
+    return new RunPlan(h, resolved, total, config, rl == null ? null : rl.withEvalInterval(eval));
+  }
+
+  /** GRPO's settings: the loop's configuration and the reinforcement method's. */
+  GrpoConfig grpo() {
+    return new GrpoConfig(training, reinforcement.samplesPerPrompt(), reinforcement.beta(), reinforcement.epsilon(),
+        reinforcement.maxCompletionTokens(), reinforcement.temperature(), reinforcement.iterations());
   }
 
   int evalInterval() {

@@ -4,6 +4,7 @@ import ai.patchwork.model.tokenizer.Tokenizer;
 import ai.patchwork.registry.BaseModel;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.trainer.dataset.EncodedDataset;
+import ai.patchwork.trainer.dataset.PromptDataset;
 import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.jobs.FineTuningJob;
 import ai.patchwork.trainer.jobs.JobProgress;
@@ -48,6 +49,10 @@ final class TokenizeTasklet implements Tasklet {
     progress.info(job.id(), "Fine-tuning job started");
     BaseModel base = baseModels.require(job.model());
     ExecutionContext jobContext = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
+    if (job.reinforcement() != null) {
+      prompts(job, base, jobContext);
+      return RepeatStatus.FINISHED;
+    }
     try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
       int context = base.config().maxPositions();
       EncodedDataset train = new EncodedDataset(JobData.encode(files, job.trainingFile(), "training_file", tokenizer,
@@ -59,12 +64,33 @@ final class TokenizeTasklet implements Tasklet {
         jobContext.putString(VALID_DATA, blobs.put(valid::write));
       }
       RunPlan plan = RunPlan.of(job, train.size());
-      progress.resolved(job.id(), plan.hyperparameters(), plan.options());
+      progress.resolved(job.id(), plan.hyperparameters(), plan.options(), null);
       progress.info(job.id(), "Tokenized " + train.size() + " examples (" + train.tokens() + " tokens): "
           + plan.totalSteps() + " steps of " + plan.hyperparameters().batchSize() + " examples over "
           + plan.hyperparameters().nEpochs() + (plan.hyperparameters().nEpochs() == 1 ? " epoch" : " epochs")
           + ", learning rate " + plan.training().schedule().peak());
     }
     return RepeatStatus.FINISHED;
+  }
+
+  private void prompts(FineTuningJob job, BaseModel base, ExecutionContext jobContext) {
+    try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
+      int room = base.config().maxPositions() - job.reinforcement().maxCompletionTokens();
+      PromptDataset train = new PromptDataset(JobData.prompts(files, job.trainingFile(), "training_file", tokenizer,
+          room));
+      jobContext.putString(TRAIN_DATA, blobs.put(train::write));
+      if (job.validationFile() != null) {
+        PromptDataset valid = new PromptDataset(JobData.prompts(files, job.validationFile(), "validation_file",
+            tokenizer, room));
+        jobContext.putString(VALID_DATA, blobs.put(valid::write));
+      }
+      RunPlan plan = RunPlan.of(job, train.size());
+      progress.resolved(job.id(), plan.hyperparameters(), plan.options(), plan.reinforcement());
+      progress.info(job.id(), "Tokenized " + train.size() + " prompts: " + plan.totalSteps() + " steps of "
+          + plan.hyperparameters().batchSize() + " prompts × " + plan.reinforcement().samplesPerPrompt()
+          + " samples over " + plan.hyperparameters().nEpochs()
+          + (plan.hyperparameters().nEpochs() == 1 ? " epoch" : " epochs") + ", learning rate "
+          + plan.training().schedule().peak());
+    }
   }
 }

@@ -38,13 +38,10 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 final class TrainTasklet implements Tasklet, StepExecutionListener {
 
-  static final String CHECKPOINT = "patchwork.checkpoint";
-  static final String FINAL_CHECKPOINT = "patchwork.final_checkpoint";
-
   private final RunContext run;
   private final JobProgress progress;
   private final BaseModels baseModels;
-  private final Blobs blobs;
+  private final TrainingControl control;
   private TrainingSession session;
   private Window window;
   private EvalResult lastEval;
@@ -53,7 +50,7 @@ final class TrainTasklet implements Tasklet, StepExecutionListener {
     this.run = run;
     this.progress = progress;
     this.baseModels = baseModels;
-    this.blobs = blobs;
+    this.control = new TrainingControl(run, progress, blobs);
   }
 
   @Override
@@ -75,19 +72,11 @@ final class TrainTasklet implements Tasklet, StepExecutionListener {
       if (session.hasValidation() && (r.step() % plan.evalInterval() == 0 || r.step() == plan.totalSteps())) {
         reportValidation(jobId, r.step());
       }
-      StopReason reason = stopReason(jobId);
-      if (reason != null) {
-        stepExecution.getJobExecution().getExecutionContext().putString(StopReason.KEY, reason.name());
-        stepExecution.getJobExecution().getExecutionContext().putInt("patchwork.stopped_at", r.step());
-        stepExecution.setTerminateOnly();
-        return RepeatStatus.FINISHED;
-      }
+      if (control.stopIfAsked(stepExecution, r.step())) return RepeatStatus.FINISHED;
     }
-    String sha = saveCheckpoint(jobId, stepExecution.getExecutionContext());
+    String sha = saveCheckpoint(stepExecution.getExecutionContext());
     if (session.step() < plan.totalSteps()) return RepeatStatus.CONTINUABLE;
-    ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
-    jobContext.putString(FINAL_CHECKPOINT, sha);
-    jobContext.putLong("patchwork.trained_tokens", session.trainedTokens());
+    control.finish(stepExecution, sha, session.trainedTokens());
     progress.info(jobId, "Training finished: " + plan.totalSteps() + " steps, " + session.trainedTokens()
         + " trained tokens");
     return RepeatStatus.FINISHED;
@@ -97,50 +86,24 @@ final class TrainTasklet implements Tasklet, StepExecutionListener {
     FineTuningJob job = progress.job(jobId);
     BaseModel base = baseModels.require(job.model());
     ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
-    EncodedDataset train = dataset(jobContext.getString(TokenizeTasklet.TRAIN_DATA));
-    String validSha = jobContext.containsKey(TokenizeTasklet.VALID_DATA) ? jobContext.getString(TokenizeTasklet.VALID_DATA) : null;
-    EncodedDataset valid = validSha == null ? null : dataset(validSha);
+    EncodedDataset train = control.read(jobContext.getString(TokenizeTasklet.TRAIN_DATA), "tokenized data",
+        EncodedDataset::read);
+    EncodedDataset valid = jobContext.containsKey(TokenizeTasklet.VALID_DATA) ? control.read(
+        jobContext.getString(TokenizeTasklet.VALID_DATA), "tokenized data", EncodedDataset::read) : null;
     RunPlan plan = RunPlan.of(job, train.size());
     ExecutionContext stepContext = stepExecution.getExecutionContext();
     TrainingCheckpoint checkpoint = null;
-    if (stepContext.containsKey(CHECKPOINT)) {
-      String sha = stepContext.getString(CHECKPOINT);
-      try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException("checkpoint " + sha + " is gone"))) {
-        checkpoint = TrainingCheckpoint.read(in, base.config());
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read checkpoint " + sha, e);
-      }
+    if (stepContext.containsKey(TrainingControl.CHECKPOINT)) {
+      checkpoint = control.read(stepContext.getString(TrainingControl.CHECKPOINT), "checkpoint",
+          in -> TrainingCheckpoint.read(in, base.config()));
     }
     session = TrainingSession.open(base.path(), plan, train, valid, checkpoint);
     window = new Window();
     if (checkpoint != null) {
-      Map<String, Object> data = new LinkedHashMap<>();
-      data.put("resumed_from_step", checkpoint.step());
-      data.put("total_steps", plan.totalSteps());
-      data.put("worker", run.workerId());
-      progress.warn(jobId, "Resumed from the checkpoint at step " + checkpoint.step() + " of " + plan.totalSteps()
-          + " (worker " + run.workerId() + ")", data);
+      control.resumed(checkpoint.step(), plan.totalSteps());
     } else {
       progress.info(jobId, "Training " + plan.totalSteps() + " steps (worker " + run.workerId() + ")");
     }
-  }
-
-  private EncodedDataset dataset(String sha) {
-    try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException("tokenized data " + sha
-        + " is gone; the job must be restarted from the tokenize step"))) {
-      return EncodedDataset.read(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private StopReason stopReason(String jobId) {
-    if (run.shutdownRequested()) return StopReason.SHUTDOWN;
-    return switch (progress.signal(jobId, run.workerId())) {
-      case CONTINUE -> null;
-      case CANCELLED -> StopReason.CANCELLED;
-      case LOST -> StopReason.LOST;
-    };
   }
 
   private void reportProgress(String jobId, StepResult r) {
@@ -175,9 +138,8 @@ final class TrainTasklet implements Tasklet, StepExecutionListener {
         lastEval.loss(), lastEval.accuracy()), data);
   }
 
-  private String saveCheckpoint(String jobId, ExecutionContext stepContext) {
+  private String saveCheckpoint(ExecutionContext stepContext) {
     TrainingCheckpoint checkpoint = session.checkpoint();
-    String sha = blobs.put(checkpoint::write);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("step", checkpoint.step());
     Window.Stats last = window.last();
@@ -189,11 +151,7 @@ final class TrainTasklet implements Tasklet, StepExecutionListener {
       metrics.put("valid_loss", lastEval.loss());
       metrics.put("valid_mean_token_accuracy", lastEval.accuracy());
     }
-    progress.checkpoint(jobId, checkpoint.step(), metrics, sha);
-    progress.info(jobId, "Checkpoint saved at step " + checkpoint.step());
-    stepContext.putString(CHECKPOINT, sha);
-    stepContext.putInt("patchwork.checkpoint_step", checkpoint.step());
-    return sha;
+    return control.save(checkpoint, metrics, stepContext);
   }
 
   @Override

@@ -6,6 +6,7 @@ import ai.patchwork.registry.BaseModels;
 import ai.patchwork.trainer.dataset.EncodedExample;
 import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.JobError;
 import ai.patchwork.trainer.jobs.JobProgress;
 import java.util.List;
 import org.springframework.batch.core.step.StepContribution;
@@ -41,6 +42,20 @@ final class ValidateFilesTasklet implements Tasklet {
         + (job.validationFile() == null ? "" : " and validation file: " + job.validationFile()));
     try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
       int context = base.config().maxPositions();
+      if (job.reinforcement() != null) {
+        int room = context - job.reinforcement().maxCompletionTokens();
+        if (room < 1) {
+          throw new JobFailure(new JobError("invalid_hyperparameter", "patchwork.max_completion_tokens ("
+              + job.reinforcement().maxCompletionTokens() + ") leaves no room for a prompt in the model's context of "
+              + context + " tokens", "patchwork.max_completion_tokens"));
+        }
+        int train = JobData.prompts(files, job.trainingFile(), "training_file", tokenizer, room).size();
+        int valid = job.validationFile() == null ? 0
+            : JobData.prompts(files, job.validationFile(), "validation_file", tokenizer, room).size();
+        progress.info(job.id(), "Files validated: " + train + " training prompts"
+            + (job.validationFile() == null ? "" : ", " + valid + " validation prompts"));
+        return RepeatStatus.FINISHED;
+      }
       List<EncodedExample> train = JobData.encode(files, job.trainingFile(), "training_file", tokenizer, context);
       int valid = job.validationFile() == null ? 0
           : JobData.encode(files, job.validationFile(), "validation_file", tokenizer, context).size();

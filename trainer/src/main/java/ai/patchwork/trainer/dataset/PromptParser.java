@@ -37,7 +37,35 @@ public final class PromptParser {
     return JsonlParser.lines(in, this::line);
   }
 
+  /**
+   * Checks the shape of every line without a tokenizer (what an upload can check before any job names a model).
+   *
+   * @throws InvalidDatasetException naming the lines that are wrong
+   */
+  public static void checkShape(InputStream in) {
+    JsonlParser.lines(in, PromptParser::conversation);
+  }
+
+  /** A line's conversation and its item. */
+  private record Conversation(List<ChatMessage> messages, ObjectNode item) {}
+
   private PromptExample line(int lineNo, String line) {
+    Conversation c = conversation(lineNo, line);
+    String prompt;
+    try {
+      prompt = tokenizer.chatTemplate().render(c.messages(), true);
+    } catch (ChatTemplateException e) {
+      throw new JsonlParser.LineException("the base model's chat template refused this conversation: " + e.getMessage());
+    }
+    int[] ids = tokenizer.encode(prompt);
+    if (ids.length > maxPromptTokens) {
+      throw new JsonlParser.LineException("the prompt is " + ids.length + " tokens long; with the completion it "
+          + "must fit the model's context, which leaves " + maxPromptTokens + " tokens for it");
+    }
+    return new PromptExample(lineNo, ids, c.item().toString());
+  }
+
+  private static Conversation conversation(int lineNo, String line) {
     JsonNode node = JsonlParser.object(line);
     if (!node.has("messages")) {
       throw new JsonlParser.LineException("has no \"messages\" (reinforcement fine-tuning files hold the prompt as "
@@ -60,20 +88,9 @@ public final class PromptParser {
       throw new JsonlParser.LineException("the last message must be from the user (the model writes the answer); "
           + "it is from the " + chat.getLast().role());
     }
-    String prompt;
-    try {
-      prompt = tokenizer.chatTemplate().render(chat, true);
-    } catch (ChatTemplateException e) {
-      throw new JsonlParser.LineException("the base model's chat template refused this conversation: " + e.getMessage());
-    }
-    int[] ids = tokenizer.encode(prompt);
-    if (ids.length > maxPromptTokens) {
-      throw new JsonlParser.LineException("the prompt is " + ids.length + " tokens long; with the completion it "
-          + "must fit the model's context, which leaves " + maxPromptTokens + " tokens for it");
-    }
     ObjectNode item = ((ObjectNode) node).deepCopy();
     item.remove("messages");
     item.remove("tools");
-    return new PromptExample(lineNo, ids, item.toString());
+    return new Conversation(chat, item);
   }
 }

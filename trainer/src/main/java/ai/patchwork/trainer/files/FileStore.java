@@ -9,6 +9,7 @@ import ai.patchwork.trainer.Page;
 import ai.patchwork.trainer.TrainerException;
 import ai.patchwork.trainer.dataset.InvalidDatasetException;
 import ai.patchwork.trainer.dataset.JsonlParser;
+import ai.patchwork.trainer.dataset.PromptParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -87,17 +88,39 @@ public final class FileStore {
     if (purpose.equals(FINE_TUNE)) {
       if (size == 0) throw TrainerException.invalid("file", "invalid_file_format", "the file is empty: a fine-tune file "
           + "needs at least one JSONL example");
-      try (InputStream in = Files.newInputStream(content)) {
-        JsonlParser.parse(in);
-      } catch (InvalidDatasetException e) {
-        throw TrainerException.invalid("file", "invalid_file_format", "invalid fine-tune file '" + name + "': "
-            + e.getMessage());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      checkFineTuneFile(content, name);
       status = "processed";
     }
     return store(purpose, name, content, status, expiresAfter);
+  }
+
+  /**
+   * A fine-tune file holds supervised examples (chat or prompt/completion) or reinforcement prompts (conversations
+   * ending with the user's turn, plus fields for the grader). When it is neither, the error describes the format
+   * that got further into the file (supervised on a tie).
+   */
+  private static void checkFineTuneFile(Path content, String name) {
+    InvalidDatasetException supervised;
+    try (InputStream in = Files.newInputStream(content)) {
+      JsonlParser.parse(in);
+      return;
+    } catch (InvalidDatasetException e) {
+      supervised = e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    InvalidDatasetException prompts;
+    try (InputStream in = Files.newInputStream(content)) {
+      PromptParser.checkShape(in);
+      return;
+    } catch (InvalidDatasetException e) {
+      prompts = e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    InvalidDatasetException shown = prompts.firstLine() > supervised.firstLine() ? prompts : supervised;
+    throw TrainerException.invalid("file", "invalid_file_format", "invalid fine-tune file '" + name + "': "
+        + shown.getMessage());
   }
 
   /** Stores a file the platform produced (a job's results), without validation. */

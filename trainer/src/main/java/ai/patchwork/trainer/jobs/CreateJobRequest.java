@@ -1,6 +1,7 @@
 package ai.patchwork.trainer.jobs;
 
 import ai.patchwork.trainer.TrainerException;
+import ai.patchwork.trainer.grader.Graders;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,9 +12,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Reads OpenAI's create-job body into {@link JobSettings}: {@code model}, {@code training_file},
- * {@code validation_file}, {@code suffix}, {@code seed}, {@code metadata}, {@code method} (supervised only; the
- * deprecated top-level {@code hyperparameters} when there is no method) and the {@code patchwork} extension. Every
- * problem is a 400 naming the field.
+ * {@code validation_file}, {@code suffix}, {@code seed}, {@code metadata}, {@code method} (supervised, or
+ * reinforcement with its grader; the deprecated top-level {@code hyperparameters} when there is no method) and the
+ * {@code patchwork} extension, whose GRPO keys only reinforcement jobs take. Every problem is a 400 naming the field.
  */
 public final class CreateJobRequest {
 
@@ -21,6 +22,10 @@ public final class CreateJobRequest {
   private static final Set<String> OPTION_KEYS = Set.of("lora", "warmup_steps", "warmup_ratio", "lr_scheduler",
       "min_lr_ratio", "max_steps", "eval_interval", "checkpoint_interval", "micro_batch_size", "max_grad_norm",
       "weight_decay", "progress_interval");
+  private static final Set<String> RL_KEYS = Set.of("group_size", "beta", "epsilon", "max_completion_tokens",
+      "temperature", "num_iterations", "initial_adapter");
+  private static final Set<String> RL_HYPER_KEYS = Set.of("n_epochs", "batch_size", "learning_rate_multiplier",
+      "compute_multiplier", "eval_interval", "eval_samples", "reasoning_effort");
   private static final Set<String> LORA_KEYS = Set.of("r", "alpha", "dropout", "target_modules");
 
   private CreateJobRequest() {}
@@ -37,8 +42,49 @@ public final class CreateJobRequest {
     if (!integrations.isMissingNode() && !integrations.isNull() && !(integrations.isArray() && integrations.isEmpty())) {
       throw invalid("integrations", "integrations (wandb) are not supported");
     }
+    Reinforcement reinforcement = reinforcement(body.path("method"), body.path("patchwork"));
     return new JobSettings(model, training, validation, suffix, seed, metadata(body.path("metadata")),
-        hyperparameters(body), options(body.path("patchwork")));
+        hyperparameters(body), options(body.path("patchwork"), reinforcement != null), reinforcement);
+  }
+
+  /** {@code method.reinforcement} and the GRPO keys of {@code patchwork}; null for a supervised job. */
+  private static Reinforcement reinforcement(JsonNode method, JsonNode p) {
+    if (!method.isObject() || !"reinforcement".equals(method.path("type").asString(""))) return null;
+    JsonNode r = method.path("reinforcement");
+    if (!r.isObject()) throw invalid("method.reinforcement", "method.reinforcement must be an object with a grader");
+    JsonNode grader = r.get("grader");
+    if (grader == null || grader.isNull()) {
+      throw TrainerException.invalid("method.reinforcement.grader", "missing_grader",
+          "method.reinforcement.grader is required: the grader scores every sampled completion");
+    }
+    Graders.parse(grader, "method.reinforcement.grader");
+    JsonNode h = r.path("hyperparameters");
+    if (!h.isMissingNode() && !h.isNull() && !h.isObject()) {
+      throw invalid("method.reinforcement.hyperparameters", "method.reinforcement.hyperparameters must be an object");
+    }
+    String at = "method.reinforcement.hyperparameters.";
+    for (String key : h.isObject() ? h.propertyNames() : Set.<String>of()) {
+      if (!RL_HYPER_KEYS.contains(key)) throw invalid(at + key, at + key + " is not a known hyperparameter (known: "
+          + String.join(", ", RL_HYPER_KEYS.stream().sorted().toList()) + ")");
+    }
+    Reinforcement d = Reinforcement.defaults(grader);
+    JsonNode initial = p.path("initial_adapter");
+    if (!initial.isMissingNode() && !initial.isNull() && !initial.isString()) {
+      throw invalid("patchwork.initial_adapter", "patchwork.initial_adapter must be an adapter id or name");
+    }
+    return new Reinforcement(grader,
+        autoNumber(h.get("compute_multiplier"), at + "compute_multiplier") == null ? d.computeMultiplier()
+            : h.get("compute_multiplier").asDouble(),
+        autoInt(h.get("eval_interval"), at + "eval_interval"),
+        h.get("eval_samples") == null || autoInt(h.get("eval_samples"), at + "eval_samples") == null ? d.evalSamples()
+            : h.get("eval_samples").asInt(),
+        (int) intOr(p.get("group_size"), "patchwork.group_size", d.groupSize()),
+        number(p.get("beta"), "patchwork.beta", d.beta()),
+        number(p.get("epsilon"), "patchwork.epsilon", d.epsilon()),
+        (int) intOr(p.get("max_completion_tokens"), "patchwork.max_completion_tokens", d.maxCompletionTokens()),
+        number(p.get("temperature"), "patchwork.temperature", d.temperature()),
+        (int) intOr(p.get("num_iterations"), "patchwork.num_iterations", d.iterations()),
+        initial.isString() ? initial.asString() : null);
   }
 
   private static Hyperparameters hyperparameters(JsonNode body) {
@@ -48,27 +94,40 @@ public final class CreateJobRequest {
     if (!method.isMissingNode() && !method.isNull()) {
       if (!method.isObject()) throw invalid("method", "method must be an object");
       String type = method.path("type").asString("");
-      if (!type.equals("supervised")) {
-        throw invalid("method.type", "method.type '" + type + "' is not supported; only 'supervised' fine-tuning is");
+      if (!type.equals("supervised") && !type.equals("reinforcement")) {
+        throw invalid("method.type", "method.type '" + type + "' is not supported; 'supervised' and 'reinforcement' "
+            + "fine-tuning are");
       }
-      JsonNode inner = method.path("supervised").path("hyperparameters");
+      JsonNode inner = method.path(type).path("hyperparameters");
       if (!inner.isMissingNode() && !inner.isNull()) {
         h = inner;
-        where = "method.supervised.hyperparameters";
+        where = "method." + type + ".hyperparameters";
       }
     }
     if (h.isMissingNode() || h.isNull()) return Hyperparameters.AUTO;
     if (!h.isObject()) throw invalid(where, where + " must be an object");
+    for (String key : Set.of("reasoning_effort", "compute_multiplier", "eval_interval", "eval_samples")) {
+      if (h.has(key) && !where.startsWith("method.reinforcement")) {
+        throw invalid(where + "." + key, key + " is a reinforcement fine-tuning hyperparameter");
+      }
+    }
     return new Hyperparameters(autoInt(h.get("n_epochs"), "n_epochs"), autoInt(h.get("batch_size"), "batch_size"),
         autoNumber(h.get("learning_rate_multiplier"), "learning_rate_multiplier"));
   }
 
-  private static TrainingOptions options(JsonNode p) {
+  private static TrainingOptions options(JsonNode p, boolean reinforcement) {
     if (p.isMissingNode() || p.isNull()) return TrainingOptions.DEFAULTS;
     if (!p.isObject()) throw invalid("patchwork", "patchwork must be an object");
     for (String key : p.propertyNames()) {
-      if (!OPTION_KEYS.contains(key)) throw invalid("patchwork." + key, "patchwork." + key + " is not a known option "
-          + "(known: " + String.join(", ", OPTION_KEYS.stream().sorted().toList()) + ")");
+      if (RL_KEYS.contains(key) && !reinforcement) {
+        throw invalid("patchwork." + key, "patchwork." + key + " is a reinforcement fine-tuning option; this job is "
+            + "supervised");
+      }
+      if (!OPTION_KEYS.contains(key) && !RL_KEYS.contains(key)) {
+        throw invalid("patchwork." + key, "patchwork." + key + " is not a known option (known: "
+            + String.join(", ", OPTION_KEYS.stream().sorted().toList()) + "; for reinforcement also "
+            + String.join(", ", RL_KEYS.stream().sorted().toList()) + ")");
+      }
     }
     TrainingOptions d = TrainingOptions.DEFAULTS;
     JsonNode lora = p.path("lora");

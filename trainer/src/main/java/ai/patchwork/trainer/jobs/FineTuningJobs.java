@@ -1,6 +1,9 @@
 package ai.patchwork.trainer.jobs;
 
+import ai.patchwork.registry.Adapter;
+import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModels;
+import ai.patchwork.registry.RegistryException;
 import ai.patchwork.trainer.Ids;
 import ai.patchwork.trainer.Page;
 import ai.patchwork.trainer.TrainerException;
@@ -25,28 +28,30 @@ public final class FineTuningJobs {
   private final TransactionTemplate tx;
   private final FileStore files;
   private final BaseModels baseModels;
+  private final AdapterRegistry adapters;
   private final JobProgress progress;
 
-  public FineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels) {
+  public FineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels, AdapterRegistry adapters) {
     this.jdbc = JdbcClient.create(dataSource);
     this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
     this.files = files;
     this.baseModels = baseModels;
+    this.adapters = adapters;
     this.progress = new JobProgress(dataSource);
   }
 
   /** Creates a job in status {@code validating_files}; a worker picks it up. */
-  public FineTuningJob create(JobSettings s) {
-    if (!baseModels.contains(s.model())) {
-      throw TrainerException.invalid("model", "model_not_found", "model '" + s.model() + "' is not a base model that "
+  public FineTuningJob create(JobSettings settings) {
+    if (!baseModels.contains(settings.model())) {
+      throw TrainerException.invalid("model", "model_not_found", "model '" + settings.model() + "' is not a base model that "
           + "can be fine-tuned here (available: " + String.join(", ", baseModels.all().stream().map(m -> m.id()).toList())
           + ")");
     }
+    JobSettings s = withInitialAdapterId(settings);
     fineTuneFile(s.trainingFile(), "training_file");
     if (s.validationFile() != null) fineTuneFile(s.validationFile(), "validation_file");
     String id = Ids.next("ftjob-");
-    String method = JobRows.json(Map.of("type", "supervised", "supervised",
-        Map.of("hyperparameters", JobJson.hyperparameters(s.hyperparameters()))));
+    String method = JobJson.method(s.hyperparameters(), s.reinforcement()).toString();
     tx.executeWithoutResult(st -> {
       jdbc.sql("INSERT INTO fine_tuning_jobs (id, base_model, training_file, validation_file, method, hyperparameters, "
               + "suffix, seed, metadata, status) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, 'validating_files')")
@@ -56,6 +61,30 @@ public final class FineTuningJobs {
       progress.info(id, "Created fine-tuning job: " + id);
     });
     return get(id);
+  }
+
+  /** The settings with the initial adapter, if any, resolved to the id of a ready adapter of the job's base model. */
+  private JobSettings withInitialAdapterId(JobSettings s) {
+    if (s.reinforcement() == null || s.reinforcement().initialAdapter() == null) return s;
+    return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
+        s.hyperparameters(), s.options(), s.reinforcement().withInitialAdapter(initialAdapter(
+            s.reinforcement().initialAdapter(), s.model())));
+  }
+
+  /** The id of the ready adapter {@code ref} names, which must be for {@code baseModel}. */
+  private String initialAdapter(String ref, String baseModel) {
+    Adapter a;
+    try {
+      a = adapters.getReady(ref);
+    } catch (RegistryException e) {
+      throw TrainerException.invalid("patchwork.initial_adapter", "adapter_not_found",
+          "patchwork.initial_adapter: " + e.getMessage());
+    }
+    if (!a.baseModel().equals(baseModel)) {
+      throw TrainerException.invalid("patchwork.initial_adapter", "base_model_mismatch", "patchwork.initial_adapter '"
+          + ref + "' is an adapter of base model '" + a.baseModel() + "', not '" + baseModel + "'");
+    }
+    return a.id();
   }
 
   private void fineTuneFile(String id, String param) {

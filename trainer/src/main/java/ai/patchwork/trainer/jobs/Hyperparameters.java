@@ -41,4 +41,14 @@ public record Hyperparameters(Integer nEpochs, Integer batchSize, Double learnin
     int epochs = nEpochs != null ? nEpochs : Math.min(10, Math.max(3, (1600 + examples - 1) / examples));
     return new Hyperparameters(epochs, Math.min(batch, examples), learningRateMultiplier != null ? learningRateMultiplier : 1.0);
   }
+
+  /**
+   * The values for a reinforcement job over {@code prompts} prompts: {@code "auto"} batch size is 8 prompts (fewer
+   * for a smaller file), {@code "auto"} epochs 1 (each prompt is sampled G times per visit), multiplier 1.
+   */
+  public Hyperparameters resolveForReinforcement(int prompts) {
+    int batch = batchSize != null ? batchSize : 8;
+    return new Hyperparameters(nEpochs != null ? nEpochs : 1, Math.min(batch, prompts),
+        learningRateMultiplier != null ? learningRateMultiplier : 1.0);
+  }
 }

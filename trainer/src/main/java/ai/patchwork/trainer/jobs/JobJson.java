@@ -26,6 +26,15 @@ final class JobJson {
     return n;
   }
 
+  /** The {@code method} column: supervised with its hyperparameters, or reinforcement with everything it needs. */
+  static ObjectNode method(Hyperparameters h, Reinforcement reinforcement) {
+    if (reinforcement != null) return reinforcement.column(h);
+    ObjectNode m = JSON.createObjectNode();
+    m.put("type", "supervised");
+    m.putObject("supervised").set("hyperparameters", hyperparameters(h));
+    return m;
+  }
+
   static ObjectNode column(Hyperparameters h, TrainingOptions o) {
     ObjectNode n = hyperparameters(h);
     n.set("patchwork", options(o));

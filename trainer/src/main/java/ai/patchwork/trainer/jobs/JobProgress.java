@@ -82,10 +82,9 @@ public final class JobProgress {
   }
 
   /** Records the values "auto" resolved to, which the job object shows from now on. */
-  public void resolved(String jobId, Hyperparameters h, TrainingOptions o) {
+  public void resolved(String jobId, Hyperparameters h, TrainingOptions o, Reinforcement reinforcement) {
     jdbc.sql("UPDATE fine_tuning_jobs SET hyperparameters = ?::jsonb, method = ?::jsonb WHERE id = ?")
-        .params(JobJson.column(h, o).toString(), JobRows.json(Map.of("type", "supervised", "supervised",
-            Map.of("hyperparameters", JobJson.hyperparameters(h)))), jobId)
+        .params(JobJson.column(h, o).toString(), JobJson.method(h, reinforcement).toString(), jobId)
         .update();
   }
 

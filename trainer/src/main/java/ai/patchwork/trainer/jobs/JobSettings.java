@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * A create-job request, validated (OpenAI's {@code CreateFineTuningJobRequest} for the supervised method plus
+ * A create-job request, validated (OpenAI's {@code CreateFineTuningJobRequest}, supervised or reinforcement, plus
  * {@link TrainingOptions}).
  *
  * @param model the base model id
@@ -17,9 +17,11 @@ import java.util.regex.Pattern;
  * @param metadata up to 16 string pairs
  * @param hyperparameters the OpenAI hyperparameters, possibly "auto"
  * @param options the Patchwork extension
+ * @param reinforcement the reinforcement method (grader, GRPO settings); null for supervised fine-tuning
  */
 public record JobSettings(String model, String trainingFile, String validationFile, String suffix, long seed,
-    Map<String, String> metadata, Hyperparameters hyperparameters, TrainingOptions options) {
+    Map<String, String> metadata, Hyperparameters hyperparameters, TrainingOptions options,
+    Reinforcement reinforcement) {
 
   private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 

@@ -140,8 +140,9 @@ final class TrainerTestBed {
     }
 
     @Bean
-    FineTuningJobs fineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels) {
-      return new FineTuningJobs(dataSource, files, baseModels);
+    FineTuningJobs fineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels,
+        AdapterRegistry registry) {
+      return new FineTuningJobs(dataSource, files, baseModels, registry);
     }
 
     @Bean

@@ -1,0 +1,92 @@
+package ai.patchwork.trainer.batch;
+
+import ai.patchwork.trainer.jobs.JobProgress;
+import ai.patchwork.trainer.train.TrainingCheckpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/**
+ * What the supervised and the reinforcement train steps do alike around their loops: reading stored data and
+ * checkpoints, stopping when the job is cancelled, the worker shuts down or another worker took the job, and storing
+ * a checkpoint so that a restarted step resumes from it.
+ */
+final class TrainingControl {
+
+  static final String CHECKPOINT = "patchwork.checkpoint";
+  static final String FINAL_CHECKPOINT = "patchwork.final_checkpoint";
+
+  private final RunContext run;
+  private final JobProgress progress;
+  private final Blobs blobs;
+
+  TrainingControl(RunContext run, JobProgress progress, Blobs blobs) {
+    this.run = run;
+    this.progress = progress;
+    this.blobs = blobs;
+  }
+
+  /** Reads a blob this job stored earlier. */
+  <T> T read(String sha, String what, BlobReader<T> reader) {
+    try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException(what + " " + sha + " is gone"))) {
+      return reader.read(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + what + " " + sha, e);
+    }
+  }
+
+  @FunctionalInterface
+  interface BlobReader<T> {
+    T read(InputStream in) throws IOException;
+  }
+
+  /**
+   * If the job must stop now — cancelled, the worker shutting down, or taken over — marks the step to terminate
+   * with the reason in the job's context and returns true.
+   */
+  boolean stopIfAsked(StepExecution stepExecution, int step) {
+    StopReason reason = run.shutdownRequested() ? StopReason.SHUTDOWN
+        : switch (progress.signal(run.jobId(), run.workerId())) {
+          case CONTINUE -> null;
+          case CANCELLED -> StopReason.CANCELLED;
+          case LOST -> StopReason.LOST;
+        };
+    if (reason == null) return false;
+    ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
+    jobContext.putString(StopReason.KEY, reason.name());
+    jobContext.putInt("patchwork.stopped_at", step);
+    stepExecution.setTerminateOnly();
+    return true;
+  }
+
+  /**
+   * Stores {@code checkpoint} in the object store, records it on the job with {@code metrics}, and puts its reference
+   * in the step's context, which Spring Batch commits when the chunk returns.
+   *
+   * @return the checkpoint's sha256
+   */
+  String save(TrainingCheckpoint checkpoint, Map<String, Object> metrics, ExecutionContext stepContext) {
+    String sha = blobs.put(checkpoint::write);
+    progress.checkpoint(run.jobId(), checkpoint.step(), metrics, sha);
+    progress.info(run.jobId(), "Checkpoint saved at step " + checkpoint.step());
+    stepContext.putString(CHECKPOINT, sha);
+    stepContext.putInt("patchwork.checkpoint_step", checkpoint.step());
+    return sha;
+  }
+
+  /** Hands the final checkpoint to the export step. */
+  void finish(StepExecution stepExecution, String sha, long trainedTokens) {
+    ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
+    jobContext.putString(FINAL_CHECKPOINT, sha);
+    jobContext.putLong("patchwork.trained_tokens", trainedTokens);
+  }
+
+  /** Warns that the step resumed, with where from. */
+  void resumed(int step, int totalSteps) {
+    progress.warn(run.jobId(), "Resumed from the checkpoint at step " + step + " of " + totalSteps + " (worker "
+        + run.workerId() + ")", Map.of("resumed_from_step", step, "total_steps", totalSteps, "worker", run.workerId()));
+  }
+}
