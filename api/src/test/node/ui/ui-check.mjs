@@ -1,7 +1,8 @@
 // Drives the Patchwork web UI in Debian's Chromium through playwright-core, as a person would: a bad dataset is
 // refused in plain words, a good one starts an SFT job whose progress bar moves and whose loss chart fills until it
 // succeeds, the new adapter is found with the search box and opened, then it answers in the playground (streamed)
-// and next to the base model in the side-by-side comparison. A screenshot of every page goes to SCREENSHOTS.
+// and next to the base model in the side-by-side comparison; its PEFT zip is downloaded, uploaded again under another
+// name through the form and that copy deleted. A screenshot of every page goes to SCREENSHOTS.
 // Run by UiBrowserTest; prints one JSON line with what it saw and exits non-zero on the first failed check.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -211,12 +212,35 @@ try {
   seen.compare = { base: await page.locator('#compare-a .output').innerText(),
     adapter: await page.locator('#compare-b .output').innerText() };
   assert.ok(seen.compare.adapter.length > 0);
+  assert.notEqual(seen.compare.adapter, seen.compare.base, 'the fine-tuned adapter answers like its base model');
   await shot('10-playground-compare');
 
-  // the upload form, for the record
-  await page.goto(BASE_URL + '/#/adapters/upload');
+  // the adapter downloaded as a PEFT zip from its page, uploaded again under another name, then deleted
+  await page.goto(BASE_URL + '/#/adapters/' + encodeURIComponent(adapterName));
+  await h1().filter({ hasText: adapterName }).waitFor();
+  const [zipDownload] = await Promise.all([page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download (PEFT zip)' }).click()]);
+  const zip = join(userDataDir, 'adapter.zip');
+  await zipDownload.saveAs(zip);
+  const copy = 'ui-upload-' + Date.now();
+  await page.locator('nav [data-nav="adapters"]').click();
+  await page.getByRole('button', { name: 'Upload an adapter' }).click();
   await h1().filter({ hasText: 'Upload an adapter' }).waitFor();
+  await label('Name').fill(copy);
+  await label('Base model').selectOption(BASE_MODEL);
+  await label('…or one archive with both').setInputFiles(zip);
   await shot('11-adapter-upload');
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await h1().filter({ hasText: copy }).waitFor();
+  assert.equal(await page.locator('.flash').innerText(), `Uploaded ${copy} v1.`);
+  assert.match(await page.locator('section', { hasText: 'Lineage' }).innerText(), /Uploaded as PEFT files/);
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  const dialog = page.getByRole('dialog', { name: `Delete ${copy} v1?` });
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+  await h1().filter({ hasText: 'Adapters' }).waitFor();
+  assert.equal(await page.locator('.flash').innerText(), `Deleted ${copy} v1.`);
+  assert.equal(await page.locator(`#adapters-table a:text-is("${copy}")`).count(), 0);
 
   // the first page again, now listing the adapter
   await page.goto(BASE_URL + '/');

@@ -56,7 +56,7 @@ function row(a) {
     h('td', { class: 'num' }, a.rank),
     h('td', { class: 'num nowrap' }, formatBytes(a.size_bytes)),
     h('td', { class: 'nowrap' }, formatTime(a.created_at)),
-    h('td', { class: 'nowrap' }, sourceLink(a.source)));
+    h('td', { class: 'id-cell' }, sourceLink(a.source)));
 }
 
 function sourceLink(source) {

@@ -7,7 +7,7 @@ import {
 import { MetricsChart, metricsOf } from './metrics-chart.js';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
-const POLL_MS = 1500;
+const POLL_MS = 1000;
 /** Progress of finished jobs, which no longer changes: job id -> progress. */
 const finishedProgress = new Map();
 
@@ -46,7 +46,7 @@ async function jobProgress(job, signal) {
 export async function renderList(view, ctx) {
   const body = h('tbody');
   const table = h('table', { class: 'striped', id: 'jobs-table' },
-    h('thead', {}, h('tr', {}, ['Job', 'Method', 'Base model', 'Status', 'Progress', 'Fine-tuned model', 'Created']
+    h('thead', {}, h('tr', {}, ['Job', 'Status', 'Progress', 'Fine-tuned model', 'Created']
       .map((c) => h('th', { scope: 'col' }, c)))), body);
   const empty = h('p', { class: 'empty', hidden: true }, 'No fine-tuning jobs yet. ',
     h('a', { href: '#/jobs/new' }, 'Start one'), '.');
@@ -61,12 +61,11 @@ export async function renderList(view, ctx) {
     const jobs = (await api.get('/v1/fine_tuning/jobs?limit=50', { signal: ctx.signal })).data;
     const progress = await Promise.all(jobs.map((j) => jobProgress(j, ctx.signal)));
     mount(body, jobs.map((j, i) => h('tr', { dataset: { jobId: j.id, status: j.status } },
-      h('td', { class: 'nowrap' }, h('a', { href: '#/jobs/' + encodeURIComponent(j.id) }, j.id)),
-      h('td', {}, methodName(j)),
-      h('td', { class: 'nowrap' }, j.model),
+      h('td', {}, h('a', { href: '#/jobs/' + encodeURIComponent(j.id) }, j.id),
+        h('small', { class: 'sub' }, `${methodName(j)} on ${j.model}`)),
       h('td', {}, statusBadge(j.status)),
       h('td', {}, progressBar(j, progress[i], null)),
-      h('td', { class: 'nowrap' }, j.fine_tuned_model
+      h('td', { class: 'id-cell' }, j.fine_tuned_model
         ? h('a', { href: '#/adapters/' + encodeURIComponent(j.fine_tuned_model) }, j.fine_tuned_model) : '–'),
       h('td', { class: 'nowrap' }, formatTime(j.created_at)))));
     empty.hidden = jobs.length > 0;

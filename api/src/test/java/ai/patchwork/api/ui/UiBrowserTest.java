@@ -26,7 +26,8 @@ import org.springframework.context.annotation.Import;
  * Chromium through playwright-core (pinned by the committed lock file, {@code npm ci} into {@code target/ui-browser})
  * to upload a malformed dataset and see the refusal in plain words, start an SFT job from the form, watch its progress
  * bar move and its loss chart fill until it succeeds, find the adapter with the search box, open it, chat with it
- * (streamed) and compare it with the base model side by side. Every page's screenshot lands in
+ * (streamed), compare it with the base model side by side, download it, upload the zip again under another name and
+ * delete that copy. Every page's screenshot lands in
  * {@code target/ui-screenshots}. Without Chromium or Node this test fails, saying what to install.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -78,7 +79,7 @@ class UiBrowserTest {
         "CHROMIUM", CHROMIUM.toString(),
         "PROMPT", ReverseCodeTask.prompt(TASK.heldOutCodes().getFirst()),
         "SYSTEM_PROMPT", ReverseCodeTask.SYSTEM,
-        "MAX_STEPS", "50"));
+        "MAX_STEPS", "75"));
     System.out.printf("ui browser test (%.0f s): %s%n", (System.nanoTime() - start) / 1e9, r.output().strip());
 
     // then every step worked, and each page has a screenshot that shows something
