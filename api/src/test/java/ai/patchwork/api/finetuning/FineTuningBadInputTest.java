@@ -82,7 +82,7 @@ class FineTuningBadInputTest {
         + "\", \"method\": {\"type\": \"supervised\", \"supervised\": {\"hyperparameters\": {\"n_epochs\": 0}}}}"),
         400, "n_epochs", "invalid_hyperparameter", "n_epochs must be between 1 and 50");
     assertError(client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
-        + "\", \"method\": {\"type\": \"dpo\"}}"), 400, "method.type", null, "only 'supervised'");
+        + "\", \"method\": {\"type\": \"dpo\"}}"), 400, "method.type", null, "'supervised' and 'reinforcement'");
     assertError(client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
         + "\", \"patchwork\": {\"lora\": {\"rank\": 8}}}"), 400, "patchwork.lora.rank", null, "not a known option");
     assertError(client.http.get("/v1/fine_tuning/jobs/ftjob-nope"), 404, null, "job_not_found", "no fine-tuning job");
@@ -90,6 +90,47 @@ class FineTuningBadInputTest {
         "job_not_found", "no fine-tuning job");
     assertError(client.http.get("/v1/fine_tuning/jobs/ftjob-nope/events"), 404, null, "job_not_found", "no fine-tuning job");
     assertError(client.http.get("/v1/fine_tuning/jobs?limit=0"), 400, "limit", null, "limit must be between");
+  }
+
+  @Test
+  void reinforcementJobsWithBadGradersOrSettingsAreRefusedNamingThePath() {
+    FineTuningClient client = new FineTuningClient(port);
+    String prompts = client.trainingFile(ReinforcementFineTuningTest.prompts(List.of("BHNT", "CJPV")));
+    String grader = "{\"type\": \"string_check\", \"name\": \"exact\", \"input\": \"{{sample.output_text}}\", "
+        + "\"reference\": \"{{item.answer}}\", \"operation\": \"eq\"}";
+    String job = "{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + prompts + "\", "
+        + "\"method\": {\"type\": \"reinforcement\", \"reinforcement\": %s}%s}";
+
+    assertError(client.createJob(job.formatted("{}", "")), 400, "method.reinforcement.grader", "missing_grader",
+        "grader is required");
+    assertError(client.createJob(job.formatted("{\"grader\": {\"type\": \"python\", \"name\": \"p\", "
+        + "\"source\": \"def grade(s, i): return 1\"}}", "")), 400, "method.reinforcement.grader.type",
+        "unsupported_grader", "not supported");
+    assertError(client.createJob(job.formatted("{\"grader\": " + grader.replace(", \"operation\": \"eq\"", "")
+        + "}", "")), 400, "method.reinforcement.grader.operation", null, "operation");
+    assertError(client.createJob(job.formatted("{\"grader\": " + grader + ", \"hyperparameters\": "
+        + "{\"eval_samples\": 0}}", "")), 400, "method.reinforcement.hyperparameters.eval_samples",
+        "invalid_hyperparameter", "between 1 and 32");
+    assertError(client.createJob(job.formatted("{\"grader\": " + grader + ", \"hyperparameters\": "
+        + "{\"beta\": 0.1}}", "")), 400, "method.reinforcement.hyperparameters.beta", null, "not a known");
+    assertError(client.createJob(job.formatted("{\"grader\": " + grader + "}", ", \"patchwork\": {\"group_size\": 1}")),
+        400, "patchwork.group_size", "invalid_hyperparameter", "between 2 and 64");
+    assertError(client.createJob(job.formatted("{\"grader\": " + grader + "}",
+        ", \"patchwork\": {\"initial_adapter\": \"no-such-adapter\"}")), 400, "patchwork.initial_adapter",
+        "adapter_not_found", "no-such-adapter");
+    assertError(client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + prompts
+        + "\", \"patchwork\": {\"group_size\": 4}}"), 400, "patchwork.group_size", null, "this job is supervised");
+    assertEquals(0, client.http.get("/v1/fine_tuning/jobs?limit=100").json().path("data").valueStream()
+        .filter(j -> j.path("training_file").asString().equals(prompts)).count(), "no job was created");
+  }
+
+  @Test
+  void aFileThatIsNeitherExamplesNorPromptsIsRefusedWithTheFormatThatGotFurthest() {
+    FineTuningClient client = new FineTuningClient(port);
+    String line = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"answer\": \"x\"}\n";
+    assertError(client.upload("fine-tune", "prompts.jsonl", line + line + "{\"messages\": [{\"role\": \"assistant\", "
+        + "\"content\": \"hi\"}]}\n"), 400, "file", "invalid_file_format", "line 3: the last message must be from the user");
+    assertEquals("processed", client.upload("fine-tune", "prompts.jsonl", line + line).json().path("status").asString());
   }
 
   @Test
