@@ -215,6 +215,14 @@ try {
   assert.notEqual(seen.compare.adapter, seen.compare.base, 'the fine-tuned adapter answers like its base model');
   await shot('10-playground-compare');
 
+  // a model that does not exist: the API's refusal, in plain words, where the answer would have been
+  await page.goto(BASE_URL + '/#/playground?model=no-such-model');
+  await label('Message').fill('Hello');
+  await label('Message').press('Enter');
+  const refused = page.locator('#transcript li.from-model[data-state="error"] .error-box');
+  await refused.waitFor();
+  assert.match(await refused.innerText(), /^Could not generate: The model 'no-such-model' does not exist/);
+
   // the adapter downloaded as a PEFT zip from its page, uploaded again under another name, then deleted
   await page.goto(BASE_URL + '/#/adapters/' + encodeURIComponent(adapterName));
   await h1().filter({ hasText: adapterName }).waitFor();

@@ -84,7 +84,8 @@ export async function streamChat(body, onText, signal) {
   try {
     res = await fetch('/v1/chat/completions', {
       method: 'POST', signal,
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      // JSON too: an error before the stream opens comes back as OpenAI's JSON envelope.
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream, application/json' },
       body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),
     });
   } catch (e) {
