@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads OpenAI's create-job body into {@link JobSettings}: {@code model}, {@code training_file},
@@ -115,8 +116,9 @@ public final class CreateJobRequest {
         autoNumber(h.get("learning_rate_multiplier"), "learning_rate_multiplier"));
   }
 
+  /** The extension; reinforcement jobs report every step unless asked otherwise (their steps are slow). */
   private static TrainingOptions options(JsonNode p, boolean reinforcement) {
-    if (p.isMissingNode() || p.isNull()) return TrainingOptions.DEFAULTS;
+    if (p.isMissingNode() || p.isNull()) p = JsonMapper.shared().createObjectNode();
     if (!p.isObject()) throw invalid("patchwork", "patchwork must be an object");
     for (String key : p.propertyNames()) {
       if (RL_KEYS.contains(key) && !reinforcement) {
@@ -151,7 +153,7 @@ public final class CreateJobRequest {
         (int) intOr(p.get("micro_batch_size"), "patchwork.micro_batch_size", d.microBatchSize()),
         number(p.get("max_grad_norm"), "patchwork.max_grad_norm", d.maxGradNorm()),
         number(p.get("weight_decay"), "patchwork.weight_decay", d.weightDecay()),
-        (int) intOr(p.get("progress_interval"), "patchwork.progress_interval", d.progressInterval()));
+        (int) intOr(p.get("progress_interval"), "patchwork.progress_interval", reinforcement ? 1 : d.progressInterval()));
   }
 
   private static List<String> targets(JsonNode n, List<String> fallback) {

@@ -49,6 +49,35 @@ class CreateJobRequestTest {
   }
 
   @Test
+  void readsTheReinforcementMethodItsGraderAndTheGrpoSettings() {
+    // given an OpenAI reinforcement request with Patchwork's GRPO settings
+    JobSettings s = parse("""
+        {"model": "m", "training_file": "f", "method": {"type": "reinforcement", "reinforcement": {
+          "grader": {"type": "string_check", "name": "g", "input": "{{sample.output_text}}",
+                     "reference": "{{item.answer}}", "operation": "eq"},
+          "hyperparameters": {"n_epochs": 2, "batch_size": 4, "compute_multiplier": 1.5, "eval_interval": 10,
+                              "eval_samples": 3, "reasoning_effort": "high"}}},
+         "patchwork": {"group_size": 4, "beta": 0.04, "epsilon": 0.28, "max_completion_tokens": 32,
+                       "temperature": 0.9, "num_iterations": 2, "initial_adapter": "sft-adapter"}}""");
+
+    // then the method, its hyperparameters and the extension are read; reasoning_effort is accepted and ignored
+    Reinforcement r = s.reinforcement();
+    assertEquals("string_check", r.grader().path("type").asString());
+    assertEquals(new Hyperparameters(2, 4, null), s.hyperparameters());
+    assertEquals(6, r.samplesPerPrompt()); // G 4 × compute multiplier 1.5
+    assertEquals(10, r.evalInterval());
+    assertEquals(3, r.evalSamples());
+    assertEquals(0.04, r.beta());
+    assertEquals(0.28, r.epsilon());
+    assertEquals(32, r.maxCompletionTokens());
+    assertEquals(2, r.iterations());
+    assertEquals("sft-adapter", r.initialAdapter());
+    assertEquals(1, s.options().progressInterval(), "reinforcement jobs report every step by default");
+    assertEquals(new Hyperparameters(1, 8, 1.0), Hyperparameters.AUTO.resolveForReinforcement(100));
+    assertNull(parse("{\"model\": \"m\", \"training_file\": \"f\"}").reinforcement());
+  }
+
+  @Test
   void problemsNameTheField() {
     assertEquals("training_file", assertThrows(TrainerException.class,
         () -> parse("{\"model\": \"m\"}")).param());
