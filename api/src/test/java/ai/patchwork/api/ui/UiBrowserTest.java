@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * The web UI in a real browser against the whole platform in this JVM (api, worker and serving roles on the test
@@ -28,7 +29,8 @@ import org.springframework.context.annotation.Import;
  * bar move and its loss chart fill until it succeeds, find the adapter with the search box, open it, chat with it
  * (streamed), compare it with the base model side by side, download it, upload the zip again under another name and
  * delete that copy. Every page's screenshot lands in
- * {@code target/ui-screenshots}. Without Chromium or Node this test fails, saying what to install.
+ * {@code target/ui-screenshots}. Without Chromium or Node this test fails, saying what to install. The context is
+ * closed afterwards: no other class shares it, and its worker would otherwise go on claiming other tests' jobs.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "patchwork.roles=api,worker,serving",
@@ -40,6 +42,7 @@ import org.springframework.context.annotation.Import;
     "logging.level.org.eclipse.jetty=WARN",
     "logging.level.org.springframework.batch.core.step.AbstractStep=OFF"})
 @Import({PatchworkTestServices.class, UiTaskModel.class})
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class UiBrowserTest {
 
   static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
