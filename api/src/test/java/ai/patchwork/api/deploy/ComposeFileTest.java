@@ -39,7 +39,8 @@ class ComposeFileTest {
 
   @Test
   void servicesAreTheRolesAndTheirInfrastructure() {
-    assertEquals(List.of("postgres", "minio", "minio-init", "api", "worker", "serving"), List.copyOf(services.keySet()));
+    assertEquals(List.of("postgres", "minio", "minio-init", "api", "worker", "serving", "gateway"),
+        List.copyOf(services.keySet()));
     for (String name : services.keySet()) {
       assertNull(service(name).get("container_name"), name + ": a fixed container name prevents scaling");
     }
@@ -63,6 +64,22 @@ class ComposeFileTest {
     assertNull(service("worker").get("ports"), "a published port prevents --scale worker=2");
     assertEquals(List.of("8080:8080"), service("api").get("ports"));
     assertEquals(List.of("8081:8080"), service("serving").get("ports"));
+    assertEquals(List.of("8000:80"), service("gateway").get("ports"));
+  }
+
+  @Test
+  void theGatewayRoutesCompletionsToServingAndTheRestToTheApi() throws Exception {
+    String conf = java.nio.file.Files.readString(java.nio.file.Path.of("../deploy/compose/gateway.conf"));
+    assertTrue(conf.contains("upstream api { server api:8080; }"), conf);
+    assertTrue(conf.contains("upstream serving { server serving:8080; }"), conf);
+    assertTrue(conf.contains("location = /v1/chat/completions { proxy_pass http://serving;"), conf);
+    assertTrue(conf.contains("location = /v1/completions { proxy_pass http://serving;"), conf);
+    assertTrue(conf.contains("location / { proxy_pass http://api;"), conf);
+    assertTrue(list(service("gateway").get("volumes")).contains(
+        "./deploy/compose/gateway.conf:/etc/nginx/conf.d/default.conf:ro"));
+    assertTrue(java.nio.file.Files.readString(java.nio.file.Path.of("../deploy/compose/proxy-common"))
+        .contains("proxy_buffering off;"), "SSE streams pass through unbuffered");
+    assertEquals("service_healthy", at(service("gateway"), "depends_on.serving.condition"));
   }
 
   @Test
