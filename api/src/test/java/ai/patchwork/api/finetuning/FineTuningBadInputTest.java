@@ -95,7 +95,7 @@ class FineTuningBadInputTest {
   @Test
   void reinforcementJobsWithBadGradersOrSettingsAreRefusedNamingThePath() {
     FineTuningClient client = new FineTuningClient(port);
-    String prompts = client.trainingFile(ReinforcementFineTuningTest.prompts(List.of("BHNT", "CJPV")));
+    String prompts = client.trainingFile(ReverseCodeTask.promptJsonl(List.of("BHNT", "CJPV")));
     String grader = "{\"type\": \"string_check\", \"name\": \"exact\", \"input\": \"{{sample.output_text}}\", "
         + "\"reference\": \"{{item.answer}}\", \"operation\": \"eq\"}";
     String job = "{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + prompts + "\", "

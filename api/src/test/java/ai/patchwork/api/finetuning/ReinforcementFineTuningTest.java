@@ -34,16 +34,6 @@ class ReinforcementFineTuningTest {
   @LocalServerPort int port;
   @Autowired TrainerWorker localWorker;
 
-  /** RFT lines: the conversation up to the user's prompt, and the expected answer for the grader. */
-  static String prompts(List<String> codes) {
-    StringBuilder sb = new StringBuilder();
-    for (String code : codes) {
-      sb.append("{\"messages\": [{\"role\": \"system\", \"content\": \"").append(ReverseCodeTask.SYSTEM)
-          .append("\"}, {\"role\": \"user\", \"content\": \"").append(ReverseCodeTask.prompt(code))
-          .append("\"}], \"answer\": \"").append(ReverseCodeTask.answer(code)).append("\"}\n");
-    }
-    return sb.toString();
-  }
 
   @Test
   void rewardsTeachAHeldOutTaskAndAKilledWorkersRunResumes() throws Exception {
@@ -66,8 +56,8 @@ class ReinforcementFineTuningTest {
     String initial = warmed.path("fine_tuned_model").asString();
 
     // when a reinforcement job starts from it on a worker process that is killed after its first checkpoint
-    String training = client.trainingFile(prompts(TASK.trainingCodes().subList(0, 300)));
-    String validation = client.trainingFile(prompts(HELD_OUT));
+    String training = client.trainingFile(ReverseCodeTask.promptJsonl(TASK.trainingCodes().subList(0, 300)));
+    String validation = client.trainingFile(ReverseCodeTask.promptJsonl(HELD_OUT));
     String id;
     localWorker.drain();
     try (WorkerProcess doomed = WorkerProcess.start("worker-doomed")) {

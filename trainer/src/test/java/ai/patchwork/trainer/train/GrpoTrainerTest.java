@@ -54,7 +54,7 @@ class GrpoTrainerTest {
     model = Transformer.load(dir, manager);
     tokenizer = Tokenizer.load(dir);
     prompts = new PromptParser(tokenizer, 200).parse(new ByteArrayInputStream(
-        promptJsonl(TASK.trainingCodes().subList(0, 300)).getBytes(StandardCharsets.UTF_8)));
+        ReverseCodeTask.promptJsonl(TASK.trainingCodes().subList(0, 300)).getBytes(StandardCharsets.UTF_8)));
     warm = warmUp(85);
   }
 
@@ -65,15 +65,6 @@ class GrpoTrainerTest {
     manager.close();
   }
 
-  static String promptJsonl(List<String> codes) {
-    StringBuilder sb = new StringBuilder();
-    for (String code : codes) {
-      sb.append("{\"messages\": [{\"role\": \"system\", \"content\": \"").append(ReverseCodeTask.SYSTEM)
-          .append("\"}, {\"role\": \"user\", \"content\": \"").append(ReverseCodeTask.prompt(code))
-          .append("\"}], \"answer\": \"").append(ReverseCodeTask.answer(code)).append("\"}\n");
-    }
-    return sb.toString();
-  }
 
   /** A supervised adapter after {@code steps} steps of the supervised loop. */
   static AdapterWeights warmUp(int steps) {
