@@ -12,7 +12,6 @@ import ai.patchwork.trainer.jobs.JobError;
 import ai.patchwork.trainer.jobs.JobProgress;
 import ai.patchwork.trainer.train.GrpoStepResult;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
-import ai.patchwork.trainer.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -60,33 +59,40 @@ final class RftTrainTasklet implements Tasklet, StepExecutionListener {
   public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
     StepExecution stepExecution = chunkContext.getStepContext().getStepExecution();
     if (session == null) open(stepExecution);
-    RunPlan plan = session.plan;
-    int stop = Math.min(plan.totalSteps(), (session.step() / plan.checkpointInterval() + 1) * plan.checkpointInterval());
-    while (session.step() < stop) {
-      GrpoStepResult r;
-      try {
-        r = session.next();
-      } catch (TrainingDivergedException e) {
-        throw new JobFailure(new JobError("training_diverged", e.getMessage(), null));
-      }
+    return control.chunk(stepExecution, session.plan, steps);
+  }
+
+  private final TrainingControl.Steps steps = new TrainingControl.Steps() {
+    @Override
+    public int step() {
+      return session.step();
+    }
+
+    @Override
+    public void advance() {
+      RunPlan plan = session.plan;
+      GrpoStepResult r = session.next();
       window.add(r);
       if (r.step() % plan.progressInterval() == 0 || r.step() == plan.totalSteps()) reportProgress(r);
       if (session.hasValidation() && (r.step() % plan.evalInterval() == 0 || r.step() == plan.totalSteps())) {
         reportValidation(r.step());
       }
-      if (control.stopIfAsked(stepExecution, r.step())) return RepeatStatus.FINISHED;
     }
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("step", session.step());
-    if (window.last() != null) metrics.putAll(window.last());
-    if (lastEval != null) metrics.put("eval_reward_mean", lastEval);
-    String sha = control.save(session.checkpoint(), metrics, stepExecution.getExecutionContext());
-    if (session.step() < plan.totalSteps()) return RepeatStatus.CONTINUABLE;
-    control.finish(stepExecution, sha, session.trainedTokens());
-    progress.info(run.jobId(), "Training finished: " + plan.totalSteps() + " steps, " + session.trainedTokens()
-        + " sampled completion tokens trained on");
-    return RepeatStatus.FINISHED;
-  }
+
+    @Override
+    public String checkpoint(ExecutionContext stepContext) {
+      Map<String, Object> metrics = new LinkedHashMap<>();
+      metrics.put("step", session.step());
+      if (window.last() != null) metrics.putAll(window.last());
+      if (lastEval != null) metrics.put("eval_reward_mean", lastEval);
+      return control.save(session.checkpoint(), metrics, stepContext);
+    }
+
+    @Override
+    public long trainedTokens() {
+      return session.trainedTokens();
+    }
+  };
 
   private void open(StepExecution stepExecution) {
     FineTuningJob job = progress.job(run.jobId());

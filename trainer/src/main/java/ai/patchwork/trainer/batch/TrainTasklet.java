@@ -4,15 +4,10 @@ import ai.patchwork.registry.BaseModel;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.trainer.dataset.EncodedDataset;
 import ai.patchwork.trainer.jobs.FineTuningJob;
-import ai.patchwork.trainer.jobs.JobError;
 import ai.patchwork.trainer.jobs.JobProgress;
 import ai.patchwork.trainer.train.EvalResult;
 import ai.patchwork.trainer.train.StepResult;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
-import ai.patchwork.trainer.train.TrainingDivergedException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,31 +51,37 @@ final class TrainTasklet implements Tasklet, StepExecutionListener {
   @Override
   public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
     StepExecution stepExecution = chunkContext.getStepContext().getStepExecution();
-    String jobId = run.jobId();
-    if (session == null) open(stepExecution, jobId);
-    RunPlan plan = session.plan;
-    int stop = Math.min(plan.totalSteps(), (session.step() / plan.checkpointInterval() + 1) * plan.checkpointInterval());
-    while (session.step() < stop) {
-      StepResult r;
-      try {
-        r = session.next();
-      } catch (TrainingDivergedException e) {
-        throw new JobFailure(new JobError("training_diverged", e.getMessage(), null));
-      }
-      window.add(r);
-      if (r.step() % plan.progressInterval() == 0 || r.step() == plan.totalSteps()) reportProgress(jobId, r);
-      if (session.hasValidation() && (r.step() % plan.evalInterval() == 0 || r.step() == plan.totalSteps())) {
-        reportValidation(jobId, r.step());
-      }
-      if (control.stopIfAsked(stepExecution, r.step())) return RepeatStatus.FINISHED;
-    }
-    String sha = saveCheckpoint(stepExecution.getExecutionContext());
-    if (session.step() < plan.totalSteps()) return RepeatStatus.CONTINUABLE;
-    control.finish(stepExecution, sha, session.trainedTokens());
-    progress.info(jobId, "Training finished: " + plan.totalSteps() + " steps, " + session.trainedTokens()
-        + " trained tokens");
-    return RepeatStatus.FINISHED;
+    if (session == null) open(stepExecution, run.jobId());
+    return control.chunk(stepExecution, session.plan, steps);
   }
+
+  private final TrainingControl.Steps steps = new TrainingControl.Steps() {
+    @Override
+    public int step() {
+      return session.step();
+    }
+
+    @Override
+    public void advance() {
+      RunPlan plan = session.plan;
+      StepResult r = session.next();
+      window.add(r);
+      if (r.step() % plan.progressInterval() == 0 || r.step() == plan.totalSteps()) reportProgress(run.jobId(), r);
+      if (session.hasValidation() && (r.step() % plan.evalInterval() == 0 || r.step() == plan.totalSteps())) {
+        reportValidation(run.jobId(), r.step());
+      }
+    }
+
+    @Override
+    public String checkpoint(ExecutionContext stepContext) {
+      return saveCheckpoint(stepContext);
+    }
+
+    @Override
+    public long trainedTokens() {
+      return session.trainedTokens();
+    }
+  };
 
   private void open(StepExecution stepExecution, String jobId) {
     FineTuningJob job = progress.job(jobId);

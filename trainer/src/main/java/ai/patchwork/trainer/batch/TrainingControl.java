@@ -1,13 +1,16 @@
 package ai.patchwork.trainer.batch;
 
+import ai.patchwork.trainer.jobs.JobError;
 import ai.patchwork.trainer.jobs.JobProgress;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
+import ai.patchwork.trainer.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
  * What the supervised and the reinforcement train steps do alike around their loops: reading stored data and
@@ -78,10 +81,48 @@ final class TrainingControl {
   }
 
   /** Hands the final checkpoint to the export step. */
-  void finish(StepExecution stepExecution, String sha, long trainedTokens) {
+  private void finish(StepExecution stepExecution, String sha, long trainedTokens) {
     ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
     jobContext.putString(FINAL_CHECKPOINT, sha);
     jobContext.putLong("patchwork.trained_tokens", trainedTokens);
+  }
+
+  /** A train step's session as {@link #chunk} drives it. */
+  interface Steps {
+    /** Steps done so far. */
+    int step();
+
+    /** Trains the next step and reports on it. */
+    void advance();
+
+    /** Stores a checkpoint of the state now ({@link #save}); returns its sha256. */
+    String checkpoint(ExecutionContext stepContext);
+
+    long trainedTokens();
+  }
+
+  /**
+   * One call of a train step's tasklet: steps up to the next checkpoint of {@code plan}, then the checkpoint. Returns
+   * FINISHED when the job must stop (cancelled, shutdown, taken over) or the run is complete — the final checkpoint
+   * then handed to the export step — and CONTINUABLE otherwise, which makes Spring Batch commit the step's context
+   * (the checkpoint's reference) and call again.
+   */
+  RepeatStatus chunk(StepExecution stepExecution, RunPlan plan, Steps steps) {
+    int stop = Math.min(plan.totalSteps(), (steps.step() / plan.checkpointInterval() + 1) * plan.checkpointInterval());
+    while (steps.step() < stop) {
+      try {
+        steps.advance();
+      } catch (TrainingDivergedException e) {
+        throw new JobFailure(new JobError("training_diverged", e.getMessage(), null));
+      }
+      if (stopIfAsked(stepExecution, steps.step())) return RepeatStatus.FINISHED;
+    }
+    String sha = steps.checkpoint(stepExecution.getExecutionContext());
+    if (steps.step() < plan.totalSteps()) return RepeatStatus.CONTINUABLE;
+    finish(stepExecution, sha, steps.trainedTokens());
+    progress.info(run.jobId(), "Training finished: " + plan.totalSteps() + " steps, " + steps.trainedTokens()
+        + " trained tokens");
+    return RepeatStatus.FINISHED;
   }
 
   /** Warns that the step resumed, with where from. */

@@ -14,7 +14,6 @@ import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.train.CausalLmLoss;
 import ai.patchwork.trainer.dataset.EncodedExample;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
