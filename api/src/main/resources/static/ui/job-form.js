@@ -32,13 +32,14 @@ export async function renderJobForm(view, ctx) {
     eval_interval: num('eval_interval', { min: 1, step: 1, placeholder: 'auto' }),
     checkpoint_interval: num('checkpoint_interval', { min: 1, step: 1, placeholder: 'auto' }),
     micro_batch_size: num('micro_batch_size', { min: 1, max: 256, step: 1, value: 8 }),
-    progress_interval: num('progress_interval', { min: 1, max: 10, step: 1, value: 10 }),
+    progress_interval: num('progress_interval', { min: 1, max: 10, step: 1, placeholder: 'auto' }),
     grader: h('textarea', { name: 'grader', rows: 7, spellcheck: 'false', class: 'mono' }, DEFAULT_GRADER),
-    group_size: num('group_size', { min: 2, step: 1, placeholder: 'default' }),
-    beta: num('beta', { min: 0, placeholder: 'default' }),
-    epsilon: num('epsilon', { min: 0, max: 1, placeholder: 'default' }),
-    max_completion_tokens: num('max_completion_tokens', { min: 1, step: 1, placeholder: 'default' }),
-    temperature: num('temperature', { min: 0, placeholder: 'default' }),
+    group_size: num('group_size', { min: 2, step: 1, placeholder: '8' }),
+    beta: num('beta', { min: 0, placeholder: '0' }),
+    epsilon: num('epsilon', { min: 0, max: 1, placeholder: '0.2' }),
+    max_completion_tokens: num('max_completion_tokens', { min: 1, step: 1, placeholder: '256' }),
+    temperature: num('temperature', { min: 0, placeholder: '1' }),
+    num_iterations: num('num_iterations', { min: 1, step: 1, placeholder: '1' }),
     initial_adapter: h('select', { name: 'initial_adapter' }, h('option', { value: '' }, '— none: start from the base model —'),
       models.adapters.map((m) => h('option', { value: m.id }, m.id))),
   };
@@ -49,10 +50,12 @@ export async function renderJobForm(view, ctx) {
   const rftFields = h('fieldset', { id: 'rft-fields' }, h('legend', {}, 'Reinforcement (GRPO)'),
     field('Grader (JSON)', f.grader, 'Scores each sampled answer. {{item.answer}} is the "answer" field of the '
       + 'training line, {{sample.output_text}} the model\'s answer.'),
-    h('div', { class: 'grid' }, field('Group size', f.group_size, 'answers sampled per prompt'),
-      field('KL weight β', f.beta), field('Clip ε', f.epsilon)),
-    h('div', { class: 'grid' }, field('Max completion tokens', f.max_completion_tokens),
-      field('Sampling temperature', f.temperature), field('Start from adapter', f.initial_adapter)));
+    h('div', { class: 'grid' }, field('Group size', f.group_size, 'answers sampled per prompt; default 8'),
+      field('KL weight β', f.beta, 'default 0: no KL penalty'), field('Clip ε', f.epsilon, 'default 0.2')),
+    h('div', { class: 'grid' }, field('Max completion tokens', f.max_completion_tokens, 'default 256'),
+      field('Sampling temperature', f.temperature, 'default 1'),
+      field('Updates per batch', f.num_iterations, 'default 1; above 1 the ratio clips')),
+    field('Start from adapter', f.initial_adapter, 'e.g. an SFT adapter of the same base model'));
   const syncMethod = () => {
     rftFields.hidden = !rft.checked;
     formatHint.textContent = rft.checked
@@ -89,7 +92,7 @@ export async function renderJobForm(view, ctx) {
       h('div', { class: 'grid' }, field('Warmup steps', f.warmup_steps), field('Evaluate every (steps)', f.eval_interval),
         field('Checkpoint every (steps)', f.checkpoint_interval)),
       h('div', { class: 'grid' }, field('Micro-batch size', f.micro_batch_size, 'default 8'),
-        field('Progress every (steps)', f.progress_interval, 'default 10, at most 10'), h('div'))),
+        field('Progress every (steps)', f.progress_interval, 'auto: 10 for SFT, every step for RFT'), h('div'))),
     rftFields, problem, status, submit);
 
   form.addEventListener('submit', async (e) => {
@@ -166,7 +169,8 @@ function requestOf(f, reinforcement) {
     body.method = { type: 'reinforcement', reinforcement: { grader, hyperparameters } };
     Object.assign(patchwork, pick([['group_size', value(f.group_size)], ['beta', value(f.beta)],
       ['epsilon', value(f.epsilon)], ['max_completion_tokens', value(f.max_completion_tokens)],
-      ['temperature', value(f.temperature)], ['initial_adapter', f.initial_adapter.value || undefined]]));
+      ['temperature', value(f.temperature)], ['num_iterations', value(f.num_iterations)],
+      ['initial_adapter', f.initial_adapter.value || undefined]]));
   } else {
     body.method = { type: 'supervised', supervised: { hyperparameters } };
   }
