@@ -14,6 +14,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -24,7 +25,9 @@ import tools.jackson.core.JacksonException;
 /**
  * The engine's failures in OpenAI's envelope, for the completion endpoints only (ahead of the application-wide
  * handler): a full queue is 429 with {@code Retry-After}, a prompt longer than the context 400
- * {@code context_length_exceeded}, an adapter gone from the registry 404 {@code model_not_found}.
+ * {@code context_length_exceeded}, an adapter gone from the registry 404 {@code model_not_found}. Errors are JSON
+ * whatever the client accepts: a streaming client ({@code Accept: text/event-stream}) whose request fails before the
+ * stream opens gets the envelope too, not an empty 500 from a failed content negotiation.
  */
 @RestControllerAdvice(assignableTypes = CompletionsController.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -33,14 +36,14 @@ class InferenceExceptionHandler {
 
   @ExceptionHandler(QueueFullException.class)
   ResponseEntity<ErrorEnvelope> queueFull(QueueFullException e) {
-    return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+    return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).contentType(MediaType.APPLICATION_JSON)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
         .body(envelopeOf(e));
   }
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ErrorEnvelope> api(ApiException e) {
-    return ResponseEntity.status(e.status()).body(e.envelope());
+    return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_JSON).body(e.envelope());
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)
@@ -51,7 +54,7 @@ class InferenceExceptionHandler {
     }
     String message = param == null ? "the request body is not valid JSON for this endpoint"
         : "'" + param + "' has the wrong type";
-    return ResponseEntity.badRequest().body(ErrorEnvelope.of(message, ErrorTypes.INVALID_REQUEST, param, "invalid_value"));
+    return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_JSON).body(ErrorEnvelope.of(message, ErrorTypes.INVALID_REQUEST, param, "invalid_value"));
   }
 
   /** The client went away mid-stream: its sequence is already cancelled, and there is no one to answer. */
@@ -61,7 +64,7 @@ class InferenceExceptionHandler {
   @ExceptionHandler({PromptTooLongException.class, AdapterLoadException.class, IllegalArgumentException.class,
       IllegalStateException.class, TimeoutException.class})
   ResponseEntity<ErrorEnvelope> engine(Exception e) {
-    return ResponseEntity.status(statusOf(e)).body(envelopeOf(e));
+    return ResponseEntity.status(statusOf(e)).contentType(MediaType.APPLICATION_JSON).body(envelopeOf(e));
   }
 
   static HttpStatus statusOf(Throwable e) {

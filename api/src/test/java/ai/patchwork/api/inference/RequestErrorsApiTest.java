@@ -43,6 +43,27 @@ class RequestErrorsApiTest {
   }
 
   @Test
+  void aClientThatOnlyAcceptsEventStreamsStillGetsTheErrorAsJson() throws Exception {
+    // given a streaming client that sends Accept: text/event-stream, as browsers' EventSource-style clients do
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+            + "/v1/chat/completions"))
+        .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(OpenAi.body("no-such-model").put("stream", true)
+            .set("messages", tools.jackson.databind.json.JsonMapper.shared().readTree(
+                "[{\"role\": \"user\", \"content\": \"Hi\"}]")).toString()))
+        .build();
+
+    // when the request fails before the stream opens
+    var r = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+
+    // then it is the 404 envelope in JSON, not an empty 500 from content negotiation
+    assertEquals(404, r.statusCode(), r.body());
+    assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().toString());
+    assertEquals("model_not_found",
+        tools.jackson.databind.json.JsonMapper.shared().readTree(r.body()).path("error").path("code").asString());
+  }
+
+  @Test
   void aDeletedAdapterIsNotFound() throws Exception {
     OpenAi ai = new OpenAi(port);
     String id = ai.upload("deleted-" + System.nanoTime(), TinyLlama.adapter("qv-r4-rslora"));
