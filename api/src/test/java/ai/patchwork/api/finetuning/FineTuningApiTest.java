@@ -1,5 +1,6 @@
 package ai.patchwork.api.finetuning;
 
+import ai.patchwork.api.TaskModelServices;
 import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

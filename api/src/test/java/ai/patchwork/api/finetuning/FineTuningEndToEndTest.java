@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.api.ApiClient;
+import ai.patchwork.api.TaskModelServices;
 import ai.patchwork.trainer.fixture.ReverseCodeTask;
 import java.time.Duration;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.patchwork.api.ApiClient;
+import ai.patchwork.api.TaskModelServices;
 import ai.patchwork.trainer.fixture.ReverseCodeTask;
 import ai.patchwork.trainer.worker.TrainerWorker;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package ai.patchwork.api.finetuning;
 
+import ai.patchwork.api.TaskModelServices;
 import ai.patchwork.testsupport.fixtures.TinyLlama;
 import ai.patchwork.testsupport.services.TestPostgres;
 import ai.patchwork.testsupport.services.TestS3;

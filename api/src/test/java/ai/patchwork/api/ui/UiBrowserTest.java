@@ -1,5 +1,7 @@
 package ai.patchwork.api.ui;
 
+import ai.patchwork.api.NodeScript;
+import ai.patchwork.api.TaskModelServices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -41,7 +43,7 @@ import org.springframework.test.annotation.DirtiesContext;
     "logging.level.io.zonky=WARN",
     "logging.level.org.eclipse.jetty=WARN",
     "logging.level.org.springframework.batch.core.step.AbstractStep=OFF"})
-@Import({PatchworkTestServices.class, UiTaskModel.class})
+@Import({PatchworkTestServices.class, TaskModelServices.class})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class UiBrowserTest {
 
@@ -74,7 +76,7 @@ class UiBrowserTest {
     long start = System.nanoTime();
     NodeScript.Result r = script.run(240, Map.of(
         "PATCHWORK_URL", "http://127.0.0.1:" + port,
-        "PATCHWORK_BASE_MODEL", UiTaskModel.BASE,
+        "PATCHWORK_BASE_MODEL", TaskModelServices.BASE,
         "DATASET", training.toString(),
         "VALIDATION_DATASET", validation.toString(),
         "BAD_DATASET", broken.toString(),

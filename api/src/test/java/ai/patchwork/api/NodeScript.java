@@ -1,4 +1,4 @@
-package ai.patchwork.api.ui;
+package ai.patchwork.api;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * are copied from {@code source} to {@code target}, where {@code npm ci} installs exactly the locked versions (again
  * only when the lock file changed). Node 20+ and npm are required; without them the test fails saying so.
  */
-final class NodeScript {
+public final class NodeScript {
   private final Path dir;
   private final String script;
 
@@ -25,9 +25,9 @@ final class NodeScript {
     this.script = script;
   }
 
-  record Result(int exit, String output) {}
+  public record Result(int exit, String output) {}
 
-  static synchronized NodeScript install(Path source, Path target, String script) throws Exception {
+  public static synchronized NodeScript install(Path source, Path target, String script) throws Exception {
     Files.createDirectories(target);
     Path lock = target.resolve("package-lock.json");
     boolean fresh = Files.isDirectory(target.resolve("node_modules")) && Files.exists(lock)
@@ -45,7 +45,7 @@ final class NodeScript {
     return node;
   }
 
-  Result run(int timeoutSeconds, Map<String, String> env) throws IOException, InterruptedException {
+  public Result run(int timeoutSeconds, Map<String, String> env) throws IOException, InterruptedException {
     return exec(List.of("node", script), timeoutSeconds, env);
   }
 

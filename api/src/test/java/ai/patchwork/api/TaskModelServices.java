@@ -1,4 +1,4 @@
-package ai.patchwork.api.finetuning;
+package ai.patchwork.api;
 
 import ai.patchwork.trainer.fixture.TaskModel;
 import java.io.IOException;
@@ -14,12 +14,12 @@ import org.springframework.test.context.DynamicPropertyRegistrar;
  * {@value #BASE}; the folder is written once per JVM.
  */
 @TestConfiguration(proxyBeanMethods = false)
-class TaskModelServices {
+public class TaskModelServices {
 
-  static final String BASE = "task-model";
+  public static final String BASE = "task-model";
   private static Path folder;
 
-  static synchronized Path folder() {
+  public static synchronized Path folder() {
     if (folder == null) {
       try {
         folder = TaskModel.write(TaskModel.spec(), Files.createTempDirectory("task-model-"));
