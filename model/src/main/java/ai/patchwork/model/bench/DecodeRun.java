@@ -8,6 +8,8 @@ import ai.patchwork.model.lora.LoraOps;
 import ai.patchwork.model.lora.LoraSlots;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.sample.Sampler;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -32,14 +34,21 @@ final class DecodeRun {
     }
   }
 
-  record Result(double prefillTokensPerSecond, double decodeTokensPerSecond) {
+  /**
+   * @param decodeCpuTokensPerSecond decoded tokens per second of this thread's CPU time: with one intra-op thread
+   *     every op runs on this thread, so the figure does not move when other processes take the cores
+   */
+  record Result(double prefillTokensPerSecond, double decodeTokensPerSecond, double decodeCpuTokensPerSecond) {
     /** Median of each figure separately. */
     static Result median(List<Result> runs) {
       double[] p = runs.stream().mapToDouble(Result::prefillTokensPerSecond).sorted().toArray();
       double[] d = runs.stream().mapToDouble(Result::decodeTokensPerSecond).sorted().toArray();
-      return new Result(p[p.length / 2], d[d.length / 2]);
+      double[] c = runs.stream().mapToDouble(Result::decodeCpuTokensPerSecond).sorted().toArray();
+      return new Result(p[p.length / 2], d[d.length / 2], c[c.length / 2]);
     }
   }
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private final Transformer model;
   private final LoraSlots slots;
@@ -77,6 +86,7 @@ final class DecodeRun {
       long t0 = System.nanoTime();
       float[][] logits = model.step(prompts, new int[b], slotIds, cache, ops);
       long t1 = System.nanoTime();
+      long c1 = THREADS.getCurrentThreadCpuTime();
       int[][] next = new int[b][1];
       int[] pos = new int[b];
       for (int step = 0; step < decode; step++) {
@@ -87,7 +97,9 @@ final class DecodeRun {
         logits = model.step(next, pos, slotIds, cache, ops);
       }
       long t2 = System.nanoTime();
-      return new Result(b * (double) prompt / ((t1 - t0) / 1e9), b * (double) decode / ((t2 - t1) / 1e9));
+      long c2 = THREADS.getCurrentThreadCpuTime();
+      return new Result(b * (double) prompt / ((t1 - t0) / 1e9), b * (double) decode / ((t2 - t1) / 1e9),
+          b * (double) decode / ((c2 - c1) / 1e9));
     }
   }
 }

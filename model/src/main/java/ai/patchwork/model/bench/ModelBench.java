@@ -2,6 +2,7 @@ package ai.patchwork.model.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.patchwork.model.Devices;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.fixture.TinyAdapterSpec;
@@ -11,6 +12,7 @@ import ai.patchwork.model.fixture.TinyModelWriter;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.nn.Transformer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,6 +66,8 @@ public final class ModelBench implements Callable<Integer> {
     out.put("device", Devices.chosen().toString());
     out.put("cores", Runtime.getRuntime().availableProcessors());
     out.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+    out.put("intra_op_threads", JniUtils.getNumThreads());
+    out.put("load_average_start", Math.round(100 * ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) / 100.0);
     out.put("prompt_tokens", prompt);
     out.put("adapters", adapters);
     ArrayNode results = out.putArray("models");
@@ -75,6 +79,7 @@ public final class ModelBench implements Callable<Integer> {
         walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+    out.put("load_average_end", Math.round(100 * ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) / 100.0);
     System.out.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
     return 0;
   }
@@ -108,6 +113,8 @@ public final class ModelBench implements Callable<Integer> {
       run.measure(8, DecodeRun.Mode.MIXED); // warm-up: native code paths and allocator
       double none32 = 0;
       double mixed32 = 0;
+      double noneCpu32 = 0;
+      double mixedCpu32 = 0;
       for (int b : batches) {
         java.util.Map<DecodeRun.Mode, List<DecodeRun.Result>> runs = new java.util.EnumMap<>(DecodeRun.Mode.class);
         for (int rep = 0; rep < cellRepeats; rep++) {
@@ -122,11 +129,21 @@ public final class ModelBench implements Callable<Integer> {
           row.put("adapters", mode.label());
           row.put("prefill_tokens_per_s", Math.round(r.prefillTokensPerSecond()));
           row.put("decode_tokens_per_s", Math.round(r.decodeTokensPerSecond()));
-          if (b == 32 && mode == DecodeRun.Mode.NONE) none32 = r.decodeTokensPerSecond();
-          if (b == 32 && mode == DecodeRun.Mode.MIXED) mixed32 = r.decodeTokensPerSecond();
+          row.put("decode_tokens_per_cpu_s", Math.round(r.decodeCpuTokensPerSecond()));
+          if (b == 32 && mode == DecodeRun.Mode.NONE) {
+            none32 = r.decodeTokensPerSecond();
+            noneCpu32 = r.decodeCpuTokensPerSecond();
+          }
+          if (b == 32 && mode == DecodeRun.Mode.MIXED) {
+            mixed32 = r.decodeTokensPerSecond();
+            mixedCpu32 = r.decodeCpuTokensPerSecond();
+          }
         }
       }
       if (none32 > 0) node.put("mixed_vs_none_decode_at_batch_32", Math.round(1000 * mixed32 / none32) / 1000.0);
+      if (noneCpu32 > 0) {
+        node.put("mixed_vs_none_decode_cpu_at_batch_32", Math.round(1000 * mixedCpu32 / noneCpu32) / 1000.0);
+      }
     }
     return node;
   }
