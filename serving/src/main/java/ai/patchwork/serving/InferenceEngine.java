@@ -1,6 +1,7 @@
 package ai.patchwork.serving;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.patchwork.model.Devices;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.kv.KvCache;
@@ -97,6 +98,8 @@ public final class InferenceEngine implements AutoCloseable {
    */
   public static InferenceEngine start(EngineConfig config, AdapterSource source, MeterRegistry registry) {
     NDManager manager = Devices.newManager();
+    // Process-wide in PyTorch: every thread's ops, this engine's and any other's, use the same count.
+    if (config.intraOpThreads() > 0) JniUtils.setNumThreads(config.intraOpThreads());
     Tokenizer tokenizer = null;
     InferenceEngine engine;
     try {

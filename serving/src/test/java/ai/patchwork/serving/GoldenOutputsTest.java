@@ -28,7 +28,7 @@ class GoldenOutputsTest {
   @BeforeAll
   static void start() {
     EngineConfig config = EngineConfig.builder(Fixtures.model()).optMaxBatchSize(6).optAdapterSlots(4)
-        .optPrefillChunk(4).build();
+        .optPrefillChunk(4).optIntraOpThreads(1).build();
     engine = InferenceEngine.start(config, new FolderAdapterSource(Fixtures.adapters()), new SimpleMeterRegistry());
     engine.observe(traces::add);
   }
@@ -111,5 +111,10 @@ class GoldenOutputsTest {
   private static boolean mixesBaseAndTwoAdapters(StepTrace t) {
     return !t.prefill() && Arrays.stream(t.loraSlots()).distinct().count() >= 3
         && Arrays.stream(t.loraSlots()).anyMatch(s -> s == 0);
+  }
+
+  @Test
+  void intraOpThreadsAreSetForTheProcessAtStart() {
+    assertEquals(1, ai.djl.pytorch.jni.JniUtils.getNumThreads());
   }
 }

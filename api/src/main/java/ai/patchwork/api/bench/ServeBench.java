@@ -43,6 +43,9 @@ public final class ServeBench implements Callable<Integer> {
   double scale;
   @Option(names = "--load-requests", defaultValue = "500", description = "0 skips the load test") int loadRequests;
   @Option(names = "--load-concurrency", defaultValue = "64") int loadConcurrency;
+  @Option(names = "--intra-op-threads", defaultValue = "1",
+      description = "patchwork.serving.intra-op-threads of the server (0: PyTorch's default, one per core)")
+  int intraOpThreads;
 
   private PrintStream stdout = System.out;
 

@@ -5,6 +5,7 @@ import ai.patchwork.serving.EngineStats;
 import ai.patchwork.serving.InferenceEngine;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
  * device slots, a host cache of 64 adapters and a queue of 16 for the churn mode and the load test.
  */
 final class ServeCells {
+  private static final com.sun.management.OperatingSystemMXBean PROCESS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private final BenchServer server;
   private final BenchWorld world;
   private final ServeBench o;
@@ -40,7 +43,8 @@ final class ServeCells {
 
   void run(long adapterBytes) throws Exception {
     Map<String, String> phase1 = Map.of("max-batch-size", "32", "adapter-slots", Integer.toString(o.adapters + 8),
-        "max-lora-rank", Integer.toString(BenchWorld.RANK), "max-queued", "4096");
+        "max-lora-rank", Integer.toString(BenchWorld.RANK), "max-queued", "4096",
+        "intra-op-threads", Integer.toString(o.intraOpThreads));
     server.run(phase1);
     long t0 = System.nanoTime();
     List<String> ids = AdapterUploads.register(server.port(), BenchServer.MODEL, world.adapters());
@@ -77,7 +81,8 @@ final class ServeCells {
     if (!o.modes.contains("churn") && o.loadRequests == 0) return;
     long hostBound = 64 * adapterBytes;
     Map<String, String> phase2 = Map.of("max-batch-size", "32", "adapter-slots", "32", "max-lora-rank",
-        Integer.toString(BenchWorld.RANK), "max-queued", "4096", "host-cache", Long.toString(hostBound));
+        Integer.toString(BenchWorld.RANK), "max-queued", "4096", "host-cache", Long.toString(hostBound),
+        "intra-op-threads", Integer.toString(o.intraOpThreads));
     server.run(phase2);
     ObjectNode churn = out.putObject("churn");
     phase2.forEach(churn.putObject("serving_config")::put);
@@ -110,13 +115,19 @@ final class ServeCells {
 
   private ObjectNode cellOn(LoadClient client, ArrayNode results, String mode, int n, int c, IntFunction<String> model)
       throws Exception {
+    long cpu0 = PROCESS.getProcessCpuTime();
     LoadClient.Run run = client.run(n, c, model, prompt, o.maxTokens);
+    long cpu = PROCESS.getProcessCpuTime() - cpu0;
     List<LoadClient.Outcome> ok = run.ok();
     ObjectNode cell = results.addObject();
     cell.put("mode", mode);
     cell.put("requests", n);
     cell.put("concurrency", c);
     cell.put("tokens_per_s", Math.round(run.tokens() / (run.wallNanos() / 1e9)));
+    // CPU time of this whole process (server and client) per token: unlike tokens/s it does not move when other
+    // tenants take the cores, so it compares runs on a shared machine.
+    if (run.tokens() > 0) cell.put("process_cpu_us_per_token", Math.round(cpu / 1e3 / run.tokens()));
+    cell.put("load_average", Stats.round(PROCESS.getSystemLoadAverage()));
     cell.put("errors", n - ok.size());
     if (ok.size() < n) {
       ObjectNode statuses = cell.putObject("statuses");

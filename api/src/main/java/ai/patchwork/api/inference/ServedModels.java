@@ -73,6 +73,7 @@ public final class ServedModels implements AutoCloseable {
         .optHostCacheBytes(p.hostCache().toBytes())
         .optPreload(preload)
         .optLoaderThreads(p.loaderThreads())
+        .optIntraOpThreads(p.intraOpThreads())
         .build();
   }
 

@@ -22,6 +22,8 @@ import org.springframework.util.unit.DataSize;
  * @param loaderThreads threads downloading adapters from the registry
  * @param streamTimeout longest a streamed response may last
  * @param requestTimeout longest a non-streamed request waits for its completion
+ * @param intraOpThreads CPU threads per PyTorch op, for the whole process (0: PyTorch's default, one per core); 1
+ *     streams faster when the HTTP threads share a few cores with the engine
  */
 @ConfigurationProperties("patchwork.serving")
 public record ServingProperties(
@@ -35,7 +37,8 @@ public record ServingProperties(
     List<String> preload,
     @DefaultValue("4") int loaderThreads,
     @DefaultValue("10m") Duration streamTimeout,
-    @DefaultValue("10m") Duration requestTimeout) {
+    @DefaultValue("10m") Duration requestTimeout,
+    @DefaultValue("0") int intraOpThreads) {
 
   public ServingProperties {
     preload = preload == null ? List.of() : List.copyOf(preload);

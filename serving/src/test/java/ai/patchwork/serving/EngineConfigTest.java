@@ -1,0 +1,19 @@
+package ai.patchwork.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class EngineConfigTest {
+
+  @Test
+  void intraOpThreadsDefaultToPyTorchsOwnAndRejectNegatives() {
+    assertEquals(0, EngineConfig.builder(Path.of("m")).build().intraOpThreads());
+    assertEquals(1, EngineConfig.builder(Path.of("m")).optIntraOpThreads(1).build().intraOpThreads());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> EngineConfig.builder(Path.of("m")).optIntraOpThreads(-1).build());
+    assertEquals("intraOpThreads must be >= 0 (0 = PyTorch's default), got -1", e.getMessage());
+  }
+}
