@@ -18,17 +18,19 @@ import ai.patchwork.model.nn.ProjectionGroup;
  * Gathered weights are kept for as long as the batch mapping and the slots stay the same, so a decode loop over a
  * stable batch gathers once. When every sequence uses the same adapter, its slot is read directly with no gather
  * (one copy of the weights instead of B), and when sequence b uses slot k + b the slots are read as a view, so an
- * engine that keeps each sequence's adapter in a slot aligned with its row never gathers. Not for training: it adds in place. Close it to free the gathered copies.
+ * engine that keeps each sequence's adapter in a slot aligned with its row never gathers. Not for training: it adds in
+ * place. Close it to free the gathered copies.
  */
 public final class BatchedLoraOps implements LoraOps, AutoCloseable {
 
   private final LoraSlots slots;
   private final BatchLoraMapping mapping;
   private final NDManager parent;
-  private final NDArray[][] gathered; // [layer][2·group + (0 for A, 1 for B)]
+  private final NDArray[][][] gathered; // [layer][group] → {A, B}
   private NDManager manager;
   private long version = -1;
 
+  private final boolean baseOnly;
   private final int uniformSlot; // the one slot all sequences use, or -1
   private final int runStart; // first slot when the slots are k, k+1, ..., k+B-1, or -1
 
@@ -38,11 +40,12 @@ public final class BatchedLoraOps implements LoraOps, AutoCloseable {
     int[] s = mapping.slots();
     boolean uniform = s.length > 0 && java.util.Arrays.stream(s).allMatch(x -> x == s[0]);
     this.uniformSlot = uniform ? s[0] : -1;
+    this.baseOnly = mapping.baseOnly();
     boolean run = s.length > 1 && s[0] > 0;
     for (int i = 1; run && i < s.length; i++) run = s[i] == s[0] + i;
     this.runStart = run ? s[0] : -1;
     this.parent = parent;
-    this.gathered = new NDArray[slots.layers()][2 * ProjectionGroup.values().length];
+    this.gathered = new NDArray[slots.layers()][ProjectionGroup.values().length][];
   }
 
   public BatchLoraMapping mapping() {
@@ -51,47 +54,49 @@ public final class BatchedLoraOps implements LoraOps, AutoCloseable {
 
   @Override
   public NDArray apply(int layer, ProjectionGroup group, NDArray x, NDArray y) {
-    if (mapping.baseOnly()) return y;
+    if (baseOnly) return y;
     NDArray[] ab = weights(layer, group);
     if (uniformSlot > 0) return y.addi(x.matMul(ab[0]).matMul(ab[1])); // (B, T, in)·(in, R)·(R, out)
     NDArray shrunk = x.batchMatMul(ab[0]); // (B, T, R)
     return y.addi(shrunk.batchMatMul(ab[1])); // (B, T, out)
   }
 
+  /**
+   * The hot path of every LoRA group of every step: a version check and an array read. Views and gathers are made
+   * for all layers and groups at once in {@link #reload}, out of line: when they sat behind per-call branches here,
+   * each new mapping kind hit a branch the JIT had compiled as never taken, and the recompiles of the large inlined
+   * body cost the serving process a tenth of its CPU.
+   */
   private synchronized NDArray[] weights(int layer, ProjectionGroup group) {
-    if (version != slots.version()) {
-      if (manager != null) manager.close();
-      manager = parent.newSubManager();
-      for (NDArray[] row : gathered) java.util.Arrays.fill(row, null);
-      version = slots.version();
+    if (version != slots.version()) reload();
+    return gathered[layer][group.ordinal()];
+  }
+
+  private void reload() {
+    long v = slots.version();
+    if (manager != null) manager.close();
+    manager = parent.newSubManager();
+    NDArray idx = uniformSlot > 0 || runStart > 0 ? null
+        : manager.create(java.util.Arrays.stream(mapping.slots()).asLongStream().toArray());
+    for (int l = 0; l < gathered.length; l++) {
+      for (ProjectionGroup g : ProjectionGroup.values()) {
+        NDArray a = slots.a(l, g);
+        NDArray b = slots.b(l, g);
+        NDArray[] ab = uniformSlot > 0 ? new NDArray[] {a.get(uniformSlot), b.get(uniformSlot)} // (in, R), (R, out)
+            : runStart > 0 ? run(a, b) // (B, in, R), (B, R, out): views
+            : new NDArray[] {a.get(new NDIndex("{}", idx)), b.get(new NDIndex("{}", idx))}; // gathered copies
+        ab[0].attach(manager);
+        ab[1].attach(manager);
+        gathered[l][g.ordinal()] = ab;
+      }
     }
-    int i = 2 * group.ordinal();
-    if (gathered[layer][i] == null && uniformSlot > 0) {
-      NDArray a = slots.a(layer, group).get(uniformSlot); // (in, R), a view of the slot
-      NDArray b = slots.b(layer, group).get(uniformSlot); // (R, out)
-      a.attach(manager);
-      b.attach(manager);
-      gathered[layer][i] = a;
-      gathered[layer][i + 1] = b;
-    } else if (gathered[layer][i] == null && runStart > 0) {
-      // Consecutive slots are a view of the slot tensors: no copy at all.
-      NDIndex rows = new NDIndex("{}:{}", runStart, runStart + mapping.size());
-      NDArray a = slots.a(layer, group).get(rows); // (B, in, R)
-      NDArray b = slots.b(layer, group).get(rows); // (B, R, out)
-      a.attach(manager);
-      b.attach(manager);
-      gathered[layer][i] = a;
-      gathered[layer][i + 1] = b;
-    } else if (gathered[layer][i] == null) {
-      NDArray idx = manager.create(java.util.Arrays.stream(mapping.slots()).asLongStream().toArray());
-      NDArray a = slots.a(layer, group).get(new NDIndex("{}", idx)); // (B, in, R)
-      NDArray b = slots.b(layer, group).get(new NDIndex("{}", idx)); // (B, R, out)
-      a.attach(manager);
-      b.attach(manager);
-      gathered[layer][i] = a;
-      gathered[layer][i + 1] = b;
-    }
-    return new NDArray[] {gathered[layer][i], gathered[layer][i + 1]};
+    version = v;
+  }
+
+  /** Consecutive slots are a view of the slot tensors: no copy at all. */
+  private NDArray[] run(NDArray a, NDArray b) {
+    NDIndex rows = new NDIndex("{}:{}", runStart, runStart + mapping.size());
+    return new NDArray[] {a.get(rows), b.get(rows)};
   }
 
   @Override
