@@ -42,6 +42,9 @@ public final class ModelBench implements Callable<Integer> {
       description = "the hidden-1024 model decodes decode/N tokens once per cell, to keep the whole run under 3 minutes")
   int largeScale;
   @Option(names = "--batches", split = ",", defaultValue = "1,8,32") int[] batches;
+  @Option(names = "--intra-op-threads", defaultValue = "1",
+      description = "threads per PyTorch op (0: PyTorch's default, one per core); 1, as bench serve, makes the CPU "
+          + "figures count every op") int intraOpThreads;
   @Option(names = "--models", split = ",", defaultValue = "3.4M,hidden1024",
       description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers)") List<String> models;
 
@@ -63,6 +66,8 @@ public final class ModelBench implements Callable<Integer> {
   public Integer call() throws IOException {
     ObjectNode out = JsonMapper.shared().createObjectNode();
     out.put("benchmark", "model");
+    Engine.getInstance(); // PyTorch is loaded before its thread count is set
+    if (intraOpThreads > 0) JniUtils.setNumThreads(intraOpThreads);
     out.put("device", Devices.chosen().toString());
     out.put("cores", Runtime.getRuntime().availableProcessors());
     out.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
