@@ -41,6 +41,9 @@ public final class EmbeddedServices implements AutoCloseable {
     return EmbeddedPostgres.builder()
         .setDataDirectory(dir)
         .setCleanDataDirectory(false)
+        // Stopped by PatchworkUp after the application context closed: a job going back to the queue, a replica
+        // removing its row, need the database during shutdown (zonky's own hook would race them).
+        .setRegisterShutdownHook(false)
         .setServerConfig("max_connections", "100")
         .start();
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.patchwork.api.ApiClient;
+import ai.patchwork.api.TaskModelServices;
 import ai.patchwork.trainer.fixture.ReverseCodeTask;
 import ai.patchwork.trainer.worker.TrainerWorker;
 import java.time.Duration;
@@ -68,6 +69,41 @@ class WorkerCrashTest {
     double tuned = client.exactMatch(done.path("fine_tuned_model").asString(), FineTuningEndToEndTest.EVAL);
     System.out.printf("crash test: resumed from step %d, fine-tuned exact match %.2f%n", from, tuned);
     assertTrue(tuned >= 0.9, "fine-tuned exact match " + tuned);
+  }
+
+  @Test
+  void aWorkerThatIsStoppedHandsItsJobBackAndAnotherFinishesItFromTheCheckpoint() throws Exception {
+    FineTuningClient client = new FineTuningClient(port);
+    String training = client.trainingFile(ReverseCodeTask.jsonl(TASK.trainingCodes().subList(0, 200)));
+    String id;
+    localWorker.drain();
+    try (WorkerProcess stopping = WorkerProcess.start("worker-stopping")) {
+      // given a job that only the worker process can take, checkpointed every 10 steps
+      ApiClient.Response created = client.createJob("""
+          {"model": "%s", "training_file": "%s", "suffix": "stop", "seed": 5,
+           "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 3, "batch_size": 16}}},
+           "patchwork": {"checkpoint_interval": 10, "progress_interval": 1}}""".formatted(TaskModelServices.BASE,
+          training));
+      assertEquals(200, created.status(), created.text());
+      id = created.json().path("id").asString();
+
+      // when the worker process is stopped (SIGTERM) after its first checkpoint
+      awaitProgress(client, id, 12, stopping);
+      stopping.stop();
+    } finally {
+      localWorker.resume();
+    }
+
+    // then it handed the job back at once (no lease to wait out); the local worker may already have taken it
+    List<String> handedBack = client.messages(id);
+    assertTrue(handedBack.stream().anyMatch(m -> m.startsWith("The worker shut down at step")), handedBack.toString());
+
+    // and the application's worker resumes it from the checkpoint, running, and finishes it
+    JsonNode done = client.awaitStatus(id, Set.of("succeeded", "failed", "cancelled"), Duration.ofSeconds(120));
+    assertEquals("succeeded", done.path("status").asString(), done.toString());
+    List<String> messages = client.messages(id);
+    assertTrue(messages.stream().anyMatch(m -> m.startsWith("Resumed from the checkpoint at step")
+        && m.contains("worker-in-test")), messages.toString());
   }
 
   /** Waits until the job reports a training step of at least {@code step}; returns the step seen. */

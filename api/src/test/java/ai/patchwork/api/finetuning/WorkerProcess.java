@@ -73,6 +73,13 @@ final class WorkerProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** Stops the process with SIGTERM, as an orchestrator or Ctrl-C would, and waits up to 60 s for it to exit. */
+  int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("the worker did not stop:\n" + logTail());
+    return process.exitValue();
+  }
+
   /** The end of the process's output, for failure messages. */
   String logTail() {
     try {

@@ -59,8 +59,11 @@ public final class FineTuningRunner {
       Job job = progress.job(jobId).reinforcement() == null ? supervised : reinforcement;
       JobExecution last = repository.getLastJobExecution(job.getName(), params);
       if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
-        log.warn("job {}: its batch execution had completed; releasing it", jobId);
-        progress.release(jobId, workerId, null);
+        // The register step finishes the job before its execution completes, so this job was left unfinished by a
+        // failure in between; claiming it again would only repeat this, so it fails.
+        log.warn("job {}: its batch execution had completed but the job had not finished; failing it", jobId);
+        fail(jobId, workerId, new JobError("internal_error", "the job's run completed without finishing the job; "
+            + "start a new job", null));
         return;
       }
       if (last != null && last.isRunning()) {

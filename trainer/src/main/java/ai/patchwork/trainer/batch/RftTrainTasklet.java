@@ -95,6 +95,7 @@ final class RftTrainTasklet implements Tasklet, StepExecutionListener {
   };
 
   private void open(StepExecution stepExecution) {
+    control.markRunning();
     FineTuningJob job = progress.job(run.jobId());
     BaseModel base = baseModels.require(job.model());
     ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();

@@ -84,6 +84,7 @@ final class TrainTasklet implements Tasklet, StepExecutionListener {
   };
 
   private void open(StepExecution stepExecution, String jobId) {
+    control.markRunning();
     FineTuningJob job = progress.job(jobId);
     BaseModel base = baseModels.require(job.model());
     ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();

@@ -2,11 +2,13 @@ package ai.patchwork.trainer.batch;
 
 import ai.patchwork.trainer.jobs.JobError;
 import ai.patchwork.trainer.jobs.JobProgress;
+import ai.patchwork.trainer.jobs.JobStatus;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
 import ai.patchwork.trainer.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -123,6 +125,18 @@ final class TrainingControl {
     progress.info(run.jobId(), "Training finished: " + plan.totalSteps() + " steps, " + steps.trainedTokens()
         + " trained tokens");
     return RepeatStatus.FINISHED;
+  }
+
+  /**
+   * The job is running again. A job a shutting-down worker handed back waits as {@code queued}; on the restart Spring
+   * Batch skips the completed tokenize step, which is where a fresh job becomes {@code running}, so the train step
+   * does it.
+   */
+  void markRunning() {
+    if (!progress.transition(run.jobId(), run.workerId(), List.of(JobStatus.QUEUED, JobStatus.RUNNING),
+        JobStatus.RUNNING)) {
+      throw new IllegalStateException("job " + run.jobId() + " is no longer held by this worker");
+    }
   }
 
   /** Warns that the step resumed, with where from. */
