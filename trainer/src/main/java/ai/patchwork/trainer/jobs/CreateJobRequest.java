@@ -73,12 +73,12 @@ public final class CreateJobRequest {
     if (!initial.isMissingNode() && !initial.isNull() && !initial.isString()) {
       throw invalid("patchwork.initial_adapter", "patchwork.initial_adapter must be an adapter id or name");
     }
+    Double computeMultiplier = autoNumber(h.get("compute_multiplier"), at + "compute_multiplier");
+    Integer evalSamples = autoInt(h.get("eval_samples"), at + "eval_samples");
     return new Reinforcement(grader,
-        autoNumber(h.get("compute_multiplier"), at + "compute_multiplier") == null ? d.computeMultiplier()
-            : h.get("compute_multiplier").asDouble(),
+        computeMultiplier == null ? d.computeMultiplier() : computeMultiplier,
         autoInt(h.get("eval_interval"), at + "eval_interval"),
-        h.get("eval_samples") == null || autoInt(h.get("eval_samples"), at + "eval_samples") == null ? d.evalSamples()
-            : h.get("eval_samples").asInt(),
+        evalSamples == null ? d.evalSamples() : evalSamples,
         (int) intOr(p.get("group_size"), "patchwork.group_size", d.groupSize()),
         number(p.get("beta"), "patchwork.beta", d.beta()),
         number(p.get("epsilon"), "patchwork.epsilon", d.epsilon()),
