@@ -2,7 +2,8 @@
 // refused in plain words, a good one starts an SFT job whose progress bar moves and whose loss chart fills until it
 // succeeds, the new adapter is found with the search box and opened, then it answers in the playground (streamed)
 // and next to the base model in the side-by-side comparison; its PEFT zip is downloaded, uploaded again under another
-// name through the form and that copy deleted. A screenshot of every page goes to SCREENSHOTS.
+// name through the form and that copy deleted; an RFT job started from the form with that adapter as its start
+// succeeds and charts its reward. A screenshot of every page goes to SCREENSHOTS.
 // Run by UiBrowserTest; prints one JSON line with what it saw and exits non-zero on the first failed check.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -214,6 +215,42 @@ try {
   assert.ok(seen.compare.adapter.length > 0);
   assert.notEqual(seen.compare.adapter, seen.compare.base, 'the fine-tuned adapter answers like its base model');
   await shot('10-playground-compare');
+
+  // an RFT job from the form: prompts graded by the default string_check, starting from the SFT adapter; the job page
+  // charts the reward
+  await page.locator('nav [data-nav="jobs"]').click();
+  await page.getByRole('button', { name: 'New fine-tuning job' }).click();
+  await h1().filter({ hasText: 'New fine-tuning job' }).waitFor();
+  await label('Base model').selectOption(BASE_MODEL);
+  await page.getByLabel(/^Reinforcement \(RFT\)/).check();
+  await label('Upload a training file').setInputFiles(env('RFT_DATASET'));
+  await label('Validation file (optional)').setInputFiles(env('RFT_VALIDATION_DATASET'));
+  await label('Batch size').fill('8');
+  await label('Learning rate multiplier').fill('5');
+  await label('Max steps').fill('6');
+  await label('Group size').fill('4');
+  await label('Max completion tokens').fill('8');
+  await label('Start from adapter').selectOption({ label: adapterName });
+  await page.locator('summary', { hasText: 'More options' }).click();
+  await label('Name suffix').fill('uirft');
+  await label('Evaluate every (steps)').fill('3');
+  await page.getByRole('button', { name: 'Start fine-tuning' }).click();
+  await page.waitForURL(/#\/jobs\/ftjob-/);
+  seen.rftJob = decodeURIComponent(page.url().split('#/jobs/')[1]);
+  const rftDeadline = Date.now() + JOB_TIMEOUT_MS;
+  let rftStatus = null;
+  while (Date.now() < rftDeadline) {
+    rftStatus = await page.locator('.page-head [data-status]').getAttribute('data-status').catch(() => null);
+    if (['succeeded', 'failed', 'cancelled'].includes(rftStatus)) break;
+    await page.waitForTimeout(250);
+  }
+  assert.equal(rftStatus, 'succeeded', `RFT job ${seen.rftJob} ended ${rftStatus}: ` + await page.locator('main').innerText());
+  await page.waitForFunction(() => (document.querySelector('#metrics-chart')?.dataset.series ?? '')
+    .split(',').includes('reward_mean'));
+  seen.rftChartSeries = await page.locator('canvas#metrics-chart').getAttribute('data-series');
+  assert.ok(seen.rftChartSeries.split(',').includes('eval_reward_mean'), seen.rftChartSeries);
+  assert.match(await page.locator('main').innerText(), /RFT \(reinforcement\)/);
+  await shot('12-job-rft');
 
   // a model that does not exist: the API's refusal, in plain words, where the answer would have been
   await page.goto(BASE_URL + '/#/playground?model=no-such-model');

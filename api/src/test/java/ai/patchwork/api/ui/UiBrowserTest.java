@@ -51,7 +51,7 @@ class UiBrowserTest {
   static final Path SCREENSHOTS = Path.of("target/ui-screenshots");
   static final List<String> PAGES = List.of("01-adapters", "02-job-form", "02-job-form-rft", "03-job-form-error",
       "04-job-running", "05-job-succeeded", "06-jobs", "07-adapters", "08-adapter-detail", "09-playground-chat",
-      "10-playground-compare", "11-adapter-upload");
+      "10-playground-compare", "11-adapter-upload", "12-job-rft");
   static final ReverseCodeTask TASK = new ReverseCodeTask(42, 80);
 
   @LocalServerPort int port;
@@ -74,17 +74,21 @@ class UiBrowserTest {
 
     // when a person goes through the UI
     long start = System.nanoTime();
-    NodeScript.Result r = script.run(240, Map.of(
-        "PATCHWORK_URL", "http://127.0.0.1:" + port,
-        "PATCHWORK_BASE_MODEL", TaskModelServices.BASE,
-        "DATASET", training.toString(),
-        "VALIDATION_DATASET", validation.toString(),
-        "BAD_DATASET", broken.toString(),
-        "SCREENSHOTS", Files.createDirectories(SCREENSHOTS).toAbsolutePath().toString(),
-        "CHROMIUM", CHROMIUM.toString(),
-        "PROMPT", ReverseCodeTask.prompt(TASK.heldOutCodes().getFirst()),
-        "SYSTEM_PROMPT", ReverseCodeTask.SYSTEM,
-        "MAX_STEPS", "75"));
+    NodeScript.Result r = script.run(240, Map.ofEntries(
+        Map.entry("PATCHWORK_URL", "http://127.0.0.1:" + port),
+        Map.entry("PATCHWORK_BASE_MODEL", TaskModelServices.BASE),
+        Map.entry("DATASET", training.toString()),
+        Map.entry("VALIDATION_DATASET", validation.toString()),
+        Map.entry("BAD_DATASET", broken.toString()),
+        Map.entry("SCREENSHOTS", Files.createDirectories(SCREENSHOTS).toAbsolutePath().toString()),
+        Map.entry("CHROMIUM", CHROMIUM.toString()),
+        Map.entry("PROMPT", ReverseCodeTask.prompt(TASK.heldOutCodes().getFirst())),
+        Map.entry("SYSTEM_PROMPT", ReverseCodeTask.SYSTEM),
+        Map.entry("MAX_STEPS", "75"),
+        Map.entry("RFT_DATASET", Files.writeString(data.resolve("reverse-prompts.jsonl"),
+            ReverseCodeTask.promptJsonl(TASK.trainingCodes().subList(0, 64))).toString()),
+        Map.entry("RFT_VALIDATION_DATASET", Files.writeString(data.resolve("reverse-prompts-valid.jsonl"),
+            ReverseCodeTask.promptJsonl(TASK.heldOutCodes().subList(50, 66))).toString())));
     System.out.printf("ui browser test (%.0f s): %s%n", (System.nanoTime() - start) / 1e9, r.output().strip());
 
     // then every step worked, and each page has a screenshot that shows something
