@@ -1,9 +1,9 @@
 package ai.patchwork.api.bench;
 
+import ai.patchwork.model.bench.BenchModels;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.fixture.TinyAdapterSpec;
 import ai.patchwork.model.fixture.TinyAdapterWriter;
-import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,8 +28,7 @@ record BenchWorld(Path model, ModelConfig config, List<Path> adapters) {
 
   static BenchWorld generate(Path dir, int adapterCount) {
     Path model = dir.resolve("model");
-    ModelConfig config = TinyModelWriter.write(TinyModelSpec.builder().optHidden(256).optLayers(4).optHeads(8)
-        .optKvHeads(4).optIntermediate(768).optVocab(512).optMaxPositions(512).optSeed(1).build(), model);
+    ModelConfig config = TinyModelWriter.write(BenchModels.spec(BenchModels.SMALL), model);
     List<Path> adapters = new ArrayList<>();
     for (int i = 0; i < adapterCount; i++) {
       Path a = dir.resolve("adapters").resolve("bench-" + i);

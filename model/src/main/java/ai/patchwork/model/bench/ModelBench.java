@@ -52,15 +52,6 @@ public final class ModelBench implements Callable<Integer> {
     System.exit(new CommandLine(new ModelBench()).execute(args));
   }
 
-  static TinyModelSpec spec(String name) {
-    return switch (name) {
-      case "3.4M" -> TinyModelSpec.builder().optHidden(256).optLayers(4).optHeads(8).optKvHeads(4)
-          .optIntermediate(768).optVocab(512).optMaxPositions(512).optSeed(1).build();
-      case "hidden1024" -> TinyModelSpec.builder().optHidden(1024).optLayers(8).optHeads(16).optKvHeads(8)
-          .optIntermediate(2816).optVocab(512).optMaxPositions(512).optSeed(2).build();
-      default -> throw new IllegalArgumentException("unknown model " + name + " (3.4M, hidden1024)");
-    };
-  }
 
   @Override
   public Integer call() throws IOException {
@@ -90,7 +81,7 @@ public final class ModelBench implements Callable<Integer> {
   }
 
   private ObjectNode benchModel(String name, Path dir, NDManager manager) {
-    TinyModelSpec spec = spec(name);
+    TinyModelSpec spec = BenchModels.spec(name);
     ModelConfig config = TinyModelWriter.write(spec, dir.resolve("model"));
     List<AdapterWeights> pool = new ArrayList<>();
     for (int i = 0; i < adapters; i++) {

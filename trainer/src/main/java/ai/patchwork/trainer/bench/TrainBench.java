@@ -3,6 +3,7 @@ package ai.patchwork.trainer.bench;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.patchwork.model.Devices;
+import ai.patchwork.model.bench.BenchModels;
 import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;
 import ai.patchwork.model.lora.PeftConfig;
@@ -51,15 +52,6 @@ public final class TrainBench implements Callable<Integer> {
     System.exit(new CommandLine(new TrainBench()).execute(args));
   }
 
-  static TinyModelSpec spec(String name) {
-    return switch (name) {
-      case "3.4M" -> TinyModelSpec.builder().optHidden(256).optLayers(4).optHeads(8).optKvHeads(4)
-          .optIntermediate(768).optVocab(512).optMaxPositions(512).optSeed(1).build();
-      case "hidden1024" -> TinyModelSpec.builder().optHidden(1024).optLayers(8).optHeads(16).optKvHeads(8)
-          .optIntermediate(2816).optVocab(512).optMaxPositions(512).optSeed(2).build();
-      default -> throw new IllegalArgumentException("unknown model " + name + " (3.4M, hidden1024)");
-    };
-  }
 
   @Override
   public Integer call() throws IOException {
@@ -84,7 +76,7 @@ public final class TrainBench implements Callable<Integer> {
   }
 
   private ObjectNode bench(String name, Path dir) {
-    TinyModelSpec spec = spec(name);
+    TinyModelSpec spec = BenchModels.spec(name);
     TinyModelWriter.write(spec, dir);
     int rows = name.equals("hidden1024") ? Math.max(1, batch / largeScale) : batch;
     List<EncodedExample> examples = examples(spec.vocab() - 4, rows);

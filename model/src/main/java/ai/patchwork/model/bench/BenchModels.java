@@ -1,0 +1,27 @@
+package ai.patchwork.model.bench;
+
+import ai.patchwork.model.fixture.TinyModelSpec;
+
+/**
+ * The generated models every benchmark measures, so that {@code bench model}, {@code bench train} and
+ * {@code bench serve} figures are about the same weights: {@code 3.4M} (hidden 256, 4 layers, 8 heads, 4 KV heads,
+ * intermediate 768, vocab 512) and {@code hidden1024} (hidden 1024, 8 layers, 16 heads, 8 KV heads, intermediate
+ * 2816, 95M parameters).
+ */
+public final class BenchModels {
+
+  public static final String SMALL = "3.4M";
+  public static final String LARGE = "hidden1024";
+
+  private BenchModels() {}
+
+  public static TinyModelSpec spec(String name) {
+    return switch (name) {
+      case SMALL -> TinyModelSpec.builder().optHidden(256).optLayers(4).optHeads(8).optKvHeads(4)
+          .optIntermediate(768).optVocab(512).optMaxPositions(512).optSeed(1).build();
+      case LARGE -> TinyModelSpec.builder().optHidden(1024).optLayers(8).optHeads(16).optKvHeads(8)
+          .optIntermediate(2816).optVocab(512).optMaxPositions(512).optSeed(2).build();
+      default -> throw new IllegalArgumentException("unknown model " + name + " (" + SMALL + ", " + LARGE + ")");
+    };
+  }
+}
