@@ -1,6 +1,6 @@
 package ai.patchwork.api.web;
 
-import ai.patchwork.registry.RegistryException;
+import ai.patchwork.registry.RequestRefusedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -37,15 +37,16 @@ class ApiExceptionHandler {
     return ResponseEntity.status(e.status()).body(e.envelope());
   }
 
-  @ExceptionHandler(RegistryException.class)
-  ResponseEntity<ErrorEnvelope> registry(RegistryException e) {
+  /** The registry's, the files' and the fine-tuning jobs' refusals alike. */
+  @ExceptionHandler(RequestRefusedException.class)
+  ResponseEntity<ErrorEnvelope> refused(RequestRefusedException e) {
     HttpStatus status = switch (e.reason()) {
       case INVALID -> HttpStatus.BAD_REQUEST;
       case NOT_FOUND -> HttpStatus.NOT_FOUND;
       case TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
       case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
     };
-    if (status.is5xxServerError()) log.warn("registry unavailable: {}", e.getMessage(), e);
+    if (status.is5xxServerError()) log.warn("storage unavailable: {}", e.getMessage(), e);
     String type = status.is5xxServerError() ? ErrorTypes.SERVER : ErrorTypes.INVALID_REQUEST;
     return error(status, ErrorEnvelope.of(e.getMessage(), type, e.param(), e.code()));
   }
