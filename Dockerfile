@@ -42,4 +42,4 @@ ENV DJL_OFFLINE=true \
 USER patchwork
 WORKDIR /var/lib/patchwork
 EXPOSE 8080
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "@/opt/patchwork/java.args", "ai.patchwork.api.PatchworkApplication"]
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector", "@/opt/patchwork/java.args", "ai.patchwork.api.PatchworkApplication"]

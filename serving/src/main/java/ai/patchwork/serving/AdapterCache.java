@@ -2,7 +2,7 @@ package ai.patchwork.serving;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.AdapterWeights;
-import ai.patchwork.model.lora.LoraSlots;
+import ai.patchwork.model.lora.AdapterSlots;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -50,7 +50,7 @@ public final class AdapterCache {
   private long hostBytes;
   private long clock;
 
-  AdapterCache(AdapterSource source, ModelConfig base, LoraSlots slots, long hostBudget, Executor loader,
+  AdapterCache(AdapterSource source, ModelConfig base, AdapterSlots slots, long hostBudget, Executor loader,
       Runnable onLoaded, MeterRegistry registry) {
     this.source = source;
     this.base = base;

@@ -21,12 +21,13 @@ record DecodeRows(Sequence[] sequences, int[][] tokens, int[] positions, int[] k
   /**
    * @param bySlot the sequence in each KV slot, or null
    * @param decoding the sequences to decode, in KV slot order
+   * @param fillHoles whether the runner wants filler rows ({@link ModelRunner#fillsHoles()})
    */
-  static DecodeRows plan(Sequence[] bySlot, List<Sequence> decoding) {
+  static DecodeRows plan(Sequence[] bySlot, List<Sequence> decoding, boolean fillHoles) {
     int n = decoding.size();
     int hi = decoding.get(n - 1).kvSlot;
     int holes = hi + 1 - n;
-    boolean fill = holes > 0 && holes <= Math.max(2, n / 2);
+    boolean fill = fillHoles && holes > 0 && holes <= Math.max(2, n / 2);
     int rows = fill ? hi + 1 : n;
     Sequence[] seqs = new Sequence[rows];
     int[][] tokens = new int[rows][1];

@@ -1,6 +1,6 @@
 package ai.patchwork.serving;
 
-import ai.patchwork.model.lora.LoraSlots;
+import ai.patchwork.model.lora.AdapterSlots;
 import java.util.function.Predicate;
 
 /**
@@ -11,11 +11,11 @@ import java.util.function.Predicate;
  */
 final class DeviceTier {
 
-  private final LoraSlots slots;
+  private final AdapterSlots slots;
   private final AdapterEntry[] owner; // index 1..slots; 0 is the "no adapter" slot
   private final CacheMetrics metrics;
 
-  DeviceTier(LoraSlots slots, CacheMetrics metrics) {
+  DeviceTier(AdapterSlots slots, CacheMetrics metrics) {
     this.slots = slots;
     this.owner = new AdapterEntry[slots.slots() + 1];
     this.metrics = metrics;

@@ -29,10 +29,11 @@ import java.util.List;
  *     0 leaves PyTorch's default (one per core). One is faster when the cores are shared with the HTTP threads: at
  *     serving batch sizes an op lasts tens of microseconds, and OpenMP workers that spin-wait for a descheduled peer
  *     cost more than they parallelise (mixed-adapter streaming on 2 cores: 497 → 738 tokens/s in bench serve)
+ * @param runtime which forward runs the steps ({@link EngineRuntime#AUTO}: the CPU runtime on a CPU when available)
  */
 public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLength, int prefillChunk,
     int maxPrefillTokens, int maxQueued, int adapterSlots, int maxLoraRank, long hostCacheBytes, List<String> preload,
-    int loaderThreads, int intraOpThreads) {
+    int loaderThreads, int intraOpThreads, EngineRuntime runtime) {
 
   public EngineConfig {
     if (modelDir == null) throw new IllegalArgumentException("modelDir is required");
@@ -49,6 +50,7 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
     if (hostCacheBytes < 0) throw new IllegalArgumentException("hostCacheBytes must be >= 0");
     positive("loaderThreads", loaderThreads);
     if (intraOpThreads < 0) throw new IllegalArgumentException("intraOpThreads must be >= 0 (0 = PyTorch's default), got " + intraOpThreads);
+    if (runtime == null) runtime = EngineRuntime.AUTO;
     preload = List.copyOf(preload == null ? List.of() : preload);
     if (preload.size() >= adapterSlots) {
       throw new IllegalArgumentException(preload.size() + " preloaded adapters would take every one of the "
@@ -78,6 +80,7 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
     private List<String> preload = List.of();
     private int loaderThreads = 4;
     private int intraOpThreads;
+    private EngineRuntime runtime = EngineRuntime.AUTO;
 
     private Builder(Path modelDir) {
       this.modelDir = modelDir;
@@ -138,10 +141,15 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
       return this;
     }
 
+    public Builder optRuntime(EngineRuntime v) {
+      runtime = v;
+      return this;
+    }
+
     public EngineConfig build() {
       int prefillTokens = maxPrefillTokens == 0 ? Math.max(512, prefillChunk) : maxPrefillTokens;
       return new EngineConfig(modelDir, maxBatchSize, maxSequenceLength, prefillChunk, prefillTokens, maxQueued,
-          adapterSlots, maxLoraRank, hostCacheBytes, preload, loaderThreads, intraOpThreads);
+          adapterSlots, maxLoraRank, hostCacheBytes, preload, loaderThreads, intraOpThreads, runtime);
     }
   }
 }

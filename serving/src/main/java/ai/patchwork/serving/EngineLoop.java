@@ -165,7 +165,7 @@ final class EngineLoop implements Runnable {
   }
 
   private void decode(List<Sequence> decoding) {
-    DecodeRows rows = DecodeRows.plan(scheduler.bySlot(), decoding);
+    DecodeRows rows = DecodeRows.plan(scheduler.bySlot(), decoding, runner.fillsHoles());
     float[][] logits;
     try {
       logits = runner.decode(rows.tokens(), rows.positions(), rows.kvSlots(), rows.loraSlots());

@@ -5,8 +5,12 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.patchwork.model.Devices;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.kv.KvCache;
+import ai.patchwork.model.lora.AdapterSlots;
 import ai.patchwork.model.lora.LoraSlots;
 import ai.patchwork.model.nn.Transformer;
+import ai.patchwork.model.vector.VectorKvCache;
+import ai.patchwork.model.vector.VectorLoraSlots;
+import ai.patchwork.model.vector.VectorTransformer;
 import ai.patchwork.model.tokenizer.Tokenizer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,12 +46,11 @@ public final class InferenceEngine implements AutoCloseable {
 
   private final EngineConfig config;
   private final NDManager manager;
-  private final Transformer model;
+  private final ModelConfig modelConfig;
+  private final EngineRuntime runtime;
   private final Tokenizer tokenizer;
   private final int context;
-  private final KvCache cache;
-  private final LoraSlots slots;
-  private final LoraRows rows;
+  private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>(); // closed in reverse
   private final ExecutorService loader;
   private final ExecutorService dispatch;
   private final AdapterCache adapters;
@@ -64,16 +67,31 @@ public final class InferenceEngine implements AutoCloseable {
     this.config = config;
     this.manager = manager;
     this.tokenizer = tokenizer;
-    this.model = Transformer.load(config.modelDir(), manager);
-    ModelConfig mc = model.config();
+    Transformer model = own(Transformer.load(config.modelDir(), manager));
+    ModelConfig mc = this.modelConfig = model.config();
     if (config.maxSequenceLength() > mc.maxPositions()) {
       throw new IllegalArgumentException("maxSequenceLength " + config.maxSequenceLength()
           + " exceeds the model's max_position_embeddings " + mc.maxPositions());
     }
     this.context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
-    this.cache = new KvCache(mc, config.maxBatchSize(), context, manager);
-    this.slots = new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager);
-    this.rows = new LoraRows(mc, config.maxBatchSize(), slots, manager);
+    this.runtime = resolve(config.runtime(), model, config.maxBatchSize(), context);
+    AdapterSlots slots;
+    ModelRunner runner;
+    if (runtime == EngineRuntime.VECTOR) {
+      VectorTransformer cpu = VectorTransformer.of(model); // a heap copy of the weights: the tensors can go
+      owned.remove(model);
+      model.close();
+      VectorLoraSlots vectorSlots = own(new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank()));
+      slots = vectorSlots;
+      runner = own(new VectorRunner(cpu, new VectorKvCache(mc, config.maxBatchSize(), context), vectorSlots));
+    } else {
+      KvCache cache = own(new KvCache(mc, config.maxBatchSize(), context, manager));
+      LoraSlots tensorSlots = own(new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager));
+      LoraRows rows = own(new LoraRows(mc, config.maxBatchSize(), tensorSlots, manager));
+      slots = tensorSlots;
+      // A batch on one adapter reads its slot once rather than B aligned copies: faster at batch 32 in bench runs.
+      runner = own(new DjlRunner(model, cache, tensorSlots, rows, manager, true));
+    }
     this.loader = Executors.newFixedThreadPool(config.loaderThreads(),
         Thread.ofPlatform().daemon().name("patchwork-adapter-loader-", 0).factory());
     this.dispatch = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("patchwork-events-", 0).factory());
@@ -82,12 +100,30 @@ public final class InferenceEngine implements AutoCloseable {
     this.scheduler = new Scheduler(config.maxBatchSize(), context, config.maxQueued());
     EngineLoop[] ref = new EngineLoop[1];
     this.adapters = new AdapterCache(source, mc, slots, config.hostCacheBytes(), loader, () -> ref[0].signal(), registry);
-    // A batch on one adapter reads its slot once rather than B aligned copies: faster at batch 32 in bench runs.
-    ModelRunner runner = new ModelRunner(model, cache, slots, rows, manager, true);
     this.loop = ref[0] = new EngineLoop(scheduler, runner, adapters, metrics, config.prefillChunk(),
         config.maxPrefillTokens(), context);
     metrics.gauges(loop::stats);
     this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(loop);
+  }
+
+  private <T extends AutoCloseable> T own(T resource) {
+    owned.add(resource);
+    return resource;
+  }
+
+  /**
+   * AUTO as {@link EngineRuntime#resolve()}, except that the CPU runtime is skipped when its heap copy of the weights
+   * and KV cache would take more than half of the free heap, or a KV layer would not fit one Java array.
+   */
+  private static EngineRuntime resolve(EngineRuntime wanted, Transformer model, int batch, int context) {
+    EngineRuntime r = wanted.resolve();
+    if (wanted != EngineRuntime.AUTO || r != EngineRuntime.VECTOR) return r;
+    ModelConfig c = model.config();
+    long kvLayer = (long) batch * c.numKvHeads() * context * c.headDim();
+    long bytes = 4 * (model.parameterCount() + 2 * c.numLayers() * kvLayer);
+    Runtime jvm = Runtime.getRuntime();
+    long free = jvm.maxMemory() - (jvm.totalMemory() - jvm.freeMemory());
+    return kvLayer < Integer.MAX_VALUE - 8 && bytes < free / 2 ? r : EngineRuntime.DJL;
   }
 
   /**
@@ -137,7 +173,7 @@ public final class InferenceEngine implements AutoCloseable {
     if (closed.get()) throw new IllegalStateException("the inference engine is closed");
     int p = request.promptLength();
     if (p >= context) throw new PromptTooLongException(p, context);
-    int vocab = model.config().vocabSize();
+    int vocab = modelConfig.vocabSize();
     for (int id : request.promptIds()) {
       if (id >= vocab) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
     }
@@ -186,7 +222,12 @@ public final class InferenceEngine implements AutoCloseable {
   }
 
   public ModelConfig modelConfig() {
-    return model.config();
+    return modelConfig;
+  }
+
+  /** The forward this engine runs: {@link EngineRuntime#DJL} or {@link EngineRuntime#VECTOR}. */
+  public EngineRuntime runtime() {
+    return runtime;
   }
 
   /** Positions per sequence, prompt plus completion; completions are cut at {@code contextLength - prompt}. */
@@ -219,10 +260,13 @@ public final class InferenceEngine implements AutoCloseable {
     }
     loader.shutdownNow();
     dispatch.shutdown();
-    rows.close();
-    slots.close();
-    cache.close();
-    model.close();
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing " + owned.get(i), e);
+      }
+    }
     tokenizer.close();
     manager.close();
   }

@@ -1,28 +1,10 @@
 package ai.patchwork.serving;
 
-import ai.djl.ndarray.NDManager;
-import ai.patchwork.model.kv.KvCache;
-import ai.patchwork.model.lora.BatchLoraMapping;
-import ai.patchwork.model.lora.BatchedLoraOps;
-import ai.patchwork.model.lora.LoraOps;
-import ai.patchwork.model.lora.LoraSlots;
-import ai.patchwork.model.nn.Transformer;
-import java.util.Arrays;
-
 /**
- * Runs forward passes for the engine loop: the only place that touches the model, the KV cache and the LoRA ops.
- * Every step is one {@link Transformer#step} over the whole batch, whatever mix of adapters it holds; LoRA deltas
- * come from {@link BatchedLoraOps} (batched matmuls over stacked slot weights), never from a loop over adapters.
- *
- * <p>Decode steps pick one of three LoRA paths ({@link LoraPath}): none when every row is on the base model; the
- * adapter cache's slot read directly when every real row uses the same adapter (one copy of the weights, broadcast
- * over the batch — measured faster than B copies); otherwise the {@link LoraRows} aligned with the KV slots, which
- * the rows of a decode step read as a view. The decode op is kept while its path and mapping stay the same; with
- * aligned rows the mapping changes only when the highest KV slot in use does, and even then nothing is gathered.
- * Prefill mappings change with every chunk, so prefill builds a fresh op over the cache's slots and frees it after
- * the step.
+ * Runs forward passes for the engine loop, whatever mix of adapters a batch holds, in one pass per step:
+ * {@link DjlRunner} on the tensor model (any device), {@link VectorRunner} on the CPU runtime. Engine loop only.
  */
-final class ModelRunner implements AutoCloseable {
+interface ModelRunner extends AutoCloseable {
 
   /** How a decode step applies LoRA. */
   enum LoraPath {
@@ -30,95 +12,35 @@ final class ModelRunner implements AutoCloseable {
     NONE,
     /** Every real row uses one adapter: its cache slot, read once. */
     SHARED,
-    /** Rows use different adapters: the KV-aligned row slots, a view when the KV slots are consecutive. */
-    ROWS
+    /** Rows use different adapters: the KV-aligned row slots, a view when the KV slots are consecutive (DJL). */
+    ROWS,
+    /** Rows use different adapters: each row reads its adapter's cache slot directly (CPU runtime). */
+    SLOTS
   }
 
-  private final Transformer model;
-  private final KvCache cache;
-  private final LoraSlots slots;
-  private final LoraRows rows;
-  private final NDManager manager;
-  private final boolean sharedFastPath;
-  private LoraPath decodePath = LoraPath.NONE;
-  private int[] decodeMapping = new int[0];
-  private BatchedLoraOps decodeOps;
+  /** A newly admitted sequence in {@code kvSlot}, with its adapter lease or null. */
+  void admit(int kvSlot, AdapterLease lease);
 
   /**
-   * @param sharedFastPath whether a decode step whose real rows share one adapter reads that adapter's slot directly
-   *     instead of the aligned rows
-   */
-  ModelRunner(Transformer model, KvCache cache, LoraSlots slots, LoraRows rows, NDManager manager,
-      boolean sharedFastPath) {
-    this.model = model;
-    this.cache = cache;
-    this.slots = slots;
-    this.rows = rows;
-    this.manager = manager;
-    this.sharedFastPath = sharedFastPath;
-  }
-
-  /** A newly admitted sequence in {@code kvSlot}: copies its adapter into the aligned row. */
-  void admit(int kvSlot, AdapterLease lease) {
-    rows.place(kvSlot, lease);
-  }
-
-  /**
-   * One prefill step over right-padded chunks.
+   * One prefill step over chunks of different lengths.
    *
    * @return logits at each row's last chunk token, (B, V)
    */
-  float[][] prefill(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots) {
-    if (baseOnly(loraSlots)) return model.step(tokens, starts, kvSlots, cache, LoraOps.NONE);
-    try (BatchedLoraOps ops = new BatchedLoraOps(slots, new BatchLoraMapping(loraSlots), manager)) {
-      return model.step(tokens, starts, kvSlots, cache, ops);
-    }
-  }
+  float[][] prefill(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots);
 
   /**
    * One decode step: one token per row.
    *
    * @param loraSlots each row's adapter cache slot (0 = base model); filler rows carry the shared slot if any
    */
-  float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots) {
-    return model.step(tokens, positions, kvSlots, cache, decodeOps(kvSlots, loraSlots));
-  }
+  float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots);
+
+  /** Whether decode steps run faster with filler rows in the holes below the highest KV slot ({@link DecodeRows}). */
+  boolean fillsHoles();
 
   /** The LoRA path of the last decode step. */
-  LoraPath lastDecodePath() {
-    return decodePath;
-  }
-
-  private LoraOps decodeOps(int[] kvSlots, int[] loraSlots) {
-    LoraPath path = baseOnly(loraSlots) ? LoraPath.NONE
-        : sharedFastPath && shared(loraSlots) ? LoraPath.SHARED : LoraPath.ROWS;
-    int[] mapping = path == LoraPath.ROWS ? LoraRows.mapping(kvSlots) : loraSlots;
-    if (path != decodePath || !Arrays.equals(mapping, decodeMapping)) {
-      if (decodeOps != null) decodeOps.close();
-      decodeOps = switch (path) {
-        case NONE -> null;
-        case SHARED -> new BatchedLoraOps(slots, new BatchLoraMapping(mapping), manager);
-        case ROWS -> new BatchedLoraOps(rows.slots(), new BatchLoraMapping(mapping), manager);
-      };
-      decodePath = path;
-      decodeMapping = mapping;
-    }
-    return decodeOps == null ? LoraOps.NONE : decodeOps;
-  }
-
-  private static boolean baseOnly(int[] loraSlots) {
-    for (int s : loraSlots) if (s != 0) return false;
-    return true;
-  }
-
-  private static boolean shared(int[] loraSlots) {
-    for (int s : loraSlots) if (s != loraSlots[0]) return false;
-    return true;
-  }
+  LoraPath lastDecodePath();
 
   @Override
-  public void close() {
-    if (decodeOps != null) decodeOps.close();
-    decodeOps = null;
-  }
+  void close();
 }

@@ -40,7 +40,7 @@ class DecodeRowsTest {
       bySlot[slot] = s;
       decoding.add(s);
     }
-    DecodeRows filled = DecodeRows.plan(bySlot, decoding);
+    DecodeRows filled = DecodeRows.plan(bySlot, decoding, true);
     assertArrayEquals(new int[] {0, 1, 2, 3}, filled.kvSlots());
     assertNull(filled.sequences()[1]);
     assertArrayEquals(new int[] {0, 0, 0, 0}, filled.loraSlots(), "all real rows use the base model");
@@ -51,7 +51,7 @@ class DecodeRowsTest {
     far.accept(new float[] {0, 1}, 0);
     bySlot[7] = far;
     decoding.add(far);
-    DecodeRows gathered = DecodeRows.plan(bySlot, decoding);
+    DecodeRows gathered = DecodeRows.plan(bySlot, decoding, true);
     assertArrayEquals(new int[] {0, 2, 3, 7}, gathered.kvSlots(), "4 holes for 4 rows: gather instead");
   }
 
@@ -63,7 +63,8 @@ class DecodeRowsTest {
     int[] longPrompt = TinyWorld.prompt(60, 9);
     String[] adapters = {null, "all-r8", "qv-r4-rslora", "all-r8"};
     int[] lengths = {2, 40, 40, 40};
-    try (Engines.Traced t = Engines.fixture(b -> b.optMaxBatchSize(4).optPrefillChunk(4).optMaxPrefillTokens(4))) {
+    try (Engines.Traced t = Engines.fixture(b -> b.optMaxBatchSize(4).optPrefillChunk(4).optMaxPrefillTokens(4)
+        .optRuntime(EngineRuntime.DJL))) {
       t.engine.adapters().prefetch("all-r8").join();
       t.engine.adapters().prefetch("qv-r4-rslora").join();
       List<GenerationHandle> handles = new ArrayList<>();

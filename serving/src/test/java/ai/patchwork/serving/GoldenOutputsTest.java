@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Greedy outputs through the engine equal the independent float64 reference of expected.json exactly, while the
- * requests share batches with each other (different adapters and none in one forward pass).
+ * requests share batches with each other (different adapters and none in one forward pass). This class runs the CPU
+ * runtime; {@link GoldenOutputsDjlTest} the same cases on the DJL forward.
  */
 class GoldenOutputsTest {
 
@@ -27,9 +28,14 @@ class GoldenOutputsTest {
 
   @BeforeAll
   static void start() {
+    start(EngineRuntime.VECTOR);
+  }
+
+  static void start(EngineRuntime runtime) {
     EngineConfig config = EngineConfig.builder(Fixtures.model()).optMaxBatchSize(6).optAdapterSlots(4)
-        .optPrefillChunk(4).optIntraOpThreads(1).build();
+        .optPrefillChunk(4).optIntraOpThreads(1).optRuntime(runtime).build();
     engine = InferenceEngine.start(config, new FolderAdapterSource(Fixtures.adapters()), new SimpleMeterRegistry());
+    assertEquals(runtime, engine.runtime());
     engine.observe(traces::add);
   }
 

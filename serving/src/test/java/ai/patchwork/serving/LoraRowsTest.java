@@ -37,7 +37,7 @@ class LoraRowsTest {
 
   @Test
   void aKvSlotHandedFromAnAdapterToTheBaseModelDecodesTheBaseModel() throws Exception {
-    try (Engines.Traced t = Engines.fixture(b -> b.optMaxBatchSize(2))) {
+    try (Engines.Traced t = Engines.fixture(b -> b.optMaxBatchSize(2).optRuntime(EngineRuntime.DJL))) {
       // given: both KV slots used by adapters first
       GenerationHandle a = t.engine.submit(TinyWorld.greedy(PROMPT, "all-r8", 6));
       GenerationHandle b = t.engine.submit(TinyWorld.greedy(PROMPT, "qv-r4-rslora", 6));
@@ -57,7 +57,7 @@ class LoraRowsTest {
 
   @Test
   void decodeStepsPickNoneSharedOrRowsAndRowsStayConsecutive() throws Exception {
-    try (Engines.Traced t = Engines.fixture(b -> b.optMaxBatchSize(4))) {
+    try (Engines.Traced t = Engines.fixture(b -> b.optMaxBatchSize(4).optRuntime(EngineRuntime.DJL))) {
       List<GenerationHandle> handles = List.of(
           t.engine.submit(TinyWorld.greedy(PROMPT, "all-r8", 12)),
           t.engine.submit(TinyWorld.greedy(PROMPT, "all-r8", 16)),

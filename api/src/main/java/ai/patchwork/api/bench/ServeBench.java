@@ -46,6 +46,9 @@ public final class ServeBench implements Callable<Integer> {
   @Option(names = "--intra-op-threads", defaultValue = "1",
       description = "patchwork.serving.intra-op-threads of the server (0: PyTorch's default, one per core)")
   int intraOpThreads;
+  @Option(names = "--runtime", defaultValue = "auto",
+      description = "patchwork.serving.runtime of the server: auto (vector on a CPU), djl or vector")
+  String runtime;
 
   private PrintStream stdout = System.out;
 

@@ -74,6 +74,7 @@ public final class ServedModels implements AutoCloseable {
         .optPreload(preload)
         .optLoaderThreads(p.loaderThreads())
         .optIntraOpThreads(p.intraOpThreads())
+        .optRuntime(p.runtime())
         .build();
   }
 

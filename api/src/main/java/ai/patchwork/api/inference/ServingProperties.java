@@ -1,5 +1,6 @@
 package ai.patchwork.api.inference;
 
+import ai.patchwork.serving.EngineRuntime;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -24,6 +25,8 @@ import org.springframework.util.unit.DataSize;
  * @param requestTimeout longest a non-streamed request waits for its completion
  * @param intraOpThreads CPU threads per PyTorch op, for the whole process (0: PyTorch's default, one per core); 1
  *     streams faster when the HTTP threads share a few cores with the engine
+ * @param runtime which forward the engines run: auto (the CPU runtime on a CPU when the JVM has the Vector API, else
+ *     DJL), djl or vector
  */
 @ConfigurationProperties("patchwork.serving")
 public record ServingProperties(
@@ -38,7 +41,8 @@ public record ServingProperties(
     @DefaultValue("4") int loaderThreads,
     @DefaultValue("10m") Duration streamTimeout,
     @DefaultValue("10m") Duration requestTimeout,
-    @DefaultValue("0") int intraOpThreads) {
+    @DefaultValue("0") int intraOpThreads,
+    @DefaultValue("auto") EngineRuntime runtime) {
 
   public ServingProperties {
     preload = preload == null ? List.of() : List.copyOf(preload);

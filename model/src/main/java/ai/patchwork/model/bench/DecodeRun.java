@@ -8,6 +8,9 @@ import ai.patchwork.model.lora.LoraOps;
 import ai.patchwork.model.lora.LoraSlots;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.sample.Sampler;
+import ai.patchwork.model.vector.VectorKvCache;
+import ai.patchwork.model.vector.VectorLoraSlots;
+import ai.patchwork.model.vector.VectorTransformer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
@@ -15,10 +18,33 @@ import java.util.SplittableRandom;
 
 /**
  * One benchmark cell: a batch of B sequences prefilled together, then decoded token by token, the way the serving
- * engine drives {@link Transformer#step}: KV cache slots, adapters resident in LoRA slots, one gathered mapping per
- * batch.
+ * engine drives a step: KV cache slots, adapters resident in LoRA slots. {@link Runtime#DJL} is
+ * {@link Transformer#step} with one gathered mapping per batch; {@link Runtime#VECTOR} is
+ * {@link VectorTransformer#step}, reading each sequence's adapter from its slot.
  */
 final class DecodeRun {
+
+  enum Runtime {
+    DJL("djl"), VECTOR("vector");
+
+    private final String label;
+
+    Runtime(String label) {
+      this.label = label;
+    }
+
+    String label() {
+      return label;
+    }
+  }
+
+  /** One forward step of the cell's batch. */
+  private interface Stepper extends AutoCloseable {
+    float[][] step(int[][] tokens, int[] starts);
+
+    @Override
+    void close();
+  }
 
   enum Mode {
     NONE("none"), ONE("one"), MIXED("different per sequence");
@@ -52,6 +78,8 @@ final class DecodeRun {
 
   private final Transformer model;
   private final LoraSlots slots;
+  private final VectorTransformer vector;
+  private final VectorLoraSlots vectorSlots;
   private final int prompt;
   private final int decode;
   private final int adapters;
@@ -63,9 +91,12 @@ final class DecodeRun {
     this.adapters = pool.size();
     this.slots = new LoraSlots(model.config(), Math.max(1, pool.size()), 8, model.manager());
     for (int i = 0; i < pool.size(); i++) slots.set(i + 1, pool.get(i));
+    this.vector = VectorTransformer.available() ? VectorTransformer.of(model) : null;
+    this.vectorSlots = vector == null ? null : new VectorLoraSlots(model.config(), Math.max(1, pool.size()), 8);
+    for (int i = 0; vector != null && i < pool.size(); i++) vectorSlots.set(i + 1, pool.get(i));
   }
 
-  Result measure(int b, Mode mode) {
+  Result measure(int b, Mode mode, Runtime runtime) {
     SplittableRandom random = new SplittableRandom(b * 31L + mode.ordinal());
     int vocab = model.config().vocabSize();
     int[][] prompts = new int[b][prompt];
@@ -80,11 +111,9 @@ final class DecodeRun {
         case MIXED -> 1 + (i * 37) % adapters;
       };
     }
-    try (KvCache cache = new KvCache(model.config(), b, prompt + decode, model.manager());
-        BatchedLoraOps lora = new BatchedLoraOps(slots, new BatchLoraMapping(mapping), model.manager())) {
-      LoraOps ops = mode == Mode.NONE ? LoraOps.NONE : lora;
+    try (Stepper stepper = runtime == Runtime.DJL ? djl(b, mode, mapping, slotIds) : vector(b, mode, mapping, slotIds)) {
       long t0 = System.nanoTime();
-      float[][] logits = model.step(prompts, new int[b], slotIds, cache, ops);
+      float[][] logits = stepper.step(prompts, new int[b]);
       long t1 = System.nanoTime();
       long c1 = THREADS.getCurrentThreadCpuTime();
       int[][] next = new int[b][1];
@@ -94,12 +123,45 @@ final class DecodeRun {
           next[i][0] = Sampler.argmax(logits[i]);
           pos[i] = prompt + step;
         }
-        logits = model.step(next, pos, slotIds, cache, ops);
+        logits = stepper.step(next, pos);
       }
       long t2 = System.nanoTime();
       long c2 = THREADS.getCurrentThreadCpuTime();
       return new Result(b * (double) prompt / ((t1 - t0) / 1e9), b * (double) decode / ((t2 - t1) / 1e9),
           b * (double) decode / ((c2 - c1) / 1e9));
     }
+  }
+
+  private Stepper djl(int b, Mode mode, int[] mapping, int[] slotIds) {
+    KvCache cache = new KvCache(model.config(), b, prompt + decode, model.manager());
+    BatchedLoraOps lora = new BatchedLoraOps(slots, new BatchLoraMapping(mapping), model.manager());
+    LoraOps ops = mode == Mode.NONE ? LoraOps.NONE : lora;
+    return new Stepper() {
+      @Override
+      public float[][] step(int[][] tokens, int[] starts) {
+        return model.step(tokens, starts, slotIds, cache, ops);
+      }
+
+      @Override
+      public void close() {
+        lora.close();
+        cache.close();
+      }
+    };
+  }
+
+  private Stepper vector(int b, Mode mode, int[] mapping, int[] slotIds) {
+    if (vector == null) throw new IllegalStateException("the vector runtime needs --add-modules jdk.incubator.vector");
+    VectorKvCache cache = new VectorKvCache(model.config(), b, prompt + decode);
+    VectorLoraSlots lora = mode == Mode.NONE ? null : vectorSlots;
+    return new Stepper() {
+      @Override
+      public float[][] step(int[][] tokens, int[] starts) {
+        return vector.step(tokens, starts, slotIds, lora == null ? null : mapping, cache, lora);
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 }

@@ -45,6 +45,9 @@ public final class ModelBench implements Callable<Integer> {
   @Option(names = "--intra-op-threads", defaultValue = "1",
       description = "threads per PyTorch op (0: PyTorch's default, one per core); 1, as bench serve, makes the CPU "
           + "figures count every op") int intraOpThreads;
+  @Option(names = "--runtimes", split = ",", defaultValue = "djl,vector",
+      description = "djl (the tensor forward, PyTorch through DJL) and/or vector (the CPU runtime on the Vector API)")
+  List<String> runtimes;
   @Option(names = "--models", split = ",", defaultValue = "3.4M,hidden1024",
       description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers)") List<String> models;
 
@@ -106,40 +109,49 @@ public final class ModelBench implements Callable<Integer> {
       node.put("decode_tokens", cellDecode);
       node.put("repeats", cellRepeats);
       DecodeRun run = new DecodeRun(model, pool, prompt, cellDecode);
-      run.measure(8, DecodeRun.Mode.MIXED); // warm-up: native code paths and allocator
-      double none32 = 0;
-      double mixed32 = 0;
-      double noneCpu32 = 0;
-      double mixedCpu32 = 0;
-      for (int b : batches) {
-        java.util.Map<DecodeRun.Mode, List<DecodeRun.Result>> runs = new java.util.EnumMap<>(DecodeRun.Mode.class);
-        for (int rep = 0; rep < cellRepeats; rep++) {
+      List<DecodeRun.Runtime> chosen = runtimes.stream()
+          .map(r -> DecodeRun.Runtime.valueOf(r.trim().toUpperCase(java.util.Locale.ROOT))).toList();
+      for (DecodeRun.Runtime rt : chosen) {
+        for (int w = 0; w < 3; w++) run.measure(8, DecodeRun.Mode.MIXED, rt); // warm-up: native paths, JIT, allocator
+      }
+      ObjectNode ratios = JsonMapper.shared().createObjectNode();
+      ObjectNode cpuRatios = JsonMapper.shared().createObjectNode();
+      for (DecodeRun.Runtime rt : chosen) {
+        double none32 = 0;
+        double mixed32 = 0;
+        double noneCpu32 = 0;
+        double mixedCpu32 = 0;
+        for (int b : batches) {
+          java.util.Map<DecodeRun.Mode, List<DecodeRun.Result>> runs = new java.util.EnumMap<>(DecodeRun.Mode.class);
+          for (int rep = 0; rep < cellRepeats; rep++) {
+            for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
+              runs.computeIfAbsent(mode, m -> new ArrayList<>()).add(run.measure(b, mode, rt));
+            }
+          }
           for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
-            runs.computeIfAbsent(mode, m -> new ArrayList<>()).add(run.measure(b, mode));
+            DecodeRun.Result r = DecodeRun.Result.median(runs.get(mode));
+            ObjectNode row = rows.addObject();
+            row.put("runtime", rt.label());
+            row.put("batch", b);
+            row.put("adapters", mode.label());
+            row.put("prefill_tokens_per_s", Math.round(r.prefillTokensPerSecond()));
+            row.put("decode_tokens_per_s", Math.round(r.decodeTokensPerSecond()));
+            row.put("decode_tokens_per_cpu_s", Math.round(r.decodeCpuTokensPerSecond()));
+            if (b == 32 && mode == DecodeRun.Mode.NONE) {
+              none32 = r.decodeTokensPerSecond();
+              noneCpu32 = r.decodeCpuTokensPerSecond();
+            }
+            if (b == 32 && mode == DecodeRun.Mode.MIXED) {
+              mixed32 = r.decodeTokensPerSecond();
+              mixedCpu32 = r.decodeCpuTokensPerSecond();
+            }
           }
         }
-        for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
-          DecodeRun.Result r = DecodeRun.Result.median(runs.get(mode));
-          ObjectNode row = rows.addObject();
-          row.put("batch", b);
-          row.put("adapters", mode.label());
-          row.put("prefill_tokens_per_s", Math.round(r.prefillTokensPerSecond()));
-          row.put("decode_tokens_per_s", Math.round(r.decodeTokensPerSecond()));
-          row.put("decode_tokens_per_cpu_s", Math.round(r.decodeCpuTokensPerSecond()));
-          if (b == 32 && mode == DecodeRun.Mode.NONE) {
-            none32 = r.decodeTokensPerSecond();
-            noneCpu32 = r.decodeCpuTokensPerSecond();
-          }
-          if (b == 32 && mode == DecodeRun.Mode.MIXED) {
-            mixed32 = r.decodeTokensPerSecond();
-            mixedCpu32 = r.decodeCpuTokensPerSecond();
-          }
-        }
+        if (none32 > 0) ratios.put(rt.label(), Math.round(1000 * mixed32 / none32) / 1000.0);
+        if (noneCpu32 > 0) cpuRatios.put(rt.label(), Math.round(1000 * mixedCpu32 / noneCpu32) / 1000.0);
       }
-      if (none32 > 0) node.put("mixed_vs_none_decode_at_batch_32", Math.round(1000 * mixed32 / none32) / 1000.0);
-      if (noneCpu32 > 0) {
-        node.put("mixed_vs_none_decode_cpu_at_batch_32", Math.round(1000 * mixedCpu32 / noneCpu32) / 1000.0);
-      }
+      if (!ratios.isEmpty()) node.set("mixed_vs_none_decode_at_batch_32", ratios);
+      if (!cpuRatios.isEmpty()) node.set("mixed_vs_none_decode_cpu_at_batch_32", cpuRatios);
     }
     return node;
   }

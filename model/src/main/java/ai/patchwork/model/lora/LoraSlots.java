@@ -17,7 +17,7 @@ import java.util.List;
  * and the matching rows of B; smaller ranks are zero-padded. B is stored already scaled by s. Writing a slot bumps
  * {@link #version()} so gathered copies know they are stale.
  */
-public final class LoraSlots implements AutoCloseable {
+public final class LoraSlots implements AdapterSlots {
 
   private final ModelConfig config;
   private final int slots;
@@ -46,10 +46,12 @@ public final class LoraSlots implements AutoCloseable {
   }
 
   /** Usable slots, numbered 1..slots. */
+  @Override
   public int slots() {
     return slots;
   }
 
+  @Override
   public int maxRank() {
     return maxRank;
   }
@@ -59,6 +61,7 @@ public final class LoraSlots implements AutoCloseable {
   }
 
   /** Bytes of device memory held by the slot tensors. */
+  @Override
   public long bytes() {
     long n = 0;
     for (NDArray[] layer : a) for (NDArray x : layer) n += x.size();
@@ -67,6 +70,7 @@ public final class LoraSlots implements AutoCloseable {
   }
 
   /** Copies an adapter into slot {@code slot} (1..slots), replacing what was there. */
+  @Override
   public synchronized void set(int slot, AdapterWeights adapter) {
     checkSlot(slot);
     if (adapter.rank() > maxRank) {
@@ -109,6 +113,7 @@ public final class LoraSlots implements AutoCloseable {
   }
 
   /** Zeroes a slot. */
+  @Override
   public synchronized void clear(int slot) {
     checkSlot(slot);
     try (NDManager tmp = manager.newSubManager()) {

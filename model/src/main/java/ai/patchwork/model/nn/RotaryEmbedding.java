@@ -19,6 +19,24 @@ public final class RotaryEmbedding {
   public RotaryEmbedding(ModelConfig c, NDManager manager) {
     int h = c.headDim();
     int half = h / 2;
+    float[][] tables = tables(c);
+    float[] r = new float[h * h];
+    for (int i = 0; i < half; i++) {
+      r[(i + half) * h + i] = -1; // out[i] = -x[i + half]
+      r[i * h + i + half] = 1; // out[i + half] = x[i]
+    }
+    this.cos = manager.create(tables[0], new Shape(c.maxPositions(), h));
+    this.sin = manager.create(tables[1], new Shape(c.maxPositions(), h));
+    this.rotateHalf = manager.create(r, new Shape(h, h));
+  }
+
+  /**
+   * The cos and sin of every position and rotary dimension, each (C, H) row-major, the second half of a row repeating
+   * the first as in the "rotate half" layout.
+   */
+  public static float[][] tables(ModelConfig c) {
+    int h = c.headDim();
+    int half = h / 2;
     double[] invFreq = new double[half];
     for (int i = 0; i < half; i++) invFreq[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / h);
     invFreq = c.ropeScaling().scale(invFreq);
@@ -37,14 +55,7 @@ public final class RotaryEmbedding {
         sinTable[p * h + i + half] = sn;
       }
     }
-    float[] r = new float[h * h];
-    for (int i = 0; i < half; i++) {
-      r[(i + half) * h + i] = -1; // out[i] = -x[i + half]
-      r[i * h + i + half] = 1; // out[i + half] = x[i]
-    }
-    this.cos = manager.create(cosTable, new Shape(positions, h));
-    this.sin = manager.create(sinTable, new Shape(positions, h));
-    this.rotateHalf = manager.create(r, new Shape(h, h));
+    return new float[][] {cosTable, sinTable};
   }
 
   /**

@@ -59,6 +59,20 @@ public final class Transformer implements AutoCloseable {
     return blocks;
   }
 
+  public Embedding embedding() {
+    return embedding;
+  }
+
+  /** The final norm, before the LM head. */
+  public RmsNorm norm() {
+    return norm;
+  }
+
+  /** The LM head, (E, V). */
+  public NDArray lmHead() {
+    return lmHead;
+  }
+
   /** Number of weights (tied embeddings counted once). */
   public long parameterCount() {
     long n = embedding.table().size() + norm.weight().size();

@@ -1,0 +1,31 @@
+package ai.patchwork.model.lora;
+
+/**
+ * The device tier of adapters as the adapter cache sees it: numbered slots 1..{@link #slots()} that each hold one
+ * adapter's weights (slot 0 means "no adapter"). {@link LoraSlots} keeps them as stacked tensors for the DJL forward,
+ * {@code VectorLoraSlots} as float arrays for the CPU runtime.
+ */
+public interface AdapterSlots extends AutoCloseable {
+
+  /** Usable slots, numbered 1..slots. */
+  int slots();
+
+  /** Largest rank a slot takes. */
+  int maxRank();
+
+  /** Bytes of memory held by the slots. */
+  long bytes();
+
+  /**
+   * Copies an adapter into a slot, replacing what was there.
+   *
+   * @throws IllegalArgumentException when the slot is out of range or the adapter's rank exceeds {@link #maxRank()}
+   */
+  void set(int slot, AdapterWeights adapter);
+
+  /** Empties a slot. */
+  void clear(int slot);
+
+  @Override
+  void close();
+}

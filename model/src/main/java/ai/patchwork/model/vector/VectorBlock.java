@@ -1,0 +1,130 @@
+package ai.patchwork.model.vector;
+
+import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.nn.Projection;
+
+/**
+ * One decoder block over the rows of a step: x += attn(norm(x)); x += mlp(norm(x)), with grouped-query attention
+ * over the KV cache, rotary positions and each row's LoRA deltas. Same math as {@code nn.TransformerBlock}.
+ */
+final class VectorBlock {
+
+  private final int layer;
+  private final float[] attentionNorm; // (E)
+  private final Gemm.Packed qkv; // ((N+2K)·H, E)
+  private final float[] qkvBias; // ((N+2K)·H) or null
+  private final Gemm.Packed o; // (E, N·H)
+  private final float[] mlpNorm; // (E)
+  private final Gemm.Packed gateUp; // (2·I, E)
+  private final Gemm.Packed down; // (E, I)
+  private final float eps;
+  private final int e;
+  private final int n;
+  private final int k;
+  private final int hd;
+  private final int inter;
+  private final int qkvWidth;
+
+  VectorBlock(int layer, ModelConfig c, float[] attentionNorm, float[] qkv, float[] qkvBias, float[] o,
+      float[] mlpNorm, float[] gateUp, float[] down) {
+    this.layer = layer;
+    this.attentionNorm = attentionNorm;
+    this.eps = (float) c.rmsNormEps();
+    this.e = c.hiddenSize();
+    this.n = c.numHeads();
+    this.k = c.numKvHeads();
+    this.hd = c.headDim();
+    this.inter = c.intermediateSize();
+    this.qkvWidth = (n + 2 * k) * hd;
+    this.qkv = Gemm.Packed.of(qkv, qkvWidth, e);
+    this.qkvBias = qkvBias;
+    this.o = Gemm.Packed.of(o, e, n * hd);
+    this.mlpNorm = mlpNorm;
+    this.gateUp = Gemm.Packed.of(gateUp, 2 * inter, e);
+    this.down = Gemm.Packed.of(down, e, inter);
+  }
+
+  void forward(StepRows s, VectorKvCache cache, VectorLoraSlots lora, float[] cos, float[] sin) {
+    int rows = s.count;
+    for (int r = 0; r < rows; r++) RowOps.rmsNorm(s.x, r * e, attentionNorm, eps, s.h, r * e);
+    Gemm.matmul(s.h, rows, qkv, s.qkv); // (R, (N+2K)·H)
+    for (int r = 0; r < rows; r++) {
+      int q0 = r * qkvWidth;
+      if (qkvBias != null) RowOps.add(qkvBias, 0, s.qkv, q0, qkvWidth);
+      if (lora != null) {
+        lora.addDelta(s.loraSlot[r], layer, Projection.Q, s.h, r * e, s.qkv, q0, s.rank);
+        lora.addDelta(s.loraSlot[r], layer, Projection.K, s.h, r * e, s.qkv, q0 + n * hd, s.rank);
+        lora.addDelta(s.loraSlot[r], layer, Projection.V, s.h, r * e, s.qkv, q0 + (n + k) * hd, s.rank);
+      }
+      for (int head = 0; head < n + k; head++) rotate(s.qkv, q0 + head * hd, s.pos[r], cos, sin);
+      store(s, r, cache);
+    }
+    for (int r = 0; r < rows; r++) attend(s, r, cache);
+    Gemm.matmul(s.attended, rows, o, s.out); // (R, E)
+    residual(s, lora, Projection.O, s.attended, n * hd);
+
+    for (int r = 0; r < rows; r++) RowOps.rmsNorm(s.x, r * e, mlpNorm, eps, s.h, r * e);
+    Gemm.matmul(s.h, rows, gateUp, s.gateUp); // (R, 2·I)
+    for (int r = 0; r < rows; r++) {
+      if (lora != null) {
+        lora.addDelta(s.loraSlot[r], layer, Projection.GATE, s.h, r * e, s.gateUp, r * 2 * inter, s.rank);
+        lora.addDelta(s.loraSlot[r], layer, Projection.UP, s.h, r * e, s.gateUp, r * 2 * inter + inter, s.rank);
+      }
+      RowOps.siluMul(s.gateUp, r * 2 * inter, inter, s.act, r * inter); // (I)
+    }
+    Gemm.matmul(s.act, rows, down, s.out); // (R, E)
+    residual(s, lora, Projection.DOWN, s.act, inter);
+  }
+
+  /** x += out + LoRA(in) for the O or down projection. */
+  private void residual(StepRows s, VectorLoraSlots lora, Projection p, float[] in, int inWidth) {
+    for (int r = 0; r < s.count; r++) {
+      if (lora != null) lora.addDelta(s.loraSlot[r], layer, p, in, r * inWidth, s.out, r * e, s.rank);
+      RowOps.add(s.out, r * e, s.x, r * e, e);
+    }
+  }
+
+  /** Rotates one head of width H in place ("rotate half"): [a, b] → [a·cos − b·sin, b·cos + a·sin]. */
+  private void rotate(float[] v, int off, int pos, float[] cos, float[] sin) {
+    int half = hd / 2;
+    int t = pos * hd;
+    for (int i = 0; i < half; i++) {
+      float a = v[off + i];
+      float b = v[off + i + half];
+      v[off + i] = a * cos[t + i] - b * sin[t + i];
+      v[off + i + half] = b * cos[t + i + half] + a * sin[t + i + half];
+    }
+  }
+
+  /** Writes row r's rotated key heads and value heads at its position in its cache slot. */
+  private void store(StepRows s, int r, VectorKvCache cache) {
+    int q0 = r * qkvWidth;
+    int c = cache.capacity();
+    float[] keys = cache.keys[layer];
+    for (int head = 0; head < k; head++) {
+      int at = cache.offset(s.kvSlot[r], head);
+      int key = q0 + (n + head) * hd;
+      for (int d = 0; d < hd; d++) keys[at + d * c + s.pos[r]] = s.qkv[key + d]; // column pos of (H, C)
+      System.arraycopy(s.qkv, q0 + (n + k + head) * hd, cache.values[layer], at + s.pos[r] * hd, hd); // row pos of (C, H)
+    }
+  }
+
+  /** Row r's query heads over positions 0..pos of its slot; query head i reads key/value head i / (N/K). */
+  private void attend(StepRows s, int r, VectorKvCache cache) {
+    int g = n / k;
+    int len = s.pos[r] + 1;
+    int c = cache.capacity();
+    float scale = (float) (1 / Math.sqrt(hd));
+    float[] sc = s.scores;
+    for (int head = 0; head < n; head++) {
+      int q = r * qkvWidth + head * hd;
+      int base = cache.offset(s.kvSlot[r], head / g);
+      java.util.Arrays.fill(sc, 0, len, 0f);
+      for (int d = 0; d < hd; d++) RowOps.axpy(s.qkv[q + d] * scale, cache.keys[layer], base + d * c, sc, 0, len);
+      RowOps.softmax(sc, len);
+      int y = r * n * hd + head * hd;
+      java.util.Arrays.fill(s.attended, y, y + hd, 0f);
+      for (int p = 0; p < len; p++) RowOps.axpy(sc[p], cache.values[layer], base + p * hd, s.attended, y, hd);
+    }
+  }
+}

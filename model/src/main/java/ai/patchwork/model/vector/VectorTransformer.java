@@ -1,0 +1,128 @@
+package ai.patchwork.model.vector;
+
+import ai.djl.ndarray.NDArray;
+import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.nn.RotaryEmbedding;
+import ai.patchwork.model.nn.Transformer;
+import ai.patchwork.model.nn.TransformerBlock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Llama-family decoder for inference on the CPU, as plain loops over float arrays with SIMD kernels: embedding,
+ * blocks, final norm, LM head, like {@link Transformer#step} but with no tensor library in the loop. Weights are a heap
+ * copy of a loaded {@link Transformer}'s, so both read the same checkpoint the same way; the DJL model may be closed
+ * afterwards. Immutable and thread-safe; the state of a step lives in the {@link VectorKvCache}.
+ *
+ * <pre>
+ *   VectorTransformer cpu = VectorTransformer.of(model);
+ *   VectorKvCache cache = new VectorKvCache(cpu.config(), 8, 512);
+ *   float[][] logits = cpu.step(prompts, new int[8], kvSlots, null, cache, null); // prefill
+ * </pre>
+ */
+public final class VectorTransformer {
+
+  private final ModelConfig config;
+  private final float[] embedding; // (V, E)
+  private final List<VectorBlock> blocks;
+  private final float[] norm; // (E)
+  private final Gemm.Packed lmHead; // (V, E)
+  private final float[] cos; // (C, H)
+  private final float[] sin; // (C, H)
+
+  private VectorTransformer(ModelConfig config, float[] embedding, List<VectorBlock> blocks, float[] norm,
+      float[] lmHead) {
+    this.config = config;
+    this.embedding = embedding;
+    this.blocks = List.copyOf(blocks);
+    this.norm = norm;
+    this.lmHead = Gemm.Packed.of(lmHead, config.vocabSize(), config.hiddenSize());
+    float[][] tables = RotaryEmbedding.tables(config);
+    this.cos = tables[0];
+    this.sin = tables[1];
+  }
+
+  /** Whether this JVM runs with the Vector API ({@code --add-modules jdk.incubator.vector}). */
+  public static boolean available() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  }
+
+  /** Copies the weights of a loaded model into heap arrays. */
+  public static VectorTransformer of(Transformer model) {
+    if (!available()) {
+      throw new IllegalStateException("the CPU runtime needs the Vector API: run java with --add-modules jdk.incubator.vector");
+    }
+    ModelConfig c = model.config();
+    List<VectorBlock> blocks = new ArrayList<>();
+    for (int l = 0; l < c.numLayers(); l++) {
+      TransformerBlock b = model.blocks().get(l);
+      NDArray bias = b.attention().qkv().bias();
+      blocks.add(new VectorBlock(l, c, floats(b.attentionNorm().weight()), rows(b.attention().qkv().weight()),
+          bias == null ? null : floats(bias), rows(b.attention().o().weight()), floats(b.mlpNorm().weight()),
+          rows(b.mlp().gateUp().weight()), rows(b.mlp().down().weight())));
+    }
+    return new VectorTransformer(c, floats(model.embedding().table()), blocks, floats(model.norm().weight()),
+        rows(model.lmHead()));
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  /**
+   * One inference step: sequence b feeds {@code tokens[b]} at positions {@code starts[b]...} into KV slot
+   * {@code kvSlots[b]}, with the adapter in LoRA slot {@code loraSlots[b]} (0 or a null array: none). Rows may have
+   * different lengths; nothing is padded.
+   *
+   * @param lora the adapters' slots, or null when no sequence uses one
+   * @return logits at the last new token of each sequence, (B, V)
+   */
+  public float[][] step(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots, VectorKvCache cache,
+      VectorLoraSlots lora) {
+    int e = config.hiddenSize();
+    int v = config.vocabSize();
+    int longest = 0;
+    for (int b = 0; b < tokens.length; b++) {
+      if (kvSlots[b] < 0 || kvSlots[b] >= cache.slots()) throw new IllegalArgumentException("slot " + kvSlots[b] + " out of range");
+      if (starts[b] + tokens[b].length > cache.capacity()) {
+        throw new IllegalArgumentException("sequence in slot " + kvSlots[b] + " would exceed the cache capacity " + cache.capacity());
+      }
+      longest = Math.max(longest, starts[b] + tokens[b].length);
+    }
+    StepRows s = new StepRows(tokens, starts, kvSlots, loraSlots, e, (config.numHeads() + 2 * config.numKvHeads())
+        * config.headDim(), config.qDim(), config.intermediateSize(), lora == null ? 1 : lora.maxRank(), longest);
+    int r = 0;
+    for (int[] row : tokens) {
+      for (int id : row) {
+        if (id < 0 || id >= v) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + v);
+        System.arraycopy(embedding, id * e, s.x, r++ * e, e); // (E)
+      }
+    }
+    for (VectorBlock block : blocks) block.forward(s, cache, lora, cos, sin);
+    float[] last = new float[tokens.length * e]; // (B, E)
+    for (int b = 0; b < tokens.length; b++) {
+      RowOps.rmsNorm(s.x, s.last[b] * e, norm, (float) config.rmsNormEps(), last, b * e);
+    }
+    float[] logits = new float[tokens.length * v];
+    Gemm.matmul(last, tokens.length, lmHead, logits); // (B, V)
+    float[][] out = new float[tokens.length][];
+    for (int b = 0; b < tokens.length; b++) out[b] = java.util.Arrays.copyOfRange(logits, b * v, (b + 1) * v);
+    return out;
+  }
+
+  private static float[] floats(NDArray a) {
+    return a.toFloatArray();
+  }
+
+  /** A DJL projection weight (in, out) as the (out, in) rows {@link Gemm} reads. */
+  private static float[] rows(NDArray inOut) {
+    int in = (int) inOut.getShape().get(0);
+    int out = (int) inOut.getShape().get(1);
+    float[] a = inOut.toFloatArray();
+    float[] t = new float[a.length];
+    for (int i = 0; i < in; i++) {
+      for (int o = 0; o < out; o++) t[o * in + i] = a[i * out + o];
+    }
+    return t;
+  }
+}

@@ -1,0 +1,56 @@
+package ai.patchwork.model.vector;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The SIMD kernels against their plain loops, on shapes with and without row and column tails. */
+class GemmTest {
+
+  static float[] random(int n, SplittableRandom r) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
+    return a;
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1, 256, 512", "8, 256, 1536", "7, 96, 40", "5, 33, 17", "32, 768, 256", "3, 1, 64", "6, 50, 9"})
+  void matmulEqualsTheTripleLoop(int m, int k, int n) {
+    SplittableRandom r = new SplittableRandom(m * 1000L + k * 10L + n);
+    float[] x = random(m * k, r);
+    float[] w = random(k * n, r);
+    float[] fast = new float[m * n];
+    float[] slow = new float[m * n];
+    java.util.Arrays.fill(fast, Float.NaN); // overwritten, not accumulated
+    Gemm.matmul(x, m, Gemm.Packed.of(w, n, k), fast);
+    Gemm.reference(x, m, k, w, n, slow);
+    for (int i = 0; i < fast.length; i++) {
+      assertTrue(Math.abs(fast[i] - slow[i]) <= 1e-5 * Math.max(1, Math.sqrt(k)), "element " + i + ": " + fast[i] + " vs " + slow[i]);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"256", "37", "5"})
+  void rowOpsEqualTheirLoops(int len) {
+    SplittableRandom r = new SplittableRandom(len);
+    float[] a = random(len + 3, r);
+    float[] b = random(len + 5, r);
+    double dot = 0;
+    for (int i = 0; i < len; i++) dot += (double) a[3 + i] * b[5 + i];
+    assertTrue(Math.abs(RowOps.dot(a, 3, b, 5, len) - dot) < 1e-5);
+
+    float[] y = b.clone();
+    RowOps.axpy(0.5f, a, 3, y, 5, len);
+    for (int i = 0; i < len; i++) assertTrue(Math.abs(y[5 + i] - (b[5 + i] + 0.5f * a[3 + i])) < 1e-6);
+
+    float[] w = random(len, r);
+    float[] out = new float[len + 2];
+    RowOps.rmsNorm(a, 3, w, 1e-6f, out, 2);
+    double ms = 0;
+    for (int i = 0; i < len; i++) ms += (double) a[3 + i] * a[3 + i];
+    double inv = 1 / Math.sqrt(ms / len + 1e-6);
+    for (int i = 0; i < len; i++) assertTrue(Math.abs(out[2 + i] - a[3 + i] * inv * w[i]) < 1e-5);
+  }
+}

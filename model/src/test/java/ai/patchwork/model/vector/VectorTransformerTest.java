@@ -1,0 +1,206 @@
+package ai.patchwork.model.vector;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.patchwork.model.Fixtures;
+import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.config.ModelFamily;
+import ai.patchwork.model.fixture.TinyAdapterSpec;
+import ai.patchwork.model.fixture.TinyAdapterWriter;
+import ai.patchwork.model.fixture.TinyModelSpec;
+import ai.patchwork.model.fixture.TinyModelWriter;
+import ai.patchwork.model.fixture.TinyModels;
+import ai.patchwork.model.kv.KvCache;
+import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.BatchLoraMapping;
+import ai.patchwork.model.lora.BatchedLoraOps;
+import ai.patchwork.model.lora.LoraSlots;
+import ai.patchwork.model.nn.Projection;
+import ai.patchwork.model.nn.Transformer;
+import ai.patchwork.model.safetensors.DType;
+import ai.patchwork.model.sample.Sampler;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The CPU runtime against the fixture's float64 figures (logits ≤ 1e-4, greedy ids exact) and against the DJL
+ * forward on generated variants: GQA with one KV head, Qwen2 biases, tied embeddings, BF16, sizes with SIMD tails,
+ * chunked prefill and decode of a batch mixing adapters (rsLoRA, MLP-only, different ranks) and the base model.
+ */
+class VectorTransformerTest {
+
+  static NDManager manager;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void open() {
+    manager = NDManager.newBaseManager();
+  }
+
+  @AfterAll
+  static void close() {
+    manager.close();
+  }
+
+  static int[] ints(JsonNode array) {
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) out[i] = array.get(i).asInt();
+    return out;
+  }
+
+  /** Greedy decoding of whole batches with the CPU runtime: prefill, then one token per sequence per step. */
+  static int[][] greedy(VectorTransformer m, int[][] prompts, int[] loraSlots, VectorLoraSlots lora, int n,
+      float[][] firstLogits) {
+    int b = prompts.length;
+    int longest = 0;
+    for (int[] p : prompts) longest = Math.max(longest, p.length);
+    VectorKvCache cache = new VectorKvCache(m.config(), b + 2, longest + n);
+    int[] kvSlots = new int[b];
+    for (int i = 0; i < b; i++) kvSlots[i] = b + 1 - i; // not 0..B-1: slots are arbitrary
+    float[][] logits = m.step(prompts, new int[b], kvSlots, loraSlots, cache, lora);
+    if (firstLogits != null) System.arraycopy(logits, 0, firstLogits, 0, b);
+    int[][] out = new int[b][n];
+    int[] pos = new int[b];
+    for (int t = 0; t < n; t++) {
+      int[][] next = new int[b][1];
+      for (int i = 0; i < b; i++) {
+        out[i][t] = next[i][0] = Sampler.argmax(logits[i]);
+        pos[i] = prompts[i].length + t;
+      }
+      if (t + 1 < n) logits = m.step(next, pos, kvSlots, loraSlots, cache, lora);
+    }
+    return out;
+  }
+
+  @Test
+  void reproducesEveryExpectedJsonCase() {
+    try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
+      VectorTransformer m = VectorTransformer.of(djl);
+      ModelConfig c = m.config();
+      VectorLoraSlots lora = new VectorLoraSlots(c, 4, 16);
+      List<String> names = new ArrayList<>(List.of("base"));
+      for (JsonNode s : Fixtures.expected().get("single")) {
+        String a = s.get("adapter").asString();
+        if (!names.contains(a)) names.add(a);
+      }
+      for (int i = 1; i < names.size(); i++) {
+        lora.set(i, AdapterWeights.load(names.get(i), Fixtures.tinyLlama().resolve("adapters").resolve(names.get(i)), c));
+      }
+      for (JsonNode s : Fixtures.expected().get("single")) {
+        int[] want = ints(s.get("greedy_16"));
+        float[][] first = new float[1][];
+        int slot = names.indexOf(s.get("adapter").asString());
+        int[][] got = greedy(m, new int[][] {ints(s.get("prompt_ids"))}, new int[] {slot}, lora, want.length, first);
+        JsonNode logits = s.get("logits_last");
+        double worst = 0;
+        for (int i = 0; i < logits.size(); i++) worst = Math.max(worst, Math.abs(logits.get(i).asDouble() - first[0][i]));
+        assertTrue(worst <= 1e-4, s.get("adapter") + ": max |logit error| " + worst);
+        assertArrayEquals(want, got[0], "greedy ids for " + s.get("adapter"));
+      }
+      JsonNode mixed = Fixtures.expected().get("mixed_batch");
+      int[][] prompts = new int[mixed.size()][];
+      int[] slots = new int[mixed.size()];
+      int n = mixed.get(0).get("greedy_12").size();
+      for (int i = 0; i < prompts.length; i++) {
+        prompts[i] = ints(mixed.get(i).get("prompt_ids"));
+        slots[i] = names.indexOf(mixed.get(i).get("adapter").asString());
+        assertTrue(slots[i] >= 0);
+      }
+      int[][] got = greedy(m, prompts, slots, lora, n, null);
+      for (int i = 0; i < prompts.length; i++) assertArrayEquals(ints(mixed.get(i).get("greedy_12")), got[i], "request " + i);
+    }
+  }
+
+  /** Architecture variants: same logits as the DJL forward through chunked prefill and decode, every adapter mix. */
+  @ParameterizedTest
+  @ValueSource(strings = {"llama-gqa", "one-kv-head", "qwen2-bias-tied", "bf16-odd-sizes"})
+  void matchesTheDjlForwardStepByStep(String variant) {
+    TinyModelSpec.Builder spec = TinyModelSpec.builder().optVocab(300).optMaxPositions(64).optSeed(variant.hashCode());
+    switch (variant) {
+      case "llama-gqa" -> spec.optHidden(64).optHeads(4).optKvHeads(2).optIntermediate(128);
+      case "one-kv-head" -> spec.optHidden(64).optHeads(4).optKvHeads(1).optIntermediate(96);
+      case "qwen2-bias-tied" -> spec.optFamily(ModelFamily.QWEN2).optHidden(64).optHeads(4).optKvHeads(2)
+          .optIntermediate(128).optTieWordEmbeddings(true);
+      default -> spec.optHidden(48).optHeads(3).optKvHeads(1).optIntermediate(72).optVocab(277).optDtype(DType.BF16);
+    }
+    ModelConfig c = TinyModelWriter.write(spec.optLayers(2).build(), tmp.resolve("model"));
+    List<AdapterWeights> adapters = List.of(
+        adapter(c, "all-r8", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)),
+        adapter(c, "mlp-rslora", TinyAdapterSpec.builder().optRank(4).optAlpha(8).optRslora(true)
+            .optTargets(Projection.GATE, Projection.UP, Projection.DOWN).optSeed(2)),
+        adapter(c, "attn-r2", TinyAdapterSpec.builder().optRank(2).optAlpha(4)
+            .optTargets(Projection.Q, Projection.V, Projection.O).optSeed(3)));
+    try (Transformer djl = Transformer.load(tmp.resolve("model"), manager);
+        LoraSlots djlSlots = new LoraSlots(c, 3, 8, manager);
+        KvCache djlCache = new KvCache(c, 4, 40, manager)) {
+      VectorTransformer m = VectorTransformer.of(djl);
+      VectorLoraSlots slots = new VectorLoraSlots(c, 3, 8);
+      for (int i = 0; i < 3; i++) {
+        djlSlots.set(i + 1, adapters.get(i));
+        slots.set(i + 1, adapters.get(i));
+      }
+      VectorKvCache cache = new VectorKvCache(c, 4, 40);
+      int[] lora = {0, 1, 2, 3};
+      int[] kv = {0, 1, 2, 3};
+      int[][] chunk1 = {TinyModels.randomIds(9, c.vocabSize(), 1), TinyModels.randomIds(9, c.vocabSize(), 2),
+          TinyModels.randomIds(9, c.vocabSize(), 3), TinyModels.randomIds(9, c.vocabSize(), 4)};
+      int[][] chunk2 = {TinyModels.randomIds(7, c.vocabSize(), 5), TinyModels.randomIds(7, c.vocabSize(), 6),
+          TinyModels.randomIds(7, c.vocabSize(), 7), TinyModels.randomIds(7, c.vocabSize(), 8)};
+      try (BatchedLoraOps ops = new BatchedLoraOps(djlSlots, new BatchLoraMapping(lora), manager)) {
+        assertClose(djl.step(chunk1, new int[4], kv, djlCache, ops), m.step(chunk1, new int[4], kv, lora, cache, slots));
+        int[] starts = {9, 9, 9, 9};
+        float[][] want = djl.step(chunk2, starts, kv, djlCache, ops);
+        assertClose(want, m.step(chunk2, starts, kv, lora, cache, slots));
+        for (int t = 0; t < 12; t++) {
+          int[][] next = new int[4][1];
+          int[] pos = new int[4];
+          for (int i = 0; i < 4; i++) {
+            next[i][0] = Sampler.argmax(want[i]);
+            pos[i] = 16 + t;
+          }
+          want = djl.step(next, pos, kv, djlCache, ops);
+          assertClose(want, m.step(next, pos, kv, lora, cache, slots));
+        }
+      }
+    }
+  }
+
+  @Test
+  void refusesWhatTheDjlStepRefuses() {
+    try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
+      VectorTransformer m = VectorTransformer.of(djl);
+      VectorKvCache cache = new VectorKvCache(m.config(), 2, 8);
+      assertThrows(IllegalArgumentException.class, () -> m.step(new int[][] {{1}}, new int[] {0}, new int[] {2}, null, cache, null));
+      assertThrows(IllegalArgumentException.class, () -> m.step(new int[][] {{1, 2}}, new int[] {7}, new int[] {0}, null, cache, null));
+      assertThrows(IllegalArgumentException.class,
+          () -> m.step(new int[][] {{m.config().vocabSize()}}, new int[] {0}, new int[] {0}, null, cache, null));
+      VectorLoraSlots slots = new VectorLoraSlots(m.config(), 1, 2);
+      AdapterWeights big = adapter(m.config(), "r8", TinyAdapterSpec.builder().optRank(8).optAlpha(8));
+      assertThrows(IllegalArgumentException.class, () -> slots.set(1, big));
+      assertEquals(0, slots.bytes());
+    }
+  }
+
+  AdapterWeights adapter(ModelConfig c, String name, TinyAdapterSpec.Builder spec) {
+    Path dir = tmp.resolve(name);
+    TinyAdapterWriter.write(c, spec.build(), dir);
+    return AdapterWeights.load(name, dir, c);
+  }
+
+  static void assertClose(float[][] want, float[][] got) {
+    double worst = TinyModels.maxAbsDiff(want, got);
+    assertTrue(worst <= 1e-4, "max |logit difference| " + worst);
+  }
+}

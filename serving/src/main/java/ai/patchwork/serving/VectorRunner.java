@@ -1,0 +1,62 @@
+package ai.patchwork.serving;
+
+import ai.patchwork.model.vector.VectorKvCache;
+import ai.patchwork.model.vector.VectorLoraSlots;
+import ai.patchwork.model.vector.VectorTransformer;
+
+/**
+ * The {@link ModelRunner} on the CPU runtime ({@link VectorTransformer}): every row reads its own KV slot and its
+ * adapter's cache slot directly, so there is nothing to gather, align or keep between steps, and no filler rows.
+ */
+final class VectorRunner implements ModelRunner {
+
+  private final VectorTransformer model;
+  private final VectorKvCache cache;
+  private final VectorLoraSlots slots;
+  private LoraPath decodePath = LoraPath.NONE;
+
+  VectorRunner(VectorTransformer model, VectorKvCache cache, VectorLoraSlots slots) {
+    this.model = model;
+    this.cache = cache;
+    this.slots = slots;
+  }
+
+  /** Nothing to place: a row reads its adapter's slot in place. */
+  @Override
+  public void admit(int kvSlot, AdapterLease lease) {}
+
+  @Override
+  public float[][] prefill(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots) {
+    return model.step(tokens, starts, kvSlots, loraSlots, cache, baseOnly(loraSlots) ? null : slots);
+  }
+
+  @Override
+  public float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots) {
+    boolean base = baseOnly(loraSlots);
+    decodePath = base ? LoraPath.NONE : shared(loraSlots) ? LoraPath.SHARED : LoraPath.SLOTS;
+    return model.step(tokens, positions, kvSlots, loraSlots, cache, base ? null : slots);
+  }
+
+  @Override
+  public boolean fillsHoles() {
+    return false;
+  }
+
+  @Override
+  public LoraPath lastDecodePath() {
+    return decodePath;
+  }
+
+  private static boolean baseOnly(int[] loraSlots) {
+    for (int s : loraSlots) if (s != 0) return false;
+    return true;
+  }
+
+  private static boolean shared(int[] loraSlots) {
+    for (int s : loraSlots) if (s != loraSlots[0]) return false;
+    return true;
+  }
+
+  @Override
+  public void close() {}
+}
