@@ -55,7 +55,7 @@ final class Gemm {
     int n4 = n - n % 4;
     for (int j = 0; j < n4; j += 4) {
       for (int i = 0; i < m4; i += 4) tile4x4(x, i, k, w.data(), j, n, y);
-      for (int i = m4; i < m; i++) tile1x4(x, i, k, w.data(), j, n, y);
+      for (int i = m4; i < m; i++) tile1x4(x, i * k, k, w.data(), j, y, i * n + j);
     }
     for (int j = n4; j < n; j++) {
       for (int i = 0; i < m; i++) y[i * n + j] = RowOps.dot(x, i * k, w.data(), j * k, k);
@@ -117,9 +117,17 @@ final class Gemm {
     y[o + 3 * n + 3] = sum(c33, x, x3, w, w3, kv, k);
   }
 
-  private static void tile1x4(float[] x, int i, int k, float[] w, int j, int n, float[] y) {
+  /** y[yo .. yo + n) = x[xo .. xo + k) · wᵀ for one x row: the same tiles as {@link #matmul} at m = 1. */
+  static void matvec(float[] x, int xo, Packed w, float[] y, int yo) {
+    int n = w.n();
+    int k = w.k();
+    int n4 = n - n % 4;
+    for (int j = 0; j < n4; j += 4) tile1x4(x, xo, k, w.data(), j, y, yo + j);
+    for (int j = n4; j < n; j++) y[yo + j] = RowOps.dot(x, xo, w.data(), j * k, k);
+  }
+
+  private static void tile1x4(float[] x, int x0, int k, float[] w, int j, float[] y, int o) {
     FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
-    int x0 = i * k;
     int kv = k - k % L;
     int wp = j * k;
     for (int p = 0; p < kv; p += L, wp += 4 * L) {
@@ -131,7 +139,6 @@ final class Gemm {
     }
     int t = j * k + 4 * kv;
     int w0 = t, w1 = t + (k - kv), w2 = w1 + (k - kv), w3 = w2 + (k - kv);
-    int o = i * n + j;
     y[o] = sum(c0, x, x0, w, w0, kv, k);
     y[o + 1] = sum(c1, x, x0, w, w1, kv, k);
     y[o + 2] = sum(c2, x, x0, w, w2, kv, k);
