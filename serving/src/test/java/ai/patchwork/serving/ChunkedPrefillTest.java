@@ -58,8 +58,10 @@ class ChunkedPrefillTest {
       Recorder running = new Recorder();
       GenerationHandle decoding = t.engine.submit(TinyWorld.greedy(TinyWorld.prompt(5, 1), "r8", 120), running);
       assertTrue(running.awaitFirst());
-      // when: a 230-token prompt arrives
+      // when: a 230-token prompt arrives, while the loop is held so the running sequence has 100+ tokens to go
+      t.pause();
       GenerationHandle longPrompt = t.engine.submit(TinyWorld.greedy(TinyWorld.prompt(230, 2), null, 4));
+      t.resume();
       longPrompt.completion().join();
       decoding.completion().join();
       // then: between two of its prefill chunks the running sequence always got its token

@@ -33,18 +33,23 @@ final class Gemm {
     static Packed of(float[] w, int n, int k) {
       if (w.length != n * k) throw new IllegalArgumentException("expected " + n + " × " + k + " floats, got " + w.length);
       float[] out = new float[w.length];
-      int n4 = n - n % 4;
-      int kv = k - k % L;
-      int o = 0;
-      for (int j = 0; j < n4; j += 4) {
-        for (int p = 0; p < kv; p += L) {
-          for (int r = 0; r < 4; r++, o += L) System.arraycopy(w, (j + r) * k + p, out, o, L);
-        }
-        for (int r = 0; r < 4; r++, o += k - kv) System.arraycopy(w, (j + r) * k + kv, out, o, k - kv);
-      }
-      System.arraycopy(w, n4 * k, out, o, (n - n4) * k);
+      pack(w, n, k, out, 0);
       return new Packed(out, n, k);
     }
+  }
+
+  /** Writes row-major (n, k) {@code w} into {@code dst[off .. off + n·k)} in the layout of {@link Packed}. */
+  static void pack(float[] w, int n, int k, float[] dst, int off) {
+    int n4 = n - n % 4;
+    int kv = k - k % L;
+    int o = off;
+    for (int j = 0; j < n4; j += 4) {
+      for (int p = 0; p < kv; p += L) {
+        for (int r = 0; r < 4; r++, o += L) System.arraycopy(w, (j + r) * k + p, dst, o, L);
+      }
+      for (int r = 0; r < 4; r++, o += k - kv) System.arraycopy(w, (j + r) * k + kv, dst, o, k - kv);
+    }
+    System.arraycopy(w, n4 * k, dst, o, (n - n4) * k);
   }
 
   /** y[0 .. m·n) = x[0 .. m·k) · wᵀ, overwriting y. */
@@ -55,7 +60,7 @@ final class Gemm {
     int n4 = n - n % 4;
     for (int j = 0; j < n4; j += 4) {
       for (int i = 0; i < m4; i += 4) tile4x4(x, i, k, w.data(), j, n, y);
-      for (int i = m4; i < m; i++) tile1x4(x, i * k, k, w.data(), j, y, i * n + j);
+      for (int i = m4; i < m; i++) tile1x4(x, i * k, k, w.data(), j * k, y, i * n + j);
     }
     for (int j = n4; j < n; j++) {
       for (int i = 0; i < m; i++) y[i * n + j] = RowOps.dot(x, i * k, w.data(), j * k, k);
@@ -119,17 +124,21 @@ final class Gemm {
 
   /** y[yo .. yo + n) = x[xo .. xo + k) · wᵀ for one x row: the same tiles as {@link #matmul} at m = 1. */
   static void matvec(float[] x, int xo, Packed w, float[] y, int yo) {
-    int n = w.n();
-    int k = w.k();
-    int n4 = n - n % 4;
-    for (int j = 0; j < n4; j += 4) tile1x4(x, xo, k, w.data(), j, y, yo + j);
-    for (int j = n4; j < n; j++) y[yo + j] = RowOps.dot(x, xo, w.data(), j * k, k);
+    matvec(x, xo, w.data(), 0, w.n(), w.k(), y, yo);
   }
 
-  private static void tile1x4(float[] x, int x0, int k, float[] w, int j, float[] y, int o) {
+  /** {@link #matvec(float[], int, Packed, float[], int)} for an (n, k) matrix packed at {@code w[wo ..]}. */
+  static void matvec(float[] x, int xo, float[] w, int wo, int n, int k, float[] y, int yo) {
+    int n4 = n - n % 4;
+    for (int j = 0; j < n4; j += 4) tile1x4(x, xo, k, w, wo + j * k, y, yo + j);
+    for (int j = n4; j < n; j++) y[yo + j] = RowOps.dot(x, xo, w, wo + j * k, k);
+  }
+
+  /** Four outputs of one x row; {@code wb}: where the block of 4 packed W rows starts. */
+  private static void tile1x4(float[] x, int x0, int k, float[] w, int wb, float[] y, int o) {
     FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
     int kv = k - k % L;
-    int wp = j * k;
+    int wp = wb;
     for (int p = 0; p < kv; p += L, wp += 4 * L) {
       FloatVector a = FloatVector.fromArray(S, x, x0 + p);
       c0 = a.fma(FloatVector.fromArray(S, w, wp), c0);
@@ -137,7 +146,7 @@ final class Gemm {
       c2 = a.fma(FloatVector.fromArray(S, w, wp + 2 * L), c2);
       c3 = a.fma(FloatVector.fromArray(S, w, wp + 3 * L), c3);
     }
-    int t = j * k + 4 * kv;
+    int t = wb + 4 * kv;
     int w0 = t, w1 = t + (k - kv), w2 = w1 + (k - kv), w3 = w2 + (k - kv);
     y[o] = sum(c0, x, x0, w, w0, kv, k);
     y[o + 1] = sum(c1, x, x0, w, w1, kv, k);

@@ -9,8 +9,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Adapter slots for {@link VectorTransformer}: per slot, layer and projection, A (r, in) packed for {@link Gemm} and
- * s·B packed for the expand below, each read as one sequential stream. A sequence's delta is computed from its own
+ * Adapter slots for {@link VectorTransformer}: per slot and layer one array holding, projection after projection in
+ * the order the forward uses them, A (r, in) packed for {@link Gemm} and s·B packed for the expand below, so a
+ * sequence's deltas of a layer are read front to back as one stream the hardware prefetcher follows. A sequence's delta is computed from its own
  * slot (Punica's BGMV: no gathered copies, no zero-padded ranks or block-diagonal fusing), so a decode step reads
  * each adapter in the batch exactly once. Written only between steps, by the thread that runs them.
  *
@@ -25,8 +26,10 @@ public final class VectorLoraSlots implements AdapterSlots {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
 
-  private final Gemm.Packed[][][] a; // [slot][layer][projection] → A (r, in), or null
-  private final float[][][][] b; // [slot][layer][projection] → s·B in expand layout, or null
+  private final float[][][] data; // [slot][layer] → packed A and s·B of each targeted projection, or null
+  private final int[][][] rank; // [slot][layer][projection]: 0 where the adapter has no such module
+  private final int[][][] aAt; // [slot][layer][projection]: where A starts in data
+  private final int[][][] bAt; // [slot][layer][projection]: where s·B starts in data
 
   public VectorLoraSlots(ModelConfig config, int slots, int maxRank) {
     if (slots <= 0 || maxRank <= 0) throw new IllegalArgumentException("slots and maxRank must be positive");
@@ -34,8 +37,10 @@ public final class VectorLoraSlots implements AdapterSlots {
     this.slots = slots;
     this.maxRank = maxRank;
     int p = Projection.values().length;
-    this.a = new Gemm.Packed[slots + 1][config.numLayers()][p];
-    this.b = new float[slots + 1][config.numLayers()][p][];
+    this.data = new float[slots + 1][config.numLayers()][];
+    this.rank = new int[slots + 1][config.numLayers()][p];
+    this.aAt = new int[slots + 1][config.numLayers()][p];
+    this.bAt = new int[slots + 1][config.numLayers()][p];
   }
 
   @Override
@@ -52,11 +57,7 @@ public final class VectorLoraSlots implements AdapterSlots {
   public long bytes() {
     long n = 0;
     for (int s = 1; s <= slots; s++) {
-      for (int l = 0; l < config.numLayers(); l++) {
-        for (int p = 0; p < Projection.values().length; p++) {
-          if (a[s][l][p] != null) n += a[s][l][p].data().length + b[s][l][p].length;
-        }
-      }
+      for (float[] layer : data[s]) n += layer == null ? 0 : layer.length;
     }
     return n * Float.BYTES;
   }
@@ -69,9 +70,26 @@ public final class VectorLoraSlots implements AdapterSlots {
           + ", more than the maximum LoRA rank " + maxRank + " of these slots");
     }
     clear(slot);
-    for (LoraWeights w : adapter.modules()) {
-      a[slot][w.layer()][w.projection().ordinal()] = Gemm.Packed.of(w.a(), w.rank(), w.in());
-      b[slot][w.layer()][w.projection().ordinal()] = expandLayout(w.scaledB(), w.out(), w.rank());
+    for (int l = 0; l < config.numLayers(); l++) {
+      int size = 0;
+      for (Projection p : Projection.values()) {
+        LoraWeights w = adapter.module(l, p);
+        if (w != null) size += w.rank() * w.in() + chunks(w.out()) * w.rank() * L;
+      }
+      if (size == 0) continue;
+      float[] layer = data[slot][l] = new float[size];
+      int at = 0;
+      for (Projection p : Projection.values()) {
+        LoraWeights w = adapter.module(l, p);
+        if (w == null) continue;
+        int i = p.ordinal();
+        rank[slot][l][i] = w.rank();
+        aAt[slot][l][i] = at;
+        Gemm.pack(w.a(), w.rank(), w.in(), layer, at);
+        at += w.rank() * w.in();
+        bAt[slot][l][i] = at;
+        at += expandLayout(w.scaledB(), w.out(), w.rank(), layer, at);
+      }
     }
   }
 
@@ -79,8 +97,8 @@ public final class VectorLoraSlots implements AdapterSlots {
   public void clear(int slot) {
     checkSlot(slot);
     for (int l = 0; l < config.numLayers(); l++) {
-      java.util.Arrays.fill(a[slot][l], null);
-      java.util.Arrays.fill(b[slot][l], null);
+      data[slot][l] = null;
+      java.util.Arrays.fill(rank[slot][l], 0);
     }
   }
 
@@ -91,36 +109,39 @@ public final class VectorLoraSlots implements AdapterSlots {
    */
   void addDelta(int slot, int layer, Projection p, float[] x, int xo, float[] y, int yo, float[] t) {
     if (slot == 0) return;
-    Gemm.Packed wa = a[slot][layer][p.ordinal()];
-    if (wa == null) return;
-    Gemm.matvec(x, xo, wa, t, 0); // A·x, (r)
-    expand(t, wa.n(), b[slot][layer][p.ordinal()], p.outFeatures(config), y, yo); // += s·B·(A·x), (out)
+    int r = rank[slot][layer][p.ordinal()];
+    if (r == 0) return;
+    float[] d = data[slot][layer];
+    Gemm.matvec(x, xo, d, aAt[slot][layer][p.ordinal()], r, p.inFeatures(config), t, 0); // A·x, (r)
+    expand(t, r, d, bAt[slot][layer][p.ordinal()], p.outFeatures(config), y, yo); // += s·B·(A·x), (out)
   }
 
-  /** y[yo .. yo + out) += B·t, B in expand layout with rank r. */
-  private static void expand(float[] t, int r, float[] bp, int out, float[] y, int yo) {
+  /** y[yo .. yo + out) += B·t, B in expand layout with rank r at {@code bp[bo ..]}. */
+  private static void expand(float[] t, int r, float[] bp, int bo, int out, float[] y, int yo) {
     int full = out / L;
     for (int c = 0; c < full; c++) {
       FloatVector acc = FloatVector.fromArray(S, y, yo + c * L);
-      int base = c * r * L;
+      int base = bo + c * r * L;
       for (int k = 0; k < r; k++) acc = FloatVector.fromArray(S, bp, base + k * L).fma(FloatVector.broadcast(S, t[k]), acc);
       acc.intoArray(y, yo + c * L);
     }
     for (int lane = 0; lane < out - full * L; lane++) {
       float s = 0;
-      for (int k = 0; k < r; k++) s += t[k] * bp[(full * r + k) * L + lane];
+      for (int k = 0; k < r; k++) s += t[k] * bp[bo + (full * r + k) * L + lane];
       y[yo + full * L + lane] += s;
     }
   }
 
-  /** s·B (out, r) row-major into the expand layout. */
-  private static float[] expandLayout(float[] sb, int out, int r) {
-    int chunks = (out + L - 1) / L;
-    float[] bp = new float[chunks * r * L];
+  private static int chunks(int out) {
+    return (out + L - 1) / L;
+  }
+
+  /** Writes s·B (out, r) row-major into the expand layout at {@code dst[off ..]}; returns the floats written. */
+  private static int expandLayout(float[] sb, int out, int r, float[] dst, int off) {
     for (int o = 0; o < out; o++) {
-      for (int k = 0; k < r; k++) bp[((o / L) * r + k) * L + o % L] = sb[o * r + k];
+      for (int k = 0; k < r; k++) dst[off + ((o / L) * r + k) * L + o % L] = sb[o * r + k];
     }
-    return bp;
+    return chunks(out) * r * L;
   }
 
   private void checkSlot(int slot) {
