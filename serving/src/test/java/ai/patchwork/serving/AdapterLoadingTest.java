@@ -77,15 +77,16 @@ class AdapterLoadingTest {
     Path v1 = TinyWorld.adapter(config, dir.resolve("v1"), "x", 4, 1);
     Path v2 = TinyWorld.adapter(config, dir.resolve("v2"), "x", 8, 2);
     int[] prompt = {72, 101, 108, 108, 111};
-    int[] expectedV1 = reference.greedy(prompt, reference.adapter(v1), 30);
+    // The running sequence is long enough to outlast the load of version 2 (off the loop) with room to spare.
+    int[] expectedV1 = reference.greedy(prompt, reference.adapter(v1), 200);
     int[] expectedV2 = reference.greedy(prompt, reference.adapter(v2), 30);
-    assertFalse(Arrays.equals(expectedV1, expectedV2));
+    assertFalse(Arrays.equals(Arrays.copyOf(expectedV1, 30), expectedV2));
     Path served = dir.resolve("served");
     TinyWorld.adapter(config, served, "x", 4, 1);
     try (Engines.Traced t = Engines.start(Fixtures.model(), new FolderAdapterSource(served), b -> b.optMaxBatchSize(4))) {
       // given: a sequence running on version 1
       Recorder first = new Recorder();
-      GenerationHandle old = t.engine.submit(TinyWorld.greedy(prompt, "x", 30), first);
+      GenerationHandle old = t.engine.submit(TinyWorld.greedy(prompt, "x", 200), first);
       assertTrue(first.awaitFirst());
       t.pause();
       // when: version 2 is published while it runs
