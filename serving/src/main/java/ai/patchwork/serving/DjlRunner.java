@@ -56,7 +56,7 @@ final class DjlRunner implements ModelRunner {
 
   @Override
   public float[][] prefill(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots) {
-    if (baseOnly(loraSlots)) return model.step(tokens, starts, kvSlots, cache, LoraOps.NONE);
+    if (ModelRunner.baseOnly(loraSlots)) return model.step(tokens, starts, kvSlots, cache, LoraOps.NONE);
     try (BatchedLoraOps ops = new BatchedLoraOps(slots, new BatchLoraMapping(loraSlots), manager)) {
       return model.step(tokens, starts, kvSlots, cache, ops);
     }
@@ -79,8 +79,8 @@ final class DjlRunner implements ModelRunner {
   }
 
   private LoraOps decodeOps(int[] kvSlots, int[] loraSlots) {
-    LoraPath path = baseOnly(loraSlots) ? LoraPath.NONE
-        : sharedFastPath && shared(loraSlots) ? LoraPath.SHARED : LoraPath.ROWS;
+    LoraPath path = ModelRunner.baseOnly(loraSlots) ? LoraPath.NONE
+        : sharedFastPath && ModelRunner.shared(loraSlots) ? LoraPath.SHARED : LoraPath.ROWS;
     int[] mapping = path == LoraPath.ROWS ? LoraRows.mapping(kvSlots) : loraSlots;
     if (path != decodePath || !Arrays.equals(mapping, decodeMapping)) {
       if (decodeOps != null) decodeOps.close();
@@ -94,16 +94,6 @@ final class DjlRunner implements ModelRunner {
       decodeMapping = mapping;
     }
     return decodeOps == null ? LoraOps.NONE : decodeOps;
-  }
-
-  private static boolean baseOnly(int[] loraSlots) {
-    for (int s : loraSlots) if (s != 0) return false;
-    return true;
-  }
-
-  private static boolean shared(int[] loraSlots) {
-    for (int s : loraSlots) if (s != loraSlots[0]) return false;
-    return true;
   }
 
   @Override

@@ -43,4 +43,16 @@ interface ModelRunner extends AutoCloseable {
 
   @Override
   void close();
+
+  /** True when every row is on the base model. */
+  static boolean baseOnly(int[] loraSlots) {
+    for (int s : loraSlots) if (s != 0) return false;
+    return true;
+  }
+
+  /** True when every row uses the same LoRA slot. */
+  static boolean shared(int[] loraSlots) {
+    for (int s : loraSlots) if (s != loraSlots[0]) return false;
+    return true;
+  }
 }

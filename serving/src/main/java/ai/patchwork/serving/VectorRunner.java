@@ -27,13 +27,13 @@ final class VectorRunner implements ModelRunner {
 
   @Override
   public float[][] prefill(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots) {
-    return model.step(tokens, starts, kvSlots, loraSlots, cache, baseOnly(loraSlots) ? null : slots);
+    return model.step(tokens, starts, kvSlots, loraSlots, cache, ModelRunner.baseOnly(loraSlots) ? null : slots);
   }
 
   @Override
   public float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots) {
-    boolean base = baseOnly(loraSlots);
-    decodePath = base ? LoraPath.NONE : shared(loraSlots) ? LoraPath.SHARED : LoraPath.SLOTS;
+    boolean base = ModelRunner.baseOnly(loraSlots);
+    decodePath = base ? LoraPath.NONE : ModelRunner.shared(loraSlots) ? LoraPath.SHARED : LoraPath.SLOTS;
     return model.step(tokens, positions, kvSlots, loraSlots, cache, base ? null : slots);
   }
 
@@ -45,16 +45,6 @@ final class VectorRunner implements ModelRunner {
   @Override
   public LoraPath lastDecodePath() {
     return decodePath;
-  }
-
-  private static boolean baseOnly(int[] loraSlots) {
-    for (int s : loraSlots) if (s != 0) return false;
-    return true;
-  }
-
-  private static boolean shared(int[] loraSlots) {
-    for (int s : loraSlots) if (s != loraSlots[0]) return false;
-    return true;
   }
 
   @Override

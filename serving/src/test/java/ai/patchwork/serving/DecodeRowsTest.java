@@ -40,6 +40,8 @@ class DecodeRowsTest {
       bySlot[slot] = s;
       decoding.add(s);
     }
+    assertArrayEquals(new int[] {0, 2, 3}, DecodeRows.plan(bySlot, decoding, false).kvSlots(),
+        "a runner that reads any KV slots in place (the CPU runtime) gets no fillers");
     DecodeRows filled = DecodeRows.plan(bySlot, decoding, true);
     assertArrayEquals(new int[] {0, 1, 2, 3}, filled.kvSlots());
     assertNull(filled.sequences()[1]);
