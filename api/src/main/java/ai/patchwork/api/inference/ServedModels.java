@@ -46,9 +46,11 @@ public final class ServedModels implements AutoCloseable {
         CompositeMeterRegistry tagged = new CompositeMeterRegistry();
         tagged.config().commonTags("base_model", m.id());
         tagged.add(meters);
-        engines.put(m.id(), InferenceEngine.start(config(m, registry, properties),
-            new RegistryAdapterSource(registry, m.id(), loaded::add), tagged));
-        log.info("serving base model {} ({} ms)", m.id(), (System.nanoTime() - t0) / 1_000_000);
+        InferenceEngine engine = InferenceEngine.start(config(m, registry, properties),
+            new RegistryAdapterSource(registry, m.id(), loaded::add), tagged);
+        engines.put(m.id(), engine);
+        log.info("serving base model {} on the {} runtime ({} ms)", m.id(),
+            engine.runtime().name().toLowerCase(java.util.Locale.ROOT), (System.nanoTime() - t0) / 1_000_000);
       }
     } catch (RuntimeException e) {
       engines.values().forEach(InferenceEngine::close);
