@@ -62,6 +62,14 @@ public final class InferenceEngine implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /**
+   * The CPU runtime's start-up warm-up (see {@link VectorTransformer#warmUp}): without it the first requests run the
+   * SIMD kernels interpreted while the JIT compiles them, and on 2 cores that also slowed adapter loads beside them
+   * (cold-load p95 56–79 ms in bench serve; maxima over 200 ms).
+   */
+  private static final int WARM_UP_STEPS = 200;
+  private static final long WARM_UP_BUDGET_NANOS = 2_000_000_000L;
+
   private InferenceEngine(EngineConfig config, AdapterSource source, MeterRegistry registry, NDManager manager,
       Tokenizer tokenizer) {
     this.config = config;
@@ -79,6 +87,7 @@ public final class InferenceEngine implements AutoCloseable {
     ModelRunner runner;
     if (runtime == EngineRuntime.VECTOR) {
       VectorTransformer cpu = VectorTransformer.of(model); // a heap copy of the weights: the tensors can go
+      cpu.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS);
       owned.remove(model);
       model.close();
       VectorLoraSlots vectorSlots = own(new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank()));

@@ -70,6 +70,14 @@ public final class VectorTransformer {
   }
 
   /**
+   * Runs the kernels on a few synthetic batches (base and LoRA rows, prefill and decode) so the JIT compiles them
+   * before real requests arrive; stops after {@code steps} decode steps or {@code budgetNanos}.
+   */
+  public void warmUp(int steps, long budgetNanos) {
+    WarmUp.run(this, steps, budgetNanos);
+  }
+
+  /**
    * One inference step: sequence b feeds {@code tokens[b]} at positions {@code starts[b]...} into KV slot
    * {@code kvSlots[b]}, with the adapter in LoRA slot {@code loraSlots[b]} (0 or a null array: none). Rows may have
    * different lengths; nothing is padded.

@@ -1,0 +1,59 @@
+package ai.patchwork.model.vector;
+
+import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.LoraWeights;
+import ai.patchwork.model.lora.PeftConfig;
+import ai.patchwork.model.nn.Projection;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * Runs a model's kernels before it serves, so the JIT has compiled them (SIMD code runs orders of magnitude slower
+ * interpreted) and the first requests, and whatever runs beside them on a small machine, do not pay for it: a few
+ * batches mixing a synthetic adapter and the base model, prefill then decode, in a cache and slots of its own.
+ */
+final class WarmUp {
+
+  private WarmUp() {}
+
+  /** Steps until {@code steps} decode steps or {@code budgetNanos} have passed, whichever comes first. */
+  static void run(VectorTransformer model, int steps, long budgetNanos) {
+    ModelConfig c = model.config();
+    long deadline = System.nanoTime() + budgetNanos;
+    int prompt = Math.min(8, c.maxPositions() / 2);
+    int capacity = Math.min(c.maxPositions(), prompt + steps + 1);
+    VectorLoraSlots slots = new VectorLoraSlots(c, 1, 4);
+    slots.set(1, synthetic(c));
+    VectorKvCache cache = new VectorKvCache(c, 4, capacity);
+    int[] kv = {0, 1, 2, 3};
+    int[] lora = {1, 0, 1, 0};
+    int[][] tokens = new int[4][prompt];
+    for (int[] row : tokens) java.util.Arrays.fill(row, 1 % c.vocabSize());
+    model.step(tokens, new int[4], kv, lora, cache, slots);
+    int[][] next = {{1 % c.vocabSize()}, {1 % c.vocabSize()}, {1 % c.vocabSize()}, {1 % c.vocabSize()}};
+    for (int t = 0; t < steps && prompt + t < capacity && System.nanoTime() < deadline; t++) {
+      int[] pos = {prompt + t, prompt + t, prompt + t, prompt + t};
+      model.step(next, pos, kv, lora, cache, slots);
+    }
+  }
+
+  /** A rank-4 adapter on all seven projections with small constant weights. */
+  private static AdapterWeights synthetic(ModelConfig c) {
+    List<LoraWeights> modules = new ArrayList<>();
+    int r = 4;
+    for (int l = 0; l < c.numLayers(); l++) {
+      for (Projection p : Projection.values()) {
+        int in = p.inFeatures(c);
+        int out = p.outFeatures(c);
+        float[] a = new float[r * in];
+        float[] b = new float[out * r];
+        java.util.Arrays.fill(a, 1e-3f);
+        java.util.Arrays.fill(b, 1e-3f);
+        modules.add(new LoraWeights(l, p, r, in, out, a, b, 1f));
+      }
+    }
+    return new AdapterWeights("warm-up", new PeftConfig(r, r, false, EnumSet.allOf(Projection.class), null), modules);
+  }
+}
