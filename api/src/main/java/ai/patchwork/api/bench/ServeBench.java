@@ -46,6 +46,8 @@ public final class ServeBench implements Callable<Integer> {
   @Option(names = "--intra-op-threads", defaultValue = "1",
       description = "patchwork.serving.intra-op-threads of the server (0: PyTorch's default, one per core)")
   int intraOpThreads;
+  @Option(names = "--repeats", defaultValue = "3",
+      description = "runs of each none/one/mixed cell, modes taking turns; the median run is reported") int repeats;
   @Option(names = "--runtime", defaultValue = "auto",
       description = "patchwork.serving.runtime of the server: auto (vector on a CPU), djl or vector")
   String runtime;

@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -62,18 +63,33 @@ final class ServeCells {
     ObjectNode ratios = out.putObject("mixed_vs_none");
     for (int c : o.concurrency) {
       for (int n : o.requests) {
+        // Modes take turns, repeats times, and each reports its median run: this VM's speed drifts by tens of
+        // percent between minutes, and a ratio of two single cells measured a minute apart moves with it.
+        Map<String, List<ObjectNode>> runs = new java.util.LinkedHashMap<>();
+        for (int rep = 0; rep < o.repeats; rep++) {
+          int shift = rep;
+          for (String mode : List.of("none", "one", "mixed")) {
+            if (!o.modes.contains(mode)) continue;
+            IntFunction<String> model = switch (mode) {
+              case "none" -> i -> BenchServer.MODEL;
+              case "one" -> i -> ids.getFirst();
+              default -> i -> ids.get((i * 37 + n + shift) % o.adapters); // a different adapter per request
+            };
+            runs.computeIfAbsent(mode, m -> new java.util.ArrayList<>()).add(cell(client, mode, o.count(n), c, model));
+          }
+        }
         double none = 0;
         double mixed = 0;
-        for (String mode : List.of("none", "one", "mixed")) {
-          if (!o.modes.contains(mode)) continue;
-          IntFunction<String> model = switch (mode) {
-            case "none" -> i -> BenchServer.MODEL;
-            case "one" -> i -> ids.getFirst();
-            default -> i -> ids.get((i * 37 + n) % o.adapters); // a different adapter per request
-          };
-          ObjectNode cell = cellOn(client, results, mode, o.count(n), c, model);
-          if (mode.equals("none")) none = cell.path("tokens_per_s").asDouble();
-          if (mode.equals("mixed")) mixed = cell.path("tokens_per_s").asDouble();
+        for (Map.Entry<String, List<ObjectNode>> e : runs.entrySet()) {
+          List<ObjectNode> cells = new java.util.ArrayList<>(e.getValue());
+          cells.sort(java.util.Comparator.comparingDouble(x -> x.path("tokens_per_s").asDouble()));
+          ObjectNode median = cells.get(cells.size() / 2).deepCopy();
+          ArrayNode all = median.putArray("tokens_per_s_runs");
+          e.getValue().forEach(x -> all.add(x.path("tokens_per_s").asLong()));
+          median.put("errors_all_runs", e.getValue().stream().mapToLong(x -> x.path("errors").asLong()).sum());
+          results.add(median);
+          if (e.getKey().equals("none")) none = median.path("tokens_per_s").asDouble();
+          if (e.getKey().equals("mixed")) mixed = median.path("tokens_per_s").asDouble();
         }
         if (none > 0 && mixed > 0) ratios.put("concurrency_" + c + "_requests_" + o.count(n), Stats.round(100 * mixed / none) / 100);
       }
@@ -94,7 +110,7 @@ final class ServeCells {
       for (int c : o.concurrency) {
         for (int n : o.requests) {
           int start = offset;
-          cellOn(churnClient, results, "churn", o.count(n), c, i -> ids.get((start + i) % o.churnAdapters));
+          results.add(cell(churnClient, "churn", o.count(n), c, i -> ids.get((start + i) % o.churnAdapters)));
           offset += o.count(n);
         }
       }
@@ -113,13 +129,17 @@ final class ServeCells {
     }
   }
 
-  private ObjectNode cellOn(LoadClient client, ArrayNode results, String mode, int n, int c, IntFunction<String> model)
-      throws Exception {
+  private ObjectNode cell(LoadClient client, String mode, int n, int c, IntFunction<String> model) throws Exception {
+    return cell(client, mode, n, c, model, prompt, o.maxTokens);
+  }
+
+  private static ObjectNode cell(LoadClient client, String mode, int n, int c, IntFunction<String> model, int[] prompt,
+      int maxTokens) throws Exception {
     long cpu0 = PROCESS.getProcessCpuTime();
-    LoadClient.Run run = client.run(n, c, model, prompt, o.maxTokens);
+    LoadClient.Run run = client.run(n, c, model, prompt, maxTokens);
     long cpu = PROCESS.getProcessCpuTime() - cpu0;
     List<LoadClient.Outcome> ok = run.ok();
-    ObjectNode cell = results.addObject();
+    ObjectNode cell = JsonMapper.shared().createObjectNode();
     cell.put("mode", mode);
     cell.put("requests", n);
     cell.put("concurrency", c);
