@@ -100,6 +100,9 @@ class AdapterLoadingTest {
       StepTrace shared = t.steps.stream().filter(s -> Engines.Traced.contains(s, old.id())
           && Engines.Traced.contains(s, fresh.id()) && !s.prefill()).findFirst().orElseThrow();
       assertNotEquals(shared.loraSlots()[0], shared.loraSlots()[1], "two versions, two slots, one forward pass");
+      // The loop releases a finished sequence's adapter just after completing it: wait for that step to end.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (t.engine.adapters().stats().deviceSlotsUsed() != 1 && System.nanoTime() < deadline) Thread.sleep(5);
       assertEquals(1, t.engine.adapters().stats().deviceSlotsUsed(), "version 1's slot was freed");
     }
   }
