@@ -87,9 +87,9 @@ public final class InferenceEngine implements AutoCloseable {
     ModelRunner runner;
     if (runtime == EngineRuntime.VECTOR) {
       VectorTransformer cpu = VectorTransformer.of(model); // a heap copy of the weights: the tensors can go
-      cpu.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS);
       owned.remove(model);
       model.close();
+      cpu.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS);
       VectorLoraSlots vectorSlots = own(new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank()));
       slots = vectorSlots;
       runner = own(new VectorRunner(cpu, new VectorKvCache(mc, config.maxBatchSize(), context), vectorSlots));

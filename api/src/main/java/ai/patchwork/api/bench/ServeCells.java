@@ -130,13 +130,8 @@ final class ServeCells {
   }
 
   private ObjectNode cell(LoadClient client, String mode, int n, int c, IntFunction<String> model) throws Exception {
-    return cell(client, mode, n, c, model, prompt, o.maxTokens);
-  }
-
-  private static ObjectNode cell(LoadClient client, String mode, int n, int c, IntFunction<String> model, int[] prompt,
-      int maxTokens) throws Exception {
     long cpu0 = PROCESS.getProcessCpuTime();
-    LoadClient.Run run = client.run(n, c, model, prompt, maxTokens);
+    LoadClient.Run run = client.run(n, c, model, prompt, o.maxTokens);
     long cpu = PROCESS.getProcessCpuTime() - cpu0;
     List<LoadClient.Outcome> ok = run.ok();
     ObjectNode cell = JsonMapper.shared().createObjectNode();

@@ -26,6 +26,19 @@ public interface AdapterSlots extends AutoCloseable {
   /** Empties a slot. */
   void clear(int slot);
 
+  /** The check {@link #set} and {@link #clear} start with: the slot is one of 1..{@link #slots()}. */
+  default void checkSlot(int slot) {
+    if (slot < 1 || slot > slots()) throw new IllegalArgumentException("slot " + slot + " is not in 1.." + slots());
+  }
+
+  /** The check {@link #set} makes of the adapter: its rank is at most {@link #maxRank()}. */
+  default void checkRank(AdapterWeights adapter) {
+    if (adapter.rank() > maxRank()) {
+      throw new IllegalArgumentException("adapter " + adapter.id() + " has rank " + adapter.rank()
+          + ", more than the maximum LoRA rank " + maxRank() + " of these slots");
+    }
+  }
+
   @Override
   void close();
 }

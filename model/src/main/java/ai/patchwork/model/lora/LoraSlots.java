@@ -73,10 +73,7 @@ public final class LoraSlots implements AdapterSlots {
   @Override
   public synchronized void set(int slot, AdapterWeights adapter) {
     checkSlot(slot);
-    if (adapter.rank() > maxRank) {
-      throw new IllegalArgumentException("adapter " + adapter.id() + " has rank " + adapter.rank()
-          + ", more than the maximum LoRA rank " + maxRank + " of these slots");
-    }
+    checkRank(adapter);
     try (NDManager tmp = manager.newSubManager()) {
       for (int l = 0; l < config.numLayers(); l++) {
         for (ProjectionGroup g : ProjectionGroup.values()) {
@@ -168,10 +165,6 @@ public final class LoraSlots implements AdapterSlots {
       }
     }
     return out;
-  }
-
-  private void checkSlot(int slot) {
-    if (slot < 1 || slot > slots) throw new IllegalArgumentException("slot " + slot + " is not in 1.." + slots);
   }
 
   NDArray a(int layer, ProjectionGroup g) {

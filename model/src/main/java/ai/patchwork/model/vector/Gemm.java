@@ -122,12 +122,10 @@ final class Gemm {
     y[o + 3 * n + 3] = sum(c33, x, x3, w, w3, kv, k);
   }
 
-  /** y[yo .. yo + n) = x[xo .. xo + k) · wᵀ for one x row: the same tiles as {@link #matmul} at m = 1. */
-  static void matvec(float[] x, int xo, Packed w, float[] y, int yo) {
-    matvec(x, xo, w.data(), 0, w.n(), w.k(), y, yo);
-  }
-
-  /** {@link #matvec(float[], int, Packed, float[], int)} for an (n, k) matrix packed at {@code w[wo ..]}. */
+  /**
+   * y[yo .. yo + n) = x[xo .. xo + k) · wᵀ for one x row, W (n, k) packed as {@link #pack} writes it at
+   * {@code w[wo ..]}: the same tiles as {@link #matmul} at m = 1.
+   */
   static void matvec(float[] x, int xo, float[] w, int wo, int n, int k, float[] y, int yo) {
     int n4 = n - n % 4;
     for (int j = 0; j < n4; j += 4) tile1x4(x, xo, k, w, wo + j * k, y, yo + j);

@@ -11,21 +11,21 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Adapter slots for {@link VectorTransformer}: per slot and layer one array holding, projection after projection in
  * the order the forward uses them, A (r, in) packed for {@link Gemm} and s·B packed for the expand below, so a
- * sequence's deltas of a layer are read front to back as one stream the hardware prefetcher follows. A sequence's delta is computed from its own
- * slot (Punica's BGMV: no gathered copies, no zero-padded ranks or block-diagonal fusing), so a decode step reads
- * each adapter in the batch exactly once. Written only between steps, by the thread that runs them.
+ * sequence's deltas of a layer are read front to back as one stream the hardware prefetcher follows. A sequence's
+ * delta is computed from its own slot (Punica's BGMV: no gathered copies, no zero-padded ranks or block-diagonal
+ * fusing), so a decode step reads each adapter in the batch exactly once. Written only between steps, by the thread that runs them.
  *
  * <p>Expand layout: out is cut into SIMD chunks of L; chunk c holds, for each rank k, the L values s·B[cL .. cL+L, k]
  * (zero past out). One pass over y then loads each output chunk once, adds r multiply-adds and stores it.
  */
 public final class VectorLoraSlots implements AdapterSlots {
 
-  private final ModelConfig config;
-  private final int slots;
-  private final int maxRank;
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
 
+  private final ModelConfig config;
+  private final int slots;
+  private final int maxRank;
   private final float[][][] data; // [slot][layer] → packed A and s·B of each targeted projection, or null
   private final int[][][] rank; // [slot][layer][projection]: 0 where the adapter has no such module
   private final int[][][] aAt; // [slot][layer][projection]: where A starts in data
@@ -65,10 +65,7 @@ public final class VectorLoraSlots implements AdapterSlots {
   @Override
   public void set(int slot, AdapterWeights adapter) {
     checkSlot(slot);
-    if (adapter.rank() > maxRank) {
-      throw new IllegalArgumentException("adapter " + adapter.id() + " has rank " + adapter.rank()
-          + ", more than the maximum LoRA rank " + maxRank + " of these slots");
-    }
+    checkRank(adapter);
     clear(slot);
     for (int l = 0; l < config.numLayers(); l++) {
       int size = 0;
@@ -142,10 +139,6 @@ public final class VectorLoraSlots implements AdapterSlots {
       for (int k = 0; k < r; k++) dst[off + ((o / L) * r + k) * L + o % L] = sb[o * r + k];
     }
     return chunks(out) * r * L;
-  }
-
-  private void checkSlot(int slot) {
-    if (slot < 1 || slot > slots) throw new IllegalArgumentException("slot " + slot + " is not in 1.." + slots);
   }
 
   /** Heap arrays only: nothing to free. */
