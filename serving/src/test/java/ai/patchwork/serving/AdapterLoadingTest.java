@@ -84,11 +84,11 @@ class AdapterLoadingTest {
     Path served = dir.resolve("served");
     TinyWorld.adapter(config, served, "x", 4, 1);
     try (Engines.Traced t = Engines.start(Fixtures.model(), new FolderAdapterSource(served), b -> b.optMaxBatchSize(4))) {
-      // given: a sequence running on version 1
-      Recorder first = new Recorder();
-      GenerationHandle old = t.engine.submit(TinyWorld.greedy(prompt, "x", 200), first);
-      assertTrue(first.awaitFirst());
-      t.pause();
+      // given: a sequence running on version 1, the loop held after its first step
+      t.holdAfterNextStep();
+      GenerationHandle old = t.engine.submit(TinyWorld.greedy(prompt, "x", 200));
+      t.awaitHeld(); // its first token is sent after the held step, so check the trace instead
+      assertFalse(t.stepsOf(old.id()).isEmpty(), "version 1's sequence ran its first step");
       // when: version 2 is published while it runs
       TinyWorld.adapter(config, served, "x", 8, 2);
       t.engine.adapters().invalidate("x");

@@ -1,6 +1,7 @@
 package ai.patchwork.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -17,11 +18,12 @@ class CancelTest {
     try (Engines.Traced t = Engines.fixture(b -> b.optMaxBatchSize(1))) {
       // given: the only KV slot is taken, and a request waits
       Recorder first = new Recorder();
+      t.holdAfterNextStep(); // the loop holds after the running request's first step
       GenerationHandle running = t.engine.submit(TinyWorld.greedy(PROMPT, "all-r8", 240), first);
-      assertTrue(first.awaitFirst());
+      t.awaitHeld(); // its first token is sent after the held step, so check the trace instead
+      assertFalse(t.stepsOf(running.id()).isEmpty(), "the running request ran its first step");
       Recorder second = new Recorder();
       GenerationHandle queued = t.engine.submit(TinyWorld.greedy(PROMPT, null, 5), second);
-      t.pause();
       assertEquals(0, second.tokens(), "no slot for it yet");
       // when
       int stepsBefore = t.steps.size();

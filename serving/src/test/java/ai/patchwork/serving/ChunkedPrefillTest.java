@@ -2,6 +2,7 @@ package ai.patchwork.serving;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.model.config.ModelConfig;
@@ -54,12 +55,12 @@ class ChunkedPrefillTest {
   @Test
   void aLongPromptDoesNotStallRunningDecodes() throws InterruptedException {
     try (Engines.Traced t = Engines.start(model, adapters, b -> b.optPrefillChunk(16).optMaxPrefillTokens(64))) {
-      // given: a sequence decoding
-      Recorder running = new Recorder();
-      GenerationHandle decoding = t.engine.submit(TinyWorld.greedy(TinyWorld.prompt(5, 1), "r8", 120), running);
-      assertTrue(running.awaitFirst());
-      // when: a 230-token prompt arrives, while the loop is held so the running sequence has 100+ tokens to go
-      t.pause();
+      // given: a sequence decoding, the loop held after its first step so it has 100+ tokens to go
+      t.holdAfterNextStep();
+      GenerationHandle decoding = t.engine.submit(TinyWorld.greedy(TinyWorld.prompt(5, 1), "r8", 120));
+      t.awaitHeld(); // its first token is sent after the held step, so check the trace instead
+      assertFalse(t.stepsOf(decoding.id()).isEmpty(), "the running sequence ran its first step");
+      // when: a 230-token prompt arrives
       GenerationHandle longPrompt = t.engine.submit(TinyWorld.greedy(TinyWorld.prompt(230, 2), null, 4));
       t.resume();
       longPrompt.completion().join();

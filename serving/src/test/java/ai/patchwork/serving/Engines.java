@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /** Starts engines for tests, with a trace of every step and a way to pause the loop between steps. */
@@ -52,9 +53,24 @@ final class Engines {
 
     /** Blocks the loop at the end of its next step and returns once it is blocked. */
     void pause() throws InterruptedException {
+      holdAfterNextStep();
+      awaitHeld();
+    }
+
+    /**
+     * Arms the hold without waiting: the loop blocks at the end of the next step it runs. Arm it before submitting
+     * the work whose first step should hold the loop; a loop that already ran out of work has no next step.
+     */
+    void holdAfterNextStep() {
       parked.drainPermits();
       gate = new CountDownLatch(1);
-      parked.acquire();
+    }
+
+    /** Waits until the loop is held; fails instead of hanging when it runs no step. */
+    void awaitHeld() throws InterruptedException {
+      if (!parked.tryAcquire(20, TimeUnit.SECONDS)) {
+        throw new AssertionError("the engine loop ran no step in 20 s: nothing to hold (arm the hold before submitting)");
+      }
     }
 
     void resume() {
