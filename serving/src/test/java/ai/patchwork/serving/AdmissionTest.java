@@ -19,9 +19,9 @@ class AdmissionTest {
   @Test
   void aFullQueueFailsFastWithARetryHint() throws Exception {
     try (Engines.Traced t = Engines.fixture(b -> b.optMaxBatchSize(1).optMaxQueued(2))) {
-      Recorder first = new Recorder();
-      t.engine.submit(TinyWorld.greedy(PROMPT, null, 240), first);
-      assertTrue(first.awaitFirst());
+      t.holdAfterNextStep(); // the loop holds after the running request's first step: the queue cannot drain
+      t.engine.submit(TinyWorld.greedy(PROMPT, null, 240));
+      t.awaitHeld();
       t.engine.submit(TinyWorld.greedy(PROMPT, null, 4));
       t.engine.submit(TinyWorld.greedy(PROMPT, "all-r8", 4));
       QueueFullException e = assertThrows(QueueFullException.class,
@@ -52,9 +52,9 @@ class AdmissionTest {
   @Test
   void closingFailsWhatIsQueuedOrRunning() throws Exception {
     Engines.Traced t = Engines.fixture(b -> b.optMaxBatchSize(1));
-    Recorder first = new Recorder();
-    GenerationHandle running = t.engine.submit(TinyWorld.greedy(PROMPT, null, 240), first);
-    assertTrue(first.awaitFirst());
+    t.holdAfterNextStep(); // the loop holds after the running request's first step, until close
+    GenerationHandle running = t.engine.submit(TinyWorld.greedy(PROMPT, null, 240));
+    t.awaitHeld();
     GenerationHandle queued = t.engine.submit(TinyWorld.greedy(PROMPT, null, 4));
     t.close();
     for (GenerationHandle h : List.of(running, queued)) {

@@ -47,15 +47,16 @@ class CancelTest {
   @Test
   void cancellingAQueuedRequestRemovesItAtOnce() throws Exception {
     try (Engines.Traced t = Engines.fixture(b -> b.optMaxBatchSize(1))) {
-      Recorder first = new Recorder();
-      GenerationHandle running = t.engine.submit(TinyWorld.greedy(PROMPT, null, 240), first);
-      assertTrue(first.awaitFirst());
+      t.holdAfterNextStep(); // the loop holds after the running request's first step: the slot stays taken
+      GenerationHandle running = t.engine.submit(TinyWorld.greedy(PROMPT, null, 240));
+      t.awaitHeld();
       GenerationHandle queued = t.engine.submit(TinyWorld.greedy(PROMPT, "all-r8", 5));
       queued.cancel();
       Completion c = queued.completion().get(1, TimeUnit.SECONDS);
       assertEquals(FinishReason.CANCELLED, c.finishReason());
       assertEquals(new Usage(PROMPT.length, 0), c.usage());
       assertEquals(0, t.engine.stats().waiting());
+      t.resume();
       running.completion().cancel(true); // cancelling the future cancels the request
       assertTrue(t.engine.submit(TinyWorld.greedy(PROMPT, null, 3)).completion().get(10, TimeUnit.SECONDS).tokenIds().length == 3);
     }
