@@ -111,14 +111,10 @@ public final class TestPostgres {
 
   private static TestPostgres embedded() {
     try {
-      EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "200").start();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          pg.close();
-        } catch (IOException e) {
-          // the JVM is exiting; the data directory is temporary
-        }
-      }, "test-postgres-stop"));
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "200")
+          .setRegisterShutdownHook(false) // stopped by StopAtExit, after the contexts
+          .start();
+      StopAtExit.register("PostgreSQL", pg);
       return new TestPostgres("localhost", pg.getPort(), "postgres", "postgres", "", "embedded PostgreSQL (zonky)");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start embedded PostgreSQL", e);

@@ -138,13 +138,7 @@ public final class TestS3 {
           .build();
       proxy.start();
       while (!"STARTED".equals(proxy.getState())) Thread.sleep(5);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          proxy.stop();
-        } catch (Exception e) {
-          // the JVM is exiting
-        }
-      }, "test-s3-stop"));
+      StopAtExit.register("S3Proxy", proxy::stop);
       return new TestS3("http://127.0.0.1:" + proxy.getPort(), access, secret, "S3Proxy (in process, in memory)");
     } catch (Exception e) {
       throw new IllegalStateException("cannot start S3Proxy: " + e.getMessage(), e);
