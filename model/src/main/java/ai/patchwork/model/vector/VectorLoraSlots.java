@@ -15,8 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
  * delta is computed from its own slot (Punica's BGMV: no gathered copies, no zero-padded ranks or block-diagonal
  * fusing), so a decode step reads each adapter in the batch exactly once. Written only between steps, by the thread that runs them.
  *
- * <p>Expand layout: out is cut into SIMD chunks of L; chunk c holds, for each rank k, the L values s·B[cL .. cL+L, k]
- * (zero past out). One pass over y then loads each output chunk once, adds r multiply-adds and stores it.
+ * <p>Expand layout: out is cut into SIMD chunks of L, and whole chunks into groups of 4. Chunk c holds, for each rank
+ * k, the L values s·B[cL .. cL+L, k] (zero past out); within a group the four chunks' vectors of rank k lie side by
+ * side, rank after rank. The expand then keeps four output chunks in registers, four independent chains of r
+ * multiply-adds sharing one broadcast of each t[k] (one chunk at a time is a chain of r dependent multiply-adds,
+ * bound by their latency), while it reads the group as one sequential stream. Chunks past the last group (and the
+ * partial chunk) hold their ranks one after another.
  */
 public final class VectorLoraSlots implements AdapterSlots {
 
@@ -116,7 +120,27 @@ public final class VectorLoraSlots implements AdapterSlots {
   /** y[yo .. yo + out) += B·t, B in expand layout with rank r at {@code bp[bo ..]}. */
   private static void expand(float[] t, int r, float[] bp, int bo, int out, float[] y, int yo) {
     int full = out / L;
-    for (int c = 0; c < full; c++) {
+    int grouped = full - full % 4;
+    int stride = 4 * L;
+    for (int c = 0; c < grouped; c += 4) {
+      int o = yo + c * L;
+      FloatVector y0 = FloatVector.fromArray(S, y, o);
+      FloatVector y1 = FloatVector.fromArray(S, y, o + L);
+      FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
+      FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
+      for (int k = 0, b = bo + c * r * L; k < r; k++, b += stride) {
+        FloatVector tk = FloatVector.broadcast(S, t[k]);
+        y0 = FloatVector.fromArray(S, bp, b).fma(tk, y0);
+        y1 = FloatVector.fromArray(S, bp, b + L).fma(tk, y1);
+        y2 = FloatVector.fromArray(S, bp, b + 2 * L).fma(tk, y2);
+        y3 = FloatVector.fromArray(S, bp, b + 3 * L).fma(tk, y3);
+      }
+      y0.intoArray(y, o);
+      y1.intoArray(y, o + L);
+      y2.intoArray(y, o + 2 * L);
+      y3.intoArray(y, o + 3 * L);
+    }
+    for (int c = grouped; c < full; c++) {
       FloatVector acc = FloatVector.fromArray(S, y, yo + c * L);
       int base = bo + c * r * L;
       for (int k = 0; k < r; k++) acc = FloatVector.fromArray(S, bp, base + k * L).fma(FloatVector.broadcast(S, t[k]), acc);
@@ -135,8 +159,16 @@ public final class VectorLoraSlots implements AdapterSlots {
 
   /** Writes s·B (out, r) row-major into the expand layout at {@code dst[off ..]}; returns the floats written. */
   private static int expandLayout(float[] sb, int out, int r, float[] dst, int off) {
+    int full = out / L;
+    int grouped = full - full % 4;
     for (int o = 0; o < out; o++) {
-      for (int k = 0; k < r; k++) dst[off + ((o / L) * r + k) * L + o % L] = sb[o * r + k];
+      int c = o / L;
+      for (int k = 0; k < r; k++) {
+        int at = c < grouped
+            ? (c - c % 4) * r * L + (k * 4 + c % 4) * L // group of chunks c - c % 4 ..: rank k's four vectors together
+            : (c * r + k) * L;
+        dst[off + at + o % L] = sb[o * r + k];
+      }
     }
     return chunks(out) * r * L;
   }
