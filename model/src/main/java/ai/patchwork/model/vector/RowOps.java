@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** SIMD operations on one row (a slice of a float array): dot, axpy, RMSNorm, SwiGLU. Each has a scalar tail. */
+/** SIMD operations on one row (a slice of a float array): dot, add, RMSNorm, SwiGLU, softmax. Each has a scalar tail. */
 final class RowOps {
 
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,16 +20,6 @@ final class RowOps {
     float s = acc.reduceLanes(VectorOperators.ADD);
     for (int i = v; i < len; i++) s += a[ao + i] * b[bo + i];
     return s;
-  }
-
-  /** y[yo + i] += alpha·x[xo + i] for i < len. */
-  static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int len) {
-    int v = len - len % L;
-    FloatVector a = FloatVector.broadcast(S, alpha);
-    for (int i = 0; i < v; i += L) {
-      a.fma(FloatVector.fromArray(S, x, xo + i), FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
-    }
-    for (int i = v; i < len; i++) y[yo + i] += alpha * x[xo + i];
   }
 
   /** y[yo + i] += x[xo + i] for i < len. */
@@ -52,9 +42,15 @@ final class RowOps {
     for (int i = v; i < len; i++) out[oo + i] = x[xo + i] * inv * w[i];
   }
 
-  /** out[oo + i] = silu(gu[go + i]) · gu[go + width + i]: SwiGLU of a fused gate|up row. */
+  /** out[oo + i] = silu(gu[go + i]) · gu[go + width + i]: SwiGLU of a fused gate|up row; silu(g) = g / (1 + e^-g). */
   static void siluMul(float[] gu, int go, int width, float[] out, int oo) {
-    for (int i = 0; i < width; i++) {
+    int v = width - width % L;
+    for (int i = 0; i < v; i += L) {
+      FloatVector g = FloatVector.fromArray(S, gu, go + i);
+      FloatVector up = FloatVector.fromArray(S, gu, go + width + i);
+      g.mul(up).div(g.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(out, oo + i);
+    }
+    for (int i = v; i < width; i++) {
       float g = gu[go + i];
       out[oo + i] = g / (1 + (float) Math.exp(-g)) * gu[go + width + i];
     }

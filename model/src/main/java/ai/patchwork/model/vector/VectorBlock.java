@@ -119,12 +119,9 @@ final class VectorBlock {
     for (int head = 0; head < n; head++) {
       int q = r * qkvWidth + head * hd;
       int base = cache.offset(s.kvSlot[r], head / g);
-      java.util.Arrays.fill(sc, 0, len, 0f);
-      for (int d = 0; d < hd; d++) RowOps.axpy(s.qkv[q + d] * scale, cache.keys[layer], base + d * c, sc, 0, len);
+      AttentionOps.scores(s.qkv, q, scale, cache.keys[layer], base, c, hd, len, sc); // (len)
       RowOps.softmax(sc, len);
-      int y = r * n * hd + head * hd;
-      java.util.Arrays.fill(s.attended, y, y + hd, 0f);
-      for (int p = 0; p < len; p++) RowOps.axpy(sc[p], cache.values[layer], base + p * hd, s.attended, y, hd);
+      AttentionOps.weightedSum(sc, len, cache.values[layer], base, hd, s.attended, r * n * hd + head * hd); // (H)
     }
   }
 }

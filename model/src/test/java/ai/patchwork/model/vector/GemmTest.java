@@ -41,9 +41,14 @@ class GemmTest {
     for (int i = 0; i < len; i++) dot += (double) a[3 + i] * b[5 + i];
     assertTrue(Math.abs(RowOps.dot(a, 3, b, 5, len) - dot) < 1e-5);
 
-    float[] y = b.clone();
-    RowOps.axpy(0.5f, a, 3, y, 5, len);
-    for (int i = 0; i < len; i++) assertTrue(Math.abs(y[5 + i] - (b[5 + i] + 0.5f * a[3 + i])) < 1e-6);
+    float[] gu = random(2 * len + 1, r);
+    float[] act = new float[len + 2];
+    RowOps.siluMul(gu, 1, len, act, 2);
+    for (int i = 0; i < len; i++) {
+      double g = gu[1 + i];
+      double expected = g / (1 + Math.exp(-g)) * gu[1 + len + i];
+      assertTrue(Math.abs(act[2 + i] - expected) < 1e-6, "silu·up at " + i + ": " + act[2 + i] + " vs " + expected);
+    }
 
     float[] w = random(len, r);
     float[] out = new float[len + 2];

@@ -1,0 +1,92 @@
+package ai.patchwork.model.vector;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The two products of one query head's attention over a cache slot, as register-tiled SIMD loops: scores over the
+ * positions from keys stored transposed (H, C), and the score-weighted sum of values stored by position (C, H).
+ *
+ * <p>Both keep their partial sums in registers for the whole reduction and run four independent multiply-add chains,
+ * so the loop is bound by loads rather than by the latency of one chain (a row-at-a-time axpy loaded and stored the
+ * output once per head dimension or per position). {@link #scoresReference} and {@link #weightedSumReference} are the
+ * plain loops the tests compare them with.
+ */
+final class AttentionOps {
+
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+
+  private AttentionOps() {}
+
+  /**
+   * out[p] = scale · Σ_d q[qo + d] · keys[ko + d·c + p] for p < len: one query head against keys (H, C) of capacity
+   * c starting at {@code ko}.
+   */
+  static void scores(float[] q, int qo, float scale, float[] keys, int ko, int c, int hd, int len, float[] out) {
+    int p = 0;
+    for (; p + 4 * L <= len; p += 4 * L) {
+      FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+      for (int d = 0, k = ko + p; d < hd; d++, k += c) {
+        FloatVector qd = FloatVector.broadcast(S, q[qo + d]);
+        s0 = FloatVector.fromArray(S, keys, k).fma(qd, s0);
+        s1 = FloatVector.fromArray(S, keys, k + L).fma(qd, s1);
+        s2 = FloatVector.fromArray(S, keys, k + 2 * L).fma(qd, s2);
+        s3 = FloatVector.fromArray(S, keys, k + 3 * L).fma(qd, s3);
+      }
+      s0.mul(scale).intoArray(out, p);
+      s1.mul(scale).intoArray(out, p + L);
+      s2.mul(scale).intoArray(out, p + 2 * L);
+      s3.mul(scale).intoArray(out, p + 3 * L);
+    }
+    for (; p < len; p += L) { // one vector at a time; the last one masked to the positions that exist
+      VectorMask<Float> m = S.indexInRange(p, len);
+      FloatVector s0 = FloatVector.zero(S);
+      for (int d = 0, k = ko + p; d < hd; d++, k += c) {
+        s0 = FloatVector.fromArray(S, keys, k, m).fma(FloatVector.broadcast(S, q[qo + d]), s0);
+      }
+      s0.mul(scale).intoArray(out, p, m);
+    }
+  }
+
+  /**
+   * y[yo + d] = Σ_p w[p] · values[vo + p·hd + d] for d < hd, p < len: the weighted sum of one head's values (C, H)
+   * starting at {@code vo}. Overwrites y.
+   */
+  static void weightedSum(float[] w, int len, float[] values, int vo, int hd, float[] y, int yo) {
+    int d = 0;
+    for (; d < hd; d += L) {
+      VectorMask<Float> m = S.indexInRange(d, hd);
+      FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+      int p = 0;
+      for (int v = vo + d; p + 4 <= len; p += 4, v += 4 * hd) {
+        a0 = FloatVector.fromArray(S, values, v, m).fma(FloatVector.broadcast(S, w[p]), a0);
+        a1 = FloatVector.fromArray(S, values, v + hd, m).fma(FloatVector.broadcast(S, w[p + 1]), a1);
+        a2 = FloatVector.fromArray(S, values, v + 2 * hd, m).fma(FloatVector.broadcast(S, w[p + 2]), a2);
+        a3 = FloatVector.fromArray(S, values, v + 3 * hd, m).fma(FloatVector.broadcast(S, w[p + 3]), a3);
+      }
+      for (; p < len; p++) a0 = FloatVector.fromArray(S, values, vo + p * hd + d, m).fma(FloatVector.broadcast(S, w[p]), a0);
+      a0.add(a1).add(a2.add(a3)).intoArray(y, yo + d, m);
+    }
+  }
+
+  /** {@link #scores} as a plain loop in double precision. */
+  static void scoresReference(float[] q, int qo, float scale, float[] keys, int ko, int c, int hd, int len,
+      float[] out) {
+    for (int p = 0; p < len; p++) {
+      double s = 0;
+      for (int d = 0; d < hd; d++) s += (double) q[qo + d] * keys[ko + d * c + p];
+      out[p] = (float) (s * scale);
+    }
+  }
+
+  /** {@link #weightedSum} as a plain loop in double precision. */
+  static void weightedSumReference(float[] w, int len, float[] values, int vo, int hd, float[] y, int yo) {
+    for (int d = 0; d < hd; d++) {
+      double s = 0;
+      for (int p = 0; p < len; p++) s += (double) w[p] * values[vo + p * hd + d];
+      y[yo + d] = (float) s;
+    }
+  }
+}
