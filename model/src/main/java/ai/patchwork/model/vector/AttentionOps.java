@@ -55,8 +55,7 @@ final class AttentionOps {
    * starting at {@code vo}. Overwrites y.
    */
   static void weightedSum(float[] w, int len, float[] values, int vo, int hd, float[] y, int yo) {
-    int d = 0;
-    for (; d < hd; d += L) {
+    for (int d = 0; d < hd; d += L) { // the last chunk of the head masked to the lanes that exist
       VectorMask<Float> m = S.indexInRange(d, hd);
       FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
       int p = 0;
