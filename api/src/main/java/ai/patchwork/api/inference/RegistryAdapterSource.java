@@ -9,15 +9,13 @@ import ai.patchwork.serving.AdapterLoadException;
 import ai.patchwork.serving.AdapterNotFoundException;
 import ai.patchwork.serving.AdapterSource;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
+import java.io.InputStream;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The engine's adapter source in production: an adapter id ({@code adp-…}, one immutable version) is looked up in the
- * registry, its verified PEFT files are written to a temporary folder and read into host memory. Runs on the engine's
+ * registry, its PEFT files are read from the database and the object store straight into host memory (the weights
+ * checked against their sha256 on the way) and parsed there, with no temporary folder. Runs on the engine's
  * loader threads, so the database and object store round trips never block decoding.
  *
  * <p>Versions are immutable, so a cached adapter only goes stale when it is deleted; the registry's change events
@@ -39,6 +37,7 @@ final class RegistryAdapterSource implements AdapterSource {
 
   @Override
   public AdapterWeights load(String adapterId, ModelConfig base) throws IOException {
+    long T0 = System.nanoTime();
     Adapter adapter;
     try {
       adapter = registry.getReady(adapterId);
@@ -51,20 +50,10 @@ final class RegistryAdapterSource implements AdapterSource {
           + adapter.baseModel() + "', not '" + baseModel + "'", null);
     }
     onLoad.accept(adapterId);
-    Path dir = Files.createTempDirectory("patchwork-adapter-load-");
-    try {
-      registry.writePeftFolder(adapter, dir);
-      return AdapterWeights.load(adapterId, dir, base);
-    } finally {
-      deleteQuietly(dir);
+    byte[] weights;
+    try (InputStream in = registry.openWeights(adapter)) {
+      weights = in.readAllBytes(); // throws if the bytes do not match the adapter's sha256
     }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a leftover temporary folder is harmless
-    }
+    return AdapterWeights.fromBytes(adapterId, registry.config(adapter), weights, base);
   }
 }

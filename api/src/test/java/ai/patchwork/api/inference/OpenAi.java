@@ -85,7 +85,11 @@ final class OpenAi {
 
   /** Registers a fixture adapter folder under {@code name}; returns its id. */
   String upload(String name, Path folder) {
-    PeftAdapter p = PeftAdapter.fromFolder(folder);
+    return upload(name, PeftAdapter.fromFolder(folder));
+  }
+
+  /** Registers an adapter under {@code name}; returns its id. */
+  String upload(String name, PeftAdapter p) {
     ApiClient.Response r = api.post("/v1/adapters", MultipartBody.create().field("name", name)
         .field("base_model", PatchworkTestServices.BASE_MODEL)
         .file("adapter_config", PeftAdapter.CONFIG_FILE, p.config().getBytes(StandardCharsets.UTF_8))

@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.api.ApiClient;
+import ai.patchwork.registry.store.ObjectStore;
+import ai.patchwork.testsupport.fixtures.PeftAdapter;
 import ai.patchwork.testsupport.fixtures.TinyLlama;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -14,6 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 @InferenceTest
 class RequestErrorsApiTest {
   @LocalServerPort int port;
+  @Autowired ObjectStore store;
 
   private static ObjectNode completion(String model, boolean stream) {
     ObjectNode body = OpenAi.body(model).put("prompt", "Hello").put("stream", stream);
@@ -70,6 +77,29 @@ class RequestErrorsApiTest {
     assertEquals(200, ai.post("/v1/completions", completion(id, false).put("max_tokens", 2)).status());
     assertEquals(200, ai.api().delete("/v1/adapters/" + id).status());
     assertError(ai.post("/v1/completions", completion(id, false)), 404, "model_not_found", "model");
+  }
+
+  @Test
+  void anAdapterWhoseStoredBytesWereAlteredIs503AndIsNeverServed() throws Exception {
+    // given an adapter of its own (weights are content-addressed: no other test shares this object)
+    OpenAi ai = new OpenAi(port);
+    PeftAdapter adapter = PeftAdapter.tinyLlama(4, List.of("q_proj", "v_proj"), System.nanoTime());
+    String id = ai.upload("altered-" + System.nanoTime(), adapter);
+    String sha256 = ai.api().get("/v1/adapters/" + id).json().path("sha256").asString();
+
+    // whose object in the bucket is then changed behind the registry's back, same length, one byte flipped
+    byte[] altered = adapter.weights().clone();
+    altered[altered.length - 1] ^= 0x55;
+    Path file = Files.write(Files.createTempFile("altered", ".safetensors"), altered);
+    store.put("sha256/" + sha256, file);
+    Files.delete(file);
+
+    // then loading it fails on its checksum, in OpenAI's envelope, and every later request fails the same way
+    for (int i = 0; i < 2; i++) {
+      ApiClient.Response r = ai.post("/v1/completions", completion(id, false).put("max_tokens", 2));
+      assertError(r, 503, "adapter_unavailable", "model");
+      assertTrue(r.json().path("error").path("message").asString().contains(sha256.substring(0, 12)), r.text());
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import ai.patchwork.model.nn.Projection;
 import ai.patchwork.model.safetensors.SafetensorsFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,6 +44,17 @@ public record AdapterWeights(String id, PeftConfig config, List<LoraWeights> mod
       throw new UncheckedIOException(e);
     }
     try (SafetensorsFile file = SafetensorsFile.open(weights)) {
+      return fromFile(id, peft, file, base);
+    }
+  }
+
+  /**
+   * Reads and validates an adapter whose two PEFT files are already in memory (fetched from an object store), with
+   * no temporary folder: {@code adapter_config.json}'s text and {@code adapter_model.safetensors}' bytes.
+   */
+  public static AdapterWeights fromBytes(String id, String configJson, byte[] weights, ModelConfig base) {
+    PeftConfig peft = PeftConfig.parse(configJson);
+    try (SafetensorsFile file = SafetensorsFile.read(ByteBuffer.wrap(weights), "adapter_model.safetensors of " + id)) {
       return fromFile(id, peft, file, base);
     }
   }

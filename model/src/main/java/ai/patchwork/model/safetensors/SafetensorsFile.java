@@ -15,19 +15,39 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A memory-mapped safetensors file. The header is validated on open; tensor bytes are mapped on demand, so a
- * checkpoint larger than memory can be opened and read one tensor at a time.
+ * A safetensors file, memory-mapped or already in memory. The header is validated on open; tensor bytes of a mapped
+ * file are mapped on demand, so a checkpoint larger than memory can be opened and read one tensor at a time.
  */
 public final class SafetensorsFile implements AutoCloseable {
 
-  private final Path path;
-  private final FileChannel channel;
+  private final String name;
+  private final FileChannel channel; // null when in memory
+  private final ByteBuffer memory; // the whole file, or null when mapped
   private final SafetensorsHeader header;
 
-  private SafetensorsFile(Path path, FileChannel channel, SafetensorsHeader header) {
-    this.path = path;
+  private SafetensorsFile(String name, FileChannel channel, ByteBuffer memory, SafetensorsHeader header) {
+    this.name = name;
     this.channel = channel;
+    this.memory = memory;
     this.header = header;
+  }
+
+  /**
+   * Validates safetensors bytes already in memory (an adapter fetched from the object store, say); tensors are read
+   * from {@code data} itself, which must not change afterwards.
+   *
+   * @param name how error messages call these bytes
+   */
+  public static SafetensorsFile read(ByteBuffer data, String name) {
+    ByteBuffer all = data.slice();
+    try {
+      long n = SafetensorsHeader.headerLength(all.slice(0, Math.min(8, all.limit())), all.limit());
+      byte[] json = new byte[(int) n];
+      all.get(8, json);
+      return new SafetensorsFile(name, null, all, SafetensorsHeader.parse(json, all.limit()));
+    } catch (SafetensorsException e) {
+      throw new SafetensorsException(name + ": " + e.getMessage());
+    }
   }
 
   /** Opens and validates a safetensors file; a malformed file throws {@link SafetensorsException}. */
@@ -41,7 +61,7 @@ public final class SafetensorsFile implements AutoCloseable {
       long n = SafetensorsHeader.headerLength(first, size);
       ByteBuffer json = ByteBuffer.allocate((int) n);
       while (json.hasRemaining() && ch.read(json, 8 + json.position()) > 0) {}
-      return new SafetensorsFile(path, ch, SafetensorsHeader.parse(json.array(), size));
+      return new SafetensorsFile(path.toString(), ch, null, SafetensorsHeader.parse(json.array(), size));
     } catch (NoSuchFileException e) {
       close(ch);
       throw new SafetensorsException("file not found: " + path);
@@ -66,18 +86,17 @@ public final class SafetensorsFile implements AutoCloseable {
     return header;
   }
 
-  public Path path() {
-    return path;
-  }
-
-  /** The raw little-endian bytes of one tensor, memory-mapped read-only. */
+  /** The raw little-endian bytes of one tensor: a read-only mapping, or a view of the bytes in memory. */
   public ByteBuffer bytes(String name) {
     TensorInfo t = header.tensor(name);
+    if (memory != null) {
+      return memory.slice((int) (header.dataStart() + t.begin()), (int) t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    }
     try {
       return channel.map(FileChannel.MapMode.READ_ONLY, header.dataStart() + t.begin(), t.byteSize())
           .order(ByteOrder.LITTLE_ENDIAN);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot map tensor " + name + " of " + path, e);
+      throw new UncheckedIOException("cannot map tensor " + name + " of " + this.name, e);
     }
   }
 
@@ -99,6 +118,7 @@ public final class SafetensorsFile implements AutoCloseable {
     return manager.create(FloatBuffer.wrap(floats(name)), shape);
   }
 
+  /** Closes the file; nothing to do for bytes in memory. */
   @Override
   public void close() {
     close(channel);

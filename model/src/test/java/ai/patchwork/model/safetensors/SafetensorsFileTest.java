@@ -177,6 +177,36 @@ class SafetensorsFileTest {
   }
 
   @Test
+  void bytesInMemoryReadLikeTheFileAndFailTheSameWay() throws Exception {
+    Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+    tensors.put("w", new SafetensorsWriter.Tensor(new long[] {4, 6}, random(24, 4)));
+    tensors.put("b", new SafetensorsWriter.Tensor(new long[] {6}, random(6, 5)));
+    for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
+      Path f = tmp.resolve("mem-" + dtype + ".safetensors");
+      SafetensorsWriter.write(f, tensors, dtype);
+      byte[] bytes = Files.readAllBytes(f);
+      try (SafetensorsFile mapped = SafetensorsFile.open(f);
+          SafetensorsFile memory = SafetensorsFile.read(ByteBuffer.wrap(bytes), "in memory");
+          NDManager m = NDManager.newBaseManager()) {
+        assertEquals(mapped.header().tensors(), memory.header().tensors());
+        for (String name : tensors.keySet()) {
+          assertArrayEquals(mapped.floats(name), memory.floats(name), dtype + " " + name);
+          assertArrayEquals(mapped.floats(name), memory.load(name, m).toFloatArray(), dtype + " " + name);
+        }
+      }
+    }
+    for (Path bad : new Path[] {
+        Files.write(tmp.resolve("tiny.safetensors"), new byte[5]),
+        file("notjson.safetensors", "{not json", 0),
+        file("beyond.safetensors", "{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 8)}) {
+      String fromFile = openError(bad);
+      SafetensorsException e = assertThrows(SafetensorsException.class,
+          () -> SafetensorsFile.read(ByteBuffer.wrap(Files.readAllBytes(bad)), "upload").close());
+      assertEquals(fromFile.replace(bad.getFileName().toString(), "upload"), e.getMessage());
+    }
+  }
+
+  @Test
   void writerRejectsWrongValueCounts() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new SafetensorsWriter.Tensor(new long[] {2, 3}, new float[5]));
