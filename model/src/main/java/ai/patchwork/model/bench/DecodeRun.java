@@ -97,6 +97,15 @@ final class DecodeRun {
   }
 
   Result measure(int b, Mode mode, Runtime runtime) {
+    return measure(b, mode, runtime, adapters);
+  }
+
+  /**
+   * @param distinct in {@link Mode#MIXED}, how many different adapters the batch's sequences take turns on (at most
+   *     the pool's size): sequence i uses the ((i mod distinct)·37 mod pool)-th
+   */
+  Result measure(int b, Mode mode, Runtime runtime, int distinct) {
+    if (distinct < 1 || distinct > adapters) throw new IllegalArgumentException("distinct must be 1.." + adapters);
     SplittableRandom random = new SplittableRandom(b * 31L + mode.ordinal());
     int vocab = model.config().vocabSize();
     int[][] prompts = new int[b][prompt];
@@ -108,7 +117,7 @@ final class DecodeRun {
       mapping[i] = switch (mode) {
         case NONE -> 0;
         case ONE -> 1;
-        case MIXED -> 1 + (i * 37) % adapters;
+        case MIXED -> 1 + ((i % distinct) * 37) % adapters;
       };
     }
     try (Stepper stepper = runtime == Runtime.DJL ? djl(b, mode, mapping, slotIds) : vector(b, mode, mapping, slotIds)) {

@@ -51,6 +51,11 @@ public final class ModelBench implements Callable<Integer> {
   @Option(names = "--models", split = ",", defaultValue = "3.4M,hidden1024",
       description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers)") List<String> models;
 
+  @Option(names = "--distinct-sweep", split = ",",
+      description = "also measure decode at batch 32 on the CPU runtime with the sequences' adapters drawn from N "
+          + "different adapters, for each N (e.g. 4,8,16,32), against no adapter, interleaved: how the mixed cost "
+          + "grows with the adapter bytes one step reads") int[] distinctSweep = {};
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ModelBench()).execute(args));
   }
@@ -151,8 +156,34 @@ public final class ModelBench implements Callable<Integer> {
         if (noneCpu32 > 0) cpuRatios.put(rt.label(), Math.round(1000 * mixedCpu32 / noneCpu32) / 1000.0);
       }
       if (!ratios.isEmpty()) node.set("mixed_vs_none_decode_at_batch_32", ratios);
+      if (distinctSweep.length > 0 && chosen.contains(DecodeRun.Runtime.VECTOR)) {
+        node.set("distinct_adapters_sweep_at_batch_32", sweep(run, pool.getFirst().bytes(), cellRepeats));
+      }
       if (!cpuRatios.isEmpty()) node.set("mixed_vs_none_decode_cpu_at_batch_32", cpuRatios);
     }
     return node;
+  }
+
+  /** Decode at batch 32 with adapters drawn from N different ones, each N's runs interleaved with no-adapter runs. */
+  private ArrayNode sweep(DecodeRun run, long adapterBytes, int cellRepeats) {
+    ArrayNode rows = JsonMapper.shared().createArrayNode();
+    for (int n : distinctSweep) {
+      int d = Math.max(1, Math.min(n, Math.min(32, adapters))); // a batch of 32 has at most 32 different adapters
+      List<DecodeRun.Result> none = new ArrayList<>();
+      List<DecodeRun.Result> mixed = new ArrayList<>();
+      for (int rep = 0; rep < cellRepeats; rep++) {
+        none.add(run.measure(32, DecodeRun.Mode.NONE, DecodeRun.Runtime.VECTOR));
+        mixed.add(run.measure(32, DecodeRun.Mode.MIXED, DecodeRun.Runtime.VECTOR, d));
+      }
+      double noneTps = DecodeRun.Result.median(none).decodeTokensPerSecond();
+      double mixedTps = DecodeRun.Result.median(mixed).decodeTokensPerSecond();
+      ObjectNode row = rows.addObject();
+      row.put("distinct_adapters", d);
+      row.put("adapter_mb_read_per_step", Math.round(d * adapterBytes / 1e5) / 10.0);
+      row.put("none_decode_tokens_per_s", Math.round(noneTps));
+      row.put("mixed_decode_tokens_per_s", Math.round(mixedTps));
+      row.put("mixed_vs_none", Math.round(1000 * mixedTps / noneTps) / 1000.0);
+    }
+    return rows;
   }
 }

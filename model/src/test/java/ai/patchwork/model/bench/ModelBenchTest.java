@@ -1,0 +1,45 @@
+package ai.patchwork.model.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code bench model} on a tiny workload: the JSON it prints has every cell, the ratio and the sweep. */
+class ModelBenchTest {
+
+  @Test
+  void printsEveryCellTheRatioAndTheDistinctAdapterSweep() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    int status;
+    try {
+      System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+      status = new CommandLine(new ModelBench()).execute("--models", "3.4M", "--runtimes", "vector", "--adapters", "6",
+          "--batches", "32", "--prompt", "4", "--decode", "2", "--repeats", "1", "--distinct-sweep", "2,6,64");
+    } finally {
+      System.setOut(stdout);
+    }
+    assertEquals(0, status);
+    JsonNode model = JsonMapper.shared().readTree(bytes.toString(StandardCharsets.UTF_8)).path("models").path(0);
+    assertEquals(3410176, model.path("parameters").asLong());
+    assertEquals(3, model.path("results").size(), model.toString()); // none, one, different per sequence
+    for (JsonNode cell : model.path("results")) assertTrue(cell.path("decode_tokens_per_s").asLong() > 0, cell.toString());
+    assertTrue(model.path("mixed_vs_none_decode_at_batch_32").path("vector").asDouble() > 0);
+    JsonNode sweep = model.path("distinct_adapters_sweep_at_batch_32");
+    assertEquals(3, sweep.size());
+    int[] distinct = {2, 6, 6}; // at most the pool of 6
+    for (int i = 0; i < 3; i++) {
+      JsonNode row = sweep.path(i);
+      assertEquals(distinct[i], row.path("distinct_adapters").asInt(), row.toString());
+      assertEquals(Math.round(distinct[i] * 622592 / 1e5) / 10.0, row.path("adapter_mb_read_per_step").asDouble());
+      assertTrue(row.path("mixed_vs_none").asDouble() > 0, row.toString());
+    }
+  }
+}
