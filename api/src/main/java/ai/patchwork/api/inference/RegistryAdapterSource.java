@@ -37,7 +37,6 @@ final class RegistryAdapterSource implements AdapterSource {
 
   @Override
   public AdapterWeights load(String adapterId, ModelConfig base) throws IOException {
-    long T0 = System.nanoTime();
     Adapter adapter;
     try {
       adapter = registry.getReady(adapterId);
