@@ -29,11 +29,13 @@ import java.util.List;
  *     0 leaves PyTorch's default (one per core). One is faster when the cores are shared with the HTTP threads: at
  *     serving batch sizes an op lasts tens of microseconds, and OpenMP workers that spin-wait for a descheduled peer
  *     cost more than they parallelise (mixed-adapter streaming on 2 cores: 497 → 738 tokens/s in bench serve)
+ * @param stepThreads threads one step of the CPU runtime runs on (its matmuls split by output columns, the row-wise
+ *     work by rows; the logits do not depend on the count); 0 for one per core
  * @param runtime which forward runs the steps ({@link EngineRuntime#AUTO}: the CPU runtime on a CPU when available)
  */
 public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLength, int prefillChunk,
     int maxPrefillTokens, int maxQueued, int adapterSlots, int maxLoraRank, long hostCacheBytes, List<String> preload,
-    int loaderThreads, int intraOpThreads, EngineRuntime runtime) {
+    int loaderThreads, int intraOpThreads, int stepThreads, EngineRuntime runtime) {
 
   public EngineConfig {
     if (modelDir == null) throw new IllegalArgumentException("modelDir is required");
@@ -50,6 +52,7 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
     if (hostCacheBytes < 0) throw new IllegalArgumentException("hostCacheBytes must be >= 0");
     positive("loaderThreads", loaderThreads);
     if (intraOpThreads < 0) throw new IllegalArgumentException("intraOpThreads must be >= 0 (0 = PyTorch's default), got " + intraOpThreads);
+    if (stepThreads < 0) throw new IllegalArgumentException("stepThreads must be >= 0 (0 = one per core), got " + stepThreads);
     if (runtime == null) runtime = EngineRuntime.AUTO;
     preload = List.copyOf(preload == null ? List.of() : preload);
     if (preload.size() >= adapterSlots) {
@@ -80,6 +83,7 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
     private List<String> preload = List.of();
     private int loaderThreads = 4;
     private int intraOpThreads;
+    private int stepThreads;
     private EngineRuntime runtime = EngineRuntime.AUTO;
 
     private Builder(Path modelDir) {
@@ -141,6 +145,11 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
       return this;
     }
 
+    public Builder optStepThreads(int v) {
+      stepThreads = v;
+      return this;
+    }
+
     public Builder optRuntime(EngineRuntime v) {
       runtime = v;
       return this;
@@ -149,7 +158,7 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
     public EngineConfig build() {
       int prefillTokens = maxPrefillTokens == 0 ? Math.max(512, prefillChunk) : maxPrefillTokens;
       return new EngineConfig(modelDir, maxBatchSize, maxSequenceLength, prefillChunk, prefillTokens, maxQueued,
-          adapterSlots, maxLoraRank, hostCacheBytes, preload, loaderThreads, intraOpThreads, runtime);
+          adapterSlots, maxLoraRank, hostCacheBytes, preload, loaderThreads, intraOpThreads, stepThreads, runtime);
     }
   }
 }

@@ -9,6 +9,7 @@ import ai.patchwork.model.lora.AdapterSlots;
 import ai.patchwork.model.lora.LoraSlots;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.vector.VectorKvCache;
+import ai.patchwork.model.vector.StepThreads;
 import ai.patchwork.model.vector.VectorLoraSlots;
 import ai.patchwork.model.vector.VectorTransformer;
 import ai.patchwork.model.tokenizer.Tokenizer;
@@ -92,7 +93,9 @@ public final class InferenceEngine implements AutoCloseable {
       cpu.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS);
       VectorLoraSlots vectorSlots = own(new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank()));
       slots = vectorSlots;
-      runner = own(new VectorRunner(cpu, new VectorKvCache(mc, config.maxBatchSize(), context), vectorSlots));
+      StepThreads threads = own(StepThreads.of(config.stepThreads() == 0
+          ? Runtime.getRuntime().availableProcessors() : config.stepThreads()));
+      runner = own(new VectorRunner(cpu, new VectorKvCache(mc, config.maxBatchSize(), context), vectorSlots, threads));
     } else {
       KvCache cache = own(new KvCache(mc, config.maxBatchSize(), context, manager));
       LoraSlots tensorSlots = own(new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager));

@@ -46,6 +46,9 @@ public final class ServeBench implements Callable<Integer> {
   @Option(names = "--intra-op-threads", defaultValue = "1",
       description = "patchwork.serving.intra-op-threads of the server (0: PyTorch's default, one per core)")
   int intraOpThreads;
+  @Option(names = "--step-threads", defaultValue = "0",
+      description = "patchwork.serving.step-threads of the server: threads one CPU-runtime step runs on (0: one per core)")
+  int stepThreads;
   @Option(names = "--repeats", defaultValue = "3",
       description = "runs of each none/one/mixed cell, modes taking turns; the median run is reported") int repeats;
   @Option(names = "--runtime", defaultValue = "auto",

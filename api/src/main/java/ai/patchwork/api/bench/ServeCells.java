@@ -45,7 +45,8 @@ final class ServeCells {
   void run(long adapterBytes) throws Exception {
     Map<String, String> phase1 = Map.of("max-batch-size", "32", "adapter-slots", Integer.toString(o.adapters + 8),
         "max-lora-rank", Integer.toString(BenchWorld.RANK), "max-queued", "4096",
-        "intra-op-threads", Integer.toString(o.intraOpThreads), "runtime", o.runtime);
+        "intra-op-threads", Integer.toString(o.intraOpThreads), "step-threads", Integer.toString(o.stepThreads),
+        "runtime", o.runtime);
     server.run(phase1);
     long t0 = System.nanoTime();
     List<String> ids = AdapterUploads.register(server.port(), BenchServer.MODEL, world.adapters());
@@ -98,7 +99,8 @@ final class ServeCells {
     long hostBound = 64 * adapterBytes;
     Map<String, String> phase2 = Map.of("max-batch-size", "32", "adapter-slots", "32", "max-lora-rank",
         Integer.toString(BenchWorld.RANK), "max-queued", "4096", "host-cache", Long.toString(hostBound),
-        "intra-op-threads", Integer.toString(o.intraOpThreads), "runtime", o.runtime);
+        "intra-op-threads", Integer.toString(o.intraOpThreads), "step-threads", Integer.toString(o.stepThreads),
+        "runtime", o.runtime);
     server.run(phase2);
     ObjectNode churn = out.putObject("churn");
     phase2.forEach(churn.putObject("serving_config")::put);

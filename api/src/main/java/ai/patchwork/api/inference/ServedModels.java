@@ -76,6 +76,7 @@ public final class ServedModels implements AutoCloseable {
         .optPreload(preload)
         .optLoaderThreads(p.loaderThreads())
         .optIntraOpThreads(p.intraOpThreads())
+        .optStepThreads(p.stepThreads())
         .optRuntime(p.runtime())
         .build();
   }

@@ -25,6 +25,7 @@ import org.springframework.util.unit.DataSize;
  * @param requestTimeout longest a non-streamed request waits for its completion
  * @param intraOpThreads CPU threads per PyTorch op, for the whole process (0: PyTorch's default, one per core); 1
  *     streams faster when the HTTP threads share a few cores with the engine
+ * @param stepThreads threads one step of the CPU runtime runs on (0: one per core)
  * @param runtime which forward the engines run: auto (the CPU runtime on a CPU when the JVM has the Vector API, else
  *     DJL), djl or vector
  */
@@ -42,6 +43,7 @@ public record ServingProperties(
     @DefaultValue("10m") Duration streamTimeout,
     @DefaultValue("10m") Duration requestTimeout,
     @DefaultValue("0") int intraOpThreads,
+    @DefaultValue("0") int stepThreads,
     @DefaultValue("auto") EngineRuntime runtime) {
 
   public ServingProperties {

@@ -8,6 +8,7 @@ import ai.patchwork.model.lora.LoraOps;
 import ai.patchwork.model.lora.LoraSlots;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.sample.Sampler;
+import ai.patchwork.model.vector.StepThreads;
 import ai.patchwork.model.vector.VectorKvCache;
 import ai.patchwork.model.vector.VectorLoraSlots;
 import ai.patchwork.model.vector.VectorTransformer;
@@ -22,7 +23,7 @@ import java.util.SplittableRandom;
  * {@link Transformer#step} with one gathered mapping per batch; {@link Runtime#VECTOR} is
  * {@link VectorTransformer#step}, reading each sequence's adapter from its slot.
  */
-final class DecodeRun {
+final class DecodeRun implements AutoCloseable {
 
   enum Runtime {
     DJL("djl"), VECTOR("vector");
@@ -83,6 +84,7 @@ final class DecodeRun {
   private final int prompt;
   private final int decode;
   private final int adapters;
+  private final java.util.Map<Integer, StepThreads> stepThreads = new java.util.HashMap<>();
 
   DecodeRun(Transformer model, List<AdapterWeights> pool, int prompt, int decode) {
     this.model = model;
@@ -97,14 +99,19 @@ final class DecodeRun {
   }
 
   Result measure(int b, Mode mode, Runtime runtime) {
-    return measure(b, mode, runtime, adapters);
+    return measure(b, mode, runtime, adapters, 1);
+  }
+
+  Result measure(int b, Mode mode, Runtime runtime, int distinct) {
+    return measure(b, mode, runtime, distinct, 1);
   }
 
   /**
    * @param distinct in {@link Mode#MIXED}, how many different adapters the batch's sequences take turns on (at most
    *     the pool's size): sequence i uses the ((i mod distinct)·37 mod pool)-th
+   * @param threads threads of each CPU-runtime step ({@link StepThreads}); the DJL runtime ignores it
    */
-  Result measure(int b, Mode mode, Runtime runtime, int distinct) {
+  Result measure(int b, Mode mode, Runtime runtime, int distinct, int threads) {
     if (distinct < 1 || distinct > adapters) throw new IllegalArgumentException("distinct must be 1.." + adapters);
     SplittableRandom random = new SplittableRandom(b * 31L + mode.ordinal());
     int vocab = model.config().vocabSize();
@@ -120,7 +127,8 @@ final class DecodeRun {
         case MIXED -> 1 + ((i % distinct) * 37) % adapters;
       };
     }
-    try (Stepper stepper = runtime == Runtime.DJL ? djl(b, mode, mapping, slotIds) : vector(b, mode, mapping, slotIds)) {
+    try (Stepper stepper = runtime == Runtime.DJL ? djl(b, mode, mapping, slotIds)
+        : vector(b, mode, mapping, slotIds, stepThreads.computeIfAbsent(threads, StepThreads::of))) {
       long t0 = System.nanoTime();
       float[][] logits = stepper.step(prompts, new int[b]);
       long t1 = System.nanoTime();
@@ -159,18 +167,24 @@ final class DecodeRun {
     };
   }
 
-  private Stepper vector(int b, Mode mode, int[] mapping, int[] slotIds) {
+  private Stepper vector(int b, Mode mode, int[] mapping, int[] slotIds, StepThreads threads) {
     if (vector == null) throw new IllegalStateException("the vector runtime needs --add-modules jdk.incubator.vector");
     VectorKvCache cache = new VectorKvCache(model.config(), b, prompt + decode);
     VectorLoraSlots lora = mode == Mode.NONE ? null : vectorSlots;
     return new Stepper() {
       @Override
       public float[][] step(int[][] tokens, int[] starts) {
-        return vector.step(tokens, starts, slotIds, lora == null ? null : mapping, cache, lora);
+        return vector.step(tokens, starts, slotIds, lora == null ? null : mapping, cache, lora, threads);
       }
 
       @Override
       public void close() {}
     };
+  }
+
+  /** Stops the CPU runtime's step threads. */
+  @Override
+  public void close() {
+    stepThreads.values().forEach(StepThreads::close);
   }
 }

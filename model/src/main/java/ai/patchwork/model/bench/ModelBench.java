@@ -51,6 +51,9 @@ public final class ModelBench implements Callable<Integer> {
   @Option(names = "--models", split = ",", defaultValue = "3.4M,hidden1024",
       description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers)") List<String> models;
 
+  @Option(names = "--step-threads", split = ",", defaultValue = "1,0",
+      description = "threads of one CPU-runtime step, one set of vector cells per value (0: one per core, the serving "
+          + "default); the DJL runtime runs on --intra-op-threads") int[] stepThreads;
   @Option(names = "--distinct-sweep", split = ",",
       description = "also measure decode at batch 32 on the CPU runtime with the sequences' adapters drawn from N "
           + "different adapters, for each N (e.g. 4,8,16,32), against no adapter, interleaved: how the mixed cost "
@@ -105,23 +108,34 @@ public final class ModelBench implements Callable<Integer> {
     node.put("kv_heads", config.numKvHeads());
     node.put("intermediate", config.intermediateSize());
     node.put("vocab", config.vocabSize());
-    try (Transformer model = Transformer.load(dir.resolve("model"), manager)) {
+    boolean large = config.hiddenSize() >= 1024;
+    int cellDecode = large ? Math.max(4, decode / largeScale) : decode;
+    int cellRepeats = large ? 1 : repeats;
+    try (Transformer model = Transformer.load(dir.resolve("model"), manager);
+        DecodeRun run = new DecodeRun(model, pool, prompt, cellDecode)) {
       node.put("parameters", model.parameterCount());
       ArrayNode rows = node.putArray("results");
-      boolean large = config.hiddenSize() >= 1024;
-      int cellDecode = large ? Math.max(4, decode / largeScale) : decode;
-      int cellRepeats = large ? 1 : repeats;
       node.put("decode_tokens", cellDecode);
       node.put("repeats", cellRepeats);
-      DecodeRun run = new DecodeRun(model, pool, prompt, cellDecode);
       List<DecodeRun.Runtime> chosen = runtimes.stream()
           .map(r -> DecodeRun.Runtime.valueOf(r.trim().toUpperCase(java.util.Locale.ROOT))).toList();
+      List<Variant> variants = new ArrayList<>();
       for (DecodeRun.Runtime rt : chosen) {
-        for (int w = 0; w < 3; w++) run.measure(8, DecodeRun.Mode.MIXED, rt); // warm-up: native paths, JIT, allocator
+        if (rt != DecodeRun.Runtime.VECTOR) {
+          variants.add(new Variant(rt, 1));
+          continue;
+        }
+        for (int t : stepThreads) {
+          Variant v = new Variant(rt, t == 0 ? Runtime.getRuntime().availableProcessors() : t);
+          if (!variants.contains(v)) variants.add(v);
+        }
+      }
+      for (Variant v : variants) {
+        for (int w = 0; w < 3; w++) run.measure(8, DecodeRun.Mode.MIXED, v.runtime(), adapters, v.threads()); // warm-up
       }
       ObjectNode ratios = JsonMapper.shared().createObjectNode();
       ObjectNode cpuRatios = JsonMapper.shared().createObjectNode();
-      for (DecodeRun.Runtime rt : chosen) {
+      for (Variant v : variants) {
         double none32 = 0;
         double mixed32 = 0;
         double noneCpu32 = 0;
@@ -130,13 +144,13 @@ public final class ModelBench implements Callable<Integer> {
           java.util.Map<DecodeRun.Mode, List<DecodeRun.Result>> runs = new java.util.EnumMap<>(DecodeRun.Mode.class);
           for (int rep = 0; rep < cellRepeats; rep++) {
             for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
-              runs.computeIfAbsent(mode, m -> new ArrayList<>()).add(run.measure(b, mode, rt));
+              runs.computeIfAbsent(mode, m -> new ArrayList<>()).add(run.measure(b, mode, v.runtime(), adapters, v.threads()));
             }
           }
           for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
             DecodeRun.Result r = DecodeRun.Result.median(runs.get(mode));
             ObjectNode row = rows.addObject();
-            row.put("runtime", rt.label());
+            row.put("runtime", v.label());
             row.put("batch", b);
             row.put("adapters", mode.label());
             row.put("prefill_tokens_per_s", Math.round(r.prefillTokensPerSecond()));
@@ -152,8 +166,8 @@ public final class ModelBench implements Callable<Integer> {
             }
           }
         }
-        if (none32 > 0) ratios.put(rt.label(), Math.round(1000 * mixed32 / none32) / 1000.0);
-        if (noneCpu32 > 0) cpuRatios.put(rt.label(), Math.round(1000 * mixedCpu32 / noneCpu32) / 1000.0);
+        if (none32 > 0) ratios.put(v.label(), Math.round(1000 * mixed32 / none32) / 1000.0);
+        if (noneCpu32 > 0) cpuRatios.put(v.label(), Math.round(1000 * mixedCpu32 / noneCpu32) / 1000.0);
       }
       if (!ratios.isEmpty()) node.set("mixed_vs_none_decode_at_batch_32", ratios);
       if (distinctSweep.length > 0 && chosen.contains(DecodeRun.Runtime.VECTOR)) {
@@ -162,6 +176,13 @@ public final class ModelBench implements Callable<Integer> {
       if (!cpuRatios.isEmpty()) node.set("mixed_vs_none_decode_cpu_at_batch_32", cpuRatios);
     }
     return node;
+  }
+
+  /** A runtime and, for the CPU runtime, the threads of each step. */
+  private record Variant(DecodeRun.Runtime runtime, int threads) {
+    String label() {
+      return runtime == DecodeRun.Runtime.VECTOR && threads > 1 ? "vector-" + threads + "-threads" : runtime.label();
+    }
   }
 
   /** Decode at batch 32 with adapters drawn from N different ones, each N's runs interleaved with no-adapter runs. */

@@ -54,15 +54,30 @@ final class Gemm {
 
   /** y[0 .. m·n) = x[0 .. m·k) · wᵀ, overwriting y. */
   static void matmul(float[] x, int m, Packed w, float[] y) {
+    matmul(x, m, w, y, 0, w.n());
+  }
+
+  /** Below this many multiply-adds a product runs on the calling thread: waking the others would cost more. */
+  static final long MIN_SPLIT_MACS = 1 << 20;
+
+  /** The same product with its output columns split over {@code threads} (in blocks of 4, the tile width). */
+  static void matmul(float[] x, int m, Packed w, float[] y, StepThreads threads) {
+    if ((long) m * w.n() * w.k() < MIN_SPLIT_MACS) matmul(x, m, w, y, 0, w.n());
+    else threads.split(w.n(), 4, (from, to, lane) -> matmul(x, m, w, y, from, to));
+  }
+
+  /** Columns {@code [from, to)} of y = x · wᵀ; {@code from} is a multiple of 4. */
+  static void matmul(float[] x, int m, Packed w, float[] y, int from, int to) {
     int n = w.n();
     int k = w.k();
     int m4 = m - m % 4;
-    int n4 = n - n % 4;
-    for (int j = 0; j < n4; j += 4) {
+    int blocks = Math.min(to, n - n % 4); // packed 4-row blocks end at n4; rows past it are whole
+    int j = from;
+    for (; j + 4 <= blocks; j += 4) {
       for (int i = 0; i < m4; i += 4) tile4x4(x, i, k, w.data(), j, n, y);
       for (int i = m4; i < m; i++) tile1x4(x, i * k, k, w.data(), j * k, y, i * n + j);
     }
-    for (int j = n4; j < n; j++) {
+    for (; j < to; j++) {
       for (int i = 0; i < m; i++) y[i * n + j] = RowOps.dot(x, i * k, w.data(), j * k, k);
     }
   }

@@ -19,11 +19,11 @@ final class StepRows {
   final float[] out; // (R, E) sublayer output
   final float[] gateUp; // (R, 2·I)
   final float[] act; // (R, I)
-  final float[] rank; // LoRA scratch: A·x of one row
-  final float[] scores; // attention scratch: one query's scores over the attended positions
+  final float[][] rank; // per thread lane, LoRA scratch: A·x of one row
+  final float[][] scores; // per thread lane, attention scratch: one query's scores over the attended positions
 
   StepRows(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots, int e, int qkvWidth, int nh, int inter,
-      int maxRank, int longest) {
+      int maxRank, int longest, int lanes) {
     int n = 0;
     for (int[] t : tokens) n += t.length;
     this.count = n;
@@ -48,7 +48,7 @@ final class StepRows {
     this.out = new float[n * e];
     this.gateUp = new float[n * 2 * inter];
     this.act = new float[n * inter];
-    this.rank = new float[maxRank];
-    this.scores = new float[longest];
+    this.rank = new float[lanes][maxRank];
+    this.scores = new float[lanes][longest];
   }
 }

@@ -44,42 +44,52 @@ final class VectorBlock {
     this.down = Gemm.Packed.of(down, e, inter);
   }
 
-  void forward(StepRows s, VectorKvCache cache, VectorLoraSlots lora, float[] cos, float[] sin) {
+  void forward(StepRows s, VectorKvCache cache, VectorLoraSlots lora, float[] cos, float[] sin, StepThreads threads) {
     int rows = s.count;
-    for (int r = 0; r < rows; r++) RowOps.rmsNorm(s.x, r * e, attentionNorm, eps, s.h, r * e);
-    Gemm.matmul(s.h, rows, qkv, s.qkv); // (R, (N+2K)·H)
-    for (int r = 0; r < rows; r++) {
-      int q0 = r * qkvWidth;
-      if (qkvBias != null) RowOps.add(qkvBias, 0, s.qkv, q0, qkvWidth);
-      if (lora != null) {
-        lora.addDelta(s.loraSlot[r], layer, Projection.Q, s.h, r * e, s.qkv, q0, s.rank);
-        lora.addDelta(s.loraSlot[r], layer, Projection.K, s.h, r * e, s.qkv, q0 + n * hd, s.rank);
-        lora.addDelta(s.loraSlot[r], layer, Projection.V, s.h, r * e, s.qkv, q0 + (n + k) * hd, s.rank);
+    threads.split(rows, 1, (from, to, lane) -> {
+      for (int r = from; r < to; r++) RowOps.rmsNorm(s.x, r * e, attentionNorm, eps, s.h, r * e);
+    });
+    Gemm.matmul(s.h, rows, qkv, s.qkv, threads); // (R, (N+2K)·H)
+    threads.split(rows, 1, (from, to, lane) -> {
+      for (int r = from; r < to; r++) {
+        int q0 = r * qkvWidth;
+        if (qkvBias != null) RowOps.add(qkvBias, 0, s.qkv, q0, qkvWidth);
+        if (lora != null) {
+          lora.addDelta(s.loraSlot[r], layer, Projection.Q, s.h, r * e, s.qkv, q0, s.rank[lane]);
+          lora.addDelta(s.loraSlot[r], layer, Projection.K, s.h, r * e, s.qkv, q0 + n * hd, s.rank[lane]);
+          lora.addDelta(s.loraSlot[r], layer, Projection.V, s.h, r * e, s.qkv, q0 + (n + k) * hd, s.rank[lane]);
+        }
+        for (int head = 0; head < n + k; head++) rotate(s.qkv, q0 + head * hd, s.pos[r], cos, sin);
+        store(s, r, cache);
       }
-      for (int head = 0; head < n + k; head++) rotate(s.qkv, q0 + head * hd, s.pos[r], cos, sin);
-      store(s, r, cache);
-    }
-    for (int r = 0; r < rows; r++) attend(s, r, cache);
-    Gemm.matmul(s.attended, rows, o, s.out); // (R, E)
-    residual(s, lora, Projection.O, s.attended, n * hd);
-
-    for (int r = 0; r < rows; r++) RowOps.rmsNorm(s.x, r * e, mlpNorm, eps, s.h, r * e);
-    Gemm.matmul(s.h, rows, gateUp, s.gateUp); // (R, 2·I)
-    for (int r = 0; r < rows; r++) {
-      if (lora != null) {
-        lora.addDelta(s.loraSlot[r], layer, Projection.GATE, s.h, r * e, s.gateUp, r * 2 * inter, s.rank);
-        lora.addDelta(s.loraSlot[r], layer, Projection.UP, s.h, r * e, s.gateUp, r * 2 * inter + inter, s.rank);
+    });
+    threads.split(rows, 1, (from, to, lane) -> {
+      for (int r = from; r < to; r++) attend(s, r, cache, s.scores[lane]);
+    });
+    Gemm.matmul(s.attended, rows, o, s.out, threads); // (R, E)
+    threads.split(rows, 1, (from, to, lane) -> {
+      residual(s, lora, Projection.O, s.attended, n * hd, from, to, lane);
+      for (int r = from; r < to; r++) RowOps.rmsNorm(s.x, r * e, mlpNorm, eps, s.h, r * e);
+    });
+    Gemm.matmul(s.h, rows, gateUp, s.gateUp, threads); // (R, 2·I)
+    threads.split(rows, 1, (from, to, lane) -> {
+      for (int r = from; r < to; r++) {
+        if (lora != null) {
+          lora.addDelta(s.loraSlot[r], layer, Projection.GATE, s.h, r * e, s.gateUp, r * 2 * inter, s.rank[lane]);
+          lora.addDelta(s.loraSlot[r], layer, Projection.UP, s.h, r * e, s.gateUp, r * 2 * inter + inter, s.rank[lane]);
+        }
+        RowOps.siluMul(s.gateUp, r * 2 * inter, inter, s.act, r * inter); // (I)
       }
-      RowOps.siluMul(s.gateUp, r * 2 * inter, inter, s.act, r * inter); // (I)
-    }
-    Gemm.matmul(s.act, rows, down, s.out); // (R, E)
-    residual(s, lora, Projection.DOWN, s.act, inter);
+    });
+    Gemm.matmul(s.act, rows, down, s.out, threads); // (R, E)
+    threads.split(rows, 1, (from, to, lane) -> residual(s, lora, Projection.DOWN, s.act, inter, from, to, lane));
   }
 
-  /** x += out + LoRA(in) for the O or down projection. */
-  private void residual(StepRows s, VectorLoraSlots lora, Projection p, float[] in, int inWidth) {
-    for (int r = 0; r < s.count; r++) {
-      if (lora != null) lora.addDelta(s.loraSlot[r], layer, p, in, r * inWidth, s.out, r * e, s.rank);
+  /** x += out + LoRA(in) for the O or down projection, rows {@code [from, to)}. */
+  private void residual(StepRows s, VectorLoraSlots lora, Projection p, float[] in, int inWidth, int from, int to,
+      int lane) {
+    for (int r = from; r < to; r++) {
+      if (lora != null) lora.addDelta(s.loraSlot[r], layer, p, in, r * inWidth, s.out, r * e, s.rank[lane]);
       RowOps.add(s.out, r * e, s.x, r * e, e);
     }
   }
@@ -110,12 +120,11 @@ final class VectorBlock {
   }
 
   /** Row r's query heads over positions 0..pos of its slot; query head i reads key/value head i / (N/K). */
-  private void attend(StepRows s, int r, VectorKvCache cache) {
+  private void attend(StepRows s, int r, VectorKvCache cache, float[] sc) {
     int g = n / k;
     int len = s.pos[r] + 1;
     int c = cache.capacity();
     float scale = (float) (1 / Math.sqrt(hd));
-    float[] sc = s.scores;
     for (int head = 0; head < n; head++) {
       int q = r * qkvWidth + head * hd;
       int base = cache.offset(s.kvSlot[r], head / g);

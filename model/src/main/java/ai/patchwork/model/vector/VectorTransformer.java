@@ -87,6 +87,15 @@ public final class VectorTransformer {
    */
   public float[][] step(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots, VectorKvCache cache,
       VectorLoraSlots lora) {
+    return step(tokens, starts, kvSlots, loraSlots, cache, lora, StepThreads.single());
+  }
+
+  /**
+   * The same step on several threads: matmuls split over their output columns, the row-wise work (norms, LoRA,
+   * rotary, attention) over the rows. The logits are the same, bit for bit, whatever the thread count.
+   */
+  public float[][] step(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots, VectorKvCache cache,
+      VectorLoraSlots lora, StepThreads threads) {
     int e = config.hiddenSize();
     int v = config.vocabSize();
     int longest = 0;
@@ -98,7 +107,8 @@ public final class VectorTransformer {
       longest = Math.max(longest, starts[b] + tokens[b].length);
     }
     StepRows s = new StepRows(tokens, starts, kvSlots, loraSlots, e, (config.numHeads() + 2 * config.numKvHeads())
-        * config.headDim(), config.qDim(), config.intermediateSize(), lora == null ? 1 : lora.maxRank(), longest);
+        * config.headDim(), config.qDim(), config.intermediateSize(), lora == null ? 1 : lora.maxRank(), longest,
+        threads.count());
     int r = 0;
     for (int[] row : tokens) {
       for (int id : row) {
@@ -106,13 +116,13 @@ public final class VectorTransformer {
         System.arraycopy(embedding, id * e, s.x, r++ * e, e); // (E)
       }
     }
-    for (VectorBlock block : blocks) block.forward(s, cache, lora, cos, sin);
+    for (VectorBlock block : blocks) block.forward(s, cache, lora, cos, sin, threads);
     float[] last = new float[tokens.length * e]; // (B, E)
     for (int b = 0; b < tokens.length; b++) {
       RowOps.rmsNorm(s.x, s.last[b] * e, norm, (float) config.rmsNormEps(), last, b * e);
     }
     float[] logits = new float[tokens.length * v];
-    Gemm.matmul(last, tokens.length, lmHead, logits); // (B, V)
+    Gemm.matmul(last, tokens.length, lmHead, logits, threads); // (B, V)
     float[][] out = new float[tokens.length][];
     for (int b = 0; b < tokens.length; b++) out[b] = java.util.Arrays.copyOfRange(logits, b * v, (b + 1) * v);
     return out;

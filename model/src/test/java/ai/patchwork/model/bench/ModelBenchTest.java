@@ -22,16 +22,19 @@ class ModelBenchTest {
     try {
       System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
       status = new CommandLine(new ModelBench()).execute("--models", "3.4M", "--runtimes", "vector", "--adapters", "6",
-          "--batches", "32", "--prompt", "4", "--decode", "2", "--repeats", "1", "--distinct-sweep", "2,6,64");
+          "--batches", "32", "--prompt", "4", "--decode", "2", "--repeats", "1", "--distinct-sweep", "2,6,64",
+          "--step-threads", "1,2");
     } finally {
       System.setOut(stdout);
     }
     assertEquals(0, status);
     JsonNode model = JsonMapper.shared().readTree(bytes.toString(StandardCharsets.UTF_8)).path("models").path(0);
     assertEquals(3410176, model.path("parameters").asLong());
-    assertEquals(3, model.path("results").size(), model.toString()); // none, one, different per sequence
+    assertEquals(6, model.path("results").size(), model.toString()); // none, one, different per sequence; 1 and 2 threads
     for (JsonNode cell : model.path("results")) assertTrue(cell.path("decode_tokens_per_s").asLong() > 0, cell.toString());
+    assertEquals("vector-2-threads", model.path("results").path(5).path("runtime").asString());
     assertTrue(model.path("mixed_vs_none_decode_at_batch_32").path("vector").asDouble() > 0);
+    assertTrue(model.path("mixed_vs_none_decode_at_batch_32").path("vector-2-threads").asDouble() > 0);
     JsonNode sweep = model.path("distinct_adapters_sweep_at_batch_32");
     assertEquals(3, sweep.size());
     int[] distinct = {2, 6, 6}; // at most the pool of 6

@@ -180,6 +180,62 @@ class VectorTransformerTest {
     }
   }
 
+  /** Odd sizes (SIMD tails, a vocabulary and widths that are not multiples of 4), every adapter mix, chunked prefill. */
+  @Test
+  void givesTheSameLogitsBitForBitOnOneTwoAndThreeThreads() {
+    ModelConfig c = TinyModelWriter.write(TinyModelSpec.builder().optVocab(277).optMaxPositions(64).optHidden(48)
+        .optHeads(3).optKvHeads(1).optIntermediate(72).optLayers(2).optSeed(11).build(), tmp.resolve("model"));
+    List<AdapterWeights> adapters = List.of(
+        adapter(c, "all-r8", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)),
+        adapter(c, "mlp-rslora", TinyAdapterSpec.builder().optRank(4).optAlpha(8).optRslora(true)
+            .optTargets(Projection.GATE, Projection.UP, Projection.DOWN).optSeed(2)));
+    try (Transformer djl = Transformer.load(tmp.resolve("model"), manager)) {
+      VectorTransformer m = VectorTransformer.of(djl);
+      VectorLoraSlots slots = new VectorLoraSlots(c, 2, 8);
+      slots.set(1, adapters.get(0));
+      slots.set(2, adapters.get(1));
+      int b = 5;
+      int[] lora = {0, 1, 2, 1, 0};
+      int[] kv = {4, 0, 3, 1, 2};
+      int[][] chunk1 = new int[b][];
+      int[][] chunk2 = new int[b][];
+      for (int i = 0; i < b; i++) {
+        chunk1[i] = TinyModels.randomIds(3 + 2 * i, c.vocabSize(), i);
+        chunk2[i] = TinyModels.randomIds(5, c.vocabSize(), 10 + i);
+      }
+      List<float[][]> single = run(m, slots, StepThreads.single(), chunk1, chunk2, kv, lora);
+      for (int threads : new int[] {2, 3}) {
+        try (StepThreads pool = StepThreads.of(threads)) {
+          List<float[][]> got = run(m, slots, pool, chunk1, chunk2, kv, lora);
+          for (int step = 0; step < single.size(); step++) {
+            for (int i = 0; i < b; i++) assertArrayEquals(single.get(step)[i], got.get(step)[i], threads + " threads, step " + step);
+          }
+        }
+      }
+    }
+  }
+
+  /** Two prefill chunks of different lengths per sequence, then 10 greedy decode steps; the logits of every step. */
+  private static List<float[][]> run(VectorTransformer m, VectorLoraSlots slots, StepThreads threads, int[][] chunk1,
+      int[][] chunk2, int[] kv, int[] lora) {
+    int b = chunk1.length;
+    VectorKvCache cache = new VectorKvCache(m.config(), b, 40);
+    List<float[][]> out = new ArrayList<>();
+    out.add(m.step(chunk1, new int[b], kv, lora, cache, slots, threads));
+    int[] pos = new int[b];
+    for (int i = 0; i < b; i++) pos[i] = chunk1[i].length;
+    out.add(m.step(chunk2, pos, kv, lora, cache, slots, threads));
+    for (int t = 0; t < 10; t++) {
+      int[][] next = new int[b][1];
+      for (int i = 0; i < b; i++) {
+        next[i][0] = Sampler.argmax(out.getLast()[i]);
+        pos[i] = chunk1[i].length + chunk2[i].length + t;
+      }
+      out.add(m.step(next, pos, kv, lora, cache, slots, threads));
+    }
+    return out;
+  }
+
   @Test
   void refusesWhatTheDjlStepRefuses() {
     try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {

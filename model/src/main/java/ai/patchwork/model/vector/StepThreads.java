@@ -1,0 +1,133 @@
+package ai.patchwork.model.vector;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The threads one {@link VectorTransformer#step} runs on: the caller plus {@code count - 1} workers that each take a
+ * contiguous share of a loop (the output columns of a matmul, the rows of a row-wise phase). Every output is computed
+ * by the same code whatever the split, so a step's results do not depend on the thread count. Workers spin a few
+ * microseconds for the next loop of the step and then park, so an idle engine holds no core. One caller at a time.
+ *
+ * <pre>
+ *   try (StepThreads threads = StepThreads.of(Runtime.getRuntime().availableProcessors())) {
+ *     float[][] logits = cpu.step(tokens, starts, kvSlots, loraSlots, cache, lora, threads);
+ *   }
+ * </pre>
+ */
+public final class StepThreads implements AutoCloseable {
+
+  /** One share of a loop: indices {@code [from, to)}, on lane {@code lane} (0 is the caller). */
+  interface Share {
+    void run(int from, int to, int lane);
+  }
+
+  private static final long SPIN_NANOS = 50_000;
+  private static final StepThreads SINGLE = new StepThreads(1);
+
+  private final int count;
+  private final Thread[] workers;
+  private final AtomicInteger done = new AtomicInteger();
+  private volatile long generation;
+  private volatile boolean closed;
+  private Share share; // published by the write of generation
+  private int n;
+  private int align;
+  private volatile Throwable failure;
+
+  private StepThreads(int count) {
+    this.count = count;
+    this.workers = new Thread[count - 1];
+    for (int i = 0; i < workers.length; i++) {
+      int lane = i + 1;
+      workers[i] = Thread.ofPlatform().daemon().name("patchwork-step-" + lane).unstarted(() -> work(lane));
+      workers[i].start();
+    }
+  }
+
+  /** The caller's thread only: nothing to close. */
+  public static StepThreads single() {
+    return SINGLE;
+  }
+
+  /** The caller plus {@code threads - 1} workers; 1 is {@link #single()}. */
+  public static StepThreads of(int threads) {
+    if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    return threads == 1 ? SINGLE : new StepThreads(threads);
+  }
+
+  public int count() {
+    return count;
+  }
+
+  /**
+   * Runs {@code share} over {@code [0, n)} cut into {@link #count()} contiguous pieces whose bounds are multiples of
+   * {@code align} (the last piece takes the rest), and returns when all are done.
+   */
+  void split(int n, int align, Share share) {
+    if (count == 1 || n <= align) {
+      share.run(0, n, 0);
+      return;
+    }
+    this.share = share;
+    this.n = n;
+    this.align = align;
+    done.set(0);
+    generation++; // publishes share, n and align
+    for (Thread w : workers) LockSupport.unpark(w);
+    Throwable own = null;
+    try {
+      runLane(0);
+    } catch (Throwable t) {
+      own = t;
+    }
+    awaitWorkers();
+    this.share = null;
+    Throwable t = own != null ? own : failure;
+    failure = null;
+    if (t instanceof RuntimeException e) throw e;
+    if (t instanceof Error e) throw e;
+  }
+
+  private void runLane(int lane) {
+    int units = (n + align - 1) / align;
+    int from = Math.min(n, units * lane / count * align);
+    int to = lane == count - 1 ? n : Math.min(n, units * (lane + 1) / count * align);
+    if (from < to) share.run(from, to, lane);
+  }
+
+  private void awaitWorkers() {
+    long start = System.nanoTime();
+    while (done.get() < workers.length) {
+      if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
+      else Thread.yield();
+    }
+  }
+
+  private void work(int lane) {
+    long seen = 0;
+    while (true) {
+      long start = System.nanoTime();
+      while (generation == seen && !closed) {
+        if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
+        else LockSupport.park(this);
+      }
+      if (closed) return;
+      seen = generation;
+      try {
+        runLane(lane);
+      } catch (Throwable t) {
+        failure = t;
+      }
+      done.incrementAndGet();
+    }
+  }
+
+  /** Stops the workers. */
+  @Override
+  public void close() {
+    if (this == SINGLE) return;
+    closed = true;
+    for (Thread w : workers) LockSupport.unpark(w);
+  }
+}

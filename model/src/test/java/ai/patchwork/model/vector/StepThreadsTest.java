@@ -1,0 +1,74 @@
+package ai.patchwork.model.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+/** Every index of a split runs exactly once, pieces start on the alignment, failures reach the caller. */
+class StepThreadsTest {
+
+  @Test
+  void everyIndexRunsOnceInAlignedPiecesOnEveryLane() {
+    for (int threads = 1; threads <= 4; threads++) {
+      try (StepThreads pool = StepThreads.of(threads)) {
+        assertEquals(threads, pool.count());
+        for (int n : new int[] {0, 1, 3, 4, 5, 31, 32, 277, 1536}) {
+          for (int align : new int[] {1, 4}) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(n);
+            Set<Integer> lanes = ConcurrentHashMap.newKeySet();
+            int a = align;
+            pool.split(n, align, (from, to, lane) -> {
+              assertTrue(from % a == 0, "piece starts at " + from);
+              lanes.add(lane);
+              for (int i = from; i < to; i++) hits.incrementAndGet(i);
+            });
+            for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
+            if (n >= threads * align * 2) assertEquals(threads, lanes.size(), n + " over " + threads);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void manySplitsInARowLoseNoWakeUp() {
+    try (StepThreads pool = StepThreads.of(3)) {
+      long[] sum = new long[3];
+      for (int round = 0; round < 20_000; round++) {
+        pool.split(64, 4, (from, to, lane) -> sum[lane] += to - from);
+      }
+      assertEquals(20_000L * 64, sum[0] + sum[1] + sum[2]);
+    }
+  }
+
+  @Test
+  void aFailingPieceThrowsInTheCallerAndThePoolGoesOn() {
+    try (StepThreads pool = StepThreads.of(2)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.split(8, 1, (from, to, lane) -> {
+        if (lane == 1) throw new IllegalStateException("lane 1 failed");
+      }));
+      assertEquals("lane 1 failed", e.getMessage());
+      int[] count = new int[1];
+      pool.split(8, 1, (from, to, lane) -> {
+        synchronized (count) {
+          count[0] += to - from;
+        }
+      });
+      assertEquals(8, count[0]);
+    }
+  }
+
+  @Test
+  void oneThreadIsTheCallerAlone() {
+    assertSame(StepThreads.single(), StepThreads.of(1));
+    Thread caller = Thread.currentThread();
+    StepThreads.single().split(10, 1, (from, to, lane) -> assertSame(caller, Thread.currentThread()));
+    assertThrows(IllegalArgumentException.class, () -> StepThreads.of(0));
+  }
+}
