@@ -30,7 +30,7 @@ import java.util.List;
  *     serving batch sizes an op lasts tens of microseconds, and OpenMP workers that spin-wait for a descheduled peer
  *     cost more than they parallelise (mixed-adapter streaming on 2 cores: 497 → 738 tokens/s in bench serve)
  * @param stepThreads threads one step of the CPU runtime runs on (its matmuls split by output columns, the row-wise
- *     work by rows; the logits do not depend on the count); 0 for one per core
+ *     work by rows; each output computed by the same code whatever the count); 0 for one per core
  * @param runtime which forward runs the steps ({@link EngineRuntime#AUTO}: the CPU runtime on a CPU when available)
  */
 public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLength, int prefillChunk,

@@ -6,7 +6,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The threads one {@link VectorTransformer#step} runs on: the caller plus {@code count - 1} workers that each take a
  * contiguous share of a loop (the output columns of a matmul, the rows of a row-wise phase). Every output is computed
- * by the same code whatever the split, so a step's results do not depend on the thread count. Workers spin a few
+ * by the same code whatever the split, so a step's results match one thread's up to float rounding. Workers spin a few
  * microseconds for the next loop of the step and then park, so an idle engine holds no core. One caller at a time.
  *
  * <pre>
@@ -99,8 +99,25 @@ public final class StepThreads implements AutoCloseable {
   private void awaitWorkers() {
     long start = System.nanoTime();
     while (done.get() < workers.length) {
+      if (closed) {
+        awaitExit();
+        if (done.get() < workers.length) throw new IllegalStateException("the step threads were closed during a step");
+        return;
+      }
       if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
       else Thread.yield();
+    }
+  }
+
+  /** Waits for the workers to finish what they took and exit. */
+  private void awaitExit() {
+    for (Thread w : workers) {
+      try {
+        w.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
@@ -112,7 +129,7 @@ public final class StepThreads implements AutoCloseable {
         if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
         else LockSupport.park(this);
       }
-      if (closed) return;
+      if (generation == seen) return; // closed while idle; a loop already started is finished first
       seen = generation;
       try {
         runLane(lane);

@@ -92,7 +92,9 @@ public final class VectorTransformer {
 
   /**
    * The same step on several threads: matmuls split over their output columns, the row-wise work (norms, LoRA,
-   * rotary, attention) over the rows. The logits are the same, bit for bit, whatever the thread count.
+   * rotary, attention) over the rows. Each output is computed by the same code whatever the thread count, so the
+   * logits match one thread's to float rounding (a SIMD sum may be ordered differently before and after the JIT
+   * compiles it, on one thread as on several).
    */
   public float[][] step(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots, VectorKvCache cache,
       VectorLoraSlots lora, StepThreads threads) {

@@ -31,6 +31,26 @@ class GemmTest {
     }
   }
 
+  /** Split over threads by output columns (above the size where it splits), with column and SIMD tails. */
+  @ParameterizedTest
+  @CsvSource({"32, 256, 1536, 2", "13, 341, 682, 2", "35, 128, 277, 3", "9, 1000, 130, 4"})
+  void matmulOnSeveralThreadsEqualsTheTripleLoop(int m, int k, int n, int threads) {
+    assertTrue((long) m * k * n >= Gemm.MIN_SPLIT_MACS, "the shape is split");
+    SplittableRandom r = new SplittableRandom(m * 1000L + k * 10L + n);
+    float[] x = random(m * k, r);
+    float[] w = random(k * n, r);
+    float[] fast = new float[m * n];
+    float[] slow = new float[m * n];
+    java.util.Arrays.fill(fast, Float.NaN);
+    try (StepThreads pool = StepThreads.of(threads)) {
+      Gemm.matmul(x, m, Gemm.Packed.of(w, n, k), fast, pool);
+    }
+    Gemm.reference(x, m, k, w, n, slow);
+    for (int i = 0; i < fast.length; i++) {
+      assertTrue(Math.abs(fast[i] - slow[i]) <= 1e-5 * Math.max(1, Math.sqrt(k)), "element " + i + ": " + fast[i] + " vs " + slow[i]);
+    }
+  }
+
   @ParameterizedTest
   @CsvSource({"256", "37", "5"})
   void rowOpsEqualTheirLoops(int len) {

@@ -3,8 +3,10 @@ package ai.patchwork.model.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -62,6 +64,15 @@ class StepThreadsTest {
       });
       assertEquals(8, count[0]);
     }
+  }
+
+  @Test
+  void aSplitOnClosedThreadsFailsInsteadOfHanging() {
+    StepThreads pool = StepThreads.of(2);
+    pool.split(8, 1, (from, to, lane) -> {});
+    pool.close();
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(IllegalStateException.class,
+        () -> pool.split(8, 1, (from, to, lane) -> {})));
   }
 
   @Test

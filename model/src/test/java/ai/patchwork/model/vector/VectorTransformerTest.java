@@ -180,11 +180,16 @@ class VectorTransformerTest {
     }
   }
 
-  /** Odd sizes (SIMD tails, a vocabulary and widths that are not multiples of 4), every adapter mix, chunked prefill. */
+  /**
+   * Odd sizes (SIMD tails, a vocabulary and widths that are not multiples of 4), every adapter mix, chunked prefill
+   * large enough that the MLP matmuls are split by columns. Each output is computed by the same code on any thread
+   * count; only a SIMD sum compiled at a different moment may round differently, so logits agree to 1e-5 (not bit for
+   * bit) and the greedy ids exactly.
+   */
   @Test
-  void givesTheSameLogitsBitForBitOnOneTwoAndThreeThreads() {
-    ModelConfig c = TinyModelWriter.write(TinyModelSpec.builder().optVocab(277).optMaxPositions(64).optHidden(48)
-        .optHeads(3).optKvHeads(1).optIntermediate(72).optLayers(2).optSeed(11).build(), tmp.resolve("model"));
+  void matchesOneThreadOnTwoAndThreeThreads() {
+    ModelConfig c = TinyModelWriter.write(TinyModelSpec.builder().optVocab(277).optMaxPositions(64).optHidden(128)
+        .optHeads(4).optKvHeads(1).optIntermediate(341).optLayers(2).optSeed(11).build(), tmp.resolve("model"));
     List<AdapterWeights> adapters = List.of(
         adapter(c, "all-r8", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)),
         adapter(c, "mlp-rslora", TinyAdapterSpec.builder().optRank(4).optAlpha(8).optRslora(true)
@@ -203,12 +208,16 @@ class VectorTransformerTest {
         chunk1[i] = TinyModels.randomIds(3 + 2 * i, c.vocabSize(), i);
         chunk2[i] = TinyModels.randomIds(5, c.vocabSize(), 10 + i);
       }
+      assertTrue(35L * 2 * c.intermediateSize() * c.hiddenSize() >= Gemm.MIN_SPLIT_MACS, "gate/up of the first chunk is split");
       List<float[][]> single = run(m, slots, StepThreads.single(), chunk1, chunk2, kv, lora);
       for (int threads : new int[] {2, 3}) {
         try (StepThreads pool = StepThreads.of(threads)) {
           List<float[][]> got = run(m, slots, pool, chunk1, chunk2, kv, lora);
           for (int step = 0; step < single.size(); step++) {
-            for (int i = 0; i < b; i++) assertArrayEquals(single.get(step)[i], got.get(step)[i], threads + " threads, step " + step);
+            assertTrue(TinyModels.maxAbsDiff(single.get(step), got.get(step)) <= 1e-5, threads + " threads, step " + step);
+            for (int i = 0; i < b; i++) {
+              assertEquals(Sampler.argmax(single.get(step)[i]), Sampler.argmax(got.get(step)[i]), "greedy id, step " + step);
+            }
           }
         }
       }
