@@ -5,7 +5,8 @@ import ai.patchwork.model.nn.Projection;
 
 /**
  * One decoder block over the rows of a step: x += attn(norm(x)); x += mlp(norm(x)), with grouped-query attention
- * over the KV cache, rotary positions and each row's LoRA deltas. Same math as {@code nn.TransformerBlock}.
+ * over the KV cache, rotary positions and each row's LoRA deltas. Same math as {@code nn.TransformerBlock}. On the
+ * step's threads, matmuls split by output columns and the row-wise work by rows; each row keeps its own scratch.
  */
 final class VectorBlock {
 
