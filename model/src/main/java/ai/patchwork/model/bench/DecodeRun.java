@@ -102,17 +102,15 @@ final class DecodeRun implements AutoCloseable {
     return measure(b, mode, runtime, adapters, 1);
   }
 
-  Result measure(int b, Mode mode, Runtime runtime, int distinct) {
-    return measure(b, mode, runtime, distinct, 1);
-  }
-
   /**
    * @param distinct in {@link Mode#MIXED}, how many different adapters the batch's sequences take turns on (at most
    *     the pool's size): sequence i uses the ((i mod distinct)·37 mod pool)-th
    * @param threads threads of each CPU-runtime step ({@link StepThreads}); the DJL runtime ignores it
    */
   Result measure(int b, Mode mode, Runtime runtime, int distinct, int threads) {
-    if (distinct < 1 || distinct > adapters) throw new IllegalArgumentException("distinct must be 1.." + adapters);
+    if (mode == Mode.MIXED && (distinct < 1 || distinct > adapters)) {
+      throw new IllegalArgumentException("distinct must be 1.." + adapters);
+    }
     SplittableRandom random = new SplittableRandom(b * 31L + mode.ordinal());
     int vocab = model.config().vocabSize();
     int[][] prompts = new int[b][prompt];

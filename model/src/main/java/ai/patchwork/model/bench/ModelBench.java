@@ -194,7 +194,7 @@ public final class ModelBench implements Callable<Integer> {
       List<DecodeRun.Result> mixed = new ArrayList<>();
       for (int rep = 0; rep < cellRepeats; rep++) {
         none.add(run.measure(32, DecodeRun.Mode.NONE, DecodeRun.Runtime.VECTOR));
-        mixed.add(run.measure(32, DecodeRun.Mode.MIXED, DecodeRun.Runtime.VECTOR, d));
+        mixed.add(run.measure(32, DecodeRun.Mode.MIXED, DecodeRun.Runtime.VECTOR, d, 1));
       }
       double noneTps = DecodeRun.Result.median(none).decodeTokensPerSecond();
       double mixedTps = DecodeRun.Result.median(mixed).decodeTokensPerSecond();
