@@ -49,7 +49,8 @@ public final class ModelBench implements Callable<Integer> {
       description = "djl (the tensor forward, PyTorch through DJL) and/or vector (the CPU runtime on the Vector API)")
   List<String> runtimes;
   @Option(names = "--models", split = ",", defaultValue = "3.4M,hidden1024",
-      description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers)") List<String> models;
+      description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers); a -bf16 suffix saves the "
+          + "model as a BF16 checkpoint, which the CPU runtime keeps in 16 bits") List<String> models;
 
   @Option(names = "--step-threads", split = ",", defaultValue = "1,0",
       description = "threads of one CPU-runtime step, one set of vector cells per value (0: one per core, the serving "
@@ -108,6 +109,7 @@ public final class ModelBench implements Callable<Integer> {
     node.put("kv_heads", config.numKvHeads());
     node.put("intermediate", config.intermediateSize());
     node.put("vocab", config.vocabSize());
+    node.put("checkpoint_dtype", spec.dtype().name());
     boolean large = config.hiddenSize() >= 1024;
     int cellDecode = large ? Math.max(4, decode / largeScale) : decode;
     int cellRepeats = large ? 1 : repeats;

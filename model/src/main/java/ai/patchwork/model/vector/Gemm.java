@@ -27,14 +27,26 @@ final class Gemm {
    * W (n, k) laid out for {@link #matmul}: for each block of 4 rows, their first SIMD vectors side by side, then their
    * second ones, and so on, then the 4 rows' scalar tails past {@code kv}; rows past a multiple of 4 follow whole.
    */
-  record Packed(float[] data, int n, int k) {
+  record Packed(float[] data, short[] bf16, int n, int k) {
 
-    /** Packs a row-major (n, k) matrix. */
+    Packed {
+      if ((data == null) == (bf16 == null)) throw new IllegalArgumentException("exactly one of float32 and bfloat16 data");
+    }
+
+    /**
+     * Packs a row-major (n, k) matrix, in bfloat16 when every value is exactly one (weights of a BF16 checkpoint:
+     * half the bytes, the same values), else in float32.
+     */
     static Packed of(float[] w, int n, int k) {
       if (w.length != n * k) throw new IllegalArgumentException("expected " + n + " × " + k + " floats, got " + w.length);
       float[] out = new float[w.length];
       pack(w, n, k, out, 0);
-      return new Packed(out, n, k);
+      return Bf16.exact(out) ? new Packed(null, Bf16.narrow(out), n, k) : new Packed(out, null, n, k);
+    }
+
+    /** Bytes of the packed weights. */
+    long bytes() {
+      return data != null ? 4L * data.length : 2L * bf16.length;
     }
   }
 
@@ -66,30 +78,40 @@ final class Gemm {
     else threads.split(w.n(), 4, (from, to, lane) -> matmul(x, m, w, y, from, to));
   }
 
-  /** Columns {@code [from, to)} of y = x · wᵀ; {@code from} is a multiple of 4. */
+  /**
+   * Columns {@code [from, to)} of y = x · wᵀ; {@code from} is a multiple of 4. bfloat16 weights are widened one block
+   * of 4 rows at a time into a float32 scratch that stays in L1, and the same float32 tiles run on it.
+   */
   static void matmul(float[] x, int m, Packed w, float[] y, int from, int to) {
     int n = w.n();
     int k = w.k();
     int m4 = m - m % 4;
     int blocks = Math.min(to, n - n % 4); // packed 4-row blocks end at n4; rows past it are whole
+    float[] scratch = w.bf16() == null ? null : new float[4 * k]; // (4, K), one block
+    float[] wf = scratch == null ? w.data() : scratch;
     int j = from;
     for (; j + 4 <= blocks; j += 4) {
-      for (int i = 0; i < m4; i += 4) tile4x4(x, i, k, w.data(), j, n, y);
-      for (int i = m4; i < m; i++) tile1x4(x, i * k, k, w.data(), j * k, y, i * n + j);
+      int wb = scratch == null ? j * k : 0; // where the block's packed rows start in wf
+      if (scratch != null) Bf16.widen(w.bf16(), j * k, scratch, 0, 4 * k);
+      for (int i = 0; i < m4; i += 4) tile4x4(x, i, k, wf, wb, j, n, y);
+      for (int i = m4; i < m; i++) tile1x4(x, i * k, k, wf, wb, y, i * n + j);
     }
     for (; j < to; j++) {
-      for (int i = 0; i < m; i++) y[i * n + j] = RowOps.dot(x, i * k, w.data(), j * k, k);
+      int wr = scratch == null ? j * k : 0;
+      if (scratch != null) Bf16.widen(w.bf16(), j * k, scratch, 0, k);
+      for (int i = 0; i < m; i++) y[i * n + j] = RowOps.dot(x, i * k, wf, wr, k);
     }
   }
 
-  private static void tile4x4(float[] x, int i, int k, float[] w, int j, int n, float[] y) {
+  /** Outputs (i .. i+3, j .. j+3); {@code wb}: where the block of 4 packed W rows starts in {@code w}. */
+  private static void tile4x4(float[] x, int i, int k, float[] w, int wb, int j, int n, float[] y) {
     FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
     FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
     FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
     int x0 = i * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
     int kv = k - k % L;
-    int wp = j * k; // the block's packed vectors, 4 per step
+    int wp = wb; // the block's packed vectors, 4 per step
     for (int p = 0; p < kv; p += L, wp += 4 * L) {
       FloatVector a0 = FloatVector.fromArray(S, x, x0 + p);
       FloatVector a1 = FloatVector.fromArray(S, x, x1 + p);
@@ -116,7 +138,7 @@ final class Gemm {
       c23 = a2.fma(b, c23);
       c33 = a3.fma(b, c33);
     }
-    int t = j * k + 4 * kv; // the block's scalar tails, k - kv per row
+    int t = wb + 4 * kv; // the block's scalar tails, k - kv per row
     int w0 = t, w1 = t + (k - kv), w2 = w1 + (k - kv), w3 = w2 + (k - kv);
     int o = i * n + j;
     y[o] = sum(c00, x, x0, w, w0, kv, k);

@@ -1,5 +1,6 @@
 package ai.patchwork.model.vector;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -48,6 +49,48 @@ class GemmTest {
     Gemm.reference(x, m, k, w, n, slow);
     for (int i = 0; i < fast.length; i++) {
       assertTrue(Math.abs(fast[i] - slow[i]) <= 1e-5 * Math.max(1, Math.sqrt(k)), "element " + i + ": " + fast[i] + " vs " + slow[i]);
+    }
+  }
+
+  /** bfloat16-exact weights (a BF16 checkpoint) are kept in 16 bits and give what the float32 packing gives. */
+  @ParameterizedTest
+  @CsvSource({"1, 256, 512", "8, 256, 1536", "7, 96, 40", "5, 33, 17", "32, 768, 256", "13, 341, 682"})
+  void bf16WeightsGiveTheFloat32Result(int m, int k, int n) {
+    SplittableRandom r = new SplittableRandom(m * 7000L + k * 10L + n);
+    float[] x = random(m * k, r);
+    float[] w = random(k * n, r);
+    for (int i = 0; i < w.length; i++) w[i] = Float.intBitsToFloat(Float.floatToRawIntBits(w[i]) & 0xffff0000);
+    Gemm.Packed half = Gemm.Packed.of(w, n, k);
+    assertTrue(half.bf16() != null && half.data() == null, "kept in bfloat16");
+    assertEquals(2L * n * k, half.bytes());
+    float[] packed = new float[w.length];
+    Gemm.pack(w, n, k, packed, 0);
+    float[] fromBf16 = new float[m * n];
+    float[] fromF32 = new float[m * n];
+    float[] slow = new float[m * n];
+    Gemm.matmul(x, m, half, fromBf16);
+    Gemm.matmul(x, m, new Gemm.Packed(packed, null, n, k), fromF32);
+    Gemm.reference(x, m, k, w, n, slow);
+    for (int i = 0; i < slow.length; i++) {
+      assertTrue(Math.abs(fromBf16[i] - slow[i]) <= 1e-5 * Math.max(1, Math.sqrt(k)), "element " + i);
+      assertTrue(Math.abs(fromBf16[i] - fromF32[i]) <= 1e-6 * Math.max(1, Math.sqrt(k)), "element " + i);
+    }
+    w[0] = Math.nextUp(w[0]); // one value that is not a bfloat16: the whole matrix stays float32
+    assertTrue(Gemm.Packed.of(w, n, k).data() != null);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0, 16", "3, 37", "0, 5", "1, 1000"})
+  void bf16WidenEqualsItsLoop(int off, int len) {
+    SplittableRandom r = new SplittableRandom(len);
+    short[] src = new short[off + len];
+    for (int i = 0; i < src.length; i++) src[i] = (short) r.nextInt();
+    float[] fast = new float[len + 2];
+    float[] slow = new float[len + 2];
+    Bf16.widen(src, off, fast, 2, len);
+    Bf16.widenReference(src, off, slow, 2, len);
+    for (int i = 0; i < fast.length; i++) {
+      assertEquals(Float.floatToRawIntBits(slow[i]), Float.floatToRawIntBits(fast[i]), "value " + i);
     }
   }
 

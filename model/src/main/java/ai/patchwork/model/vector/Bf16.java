@@ -1,0 +1,55 @@
+package ai.patchwork.model.vector;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * bfloat16 storage for weights that came from a BF16 checkpoint: the upper 16 bits of a float32. A float32 whose
+ * lower 16 bits are zero is exactly a bfloat16, so keeping such weights in 16 bits loses nothing and halves what a
+ * matmul reads; {@link #widen} turns them back into the same float32 values before the SIMD kernels use them.
+ */
+final class Bf16 {
+
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class,
+      VectorShape.forBitSize(S.vectorBitSize() / 2)); // L lanes
+  private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape()); // L lanes
+
+  private Bf16() {}
+
+  /** Whether every value is exactly a bfloat16 (its lower 16 bits are zero). */
+  static boolean exact(float[] a) {
+    for (float v : a) {
+      if ((Float.floatToRawIntBits(v) & 0xffff) != 0) return false;
+    }
+    return true;
+  }
+
+  /** The upper 16 bits of each value; exact when {@link #exact} holds. */
+  static short[] narrow(float[] a) {
+    short[] out = new short[a.length];
+    for (int i = 0; i < a.length; i++) out[i] = (short) (Float.floatToRawIntBits(a[i]) >>> 16);
+    return out;
+  }
+
+  /** dst[dOff .. dOff + len) = the float32 values of src[off .. off + len), L at a time. */
+  static void widen(short[] src, int off, float[] dst, int dOff, int len) {
+    int v = len - len % L;
+    for (int i = 0; i < v; i += L) {
+      ShortVector s = ShortVector.fromArray(SHORTS, src, off + i);
+      IntVector w = (IntVector) s.convertShape(VectorOperators.S2I, INTS, 0); // sign-extended, shifted out below
+      w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dOff + i);
+    }
+    for (int i = v; i < len; i++) dst[dOff + i] = Float.intBitsToFloat(src[off + i] << 16);
+  }
+
+  /** The plain loop {@link #widen} is tested against. */
+  static void widenReference(short[] src, int off, float[] dst, int dOff, int len) {
+    for (int i = 0; i < len; i++) dst[dOff + i] = Float.intBitsToFloat((src[off + i] & 0xffff) << 16);
+  }
+}
