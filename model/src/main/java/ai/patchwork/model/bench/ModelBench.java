@@ -50,7 +50,7 @@ public final class ModelBench implements Callable<Integer> {
   List<String> runtimes;
   @Option(names = "--models", split = ",", defaultValue = "3.4M,hidden1024",
       description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers); a -bf16 suffix saves the "
-          + "model as a BF16 checkpoint, which the CPU runtime keeps in 16 bits") List<String> models;
+          + "model and its adapters as BF16 checkpoints, which the CPU runtime keeps in 16 bits") List<String> models;
 
   @Option(names = "--step-threads", split = ",", defaultValue = "1,0",
       description = "threads of one CPU-runtime step, one set of vector cells per value (0: one per core, the serving "
@@ -98,7 +98,8 @@ public final class ModelBench implements Callable<Integer> {
     List<AdapterWeights> pool = new ArrayList<>();
     for (int i = 0; i < adapters; i++) {
       Path a = dir.resolve("adapter-" + i);
-      TinyAdapterWriter.write(config, TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(100 + i).build(), a);
+      TinyAdapterWriter.write(config, TinyAdapterSpec.builder().optRank(8).optAlpha(16).optDtype(spec.dtype())
+          .optSeed(100 + i).build(), a);
       pool.add(AdapterWeights.load("adapter-" + i, a, config));
     }
     ObjectNode node = JsonMapper.shared().createObjectNode();

@@ -20,10 +20,11 @@ final class StepRows {
   final float[] gateUp; // (R, 2·I)
   final float[] act; // (R, I)
   final float[][] rank; // per thread lane, LoRA scratch: A·x of one row
+  final float[][] wide; // per thread lane, LoRA scratch: one bfloat16 module widened to float32
   final float[][] scores; // per thread lane, attention scratch: one query's scores over the attended positions
 
   StepRows(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots, int e, int qkvWidth, int nh, int inter,
-      int maxRank, int longest, int lanes) {
+      int maxRank, int widen, int longest, int lanes) {
     int n = 0;
     for (int[] t : tokens) n += t.length;
     this.count = n;
@@ -49,6 +50,7 @@ final class StepRows {
     this.gateUp = new float[n * 2 * inter];
     this.act = new float[n * inter];
     this.rank = new float[lanes][maxRank];
+    this.wide = new float[lanes][widen];
     this.scores = new float[lanes][longest];
   }
 }

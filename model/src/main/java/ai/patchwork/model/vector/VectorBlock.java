@@ -56,9 +56,11 @@ final class VectorBlock {
         int q0 = r * qkvWidth;
         if (qkvBias != null) RowOps.add(qkvBias, 0, s.qkv, q0, qkvWidth);
         if (lora != null) {
-          lora.addDelta(s.loraSlot[r], layer, Projection.Q, s.h, r * e, s.qkv, q0, s.rank[lane]);
-          lora.addDelta(s.loraSlot[r], layer, Projection.K, s.h, r * e, s.qkv, q0 + n * hd, s.rank[lane]);
-          lora.addDelta(s.loraSlot[r], layer, Projection.V, s.h, r * e, s.qkv, q0 + (n + k) * hd, s.rank[lane]);
+          float[] t = s.rank[lane];
+          float[] w = s.wide[lane];
+          lora.addDelta(s.loraSlot[r], layer, Projection.Q, s.h, r * e, s.qkv, q0, t, w);
+          lora.addDelta(s.loraSlot[r], layer, Projection.K, s.h, r * e, s.qkv, q0 + n * hd, t, w);
+          lora.addDelta(s.loraSlot[r], layer, Projection.V, s.h, r * e, s.qkv, q0 + (n + k) * hd, t, w);
         }
         for (int head = 0; head < n + k; head++) rotate(s.qkv, q0 + head * hd, s.pos[r], cos, sin);
         store(s, r, cache);
@@ -76,8 +78,10 @@ final class VectorBlock {
     threads.split(rows, 1, (from, to, lane) -> {
       for (int r = from; r < to; r++) {
         if (lora != null) {
-          lora.addDelta(s.loraSlot[r], layer, Projection.GATE, s.h, r * e, s.gateUp, r * 2 * inter, s.rank[lane]);
-          lora.addDelta(s.loraSlot[r], layer, Projection.UP, s.h, r * e, s.gateUp, r * 2 * inter + inter, s.rank[lane]);
+          float[] t = s.rank[lane];
+          float[] w = s.wide[lane];
+          lora.addDelta(s.loraSlot[r], layer, Projection.GATE, s.h, r * e, s.gateUp, r * 2 * inter, t, w);
+          lora.addDelta(s.loraSlot[r], layer, Projection.UP, s.h, r * e, s.gateUp, r * 2 * inter + inter, t, w);
         }
         RowOps.siluMul(s.gateUp, r * 2 * inter, inter, s.act, r * inter); // (I)
       }
@@ -90,7 +94,9 @@ final class VectorBlock {
   private void residual(StepRows s, VectorLoraSlots lora, Projection p, float[] in, int inWidth, int from, int to,
       int lane) {
     for (int r = from; r < to; r++) {
-      if (lora != null) lora.addDelta(s.loraSlot[r], layer, p, in, r * inWidth, s.out, r * e, s.rank[lane]);
+      if (lora != null) {
+        lora.addDelta(s.loraSlot[r], layer, p, in, r * inWidth, s.out, r * e, s.rank[lane], s.wide[lane]);
+      }
       RowOps.add(s.out, r * e, s.x, r * e, e);
     }
   }

@@ -21,6 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply-adds sharing one broadcast of each t[k] (one chunk at a time is a chain of r dependent multiply-adds,
  * bound by their latency), while it reads the group as one sequential stream. Chunks past the last group (and the
  * partial chunk) hold their ranks one after another.
+ *
+ * <p>An adapter whose A and s·B values are all exactly bfloat16 (a BF16 adapter with a power-of-two scale) is held in
+ * 16 bits, in the same layout: half the bytes per slot; each module is widened into a scratch before use.
  */
 public final class VectorLoraSlots implements AdapterSlots {
 
@@ -31,6 +34,8 @@ public final class VectorLoraSlots implements AdapterSlots {
   private final int slots;
   private final int maxRank;
   private final float[][][] data; // [slot][layer] → packed A and s·B of each targeted projection, or null
+  private final short[][][] half; // [slot][layer] → the same in bfloat16 when every value is exactly one, or null
+  private int halfSlots; // slots held in bfloat16
   private final int[][][] rank; // [slot][layer][projection]: 0 where the adapter has no such module
   private final int[][][] aAt; // [slot][layer][projection]: where A starts in data
   private final int[][][] bAt; // [slot][layer][projection]: where s·B starts in data
@@ -42,6 +47,7 @@ public final class VectorLoraSlots implements AdapterSlots {
     this.maxRank = maxRank;
     int p = Projection.values().length;
     this.data = new float[slots + 1][config.numLayers()][];
+    this.half = new short[slots + 1][config.numLayers()][];
     this.rank = new int[slots + 1][config.numLayers()][p];
     this.aAt = new int[slots + 1][config.numLayers()][p];
     this.bAt = new int[slots + 1][config.numLayers()][p];
@@ -61,9 +67,10 @@ public final class VectorLoraSlots implements AdapterSlots {
   public long bytes() {
     long n = 0;
     for (int s = 1; s <= slots; s++) {
-      for (float[] layer : data[s]) n += layer == null ? 0 : layer.length;
+      for (float[] layer : data[s]) n += layer == null ? 0 : (long) Float.BYTES * layer.length;
+      for (short[] layer : half[s]) n += layer == null ? 0 : (long) Short.BYTES * layer.length;
     }
-    return n * Float.BYTES;
+    return n;
   }
 
   @Override
@@ -92,29 +99,63 @@ public final class VectorLoraSlots implements AdapterSlots {
         at += expandLayout(w.scaledB(), w.out(), w.rank(), layer, at);
       }
     }
+    boolean exact = true;
+    for (float[] layer : data[slot]) exact &= layer == null || Bf16.exact(layer);
+    if (!exact) return;
+    for (int l = 0; l < config.numLayers(); l++) { // a BF16 adapter (with s a power of two): half the bytes, same values
+      if (data[slot][l] != null) half[slot][l] = Bf16.narrow(data[slot][l]);
+      data[slot][l] = null;
+    }
+    halfSlots++;
   }
 
   @Override
   public void clear(int slot) {
     checkSlot(slot);
+    boolean wasHalf = false;
     for (int l = 0; l < config.numLayers(); l++) {
+      wasHalf |= half[slot][l] != null;
       data[slot][l] = null;
+      half[slot][l] = null;
       java.util.Arrays.fill(rank[slot][l], 0);
     }
+    if (wasHalf) halfSlots--;
+  }
+
+  /** Floats of the scratch {@link #addDelta} widens a bfloat16 module into; 0 while no slot holds one. */
+  int widenScratch() {
+    if (halfSlots == 0) return 0;
+    int widest = 0;
+    for (Projection p : Projection.values()) {
+      widest = Math.max(widest, p.inFeatures(config) + chunks(p.outFeatures(config)) * L);
+    }
+    return maxRank * widest;
   }
 
   /**
    * y[yo ..] += s·B·A·x[xo ..] for the adapter in {@code slot}, if it has this module; slot 0 adds nothing.
    *
    * @param t scratch of at least {@link #maxRank()} floats
+   * @param wide scratch of {@link #widenScratch()} floats, for a module held in bfloat16
    */
-  void addDelta(int slot, int layer, Projection p, float[] x, int xo, float[] y, int yo, float[] t) {
+  void addDelta(int slot, int layer, Projection p, float[] x, int xo, float[] y, int yo, float[] t, float[] wide) {
     if (slot == 0) return;
-    int r = rank[slot][layer][p.ordinal()];
+    int i = p.ordinal();
+    int r = rank[slot][layer][i];
     if (r == 0) return;
+    int in = p.inFeatures(config);
+    int out = p.outFeatures(config);
     float[] d = data[slot][layer];
-    Gemm.matvec(x, xo, d, aAt[slot][layer][p.ordinal()], r, p.inFeatures(config), t, 0); // A·x, (r)
-    expand(t, r, d, bAt[slot][layer][p.ordinal()], p.outFeatures(config), y, yo); // += s·B·(A·x), (out)
+    int a = aAt[slot][layer][i];
+    int b = bAt[slot][layer][i];
+    if (d == null) { // bfloat16: A and s·B lie back to back; widen both into the scratch
+      Bf16.widen(half[slot][layer], a, wide, 0, r * in + chunks(out) * r * L);
+      d = wide;
+      b -= a;
+      a = 0;
+    }
+    Gemm.matvec(x, xo, d, a, r, in, t, 0); // A·x, (r)
+    expand(t, r, d, b, out, y, yo); // += s·B·(A·x), (out)
   }
 
   /** y[yo .. yo + out) += B·t, B in expand layout with rank r at {@code bp[bo ..]}. */

@@ -112,8 +112,8 @@ public final class VectorTransformer {
       longest = Math.max(longest, starts[b] + tokens[b].length);
     }
     StepRows s = new StepRows(tokens, starts, kvSlots, loraSlots, e, (config.numHeads() + 2 * config.numKvHeads())
-        * config.headDim(), config.qDim(), config.intermediateSize(), lora == null ? 1 : lora.maxRank(), longest,
-        threads.count());
+        * config.headDim(), config.qDim(), config.intermediateSize(), lora == null ? 1 : lora.maxRank(),
+        lora == null ? 0 : lora.widenScratch(), longest, threads.count());
     int r = 0;
     for (int[] row : tokens) {
       for (int id : row) {

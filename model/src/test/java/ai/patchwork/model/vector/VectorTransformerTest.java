@@ -19,12 +19,15 @@ import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.lora.BatchLoraMapping;
 import ai.patchwork.model.lora.BatchedLoraOps;
 import ai.patchwork.model.lora.LoraSlots;
+import ai.patchwork.model.lora.LoraWeights;
+import ai.patchwork.model.lora.PeftConfig;
 import ai.patchwork.model.nn.Projection;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.safetensors.DType;
 import ai.patchwork.model.sample.Sampler;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -139,12 +142,13 @@ class VectorTransformerTest {
       default -> spec.optHidden(48).optHeads(3).optKvHeads(1).optIntermediate(72).optVocab(277).optDtype(DType.BF16);
     }
     ModelConfig c = TinyModelWriter.write(spec.optLayers(2).build(), tmp.resolve("model"));
+    DType adapterDtype = variant.startsWith("bf16") ? DType.BF16 : DType.F32; // scales 2, 4, 2: exact in bfloat16
     List<AdapterWeights> adapters = List.of(
-        adapter(c, "all-r8", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)),
+        adapter(c, "all-r8", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optDtype(adapterDtype).optSeed(1)),
         adapter(c, "mlp-rslora", TinyAdapterSpec.builder().optRank(4).optAlpha(8).optRslora(true)
-            .optTargets(Projection.GATE, Projection.UP, Projection.DOWN).optSeed(2)),
+            .optTargets(Projection.GATE, Projection.UP, Projection.DOWN).optDtype(adapterDtype).optSeed(2)),
         adapter(c, "attn-r2", TinyAdapterSpec.builder().optRank(2).optAlpha(4)
-            .optTargets(Projection.Q, Projection.V, Projection.O).optSeed(3)));
+            .optTargets(Projection.Q, Projection.V, Projection.O).optDtype(adapterDtype).optSeed(3)));
     try (Transformer djl = Transformer.load(tmp.resolve("model"), manager);
         LoraSlots djlSlots = new LoraSlots(c, 3, 8, manager);
         KvCache djlCache = new KvCache(c, 4, 40, manager)) {
@@ -154,6 +158,8 @@ class VectorTransformerTest {
         djlSlots.set(i + 1, adapters.get(i));
         slots.set(i + 1, adapters.get(i));
       }
+      if (adapterDtype == DType.BF16) assertTrue(slots.widenScratch() > 0, "bfloat16 adapters are held in 16 bits");
+      else assertEquals(0, slots.widenScratch());
       VectorKvCache cache = new VectorKvCache(c, 4, 40);
       int[] lora = {0, 1, 2, 3};
       int[] kv = {0, 1, 2, 3};
@@ -243,6 +249,38 @@ class VectorTransformerTest {
       out.add(m.step(next, pos, kv, lora, cache, slots, threads));
     }
     return out;
+  }
+
+  @Test
+  void anAdapterOfBfloat16ValuesTakesHalfTheSlotBytes() {
+    try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
+      ModelConfig c = djl.config();
+      VectorLoraSlots slots = new VectorLoraSlots(c, 2, 4);
+      slots.set(1, constant(c, 0.5f));
+      long half = slots.bytes();
+      assertTrue(slots.widenScratch() > 0);
+      slots.set(2, constant(c, Math.nextUp(0.5f))); // not a bfloat16: kept in float32
+      assertEquals(3 * half, slots.bytes());
+      slots.clear(1);
+      assertEquals(2 * half, slots.bytes());
+      assertEquals(0, slots.widenScratch(), "no bfloat16 slot left");
+    }
+  }
+
+  /** A rank-4 adapter on q and v with every value {@code v} and scale 2. */
+  private static AdapterWeights constant(ModelConfig c, float v) {
+    List<LoraWeights> modules = new ArrayList<>();
+    for (int l = 0; l < c.numLayers(); l++) {
+      for (Projection p : List.of(Projection.Q, Projection.V)) {
+        float[] a = new float[4 * p.inFeatures(c)];
+        float[] b = new float[p.outFeatures(c) * 4];
+        java.util.Arrays.fill(a, v);
+        java.util.Arrays.fill(b, v);
+        modules.add(new LoraWeights(l, p, 4, p.inFeatures(c), p.outFeatures(c), a, b, 2f));
+      }
+    }
+    return new AdapterWeights("constant", new PeftConfig(4, 8, false, EnumSet.of(Projection.Q, Projection.V), null),
+        modules);
   }
 
   @Test
