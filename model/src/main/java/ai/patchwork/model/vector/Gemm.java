@@ -43,11 +43,6 @@ final class Gemm {
       pack(w, n, k, out, 0);
       return Bf16.exact(out) ? new Packed(null, Bf16.narrow(out), n, k) : new Packed(out, null, n, k);
     }
-
-    /** Bytes of the packed weights. */
-    long bytes() {
-      return data != null ? 4L * data.length : 2L * bf16.length;
-    }
   }
 
   /** Writes row-major (n, k) {@code w} into {@code dst[off .. off + n·k)} in the layout of {@link Packed}. */
