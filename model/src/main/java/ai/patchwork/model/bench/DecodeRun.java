@@ -62,8 +62,9 @@ final class DecodeRun implements AutoCloseable {
   }
 
   /**
-   * @param decodeCpuTokensPerSecond decoded tokens per second of this thread's CPU time: with one intra-op thread
-   *     every op runs on this thread, so the figure does not move when other processes take the cores
+   * @param decodeCpuTokensPerSecond decoded tokens per second of CPU time of this thread and the CPU runtime's step
+   *     workers: with one intra-op thread every DJL op runs on this thread, so the figure does not move when other
+   *     processes take the cores
    */
   record Result(double prefillTokensPerSecond, double decodeTokensPerSecond, double decodeCpuTokensPerSecond) {
     /** Median of each figure separately. */
@@ -125,12 +126,13 @@ final class DecodeRun implements AutoCloseable {
         case MIXED -> 1 + ((i % distinct) * 37) % adapters;
       };
     }
+    StepThreads pool = stepThreads.computeIfAbsent(threads, StepThreads::of);
     try (Stepper stepper = runtime == Runtime.DJL ? djl(b, mode, mapping, slotIds)
-        : vector(b, mode, mapping, slotIds, stepThreads.computeIfAbsent(threads, StepThreads::of))) {
+        : vector(b, mode, mapping, slotIds, pool)) {
       long t0 = System.nanoTime();
       float[][] logits = stepper.step(prompts, new int[b]);
       long t1 = System.nanoTime();
-      long c1 = THREADS.getCurrentThreadCpuTime();
+      long c1 = THREADS.getCurrentThreadCpuTime() + pool.workerCpuNanos();
       int[][] next = new int[b][1];
       int[] pos = new int[b];
       for (int step = 0; step < decode; step++) {
@@ -141,7 +143,7 @@ final class DecodeRun implements AutoCloseable {
         logits = stepper.step(next, pos);
       }
       long t2 = System.nanoTime();
-      long c2 = THREADS.getCurrentThreadCpuTime();
+      long c2 = THREADS.getCurrentThreadCpuTime() + pool.workerCpuNanos();
       return new Result(b * (double) prompt / ((t1 - t0) / 1e9), b * (double) decode / ((t2 - t1) / 1e9),
           b * (double) decode / ((c2 - c1) / 1e9));
     }
