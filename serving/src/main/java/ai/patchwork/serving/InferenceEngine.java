@@ -93,8 +93,7 @@ public final class InferenceEngine implements AutoCloseable {
       cpu.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS);
       VectorLoraSlots vectorSlots = own(new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank()));
       slots = vectorSlots;
-      StepThreads threads = own(StepThreads.of(config.stepThreads() == 0
-          ? Runtime.getRuntime().availableProcessors() : config.stepThreads()));
+      StepThreads threads = own(StepThreads.of(config.stepThreads()));
       runner = own(new VectorRunner(cpu, new VectorKvCache(mc, config.maxBatchSize(), context), vectorSlots, threads));
     } else {
       KvCache cache = own(new KvCache(mc, config.maxBatchSize(), context, manager));

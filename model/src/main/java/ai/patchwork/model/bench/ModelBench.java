@@ -11,6 +11,7 @@ import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.nn.Transformer;
+import ai.patchwork.model.vector.StepThreads;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -129,7 +130,7 @@ public final class ModelBench implements Callable<Integer> {
           continue;
         }
         for (int t : stepThreads) {
-          Variant v = new Variant(rt, t == 0 ? Runtime.getRuntime().availableProcessors() : t);
+          Variant v = new Variant(rt, StepThreads.resolve(t));
           if (!variants.contains(v)) variants.add(v);
         }
       }

@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
  * microseconds for the next loop of the step and then park, so an idle engine holds no core. One caller at a time.
  *
  * <pre>
- *   try (StepThreads threads = StepThreads.of(Runtime.getRuntime().availableProcessors())) {
+ *   try (StepThreads threads = StepThreads.of(0)) { // one per core
  *     float[][] logits = cpu.step(tokens, starts, kvSlots, loraSlots, cache, lora, threads);
  *   }
  * </pre>
@@ -50,10 +50,16 @@ public final class StepThreads implements AutoCloseable {
     return SINGLE;
   }
 
-  /** The caller plus {@code threads - 1} workers; 1 is {@link #single()}. */
+  /** The caller plus {@code threads - 1} workers, one per core for 0 ({@link #resolve}); 1 is {@link #single()}. */
   public static StepThreads of(int threads) {
-    if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-    return threads == 1 ? SINGLE : new StepThreads(threads);
+    int n = resolve(threads);
+    return n == 1 ? SINGLE : new StepThreads(n);
+  }
+
+  /** The thread count a setting asks for: itself, or one per core for 0. */
+  public static int resolve(int threads) {
+    if (threads < 0) throw new IllegalArgumentException("threads must be at least 0 (0: one per core), got " + threads);
+    return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
   }
 
   public int count() {

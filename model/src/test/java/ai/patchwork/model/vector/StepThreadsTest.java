@@ -80,6 +80,7 @@ class StepThreadsTest {
     assertSame(StepThreads.single(), StepThreads.of(1));
     Thread caller = Thread.currentThread();
     StepThreads.single().split(10, 1, (from, to, lane) -> assertSame(caller, Thread.currentThread()));
-    assertThrows(IllegalArgumentException.class, () -> StepThreads.of(0));
+    assertThrows(IllegalArgumentException.class, () -> StepThreads.of(-1));
+    assertEquals(Runtime.getRuntime().availableProcessors(), StepThreads.resolve(0));
   }
 }
