@@ -27,11 +27,7 @@ final class Gemm {
    * W (n, k) laid out for {@link #matmul}: for each block of 4 rows, their first SIMD vectors side by side, then their
    * second ones, and so on, then the 4 rows' scalar tails past {@code kv}; rows past a multiple of 4 follow whole.
    */
-  record Packed(float[] data, short[] bf16, int n, int k) {
-
-    Packed {
-      if ((data == null) == (bf16 == null)) throw new IllegalArgumentException("exactly one of float32 and bfloat16 data");
-    }
+  record Packed(WeightArray values, int n, int k) {
 
     /**
      * Packs a row-major (n, k) matrix, in bfloat16 when every value is exactly one (weights of a BF16 checkpoint:
@@ -41,7 +37,7 @@ final class Gemm {
       if (w.length != n * k) throw new IllegalArgumentException("expected " + n + " × " + k + " floats, got " + w.length);
       float[] out = new float[w.length];
       pack(w, n, k, out, 0);
-      return Bf16.exact(out) ? new Packed(null, Bf16.narrow(out), n, k) : new Packed(out, null, n, k);
+      return new Packed(WeightArray.of(out), n, k);
     }
   }
 
@@ -82,18 +78,18 @@ final class Gemm {
     int k = w.k();
     int m4 = m - m % 4;
     int blocks = Math.min(to, n - n % 4); // packed 4-row blocks end at n4; rows past it are whole
-    float[] scratch = w.bf16() == null ? null : new float[4 * k]; // (4, K), one block
-    float[] wf = scratch == null ? w.data() : scratch;
+    float[] scratch = w.values().half() ? new float[4 * k] : null; // (4, K), one block
+    float[] wf = scratch == null ? w.values().f32() : scratch;
     int j = from;
     for (; j + 4 <= blocks; j += 4) {
       int wb = scratch == null ? j * k : 0; // where the block's packed rows start in wf
-      if (scratch != null) Bf16.widen(w.bf16(), j * k, scratch, 0, 4 * k);
+      if (scratch != null) w.values().copyTo(j * k, scratch, 0, 4 * k);
       for (int i = 0; i < m4; i += 4) tile4x4(x, i, k, wf, wb, j, n, y);
       for (int i = m4; i < m; i++) tile1x4(x, i * k, k, wf, wb, y, i * n + j);
     }
     for (; j < to; j++) {
       int wr = scratch == null ? j * k : 0;
-      if (scratch != null) Bf16.widen(w.bf16(), j * k, scratch, 0, k);
+      if (scratch != null) w.values().copyTo(j * k, scratch, 0, k);
       for (int i = 0; i < m; i++) y[i * n + j] = RowOps.dot(x, i * k, wf, wr, k);
     }
   }

@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * bound by their latency), while it reads the group as one sequential stream. Chunks past the last group (and the
  * partial chunk) hold their ranks one after another.
  *
- * <p>An adapter whose A and s·B values are all exactly bfloat16 (a BF16 adapter with a power-of-two scale) is held in
- * 16 bits, in the same layout: half the bytes per slot; each module is widened into a scratch before use.
+ * <p>A layer whose A and s·B values are all exactly bfloat16 (a BF16 adapter with a power-of-two scale) is held in
+ * 16 bits, in the same layout ({@link WeightArray}): half the bytes; each module is widened into a scratch before use.
  */
 public final class VectorLoraSlots implements AdapterSlots {
 
@@ -33,9 +33,8 @@ public final class VectorLoraSlots implements AdapterSlots {
   private final ModelConfig config;
   private final int slots;
   private final int maxRank;
-  private final float[][][] data; // [slot][layer] → packed A and s·B of each targeted projection, or null
-  private final short[][][] half; // [slot][layer] → the same in bfloat16 when every value is exactly one, or null
-  private int halfSlots; // slots held in bfloat16
+  private final WeightArray[][] data; // [slot][layer] → packed A and s·B of each targeted projection, or null
+  private int halfLayers; // layers held in bfloat16
   private final int[][][] rank; // [slot][layer][projection]: 0 where the adapter has no such module
   private final int[][][] aAt; // [slot][layer][projection]: where A starts in data
   private final int[][][] bAt; // [slot][layer][projection]: where s·B starts in data
@@ -46,8 +45,7 @@ public final class VectorLoraSlots implements AdapterSlots {
     this.slots = slots;
     this.maxRank = maxRank;
     int p = Projection.values().length;
-    this.data = new float[slots + 1][config.numLayers()][];
-    this.half = new short[slots + 1][config.numLayers()][];
+    this.data = new WeightArray[slots + 1][config.numLayers()];
     this.rank = new int[slots + 1][config.numLayers()][p];
     this.aAt = new int[slots + 1][config.numLayers()][p];
     this.bAt = new int[slots + 1][config.numLayers()][p];
@@ -67,8 +65,7 @@ public final class VectorLoraSlots implements AdapterSlots {
   public long bytes() {
     long n = 0;
     for (int s = 1; s <= slots; s++) {
-      for (float[] layer : data[s]) n += layer == null ? 0 : (long) Float.BYTES * layer.length;
-      for (short[] layer : half[s]) n += layer == null ? 0 : (long) Short.BYTES * layer.length;
+      for (WeightArray layer : data[s]) n += layer == null ? 0 : layer.bytes();
     }
     return n;
   }
@@ -85,7 +82,7 @@ public final class VectorLoraSlots implements AdapterSlots {
         if (w != null) size += w.rank() * w.in() + chunks(w.out()) * w.rank() * L;
       }
       if (size == 0) continue;
-      float[] layer = data[slot][l] = new float[size];
+      float[] layer = new float[size];
       int at = 0;
       for (Projection p : Projection.values()) {
         LoraWeights w = adapter.module(l, p);
@@ -98,33 +95,24 @@ public final class VectorLoraSlots implements AdapterSlots {
         bAt[slot][l][i] = at;
         at += expandLayout(w.scaledB(), w.out(), w.rank(), layer, at);
       }
+      data[slot][l] = WeightArray.of(layer);
+      if (data[slot][l].half()) halfLayers++;
     }
-    boolean exact = true;
-    for (float[] layer : data[slot]) exact &= layer == null || Bf16.exact(layer);
-    if (!exact) return;
-    for (int l = 0; l < config.numLayers(); l++) { // a BF16 adapter (with s a power of two): half the bytes, same values
-      if (data[slot][l] != null) half[slot][l] = Bf16.narrow(data[slot][l]);
-      data[slot][l] = null;
-    }
-    halfSlots++;
   }
 
   @Override
   public void clear(int slot) {
     checkSlot(slot);
-    boolean wasHalf = false;
     for (int l = 0; l < config.numLayers(); l++) {
-      wasHalf |= half[slot][l] != null;
+      if (data[slot][l] != null && data[slot][l].half()) halfLayers--;
       data[slot][l] = null;
-      half[slot][l] = null;
       java.util.Arrays.fill(rank[slot][l], 0);
     }
-    if (wasHalf) halfSlots--;
   }
 
   /** Floats of the scratch {@link #addDelta} widens a bfloat16 module into; 0 while no slot holds one. */
   int widenScratch() {
-    if (halfSlots == 0) return 0;
+    if (halfLayers == 0) return 0;
     int widest = 0;
     for (Projection p : Projection.values()) {
       widest = Math.max(widest, p.inFeatures(config) + chunks(p.outFeatures(config)) * L);
@@ -145,11 +133,12 @@ public final class VectorLoraSlots implements AdapterSlots {
     if (r == 0) return;
     int in = p.inFeatures(config);
     int out = p.outFeatures(config);
-    float[] d = data[slot][layer];
+    WeightArray layerData = data[slot][layer];
+    float[] d = layerData.f32();
     int a = aAt[slot][layer][i];
     int b = bAt[slot][layer][i];
     if (d == null) { // bfloat16: A and s·B lie back to back; widen both into the scratch
-      Bf16.widen(half[slot][layer], a, wide, 0, r * in + chunks(out) * r * L);
+      layerData.copyTo(a, wide, 0, r * in + chunks(out) * r * L);
       d = wide;
       b -= a;
       a = 0;

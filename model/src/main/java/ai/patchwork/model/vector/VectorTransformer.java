@@ -23,8 +23,7 @@ import java.util.List;
 public final class VectorTransformer {
 
   private final ModelConfig config;
-  private final float[] embedding; // (V, E), or null when kept in bfloat16
-  private final short[] embeddingBf16; // (V, E) for a BF16 checkpoint, else null
+  private final WeightArray embedding; // (V, E)
   private final List<VectorBlock> blocks;
   private final float[] norm; // (E)
   private final Gemm.Packed lmHead; // (V, E)
@@ -34,9 +33,7 @@ public final class VectorTransformer {
   private VectorTransformer(ModelConfig config, float[] embedding, List<VectorBlock> blocks, float[] norm,
       float[] lmHead) {
     this.config = config;
-    boolean half = Bf16.exact(embedding);
-    this.embedding = half ? null : embedding;
-    this.embeddingBf16 = half ? Bf16.narrow(embedding) : null;
+    this.embedding = WeightArray.of(embedding);
     this.blocks = List.copyOf(blocks);
     this.norm = norm;
     this.lmHead = Gemm.Packed.of(lmHead, config.vocabSize(), config.hiddenSize());
@@ -118,9 +115,7 @@ public final class VectorTransformer {
     for (int[] row : tokens) {
       for (int id : row) {
         if (id < 0 || id >= v) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + v);
-        if (embedding != null) System.arraycopy(embedding, id * e, s.x, r * e, e); // (E)
-        else Bf16.widen(embeddingBf16, id * e, s.x, r * e, e);
-        r++;
+        embedding.copyTo(id * e, s.x, r++ * e, e); // (E)
       }
     }
     for (VectorBlock block : blocks) block.forward(s, cache, lora, cos, sin, threads);

@@ -61,22 +61,22 @@ class GemmTest {
     float[] w = random(k * n, r);
     for (int i = 0; i < w.length; i++) w[i] = Float.intBitsToFloat(Float.floatToRawIntBits(w[i]) & 0xffff0000);
     Gemm.Packed half = Gemm.Packed.of(w, n, k);
-    assertTrue(half.bf16() != null && half.data() == null, "kept in bfloat16");
-    assertEquals(n * k, half.bf16().length);
+    assertTrue(half.values().half(), "kept in bfloat16");
+    assertEquals(2L * n * k, half.values().bytes());
     float[] packed = new float[w.length];
     Gemm.pack(w, n, k, packed, 0);
     float[] fromBf16 = new float[m * n];
     float[] fromF32 = new float[m * n];
     float[] slow = new float[m * n];
     Gemm.matmul(x, m, half, fromBf16);
-    Gemm.matmul(x, m, new Gemm.Packed(packed, null, n, k), fromF32);
+    Gemm.matmul(x, m, new Gemm.Packed(new WeightArray(packed, null), n, k), fromF32);
     Gemm.reference(x, m, k, w, n, slow);
     for (int i = 0; i < slow.length; i++) {
       assertTrue(Math.abs(fromBf16[i] - slow[i]) <= 1e-5 * Math.max(1, Math.sqrt(k)), "element " + i);
       assertTrue(Math.abs(fromBf16[i] - fromF32[i]) <= 1e-6 * Math.max(1, Math.sqrt(k)), "element " + i);
     }
     w[0] = Math.nextUp(w[0]); // one value that is not a bfloat16: the whole matrix stays float32
-    assertTrue(Gemm.Packed.of(w, n, k).data() != null);
+    assertTrue(!Gemm.Packed.of(w, n, k).values().half());
   }
 
   @ParameterizedTest
