@@ -70,6 +70,20 @@ final class Gemm {
   }
 
   /**
+   * The same product with {@code side} run for each of {@code [0, items)} beside it on the step's threads
+   * ({@link StepThreads#overlap}), or after it on the caller when both are too small to split. The side's items must
+   * not touch y.
+   */
+  static void matmul(float[] x, int m, Packed w, float[] y, StepThreads threads, int items, StepThreads.Item side) {
+    if ((long) m * w.n() * w.k() < MIN_SPLIT_MACS && items < 2) {
+      matmul(x, m, w, y, 0, w.n());
+      for (int i = 0; i < items; i++) side.run(i, 0);
+    } else {
+      threads.overlap(w.n(), 16, (from, to, lane) -> matmul(x, m, w, y, from, to), items, side);
+    }
+  }
+
+  /**
    * Columns {@code [from, to)} of y = x · wᵀ; {@code from} is a multiple of 4. bfloat16 weights are widened one block
    * of 4 rows at a time into a float32 scratch that stays in L1, and the same float32 tiles run on it.
    */
@@ -158,6 +172,45 @@ final class Gemm {
     int n4 = n - n % 4;
     for (int j = 0; j < n4; j += 4) tile1x4(x, xo, k, w, wo + j * k, y, yo + j);
     for (int j = n4; j < n; j++) y[yo + j] = RowOps.dot(x, xo, w, wo + j * k, k);
+  }
+
+  /**
+   * {@link #matvec} for two x rows against two matrices at once, each (n, k) packed, n a multiple of 4 and k of the
+   * vector length: y0 = x[xo0 ..]·w0ᵀ and y1 = x[xo1 ..]·w1ᵀ, with the same sums as two {@code matvec} calls. The two
+   * matrices are read as two streams side by side, so their cache misses overlap: the LoRA shrinks of a batch read a
+   * few kilobytes each of different adapters, and one such stream at a time leaves the core waiting on each in turn.
+   */
+  static void matvecPair(float[] x, int xo0, float[] w0, int wo0, float[] y0, int yo0, int xo1, float[] w1, int wo1,
+      float[] y1, int yo1, int n, int k) {
+    if (n % 4 != 0 || k % L != 0) throw new IllegalArgumentException("n must be a multiple of 4 and k of " + L);
+    for (int j = 0; j < n; j += 4) tile1x4Pair(x, xo0, w0, wo0 + j * k, y0, yo0 + j, xo1, w1, wo1 + j * k, y1, yo1 + j, k);
+  }
+
+  /** {@link #tile1x4} for two rows against two packed blocks, k a multiple of the vector length. */
+  private static void tile1x4Pair(float[] x, int x0, float[] w, int wb, float[] y, int o, int x1, float[] v, int vb,
+      float[] z, int q, int k) {
+    FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+    FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S), d2 = FloatVector.zero(S), d3 = FloatVector.zero(S);
+    for (int p = 0, wp = wb, vp = vb; p < k; p += L, wp += 4 * L, vp += 4 * L) {
+      FloatVector a = FloatVector.fromArray(S, x, x0 + p);
+      FloatVector b = FloatVector.fromArray(S, x, x1 + p);
+      c0 = a.fma(FloatVector.fromArray(S, w, wp), c0);
+      d0 = b.fma(FloatVector.fromArray(S, v, vp), d0);
+      c1 = a.fma(FloatVector.fromArray(S, w, wp + L), c1);
+      d1 = b.fma(FloatVector.fromArray(S, v, vp + L), d1);
+      c2 = a.fma(FloatVector.fromArray(S, w, wp + 2 * L), c2);
+      d2 = b.fma(FloatVector.fromArray(S, v, vp + 2 * L), d2);
+      c3 = a.fma(FloatVector.fromArray(S, w, wp + 3 * L), c3);
+      d3 = b.fma(FloatVector.fromArray(S, v, vp + 3 * L), d3);
+    }
+    y[o] = c0.reduceLanes(VectorOperators.ADD);
+    y[o + 1] = c1.reduceLanes(VectorOperators.ADD);
+    y[o + 2] = c2.reduceLanes(VectorOperators.ADD);
+    y[o + 3] = c3.reduceLanes(VectorOperators.ADD);
+    z[q] = d0.reduceLanes(VectorOperators.ADD);
+    z[q + 1] = d1.reduceLanes(VectorOperators.ADD);
+    z[q + 2] = d2.reduceLanes(VectorOperators.ADD);
+    z[q + 3] = d3.reduceLanes(VectorOperators.ADD);
   }
 
   /** Four outputs of one x row; {@code wb}: where the block of 4 packed W rows starts. */

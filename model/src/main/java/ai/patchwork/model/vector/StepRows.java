@@ -19,12 +19,13 @@ final class StepRows {
   final float[] out; // (R, E) sublayer output
   final float[] gateUp; // (R, 2·I)
   final float[] act; // (R, I)
-  final float[][] rank; // per thread lane, LoRA scratch: A·x of one row
+  final float[] delta; // (R, D) the LoRA deltas of one matmul's projections, D its width; empty without adapters
+  final float[][] rank; // per thread lane, LoRA scratch: A·x of two rows
   final float[][] wide; // per thread lane, LoRA scratch: one bfloat16 module widened to float32
   final float[][] scores; // per thread lane, attention scratch: one query's scores over the attended positions
 
   StepRows(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots, int e, int qkvWidth, int nh, int inter,
-      int maxRank, int widen, int longest, int lanes) {
+      int maxRank, int widen, int longest, int lanes, boolean adapters) {
     int n = 0;
     for (int[] t : tokens) n += t.length;
     this.count = n;
@@ -49,7 +50,8 @@ final class StepRows {
     this.out = new float[n * e];
     this.gateUp = new float[n * 2 * inter];
     this.act = new float[n * inter];
-    this.rank = new float[lanes][maxRank];
+    this.delta = new float[adapters ? n * Math.max(Math.max(qkvWidth, 2 * inter), e) : 0];
+    this.rank = new float[lanes][2 * maxRank];
     this.wide = new float[lanes][widen];
     this.scores = new float[lanes][longest];
   }

@@ -5,8 +5,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The threads one {@link VectorTransformer#step} runs on: the caller plus {@code count - 1} workers that each take a
- * contiguous share of a loop (the output columns of a matmul, the rows of a row-wise phase). Every output is computed
- * by the same code whatever the split, so a step's results match one thread's up to float rounding. Workers spin a few
+ * contiguous share of a loop (the output columns of a matmul, the rows of a row-wise phase), or, for a matmul with
+ * LoRA deltas beside it ({@link #overlap}), pieces and items claimed as they go. Every output is computed by the same
+ * code whatever the split, so a step's results match one thread's up to float rounding. Workers spin a few
  * microseconds for the next loop of the step and then park, so an idle engine holds no core. One caller at a time.
  *
  * <pre>
@@ -30,9 +31,7 @@ public final class StepThreads implements AutoCloseable {
   private final AtomicInteger done = new AtomicInteger();
   private volatile long generation;
   private volatile boolean closed;
-  private Share share; // published by the write of generation
-  private int n;
-  private int align;
+  private Job job; // published by the write of generation
   private volatile Throwable failure;
 
   private StepThreads(int count) {
@@ -83,31 +82,72 @@ public final class StepThreads implements AutoCloseable {
       share.run(0, n, 0);
       return;
     }
-    this.share = share;
-    this.n = n;
-    this.align = align;
+    int units = (n + align - 1) / align;
+    run(lane -> {
+      int from = Math.min(n, units * lane / count * align);
+      int to = lane == count - 1 ? n : Math.min(n, units * (lane + 1) / count * align);
+      if (from < to) share.run(from, to, lane);
+    });
+  }
+
+  /** One item of a loop, on lane {@code lane}. */
+  interface Item {
+    void run(int index, int lane);
+  }
+
+  /**
+   * Runs {@code main} over {@code [0, n)} in pieces of {@code piece} (the last may be shorter) and {@code side} for
+   * each of {@code [0, items)}, together: the caller takes main's pieces from the front and then side items, the
+   * workers side items first and then main's pieces from the back. A side that waits on memory (the adapters' deltas,
+   * each row reading its own adapter) then runs beside a main that waits on arithmetic (a matmul over weights that
+   * stay in cache) instead of after it, on every core at once. On one thread: main, then side.
+   */
+  void overlap(int n, int piece, Share main, int items, Item side) {
+    if (count == 1) {
+      main.run(0, n, 0);
+      for (int i = 0; i < items; i++) side.run(i, 0);
+      return;
+    }
+    int pieces = (n + piece - 1) / piece;
+    AtomicInteger taken = new AtomicInteger(); // main's pieces claimed from either end
+    AtomicInteger fromBack = new AtomicInteger();
+    AtomicInteger nextItem = new AtomicInteger();
+    run(lane -> {
+      if (lane == 0) {
+        for (int f = 0; taken.getAndIncrement() < pieces; f++) main.run(f * piece, Math.min(n, (f + 1) * piece), 0);
+      }
+      for (int i; (i = nextItem.getAndIncrement()) < items; ) side.run(i, lane);
+      if (lane != 0) {
+        while (taken.getAndIncrement() < pieces) {
+          int b = pieces - 1 - fromBack.getAndIncrement();
+          main.run(b * piece, Math.min(n, (b + 1) * piece), lane);
+        }
+      }
+    });
+  }
+
+  /** What every lane of one loop runs, lane 0 being the caller. */
+  private interface Job {
+    void run(int lane);
+  }
+
+  private void run(Job job) {
+    this.job = job;
     done.set(0);
-    generation++; // publishes share, n and align
+    generation++; // publishes job
     for (Thread w : workers) LockSupport.unpark(w);
     Throwable own = null;
     try {
-      runLane(0);
+      job.run(0);
     } catch (Throwable t) {
       own = t;
     }
     awaitWorkers();
-    this.share = null;
+    this.job = null;
     Throwable t = own != null ? own : failure;
     failure = null;
     if (t instanceof RuntimeException e) throw e;
     if (t instanceof Error e) throw e;
-  }
-
-  private void runLane(int lane) {
-    int units = (n + align - 1) / align;
-    int from = Math.min(n, units * lane / count * align);
-    int to = lane == count - 1 ? n : Math.min(n, units * (lane + 1) / count * align);
-    if (from < to) share.run(from, to, lane);
   }
 
   private void awaitWorkers() {
@@ -146,7 +186,7 @@ public final class StepThreads implements AutoCloseable {
       if (generation == seen) return; // closed while idle; a loop already started is finished first
       seen = generation;
       try {
-        runLane(lane);
+        job.run(lane);
       } catch (Throwable t) {
         failure = t;
       }

@@ -6,7 +6,8 @@ import ai.patchwork.model.nn.Projection;
 /**
  * One decoder block over the rows of a step: x += attn(norm(x)); x += mlp(norm(x)), with grouped-query attention
  * over the KV cache, rotary positions and each row's LoRA deltas. Same math as {@code nn.TransformerBlock}. On the
- * step's threads, matmuls split by output columns and the row-wise work by rows; each row keeps its own scratch.
+ * step's threads, matmuls split by output columns and the row-wise work by rows; each row keeps its own scratch. With
+ * adapters, each matmul's LoRA deltas run beside it ({@link #project}) and are added in the row-wise phase after it.
  */
 final class VectorBlock {
 
@@ -50,18 +51,12 @@ final class VectorBlock {
     threads.split(rows, 1, (from, to, lane) -> {
       for (int r = from; r < to; r++) RowOps.rmsNorm(s.x, r * e, attentionNorm, eps, s.h, r * e);
     });
-    Gemm.matmul(s.h, rows, qkv, s.qkv, threads); // (R, (N+2K)·H)
+    project(s, s.h, e, qkv, s.qkv, lora, threads, QKV, 0, n * hd, (n + k) * hd); // (R, (N+2K)·H)
     threads.split(rows, 1, (from, to, lane) -> {
       for (int r = from; r < to; r++) {
         int q0 = r * qkvWidth;
         if (qkvBias != null) RowOps.add(qkvBias, 0, s.qkv, q0, qkvWidth);
-        if (lora != null) {
-          float[] t = s.rank[lane];
-          float[] w = s.wide[lane];
-          lora.addDelta(s.loraSlot[r], layer, Projection.Q, s.h, r * e, s.qkv, q0, t, w);
-          lora.addDelta(s.loraSlot[r], layer, Projection.K, s.h, r * e, s.qkv, q0 + n * hd, t, w);
-          lora.addDelta(s.loraSlot[r], layer, Projection.V, s.h, r * e, s.qkv, q0 + (n + k) * hd, t, w);
-        }
+        addDeltas(s, lora, r, s.qkv, qkvWidth);
         for (int head = 0; head < n + k; head++) rotate(s.qkv, q0 + head * hd, s.pos[r], cos, sin);
         store(s, r, cache);
       }
@@ -69,36 +64,66 @@ final class VectorBlock {
     threads.split(rows, 1, (from, to, lane) -> {
       for (int r = from; r < to; r++) attend(s, r, cache, s.scores[lane]);
     });
-    Gemm.matmul(s.attended, rows, o, s.out, threads); // (R, E)
-    threads.split(rows, 1, (from, to, lane) -> {
-      residual(s, lora, Projection.O, s.attended, n * hd, from, to, lane);
-      for (int r = from; r < to; r++) RowOps.rmsNorm(s.x, r * e, mlpNorm, eps, s.h, r * e);
-    });
-    Gemm.matmul(s.h, rows, gateUp, s.gateUp, threads); // (R, 2·I)
+    project(s, s.attended, n * hd, o, s.out, lora, threads, O, 0); // (R, E)
     threads.split(rows, 1, (from, to, lane) -> {
       for (int r = from; r < to; r++) {
-        if (lora != null) {
-          float[] t = s.rank[lane];
-          float[] w = s.wide[lane];
-          lora.addDelta(s.loraSlot[r], layer, Projection.GATE, s.h, r * e, s.gateUp, r * 2 * inter, t, w);
-          lora.addDelta(s.loraSlot[r], layer, Projection.UP, s.h, r * e, s.gateUp, r * 2 * inter + inter, t, w);
-        }
+        addDeltas(s, lora, r, s.out, e);
+        RowOps.add(s.out, r * e, s.x, r * e, e);
+        RowOps.rmsNorm(s.x, r * e, mlpNorm, eps, s.h, r * e);
+      }
+    });
+    project(s, s.h, e, gateUp, s.gateUp, lora, threads, GATE_UP, 0, inter); // (R, 2·I)
+    threads.split(rows, 1, (from, to, lane) -> {
+      for (int r = from; r < to; r++) {
+        addDeltas(s, lora, r, s.gateUp, 2 * inter);
         RowOps.siluMul(s.gateUp, r * 2 * inter, inter, s.act, r * inter); // (I)
       }
     });
-    Gemm.matmul(s.act, rows, down, s.out, threads); // (R, E)
-    threads.split(rows, 1, (from, to, lane) -> residual(s, lora, Projection.DOWN, s.act, inter, from, to, lane));
+    project(s, s.act, inter, down, s.out, lora, threads, DOWN, 0); // (R, E)
+    threads.split(rows, 1, (from, to, lane) -> {
+      for (int r = from; r < to; r++) {
+        addDeltas(s, lora, r, s.out, e);
+        RowOps.add(s.out, r * e, s.x, r * e, e);
+      }
+    });
   }
 
-  /** x += out + LoRA(in) for the O or down projection, rows {@code [from, to)}. */
-  private void residual(StepRows s, VectorLoraSlots lora, Projection p, float[] in, int inWidth, int from, int to,
-      int lane) {
-    for (int r = from; r < to; r++) {
-      if (lora != null) {
-        lora.addDelta(s.loraSlot[r], layer, p, in, r * inWidth, s.out, r * e, s.rank[lane], s.wide[lane]);
-      }
-      RowOps.add(s.out, r * e, s.x, r * e, e);
+  private static final Projection[] QKV = {Projection.Q, Projection.K, Projection.V};
+  private static final Projection[] O = {Projection.O};
+  private static final Projection[] GATE_UP = {Projection.GATE, Projection.UP};
+  private static final Projection[] DOWN = {Projection.DOWN};
+
+  /**
+   * y = in·Wᵀ (R, W.n) for a fused matmul whose projections {@code ps} start at columns {@code at}, and beside it the
+   * rows' LoRA deltas of those projections into {@code s.delta}, two rows at a time, which {@link #addDeltas} then
+   * adds. The deltas wait on memory (each row reads its own adapter, megabytes a step for a batch of different ones)
+   * while the matmul waits on arithmetic over weights it reuses for every row, so the step's threads run them
+   * together ({@link StepThreads#overlap}) rather than one after the other.
+   */
+  private void project(StepRows s, float[] in, int inWidth, Gemm.Packed w, float[] y, VectorLoraSlots lora,
+      StepThreads threads, Projection[] ps, int... at) {
+    if (lora == null) {
+      Gemm.matmul(in, s.count, w, y, threads);
+      return;
     }
+    int width = w.n();
+    Gemm.matmul(in, s.count, w, y, threads, (s.count + 1) / 2, (pair, lane) -> {
+      int r0 = 2 * pair;
+      int r1 = Math.min(r0 + 1, s.count - 1); // an odd last row pairs with itself, its delta computed once
+      int slot0 = s.loraSlot[r0];
+      int slot1 = r1 == r0 ? 0 : s.loraSlot[r1];
+      if (slot0 == 0 && slot1 == 0) return;
+      java.util.Arrays.fill(s.delta, r0 * width, (r1 + 1) * width, 0);
+      for (int i = 0; i < ps.length; i++) {
+        lora.addDeltaPair(slot0, slot1, layer, ps[i], in, r0 * inWidth, r1 * inWidth, s.delta, r0 * width + at[i],
+            r1 * width + at[i], s.rank[lane], s.wide[lane]);
+      }
+    });
+  }
+
+  /** y row r += its LoRA deltas from {@link #project}, if it has an adapter. */
+  private static void addDeltas(StepRows s, VectorLoraSlots lora, int r, float[] y, int width) {
+    if (lora != null && s.loraSlot[r] != 0) RowOps.add(s.delta, r * width, y, r * width, width);
   }
 
   /** Rotates one head of width H in place ("rotate half"): [a, b] → [a·cos − b·sin, b·cos + a·sin]. */

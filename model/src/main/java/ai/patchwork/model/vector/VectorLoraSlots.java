@@ -147,6 +147,78 @@ public final class VectorLoraSlots implements AdapterSlots {
     expand(t, r, d, b, out, y, yo); // += s·B·(A·x), (out)
   }
 
+  /**
+   * The deltas of two rows, {@link #addDelta} for each, with the same sums: where both rows have the module at the
+   * same rank (a multiple of 4) in float32 and the widths suit the SIMD tiles, both adapters are read at once as two
+   * streams ({@link Gemm#matvecPair}, {@link #expandPair}), which keeps twice the cache misses in flight; otherwise
+   * one row after the other.
+   *
+   * @param t scratch of at least 2 × {@link #maxRank()} floats
+   */
+  void addDeltaPair(int slot0, int slot1, int layer, Projection p, float[] x, int xo0, int xo1, float[] y, int yo0,
+      int yo1, float[] t, float[] wide) {
+    if (!fuses(slot0, slot1, layer, p)) {
+      addDelta(slot0, layer, p, x, xo0, y, yo0, t, wide);
+      addDelta(slot1, layer, p, x, xo1, y, yo1, t, wide);
+      return;
+    }
+    int i = p.ordinal();
+    int r = rank[slot0][layer][i];
+    float[] d0 = data[slot0][layer].f32();
+    float[] d1 = data[slot1][layer].f32();
+    int in = p.inFeatures(config);
+    int out = p.outFeatures(config);
+    Gemm.matvecPair(x, xo0, d0, aAt[slot0][layer][i], t, 0, xo1, d1, aAt[slot1][layer][i], t, maxRank, r, in); // A·x
+    expandPair(t, 0, d0, bAt[slot0][layer][i], y, yo0, maxRank, d1, bAt[slot1][layer][i], yo1, r, out); // += s·B·(A·x)
+  }
+
+  /** Whether {@link #addDeltaPair} reads these two slots' module at once (else one after the other). */
+  boolean fuses(int slot0, int slot1, int layer, Projection p) {
+    int i = p.ordinal();
+    int r = rank[slot0][layer][i];
+    return slot0 != 0 && slot1 != 0 && r > 0 && r % 4 == 0 && rank[slot1][layer][i] == r
+        && p.inFeatures(config) % L == 0 && p.outFeatures(config) % (4 * L) == 0
+        && data[slot0][layer].f32() != null && data[slot1][layer].f32() != null;
+  }
+
+  /** {@link #expand} for two rows at once, out a multiple of 4 vectors (whole groups only). */
+  private static void expandPair(float[] t, int t0, float[] b0, int bo0, float[] y, int yo0, int t1, float[] b1,
+      int bo1, int yo1, int r, int out) {
+    int stride = 4 * L;
+    for (int c = 0; c < out / L; c += 4) {
+      int o = yo0 + c * L;
+      int q = yo1 + c * L;
+      FloatVector y0 = FloatVector.fromArray(S, y, o);
+      FloatVector y1 = FloatVector.fromArray(S, y, o + L);
+      FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
+      FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
+      FloatVector z0 = FloatVector.fromArray(S, y, q);
+      FloatVector z1 = FloatVector.fromArray(S, y, q + L);
+      FloatVector z2 = FloatVector.fromArray(S, y, q + 2 * L);
+      FloatVector z3 = FloatVector.fromArray(S, y, q + 3 * L);
+      for (int k = 0, b = bo0 + c * r * L, e = bo1 + c * r * L; k < r; k++, b += stride, e += stride) {
+        FloatVector tk = FloatVector.broadcast(S, t[t0 + k]);
+        FloatVector uk = FloatVector.broadcast(S, t[t1 + k]);
+        y0 = FloatVector.fromArray(S, b0, b).fma(tk, y0);
+        z0 = FloatVector.fromArray(S, b1, e).fma(uk, z0);
+        y1 = FloatVector.fromArray(S, b0, b + L).fma(tk, y1);
+        z1 = FloatVector.fromArray(S, b1, e + L).fma(uk, z1);
+        y2 = FloatVector.fromArray(S, b0, b + 2 * L).fma(tk, y2);
+        z2 = FloatVector.fromArray(S, b1, e + 2 * L).fma(uk, z2);
+        y3 = FloatVector.fromArray(S, b0, b + 3 * L).fma(tk, y3);
+        z3 = FloatVector.fromArray(S, b1, e + 3 * L).fma(uk, z3);
+      }
+      y0.intoArray(y, o);
+      y1.intoArray(y, o + L);
+      y2.intoArray(y, o + 2 * L);
+      y3.intoArray(y, o + 3 * L);
+      z0.intoArray(y, q);
+      z1.intoArray(y, q + L);
+      z2.intoArray(y, q + 2 * L);
+      z3.intoArray(y, q + 3 * L);
+    }
+  }
+
   /** y[yo .. yo + out) += B·t, B in expand layout with rank r at {@code bp[bo ..]}. */
   private static void expand(float[] t, int r, float[] bp, int bo, int out, float[] y, int yo) {
     int full = out / L;

@@ -110,7 +110,7 @@ public final class VectorTransformer {
     }
     StepRows s = new StepRows(tokens, starts, kvSlots, loraSlots, e, (config.numHeads() + 2 * config.numKvHeads())
         * config.headDim(), config.qDim(), config.intermediateSize(), lora == null ? 1 : lora.maxRank(),
-        lora == null ? 0 : lora.widenScratch(), longest, threads.count());
+        lora == null ? 0 : lora.widenScratch(), longest, threads.count(), lora != null);
     int r = 0;
     for (int[] row : tokens) {
       for (int id : row) {

@@ -1,9 +1,11 @@
 package ai.patchwork.model.vector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -14,6 +16,30 @@ class GemmTest {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
     return a;
+  }
+
+  /** Two rows against two matrices at once give what two {@code matvec} calls give. */
+  @ParameterizedTest
+  @CsvSource({"4, 1", "8, 4", "12, 2", "16, 16"})
+  void matvecPairEqualsTwoMatvecs(int n, int vectors) {
+    int k = vectors * FloatVector.SPECIES_PREFERRED.length();
+    SplittableRandom r = new SplittableRandom(n * 31L + k);
+    float[] x = random(3 * k, r);
+    float[] w0 = new float[5 + n * k];
+    float[] w1 = new float[n * k];
+    Gemm.pack(random(n * k, r), n, k, w0, 5);
+    Gemm.pack(random(n * k, r), n, k, w1, 0);
+    float[] want0 = new float[n];
+    float[] want1 = new float[n];
+    Gemm.matvec(x, k, w0, 5, n, k, want0, 0);
+    Gemm.matvec(x, 2 * k, w1, 0, n, k, want1, 0);
+    float[] got = new float[2 * n + 3];
+    Gemm.matvecPair(x, k, w0, 5, got, 1, 2 * k, w1, 0, got, n + 3, n, k);
+    for (int j = 0; j < n; j++) {
+      assertEquals(want0[j], got[1 + j], 1e-6 * Math.sqrt(k), "row 0, output " + j);
+      assertEquals(want1[j], got[n + 3 + j], 1e-6 * Math.sqrt(k), "row 1, output " + j);
+    }
+    assertThrows(IllegalArgumentException.class, () -> Gemm.matvecPair(x, 0, w0, 0, got, 0, 0, w1, 0, got, 0, 6, k));
   }
 
   @ParameterizedTest

@@ -39,6 +39,45 @@ class StepThreadsTest {
   }
 
   @Test
+  void overlapRunsEveryPieceAndEverySideItemOnce() {
+    for (int threads = 1; threads <= 4; threads++) {
+      try (StepThreads pool = StepThreads.of(threads)) {
+        for (int n : new int[] {0, 1, 16, 17, 64, 1536}) {
+          for (int items : new int[] {0, 1, 5, 32}) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(n);
+            AtomicIntegerArray sideHits = new AtomicIntegerArray(items);
+            boolean pieces = threads > 1; // one thread runs the whole range at once
+            pool.overlap(n, 16, (from, to, lane) -> {
+              assertTrue(from % 16 == 0 && (!pieces || to - from <= 16), "piece " + from + ".." + to);
+              for (int i = from; i < to; i++) hits.incrementAndGet(i);
+            }, items, (item, lane) -> sideHits.incrementAndGet(item));
+            for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
+            for (int i = 0; i < items; i++) assertEquals(1, sideHits.get(i), "item " + i + " of " + items);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aFailingSideItemThrowsInTheCaller() {
+    try (StepThreads pool = StepThreads.of(2)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.overlap(64, 16, (f, t, l) -> {},
+          8, (item, lane) -> {
+            if (item == 7) throw new IllegalStateException("item 7 failed");
+          }));
+      assertEquals("item 7 failed", e.getMessage());
+      int[] pieces = new int[1];
+      pool.overlap(64, 16, (from, to, lane) -> {
+        synchronized (pieces) {
+          pieces[0]++;
+        }
+      }, 0, (item, lane) -> {});
+      assertEquals(4, pieces[0]);
+    }
+  }
+
+  @Test
   void manySplitsInARowLoseNoWakeUp() {
     try (StepThreads pool = StepThreads.of(3)) {
       long[] sum = new long[3];

@@ -1,0 +1,76 @@
+package ai.patchwork.model.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.fixture.TinyAdapterSpec;
+import ai.patchwork.model.fixture.TinyAdapterWriter;
+import ai.patchwork.model.fixture.TinyModelSpec;
+import ai.patchwork.model.fixture.TinyModelWriter;
+import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.nn.Projection;
+import ai.patchwork.model.safetensors.DType;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two rows' deltas read at once give what two single-row deltas give, fused or not (to float rounding: a SIMD lane sum
+ * may be ordered differently before and after the JIT compiles it).
+ */
+class VectorLoraSlotsTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void aPairOfRowsAddsWhatEachRowAddsAlone() {
+    // widths that suit the SIMD tiles on any vector length up to 16 floats: every module can fuse
+    ModelConfig c = TinyModelWriter.write(TinyModelSpec.builder().optHidden(128).optLayers(2).optHeads(4).optKvHeads(2)
+        .optIntermediate(256).optSeed(3).build(), tmp.resolve("model"));
+    VectorLoraSlots slots = new VectorLoraSlots(c, 4, 8);
+    slots.set(1, adapter(c, "a", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
+    slots.set(2, adapter(c, "b", TinyAdapterSpec.builder().optRank(8).optAlpha(8).optRslora(true).optSeed(2)));
+    slots.set(3, adapter(c, "r4-mlp", TinyAdapterSpec.builder().optRank(4).optAlpha(8).optSeed(3)
+        .optTargets(Projection.GATE, Projection.UP, Projection.DOWN)));
+    slots.set(4, adapter(c, "bf16", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optDtype(DType.BF16).optSeed(4)));
+
+    assertFuses(slots, 1, 2, true);
+    assertFuses(slots, 1, 1, true);
+    assertFuses(slots, 1, 0, false); // no adapter on one row
+    assertFuses(slots, 1, 3, false); // different ranks, and no attention modules in slot 3
+    assertFuses(slots, 4, 1, false); // held in bfloat16
+    int[][] pairs = {{1, 2}, {2, 1}, {1, 1}, {1, 0}, {0, 2}, {0, 0}, {1, 3}, {3, 3}, {4, 1}, {4, 4}};
+    SplittableRandom r = new SplittableRandom(5);
+    float[] t = new float[2 * slots.maxRank()];
+    float[] wide = new float[slots.widenScratch()];
+    for (int[] pair : pairs) {
+      for (int layer = 0; layer < c.numLayers(); layer++) {
+        for (Projection p : Projection.values()) {
+          int in = p.inFeatures(c);
+          int out = p.outFeatures(c);
+          float[] x = GemmTest.random(3 * in, r); // rows at offsets 0 and 2·in
+          float[] y = GemmTest.random(2 * out + 7, r); // rows at offsets 3 and out + 7
+          float[] want = y.clone();
+          slots.addDelta(pair[0], layer, p, x, 0, want, 3, t, wide);
+          slots.addDelta(pair[1], layer, p, x, 2 * in, want, out + 7, t, wide);
+          slots.addDeltaPair(pair[0], pair[1], layer, p, x, 0, 2 * in, y, 3, out + 7, t, wide);
+          for (int i = 0; i < y.length; i++) {
+            assertEquals(want[i], y[i], 1e-5, "slots " + pair[0] + ", " + pair[1] + ", layer " + layer + " " + p + " at " + i);
+          }
+        }
+      }
+    }
+  }
+
+  private static void assertFuses(VectorLoraSlots slots, int slot0, int slot1, boolean fuses) {
+    assertEquals(fuses, slots.fuses(slot0, slot1, 0, Projection.Q), slot0 + ", " + slot1);
+    assertEquals(fuses, slots.fuses(slot0, slot1, 1, Projection.DOWN), slot0 + ", " + slot1 + " down");
+  }
+
+  private AdapterWeights adapter(ModelConfig c, String name, TinyAdapterSpec.Builder spec) {
+    Path dir = tmp.resolve(name);
+    TinyAdapterWriter.write(c, spec.build(), dir);
+    return AdapterWeights.load(name, dir, c);
+  }
+}
