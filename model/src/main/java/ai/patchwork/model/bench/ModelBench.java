@@ -39,6 +39,10 @@ public final class ModelBench implements Callable<Integer> {
   @Option(names = "--decode", defaultValue = "64", description = "decoded tokens per sequence") int decode;
   @Option(names = "--repeats", defaultValue = "3", description = "runs per cell, interleaved across modes; the median is reported")
   int repeats;
+  @Option(names = "--ratio-repeats", defaultValue = "9",
+      description = "runs of no adapter and of a different adapter per sequence at batch 32 (3.4M model), interleaved in "
+          + "pairs; the mixed/none ratio is the median of the pairs' ratios, which drift on a shared machine moves less "
+          + "than it moves either figure") int ratioRepeats;
   @Option(names = "--large-scale", defaultValue = "4",
       description = "the hidden-1024 model decodes decode/N tokens once per cell, to keep the whole run under 3 minutes")
   int largeScale;
@@ -139,16 +143,23 @@ public final class ModelBench implements Callable<Integer> {
       }
       ObjectNode ratios = JsonMapper.shared().createObjectNode();
       ObjectNode cpuRatios = JsonMapper.shared().createObjectNode();
+      ObjectNode ratioRuns = JsonMapper.shared().createObjectNode();
       for (Variant v : variants) {
-        double none32 = 0;
-        double mixed32 = 0;
-        double noneCpu32 = 0;
-        double mixedCpu32 = 0;
+        List<Double> pairs = new ArrayList<>();
+        List<Double> cpuPairs = new ArrayList<>();
         for (int b : batches) {
           java.util.Map<DecodeRun.Mode, List<DecodeRun.Result>> runs = new java.util.EnumMap<>(DecodeRun.Mode.class);
-          for (int rep = 0; rep < cellRepeats; rep++) {
+          int reps = b == 32 ? Math.max(cellRepeats, large ? 1 : ratioRepeats) : cellRepeats;
+          for (int rep = 0; rep < reps; rep++) {
             for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
+              if (rep >= cellRepeats && mode == DecodeRun.Mode.ONE) continue; // extra pairs for the ratio only
               runs.computeIfAbsent(mode, m -> new ArrayList<>()).add(run.measure(b, mode, v.runtime(), adapters, v.threads()));
+            }
+            if (b == 32) {
+              DecodeRun.Result none = runs.get(DecodeRun.Mode.NONE).getLast();
+              DecodeRun.Result mixed = runs.get(DecodeRun.Mode.MIXED).getLast();
+              pairs.add(mixed.decodeTokensPerSecond() / none.decodeTokensPerSecond());
+              cpuPairs.add(mixed.decodeCpuTokensPerSecond() / none.decodeCpuTokensPerSecond());
             }
           }
           for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
@@ -160,26 +171,35 @@ public final class ModelBench implements Callable<Integer> {
             row.put("prefill_tokens_per_s", Math.round(r.prefillTokensPerSecond()));
             row.put("decode_tokens_per_s", Math.round(r.decodeTokensPerSecond()));
             row.put("decode_tokens_per_cpu_s", Math.round(r.decodeCpuTokensPerSecond()));
-            if (b == 32 && mode == DecodeRun.Mode.NONE) {
-              none32 = r.decodeTokensPerSecond();
-              noneCpu32 = r.decodeCpuTokensPerSecond();
-            }
-            if (b == 32 && mode == DecodeRun.Mode.MIXED) {
-              mixed32 = r.decodeTokensPerSecond();
-              mixedCpu32 = r.decodeCpuTokensPerSecond();
-            }
           }
         }
-        if (none32 > 0) ratios.put(v.label(), Math.round(1000 * mixed32 / none32) / 1000.0);
-        if (noneCpu32 > 0) cpuRatios.put(v.label(), Math.round(1000 * mixedCpu32 / noneCpu32) / 1000.0);
+        if (!pairs.isEmpty()) {
+          ratios.put(v.label(), rounded(median(pairs)));
+          cpuRatios.put(v.label(), rounded(median(cpuPairs)));
+          ArrayNode sorted = ratioRuns.putArray(v.label());
+          pairs.stream().sorted().forEach(x -> sorted.add(rounded(x)));
+        }
       }
-      if (!ratios.isEmpty()) node.set("mixed_vs_none_decode_at_batch_32", ratios);
+      if (!ratios.isEmpty()) {
+        node.set("mixed_vs_none_decode_at_batch_32", ratios);
+        node.set("mixed_vs_none_decode_at_batch_32_pairs", ratioRuns);
+      }
       if (distinctSweep.length > 0 && chosen.contains(DecodeRun.Runtime.VECTOR)) {
         node.set("distinct_adapters_sweep_at_batch_32", sweep(run, pool.getFirst().bytes(), cellRepeats));
       }
       if (!cpuRatios.isEmpty()) node.set("mixed_vs_none_decode_cpu_at_batch_32", cpuRatios);
     }
     return node;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static double rounded(double ratio) {
+    return Math.round(1000 * ratio) / 1000.0;
   }
 
   /** A runtime and, for the CPU runtime, the threads of each step. */
@@ -207,7 +227,7 @@ public final class ModelBench implements Callable<Integer> {
       row.put("adapter_mb_read_per_step", Math.round(d * adapterBytes / 1e5) / 10.0);
       row.put("none_decode_tokens_per_s", Math.round(noneTps));
       row.put("mixed_decode_tokens_per_s", Math.round(mixedTps));
-      row.put("mixed_vs_none", Math.round(1000 * mixedTps / noneTps) / 1000.0);
+      row.put("mixed_vs_none", rounded(mixedTps / noneTps));
     }
     return rows;
   }

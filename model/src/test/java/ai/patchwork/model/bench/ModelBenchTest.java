@@ -22,7 +22,7 @@ class ModelBenchTest {
     try {
       System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
       status = new CommandLine(new ModelBench()).execute("--models", "3.4M", "--runtimes", "vector", "--adapters", "6",
-          "--batches", "32", "--prompt", "4", "--decode", "2", "--repeats", "1", "--distinct-sweep", "2,6,64",
+          "--batches", "32", "--prompt", "4", "--decode", "2", "--repeats", "1", "--ratio-repeats", "3", "--distinct-sweep", "2,6,64",
           "--step-threads", "1,2");
     } finally {
       System.setOut(stdout);
@@ -35,6 +35,9 @@ class ModelBenchTest {
     assertEquals("vector-2-threads", model.path("results").path(5).path("runtime").asString());
     assertTrue(model.path("mixed_vs_none_decode_at_batch_32").path("vector").asDouble() > 0);
     assertTrue(model.path("mixed_vs_none_decode_at_batch_32").path("vector-2-threads").asDouble() > 0);
+    JsonNode pairs = model.path("mixed_vs_none_decode_at_batch_32_pairs").path("vector");
+    assertEquals(3, pairs.size(), "one ratio per interleaved pair of runs");
+    assertEquals(pairs.path(1).asDouble(), model.path("mixed_vs_none_decode_at_batch_32").path("vector").asDouble());
     JsonNode sweep = model.path("distinct_adapters_sweep_at_batch_32");
     assertEquals(3, sweep.size());
     int[] distinct = {2, 6, 6}; // at most the pool of 6
