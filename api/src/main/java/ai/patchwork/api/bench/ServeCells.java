@@ -92,7 +92,7 @@ final class ServeCells {
           if (e.getKey().equals("none")) none = median.path("tokens_per_s").asDouble();
           if (e.getKey().equals("mixed")) mixed = median.path("tokens_per_s").asDouble();
         }
-        if (none > 0 && mixed > 0) ratios.put("concurrency_" + c + "_requests_" + o.count(n), Stats.round(100 * mixed / none) / 100);
+        if (none > 0 && mixed > 0) ratios.put("concurrency_" + c + "_requests_" + o.count(n), Math.round(1000 * mixed / none) / 1000.0);
       }
     }
     if (!o.modes.contains("churn") && o.loadRequests == 0) return;
