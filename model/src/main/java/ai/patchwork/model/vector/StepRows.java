@@ -3,15 +3,18 @@ package ai.patchwork.model.vector;
 /**
  * The token rows of one step (llama2.c's RunState for a batch): row r is token {@code pos[r]} of the sequence in KV
  * slot {@code kvSlot[r]}, using LoRA slot {@code loraSlot[r]}; rows of a sequence are consecutive. Holds the step's
- * activations, allocated once per step and reused by every layer.
+ * activations, sized for up to {@link #capacity} rows and reused by every layer and, through
+ * {@link VectorTransformer}, by the next step that fits: a decode step then writes activations that are still in
+ * cache instead of fresh memory the allocator has to zero first.
  */
 final class StepRows {
 
-  final int count;
+  int count;
+  final int capacity;
   final int[] kvSlot;
   final int[] pos;
   final int[] loraSlot;
-  final int[] last; // per sequence: its last row
+  int[] last; // per sequence: its last row
   final float[] x; // (R, E) residual stream
   final float[] h; // (R, E) normed input of a sublayer
   final float[] qkv; // (R, (N+2K)·H)
@@ -23,17 +26,41 @@ final class StepRows {
   final float[][] rank; // per thread lane, LoRA scratch: A·x of two rows
   final float[][] wide; // per thread lane, LoRA scratch: one bfloat16 module widened to float32
   final float[][] scores; // per thread lane, attention scratch: one query's scores over the attended positions
+  private final int maxRank;
+  private final int widen;
 
-  StepRows(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots, int e, int qkvWidth, int nh, int inter,
-      int maxRank, int widen, int longest, int lanes, boolean adapters) {
-    int n = 0;
-    for (int[] t : tokens) n += t.length;
-    this.count = n;
-    this.kvSlot = new int[n];
-    this.pos = new int[n];
-    this.loraSlot = new int[n];
-    this.last = new int[tokens.length];
+  /** Room for {@code capacity} rows; {@code positions}: the longest a row may attend over (the cache capacity). */
+  StepRows(int capacity, int e, int qkvWidth, int nh, int inter, int maxRank, int widen, int positions, int lanes,
+      boolean adapters) {
+    this.capacity = capacity;
+    this.maxRank = maxRank;
+    this.widen = widen;
+    this.kvSlot = new int[capacity];
+    this.pos = new int[capacity];
+    this.loraSlot = new int[capacity];
+    this.x = new float[capacity * e];
+    this.h = new float[capacity * e];
+    this.qkv = new float[capacity * qkvWidth];
+    this.attended = new float[capacity * nh];
+    this.out = new float[capacity * e];
+    this.gateUp = new float[capacity * 2 * inter];
+    this.act = new float[capacity * inter];
+    this.delta = new float[adapters ? capacity * Math.max(Math.max(qkvWidth, 2 * inter), e) : 0];
+    this.rank = new float[lanes][2 * maxRank];
+    this.wide = new float[lanes][widen];
+    this.scores = new float[lanes][positions];
+  }
+
+  /** Whether a step of {@code rows} rows with these adapter and thread settings can run in this one. */
+  boolean fits(int rows, int maxRank, int widen, int positions, int lanes, boolean adapters) {
+    return rows <= capacity && maxRank <= this.maxRank && widen <= this.widen && positions <= scores[0].length
+        && lanes <= rank.length && (!adapters || delta.length > 0);
+  }
+
+  /** Lays out the step's rows: each sequence's tokens, from its start position, in its KV and LoRA slots. */
+  void assign(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots) {
     int r = 0;
+    last = new int[tokens.length];
     for (int b = 0; b < tokens.length; b++) {
       if (tokens[b].length == 0) throw new IllegalArgumentException("sequence " + b + " has no tokens");
       for (int j = 0; j < tokens[b].length; j++, r++) {
@@ -43,16 +70,6 @@ final class StepRows {
       }
       last[b] = r - 1;
     }
-    this.x = new float[n * e];
-    this.h = new float[n * e];
-    this.qkv = new float[n * qkvWidth];
-    this.attended = new float[n * nh];
-    this.out = new float[n * e];
-    this.gateUp = new float[n * 2 * inter];
-    this.act = new float[n * inter];
-    this.delta = new float[adapters ? n * Math.max(Math.max(qkvWidth, 2 * inter), e) : 0];
-    this.rank = new float[lanes][2 * maxRank];
-    this.wide = new float[lanes][widen];
-    this.scores = new float[lanes][longest];
+    count = r;
   }
 }

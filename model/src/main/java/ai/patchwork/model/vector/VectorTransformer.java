@@ -7,12 +7,14 @@ import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.nn.TransformerBlock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A Llama-family decoder for inference on the CPU, as plain loops over float arrays with SIMD kernels: embedding,
  * blocks, final norm, LM head, like {@link Transformer#step} but with no tensor library in the loop. Weights are a heap
  * copy of a loaded {@link Transformer}'s, so both read the same checkpoint the same way; the DJL model may be closed
- * afterwards. Immutable and thread-safe; the state of a step lives in the {@link VectorKvCache}.
+ * afterwards. Thread-safe; the state of a step lives in the {@link VectorKvCache}, and the activations of the last
+ * step are kept for the next one that fits.
  *
  * <pre>
  *   VectorTransformer cpu = VectorTransformer.of(model);
@@ -29,6 +31,7 @@ public final class VectorTransformer {
   private final Gemm.Packed lmHead; // (V, E)
   private final float[] cos; // (C, H)
   private final float[] sin; // (C, H)
+  private final AtomicReference<StepRows> spare = new AtomicReference<>(); // the last step's rows, for the next
 
   private VectorTransformer(ModelConfig config, float[] embedding, List<VectorBlock> blocks, float[] norm,
       float[] lmHead) {
@@ -100,17 +103,22 @@ public final class VectorTransformer {
       VectorLoraSlots lora, StepThreads threads) {
     int e = config.hiddenSize();
     int v = config.vocabSize();
-    int longest = 0;
     for (int b = 0; b < tokens.length; b++) {
       if (kvSlots[b] < 0 || kvSlots[b] >= cache.slots()) throw new IllegalArgumentException("slot " + kvSlots[b] + " out of range");
       if (starts[b] + tokens[b].length > cache.capacity()) {
         throw new IllegalArgumentException("sequence in slot " + kvSlots[b] + " would exceed the cache capacity " + cache.capacity());
       }
-      longest = Math.max(longest, starts[b] + tokens[b].length);
     }
-    StepRows s = new StepRows(tokens, starts, kvSlots, loraSlots, e, (config.numHeads() + 2 * config.numKvHeads())
-        * config.headDim(), config.qDim(), config.intermediateSize(), lora == null ? 1 : lora.maxRank(),
-        lora == null ? 0 : lora.widenScratch(), longest, threads.count(), lora != null);
+    int rows = 0;
+    for (int[] t : tokens) rows += t.length;
+    int widen = lora == null ? 0 : lora.widenScratch();
+    int maxRank = lora == null ? 1 : lora.maxRank();
+    StepRows s = spare.getAndSet(null); // null while another thread steps: it then gets rows of its own
+    if (s == null || !s.fits(rows, maxRank, widen, cache.capacity(), threads.count(), lora != null)) {
+      s = new StepRows(rows, e, (config.numHeads() + 2 * config.numKvHeads()) * config.headDim(), config.qDim(),
+          config.intermediateSize(), maxRank, widen, cache.capacity(), threads.count(), lora != null);
+    }
+    s.assign(tokens, starts, kvSlots, loraSlots);
     int r = 0;
     for (int[] row : tokens) {
       for (int id : row) {
@@ -127,6 +135,7 @@ public final class VectorTransformer {
     Gemm.matmul(last, tokens.length, lmHead, logits, threads); // (B, V)
     float[][] out = new float[tokens.length][];
     for (int b = 0; b < tokens.length; b++) out[b] = java.util.Arrays.copyOfRange(logits, b * v, (b + 1) * v);
+    spare.set(s);
     return out;
   }
 

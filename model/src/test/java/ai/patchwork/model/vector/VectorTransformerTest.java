@@ -230,6 +230,30 @@ class VectorTransformerTest {
     }
   }
 
+  /**
+   * A step reuses the last step's activations when they fit: a small step after a large one with adapters (rows, deltas
+   * and scores left behind) gives what the same step gives on a fresh runtime.
+   */
+  @Test
+  void aStepAfterALargerOneGivesWhatAFreshRuntimeGives() {
+    try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
+      ModelConfig c = djl.config();
+      VectorLoraSlots slots = new VectorLoraSlots(c, 1, 8);
+      slots.set(1, adapter(c, "all-r8", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
+      VectorTransformer used = VectorTransformer.of(djl);
+      VectorKvCache cache = new VectorKvCache(c, 3, 16);
+      int[][] large = {TinyModels.randomIds(9, c.vocabSize(), 1), TinyModels.randomIds(7, c.vocabSize(), 2)};
+      used.step(large, new int[2], new int[] {0, 1}, new int[] {1, 1}, cache, slots);
+      int[][] small = {TinyModels.randomIds(3, c.vocabSize(), 3)};
+      for (int[] lora : new int[][] {{0}, {1}}) {
+        float[][] got = used.step(small, new int[1], new int[] {2}, lora, cache, slots);
+        float[][] want = VectorTransformer.of(djl).step(small, new int[1], new int[] {0}, lora,
+            new VectorKvCache(c, 1, 16), slots);
+        assertTrue(TinyModels.maxAbsDiff(want, got) <= 1e-6, "adapter slot " + lora[0]);
+      }
+    }
+  }
+
   /** Two prefill chunks of different lengths per sequence, then 10 greedy decode steps; the logits of every step. */
   private static List<float[][]> run(VectorTransformer m, VectorLoraSlots slots, StepThreads threads, int[][] chunk1,
       int[][] chunk2, int[] kv, int[] lora) {
