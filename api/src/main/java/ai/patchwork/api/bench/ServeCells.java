@@ -62,14 +62,17 @@ final class ServeCells {
     phase1.forEach(config1::put);
     ArrayNode results = out.putArray("results");
     ObjectNode ratios = out.putObject("mixed_vs_none");
+    ObjectNode ratioPairs = out.putObject("mixed_vs_none_pairs");
     for (int c : o.concurrency) {
       for (int n : o.requests) {
         // Modes take turns, repeats times, and each reports its median run: this VM's speed drifts by tens of
-        // percent between minutes, and a ratio of two single cells measured a minute apart moves with it.
+        // percent between minutes, and a ratio of two single cells measured a minute apart moves with it. Mixed runs
+        // right after none, and mixed / none is the median of those adjacent pairs' ratios.
         Map<String, List<ObjectNode>> runs = new java.util.LinkedHashMap<>();
+        List<Double> pairs = new java.util.ArrayList<>();
         for (int rep = 0; rep < o.repeats; rep++) {
           int shift = rep;
-          for (String mode : List.of("none", "one", "mixed")) {
+          for (String mode : List.of("none", "mixed", "one")) {
             if (!o.modes.contains(mode)) continue;
             IntFunction<String> model = switch (mode) {
               case "none" -> i -> BenchServer.MODEL;
@@ -78,9 +81,11 @@ final class ServeCells {
             };
             runs.computeIfAbsent(mode, m -> new java.util.ArrayList<>()).add(cell(client, mode, o.count(n), c, model));
           }
+          if (runs.containsKey("none") && runs.containsKey("mixed")) {
+            pairs.add(runs.get("mixed").getLast().path("tokens_per_s").asDouble()
+                / runs.get("none").getLast().path("tokens_per_s").asDouble());
+          }
         }
-        double none = 0;
-        double mixed = 0;
         for (Map.Entry<String, List<ObjectNode>> e : runs.entrySet()) {
           List<ObjectNode> cells = new java.util.ArrayList<>(e.getValue());
           cells.sort(java.util.Comparator.comparingDouble(x -> x.path("tokens_per_s").asDouble()));
@@ -89,10 +94,16 @@ final class ServeCells {
           e.getValue().forEach(x -> all.add(x.path("tokens_per_s").asLong()));
           median.put("errors_all_runs", e.getValue().stream().mapToLong(x -> x.path("errors").asLong()).sum());
           results.add(median);
-          if (e.getKey().equals("none")) none = median.path("tokens_per_s").asDouble();
-          if (e.getKey().equals("mixed")) mixed = median.path("tokens_per_s").asDouble();
         }
-        if (none > 0 && mixed > 0) ratios.put("concurrency_" + c + "_requests_" + o.count(n), Math.round(1000 * mixed / none) / 1000.0);
+        if (!pairs.isEmpty()) {
+          String cell = "concurrency_" + c + "_requests_" + o.count(n);
+          List<Double> sorted = pairs.stream().sorted().toList();
+          int k = sorted.size();
+          double median = k % 2 == 1 ? sorted.get(k / 2) : (sorted.get(k / 2 - 1) + sorted.get(k / 2)) / 2;
+          ratios.put(cell, Math.round(1000 * median) / 1000.0);
+          ArrayNode each = ratioPairs.putArray(cell);
+          pairs.forEach(x -> each.add(Math.round(1000 * x) / 1000.0));
+        }
       }
     }
     if (!o.modes.contains("churn") && o.loadRequests == 0) return;
