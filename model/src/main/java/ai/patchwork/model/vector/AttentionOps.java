@@ -6,7 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The two products of one query head's attention over a cache slot, as register-tiled SIMD loops: scores over the
- * positions from keys stored transposed (H, C), and the score-weighted sum of values stored by position (C, H).
+ * positions from keys stored transposed in blocks of positions ({@link #keyAt}), and the score-weighted sum of values
+ * stored by position (C, H).
  *
  * <p>Both keep their partial sums in registers for the whole reduction and run four independent multiply-add chains,
  * so the loop is bound by loads rather than by the latency of one chain (a row-at-a-time axpy loaded and stored the
@@ -20,30 +21,44 @@ final class AttentionOps {
 
   private AttentionOps() {}
 
+  /** Positions per key block: one SIMD vector. */
+  static final int BLOCK = L;
+
   /**
-   * out[p] = scale · Σ_d q[qo + d] · keys[ko + d·c + p] for p < len: one query head against keys (H, C) of capacity
-   * c starting at {@code ko}.
+   * Where key dimension {@code d} of position {@code p} lies from its head's start, keys being stored in blocks of
+   * {@link #BLOCK} positions (C/B, H, B): within a block, each dimension's B positions side by side. A query's scores
+   * over positions 0..len then read len·H contiguous floats, whatever the cache's capacity (one row of H, C per
+   * dimension, as before, put each dimension's positions a whole capacity apart: 32 pages a head at 4,096 positions).
    */
-  static void scores(float[] q, int qo, float scale, float[] keys, int ko, int c, int hd, int len, float[] out) {
+  static int keyAt(int p, int d, int hd) {
+    return (p / BLOCK) * hd * BLOCK + d * BLOCK + p % BLOCK;
+  }
+
+  /**
+   * out[p] = scale · Σ_d q[qo + d] · keys[ko + keyAt(p, d)] for p < len: one query head against its keys in blocks
+   * ({@link #keyAt}) starting at {@code ko}.
+   */
+  static void scores(float[] q, int qo, float scale, float[] keys, int ko, int hd, int len, float[] out) {
+    int block = hd * BLOCK; // floats of one block of positions
     int p = 0;
-    for (; p + 4 * L <= len; p += 4 * L) {
+    for (; p + 4 * L <= len; p += 4 * L) { // four blocks at a time, each read front to back
       FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-      for (int d = 0, k = ko + p; d < hd; d++, k += c) {
+      for (int d = 0, k = ko + p / BLOCK * block; d < hd; d++, k += BLOCK) {
         FloatVector qd = FloatVector.broadcast(S, q[qo + d]);
         s0 = FloatVector.fromArray(S, keys, k).fma(qd, s0);
-        s1 = FloatVector.fromArray(S, keys, k + L).fma(qd, s1);
-        s2 = FloatVector.fromArray(S, keys, k + 2 * L).fma(qd, s2);
-        s3 = FloatVector.fromArray(S, keys, k + 3 * L).fma(qd, s3);
+        s1 = FloatVector.fromArray(S, keys, k + block).fma(qd, s1);
+        s2 = FloatVector.fromArray(S, keys, k + 2 * block).fma(qd, s2);
+        s3 = FloatVector.fromArray(S, keys, k + 3 * block).fma(qd, s3);
       }
       s0.mul(scale).intoArray(out, p);
       s1.mul(scale).intoArray(out, p + L);
       s2.mul(scale).intoArray(out, p + 2 * L);
       s3.mul(scale).intoArray(out, p + 3 * L);
     }
-    for (; p < len; p += L) { // one vector at a time; the last one masked to the positions that exist
+    for (; p < len; p += L) { // one block at a time; the last one masked to the positions that exist
       VectorMask<Float> m = S.indexInRange(p, len);
       FloatVector s0 = FloatVector.zero(S);
-      for (int d = 0, k = ko + p; d < hd; d++, k += c) {
+      for (int d = 0, k = ko + p / BLOCK * block; d < hd; d++, k += BLOCK) {
         s0 = FloatVector.fromArray(S, keys, k, m).fma(FloatVector.broadcast(S, q[qo + d]), s0);
       }
       s0.mul(scale).intoArray(out, p, m);
@@ -71,11 +86,10 @@ final class AttentionOps {
   }
 
   /** {@link #scores} as a plain loop in double precision. */
-  static void scoresReference(float[] q, int qo, float scale, float[] keys, int ko, int c, int hd, int len,
-      float[] out) {
+  static void scoresReference(float[] q, int qo, float scale, float[] keys, int ko, int hd, int len, float[] out) {
     for (int p = 0; p < len; p++) {
       double s = 0;
-      for (int d = 0; d < hd; d++) s += (double) q[qo + d] * keys[ko + d * c + p];
+      for (int d = 0; d < hd; d++) s += (double) q[qo + d] * keys[ko + keyAt(p, d, hd)];
       out[p] = (float) (s * scale);
     }
   }

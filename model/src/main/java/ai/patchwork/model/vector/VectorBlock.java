@@ -141,12 +141,12 @@ final class VectorBlock {
   /** Writes row r's rotated key heads and value heads at its position in its cache slot. */
   private void store(StepRows s, int r, VectorKvCache cache) {
     int q0 = r * qkvWidth;
-    int c = cache.capacity();
     float[] keys = cache.keys[layer];
     for (int head = 0; head < k; head++) {
       int at = cache.offset(s.kvSlot[r], head);
       int key = q0 + (n + head) * hd;
-      for (int d = 0; d < hd; d++) keys[at + d * c + s.pos[r]] = s.qkv[key + d]; // column pos of (H, C)
+      int k0 = at + AttentionOps.keyAt(s.pos[r], 0, hd); // its block, its lane; dimensions a block row apart
+      for (int d = 0; d < hd; d++) keys[k0 + d * AttentionOps.BLOCK] = s.qkv[key + d];
       System.arraycopy(s.qkv, q0 + (n + k + head) * hd, cache.values[layer], at + s.pos[r] * hd, hd); // row pos of (C, H)
     }
   }
@@ -155,12 +155,11 @@ final class VectorBlock {
   private void attend(StepRows s, int r, VectorKvCache cache, float[] sc) {
     int g = n / k;
     int len = s.pos[r] + 1;
-    int c = cache.capacity();
     float scale = (float) (1 / Math.sqrt(hd));
     for (int head = 0; head < n; head++) {
       int q = r * qkvWidth + head * hd;
       int base = cache.offset(s.kvSlot[r], head / g);
-      AttentionOps.scores(s.qkv, q, scale, cache.keys[layer], base, c, hd, len, sc); // (len)
+      AttentionOps.scores(s.qkv, q, scale, cache.keys[layer], base, hd, len, sc); // (len)
       RowOps.softmax(sc, len);
       AttentionOps.weightedSum(sc, len, cache.values[layer], base, hd, s.attended, r * n * hd + head * hd); // (H)
     }
