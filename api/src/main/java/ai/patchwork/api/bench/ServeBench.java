@@ -41,6 +41,9 @@ public final class ServeBench implements Callable<Integer> {
   @Option(names = "--modes", split = ",", defaultValue = "none,one,mixed,churn") List<String> modes;
   @Option(names = "--scale", defaultValue = "1", description = "multiplies every request count (e.g. 0.25 on slow machines)")
   double scale;
+  @Option(names = "--settle-seconds", defaultValue = "15",
+      description = "base and adapter traffic before the first measured cell, once the adapters are loaded")
+  int settleSeconds;
   @Option(names = "--load-requests", defaultValue = "500", description = "0 skips the load test") int loadRequests;
   @Option(names = "--load-concurrency", defaultValue = "64") int loadConcurrency;
   @Option(names = "--intra-op-threads", defaultValue = "1",

@@ -52,12 +52,19 @@ final class ServeCells {
     List<String> ids = AdapterUploads.register(server.port(), BenchServer.MODEL, world.adapters());
     out.putObject("registration").put("adapters", ids.size()).put("seconds", Stats.round((System.nanoTime() - t0) / 1e9));
     LoadClient client = new LoadClient(server.port());
-    client.run(32, 32, i -> BenchServer.MODEL, prompt, 8); // warm-up: code paths, allocator
+    client.run(64, 8, i -> BenchServer.MODEL, prompt, 32); // warm-up on the base model: adapters stay cold for the loads
+    client.run(64, 32, i -> BenchServer.MODEL, prompt, 32);
     // Cold loads one at a time (registry → host memory, as the engine times them), then the rest in parallel.
     int cold = Math.min(20, o.adapters);
     client.run(cold, 1, ids::get, prompt, 1);
     loads(out.putObject("adapter_cold_load_ms").put("requests_at_once", 1));
     client.run(o.adapters - cold, 32, i -> ids.get(cold + i), prompt, 8);
+    // Then half base, half adapter traffic for a while: without it the first measured cell still sped up run after
+    // run (a third from its first run to its third), which skewed its median and its first mixed / none pair.
+    long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.settleSeconds);
+    while (System.nanoTime() < settle) {
+      client.run(64, 8, i -> i % 2 == 0 ? BenchServer.MODEL : ids.get(i % o.adapters), prompt, 32);
+    }
     ObjectNode config1 = out.putObject("serving_config");
     phase1.forEach(config1::put);
     ArrayNode results = out.putArray("results");
