@@ -90,10 +90,10 @@ public final class InferenceEngine implements AutoCloseable {
       VectorTransformer cpu = VectorTransformer.of(model); // a heap copy of the weights: the tensors can go
       owned.remove(model);
       model.close();
-      cpu.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS);
+      StepThreads threads = own(StepThreads.of(config.stepThreads()));
+      cpu.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads);
       VectorLoraSlots vectorSlots = own(new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank()));
       slots = vectorSlots;
-      StepThreads threads = own(StepThreads.of(config.stepThreads()));
       runner = own(new VectorRunner(cpu, new VectorKvCache(mc, config.maxBatchSize(), context), vectorSlots, threads));
     } else {
       KvCache cache = own(new KvCache(mc, config.maxBatchSize(), context, manager));

@@ -77,7 +77,12 @@ public final class VectorTransformer {
    * before real requests arrive; stops after {@code steps} decode steps or {@code budgetNanos}.
    */
   public void warmUp(int steps, long budgetNanos) {
-    WarmUp.run(this, steps, budgetNanos);
+    warmUp(steps, budgetNanos, StepThreads.single());
+  }
+
+  /** The same on the threads the model will step on, so their paths are compiled too. */
+  public void warmUp(int steps, long budgetNanos, StepThreads threads) {
+    WarmUp.run(this, steps, budgetNanos, threads);
   }
 
   /**

@@ -12,14 +12,15 @@ import java.util.List;
 /**
  * Runs a model's kernels before it serves, so the JIT has compiled them (SIMD code runs orders of magnitude slower
  * interpreted) and the first requests, and whatever runs beside them on a small machine, do not pay for it: a few
- * batches mixing a synthetic adapter and the base model, prefill then decode, in a cache and slots of its own.
+ * batches mixing a synthetic adapter and the base model, prefill then decode, in a cache and slots of its own, on the
+ * threads the engine steps on. Two rows share the adapter, so the two-rows-at-once LoRA path runs too.
  */
 final class WarmUp {
 
   private WarmUp() {}
 
   /** Steps until {@code steps} decode steps or {@code budgetNanos} have passed, whichever comes first. */
-  static void run(VectorTransformer model, int steps, long budgetNanos) {
+  static void run(VectorTransformer model, int steps, long budgetNanos, StepThreads threads) {
     ModelConfig c = model.config();
     long deadline = System.nanoTime() + budgetNanos;
     int prompt = Math.min(8, c.maxPositions() / 2);
@@ -28,14 +29,14 @@ final class WarmUp {
     slots.set(1, synthetic(c));
     VectorKvCache cache = new VectorKvCache(c, 4, capacity);
     int[] kv = {0, 1, 2, 3};
-    int[] lora = {1, 0, 1, 0};
+    int[] lora = {1, 1, 0, 1}; // rows 0 and 1 read the adapter together; row 3 alone, beside a base row
     int[][] tokens = new int[4][prompt];
     for (int[] row : tokens) java.util.Arrays.fill(row, 1 % c.vocabSize());
-    model.step(tokens, new int[4], kv, lora, cache, slots);
+    model.step(tokens, new int[4], kv, lora, cache, slots, threads);
     int[][] next = {{1 % c.vocabSize()}, {1 % c.vocabSize()}, {1 % c.vocabSize()}, {1 % c.vocabSize()}};
     for (int t = 0; t < steps && prompt + t < capacity && System.nanoTime() < deadline; t++) {
       int[] pos = {prompt + t, prompt + t, prompt + t, prompt + t};
-      model.step(next, pos, kv, lora, cache, slots);
+      model.step(next, pos, kv, lora, cache, slots, threads);
     }
   }
 
