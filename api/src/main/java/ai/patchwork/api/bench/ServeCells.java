@@ -104,12 +104,9 @@ final class ServeCells {
         }
         if (!pairs.isEmpty()) {
           String cell = "concurrency_" + c + "_requests_" + o.count(n);
-          List<Double> sorted = pairs.stream().sorted().toList();
-          int k = sorted.size();
-          double median = k % 2 == 1 ? sorted.get(k / 2) : (sorted.get(k / 2 - 1) + sorted.get(k / 2)) / 2;
-          ratios.put(cell, Math.round(1000 * median) / 1000.0);
+          ratios.put(cell, Stats.ratio(Stats.median(pairs)));
           ArrayNode each = ratioPairs.putArray(cell);
-          pairs.forEach(x -> each.add(Math.round(1000 * x) / 1000.0));
+          pairs.forEach(x -> each.add(Stats.ratio(x)));
         }
       }
     }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToLongFunction;
 
-/** Nearest-rank percentiles of nanosecond samples, reported in milliseconds. */
+/** Nearest-rank percentiles of nanosecond samples, reported in milliseconds; medians and ratios of cells. */
 final class Stats {
   private Stats() {}
 
@@ -22,6 +22,18 @@ final class Stats {
 
   static double round(double x) {
     return Math.round(x * 10) / 10.0;
+  }
+
+  /** The median of a non-empty list (the mean of the middle two for an even count). */
+  static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /** A ratio to three decimals. */
+  static double ratio(double x) {
+    return Math.round(1000 * x) / 1000.0;
   }
 
   static int[] prompt(int length) {
