@@ -26,15 +26,11 @@ final class StepRows {
   final float[][] rank; // per thread lane, LoRA scratch: A·x of two rows
   final float[][] wide; // per thread lane, LoRA scratch: one bfloat16 module widened to float32
   final float[][] scores; // per thread lane, attention scratch: one query's scores over the attended positions
-  private final int maxRank;
-  private final int widen;
 
   /** Room for {@code capacity} rows; {@code positions}: the longest a row may attend over (the cache capacity). */
   StepRows(int capacity, int e, int qkvWidth, int nh, int inter, int maxRank, int widen, int positions, int lanes,
       boolean adapters) {
     this.capacity = capacity;
-    this.maxRank = maxRank;
-    this.widen = widen;
     this.kvSlot = new int[capacity];
     this.pos = new int[capacity];
     this.loraSlot = new int[capacity];
@@ -53,8 +49,8 @@ final class StepRows {
 
   /** Whether a step of {@code rows} rows with these adapter and thread settings can run in this one. */
   boolean fits(int rows, int maxRank, int widen, int positions, int lanes, boolean adapters) {
-    return rows <= capacity && maxRank <= this.maxRank && widen <= this.widen && positions <= scores[0].length
-        && lanes <= rank.length && (!adapters || delta.length > 0);
+    return rows <= capacity && 2 * maxRank <= rank[0].length && widen <= wide[0].length
+        && positions <= scores[0].length && lanes <= rank.length && (!adapters || delta.length > 0);
   }
 
   /** Lays out the step's rows: each sequence's tokens, from its start position, in its KV and LoRA slots. */
