@@ -43,6 +43,9 @@ public final class ModelBench implements Callable<Integer> {
       description = "runs of no adapter and of a different adapter per sequence at batch 32 (3.4M model), interleaved in "
           + "pairs; the mixed/none ratio is the median of the pairs' ratios, which drift on a shared machine moves less "
           + "than it moves either figure") int ratioRepeats;
+  @Option(names = "--large-ratio-repeats", defaultValue = "3",
+      description = "the same pairs for the hidden-1024 model on the CPU runtime (its cells otherwise run once, and DJL's "
+          + "ratio stays one pair), within the 3 minutes") int largeRatioRepeats;
   @Option(names = "--large-scale", defaultValue = "4",
       description = "the hidden-1024 model decodes decode/N tokens once per cell, to keep the whole run under 3 minutes")
   int largeScale;
@@ -141,6 +144,7 @@ public final class ModelBench implements Callable<Integer> {
       for (Variant v : variants) {
         for (int w = 0; w < 3; w++) run.measure(8, DecodeRun.Mode.MIXED, v.runtime(), adapters, v.threads()); // warm-up
       }
+      double noneTps32 = 0; // the CPU runtime on one thread, no adapter, batch 32
       ObjectNode ratios = JsonMapper.shared().createObjectNode();
       ObjectNode cpuRatios = JsonMapper.shared().createObjectNode();
       ObjectNode ratioRuns = JsonMapper.shared().createObjectNode();
@@ -149,7 +153,8 @@ public final class ModelBench implements Callable<Integer> {
         List<Double> cpuPairs = new ArrayList<>();
         for (int b : batches) {
           java.util.Map<DecodeRun.Mode, List<DecodeRun.Result>> runs = new java.util.EnumMap<>(DecodeRun.Mode.class);
-          int reps = b == 32 ? Math.max(cellRepeats, large ? 1 : ratioRepeats) : cellRepeats;
+          int pairs32 = !large ? ratioRepeats : v.runtime() == DecodeRun.Runtime.VECTOR ? largeRatioRepeats : 1;
+          int reps = b == 32 ? Math.max(cellRepeats, pairs32) : cellRepeats;
           for (int rep = 0; rep < reps; rep++) {
             for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
               if (rep >= cellRepeats && mode == DecodeRun.Mode.ONE) continue; // extra pairs for the ratio only
@@ -164,6 +169,9 @@ public final class ModelBench implements Callable<Integer> {
           }
           for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
             DecodeRun.Result r = DecodeRun.Result.median(runs.get(mode));
+            if (b == 32 && mode == DecodeRun.Mode.NONE && v.equals(new Variant(DecodeRun.Runtime.VECTOR, 1))) {
+              noneTps32 = r.decodeTokensPerSecond();
+            }
             ObjectNode row = rows.addObject();
             row.put("runtime", v.label());
             row.put("batch", b);
@@ -184,11 +192,29 @@ public final class ModelBench implements Callable<Integer> {
         node.set("mixed_vs_none_decode_at_batch_32", ratios);
         node.set("mixed_vs_none_decode_at_batch_32_pairs", ratioRuns);
       }
+      if (noneTps32 > 0) node.set("adapter_reads_at_batch_32", reads(run, noneTps32));
       if (distinctSweep.length > 0 && chosen.contains(DecodeRun.Runtime.VECTOR)) {
         node.set("distinct_adapters_sweep_at_batch_32", sweep(run, pool.getFirst().bytes(), cellRepeats));
       }
       if (!cpuRatios.isEmpty()) node.set("mixed_vs_none_decode_cpu_at_batch_32", cpuRatios);
     }
+    return node;
+  }
+
+  /**
+   * The floor memory sets under the mixed-adapter step: the 32 adapters' bytes read as fast as this machine gives
+   * them, and the mixed/none ratio one thread would reach if the deltas cost nothing but those reads and nothing
+   * overlapped them with the base arithmetic (a thread cannot: Java has no prefetch instruction).
+   */
+  private static ObjectNode reads(DecodeRun run, double noneTps32) {
+    DecodeRun.Reads reads = run.adapterReads(32, 9);
+    double noneStepMillis = 32 * 1000 / noneTps32;
+    ObjectNode node = JsonMapper.shared().createObjectNode();
+    node.put("adapter_mb_per_step", Math.round(reads.bytes() / 1e5) / 10.0);
+    node.put("read_gb_per_s", Math.round(reads.gigabytesPerSecond() * 10) / 10.0);
+    node.put("read_ms_per_step", Math.round(reads.millis() * 1000) / 1000.0);
+    node.put("none_step_ms_one_thread", Math.round(noneStepMillis * 1000) / 1000.0);
+    node.put("mixed_vs_none_bound_one_thread", rounded(noneStepMillis / (noneStepMillis + reads.millis())));
     return node;
   }
 

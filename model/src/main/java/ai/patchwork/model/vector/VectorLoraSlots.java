@@ -275,6 +275,37 @@ public final class VectorLoraSlots implements AdapterSlots {
     return chunks(out) * r * L;
   }
 
+  /**
+   * Reads every A and s·B that these slots hold, once per different slot (0, no adapter, holds nothing), and returns
+   * the bytes read: what a decode step whose rows use these adapters must move at the least. Each layer's arrays are read four at a time as four streams, in a plain
+   * SIMD sum with no arithmetic to wait on, so the time this takes is the floor memory sets under the step's deltas
+   * (the model bench reports it beside the measured mixed-adapter cost).
+   */
+  public long stream(int[] slotIds) {
+    int[] distinct = java.util.Arrays.stream(slotIds).filter(slot -> slot != 0).distinct().toArray();
+    for (int slot : distinct) checkSlot(slot);
+    long bytes = 0;
+    float sum = 0;
+    WeightArray[] four = new WeightArray[4];
+    for (int l = 0; l < config.numLayers(); l++) {
+      int n = 0;
+      for (int slot : distinct) {
+        if (data[slot][l] == null) continue;
+        four[n++] = data[slot][l];
+        bytes += data[slot][l].bytes();
+        if (n == 4) {
+          sum += PlainReads.four(four);
+          n = 0;
+        }
+      }
+      for (int i = 0; i < n; i++) sum += PlainReads.one(four[i]);
+    }
+    streamed = sum;
+    return bytes;
+  }
+
+  private float streamed; // what stream() read, kept so that the reads are not optimized away
+
   /** Heap arrays only: nothing to free. */
   @Override
   public void close() {}

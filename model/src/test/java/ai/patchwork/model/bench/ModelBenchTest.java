@@ -38,6 +38,12 @@ class ModelBenchTest {
     JsonNode pairs = model.path("mixed_vs_none_decode_at_batch_32_pairs").path("vector");
     assertEquals(3, pairs.size(), "one ratio per interleaved pair of runs");
     assertEquals(pairs.path(1).asDouble(), model.path("mixed_vs_none_decode_at_batch_32").path("vector").asDouble());
+    JsonNode reads = model.path("adapter_reads_at_batch_32");
+    assertEquals(Math.round(6 * 622592 / 1e5) / 10.0, reads.path("adapter_mb_per_step").asDouble(), reads.toString());
+    assertTrue(reads.path("read_gb_per_s").asDouble() > 0, reads.toString());
+    double step = reads.path("none_step_ms_one_thread").asDouble();
+    double read = reads.path("read_ms_per_step").asDouble();
+    assertEquals(step / (step + read), reads.path("mixed_vs_none_bound_one_thread").asDouble(), 2e-3, reads.toString());
     JsonNode sweep = model.path("distinct_adapters_sweep_at_batch_32");
     assertEquals(3, sweep.size());
     int[] distinct = {2, 6, 6}; // at most the pool of 6
