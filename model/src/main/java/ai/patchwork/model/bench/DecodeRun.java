@@ -120,11 +120,7 @@ final class DecodeRun implements AutoCloseable {
     for (int i = 0; i < b; i++) {
       for (int t = 0; t < prompt; t++) prompts[i][t] = random.nextInt(vocab);
       slotIds[i] = i;
-      mapping[i] = switch (mode) {
-        case NONE -> 0;
-        case ONE -> 1;
-        case MIXED -> 1 + ((i % distinct) * 37) % adapters;
-      };
+      mapping[i] = slot(i, mode, distinct);
     }
     StepThreads pool = stepThreads.computeIfAbsent(threads, StepThreads::of);
     try (Stepper stepper = runtime == Runtime.DJL ? djl(b, mode, mapping, slotIds)
@@ -147,6 +143,15 @@ final class DecodeRun implements AutoCloseable {
       return new Result(b * (double) prompt / ((t1 - t0) / 1e9), b * (double) decode / ((t2 - t1) / 1e9),
           b * (double) decode / ((c2 - c1) / 1e9));
     }
+  }
+
+  /** The adapter slot of sequence i in a batch of this mode (0: none). */
+  private int slot(int i, Mode mode, int distinct) {
+    return switch (mode) {
+      case NONE -> 0;
+      case ONE -> 1;
+      case MIXED -> 1 + ((i % distinct) * 37) % adapters;
+    };
   }
 
   private Stepper djl(int b, Mode mode, int[] mapping, int[] slotIds) {
@@ -198,7 +203,7 @@ final class DecodeRun implements AutoCloseable {
   Reads adapterReads(int b, int repeats) {
     if (vector == null) throw new IllegalStateException("the vector runtime needs --add-modules jdk.incubator.vector");
     int[] mapping = new int[b];
-    for (int i = 0; i < b; i++) mapping[i] = 1 + (i * 37) % adapters;
+    for (int i = 0; i < b; i++) mapping[i] = slot(i, Mode.MIXED, adapters);
     float[] other = new float[16 << 20]; // 64 MB, twice this machine's L3
     java.util.Arrays.fill(other, 1);
     double[] rates = new double[repeats];
