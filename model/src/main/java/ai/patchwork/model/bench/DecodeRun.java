@@ -187,18 +187,13 @@ final class DecodeRun implements AutoCloseable {
     };
   }
 
-  /** What the adapters of a mixed batch weigh, and how fast memory gives them when nothing else waits on it. */
-  record Reads(long bytes, double gigabytesPerSecond) {
-
-    double millis() {
-      return bytes / gigabytesPerSecond / 1e6;
-    }
-  }
+  /** What the adapters of a mixed batch weigh, and how fast memory gave them in each of the repeated reads (GB/s). */
+  record Reads(long bytes, List<Double> gigabytesPerSecond) {}
 
   /**
    * Reads the CPU runtime's slots that a {@link Mode#MIXED} batch of {@code b} uses ({@link VectorLoraSlots#stream}),
    * each time after reading 64 MB of other data so that they come from memory, as they do in a decode step whose
-   * base weights, KV cache and adapters together outgrow the cache; the median of {@code repeats} reads.
+   * base weights, KV cache and adapters together outgrow the cache; {@code repeats} times.
    */
   Reads adapterReads(int b, int repeats) {
     if (vector == null) throw new IllegalStateException("the vector runtime needs --add-modules jdk.incubator.vector");
@@ -206,18 +201,17 @@ final class DecodeRun implements AutoCloseable {
     for (int i = 0; i < b; i++) mapping[i] = slot(i, Mode.MIXED, adapters);
     float[] other = new float[16 << 20]; // 64 MB, twice this machine's L3
     java.util.Arrays.fill(other, 1);
-    double[] rates = new double[repeats];
+    List<Double> rates = new java.util.ArrayList<>();
     long bytes = 0;
     float sink = 0;
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < other.length; i += 16) sink += other[i];
       long t0 = System.nanoTime();
       bytes = vectorSlots.stream(mapping);
-      rates[r] = bytes / (double) (System.nanoTime() - t0);
+      rates.add(bytes / (double) (System.nanoTime() - t0));
     }
     if (sink == 0) throw new AssertionError("the eviction read nothing");
-    java.util.Arrays.sort(rates);
-    return new Reads(bytes, rates[repeats / 2]);
+    return new Reads(bytes, rates);
   }
 
   /** Stops the CPU runtime's step threads. */

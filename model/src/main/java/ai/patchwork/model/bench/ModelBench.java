@@ -208,13 +208,15 @@ public final class ModelBench implements Callable<Integer> {
    */
   private static ObjectNode reads(DecodeRun run, double noneTps32) {
     DecodeRun.Reads reads = run.adapterReads(32, 9);
+    double rate = median(reads.gigabytesPerSecond());
+    double readMillis = reads.bytes() / rate / 1e6;
     double noneStepMillis = 32 * 1000 / noneTps32;
     ObjectNode node = JsonMapper.shared().createObjectNode();
     node.put("adapter_mb_per_step", Math.round(reads.bytes() / 1e5) / 10.0);
-    node.put("read_gb_per_s", Math.round(reads.gigabytesPerSecond() * 10) / 10.0);
-    node.put("read_ms_per_step", Math.round(reads.millis() * 1000) / 1000.0);
+    node.put("read_gb_per_s", Math.round(rate * 10) / 10.0);
+    node.put("read_ms_per_step", Math.round(readMillis * 1000) / 1000.0);
     node.put("none_step_ms_one_thread", Math.round(noneStepMillis * 1000) / 1000.0);
-    node.put("mixed_vs_none_bound_one_thread", rounded(noneStepMillis / (noneStepMillis + reads.millis())));
+    node.put("mixed_vs_none_bound_one_thread", rounded(noneStepMillis / (noneStepMillis + readMillis)));
     return node;
   }
 

@@ -277,9 +277,9 @@ public final class VectorLoraSlots implements AdapterSlots {
 
   /**
    * Reads every A and s·B that these slots hold, once per different slot (0, no adapter, holds nothing), and returns
-   * the bytes read: what a decode step whose rows use these adapters must move at the least. Each layer's arrays are read four at a time as four streams, in a plain
-   * SIMD sum with no arithmetic to wait on, so the time this takes is the floor memory sets under the step's deltas
-   * (the model bench reports it beside the measured mixed-adapter cost).
+   * the bytes read: what a decode step whose rows use these adapters must move at the least. Each layer's arrays are
+   * read four at a time as four streams, in a plain SIMD sum with no arithmetic to wait on, so the time this takes is
+   * the floor memory sets under the step's deltas (the model bench reports it beside the measured mixed-adapter cost).
    */
   public long stream(int[] slotIds) {
     int[] distinct = java.util.Arrays.stream(slotIds).filter(slot -> slot != 0).distinct().toArray();
