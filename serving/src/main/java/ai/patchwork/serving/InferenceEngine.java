@@ -91,8 +91,9 @@ public final class InferenceEngine implements AutoCloseable {
       owned.remove(model);
       model.close();
       StepThreads threads = own(StepThreads.of(config.stepThreads()));
-      cpu.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads);
-      VectorLoraSlots vectorSlots = own(new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank()));
+      cpu.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage());
+      VectorLoraSlots vectorSlots = own(new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(),
+          config.adapterStorage()));
       slots = vectorSlots;
       runner = own(new VectorRunner(cpu, new VectorKvCache(mc, config.maxBatchSize(), context), vectorSlots, threads));
     } else {

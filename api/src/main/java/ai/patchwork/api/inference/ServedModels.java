@@ -78,6 +78,7 @@ public final class ServedModels implements AutoCloseable {
         .optIntraOpThreads(p.intraOpThreads())
         .optStepThreads(p.stepThreads())
         .optRuntime(p.runtime())
+        .optAdapterStorage(p.adapterStorage())
         .build();
   }
 

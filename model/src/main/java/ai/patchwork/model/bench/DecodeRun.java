@@ -8,6 +8,7 @@ import ai.patchwork.model.lora.LoraOps;
 import ai.patchwork.model.lora.LoraSlots;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.sample.Sampler;
+import ai.patchwork.model.vector.AdapterStorage;
 import ai.patchwork.model.vector.StepThreads;
 import ai.patchwork.model.vector.VectorKvCache;
 import ai.patchwork.model.vector.VectorLoraSlots;
@@ -25,17 +26,32 @@ import java.util.SplittableRandom;
  */
 final class DecodeRun implements AutoCloseable {
 
+  /** The DJL forward, or the CPU runtime with its adapter slots held in one {@link AdapterStorage}. */
   enum Runtime {
-    DJL("djl"), VECTOR("vector");
+    DJL("djl", null), VECTOR("vector", AdapterStorage.FLOAT24), VECTOR_EXACT("vector-exact", AdapterStorage.EXACT);
 
     private final String label;
+    private final AdapterStorage storage;
 
-    Runtime(String label) {
+    Runtime(String label, AdapterStorage storage) {
       this.label = label;
+      this.storage = storage;
     }
 
     String label() {
       return label;
+    }
+
+    boolean cpu() {
+      return storage != null;
+    }
+
+    /** The runtime a --runtimes value names: its label. */
+    static Runtime of(String label) {
+      for (Runtime r : values()) {
+        if (r.label.equals(label.trim())) return r;
+      }
+      throw new IllegalArgumentException("unknown runtime " + label + ": djl, vector or vector-exact");
     }
   }
 
@@ -81,7 +97,8 @@ final class DecodeRun implements AutoCloseable {
   private final Transformer model;
   private final LoraSlots slots;
   private final VectorTransformer vector;
-  private final VectorLoraSlots vectorSlots;
+  private final List<AdapterWeights> pool;
+  private final java.util.Map<AdapterStorage, VectorLoraSlots> vectorSlots = new java.util.EnumMap<>(AdapterStorage.class);
   private final int prompt;
   private final int decode;
   private final int adapters;
@@ -95,8 +112,22 @@ final class DecodeRun implements AutoCloseable {
     this.slots = new LoraSlots(model.config(), Math.max(1, pool.size()), 8, model.manager());
     for (int i = 0; i < pool.size(); i++) slots.set(i + 1, pool.get(i));
     this.vector = VectorTransformer.available() ? VectorTransformer.of(model) : null;
-    this.vectorSlots = vector == null ? null : new VectorLoraSlots(model.config(), Math.max(1, pool.size()), 8);
-    for (int i = 0; vector != null && i < pool.size(); i++) vectorSlots.set(i + 1, pool.get(i));
+    this.pool = pool;
+  }
+
+  /** Adapters in the pool, each in its own slot. */
+  int adapters() {
+    return adapters;
+  }
+
+  /** The CPU runtime's slots in this storage, every adapter of the pool in them (filled on first use). */
+  private VectorLoraSlots vectorSlots(AdapterStorage storage) {
+    if (vector == null) throw new IllegalStateException("the vector runtime needs --add-modules jdk.incubator.vector");
+    return vectorSlots.computeIfAbsent(storage, s -> {
+      VectorLoraSlots slots = new VectorLoraSlots(model.config(), Math.max(1, pool.size()), 8, s);
+      for (int i = 0; i < pool.size(); i++) slots.set(i + 1, pool.get(i));
+      return slots;
+    });
   }
 
   Result measure(int b, Mode mode, Runtime runtime) {
@@ -124,7 +155,7 @@ final class DecodeRun implements AutoCloseable {
     }
     StepThreads pool = stepThreads.computeIfAbsent(threads, StepThreads::of);
     try (Stepper stepper = runtime == Runtime.DJL ? djl(b, mode, mapping, slotIds)
-        : vector(b, mode, mapping, slotIds, pool)) {
+        : vector(b, mode, mapping, slotIds, pool, runtime)) {
       long t0 = System.nanoTime();
       float[][] logits = stepper.step(prompts, new int[b]);
       long t1 = System.nanoTime();
@@ -172,10 +203,9 @@ final class DecodeRun implements AutoCloseable {
     };
   }
 
-  private Stepper vector(int b, Mode mode, int[] mapping, int[] slotIds, StepThreads threads) {
-    if (vector == null) throw new IllegalStateException("the vector runtime needs --add-modules jdk.incubator.vector");
+  private Stepper vector(int b, Mode mode, int[] mapping, int[] slotIds, StepThreads threads, Runtime runtime) {
+    VectorLoraSlots lora = mode == Mode.NONE ? null : vectorSlots(runtime.storage);
     VectorKvCache cache = new VectorKvCache(model.config(), b, prompt + decode);
-    VectorLoraSlots lora = mode == Mode.NONE ? null : vectorSlots;
     return new Stepper() {
       @Override
       public float[][] step(int[][] tokens, int[] starts) {
@@ -191,14 +221,14 @@ final class DecodeRun implements AutoCloseable {
   record Reads(long bytes, List<Double> gigabytesPerSecond) {}
 
   /**
-   * Reads the CPU runtime's slots that a {@link Mode#MIXED} batch of {@code b} uses ({@link VectorLoraSlots#stream}),
-   * each time after reading 64 MB of other data so that they come from memory, as they do in a decode step whose
-   * base weights, KV cache and adapters together outgrow the cache; {@code repeats} times.
+   * Reads the float32 slots ({@link AdapterStorage#EXACT}) that a {@link Mode#MIXED} batch of {@code b} uses
+   * ({@link VectorLoraSlots#stream}), each time after reading 64 MB of other data so that they come from memory, as
+   * they do in a decode step whose base weights, KV cache and adapters together outgrow the cache; {@code repeats}
+   * times. The rate is this machine's: slots in another storage move {@link #adapterBytes} at it.
    */
   Reads adapterReads(int b, int repeats) {
-    if (vector == null) throw new IllegalStateException("the vector runtime needs --add-modules jdk.incubator.vector");
-    int[] mapping = new int[b];
-    for (int i = 0; i < b; i++) mapping[i] = slot(i, Mode.MIXED, adapters);
+    VectorLoraSlots slots = vectorSlots(AdapterStorage.EXACT);
+    int[] mapping = mixedSlots(b, adapters);
     float[] other = new float[16 << 20]; // 64 MB, twice this machine's L3
     java.util.Arrays.fill(other, 1);
     List<Double> rates = new java.util.ArrayList<>();
@@ -207,11 +237,25 @@ final class DecodeRun implements AutoCloseable {
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < other.length; i += 16) sink += other[i];
       long t0 = System.nanoTime();
-      bytes = vectorSlots.stream(mapping);
+      bytes = slots.stream(mapping);
       rates.add(bytes / (double) (System.nanoTime() - t0));
     }
     if (sink == 0) throw new AssertionError("the eviction read nothing");
     return new Reads(bytes, rates);
+  }
+
+  /**
+   * The bytes of the adapters a {@link Mode#MIXED} batch of {@code b} over {@code distinct} adapters uses, as this CPU
+   * runtime's slots hold them.
+   */
+  long adapterBytes(int b, int distinct, Runtime runtime) {
+    return vectorSlots(runtime.storage).bytes(mixedSlots(b, distinct));
+  }
+
+  private int[] mixedSlots(int b, int distinct) {
+    int[] mapping = new int[b];
+    for (int i = 0; i < b; i++) mapping[i] = slot(i, Mode.MIXED, distinct);
+    return mapping;
   }
 
   /** Stops the CPU runtime's step threads. */

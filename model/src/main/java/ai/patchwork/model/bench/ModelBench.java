@@ -53,9 +53,12 @@ public final class ModelBench implements Callable<Integer> {
   @Option(names = "--intra-op-threads", defaultValue = "1",
       description = "threads per PyTorch op (0: PyTorch's default, one per core); 1, as bench serve, makes the CPU "
           + "figures count every op") int intraOpThreads;
-  @Option(names = "--runtimes", split = ",", defaultValue = "djl,vector",
-      description = "djl (the tensor forward, PyTorch through DJL) and/or vector (the CPU runtime on the Vector API)")
+  @Option(names = "--runtimes", split = ",", defaultValue = "djl,vector,vector-exact",
+      description = "djl (the tensor forward, PyTorch through DJL), vector (the CPU runtime on the Vector API, adapters "
+          + "held as 24-bit floats, the serving default) and/or vector-exact (the same, adapters held as loaded)")
   List<String> runtimes;
+  @Option(names = "--large-runtimes", split = ",", defaultValue = "djl,vector",
+      description = "the runtimes for the hidden-1024 model, within the 3 minutes") List<String> largeRuntimes;
   @Option(names = "--models", split = ",", defaultValue = "3.4M,hidden1024",
       description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers); a -bf16 suffix saves the "
           + "model and its adapters as BF16 checkpoints, which the CPU runtime keeps in 16 bits") List<String> models;
@@ -128,11 +131,10 @@ public final class ModelBench implements Callable<Integer> {
       ArrayNode rows = node.putArray("results");
       node.put("decode_tokens", cellDecode);
       node.put("repeats", cellRepeats);
-      List<DecodeRun.Runtime> chosen = runtimes.stream()
-          .map(r -> DecodeRun.Runtime.valueOf(r.trim().toUpperCase(java.util.Locale.ROOT))).toList();
+      List<DecodeRun.Runtime> chosen = (large ? largeRuntimes : runtimes).stream().map(DecodeRun.Runtime::of).toList();
       List<Variant> variants = new ArrayList<>();
       for (DecodeRun.Runtime rt : chosen) {
-        if (rt != DecodeRun.Runtime.VECTOR) {
+        if (!rt.cpu()) {
           variants.add(new Variant(rt, 1));
           continue;
         }
@@ -153,7 +155,7 @@ public final class ModelBench implements Callable<Integer> {
         List<Double> cpuPairs = new ArrayList<>();
         for (int b : batches) {
           java.util.Map<DecodeRun.Mode, List<DecodeRun.Result>> runs = new java.util.EnumMap<>(DecodeRun.Mode.class);
-          int pairs32 = !large ? ratioRepeats : v.runtime() == DecodeRun.Runtime.VECTOR ? largeRatioRepeats : 1;
+          int pairs32 = !large ? ratioRepeats : v.runtime().cpu() ? largeRatioRepeats : 1;
           int reps = b == 32 ? Math.max(cellRepeats, pairs32) : cellRepeats;
           for (int rep = 0; rep < reps; rep++) {
             for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
@@ -169,7 +171,7 @@ public final class ModelBench implements Callable<Integer> {
           }
           for (DecodeRun.Mode mode : DecodeRun.Mode.values()) {
             DecodeRun.Result r = DecodeRun.Result.median(runs.get(mode));
-            if (b == 32 && mode == DecodeRun.Mode.NONE && v.equals(new Variant(DecodeRun.Runtime.VECTOR, 1))) {
+            if (b == 32 && mode == DecodeRun.Mode.NONE && v.runtime().cpu() && v.threads() == 1 && noneTps32 == 0) {
               noneTps32 = r.decodeTokensPerSecond();
             }
             ObjectNode row = rows.addObject();
@@ -192,9 +194,9 @@ public final class ModelBench implements Callable<Integer> {
         node.set("mixed_vs_none_decode_at_batch_32", ratios);
         node.set("mixed_vs_none_decode_at_batch_32_pairs", ratioRuns);
       }
-      if (noneTps32 > 0) node.set("adapter_reads_at_batch_32", reads(run, noneTps32));
+      if (noneTps32 > 0) node.set("adapter_reads_at_batch_32", reads(run, noneTps32, variants));
       if (distinctSweep.length > 0 && chosen.contains(DecodeRun.Runtime.VECTOR)) {
-        node.set("distinct_adapters_sweep_at_batch_32", sweep(run, pool.getFirst().bytes(), cellRepeats));
+        node.set("distinct_adapters_sweep_at_batch_32", sweep(run, cellRepeats));
       }
       if (!cpuRatios.isEmpty()) node.set("mixed_vs_none_decode_cpu_at_batch_32", cpuRatios);
     }
@@ -204,19 +206,24 @@ public final class ModelBench implements Callable<Integer> {
   /**
    * The floor memory sets under the mixed-adapter step: the 32 adapters' bytes read as fast as this machine gives
    * them, and the mixed/none ratio one thread would reach if the deltas cost nothing but those reads and nothing
-   * overlapped them with the base arithmetic (a thread cannot: Java has no prefetch instruction).
+   * overlapped them with the base arithmetic (a thread cannot: Java has no prefetch instruction); for each storage of
+   * the CPU runtime's slots, its bytes at the rate measured on float32 slots.
    */
-  private static ObjectNode reads(DecodeRun run, double noneTps32) {
+  private static ObjectNode reads(DecodeRun run, double noneTps32, List<Variant> variants) {
     DecodeRun.Reads reads = run.adapterReads(32, 9);
     double rate = median(reads.gigabytesPerSecond());
-    double readMillis = reads.bytes() / rate / 1e6;
     double noneStepMillis = 32 * 1000 / noneTps32;
     ObjectNode node = JsonMapper.shared().createObjectNode();
-    node.put("adapter_mb_per_step", Math.round(reads.bytes() / 1e5) / 10.0);
     node.put("read_gb_per_s", Math.round(rate * 10) / 10.0);
-    node.put("read_ms_per_step", Math.round(readMillis * 1000) / 1000.0);
     node.put("none_step_ms_one_thread", Math.round(noneStepMillis * 1000) / 1000.0);
-    node.put("mixed_vs_none_bound_one_thread", rounded(noneStepMillis / (noneStepMillis + readMillis)));
+    for (DecodeRun.Runtime runtime : variants.stream().map(Variant::runtime).filter(DecodeRun.Runtime::cpu).distinct().toList()) {
+      long bytes = run.adapterBytes(32, run.adapters(), runtime);
+      double readMillis = bytes / rate / 1e6;
+      ObjectNode storage = node.putObject(runtime.label());
+      storage.put("adapter_mb_per_step", Math.round(bytes / 1e5) / 10.0);
+      storage.put("read_ms_per_step", Math.round(readMillis * 1000) / 1000.0);
+      storage.put("mixed_vs_none_bound_one_thread", rounded(noneStepMillis / (noneStepMillis + readMillis)));
+    }
     return node;
   }
 
@@ -233,12 +240,12 @@ public final class ModelBench implements Callable<Integer> {
   /** A runtime and, for the CPU runtime, the threads of each step. */
   private record Variant(DecodeRun.Runtime runtime, int threads) {
     String label() {
-      return runtime == DecodeRun.Runtime.VECTOR && threads > 1 ? "vector-" + threads + "-threads" : runtime.label();
+      return runtime.cpu() && threads > 1 ? runtime.label() + "-" + threads + "-threads" : runtime.label();
     }
   }
 
   /** Decode at batch 32 with adapters drawn from N different ones, each N's runs interleaved with no-adapter runs. */
-  private ArrayNode sweep(DecodeRun run, long adapterBytes, int cellRepeats) {
+  private ArrayNode sweep(DecodeRun run, int cellRepeats) {
     ArrayNode rows = JsonMapper.shared().createArrayNode();
     for (int n : distinctSweep) {
       int d = Math.max(1, Math.min(n, Math.min(32, adapters))); // a batch of 32 has at most 32 different adapters
@@ -252,7 +259,7 @@ public final class ModelBench implements Callable<Integer> {
       double mixedTps = DecodeRun.Result.median(mixed).decodeTokensPerSecond();
       ObjectNode row = rows.addObject();
       row.put("distinct_adapters", d);
-      row.put("adapter_mb_read_per_step", Math.round(d * adapterBytes / 1e5) / 10.0);
+      row.put("adapter_mb_read_per_step", Math.round(run.adapterBytes(32, d, DecodeRun.Runtime.VECTOR) / 1e5) / 10.0);
       row.put("none_decode_tokens_per_s", Math.round(noneTps));
       row.put("mixed_decode_tokens_per_s", Math.round(mixedTps));
       row.put("mixed_vs_none", rounded(mixedTps / noneTps));

@@ -1,5 +1,6 @@
 package ai.patchwork.model.vector;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -15,12 +16,15 @@ final class PlainReads {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Short> H = ShortVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, S.vectorShape()); // the bytes of L floats
 
   private PlainReads() {}
 
   /** Reads four arrays, side by side as far as the shortest goes (float32), then each one's rest. */
   static float four(WeightArray[] w) {
-    if (w[0].half() || w[1].half() || w[2].half() || w[3].half()) return one(w[0]) + one(w[1]) + one(w[2]) + one(w[3]);
+    if (w[0].f32() == null || w[1].f32() == null || w[2].f32() == null || w[3].f32() == null) {
+      return one(w[0]) + one(w[1]) + one(w[2]) + one(w[3]);
+    }
     float[] a = w[0].f32(), b = w[1].f32(), c = w[2].f32(), d = w[3].f32();
     int common = Math.min(Math.min(a.length, b.length), Math.min(c.length, d.length)) / L * L;
     FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
@@ -36,11 +40,16 @@ final class PlainReads {
 
   /** Reads one array. */
   static float one(WeightArray w) {
-    if (!w.half()) return sum(w.f32(), 0);
-    short[] h = w.bf16();
-    ShortVector s = ShortVector.zero(H);
-    int i = 0;
-    for (; i + H.length() <= h.length; i += H.length()) s = s.add(ShortVector.fromArray(H, h, i));
+    if (w.f32() != null) return sum(w.f32(), 0);
+    if (w.half()) {
+      short[] h = w.bf16();
+      ShortVector s = ShortVector.zero(H);
+      for (int i = 0; i + H.length() <= h.length; i += H.length()) s = s.add(ShortVector.fromArray(H, h, i));
+      return s.reduceLanes(VectorOperators.ADD);
+    }
+    byte[] b = w.f24();
+    FloatVector s = FloatVector.zero(S);
+    for (int i = 0; i + B.length() <= b.length; i += B.length()) s = s.add(ByteVector.fromArray(B, b, i).reinterpretAsFloats());
     return s.reduceLanes(VectorOperators.ADD);
   }
 

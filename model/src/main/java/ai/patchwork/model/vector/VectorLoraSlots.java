@@ -10,20 +10,16 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Adapter slots for {@link VectorTransformer}: per slot and layer one array holding, projection after projection in
- * the order the forward uses them, A (r, in) packed for {@link Gemm} and s·B packed for the expand below, so a
+ * the order the forward uses them, A (r, in) packed for {@link Gemm} and s·B in the layout of {@link Expand}, so a
  * sequence's deltas of a layer are read front to back as one stream the hardware prefetcher follows. A sequence's
  * delta is computed from its own slot (Punica's BGMV: no gathered copies, no zero-padded ranks or block-diagonal
- * fusing), so a decode step reads each adapter in the batch exactly once. Written only between steps, by the thread that runs them.
+ * fusing), so a decode step reads each adapter in the batch exactly once. Written only between steps, by the thread
+ * that runs them.
  *
- * <p>Expand layout: out is cut into SIMD chunks of L, and whole chunks into groups of 4. Chunk c holds, for each rank
- * k, the L values s·B[cL .. cL+L, k] (zero past out); within a group the four chunks' vectors of rank k lie side by
- * side, rank after rank. The expand then keeps four output chunks in registers, four independent chains of r
- * multiply-adds sharing one broadcast of each t[k] (one chunk at a time is a chain of r dependent multiply-adds,
- * bound by their latency), while it reads the group as one sequential stream. Chunks past the last group (and the
- * partial chunk) hold their ranks one after another.
- *
- * <p>A layer whose A and s·B values are all exactly bfloat16 (a BF16 adapter with a power-of-two scale) is held in
- * 16 bits, in the same layout ({@link WeightArray}): half the bytes; each module is widened into a scratch before use.
+ * <p>How the values are held is the slots' {@link AdapterStorage}: exactly (float32, or bfloat16 for a layer whose A
+ * and s·B values are all exactly bfloat16, as a BF16 adapter with a power-of-two scale gives: half the bytes), or
+ * rounded to 24-bit floats, read by kernels that widen them in registers ({@link Gemm24}, {@link Expand#expand24}).
+ * A module whose widths do not suit those kernels, and a bfloat16 one, is widened into a scratch before use.
  */
 public final class VectorLoraSlots implements AdapterSlots {
 
@@ -31,17 +27,19 @@ public final class VectorLoraSlots implements AdapterSlots {
   private static final int L = S.length();
 
   private final ModelConfig config;
+  private final AdapterStorage storage;
   private final int slots;
   private final int maxRank;
   private final WeightArray[][] data; // [slot][layer] → packed A and s·B of each targeted projection, or null
-  private int halfLayers; // layers held in bfloat16
+  private int narrowLayers; // layers held in fewer than 32 bits
   private final int[][][] rank; // [slot][layer][projection]: 0 where the adapter has no such module
   private final int[][][] aAt; // [slot][layer][projection]: where A starts in data
   private final int[][][] bAt; // [slot][layer][projection]: where s·B starts in data
 
-  public VectorLoraSlots(ModelConfig config, int slots, int maxRank) {
+  public VectorLoraSlots(ModelConfig config, int slots, int maxRank, AdapterStorage storage) {
     if (slots <= 0 || maxRank <= 0) throw new IllegalArgumentException("slots and maxRank must be positive");
     this.config = config;
+    this.storage = java.util.Objects.requireNonNull(storage, "storage");
     this.slots = slots;
     this.maxRank = maxRank;
     int p = Projection.values().length;
@@ -49,6 +47,10 @@ public final class VectorLoraSlots implements AdapterSlots {
     this.rank = new int[slots + 1][config.numLayers()][p];
     this.aAt = new int[slots + 1][config.numLayers()][p];
     this.bAt = new int[slots + 1][config.numLayers()][p];
+  }
+
+  public AdapterStorage storage() {
+    return storage;
   }
 
   @Override
@@ -79,7 +81,7 @@ public final class VectorLoraSlots implements AdapterSlots {
       int size = 0;
       for (Projection p : Projection.values()) {
         LoraWeights w = adapter.module(l, p);
-        if (w != null) size += w.rank() * w.in() + chunks(w.out()) * w.rank() * L;
+        if (w != null) size += w.rank() * w.in() + Expand.chunks(w.out()) * w.rank() * L;
       }
       if (size == 0) continue;
       float[] layer = new float[size];
@@ -93,10 +95,10 @@ public final class VectorLoraSlots implements AdapterSlots {
         Gemm.pack(w.a(), w.rank(), w.in(), layer, at);
         at += w.rank() * w.in();
         bAt[slot][l][i] = at;
-        at += expandLayout(w.scaledB(), w.out(), w.rank(), layer, at);
+        at += Expand.layout(w.scaledB(), w.out(), w.rank(), layer, at);
       }
-      data[slot][l] = WeightArray.of(layer);
-      if (data[slot][l].half()) halfLayers++;
+      data[slot][l] = storage == AdapterStorage.FLOAT24 ? WeightArray.float24(layer) : WeightArray.of(layer);
+      if (data[slot][l].f32() == null) narrowLayers++;
     }
   }
 
@@ -104,18 +106,18 @@ public final class VectorLoraSlots implements AdapterSlots {
   public void clear(int slot) {
     checkSlot(slot);
     for (int l = 0; l < config.numLayers(); l++) {
-      if (data[slot][l] != null && data[slot][l].half()) halfLayers--;
+      if (data[slot][l] != null && data[slot][l].f32() == null) narrowLayers--;
       data[slot][l] = null;
       java.util.Arrays.fill(rank[slot][l], 0);
     }
   }
 
-  /** Floats of the scratch {@link #addDelta} widens a bfloat16 module into; 0 while no slot holds one. */
+  /** Floats of the scratch {@link #addDelta} widens a module held in fewer bits into; 0 while all are float32. */
   int widenScratch() {
-    if (halfLayers == 0) return 0;
+    if (narrowLayers == 0) return 0;
     int widest = 0;
     for (Projection p : Projection.values()) {
-      widest = Math.max(widest, p.inFeatures(config) + chunks(p.outFeatures(config)) * L);
+      widest = Math.max(widest, p.inFeatures(config) + Expand.chunks(p.outFeatures(config)) * L);
     }
     return maxRank * widest;
   }
@@ -124,7 +126,7 @@ public final class VectorLoraSlots implements AdapterSlots {
    * y[yo ..] += s·B·A·x[xo ..] for the adapter in {@code slot}, if it has this module; slot 0 adds nothing.
    *
    * @param t scratch of at least {@link #maxRank()} floats
-   * @param wide scratch of {@link #widenScratch()} floats, for a module held in bfloat16
+   * @param wide scratch of {@link #widenScratch()} floats, for a module held in fewer bits
    */
   void addDelta(int slot, int layer, Projection p, float[] x, int xo, float[] y, int yo, float[] t, float[] wide) {
     if (slot == 0) return;
@@ -134,24 +136,34 @@ public final class VectorLoraSlots implements AdapterSlots {
     int in = p.inFeatures(config);
     int out = p.outFeatures(config);
     WeightArray layerData = data[slot][layer];
-    float[] d = layerData.f32();
     int a = aAt[slot][layer][i];
     int b = bAt[slot][layer][i];
-    if (d == null) { // bfloat16: A and s·B lie back to back; widen both into the scratch
-      layerData.copyTo(a, wide, 0, r * in + chunks(out) * r * L);
+    if (layerData.f24() != null && tiles(p)) {
+      Gemm24.matvec(x, xo, layerData.f24(), a, r, in, t, 0); // A·x, (r)
+      Expand.expand24(t, r, layerData.f24(), b, out, y, yo); // += s·B·(A·x), (out)
+      return;
+    }
+    float[] d = layerData.f32();
+    if (d == null) { // A and s·B lie back to back; widen both into the scratch
+      layerData.copyTo(a, wide, 0, r * in + Expand.chunks(out) * r * L);
       d = wide;
       b -= a;
       a = 0;
     }
     Gemm.matvec(x, xo, d, a, r, in, t, 0); // A·x, (r)
-    expand(t, r, d, b, out, y, yo); // += s·B·(A·x), (out)
+    Expand.expand(t, r, d, b, out, y, yo); // += s·B·(A·x), (out)
+  }
+
+  /** Whether this projection's widths suit the SIMD tiles of the two-row and 24-bit kernels. */
+  private boolean tiles(Projection p) {
+    return p.inFeatures(config) % L == 0 && Expand.whole(p.outFeatures(config));
   }
 
   /**
    * The deltas of two rows, {@link #addDelta} for each, with the same sums: where both rows have the module at the
-   * same rank (a multiple of 4) in float32 and the widths suit the SIMD tiles, both adapters are read at once as two
-   * streams ({@link Gemm#matvecPair}, {@link #expandPair}), which keeps twice the cache misses in flight; otherwise
-   * one row after the other.
+   * same rank (a multiple of 4), both in float32 or both in 24 bits, and the widths suit the SIMD tiles, both adapters
+   * are read at once as two streams ({@link Gemm#matvecPair} and {@link Expand#expandPair}, or their 24-bit kernels),
+   * which keeps twice the cache misses in flight; otherwise one row after the other.
    *
    * @param t scratch of at least 2 × {@link #maxRank()} floats
    */
@@ -164,115 +176,31 @@ public final class VectorLoraSlots implements AdapterSlots {
     }
     int i = p.ordinal();
     int r = rank[slot0][layer][i];
-    float[] d0 = data[slot0][layer].f32();
-    float[] d1 = data[slot1][layer].f32();
     int in = p.inFeatures(config);
     int out = p.outFeatures(config);
-    Gemm.matvecPair(x, xo0, d0, aAt[slot0][layer][i], t, 0, xo1, d1, aAt[slot1][layer][i], t, maxRank, r, in); // A·x
-    expandPair(t, 0, d0, bAt[slot0][layer][i], y, yo0, maxRank, d1, bAt[slot1][layer][i], yo1, r, out); // += s·B·(A·x)
+    int a0 = aAt[slot0][layer][i], a1 = aAt[slot1][layer][i];
+    int b0 = bAt[slot0][layer][i], b1 = bAt[slot1][layer][i];
+    float[] d0 = data[slot0][layer].f32();
+    float[] d1 = data[slot1][layer].f32();
+    if (d0 != null) {
+      Gemm.matvecPair(x, xo0, d0, a0, t, 0, xo1, d1, a1, t, maxRank, r, in); // A·x, (r) each
+      Expand.expandPair(t, 0, d0, b0, y, yo0, maxRank, d1, b1, yo1, r, out); // += s·B·(A·x), (out) each
+      return;
+    }
+    byte[] h0 = data[slot0][layer].f24();
+    byte[] h1 = data[slot1][layer].f24();
+    Gemm24.matvecPair(x, xo0, h0, a0, t, 0, xo1, h1, a1, t, maxRank, r, in);
+    Expand.expandPair24(t, 0, h0, b0, y, yo0, maxRank, h1, b1, yo1, r, out);
   }
 
   /** Whether {@link #addDeltaPair} reads these two slots' module at once (else one after the other). */
   boolean fuses(int slot0, int slot1, int layer, Projection p) {
     int i = p.ordinal();
     int r = rank[slot0][layer][i];
-    return slot0 != 0 && slot1 != 0 && r > 0 && r % 4 == 0 && rank[slot1][layer][i] == r
-        && p.inFeatures(config) % L == 0 && p.outFeatures(config) % (4 * L) == 0
-        && data[slot0][layer].f32() != null && data[slot1][layer].f32() != null;
-  }
-
-  /** {@link #expand} for two rows at once, out a multiple of 4 vectors (whole groups only). */
-  private static void expandPair(float[] t, int t0, float[] b0, int bo0, float[] y, int yo0, int t1, float[] b1,
-      int bo1, int yo1, int r, int out) {
-    int stride = 4 * L;
-    for (int c = 0; c < out / L; c += 4) {
-      int o = yo0 + c * L;
-      int q = yo1 + c * L;
-      FloatVector y0 = FloatVector.fromArray(S, y, o);
-      FloatVector y1 = FloatVector.fromArray(S, y, o + L);
-      FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
-      FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
-      FloatVector z0 = FloatVector.fromArray(S, y, q);
-      FloatVector z1 = FloatVector.fromArray(S, y, q + L);
-      FloatVector z2 = FloatVector.fromArray(S, y, q + 2 * L);
-      FloatVector z3 = FloatVector.fromArray(S, y, q + 3 * L);
-      for (int k = 0, b = bo0 + c * r * L, e = bo1 + c * r * L; k < r; k++, b += stride, e += stride) {
-        FloatVector tk = FloatVector.broadcast(S, t[t0 + k]);
-        FloatVector uk = FloatVector.broadcast(S, t[t1 + k]);
-        y0 = FloatVector.fromArray(S, b0, b).fma(tk, y0);
-        z0 = FloatVector.fromArray(S, b1, e).fma(uk, z0);
-        y1 = FloatVector.fromArray(S, b0, b + L).fma(tk, y1);
-        z1 = FloatVector.fromArray(S, b1, e + L).fma(uk, z1);
-        y2 = FloatVector.fromArray(S, b0, b + 2 * L).fma(tk, y2);
-        z2 = FloatVector.fromArray(S, b1, e + 2 * L).fma(uk, z2);
-        y3 = FloatVector.fromArray(S, b0, b + 3 * L).fma(tk, y3);
-        z3 = FloatVector.fromArray(S, b1, e + 3 * L).fma(uk, z3);
-      }
-      y0.intoArray(y, o);
-      y1.intoArray(y, o + L);
-      y2.intoArray(y, o + 2 * L);
-      y3.intoArray(y, o + 3 * L);
-      z0.intoArray(y, q);
-      z1.intoArray(y, q + L);
-      z2.intoArray(y, q + 2 * L);
-      z3.intoArray(y, q + 3 * L);
-    }
-  }
-
-  /** y[yo .. yo + out) += B·t, B in expand layout with rank r at {@code bp[bo ..]}. */
-  private static void expand(float[] t, int r, float[] bp, int bo, int out, float[] y, int yo) {
-    int full = out / L;
-    int grouped = full - full % 4;
-    int stride = 4 * L;
-    for (int c = 0; c < grouped; c += 4) {
-      int o = yo + c * L;
-      FloatVector y0 = FloatVector.fromArray(S, y, o);
-      FloatVector y1 = FloatVector.fromArray(S, y, o + L);
-      FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
-      FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
-      for (int k = 0, b = bo + c * r * L; k < r; k++, b += stride) {
-        FloatVector tk = FloatVector.broadcast(S, t[k]);
-        y0 = FloatVector.fromArray(S, bp, b).fma(tk, y0);
-        y1 = FloatVector.fromArray(S, bp, b + L).fma(tk, y1);
-        y2 = FloatVector.fromArray(S, bp, b + 2 * L).fma(tk, y2);
-        y3 = FloatVector.fromArray(S, bp, b + 3 * L).fma(tk, y3);
-      }
-      y0.intoArray(y, o);
-      y1.intoArray(y, o + L);
-      y2.intoArray(y, o + 2 * L);
-      y3.intoArray(y, o + 3 * L);
-    }
-    for (int c = grouped; c < full; c++) {
-      FloatVector acc = FloatVector.fromArray(S, y, yo + c * L);
-      int base = bo + c * r * L;
-      for (int k = 0; k < r; k++) acc = FloatVector.fromArray(S, bp, base + k * L).fma(FloatVector.broadcast(S, t[k]), acc);
-      acc.intoArray(y, yo + c * L);
-    }
-    for (int lane = 0; lane < out - full * L; lane++) {
-      float s = 0;
-      for (int k = 0; k < r; k++) s += t[k] * bp[bo + (full * r + k) * L + lane];
-      y[yo + full * L + lane] += s;
-    }
-  }
-
-  private static int chunks(int out) {
-    return (out + L - 1) / L;
-  }
-
-  /** Writes s·B (out, r) row-major into the expand layout at {@code dst[off ..]}; returns the floats written. */
-  private static int expandLayout(float[] sb, int out, int r, float[] dst, int off) {
-    int full = out / L;
-    int grouped = full - full % 4;
-    for (int o = 0; o < out; o++) {
-      int c = o / L;
-      for (int k = 0; k < r; k++) {
-        int at = c < grouped
-            ? (c - c % 4) * r * L + (k * 4 + c % 4) * L // group of chunks c - c % 4 ..: rank k's four vectors together
-            : (c * r + k) * L;
-        dst[off + at + o % L] = sb[o * r + k];
-      }
-    }
-    return chunks(out) * r * L;
+    if (slot0 == 0 || slot1 == 0 || r == 0 || r % 4 != 0 || rank[slot1][layer][i] != r || !tiles(p)) return false;
+    WeightArray d0 = data[slot0][layer];
+    WeightArray d1 = data[slot1][layer];
+    return d0.f32() != null && d1.f32() != null || d0.f24() != null && d1.f24() != null;
   }
 
   /**
@@ -282,8 +210,7 @@ public final class VectorLoraSlots implements AdapterSlots {
    * the floor memory sets under the step's deltas (the model bench reports it beside the measured mixed-adapter cost).
    */
   public long stream(int[] slotIds) {
-    int[] distinct = java.util.Arrays.stream(slotIds).filter(slot -> slot != 0).distinct().toArray();
-    for (int slot : distinct) checkSlot(slot);
+    int[] distinct = distinct(slotIds);
     long bytes = 0;
     float sum = 0;
     WeightArray[] four = new WeightArray[4];
@@ -305,6 +232,22 @@ public final class VectorLoraSlots implements AdapterSlots {
   }
 
   private float streamed; // what stream() read, kept so that the reads are not optimized away
+
+  /** The bytes {@link #stream} reads for these slots, without reading them. */
+  public long bytes(int[] slotIds) {
+    long bytes = 0;
+    for (int slot : distinct(slotIds)) {
+      for (WeightArray layer : data[slot]) bytes += layer == null ? 0 : layer.bytes();
+    }
+    return bytes;
+  }
+
+  /** The different slots among these, but 0. */
+  private int[] distinct(int[] slotIds) {
+    int[] distinct = java.util.Arrays.stream(slotIds).filter(slot -> slot != 0).distinct().toArray();
+    for (int slot : distinct) checkSlot(slot);
+    return distinct;
+  }
 
   /** Heap arrays only: nothing to free. */
   @Override

@@ -74,15 +74,16 @@ public final class VectorTransformer {
 
   /**
    * Runs the kernels on a few synthetic batches (base and LoRA rows, prefill and decode) so the JIT compiles them
-   * before real requests arrive; stops after {@code steps} decode steps or {@code budgetNanos}.
+   * before real requests arrive; stops after {@code steps} decode steps or {@code budgetNanos}. One thread, adapters
+   * held in {@link AdapterStorage#FLOAT24}.
    */
   public void warmUp(int steps, long budgetNanos) {
-    warmUp(steps, budgetNanos, StepThreads.single());
+    warmUp(steps, budgetNanos, StepThreads.single(), AdapterStorage.FLOAT24);
   }
 
-  /** The same on the threads the model will step on, so their paths are compiled too. */
-  public void warmUp(int steps, long budgetNanos, StepThreads threads) {
-    WarmUp.run(this, steps, budgetNanos, threads);
+  /** The same on the threads the model will step on, with adapters held as its slots hold them: those paths compile. */
+  public void warmUp(int steps, long budgetNanos, StepThreads threads, AdapterStorage storage) {
+    WarmUp.run(this, steps, budgetNanos, threads, storage);
   }
 
   /**

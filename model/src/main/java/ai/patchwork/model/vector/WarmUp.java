@@ -20,12 +20,12 @@ final class WarmUp {
   private WarmUp() {}
 
   /** Steps until {@code steps} decode steps or {@code budgetNanos} have passed, whichever comes first. */
-  static void run(VectorTransformer model, int steps, long budgetNanos, StepThreads threads) {
+  static void run(VectorTransformer model, int steps, long budgetNanos, StepThreads threads, AdapterStorage storage) {
     ModelConfig c = model.config();
     long deadline = System.nanoTime() + budgetNanos;
     int prompt = Math.min(8, c.maxPositions() / 2);
     int capacity = Math.min(c.maxPositions(), prompt + steps + 1);
-    VectorLoraSlots slots = new VectorLoraSlots(c, 1, 4);
+    VectorLoraSlots slots = new VectorLoraSlots(c, 1, 4, storage);
     slots.set(1, synthetic(c));
     VectorKvCache cache = new VectorKvCache(c, 4, capacity);
     int[] kv = {0, 1, 2, 3};

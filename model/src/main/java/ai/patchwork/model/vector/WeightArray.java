@@ -1,34 +1,45 @@
 package ai.patchwork.model.vector;
 
 /**
- * Weight values held in float32, or in bfloat16 when every one of them is exactly a bfloat16 (weights of a BF16
- * checkpoint): half the bytes, the same values. Exactly one of the two arrays is set.
+ * Weight values held in float32, in bfloat16 when every one of them is exactly a bfloat16 (weights of a BF16
+ * checkpoint: half the bytes, the same values), or, for adapter slots that ask for it ({@link AdapterStorage#FLOAT24}),
+ * as 24-bit floats. Exactly one of the three arrays is set.
  *
- * @param f32 the values, or null when held in bfloat16
- * @param bf16 the upper 16 bits of each value, or null when held in float32
+ * @param f32 the values, or null when held in fewer bits
+ * @param bf16 the upper 16 bits of each value, or null
+ * @param f24 the values as {@link Float24#narrow} writes them, or null
  */
-record WeightArray(float[] f32, short[] bf16) {
+record WeightArray(float[] f32, short[] bf16, byte[] f24) {
 
   WeightArray {
-    if ((f32 == null) == (bf16 == null)) throw new IllegalArgumentException("exactly one of float32 and bfloat16 values");
+    int set = (f32 == null ? 0 : 1) + (bf16 == null ? 0 : 1) + (f24 == null ? 0 : 1);
+    if (set != 1) throw new IllegalArgumentException("exactly one of float32, bfloat16 and 24-bit values");
   }
 
-  /** These values, in bfloat16 if {@link Bf16#exact} holds for all of them. */
+  /** These values, in bfloat16 if {@link Bf16#exact} holds for all of them, else in float32. */
   static WeightArray of(float[] values) {
-    return Bf16.exact(values) ? new WeightArray(null, Bf16.narrow(values)) : new WeightArray(values, null);
+    return Bf16.exact(values) ? new WeightArray(null, Bf16.narrow(values), null) : new WeightArray(values, null, null);
   }
 
+  /** These values rounded to 24-bit floats. */
+  static WeightArray float24(float[] values) {
+    return new WeightArray(null, null, Float24.narrow(values));
+  }
+
+  /** Whether the values are held in bfloat16. */
   boolean half() {
     return bf16 != null;
   }
 
   long bytes() {
-    return half() ? (long) Short.BYTES * bf16.length : (long) Float.BYTES * f32.length;
+    if (f32 != null) return (long) Float.BYTES * f32.length;
+    return half() ? (long) Short.BYTES * bf16.length : f24.length;
   }
 
   /** dst[dOff .. dOff + len) = values [off .. off + len) as float32. */
   void copyTo(int off, float[] dst, int dOff, int len) {
-    if (half()) Bf16.widen(bf16, off, dst, dOff, len);
-    else System.arraycopy(f32, off, dst, dOff, len);
+    if (f32 != null) System.arraycopy(f32, off, dst, dOff, len);
+    else if (half()) Bf16.widen(bf16, off, dst, dOff, len);
+    else Float24.widen(f24, off, dst, dOff, len);
   }
 }

@@ -95,7 +95,7 @@ class GemmTest {
     float[] fromF32 = new float[m * n];
     float[] slow = new float[m * n];
     Gemm.matmul(x, m, half, fromBf16);
-    Gemm.matmul(x, m, new Gemm.Packed(new WeightArray(packed, null), n, k), fromF32);
+    Gemm.matmul(x, m, new Gemm.Packed(new WeightArray(packed, null, null), n, k), fromF32);
     Gemm.reference(x, m, k, w, n, slow);
     for (int i = 0; i < slow.length; i++) {
       assertTrue(Math.abs(fromBf16[i] - slow[i]) <= 1e-5 * Math.max(1, Math.sqrt(k)), "element " + i);

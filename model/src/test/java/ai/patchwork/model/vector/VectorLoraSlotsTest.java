@@ -13,8 +13,9 @@ import ai.patchwork.model.nn.Projection;
 import ai.patchwork.model.safetensors.DType;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Two rows' deltas read at once give what two single-row deltas give, fused or not (to float rounding: a SIMD lane sum
@@ -24,12 +25,13 @@ class VectorLoraSlotsTest {
 
   @TempDir Path tmp;
 
-  @Test
-  void aPairOfRowsAddsWhatEachRowAddsAlone() {
+  @ParameterizedTest
+  @EnumSource(AdapterStorage.class)
+  void aPairOfRowsAddsWhatEachRowAddsAlone(AdapterStorage storage) {
     // widths that suit the SIMD tiles on any vector length up to 16 floats: every module can fuse
     ModelConfig c = TinyModelWriter.write(TinyModelSpec.builder().optHidden(128).optLayers(2).optHeads(4).optKvHeads(2)
         .optIntermediate(256).optSeed(3).build(), tmp.resolve("model"));
-    VectorLoraSlots slots = new VectorLoraSlots(c, 4, 8);
+    VectorLoraSlots slots = new VectorLoraSlots(c, 4, 8, storage);
     slots.set(1, adapter(c, "a", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
     slots.set(2, adapter(c, "b", TinyAdapterSpec.builder().optRank(8).optAlpha(8).optRslora(true).optSeed(2)));
     slots.set(3, adapter(c, "r4-mlp", TinyAdapterSpec.builder().optRank(4).optAlpha(8).optSeed(3)
@@ -40,7 +42,7 @@ class VectorLoraSlotsTest {
     assertFuses(slots, 1, 1, true);
     assertFuses(slots, 1, 0, false); // no adapter on one row
     assertFuses(slots, 1, 3, false); // different ranks, and no attention modules in slot 3
-    assertFuses(slots, 4, 1, false); // held in bfloat16
+    assertFuses(slots, 4, 1, storage == AdapterStorage.FLOAT24); // exact: held in bfloat16; else in 24 bits as slot 1
     int[][] pairs = {{1, 2}, {2, 1}, {1, 1}, {1, 0}, {0, 2}, {0, 0}, {1, 3}, {3, 3}, {4, 1}, {4, 4}};
     SplittableRandom r = new SplittableRandom(5);
     float[] t = new float[2 * slots.maxRank()];
@@ -64,12 +66,13 @@ class VectorLoraSlotsTest {
     }
   }
 
-  @Test
-  void streamReadsEachDifferentSlotOnce() {
+  @ParameterizedTest
+  @EnumSource(AdapterStorage.class)
+  void streamReadsEachDifferentSlotOnce(AdapterStorage storage) {
     ModelConfig c = TinyModelWriter.write(TinyModelSpec.builder().optHidden(64).optLayers(2).optHeads(4).optKvHeads(2)
         .optIntermediate(128).optSeed(3).build(), tmp.resolve("model"));
-    VectorLoraSlots slots = new VectorLoraSlots(c, 6, 8);
-    VectorLoraSlots first = new VectorLoraSlots(c, 1, 8);
+    VectorLoraSlots slots = new VectorLoraSlots(c, 6, 8, storage);
+    VectorLoraSlots first = new VectorLoraSlots(c, 1, 8, storage);
     first.set(1, adapter(c, "a1", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
     for (int i = 1; i <= 5; i++) slots.set(i, adapter(c, "a" + i, TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(i)));
     slots.set(6, adapter(c, "bf16", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optDtype(DType.BF16).optSeed(6)));

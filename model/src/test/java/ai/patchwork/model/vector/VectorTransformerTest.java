@@ -34,7 +34,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -87,15 +88,17 @@ class VectorTransformerTest {
     return out;
   }
 
-  @Test
-  void reproducesEveryExpectedJsonCase() {
+  /** With adapters held exactly and in 24 bits: both within 1e-4 of the float64 logits, greedy ids exact. */
+  @ParameterizedTest
+  @EnumSource(AdapterStorage.class)
+  void reproducesEveryExpectedJsonCase(AdapterStorage storage) {
     try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
       VectorTransformer m = VectorTransformer.of(djl);
       long t0 = System.nanoTime();
       m.warmUp(100_000, 200_000_000L); // its own cache and slots: nothing below may see it
       assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the warm-up keeps to its time budget");
       ModelConfig c = m.config();
-      VectorLoraSlots lora = new VectorLoraSlots(c, 4, 16);
+      VectorLoraSlots lora = new VectorLoraSlots(c, 4, 16, storage);
       List<String> names = new ArrayList<>(List.of("base"));
       for (JsonNode s : Fixtures.expected().get("single")) {
         String a = s.get("adapter").asString();
@@ -112,7 +115,7 @@ class VectorTransformerTest {
         JsonNode logits = s.get("logits_last");
         double worst = 0;
         for (int i = 0; i < logits.size(); i++) worst = Math.max(worst, Math.abs(logits.get(i).asDouble() - first[0][i]));
-        assertTrue(worst <= 1e-4, s.get("adapter") + ": max |logit error| " + worst);
+        assertTrue(worst <= 1e-4, s.get("adapter") + ", " + storage + ": max |logit error| " + worst);
         assertArrayEquals(want, got[0], "greedy ids for " + s.get("adapter"));
       }
       JsonNode mixed = Fixtures.expected().get("mixed_batch");
@@ -129,10 +132,14 @@ class VectorTransformerTest {
     }
   }
 
-  /** Architecture variants: same logits as the DJL forward through chunked prefill and decode, every adapter mix. */
+  /**
+   * Architecture variants: same logits as the DJL forward through chunked prefill and decode, every adapter mix, with
+   * the adapters held exactly and in 24 bits (odd sizes take the widening path of both).
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"llama-gqa", "one-kv-head", "qwen2-bias-tied", "bf16-odd-sizes"})
-  void matchesTheDjlForwardStepByStep(String variant) {
+  @CsvSource({"llama-gqa, EXACT", "llama-gqa, FLOAT24", "one-kv-head, EXACT", "qwen2-bias-tied, FLOAT24",
+      "bf16-odd-sizes, EXACT", "bf16-odd-sizes, FLOAT24"})
+  void matchesTheDjlForwardStepByStep(String variant, AdapterStorage storage) {
     TinyModelSpec.Builder spec = TinyModelSpec.builder().optVocab(300).optMaxPositions(64).optSeed(variant.hashCode());
     switch (variant) {
       case "llama-gqa" -> spec.optHidden(64).optHeads(4).optKvHeads(2).optIntermediate(128);
@@ -153,13 +160,16 @@ class VectorTransformerTest {
         LoraSlots djlSlots = new LoraSlots(c, 3, 8, manager);
         KvCache djlCache = new KvCache(c, 4, 40, manager)) {
       VectorTransformer m = VectorTransformer.of(djl);
-      VectorLoraSlots slots = new VectorLoraSlots(c, 3, 8);
+      VectorLoraSlots slots = new VectorLoraSlots(c, 3, 8, storage);
       for (int i = 0; i < 3; i++) {
         djlSlots.set(i + 1, adapters.get(i));
         slots.set(i + 1, adapters.get(i));
       }
-      if (adapterDtype == DType.BF16) assertTrue(slots.widenScratch() > 0, "bfloat16 adapters are held in 16 bits");
-      else assertEquals(0, slots.widenScratch());
+      if (adapterDtype == DType.BF16 || storage == AdapterStorage.FLOAT24) {
+        assertTrue(slots.widenScratch() > 0, "held in fewer than 32 bits");
+      } else {
+        assertEquals(0, slots.widenScratch());
+      }
       VectorKvCache cache = new VectorKvCache(c, 4, 40);
       int[] lora = {0, 1, 2, 3};
       int[] kv = {0, 1, 2, 3};
@@ -202,7 +212,7 @@ class VectorTransformerTest {
             .optTargets(Projection.GATE, Projection.UP, Projection.DOWN).optSeed(2)));
     try (Transformer djl = Transformer.load(tmp.resolve("model"), manager)) {
       VectorTransformer m = VectorTransformer.of(djl);
-      VectorLoraSlots slots = new VectorLoraSlots(c, 2, 8);
+      VectorLoraSlots slots = new VectorLoraSlots(c, 2, 8, AdapterStorage.FLOAT24);
       slots.set(1, adapters.get(0));
       slots.set(2, adapters.get(1));
       int b = 5;
@@ -238,7 +248,7 @@ class VectorTransformerTest {
   void aStepAfterALargerOneGivesWhatAFreshRuntimeGives() {
     try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
       ModelConfig c = djl.config();
-      VectorLoraSlots slots = new VectorLoraSlots(c, 1, 8);
+      VectorLoraSlots slots = new VectorLoraSlots(c, 1, 8, AdapterStorage.FLOAT24);
       slots.set(1, adapter(c, "all-r8", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
       VectorTransformer used = VectorTransformer.of(djl);
       VectorKvCache cache = new VectorKvCache(c, 3, 16);
@@ -279,7 +289,7 @@ class VectorTransformerTest {
   void anAdapterOfBfloat16ValuesTakesHalfTheSlotBytes() {
     try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
       ModelConfig c = djl.config();
-      VectorLoraSlots slots = new VectorLoraSlots(c, 2, 4);
+      VectorLoraSlots slots = new VectorLoraSlots(c, 2, 4, AdapterStorage.EXACT);
       slots.set(1, constant(c, 0.5f));
       long half = slots.bytes();
       assertTrue(slots.widenScratch() > 0);
@@ -316,7 +326,7 @@ class VectorTransformerTest {
       assertThrows(IllegalArgumentException.class, () -> m.step(new int[][] {{1, 2}}, new int[] {7}, new int[] {0}, null, cache, null));
       assertThrows(IllegalArgumentException.class,
           () -> m.step(new int[][] {{m.config().vocabSize()}}, new int[] {0}, new int[] {0}, null, cache, null));
-      VectorLoraSlots slots = new VectorLoraSlots(m.config(), 1, 2);
+      VectorLoraSlots slots = new VectorLoraSlots(m.config(), 1, 2, AdapterStorage.FLOAT24);
       AdapterWeights big = adapter(m.config(), "r8", TinyAdapterSpec.builder().optRank(8).optAlpha(8));
       assertThrows(IllegalArgumentException.class, () -> slots.set(1, big));
       assertEquals(0, slots.bytes());
