@@ -46,7 +46,7 @@ final class ServeCells {
     Map<String, String> phase1 = Map.of("max-batch-size", "32", "adapter-slots", Integer.toString(o.adapters + 8),
         "max-lora-rank", Integer.toString(BenchWorld.RANK), "max-queued", "4096",
         "intra-op-threads", Integer.toString(o.intraOpThreads), "step-threads", Integer.toString(o.stepThreads),
-        "runtime", o.runtime);
+        "runtime", o.runtime, "adapter-storage", o.adapterStorage);
     server.run(phase1);
     long t0 = System.nanoTime();
     List<String> ids = AdapterUploads.register(server.port(), BenchServer.MODEL, world.adapters());
@@ -115,7 +115,7 @@ final class ServeCells {
     Map<String, String> phase2 = Map.of("max-batch-size", "32", "adapter-slots", "32", "max-lora-rank",
         Integer.toString(BenchWorld.RANK), "max-queued", "4096", "host-cache", Long.toString(hostBound),
         "intra-op-threads", Integer.toString(o.intraOpThreads), "step-threads", Integer.toString(o.stepThreads),
-        "runtime", o.runtime);
+        "runtime", o.runtime, "adapter-storage", o.adapterStorage);
     server.run(phase2);
     ObjectNode churn = out.putObject("churn");
     phase2.forEach(churn.putObject("serving_config")::put);
