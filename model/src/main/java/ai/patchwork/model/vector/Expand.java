@@ -67,10 +67,7 @@ final class Expand {
         y2 = FloatVector.fromArray(S, bp, b + 2 * L).fma(tk, y2);
         y3 = FloatVector.fromArray(S, bp, b + 3 * L).fma(tk, y3);
       }
-      y0.intoArray(y, o);
-      y1.intoArray(y, o + L);
-      y2.intoArray(y, o + 2 * L);
-      y3.intoArray(y, o + 3 * L);
+      store(y0, y1, y2, y3, y, o);
     }
     for (int c = grouped; c < full; c++) {
       FloatVector acc = FloatVector.fromArray(S, y, yo + c * L);
@@ -83,6 +80,14 @@ final class Expand {
       for (int k = 0; k < r; k++) s += t[k] * bp[bo + (full * r + k) * L + lane];
       y[yo + full * L + lane] += s;
     }
+  }
+
+  /** y[o .. o + 4L) = four output chunks. */
+  private static void store(FloatVector y0, FloatVector y1, FloatVector y2, FloatVector y3, float[] y, int o) {
+    y0.intoArray(y, o);
+    y1.intoArray(y, o + L);
+    y2.intoArray(y, o + 2 * L);
+    y3.intoArray(y, o + 3 * L);
   }
 
   /** {@link #expand} for two rows at once (t at t0 and t1), {@link #whole} groups only. */
@@ -111,14 +116,8 @@ final class Expand {
         y3 = FloatVector.fromArray(S, b0, b + 3 * L).fma(tk, y3);
         z3 = FloatVector.fromArray(S, b1, e + 3 * L).fma(uk, z3);
       }
-      y0.intoArray(y, o);
-      y1.intoArray(y, o + L);
-      y2.intoArray(y, o + 2 * L);
-      y3.intoArray(y, o + 3 * L);
-      z0.intoArray(y, q);
-      z1.intoArray(y, q + L);
-      z2.intoArray(y, q + 2 * L);
-      z3.intoArray(y, q + 3 * L);
+      store(y0, y1, y2, y3, y, o);
+      store(z0, z1, z2, z3, y, q);
     }
   }
 
@@ -137,10 +136,7 @@ final class Expand {
         y2 = Float24.load(bp, b + 2 * L).fma(tk, y2);
         y3 = Float24.load(bp, b + 3 * L).fma(tk, y3);
       }
-      y0.intoArray(y, o);
-      y1.intoArray(y, o + L);
-      y2.intoArray(y, o + 2 * L);
-      y3.intoArray(y, o + 3 * L);
+      store(y0, y1, y2, y3, y, o);
     }
   }
 
@@ -170,14 +166,8 @@ final class Expand {
         y3 = Float24.load(b0, b + 3 * L).fma(tk, y3);
         z3 = Float24.load(b1, e + 3 * L).fma(uk, z3);
       }
-      y0.intoArray(y, o);
-      y1.intoArray(y, o + L);
-      y2.intoArray(y, o + 2 * L);
-      y3.intoArray(y, o + 3 * L);
-      z0.intoArray(y, q);
-      z1.intoArray(y, q + L);
-      z2.intoArray(y, q + 2 * L);
-      z3.intoArray(y, q + 3 * L);
+      store(y0, y1, y2, y3, y, o);
+      store(z0, z1, z2, z3, y, q);
     }
   }
 }

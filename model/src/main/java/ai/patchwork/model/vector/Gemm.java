@@ -203,14 +203,16 @@ final class Gemm {
       c3 = a.fma(FloatVector.fromArray(S, w, wp + 3 * L), c3);
       d3 = b.fma(FloatVector.fromArray(S, v, vp + 3 * L), d3);
     }
+    reduce4(c0, c1, c2, c3, y, o);
+    reduce4(d0, d1, d2, d3, z, q);
+  }
+
+  /** y[o .. o + 4) = the lane sums of four accumulators: the outputs of a 1 × 4 tile. */
+  static void reduce4(FloatVector c0, FloatVector c1, FloatVector c2, FloatVector c3, float[] y, int o) {
     y[o] = c0.reduceLanes(VectorOperators.ADD);
     y[o + 1] = c1.reduceLanes(VectorOperators.ADD);
     y[o + 2] = c2.reduceLanes(VectorOperators.ADD);
     y[o + 3] = c3.reduceLanes(VectorOperators.ADD);
-    z[q] = d0.reduceLanes(VectorOperators.ADD);
-    z[q + 1] = d1.reduceLanes(VectorOperators.ADD);
-    z[q + 2] = d2.reduceLanes(VectorOperators.ADD);
-    z[q + 3] = d3.reduceLanes(VectorOperators.ADD);
   }
 
   /** Four outputs of one x row; {@code wb}: where the block of 4 packed W rows starts. */

@@ -50,10 +50,7 @@ final class Gemm24 {
       c2 = a.fma(Float24.load(w, wp + 2 * L), c2);
       c3 = a.fma(Float24.load(w, wp + 3 * L), c3);
     }
-    y[o] = c0.reduceLanes(VectorOperators.ADD);
-    y[o + 1] = c1.reduceLanes(VectorOperators.ADD);
-    y[o + 2] = c2.reduceLanes(VectorOperators.ADD);
-    y[o + 3] = c3.reduceLanes(VectorOperators.ADD);
+    Gemm.reduce4(c0, c1, c2, c3, y, o);
   }
 
   /** {@link #tile1x4} for two rows against two packed blocks. */
@@ -73,14 +70,8 @@ final class Gemm24 {
       c3 = a.fma(Float24.load(w, wp + 3 * L), c3);
       d3 = b.fma(Float24.load(v, vp + 3 * L), d3);
     }
-    y[o] = c0.reduceLanes(VectorOperators.ADD);
-    y[o + 1] = c1.reduceLanes(VectorOperators.ADD);
-    y[o + 2] = c2.reduceLanes(VectorOperators.ADD);
-    y[o + 3] = c3.reduceLanes(VectorOperators.ADD);
-    z[q] = d0.reduceLanes(VectorOperators.ADD);
-    z[q + 1] = d1.reduceLanes(VectorOperators.ADD);
-    z[q + 2] = d2.reduceLanes(VectorOperators.ADD);
-    z[q + 3] = d3.reduceLanes(VectorOperators.ADD);
+    Gemm.reduce4(c0, c1, c2, c3, y, o);
+    Gemm.reduce4(d0, d1, d2, d3, z, q);
   }
 
   /** One row past a multiple of 4, stored whole at value {@code wo}. */

@@ -24,7 +24,7 @@ final class StepRows {
   final float[] act; // (R, I)
   final float[] delta; // (R, D) the LoRA deltas of one matmul's projections, D its width; empty without adapters
   final float[][] rank; // per thread lane, LoRA scratch: A·x of two rows
-  final float[][] wide; // per thread lane, LoRA scratch: one bfloat16 module widened to float32
+  final float[][] wide; // per thread lane, LoRA scratch: one module held in fewer bits widened to float32
   final float[][] scores; // per thread lane, attention scratch: one query's scores over the attended positions
 
   /** Room for {@code capacity} rows; {@code positions}: the longest a row may attend over (the cache capacity). */
