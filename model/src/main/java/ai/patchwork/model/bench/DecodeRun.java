@@ -224,7 +224,7 @@ final class DecodeRun implements AutoCloseable {
    * Reads the float32 slots ({@link AdapterStorage#EXACT}) that a {@link Mode#MIXED} batch of {@code b} uses
    * ({@link VectorLoraSlots#stream}), each time after reading 64 MB of other data so that they come from memory, as
    * they do in a decode step whose base weights, KV cache and adapters together outgrow the cache; {@code repeats}
-   * times. The rate is this machine's: slots in another storage move {@link #adapterBytes} at it.
+   * times, after 30 reads that let the JIT compile the loop. The rate is this machine's: slots in another storage move {@link #adapterBytes} at it.
    */
   Reads adapterReads(int b, int repeats) {
     VectorLoraSlots slots = vectorSlots(AdapterStorage.EXACT);
@@ -234,6 +234,7 @@ final class DecodeRun implements AutoCloseable {
     List<Double> rates = new java.util.ArrayList<>();
     long bytes = 0;
     float sink = 0;
+    for (int w = 0; w < 30; w++) slots.stream(mapping); // compiled before it is timed: interpreted, it reads at 2 GB/s
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < other.length; i += 16) sink += other[i];
       long t0 = System.nanoTime();
