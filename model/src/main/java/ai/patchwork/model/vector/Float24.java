@@ -63,11 +63,6 @@ final class Float24 {
     return out;
   }
 
-  /** How many values {@link #narrow} wrote into {@code w}. */
-  static int count(byte[] w) {
-    return (w.length - L) / 3;
-  }
-
   /** Value {@code i} of {@code w} as a float32. */
   static float value(byte[] w, int i) {
     return Float.intBitsToFloat((w[3 * i] & 0xff) << 8 | (w[3 * i + 1] & 0xff) << 16 | w[3 * i + 2] << 24);

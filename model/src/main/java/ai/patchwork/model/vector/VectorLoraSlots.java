@@ -49,10 +49,6 @@ public final class VectorLoraSlots implements AdapterSlots {
     this.bAt = new int[slots + 1][config.numLayers()][p];
   }
 
-  public AdapterStorage storage() {
-    return storage;
-  }
-
   @Override
   public int slots() {
     return slots;
