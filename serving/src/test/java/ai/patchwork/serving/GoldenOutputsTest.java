@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.patchwork.model.vector.AdapterStorage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +18,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Greedy outputs through the engine equal the independent float64 reference of expected.json exactly, while the
  * requests share batches with each other (different adapters and none in one forward pass). This class runs the CPU
- * runtime; {@link GoldenOutputsDjlTest} the same cases on the DJL forward.
+ * runtime with its default 24-bit adapter slots; {@link GoldenOutputsExactTest} the same cases with float32 slots and
+ * {@link GoldenOutputsDjlTest} on the DJL forward.
  */
 class GoldenOutputsTest {
 
@@ -32,8 +34,12 @@ class GoldenOutputsTest {
   }
 
   static void start(EngineRuntime runtime) {
+    start(runtime, AdapterStorage.FLOAT24);
+  }
+
+  static void start(EngineRuntime runtime, AdapterStorage storage) {
     EngineConfig config = EngineConfig.builder(Fixtures.model()).optMaxBatchSize(6).optAdapterSlots(4)
-        .optPrefillChunk(4).optIntraOpThreads(1).optRuntime(runtime).build();
+        .optPrefillChunk(4).optIntraOpThreads(1).optRuntime(runtime).optAdapterStorage(storage).build();
     engine = InferenceEngine.start(config, new FolderAdapterSource(Fixtures.adapters()), new SimpleMeterRegistry());
     assertEquals(runtime, engine.runtime());
     engine.observe(traces::add);
