@@ -224,7 +224,8 @@ final class DecodeRun implements AutoCloseable {
    * Reads the float32 slots ({@link AdapterStorage#EXACT}) that a {@link Mode#MIXED} batch of {@code b} uses
    * ({@link VectorLoraSlots#stream}), each time after reading 64 MB of other data so that they come from memory, as
    * they do in a decode step whose base weights, KV cache and adapters together outgrow the cache; {@code repeats}
-   * times, after 30 reads that let the JIT compile the loop. The rate is this machine's: slots in another storage move {@link #adapterBytes} at it.
+   * times, after 30 reads that let the JIT compile the loop. The rate is this machine's: slots in another storage
+   * move {@link #adapterBytes} at it.
    */
   Reads adapterReads(int b, int repeats) {
     VectorLoraSlots slots = vectorSlots(AdapterStorage.EXACT);
