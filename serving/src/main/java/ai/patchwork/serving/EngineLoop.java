@@ -144,6 +144,7 @@ final class EngineLoop implements Runnable {
     int[] kv = kvSlots(rows);
     int[] lora = loraSlots(rows);
     float[][] logits;
+    long start = System.nanoTime();
     try {
       logits = runner.prefill(plan.tokens(), plan.starts(), kv, lora);
     } catch (RuntimeException e) {
@@ -151,7 +152,7 @@ final class EngineLoop implements Runnable {
       return;
     }
     steps++;
-    metrics.batch(true, rows.size());
+    metrics.step(true, rows.size(), System.nanoTime() - start);
     int longest = 0;
     for (int[] t : plan.tokens()) longest = Math.max(longest, t.length);
     trace(true, rows, kv, lora, longest, rows.size());
@@ -167,6 +168,7 @@ final class EngineLoop implements Runnable {
   private void decode(List<Sequence> decoding) {
     DecodeRows rows = DecodeRows.plan(scheduler.bySlot(), decoding, runner.fillsHoles());
     float[][] logits;
+    long start = System.nanoTime();
     try {
       logits = runner.decode(rows.tokens(), rows.positions(), rows.kvSlots(), rows.loraSlots());
     } catch (RuntimeException e) {
@@ -174,7 +176,7 @@ final class EngineLoop implements Runnable {
       return;
     }
     steps++;
-    metrics.batch(false, decoding.size());
+    metrics.step(false, decoding.size(), System.nanoTime() - start);
     if (observer != null) trace(false, decoding, kvSlots(decoding), loraSlots(decoding), 1, rows.size());
     long now = System.nanoTime();
     for (int i = 0; i < rows.size(); i++) {

@@ -26,6 +26,8 @@ final class EngineMetrics {
   private final Timer interToken;
   private final DistributionSummary prefillBatch;
   private final DistributionSummary decodeBatch;
+  private final Timer prefillTime;
+  private final Timer decodeTime;
   private final Map<FinishReason, Counter> finished = new ConcurrentHashMap<>();
   private final Counter failed;
   private volatile double serviceSeconds = 1; // EWMA of admission-to-finish time, for Retry-After
@@ -44,6 +46,9 @@ final class EngineMetrics {
     prefillBatch = DistributionSummary.builder("patchwork.batch.size").tag("phase", "prefill")
         .description("sequences per forward pass").register(registry);
     decodeBatch = DistributionSummary.builder("patchwork.batch.size").tag("phase", "decode").register(registry);
+    prefillTime = Timer.builder("patchwork.step.time").tag("phase", "prefill").description("one forward pass")
+        .register(registry);
+    decodeTime = Timer.builder("patchwork.step.time").tag("phase", "decode").register(registry);
     failed = Counter.builder("patchwork.requests.finished").tag("reason", "error").register(registry);
   }
 
@@ -76,8 +81,10 @@ final class EngineMetrics {
     interToken.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void batch(boolean prefill, int size) {
+  /** A forward pass of {@code size} sequences that took {@code nanos}. */
+  void step(boolean prefill, int size, long nanos) {
     (prefill ? prefillBatch : decodeBatch).record(size);
+    (prefill ? prefillTime : decodeTime).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   void finished(FinishReason reason, long serviceNanos) {

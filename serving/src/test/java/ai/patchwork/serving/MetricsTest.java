@@ -33,6 +33,11 @@ class MetricsTest {
       assertEquals(5, r.get("patchwork.queue.time").timer().count());
       assertTrue(r.get("patchwork.batch.size").tag("phase", "decode").summary().max() >= 2);
       assertTrue(r.get("patchwork.batch.size").tag("phase", "prefill").summary().count() >= 1);
+      for (String phase : new String[] {"prefill", "decode"}) { // one forward pass timed per batch
+        assertEquals(r.get("patchwork.batch.size").tag("phase", phase).summary().count(),
+            r.get("patchwork.step.time").tag("phase", phase).timer().count(), phase);
+        assertTrue(r.get("patchwork.step.time").tag("phase", phase).timer().totalTime(TimeUnit.NANOSECONDS) > 0, phase);
+      }
       assertEquals(0.0, r.get("patchwork.kv.usage").gauge().value());
       assertEquals(0.0, r.get("patchwork.kv.slots.used").gauge().value());
       assertEquals(0.0, r.get("patchwork.queue.size").gauge().value());

@@ -3,6 +3,7 @@ package ai.patchwork.api.bench;
 import ai.patchwork.serving.AdapterCacheStats;
 import ai.patchwork.serving.EngineStats;
 import ai.patchwork.serving.InferenceEngine;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.lang.management.ManagementFactory;
@@ -147,9 +148,11 @@ final class ServeCells {
   }
 
   private ObjectNode cell(LoadClient client, String mode, int n, int c, IntFunction<String> model) throws Exception {
+    double[] passes0 = passes();
     long cpu0 = PROCESS.getProcessCpuTime();
     LoadClient.Run run = client.run(n, c, model, prompt, o.maxTokens);
     long cpu = PROCESS.getProcessCpuTime() - cpu0;
+    double[] passes = passes();
     List<LoadClient.Outcome> ok = run.ok();
     ObjectNode cell = JsonMapper.shared().createObjectNode();
     cell.put("mode", mode);
@@ -170,8 +173,36 @@ final class ServeCells {
         .put("max", Stats.maxMs(ok, LoadClient.Outcome::total));
     cell.putObject("ttft_ms").put("p50", Stats.percentileMs(ok, LoadClient.Outcome::firstChunk, 50))
         .put("p95", Stats.percentileMs(ok, LoadClient.Outcome::firstChunk, 95));
+    ObjectNode engine = cell.putObject("forward_passes"); // the engine's step timers over this cell
+    double busy = 0;
+    for (int i = 0; i < PHASES.length; i++) {
+      double count = passes[3 * i] - passes0[3 * i];
+      double nanos = passes[3 * i + 1] - passes0[3 * i + 1];
+      busy += nanos;
+      engine.put(PHASES[i] + "_steps", Math.round(count));
+      if (count == 0) continue;
+      engine.put(PHASES[i] + "_sequences_mean", Stats.round((passes[3 * i + 2] - passes0[3 * i + 2]) / count));
+      engine.put(PHASES[i] + "_ms_mean", Math.round(nanos / 1e3 / count) / 1e3);
+    }
+    engine.put("share_of_wall", Math.round(1000 * busy / run.wallNanos()) / 1e3);
     System.err.println("bench serve: " + cell);
     return cell;
+  }
+
+  private static final String[] PHASES = {"prefill", "decode"};
+
+  /** Per phase: forward passes so far, their nanoseconds and sequences, from the engine's meters. */
+  private double[] passes() {
+    double[] out = new double[3 * PHASES.length];
+    for (int i = 0; i < PHASES.length; i++) {
+      Timer t = server.meters().find("patchwork.step.time").tag("phase", PHASES[i]).timer();
+      DistributionSummary rows = server.meters().find("patchwork.batch.size").tag("phase", PHASES[i]).summary();
+      if (t == null || rows == null) continue;
+      out[3 * i] = t.count();
+      out[3 * i + 1] = t.totalTime(TimeUnit.NANOSECONDS);
+      out[3 * i + 2] = rows.totalAmount();
+    }
+    return out;
   }
 
   /** The engine's adapter load timer (registry → host memory): count and percentiles since this start. */
