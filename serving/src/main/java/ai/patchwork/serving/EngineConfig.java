@@ -33,9 +33,9 @@ import java.util.List;
  * @param stepThreads threads one step of the CPU runtime runs on (its matmuls split by output columns, the row-wise
  *     work by rows; each output computed by the same code whatever the count); 0 for one per core
  * @param runtime which forward runs the steps ({@link EngineRuntime#AUTO}: the CPU runtime on a CPU when available)
- * @param adapterStorage how the CPU runtime's slots hold adapter weights ({@link AdapterStorage#FLOAT24}: a quarter
- *     fewer bytes for each mixed-adapter step to read, each weight within 2⁻¹⁶ of its float32; {@code EXACT}: as
- *     loaded); the DJL runtime holds them as loaded
+ * @param adapterStorage how the CPU runtime's slots hold adapter weights ({@link AdapterStorage#INT16}: 16-bit
+ *     integers with a scale per rank, half the bytes of float32 for each mixed-adapter step to read, each weight within
+ *     1/65534 of its row's or column's largest; {@code EXACT}: as loaded); the DJL runtime holds them as loaded
  */
 public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLength, int prefillChunk,
     int maxPrefillTokens, int maxQueued, int adapterSlots, int maxLoraRank, long hostCacheBytes, List<String> preload,
@@ -58,7 +58,7 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
     if (intraOpThreads < 0) throw new IllegalArgumentException("intraOpThreads must be >= 0 (0 = PyTorch's default), got " + intraOpThreads);
     if (stepThreads < 0) throw new IllegalArgumentException("stepThreads must be >= 0 (0 = one per core), got " + stepThreads);
     if (runtime == null) runtime = EngineRuntime.AUTO;
-    if (adapterStorage == null) adapterStorage = AdapterStorage.FLOAT24;
+    if (adapterStorage == null) adapterStorage = AdapterStorage.INT16;
     preload = List.copyOf(preload == null ? List.of() : preload);
     if (preload.size() >= adapterSlots) {
       throw new IllegalArgumentException(preload.size() + " preloaded adapters would take every one of the "
@@ -90,7 +90,7 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
     private int intraOpThreads;
     private int stepThreads;
     private EngineRuntime runtime = EngineRuntime.AUTO;
-    private AdapterStorage adapterStorage = AdapterStorage.FLOAT24;
+    private AdapterStorage adapterStorage = AdapterStorage.INT16;
 
     private Builder(Path modelDir) {
       this.modelDir = modelDir;

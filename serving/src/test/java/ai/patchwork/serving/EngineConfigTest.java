@@ -19,11 +19,11 @@ class EngineConfigTest {
   }
 
   @Test
-  void adapterSlotsHoldTwentyFourBitFloatsUnlessAskedForExactValues() {
-    assertEquals(AdapterStorage.FLOAT24, EngineConfig.builder(Path.of("m")).build().adapterStorage());
+  void adapterSlotsHoldSixteenBitIntegersUnlessAskedForExactValues() {
+    assertEquals(AdapterStorage.INT16, EngineConfig.builder(Path.of("m")).build().adapterStorage());
     assertEquals(AdapterStorage.EXACT,
         EngineConfig.builder(Path.of("m")).optAdapterStorage(AdapterStorage.EXACT).build().adapterStorage());
-    assertEquals(AdapterStorage.FLOAT24,
+    assertEquals(AdapterStorage.INT16,
         EngineConfig.builder(Path.of("m")).optAdapterStorage(null).build().adapterStorage(), "null: the default");
   }
 }

@@ -18,7 +18,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Greedy outputs through the engine equal the independent float64 reference of expected.json exactly, while the
  * requests share batches with each other (different adapters and none in one forward pass). This class runs the CPU
- * runtime with its default 24-bit adapter slots; {@link GoldenOutputsExactTest} the same cases with float32 slots and
+ * runtime with its default 16-bit adapter slots; {@link GoldenOutputsExactTest} the same cases with float32 slots and
  * {@link GoldenOutputsDjlTest} on the DJL forward.
  */
 class GoldenOutputsTest {
@@ -34,7 +34,7 @@ class GoldenOutputsTest {
   }
 
   static void start(EngineRuntime runtime) {
-    start(runtime, AdapterStorage.FLOAT24);
+    start(runtime, AdapterStorage.INT16);
   }
 
   static void start(EngineRuntime runtime, AdapterStorage storage) {

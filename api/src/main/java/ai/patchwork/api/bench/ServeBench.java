@@ -57,8 +57,8 @@ public final class ServeBench implements Callable<Integer> {
   @Option(names = "--runtime", defaultValue = "auto",
       description = "patchwork.serving.runtime of the server: auto (vector on a CPU), djl or vector")
   String runtime;
-  @Option(names = "--adapter-storage", defaultValue = "float24",
-      description = "patchwork.serving.adapter-storage of the server: how the CPU runtime holds adapters, float24 or exact")
+  @Option(names = "--adapter-storage", defaultValue = "int16",
+      description = "patchwork.serving.adapter-storage of the server: how the CPU runtime holds adapters, int16 or exact")
   String adapterStorage;
 
   private PrintStream stdout = System.out;

@@ -29,8 +29,9 @@ import org.springframework.util.unit.DataSize;
  * @param stepThreads threads one step of the CPU runtime runs on (0: one per core)
  * @param runtime which forward the engines run: auto (the CPU runtime on a CPU when the JVM has the Vector API, else
  *     DJL), djl or vector
- * @param adapterStorage how the CPU runtime holds adapter weights: float24 (rounded to 24-bit floats, each within
- *     2⁻¹⁶ of its float32: a quarter fewer bytes for a step of many adapters to read) or exact
+ * @param adapterStorage how the CPU runtime holds adapter weights: int16 (16-bit integers with a scale per rank, each
+ *     within 1/65534 of its row's or column's largest: half the bytes of float32 for a step of many adapters to read) or
+ *     exact
  */
 @ConfigurationProperties("patchwork.serving")
 public record ServingProperties(
@@ -48,7 +49,7 @@ public record ServingProperties(
     @DefaultValue("0") int intraOpThreads,
     @DefaultValue("0") int stepThreads,
     @DefaultValue("auto") EngineRuntime runtime,
-    @DefaultValue("float24") AdapterStorage adapterStorage) {
+    @DefaultValue("int16") AdapterStorage adapterStorage) {
 
   public ServingProperties {
     preload = preload == null ? List.of() : List.copyOf(preload);

@@ -28,7 +28,7 @@ final class DecodeRun implements AutoCloseable {
 
   /** The DJL forward, or the CPU runtime with its adapter slots held in one {@link AdapterStorage}. */
   enum Runtime {
-    DJL("djl", null), VECTOR("vector", AdapterStorage.FLOAT24), VECTOR_EXACT("vector-exact", AdapterStorage.EXACT);
+    DJL("djl", null), VECTOR("vector", AdapterStorage.INT16), VECTOR_EXACT("vector-exact", AdapterStorage.EXACT);
 
     private final String label;
     private final AdapterStorage storage;

@@ -55,7 +55,7 @@ public final class ModelBench implements Callable<Integer> {
           + "figures count every op") int intraOpThreads;
   @Option(names = "--runtimes", split = ",", defaultValue = "djl,vector,vector-exact",
       description = "djl (the tensor forward, PyTorch through DJL), vector (the CPU runtime on the Vector API, adapters "
-          + "held as 24-bit floats, the serving default) and/or vector-exact (the same, adapters held as loaded)")
+          + "held as 16-bit integers with a scale per rank, the serving default) and/or vector-exact (the same, adapters held as loaded)")
   List<String> runtimes;
   @Option(names = "--large-runtimes", split = ",", defaultValue = "djl,vector",
       description = "the runtimes for the hidden-1024 model, within the 3 minutes") List<String> largeRuntimes;

@@ -14,9 +14,10 @@ public enum AdapterStorage {
   EXACT,
 
   /**
-   * 24-bit floats ({@link Float24}): float32 with the lowest 8 of its 23 mantissa bits rounded off, a relative error
-   * of at most 2⁻¹⁶ per weight (bfloat16, what GPU servers commonly hold adapters in, keeps 7 mantissa bits: an
-   * error of up to 2⁻⁹). Three quarters of the bytes of float32; a BF16 adapter's values are held exactly.
+   * 16-bit integers ({@link Int16}) with one float scale per rank: each row of A and each column of s·B is divided by
+   * its largest magnitude over 32767 and rounded, so each weight is within 1/65534 of its row's or column's largest
+   * (bfloat16, what GPU servers commonly hold adapters in, is within 2⁻⁹ of the weight itself). Half the bytes of
+   * float32; the scales are applied to the r values between shrink and expand, not per weight.
    */
-  FLOAT24
+  INT16
 }

@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * latency), while it reads the group as one sequential stream. Chunks past the last group (and the partial chunk)
  * hold their ranks one after another.
  *
- * <p>The kernels take s·B in float32 or as 24-bit floats ({@link Float24}); those for two rows read two adapters'
- * s·B side by side (twice the cache misses in flight) and, like the 24-bit ones, take whole groups only.
+ * <p>The kernels take s·B in float32 or as 16-bit integers ({@link Int16}, the scales applied to t before); those for
+ * two rows read two adapters' s·B side by side (twice the cache misses in flight) and, like the 16-bit ones, take
+ * whole groups only.
  */
 final class Expand {
 
@@ -29,7 +30,7 @@ final class Expand {
     return (out + L - 1) / L;
   }
 
-  /** Whether the two-row and 24-bit kernels take an output of width {@code out}: whole groups of 4 chunks. */
+  /** Whether the two-row and 16-bit kernels take an output of width {@code out}: whole groups of 4 chunks. */
   static boolean whole(int out) {
     return out % STRIDE == 0;
   }
@@ -121,8 +122,8 @@ final class Expand {
     }
   }
 
-  /** {@link #expand} of s·B held as 24-bit floats, {@link #whole} groups only. */
-  static void expand24(float[] t, int r, byte[] bp, int bo, int out, float[] y, int yo) {
+  /** {@link #expand} of s·B held as 16-bit integers, {@link #whole} groups only. */
+  static void expand16(float[] t, int r, short[] bp, int bo, int out, float[] y, int yo) {
     for (int c = 0; c < out / L; c += 4) {
       int o = yo + c * L;
       FloatVector y0 = FloatVector.fromArray(S, y, o);
@@ -131,17 +132,17 @@ final class Expand {
       FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
       for (int k = 0, b = bo + c * r * L; k < r; k++, b += STRIDE) {
         FloatVector tk = FloatVector.broadcast(S, t[k]);
-        y0 = Float24.load(bp, b).fma(tk, y0);
-        y1 = Float24.load(bp, b + L).fma(tk, y1);
-        y2 = Float24.load(bp, b + 2 * L).fma(tk, y2);
-        y3 = Float24.load(bp, b + 3 * L).fma(tk, y3);
+        y0 = Int16.load(bp, b).fma(tk, y0);
+        y1 = Int16.load(bp, b + L).fma(tk, y1);
+        y2 = Int16.load(bp, b + 2 * L).fma(tk, y2);
+        y3 = Int16.load(bp, b + 3 * L).fma(tk, y3);
       }
       store(y0, y1, y2, y3, y, o);
     }
   }
 
-  /** {@link #expandPair} of s·B held as 24-bit floats. */
-  static void expandPair24(float[] t, int t0, byte[] b0, int bo0, float[] y, int yo0, int t1, byte[] b1, int bo1,
+  /** {@link #expandPair} of s·B held as 16-bit integers. */
+  static void expandPair16(float[] t, int t0, short[] b0, int bo0, float[] y, int yo0, int t1, short[] b1, int bo1,
       int yo1, int r, int out) {
     for (int c = 0; c < out / L; c += 4) {
       int o = yo0 + c * L;
@@ -157,14 +158,14 @@ final class Expand {
       for (int k = 0, b = bo0 + c * r * L, e = bo1 + c * r * L; k < r; k++, b += STRIDE, e += STRIDE) {
         FloatVector tk = FloatVector.broadcast(S, t[t0 + k]);
         FloatVector uk = FloatVector.broadcast(S, t[t1 + k]);
-        y0 = Float24.load(b0, b).fma(tk, y0);
-        z0 = Float24.load(b1, e).fma(uk, z0);
-        y1 = Float24.load(b0, b + L).fma(tk, y1);
-        z1 = Float24.load(b1, e + L).fma(uk, z1);
-        y2 = Float24.load(b0, b + 2 * L).fma(tk, y2);
-        z2 = Float24.load(b1, e + 2 * L).fma(uk, z2);
-        y3 = Float24.load(b0, b + 3 * L).fma(tk, y3);
-        z3 = Float24.load(b1, e + 3 * L).fma(uk, z3);
+        y0 = Int16.load(b0, b).fma(tk, y0);
+        z0 = Int16.load(b1, e).fma(uk, z0);
+        y1 = Int16.load(b0, b + L).fma(tk, y1);
+        z1 = Int16.load(b1, e + L).fma(uk, z1);
+        y2 = Int16.load(b0, b + 2 * L).fma(tk, y2);
+        z2 = Int16.load(b1, e + 2 * L).fma(uk, z2);
+        y3 = Int16.load(b0, b + 3 * L).fma(tk, y3);
+        z3 = Int16.load(b1, e + 3 * L).fma(uk, z3);
       }
       store(y0, y1, y2, y3, y, o);
       store(z0, z1, z2, z3, y, q);

@@ -1,6 +1,5 @@
 package ai.patchwork.model.vector;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -16,12 +15,13 @@ final class PlainReads {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Short> H = ShortVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, S.vectorShape()); // the bytes of L floats
+  private static final int HL = H.length();
 
   private PlainReads() {}
 
-  /** Reads four arrays, side by side as far as the shortest goes (float32), then each one's rest. */
+  /** Reads four arrays, side by side as far as the shortest goes (all float32, or all 16-bit), then each one's rest. */
   static float four(WeightArray[] w) {
+    if (w[0].f32() == null && w[1].f32() == null && w[2].f32() == null && w[3].f32() == null) return fourShort(w);
     if (w[0].f32() == null || w[1].f32() == null || w[2].f32() == null || w[3].f32() == null) {
       return one(w[0]) + one(w[1]) + one(w[2]) + one(w[3]);
     }
@@ -38,18 +38,34 @@ final class PlainReads {
     return s + sum(a, common) + sum(b, common) + sum(c, common) + sum(d, common);
   }
 
+  /** {@link #four} of 16-bit arrays. */
+  private static float fourShort(WeightArray[] w) {
+    short[] a = shorts(w[0]), b = shorts(w[1]), c = shorts(w[2]), d = shorts(w[3]);
+    int common = Math.min(Math.min(a.length, b.length), Math.min(c.length, d.length)) / HL * HL;
+    ShortVector s0 = ShortVector.zero(H), s1 = ShortVector.zero(H), s2 = ShortVector.zero(H), s3 = ShortVector.zero(H);
+    for (int i = 0; i < common; i += HL) {
+      s0 = s0.add(ShortVector.fromArray(H, a, i));
+      s1 = s1.add(ShortVector.fromArray(H, b, i));
+      s2 = s2.add(ShortVector.fromArray(H, c, i));
+      s3 = s3.add(ShortVector.fromArray(H, d, i));
+    }
+    float s = s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD);
+    return s + sum(a, common) + sum(b, common) + sum(c, common) + sum(d, common);
+  }
+
   /** Reads one array. */
   static float one(WeightArray w) {
-    if (w.f32() != null) return sum(w.f32(), 0);
-    if (w.half()) {
-      short[] h = w.bf16();
-      ShortVector s = ShortVector.zero(H);
-      for (int i = 0; i + H.length() <= h.length; i += H.length()) s = s.add(ShortVector.fromArray(H, h, i));
-      return s.reduceLanes(VectorOperators.ADD);
-    }
-    byte[] b = w.f24();
-    FloatVector s = FloatVector.zero(S);
-    for (int i = 0; i + B.length() <= b.length; i += B.length()) s = s.add(ByteVector.fromArray(B, b, i).reinterpretAsFloats());
+    return w.f32() != null ? sum(w.f32(), 0) : sum(shorts(w), 0);
+  }
+
+  private static short[] shorts(WeightArray w) {
+    return w.half() ? w.bf16() : w.i16();
+  }
+
+  /** h[from ..] summed a vector at a time (a last partial vector left out). */
+  private static float sum(short[] h, int from) {
+    ShortVector s = ShortVector.zero(H);
+    for (int i = from; i + HL <= h.length; i += HL) s = s.add(ShortVector.fromArray(H, h, i));
     return s.reduceLanes(VectorOperators.ADD);
   }
 

@@ -17,9 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
  * that runs them.
  *
  * <p>How the values are held is the slots' {@link AdapterStorage}: exactly (float32, or bfloat16 for a layer whose A
- * and s·B values are all exactly bfloat16, as a BF16 adapter with a power-of-two scale gives: half the bytes), or
- * rounded to 24-bit floats, read by kernels that widen them in registers ({@link Gemm24}, {@link Expand#expand24}).
- * A module whose widths do not suit those kernels, and a bfloat16 one, is widened into a scratch before use.
+ * and s·B values are all exactly bfloat16, as a BF16 adapter with a power-of-two scale gives: half the bytes), or as
+ * 16-bit integers with a scale per rank (each row of A, each column of s·B), read by kernels that widen them in
+ * registers ({@link Gemm16}, {@link Expand#expand16}); the two scales of rank k multiply t[k] = (A·x)[k] once,
+ * between shrink and expand. A module whose widths do not suit those kernels, and a bfloat16 one, is widened into a
+ * scratch before use.
  */
 public final class VectorLoraSlots implements AdapterSlots {
 
@@ -35,6 +37,7 @@ public final class VectorLoraSlots implements AdapterSlots {
   private final int[][][] rank; // [slot][layer][projection]: 0 where the adapter has no such module
   private final int[][][] aAt; // [slot][layer][projection]: where A starts in data
   private final int[][][] bAt; // [slot][layer][projection]: where s·B starts in data
+  private final float[][][] scale; // [slot][layer][projection · maxRank + k]: rank k's scale of A times that of s·B
 
   public VectorLoraSlots(ModelConfig config, int slots, int maxRank, AdapterStorage storage) {
     if (slots <= 0 || maxRank <= 0) throw new IllegalArgumentException("slots and maxRank must be positive");
@@ -47,6 +50,7 @@ public final class VectorLoraSlots implements AdapterSlots {
     this.rank = new int[slots + 1][config.numLayers()][p];
     this.aAt = new int[slots + 1][config.numLayers()][p];
     this.bAt = new int[slots + 1][config.numLayers()][p];
+    this.scale = new float[slots + 1][config.numLayers()][];
   }
 
   @Override
@@ -81,19 +85,31 @@ public final class VectorLoraSlots implements AdapterSlots {
       }
       if (size == 0) continue;
       float[] layer = new float[size];
+      boolean int16 = storage == AdapterStorage.INT16;
+      if (int16) scale[slot][l] = new float[Projection.values().length * maxRank];
       int at = 0;
       for (Projection p : Projection.values()) {
         LoraWeights w = adapter.module(l, p);
         if (w == null) continue;
         int i = p.ordinal();
+        float[] a = w.a();
+        float[] sb = w.scaledB();
+        if (int16) {
+          a = new float[a.length];
+          sb = new float[sb.length];
+          for (int k = 0; k < w.rank(); k++) {
+            float sa = Int16.quantize(w.a(), k * w.in(), w.in(), 1, a); // row k of A (r, in)
+            scale[slot][l][i * maxRank + k] = sa * Int16.quantize(w.scaledB(), k, w.out(), w.rank(), sb); // column k
+          }
+        }
         rank[slot][l][i] = w.rank();
         aAt[slot][l][i] = at;
-        Gemm.pack(w.a(), w.rank(), w.in(), layer, at);
+        Gemm.pack(a, w.rank(), w.in(), layer, at);
         at += w.rank() * w.in();
         bAt[slot][l][i] = at;
-        at += Expand.layout(w.scaledB(), w.out(), w.rank(), layer, at);
+        at += Expand.layout(sb, w.out(), w.rank(), layer, at);
       }
-      data[slot][l] = storage == AdapterStorage.FLOAT24 ? WeightArray.float24(layer) : WeightArray.of(layer);
+      data[slot][l] = int16 ? WeightArray.int16(layer) : WeightArray.of(layer);
       if (data[slot][l].f32() == null) narrowLayers++;
     }
   }
@@ -104,6 +120,7 @@ public final class VectorLoraSlots implements AdapterSlots {
     for (int l = 0; l < config.numLayers(); l++) {
       if (data[slot][l] != null && data[slot][l].f32() == null) narrowLayers--;
       data[slot][l] = null;
+      scale[slot][l] = null;
       java.util.Arrays.fill(rank[slot][l], 0);
     }
   }
@@ -134,9 +151,11 @@ public final class VectorLoraSlots implements AdapterSlots {
     WeightArray layerData = data[slot][layer];
     int a = aAt[slot][layer][i];
     int b = bAt[slot][layer][i];
-    if (layerData.f24() != null && tiles(p)) {
-      Gemm24.matvec(x, xo, layerData.f24(), a, r, in, t, 0); // A·x, (r)
-      Expand.expand24(t, r, layerData.f24(), b, out, y, yo); // += s·B·(A·x), (out)
+    short[] q = layerData.i16();
+    if (q != null && tiles(p)) {
+      Gemm16.matvec(x, xo, q, a, r, in, t, 0); // A·x, (r) before the scales
+      scale(slot, layer, i, r, t, 0);
+      Expand.expand16(t, r, q, b, out, y, yo); // += s·B·(A·x), (out)
       return;
     }
     float[] d = layerData.f32();
@@ -147,18 +166,25 @@ public final class VectorLoraSlots implements AdapterSlots {
       a = 0;
     }
     Gemm.matvec(x, xo, d, a, r, in, t, 0); // A·x, (r)
+    if (q != null) scale(slot, layer, i, r, t, 0);
     Expand.expand(t, r, d, b, out, y, yo); // += s·B·(A·x), (out)
   }
 
-  /** Whether this projection's widths suit the SIMD tiles of the two-row and 24-bit kernels. */
+  /** t[to .. to + r) *= the ranks' scales of a module held in 16-bit integers. */
+  private void scale(int slot, int layer, int projection, int r, float[] t, int to) {
+    float[] s = scale[slot][layer];
+    for (int k = 0; k < r; k++) t[to + k] *= s[projection * maxRank + k];
+  }
+
+  /** Whether this projection's widths suit the SIMD tiles of the two-row and 16-bit kernels. */
   private boolean tiles(Projection p) {
     return p.inFeatures(config) % L == 0 && Expand.whole(p.outFeatures(config));
   }
 
   /**
    * The deltas of two rows, {@link #addDelta} for each, with the same sums: where both rows have the module at the
-   * same rank (a multiple of 4), both in float32 or both in 24 bits, and the widths suit the SIMD tiles, both adapters
-   * are read at once as two streams ({@link Gemm#matvecPair} and {@link Expand#expandPair}, or their 24-bit kernels),
+   * same rank (a multiple of 4), both in float32 or both in 16 bits, and the widths suit the SIMD tiles, both adapters
+   * are read at once as two streams ({@link Gemm#matvecPair} and {@link Expand#expandPair}, or their 16-bit kernels),
    * which keeps twice the cache misses in flight; otherwise one row after the other.
    *
    * @param t scratch of at least 2 × {@link #maxRank()} floats
@@ -183,10 +209,12 @@ public final class VectorLoraSlots implements AdapterSlots {
       Expand.expandPair(t, 0, d0, b0, y, yo0, maxRank, d1, b1, yo1, r, out); // += s·B·(A·x), (out) each
       return;
     }
-    byte[] h0 = data[slot0][layer].f24();
-    byte[] h1 = data[slot1][layer].f24();
-    Gemm24.matvecPair(x, xo0, h0, a0, t, 0, xo1, h1, a1, t, maxRank, r, in);
-    Expand.expandPair24(t, 0, h0, b0, y, yo0, maxRank, h1, b1, yo1, r, out);
+    short[] q0 = data[slot0][layer].i16();
+    short[] q1 = data[slot1][layer].i16();
+    Gemm16.matvecPair(x, xo0, q0, a0, t, 0, xo1, q1, a1, t, maxRank, r, in);
+    scale(slot0, layer, i, r, t, 0);
+    scale(slot1, layer, i, r, t, maxRank);
+    Expand.expandPair16(t, 0, q0, b0, y, yo0, maxRank, q1, b1, yo1, r, out);
   }
 
   /** Whether {@link #addDeltaPair} reads these two slots' module at once (else one after the other). */
@@ -196,7 +224,7 @@ public final class VectorLoraSlots implements AdapterSlots {
     if (slot0 == 0 || slot1 == 0 || r == 0 || r % 4 != 0 || rank[slot1][layer][i] != r || !tiles(p)) return false;
     WeightArray d0 = data[slot0][layer];
     WeightArray d1 = data[slot1][layer];
-    return d0.f32() != null && d1.f32() != null || d0.f24() != null && d1.f24() != null;
+    return d0.f32() != null && d1.f32() != null || d0.i16() != null && d1.i16() != null;
   }
 
   /**

@@ -75,10 +75,10 @@ public final class VectorTransformer {
   /**
    * Runs the kernels on a few synthetic batches (base and LoRA rows, prefill and decode) so the JIT compiles them
    * before real requests arrive; stops after {@code steps} decode steps or {@code budgetNanos}. One thread, adapters
-   * held in {@link AdapterStorage#FLOAT24}.
+   * held in {@link AdapterStorage#INT16}.
    */
   public void warmUp(int steps, long budgetNanos) {
-    warmUp(steps, budgetNanos, StepThreads.single(), AdapterStorage.FLOAT24);
+    warmUp(steps, budgetNanos, StepThreads.single(), AdapterStorage.INT16);
   }
 
   /** The same on the threads the model will step on, with adapters held as its slots hold them: those paths compile. */

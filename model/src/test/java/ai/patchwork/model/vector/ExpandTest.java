@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The expand kernels (y += s·B·t) against a plain loop over s·B (out, r) row-major: float32 on any width (groups,
- * whole chunks past them, a partial chunk), and the two-row and 24-bit kernels on whole groups.
+ * whole chunks past them, a partial chunk), and the two-row and 16-bit kernels on whole groups.
  */
 class ExpandTest {
 
@@ -44,7 +44,7 @@ class ExpandTest {
 
   @ParameterizedTest
   @CsvSource({"8, 1", "4, 2", "16, 3"})
-  void pairAndTwentyFourBitKernelsEqualThePlainLoop(int r, int groups) {
+  void pairAndSixteenBitKernelsEqualThePlainLoop(int r, int groups) {
     int out = groups * 4 * L;
     assertTrue(Expand.whole(out));
     assertFalse(Expand.whole(out + L));
@@ -62,29 +62,29 @@ class ExpandTest {
     reference(sb1, out, r, t, r + 1, want, out + 5);
     float[] pair = y.clone();
     Expand.expandPair(t, 0, laid0, 0, pair, 2, r + 1, laid1, 3, out + 5, r, out);
-    assertClose(want, pair, "float32 pair");
+    assertClose(want, pair, 1e-5, "float32 pair");
 
-    float[] rounded0 = sb0.clone();
-    float[] rounded1 = sb1.clone();
-    for (int i = 0; i < rounded0.length; i++) {
-      rounded0[i] = Float24.rounded(rounded0[i]);
-      rounded1[i] = Float24.rounded(rounded1[i]);
-    }
-    float[] want24 = y.clone();
-    reference(rounded0, out, r, t, 0, want24, 2);
-    reference(rounded1, out, r, t, r + 1, want24, out + 5);
-    byte[] b0 = Float24.narrow(laid0);
-    byte[] b1 = Float24.narrow(laid1);
-    float[] pair24 = y.clone();
-    Expand.expandPair24(t, 0, b0, 0, pair24, 2, r + 1, b1, 3, out + 5, r, out);
-    assertClose(want24, pair24, "24-bit pair");
-    float[] single24 = y.clone();
-    Expand.expand24(t, r, b0, 0, out, single24, 2);
-    Expand.expand24(java.util.Arrays.copyOfRange(t, r + 1, 2 * r + 1), r, b1, 3, out, single24, out + 5);
-    assertClose(want24, single24, "24-bit rows one at a time");
+    float[] q0 = Gemm16Test.integers(out * r, g);
+    float[] q1 = Gemm16Test.integers(out * r, g);
+    float[] want16 = y.clone();
+    reference(q0, out, r, t, 0, want16, 2);
+    reference(q1, out, r, t, r + 1, want16, out + 5);
+    float[] laidQ0 = new float[Expand.chunks(out) * r * L];
+    float[] laidQ1 = new float[3 + Expand.chunks(out) * r * L];
+    Expand.layout(q0, out, r, laidQ0, 0);
+    Expand.layout(q1, out, r, laidQ1, 3);
+    short[] b0 = Int16.narrow(laidQ0);
+    short[] b1 = Int16.narrow(laidQ1);
+    float[] pair16 = y.clone();
+    Expand.expandPair16(t, 0, b0, 0, pair16, 2, r + 1, b1, 3, out + 5, r, out);
+    assertClose(want16, pair16, 1e-6 * Int16.MAX * r, "16-bit pair");
+    float[] single16 = y.clone();
+    Expand.expand16(t, r, b0, 0, out, single16, 2);
+    Expand.expand16(java.util.Arrays.copyOfRange(t, r + 1, 2 * r + 1), r, b1, 3, out, single16, out + 5);
+    assertClose(want16, single16, 1e-6 * Int16.MAX * r, "16-bit rows one at a time");
   }
 
-  private static void assertClose(float[] want, float[] got, String what) {
-    for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, what + ", output " + i);
+  private static void assertClose(float[] want, float[] got, double tolerance, String what) {
+    for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], tolerance, what + ", output " + i);
   }
 }

@@ -9,17 +9,19 @@ import ai.patchwork.model.fixture.TinyAdapterWriter;
 import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;
 import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.LoraWeights;
 import ai.patchwork.model.nn.Projection;
 import ai.patchwork.model.safetensors.DType;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Two rows' deltas read at once give what two single-row deltas give, fused or not (to float rounding: a SIMD lane sum
- * may be ordered differently before and after the JIT compiles it).
+ * A row's delta against the adapter's weights; two rows' deltas read at once give what two single-row deltas give,
+ * fused or not (to float rounding: a SIMD lane sum may be ordered differently before and after the JIT compiles it).
  */
 class VectorLoraSlotsTest {
 
@@ -42,7 +44,7 @@ class VectorLoraSlotsTest {
     assertFuses(slots, 1, 1, true);
     assertFuses(slots, 1, 0, false); // no adapter on one row
     assertFuses(slots, 1, 3, false); // different ranks, and no attention modules in slot 3
-    assertFuses(slots, 4, 1, storage == AdapterStorage.FLOAT24); // exact: held in bfloat16; else in 24 bits as slot 1
+    assertFuses(slots, 4, 1, storage == AdapterStorage.INT16); // exact: held in bfloat16; else in 16 bits as slot 1
     int[][] pairs = {{1, 2}, {2, 1}, {1, 1}, {1, 0}, {0, 2}, {0, 0}, {1, 3}, {3, 3}, {4, 1}, {4, 4}};
     SplittableRandom r = new SplittableRandom(5);
     float[] t = new float[2 * slots.maxRank()];
@@ -62,6 +64,56 @@ class VectorLoraSlotsTest {
             assertEquals(want[i], y[i], 1e-5, "slots " + pair[0] + ", " + pair[1] + ", layer " + layer + " " + p + " at " + i);
           }
         }
+      }
+    }
+  }
+
+  /**
+   * One row's delta against s·B·A·x in double precision on the adapter's own weights: float32 to rounding; 16-bit
+   * integers within the bound their rounding allows (each A weight within 1/65534 of its row's largest, each s·B weight of
+   * its column's), on widths that suit the SIMD tiles (hidden 128) and widths that take the widening path (hidden 48).
+   */
+  @ParameterizedTest
+  @CsvSource({"128, 256, EXACT", "128, 256, INT16", "48, 72, EXACT", "48, 72, INT16"})
+  void aRowGetsTheDeltaOfItsAdaptersWeights(int hidden, int intermediate, AdapterStorage storage) {
+    ModelConfig c = TinyModelWriter.write(TinyModelSpec.builder().optHidden(hidden).optLayers(1).optHeads(4)
+        .optKvHeads(2).optIntermediate(intermediate).optSeed(3).build(), tmp.resolve("model"));
+    AdapterWeights adapter = adapter(c, "a", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1));
+    VectorLoraSlots slots = new VectorLoraSlots(c, 1, 8, storage);
+    slots.set(1, adapter);
+    SplittableRandom g = new SplittableRandom(7);
+    float[] t = new float[slots.maxRank()];
+    float[] wide = new float[slots.widenScratch()];
+    for (Projection p : Projection.values()) {
+      LoraWeights w = adapter.module(0, p);
+      int r = w.rank();
+      float[] x = GemmTest.random(w.in(), g);
+      float[] y = new float[w.out()];
+      slots.addDelta(1, 0, p, x, 0, y, 0, t, wide);
+      double[] ax = new double[r]; // A·x
+      double[] axBound = new double[r]; // what 16-bit rounding of A can move it by
+      double[] bMax = new double[r]; // each column's largest |s·B|
+      for (int k = 0; k < r; k++) {
+        double aMax = 0;
+        for (int i = 0; i < w.in(); i++) {
+          ax[k] += (double) w.a()[k * w.in() + i] * x[i];
+          aMax = Math.max(aMax, Math.abs(w.a()[k * w.in() + i]));
+        }
+        for (int i = 0; i < w.in(); i++) axBound[k] += aMax * (0.5 / Int16.MAX + 1e-7) * Math.abs(x[i]);
+        for (int o = 0; o < w.out(); o++) bMax[k] = Math.max(bMax[k], Math.abs(w.scaledB()[o * r + k]));
+      }
+      double step = 0.5 / Int16.MAX + 1e-7; // a rounded weight's error, over its row's or column's largest
+      for (int o = 0; o < w.out(); o++) {
+        double want = 0;
+        double bound = 1e-5;
+        for (int k = 0; k < r; k++) {
+          double sb = w.scaledB()[o * r + k];
+          want += sb * ax[k];
+          if (storage == AdapterStorage.INT16) {
+            bound += (Math.abs(sb) + bMax[k] * step) * axBound[k] + bMax[k] * step * Math.abs(ax[k]);
+          }
+        }
+        assertEquals(want, y[o], bound, p + " output " + o);
       }
     }
   }

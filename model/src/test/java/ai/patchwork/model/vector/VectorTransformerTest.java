@@ -134,11 +134,11 @@ class VectorTransformerTest {
 
   /**
    * Architecture variants: same logits as the DJL forward through chunked prefill and decode, every adapter mix, with
-   * the adapters held exactly and in 24 bits (odd sizes take the widening path of both).
+   * the adapters held exactly and in 16-bit integers (odd sizes take the widening path of both).
    */
   @ParameterizedTest
-  @CsvSource({"llama-gqa, EXACT", "llama-gqa, FLOAT24", "one-kv-head, EXACT", "qwen2-bias-tied, FLOAT24",
-      "bf16-odd-sizes, EXACT", "bf16-odd-sizes, FLOAT24"})
+  @CsvSource({"llama-gqa, EXACT", "llama-gqa, INT16", "one-kv-head, EXACT", "qwen2-bias-tied, INT16",
+      "bf16-odd-sizes, EXACT", "bf16-odd-sizes, INT16"})
   void matchesTheDjlForwardStepByStep(String variant, AdapterStorage storage) {
     TinyModelSpec.Builder spec = TinyModelSpec.builder().optVocab(300).optMaxPositions(64).optSeed(variant.hashCode());
     switch (variant) {
@@ -165,7 +165,7 @@ class VectorTransformerTest {
         djlSlots.set(i + 1, adapters.get(i));
         slots.set(i + 1, adapters.get(i));
       }
-      if (adapterDtype == DType.BF16 || storage == AdapterStorage.FLOAT24) {
+      if (adapterDtype == DType.BF16 || storage == AdapterStorage.INT16) {
         assertTrue(slots.widenScratch() > 0, "held in fewer than 32 bits");
       } else {
         assertEquals(0, slots.widenScratch());
@@ -212,7 +212,7 @@ class VectorTransformerTest {
             .optTargets(Projection.GATE, Projection.UP, Projection.DOWN).optSeed(2)));
     try (Transformer djl = Transformer.load(tmp.resolve("model"), manager)) {
       VectorTransformer m = VectorTransformer.of(djl);
-      VectorLoraSlots slots = new VectorLoraSlots(c, 2, 8, AdapterStorage.FLOAT24);
+      VectorLoraSlots slots = new VectorLoraSlots(c, 2, 8, AdapterStorage.INT16);
       slots.set(1, adapters.get(0));
       slots.set(2, adapters.get(1));
       int b = 5;
@@ -248,7 +248,7 @@ class VectorTransformerTest {
   void aStepAfterALargerOneGivesWhatAFreshRuntimeGives() {
     try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
       ModelConfig c = djl.config();
-      VectorLoraSlots slots = new VectorLoraSlots(c, 1, 8, AdapterStorage.FLOAT24);
+      VectorLoraSlots slots = new VectorLoraSlots(c, 1, 8, AdapterStorage.INT16);
       slots.set(1, adapter(c, "all-r8", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
       VectorTransformer used = VectorTransformer.of(djl);
       VectorKvCache cache = new VectorKvCache(c, 3, 16);
@@ -326,7 +326,7 @@ class VectorTransformerTest {
       assertThrows(IllegalArgumentException.class, () -> m.step(new int[][] {{1, 2}}, new int[] {7}, new int[] {0}, null, cache, null));
       assertThrows(IllegalArgumentException.class,
           () -> m.step(new int[][] {{m.config().vocabSize()}}, new int[] {0}, new int[] {0}, null, cache, null));
-      VectorLoraSlots slots = new VectorLoraSlots(m.config(), 1, 2, AdapterStorage.FLOAT24);
+      VectorLoraSlots slots = new VectorLoraSlots(m.config(), 1, 2, AdapterStorage.INT16);
       AdapterWeights big = adapter(m.config(), "r8", TinyAdapterSpec.builder().optRank(8).optAlpha(8));
       assertThrows(IllegalArgumentException.class, () -> slots.set(1, big));
       assertEquals(0, slots.bytes());
