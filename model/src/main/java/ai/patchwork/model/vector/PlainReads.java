@@ -19,9 +19,8 @@ final class PlainReads {
 
   private PlainReads() {}
 
-  /** Reads four arrays, side by side as far as the shortest goes (all float32, or all 16-bit), then each one's rest. */
+  /** Reads four arrays, side by side as far as the shortest goes (float32), then each one's rest. */
   static float four(WeightArray[] w) {
-    if (w[0].f32() == null && w[1].f32() == null && w[2].f32() == null && w[3].f32() == null) return fourShort(w);
     if (w[0].f32() == null || w[1].f32() == null || w[2].f32() == null || w[3].f32() == null) {
       return one(w[0]) + one(w[1]) + one(w[2]) + one(w[3]);
     }
@@ -33,21 +32,6 @@ final class PlainReads {
       s1 = s1.add(FloatVector.fromArray(S, b, i));
       s2 = s2.add(FloatVector.fromArray(S, c, i));
       s3 = s3.add(FloatVector.fromArray(S, d, i));
-    }
-    float s = s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD);
-    return s + sum(a, common) + sum(b, common) + sum(c, common) + sum(d, common);
-  }
-
-  /** {@link #four} of 16-bit arrays. */
-  private static float fourShort(WeightArray[] w) {
-    short[] a = shorts(w[0]), b = shorts(w[1]), c = shorts(w[2]), d = shorts(w[3]);
-    int common = Math.min(Math.min(a.length, b.length), Math.min(c.length, d.length)) / HL * HL;
-    ShortVector s0 = ShortVector.zero(H), s1 = ShortVector.zero(H), s2 = ShortVector.zero(H), s3 = ShortVector.zero(H);
-    for (int i = 0; i < common; i += HL) {
-      s0 = s0.add(ShortVector.fromArray(H, a, i));
-      s1 = s1.add(ShortVector.fromArray(H, b, i));
-      s2 = s2.add(ShortVector.fromArray(H, c, i));
-      s3 = s3.add(ShortVector.fromArray(H, d, i));
     }
     float s = s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD);
     return s + sum(a, common) + sum(b, common) + sum(c, common) + sum(d, common);
