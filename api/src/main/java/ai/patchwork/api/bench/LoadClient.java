@@ -23,7 +23,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Sends streamed {@code /v1/completions} requests over plain HTTP, a fixed number at a time, and times each one:
- * time to the first {@code data:} chunk, time to {@code [DONE]}, completion tokens from the usage chunk.
+ * time to the first {@code data:} chunk, time to {@code [DONE]}, completion tokens from the usage chunk, and the
+ * {@code data:} chunks it took.
+ *
+ * <p>Requests ask for {@code return_token_ids}, so every generated token is streamed as a chunk of its own. Without it
+ * a token whose text the detokenizer holds back (a byte of a character not yet complete) sends no chunk, and the
+ * bench's random models differ there: the base model's greedy text streamed 30 chunks per 64 tokens, its adapters'
+ * 53 to 67, so the no-adapter cells did half the HTTP work of the others and mixed / none measured the stream as much
+ * as the adapters. A real model's text streams about one chunk per token, as every mode does now.
  */
 final class LoadClient {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -43,9 +50,11 @@ final class LoadClient {
   /**
    * One request's outcome; times in nanoseconds from the first attempt, -1 when it did not get that far.
    *
+   * @param chunks {@code data:} lines of the stream that answered, {@code [DONE]} included
    * @param rejections 429 answers before this outcome
    */
-  record Outcome(int status, long firstChunk, long total, int completionTokens, String error, int rejections) {}
+  record Outcome(int status, long firstChunk, long total, int completionTokens, int chunks, String error,
+      int rejections) {}
 
   /** What a run of requests did. */
   record Run(List<Outcome> outcomes, long wallNanos) {
@@ -93,7 +102,8 @@ final class LoadClient {
     StringBuilder ids = new StringBuilder();
     for (int id : prompt) ids.append(ids.isEmpty() ? "" : ",").append(id);
     return "{\"model\":\"" + model + "\",\"prompt\":[" + ids + "],\"max_tokens\":" + maxTokens
-        + ",\"temperature\":0,\"ignore_eos\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+        + ",\"temperature\":0,\"ignore_eos\":true,\"return_token_ids\":true,\"stream\":true,"
+        + "\"stream_options\":{\"include_usage\":true}}";
   }
 
   private Outcome send(String body) {
@@ -101,18 +111,19 @@ final class LoadClient {
     for (int rejected = 0; ; rejected++) {
       Attempt a = attempt(body, t0);
       if (a.status() != 429 || rejected >= retries) {
-        return new Outcome(a.status(), a.firstChunk(), System.nanoTime() - t0, a.tokens(), a.error(), rejected);
+        return new Outcome(a.status(), a.firstChunk(), System.nanoTime() - t0, a.tokens(), a.chunks(), a.error(),
+            rejected);
       }
       try {
         Thread.sleep(a.retryAfterSeconds() * 1000L);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return new Outcome(429, -1, System.nanoTime() - t0, 0, "interrupted", rejected + 1);
+        return new Outcome(429, -1, System.nanoTime() - t0, 0, 0, "interrupted", rejected + 1);
       }
     }
   }
 
-  private record Attempt(int status, long firstChunk, int tokens, String error, long retryAfterSeconds) {}
+  private record Attempt(int status, long firstChunk, int tokens, int chunks, String error, long retryAfterSeconds) {}
 
   private Attempt attempt(String body, long t0) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
@@ -121,15 +132,17 @@ final class LoadClient {
       HttpResponse<java.io.InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
       long first = -1;
       int tokens = 0;
+      int chunks = 0;
       String error = null;
       try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
         if (r.statusCode() != 200) {
           long retryAfter = r.headers().firstValueAsLong("Retry-After").orElse(1);
-          return new Attempt(r.statusCode(), -1, 0, null, Math.max(1, retryAfter));
+          return new Attempt(r.statusCode(), -1, 0, 0, null, Math.max(1, retryAfter));
         }
         for (String line; (line = in.readLine()) != null; ) {
           if (!line.startsWith("data: ")) continue;
           if (first < 0) first = System.nanoTime() - t0;
+          chunks++;
           if (line.equals("data: [DONE]")) break;
           // Only the usage chunk and an error event matter: token chunks are not parsed, so the client (in the
           // server's JVM, on the same cores) costs the server as little as it can.
@@ -140,12 +153,12 @@ final class LoadClient {
           if (usage.isObject()) tokens = usage.path("completion_tokens").asInt();
         }
       }
-      return new Attempt(200, first, tokens, error, 0);
+      return new Attempt(200, first, tokens, chunks, error, 0);
     } catch (IOException e) {
-      return new Attempt(-1, -1, 0, e.toString(), 0);
+      return new Attempt(-1, -1, 0, 0, e.toString(), 0);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Attempt(-1, -1, 0, "interrupted", 0);
+      return new Attempt(-1, -1, 0, 0, "interrupted", 0);
     }
   }
 }

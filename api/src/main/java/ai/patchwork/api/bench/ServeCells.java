@@ -168,6 +168,8 @@ final class ServeCells {
       ObjectNode statuses = cell.putObject("statuses");
       run.statuses().forEach((k, v) -> statuses.put(Integer.toString(k), v));
     }
+    // Every mode streams one chunk per token (LoadClient), so the cells do the same HTTP work per token.
+    cell.put("chunks_per_request", Stats.round(ok.stream().mapToInt(LoadClient.Outcome::chunks).average().orElse(0)));
     cell.putObject("latency_ms").put("p50", Stats.percentileMs(ok, LoadClient.Outcome::total, 50))
         .put("p95", Stats.percentileMs(ok, LoadClient.Outcome::total, 95))
         .put("max", Stats.maxMs(ok, LoadClient.Outcome::total));

@@ -24,4 +24,4 @@ import org.springframework.context.annotation.Import;
     "logging.level.io.zonky=WARN",
     "logging.level.org.eclipse.jetty=WARN"})
 @Import(PatchworkTestServices.class)
-@interface InferenceTest {}
+public @interface InferenceTest {}
