@@ -52,7 +52,7 @@ public final class ServeBench implements Callable<Integer> {
   @Option(names = "--step-threads", defaultValue = "0",
       description = "patchwork.serving.step-threads of the server: threads one CPU-runtime step runs on (0: one per core)")
   int stepThreads;
-  @Option(names = "--repeats", defaultValue = "3",
+  @Option(names = "--repeats", defaultValue = "5",
       description = "runs of each none/one/mixed cell, modes taking turns; the median run is reported") int repeats;
   @Option(names = "--runtime", defaultValue = "auto",
       description = "patchwork.serving.runtime of the server: auto (vector on a CPU), djl or vector")
