@@ -77,6 +77,7 @@ final class ServeCells {
         // percent between minutes, and a ratio of two single cells measured a minute apart moves with it. Mixed runs
         // right after none, and mixed / none is the median of those adjacent pairs' ratios.
         Map<String, List<ObjectNode>> runs = new java.util.LinkedHashMap<>();
+        Map<String, List<LoadClient.Outcome>> answered = new java.util.HashMap<>(); // every run's, per mode
         List<Double> pairs = new java.util.ArrayList<>();
         for (int rep = 0; rep < o.repeats; rep++) {
           int shift = rep;
@@ -87,7 +88,8 @@ final class ServeCells {
               case "one" -> i -> ids.getFirst();
               default -> i -> ids.get((i * 37 + n + shift) % o.adapters); // a different adapter per request
             };
-            runs.computeIfAbsent(mode, m -> new java.util.ArrayList<>()).add(cell(client, mode, o.count(n), c, model));
+            runs.computeIfAbsent(mode, m -> new java.util.ArrayList<>())
+                .add(cell(client, mode, o.count(n), c, model, answered.computeIfAbsent(mode, m -> new java.util.ArrayList<>())));
           }
           if (runs.containsKey("none") && runs.containsKey("mixed")) {
             pairs.add(runs.get("mixed").getLast().path("tokens_per_s").asDouble()
@@ -101,6 +103,12 @@ final class ServeCells {
           ArrayNode all = median.putArray("tokens_per_s_runs");
           e.getValue().forEach(x -> all.add(x.path("tokens_per_s").asLong()));
           median.put("errors_all_runs", e.getValue().stream().mapToLong(x -> x.path("errors").asLong()).sum());
+          // One 64-request run's p95 is its 61st latency: a single stall of the VM that holds 8 requests moves it.
+          // Over every run of the cell the tail rests on `repeats` times as many requests.
+          List<LoadClient.Outcome> pooled = answered.get(e.getKey());
+          median.putObject("latency_all_runs_ms").put("requests", pooled.size())
+              .put("p50", Stats.percentileMs(pooled, LoadClient.Outcome::total, 50))
+              .put("p95", Stats.percentileMs(pooled, LoadClient.Outcome::total, 95));
           results.add(median);
         }
         if (!pairs.isEmpty()) {
@@ -128,7 +136,8 @@ final class ServeCells {
       for (int c : o.concurrency) {
         for (int n : o.requests) {
           int start = offset;
-          results.add(cell(churnClient, "churn", o.count(n), c, i -> ids.get((start + i) % o.churnAdapters)));
+          results.add(cell(churnClient, "churn", o.count(n), c, i -> ids.get((start + i) % o.churnAdapters),
+              new java.util.ArrayList<>()));
           offset += o.count(n);
         }
       }
@@ -147,13 +156,16 @@ final class ServeCells {
     }
   }
 
-  private ObjectNode cell(LoadClient client, String mode, int n, int c, IntFunction<String> model) throws Exception {
+  /** One run of a cell; its answered requests are added to {@code answered}. */
+  private ObjectNode cell(LoadClient client, String mode, int n, int c, IntFunction<String> model,
+      List<LoadClient.Outcome> answered) throws Exception {
     double[] passes0 = passes();
     long cpu0 = PROCESS.getProcessCpuTime();
     LoadClient.Run run = client.run(n, c, model, prompt, o.maxTokens);
     long cpu = PROCESS.getProcessCpuTime() - cpu0;
     double[] passes = passes();
     List<LoadClient.Outcome> ok = run.ok();
+    answered.addAll(ok);
     ObjectNode cell = JsonMapper.shared().createObjectNode();
     cell.put("mode", mode);
     cell.put("requests", n);
