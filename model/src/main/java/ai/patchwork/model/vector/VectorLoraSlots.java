@@ -66,9 +66,14 @@ public final class VectorLoraSlots implements AdapterSlots {
   @Override
   public long bytes() {
     long n = 0;
-    for (int s = 1; s <= slots; s++) {
-      for (WeightArray layer : data[s]) n += layer == null ? 0 : layer.bytes();
-    }
+    for (int s = 1; s <= slots; s++) n += slotBytes(s);
+    return n;
+  }
+
+  /** The bytes of the A and s·B arrays one slot holds. */
+  private long slotBytes(int slot) {
+    long n = 0;
+    for (WeightArray layer : data[slot]) n += layer == null ? 0 : layer.bytes();
     return n;
   }
 
@@ -236,6 +241,7 @@ public final class VectorLoraSlots implements AdapterSlots {
   public long stream(int[] slotIds) {
     int[] distinct = distinct(slotIds);
     long bytes = 0;
+    for (int slot : distinct) bytes += slotBytes(slot);
     float sum = 0;
     WeightArray[] four = new WeightArray[4];
     for (int l = 0; l < config.numLayers(); l++) {
@@ -243,7 +249,6 @@ public final class VectorLoraSlots implements AdapterSlots {
       for (int slot : distinct) {
         if (data[slot][l] == null) continue;
         four[n++] = data[slot][l];
-        bytes += data[slot][l].bytes();
         if (n == 4) {
           sum += PlainReads.four(four);
           n = 0;
@@ -260,9 +265,7 @@ public final class VectorLoraSlots implements AdapterSlots {
   /** The bytes {@link #stream} reads for these slots, without reading them. */
   public long bytes(int[] slotIds) {
     long bytes = 0;
-    for (int slot : distinct(slotIds)) {
-      for (WeightArray layer : data[slot]) bytes += layer == null ? 0 : layer.bytes();
-    }
+    for (int slot : distinct(slotIds)) bytes += slotBytes(slot);
     return bytes;
   }
 
