@@ -31,8 +31,7 @@ class VectorLoraSlotsTest {
   @EnumSource(AdapterStorage.class)
   void aPairOfRowsAddsWhatEachRowAddsAlone(AdapterStorage storage) {
     // widths that suit the SIMD tiles on any vector length up to 16 floats: every module can fuse
-    ModelConfig c = TinyModelWriter.write(TinyModelSpec.builder().optHidden(128).optLayers(2).optHeads(4).optKvHeads(2)
-        .optIntermediate(256).optSeed(3).build(), tmp.resolve("model"));
+    ModelConfig c = model(128, 256, 2);
     VectorLoraSlots slots = new VectorLoraSlots(c, 4, 8, storage);
     slots.set(1, adapter(c, "a", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
     slots.set(2, adapter(c, "b", TinyAdapterSpec.builder().optRank(8).optAlpha(8).optRslora(true).optSeed(2)));
@@ -76,8 +75,7 @@ class VectorLoraSlotsTest {
   @ParameterizedTest
   @CsvSource({"128, 256, EXACT", "128, 256, INT16", "48, 72, EXACT", "48, 72, INT16"})
   void aRowGetsTheDeltaOfItsAdaptersWeights(int hidden, int intermediate, AdapterStorage storage) {
-    ModelConfig c = TinyModelWriter.write(TinyModelSpec.builder().optHidden(hidden).optLayers(1).optHeads(4)
-        .optKvHeads(2).optIntermediate(intermediate).optSeed(3).build(), tmp.resolve("model"));
+    ModelConfig c = model(hidden, intermediate, 1);
     AdapterWeights adapter = adapter(c, "a", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1));
     VectorLoraSlots slots = new VectorLoraSlots(c, 1, 8, storage);
     slots.set(1, adapter);
@@ -121,8 +119,7 @@ class VectorLoraSlotsTest {
   @ParameterizedTest
   @EnumSource(AdapterStorage.class)
   void streamReadsEachDifferentSlotOnce(AdapterStorage storage) {
-    ModelConfig c = TinyModelWriter.write(TinyModelSpec.builder().optHidden(64).optLayers(2).optHeads(4).optKvHeads(2)
-        .optIntermediate(128).optSeed(3).build(), tmp.resolve("model"));
+    ModelConfig c = model(64, 128, 2);
     VectorLoraSlots slots = new VectorLoraSlots(c, 6, 8, storage);
     VectorLoraSlots first = new VectorLoraSlots(c, 1, 8, storage);
     first.set(1, adapter(c, "a1", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
@@ -138,6 +135,12 @@ class VectorLoraSlotsTest {
   private static void assertFuses(VectorLoraSlots slots, int slot0, int slot1, boolean fuses) {
     assertEquals(fuses, slots.fuses(slot0, slot1, 0, Projection.Q), slot0 + ", " + slot1);
     assertEquals(fuses, slots.fuses(slot0, slot1, 1, Projection.DOWN), slot0 + ", " + slot1 + " down");
+  }
+
+  /** A tiny model with 4 heads over 2 KV heads, written under the test's folder. */
+  private ModelConfig model(int hidden, int intermediate, int layers) {
+    return TinyModelWriter.write(TinyModelSpec.builder().optHidden(hidden).optLayers(layers).optHeads(4).optKvHeads(2)
+        .optIntermediate(intermediate).optSeed(3).build(), tmp.resolve("model"));
   }
 
   private AdapterWeights adapter(ModelConfig c, String name, TinyAdapterSpec.Builder spec) {
