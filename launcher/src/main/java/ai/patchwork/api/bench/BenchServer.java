@@ -1,7 +1,7 @@
 package ai.patchwork.api.bench;
 
 import ai.patchwork.api.PatchworkApplication;
-import ai.patchwork.api.embedded.EmbeddedServices;
+import ai.patchwork.launcher.EmbeddedServices;
 import ai.patchwork.api.inference.ServedModels;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;

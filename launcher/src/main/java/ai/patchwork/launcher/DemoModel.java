@@ -1,4 +1,4 @@
-package ai.patchwork.api.embedded;
+package ai.patchwork.launcher;
 
 import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;

@@ -1,4 +1,4 @@
-package ai.patchwork.api.embedded;
+package ai.patchwork.launcher;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

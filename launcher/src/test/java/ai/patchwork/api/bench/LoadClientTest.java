@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.patchwork.api.inference.InferenceTest;
+import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 
 /** The bench's HTTP client against the real server: what it counts is what the stream held. */
-@InferenceTest
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "patchwork.serving.max-batch-size=8")
+@Import(PatchworkTestServices.class)
 class LoadClientTest {
 
   @LocalServerPort int port;

@@ -1,4 +1,4 @@
-package ai.patchwork.api.embedded;
+package ai.patchwork.launcher;
 
 import ai.patchwork.api.PatchworkApplication;
 import java.nio.file.Path;
