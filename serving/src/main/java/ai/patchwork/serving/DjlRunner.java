@@ -29,23 +29,20 @@ final class DjlRunner implements ModelRunner {
   private final LoraSlots slots;
   private final LoraRows rows;
   private final NDManager manager;
-  private final boolean sharedFastPath;
   private LoraPath decodePath = LoraPath.NONE;
   private int[] decodeMapping = new int[0];
   private BatchedLoraOps decodeOps;
 
   /**
-   * @param sharedFastPath whether a decode step whose real rows share one adapter reads that adapter's slot directly
-   *     instead of the aligned rows
+   * A decode step whose real rows all share one adapter reads that adapter's slot once instead of B aligned copies
+   * of it in {@code rows}.
    */
-  DjlRunner(Transformer model, KvCache cache, LoraSlots slots, LoraRows rows, NDManager manager,
-      boolean sharedFastPath) {
+  DjlRunner(Transformer model, KvCache cache, LoraSlots slots, LoraRows rows, NDManager manager) {
     this.model = model;
     this.cache = cache;
     this.slots = slots;
     this.rows = rows;
     this.manager = manager;
-    this.sharedFastPath = sharedFastPath;
   }
 
   /** Copies the sequence's adapter into the row aligned with its KV slot. */
@@ -80,7 +77,7 @@ final class DjlRunner implements ModelRunner {
 
   private LoraOps decodeOps(int[] kvSlots, int[] loraSlots) {
     LoraPath path = ModelRunner.baseOnly(loraSlots) ? LoraPath.NONE
-        : sharedFastPath && ModelRunner.shared(loraSlots) ? LoraPath.SHARED : LoraPath.ROWS;
+        : ModelRunner.shared(loraSlots) ? LoraPath.SHARED : LoraPath.ROWS;
     int[] mapping = path == LoraPath.ROWS ? LoraRows.mapping(kvSlots) : loraSlots;
     if (path != decodePath || !Arrays.equals(mapping, decodeMapping)) {
       if (decodeOps != null) decodeOps.close();

@@ -101,8 +101,7 @@ public final class InferenceEngine implements AutoCloseable {
       LoraSlots tensorSlots = own(new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager));
       LoraRows rows = own(new LoraRows(mc, config.maxBatchSize(), tensorSlots, manager));
       slots = tensorSlots;
-      // A batch on one adapter reads its slot once rather than B aligned copies: faster at batch 32 in bench runs.
-      runner = own(new DjlRunner(model, cache, tensorSlots, rows, manager, true));
+      runner = own(new DjlRunner(model, cache, tensorSlots, rows, manager));
     }
     this.loader = Executors.newFixedThreadPool(config.loaderThreads(),
         Thread.ofPlatform().daemon().name("patchwork-adapter-loader-", 0).factory());

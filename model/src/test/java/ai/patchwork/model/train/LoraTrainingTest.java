@@ -26,8 +26,10 @@ import ai.patchwork.model.nn.Projection;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.sample.SamplingParams;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,10 +57,38 @@ class LoraTrainingTest {
     manager.close();
   }
 
-  static LoraStep.Batch batch() {
+  /** Loss weights of {@link #ROW}: the tokens after the prompt count. */
+  static float[] weights() {
     float[] weights = new float[ROW.length];
     for (int i = PROMPT.length; i < ROW.length; i++) weights[i] = 1;
-    return new LoraStep.Batch(new int[][] {ROW}, new float[][] {weights});
+    return weights;
+  }
+
+  static NDArray ids(int[] row, NDManager m) {
+    return m.create(Arrays.stream(row).asLongStream().toArray(), new Shape(1, row.length));
+  }
+
+  /** The loss of {@link #ROW} through the trainable forward; with an optimizer, also one update of A and B. */
+  static float step(TrainableLora lora, Optimizer optimizer) {
+    lora.setTraining(optimizer != null);
+    try (NDManager m = manager.newSubManager()) {
+      NDArray ids = ids(ROW, m);
+      NDArray w = m.create(weights(), new Shape(1, ROW.length));
+      if (optimizer == null) return CausalLmLoss.loss(model.logits(ids, lora, m), ids, w).getFloat();
+      float loss;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray l = CausalLmLoss.loss(model.logits(ids, lora, m), ids, w);
+        gc.backward(l);
+        loss = l.getFloat();
+      }
+      for (Map.Entry<String, NDArray> e : lora.parameters().entrySet()) {
+        NDArray g = e.getValue().getGradient();
+        g.attach(m);
+        optimizer.update(e.getKey(), e.getValue(), g);
+        g.subi(g); // gradients accumulate in PyTorch: zero them for the next step
+      }
+      return loss;
+    }
   }
 
   static PeftConfig peft() {
@@ -71,9 +101,8 @@ class LoraTrainingTest {
         NDManager step = manager.newSubManager()) {
       // given: B made non-zero so that A has a gradient too
       for (NDArray p : lora.parameters().values()) p.addi(0.05f);
-      LoraStep.Batch batch = batch();
-      NDArray ids = step.create(java.util.Arrays.stream(ROW).asLongStream().toArray(), new Shape(1, ROW.length));
-      NDArray w = step.create(batch.weights()[0], new Shape(1, ROW.length));
+      NDArray ids = ids(ROW, step);
+      NDArray w = step.create(weights(), new Shape(1, ROW.length));
       String name = "base_model.model.model.layers.1.mlp.down_proj.lora_B.weight";
       NDArray param = lora.parameters().get(name);
 
@@ -109,15 +138,12 @@ class LoraTrainingTest {
     try (TrainableLora lora = TrainableLora.init(model.config(), peft(), 7, manager)) {
       // given: a fresh rank-8 adapter on all projections
       Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(1e-2f)).optWeightDecays(0f).build();
-      LoraStep step = new LoraStep(model, lora, adamW, 1.0f);
-      LoraStep.Batch batch = batch();
-      assertEquals(ROW.length - PROMPT.length, batch.targetTokens());
 
       // when: training 20 steps (the fixture's small random LM head keeps logits within about ±1.5,
       // so the loss cannot fall far: this checks direction, not memorisation)
-      float first = step.evaluate(batch);
-      for (int i = 0; i < 20; i++) assertTrue(Float.isFinite(step.train(batch)), "finite loss at step " + i);
-      float last = step.evaluate(batch);
+      float first = step(lora, null);
+      for (int i = 0; i < 20; i++) assertTrue(Float.isFinite(step(lora, adamW)), "finite loss at step " + i);
+      float last = step(lora, null);
       assertTrue(last < first - 0.1, "loss " + first + " -> " + last);
 
       // then: served unmerged through the batched slots, it gives what the trainable forward gives
@@ -128,7 +154,7 @@ class LoraTrainingTest {
           .get(0);
       lora.setTraining(false);
       try (NDManager s = manager.newSubManager()) {
-        NDArray ids = s.create(java.util.Arrays.stream(PROMPT).asLongStream().toArray(), new Shape(1, PROMPT.length));
+        NDArray ids = ids(PROMPT, s);
         float[] direct = model.logits(ids, lora, s).get(0, PROMPT.length - 1).toFloatArray();
         assertArrayEquals(direct, unmerged.logitsLast(), 1e-4f);
       }
