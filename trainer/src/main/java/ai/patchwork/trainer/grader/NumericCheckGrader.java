@@ -17,21 +17,17 @@ import java.util.regex.Pattern;
  * dash). A sample with no number gives 0 (it is a wrong answer, not an error); a reference with no number gives 0
  * with {@code invalid_variable_error} (a constant reference without a number is refused at parse time).
  */
-final class NumericCheckGrader extends BaseGrader {
+final class NumericCheckGrader extends PairGrader {
   static final String TYPE = "numeric_check";
   private static final Pattern NUMBER = Pattern.compile(
       "(?<![0-9.])[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|(?<![0-9])[-+]?\\.[0-9]+");
 
-  private final Template input;
-  private final Template reference;
   private final BigDecimal tolerance;
   private final BigDecimal relativeTolerance;
 
   private NumericCheckGrader(String name, Template input, Template reference, double tolerance, double relative,
       GraderFields f) {
-    super(name, TYPE, f.json());
-    this.input = input;
-    this.reference = reference;
+    super(name, TYPE, input, reference, f);
     this.tolerance = BigDecimal.valueOf(tolerance);
     this.relativeTolerance = BigDecimal.valueOf(relative);
   }
@@ -53,13 +49,13 @@ final class NumericCheckGrader extends BaseGrader {
   }
 
   @Override
-  double score(GradeContext ctx) {
-    BigDecimal expected = lastNumber(reference.render(ctx));
+  double compare(String input, String reference, GradeContext ctx) {
+    BigDecimal expected = lastNumber(reference);
     if (expected == null) {
       ctx.flag(Grade.INVALID_VARIABLE_ERROR);
       return 0;
     }
-    BigDecimal actual = lastNumber(input.render(ctx));
+    BigDecimal actual = lastNumber(input);
     if (actual == null) return 0;
     BigDecimal allowed = tolerance.max(relativeTolerance.multiply(expected.abs()));
     return actual.subtract(expected).abs().compareTo(allowed) <= 0 ? 1 : 0;

@@ -9,17 +9,13 @@ import java.util.Set;
  * else 0. {@code eq}: equal (case-sensitive); {@code ne}: not equal; {@code like}: the input contains the reference
  * (case-sensitive); {@code ilike}: contains, ignoring case. Nothing is trimmed.
  */
-final class StringCheckGrader extends BaseGrader {
+final class StringCheckGrader extends PairGrader {
   static final String TYPE = "string_check";
 
-  private final Template input;
-  private final Template reference;
   private final String operation;
 
   private StringCheckGrader(String name, Template input, Template reference, String operation, GraderFields f) {
-    super(name, TYPE, f.json());
-    this.input = input;
-    this.reference = reference;
+    super(name, TYPE, input, reference, f);
     this.operation = operation;
   }
 
@@ -36,9 +32,7 @@ final class StringCheckGrader extends BaseGrader {
   }
 
   @Override
-  double score(GradeContext ctx) {
-    String in = input.render(ctx);
-    String ref = reference.render(ctx);
+  double compare(String in, String ref, GradeContext ctx) {
     boolean pass = switch (operation) {
       case "eq" -> in.equals(ref);
       case "ne" -> !in.equals(ref);

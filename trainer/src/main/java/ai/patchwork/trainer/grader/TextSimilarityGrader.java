@@ -20,20 +20,16 @@ import java.util.Set;
  * when the grader is parsed. {@code pass_threshold} (used by OpenAI's evals, not by fine-tuning) is accepted and kept
  * in the grader's JSON; the reward is the similarity itself, not thresholded.
  */
-final class TextSimilarityGrader extends BaseGrader {
+final class TextSimilarityGrader extends PairGrader {
   static final String TYPE = "text_similarity";
   static final List<String> METRICS = List.of("fuzzy_match", "bleu", "rouge_1", "rouge_2", "rouge_3", "rouge_4",
       "rouge_5", "rouge_l");
   private static final List<String> UNSUPPORTED = List.of("cosine", "gleu", "meteor");
 
-  private final Template input;
-  private final Template reference;
   private final String metric;
 
   private TextSimilarityGrader(String name, Template input, Template reference, String metric, GraderFields f) {
-    super(name, TYPE, f.json());
-    this.input = input;
-    this.reference = reference;
+    super(name, TYPE, input, reference, f);
     this.metric = metric;
   }
 
@@ -60,9 +56,7 @@ final class TextSimilarityGrader extends BaseGrader {
   }
 
   @Override
-  double score(GradeContext ctx) {
-    String in = input.render(ctx);
-    String ref = reference.render(ctx);
+  double compare(String in, String ref, GradeContext ctx) {
     double similarity = switch (metric) {
       case "fuzzy_match" -> FuzzyMatch.wRatio(in, ref) / 100;
       case "bleu" -> Bleu.sentenceBleu(in, ref) / 100;
