@@ -1,25 +1,17 @@
 package ai.patchwork.serving;
 
-import java.nio.file.Files;
+import ai.patchwork.testsupport.fixtures.TinyLlama;
 import java.nio.file.Path;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The shared tiny-llama fixture, found from the module or the repository root. */
+/** The shared tiny-llama fixture, as test-support's {@link TinyLlama} locates it, and its golden outputs. */
 final class Fixtures {
 
   private Fixtures() {}
 
   static Path tinyLlama() {
-    Path dir = Path.of("").toAbsolutePath();
-    for (Path d = dir; d != null; d = d.getParent()) {
-      for (String rel : new String[] {"shared/fixtures/tiny-llama", "../shared/fixtures/tiny-llama"}) {
-        Path candidate = d.resolve(rel).normalize();
-        if (Files.isDirectory(candidate.resolve("model"))) return candidate;
-      }
-    }
-    throw new IllegalStateException("tiny-llama fixture not found above " + dir
-        + " (expected ../shared/fixtures/tiny-llama next to the repository)");
+    return TinyLlama.root();
   }
 
   static Path model() {
