@@ -23,7 +23,7 @@ import java.util.Objects;
  */
 public record Adapter(String id, String name, int version, String baseModel, AdapterStatus status, int rank,
     double loraAlpha, boolean useRslora, List<String> targetModules, long sizeBytes, String sha256,
-    Instant createdAt, AdapterSource source) {
+    Instant createdAt, AdapterLineage source) {
 
   public Adapter {
     if (!AdapterRef.isId(id)) throw new IllegalArgumentException("not an adapter id: " + id);

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * @param trainingFile the job's training file ({@code file-…}); null for uploads
  * @param hyperparameters the job's resolved hyperparameters (null values dropped); empty for uploads
  */
-public record AdapterSource(Type type, String jobId, String trainingFile, Map<String, Object> hyperparameters) {
+public record AdapterLineage(Type type, String jobId, String trainingFile, Map<String, Object> hyperparameters) {
 
   /** Where an adapter came from. */
   public enum Type {
@@ -21,7 +21,7 @@ public record AdapterSource(Type type, String jobId, String trainingFile, Map<St
     FINE_TUNING
   }
 
-  public AdapterSource {
+  public AdapterLineage {
     Objects.requireNonNull(type, "type");
     hyperparameters = hyperparameters == null ? Map.of() : hyperparameters.entrySet().stream()
         .filter(e -> e.getKey() != null && e.getValue() != null)
@@ -35,12 +35,12 @@ public record AdapterSource(Type type, String jobId, String trainingFile, Map<St
   }
 
   /** Uploaded through the API. */
-  public static AdapterSource upload() {
-    return new AdapterSource(Type.UPLOAD, null, null, Map.of());
+  public static AdapterLineage upload() {
+    return new AdapterLineage(Type.UPLOAD, null, null, Map.of());
   }
 
   /** Produced by fine-tuning job {@code jobId}. */
-  public static AdapterSource fineTuning(String jobId, String trainingFile, Map<String, Object> hyperparameters) {
-    return new AdapterSource(Type.FINE_TUNING, jobId, trainingFile, hyperparameters);
+  public static AdapterLineage fineTuning(String jobId, String trainingFile, Map<String, Object> hyperparameters) {
+    return new AdapterLineage(Type.FINE_TUNING, jobId, trainingFile, hyperparameters);
   }
 }

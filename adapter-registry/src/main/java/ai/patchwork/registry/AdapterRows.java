@@ -44,7 +44,7 @@ final class AdapterRows {
         .query(String.class).optional();
   }
 
-  Adapter insert(String name, int version, String baseModel, PeftValidator.ValidPeft peft, AdapterSource source) {
+  Adapter insert(String name, int version, String baseModel, PeftValidator.ValidPeft peft, AdapterLineage source) {
     String id = newId();
     jdbc.sql("""
         INSERT INTO adapters (id, name, version, base_model, status, rank, lora_alpha, use_rslora, target_modules,
@@ -125,10 +125,10 @@ final class AdapterRows {
         rs.getObject("created_at", OffsetDateTime.class).toInstant(), source(rs.getString("source")));
   }
 
-  static String sourceJson(AdapterSource s) {
+  static String sourceJson(AdapterLineage s) {
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("type", s.type() == AdapterSource.Type.UPLOAD ? "upload" : "fine_tuning");
-    if (s.type() == AdapterSource.Type.FINE_TUNING) {
+    json.put("type", s.type() == AdapterLineage.Type.UPLOAD ? "upload" : "fine_tuning");
+    if (s.type() == AdapterLineage.Type.FINE_TUNING) {
       json.put("job_id", s.jobId());
       json.put("training_file", s.trainingFile());
       json.put("hyperparameters", s.hyperparameters());
@@ -137,10 +137,10 @@ final class AdapterRows {
   }
 
   @SuppressWarnings("unchecked")
-  static AdapterSource source(String json) {
+  static AdapterLineage source(String json) {
     JsonNode j = JsonMapper.shared().readTree(json);
-    if (!"fine_tuning".equals(j.path("type").asString())) return AdapterSource.upload();
+    if (!"fine_tuning".equals(j.path("type").asString())) return AdapterLineage.upload();
     Map<String, Object> hyper = JsonMapper.shared().convertValue(j.path("hyperparameters"), Map.class);
-    return AdapterSource.fineTuning(j.path("job_id").asString(), j.path("training_file").asString(null), hyper);
+    return AdapterLineage.fineTuning(j.path("job_id").asString(), j.path("training_file").asString(null), hyper);
   }
 }

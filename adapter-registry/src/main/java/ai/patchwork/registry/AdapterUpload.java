@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * @param files the adapter's files
  * @param source lineage
  */
-public record AdapterUpload(String name, String baseModel, AdapterFiles files, AdapterSource source) {
+public record AdapterUpload(String name, String baseModel, AdapterFiles files, AdapterLineage source) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   public AdapterUpload {
@@ -35,6 +35,6 @@ public record AdapterUpload(String name, String baseModel, AdapterFiles files, A
 
   /** An upload through the API. */
   public static AdapterUpload of(String name, String baseModel, AdapterFiles files) {
-    return new AdapterUpload(name, baseModel, files, AdapterSource.upload());
+    return new AdapterUpload(name, baseModel, files, AdapterLineage.upload());
   }
 }

@@ -5,7 +5,7 @@
  * <p>Public API: {@link ai.patchwork.registry.AdapterRegistry} (register, resolve, list, delete, download, garbage
  * collection), the values it takes and returns ({@link ai.patchwork.registry.Adapter},
  * {@link ai.patchwork.registry.AdapterUpload}, {@link ai.patchwork.registry.AdapterFiles},
- * {@link ai.patchwork.registry.AdapterSource}, {@link ai.patchwork.registry.AdapterQuery},
+ * {@link ai.patchwork.registry.AdapterLineage}, {@link ai.patchwork.registry.AdapterQuery},
  * {@link ai.patchwork.registry.AdapterPage}, {@link ai.patchwork.registry.RegistryLimits}), the configured base models
  * ({@link ai.patchwork.registry.BaseModels}) and its one exception type
  * {@link ai.patchwork.registry.RegistryException}. Everything else in this package is an implementation detail:

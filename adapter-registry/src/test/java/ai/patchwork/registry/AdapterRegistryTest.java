@@ -41,7 +41,7 @@ class AdapterRegistryTest {
       assertEquals(original.weights().length, a.sizeBytes());
       assertEquals(1, a.version());
       assertEquals(AdapterStatus.READY, a.status());
-      assertEquals(AdapterSource.upload(), a.source());
+      assertEquals(AdapterLineage.upload(), a.source());
     }
   }
 
@@ -155,7 +155,7 @@ class AdapterRegistryTest {
         INSERT INTO fine_tuning_jobs (id, base_model, training_file, method, hyperparameters, seed, status)
         VALUES ('ftjob-lineage', 'tiny-llama', 'file-lineage', '{"type":"supervised"}', '{}', 7, 'running')
         ON CONFLICT DO NOTHING""").update();
-    AdapterSource source = AdapterSource.fineTuning("ftjob-lineage", "file-lineage", Map.of("n_epochs", 3));
+    AdapterLineage source = AdapterLineage.fineTuning("ftjob-lineage", "file-lineage", Map.of("n_epochs", 3));
     Adapter a = registry.register(new AdapterUpload(uniqueName("tuned"), BASE, files(adapter(30)), source));
     assertEquals(source, a.source());
     assertEquals(source, registry.get(a.id()).source());

@@ -1,7 +1,7 @@
 package ai.patchwork.api.adapters;
 
 import ai.patchwork.registry.Adapter;
-import ai.patchwork.registry.AdapterSource;
+import ai.patchwork.registry.AdapterLineage;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +24,8 @@ record AdapterJson(String id, String object, String name, int version, String ba
   record Source(String type, String jobId, String trainingFile, Map<String, Object> hyperparameters) {}
 
   static AdapterJson of(Adapter a) {
-    AdapterSource s = a.source();
-    Source source = s.type() == AdapterSource.Type.UPLOAD ? new Source("upload", null, null, null)
+    AdapterLineage s = a.source();
+    Source source = s.type() == AdapterLineage.Type.UPLOAD ? new Source("upload", null, null, null)
         : new Source("fine_tuning", s.jobId(), s.trainingFile(), s.hyperparameters());
     return new AdapterJson(a.id(), "adapter", a.name(), a.version(), a.baseModel(), a.status().wire(), a.rank(),
         a.loraAlpha(), a.useRslora(), a.targetModules(), a.sizeBytes(), a.sha256(), a.createdAt().getEpochSecond(),

@@ -1,6 +1,6 @@
 package ai.patchwork.model.generate;
 
-import ai.patchwork.model.generate.Generation.FinishReason;
+import ai.patchwork.model.generate.Generation.Ending;
 import ai.patchwork.model.sample.Sampler;
 import ai.patchwork.model.sample.SamplingParams;
 import ai.patchwork.model.tokenizer.Tokenizer;
@@ -17,7 +17,7 @@ final class SequenceState {
   private int[] generated = new int[16];
   private int count;
   private float[] logitsLast;
-  private FinishReason finish;
+  private Ending finish;
   private Integer stopId;
 
   SequenceState(int index, GenerationRequest request, Tokenizer tokenizer) {
@@ -29,7 +29,7 @@ final class SequenceState {
     if (!request.sampling().stopStrings().isEmpty() && tokenizer == null) {
       throw new IllegalArgumentException("stop strings need a tokenizer");
     }
-    if (request.sampling().maxTokens() == 0) finish = FinishReason.LENGTH;
+    if (request.sampling().maxTokens() == 0) finish = Ending.LENGTH;
   }
 
   int index() {
@@ -60,7 +60,7 @@ final class SequenceState {
     SamplingParams p = request.sampling();
     int id = sampler.next(logits);
     if (p.stopIds().contains(id)) {
-      finish = FinishReason.STOP;
+      finish = Ending.STOP;
       stopId = id;
       return;
     }
@@ -70,13 +70,13 @@ final class SequenceState {
       String text = tokenizer.decode(Arrays.copyOf(generated, count), false);
       for (String stop : p.stopStrings()) {
         if (text.contains(stop)) {
-          finish = FinishReason.STOP;
+          finish = Ending.STOP;
           trimTo(text.substring(0, text.indexOf(stop)));
           return;
         }
       }
     }
-    if (count >= p.maxTokens()) finish = FinishReason.LENGTH;
+    if (count >= p.maxTokens()) finish = Ending.LENGTH;
   }
 
   /** Drops tokens until the decoded text no longer runs into the stop string. */
@@ -86,6 +86,6 @@ final class SequenceState {
 
   Generation result() {
     return new Generation(request.promptIds(), Arrays.copyOf(generated, count), logitsLast,
-        finish == null ? FinishReason.LENGTH : finish, stopId);
+        finish == null ? Ending.LENGTH : finish, stopId);
   }
 }

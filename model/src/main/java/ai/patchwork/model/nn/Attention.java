@@ -37,7 +37,7 @@ public final class Attention {
   }
 
   /** (B, T, E) → (B, T, E). */
-  public NDArray forward(NDArray x, Step step) {
+  public NDArray forward(NDArray x, RunState step) {
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
     NDArray fused = step.lora().apply(layer, ProjectionGroup.QKV, x, qkv.forward(x)); // (B, T, (N+2K)·H)

@@ -27,7 +27,7 @@ public final class Mlp {
   }
 
   /** (B, T, E) → (B, T, E). */
-  public NDArray forward(NDArray x, Step step) {
+  public NDArray forward(NDArray x, RunState step) {
     NDArray gu = step.lora().apply(layer, ProjectionGroup.GATE_UP, x, gateUp.forward(x)); // (B, T, 2·I)
     NDArray gate = gu.get(new NDIndex("..., :{}", i)); // (B, T, I)
     NDArray up = gu.get(new NDIndex("..., {}:", i)); // (B, T, I)

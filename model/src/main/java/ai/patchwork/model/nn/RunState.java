@@ -16,4 +16,4 @@ import ai.patchwork.model.lora.LoraOps;
  * @param kv where keys and values go, or null to attend only within the step (training)
  * @param lora LoRA deltas for this batch ({@link LoraOps#NONE} for the base model)
  */
-public record Step(NDManager manager, NDArray[] cosSin, NDArray mask, KvBinding kv, LoraOps lora) {}
+public record RunState(NDManager manager, NDArray[] cosSin, NDArray mask, KvBinding kv, LoraOps lora) {}

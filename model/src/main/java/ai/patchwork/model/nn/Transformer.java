@@ -10,11 +10,12 @@ import ai.patchwork.model.kv.KvCache;
 import ai.patchwork.model.lora.LoraOps;
 import ai.patchwork.model.safetensors.Checkpoint;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * A Llama-family decoder: embedding, blocks, final norm, LM head. Hyperparameters ({@link ModelConfig}), weights
- * (this object, immutable after load) and per-step state ({@link Step}, {@link KvCache}) are kept apart, as in
+ * (this object, immutable after load) and per-step state ({@link RunState}, {@link KvCache}) are kept apart, as in
  * llama2.c. Weights are frozen; LoRA deltas come in per step through {@link LoraOps}.
  */
 public final class Transformer implements AutoCloseable {
@@ -116,7 +117,7 @@ public final class Transformer implements AutoCloseable {
       float[] flat = logits.toFloatArray();
       float[][] out = new float[b][];
       int v = config.vocabSize();
-      for (int i = 0; i < b; i++) out[i] = java.util.Arrays.copyOfRange(flat, i * v, (i + 1) * v);
+      for (int i = 0; i < b; i++) out[i] = Arrays.copyOfRange(flat, i * v, (i + 1) * v);
       return out;
     }
   }
@@ -155,7 +156,7 @@ public final class Transformer implements AutoCloseable {
     }
     NDArray pos = step.create(positions, new Shape(b, t)); // (B, T)
     NDArray[] cosSin = rope.at(pos, config.numHeads(), config.numKvHeads(), (float) (1 / Math.sqrt(config.headDim())), step);
-    Step s = new Step(step, cosSin, step.create(mask, new Shape(b, 1, 1, t, l)), kv, lora);
+    RunState s = new RunState(step, cosSin, step.create(mask, new Shape(b, 1, 1, t, l)), kv, lora);
     NDArray x = embedding.forward(ids, step); // (B, T, E)
     for (TransformerBlock block : blocks) x = block.forward(x, s);
     return x;

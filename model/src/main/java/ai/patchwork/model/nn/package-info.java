@@ -10,6 +10,6 @@
  * shape in a comment; local names use the paper's letters.
  *
  * <p>Native memory: weights belong to the model's manager; every intermediate of a forward step belongs to that
- * step's manager (see {@link ai.patchwork.model.nn.Step}) and is freed when the step closes.
+ * step's manager (see {@link ai.patchwork.model.nn.RunState}) and is freed when the step closes.
  */
 package ai.patchwork.model.nn;

@@ -3,7 +3,7 @@ package ai.patchwork.trainer.batch;
 import ai.patchwork.registry.Adapter;
 import ai.patchwork.registry.AdapterFiles;
 import ai.patchwork.registry.AdapterRegistry;
-import ai.patchwork.registry.AdapterSource;
+import ai.patchwork.registry.AdapterLineage;
 import ai.patchwork.registry.AdapterUpload;
 import ai.patchwork.trainer.jobs.FineTunedModelName;
 import ai.patchwork.trainer.jobs.FineTuningJob;
@@ -86,7 +86,7 @@ final class RegisterAdapterTasklet implements Tasklet {
       }
       String name = FineTunedModelName.of(job.model(), job.suffix(), job.id());
       return registry.register(new AdapterUpload(name, job.model(), new AdapterFiles.Archive(zip, "adapter.zip"),
-          AdapterSource.fineTuning(job.id(), job.trainingFile(), hyper)));
+          AdapterLineage.fineTuning(job.id(), job.trainingFile(), hyper)));
     } finally {
       Files.deleteIfExists(zip);
     }
