@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -70,7 +71,7 @@ public final class EmbeddedServices implements AutoCloseable {
 
   /** Spring properties pointing the application at these services. */
   public Map<String, String> properties() {
-    Map<String, String> props = new java.util.LinkedHashMap<>();
+    Map<String, String> props = new LinkedHashMap<>();
     if (postgres != null) {
       props.put("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"));
       props.put("spring.datasource.username", "postgres");

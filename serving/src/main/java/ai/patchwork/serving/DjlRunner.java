@@ -16,7 +16,7 @@ import java.util.Arrays;
  *
  * <p>Decode steps pick one of three LoRA paths ({@link LoraPath}): none when every row is on the base model; the
  * adapter cache's slot read directly when every real row uses the same adapter (one copy of the weights, broadcast
- * over the batch — measured faster than B copies); otherwise the {@link LoraRows} aligned with the KV slots, which
+ * over the batch, which reads less than B copies); otherwise the {@link LoraRows} aligned with the KV slots, which
  * the rows of a decode step read as a view. The decode op is kept while its path and mapping stay the same; with
  * aligned rows the mapping changes only when the highest KV slot in use does, and even then nothing is gathered.
  * Prefill mappings change with every chunk, so prefill builds a fresh op over the cache's slots and frees it after

@@ -29,7 +29,7 @@ import java.util.List;
  * @param intraOpThreads threads one PyTorch op may use on the CPU, set for the whole process when the engine starts;
  *     0 leaves PyTorch's default (one per core). One is faster when the cores are shared with the HTTP threads: at
  *     serving batch sizes an op lasts tens of microseconds, and OpenMP workers that spin-wait for a descheduled peer
- *     cost more than they parallelise (mixed-adapter streaming on 2 cores: 497 → 738 tokens/s in bench serve)
+ *     cost more than they parallelise
  * @param stepThreads threads one step of the CPU runtime runs on (its matmuls split by output columns, the row-wise
  *     work by rows; each output computed by the same code whatever the count); 0 for one per core
  * @param runtime which forward runs the steps ({@link EngineRuntime#AUTO}: the CPU runtime on a CPU when available)

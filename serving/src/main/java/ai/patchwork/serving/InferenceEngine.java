@@ -65,8 +65,8 @@ public final class InferenceEngine implements AutoCloseable {
 
   /**
    * The CPU runtime's start-up warm-up (see {@link VectorTransformer#warmUp}): without it the first requests run the
-   * SIMD kernels interpreted while the JIT compiles them, and on 2 cores that also slowed adapter loads beside them
-   * (cold-load p95 56–79 ms in bench serve; maxima over 200 ms).
+   * SIMD kernels interpreted while the JIT compiles them, and on few cores the compilation also slows the adapter
+   * loads that run beside them.
    */
   private static final int WARM_UP_STEPS = 200;
   private static final long WARM_UP_BUDGET_NANOS = 2_000_000_000L;

@@ -24,10 +24,9 @@ public final class StepThreads implements AutoCloseable {
   }
 
   /**
-   * How long a waiting thread spins before it parks (a worker) or yields (the caller). Short: in serving, the HTTP
-   * threads that stream each step's tokens share the cores with the step, and 50 µs of spinning at every one of a
-   * step's ~50 loops took CPU they needed (`bench serve`, 32 × 256, no adapter: 302–339 µs of process CPU per token at
-   * 50 µs, 270–291 at 5 µs). On the engine alone (`bench model`) two runs did not show whether it costs anything there.
+   * How long a waiting thread spins before it parks (a worker) or yields (the caller). Spinning catches the next loop
+   * of the step without a wake-up; keeping it short leaves the cores to the HTTP threads that stream each step's
+   * tokens, which share them with the step in serving.
    */
   private static final long SPIN_NANOS = 5_000;
   private static final StepThreads SINGLE = new StepThreads(1);
