@@ -2,7 +2,6 @@ package ai.patchwork.model.cli;
 
 import ai.djl.ndarray.NDManager;
 import ai.patchwork.model.Devices;
-import ai.patchwork.model.config.ModelFormatException;
 import ai.patchwork.model.generate.Generation;
 import ai.patchwork.model.generate.GenerationRequest;
 import ai.patchwork.model.generate.Generator;
@@ -19,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,22 +53,7 @@ public final class GenerateCommand implements Callable<Integer> {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     GenerateCommand command = new GenerateCommand();
     command.out = out;
-    CommandLine cli = new CommandLine(command);
-    cli.setOut(new java.io.PrintWriter(out, true));
-    cli.setParameterExceptionHandler((e, a) -> {
-      err.println("patchwork generate: " + e.getMessage());
-      return 2;
-    });
-    cli.setExecutionExceptionHandler((e, c, p) -> {
-      err.println("patchwork generate: " + oneLine(e));
-      return 2;
-    });
-    return cli.execute(args);
-  }
-
-  private static String oneLine(Throwable e) {
-    String m = e instanceof ModelFormatException || e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
-    return m == null ? e.getClass().getSimpleName() : m.replace('\n', ' ');
+    return CommandLines.execute("generate", command, args, out, err);
   }
 
   @Override

@@ -1,18 +1,15 @@
 package ai.patchwork.model.cli;
 
 import ai.patchwork.model.config.ModelConfig;
-import ai.patchwork.model.config.ModelFormatException;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.lora.LoraMerge;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,18 +35,7 @@ public final class MergeCommand implements Callable<Integer> {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     MergeCommand command = new MergeCommand();
     command.stdout = out;
-    CommandLine cli = new CommandLine(command);
-    cli.setOut(new PrintWriter(out, true));
-    cli.setParameterExceptionHandler((e, a) -> {
-      err.println("patchwork merge: " + e.getMessage());
-      return 2;
-    });
-    cli.setExecutionExceptionHandler((e, c, p) -> {
-      String m = e instanceof ModelFormatException || e instanceof IllegalArgumentException ? e.getMessage() : null;
-      err.println("patchwork merge: " + (m == null ? e.toString() : m).replace('\n', ' '));
-      return 2;
-    });
-    return cli.execute(args);
+    return CommandLines.execute("merge", command, args, out, err);
   }
 
   @Override

@@ -17,39 +17,30 @@ import java.util.regex.Pattern;
  * dash). A sample with no number gives 0 (it is a wrong answer, not an error); a reference with no number gives 0
  * with {@code invalid_variable_error} (a constant reference without a number is refused at parse time).
  */
-final class NumericCheckGrader extends PairGrader {
+final class NumericCheckGrader {
   static final String TYPE = "numeric_check";
   private static final Pattern NUMBER = Pattern.compile(
       "(?<![0-9.])[-+]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|(?<![0-9])[-+]?\\.[0-9]+");
 
-  private final BigDecimal tolerance;
-  private final BigDecimal relativeTolerance;
-
-  private NumericCheckGrader(String name, Template input, Template reference, double tolerance, double relative,
-      GraderFields f) {
-    super(name, TYPE, input, reference, f);
-    this.tolerance = BigDecimal.valueOf(tolerance);
-    this.relativeTolerance = BigDecimal.valueOf(relative);
-  }
+  private NumericCheckGrader() {}
 
   static Set<String> fields() {
     return Set.of("input", "reference", "tolerance", "relative_tolerance");
   }
 
-  static NumericCheckGrader parse(GraderFields f) {
-    String name = f.name();
-    Template input = f.template("input", Graders.OUTPUT_TEXT);
-    Template reference = f.template("reference", null);
+  static PairGrader parse(GraderFields f) {
+    PairGrader.Pair pair = PairGrader.Pair.parse(f, Graders.OUTPUT_TEXT);
+    Template reference = pair.reference();
     if (reference.isConstant() && lastNumber(reference.source()) == null) {
       throw f.invalid("reference", "reference '" + reference.source() + "' holds no number");
     }
-    double tolerance = f.number("tolerance", 0.0, 0);
-    double relative = f.number("relative_tolerance", 0.0, 0);
-    return new NumericCheckGrader(name, input, reference, tolerance, relative, f);
+    BigDecimal tolerance = BigDecimal.valueOf(f.number("tolerance", 0.0, 0));
+    BigDecimal relative = BigDecimal.valueOf(f.number("relative_tolerance", 0.0, 0));
+    return new PairGrader(TYPE, pair, (in, ref, ctx) -> score(in, ref, tolerance, relative, ctx));
   }
 
-  @Override
-  double compare(String input, String reference, GradeContext ctx) {
+  static double score(String input, String reference, BigDecimal tolerance, BigDecimal relativeTolerance,
+      GradeContext ctx) {
     BigDecimal expected = lastNumber(reference);
     if (expected == null) {
       ctx.flag(Grade.INVALID_VARIABLE_ERROR);

@@ -9,37 +9,28 @@ import java.util.Set;
  * else 0. {@code eq}: equal (case-sensitive); {@code ne}: not equal; {@code like}: the input contains the reference
  * (case-sensitive); {@code ilike}: contains, ignoring case. Nothing is trimmed.
  */
-final class StringCheckGrader extends PairGrader {
+final class StringCheckGrader {
   static final String TYPE = "string_check";
 
-  private final String operation;
+  private StringCheckGrader() {}
 
-  private StringCheckGrader(String name, Template input, Template reference, String operation, GraderFields f) {
-    super(name, TYPE, input, reference, f);
-    this.operation = operation;
-  }
-
-  static StringCheckGrader parse(GraderFields f) {
-    String name = f.name();
-    Template input = f.template("input", null);
-    Template reference = f.template("reference", null);
+  static PairGrader parse(GraderFields f) {
+    PairGrader.Pair pair = PairGrader.Pair.parse(f, null);
     String operation = f.oneOf("operation", List.of("eq", "ne", "like", "ilike"), null);
-    return new StringCheckGrader(name, input, reference, operation, f);
+    return new PairGrader(TYPE, pair, (in, ref, ctx) -> pass(operation, in, ref) ? 1 : 0);
   }
 
   static Set<String> fields() {
     return Set.of("input", "reference", "operation");
   }
 
-  @Override
-  double compare(String in, String ref, GradeContext ctx) {
-    boolean pass = switch (operation) {
+  static boolean pass(String operation, String in, String ref) {
+    return switch (operation) {
       case "eq" -> in.equals(ref);
       case "ne" -> !in.equals(ref);
       case "like" -> in.contains(ref);
       case "ilike" -> in.toLowerCase(Locale.ROOT).contains(ref.toLowerCase(Locale.ROOT));
       default -> throw new IllegalStateException(operation);
     };
-    return pass ? 1 : 0;
   }
 }

@@ -20,23 +20,16 @@ import java.util.Set;
  * when the grader is parsed. {@code pass_threshold} (used by OpenAI's evals, not by fine-tuning) is accepted and kept
  * in the grader's JSON; the reward is the similarity itself, not thresholded.
  */
-final class TextSimilarityGrader extends PairGrader {
+final class TextSimilarityGrader {
   static final String TYPE = "text_similarity";
   static final List<String> METRICS = List.of("fuzzy_match", "bleu", "rouge_1", "rouge_2", "rouge_3", "rouge_4",
       "rouge_5", "rouge_l");
   private static final List<String> UNSUPPORTED = List.of("cosine", "gleu", "meteor");
 
-  private final String metric;
+  private TextSimilarityGrader() {}
 
-  private TextSimilarityGrader(String name, Template input, Template reference, String metric, GraderFields f) {
-    super(name, TYPE, input, reference, f);
-    this.metric = metric;
-  }
-
-  static TextSimilarityGrader parse(GraderFields f) {
-    String name = f.name();
-    Template input = f.template("input", null);
-    Template reference = f.template("reference", null);
+  static PairGrader parse(GraderFields f) {
+    PairGrader.Pair pair = PairGrader.Pair.parse(f, null);
     String metric = f.string("evaluation_metric", null);
     if (UNSUPPORTED.contains(metric)) {
       throw f.invalid("evaluation_metric", "evaluation_metric '" + metric + "' is not supported by Patchwork ("
@@ -48,15 +41,14 @@ final class TextSimilarityGrader extends PairGrader {
           + ", got '" + metric + "'");
     }
     f.number("pass_threshold", null, 0);
-    return new TextSimilarityGrader(name, input, reference, metric, f);
+    return new PairGrader(TYPE, pair, (in, ref, ctx) -> similarity(metric, in, ref));
   }
 
   static Set<String> fields() {
     return Set.of("input", "reference", "evaluation_metric", "pass_threshold");
   }
 
-  @Override
-  double compare(String in, String ref, GradeContext ctx) {
+  static double similarity(String metric, String in, String ref) {
     double similarity = switch (metric) {
       case "fuzzy_match" -> FuzzyMatch.wRatio(in, ref) / 100;
       case "bleu" -> Bleu.sentenceBleu(in, ref) / 100;
