@@ -6,7 +6,8 @@
 #
 # The build stage compiles with the Maven Wrapper and copies the application's runtime classpath (the same one
 # `./patchwork up` runs: api/target/classpath.txt) into /opt/patchwork/lib, keeping Maven's classpath order in an
-# argument file. The run stage is a JRE with PyTorch's CPU natives in that classpath; DJL never downloads anything.
+# argument file. The benchmarks live in the bench module, which nothing depends on, so no bench class is in the image.
+# The run stage is a JRE with PyTorch's CPU natives in that classpath; DJL never downloads anything.
 ARG JAVA_VERSION=25
 
 FROM eclipse-temurin:${JAVA_VERSION}-jdk AS build

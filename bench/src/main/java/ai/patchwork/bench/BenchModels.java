@@ -1,4 +1,4 @@
-package ai.patchwork.model.bench;
+package ai.patchwork.bench;
 
 import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.safetensors.DType;

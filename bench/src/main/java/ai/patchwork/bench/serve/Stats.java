@@ -1,4 +1,4 @@
-package ai.patchwork.api.bench;
+package ai.patchwork.bench.serve;
 
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package ai.patchwork.model.bench;
+package ai.patchwork.bench.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

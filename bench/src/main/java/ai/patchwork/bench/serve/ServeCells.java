@@ -1,4 +1,4 @@
-package ai.patchwork.api.bench;
+package ai.patchwork.bench.serve;
 
 import ai.patchwork.serving.AdapterCacheStats;
 import ai.patchwork.serving.EngineStats;

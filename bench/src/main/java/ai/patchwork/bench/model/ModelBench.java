@@ -1,8 +1,9 @@
-package ai.patchwork.model.bench;
+package ai.patchwork.bench.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.patchwork.bench.BenchModels;
 import ai.patchwork.model.Devices;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.fixture.TinyAdapterSpec;

@@ -1,4 +1,4 @@
-package ai.patchwork.api.bench;
+package ai.patchwork.bench.serve;
 
 import ai.djl.engine.Engine;
 import ai.patchwork.model.Devices;

@@ -1,15 +1,20 @@
-package ai.patchwork.api.bench;
+package ai.patchwork.bench.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.patchwork.api.inference.InferenceTest;
+import ai.patchwork.api.PatchworkApplication;
+import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 
 /** The bench's HTTP client against the real server: what it counts is what the stream held. */
-@InferenceTest
+@SpringBootTest(classes = PatchworkApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {"patchwork.serving.max-batch-size=8", "logging.level.org.gaul=WARN", "logging.level.io.zonky=WARN"})
+@Import(PatchworkTestServices.class)
 class LoadClientTest {
 
   @LocalServerPort int port;

@@ -1,4 +1,4 @@
-package ai.patchwork.model.bench;
+package ai.patchwork.bench.model;
 
 import ai.patchwork.model.kv.KvCache;
 import ai.patchwork.model.lora.AdapterWeights;
@@ -159,7 +159,7 @@ final class DecodeRun implements AutoCloseable {
       long t0 = System.nanoTime();
       float[][] logits = stepper.step(prompts, new int[b]);
       long t1 = System.nanoTime();
-      long c1 = THREADS.getCurrentThreadCpuTime() + pool.workerCpuNanos();
+      long c1 = stepCpuNanos();
       int[][] next = new int[b][1];
       int[] pos = new int[b];
       for (int step = 0; step < decode; step++) {
@@ -170,7 +170,7 @@ final class DecodeRun implements AutoCloseable {
         logits = stepper.step(next, pos);
       }
       long t2 = System.nanoTime();
-      long c2 = THREADS.getCurrentThreadCpuTime() + pool.workerCpuNanos();
+      long c2 = stepCpuNanos();
       return new Result(b * (double) prompt / ((t1 - t0) / 1e9), b * (double) decode / ((t2 - t1) / 1e9),
           b * (double) decode / ((c2 - c1) / 1e9));
     }
@@ -217,41 +217,59 @@ final class DecodeRun implements AutoCloseable {
     };
   }
 
+  /**
+   * CPU time, in nanoseconds, of this thread and of the CPU runtime's step workers (threads named
+   * {@code patchwork-step-*}), read from the JVM's thread accounting.
+   */
+  private static long stepCpuNanos() {
+    long sum = THREADS.getCurrentThreadCpuTime();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("patchwork-step-")) sum += Math.max(0, THREADS.getThreadCpuTime(t.threadId()));
+    }
+    return sum;
+  }
+
   /** What the adapters of a mixed batch weigh, and how fast memory gave them in each of the repeated reads (GB/s). */
   record Reads(long bytes, List<Double> gigabytesPerSecond) {}
 
   /**
-   * Reads the float32 slots ({@link AdapterStorage#EXACT}) that a {@link Mode#MIXED} batch of {@code b} uses
-   * ({@link VectorLoraSlots#stream}), each time after reading 64 MB of other data so that they come from memory, as
-   * they do in a decode step whose base weights, KV cache and adapters together outgrow the cache; {@code repeats}
-   * times, after 30 reads that let the JIT compile the loop. The rate is this machine's: slots in another storage
-   * move {@link #adapterBytes} at it.
+   * Reads as many bytes as the float32 slots ({@link AdapterStorage#EXACT}) that a {@link Mode#MIXED} batch of
+   * {@code b} uses, laid out as they are (one array per adapter and layer, read four at a time), each time after
+   * reading 64 MB of other data so that they come from memory, as they do in a decode step whose base weights, KV
+   * cache and adapters together outgrow the cache; {@code repeats} times, after 30 reads that let the JIT compile the
+   * loop. The rate is this machine's: slots in another storage move {@link #adapterBytes} at it.
    */
   Reads adapterReads(int b, int repeats) {
-    VectorLoraSlots slots = vectorSlots(AdapterStorage.EXACT);
-    int[] mapping = mixedSlots(b, adapters);
+    long bytes = adapterBytes(b, adapters, Runtime.VECTOR_EXACT);
+    int arrays = distinct(mixedSlots(b, adapters)) * model.config().numLayers();
+    MemoryReads reads = new MemoryReads(arrays, (int) (bytes / 4 / Math.max(1, arrays)));
     float[] other = new float[16 << 20]; // 64 MB, twice this machine's L3
     java.util.Arrays.fill(other, 1);
     List<Double> rates = new java.util.ArrayList<>();
-    long bytes = 0;
     float sink = 0;
-    for (int w = 0; w < 30; w++) slots.stream(mapping); // compiled before it is timed: interpreted, it reads at 2 GB/s
+    for (int w = 0; w < 30; w++) sink += reads.read(); // compiled before it is timed: interpreted, it reads at 2 GB/s
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < other.length; i += 16) sink += other[i];
       long t0 = System.nanoTime();
-      bytes = slots.stream(mapping);
-      rates.add(bytes / (double) (System.nanoTime() - t0));
+      sink += reads.read();
+      rates.add(reads.bytes() / (double) (System.nanoTime() - t0));
     }
-    if (sink == 0) throw new AssertionError("the eviction read nothing");
+    if (sink == 0) throw new AssertionError("the reads read nothing");
     return new Reads(bytes, rates);
   }
 
   /**
    * The bytes of the adapters a {@link Mode#MIXED} batch of {@code b} over {@code distinct} adapters uses, as this CPU
-   * runtime's slots hold them.
+   * runtime's slots hold them: every adapter of the pool has the same shape, so each weighs the slots' bytes over the
+   * pool's size.
    */
   long adapterBytes(int b, int distinct, Runtime runtime) {
-    return vectorSlots(runtime.storage).bytes(mixedSlots(b, distinct));
+    return distinct(mixedSlots(b, distinct)) * (vectorSlots(runtime.storage).bytes() / Math.max(1, adapters));
+  }
+
+  /** The different slots among these, but 0 (no adapter). */
+  private static int distinct(int[] slots) {
+    return (int) java.util.Arrays.stream(slots).filter(s -> s != 0).distinct().count();
   }
 
   private int[] mixedSlots(int b, int distinct) {

@@ -1,9 +1,9 @@
-package ai.patchwork.trainer.bench;
+package ai.patchwork.bench.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.patchwork.model.Devices;
-import ai.patchwork.model.bench.BenchModels;
+import ai.patchwork.bench.BenchModels;
 import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;
 import ai.patchwork.model.lora.PeftConfig;

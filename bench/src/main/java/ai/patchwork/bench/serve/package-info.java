@@ -4,4 +4,4 @@
  * {@code java.net.http}), so that every figure includes what a client would see: HTTP, JSON, the registry, the
  * adapter cache and the engine. Not used by the application itself.
  */
-package ai.patchwork.api.bench;
+package ai.patchwork.bench.serve;

@@ -1,6 +1,6 @@
-package ai.patchwork.api.bench;
+package ai.patchwork.bench.serve;
 
-import ai.patchwork.model.bench.BenchModels;
+import ai.patchwork.bench.BenchModels;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.fixture.TinyAdapterSpec;
 import ai.patchwork.model.fixture.TinyAdapterWriter;

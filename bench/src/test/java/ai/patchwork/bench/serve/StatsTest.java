@@ -1,4 +1,4 @@
-package ai.patchwork.api.bench;
+package ai.patchwork.bench.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
