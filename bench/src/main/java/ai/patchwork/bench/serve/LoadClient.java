@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -79,13 +81,25 @@ final class LoadClient {
    * @param model the {@code model} of request i
    */
   Run run(int count, int concurrency, IntFunction<String> model, int[] prompt, int maxTokens) throws InterruptedException {
+    String ids = Arrays.stream(prompt).mapToObj(Integer::toString).collect(Collectors.joining(",", "[", "]"));
+    return run(count, concurrency, model, i -> ids, maxTokens);
+  }
+
+  /**
+   * Sends {@code count} requests, {@code concurrency} at a time.
+   *
+   * @param model the {@code model} of request i
+   * @param prompt the {@code prompt} of request i as JSON: a string or an array of token ids
+   */
+  Run run(int count, int concurrency, IntFunction<String> model, IntFunction<String> prompt, int maxTokens)
+      throws InterruptedException {
     Semaphore slots = new Semaphore(concurrency);
     ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     long start = System.nanoTime();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int i = 0; i < count; i++) {
         slots.acquire();
-        String body = body(model.apply(i), prompt, maxTokens);
+        String body = body(model.apply(i), prompt.apply(i), maxTokens);
         pool.execute(() -> {
           try {
             outcomes.add(send(body));
@@ -98,11 +112,9 @@ final class LoadClient {
     return new Run(new ArrayList<>(outcomes), System.nanoTime() - start);
   }
 
-  private static String body(String model, int[] prompt, int maxTokens) {
-    StringBuilder ids = new StringBuilder();
-    for (int id : prompt) ids.append(ids.isEmpty() ? "" : ",").append(id);
-    return "{\"model\":\"" + model + "\",\"prompt\":[" + ids + "],\"max_tokens\":" + maxTokens
-        + ",\"temperature\":0,\"ignore_eos\":true,\"return_token_ids\":true,\"stream\":true,"
+  private static String body(String model, String prompt, int maxTokens) {
+    return "{\"model\":" + JsonMapper.shared().writeValueAsString(model) + ",\"prompt\":" + prompt + ",\"max_tokens\":"
+        + maxTokens + ",\"temperature\":0,\"ignore_eos\":true,\"return_token_ids\":true,\"stream\":true,"
         + "\"stream_options\":{\"include_usage\":true}}";
   }
 

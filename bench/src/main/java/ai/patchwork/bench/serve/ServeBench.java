@@ -28,8 +28,14 @@ import tools.jackson.databind.node.ObjectNode;
  * adapters through 32 device slots and a host cache of 64 adapters, so adapters keep being evicted and reloaded
  * from the registry). Then the acceptance load test: 500 requests over the 300 adapters, 64 at a time, against a
  * queue small enough that some are shed with 429. Prints one JSON object.
+ *
+ * <p>With {@code --model-shape NAME} or {@code --model DIR} it runs {@link SizedServeBench} instead: a real-size
+ * checkpoint served by a separate process.
  */
-@Command(name = "bench serve", mixinStandardHelpOptions = true, description = "Benchmark HTTP serving; prints JSON.")
+@Command(name = "bench serve", mixinStandardHelpOptions = true, description = {
+    "Benchmark HTTP serving on a generated 3.4M model in this JVM; prints JSON.",
+    "With --model-shape tinyllama-1.1b|llama-7b or --model DIR: a real-size checkpoint served by a separate process "
+        + "(see bench serve --model-shape x --help)."})
 public final class ServeBench implements Callable<Integer> {
 
   @Option(names = "--adapters", defaultValue = "100", description = "adapters of the mixed mode") int adapters;
@@ -68,6 +74,11 @@ public final class ServeBench implements Callable<Integer> {
     PrintStream json = System.out;
     System.setOut(System.err);
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+    if (SizedServeBench.wanted(args)) {
+      SizedServeBench sized = new SizedServeBench();
+      sized.stdout = json;
+      System.exit(new CommandLine(sized).execute(args));
+    }
     ServeBench bench = new ServeBench();
     bench.stdout = json;
     System.exit(new CommandLine(bench).execute(args));
