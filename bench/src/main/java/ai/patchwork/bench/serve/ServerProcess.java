@@ -1,9 +1,11 @@
 package ai.patchwork.bench.serve;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * {@code ./patchwork up} as a process of its own (the same main class and classpath), so that its memory is measured
@@ -48,7 +52,7 @@ final class ServerProcess implements AutoCloseable {
     command.addAll(List.of("-Dai.djl.offline=true", "--enable-native-access=ALL-UNNAMED", "--add-modules",
         "jdk.incubator.vector"));
     command.addAll(jvmOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN, "--server.port=" + port));
+    command.addAll(List.of("-cp", applicationClasspath(), MAIN, "--server.port=" + port));
     command.addAll(args);
     try {
       Files.createDirectories(log.getParent());
@@ -59,6 +63,22 @@ final class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + command, e);
     }
+  }
+
+  /**
+   * This JVM's classpath without the benchmark's own classes, so that the server runs as {@code ./patchwork up} does
+   * (the benchmark's logging configuration, for one, stays out of it).
+   */
+  static String applicationClasspath() {
+    String own;
+    try {
+      own = Path.of(ServerProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (URISyntaxException | RuntimeException e) {
+      return System.getProperty("java.class.path");
+    }
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(entry -> !Path.of(entry).toAbsolutePath().normalize().toString().equals(own))
+        .collect(Collectors.joining(File.pathSeparator));
   }
 
   private static int freePort() {

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -128,6 +130,8 @@ final class SizedServeBench implements Callable<Integer> {
       ServerProcess.Memory end = process.memory();
       out.putObject("end").put("rss_mb", end.rss() >> 20).put("peak_rss_mb", end.peak() >> 20)
           .put("load_average", Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+    } finally {
+      deleteTree(run.resolve("data")); // the server's database and object store; its log stays
     }
     stdout.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
     return 0;
@@ -207,6 +211,15 @@ final class SizedServeBench implements Callable<Integer> {
       // not Linux: the cores are enough to tell machines apart
     }
     m.put("load_average_at_start", Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("bench serve: could not delete " + dir + ": " + e);
+    }
   }
 
   private static Path defaultCache() {

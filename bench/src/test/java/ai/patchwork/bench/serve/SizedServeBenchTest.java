@@ -49,6 +49,9 @@ class SizedServeBenchTest {
       assertEquals(12, cell.path("tokens").asInt(), cell.toString());
       assertTrue(cell.path("latency_ms").path("p95").asDouble() >= cell.path("latency_ms").path("p50").asDouble());
     }
+    Path log = Path.of(out.path("server").path("log").asString());
+    assertTrue(Files.size(log) > 0, "the server's log is kept");
+    assertTrue(Files.notExists(log.resolveSibling("data")), "its database and object store are not");
     // F32 weights of the 3.4M-parameter model, plus the file's header
     assertTrue(out.path("model").path("checkpoint_bytes").asLong() > 3410176L * 4, out.path("model").toString());
   }
