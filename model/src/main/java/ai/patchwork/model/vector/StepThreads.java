@@ -70,14 +70,6 @@ public final class StepThreads implements AutoCloseable {
     return count;
   }
 
-  /** CPU time the workers have used so far (not the caller's), in nanoseconds. */
-  public long workerCpuNanos() {
-    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-    long sum = 0;
-    for (Thread w : workers) sum += Math.max(0, mx.getThreadCpuTime(w.threadId()));
-    return sum;
-  }
-
   /**
    * Runs {@code share} over {@code [0, n)} cut into {@link #count()} contiguous pieces whose bounds are multiples of
    * {@code align} (the last piece takes the rest), and returns when all are done.

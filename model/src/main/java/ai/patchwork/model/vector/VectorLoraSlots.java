@@ -232,50 +232,6 @@ public final class VectorLoraSlots implements AdapterSlots {
     return d0.f32() != null && d1.f32() != null || d0.i16() != null && d1.i16() != null;
   }
 
-  /**
-   * Reads every A and s·B that these slots hold, once per different slot (0, no adapter, holds nothing), and returns
-   * the bytes read: what a decode step whose rows use these adapters must move at the least. Each layer's arrays are
-   * read four at a time as four streams, in a plain SIMD sum with no arithmetic to wait on, so the time this takes is
-   * the floor memory sets under the step's deltas (the model bench reports it beside the measured mixed-adapter cost).
-   */
-  public long stream(int[] slotIds) {
-    int[] distinct = distinct(slotIds);
-    long bytes = 0;
-    for (int slot : distinct) bytes += slotBytes(slot);
-    float sum = 0;
-    WeightArray[] four = new WeightArray[4];
-    for (int l = 0; l < config.numLayers(); l++) {
-      int n = 0;
-      for (int slot : distinct) {
-        if (data[slot][l] == null) continue;
-        four[n++] = data[slot][l];
-        if (n == 4) {
-          sum += PlainReads.four(four);
-          n = 0;
-        }
-      }
-      for (int i = 0; i < n; i++) sum += PlainReads.one(four[i]);
-    }
-    streamed = sum;
-    return bytes;
-  }
-
-  private float streamed; // what stream() read, kept so that the reads are not optimized away
-
-  /** The bytes {@link #stream} reads for these slots, without reading them. */
-  public long bytes(int[] slotIds) {
-    long bytes = 0;
-    for (int slot : distinct(slotIds)) bytes += slotBytes(slot);
-    return bytes;
-  }
-
-  /** The different slots among these, but 0. */
-  private int[] distinct(int[] slotIds) {
-    int[] distinct = java.util.Arrays.stream(slotIds).filter(slot -> slot != 0).distinct().toArray();
-    for (int slot : distinct) checkSlot(slot);
-    return distinct;
-  }
-
   /** Heap arrays only: nothing to free. */
   @Override
   public void close() {}

@@ -1,7 +1,6 @@
 package ai.patchwork.model.vector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.fixture.TinyAdapterSpec;
@@ -114,22 +113,6 @@ class VectorLoraSlotsTest {
         assertEquals(want, y[o], bound, p + " output " + o);
       }
     }
-  }
-
-  @ParameterizedTest
-  @EnumSource(AdapterStorage.class)
-  void streamReadsEachDifferentSlotOnce(AdapterStorage storage) {
-    ModelConfig c = model(64, 128, 2);
-    VectorLoraSlots slots = new VectorLoraSlots(c, 6, 8, storage);
-    VectorLoraSlots first = new VectorLoraSlots(c, 1, 8, storage);
-    first.set(1, adapter(c, "a1", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
-    for (int i = 1; i <= 5; i++) slots.set(i, adapter(c, "a" + i, TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(i)));
-    slots.set(6, adapter(c, "bf16", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optDtype(DType.BF16).optSeed(6)));
-
-    assertEquals(slots.bytes(), slots.stream(new int[] {1, 2, 1, 0, 3, 4, 5, 6, 2})); // four side by side, then the rest
-    assertEquals(first.bytes(), slots.stream(new int[] {1, 1, 0}));
-    assertEquals(0, slots.stream(new int[] {0, 0}));
-    assertThrows(IllegalArgumentException.class, () -> slots.stream(new int[] {7}));
   }
 
   private static void assertFuses(VectorLoraSlots slots, int slot0, int slot1, boolean fuses) {

@@ -1,0 +1,2 @@
+/** {@code ./patchwork bench train}: the training loop's throughput against a bare forward and backward pass. */
+package ai.patchwork.bench.train;

@@ -1,2 +1,0 @@
-/** ./patchwork bench model: runtime throughput by batch size and adapter mix, printed as JSON. */
-package ai.patchwork.model.bench;

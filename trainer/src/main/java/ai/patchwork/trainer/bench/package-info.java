@@ -1,2 +1,0 @@
-/** {@code ./patchwork bench train}: the training loop's throughput against a bare forward and backward pass. */
-package ai.patchwork.trainer.bench;
