@@ -88,7 +88,7 @@ record PackedMatrix(MemorySegment values, Precision precision, int n, int k) {
       }
     }
     int ob = precision.bytes();
-    MemorySegment dst = arena.allocate((long) n * k * ob, 64);
+    MemorySegment dst = OffHeap.allocate((long) n * k * ob, arena);
     int n4 = n - n % 4;
     int kv = k - k % L;
     VectorSpecies<Byte> chunk = dtype == DType.F64 ? null // one vector of L values, moved as bytes

@@ -27,7 +27,8 @@ class PackedMatrixTest {
 
   @ParameterizedTest
   @CsvSource({"BF16, 1, 64, 40", "BF16, 2, 96, 37", "BF16, 5, 48, 24", "F16, 1, 64, 40", "F16, 6, 33, 13",
-      "F32, 1, 64, 40", "F32, 3, 37, 22", "F32, 8, 96, 36", "F64, 2, 32, 12"})
+      "F32, 1, 64, 40", "F32, 3, 37, 22", "F32, 8, 96, 36", "F64, 2, 32, 12",
+      "BF16, 1, 1024, 1040", "F32, 4, 1024, 600"}) // the last two over 2 MB: pages mapped from the kernel
   void stackedTensorsGiveThePlainProductOfTheirValues(DType dtype, int m, int k, int n) {
     SplittableRandom r = new SplittableRandom(k * 31L + n);
     int[] rows = {n / 2, n - n / 2 - 3, 3}; // three tensors, as q, k and v
