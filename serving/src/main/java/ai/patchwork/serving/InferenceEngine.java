@@ -2,6 +2,7 @@ package ai.patchwork.serving;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.tokenizer.Tokenizer;
+import ai.patchwork.model.vector.Quantization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashSet;
@@ -108,6 +109,10 @@ public final class InferenceEngine implements AutoCloseable {
     }
     int context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
     EngineRuntime runtime = resolve(config.runtime(), mc, config.maxBatchSize(), context);
+    if (runtime != EngineRuntime.VECTOR && config.quantization() != Quantization.NONE) {
+      throw new IllegalArgumentException("quantization " + config.quantization() + " needs the CPU runtime, which "
+          + "this JVM cannot run here (the Vector API, a CPU device and a KV cache that fits half the free heap)");
+    }
     Tokenizer tokenizer = Tokenizer.load(config.modelDir());
     ModelRunner runner = null;
     InferenceEngine engine;

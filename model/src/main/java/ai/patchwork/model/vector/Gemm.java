@@ -69,9 +69,9 @@ final class Gemm {
 
   /**
    * Columns {@code [from, to)} of y = x · wᵀ; {@code from} is a multiple of 4. Below 4 rows (decode) each weight
-   * vector is loaded from the packed matrix and, when held in bfloat16, widened in registers: the step streams the
-   * weights once at memory speed. From 4 rows on, each block of 4 W rows is widened once into a float32 scratch that
-   * stays in cache and every 4 × 4 tile of x rows runs on it, so the widening is shared by all rows.
+   * vector is loaded from the packed matrix and, when held in bfloat16 or int8, widened in registers: the step
+   * streams the weights once at memory speed. From 4 rows on, each block of 4 W rows is widened once into a float32
+   * scratch that stays in cache and every 4 × 4 tile of x rows runs on it, so the widening is shared by all rows.
    */
   static void matmul(float[] x, int m, PackedMatrix w, float[] y, int from, int to) {
     int n = w.n();
@@ -83,7 +83,10 @@ final class Gemm {
     int j = from;
     for (; j + 4 <= blocks; j += 4) {
       if (direct) {
-        for (int i = 0; i < m; i++) tile1x4(x, i * k, w, (long) j * k, y, i * n + j);
+        for (int i = 0; i < m; i++) {
+          if (w.precision() == Precision.Q8_0) Q8.tile1x4(x, i * k, w, j, y, i * n + j);
+          else tile1x4(x, i * k, w, (long) j * k, y, i * n + j);
+        }
         continue;
       }
       w.widen((long) j * k, 4 * k, scratch, 0);

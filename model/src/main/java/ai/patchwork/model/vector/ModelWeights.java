@@ -11,12 +11,15 @@ import java.util.Map;
 
 /**
  * The CPU runtime's weights of one checkpoint, off the Java heap in {@code arena}: read once per process and shared
- * by every {@link VectorTransformer} opened on the same folder (the serving role's engine and the worker's sampling,
- * say), freed when the last of them closes. Immutable and stateless, so any number of steps read them at once.
+ * by every {@link VectorTransformer} opened on the same folder with the same quantization (the serving role's engine
+ * and the worker's sampling, say), freed when the last of them closes. Immutable and stateless, so any number of steps
+ * read them at once.
  */
 final class ModelWeights {
 
-  private static final Map<Path, ModelWeights> OPEN = new HashMap<>(); // guarded by itself
+  private record Key(Path folder, Quantization quantization) {}
+
+  private static final Map<Key, ModelWeights> OPEN = new HashMap<>(); // guarded by itself
 
   final ModelConfig config;
   final PackedMatrix embedding; // (V, E)
@@ -24,7 +27,7 @@ final class ModelWeights {
   final float[] norm; // (E)
   final PackedMatrix lmHead; // (V, E), the embedding itself when tied
   private final Arena arena;
-  private Path key; // null when not shared
+  private Key key; // null when not shared
   private int users = 1; // guarded by OPEN
 
   ModelWeights(ModelConfig config, Arena arena, PackedMatrix embedding, List<VectorBlock> blocks, float[] norm,
@@ -38,10 +41,10 @@ final class ModelWeights {
   }
 
   /** The weights of a model folder: those already open in this process, else loaded now; {@link #release} each. */
-  static ModelWeights acquire(Path modelDir) {
-    Path key;
+  static ModelWeights acquire(Path modelDir, Quantization quantization) {
+    Key key;
     try {
-      key = modelDir.toRealPath();
+      key = new Key(modelDir.toRealPath(), quantization);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the model folder " + modelDir, e);
     }
@@ -51,7 +54,7 @@ final class ModelWeights {
         w.users++;
         return w;
       }
-      w = CheckpointLoader.load(key);
+      w = CheckpointLoader.load(key.folder(), quantization);
       w.key = key;
       OPEN.put(key, w);
       return w;

@@ -20,8 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * matrix was packed into.
  *
  * @param values the packed values, {@code n·k·precision.bytes()} bytes
+ * @param scales the float32 scales of {@link Precision#Q8_0} values ({@link Q8}), else null
  */
-record PackedMatrix(MemorySegment values, Precision precision, int n, int k) {
+record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precision, int n, int k) {
 
   private static final int L = FloatVector.SPECIES_PREFERRED.length();
   static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -33,6 +34,15 @@ record PackedMatrix(MemorySegment values, Precision precision, int n, int k) {
     if (values.byteSize() != (long) n * k * precision.bytes()) {
       throw new IllegalArgumentException(values.byteSize() + " bytes for " + n + " × " + k + " " + precision);
     }
+    if ((precision == Precision.Q8_0) != (scales != null)) throw new IllegalArgumentException("scales with Q8_0 only");
+    if (scales != null && (!Q8.fits(k) || scales.byteSize() != (long) n * (k / Q8.GROUP) * Float.BYTES)) {
+      throw new IllegalArgumentException(scales.byteSize() + " bytes of scales for " + n + " × " + k);
+    }
+  }
+
+  /** A matrix held unquantized. */
+  PackedMatrix(MemorySegment values, Precision precision, int n, int k) {
+    this(values, null, precision, n, k);
   }
 
   /** Row-major rows of a checkpoint tensor: {@code rows × k} values of {@code dtype}, little-endian. */
@@ -63,6 +73,11 @@ record PackedMatrix(MemorySegment values, Precision precision, int n, int k) {
    * be readable from any thread (a shared arena's mappings).
    */
   static PackedMatrix pack(List<Source> parts, int k, Arena arena) {
+    return pack(parts, k, false, arena);
+  }
+
+  /** The same, quantized to {@link Q8} when {@code int8} is set and rows split into whole groups of 32. */
+  static PackedMatrix pack(List<Source> parts, int k, boolean int8, Arena arena) {
     DType dtype = parts.getFirst().dtype();
     int n = 0;
     for (Source p : parts) {
@@ -87,6 +102,7 @@ record PackedMatrix(MemorySegment values, Precision precision, int n, int k) {
         rowAt[r] = (long) j * k * eb;
       }
     }
+    if (int8 && Q8.fits(k)) return Q8.pack(rowSeg, rowAt, dtype, n, k, arena);
     int ob = precision.bytes();
     MemorySegment dst = OffHeap.allocate((long) n * k * ob, arena);
     int n4 = n - n % 4;
@@ -122,9 +138,9 @@ record PackedMatrix(MemorySegment values, Precision precision, int n, int k) {
     for (int i = 0; i < len; i++) dst.set(FLOAT_LE, o + 4L * i, (float) src.get(DOUBLE_LE, at + 8L * i));
   }
 
-  /** Bytes the values take. */
+  /** Bytes the values (and scales) take. */
   long bytes() {
-    return values.byteSize();
+    return values.byteSize() + (scales == null ? 0 : scales.byteSize());
   }
 
   /** dst[dOff .. dOff + len) = packed values [from .. from + len) as float32. */
@@ -134,6 +150,7 @@ record PackedMatrix(MemorySegment values, Precision precision, int n, int k) {
       case F32 -> MemorySegment.copy(values, FLOAT_LE, at, dst, dOff, len);
       case BF16 -> Bf16.widen(values, at, dst, dOff, len);
       case F16 -> F16.widen(values, at, dst, dOff, len);
+      case Q8_0 -> Q8.widen(this, from, len, dst, dOff);
     }
   }
 
@@ -143,6 +160,7 @@ record PackedMatrix(MemorySegment values, Precision precision, int n, int k) {
       case F32 -> values.get(FLOAT_LE, 4 * i);
       case BF16 -> Bf16.get(values, 2 * i);
       case F16 -> F16.get(values, 2 * i);
+      case Q8_0 -> Q8.get(this, i);
     };
   }
 

@@ -4,10 +4,11 @@ import ai.patchwork.model.safetensors.DType;
 
 /**
  * How the base weights of the CPU runtime are held: in the checkpoint's own 16-bit format, widened to float32 in
- * registers as the kernels load them ({@link Bf16#load}, {@link F16#load}), or in float32.
+ * registers as the kernels load them ({@link Bf16#load}, {@link F16#load}), in float32, or quantized to int8 with a
+ * scale per 32 values ({@link Q8}, when asked for).
  */
 enum Precision {
-  F32(4), BF16(2), F16(2);
+  F32(4), BF16(2), F16(2), Q8_0(1);
 
   private final int bytes;
 

@@ -60,10 +60,15 @@ public final class VectorTransformer implements AutoCloseable {
    * @throws ai.patchwork.model.config.ModelFormatException when the folder is not a supported checkpoint
    */
   public static VectorTransformer load(Path modelDir) {
+    return load(modelDir, Quantization.NONE);
+  }
+
+  /** The same with the matrices held as {@code quantization} says (norms and biases stay float32). */
+  public static VectorTransformer load(Path modelDir, Quantization quantization) {
     if (!available()) {
       throw new IllegalStateException("the CPU runtime needs the Vector API: run java with --add-modules jdk.incubator.vector");
     }
-    return new VectorTransformer(ModelWeights.acquire(modelDir));
+    return new VectorTransformer(ModelWeights.acquire(modelDir, quantization));
   }
 
   /** Bytes of weights held off the heap (a tied LM head counted once). */

@@ -51,13 +51,62 @@ class PackedMatrixTest {
       Gemm.matmul(x, m, p, fast);
       Gemm.reference(x, m, k, w, n, slow);
       for (int i = 0; i < slow.length; i++) {
-        assertTrue(Math.abs(fast[i] - slow[i]) <= 1e-5 * Math.sqrt(k), "element " + i + ": " + fast[i] + " ≠ " + slow[i]);
+        assertTrue(Math.abs(fast[i] - slow[i]) <= 1e-5 * Math.sqrt(k), "element " + i + ": " + fast[i] + ", " + slow[i]);
       }
       float[] row = new float[k + 1];
       for (int j = 0; j < n; j++) {
         p.row(j, row, 1);
         for (int c = 0; c < k; c++) assertEquals(w[j * k + c], row[1 + c], "row " + j + ", column " + c);
       }
+    }
+  }
+
+  /**
+   * int8 (Q8_0): every value within half a step (its group's max|w| / 254) of the checkpoint's, and the kernels, the
+   * in-register one below 4 rows and the widening one from 4, give the plain product of the quantized values.
+   */
+  @ParameterizedTest
+  @CsvSource({"BF16, 1, 64, 40", "BF16, 4, 1024, 37", "F16, 2, 128, 13", "F32, 3, 96, 20", "F32, 6, 32, 9",
+      "F64, 1, 64, 8"})
+  void int8HoldsEachValueWithinHalfAStepAndMultipliesExactly(DType dtype, int m, int k, int n) {
+    SplittableRandom r = new SplittableRandom(k * 17L + n);
+    float[] w = new float[n * k];
+    try (Arena arena = Arena.ofShared()) {
+      MemorySegment bytes = arena.allocate((long) n * k * dtype.bytes());
+      for (int i = 0; i < n * k; i++) w[i] = write(bytes, dtype, i, (float) (r.nextGaussian() * (1 + i % 7)));
+      PackedMatrix p = PackedMatrix.pack(List.of(new PackedMatrix.Source(bytes, dtype, n)), k, true, arena);
+      assertEquals(Precision.Q8_0, p.precision());
+      assertEquals((long) n * k + 4L * n * k / 32, p.bytes(), "a byte per value, a float per 32");
+      float[] q = new float[n * k]; // the quantized values, row-major
+      for (int j = 0; j < n; j++) {
+        p.row(j, q, j * k);
+        for (int g = 0; g < k; g += 32) {
+          float amax = 0;
+          for (int c = g; c < g + 32; c++) amax = Math.max(amax, Math.abs(w[j * k + c]));
+          for (int c = g; c < g + 32; c++) {
+            float err = Math.abs(q[j * k + c] - w[j * k + c]);
+            assertTrue(err <= amax / 254 * (1 + 1e-5f), "row " + j + ", column " + c + ": off by " + err);
+          }
+        }
+      }
+      float[] x = new float[m * k];
+      for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+      float[] fast = new float[m * n];
+      float[] slow = new float[m * n];
+      Gemm.matmul(x, m, p, fast);
+      Gemm.reference(x, m, k, q, n, slow);
+      for (int i = 0; i < slow.length; i++) {
+        assertTrue(Math.abs(fast[i] - slow[i]) <= 1e-4 * Math.sqrt(k), "element " + i + ": " + fast[i] + ", " + slow[i]);
+      }
+    }
+  }
+
+  @Test
+  void int8LeavesRowsThatDoNotSplitIntoGroupsOf32Unquantized() {
+    try (Arena arena = Arena.ofShared()) {
+      MemorySegment bytes = arena.allocate(2L * 8 * 48);
+      PackedMatrix p = PackedMatrix.pack(List.of(new PackedMatrix.Source(bytes, DType.BF16, 8)), 48, true, arena);
+      assertEquals(Precision.BF16, p.precision());
     }
   }
 
