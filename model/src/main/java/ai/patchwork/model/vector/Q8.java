@@ -123,9 +123,29 @@ final class Q8 {
   /** dst[dOff ..] = packed values [from .. from + len) dequantized; {@code from} and {@code len} whole vectors. */
   static void widen(PackedMatrix w, long from, int len, float[] dst, int dOff) {
     if (from % L != 0 || len % L != 0) throw new IllegalArgumentException("whole vectors only");
-    for (int i = 0; i < len; i += L) { // a vector of values shares its row and group
-      int[] rc = position(w, from + i);
-      load(w.values(), from + i).mul(scale(w, rc[0], rc[1])).intoArray(dst, dOff + i);
+    int k = w.k();
+    int groups = k / GROUP;
+    long blocks = (long) (w.n() - w.n() % 4) * k; // values in 4-row blocks
+    MemorySegment q = w.values();
+    MemorySegment sc = w.scales();
+    int i = 0;
+    while (i < len) { // a vector of values shares its row and group
+      long e = from + i;
+      if (e < blocks) {
+        long start = e - e % (4L * k);
+        long j = start / k; // the block's first row
+        for (long rem = e - start; i < len && rem < 4L * k; i += L, rem += L) {
+          long col = rem / (4L * L) * L;
+          long scale = j * groups + col / GROUP * 4 + rem / L % 4;
+          load(q, from + i).mul(sc.get(FLOAT_LE, Float.BYTES * scale)).intoArray(dst, dOff + i);
+        }
+      } else {
+        long row = e / k;
+        for (long col = e % k; i < len && col < k; i += L, col += L) {
+          float d = sc.get(FLOAT_LE, Float.BYTES * (row * groups + col / GROUP));
+          load(q, from + i).mul(d).intoArray(dst, dOff + i);
+        }
+      }
     }
   }
 
