@@ -1,6 +1,7 @@
 package ai.patchwork.serving;
 
 import ai.patchwork.model.vector.AdapterStorage;
+import ai.patchwork.model.vector.Quantization;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -36,10 +37,13 @@ import java.util.List;
  * @param adapterStorage how the CPU runtime's slots hold adapter weights ({@link AdapterStorage#INT16}: 16-bit
  *     integers with a scale per rank, half the bytes of float32 for each mixed-adapter step to read, each weight within
  *     1/65534 of its row's or column's largest; {@code EXACT}: as loaded); the DJL runtime holds them as loaded
+ * @param quantization how the CPU runtime holds the base weights ({@link Quantization#NONE}: the checkpoint's
+ *     precision; {@code INT8}: block-wise int8, a scale per 32 values); the DJL runtime runs the checkpoint as it is
  */
 public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLength, int prefillChunk,
     int maxPrefillTokens, int maxQueued, int adapterSlots, int maxLoraRank, long hostCacheBytes, List<String> preload,
-    int loaderThreads, int intraOpThreads, int stepThreads, EngineRuntime runtime, AdapterStorage adapterStorage) {
+    int loaderThreads, int intraOpThreads, int stepThreads, EngineRuntime runtime, AdapterStorage adapterStorage,
+    Quantization quantization) {
 
   public EngineConfig {
     if (modelDir == null) throw new IllegalArgumentException("modelDir is required");
@@ -59,6 +63,10 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
     if (stepThreads < 0) throw new IllegalArgumentException("stepThreads must be >= 0 (0 = one per core), got " + stepThreads);
     if (runtime == null) runtime = EngineRuntime.AUTO;
     if (adapterStorage == null) adapterStorage = AdapterStorage.INT16;
+    if (quantization == null) quantization = Quantization.NONE;
+    if (quantization != Quantization.NONE && runtime == EngineRuntime.DJL) {
+      throw new IllegalArgumentException("quantization " + quantization + " needs the CPU runtime (vector), not djl");
+    }
     preload = List.copyOf(preload == null ? List.of() : preload);
     if (preload.size() >= adapterSlots) {
       throw new IllegalArgumentException(preload.size() + " preloaded adapters would take every one of the "
@@ -91,6 +99,7 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
     private int stepThreads;
     private EngineRuntime runtime = EngineRuntime.AUTO;
     private AdapterStorage adapterStorage = AdapterStorage.INT16;
+    private Quantization quantization = Quantization.NONE;
 
     private Builder(Path modelDir) {
       this.modelDir = modelDir;
@@ -166,11 +175,16 @@ public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLengt
       return this;
     }
 
+    public Builder optQuantization(Quantization v) {
+      quantization = v;
+      return this;
+    }
+
     public EngineConfig build() {
       int prefillTokens = maxPrefillTokens == 0 ? Math.max(512, prefillChunk) : maxPrefillTokens;
       return new EngineConfig(modelDir, maxBatchSize, maxSequenceLength, prefillChunk, prefillTokens, maxQueued,
           adapterSlots, maxLoraRank, hostCacheBytes, preload, loaderThreads, intraOpThreads, stepThreads, runtime,
-          adapterStorage);
+          adapterStorage, quantization);
     }
   }
 }

@@ -18,6 +18,6 @@ public enum EngineRuntime {
   /** AUTO made concrete for this JVM and device. */
   EngineRuntime resolve() {
     if (this != AUTO) return this;
-    return VectorTransformer.available() && "cpu".equals(Devices.chosen().getDeviceType()) ? VECTOR : DJL;
+    return VectorTransformer.available() && Devices.cpu() ? VECTOR : DJL;
   }
 }

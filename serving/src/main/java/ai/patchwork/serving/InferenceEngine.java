@@ -1,18 +1,8 @@
 package ai.patchwork.serving;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.patchwork.model.Devices;
 import ai.patchwork.model.config.ModelConfig;
-import ai.patchwork.model.kv.KvCache;
-import ai.patchwork.model.lora.AdapterSlots;
-import ai.patchwork.model.lora.LoraSlots;
-import ai.patchwork.model.nn.Transformer;
-import ai.patchwork.model.vector.VectorKvCache;
-import ai.patchwork.model.vector.StepThreads;
-import ai.patchwork.model.vector.VectorLoraSlots;
-import ai.patchwork.model.vector.VectorTransformer;
 import ai.patchwork.model.tokenizer.Tokenizer;
+import ai.patchwork.model.vector.Quantization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashSet;
@@ -26,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Serves many LoRA adapters over one base model with iteration-level continuous batching.
  *
- * <p>The base model is loaded once. One engine-loop thread ({@link EngineLoop}) runs every forward pass; each pass
+ * <p>The base model is loaded once, by the runtime's {@link RunnerFactory}. One engine-loop thread ({@link EngineLoop}) runs every forward pass; each pass
  * mixes sequences with different adapters and with none (stacked LoRA slots, batched matmuls). Memory is fixed at
  * start: a KV cache of {@code maxBatchSize × maxSequenceLength} positions, {@code adapterSlots} LoRA slots for the
  * adapter cache, and {@code maxBatchSize} more aligned with the KV slots ({@link LoraRows}) so decode steps never
@@ -46,12 +36,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InferenceEngine implements AutoCloseable {
 
   private final EngineConfig config;
-  private final NDManager manager;
   private final ModelConfig modelConfig;
   private final EngineRuntime runtime;
   private final Tokenizer tokenizer;
   private final int context;
-  private final java.util.List<AutoCloseable> owned = new java.util.ArrayList<>(); // closed in reverse
+  private final ModelRunner runner;
   private final ExecutorService loader;
   private final ExecutorService dispatch;
   private final AdapterCache adapters;
@@ -63,98 +52,76 @@ public final class InferenceEngine implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /**
-   * The CPU runtime's start-up warm-up (see {@link VectorTransformer#warmUp}): without it the first requests run the
-   * SIMD kernels interpreted while the JIT compiles them, and on few cores the compilation also slows the adapter
-   * loads that run beside them.
-   */
-  private static final int WARM_UP_STEPS = 200;
-  private static final long WARM_UP_BUDGET_NANOS = 2_000_000_000L;
-
-  private InferenceEngine(EngineConfig config, AdapterSource source, MeterRegistry registry, NDManager manager,
-      Tokenizer tokenizer) {
+  private InferenceEngine(EngineConfig config, AdapterSource source, MeterRegistry registry, Tokenizer tokenizer,
+      ModelConfig mc, int context, EngineRuntime runtime, ModelRunner runner) {
     this.config = config;
-    this.manager = manager;
     this.tokenizer = tokenizer;
-    Transformer model = own(Transformer.load(config.modelDir(), manager));
-    ModelConfig mc = this.modelConfig = model.config();
-    if (config.maxSequenceLength() > mc.maxPositions()) {
-      throw new IllegalArgumentException("maxSequenceLength " + config.maxSequenceLength()
-          + " exceeds the model's max_position_embeddings " + mc.maxPositions());
-    }
-    this.context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
-    this.runtime = resolve(config.runtime(), model, config.maxBatchSize(), context);
-    AdapterSlots slots;
-    ModelRunner runner;
-    if (runtime == EngineRuntime.VECTOR) {
-      VectorTransformer cpu = VectorTransformer.of(model); // a heap copy of the weights: the tensors can go
-      owned.remove(model);
-      model.close();
-      StepThreads threads = own(StepThreads.of(config.stepThreads()));
-      cpu.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage());
-      VectorLoraSlots vectorSlots = own(new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(),
-          config.adapterStorage()));
-      slots = vectorSlots;
-      runner = own(new VectorRunner(cpu, new VectorKvCache(mc, config.maxBatchSize(), context), vectorSlots, threads));
-    } else {
-      KvCache cache = own(new KvCache(mc, config.maxBatchSize(), context, manager));
-      LoraSlots tensorSlots = own(new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager));
-      LoraRows rows = own(new LoraRows(mc, config.maxBatchSize(), tensorSlots, manager));
-      slots = tensorSlots;
-      runner = own(new DjlRunner(model, cache, tensorSlots, rows, manager));
-    }
+    this.modelConfig = mc;
+    this.context = context;
+    this.runtime = runtime;
+    this.runner = runner;
     this.loader = Executors.newFixedThreadPool(config.loaderThreads(),
         Thread.ofPlatform().daemon().name("patchwork-adapter-loader-", 0).factory());
     this.dispatch = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("patchwork-events-", 0).factory());
     this.metrics = new EngineMetrics(registry);
     this.rejected = Counter.builder("patchwork.requests.rejected").description("queue full").register(registry);
     this.scheduler = new Scheduler(config.maxBatchSize(), context, config.maxQueued());
-    EngineLoop[] ref = new EngineLoop[1];
-    this.adapters = new AdapterCache(source, mc, slots, config.hostCacheBytes(), loader, () -> ref[0].signal(), registry);
-    this.loop = ref[0] = new EngineLoop(scheduler, runner, adapters, metrics, config.prefillChunk(),
-        config.maxPrefillTokens(), context);
+    this.adapters = new AdapterCache(source, mc, runner.slots(), config.hostCacheBytes(), loader, this::signalLoop,
+        registry);
+    this.loop = new EngineLoop(scheduler, runner, adapters, metrics, config.prefillChunk(), config.maxPrefillTokens(),
+        context);
     metrics.gauges(loop::stats);
     this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(loop);
   }
 
-  private <T extends AutoCloseable> T own(T resource) {
-    owned.add(resource);
-    return resource;
+  /** Wakes the loop: an adapter load finished. Called from loader threads, after the constructor has returned. */
+  private void signalLoop() {
+    loop.signal();
   }
 
   /**
-   * AUTO as {@link EngineRuntime#resolve()}, except that the CPU runtime is skipped when its heap copy of the weights
-   * and KV cache would take more than half of the free heap, or a KV layer would not fit one Java array.
+   * AUTO as {@link EngineRuntime#resolve()}, except that the CPU runtime is skipped when its KV cache, which lives on
+   * the heap, would take more than half of the free heap or a KV layer would not fit one Java array. The CPU
+   * runtime's weights live off the heap and do not count.
    */
-  private static EngineRuntime resolve(EngineRuntime wanted, Transformer model, int batch, int context) {
+  private static EngineRuntime resolve(EngineRuntime wanted, ModelConfig c, int batch, int context) {
     EngineRuntime r = wanted.resolve();
     if (wanted != EngineRuntime.AUTO || r != EngineRuntime.VECTOR) return r;
-    ModelConfig c = model.config();
     long kvLayer = (long) batch * c.numKvHeads() * context * c.headDim();
-    long bytes = 4 * (model.parameterCount() + 2 * c.numLayers() * kvLayer);
+    long bytes = 4 * 2 * c.numLayers() * kvLayer;
     Runtime jvm = Runtime.getRuntime();
     long free = jvm.maxMemory() - (jvm.totalMemory() - jvm.freeMemory());
     return kvLayer < Integer.MAX_VALUE - 8 && bytes < free / 2 ? r : EngineRuntime.DJL;
   }
 
   /**
-   * Loads the model (once) and starts the engine loop. Preloaded adapters are loaded and placed before this returns.
+   * Loads the model (once) on the configured runtime and starts the engine loop. Preloaded adapters are loaded and
+   * placed before this returns. The CPU runtime reads the checkpoint itself and never starts PyTorch.
    *
    * @param source where adapters not in memory come from
    * @param registry receives the engine's and the adapter cache's meters
    */
   public static InferenceEngine start(EngineConfig config, AdapterSource source, MeterRegistry registry) {
-    NDManager manager = Devices.newManager();
-    // Process-wide in PyTorch: every thread's ops, this engine's and any other's, use the same count.
-    if (config.intraOpThreads() > 0) JniUtils.setNumThreads(config.intraOpThreads());
-    Tokenizer tokenizer = null;
+    ModelConfig mc = ModelConfig.load(config.modelDir());
+    if (config.maxSequenceLength() > mc.maxPositions()) {
+      throw new IllegalArgumentException("maxSequenceLength " + config.maxSequenceLength()
+          + " exceeds the model's max_position_embeddings " + mc.maxPositions());
+    }
+    int context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
+    EngineRuntime runtime = resolve(config.runtime(), mc, config.maxBatchSize(), context);
+    if (runtime != EngineRuntime.VECTOR && config.quantization() != Quantization.NONE) {
+      throw new IllegalArgumentException("quantization " + config.quantization() + " needs the CPU runtime, which "
+          + "this JVM cannot run here (the Vector API, a CPU device and a KV cache that fits half the free heap)");
+    }
+    Tokenizer tokenizer = Tokenizer.load(config.modelDir());
+    ModelRunner runner = null;
     InferenceEngine engine;
     try {
-      tokenizer = Tokenizer.load(config.modelDir());
-      engine = new InferenceEngine(config, source, registry, manager, tokenizer);
+      runner = RunnerFactory.of(runtime).open(config, mc, context);
+      engine = new InferenceEngine(config, source, registry, tokenizer, mc, context, runtime, runner);
     } catch (RuntimeException | Error e) {
-      if (tokenizer != null) tokenizer.close();
-      manager.close();
+      if (runner != null) runner.close();
+      tokenizer.close();
       throw e;
     }
     try {
@@ -271,14 +238,7 @@ public final class InferenceEngine implements AutoCloseable {
     }
     loader.shutdownNow();
     dispatch.shutdown();
-    for (int i = owned.size() - 1; i >= 0; i--) {
-      try {
-        owned.get(i).close();
-      } catch (Exception e) {
-        throw new IllegalStateException("closing " + owned.get(i), e);
-      }
-    }
+    runner.close();
     tokenizer.close();
-    manager.close();
   }
 }

@@ -1,5 +1,7 @@
 package ai.patchwork.serving;
 
+import ai.patchwork.model.lora.AdapterSlots;
+
 /**
  * Runs forward passes for the engine loop, whatever mix of adapters a batch holds, in one pass per step:
  * {@link DjlRunner} on the tensor model (any device), {@link VectorRunner} on the CPU runtime. Engine loop only.
@@ -17,6 +19,9 @@ interface ModelRunner extends AutoCloseable {
     /** Rows use different adapters: each row reads its adapter's cache slot directly (CPU runtime). */
     SLOTS
   }
+
+  /** The adapter slots the runner's steps read, which the adapter cache fills. */
+  AdapterSlots slots();
 
   /** A newly admitted sequence in {@code kvSlot}, with its adapter lease or null. */
   void admit(int kvSlot, AdapterLease lease);
@@ -41,6 +46,7 @@ interface ModelRunner extends AutoCloseable {
   /** The LoRA path of the last decode step. */
   LoraPath lastDecodePath();
 
+  /** Frees everything the runner owns. */
   @Override
   void close();
 

@@ -1,5 +1,7 @@
 package ai.patchwork.serving;
 
+import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.lora.AdapterSlots;
 import ai.patchwork.model.vector.StepThreads;
 import ai.patchwork.model.vector.VectorKvCache;
 import ai.patchwork.model.vector.VectorLoraSlots;
@@ -18,7 +20,34 @@ final class VectorRunner implements ModelRunner {
   private LoraPath decodePath = LoraPath.NONE;
 
   /**
-   * @param threads the threads each step runs on; the engine owns and closes them
+   * The start-up warm-up (see {@link VectorTransformer#warmUp}): without it the first requests run the SIMD kernels
+   * interpreted while the JIT compiles them, and on 2 cores that also slows adapter loads beside them.
+   */
+  private static final int WARM_UP_STEPS = 200;
+  private static final long WARM_UP_BUDGET_NANOS = 2_000_000_000L;
+
+  /**
+   * Loads the weights from the checkpoint (shared with any other runtime open on the same folder), warms the kernels
+   * on the threads the steps will run on, and sizes the KV cache and adapter slots.
+   */
+  static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
+    VectorTransformer model = VectorTransformer.load(config.modelDir(), config.quantization());
+    StepThreads threads = null;
+    try {
+      threads = StepThreads.of(config.stepThreads());
+      model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage());
+      VectorLoraSlots slots = new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(),
+          config.adapterStorage());
+      return new VectorRunner(model, new VectorKvCache(mc, config.maxBatchSize(), context), slots, threads);
+    } catch (RuntimeException | Error e) {
+      if (threads != null) threads.close();
+      model.close();
+      throw e;
+    }
+  }
+
+  /**
+   * @param threads the threads each step runs on; closed with the runner, as are the slots and the model
    */
   VectorRunner(VectorTransformer model, VectorKvCache cache, VectorLoraSlots slots, StepThreads threads) {
     this.model = model;
@@ -55,5 +84,14 @@ final class VectorRunner implements ModelRunner {
   }
 
   @Override
-  public void close() {}
+  public AdapterSlots slots() {
+    return slots;
+  }
+
+  @Override
+  public void close() {
+    slots.close();
+    threads.close();
+    model.close();
+  }
 }

@@ -124,9 +124,4 @@ class GoldenOutputsTest {
     return !t.prefill() && Arrays.stream(t.loraSlots()).distinct().count() >= 3
         && Arrays.stream(t.loraSlots()).anyMatch(s -> s == 0);
   }
-
-  @Test
-  void intraOpThreadsAreSetForTheProcessAtStart() {
-    assertEquals(1, ai.djl.pytorch.jni.JniUtils.getNumThreads());
-  }
 }

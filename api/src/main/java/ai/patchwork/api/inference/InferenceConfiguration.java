@@ -1,11 +1,15 @@
 package ai.patchwork.api.inference;
 
 import ai.patchwork.api.platform.ConditionalOnRole;
+import ai.patchwork.api.platform.PatchworkProperties;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.registry.events.AdapterEvents;
+import ai.patchwork.model.vector.Quantization;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.Map;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -20,8 +24,10 @@ class InferenceConfiguration {
 
   @Bean(destroyMethod = "close")
   ServedModels servedModels(BaseModels baseModels, AdapterRegistry registry, ServingProperties properties,
-      MeterRegistry meters) {
-    return ServedModels.start(baseModels, registry, properties, meters);
+      PatchworkProperties platform, MeterRegistry meters) {
+    Map<String, Quantization> quantization = new HashMap<>();
+    platform.baseModels().forEach((id, m) -> quantization.put(id, m.quantization()));
+    return ServedModels.start(baseModels, registry, properties, quantization, meters);
   }
 
   @Bean

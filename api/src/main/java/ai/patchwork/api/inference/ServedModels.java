@@ -5,6 +5,7 @@ import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModel;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.serving.EngineConfig;
+import ai.patchwork.model.vector.Quantization;
 import ai.patchwork.serving.InferenceEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -37,7 +38,7 @@ public final class ServedModels implements AutoCloseable {
 
   /** Starts an engine for every base model; on a failure the ones already started are closed. */
   static ServedModels start(BaseModels baseModels, AdapterRegistry registry, ServingProperties properties,
-      MeterRegistry meters) {
+      Map<String, Quantization> quantization, MeterRegistry meters) {
     Map<String, InferenceEngine> engines = new LinkedHashMap<>();
     Set<String> loaded = ConcurrentHashMap.newKeySet();
     try {
@@ -46,7 +47,8 @@ public final class ServedModels implements AutoCloseable {
         CompositeMeterRegistry tagged = new CompositeMeterRegistry();
         tagged.config().commonTags("base_model", m.id());
         tagged.add(meters);
-        InferenceEngine engine = InferenceEngine.start(config(m, registry, properties),
+        Quantization q = quantization.getOrDefault(m.id(), Quantization.NONE);
+        InferenceEngine engine = InferenceEngine.start(config(m, registry, properties, q),
             new RegistryAdapterSource(registry, m.id(), loaded::add), tagged);
         engines.put(m.id(), engine);
         log.info("serving base model {} on the {} runtime ({} ms)", m.id(),
@@ -59,7 +61,7 @@ public final class ServedModels implements AutoCloseable {
     return new ServedModels(engines, loaded);
   }
 
-  private static EngineConfig config(BaseModel m, AdapterRegistry registry, ServingProperties p) {
+  private static EngineConfig config(BaseModel m, AdapterRegistry registry, ServingProperties p, Quantization q) {
     List<String> preload = new ArrayList<>();
     for (String ref : p.preload()) {
       Adapter a = registry.getReady(ref);
@@ -79,6 +81,7 @@ public final class ServedModels implements AutoCloseable {
         .optStepThreads(p.stepThreads())
         .optRuntime(p.runtime())
         .optAdapterStorage(p.adapterStorage())
+        .optQuantization(q)
         .build();
   }
 

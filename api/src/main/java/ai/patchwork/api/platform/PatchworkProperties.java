@@ -1,5 +1,6 @@
 package ai.patchwork.api.platform;
 
+import ai.patchwork.model.vector.Quantization;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -55,8 +56,19 @@ public record PatchworkProperties(
    * A configured base model.
    *
    * @param path the Hugging Face model folder ({@code config.json}, weights, tokenizer)
+   * @param quantization how the CPU runtime holds the weights: {@code none} (the checkpoint's precision, the default)
+   *     or {@code int8} (block-wise, a scale per 32 weights, as llama.cpp's Q8_0; adapters apply on top)
    */
-  public record BaseModel(Path path) {}
+  public record BaseModel(Path path, Quantization quantization) {
+
+    public BaseModel {
+      if (quantization == null) quantization = Quantization.NONE;
+    }
+
+    public BaseModel(Path path) {
+      this(path, Quantization.NONE);
+    }
+  }
 
   /**
    * Adapter registry settings.

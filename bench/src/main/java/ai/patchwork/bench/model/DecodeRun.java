@@ -104,14 +104,14 @@ final class DecodeRun implements AutoCloseable {
   private final int adapters;
   private final java.util.Map<Integer, StepThreads> stepThreads = new java.util.HashMap<>();
 
-  DecodeRun(Transformer model, List<AdapterWeights> pool, int prompt, int decode) {
+  DecodeRun(Transformer model, java.nio.file.Path modelDir, List<AdapterWeights> pool, int prompt, int decode) {
     this.model = model;
     this.prompt = prompt;
     this.decode = decode;
     this.adapters = pool.size();
     this.slots = new LoraSlots(model.config(), Math.max(1, pool.size()), 8, model.manager());
     for (int i = 0; i < pool.size(); i++) slots.set(i + 1, pool.get(i));
-    this.vector = VectorTransformer.available() ? VectorTransformer.of(model) : null;
+    this.vector = VectorTransformer.available() ? VectorTransformer.load(modelDir) : null;
     this.pool = pool;
   }
 
@@ -282,5 +282,6 @@ final class DecodeRun implements AutoCloseable {
   @Override
   public void close() {
     stepThreads.values().forEach(StepThreads::close);
+    if (vector != null) vector.close();
   }
 }

@@ -127,7 +127,7 @@ public final class ModelBench implements Callable<Integer> {
     int cellDecode = large ? Math.max(4, decode / largeScale) : decode;
     int cellRepeats = large ? 1 : repeats;
     try (Transformer model = Transformer.load(dir.resolve("model"), manager);
-        DecodeRun run = new DecodeRun(model, pool, prompt, cellDecode)) {
+        DecodeRun run = new DecodeRun(model, dir.resolve("model"), pool, prompt, cellDecode)) {
       node.put("parameters", model.parameterCount());
       ArrayNode rows = node.putArray("results");
       node.put("decode_tokens", cellDecode);

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.patchwork.model.config.ModelFormatException;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -82,14 +84,34 @@ public final class Checkpoint implements AutoCloseable {
     return file(name).header().tensor(name);
   }
 
-  /** Loads one tensor as float32, checking its shape. */
-  public NDArray load(String name, NDManager manager, long... expectedShape) {
+  /**
+   * One floating-point tensor's raw little-endian bytes, mapped into {@code arena}, after checking its shape: how the
+   * CPU runtime reads weights, with no float32 copy and no tensor library.
+   */
+  public MemorySegment map(String name, Arena arena, long... expectedShape) {
+    checkShape(name, expectedShape);
+    return file(name).map(name, arena);
+  }
+
+  private TensorInfo checkShape(String name, long... expectedShape) {
     TensorInfo info = info(name);
     if (!java.util.Arrays.equals(info.shape(), expectedShape)) {
       throw new ModelFormatException("weight " + name + " has shape " + java.util.Arrays.toString(info.shape())
           + ", expected " + java.util.Arrays.toString(expectedShape));
     }
     if (!info.dtype().isFloat()) throw new ModelFormatException("weight " + name + " is " + info.dtype());
+    return info;
+  }
+
+  /** Reads one tensor as float32 values, checking its shape. */
+  public float[] floats(String name, long... expectedShape) {
+    checkShape(name, expectedShape);
+    return floats(name);
+  }
+
+  /** Loads one tensor as float32, checking its shape. */
+  public NDArray load(String name, NDManager manager, long... expectedShape) {
+    checkShape(name, expectedShape);
     return file(name).load(name, manager);
   }
 

@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -95,6 +97,20 @@ public final class SafetensorsFile implements AutoCloseable {
     try {
       return channel.map(FileChannel.MapMode.READ_ONLY, header.dataStart() + t.begin(), t.byteSize())
           .order(ByteOrder.LITTLE_ENDIAN);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot map tensor " + name + " of " + this.name, e);
+    }
+  }
+
+  /**
+   * One tensor's raw little-endian bytes as a memory segment: mapped read-only into {@code arena} (unmapped when it
+   * closes, so a loader can map one tensor at a time), or a view of the bytes in memory.
+   */
+  public MemorySegment map(String name, Arena arena) {
+    TensorInfo t = header.tensor(name);
+    if (memory != null) return MemorySegment.ofBuffer(bytes(name));
+    try {
+      return channel.map(FileChannel.MapMode.READ_ONLY, header.dataStart() + t.begin(), t.byteSize(), arena);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot map tensor " + name + " of " + this.name, e);
     }

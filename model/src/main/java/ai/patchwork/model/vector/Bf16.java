@@ -1,5 +1,8 @@
 package ai.patchwork.model.vector;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -10,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * bfloat16 storage for weights that came from a BF16 checkpoint: the upper 16 bits of a float32. A float32 whose
  * lower 16 bits are zero is exactly a bfloat16, so keeping such weights in 16 bits loses nothing and halves what a
- * matmul reads; {@link #widen} turns them back into the same float32 values before the SIMD kernels use them.
+ * matmul reads; {@link #widen} turns them back into the same float32 values before the SIMD kernels use them, and
+ * {@link #load} does it in registers for weights held off the heap.
  */
 final class Bf16 {
 
@@ -20,7 +24,29 @@ final class Bf16 {
       VectorShape.forBitSize(S.vectorBitSize() / 2)); // L lanes
   private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape()); // L lanes
 
+  /** A little-endian 16-bit value at any byte offset: how safetensors stores F16 and BF16. */
+  static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
   private Bf16() {}
+
+  /** The L values at byte {@code offset} of {@code s} as float32 lanes: each shifted into a float32's upper half. */
+  static FloatVector load(MemorySegment s, long offset) {
+    ShortVector v = ShortVector.fromMemorySegment(SHORTS, s, offset, ByteOrder.LITTLE_ENDIAN);
+    IntVector w = (IntVector) v.convertShape(VectorOperators.S2I, INTS, 0); // sign-extended, shifted out below
+    return w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+  }
+
+  /** dst[dOff .. dOff + len) = the float32 values of the {@code len} bfloat16s at byte {@code offset} of {@code s}. */
+  static void widen(MemorySegment s, long offset, float[] dst, int dOff, int len) {
+    int v = len - len % L;
+    for (int i = 0; i < v; i += L) load(s, offset + 2L * i).intoArray(dst, dOff + i);
+    for (int i = v; i < len; i++) dst[dOff + i] = get(s, offset + 2L * i);
+  }
+
+  /** One value: the plain read {@link #load} is tested against. */
+  static float get(MemorySegment s, long offset) {
+    return Float.intBitsToFloat((s.get(SHORT_LE, offset) & 0xffff) << 16);
+  }
 
   /** Whether every value is exactly a bfloat16 (its lower 16 bits are zero). */
   static boolean exact(float[] a) {

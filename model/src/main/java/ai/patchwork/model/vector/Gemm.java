@@ -1,5 +1,7 @@
 package ai.patchwork.model.vector;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -9,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every output is a dot product of an x row and a W row. The inner loop is a register tile of 4 x rows × 4 W rows:
  * per SIMD step 8 loads feed 16 fused multiply-adds, and the 16 accumulators are reduced once at the end. W is packed
- * once ({@link Packed}) so that a tile's four rows are interleaved vector by vector: the whole matrix is then read as
+ * once ({@link PackedMatrix}) so that a tile's four rows are interleaved vector by vector: the whole matrix is then read as
  * one sequential stream, which the hardware prefetcher follows (four rows read side by side are four short streams
  * it does not, and a decode step then waits on memory: measured 6 GB/s unpacked, against 17 GB/s packed, for 12 MB
  * of weights at 8 rows). x rows past a multiple of 4 use 1 × 4 tiles, W rows past a multiple of 4 plain dot products,
@@ -23,25 +25,7 @@ final class Gemm {
 
   private Gemm() {}
 
-  /**
-   * W (n, k) laid out for {@link #matmul}: for each block of 4 rows, their first SIMD vectors side by side, then their
-   * second ones, and so on, then the 4 rows' scalar tails past {@code kv}; rows past a multiple of 4 follow whole.
-   */
-  record Packed(WeightArray values, int n, int k) {
-
-    /**
-     * Packs a row-major (n, k) matrix, in bfloat16 when every value is exactly one (weights of a BF16 checkpoint:
-     * half the bytes, the same values), else in float32.
-     */
-    static Packed of(float[] w, int n, int k) {
-      if (w.length != n * k) throw new IllegalArgumentException("expected " + n + " × " + k + " floats, got " + w.length);
-      float[] out = new float[w.length];
-      pack(w, n, k, out, 0);
-      return new Packed(WeightArray.of(out), n, k);
-    }
-  }
-
-  /** Writes row-major (n, k) {@code w} into {@code dst[off .. off + n·k)} in the layout of {@link Packed}. */
+  /** Writes row-major (n, k) {@code w} into {@code dst[off .. off + n·k)} in the layout of {@link PackedMatrix}. */
   static void pack(float[] w, int n, int k, float[] dst, int off) {
     int n4 = n - n % 4;
     int kv = k - k % L;
@@ -56,7 +40,7 @@ final class Gemm {
   }
 
   /** y[0 .. m·n) = x[0 .. m·k) · wᵀ, overwriting y. */
-  static void matmul(float[] x, int m, Packed w, float[] y) {
+  static void matmul(float[] x, int m, PackedMatrix w, float[] y) {
     matmul(x, m, w, y, 0, w.n());
   }
 
@@ -64,7 +48,7 @@ final class Gemm {
   static final long MIN_SPLIT_MACS = 1 << 20;
 
   /** The same product with its output columns split over {@code threads} (in blocks of 4, the tile width). */
-  static void matmul(float[] x, int m, Packed w, float[] y, StepThreads threads) {
+  static void matmul(float[] x, int m, PackedMatrix w, float[] y, StepThreads threads) {
     if ((long) m * w.n() * w.k() < MIN_SPLIT_MACS) matmul(x, m, w, y, 0, w.n());
     else threads.split(w.n(), 4, (from, to, lane) -> matmul(x, m, w, y, from, to));
   }
@@ -74,7 +58,7 @@ final class Gemm {
    * ({@link StepThreads#overlap}), or after it on the caller when both are too small to split. The side's items must
    * not touch y.
    */
-  static void matmul(float[] x, int m, Packed w, float[] y, StepThreads threads, int items, StepThreads.Item side) {
+  static void matmul(float[] x, int m, PackedMatrix w, float[] y, StepThreads threads, int items, StepThreads.Item side) {
     if ((long) m * w.n() * w.k() < MIN_SPLIT_MACS && items < 2) {
       matmul(x, m, w, y, 0, w.n());
       for (int i = 0; i < items; i++) side.run(i, 0);
@@ -84,28 +68,77 @@ final class Gemm {
   }
 
   /**
-   * Columns {@code [from, to)} of y = x · wᵀ; {@code from} is a multiple of 4. bfloat16 weights are widened one block
-   * of 4 rows at a time into a float32 scratch that stays in L1, and the same float32 tiles run on it.
+   * Columns {@code [from, to)} of y = x · wᵀ; {@code from} is a multiple of 4. Below 4 rows (decode) each weight
+   * vector is loaded from the packed matrix and, when held in bfloat16 or int8, widened in registers: the step
+   * streams the weights once at memory speed. From 4 rows on, each block of 4 W rows is widened once into a float32
+   * scratch that stays in cache and every 4 × 4 tile of x rows runs on it, so the widening is shared by all rows.
    */
-  static void matmul(float[] x, int m, Packed w, float[] y, int from, int to) {
+  static void matmul(float[] x, int m, PackedMatrix w, float[] y, int from, int to) {
     int n = w.n();
     int k = w.k();
     int m4 = m - m % 4;
     int blocks = Math.min(to, n - n % 4); // packed 4-row blocks end at n4; rows past it are whole
-    float[] scratch = w.values().half() ? new float[4 * k] : null; // (4, K), one block
-    float[] wf = scratch == null ? w.values().f32() : scratch;
+    boolean direct = m < 4 && w.precision() != Precision.F16;
+    float[] scratch = direct && blocks >= to ? null : new float[4 * k]; // (4, K), one block
     int j = from;
     for (; j + 4 <= blocks; j += 4) {
-      int wb = scratch == null ? j * k : 0; // where the block's packed rows start in wf
-      if (scratch != null) w.values().copyTo(j * k, scratch, 0, 4 * k);
-      for (int i = 0; i < m4; i += 4) tile4x4(x, i, k, wf, wb, j, n, y);
-      for (int i = m4; i < m; i++) tile1x4(x, i * k, k, wf, wb, y, i * n + j);
+      if (direct) {
+        for (int i = 0; i < m; i++) {
+          if (w.precision() == Precision.Q8_0) Q8.tile1x4(x, i * k, w, j, y, i * n + j);
+          else tile1x4(x, i * k, w, (long) j * k, y, i * n + j);
+        }
+        continue;
+      }
+      w.widen((long) j * k, 4 * k, scratch, 0);
+      for (int i = 0; i < m4; i += 4) tile4x4(x, i, k, scratch, 0, j, n, y);
+      for (int i = m4; i < m; i++) tile1x4(x, i * k, k, scratch, 0, y, i * n + j);
     }
     for (; j < to; j++) {
-      int wr = scratch == null ? j * k : 0;
-      if (scratch != null) w.values().copyTo(j * k, scratch, 0, k);
-      for (int i = 0; i < m; i++) y[i * n + j] = RowOps.dot(x, i * k, wf, wr, k);
+      w.widen((long) j * k, k, scratch, 0);
+      for (int i = 0; i < m; i++) y[i * n + j] = RowOps.dot(x, i * k, scratch, 0, k);
     }
+  }
+
+  /**
+   * Four outputs of one x row read straight from a float32 or bfloat16 packed matrix; {@code wb}: the value where
+   * the block of 4 packed rows starts.
+   */
+  private static void tile1x4(float[] x, int x0, PackedMatrix w, long wb, float[] y, int o) {
+    MemorySegment s = w.values();
+    int k = w.k();
+    int kv = k - k % L;
+    FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+    if (w.precision() == Precision.BF16) {
+      long b = 2 * wb;
+      for (int p = 0; p < kv; p += L, b += 8L * L) {
+        FloatVector a = FloatVector.fromArray(S, x, x0 + p);
+        c0 = a.fma(Bf16.load(s, b), c0);
+        c1 = a.fma(Bf16.load(s, b + 2L * L), c1);
+        c2 = a.fma(Bf16.load(s, b + 4L * L), c2);
+        c3 = a.fma(Bf16.load(s, b + 6L * L), c3);
+      }
+    } else {
+      long b = 4 * wb;
+      for (int p = 0; p < kv; p += L, b += 16L * L) {
+        FloatVector a = FloatVector.fromArray(S, x, x0 + p);
+        c0 = a.fma(FloatVector.fromMemorySegment(S, s, b, ByteOrder.LITTLE_ENDIAN), c0);
+        c1 = a.fma(FloatVector.fromMemorySegment(S, s, b + 4L * L, ByteOrder.LITTLE_ENDIAN), c1);
+        c2 = a.fma(FloatVector.fromMemorySegment(S, s, b + 8L * L, ByteOrder.LITTLE_ENDIAN), c2);
+        c3 = a.fma(FloatVector.fromMemorySegment(S, s, b + 12L * L, ByteOrder.LITTLE_ENDIAN), c3);
+      }
+    }
+    long t = wb + 4L * kv; // the block's scalar tails, k - kv per row
+    y[o] = sum(c0, x, x0, w, t, kv, k);
+    y[o + 1] = sum(c1, x, x0, w, t + (k - kv), kv, k);
+    y[o + 2] = sum(c2, x, x0, w, t + 2L * (k - kv), kv, k);
+    y[o + 3] = sum(c3, x, x0, w, t + 3L * (k - kv), kv, k);
+  }
+
+  /** The accumulator's lanes plus the scalar tail: x[xo + kv ..] against the packed tail at value {@code wt}. */
+  private static float sum(FloatVector acc, float[] x, int xo, PackedMatrix w, long wt, int kv, int k) {
+    float s = acc.reduceLanes(VectorOperators.ADD);
+    for (int p = kv; p < k; p++) s += x[xo + p] * w.get(wt + p - kv);
+    return s;
   }
 
   /** Outputs (i .. i+3, j .. j+3); {@code wb}: where the block of 4 packed W rows starts in {@code w}. */

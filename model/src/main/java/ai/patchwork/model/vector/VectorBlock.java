@@ -13,12 +13,12 @@ final class VectorBlock {
 
   private final int layer;
   private final float[] attentionNorm; // (E)
-  private final Gemm.Packed qkv; // ((N+2K)·H, E)
+  private final PackedMatrix qkv; // ((N+2K)·H, E)
   private final float[] qkvBias; // ((N+2K)·H) or null
-  private final Gemm.Packed o; // (E, N·H)
+  private final PackedMatrix o; // (E, N·H)
   private final float[] mlpNorm; // (E)
-  private final Gemm.Packed gateUp; // (2·I, E)
-  private final Gemm.Packed down; // (E, I)
+  private final PackedMatrix gateUp; // (2·I, E)
+  private final PackedMatrix down; // (E, I)
   private final float eps;
   private final int e;
   private final int n;
@@ -27,8 +27,9 @@ final class VectorBlock {
   private final int inter;
   private final int qkvWidth;
 
-  VectorBlock(int layer, ModelConfig c, float[] attentionNorm, float[] qkv, float[] qkvBias, float[] o,
-      float[] mlpNorm, float[] gateUp, float[] down) {
+  /** Weights (out, in) packed as {@link Gemm} reads them; q/k/v and gate/up stacked into one matrix each. */
+  VectorBlock(int layer, ModelConfig c, float[] attentionNorm, PackedMatrix qkv, float[] qkvBias, PackedMatrix o,
+      float[] mlpNorm, PackedMatrix gateUp, PackedMatrix down) {
     this.layer = layer;
     this.attentionNorm = attentionNorm;
     this.eps = (float) c.rmsNormEps();
@@ -38,12 +39,24 @@ final class VectorBlock {
     this.hd = c.headDim();
     this.inter = c.intermediateSize();
     this.qkvWidth = (n + 2 * k) * hd;
-    this.qkv = Gemm.Packed.of(qkv, qkvWidth, e);
+    this.qkv = check(qkv, qkvWidth, e);
     this.qkvBias = qkvBias;
-    this.o = Gemm.Packed.of(o, e, n * hd);
+    this.o = check(o, e, n * hd);
     this.mlpNorm = mlpNorm;
-    this.gateUp = Gemm.Packed.of(gateUp, 2 * inter, e);
-    this.down = Gemm.Packed.of(down, e, inter);
+    this.gateUp = check(gateUp, 2 * inter, e);
+    this.down = check(down, e, inter);
+  }
+
+  private static PackedMatrix check(PackedMatrix w, int rows, int cols) {
+    if (w.n() != rows || w.k() != cols) {
+      throw new IllegalArgumentException(w.n() + " × " + w.k() + " weights where " + rows + " × " + cols + " belong");
+    }
+    return w;
+  }
+
+  /** Bytes of this block's packed matrices. */
+  long weightBytes() {
+    return qkv.bytes() + o.bytes() + gateUp.bytes() + down.bytes();
   }
 
   void forward(StepRows s, VectorKvCache cache, VectorLoraSlots lora, float[] cos, float[] sin, StepThreads threads) {
@@ -100,7 +113,7 @@ final class VectorBlock {
    * while the matmul waits on arithmetic over weights it reuses for every row, so the step's threads run them
    * together ({@link StepThreads#overlap}) rather than one after the other.
    */
-  private void project(StepRows s, float[] in, int inWidth, Gemm.Packed w, float[] y, VectorLoraSlots lora,
+  private void project(StepRows s, float[] in, int inWidth, PackedMatrix w, float[] y, VectorLoraSlots lora,
       StepThreads threads, Projection[] ps, int... at) {
     if (lora == null) {
       Gemm.matmul(in, s.count, w, y, threads);

@@ -1,45 +1,47 @@
 package ai.patchwork.model.vector;
 
-import ai.djl.ndarray.NDArray;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.nn.RotaryEmbedding;
 import ai.patchwork.model.nn.Transformer;
-import ai.patchwork.model.nn.TransformerBlock;
-import java.util.ArrayList;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A Llama-family decoder for inference on the CPU, as plain loops over float arrays with SIMD kernels: embedding,
- * blocks, final norm, LM head, like {@link Transformer#step} but with no tensor library in the loop. Weights are a heap
- * copy of a loaded {@link Transformer}'s, so both read the same checkpoint the same way; the DJL model may be closed
- * afterwards. Thread-safe; the state of a step lives in the {@link VectorKvCache}, and the activations of the last
- * step are kept for the next one that fits.
+ * blocks, final norm, LM head, like {@link Transformer#step} but with no tensor library anywhere: the weights are read
+ * from the checkpoint's safetensors files into memory off the Java heap ({@link CheckpointLoader}), in the
+ * checkpoint's precision, and freed by {@link #close}. Thread-safe; the state of a step lives in the
+ * {@link VectorKvCache}, and the activations of the last step are kept for the next one that fits.
  *
  * <pre>
- *   VectorTransformer cpu = VectorTransformer.of(model);
+ *   VectorTransformer cpu = VectorTransformer.load(modelDir);
  *   VectorKvCache cache = new VectorKvCache(cpu.config(), 8, 512);
  *   float[][] logits = cpu.step(prompts, new int[8], kvSlots, null, cache, null); // prefill
  * </pre>
  */
-public final class VectorTransformer {
+public final class VectorTransformer implements AutoCloseable {
 
+  private final ModelWeights weights; // shared with every other runtime open on the same folder
   private final ModelConfig config;
-  private final WeightArray embedding; // (V, E)
+  private final PackedMatrix embedding; // (V, E)
   private final List<VectorBlock> blocks;
   private final float[] norm; // (E)
-  private final Gemm.Packed lmHead; // (V, E)
+  private final PackedMatrix lmHead; // (V, E), the embedding itself when tied
   private final float[] cos; // (C, H)
   private final float[] sin; // (C, H)
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicReference<StepRows> spare = new AtomicReference<>(); // the last step's rows, for the next
 
-  private VectorTransformer(ModelConfig config, float[] embedding, List<VectorBlock> blocks, float[] norm,
-      float[] lmHead) {
-    this.config = config;
-    this.embedding = WeightArray.of(embedding);
-    this.blocks = List.copyOf(blocks);
-    this.norm = norm;
-    this.lmHead = Gemm.Packed.of(lmHead, config.vocabSize(), config.hiddenSize());
+  private VectorTransformer(ModelWeights weights) {
+    this.weights = weights;
+    this.config = weights.config;
+    this.embedding = weights.embedding;
+    this.blocks = weights.blocks;
+    this.norm = weights.norm;
+    this.lmHead = weights.lmHead;
     float[][] tables = RotaryEmbedding.tables(config);
     this.cos = tables[0];
     this.sin = tables[1];
@@ -50,22 +52,28 @@ public final class VectorTransformer {
     return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
   }
 
-  /** Copies the weights of a loaded model into heap arrays. */
-  public static VectorTransformer of(Transformer model) {
+  /**
+   * Loads a Hugging Face model folder (config.json and safetensors) with no tensor library: the weights go from the
+   * mapped files into off-heap memory once, kept in the checkpoint's precision. Runtimes opened on the same folder in
+   * one process share one copy of the weights, freed when the last closes; each keeps its own step state.
+   *
+   * @throws ai.patchwork.model.config.ModelFormatException when the folder is not a supported checkpoint
+   */
+  public static VectorTransformer load(Path modelDir) {
+    return load(modelDir, Quantization.NONE);
+  }
+
+  /** The same with the matrices held as {@code quantization} says (norms and biases stay float32). */
+  public static VectorTransformer load(Path modelDir, Quantization quantization) {
     if (!available()) {
       throw new IllegalStateException("the CPU runtime needs the Vector API: run java with --add-modules jdk.incubator.vector");
     }
-    ModelConfig c = model.config();
-    List<VectorBlock> blocks = new ArrayList<>();
-    for (int l = 0; l < c.numLayers(); l++) {
-      TransformerBlock b = model.blocks().get(l);
-      NDArray bias = b.attention().qkv().bias();
-      blocks.add(new VectorBlock(l, c, floats(b.attentionNorm().weight()), rows(b.attention().qkv().weight()),
-          bias == null ? null : floats(bias), rows(b.attention().o().weight()), floats(b.mlpNorm().weight()),
-          rows(b.mlp().gateUp().weight()), rows(b.mlp().down().weight())));
-    }
-    return new VectorTransformer(c, floats(model.embedding().table()), blocks, floats(model.norm().weight()),
-        rows(model.lmHead()));
+    return new VectorTransformer(ModelWeights.acquire(modelDir, quantization));
+  }
+
+  /** Bytes of weights held off the heap (a tied LM head counted once). */
+  public long weightBytes() {
+    return weights.bytes();
   }
 
   public ModelConfig config() {
@@ -129,7 +137,7 @@ public final class VectorTransformer {
     for (int[] row : tokens) {
       for (int id : row) {
         if (id < 0 || id >= v) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + v);
-        embedding.copyTo(id * e, s.x, r++ * e, e); // (E)
+        embedding.row(id, s.x, r++ * e); // (E)
       }
     }
     for (VectorBlock block : blocks) block.forward(s, cache, lora, cos, sin, threads);
@@ -140,24 +148,14 @@ public final class VectorTransformer {
     float[] logits = new float[tokens.length * v];
     Gemm.matmul(last, tokens.length, lmHead, logits, threads); // (B, V)
     float[][] out = new float[tokens.length][];
-    for (int b = 0; b < tokens.length; b++) out[b] = java.util.Arrays.copyOfRange(logits, b * v, (b + 1) * v);
+    for (int b = 0; b < tokens.length; b++) out[b] = Arrays.copyOfRange(logits, b * v, (b + 1) * v);
     spare.set(s);
     return out;
   }
 
-  private static float[] floats(NDArray a) {
-    return a.toFloatArray();
-  }
-
-  /** A DJL projection weight (in, out) as the (out, in) rows {@link Gemm} reads. */
-  private static float[] rows(NDArray inOut) {
-    int in = (int) inOut.getShape().get(0);
-    int out = (int) inOut.getShape().get(1);
-    float[] a = inOut.toFloatArray();
-    float[] t = new float[a.length];
-    for (int i = 0; i < in; i++) {
-      for (int o = 0; o < out; o++) t[o * in + i] = a[i * out + o];
-    }
-    return t;
+  /** Lets go of the weights, freed when no other runtime on the same folder holds them; no step may run after. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) weights.release();
   }
 }

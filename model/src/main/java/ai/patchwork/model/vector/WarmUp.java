@@ -13,9 +13,13 @@ import java.util.List;
  * Runs a model's kernels before it serves, so the JIT has compiled them (SIMD code runs orders of magnitude slower
  * interpreted) and the first requests, and whatever runs beside them on a small machine, do not pay for it: a few
  * batches mixing a synthetic adapter and the base model, prefill then decode, in a cache and slots of its own, on the
- * threads the engine steps on. Two rows share the adapter, so the two-rows-at-once LoRA path runs too.
+ * threads the engine steps on, alternating steps of four rows and steps of one, which run different kernels. Two rows
+ * share the adapter, so the two-rows-at-once LoRA path runs too. The kernels are the model's own, on its real shapes.
  */
 final class WarmUp {
+
+  /** Prompt tokens per sequence: with 4 sequences, prefill runs the 4-row tiles; few, so a large model warms fast. */
+  private static final int PROMPT = 2;
 
   private WarmUp() {}
 
@@ -23,20 +27,27 @@ final class WarmUp {
   static void run(VectorTransformer model, int steps, long budgetNanos, StepThreads threads, AdapterStorage storage) {
     ModelConfig c = model.config();
     long deadline = System.nanoTime() + budgetNanos;
-    int prompt = Math.min(8, c.maxPositions() / 2);
+    int prompt = Math.min(PROMPT, c.maxPositions() / 2);
     int capacity = Math.min(c.maxPositions(), prompt + steps + 1);
     VectorLoraSlots slots = new VectorLoraSlots(c, 1, 4, storage);
     slots.set(1, synthetic(c));
     VectorKvCache cache = new VectorKvCache(c, 4, capacity);
     int[] kv = {0, 1, 2, 3};
     int[] lora = {1, 1, 0, 1}; // rows 0 and 1 read the adapter together; row 3 alone, beside a base row
+    int token = 1 % c.vocabSize();
     int[][] tokens = new int[4][prompt];
-    for (int[] row : tokens) java.util.Arrays.fill(row, 1 % c.vocabSize());
+    for (int[] row : tokens) java.util.Arrays.fill(row, token);
     model.step(tokens, new int[4], kv, lora, cache, slots, threads);
-    int[][] next = {{1 % c.vocabSize()}, {1 % c.vocabSize()}, {1 % c.vocabSize()}, {1 % c.vocabSize()}};
-    for (int t = 0; t < steps && prompt + t < capacity && System.nanoTime() < deadline; t++) {
-      int[] pos = {prompt + t, prompt + t, prompt + t, prompt + t};
-      model.step(next, pos, kv, lora, cache, slots, threads);
+    int[] pos = {prompt, prompt, prompt, prompt};
+    int[][] four = {{token}, {token}, {token}, {token}};
+    int[][] one = {{token}};
+    for (int t = 0; t < steps && pos[2] < capacity && System.nanoTime() < deadline; t++) { // row 2 runs ahead
+      if (t % 2 == 0) { // a batch of four: the kernels that share each weight block over 4 rows
+        model.step(four, pos.clone(), kv, lora, cache, slots, threads);
+        for (int i = 0; i < 4; i++) pos[i]++;
+      } else { // one row on the base model: the single-stream kernels that read the weights straight
+        model.step(one, new int[] {pos[2]++}, new int[] {2}, new int[] {0}, cache, slots, threads);
+      }
     }
   }
 

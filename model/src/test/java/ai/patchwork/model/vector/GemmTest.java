@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +53,7 @@ class GemmTest {
     float[] fast = new float[m * n];
     float[] slow = new float[m * n];
     java.util.Arrays.fill(fast, Float.NaN); // overwritten, not accumulated
-    Gemm.matmul(x, m, Gemm.Packed.of(w, n, k), fast);
+    Gemm.matmul(x, m, PackedMatrix.of(w, n, k), fast);
     Gemm.reference(x, m, k, w, n, slow);
     for (int i = 0; i < fast.length; i++) {
       assertTrue(Math.abs(fast[i] - slow[i]) <= 1e-5 * Math.max(1, Math.sqrt(k)), "element " + i + ": " + fast[i] + " vs " + slow[i]);
@@ -70,7 +72,7 @@ class GemmTest {
     float[] slow = new float[m * n];
     java.util.Arrays.fill(fast, Float.NaN);
     try (StepThreads pool = StepThreads.of(threads)) {
-      Gemm.matmul(x, m, Gemm.Packed.of(w, n, k), fast, pool);
+      Gemm.matmul(x, m, PackedMatrix.of(w, n, k), fast, pool);
     }
     Gemm.reference(x, m, k, w, n, slow);
     for (int i = 0; i < fast.length; i++) {
@@ -86,23 +88,25 @@ class GemmTest {
     float[] x = random(m * k, r);
     float[] w = random(k * n, r);
     for (int i = 0; i < w.length; i++) w[i] = Float.intBitsToFloat(Float.floatToRawIntBits(w[i]) & 0xffff0000);
-    Gemm.Packed half = Gemm.Packed.of(w, n, k);
-    assertTrue(half.values().half(), "kept in bfloat16");
-    assertEquals(2L * n * k, half.values().bytes());
+    PackedMatrix half = PackedMatrix.of(w, n, k);
+    assertEquals(Precision.BF16, half.precision(), "kept in bfloat16");
+    assertEquals(2L * n * k, half.bytes());
     float[] packed = new float[w.length];
     Gemm.pack(w, n, k, packed, 0);
     float[] fromBf16 = new float[m * n];
     float[] fromF32 = new float[m * n];
     float[] slow = new float[m * n];
     Gemm.matmul(x, m, half, fromBf16);
-    Gemm.matmul(x, m, new Gemm.Packed(new WeightArray(packed, null, null), n, k), fromF32);
+    MemorySegment f32 = Arena.ofAuto().allocate(4L * packed.length);
+    MemorySegment.copy(packed, 0, f32, PackedMatrix.FLOAT_LE, 0, packed.length);
+    Gemm.matmul(x, m, new PackedMatrix(f32, Precision.F32, n, k), fromF32);
     Gemm.reference(x, m, k, w, n, slow);
     for (int i = 0; i < slow.length; i++) {
       assertTrue(Math.abs(fromBf16[i] - slow[i]) <= 1e-5 * Math.max(1, Math.sqrt(k)), "element " + i);
       assertTrue(Math.abs(fromBf16[i] - fromF32[i]) <= 1e-6 * Math.max(1, Math.sqrt(k)), "element " + i);
     }
     w[0] = Math.nextUp(w[0]); // one value that is not a bfloat16: the whole matrix stays float32
-    assertTrue(!Gemm.Packed.of(w, n, k).values().half());
+    assertEquals(Precision.F32, PackedMatrix.of(w, n, k).precision());
   }
 
   @ParameterizedTest

@@ -92,8 +92,7 @@ class VectorTransformerTest {
   @ParameterizedTest
   @EnumSource(AdapterStorage.class)
   void reproducesEveryExpectedJsonCase(AdapterStorage storage) {
-    try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
-      VectorTransformer m = VectorTransformer.of(djl);
+    try (VectorTransformer m = VectorTransformer.load(Fixtures.tinyLlamaModel())) {
       long t0 = System.nanoTime();
       m.warmUp(100_000, 200_000_000L); // its own cache and slots: nothing below may see it
       assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the warm-up keeps to its time budget");
@@ -158,8 +157,8 @@ class VectorTransformerTest {
             .optTargets(Projection.Q, Projection.V, Projection.O).optDtype(adapterDtype).optSeed(3)));
     try (Transformer djl = Transformer.load(tmp.resolve("model"), manager);
         LoraSlots djlSlots = new LoraSlots(c, 3, 8, manager);
-        KvCache djlCache = new KvCache(c, 4, 40, manager)) {
-      VectorTransformer m = VectorTransformer.of(djl);
+        KvCache djlCache = new KvCache(c, 4, 40, manager);
+        VectorTransformer m = VectorTransformer.load(tmp.resolve("model"))) {
       VectorLoraSlots slots = new VectorLoraSlots(c, 3, 8, storage);
       for (int i = 0; i < 3; i++) {
         djlSlots.set(i + 1, adapters.get(i));
@@ -210,8 +209,7 @@ class VectorTransformerTest {
         adapter(c, "all-r8", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)),
         adapter(c, "mlp-rslora", TinyAdapterSpec.builder().optRank(4).optAlpha(8).optRslora(true)
             .optTargets(Projection.GATE, Projection.UP, Projection.DOWN).optSeed(2)));
-    try (Transformer djl = Transformer.load(tmp.resolve("model"), manager)) {
-      VectorTransformer m = VectorTransformer.of(djl);
+    try (VectorTransformer m = VectorTransformer.load(tmp.resolve("model"))) {
       VectorLoraSlots slots = new VectorLoraSlots(c, 2, 8, AdapterStorage.INT16);
       slots.set(1, adapters.get(0));
       slots.set(2, adapters.get(1));
@@ -246,18 +244,18 @@ class VectorTransformerTest {
    */
   @Test
   void aStepAfterALargerOneGivesWhatAFreshRuntimeGives() {
-    try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
-      ModelConfig c = djl.config();
+    try (VectorTransformer used = VectorTransformer.load(Fixtures.tinyLlamaModel());
+        VectorTransformer fresh = VectorTransformer.load(Fixtures.tinyLlamaModel())) {
+      ModelConfig c = used.config();
       VectorLoraSlots slots = new VectorLoraSlots(c, 1, 8, AdapterStorage.INT16);
       slots.set(1, adapter(c, "all-r8", TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
-      VectorTransformer used = VectorTransformer.of(djl);
       VectorKvCache cache = new VectorKvCache(c, 3, 16);
       int[][] large = {TinyModels.randomIds(9, c.vocabSize(), 1), TinyModels.randomIds(7, c.vocabSize(), 2)};
       used.step(large, new int[2], new int[] {0, 1}, new int[] {1, 1}, cache, slots);
       int[][] small = {TinyModels.randomIds(3, c.vocabSize(), 3)};
       for (int[] lora : new int[][] {{0}, {1}}) {
         float[][] got = used.step(small, new int[1], new int[] {2}, lora, cache, slots);
-        float[][] want = VectorTransformer.of(djl).step(small, new int[1], new int[] {0}, lora,
+        float[][] want = fresh.step(small, new int[1], new int[] {0}, lora,
             new VectorKvCache(c, 1, 16), slots);
         assertTrue(TinyModels.maxAbsDiff(want, got) <= 1e-6, "adapter slot " + lora[0]);
       }
@@ -287,8 +285,8 @@ class VectorTransformerTest {
 
   @Test
   void anAdapterOfBfloat16ValuesTakesHalfTheSlotBytes() {
-    try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
-      ModelConfig c = djl.config();
+    try (VectorTransformer m = VectorTransformer.load(Fixtures.tinyLlamaModel())) {
+      ModelConfig c = m.config();
       VectorLoraSlots slots = new VectorLoraSlots(c, 2, 4, AdapterStorage.EXACT);
       slots.set(1, constant(c, 0.5f));
       long half = slots.bytes();
@@ -319,8 +317,7 @@ class VectorTransformerTest {
 
   @Test
   void refusesWhatTheDjlStepRefuses() {
-    try (Transformer djl = Transformer.load(Fixtures.tinyLlamaModel(), manager)) {
-      VectorTransformer m = VectorTransformer.of(djl);
+    try (VectorTransformer m = VectorTransformer.load(Fixtures.tinyLlamaModel())) {
       VectorKvCache cache = new VectorKvCache(m.config(), 2, 8);
       assertThrows(IllegalArgumentException.class, () -> m.step(new int[][] {{1}}, new int[] {0}, new int[] {2}, null, cache, null));
       assertThrows(IllegalArgumentException.class, () -> m.step(new int[][] {{1, 2}}, new int[] {7}, new int[] {0}, null, cache, null));

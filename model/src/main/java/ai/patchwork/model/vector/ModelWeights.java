@@ -1,0 +1,80 @@
+package ai.patchwork.model.vector;
+
+import ai.patchwork.model.config.ModelConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The CPU runtime's weights of one checkpoint, off the Java heap in {@code arena}: read once per process and shared
+ * by every {@link VectorTransformer} opened on the same folder with the same quantization (the serving role's engine
+ * and the worker's sampling, say), freed when the last of them closes. Immutable and stateless, so any number of steps
+ * read them at once.
+ */
+final class ModelWeights {
+
+  private record Key(Path folder, Quantization quantization) {}
+
+  private static final Map<Key, ModelWeights> OPEN = new HashMap<>(); // guarded by itself
+
+  final ModelConfig config;
+  final PackedMatrix embedding; // (V, E)
+  final List<VectorBlock> blocks;
+  final float[] norm; // (E)
+  final PackedMatrix lmHead; // (V, E), the embedding itself when tied
+  private final Arena arena;
+  private Key key; // null when not shared
+  private int users = 1; // guarded by OPEN
+
+  ModelWeights(ModelConfig config, Arena arena, PackedMatrix embedding, List<VectorBlock> blocks, float[] norm,
+      PackedMatrix lmHead) {
+    this.config = config;
+    this.arena = arena;
+    this.embedding = embedding;
+    this.blocks = List.copyOf(blocks);
+    this.norm = norm;
+    this.lmHead = lmHead;
+  }
+
+  /** The weights of a model folder: those already open in this process, else loaded now; {@link #release} each. */
+  static ModelWeights acquire(Path modelDir, Quantization quantization) {
+    Key key;
+    try {
+      key = new Key(modelDir.toRealPath(), quantization);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the model folder " + modelDir, e);
+    }
+    synchronized (OPEN) { // one load at a time: a second user of the same folder waits for it rather than reloading
+      ModelWeights w = OPEN.get(key);
+      if (w != null) {
+        w.users++;
+        return w;
+      }
+      w = CheckpointLoader.load(key.folder(), quantization);
+      w.key = key;
+      OPEN.put(key, w);
+      return w;
+    }
+  }
+
+  /** One user less; the last frees the memory. */
+  void release() {
+    synchronized (OPEN) {
+      if (users == 0) return;
+      if (--users > 0) return;
+      if (key != null) OPEN.remove(key);
+    }
+    arena.close();
+  }
+
+  /** Bytes of weights held off the heap (a tied LM head counted once). */
+  long bytes() {
+    long n = embedding.bytes() + (lmHead == embedding ? 0 : lmHead.bytes());
+    for (VectorBlock b : blocks) n += b.weightBytes();
+    return n;
+  }
+}
