@@ -51,7 +51,7 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
   @Bean
   Job fineTuningJob(JobRepository jobRepository, RunContext run, JobProgress progress, FileStore files,
       BaseModels baseModels, AdapterRegistry registry, Artifacts artifacts, DataSource dataSource) {
-    Blobs blobs = new Blobs(artifacts);
+    Blobs blobs = new Blobs(artifacts, run, dataSource);
     TrainTasklet trainTasklet = new TrainTasklet(run, progress, baseModels, blobs);
     Step train = new StepBuilder("train", jobRepository).tasklet(trainTasklet, new ResourcelessTransactionManager())
         .listener(trainTasklet).build();
@@ -62,7 +62,7 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
   @Bean
   Job reinforcementFineTuningJob(JobRepository jobRepository, RunContext run, JobProgress progress, FileStore files,
       BaseModels baseModels, AdapterRegistry registry, Artifacts artifacts, DataSource dataSource) {
-    Blobs blobs = new Blobs(artifacts);
+    Blobs blobs = new Blobs(artifacts, run, dataSource);
     RftTrainTasklet trainTasklet = new RftTrainTasklet(run, progress, baseModels, registry, blobs);
     Step train = new StepBuilder("rl-train", jobRepository).tasklet(trainTasklet, new ResourcelessTransactionManager())
         .listener(trainTasklet).build();

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
@@ -54,7 +55,8 @@ class QueueFaultsTest {
         maxSteps, maxSteps))));
   }
 
-  /** Leaves no job of these tests claimable for the other tests sharing the database. */
+  /** Leaves no job claimable for the next test: tests share the database and its queue. */
+  @BeforeEach
   @AfterEach
   void finishLeftovers() {
     jdbc.sql("UPDATE fine_tuning_jobs SET status = 'cancelled', cancel_requested = true, claimed_by = NULL, "
