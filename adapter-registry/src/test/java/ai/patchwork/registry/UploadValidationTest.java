@@ -68,7 +68,8 @@ class UploadValidationTest {
         refused("entry bigger than the limit (zip bomb)", () -> archive(ArchiveBytes.create()
                 .file("adapter_config.json", CONFIG).file("adapter_model.safetensors", new byte[(1 << 20) + 1]).zip(),
                 "bomb.zip"),
-            "archive entry 'adapter_model.safetensors' is over the limit of 1048576 bytes"),
+            "archive 'bomb.zip' decompresses more than 100 times its compressed size (entry "
+                + "'adapter_model.safetensors' claims 1048577 bytes from 1033); refused as a decompression bomb"),
         refused("weights over the limit", () -> files(good.withWeights(SafetensorsBytes.builder(1)
                 .tensor("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", "F32", 4200, 64).build())),
             "adapter_model.safetensors is 1075368 bytes, over the limit of 1048576 bytes"),

@@ -32,7 +32,8 @@ class AdaptersConfiguration {
     baseModels.register(dataSource);
     PatchworkProperties.Registry r = properties.registry();
     RegistryLimits limits = new RegistryLimits(r.maxAdapterSize().toBytes(), r.maxConfigSize().toBytes(),
-        r.maxArchiveSize().toBytes(), r.maxArchiveEntries());
+        r.maxArchiveSize().toBytes(), r.maxArchiveEntries(), r.maxArchiveUncompressedSize().toBytes(),
+        r.maxCompressionRatio());
     return new AdapterRegistry(dataSource, artifacts, baseModels, limits);
   }
 
