@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ArchiveBombTest {
 
   static final byte[] CONFIG = "{\"peft_type\": \"LORA\"}".getBytes();
-  static final RegistryLimits LIMITS = new RegistryLimits(1 << 20, 16 << 10, 2 << 20, 200, 4 << 20, 100);
+  static final RegistryLimits LIMITS = new RegistryLimits(1 << 20, 16 << 10, 2 << 20, 200, 4 << 20, 100, 16);
 
   @TempDir Path dir;
 

@@ -69,6 +69,8 @@ public record PatchworkProperties(
    * @param gcGrace how long an artifact stays after its last reference
    * @param maxArchiveUncompressedSize most bytes an archive may decompress to, all entries together
    * @param maxCompressionRatio most uncompressed bytes per compressed byte in an archive (decompression bombs)
+   * @param maxLoraRank largest LoRA rank accepted at upload and job creation; the serving replicas' own limit
+   *     ({@code patchwork.serving.max-lora-rank}) unless set
    */
   public record Registry(
       @DefaultValue("4GB") DataSize maxAdapterSize,
@@ -78,5 +80,6 @@ public record PatchworkProperties(
       @DefaultValue("1h") Duration gcInterval,
       @DefaultValue("1h") Duration gcGrace,
       @DefaultValue("4160MB") DataSize maxArchiveUncompressedSize,
-      @DefaultValue("100") int maxCompressionRatio) {}
+      @DefaultValue("100") int maxCompressionRatio,
+      Integer maxLoraRank) {}
 }
