@@ -46,12 +46,15 @@ public final class AdapterRegistry {
    * @param baseModels the configured base models
    * @param limits upload size limits
    */
+  private final int maxLoraRank;
+
   public AdapterRegistry(DataSource dataSource, Artifacts artifacts, BaseModels baseModels, RegistryLimits limits) {
     this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
     this.rows = new AdapterRows(JdbcClient.create(dataSource));
     this.artifacts = artifacts;
     this.baseModels = baseModels;
     this.validator = new PeftValidator(limits);
+    this.maxLoraRank = limits.maxLoraRank();
     this.extractor = new ArchiveExtractor(limits);
   }
 
@@ -202,6 +205,11 @@ public final class AdapterRegistry {
     Files.move(partial, dir.resolve(PeftValidator.WEIGHTS), StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
     return dir;
+  }
+
+  /** The largest LoRA rank serving loads; larger adapters are refused, and so are jobs that would train one. */
+  public int maxLoraRank() {
+    return maxLoraRank;
   }
 
   /** Removes stored weights that no live adapter, file or checkpoint has referenced for {@code grace}. */

@@ -1,6 +1,7 @@
 package ai.patchwork.registry;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +13,8 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -21,6 +23,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * one folder. Every entry name is checked first: an absolute path, a {@code ..} segment (zip-slip) or a link rejects
  * the whole archive. Extracted files get names of our own in the work folder, never the entry's, and extraction stops
  * at the size limits however large the entries claim to be (zip bombs).
+ *
+ * <p>Decompression is bounded for the archive as a whole, not only per entry: a zip is read through its central
+ * directory, so its entry count, declared sizes and compression ratios are checked before any byte is inflated, and
+ * only the wanted entries are ever decompressed; a {@code .tar.gz} must be decompressed in order to reach its entries,
+ * so every decompressed byte, skipped ones included, counts against {@link RegistryLimits#maxArchiveUncompressedBytes}
+ * and the ratio to the compressed bytes read.
  */
 final class ArchiveExtractor {
   private static final Set<String> WANTED = Set.of(PeftValidator.CONFIG, PeftValidator.WEIGHTS, PeftValidator.PICKLE);
@@ -42,17 +50,17 @@ final class ArchiveExtractor {
             + limits.maxArchiveBytes() + " bytes");
       }
       Layout layout = new Layout(name, workDir);
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(archive.file()))) {
-        in.mark(4);
-        int b0 = in.read();
-        int b1 = in.read();
-        in.reset();
-        if (b0 == 'P' && b1 == 'K') readZip(in, layout);
-        else if (b0 == 0x1f && b1 == 0x8b) readTarGz(in, layout);
-        else {
-          throw RegistryException.invalid("archive", "invalid_archive",
-              "archive '" + name + "' is neither a .zip nor a .tar.gz");
-        }
+      int b0;
+      int b1;
+      try (InputStream in = Files.newInputStream(archive.file())) {
+        b0 = in.read();
+        b1 = in.read();
+      }
+      if (b0 == 'P' && b1 == 'K') readZip(archive.file(), layout);
+      else if (b0 == 0x1f && b1 == 0x8b) readTarGz(archive.file(), layout);
+      else {
+        throw RegistryException.invalid("archive", "invalid_archive",
+            "archive '" + name + "' is neither a .zip nor a .tar.gz");
       }
       return layout.choose();
     } catch (IOException e) {
@@ -61,19 +69,89 @@ final class ArchiveExtractor {
     }
   }
 
-  private void readZip(InputStream in, Layout layout) throws IOException {
-    try (ZipInputStream zip = new ZipInputStream(in)) {
-      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-        layout.entry(e.getName(), e.isDirectory(), false, true, zip);
+  private void readZip(Path file, Layout layout) throws IOException {
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      if (zip.size() > limits.maxArchiveEntries()) throw layout.tooManyEntries();
+      long declared = 0;
+      for (var it = zip.entries().asIterator(); it.hasNext(); ) {
+        ZipEntry e = it.next();
+        declared += Math.max(e.getSize(), 0);
+        if (declared > limits.maxArchiveUncompressedBytes()) throw layout.tooLarge();
+        if (e.getSize() > 0 && e.getSize() > (long) limits.maxCompressionRatio() * Math.max(e.getCompressedSize(), 1)
+            && e.getSize() > RATIO_FLOOR) {
+          throw layout.bomb("entry '" + e.getName() + "' claims " + e.getSize() + " bytes from "
+              + e.getCompressedSize());
+        }
+      }
+      for (var it = zip.entries().asIterator(); it.hasNext(); ) {
+        ZipEntry e = it.next();
+        layout.entry(e.getName(), e.isDirectory(), false, true, () -> zip.getInputStream(e));
+      }
+    } catch (ZipException e) {
+      throw RegistryException.invalid("archive", "invalid_archive", "archive '" + layout.archive + "' is not a "
+          + "readable zip: " + e.getMessage());
+    }
+  }
+
+  private void readTarGz(Path file, Layout layout) throws IOException {
+    try (CountingStream compressed = new CountingStream(new BufferedInputStream(Files.newInputStream(file)));
+        CountingStream plain = new CountingStream(new GZIPInputStream(compressed, 1 << 16));
+        TarArchiveInputStream tar = new TarArchiveInputStream(plain)) {
+      plain.onRead = () -> {
+        if (plain.count > limits.maxArchiveUncompressedBytes()) throw layout.tooLarge();
+        if (plain.count > RATIO_FLOOR && plain.count > (long) limits.maxCompressionRatio() * compressed.count) {
+          throw layout.bomb(plain.count + " bytes decompressed from " + compressed.count);
+        }
+      };
+      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+        layout.entry(e.getName(), e.isDirectory(), e.isSymbolicLink() || e.isLink(), e.isFile() || e.isDirectory(),
+            () -> tar);
       }
     }
   }
 
-  private void readTarGz(InputStream in, Layout layout) throws IOException {
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(in))) {
-      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
-        layout.entry(e.getName(), e.isDirectory(), e.isSymbolicLink() || e.isLink(), e.isFile() || e.isDirectory(), tar);
-      }
+  /** Archives that decompress to less than this are not checked for their ratio (small files compress well). */
+  private static final long RATIO_FLOOR = 1 << 20;
+
+  /** An entry's bytes, opened only for an entry that is extracted. */
+  @FunctionalInterface
+  private interface Content {
+    InputStream open() throws IOException;
+  }
+
+  /** Counts the bytes read through it and checks them after every read. */
+  private static final class CountingStream extends FilterInputStream {
+    long count;
+    Runnable onRead = () -> {};
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) counted(1);
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) counted(n);
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = super.skip(n);
+      if (skipped > 0) counted(skipped);
+      return skipped;
+    }
+
+    private void counted(long n) {
+      count += n;
+      onRead.run();
     }
   }
 
@@ -83,17 +161,31 @@ final class ArchiveExtractor {
     private final Path workDir;
     private final Map<String, Map<String, Path>> folders = new TreeMap<>();
     private int entries;
+    private long extracted;
 
     Layout(String archive, Path workDir) {
       this.archive = archive;
       this.workDir = workDir;
     }
 
-    void entry(String raw, boolean directory, boolean link, boolean regular, InputStream content) throws IOException {
-      if (++entries > limits.maxArchiveEntries()) {
-        throw RegistryException.invalid("archive", "invalid_archive",
-            "archive '" + archive + "' has more than " + limits.maxArchiveEntries() + " entries");
-      }
+    RegistryException tooManyEntries() {
+      return RegistryException.invalid("archive", "invalid_archive",
+          "archive '" + archive + "' has more than " + limits.maxArchiveEntries() + " entries");
+    }
+
+    RegistryException tooLarge() {
+      return RegistryException.tooLarge("archive", "archive '" + archive + "' decompresses to more than "
+          + limits.maxArchiveUncompressedBytes() + " bytes");
+    }
+
+    RegistryException bomb(String detail) {
+      return RegistryException.tooLarge("archive", "archive '" + archive + "' decompresses more than "
+          + limits.maxCompressionRatio() + " times its compressed size (" + detail + "); refused as a "
+          + "decompression bomb");
+    }
+
+    void entry(String raw, boolean directory, boolean link, boolean regular, Content content) throws IOException {
+      if (++entries > limits.maxArchiveEntries()) throw tooManyEntries();
       String name = safeName(raw);
       if (link) throw unsafe("archive entry '" + raw + "' is a link; links are not allowed");
       if (!regular) throw unsafe("archive entry '" + raw + "' is not a regular file or folder");
@@ -105,7 +197,9 @@ final class ArchiveExtractor {
       Map<String, Path> files = folders.computeIfAbsent(folder, f -> new TreeMap<>());
       if (files.containsKey(base)) throw unsafe("archive '" + archive + "' holds '" + name + "' twice");
       Path target = workDir.resolve("entry-" + entries);
-      copy(content, target, base.equals(PeftValidator.CONFIG) ? limits.maxConfigBytes() : limits.maxWeightsBytes(), raw);
+      long limit = base.equals(PeftValidator.CONFIG) ? limits.maxConfigBytes() : limits.maxWeightsBytes();
+      InputStream in = content.open();
+      extracted += copy(in, target, limit, limits.maxArchiveUncompressedBytes() - extracted, raw);
       files.put(base, target);
     }
 
@@ -152,7 +246,8 @@ final class ArchiveExtractor {
       return clean.toString();
     }
 
-    private static void copy(InputStream in, Path target, long limit, String entry) throws IOException {
+    /** Copies one entry, at most {@code limit} bytes and {@code left} of the archive's total; the bytes copied. */
+    private long copy(InputStream in, Path target, long limit, long left, String entry) throws IOException {
       byte[] buf = new byte[1 << 16];
       long total = 0;
       try (OutputStream out = Files.newOutputStream(target)) {
@@ -162,9 +257,11 @@ final class ArchiveExtractor {
             throw RegistryException.tooLarge("archive", "archive entry '" + entry + "' is over the limit of "
                 + limit + " bytes");
           }
+          if (total > left) throw tooLarge();
           out.write(buf, 0, n);
         }
       }
+      return total;
     }
 
     private RegistryException unsafe(String message) {

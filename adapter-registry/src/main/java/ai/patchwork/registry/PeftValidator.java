@@ -32,6 +32,9 @@ final class PeftValidator {
   /** A valid upload: what the registry stores. */
   record ValidPeft(String configJson, PeftConfig config, List<String> targetModules, Path weights, ContentHash hash) {}
 
+  /** Largest {@code lora_alpha} accepted (scales of alpha / r beyond a few thousand only produce overflow). */
+  static final double MAX_ALPHA = 65536;
+
   private final RegistryLimits limits;
 
   PeftValidator(RegistryLimits limits) {
@@ -59,12 +62,23 @@ final class PeftValidator {
     } catch (ModelFormatException e) {
       throw RegistryException.invalid("adapter_config", "invalid_adapter_config", e.getMessage());
     }
+    if (peft.rank() > limits.maxLoraRank()) {
+      throw RegistryException.invalid("adapter_config", "rank_not_servable", CONFIG + ": r is " + peft.rank()
+          + ", but serving loads adapters of rank at most " + limits.maxLoraRank() + " (patchwork.registry.max-lora-rank)");
+    }
+    if (!Double.isFinite(peft.alpha()) || peft.alpha() > MAX_ALPHA) {
+      throw RegistryException.invalid("adapter_config", "invalid_adapter_config", CONFIG + ": lora_alpha is "
+          + peft.alpha() + "; it must be positive and at most " + MAX_ALPHA);
+    }
+    SafetensorsHeader header;
     try {
-      AdapterTensors.check(peft, header(files.weights(), weightsSize, files.weightsFilename()), base.config());
+      header = header(files.weights(), weightsSize, files.weightsFilename());
+      AdapterTensors.check(peft, header, base.config());
     } catch (ModelFormatException e) {
       String m = e.getMessage();
       throw RegistryException.invalid("adapter_model", "invalid_adapter", m.startsWith(WEIGHTS) ? m : WEIGHTS + ": " + m);
     }
+    FiniteWeights.check(files.weights(), header, WEIGHTS);
     List<String> targets = Arrays.stream(Projection.values()).filter(peft.targets()::contains)
         .map(Projection::module).toList();
     return new ValidPeft(configJson, peft, targets, files.weights(), ContentHash.of(files.weights()));

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import ai.patchwork.testsupport.fixtures.ArchiveBytes;
 import ai.patchwork.testsupport.fixtures.PeftAdapter;
 import ai.patchwork.testsupport.fixtures.SafetensorsBytes;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Supplier;
@@ -68,7 +70,8 @@ class UploadValidationTest {
         refused("entry bigger than the limit (zip bomb)", () -> archive(ArchiveBytes.create()
                 .file("adapter_config.json", CONFIG).file("adapter_model.safetensors", new byte[(1 << 20) + 1]).zip(),
                 "bomb.zip"),
-            "archive entry 'adapter_model.safetensors' is over the limit of 1048576 bytes"),
+            "archive 'bomb.zip' decompresses more than 100 times its compressed size (entry "
+                + "'adapter_model.safetensors' claims 1048577 bytes from 1033); refused as a decompression bomb"),
         refused("weights over the limit", () -> files(good.withWeights(SafetensorsBytes.builder(1)
                 .tensor("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", "F32", 4200, 64).build())),
             "adapter_model.safetensors is 1075368 bytes, over the limit of 1048576 bytes"),
@@ -78,7 +81,24 @@ class UploadValidationTest {
                 + "unknown dtype 'F8_E9M9'"),
         refused("config for another rank", () -> files(good.withConfig(PeftAdapter.config(8, 16, List.of("q_proj", "v_proj")))),
             "adapter_model.safetensors: tensor 'base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight' has "
-                + "shape [4, 64] but the base model needs [8, 64] (r=8); is the adapter for another base model?"));
+                + "shape [4, 64] but the base model needs [8, 64] (r=8); is the adapter for another base model?"),
+        refused("NaN weights", () -> files(good.withWeights(withNaN(good.weights()))),
+            "adapter_model.safetensors: tensor 'base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight' holds "
+                + "NaN or infinite values; such an adapter cannot be served"),
+        refused("rank serving cannot load", () -> files(PeftAdapter.tinyLlama(32, List.of("q_proj"), 1)),
+            "adapter_config.json: r is 32, but serving loads adapters of rank at most 16 "
+                + "(patchwork.registry.max-lora-rank)"),
+        refused("absurd lora_alpha", () -> files(good.withConfig(PeftAdapter.config(4, 1e300, List.of("q_proj",
+                "v_proj")))),
+            "adapter_config.json: lora_alpha is 1.0E300; it must be positive and at most 65536.0"));
+  }
+
+  /** The weights with their first value (the first tensor in the data section) set to NaN. */
+  static byte[] withNaN(byte[] weights) {
+    byte[] copy = weights.clone();
+    long n = ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+    ByteBuffer.wrap(copy).order(ByteOrder.LITTLE_ENDIAN).putInt((int) (8 + n), Float.floatToRawIntBits(Float.NaN));
+    return copy;
   }
 
   private static Arguments refused(String what, Supplier<AdapterFiles> files, String message) {

@@ -21,8 +21,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>Protocol against the garbage collector: {@link #put} first touches the row ({@code last_referenced_at = now()}),
  * so a collection that starts later leaves it alone for the grace period, and only then checks and uploads the object.
- * The caller then inserts its referencing row and calls {@link #markReferenced} in the same transaction. A collection
- * that had already locked the row finishes first; {@code put} then sees the object gone and uploads it again.
+ * An upload may take longer than the grace period, so {@code put} ends by locking the row, checking that the object
+ * is there and touching the row again, uploading once more if a collection removed it meanwhile: when {@code put}
+ * returns, the object exists and the row is fresh for another grace period. The caller then inserts its referencing
+ * row and calls {@link #markReferenced} in the same transaction.
+ *
+ * <p>Expired files are garbage like deleted ones; the artifacts of a fine-tuning job that has not finished are not.
  */
 public final class Artifacts {
   /** Key prefix of every artifact object. */
@@ -31,11 +35,19 @@ public final class Artifacts {
   private static final Logger log = LoggerFactory.getLogger(Artifacts.class);
   private static final int GC_BATCH = 100;
 
-  // An artifact is live while a row that is not deleted references it.
+  // An artifact is live while a row that is not deleted references it: an adapter, a file that has not expired, a
+  // checkpoint, or a fine-tuning job that has not finished (what it stored for itself, and its training and
+  // validation files even if the client deleted them).
   private static final String UNREFERENCED = """
       NOT EXISTS (SELECT 1 FROM adapters r WHERE r.artifact_sha256 = a.sha256 AND r.status <> 'deleted')
-      AND NOT EXISTS (SELECT 1 FROM files r WHERE r.artifact_sha256 = a.sha256 AND r.status <> 'deleted')
-      AND NOT EXISTS (SELECT 1 FROM fine_tuning_checkpoints r WHERE r.artifact_sha256 = a.sha256)""";
+      AND NOT EXISTS (SELECT 1 FROM files r WHERE r.artifact_sha256 = a.sha256 AND r.status <> 'deleted'
+                      AND (r.expires_at IS NULL OR r.expires_at > now()))
+      AND NOT EXISTS (SELECT 1 FROM fine_tuning_checkpoints r WHERE r.artifact_sha256 = a.sha256)
+      AND NOT EXISTS (SELECT 1 FROM fine_tuning_job_artifacts r JOIN fine_tuning_jobs j ON j.id = r.job_id
+                      WHERE r.artifact_sha256 = a.sha256 AND j.status NOT IN ('succeeded', 'failed', 'cancelled'))
+      AND NOT EXISTS (SELECT 1 FROM files f JOIN fine_tuning_jobs j
+                        ON j.training_file = f.id OR j.validation_file = f.id
+                      WHERE f.artifact_sha256 = a.sha256 AND j.status NOT IN ('succeeded', 'failed', 'cancelled'))""";
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
@@ -58,21 +70,43 @@ public final class Artifacts {
    */
   public Artifact put(Path file, ContentHash hash) {
     String key = KEY_PREFIX + hash.sha256();
+    Artifact artifact = new Artifact(hash.sha256(), hash.size(), key);
     jdbc.sql("""
         INSERT INTO artifacts (sha256, object_key, size_bytes) VALUES (?, ?, ?)
         ON CONFLICT (sha256) DO UPDATE SET last_referenced_at = now()""")
         .params(hash.sha256(), key, hash.size()).update();
-    OptionalLong stored = store.size(key);
-    if (stored.isPresent() && stored.getAsLong() == hash.size()) return new Artifact(hash.sha256(), hash.size(), key);
-    store.put(key, file);
-    try (InputStream in = open(new Artifact(hash.sha256(), hash.size(), key))) {
+    for (int attempt = 1; ; attempt++) {
+      OptionalLong stored = store.size(key);
+      if (stored.isEmpty() || stored.getAsLong() != hash.size()) upload(file, artifact);
+      if (Boolean.TRUE.equals(tx.execute(s -> confirm(artifact)))) return artifact;
+      if (attempt == 3) throw new ObjectStoreException("object " + key + " was collected during every upload", null);
+      log.info("artifact {} was collected while it was being uploaded; uploading it again", key);
+    }
+  }
+
+  private void upload(Path file, Artifact artifact) {
+    store.put(artifact.objectKey(), file);
+    try (InputStream in = open(artifact)) {
       in.transferTo(OutputStream.nullOutputStream());
     } catch (IOException | UncheckedIOException e) {
-      store.remove(key);
-      throw new ObjectStoreException("stored object " + key + " failed verification and was removed: "
+      store.remove(artifact.objectKey());
+      throw new ObjectStoreException("stored object " + artifact.objectKey() + " failed verification and was removed: "
           + e.getMessage(), e);
     }
-    return new Artifact(hash.sha256(), hash.size(), key);
+  }
+
+  /**
+   * With the row locked (a collection holds the lock while it removes the object): true, and the row touched, when
+   * the object is stored; false when a collection removed it.
+   */
+  private boolean confirm(Artifact artifact) {
+    jdbc.sql("SELECT sha256 FROM artifacts WHERE sha256 = ? FOR UPDATE").param(artifact.sha256()).query(String.class)
+        .single();
+    OptionalLong stored = store.size(artifact.objectKey());
+    if (stored.isEmpty() || stored.getAsLong() != artifact.sizeBytes()) return false;
+    jdbc.sql("UPDATE artifacts SET last_referenced_at = now(), collected_at = NULL WHERE sha256 = ?")
+        .param(artifact.sha256()).update();
+    return true;
   }
 
   /**

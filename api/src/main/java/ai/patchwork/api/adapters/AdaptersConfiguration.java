@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 
@@ -28,11 +29,14 @@ class AdaptersConfiguration {
   @Bean
   @DependsOnDatabaseInitialization
   AdapterRegistry adapterRegistry(DataSource dataSource, Artifacts artifacts, BaseModels baseModels,
-      PatchworkProperties properties) {
+      PatchworkProperties properties, Environment environment) {
     baseModels.register(dataSource);
     PatchworkProperties.Registry r = properties.registry();
+    int maxRank = r.maxLoraRank() != null ? r.maxLoraRank()
+        : environment.getProperty("patchwork.serving.max-lora-rank", Integer.class, RegistryLimits.DEFAULT_MAX_LORA_RANK);
     RegistryLimits limits = new RegistryLimits(r.maxAdapterSize().toBytes(), r.maxConfigSize().toBytes(),
-        r.maxArchiveSize().toBytes(), r.maxArchiveEntries());
+        r.maxArchiveSize().toBytes(), r.maxArchiveEntries(), r.maxArchiveUncompressedSize().toBytes(),
+        r.maxCompressionRatio(), maxRank);
     return new AdapterRegistry(dataSource, artifacts, baseModels, limits);
   }
 

@@ -12,6 +12,7 @@ import ai.patchwork.trainer.jobs.FineTuningJobs;
 import ai.patchwork.trainer.jobs.JobProgress;
 import ai.patchwork.trainer.worker.JobQueue;
 import ai.patchwork.trainer.worker.TrainerWorker;
+import ai.patchwork.trainer.worker.WorkerHealth;
 import ai.patchwork.trainer.worker.WorkerSettings;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -19,6 +20,8 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -60,8 +63,18 @@ class FineTuningConfiguration {
       Set<String> ids = new HashSet<>();
       baseModels.all().forEach(m -> ids.add(m.id()));
       WorkerSettings settings = new WorkerSettings(w.id() == null || w.id().isBlank() ? defaultId() : w.id(),
-          w.lease(), w.heartbeat(), w.poll(), ids);
+          w.lease(), w.heartbeat(), w.poll(), ids, w.maxClaimsWithoutProgress(), w.stallTimeout());
       return new TrainerWorker(settings, new JobQueue(dataSource), runner);
+    }
+
+    /** {@code /actuator/health}'s {@code trainerWorker}: down when the loop died or the running job stalled. */
+    @Bean
+    HealthIndicator trainerWorkerHealth(TrainerWorker worker) {
+      return () -> {
+        WorkerHealth h = worker.health();
+        return (h.up() ? Health.up() : Health.down()).withDetail("worker", worker.workerId())
+            .withDetail("state", h.detail()).build();
+      };
     }
 
     private static String defaultId() {

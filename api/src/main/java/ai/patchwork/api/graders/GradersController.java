@@ -45,6 +45,10 @@ class GradersController {
     }
     if (!sample.isString()) throw TrainerException.invalid("model_sample", "invalid_model_sample",
         "model_sample must be a string: the model's output text");
+    if (sample.stringValue().length() > Graders.MAX_SAMPLE_CHARS) {
+      throw TrainerException.invalid("model_sample", "model_sample_too_long", "model_sample has "
+          + sample.stringValue().length() + " characters; at most " + Graders.MAX_SAMPLE_CHARS + " are graded");
+    }
     JsonNode item = request.get("item");
     if (item != null && !item.isNull() && !item.isObject()) {
       throw TrainerException.invalid("item", "invalid_item", "item must be a JSON object: the dataset row");

@@ -42,10 +42,17 @@ final class Prompts {
         + "holding exactly one of either (one prompt per request)");
   }
 
+  /** Most messages in one request (OpenAI's own limit). */
+  static final int MAX_MESSAGES = 2048;
+
   /** The messages rendered with the chat template, ending with the assistant's turn. */
   static int[] chat(List<ChatCompletionRequest.Message> messages, Tokenizer tokenizer) {
     if (messages == null || messages.isEmpty()) {
       throw ApiException.badRequest("messages", "missing_required_parameter", "messages must hold at least one message");
+    }
+    if (messages.size() > MAX_MESSAGES) {
+      throw ApiException.badRequest("messages", "invalid_value", "messages holds " + messages.size()
+          + " messages; at most " + MAX_MESSAGES + " are accepted");
     }
     List<ChatMessage> turns = new ArrayList<>();
     for (int i = 0; i < messages.size(); i++) {

@@ -79,6 +79,10 @@ public record PatchworkProperties(
    * @param maxArchiveEntries most entries in an archive
    * @param gcInterval how often unreferenced artifacts are collected (api role)
    * @param gcGrace how long an artifact stays after its last reference
+   * @param maxArchiveUncompressedSize most bytes an archive may decompress to, all entries together
+   * @param maxCompressionRatio most uncompressed bytes per compressed byte in an archive (decompression bombs)
+   * @param maxLoraRank largest LoRA rank accepted at upload and job creation; the serving replicas' own limit
+   *     ({@code patchwork.serving.max-lora-rank}) unless set
    */
   public record Registry(
       @DefaultValue("4GB") DataSize maxAdapterSize,
@@ -86,5 +90,8 @@ public record PatchworkProperties(
       @DefaultValue("4GB") DataSize maxArchiveSize,
       @DefaultValue("1000") int maxArchiveEntries,
       @DefaultValue("1h") Duration gcInterval,
-      @DefaultValue("1h") Duration gcGrace) {}
+      @DefaultValue("1h") Duration gcGrace,
+      @DefaultValue("4160MB") DataSize maxArchiveUncompressedSize,
+      @DefaultValue("100") int maxCompressionRatio,
+      Integer maxLoraRank) {}
 }

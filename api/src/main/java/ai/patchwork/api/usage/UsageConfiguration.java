@@ -12,7 +12,10 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Serving processes meter what they serve; the recorder flushes every {@code patchwork.usage.flush-interval}. */
+/**
+ * Serving processes meter what they serve; the recorder flushes every {@code patchwork.usage.flush-interval} (1 s by
+ * default: what a crashed process loses is at most that much usage) and once more on shutdown.
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnRole(Role.SERVING)
 class UsageConfiguration {
@@ -26,7 +29,7 @@ class UsageConfiguration {
   /** Flushes periodically, and a last time at shutdown. */
   @Bean(destroyMethod = "close")
   UsageFlusher usageFlusher(UsageRecorder recorder,
-      @Value("${patchwork.usage.flush-interval:5s}") Duration interval) {
+      @Value("${patchwork.usage.flush-interval:1s}") Duration interval) {
     return new UsageFlusher(recorder, interval);
   }
 

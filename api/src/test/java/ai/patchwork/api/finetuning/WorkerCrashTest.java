@@ -9,6 +9,8 @@ import ai.patchwork.api.TaskModelServices;
 import ai.patchwork.trainer.fixture.ReverseCodeTask;
 import ai.patchwork.trainer.worker.TrainerWorker;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -104,6 +106,74 @@ class WorkerCrashTest {
     List<String> messages = client.messages(id);
     assertTrue(messages.stream().anyMatch(m -> m.startsWith("Resumed from the checkpoint at step")
         && m.contains("worker-in-test")), messages.toString());
+  }
+
+  @Test
+  void aPausedWorkerThatLostItsLeaseWritesNothingWhenItWakesUp() throws Exception {
+    FineTuningClient client = new FineTuningClient(port);
+    String training = client.trainingFile(ReverseCodeTask.jsonl(TASK.trainingCodes().subList(0, 200)));
+    localWorker.drain();
+    try (WorkerProcess paused = WorkerProcess.start("worker-paused")) {
+      String id;
+      int pausedAt;
+      try {
+        // given a job trained by the worker process, checkpointed every 10 steps
+        ApiClient.Response created = client.createJob("""
+            {"model": "%s", "training_file": "%s", "suffix": "pause", "seed": 5,
+             "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 3, "batch_size": 16}}},
+             "patchwork": {"checkpoint_interval": 10, "progress_interval": 1}}""".formatted(TaskModelServices.BASE,
+            training));
+        assertEquals(200, created.status(), created.text());
+        id = created.json().path("id").asString();
+
+        // when the process is frozen (SIGSTOP) past its first checkpoint, like a long GC pause
+        pausedAt = awaitProgress(client, id, 12, paused);
+        paused.pause();
+      } finally {
+        localWorker.resume();
+      }
+
+      // and the local worker takes the job over once the lease expired and trains on past where it was paused
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (maxStepAfterResume(client, id) < pausedAt + 3) {
+        if (System.nanoTime() > deadline) fail("the job was not taken over: " + client.messages(id));
+        Thread.sleep(100);
+      }
+
+      // and then the frozen worker runs on (SIGCONT) in the middle of what it was doing
+      paused.unpause();
+      long stopped = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!paused.logged("lease lost, another worker holds the job now")) {
+        if (System.nanoTime() > stopped) fail("the paused worker did not stop:\n" + paused.logTail());
+        Thread.sleep(100);
+      }
+
+      // then it stopped without writing: after the takeover only the new owner's steps appear, in order
+      JsonNode done = client.awaitStatus(id, Set.of("succeeded", "failed", "cancelled"), Duration.ofSeconds(120));
+      assertEquals("succeeded", done.path("status").asString(), done.toString());
+      List<Integer> steps = stepsAfterResume(client, id);
+      for (int i = 1; i < steps.size(); i++) {
+        assertTrue(steps.get(i) > steps.get(i - 1), "steps after the takeover " + steps);
+      }
+      System.out.println("pause test: paused at step " + pausedAt + ", new owner's steps " + steps);
+    }
+  }
+
+  /** The training steps reported since the last resume, oldest first. */
+  private static List<Integer> stepsAfterResume(FineTuningClient client, String id) {
+    List<JsonNode> events = new ArrayList<>(client.events(id));
+    Collections.reverse(events);
+    List<Integer> steps = new ArrayList<>();
+    for (JsonNode e : events) {
+      if (e.path("data").has("resumed_from_step")) steps.clear();
+      else if (e.path("data").has("train_loss")) steps.add(e.path("data").path("step").asInt());
+    }
+    boolean resumed = events.stream().anyMatch(e -> e.path("data").has("resumed_from_step"));
+    return resumed ? steps : List.of();
+  }
+
+  private static int maxStepAfterResume(FineTuningClient client, String id) {
+    return stepsAfterResume(client, id).stream().mapToInt(Integer::intValue).max().orElse(0);
   }
 
   /** Waits until the job reports a training step of at least {@code step}; returns the step seen. */

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The application with only the worker role, in a JVM of its own on the test's database and S3 server: a worker
  * process that a test can kill like a crashed machine ({@link #kill()} is SIGKILL: no shutdown hook runs, the lease
- * is simply no longer renewed).
+ * is simply no longer renewed) or freeze and thaw ({@link #pause()}, {@link #unpause()}).
  */
 final class WorkerProcess implements AutoCloseable {
   private final Process process;
@@ -73,6 +73,30 @@ final class WorkerProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** Freezes the process (SIGSTOP), like a long GC pause or a partitioned machine: it keeps its state, renews nothing. */
+  void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** Lets a {@link #pause() paused} process run on (SIGCONT) from where it was. */
+  void unpause() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) throw new IOException("kill -" + name + " failed");
+  }
+
+  /** Whether the process's output has a line containing {@code text}. */
+  boolean logged(String text) {
+    try {
+      return Files.readAllLines(log).stream().anyMatch(l -> l.contains(text));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Stops the process with SIGTERM, as an orchestrator or Ctrl-C would, and waits up to 60 s for it to exit. */
   int stop() throws InterruptedException {
     process.destroy();
@@ -92,6 +116,13 @@ final class WorkerProcess implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    if (process.isAlive()) kill();
+    if (process.isAlive()) {
+      try {
+        unpause(); // a paused JVM does not die of SIGKILL's cleanup until it runs
+      } catch (IOException e) {
+        // it is killed below anyway
+      }
+      kill();
+    }
   }
 }

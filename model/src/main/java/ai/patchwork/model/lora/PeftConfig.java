@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -72,11 +71,11 @@ public record PeftConfig(int rank, double alpha, boolean rslora, Set<Projection>
     if (node.isString()) {
       String s = node.asString();
       if (s.equals("all-linear")) return EnumSet.allOf(Projection.class);
-      // PEFT treats a string as a regex over full module names.
-      Pattern p = Pattern.compile(s);
+      // PEFT treats a string as a regex over full module names; an untrusted one, so bounded in length and time.
+      BoundedRegex p = BoundedRegex.compile(s, "adapter_config.json: target_modules");
       for (Projection proj : Projection.values()) {
         String name = (proj.ordinal() < 4 ? "model.layers.0.self_attn." : "model.layers.0.mlp.") + proj.module();
-        if (p.matcher(name).matches() || p.matcher(proj.module()).matches()) out.add(proj);
+        if (p.matches(name) || p.matches(proj.module())) out.add(proj);
       }
       return out;
     }

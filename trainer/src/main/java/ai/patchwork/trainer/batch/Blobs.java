@@ -10,8 +10,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The job's intermediate files (tokenized data, checkpoints, the exported adapter) as content-addressed artifacts. */
+/**
+ * The job's intermediate files (tokenized data, checkpoints, the exported adapter) as content-addressed artifacts.
+ * Each is referenced by the running job as it is stored, so the collector keeps it until the job has finished, however
+ * long the job waits in the queue or trains.
+ */
 final class Blobs {
 
   /** Writes the content produced by {@code writer}. */
@@ -20,9 +26,13 @@ final class Blobs {
   }
 
   private final Artifacts artifacts;
+  private final RunContext run;
+  private final JdbcClient jdbc;
 
-  Blobs(Artifacts artifacts) {
+  Blobs(Artifacts artifacts, RunContext run, DataSource dataSource) {
     this.artifacts = artifacts;
+    this.run = run;
+    this.jdbc = JdbcClient.create(dataSource);
   }
 
   /** Stores what {@code writer} writes; returns its sha256. */
@@ -34,7 +44,10 @@ final class Blobs {
           writer.write(out);
         }
         ContentHash hash = ContentHash.of(tmp);
-        return artifacts.put(tmp, hash).sha256();
+        String sha = artifacts.put(tmp, hash).sha256();
+        jdbc.sql("INSERT INTO fine_tuning_job_artifacts (job_id, artifact_sha256) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .params(run.jobId(), sha).update();
+        return sha;
       } finally {
         Files.deleteIfExists(tmp);
       }

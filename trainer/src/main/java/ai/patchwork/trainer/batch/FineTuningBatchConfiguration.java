@@ -13,8 +13,10 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
@@ -49,7 +51,7 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
   @Bean
   Job fineTuningJob(JobRepository jobRepository, RunContext run, JobProgress progress, FileStore files,
       BaseModels baseModels, AdapterRegistry registry, Artifacts artifacts, DataSource dataSource) {
-    Blobs blobs = new Blobs(artifacts);
+    Blobs blobs = new Blobs(artifacts, run, dataSource);
     TrainTasklet trainTasklet = new TrainTasklet(run, progress, baseModels, blobs);
     Step train = new StepBuilder("train", jobRepository).tasklet(trainTasklet, new ResourcelessTransactionManager())
         .listener(trainTasklet).build();
@@ -60,7 +62,7 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
   @Bean
   Job reinforcementFineTuningJob(JobRepository jobRepository, RunContext run, JobProgress progress, FileStore files,
       BaseModels baseModels, AdapterRegistry registry, Artifacts artifacts, DataSource dataSource) {
-    Blobs blobs = new Blobs(artifacts);
+    Blobs blobs = new Blobs(artifacts, run, dataSource);
     RftTrainTasklet trainTasklet = new RftTrainTasklet(run, progress, baseModels, registry, blobs);
     Step train = new StepBuilder("rl-train", jobRepository).tasklet(trainTasklet, new ResourcelessTransactionManager())
         .listener(trainTasklet).build();
@@ -70,17 +72,18 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
 
   private static Job job(String name, Step train, JobRepository jobRepository, RunContext run, JobProgress progress,
       FileStore files, BaseModels baseModels, AdapterRegistry registry, Blobs blobs, DataSource dataSource) {
-    Step validate = step("validate", new ValidateFilesTasklet(run, progress, files, baseModels), jobRepository);
-    Step tokenize = step("tokenize", new TokenizeTasklet(run, progress, files, baseModels, blobs), jobRepository);
+    Step validate = step("validate", new ValidateFilesTasklet(run, progress, files, baseModels), jobRepository, run);
+    Step tokenize = step("tokenize", new TokenizeTasklet(run, progress, files, baseModels, blobs), jobRepository,
+        run);
     Step export = step("export", new ExportAdapterTasklet(run, progress, baseModels, files, blobs,
-        new ResultsCsv(dataSource)), jobRepository);
+        new ResultsCsv(dataSource)), jobRepository, run);
     Step register = step("register", new RegisterAdapterTasklet(run, progress, registry, blobs, dataSource),
-        jobRepository);
+        jobRepository, run);
     return new JobBuilder(name, jobRepository)
         .listener(new JobExecutionListener() {
           @Override
           public void beforeJob(JobExecution jobExecution) {
-            progress.batchExecution(run.jobId(), jobExecution.getId());
+            progress.batchExecution(run.lease(), jobExecution.getId());
           }
         })
         .start(validate).on(ExitStatus.COMPLETED.getExitCode()).stopAndRestart(tokenize)
@@ -96,7 +99,14 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
     return new FineTuningRunner(jobOperator, jobRepository, fineTuningJob, reinforcementFineTuningJob, run, progress);
   }
 
-  private static Step step(String name, Tasklet tasklet, JobRepository repository) {
-    return new StepBuilder(name, repository).tasklet(tasklet, new ResourcelessTransactionManager()).build();
+  /** A one-call step; starting it counts as progress for the worker's watchdog. */
+  private static Step step(String name, Tasklet tasklet, JobRepository repository, RunContext run) {
+    return new StepBuilder(name, repository).tasklet(tasklet, new ResourcelessTransactionManager())
+        .listener(new StepExecutionListener() {
+          @Override
+          public void beforeStep(StepExecution stepExecution) {
+            run.touch();
+          }
+        }).build();
   }
 }

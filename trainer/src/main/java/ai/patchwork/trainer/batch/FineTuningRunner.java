@@ -3,6 +3,10 @@ package ai.patchwork.trainer.batch;
 import ai.patchwork.trainer.jobs.JobError;
 import ai.patchwork.trainer.jobs.JobProgress;
 import ai.patchwork.trainer.jobs.JobStatus;
+import ai.patchwork.trainer.jobs.Lease;
+import ai.patchwork.trainer.jobs.LeaseLostException;
+import ai.patchwork.trainer.worker.JobRunner;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +25,7 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
  * validation (the job was queued), after a shutdown, or after a crash — a worker that died leaves its execution
  * marked running, which the next worker, holding the expired lease, first recovers as failed.
  */
-public final class FineTuningRunner {
+public final class FineTuningRunner implements JobRunner {
 
   /** The Spring Batch job's name. */
   public static final String JOB_NAME = "fine-tuning";
@@ -51,10 +55,11 @@ public final class FineTuningRunner {
     this.progress = progress;
   }
 
-  /** Runs the job until it finishes or stops; the claim is released (or the job finished) when this returns. */
-  public void run(String jobId, String workerId) {
+  @Override
+  public void run(Lease lease) {
+    String jobId = lease.jobId();
     JobParameters params = new JobParametersBuilder().addString(JOB_ID, jobId).toJobParameters();
-    run.begin(jobId, workerId);
+    run.begin(lease);
     try {
       Job job = progress.job(jobId).reinforcement() == null ? supervised : reinforcement;
       JobExecution last = repository.getLastJobExecution(job.getName(), params);
@@ -62,55 +67,79 @@ public final class FineTuningRunner {
         // The register step finishes the job before its execution completes, so this job was left unfinished by a
         // failure in between; claiming it again would only repeat this, so it fails.
         log.warn("job {}: its batch execution had completed but the job had not finished; failing it", jobId);
-        fail(jobId, workerId, new JobError("internal_error", "the job's run completed without finishing the job; "
+        fail(lease, new JobError("internal_error", "the job's run completed without finishing the job; "
             + "start a new job", null));
         return;
       }
       if (last != null && last.isRunning()) {
         // The worker that ran it is gone: this worker holds the lease that worker failed to renew.
-        progress.warn(jobId, "The previous worker stopped responding; restarting from the last checkpoint", null);
+        progress.warn(lease, "The previous worker stopped responding; restarting from the last checkpoint", null);
         operator.recover(last);
       }
-      outcome(jobId, workerId, operator.start(job, params));
+      outcome(lease, operator.start(job, params));
+    } catch (LeaseLostException e) {
+      log.warn("job {}: {}", jobId, e.getMessage());
     } catch (Exception e) {
       log.error("job {}: cannot run its batch job", jobId, e);
-      fail(jobId, workerId, new JobError("internal_error", "the job could not be run: " + e.getMessage(), null));
+      fail(lease, new JobError("internal_error", "the job could not be run: " + e.getMessage(), null));
     } finally {
       run.end();
     }
   }
 
-  /** Asks a running job to stop at its next step boundary (the worker is shutting down). */
+  @Override
   public void requestShutdown() {
     run.requestShutdown();
   }
 
-  private void outcome(String jobId, String workerId, JobExecution execution) {
+  @Override
+  public Instant lastProgress() {
+    return run.lastProgress();
+  }
+
+  private void outcome(Lease lease, JobExecution execution) {
     ExecutionContext context = execution.getExecutionContext();
     switch (execution.getStatus()) {
-      case COMPLETED -> progress.release(jobId, workerId, null);
+      case COMPLETED -> progress.release(lease, null);
       case STOPPED -> {
         String reason = context.containsKey(StopReason.KEY) ? context.getString(StopReason.KEY) : null;
         if (reason == null) {
           // Stopped on purpose after the validate step: queued until a worker trains it.
-          progress.release(jobId, workerId, JobStatus.QUEUED);
+          progress.release(lease, JobStatus.QUEUED);
         } else if (reason.equals(StopReason.CANCELLED.name())) {
-          progress.info(jobId, "Training stopped at step " + context.getInt("patchwork.stopped_at", 0)
+          progress.info(lease, "Training stopped at step " + context.getInt("patchwork.stopped_at", 0)
               + " because the job was cancelled");
-          progress.release(jobId, workerId, null);
+          progress.release(lease, null);
         } else if (reason.equals(StopReason.SHUTDOWN.name())) {
-          progress.info(jobId, "The worker shut down at step " + context.getInt("patchwork.stopped_at", 0)
+          progress.info(lease, "The worker shut down at step " + context.getInt("patchwork.stopped_at", 0)
               + "; another worker will resume from the last checkpoint");
-          progress.release(jobId, workerId, JobStatus.QUEUED);
+          progress.release(lease, JobStatus.QUEUED);
+        } else if (reason.equals(StopReason.LOST.name())) {
+          // another worker holds the job; nothing of it is ours to change
+          log.warn("job {}: lease lost, another worker holds the job now; this worker stopped", lease.jobId());
         }
-        // LOST: another worker holds the job; nothing of it is ours to change.
       }
-      default -> fail(jobId, workerId, error(execution.getAllFailureExceptions()));
+      default -> {
+        if (lost(execution.getAllFailureExceptions()) || !progress.holds(lease)) {
+          log.warn("job {}: lease lost, another worker holds the job now; this worker stopped", lease.jobId());
+        } else {
+          fail(lease, error(execution.getAllFailureExceptions()));
+        }
+      }
     }
   }
 
-  private void fail(String jobId, String workerId, JobError error) {
-    if (progress.failed(jobId, workerId, error)) progress.error(jobId, "Fine-tuning job failed: " + error.message());
+  private void fail(Lease lease, JobError error) {
+    progress.failed(lease, error);
+  }
+
+  private static boolean lost(List<Throwable> failures) {
+    for (Throwable t : failures) {
+      for (Throwable c = t; c != null; c = c.getCause()) {
+        if (c instanceof LeaseLostException) return true;
+      }
+    }
+    return false;
   }
 
   private static JobError error(List<Throwable> failures) {

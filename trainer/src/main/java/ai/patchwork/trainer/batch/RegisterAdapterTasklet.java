@@ -8,6 +8,7 @@ import ai.patchwork.registry.AdapterUpload;
 import ai.patchwork.trainer.jobs.FineTunedModelName;
 import ai.patchwork.trainer.jobs.FineTuningJob;
 import ai.patchwork.trainer.jobs.JobProgress;
+import ai.patchwork.trainer.jobs.LeaseLostException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -52,16 +53,16 @@ final class RegisterAdapterTasklet implements Tasklet {
     ExecutionContext jobContext = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
     Optional<String> existing = jdbc.sql("SELECT id FROM adapters WHERE fine_tuning_job = ? AND status = 'ready'")
         .param(job.id()).query(String.class).optional();
+    if (existing.isEmpty() && !progress.holds(run.lease())) throw new LeaseLostException(run.lease());
     Adapter adapter = existing.isPresent() ? registry.get(existing.get()) : register(job, jobContext);
     long trained = jobContext.getLong("patchwork.trained_tokens");
-    if (progress.succeeded(job.id(), run.workerId(), adapter.id(), trained,
-        List.of(jobContext.getString(ExportAdapterTasklet.RESULTS_FILE)))) {
-      progress.info(job.id(), "New fine-tuned model created: " + adapter.name());
-      progress.info(job.id(), "The job has successfully completed");
-    } else {
+    if (!progress.succeeded(run.lease(), adapter.id(), trained,
+        List.of(jobContext.getString(ExportAdapterTasklet.RESULTS_FILE)),
+        List.of("New fine-tuned model created: " + adapter.name(), "The job has successfully completed"))) {
+      // cancelled, or taken over by another worker (which registers its own): this version must not stay
       registry.delete(adapter.id());
-      progress.warn(job.id(), "The job was cancelled while its adapter was being registered; the adapter was deleted",
-          null);
+      progress.warn(run.lease(), "The job was cancelled while its adapter was being registered; the adapter was "
+          + "deleted", null);
     }
     return RepeatStatus.FINISHED;
   }

@@ -116,7 +116,7 @@ final class RftTrainTasklet implements Tasklet, StepExecutionListener {
       control.resumed(checkpoint.step(), plan.totalSteps());
       return;
     }
-    progress.info(run.jobId(), "Training " + plan.totalSteps() + " GRPO steps of " + plan.hyperparameters().batchSize()
+    progress.info(run.lease(), "Training " + plan.totalSteps() + " GRPO steps of " + plan.hyperparameters().batchSize()
         + " prompts × " + plan.reinforcement().samplesPerPrompt() + " samples, starting from "
         + (initialId == null ? "a fresh adapter" : "adapter " + initialId) + " (worker " + run.workerId() + ")");
     if (session.hasValidation()) reportValidation(0);
@@ -154,11 +154,11 @@ final class RftTrainTasklet implements Tasklet, StepExecutionListener {
     data.put("grad_norm", r.gradNorm());
     double eta = (double) w.get("seconds_per_step") * (plan.totalSteps() - r.step());
     data.put("eta_seconds", Math.round(eta));
-    progress.metrics(run.jobId(), String.format(Locale.ROOT,
+    progress.metrics(run.lease(), String.format(Locale.ROOT,
         "Step %d/%d: reward=%.3f±%.3f, KL=%.4f, completion length=%.1f, clip fraction=%.3f, ETA %ds", r.step(),
         plan.totalSteps(), (double) w.get("reward_mean"), (double) w.get("reward_std"), (double) w.get("kl"),
         (double) w.get("completion_length"), (double) w.get("clip_fraction"), Math.round(eta)), data);
-    progress.estimatedFinish(run.jobId(), Instant.now().plusMillis(Math.round(eta * 1000)));
+    progress.estimatedFinish(run.lease(), Instant.now().plusMillis(Math.round(eta * 1000)));
   }
 
   private void reportValidation(int step) {
@@ -167,7 +167,7 @@ final class RftTrainTasklet implements Tasklet, StepExecutionListener {
     data.put("step", step);
     data.put("total_steps", session.plan.totalSteps());
     data.put("eval_reward_mean", lastEval);
-    progress.metrics(run.jobId(), String.format(Locale.ROOT, "Step %d/%d: validation reward=%.3f (%d samples per "
+    progress.metrics(run.lease(), String.format(Locale.ROOT, "Step %d/%d: validation reward=%.3f (%d samples per "
         + "prompt)", step, session.plan.totalSteps(), lastEval, session.plan.reinforcement().evalSamples()), data);
   }
 

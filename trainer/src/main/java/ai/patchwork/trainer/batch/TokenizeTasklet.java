@@ -43,10 +43,10 @@ final class TokenizeTasklet implements Tasklet {
   @Override
   public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
     FineTuningJob job = progress.job(run.jobId());
-    if (!progress.transition(job.id(), run.workerId(), List.of(JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.RUNNING)) {
+    if (!progress.transition(run.lease(), List.of(JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.RUNNING)) {
       throw new IllegalStateException("job " + job.id() + " is no longer held by this worker");
     }
-    progress.info(job.id(), "Fine-tuning job started");
+    progress.info(run.lease(), "Fine-tuning job started");
     BaseModel base = baseModels.require(job.model());
     ExecutionContext jobContext = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
     if (job.reinforcement() != null) {
@@ -64,8 +64,8 @@ final class TokenizeTasklet implements Tasklet {
         jobContext.putString(VALID_DATA, blobs.put(valid::write));
       }
       RunPlan plan = RunPlan.of(job, train.size());
-      progress.resolved(job.id(), plan.hyperparameters(), plan.options(), null);
-      progress.info(job.id(), "Tokenized " + train.size() + " examples (" + train.tokens() + " tokens): "
+      progress.resolved(run.lease(), plan.hyperparameters(), plan.options(), null);
+      progress.info(run.lease(), "Tokenized " + train.size() + " examples (" + train.tokens() + " tokens): "
           + plan.totalSteps() + " steps of " + plan.hyperparameters().batchSize() + " examples over "
           + plan.hyperparameters().nEpochs() + (plan.hyperparameters().nEpochs() == 1 ? " epoch" : " epochs")
           + ", learning rate " + plan.training().schedule().peak());
@@ -85,8 +85,8 @@ final class TokenizeTasklet implements Tasklet {
         jobContext.putString(VALID_DATA, blobs.put(valid::write));
       }
       RunPlan plan = RunPlan.of(job, train.size());
-      progress.resolved(job.id(), plan.hyperparameters(), plan.options(), plan.reinforcement());
-      progress.info(job.id(), "Tokenized " + train.size() + " prompts: " + plan.totalSteps() + " steps of "
+      progress.resolved(run.lease(), plan.hyperparameters(), plan.options(), plan.reinforcement());
+      progress.info(run.lease(), "Tokenized " + train.size() + " prompts: " + plan.totalSteps() + " steps of "
           + plan.hyperparameters().batchSize() + " prompts × " + plan.reinforcement().samplesPerPrompt()
           + " samples over " + plan.hyperparameters().nEpochs()
           + (plan.hyperparameters().nEpochs() == 1 ? " epoch" : " epochs") + ", learning rate "

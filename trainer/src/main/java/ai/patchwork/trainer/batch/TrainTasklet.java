@@ -104,7 +104,7 @@ final class TrainTasklet implements Tasklet, StepExecutionListener {
     if (checkpoint != null) {
       control.resumed(checkpoint.step(), plan.totalSteps());
     } else {
-      progress.info(jobId, "Training " + plan.totalSteps() + " steps (worker " + run.workerId() + ")");
+      progress.info(run.lease(), "Training " + plan.totalSteps() + " steps (worker " + run.workerId() + ")");
     }
   }
 
@@ -122,10 +122,10 @@ final class TrainTasklet implements Tasklet, StepExecutionListener {
     data.put("grad_norm", r.gradNorm());
     data.put("tokens_per_second", s.tokensPerSecond());
     data.put("eta_seconds", Math.round(eta));
-    progress.metrics(jobId, String.format(java.util.Locale.ROOT,
+    progress.metrics(run.lease(), String.format(java.util.Locale.ROOT,
         "Step %d/%d: training loss=%.4f, token accuracy=%.3f, %.0f tokens/s, ETA %ds", r.step(), plan.totalSteps(),
         s.loss(), s.accuracy(), s.tokensPerSecond(), Math.round(eta)), data);
-    progress.estimatedFinish(jobId, Instant.now().plusMillis(Math.round(eta * 1000)));
+    progress.estimatedFinish(run.lease(), Instant.now().plusMillis(Math.round(eta * 1000)));
   }
 
   private void reportValidation(String jobId, int step) {
@@ -135,7 +135,7 @@ final class TrainTasklet implements Tasklet, StepExecutionListener {
     data.put("total_steps", session.plan.totalSteps());
     data.put("valid_loss", lastEval.loss());
     data.put("valid_mean_token_accuracy", lastEval.accuracy());
-    progress.metrics(jobId, String.format(java.util.Locale.ROOT,
+    progress.metrics(run.lease(), String.format(java.util.Locale.ROOT,
         "Step %d/%d: validation loss=%.4f, validation token accuracy=%.3f", step, session.plan.totalSteps(),
         lastEval.loss(), lastEval.accuracy()), data);
   }

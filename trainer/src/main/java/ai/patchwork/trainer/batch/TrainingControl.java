@@ -53,8 +53,9 @@ final class TrainingControl {
    * with the reason in the job's context and returns true.
    */
   boolean stopIfAsked(StepExecution stepExecution, int step) {
+    run.touch();
     StopReason reason = run.shutdownRequested() ? StopReason.SHUTDOWN
-        : switch (progress.signal(run.jobId(), run.workerId())) {
+        : switch (progress.signal(run.lease())) {
           case CONTINUE -> null;
           case CANCELLED -> StopReason.CANCELLED;
           case LOST -> StopReason.LOST;
@@ -75,8 +76,8 @@ final class TrainingControl {
    */
   String save(TrainingCheckpoint checkpoint, Map<String, Object> metrics, ExecutionContext stepContext) {
     String sha = blobs.put(checkpoint::write);
-    progress.checkpoint(run.jobId(), checkpoint.step(), metrics, sha);
-    progress.info(run.jobId(), "Checkpoint saved at step " + checkpoint.step());
+    progress.checkpoint(run.lease(), checkpoint.step(), metrics, sha);
+    progress.info(run.lease(), "Checkpoint saved at step " + checkpoint.step());
     stepContext.putString(CHECKPOINT, sha);
     stepContext.putInt("patchwork.checkpoint_step", checkpoint.step());
     return sha;
@@ -122,7 +123,7 @@ final class TrainingControl {
     String sha = steps.checkpoint(stepExecution.getExecutionContext());
     if (steps.step() < plan.totalSteps()) return RepeatStatus.CONTINUABLE;
     finish(stepExecution, sha, steps.trainedTokens());
-    progress.info(run.jobId(), "Training finished: " + plan.totalSteps() + " steps, " + steps.trainedTokens()
+    progress.info(run.lease(), "Training finished: " + plan.totalSteps() + " steps, " + steps.trainedTokens()
         + " trained tokens");
     return RepeatStatus.FINISHED;
   }
@@ -133,7 +134,7 @@ final class TrainingControl {
    * does it.
    */
   void markRunning() {
-    if (!progress.transition(run.jobId(), run.workerId(), List.of(JobStatus.QUEUED, JobStatus.RUNNING),
+    if (!progress.transition(run.lease(), List.of(JobStatus.QUEUED, JobStatus.RUNNING),
         JobStatus.RUNNING)) {
       throw new IllegalStateException("job " + run.jobId() + " is no longer held by this worker");
     }
@@ -141,7 +142,7 @@ final class TrainingControl {
 
   /** Warns that the step resumed, with where from. */
   void resumed(int step, int totalSteps) {
-    progress.warn(run.jobId(), "Resumed from the checkpoint at step " + step + " of " + totalSteps + " (worker "
+    progress.warn(run.lease(), "Resumed from the checkpoint at step " + step + " of " + totalSteps + " (worker "
         + run.workerId() + ")", Map.of("resumed_from_step", step, "total_steps", totalSteps, "worker", run.workerId()));
   }
 }

@@ -38,7 +38,7 @@ final class ValidateFilesTasklet implements Tasklet {
   public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
     FineTuningJob job = progress.job(run.jobId());
     BaseModel base = baseModels.require(job.model());
-    progress.info(job.id(), "Validating training file: " + job.trainingFile()
+    progress.info(run.lease(), "Validating training file: " + job.trainingFile()
         + (job.validationFile() == null ? "" : " and validation file: " + job.validationFile()));
     try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
       int context = base.config().maxPositions();
@@ -52,7 +52,7 @@ final class ValidateFilesTasklet implements Tasklet {
         int train = JobData.prompts(files, job.trainingFile(), "training_file", tokenizer, room).size();
         int valid = job.validationFile() == null ? 0
             : JobData.prompts(files, job.validationFile(), "validation_file", tokenizer, room).size();
-        progress.info(job.id(), "Files validated: " + train + " training prompts"
+        progress.info(run.lease(), "Files validated: " + train + " training prompts"
             + (job.validationFile() == null ? "" : ", " + valid + " validation prompts"));
         return RepeatStatus.FINISHED;
       }
@@ -60,7 +60,7 @@ final class ValidateFilesTasklet implements Tasklet {
       int valid = job.validationFile() == null ? 0
           : JobData.encode(files, job.validationFile(), "validation_file", tokenizer, context).size();
       long tokens = train.stream().mapToLong(EncodedExample::length).sum();
-      progress.info(job.id(), "Files validated: " + train.size() + " training examples (" + tokens + " tokens)"
+      progress.info(run.lease(), "Files validated: " + train.size() + " training examples (" + tokens + " tokens)"
           + (job.validationFile() == null ? "" : ", " + valid + " validation examples"));
     }
     return RepeatStatus.FINISHED;

@@ -22,7 +22,7 @@ public record Grade(double reward, Map<String, Double> subRewards, Map<String, B
   public static final String SAMPLE_PARSE_ERROR = "sample_parse_error";
   /** OpenAI's flag for truncated tool observations; never set by Patchwork. */
   public static final String TRUNCATED_OBSERVATION_ERROR = "truncated_observation_error";
-  /** OpenAI's flag for a reward that did not come back in time; never set by Patchwork. */
+  /** A reward that did not come back within the grading budget ({@link BoundedGrader}), or from too long a sample. */
   public static final String UNRESPONSIVE_REWARD_ERROR = "unresponsive_reward_error";
   /** A template variable is missing from the row (it rendered as the empty string) or has no usable value. */
   public static final String INVALID_VARIABLE_ERROR = "invalid_variable_error";

@@ -23,6 +23,9 @@ public final class Graders {
 
   static final String OUTPUT_TEXT = "{{sample.output_text}}";
 
+  /** Longest sample a grader grades ({@link BoundedGrader}); longer ones score 0 with an error flag. */
+  public static final int MAX_SAMPLE_CHARS = BoundedGrader.MAX_SAMPLE_CHARS;
+
   private Graders() {}
 
   /**
@@ -31,10 +34,11 @@ public final class Graders {
    * @param grader the grader's JSON object
    * @param path the JSON path of {@code grader} in the request, which prefixes the {@code param} of every error,
    *     e.g. {@code method.reinforcement.grader} gives {@code method.reinforcement.grader.operation}; may be empty
+   * @return the grader, bounded in input length and grading time ({@link BoundedGrader})
    * @throws TrainerException (invalid, 400) naming the bad field
    */
   public static Grader parse(JsonNode grader, String path) {
-    return parse(grader, path == null ? "" : path, true);
+    return new BoundedGrader(parse(grader, path == null ? "" : path, true));
   }
 
   static BaseGrader parse(JsonNode node, String path, boolean allowMulti) {

@@ -40,8 +40,15 @@ final class Template {
     this.parts = parts;
   }
 
-  /** Parses {@code text}; a placeholder that can never render is a 400 naming {@code param}. */
+  /** Longest template accepted: templates name fields, they are not data. */
+  static final int MAX_CHARS = 4096;
+
+  /** Parses {@code text}; a placeholder that can never render, or a template over {@value #MAX_CHARS}, is a 400. */
   static Template parse(String text, String param) {
+    if (text.length() > MAX_CHARS) {
+      throw TrainerException.invalid(param, GraderFields.CODE, param + " is a template of " + text.length()
+          + " characters; at most " + MAX_CHARS + " are accepted");
+    }
     List<Part> parts = new ArrayList<>();
     Matcher m = VARIABLE.matcher(text);
     int at = 0;

@@ -47,6 +47,11 @@ public final class FineTuningJobs {
           + "can be fine-tuned here (available: " + String.join(", ", baseModels.all().stream().map(m -> m.id()).toList())
           + ")");
     }
+    if (settings.options().loraRank() > adapters.maxLoraRank()) {
+      throw TrainerException.invalid("patchwork.lora.r", "rank_not_servable", "patchwork.lora.r is "
+          + settings.options().loraRank() + ", but serving loads adapters of rank at most " + adapters.maxLoraRank()
+          + " (patchwork.registry.max-lora-rank); the job would produce an adapter no replica can serve");
+    }
     JobSettings s = withInitialAdapterId(settings);
     fineTuneFile(s.trainingFile(), "training_file");
     if (s.validationFile() != null) fineTuneFile(s.validationFile(), "validation_file");

@@ -14,7 +14,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * What a worker records about the job it runs: events, checkpoints, status changes, the resolved hyperparameters
  * and the outcome. Every write commits at once, so clients see progress while the job runs. Status changes are
  * conditional on the worker still holding the job and the job not being finished, so a cancelled job stays
- * cancelled and a worker that lost its lease changes nothing.
+ * cancelled. Every write a worker makes is fenced by its {@link Lease}: a worker that lost the job (its lease
+ * expired while it was paused or hung, and another worker claimed it) writes nothing, not even an event.
  */
 public final class JobProgress {
 
@@ -39,68 +40,98 @@ public final class JobProgress {
     LOST
   }
 
+  /** The condition that a worker's write still holds: the job claimed by it under its claim's token. */
+  private static final String HELD = "id = ? AND claimed_by = ? AND attempts = ?";
+
   public FineTuningJob job(String id) {
     return jdbc.sql(JobRows.JOB_SELECT + " WHERE j.id = ?").param(id).query(JobRows::job).single();
   }
 
+  /** An event not written by a worker (the API's own: job created, cancelled). */
   public void info(String jobId, String message) {
-    event(jobId, "info", "message", message, null);
+    jdbc.sql("INSERT INTO fine_tuning_job_events (id, job_id, level, type, message) VALUES (?, ?, 'info', 'message', ?)")
+        .params(Ids.next("ftevent-"), jobId, message).update();
   }
 
-  public void warn(String jobId, String message, Map<String, Object> data) {
-    event(jobId, "warn", "message", message, data);
+  public void info(Lease lease, String message) {
+    event(lease, "info", "message", message, null);
   }
 
-  public void metrics(String jobId, String message, Map<String, Object> data) {
-    event(jobId, "info", "metrics", message, data);
+  public void warn(Lease lease, String message, Map<String, Object> data) {
+    event(lease, "warn", "message", message, data);
   }
 
-  public void error(String jobId, String message) {
-    event(jobId, "error", "message", message, null);
+  public void metrics(Lease lease, String message, Map<String, Object> data) {
+    event(lease, "info", "metrics", message, data);
   }
 
-  private void event(String jobId, String level, String type, String message, Map<String, Object> data) {
-    jdbc.sql("INSERT INTO fine_tuning_job_events (id, job_id, level, type, message, data) VALUES (?, ?, ?, ?, ?, ?::jsonb)")
-        .params(Ids.next("ftevent-"), jobId, level, type, message, JobRows.json(data)).update();
+  public void error(Lease lease, String message) {
+    event(lease, "error", "message", message, null);
+  }
+
+  /** Writes an event while {@code lease} holds the job; a worker that lost it writes nothing. */
+  private boolean event(Lease lease, String level, String type, String message, Map<String, Object> data) {
+    return jdbc.sql("INSERT INTO fine_tuning_job_events (id, job_id, level, type, message, data) "
+            + "SELECT ?, id, ?, ?, ?, ?::jsonb FROM fine_tuning_jobs WHERE " + HELD + " FOR SHARE")
+        .params(Ids.next("ftevent-"), level, type, message, JobRows.json(data), lease.jobId(), lease.workerId(),
+            lease.token())
+        .update() == 1;
+  }
+
+  /** Whether {@code lease} still holds its job. */
+  public boolean holds(Lease lease) {
+    return jdbc.sql("SELECT count(*) FROM fine_tuning_jobs WHERE " + HELD)
+        .params(lease.jobId(), lease.workerId(), lease.token()).query(Integer.class).single() == 1;
   }
 
   /** One cheap query, run after every training step. */
-  public Signal signal(String jobId, String workerId) {
-    return jdbc.sql("SELECT status, cancel_requested, claimed_by FROM fine_tuning_jobs WHERE id = ?").param(jobId)
+  public Signal signal(Lease lease) {
+    return jdbc.sql("SELECT status, cancel_requested, claimed_by, attempts FROM fine_tuning_jobs WHERE id = ?")
+        .param(lease.jobId())
         .query((rs, i) -> {
           if (rs.getBoolean("cancel_requested") || rs.getString("status").equals("cancelled")) return Signal.CANCELLED;
-          return workerId.equals(rs.getString("claimed_by")) ? Signal.CONTINUE : Signal.LOST;
+          return lease.workerId().equals(rs.getString("claimed_by")) && rs.getLong("attempts") == lease.token()
+              ? Signal.CONTINUE : Signal.LOST;
         }).single();
   }
 
-  /** Moves a job this worker holds from one of {@code from} to {@code to}; false if it is not in such a state. */
-  public boolean transition(String jobId, String workerId, List<JobStatus> from, JobStatus to) {
+  /** Moves a job this lease holds from one of {@code from} to {@code to}; false if it is not in such a state. */
+  public boolean transition(Lease lease, List<JobStatus> from, JobStatus to) {
     return jdbc.sql("UPDATE fine_tuning_jobs SET status = ?, started_at = CASE WHEN ? = 'running' "
-            + "THEN coalesce(started_at, now()) ELSE started_at END WHERE id = ? AND claimed_by = ? AND status = ANY (?)")
-        .params(to.wire(), to.wire(), jobId, workerId, from.stream().map(JobStatus::wire).toArray(String[]::new))
+            + "THEN coalesce(started_at, now()) ELSE started_at END WHERE " + HELD + " AND status = ANY (?)")
+        .params(to.wire(), to.wire(), lease.jobId(), lease.workerId(), lease.token(),
+            from.stream().map(JobStatus::wire).toArray(String[]::new))
         .update() == 1;
   }
 
   /** Records the values "auto" resolved to, which the job object shows from now on. */
-  public void resolved(String jobId, Hyperparameters h, TrainingOptions o, Reinforcement reinforcement) {
-    jdbc.sql("UPDATE fine_tuning_jobs SET hyperparameters = ?::jsonb, method = ?::jsonb WHERE id = ?")
-        .params(JobJson.column(h, o).toString(), JobJson.method(h, reinforcement).toString(), jobId)
+  public void resolved(Lease lease, Hyperparameters h, TrainingOptions o, Reinforcement reinforcement) {
+    jdbc.sql("UPDATE fine_tuning_jobs SET hyperparameters = ?::jsonb, method = ?::jsonb WHERE " + HELD)
+        .params(JobJson.column(h, o).toString(), JobJson.method(h, reinforcement).toString(), lease.jobId(),
+            lease.workerId(), lease.token())
         .update();
   }
 
-  public void estimatedFinish(String jobId, Instant when) {
-    jdbc.sql("UPDATE fine_tuning_jobs SET estimated_finish = ? WHERE id = ? AND status = 'running'")
-        .params(Timestamp.from(when), jobId).update();
+  public void estimatedFinish(Lease lease, Instant when) {
+    jdbc.sql("UPDATE fine_tuning_jobs SET estimated_finish = ? WHERE " + HELD + " AND status = 'running'")
+        .params(Timestamp.from(when), lease.jobId(), lease.workerId(), lease.token()).update();
   }
 
   /**
    * Records a checkpoint and releases the stored weights of those older than the last {@value #KEPT_CHECKPOINTS}
-   * (their rows and metrics stay).
+   * (their rows and metrics stay). A stored checkpoint is progress: the job's count of claims without progress
+   * starts again.
    *
    * @param sha256 the stored checkpoint's artifact
+   * @throws LeaseLostException when the lease no longer holds the job (nothing is written)
    */
-  public void checkpoint(String jobId, int step, Map<String, Object> metrics, String sha256) {
+  public void checkpoint(Lease lease, int step, Map<String, Object> metrics, String sha256) {
+    String jobId = lease.jobId();
     tx.executeWithoutResult(s -> {
+      if (jdbc.sql("UPDATE fine_tuning_jobs SET claims_without_progress = 0 WHERE " + HELD)
+          .params(jobId, lease.workerId(), lease.token()).update() != 1) {
+        throw new LeaseLostException(lease);
+      }
       jdbc.sql("UPDATE artifacts SET collected_at = NULL, last_referenced_at = now() WHERE sha256 = ?").param(sha256)
           .update();
       jdbc.sql("INSERT INTO fine_tuning_checkpoints (id, job_id, step_number, metrics, artifact_sha256) "
@@ -114,34 +145,55 @@ public final class JobProgress {
   }
 
   /**
-   * Gives the job back: it keeps its status ({@code then} replaces it when not null) and any worker may claim it.
+   * Gives the job back on purpose (validated, cancelled, the worker shutting down): it keeps its status ({@code then}
+   * replaces it when not null), any worker may claim it, and the count of claims without progress starts again.
    */
-  public void release(String jobId, String workerId, JobStatus then) {
-    jdbc.sql("UPDATE fine_tuning_jobs SET claimed_by = NULL, lease_expires_at = NULL, "
+  public void release(Lease lease, JobStatus then) {
+    jdbc.sql("UPDATE fine_tuning_jobs SET claimed_by = NULL, lease_expires_at = NULL, claims_without_progress = 0, "
             + "status = CASE WHEN ?::text IS NULL OR status IN ('succeeded', 'failed', 'cancelled') THEN status ELSE ? END "
-            + "WHERE id = ? AND claimed_by = ?")
-        .params(then == null ? null : then.wire(), then == null ? null : then.wire(), jobId, workerId).update();
+            + "WHERE " + HELD)
+        .params(then == null ? null : then.wire(), then == null ? null : then.wire(), lease.jobId(), lease.workerId(),
+            lease.token())
+        .update();
   }
 
   /** Records the Spring Batch execution running the job (for operators: it links the two schemas). */
-  public void batchExecution(String jobId, long executionId) {
-    jdbc.sql("UPDATE fine_tuning_jobs SET batch_job_execution_id = ? WHERE id = ?").params(executionId, jobId).update();
+  public void batchExecution(Lease lease, long executionId) {
+    jdbc.sql("UPDATE fine_tuning_jobs SET batch_job_execution_id = ? WHERE " + HELD)
+        .params(executionId, lease.jobId(), lease.workerId(), lease.token()).update();
   }
 
-  /** The job succeeded with this adapter; false if it was cancelled or taken over meanwhile. */
-  public boolean succeeded(String jobId, String workerId, String adapterId, long trainedTokens, List<String> resultFiles) {
-    return jdbc.sql("UPDATE fine_tuning_jobs SET status = 'succeeded', fine_tuned_adapter = ?, trained_tokens = ?, "
-            + "result_files = ?, finished_at = now(), estimated_finish = NULL, claimed_by = NULL, lease_expires_at = NULL "
-            + "WHERE id = ? AND claimed_by = ? AND status = 'running'")
-        .params(adapterId, trainedTokens, resultFiles.toArray(String[]::new), jobId, workerId).update() == 1;
+  /**
+   * The job succeeded with this adapter, announced by {@code messages}; false (and nothing written) if it was
+   * cancelled or taken over meanwhile.
+   */
+  public boolean succeeded(Lease lease, String adapterId, long trainedTokens, List<String> resultFiles,
+      List<String> messages) {
+    return Boolean.TRUE.equals(tx.execute(s -> {
+      boolean done = jdbc.sql("UPDATE fine_tuning_jobs SET status = 'succeeded', fine_tuned_adapter = ?, "
+              + "trained_tokens = ?, result_files = ?, finished_at = now(), estimated_finish = NULL "
+              + "WHERE " + HELD + " AND status = 'running'")
+          .params(adapterId, trainedTokens, resultFiles.toArray(String[]::new), lease.jobId(), lease.workerId(),
+              lease.token())
+          .update() == 1;
+      if (!done) return false;
+      messages.forEach(m -> event(lease, "info", "message", m, null));
+      release(lease, null);
+      return true;
+    }));
   }
 
-  /** The job failed; false if it had finished or been taken over meanwhile. */
-  public boolean failed(String jobId, String workerId, JobError error) {
-    return jdbc.sql("UPDATE fine_tuning_jobs SET status = 'failed', error = ?::jsonb, finished_at = now(), "
-            + "estimated_finish = NULL, claimed_by = NULL, lease_expires_at = NULL "
-            + "WHERE id = ? AND claimed_by = ? AND status NOT IN ('succeeded', 'failed', 'cancelled')")
-        .params(JobRows.json(errorJson(error)), jobId, workerId).update() == 1;
+  /** The job failed (with an error event); false if it had finished or been taken over meanwhile. */
+  public boolean failed(Lease lease, JobError error) {
+    return Boolean.TRUE.equals(tx.execute(s -> {
+      boolean done = jdbc.sql("UPDATE fine_tuning_jobs SET status = 'failed', error = ?::jsonb, finished_at = now(), "
+              + "estimated_finish = NULL WHERE " + HELD + " AND status NOT IN ('succeeded', 'failed', 'cancelled')")
+          .params(JobRows.json(errorJson(error)), lease.jobId(), lease.workerId(), lease.token()).update() == 1;
+      if (!done) return false;
+      event(lease, "error", "message", "Fine-tuning job failed: " + error.message(), null);
+      release(lease, null);
+      return true;
+    }));
   }
 
   private static Map<String, Object> errorJson(JobError e) {

@@ -13,6 +13,7 @@ import ai.patchwork.trainer.jobs.FineTuningJob;
 import ai.patchwork.trainer.jobs.JobCheckpoint;
 import ai.patchwork.trainer.jobs.JobEvent;
 import ai.patchwork.trainer.jobs.JobStatus;
+import ai.patchwork.trainer.jobs.Lease;
 import ai.patchwork.trainer.worker.WorkerSettings;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -43,9 +44,9 @@ class FineTuningPipelineTest {
 
   /** Claims (the oldest waiting job, which must be this one) and runs until the worker lets go. */
   void work(String jobId, WorkerSettings worker) {
-    Optional<String> claimed = bed.queue.claim(worker);
-    assertEquals(Optional.of(jobId), claimed);
-    bed.runner.run(jobId, worker.workerId());
+    Lease claimed = bed.queue.claim(worker).orElseThrow();
+    assertEquals(jobId, claimed.jobId());
+    bed.runner.run(claimed);
   }
 
   List<JobEvent> events(String jobId) {
@@ -127,8 +128,9 @@ class FineTuningPipelineTest {
         "{\"max_steps\": 500, \"progress_interval\": 1, \"checkpoint_interval\": 500}");
     WorkerSettings worker = TrainerTestBed.worker("worker-c");
     work(job.id(), worker);
-    assertEquals(Optional.of(job.id()), bed.queue.claim(worker));
-    CompletableFuture<Void> training = CompletableFuture.runAsync(() -> bed.runner.run(job.id(), worker.workerId()));
+    Lease lease = bed.queue.claim(worker).orElseThrow();
+    assertEquals(job.id(), lease.jobId());
+    CompletableFuture<Void> training = CompletableFuture.runAsync(() -> bed.runner.run(lease));
 
     // when it is cancelled after a few steps
     int seen = 0;
