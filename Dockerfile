@@ -6,7 +6,8 @@
 #
 # The build stage compiles with the Maven Wrapper and copies the api module's runtime classpath
 # (api/target/classpath.txt) into /opt/patchwork/lib, keeping Maven's classpath order in an argument file. The
-# embedded PostgreSQL and S3 server of `./patchwork up` and the benchmarks (bench module) are not part of it. The run stage is a JRE with PyTorch's CPU natives in that classpath; DJL never downloads anything.
+# embedded PostgreSQL and S3 server of `./patchwork up` and the benchmarks (bench module) are not part of it.
+# The run stage is a JRE with PyTorch's CPU natives in that classpath; DJL never downloads anything.
 ARG JAVA_VERSION=25
 
 FROM eclipse-temurin:${JAVA_VERSION}-jdk AS build
