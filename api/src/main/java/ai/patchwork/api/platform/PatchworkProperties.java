@@ -7,6 +7,7 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -61,6 +62,7 @@ public record PatchworkProperties(
    */
   public record BaseModel(Path path, Quantization quantization) {
 
+    @ConstructorBinding
     public BaseModel {
       if (quantization == null) quantization = Quantization.NONE;
     }
