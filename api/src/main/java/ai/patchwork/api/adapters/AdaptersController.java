@@ -1,5 +1,7 @@
 package ai.patchwork.api.adapters;
 
+import ai.patchwork.api.auth.Caller;
+import ai.patchwork.api.limits.Quotas;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.replicas.ServingReplicas;
@@ -33,48 +35,55 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class AdaptersController {
   private final AdapterRegistry registry;
   private final ServingReplicas replicas;
+  private final Quotas quotas;
 
-  AdaptersController(AdapterRegistry registry, ServingReplicas replicas) {
+  AdaptersController(AdapterRegistry registry, ServingReplicas replicas, Quotas quotas) {
     this.registry = registry;
     this.replicas = replicas;
+    this.quotas = quotas;
   }
 
   /** Registers a new version of {@code name}: 201 with the adapter object. */
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   @ResponseStatus(HttpStatus.CREATED)
   AdapterJson create(
+      Caller caller,
       @RequestParam(required = false) String name,
       @RequestParam(name = "base_model", required = false) String baseModel,
       @RequestPart(name = "adapter_config", required = false) MultipartFile config,
       @RequestPart(name = "adapter_model", required = false) MultipartFile weights,
       @RequestPart(name = "archive", required = false) MultipartFile archive) {
+    long size = 0;
+    for (MultipartFile f : new MultipartFile[] {config, weights, archive}) size += f == null ? 0 : f.getSize();
+    quotas.checkStorage(caller.projectId(), size);
     try (UploadParts parts = UploadParts.save(config, weights, archive)) {
-      return AdapterJson.of(registry.register(AdapterUpload.of(name, baseModel, parts.files())));
+      return AdapterJson.of(registry.register(caller.projectId(), AdapterUpload.of(name, baseModel, parts.files())));
     }
   }
 
   /** Adapters that are not deleted, newest first, in pages. */
   @GetMapping
   ListPage<AdapterJson> list(
+      Caller caller,
       @RequestParam(defaultValue = "20") int limit,
       @RequestParam(required = false) String after,
       @RequestParam(name = "base_model", required = false) String baseModel,
       @RequestParam(required = false) String name) {
-    AdapterPage page = registry.list(new AdapterQuery(limit, after, baseModel, name));
+    AdapterPage page = registry.list(caller.projectId(), new AdapterQuery(limit, after, baseModel, name));
     return ListPage.of(page.data().stream().map(AdapterJson::of).toList(), page.hasMore(), AdapterJson::id);
   }
 
   /** One adapter by id ({@code adp-…}), name (latest ready version) or {@code name@N}, with {@code loaded_on}. */
   @GetMapping("/{ref}")
-  AdapterJson get(@PathVariable String ref) {
-    Adapter a = registry.get(ref);
+  AdapterJson get(Caller caller, @PathVariable String ref) {
+    Adapter a = registry.get(caller.projectId(), ref);
     return AdapterJson.of(a).withLoadedOn(replicas.loadedOn(a.id()));
   }
 
   /** A zip in PEFT layout ({@code adapter_config.json}, {@code adapter_model.safetensors}) that PEFT and vLLM load. */
   @GetMapping("/{ref}/download")
-  ResponseEntity<StreamingResponseBody> download(@PathVariable String ref) {
-    Adapter a = registry.getReady(ref);
+  ResponseEntity<StreamingResponseBody> download(Caller caller, @PathVariable String ref) {
+    Adapter a = registry.getReady(caller.projectId(), ref);
     ContentDisposition disposition = ContentDisposition.attachment()
         .filename(a.name() + "-v" + a.version() + ".zip").build();
     return ResponseEntity.ok()
@@ -86,7 +95,7 @@ class AdaptersController {
 
   /** Soft-deletes a version named by id or {@code name@N}. */
   @DeleteMapping("/{ref}")
-  AdapterJson.Deleted delete(@PathVariable String ref) {
-    return AdapterJson.Deleted.of(registry.delete(ref));
+  AdapterJson.Deleted delete(Caller caller, @PathVariable String ref) {
+    return AdapterJson.Deleted.of(registry.delete(caller.projectId(), ref));
   }
 }

@@ -19,7 +19,8 @@ final class AdapterUploads {
 
   /** Uploads every folder as name {@code <folder name>}; returns the adapter ids in order. */
   static List<String> register(int port, String baseModel, List<Path> folders) {
-    RestClient rest = RestClient.create("http://127.0.0.1:" + port);
+    RestClient rest = RestClient.builder().baseUrl("http://127.0.0.1:" + port)
+        .defaultHeader("Authorization", "Bearer " + BenchServer.KEY).build();
     try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
       List<CompletableFuture<String>> ids = new ArrayList<>();
       for (Path dir : folders) ids.add(CompletableFuture.supplyAsync(() -> upload(rest, baseModel, dir), pool));
