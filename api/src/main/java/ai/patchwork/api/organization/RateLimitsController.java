@@ -7,6 +7,7 @@ import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.web.ApiException;
 import ai.patchwork.api.web.ListPage;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -32,8 +33,9 @@ class RateLimitsController {
   }
 
   /** OpenAI's {@code project.rate_limit}. */
-  record RateLimitJson(String object, String id, String model, Integer maxRequestsPer1Minute,
-      Long maxTokensPer1Minute) {
+  record RateLimitJson(String object, String id, String model,
+      @JsonProperty("max_requests_per_1_minute") Integer maxRequestsPer1Minute,
+      @JsonProperty("max_tokens_per_1_minute") Long maxTokensPer1Minute) {
     static RateLimitJson of(RateLimit l) {
       return new RateLimitJson("project.rate_limit", l.id(), l.model(), l.maxRequestsPerMinute(),
           l.maxTokensPerMinute());
