@@ -56,8 +56,9 @@ try {
   await visit('#/adapters/' + encodeURIComponent(A.adapter), A.adapter);
   const jobs = await visit('#/jobs', 'Fine-tuning jobs', () => page.getByText(A.job).first().waitFor());
   assert.ok(jobs.includes(A.job), 'A sees its own job');
-  await visit('#/jobs/' + encodeURIComponent(A.job), 'Fine-tuning job');
-  await visit('#/playground', 'Playground', () => page.locator('select optgroup').first().waitFor());
+  await visit('#/jobs/' + encodeURIComponent(A.job), 'Job ' + A.job);
+  await visit('#/playground', 'Playground',
+    () => page.waitForFunction(() => document.querySelectorAll('select option').length > 0));
   const models = await page.locator('select').first().innerHTML();
   assert.ok(models.includes(A.adapter) && !models.includes(B.adapter), 'the playground offers A\'s adapter only');
   const usage = await visit('#/usage', 'Usage', () => page.locator('#usage-table').waitFor());

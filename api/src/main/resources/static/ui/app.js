@@ -136,6 +136,7 @@ function signIn(message) {
 }
 
 window.addEventListener('patchwork:unauthorized', () => {
+  if (identity == null) return; // signing in: the key prompt says so itself
   api.setApiKey(null);
   identity = null;
   signIn('Your API key is no longer accepted.');

@@ -5,12 +5,14 @@ import ai.patchwork.api.limits.Quotas;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.replicas.ServingReplicas;
+import ai.patchwork.api.web.ApiException;
 import ai.patchwork.api.web.ListPage;
 import ai.patchwork.registry.Adapter;
 import ai.patchwork.registry.AdapterPage;
 import ai.patchwork.registry.AdapterQuery;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.AdapterUpload;
+import ai.patchwork.registry.AdapterVisibility;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -20,6 +22,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
@@ -27,6 +30,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import tools.jackson.databind.JsonNode;
 
 /** {@code /v1/adapters}: the adapter registry over HTTP. */
 @RestController
@@ -91,6 +95,19 @@ class AdaptersController {
         .header(HttpHeaders.CONTENT_DISPOSITION, disposition.toString())
         .header("X-Adapter-Sha256", a.sha256())
         .body(out -> registry.writePeftZip(a, out));
+  }
+
+  /**
+   * Shares a version with every project of the installation ({@code {"visibility": "organization"}}: they may serve
+   * it and read it by id, never version or delete it) or makes it private again. A Patchwork extension.
+   */
+  @PostMapping(path = "/{ref}", consumes = MediaType.APPLICATION_JSON_VALUE)
+  AdapterJson modify(Caller caller, @PathVariable String ref, @RequestBody JsonNode body) {
+    AdapterVisibility visibility = AdapterVisibility.fromWire(body.path("visibility").asString(""));
+    if (visibility == null) {
+      throw ApiException.badRequest("visibility", "invalid_value", "visibility must be private or organization");
+    }
+    return AdapterJson.of(registry.setVisibility(caller.projectId(), ref, visibility));
   }
 
   /** Soft-deletes a version named by id or {@code name@N}. */

@@ -59,6 +59,16 @@ class NameHijackApiTest {
     assertEquals(404, b.delete("/v1/adapters/" + mineId).status());
     assertEquals(404, complete(b, mineId).status());
     assertEquals(404, b.get("/v1/models/" + mineId).status());
+
+    // and once A shares its version with the organization, B serves it by id, yet still cannot delete it, and the
+    // name support-bot still means B's own adapter for B
+    ApiClient.Response shared = a.postJson("/v1/adapters/" + mineId, "{\"visibility\": \"organization\"}");
+    assertEquals(200, shared.status(), shared.text());
+    assertEquals("organization", shared.json().path("visibility").asString());
+    assertEquals(404, b.postJson("/v1/adapters/" + mineId, "{\"visibility\": \"private\"}").status());
+    assertEquals(200, complete(b, mineId).status());
+    assertEquals(404, b.delete("/v1/adapters/" + mineId).status());
+    assertEquals(theirs2.path("id").asString(), b.get("/v1/adapters/" + name).json().path("id").asString());
   }
 
   private ApiClient client(Project p) {
