@@ -13,6 +13,7 @@ import ai.patchwork.registry.AdapterQuery;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.AdapterUpload;
 import ai.patchwork.registry.AdapterVisibility;
+import ai.patchwork.registry.RegistryException;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -103,6 +104,10 @@ class AdaptersController {
    */
   @PostMapping(path = "/{ref}", consumes = MediaType.APPLICATION_JSON_VALUE)
   AdapterJson modify(Caller caller, @PathVariable String ref, @RequestBody JsonNode body) {
+    // another project's adapter is not found whatever the body says
+    if (!registry.get(caller.projectId(), ref).projectId().equals(caller.projectId())) {
+      throw RegistryException.notFound("adapter", "adapter_not_found", "no adapter '" + ref + "'");
+    }
     AdapterVisibility visibility = AdapterVisibility.fromWire(body.path("visibility").asString(""));
     if (visibility == null) {
       throw ApiException.badRequest("visibility", "invalid_value", "visibility must be private or organization");

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -46,8 +47,9 @@ public final class PatchworkUp {
     app.addListeners((ApplicationReadyEvent e) -> {
       String port = e.getApplicationContext().getEnvironment().getProperty("local.server.port");
       System.out.println("patchwork: ready at http://localhost:" + port + "/");
-      System.out.println(QuickStart.text(port, projectKey, defaults.keySet().stream()
-          .filter(k -> k.startsWith("patchwork.base-models.")).findFirst()
+      System.out.println(QuickStart.text(port, projectKey, Stream.concat(given.keySet().stream(),
+              defaults.keySet().stream())
+          .filter(k -> k.startsWith("patchwork.base-models.") && k.endsWith(".path")).findFirst()
           .map(k -> k.substring("patchwork.base-models.".length(), k.length() - ".path".length()))
           .orElse(DemoModel.ID)));
     });
