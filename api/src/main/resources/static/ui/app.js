@@ -97,7 +97,8 @@ async function identify() {
   }
   const who = document.getElementById('whoami');
   mount(who, identity.permission === 'admin' ? 'Admin key' : h('span', {}, 'Project ',
-    h('strong', { id: 'project-name' }, identity.project_name), identity.permission === 'read_only' ? ' (read-only)' : ''),
+    h('strong', { id: 'project-name' }, identity.project_name),
+    identity.permission === 'read_only' ? ' (read-only)' : ''),
   ' · ', h('a', { href: '#', onclick: (e) => { e.preventDefault(); signOut(); } }, 'Sign out'));
   for (const a of document.querySelectorAll('[data-nav]')) {
     a.parentElement.hidden = (a.dataset.nav === 'keys') !== (identity.permission === 'admin');

@@ -43,7 +43,8 @@ final class ModelResolver {
     }
     Optional<InferenceEngine> base = caller.mayUse(model) ? served.engine(model) : Optional.empty();
     if (base.isPresent()) return new Target(model, model, null, base.get());
-    Adapter adapter = find(caller.projectId(), model).filter(Adapter::isReady).filter(a -> caller.mayUse(a.baseModel())).orElseThrow(() -> notFound(model, ""));
+    Adapter adapter = find(caller.projectId(), model).filter(Adapter::isReady)
+        .filter(a -> caller.mayUse(a.baseModel())).orElseThrow(() -> notFound(model, ""));
     InferenceEngine engine = served.engine(adapter.baseModel()).orElseThrow(() -> notFound(model,
         " (its base model '" + adapter.baseModel() + "' is not served here)"));
     return new Target(model, adapter.baseModel(), adapter.id(), engine);

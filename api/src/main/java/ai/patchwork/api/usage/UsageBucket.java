@@ -31,6 +31,6 @@ public record UsageBucket(String object, long startTime, long endTime, List<Resu
    * @param inputTokens prompt tokens
    * @param outputTokens completion tokens
    */
-  public record Result(String object, String projectId, String apiKeyId, String model, String baseModel, String adapterId,
-      long numModelRequests, long failedRequests, long inputTokens, long outputTokens) {}
+  public record Result(String object, String projectId, String apiKeyId, String model, String baseModel,
+      String adapterId, long numModelRequests, long failedRequests, long inputTokens, long outputTokens) {}
 }
