@@ -1,9 +1,15 @@
 // The official OpenAI Node SDK against Patchwork: files and fine-tuning jobs, unchanged, with baseURL pointed at
 // the server under test. Run by OpenAiSdkTest; prints one JSON line with what it saw, exits non-zero on failure.
 import assert from 'node:assert/strict';
-import OpenAI, { toFile, BadRequestError, NotFoundError } from 'openai';
+import OpenAI, { toFile, AuthenticationError, BadRequestError, NotFoundError } from 'openai';
 
-const client = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: 'sk-patchwork-sdk-test', maxRetries: 0 });
+const client = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY, maxRetries: 0 });
+
+// without a valid key every call is an AuthenticationError (401, code invalid_api_key)
+const stranger = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: 'sk-proj-not-a-key', maxRetries: 0 });
+await assert.rejects(stranger.files.list(),
+  (e) => e instanceof AuthenticationError && e.status === 401 && e.code === 'invalid_api_key');
+await assert.rejects(stranger.fineTuning.jobs.list(), (e) => e instanceof AuthenticationError);
 const model = process.env.PATCHWORK_MODEL;
 const line = (code) => JSON.stringify({ messages: [
   { role: 'user', content: `Reverse the code: ${code}` },

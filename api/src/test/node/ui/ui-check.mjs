@@ -13,6 +13,7 @@ import { chromium } from 'playwright-core';
 
 const env = (k) => { const v = process.env[k]; assert.ok(v, `${k} is not set`); return v; };
 const BASE_URL = env('PATCHWORK_URL');
+const API_KEY = env('PATCHWORK_API_KEY');
 const BASE_MODEL = env('PATCHWORK_BASE_MODEL');
 const DATASET = env('DATASET');
 const VALIDATION = env('VALIDATION_DATASET');
@@ -46,12 +47,24 @@ const h1 = () => page.locator('h1');
 const label = (text) => page.getByLabel(text, { exact: true });
 
 try {
-  // the UI loads at / with the adapter list (empty or not), its styles and Chart.js from the WebJars
+  // the UI asks for an API key first; a wrong one is refused in plain words, the project's key opens the adapters
   await page.goto(BASE_URL + '/');
+  await h1().filter({ hasText: 'API key' }).waitFor();
+  await label('API key').fill('sk-proj-not-a-real-key-0000000000000000000');
+  await page.getByRole('button', { name: 'Use this key' }).click();
+  await page.getByText('This key was not accepted').waitFor();
+  await label('API key').fill(API_KEY);
+  await page.getByRole('button', { name: 'Use this key' }).click();
+  // the UI loads with the adapter list (empty or not), its styles and Chart.js from the WebJars, and the project
   await h1().filter({ hasText: 'Adapters' }).waitFor();
+  assert.equal(await page.locator('#project-name').innerText(), 'Default project');
+  assert.equal(await page.evaluate(() => document.cookie), '', 'no cookie holds the key');
   assert.equal(await page.evaluate(() => typeof window.Chart), 'function', 'Chart.js did not load');
   assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).fontFamily), 'Times New Roman');
 
+  // the key outlives a reload of the tab (sessionStorage), which starts at the top of the page again
+  await page.reload();
+  await h1().filter({ hasText: 'Adapters' }).waitFor();
   // keyboard alone: Tab from the top reaches the skip link first, then the main navigation; Enter follows a link
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');

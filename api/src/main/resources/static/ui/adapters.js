@@ -80,7 +80,11 @@ export async function renderDetail(view, ctx) {
     h('div', { class: 'actions' },
       h('a', { href: '#/playground?model=' + encodeURIComponent(a.id), role: 'button' }, 'Chat with it'),
       h('a', { href: '/v1/adapters/' + encodeURIComponent(a.id) + '/download', role: 'button', class: 'secondary',
-        download: true }, 'Download (PEFT zip)'),
+        download: true, onclick: (e) => {
+          e.preventDefault();
+          api.download('/v1/adapters/' + encodeURIComponent(a.id) + '/download', a.name + '-v' + a.version + '.zip')
+            .catch((err) => mount(document.getElementById('flash'), errorBox('Could not download:', err)));
+        } }, 'Download (PEFT zip)'),
       h('button', { type: 'button', class: 'outline danger', onclick: () => dialog.ask() }, 'Delete…')),
     h('div', { class: 'grid' },
       h('section', {}, h('h2', {}, 'Configuration'), definitions([

@@ -1,5 +1,27 @@
 // The REST API under /v1: JSON in snake_case, OpenAI's error envelope turned into an ApiError whose message a
-// person can read, cursor-paged lists, and chat completions streamed as server-sent events.
+// person can read, cursor-paged lists, and chat completions streamed as server-sent events. Every call sends the
+// API key kept in this tab's sessionStorage as `Authorization: Bearer`; a 401 asks for a key again.
+
+const KEY = 'patchwork.apiKey';
+
+/** The key this tab uses, or null. */
+export const apiKey = () => sessionStorage.getItem(KEY);
+
+/** Keeps (or with null forgets) the key for this tab only: it never goes to a cookie or localStorage. */
+export function setApiKey(key) {
+  if (key) sessionStorage.setItem(KEY, key);
+  else sessionStorage.removeItem(KEY);
+}
+
+function authorization() {
+  const key = apiKey();
+  return key ? { Authorization: 'Bearer ' + key } : {};
+}
+
+/** A 401: the key is missing, wrong or revoked; the app shows the key prompt. */
+function unauthorized() {
+  window.dispatchEvent(new CustomEvent('patchwork:unauthorized'));
+}
 
 /** A failed call; `message` is the server's own explanation when it gave one. */
 export class ApiError extends Error {
@@ -16,7 +38,9 @@ const PLAIN = {
   400: 'The request was not accepted.',
   404: 'Not found: it may have been deleted.',
   413: 'The upload is larger than the server accepts.',
-  429: 'The server is busy; try again in a moment.',
+  401: 'This API key is not valid (any more).',
+  403: 'This API key may not do that.',
+  429: 'Too many requests or over a quota; try again in a moment.',
   500: 'The server failed while handling the request.',
   502: 'The server is unreachable behind its proxy.',
   503: 'The server is not ready; try again in a moment.',
@@ -31,7 +55,7 @@ async function errorOf(res) {
 }
 
 async function send(method, path, { json, form, signal } = {}) {
-  const init = { method, signal, headers: { Accept: 'application/json' } };
+  const init = { method, signal, headers: { Accept: 'application/json', ...authorization() } };
   if (json !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(json);
@@ -45,6 +69,7 @@ async function send(method, path, { json, form, signal } = {}) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError('The Patchwork server could not be reached. Is it running? (' + e.message + ')', 0);
   }
+  if (res.status === 401) unauthorized();
   if (!res.ok) throw await errorOf(res);
   return res.status === 204 ? null : res.json();
 }
@@ -85,13 +110,15 @@ export async function streamChat(body, onText, signal) {
     res = await fetch('/v1/chat/completions', {
       method: 'POST', signal,
       // JSON too: an error before the stream opens comes back as OpenAI's JSON envelope.
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream, application/json' },
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream, application/json',
+        ...authorization() },
       body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),
     });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError('The Patchwork server could not be reached. Is it running? (' + e.message + ')', 0);
   }
+  if (res.status === 401) unauthorized();
   if (!res.ok) throw await errorOf(res);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   const result = { finishReason: null, usage: null };
@@ -118,4 +145,19 @@ export async function streamChat(body, onText, signal) {
     }
   }
   return result;
+}
+
+/** Downloads a file the API serves (with the key, which a plain link could not send) under `filename`. */
+export async function download(path, filename) {
+  const res = await fetch(path, { headers: authorization() });
+  if (res.status === 401) unauthorized();
+  if (!res.ok) throw await errorOf(res);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param sha256 sha256 of {@code adapter_model.safetensors}
  * @param createdAt when it was registered
  * @param source lineage
+ * @param projectId the project that owns it ({@code proj_…})
+ * @param visibility whether other projects may serve it
  */
 public record Adapter(String id, String name, int version, String baseModel, AdapterStatus status, int rank,
     double loraAlpha, boolean useRslora, List<String> targetModules, long sizeBytes, String sha256,
-    Instant createdAt, AdapterLineage source) {
+    Instant createdAt, AdapterLineage source, String projectId, AdapterVisibility visibility) {
 
   public Adapter {
     if (!AdapterRef.isId(id)) throw new IllegalArgumentException("not an adapter id: " + id);
@@ -32,6 +34,8 @@ public record Adapter(String id, String name, int version, String baseModel, Ada
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(projectId, "projectId");
+    Objects.requireNonNull(visibility, "visibility");
     if (version < 1) throw new IllegalArgumentException("version must be positive, got " + version);
     targetModules = List.copyOf(targetModules);
   }
@@ -39,6 +43,11 @@ public record Adapter(String id, String name, int version, String baseModel, Ada
   /** {@code name@version}, which always resolves to this version. */
   public String qualifiedName() {
     return name + "@" + version;
+  }
+
+  /** Whether {@code project} may serve it and read it: its owner, or any project when it is shared. */
+  public boolean visibleTo(String project) {
+    return projectId.equals(project) || visibility == AdapterVisibility.ORGANIZATION;
   }
 
   public boolean isReady() {

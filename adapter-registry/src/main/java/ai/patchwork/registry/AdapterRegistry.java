@@ -29,6 +29,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The adapter registry: registers PEFT LoRA adapters as immutable versions, resolves references, lists, deletes and
  * packages them. Thread-safe; one per process.
  *
+ * <p>Every adapter belongs to a project ({@code proj_…}), and names are unique per project: the methods that take a
+ * {@code project} resolve names inside that project only, so two projects may each own {@code support-bot} and
+ * neither can add a version under the other's name. An adapter published with {@link AdapterVisibility#ORGANIZATION}
+ * is also found by its id from other projects (read-only). The methods without a project take ids only and serve the
+ * platform itself (serving replicas, workers).
+ *
  * <p>References: an id ({@code adp-…}) names one version whatever its status; {@code name@N} names version N;
  * a bare name names the latest ready version.
  */
@@ -63,18 +69,32 @@ public final class AdapterRegistry {
   }
 
   /**
+   * Registers a fine-tuned adapter in the project of the job its source names.
+   *
+   * @throws IllegalArgumentException when the upload does not come from a fine-tuning job
+   */
+  public Adapter register(AdapterUpload upload) {
+    if (upload.source().jobId() == null) {
+      throw new IllegalArgumentException("an upload is registered in a project: use register(project, upload)");
+    }
+    String project = rows.projectOfJob(upload.source().jobId()).orElseThrow(() -> new IllegalArgumentException(
+        "no fine-tuning job '" + upload.source().jobId() + "'"));
+    return register(project, upload);
+  }
+
+  /**
    * Validates an upload completely, stores its weights (once per distinct content) and records it as the next
-   * version of its name. Nothing is written when validation fails.
+   * version of its name in {@code project}. Nothing is written when validation fails.
    *
    * @throws RegistryException for invalid or too large input, or when the object store fails
    */
-  public Adapter register(AdapterUpload upload) {
+  public Adapter register(String project, AdapterUpload upload) {
     BaseModel base = baseModels.require(upload.baseModel());
     if (baseModels.contains(upload.name())) {
       throw RegistryException.invalid("name", "invalid_name",
           "name '" + upload.name() + "' is the id of a base model; choose another name");
     }
-    checkSameBaseModel(upload.name(), base.id());
+    checkSameBaseModel(project, upload.name(), base.id());
     Path work = null;
     try {
       work = Files.createTempDirectory("patchwork-adapter-");
@@ -85,10 +105,10 @@ public final class AdapterRegistry {
       PeftValidator.ValidPeft peft = validator.validate(files, base);
       Artifact artifact = artifacts.put(peft.weights(), peft.hash());
       return tx.execute(status -> {
-        int version = rows.nextVersion(upload.name());
-        checkSameBaseModel(upload.name(), base.id()); // again under the name's lock
+        int version = rows.nextVersion(project, upload.name());
+        checkSameBaseModel(project, upload.name(), base.id()); // again under the name's lock
         artifacts.markReferenced(artifact.sha256());
-        return rows.insert(upload.name(), version, base.id(), peft, upload.source());
+        return rows.insert(project, upload.name(), version, base.id(), peft, upload.source());
       });
     } catch (ObjectStoreException e) {
       throw new RegistryException(RegistryException.Reason.UNAVAILABLE, null, "storage_error",
@@ -100,31 +120,56 @@ public final class AdapterRegistry {
     }
   }
 
-  private void checkSameBaseModel(String name, String baseModel) {
-    rows.baseModelOf(name).filter(b -> !b.equals(baseModel)).ifPresent(b -> {
+  private void checkSameBaseModel(String project, String name, String baseModel) {
+    rows.baseModelOf(project, name).filter(b -> !b.equals(baseModel)).ifPresent(b -> {
       throw RegistryException.invalid("base_model", "base_model_mismatch", "adapter name '" + name
           + "' already has versions for base model '" + b + "'; every version of a name has the same base model");
     });
   }
 
-  /** The adapter a reference names, if any. */
-  public Optional<Adapter> find(String ref) {
+  /** The adapter version with this id, in any project and status: for the platform, never for a client. */
+  public Optional<Adapter> find(String id) {
+    if (!(AdapterRef.parse(id) instanceof AdapterRef.ById r)) {
+      throw RegistryException.invalid("adapter", "invalid_adapter_ref", "'" + id + "' is not an adapter id (adp-…)");
+    }
+    return rows.byId(r.id());
+  }
+
+  /** The adapter version with this id, in any project and status: for the platform, never for a client. */
+  public Adapter get(String id) {
+    return find(id).orElseThrow(() -> RegistryException.notFound("adapter", "adapter_not_found",
+        "no adapter '" + id + "'"));
+  }
+
+  /** The ready adapter version with this id, in any project: what serving loads. */
+  public Adapter getReady(String id) {
+    return ready(id, get(id));
+  }
+
+  /**
+   * The adapter a reference names for {@code project}: names and {@code name@N} inside the project, ids of its own
+   * adapters and of adapters shared with the organization.
+   */
+  public Optional<Adapter> find(String project, String ref) {
     return switch (AdapterRef.parse(ref)) {
-      case AdapterRef.ById r -> rows.byId(r.id());
-      case AdapterRef.ByVersion r -> rows.byVersion(r.name(), r.version());
-      case AdapterRef.Latest r -> rows.latestReady(r.name());
+      case AdapterRef.ById r -> rows.byId(r.id()).filter(a -> a.visibleTo(project));
+      case AdapterRef.ByVersion r -> rows.byVersion(project, r.name(), r.version());
+      case AdapterRef.Latest r -> rows.latestReady(project, r.name());
     };
   }
 
-  /** The adapter a reference names, in any status. */
-  public Adapter get(String ref) {
-    return find(ref).orElseThrow(() -> RegistryException.notFound("adapter", "adapter_not_found",
+  /** The adapter a reference names for {@code project}, in any status; another project's adapter is not found. */
+  public Adapter get(String project, String ref) {
+    return find(project, ref).orElseThrow(() -> RegistryException.notFound("adapter", "adapter_not_found",
         "no adapter '" + ref + "'" + (AdapterRef.parse(ref) instanceof AdapterRef.Latest ? " with a ready version" : "")));
   }
 
-  /** The ready adapter a reference names: what serving and downloads use. */
-  public Adapter getReady(String ref) {
-    Adapter a = get(ref);
+  /** The ready adapter a reference names for {@code project}: what inference and downloads use. */
+  public Adapter getReady(String project, String ref) {
+    return ready(ref, get(project, ref));
+  }
+
+  private static Adapter ready(String ref, Adapter a) {
     if (!a.isReady()) {
       throw RegistryException.notFound("adapter", "adapter_deleted", "adapter '" + ref + "' (" + a.qualifiedName()
           + ") was deleted");
@@ -132,33 +177,56 @@ public final class AdapterRegistry {
     return a;
   }
 
-  /** One page of adapters that are not deleted, newest first. */
-  public AdapterPage list(AdapterQuery query) {
-    if (query.after() != null && !rows.exists(query.after())) {
+  /** One page of {@code project}'s adapters that are not deleted, newest first. */
+  public AdapterPage list(String project, AdapterQuery query) {
+    if (query.after() != null && !rows.exists(project, query.after())) {
       throw RegistryException.invalid("after", "invalid_cursor", "after: no adapter '" + query.after() + "'");
     }
-    List<Adapter> found = rows.page(query);
+    List<Adapter> found = rows.page(project, query);
     boolean more = found.size() > query.limit();
     return new AdapterPage(more ? found.subList(0, query.limit()) : found, more);
   }
 
-  /** The latest ready version of every adapter name: what {@code /v1/models} lists. */
-  public List<Adapter> latestReady() {
-    return rows.latestReadyOfEachName();
+  /** The latest ready version of every adapter name of {@code project}: what {@code /v1/models} lists. */
+  public List<Adapter> latestReady(String project) {
+    return rows.latestReadyOfEachName(project);
   }
 
   /**
-   * Soft-deletes a version, named by id or {@code name@N}: it leaves listings, serving drops it on the change event,
-   * and its weights are collected once nothing else references them. Deleting a deleted version changes nothing.
+   * Soft-deletes a version of {@code project}, named by id or {@code name@N}: it leaves listings, serving drops it on
+   * the change event, and its weights are collected once nothing else references them. Deleting a deleted version
+   * changes nothing. A shared adapter of another project is not found.
    */
-  public Adapter delete(String ref) {
+  public Adapter delete(String project, String ref) {
     if (AdapterRef.parse(ref) instanceof AdapterRef.Latest) {
       throw RegistryException.invalid("adapter", "invalid_adapter_ref", "delete needs an adapter id (adp-…) or "
           + "name@version, not the bare name '" + ref + "'");
     }
-    Adapter a = get(ref);
+    Adapter a = owned(project, ref);
     rows.markDeleted(a.id());
     return rows.byId(a.id()).orElseThrow();
+  }
+
+  /** Soft-deletes the version with this id, in any project: for the platform (a cancelled job's adapter). */
+  public Adapter delete(String id) {
+    Adapter a = get(id);
+    rows.markDeleted(a.id());
+    return rows.byId(a.id()).orElseThrow();
+  }
+
+  /** Publishes a version of {@code project} to the organization, or makes it private again. */
+  public Adapter setVisibility(String project, String ref, AdapterVisibility visibility) {
+    Adapter a = owned(project, ref);
+    rows.setVisibility(a.id(), visibility);
+    return rows.byId(a.id()).orElseThrow();
+  }
+
+  private Adapter owned(String project, String ref) {
+    Adapter a = get(project, ref);
+    if (!a.projectId().equals(project)) {
+      throw RegistryException.notFound("adapter", "adapter_not_found", "no adapter '" + ref + "'");
+    }
+    return a;
   }
 
   /** The adapter's {@code adapter_config.json}, exactly as uploaded. */

@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** SQL of the {@code adapters} and {@code adapter_names} tables. */
 final class AdapterRows {
   private static final String COLUMNS = "id, name, version, base_model, status, rank, lora_alpha, use_rslora, "
-      + "target_modules, size_bytes, artifact_sha256, created_at, source";
+      + "target_modules, size_bytes, artifact_sha256, created_at, source, project_id, visibility";
   private static final String ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -31,26 +31,32 @@ final class AdapterRows {
    * Takes the next version of {@code name}. The upsert row-locks the name until the transaction ends, so concurrent
    * registrations under one name queue here and get consecutive versions; a rollback gives the number back.
    */
-  int nextVersion(String name) {
+  int nextVersion(String project, String name) {
     return jdbc.sql("""
-        INSERT INTO adapter_names (name, latest_version) VALUES (?, 1)
-        ON CONFLICT (name) DO UPDATE SET latest_version = adapter_names.latest_version + 1
-        RETURNING latest_version""").param(name).query(Integer.class).single();
+        INSERT INTO adapter_names (project_id, name, latest_version) VALUES (?, ?, 1)
+        ON CONFLICT (project_id, name) DO UPDATE SET latest_version = adapter_names.latest_version + 1
+        RETURNING latest_version""").params(project, name).query(Integer.class).single();
   }
 
-  /** The base model of the versions of {@code name}, if it has any. */
-  Optional<String> baseModelOf(String name) {
-    return jdbc.sql("SELECT base_model FROM adapters WHERE name = ? ORDER BY version DESC LIMIT 1").param(name)
-        .query(String.class).optional();
+  /** The base model of the versions of {@code name} in {@code project}, if it has any. */
+  Optional<String> baseModelOf(String project, String name) {
+    return jdbc.sql("SELECT base_model FROM adapters WHERE project_id = ? AND name = ? ORDER BY version DESC LIMIT 1")
+        .params(project, name).query(String.class).optional();
   }
 
-  Adapter insert(String name, int version, String baseModel, PeftValidator.ValidPeft peft, AdapterLineage source) {
+  /** The project of a fine-tuning job: where the adapters it produces belong. */
+  Optional<String> projectOfJob(String jobId) {
+    return jdbc.sql("SELECT project_id FROM fine_tuning_jobs WHERE id = ?").param(jobId).query(String.class).optional();
+  }
+
+  Adapter insert(String project, String name, int version, String baseModel, PeftValidator.ValidPeft peft,
+      AdapterLineage source) {
     String id = newId();
     jdbc.sql("""
-        INSERT INTO adapters (id, name, version, base_model, status, rank, lora_alpha, use_rslora, target_modules,
-                              artifact_sha256, size_bytes, adapter_config, source, fine_tuning_job)
-        VALUES (?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""")
-        .params(id, name, version, baseModel, peft.config().rank(), peft.config().alpha(), peft.config().rslora(),
+        INSERT INTO adapters (id, project_id, name, version, base_model, status, rank, lora_alpha, use_rslora,
+                              target_modules, artifact_sha256, size_bytes, adapter_config, source, fine_tuning_job)
+        VALUES (?, ?, ?, ?, ?, 'ready', ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)""")
+        .params(id, project, name, version, baseModel, peft.config().rank(), peft.config().alpha(), peft.config().rslora(),
             peft.targetModules().toArray(String[]::new), peft.hash().sha256(), peft.hash().size(), peft.configJson(),
             sourceJson(source), source.jobId())
         .update();
@@ -61,26 +67,28 @@ final class AdapterRows {
     return jdbc.sql("SELECT " + COLUMNS + " FROM adapters WHERE id = ?").param(id).query(AdapterRows::adapter).optional();
   }
 
-  Optional<Adapter> byVersion(String name, int version) {
-    return jdbc.sql("SELECT " + COLUMNS + " FROM adapters WHERE name = ? AND version = ?").params(name, version)
-        .query(AdapterRows::adapter).optional();
+  Optional<Adapter> byVersion(String project, String name, int version) {
+    return jdbc.sql("SELECT " + COLUMNS + " FROM adapters WHERE project_id = ? AND name = ? AND version = ?")
+        .params(project, name, version).query(AdapterRows::adapter).optional();
   }
 
-  Optional<Adapter> latestReady(String name) {
-    return jdbc.sql("SELECT " + COLUMNS + " FROM adapters WHERE name = ? AND status = 'ready' "
-        + "ORDER BY version DESC LIMIT 1").param(name).query(AdapterRows::adapter).optional();
+  Optional<Adapter> latestReady(String project, String name) {
+    return jdbc.sql("SELECT " + COLUMNS + " FROM adapters WHERE project_id = ? AND name = ? AND status = 'ready' "
+        + "ORDER BY version DESC LIMIT 1").params(project, name).query(AdapterRows::adapter).optional();
   }
 
-  /** The latest ready version of every name, by name. */
-  List<Adapter> latestReadyOfEachName() {
-    return jdbc.sql("SELECT DISTINCT ON (name) " + COLUMNS + " FROM adapters WHERE status = 'ready' "
-        + "ORDER BY name, version DESC").query(AdapterRows::adapter).list();
+  /** The latest ready version of every name of {@code project}, by name. */
+  List<Adapter> latestReadyOfEachName(String project) {
+    return jdbc.sql("SELECT DISTINCT ON (name) " + COLUMNS + " FROM adapters WHERE project_id = ? AND status = 'ready' "
+        + "ORDER BY name, version DESC").param(project).query(AdapterRows::adapter).list();
   }
 
-  /** Up to {@code limit + 1} listed adapters, newest first, so the caller can tell whether more follow. */
-  List<Adapter> page(AdapterQuery q) {
-    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM adapters WHERE status <> 'deleted'");
+  /** Up to {@code limit + 1} listed adapters of {@code project}, newest first, so the caller sees if more follow. */
+  List<Adapter> page(String project, AdapterQuery q) {
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM adapters WHERE status <> 'deleted' "
+        + "AND project_id = ?");
     List<Object> params = new ArrayList<>();
+    params.add(project);
     if (q.baseModel() != null) {
       sql.append(" AND base_model = ?");
       params.add(q.baseModel());
@@ -97,8 +105,13 @@ final class AdapterRows {
     return jdbc.sql(sql.toString()).params(params).query(AdapterRows::adapter).list();
   }
 
-  boolean exists(String id) {
-    return jdbc.sql("SELECT count(*) FROM adapters WHERE id = ?").param(id).query(Integer.class).single() > 0;
+  boolean exists(String project, String id) {
+    return jdbc.sql("SELECT count(*) FROM adapters WHERE id = ? AND project_id = ?").params(id, project)
+        .query(Integer.class).single() > 0;
+  }
+
+  void setVisibility(String id, AdapterVisibility visibility) {
+    jdbc.sql("UPDATE adapters SET visibility = ? WHERE id = ?").params(visibility.wire(), id).update();
   }
 
   /** Marks the version deleted; false when it was already. */
@@ -122,7 +135,8 @@ final class AdapterRows {
         AdapterStatus.fromWire(rs.getString("status")), rs.getInt("rank"), rs.getDouble("lora_alpha"),
         rs.getBoolean("use_rslora"), Arrays.asList((String[]) rs.getArray("target_modules").getArray()),
         rs.getLong("size_bytes"), rs.getString("artifact_sha256"),
-        rs.getObject("created_at", OffsetDateTime.class).toInstant(), source(rs.getString("source")));
+        rs.getObject("created_at", OffsetDateTime.class).toInstant(), source(rs.getString("source")),
+        rs.getString("project_id"), AdapterVisibility.fromWire(rs.getString("visibility")));
   }
 
   static String sourceJson(AdapterLineage s) {

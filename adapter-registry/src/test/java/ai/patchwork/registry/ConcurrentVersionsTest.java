@@ -25,7 +25,7 @@ class ConcurrentVersionsTest {
     for (AdapterFiles files : uploads) {
       tasks.add(() -> {
         go.await();
-        return bed.registry.register(AdapterUpload.of(name, RegistryTestBed.BASE, files));
+        return bed.registry.register(RegistryTestBed.PROJECT, AdapterUpload.of(name, RegistryTestBed.BASE, files));
       });
     }
     // when: all start at once
@@ -39,6 +39,6 @@ class ConcurrentVersionsTest {
     assertEquals(IntStream.rangeClosed(1, 20).boxed().toList(), versions.stream().sorted().toList());
     assertEquals(IntStream.rangeClosed(1, 20).boxed().toList(), bed.jdbc.sql(
         "SELECT version FROM adapters WHERE name = ? ORDER BY version").param(name).query(Integer.class).list());
-    assertEquals(20, bed.registry.get(name).version());
+    assertEquals(20, bed.registry.get(RegistryTestBed.PROJECT, name).version());
   }
 }

@@ -29,6 +29,8 @@ public final class RegistryTestBed {
   public static final String BUCKET = "registry-test";
   public static final String BASE = "tiny-llama";
   public static final String WIDE = "wide-llama";
+  /** The project the tests' adapters belong to (the one the migrations create). */
+  public static final String PROJECT = "proj_default";
   public static final RegistryLimits LIMITS = new RegistryLimits(1 << 20, 16 << 10, 2 << 20, 50);
 
   private static RegistryTestBed shared;

@@ -112,7 +112,7 @@ class UploadValidationTest {
     AdapterFiles upload = files.get();
     RegistryTestBed.Counts before = bed.counts();
     RegistryException e = assertThrows(RegistryException.class,
-        () -> bed.registry.register(AdapterUpload.of(uniqueName("refused"), BASE, upload)));
+        () -> bed.registry.register(RegistryTestBed.PROJECT, AdapterUpload.of(uniqueName("refused"), BASE, upload)));
     assertEquals(message, e.getMessage());
     assertEquals(before, bed.counts(), "nothing written");
   }

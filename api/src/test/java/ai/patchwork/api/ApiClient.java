@@ -1,6 +1,7 @@
 package ai.patchwork.api;
 
 import ai.patchwork.testsupport.http.MultipartBody;
+import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -12,13 +13,42 @@ import java.time.Duration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A real HTTP client for the application under test. */
+/**
+ * A real HTTP client for the application under test. It sends the default project's test key
+ * ({@link PatchworkTestServices#PROJECT_KEY}) unless made with {@link #withKey} or {@link #withoutKey}.
+ */
 public final class ApiClient {
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final String key;
 
   public ApiClient(int port) {
-    this.base = "http://127.0.0.1:" + port;
+    this("http://127.0.0.1:" + port, PatchworkTestServices.PROJECT_KEY);
+  }
+
+  private ApiClient(String base, String key) {
+    this.base = base;
+    this.key = key;
+  }
+
+  /** The same server with another key (sent as {@code Authorization: Bearer <key>}). */
+  public ApiClient withKey(String key) {
+    return new ApiClient(base, key);
+  }
+
+  /** The same server without an Authorization header. */
+  public ApiClient withoutKey() {
+    return new ApiClient(base, null);
+  }
+
+  /** The key this client sends, or null. */
+  public String key() {
+    return key;
+  }
+
+  /** The {@code Authorization} header value this client sends, or null. */
+  public String authorization() {
+    return key == null ? null : "Bearer " + key;
   }
 
   /** A response: status, raw body and its JSON (null when it is not JSON). */
@@ -41,6 +71,11 @@ public final class ApiClient {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
   }
 
+  /** A POST with a JSON body. */
+  public Response postJson(String path, String json) {
+    return post(path, "application/json", json);
+  }
+
   public Response delete(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
   }
@@ -57,7 +92,8 @@ public final class ApiClient {
 
   private Response send(HttpRequest.Builder request) {
     try {
-      HttpResponse<byte[]> r = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+      if (key != null) request.header("Authorization", "Bearer " + key);
+      HttpResponse<byte[]> r = HTTP.send(request.timeout(Duration.ofSeconds(60)).build(),
           HttpResponse.BodyHandlers.ofByteArray());
       return new Response(r.statusCode(), r.body(), r);
     } catch (IOException e) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -29,6 +30,10 @@ public final class PatchworkUp {
     Map<String, String> defaults = new LinkedHashMap<>(services.properties());
     defaults.put("logging.level.org.gaul", "WARN");
     defaults.put("logging.level.io.zonky", "WARN");
+    // the default project's key for the quick start, and where a generated admin key goes
+    Path projectKey = dataDir.resolve("api-key");
+    defaults.put("patchwork.auth.project-key-file", projectKey.toString());
+    defaults.put("patchwork.auth.admin-key-file", dataDir.resolve("admin-key").toString());
     if (given.keySet().stream().noneMatch(k -> k.startsWith("patchwork.base-models."))) {
       Path demo = DemoModel.ensure(dataDir);
       defaults.put("patchwork.base-models." + DemoModel.ID + ".path", demo.toString());
@@ -42,6 +47,11 @@ public final class PatchworkUp {
     app.addListeners((ApplicationReadyEvent e) -> {
       String port = e.getApplicationContext().getEnvironment().getProperty("local.server.port");
       System.out.println("patchwork: ready at http://localhost:" + port + "/");
+      System.out.println(QuickStart.text(port, projectKey, Stream.concat(given.keySet().stream(),
+              defaults.keySet().stream())
+          .filter(k -> k.startsWith("patchwork.base-models.") && k.endsWith(".path")).findFirst()
+          .map(k -> k.substring("patchwork.base-models.".length(), k.length() - ".path".length()))
+          .orElse(DemoModel.ID)));
     });
     ConfigurableApplicationContext context;
     try {

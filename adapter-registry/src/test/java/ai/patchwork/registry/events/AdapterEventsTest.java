@@ -28,7 +28,7 @@ class AdapterEventsTest {
       assertTrue(events.awaitListening(Duration.ofSeconds(10)));
       // when
       String name = RegistryTestBed.uniqueName("events");
-      Adapter a = bed.registry.register(AdapterUpload.of(name, RegistryTestBed.BASE,
+      Adapter a = bed.registry.register(RegistryTestBed.PROJECT, AdapterUpload.of(name, RegistryTestBed.BASE,
           RegistryTestBed.files(RegistryTestBed.adapter(500))));
       bed.registry.delete(a.id());
       // then
@@ -47,7 +47,7 @@ class AdapterEventsTest {
       events.subscribe(kept::add);
       events.subscribe(dropped::add).close();
       assertTrue(events.awaitListening(Duration.ofSeconds(10)));
-      Adapter a = bed.registry.register(AdapterUpload.of(RegistryTestBed.uniqueName("unsub"), RegistryTestBed.BASE,
+      Adapter a = bed.registry.register(RegistryTestBed.PROJECT, AdapterUpload.of(RegistryTestBed.uniqueName("unsub"), RegistryTestBed.BASE,
           RegistryTestBed.files(RegistryTestBed.adapter(501))));
       assertNotNull(next(kept, a.id()));
       assertTrue(dropped.isEmpty());
@@ -66,7 +66,7 @@ class AdapterEventsTest {
       // then: a resync, and later changes still arrive
       AdapterChanged resync = seen.poll(10, TimeUnit.SECONDS);
       assertEquals(AdapterChanged.resync(), resync);
-      Adapter a = bed.registry.register(AdapterUpload.of(RegistryTestBed.uniqueName("after-resync"),
+      Adapter a = bed.registry.register(RegistryTestBed.PROJECT, AdapterUpload.of(RegistryTestBed.uniqueName("after-resync"),
           RegistryTestBed.BASE, RegistryTestBed.files(RegistryTestBed.adapter(502))));
       assertEquals(AdapterChanged.Type.CREATED, next(seen, a.id()).type());
     }

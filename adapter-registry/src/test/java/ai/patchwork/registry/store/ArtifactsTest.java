@@ -86,7 +86,7 @@ class ArtifactsTest {
   }
 
   private Adapter register(long seed) {
-    return bed.registry.register(AdapterUpload.of(RegistryTestBed.uniqueName("gc"), RegistryTestBed.BASE,
+    return bed.registry.register(RegistryTestBed.PROJECT, AdapterUpload.of(RegistryTestBed.uniqueName("gc"), RegistryTestBed.BASE,
         RegistryTestBed.files(RegistryTestBed.adapter(seed))));
   }
 }

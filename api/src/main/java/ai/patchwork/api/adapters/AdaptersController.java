@@ -1,14 +1,19 @@
 package ai.patchwork.api.adapters;
 
+import ai.patchwork.api.auth.Caller;
+import ai.patchwork.api.limits.Quotas;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.replicas.ServingReplicas;
+import ai.patchwork.api.web.ApiException;
 import ai.patchwork.api.web.ListPage;
 import ai.patchwork.registry.Adapter;
 import ai.patchwork.registry.AdapterPage;
 import ai.patchwork.registry.AdapterQuery;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.AdapterUpload;
+import ai.patchwork.registry.AdapterVisibility;
+import ai.patchwork.registry.RegistryException;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -18,6 +23,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
@@ -25,6 +31,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import tools.jackson.databind.JsonNode;
 
 /** {@code /v1/adapters}: the adapter registry over HTTP. */
 @RestController
@@ -33,48 +40,55 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class AdaptersController {
   private final AdapterRegistry registry;
   private final ServingReplicas replicas;
+  private final Quotas quotas;
 
-  AdaptersController(AdapterRegistry registry, ServingReplicas replicas) {
+  AdaptersController(AdapterRegistry registry, ServingReplicas replicas, Quotas quotas) {
     this.registry = registry;
     this.replicas = replicas;
+    this.quotas = quotas;
   }
 
   /** Registers a new version of {@code name}: 201 with the adapter object. */
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   @ResponseStatus(HttpStatus.CREATED)
   AdapterJson create(
+      Caller caller,
       @RequestParam(required = false) String name,
       @RequestParam(name = "base_model", required = false) String baseModel,
       @RequestPart(name = "adapter_config", required = false) MultipartFile config,
       @RequestPart(name = "adapter_model", required = false) MultipartFile weights,
       @RequestPart(name = "archive", required = false) MultipartFile archive) {
+    long size = 0;
+    for (MultipartFile f : new MultipartFile[] {config, weights, archive}) size += f == null ? 0 : f.getSize();
+    quotas.checkStorage(caller.projectId(), size);
     try (UploadParts parts = UploadParts.save(config, weights, archive)) {
-      return AdapterJson.of(registry.register(AdapterUpload.of(name, baseModel, parts.files())));
+      return AdapterJson.of(registry.register(caller.projectId(), AdapterUpload.of(name, baseModel, parts.files())));
     }
   }
 
   /** Adapters that are not deleted, newest first, in pages. */
   @GetMapping
   ListPage<AdapterJson> list(
+      Caller caller,
       @RequestParam(defaultValue = "20") int limit,
       @RequestParam(required = false) String after,
       @RequestParam(name = "base_model", required = false) String baseModel,
       @RequestParam(required = false) String name) {
-    AdapterPage page = registry.list(new AdapterQuery(limit, after, baseModel, name));
+    AdapterPage page = registry.list(caller.projectId(), new AdapterQuery(limit, after, baseModel, name));
     return ListPage.of(page.data().stream().map(AdapterJson::of).toList(), page.hasMore(), AdapterJson::id);
   }
 
   /** One adapter by id ({@code adp-…}), name (latest ready version) or {@code name@N}, with {@code loaded_on}. */
   @GetMapping("/{ref}")
-  AdapterJson get(@PathVariable String ref) {
-    Adapter a = registry.get(ref);
+  AdapterJson get(Caller caller, @PathVariable String ref) {
+    Adapter a = registry.get(caller.projectId(), ref);
     return AdapterJson.of(a).withLoadedOn(replicas.loadedOn(a.id()));
   }
 
   /** A zip in PEFT layout ({@code adapter_config.json}, {@code adapter_model.safetensors}) that PEFT and vLLM load. */
   @GetMapping("/{ref}/download")
-  ResponseEntity<StreamingResponseBody> download(@PathVariable String ref) {
-    Adapter a = registry.getReady(ref);
+  ResponseEntity<StreamingResponseBody> download(Caller caller, @PathVariable String ref) {
+    Adapter a = registry.getReady(caller.projectId(), ref);
     ContentDisposition disposition = ContentDisposition.attachment()
         .filename(a.name() + "-v" + a.version() + ".zip").build();
     return ResponseEntity.ok()
@@ -84,9 +98,26 @@ class AdaptersController {
         .body(out -> registry.writePeftZip(a, out));
   }
 
+  /**
+   * Shares a version with every project of the installation ({@code {"visibility": "organization"}}: they may serve
+   * it and read it by id, never version or delete it) or makes it private again. A Patchwork extension.
+   */
+  @PostMapping(path = "/{ref}", consumes = MediaType.APPLICATION_JSON_VALUE)
+  AdapterJson modify(Caller caller, @PathVariable String ref, @RequestBody JsonNode body) {
+    // another project's adapter is not found whatever the body says
+    if (!registry.get(caller.projectId(), ref).projectId().equals(caller.projectId())) {
+      throw RegistryException.notFound("adapter", "adapter_not_found", "no adapter '" + ref + "'");
+    }
+    AdapterVisibility visibility = AdapterVisibility.fromWire(body.path("visibility").asString(""));
+    if (visibility == null) {
+      throw ApiException.badRequest("visibility", "invalid_value", "visibility must be private or organization");
+    }
+    return AdapterJson.of(registry.setVisibility(caller.projectId(), ref, visibility));
+  }
+
   /** Soft-deletes a version named by id or {@code name@N}. */
   @DeleteMapping("/{ref}")
-  AdapterJson.Deleted delete(@PathVariable String ref) {
-    return AdapterJson.Deleted.of(registry.delete(ref));
+  AdapterJson.Deleted delete(Caller caller, @PathVariable String ref) {
+    return AdapterJson.Deleted.of(registry.delete(caller.projectId(), ref));
   }
 }

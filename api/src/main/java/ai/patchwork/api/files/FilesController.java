@@ -1,5 +1,7 @@
 package ai.patchwork.api.files;
 
+import ai.patchwork.api.auth.Caller;
+import ai.patchwork.api.limits.Quotas;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.web.ListPage;
@@ -37,14 +39,16 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @ConditionalOnRole(Role.API)
 class FilesController {
   private final FileStore files;
+  private final Quotas quotas;
 
-  FilesController(FileStore files) {
+  FilesController(FileStore files, Quotas quotas) {
     this.files = files;
+    this.quotas = quotas;
   }
 
   /** Uploads a file ({@code multipart/form-data}: {@code file}, {@code purpose}, optional {@code expires_after}). */
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-  FileJson upload(@RequestPart("file") MultipartFile file, @RequestParam("purpose") String purpose,
+  FileJson upload(Caller caller, @RequestPart("file") MultipartFile file, @RequestParam("purpose") String purpose,
       @RequestParam(name = "expires_after[anchor]", required = false) String anchor,
       @RequestParam(name = "expires_after[seconds]", required = false) Long seconds) {
     Duration expires = null;
@@ -58,11 +62,12 @@ class FilesController {
       }
       expires = Duration.ofSeconds(seconds);
     }
+    quotas.checkStorage(caller.projectId(), file.getSize());
     Path tmp = null;
     try {
       tmp = Files.createTempFile("patchwork-file-", ".upload");
       file.transferTo(tmp);
-      return FileJson.of(files.upload(purpose, file.getOriginalFilename(), tmp, expires));
+      return FileJson.of(files.upload(caller.projectId(), purpose, file.getOriginalFilename(), tmp, expires));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -72,25 +77,25 @@ class FilesController {
 
   /** Files newest first (or {@code order=asc}), optionally of one purpose. */
   @GetMapping
-  ListPage<FileJson> list(@RequestParam(required = false) String purpose,
+  ListPage<FileJson> list(Caller caller, @RequestParam(required = false) String purpose,
       @RequestParam(defaultValue = "10000") int limit, @RequestParam(defaultValue = "desc") String order,
       @RequestParam(required = false) String after) {
     if (!order.equals("asc") && !order.equals("desc")) {
       throw TrainerException.invalid("order", "invalid_order", "order must be asc or desc");
     }
-    Page<FileObject> page = files.list(purpose, limit, after, order.equals("asc"));
+    Page<FileObject> page = files.list(caller.projectId(), purpose, limit, after, order.equals("asc"));
     return ListPage.of(page.data().stream().map(FileJson::of).toList(), page.hasMore(), FileJson::id);
   }
 
   @GetMapping("/{id}")
-  FileJson get(@PathVariable String id) {
-    return FileJson.of(files.get(id, "file_id"));
+  FileJson get(Caller caller, @PathVariable String id) {
+    return FileJson.of(files.get(caller.projectId(), id, "file_id"));
   }
 
   /** The file's bytes. */
   @GetMapping("/{id}/content")
-  ResponseEntity<StreamingResponseBody> content(@PathVariable String id) {
-    FileObject f = files.get(id, "file_id");
+  ResponseEntity<StreamingResponseBody> content(Caller caller, @PathVariable String id) {
+    FileObject f = files.get(caller.projectId(), id, "file_id");
     InputStream in = files.open(f);
     return ResponseEntity.ok()
         .contentType(MediaType.APPLICATION_OCTET_STREAM)
@@ -104,7 +109,7 @@ class FilesController {
   }
 
   @DeleteMapping("/{id}")
-  FileJson.Deleted delete(@PathVariable String id) {
-    return new FileJson.Deleted(files.delete(id).id(), "file", true);
+  FileJson.Deleted delete(Caller caller, @PathVariable String id) {
+    return new FileJson.Deleted(files.delete(caller.projectId(), id).id(), "file", true);
   }
 }

@@ -1,11 +1,14 @@
 package ai.patchwork.api.finetuning;
 
+import ai.patchwork.api.auth.Caller;
+import ai.patchwork.api.limits.Quotas;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.web.ListPage;
 import ai.patchwork.trainer.Page;
 import ai.patchwork.trainer.TrainerException;
 import ai.patchwork.trainer.jobs.CreateJobRequest;
+import ai.patchwork.trainer.jobs.JobSettings;
 import ai.patchwork.trainer.jobs.FineTuningJobs;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,20 +28,28 @@ import tools.jackson.databind.JsonNode;
 @ConditionalOnRole(Role.API)
 class FineTuningController {
   private final FineTuningJobs jobs;
+  private final Quotas quotas;
 
-  FineTuningController(FineTuningJobs jobs) {
+  FineTuningController(FineTuningJobs jobs, Quotas quotas) {
     this.jobs = jobs;
+    this.quotas = quotas;
   }
 
   /** Creates a job ({@code validating_files}); a worker validates, queues and trains it. */
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-  JobJson create(@RequestBody(required = false) JsonNode body) {
-    return JobJson.of(jobs.create(CreateJobRequest.parse(body)));
+  JobJson create(Caller caller, @RequestBody(required = false) JsonNode body) {
+    JobSettings settings = CreateJobRequest.parse(body);
+    if (!caller.mayUse(settings.model())) {
+      throw TrainerException.invalid("model", "model_not_found", "model '" + settings.model() + "' is not a base "
+          + "model this project may fine-tune");
+    }
+    quotas.checkJobs(caller.projectId());
+    return JobJson.of(jobs.create(caller.projectId(), settings));
   }
 
   /** Jobs newest first; {@code metadata[key]=value} filters. */
   @GetMapping
-  ListPage<JobJson> list(@RequestParam(defaultValue = "20") int limit, @RequestParam(required = false) String after,
+  ListPage<JobJson> list(Caller caller, @RequestParam(defaultValue = "20") int limit, @RequestParam(required = false) String after,
       @RequestParam Map<String, String> query) {
     Map<String, String> metadata = new LinkedHashMap<>();
     query.forEach((k, v) -> {
@@ -47,41 +58,41 @@ class FineTuningController {
         throw TrainerException.invalid("metadata", "invalid_metadata", "filter with metadata[key]=value");
       }
     });
-    Page<JobJson> page = map(jobs.list(limit, after, metadata));
+    Page<JobJson> page = map(jobs.list(caller.projectId(), limit, after, metadata));
     return ListPage.of(page.data(), page.hasMore(), JobJson::id);
   }
 
   @GetMapping("/{id}")
-  JobJson get(@PathVariable String id) {
-    return JobJson.of(jobs.get(id));
+  JobJson get(Caller caller, @PathVariable String id) {
+    return JobJson.of(jobs.get(caller.projectId(), id));
   }
 
   /** Cancels the job: it is {@code cancelled} at once and its worker stops within one training step. */
   @PostMapping("/{id}/cancel")
-  JobJson cancel(@PathVariable String id) {
-    return JobJson.of(jobs.cancel(id));
+  JobJson cancel(Caller caller, @PathVariable String id) {
+    return JobJson.of(jobs.cancel(caller.projectId(), id));
   }
 
   /** The job's events, newest first. */
   @GetMapping("/{id}/events")
-  ListPage<EventJson> events(@PathVariable String id, @RequestParam(defaultValue = "20") int limit,
+  ListPage<EventJson> events(Caller caller, @PathVariable String id, @RequestParam(defaultValue = "20") int limit,
       @RequestParam(required = false) String after) {
-    var page = jobs.events(id, limit, after);
+    var page = jobs.events(caller.projectId(), id, limit, after);
     return ListPage.of(page.data().stream().map(EventJson::of).toList(), page.hasMore(), EventJson::id);
   }
 
   /** The job's checkpoints with their metrics, latest step first. */
   @GetMapping("/{id}/checkpoints")
-  ListPage<CheckpointJson> checkpoints(@PathVariable String id, @RequestParam(defaultValue = "10") int limit,
+  ListPage<CheckpointJson> checkpoints(Caller caller, @PathVariable String id, @RequestParam(defaultValue = "10") int limit,
       @RequestParam(required = false) String after) {
-    var page = jobs.checkpoints(id, limit, after);
+    var page = jobs.checkpoints(caller.projectId(), id, limit, after);
     return ListPage.of(page.data().stream().map(CheckpointJson::of).toList(), page.hasMore(), CheckpointJson::id);
   }
 
   /** Pausing is not supported: a job runs to its end or is cancelled. */
   @PostMapping({"/{id}/pause", "/{id}/resume"})
-  JobJson pause(@PathVariable String id) {
-    jobs.get(id);
+  JobJson pause(Caller caller, @PathVariable String id) {
+    jobs.get(caller.projectId(), id);
     throw TrainerException.invalid(null, "unsupported_operation", "pausing and resuming jobs is not supported; "
         + "cancel the job and create a new one");
   }

@@ -43,7 +43,8 @@ class InferenceExceptionHandler {
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ErrorEnvelope> api(ApiException e) {
-    return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_JSON).body(e.envelope());
+    return ResponseEntity.status(e.status()).headers(h -> e.headers().forEach(h::set))
+        .contentType(MediaType.APPLICATION_JSON).body(e.envelope());
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)

@@ -1,5 +1,6 @@
 package ai.patchwork.api.inference;
 
+import ai.patchwork.api.auth.Project;
 import ai.patchwork.registry.Adapter;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModel;
@@ -64,7 +65,8 @@ public final class ServedModels implements AutoCloseable {
   private static EngineConfig config(BaseModel m, AdapterRegistry registry, ServingProperties p, Quantization q) {
     List<String> preload = new ArrayList<>();
     for (String ref : p.preload()) {
-      Adapter a = registry.getReady(ref);
+      // the operator's preload list names adapters by id, or by name in the default project
+      Adapter a = registry.getReady(Project.DEFAULT, ref);
       if (a.baseModel().equals(m.id())) preload.add(a.id());
     }
     return EngineConfig.builder(m.path())

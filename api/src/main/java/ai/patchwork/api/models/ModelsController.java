@@ -1,5 +1,6 @@
 package ai.patchwork.api.models;
 
+import ai.patchwork.api.auth.Caller;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.web.ListPage;
@@ -27,16 +28,17 @@ class ModelsController {
 
   /** Base models first, then each adapter name (its latest ready version), by name. */
   @GetMapping
-  ListPage<ModelJson> list() {
+  ListPage<ModelJson> list(Caller caller) {
     List<ModelJson> models = new ArrayList<>();
-    baseModels.all().forEach(m -> models.add(ModelJson.of(m)));
-    registry.latestReady().forEach(a -> models.add(ModelJson.of(a, a.name())));
+    baseModels.all().stream().filter(m -> caller.mayUse(m.id())).forEach(m -> models.add(ModelJson.of(m)));
+    registry.latestReady(caller.projectId()).forEach(a -> models.add(ModelJson.of(a, a.name())));
     return ListPage.of(models, false, ModelJson::id);
   }
 
   /** One model: a base model id, or an adapter id, name or {@code name@N} that is ready. */
   @GetMapping("/{id}")
-  ModelJson get(@PathVariable String id) {
-    return baseModels.find(id).map(ModelJson::of).orElseGet(() -> ModelJson.of(registry.getReady(id), id));
+  ModelJson get(Caller caller, @PathVariable String id) {
+    return baseModels.find(id).filter(m -> caller.mayUse(m.id())).map(ModelJson::of)
+        .orElseGet(() -> ModelJson.of(registry.getReady(caller.projectId(), id), id));
   }
 }

@@ -17,4 +17,10 @@ record ReplicaJson(String id, String object, List<String> baseModels, List<Strin
     return new ReplicaJson(r.id(), "serving.replica", r.baseModels(), r.loadedAdapters(),
         r.startedAt().getEpochSecond(), r.heartbeatAt().getEpochSecond());
   }
+
+  /** This replica as a project sees it: only the adapters the project may serve. */
+  ReplicaJson visibleTo(String projectId, ServingReplicas replicas) {
+    return new ReplicaJson(id, object, baseModels, replicas.visibleAdapters(projectId, loadedAdapters), startedAt,
+        heartbeatAt);
+  }
 }

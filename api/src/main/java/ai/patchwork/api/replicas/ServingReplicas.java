@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -46,6 +47,24 @@ public final class ServingReplicas {
         SELECT id FROM serving_replicas
         WHERE ? = ANY (loaded_adapters) AND heartbeat_at > now() - make_interval(secs => ?) ORDER BY id""",
         String.class, adapterId, (double) FRESH.toSeconds());
+  }
+
+  /** Of {@code adapterIds}, those project {@code projectId} may serve (its own, and those shared), in order. */
+  List<String> visibleAdapters(String projectId, List<String> adapterIds) {
+    if (adapterIds.isEmpty()) return List.of();
+    List<String> visible = jdbc.execute((Connection c) -> {
+      try (var ps = c.prepareStatement("SELECT id FROM adapters WHERE id = ANY (?) "
+          + "AND (project_id = ? OR visibility = 'organization')")) {
+        ps.setArray(1, textArray(c, adapterIds));
+        ps.setString(2, projectId);
+        List<String> ids = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) ids.add(rs.getString(1));
+        }
+        return ids;
+      }
+    });
+    return adapterIds.stream().filter(visible::contains).toList();
   }
 
   /** Creates or refreshes a replica's row; its heartbeat is the database's {@code now()}. */

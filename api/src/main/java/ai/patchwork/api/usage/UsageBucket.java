@@ -11,9 +11,9 @@ import java.util.List;
  * @param endTime unix seconds, one hour later
  * @param results the hour's rows
  */
-record UsageBucket(String object, long startTime, long endTime, List<Result> results) {
+public record UsageBucket(String object, long startTime, long endTime, List<Result> results) {
 
-  UsageBucket {
+  public UsageBucket {
     results = List.copyOf(results);
   }
 
@@ -21,7 +21,8 @@ record UsageBucket(String object, long startTime, long endTime, List<Result> res
    * Usage of one API key with one model in the hour.
    *
    * @param object always {@code usage.completions.result}
-   * @param apiKeyId the hashed key ({@code key-…}) or {@code anonymous}
+   * @param projectId the project ({@code proj_…})
+   * @param apiKeyId the key ({@code key_…})
    * @param model the adapter as {@code name@version}, or the base model id
    * @param baseModel the base model id
    * @param adapterId the adapter version's id, or null for the base model alone
@@ -30,6 +31,6 @@ record UsageBucket(String object, long startTime, long endTime, List<Result> res
    * @param inputTokens prompt tokens
    * @param outputTokens completion tokens
    */
-  record Result(String object, String apiKeyId, String model, String baseModel, String adapterId,
-      long numModelRequests, long failedRequests, long inputTokens, long outputTokens) {}
+  public record Result(String object, String projectId, String apiKeyId, String model, String baseModel,
+      String adapterId, long numModelRequests, long failedRequests, long inputTokens, long outputTokens) {}
 }

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Meters inference per hour, API key, base model and adapter into {@code usage_hourly}, the basis of per-token
+ * Meters inference per hour, project, API key, base model and adapter into {@code usage_hourly}, the basis of per-token
  * pricing. Requests are added up in memory and written in one batch of upserts per flush ({@link #flush}, called
  * periodically and at shutdown), so metering costs the request path a map update, not a database round trip; several
  * replicas add to the same rows. A failed flush keeps its counts for the next one.
@@ -23,10 +23,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class UsageRecorder {
   private static final Logger log = LoggerFactory.getLogger(UsageRecorder.class);
   private static final String UPSERT = """
-      INSERT INTO usage_hourly (hour, api_key_id, base_model, adapter_id, requests, failed_requests, prompt_tokens,
-                                completion_tokens)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (hour, api_key_id, base_model, (coalesce(adapter_id, ''))) DO UPDATE SET
+      INSERT INTO usage_hourly (hour, project_id, api_key_id, base_model, adapter_id, requests, failed_requests,
+                                prompt_tokens, completion_tokens)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (hour, project_id, api_key_id, base_model, (coalesce(adapter_id, ''))) DO UPDATE SET
         requests = usage_hourly.requests + excluded.requests,
         failed_requests = usage_hourly.failed_requests + excluded.failed_requests,
         prompt_tokens = usage_hourly.prompt_tokens + excluded.prompt_tokens,
@@ -34,7 +34,7 @@ public final class UsageRecorder {
         updated_at = now()""";
 
   /** One row's key. */
-  private record Key(Instant hour, String apiKeyId, String baseModel, String adapterId) {}
+  private record Key(Instant hour, String projectId, String apiKeyId, String baseModel, String adapterId) {}
 
   private final JdbcTemplate jdbc;
   private final Object flushing = new Object(); // one flush at a time: concurrent upserts of the same rows could deadlock
@@ -49,8 +49,9 @@ public final class UsageRecorder {
    *
    * @param adapterId the adapter version's id, or null for the base model alone
    */
-  public void record(String apiKeyId, String baseModel, String adapterId, Usage usage, boolean failed) {
-    Key key = new Key(Instant.now().truncatedTo(ChronoUnit.HOURS), apiKeyId, baseModel, adapterId);
+  public void record(String projectId, String apiKeyId, String baseModel, String adapterId, Usage usage,
+      boolean failed) {
+    Key key = new Key(Instant.now().truncatedTo(ChronoUnit.HOURS), projectId, apiKeyId, baseModel, adapterId);
     synchronized (this) { // against a concurrent flush swapping the map
       AtomicLongArray c = pending.computeIfAbsent(key, k -> new AtomicLongArray(4));
       c.incrementAndGet(0);
@@ -77,7 +78,7 @@ public final class UsageRecorder {
       pending = new ConcurrentHashMap<>();
     }
     List<Object[]> rows = new ArrayList<>(batch.size());
-    batch.forEach((k, c) -> rows.add(new Object[] {Timestamp.from(k.hour()), k.apiKeyId(), k.baseModel(),
+    batch.forEach((k, c) -> rows.add(new Object[] {Timestamp.from(k.hour()), k.projectId(), k.apiKeyId(), k.baseModel(),
         k.adapterId(), c.get(0), c.get(1), c.get(2), c.get(3)}));
     try {
       jdbc.batchUpdate(UPSERT, rows);

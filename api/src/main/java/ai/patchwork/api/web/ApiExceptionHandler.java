@@ -34,7 +34,7 @@ class ApiExceptionHandler {
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<ErrorEnvelope> api(ApiException e) {
-    return ResponseEntity.status(e.status()).body(e.envelope());
+    return ResponseEntity.status(e.status()).headers(h -> e.headers().forEach(h::set)).body(e.envelope());
   }
 
   /** The registry's, the files' and the fine-tuning jobs' refusals alike. */

@@ -123,11 +123,29 @@ class ComposeFileTest {
             p.baseModels(), role);
         assertEquals("http://minio:9000", p.s3().endpoint());
         assertEquals("patchwork", p.s3().bucket());
-        assertEquals("patchwork-secret", p.s3().secretKey());
+        assertEquals(DeployFiles.required("MINIO_ROOT_PASSWORD"), p.s3().secretKey());
         assertEquals("jdbc:postgresql://postgres:5432/patchwork", ctx.getEnvironment().getProperty("spring.datasource.url"));
-        assertEquals("patchwork", ctx.getEnvironment().getProperty("spring.datasource.password"));
+        assertEquals(DeployFiles.required("POSTGRES_PASSWORD"),
+            ctx.getEnvironment().getProperty("spring.datasource.password"));
       }
     }
+  }
+
+  @Test
+  void noPasswordHasADefaultTheAdminKeyIsASecretAndMinioPublishesNothing() throws Exception {
+    String compose = Files.readString(DeployFiles.root().resolve("compose.yaml"));
+    for (String secret : List.of("POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD")) {
+      assertFalse(compose.contains("${" + secret + ":-"), secret + " must not have a default");
+      assertTrue(compose.contains("${" + secret + ":?"), secret + " must be required");
+    }
+    assertNull(service("minio").get("ports"), "MinIO's API and console stay inside the compose network");
+    assertFalse(list(service("minio").get("command")).contains("--console-address"));
+    assertEquals("patchwork-admin-key", at(service("api"), "secrets.0.source"));
+    assertEquals("patchwork.auth.bootstrap-admin-key", at(service("api"), "secrets.0.target"));
+    assertEquals("optional:configtree:/run/secrets/", at(service("api"), "environment.SPRING_CONFIG_IMPORT"));
+    Map<String, Object> secrets = map(DeployFiles.documents(DeployFiles.root().resolve("compose.yaml")).getFirst()
+        .get("secrets"));
+    assertEquals(Map.of("environment", "PATCHWORK_BOOTSTRAP_ADMIN_KEY"), secrets.get("patchwork-admin-key"));
   }
 
   @Test

@@ -28,7 +28,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * a container's environment variables.
  */
 final class DeployFiles {
-  private static final Pattern VARIABLE = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+  private static final Pattern VARIABLE =
+      Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?(:\\?[^}]*)?}");
 
   private DeployFiles() {}
 
@@ -85,7 +86,15 @@ final class DeployFiles {
     return node;
   }
 
-  /** Compose interpolation with no variable set: {@code ${X:-default}} is the default, {@code $$} a dollar. */
+  /**
+   * Compose interpolation with no variable set but the required ones: {@code ${X:-default}} is the default,
+   * {@code ${X:?message}} is {@link #required}'s value, {@code $$} a dollar.
+   */
+  /** What a test's {@code .env} gives a variable that compose requires ({@code ${NAME:?message}}). */
+  static String required(String name) {
+    return "from-env-" + name;
+  }
+
   static String interpolate(String value) {
     Matcher m = VARIABLE.matcher(value);
     StringBuilder out = new StringBuilder();
@@ -93,6 +102,7 @@ final class DeployFiles {
       String replacement;
       if (m.group().equals("$$")) replacement = "$";
       else if (m.group(2) != null) replacement = m.group(3);
+      else if (m.group(4) != null) replacement = required(m.group(1));
       else throw new AssertionError("${" + m.group(1) + "} has no default in: " + value);
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }

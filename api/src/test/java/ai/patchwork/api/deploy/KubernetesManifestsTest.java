@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.api.platform.PatchworkProperties;
 import ai.patchwork.api.platform.Role;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +57,7 @@ class KubernetesManifestsTest {
 
   @Test
   void theBaseHasTheDatabaseTheBucketTheModelsAndEachRole() {
-    assertEquals(new TreeSet<>(Set.of("Namespace/patchwork", "ConfigMap/patchwork-config", "Secret/patchwork-secrets",
+    assertEquals(new TreeSet<>(Set.of("Namespace/patchwork", "ConfigMap/patchwork-config",
         "Service/postgres", "StatefulSet/postgres", "Service/minio", "StatefulSet/minio", "Job/minio-bucket",
         "PersistentVolumeClaim/models", "Deployment/api", "Service/api", "Deployment/worker", "Deployment/serving",
         "Service/serving", "Ingress/patchwork")), new TreeSet<>(objects.keySet()));
@@ -150,7 +152,7 @@ class KubernetesManifestsTest {
   void aPodsEnvironmentBindsToItsRoleTheServicesAndTheModels() {
     Map<String, String> shared = new LinkedHashMap<>();
     map(at(object("ConfigMap/patchwork-config"), "data")).forEach((k, v) -> shared.put(k, v.toString()));
-    map(at(object("Secret/patchwork-secrets"), "stringData")).forEach((k, v) -> shared.put(k, v.toString()));
+    secretKeys().forEach(k -> shared.put(k, "from-secret-" + k));
     for (String role : ROLES) {
       Map<String, String> env = new LinkedHashMap<>(shared);
       for (Object e : list(container(object("Deployment/" + role)).get("env"))) {
@@ -162,11 +164,42 @@ class KubernetesManifestsTest {
         assertEquals(Map.of("demo-random-llama", new PatchworkProperties.BaseModel(Path.of("/models/demo-random-llama"))),
             p.baseModels());
         assertEquals("http://minio:9000", p.s3().endpoint());
-        assertEquals("change-me-s3", p.s3().secretKey());
+        assertEquals("from-secret-PATCHWORK_S3_SECRET_KEY", p.s3().secretKey());
         assertEquals("jdbc:postgresql://postgres:5432/patchwork", ctx.getEnvironment().getProperty("spring.datasource.url"));
-        assertEquals("change-me-db", ctx.getEnvironment().getProperty("spring.datasource.password"));
+        assertEquals("from-secret-PATCHWORK_DB_PASSWORD",
+            ctx.getEnvironment().getProperty("spring.datasource.password"));
+        if (role.equals("api")) {
+          assertEquals("from-secret-PATCHWORK_BOOTSTRAP_ADMIN_KEY",
+              ctx.getEnvironment().getProperty("patchwork.auth.bootstrap-admin-key"));
+        }
         assertEquals("true", ctx.getEnvironment().getProperty("management.endpoint.health.probes.enabled"));
       }
+    }
+  }
+
+  @Test
+  void theSecretIsGeneratedFromAnUncommittedFileWithoutDefaultPasswords() throws Exception {
+    Map<String, Object> kustomization = DeployFiles.documents(BASE.resolve("kustomization.yaml")).getFirst();
+    assertEquals("patchwork-secrets", at(kustomization, "secretGenerator.0.name"));
+    assertEquals(List.of("secrets.env"), at(kustomization, "secretGenerator.0.envs"));
+    assertTrue(Files.readAllLines(DeployFiles.root().resolve(".gitignore")).contains("deploy/base/secrets.env"));
+    for (String line : Files.readAllLines(BASE.resolve("secrets.env.example"))) {
+      if (line.contains("PASSWORD=") || line.contains("SECRET_KEY=") || line.contains("ADMIN_KEY=")) {
+        assertTrue(line.endsWith("="), "no default secret: " + line);
+      }
+    }
+    assertTrue(secretKeys().contains("PATCHWORK_BOOTSTRAP_ADMIN_KEY"));
+    assertEquals(List.of("server", "/data"), container(object("StatefulSet/minio")).get("args"),
+        "no MinIO console");
+  }
+
+  /** The keys of the generated Secret, as secrets.env.example lists them. */
+  static List<String> secretKeys() {
+    try {
+      return Files.readAllLines(BASE.resolve("secrets.env.example")).stream()
+          .filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> l.substring(0, l.indexOf('='))).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

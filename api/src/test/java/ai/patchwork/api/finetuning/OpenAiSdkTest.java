@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.api.NodeScript;
 import ai.patchwork.api.TaskModelServices;
+import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import ai.patchwork.trainer.worker.TrainerWorker;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,7 +36,7 @@ class OpenAiSdkTest {
     NodeScript.Result r;
     try {
       r = sdk.run(120, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:" + port + "/v1",
-          "PATCHWORK_MODEL", TaskModelServices.BASE));
+          "PATCHWORK_MODEL", TaskModelServices.BASE, "OPENAI_API_KEY", PatchworkTestServices.PROJECT_KEY));
     } finally {
       worker.resume();
     }

@@ -22,7 +22,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** A plain-HTTP OpenAI client for the tests: JSON requests, and streams read line by line. */
+/**
+ * A plain-HTTP OpenAI client for the tests: JSON requests, and streams read line by line. It sends its
+ * {@link ApiClient}'s key (the default project's test key unless made with another client).
+ */
 final class OpenAi {
   static final JsonMapper JSON = JsonMapper.shared();
 
@@ -31,8 +34,17 @@ final class OpenAi {
   private final String base;
 
   OpenAi(int port) {
-    this.api = new ApiClient(port);
+    this(port, new ApiClient(port));
+  }
+
+  private OpenAi(int port, ApiClient api) {
+    this.api = api;
     this.base = "http://127.0.0.1:" + port;
+  }
+
+  /** The same server with another key, or none (null). */
+  OpenAi withKey(int port, String key) {
+    return new OpenAi(port, key == null ? api.withoutKey() : api.withKey(key));
   }
 
   ApiClient api() {
@@ -56,7 +68,14 @@ final class OpenAi {
     }
   }
 
-  /** Sends a streaming request and reads it to the end. */
+  /** Sends a streaming request with this client's key and reads it to the end. */
+  Stream stream(String path, JsonNode body) {
+    return stream(path, body, api.authorization());
+  }
+
+  /**
+   * Sends a streaming request with this Authorization header (this client's key when null) and reads it to the end.
+   */
   Stream stream(String path, JsonNode body, String authorization) {
     HttpResponse<InputStream> r = open(path, body, authorization);
     List<String> lines = new ArrayList<>();
@@ -68,8 +87,14 @@ final class OpenAi {
     return new Stream(r.statusCode(), r, lines);
   }
 
-  /** Opens a streaming request; the caller reads (and closes) the body. */
+  /** Opens a streaming request with this client's key; the caller reads (and closes) the body. */
+  HttpResponse<InputStream> open(String path, JsonNode body) {
+    return open(path, body, api.authorization());
+  }
+
+  /** Opens a streaming request with this Authorization header (this client's key when null); the caller reads it. */
   HttpResponse<InputStream> open(String path, JsonNode body, String authorization) {
+    if (authorization == null) authorization = api.authorization();
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
     if (authorization != null) b.header("Authorization", authorization);

@@ -7,6 +7,7 @@ import ai.patchwork.api.ApiClient;
 import ai.patchwork.registry.store.ObjectStore;
 import ai.patchwork.testsupport.fixtures.PeftAdapter;
 import ai.patchwork.testsupport.fixtures.TinyLlama;
+import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,6 +56,7 @@ class RequestErrorsApiTest {
     var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
             + "/v1/chat/completions"))
         .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+        .header("Authorization", "Bearer " + PatchworkTestServices.PROJECT_KEY)
         .POST(java.net.http.HttpRequest.BodyPublishers.ofString(OpenAi.body("no-such-model").put("stream", true)
             .set("messages", tools.jackson.databind.json.JsonMapper.shared().readTree(
                 "[{\"role\": \"user\", \"content\": \"Hi\"}]")).toString()))

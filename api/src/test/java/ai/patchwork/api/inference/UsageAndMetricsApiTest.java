@@ -3,7 +3,12 @@ package ai.patchwork.api.inference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.patchwork.api.usage.ApiKeys;
+import ai.patchwork.api.auth.ApiKey;
+import ai.patchwork.api.auth.Caller;
+import ai.patchwork.api.auth.KeyStore;
+import ai.patchwork.api.auth.Project;
+import ai.patchwork.testsupport.spring.PatchworkTestServices;
+import org.springframework.beans.factory.annotation.Autowired;
 import ai.patchwork.testsupport.fixtures.TinyLlama;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,13 +25,17 @@ import tools.jackson.databind.node.ObjectNode;
 @InferenceTest
 class UsageAndMetricsApiTest {
   @LocalServerPort int port;
+  @Autowired KeyStore keys;
 
   @Test
   void usageIsRecordedPerKeyAndAdapterAndReportedByTheApi() throws Exception {
-    OpenAi ai = new OpenAi(port);
-    String key = "Bearer sk-test-" + System.nanoTime();
+    // given a project of its own, so that its usage is only this test's
+    Project project = keys.createProject("usage-" + System.nanoTime());
+    ApiKey.Created created = keys.create(project.id(), "usage", Caller.Permission.ALL);
+    OpenAi ai = new OpenAi(port).withKey(port, created.secret());
+    String key = "Bearer " + created.secret();
     String adapter = ai.upload("usage-" + System.nanoTime(), TinyLlama.adapter("all-r8"));
-    // when: two adapter requests (one streamed) and one base request, with the key; one without a key
+    // when: two adapter requests (one streamed) and one base request, with the key
     post(ai, "/v1/completions", completion(adapter, 5), key);
     ObjectNode streamed = completion(adapter, 3).put("stream", true);
     assertEquals(200, ai.stream("/v1/completions", streamed, key).status());
@@ -44,7 +53,8 @@ class UsageAndMetricsApiTest {
     assertEquals(4, base.path("output_tokens").asLong());
     JsonNode a = results.get(1);
     assertEquals(adapter, a.path("adapter_id").asString());
-    assertEquals(ApiKeys.idOf(key), a.path("api_key_id").asString());
+    assertEquals(created.key().id(), a.path("api_key_id").asString());
+    assertEquals(project.id(), a.path("project_id").asString());
     assertTrue(a.path("model").asString().startsWith("usage-"), a.toString());
     assertEquals(2, a.path("num_model_requests").asLong());
     assertEquals(0, a.path("failed_requests").asLong());
@@ -54,7 +64,9 @@ class UsageAndMetricsApiTest {
     assertEquals(0, hour % 3600);
     assertEquals(1, usage(ai, key, "&model=" + adapter).path("data").path(0).path("results").size());
     assertEquals(0, usage(ai, key, "&start_time=" + (hour + 3600)).path("data").size());
-    assertTrue(ApiKeys.idOf(key).startsWith("key-") && !ApiKeys.idOf(key).contains("sk-test"));
+    // and the default project's key sees none of it
+    JsonNode others = usage(ai, "Bearer " + PatchworkTestServices.PROJECT_KEY, "&model=" + adapter);
+    assertEquals(0, others.path("data").size(), others.toString());
   }
 
   @Test
@@ -63,7 +75,9 @@ class UsageAndMetricsApiTest {
     String adapter = ai.upload("metrics-" + System.nanoTime(), TinyLlama.adapter("qv-r4-rslora"));
     post(ai, "/v1/completions", completion(adapter, 6), null);
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+        .header("Authorization", "Bearer " + PatchworkTestServices.ADMIN_KEY).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     String text = r.body();
     assertEquals(6.0, sample(text, "patchwork_tokens_total\\{adapter=\"" + adapter

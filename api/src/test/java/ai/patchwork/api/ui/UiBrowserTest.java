@@ -76,6 +76,7 @@ class UiBrowserTest {
     long start = System.nanoTime();
     NodeScript.Result r = script.run(240, Map.ofEntries(
         Map.entry("PATCHWORK_URL", "http://127.0.0.1:" + port),
+        Map.entry("PATCHWORK_API_KEY", PatchworkTestServices.PROJECT_KEY),
         Map.entry("PATCHWORK_BASE_MODEL", TaskModelServices.BASE),
         Map.entry("DATASET", training.toString()),
         Map.entry("VALIDATION_DATASET", validation.toString()),

@@ -17,9 +17,10 @@ import tools.jackson.databind.json.JsonMapper;
 final class AdapterUploads {
   private AdapterUploads() {}
 
-  /** Uploads every folder as name {@code <folder name>}; returns the adapter ids in order. */
-  static List<String> register(int port, String baseModel, List<Path> folders) {
-    RestClient rest = RestClient.create("http://127.0.0.1:" + port);
+  /** Uploads every folder as name {@code <folder name>} with the project key {@code key}; returns the ids in order. */
+  static List<String> register(int port, String key, String baseModel, List<Path> folders) {
+    RestClient rest = RestClient.builder().baseUrl("http://127.0.0.1:" + port)
+        .defaultHeader("Authorization", "Bearer " + key).build();
     try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
       List<CompletableFuture<String>> ids = new ArrayList<>();
       for (Path dir : folders) ids.add(CompletableFuture.supplyAsync(() -> upload(rest, baseModel, dir), pool));

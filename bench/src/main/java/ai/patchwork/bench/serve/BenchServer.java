@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -17,6 +18,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 final class BenchServer implements AutoCloseable {
   static final String MODEL = "bench-3m";
+  /** The default project's key the bench's clients send, new for every run. */
+  static final String KEY = "sk-proj-bench" + UUID.randomUUID().toString().replace("-", "");
 
   private final EmbeddedServices services;
   private final Path modelDir;
@@ -41,6 +44,8 @@ final class BenchServer implements AutoCloseable {
     props.put("patchwork.s3.bucket", "bench");
     props.put("patchwork.base-models." + MODEL + ".path", modelDir.toString());
     props.put("patchwork.roles", "api,serving");
+    props.put("patchwork.auth.bootstrap-project-key", KEY);
+    props.put("patchwork.auth.bootstrap-admin-key", "sk-admin-bench" + UUID.randomUUID().toString().replace("-", ""));
     serving.forEach((k, v) -> props.put("patchwork.serving." + k, v));
     SpringApplication spring = new SpringApplication(PatchworkApplication.class);
     spring.setRegisterShutdownHook(false);

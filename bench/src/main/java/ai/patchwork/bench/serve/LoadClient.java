@@ -38,10 +38,13 @@ final class LoadClient {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(10)).build();
   private final String url;
+  private final String authorization;
   private int retries;
 
-  LoadClient(int port) {
+  /** A client sending {@code key} as its bearer token. */
+  LoadClient(int port, String key) {
     this.url = "http://127.0.0.1:" + port + "/v1/completions";
+    this.authorization = "Bearer " + key;
   }
 
   /** From now on a 429 is retried after its {@code Retry-After}, up to {@code max} times per request. */
@@ -139,7 +142,7 @@ final class LoadClient {
 
   private Attempt attempt(String body, long t0) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        .header("Content-Type", "application/json").header("Authorization", authorization).POST(HttpRequest.BodyPublishers.ofString(body)).build();
     try {
       HttpResponse<java.io.InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
       long first = -1;

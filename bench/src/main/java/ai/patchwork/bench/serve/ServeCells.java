@@ -50,9 +50,9 @@ final class ServeCells {
         "runtime", o.runtime, "adapter-storage", o.adapterStorage);
     server.run(phase1);
     long t0 = System.nanoTime();
-    List<String> ids = AdapterUploads.register(server.port(), BenchServer.MODEL, world.adapters());
+    List<String> ids = AdapterUploads.register(server.port(), BenchServer.KEY, BenchServer.MODEL, world.adapters());
     out.putObject("registration").put("adapters", ids.size()).put("seconds", Stats.round((System.nanoTime() - t0) / 1e9));
-    LoadClient client = new LoadClient(server.port());
+    LoadClient client = new LoadClient(server.port(), BenchServer.KEY);
     client.run(64, 8, i -> BenchServer.MODEL, prompt, 32); // warm-up on the base model: adapters stay cold for the loads
     client.run(64, 32, i -> BenchServer.MODEL, prompt, 32);
     // Cold loads one at a time (registry → host memory, as the engine times them), then the rest in parallel.
@@ -128,7 +128,7 @@ final class ServeCells {
     server.run(phase2);
     ObjectNode churn = out.putObject("churn");
     phase2.forEach(churn.putObject("serving_config")::put);
-    LoadClient churnClient = new LoadClient(server.port());
+    LoadClient churnClient = new LoadClient(server.port(), BenchServer.KEY);
     AtomicLong hostMax = new AtomicLong();
     Thread sampler = Thread.ofVirtual().start(() -> sampleHostBytes(hostMax));
     if (o.modes.contains("churn")) {
@@ -152,7 +152,7 @@ final class ServeCells {
       Map<String, String> phase3 = new java.util.HashMap<>(phase2);
       phase3.put("max-queued", "16"); // 64 clients against 32 + 16 places: some requests are shed, by design
       server.run(phase3);
-      loadTest(new LoadClient(server.port()), ids, phase3);
+      loadTest(new LoadClient(server.port(), BenchServer.KEY), ids, phase3);
     }
   }
 

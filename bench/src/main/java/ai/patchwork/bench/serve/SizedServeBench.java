@@ -100,7 +100,7 @@ final class SizedServeBench implements Callable<Integer> {
     List<String> args = new ArrayList<>(List.of("--patchwork.data-dir=" + run.resolve("data"),
         "--patchwork.base-models." + world.id() + ".path=" + world.model(), "--patchwork.roles=api,serving",
         "--patchwork.serving.adapter-slots=" + adapters, "--patchwork.serving.max-lora-rank=" + rank,
-        "--spring.main.banner-mode=off"));
+        "--patchwork.auth.bootstrap-project-key=" + BenchServer.KEY, "--spring.main.banner-mode=off"));
     args.addAll(serverArgs);
     ObjectNode server = out.putObject("server");
     server.putPOJO("jvm_options", jvmOptions);
@@ -110,7 +110,7 @@ final class SizedServeBench implements Callable<Integer> {
       System.err.println("bench serve: server pid " + process.pid() + ", log " + run.resolve("server.log"));
       double ready = process.awaitReady(Duration.ofSeconds(readyTimeout));
       ServerProcess.Memory atReady = process.memory();
-      LoadClient client = new LoadClient(process.port());
+      LoadClient client = new LoadClient(process.port(), BenchServer.KEY);
       LoadClient.Run first = client.run(1, 1, i -> world.id(), i -> json(PROMPTS.getFirst()), 4);
       ObjectNode start = out.putObject("start");
       start.put("ready_seconds", Stats.round(ready));
@@ -120,7 +120,7 @@ final class SizedServeBench implements Callable<Integer> {
       System.err.println("bench serve: " + start);
       long t0 = System.nanoTime();
       List<String> ids = modes.equals(List.of("base")) ? List.of()
-          : AdapterUploads.register(process.port(), world.id(), world.adapters());
+          : AdapterUploads.register(process.port(), BenchServer.KEY, world.id(), world.adapters());
       out.putObject("registration").put("adapters", ids.size())
           .put("seconds", Stats.round((System.nanoTime() - t0) / 1e9));
       ArrayNode results = out.putArray("results");

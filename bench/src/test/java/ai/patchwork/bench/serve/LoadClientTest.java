@@ -24,7 +24,7 @@ class LoadClientTest {
     // The client asks for return_token_ids: a token whose text the detokenizer holds back (a byte of a character not
     // yet complete) still gets its chunk, so every mode of the bench streams the same number per token.
     int[] prompt = {72, 101, 319, 111, 264, 275, 304};
-    LoadClient.Run run = new LoadClient(port).run(4, 2, i -> "tiny-llama", prompt, 12);
+    LoadClient.Run run = new LoadClient(port, PatchworkTestServices.PROJECT_KEY).run(4, 2, i -> "tiny-llama", prompt, 12);
     assertEquals(4, run.ok().size(), () -> run.outcomes().toString());
     assertEquals(48, run.tokens());
     for (LoadClient.Outcome o : run.outcomes()) {

@@ -21,6 +21,15 @@ public class PatchworkTestServices {
   /** The id of the tiny-llama fixture model as a configured base model. */
   public static final String BASE_MODEL = "tiny-llama";
 
+  /**
+   * A key of the default project that the application under test installs at startup
+   * ({@code patchwork.auth.bootstrap-project-key}): what the tests' HTTP clients send unless a test says otherwise.
+   */
+  public static final String PROJECT_KEY = "sk-proj-test0000000000000000000000000000000000000000";
+
+  /** The admin key the application under test installs ({@code patchwork.auth.bootstrap-admin-key}). */
+  public static final String ADMIN_KEY = "sk-admin-test000000000000000000000000000000000000000";
+
   @Bean
   DynamicPropertyRegistrar patchworkTestServiceProperties() {
     return registry -> {
@@ -34,6 +43,8 @@ public class PatchworkTestServices {
       registry.add("patchwork.s3.secret-key", s3::secretKey);
       registry.add("patchwork.s3.region", s3::region);
       registry.add("patchwork.s3.bucket", () -> BUCKET);
+      registry.add("patchwork.auth.bootstrap-project-key", () -> PROJECT_KEY);
+      registry.add("patchwork.auth.bootstrap-admin-key", () -> ADMIN_KEY);
       registry.add("patchwork.base-models." + BASE_MODEL + ".path", () -> TinyLlama.model().toString());
     };
   }

@@ -65,7 +65,7 @@ final class ExportAdapterTasklet implements Tasklet {
     } finally {
       delete(dir);
     }
-    FileObject csv = files.storeOutput(FileStore.RESULTS, job.id() + "-results.csv",
+    FileObject csv = files.storeOutput(job.id(), FileStore.RESULTS, job.id() + "-results.csv",
         results.csv(job.id(), job.reinforcement() != null).getBytes(StandardCharsets.UTF_8));
     jobContext.putString(RESULTS_FILE, csv.id());
     progress.info(run.lease(), "Exported the PEFT adapter (rank " + last.adapter().config().rank() + ") and the metrics "

@@ -33,6 +33,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * row per upload in {@code files}. A {@code fine-tune} upload is checked line by line before it is stored, so a bad
  * training file is refused at upload with the line and the problem. Delete is soft; the bytes are collected by the
  * registry's artifact collector once nothing references them.
+ *
+ * <p>Every file belongs to a project: the methods that take a {@code project} see that project's files only, so
+ * another project's file is simply not found. {@link #find(String)} without a project is for workers, which read the
+ * files of the jobs they run.
  */
 public final class FileStore {
 
@@ -71,7 +75,7 @@ public final class FileStore {
    * @throws TrainerException for an unknown purpose, an empty or too large file, or a {@code fine-tune} file that is
    *     not valid JSONL training data (naming the line)
    */
-  public FileObject upload(String purpose, String filename, Path content, Duration expiresAfter) {
+  public FileObject upload(String project, String purpose, String filename, Path content, Duration expiresAfter) {
     if (purpose == null || purpose.isBlank()) throw TrainerException.invalid("purpose", "missing_purpose", "purpose is required");
     if (!UPLOAD_PURPOSES.contains(purpose)) {
       throw TrainerException.invalid("purpose", "invalid_purpose", "purpose '" + purpose + "' is not one of "
@@ -91,7 +95,7 @@ public final class FileStore {
       checkFineTuneFile(content, name);
       status = "processed";
     }
-    return store(purpose, name, content, status, expiresAfter);
+    return store(project, purpose, name, content, status, expiresAfter);
   }
 
   /**
@@ -123,13 +127,15 @@ public final class FileStore {
         + shown.getMessage());
   }
 
-  /** Stores a file the platform produced (a job's results), without validation. */
-  public FileObject storeOutput(String purpose, String filename, byte[] content) {
+  /** Stores a file a job produced (its results), without validation, in the job's project. */
+  public FileObject storeOutput(String jobId, String purpose, String filename, byte[] content) {
+    String project = jdbc.sql("SELECT project_id FROM fine_tuning_jobs WHERE id = ?").param(jobId).query(String.class)
+        .optional().orElseThrow(() -> new IllegalArgumentException("no fine-tuning job '" + jobId + "'"));
     try {
       Path tmp = Files.createTempFile("patchwork-file-", ".bin");
       try {
         Files.write(tmp, content);
-        return store(purpose, filename, tmp, "processed", null);
+        return store(project, purpose, filename, tmp, "processed", null);
       } finally {
         Files.deleteIfExists(tmp);
       }
@@ -138,7 +144,8 @@ public final class FileStore {
     }
   }
 
-  private FileObject store(String purpose, String filename, Path content, String status, Duration expiresAfter) {
+  private FileObject store(String project, String purpose, String filename, Path content, String status,
+      Duration expiresAfter) {
     ContentHash hash = ContentHash.of(content);
     Artifact artifact;
     try {
@@ -151,14 +158,14 @@ public final class FileStore {
     Timestamp expires = expiresAfter == null ? null : Timestamp.from(Instant.now().plus(expiresAfter));
     return tx.execute(s -> {
       artifacts.markReferenced(artifact.sha256());
-      return jdbc.sql("INSERT INTO files (id, purpose, filename, bytes, artifact_sha256, status, expires_at) "
-              + "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)
-          .params(id, purpose, filename, hash.size(), artifact.sha256(), status, expires)
+      return jdbc.sql("INSERT INTO files (id, project_id, purpose, filename, bytes, artifact_sha256, status, expires_at) "
+              + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)
+          .params(id, project, purpose, filename, hash.size(), artifact.sha256(), status, expires)
           .query(FileStore::row).single();
     });
   }
 
-  /** The file, unless it does not exist, was deleted or has expired. */
+  /** The file in any project, unless it does not exist, was deleted or has expired: for workers. */
   public Optional<FileObject> find(String id) {
     if (id == null) return Optional.empty();
     return jdbc.sql("SELECT " + COLUMNS + " FROM files WHERE id = ? AND status <> 'deleted' "
@@ -166,33 +173,43 @@ public final class FileStore {
         .param(id).query(FileStore::row).optional();
   }
 
-  /** The file, or a 404 naming {@code param}. */
-  public FileObject get(String id, String param) {
-    return find(id).orElseThrow(() -> TrainerException.notFound(param, "file_not_found", "no file '" + id + "'"));
+  /** The project's file, unless it does not exist, is another project's, was deleted or has expired. */
+  public Optional<FileObject> find(String project, String id) {
+    if (id == null) return Optional.empty();
+    return jdbc.sql("SELECT " + COLUMNS + " FROM files WHERE id = ? AND project_id = ? AND status <> 'deleted' "
+            + "AND (expires_at IS NULL OR expires_at > now())")
+        .params(id, project).query(FileStore::row).optional();
+  }
+
+  /** The project's file, or a 404 naming {@code param}. */
+  public FileObject get(String project, String id, String param) {
+    return find(project, id).orElseThrow(() -> TrainerException.notFound(param, "file_not_found",
+        "no file '" + id + "'"));
   }
 
   /**
    * Files newest first (or oldest first with {@code ascending}), optionally of one purpose, after a cursor.
    */
-  public Page<FileObject> list(String purpose, int limit, String after, boolean ascending) {
+  public Page<FileObject> list(String project, String purpose, int limit, String after, boolean ascending) {
     if (limit < 1 || limit > 10_000) throw TrainerException.invalid("limit", "invalid_limit", "limit must be between 1 and 10000");
     Long afterSeq = null;
     if (after != null) {
-      afterSeq = jdbc.sql("SELECT seq FROM files WHERE id = ?").param(after).query(Long.class).optional()
+      afterSeq = jdbc.sql("SELECT seq FROM files WHERE id = ? AND project_id = ?").params(after, project)
+          .query(Long.class).optional()
           .orElseThrow(() -> TrainerException.invalid("after", "invalid_cursor", "after: no file '" + after + "'"));
     }
     String cmp = ascending ? ">" : "<";
-    List<FileObject> rows = jdbc.sql("SELECT " + COLUMNS + " FROM files WHERE status <> 'deleted' "
+    List<FileObject> rows = jdbc.sql("SELECT " + COLUMNS + " FROM files WHERE project_id = ? AND status <> 'deleted' "
             + "AND (expires_at IS NULL OR expires_at > now()) AND (?::text IS NULL OR purpose = ?) "
             + "AND (?::bigint IS NULL OR seq " + cmp + " ?) ORDER BY seq " + (ascending ? "ASC" : "DESC") + " LIMIT ?")
-        .params(purpose, purpose, afterSeq, afterSeq, limit + 1)
+        .params(project, purpose, purpose, afterSeq, afterSeq, limit + 1)
         .query(FileStore::row).list();
     return Page.of(rows, limit);
   }
 
-  /** Soft-deletes a file; 404 if it does not exist. */
-  public FileObject delete(String id) {
-    FileObject f = get(id, "file_id");
+  /** Soft-deletes one of the project's files; 404 if it does not exist there. */
+  public FileObject delete(String project, String id) {
+    FileObject f = get(project, id, "file_id");
     jdbc.sql("UPDATE files SET status = 'deleted', deleted_at = now() WHERE id = ? AND status <> 'deleted'")
         .param(id).update();
     return f;

@@ -20,7 +20,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Fine-tuning jobs as clients see them (OpenAI's {@code /v1/fine_tuning/jobs}): create, list, retrieve, cancel,
  * events and checkpoints. Creation checks what can be checked at once (the base model, the files exist and are
  * fine-tune files); a worker validates the files' content against the model's tokenizer and context and fails the
- * job naming the line if needed. Thread-safe.
+ * job naming the line if needed. Every job belongs to a project, and every method sees that project's jobs, files
+ * and adapters only: another project's job is not found. Thread-safe.
  */
 public final class FineTuningJobs {
 
@@ -41,7 +42,7 @@ public final class FineTuningJobs {
   }
 
   /** Creates a job in status {@code validating_files}; a worker picks it up. */
-  public FineTuningJob create(JobSettings settings) {
+  public FineTuningJob create(String project, JobSettings settings) {
     if (!baseModels.contains(settings.model())) {
       throw TrainerException.invalid("model", "model_not_found", "model '" + settings.model() + "' is not a base model that "
           + "can be fine-tuned here (available: " + String.join(", ", baseModels.all().stream().map(m -> m.id()).toList())
@@ -52,35 +53,36 @@ public final class FineTuningJobs {
           + settings.options().loraRank() + ", but serving loads adapters of rank at most " + adapters.maxLoraRank()
           + " (patchwork.registry.max-lora-rank); the job would produce an adapter no replica can serve");
     }
-    JobSettings s = withInitialAdapterId(settings);
-    fineTuneFile(s.trainingFile(), "training_file");
-    if (s.validationFile() != null) fineTuneFile(s.validationFile(), "validation_file");
+    JobSettings s = withInitialAdapterId(project, settings);
+    fineTuneFile(project, s.trainingFile(), "training_file");
+    if (s.validationFile() != null) fineTuneFile(project, s.validationFile(), "validation_file");
     String id = Ids.next("ftjob-");
     String method = JobJson.method(s.hyperparameters(), s.reinforcement()).toString();
     tx.executeWithoutResult(st -> {
-      jdbc.sql("INSERT INTO fine_tuning_jobs (id, base_model, training_file, validation_file, method, hyperparameters, "
-              + "suffix, seed, metadata, status) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, 'validating_files')")
-          .params(id, s.model(), s.trainingFile(), s.validationFile(), method,
+      jdbc.sql("INSERT INTO fine_tuning_jobs (id, project_id, base_model, training_file, validation_file, method, "
+              + "hyperparameters, suffix, seed, metadata, status) "
+              + "VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, 'validating_files')")
+          .params(id, project, s.model(), s.trainingFile(), s.validationFile(), method,
               JobJson.column(s.hyperparameters(), s.options()).toString(), s.suffix(), s.seed(), JobRows.json(s.metadata()))
           .update();
       progress.info(id, "Created fine-tuning job: " + id);
     });
-    return get(id);
+    return get(project, id);
   }
 
   /** The settings with the initial adapter, if any, resolved to the id of a ready adapter of the job's base model. */
-  private JobSettings withInitialAdapterId(JobSettings s) {
+  private JobSettings withInitialAdapterId(String project, JobSettings s) {
     if (s.reinforcement() == null || s.reinforcement().initialAdapter() == null) return s;
     return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
         s.hyperparameters(), s.options(), s.reinforcement().withInitialAdapter(initialAdapter(
-            s.reinforcement().initialAdapter(), s.model())));
+            project, s.reinforcement().initialAdapter(), s.model())));
   }
 
   /** The id of the ready adapter {@code ref} names, which must be for {@code baseModel}. */
-  private String initialAdapter(String ref, String baseModel) {
+  private String initialAdapter(String project, String ref, String baseModel) {
     Adapter a;
     try {
-      a = adapters.getReady(ref);
+      a = adapters.getReady(project, ref);
     } catch (RegistryException e) {
       throw TrainerException.invalid("patchwork.initial_adapter", "adapter_not_found",
           "patchwork.initial_adapter: " + e.getMessage());
@@ -92,8 +94,8 @@ public final class FineTuningJobs {
     return a.id();
   }
 
-  private void fineTuneFile(String id, String param) {
-    FileObject f = files.find(id).orElseThrow(() -> TrainerException.invalid(param, "file_not_found",
+  private void fineTuneFile(String project, String id, String param) {
+    FileObject f = files.find(project, id).orElseThrow(() -> TrainerException.invalid(param, "file_not_found",
         param + " '" + id + "' does not exist (or was deleted)"));
     if (!f.purpose().equals(FileStore.FINE_TUNE)) {
       throw TrainerException.invalid(param, "invalid_file_purpose", param + " '" + id + "' has purpose '" + f.purpose()
@@ -101,19 +103,22 @@ public final class FineTuningJobs {
     }
   }
 
-  /** The job, or a 404. */
-  public FineTuningJob get(String id) {
-    return jdbc.sql(JobRows.JOB_SELECT + " WHERE j.id = ?").param(id).query(JobRows::job).optional()
+  /** The project's job, or a 404. */
+  public FineTuningJob get(String project, String id) {
+    return jdbc.sql(JobRows.JOB_SELECT + " WHERE j.id = ? AND j.project_id = ?").params(id, project)
+        .query(JobRows::job).optional()
         .orElseThrow(() -> TrainerException.notFound("fine_tuning_job_id", "job_not_found", "no fine-tuning job '" + id + "'"));
   }
 
   /** Jobs newest first, after a cursor, optionally only those whose metadata contains every given pair. */
-  public Page<FineTuningJob> list(int limit, String after, Map<String, String> metadata) {
+  public Page<FineTuningJob> list(String project, int limit, String after, Map<String, String> metadata) {
     checkLimit(limit);
-    Long afterSeq = after == null ? null : seq("fine_tuning_jobs", after, "after");
-    List<FineTuningJob> rows = jdbc.sql(JobRows.JOB_SELECT
-            + " WHERE (?::bigint IS NULL OR j.seq < ?) AND j.metadata @> ?::jsonb ORDER BY j.seq DESC LIMIT ?")
-        .params(afterSeq, afterSeq, JobRows.json(metadata == null ? Map.of() : metadata), limit + 1)
+    Long afterSeq = after == null ? null : jdbc.sql("SELECT seq FROM fine_tuning_jobs WHERE id = ? AND project_id = ?")
+        .params(after, project).query(Long.class).optional()
+        .orElseThrow(() -> TrainerException.invalid("after", "invalid_cursor", "after: no item '" + after + "'"));
+    List<FineTuningJob> rows = jdbc.sql(JobRows.JOB_SELECT + " WHERE j.project_id = ? "
+            + "AND (?::bigint IS NULL OR j.seq < ?) AND j.metadata @> ?::jsonb ORDER BY j.seq DESC LIMIT ?")
+        .params(project, afterSeq, afterSeq, JobRows.json(metadata == null ? Map.of() : metadata), limit + 1)
         .query(JobRows::job).list();
     return Page.of(rows, limit);
   }
@@ -122,9 +127,10 @@ public final class FineTuningJobs {
    * Cancels a job that has not finished: it is {@code cancelled} at once, and a worker training it stops within one
    * training step.
    */
-  public FineTuningJob cancel(String id) {
+  public FineTuningJob cancel(String project, String id) {
     tx.executeWithoutResult(st -> {
-      String status = jdbc.sql("SELECT status FROM fine_tuning_jobs WHERE id = ? FOR UPDATE").param(id)
+      String status = jdbc.sql("SELECT status FROM fine_tuning_jobs WHERE id = ? AND project_id = ? FOR UPDATE")
+          .params(id, project)
           .query(String.class).optional()
           .orElseThrow(() -> TrainerException.notFound("fine_tuning_job_id", "job_not_found", "no fine-tuning job '" + id + "'"));
       JobStatus s = JobStatus.of(status);
@@ -136,12 +142,12 @@ public final class FineTuningJobs {
           + "estimated_finish = NULL WHERE id = ?").param(id).update();
       progress.info(id, "Fine-tuning job cancelled");
     });
-    return get(id);
+    return get(project, id);
   }
 
   /** The job's events, newest first. */
-  public Page<JobEvent> events(String id, int limit, String after) {
-    get(id);
+  public Page<JobEvent> events(String project, String id, int limit, String after) {
+    get(project, id);
     checkLimit(limit);
     Long afterSeq = after == null ? null : seq("fine_tuning_job_events", after, "after");
     return Page.of(jdbc.sql("SELECT " + JobRows.EVENT_COLUMNS + " FROM fine_tuning_job_events WHERE job_id = ? "
@@ -150,8 +156,8 @@ public final class FineTuningJobs {
   }
 
   /** The job's checkpoints, latest step first. */
-  public Page<JobCheckpoint> checkpoints(String id, int limit, String after) {
-    FineTuningJob job = get(id);
+  public Page<JobCheckpoint> checkpoints(String project, String id, int limit, String after) {
+    FineTuningJob job = get(project, id);
     checkLimit(limit);
     String name = FineTunedModelName.of(job.model(), job.suffix(), job.id());
     Integer afterStep = after == null ? null : jdbc.sql("SELECT step_number FROM fine_tuning_checkpoints WHERE id = ? "

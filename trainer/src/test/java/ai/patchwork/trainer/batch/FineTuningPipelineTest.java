@@ -26,20 +26,23 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** A fine-tuning job through the Spring Batch steps on a worker, without HTTP. */
 class FineTuningPipelineTest {
+  /** The project the migrations create, which owns the test's files and jobs. */
+  private static final String P = "proj_default";
+
 
   static final ReverseCodeTask TASK = new ReverseCodeTask(42, 80);
   final TrainerTestBed bed = TrainerTestBed.shared();
 
   FineTuningJob create(String trainingJsonl, String validationJsonl, String patchwork) {
-    FileObject train = bed.files.upload(FileStore.FINE_TUNE, "train.jsonl", TrainerTestBed.temp(trainingJsonl), null);
+    FileObject train = bed.files.upload(P, FileStore.FINE_TUNE, "train.jsonl", TrainerTestBed.temp(trainingJsonl), null);
     String valid = validationJsonl == null ? "null"
-        : "\"" + bed.files.upload(FileStore.FINE_TUNE, "valid.jsonl", TrainerTestBed.temp(validationJsonl), null).id() + "\"";
+        : "\"" + bed.files.upload(P, FileStore.FINE_TUNE, "valid.jsonl", TrainerTestBed.temp(validationJsonl), null).id() + "\"";
     String body = """
         {"model": "%s", "training_file": "%s", "validation_file": %s, "suffix": "rev", "seed": 3,
          "method": {"type": "supervised", "supervised": {"hyperparameters":
            {"n_epochs": 10, "batch_size": 16, "learning_rate_multiplier": 25}}},
          "patchwork": %s}""".formatted(TrainerTestBed.BASE, train.id(), valid, patchwork);
-    return bed.jobs.create(CreateJobRequest.parse(JsonMapper.shared().readTree(body)));
+    return bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree(body)));
   }
 
   /** Claims (the oldest waiting job, which must be this one) and runs until the worker lets go. */
@@ -50,7 +53,7 @@ class FineTuningPipelineTest {
   }
 
   List<JobEvent> events(String jobId) {
-    return bed.jobs.events(jobId, 1000, null).data();
+    return bed.jobs.events(P, jobId, 1000, null).data();
   }
 
   @Test
@@ -63,13 +66,13 @@ class FineTuningPipelineTest {
 
     // when a worker validates it, it waits in the queue with its claim released
     work(job.id(), worker);
-    assertEquals(JobStatus.QUEUED, bed.jobs.get(job.id()).status());
+    assertEquals(JobStatus.QUEUED, bed.jobs.get(P, job.id()).status());
 
     // and when a worker takes it from the queue and trains it
     work(job.id(), worker);
 
     // then it succeeded with resolved hyperparameters, and its adapter is registered under the fine-tuned name
-    FineTuningJob done = bed.jobs.get(job.id());
+    FineTuningJob done = bed.jobs.get(P, job.id());
     assertEquals(JobStatus.SUCCEEDED, done.status(), String.valueOf(done.error()));
     assertEquals(10, done.hyperparameters().nEpochs());
     assertEquals(25.0, done.hyperparameters().learningRateMultiplier());
@@ -77,12 +80,12 @@ class FineTuningPipelineTest {
     assertTrue(done.trainedTokens() > 40 * 16 * 4, "trained tokens " + done.trainedTokens());
     assertNotNull(done.finishedAt());
     assertTrue(done.fineTunedModel().startsWith("ft-task-model-rev-"), done.fineTunedModel());
-    Adapter adapter = bed.registry.getReady(done.fineTunedModel());
+    Adapter adapter = bed.registry.getReady(P, done.fineTunedModel());
     assertEquals(job.id(), adapter.source().jobId());
     assertEquals(16, adapter.rank());
 
     // and it has two checkpoints with metrics, the latest first
-    List<JobCheckpoint> checkpoints = bed.jobs.checkpoints(job.id(), 10, null).data();
+    List<JobCheckpoint> checkpoints = bed.jobs.checkpoints(P, job.id(), 10, null).data();
     assertEquals(List.of(40, 20), checkpoints.stream().map(JobCheckpoint::stepNumber).toList());
     assertTrue(checkpoints.getFirst().metrics().containsKey("valid_loss"), checkpoints.getFirst().metrics().toString());
     assertEquals(done.fineTunedModel() + ":ckpt-step-40", checkpoints.getFirst().fineTunedModelCheckpoint());
@@ -93,7 +96,7 @@ class FineTuningPipelineTest {
     assertEquals(List.of(40, 30, 20, 10), progress.stream().map(e -> ((Number) e.data().get("step")).intValue()).toList());
     assertTrue(((Number) progress.getFirst().data().get("tokens_per_second")).doubleValue() > 0);
     assertTrue(progress.getFirst().data().containsKey("eta_seconds"));
-    FileObject results = bed.files.get(done.resultFiles().getFirst(), "file");
+    FileObject results = bed.files.get(P, done.resultFiles().getFirst(), "file");
     assertEquals(FileStore.RESULTS, results.purpose());
     try (InputStream in = bed.files.open(results)) {
       String csv = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -113,7 +116,7 @@ class FineTuningPipelineTest {
     work(job.id(), TrainerTestBed.worker("worker-a"));
 
     // then it failed, and the error names the file, the line and the problem
-    FineTuningJob failed = bed.jobs.get(job.id());
+    FineTuningJob failed = bed.jobs.get(P, job.id());
     assertEquals(JobStatus.FAILED, failed.status());
     assertEquals("invalid_training_file", failed.error().code());
     assertEquals("training_file", failed.error().param());
@@ -142,7 +145,7 @@ class FineTuningPipelineTest {
       seen = events(job.id()).stream().filter(e -> e.data() != null && e.data().containsKey("train_loss"))
           .mapToInt(e -> ((Number) e.data().get("step")).intValue()).max().orElse(0);
     }
-    FineTuningJob cancelled = bed.jobs.cancel(job.id());
+    FineTuningJob cancelled = bed.jobs.cancel(P, job.id());
     training.get(60, TimeUnit.SECONDS);
 
     // then the job is cancelled at once, and training stopped at the next step boundary
@@ -151,7 +154,7 @@ class FineTuningPipelineTest {
         .findFirst().orElseThrow();
     int at = Integer.parseInt(stopped.message().replaceAll("\\D+(\\d+).*", "$1"));
     assertTrue(at >= seen && at <= seen + 2, "cancelled after step " + seen + ", stopped at " + at);
-    assertEquals(JobStatus.CANCELLED, bed.jobs.get(job.id()).status());
+    assertEquals(JobStatus.CANCELLED, bed.jobs.get(P, job.id()).status());
     assertEquals(Optional.empty(), bed.queue.claim(worker), "a cancelled job is not claimed again");
   }
 }

@@ -28,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * resumed by another worker, which still finds its tokenized data and checkpoint. Garbage beside it is collected.
  */
 class IdleCollectorTest {
+  private static final String P = "proj_default";
 
   static final ReverseCodeTask TASK = new ReverseCodeTask(42, 80);
   final TrainerTestBed bed = TrainerTestBed.shared();
@@ -36,9 +37,9 @@ class IdleCollectorTest {
   @Test
   void aJobResumedAfterTwoHoursOfCollectorCyclesStillFindsItsInputs() throws Exception {
     // given a job trained up to its first checkpoint (step 5 of 20), then taken from its worker
-    FileObject train = bed.files.upload(FileStore.FINE_TUNE, "train.jsonl", TrainerTestBed.temp(TASK.trainingJsonl(60)),
+    FileObject train = bed.files.upload(P, FileStore.FINE_TUNE, "train.jsonl", TrainerTestBed.temp(TASK.trainingJsonl(60)),
         null);
-    FineTuningJob job = bed.jobs.create(CreateJobRequest.parse(JsonMapper.shared().readTree("""
+    FineTuningJob job = bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree("""
         {"model": "%s", "training_file": "%s", "suffix": "idle", "seed": 3,
          "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 2, "batch_size": 4}}},
          "patchwork": {"max_steps": 20, "checkpoint_interval": 5, "progress_interval": 1}}"""
@@ -58,10 +59,10 @@ class IdleCollectorTest {
     training.get(60, TimeUnit.SECONDS);
 
     // and the client deleted the training file, and uploaded and deleted another one (garbage)
-    bed.files.delete(train.id());
-    FileObject garbage = bed.files.upload(FileStore.FINE_TUNE, "other.jsonl", TrainerTestBed.temp(
+    bed.files.delete(P, train.id());
+    FileObject garbage = bed.files.upload(P, FileStore.FINE_TUNE, "other.jsonl", TrainerTestBed.temp(
         TASK.trainingJsonl(3)), null);
-    bed.files.delete(garbage.id());
+    bed.files.delete(P, garbage.id());
 
     // when the collector (grace 1 h) runs every 5 minutes for 2 hours
     int collected = 0;
@@ -78,7 +79,7 @@ class IdleCollectorTest {
     Lease second = bed.queue.claim(TrainerTestBed.worker("worker-second")).orElseThrow();
     assertEquals(job.id(), second.jobId());
     bed.runner.run(second);
-    FineTuningJob done = bed.jobs.get(job.id());
+    FineTuningJob done = bed.jobs.get(P, job.id());
     assertEquals(JobStatus.SUCCEEDED, done.status(), done.error() + " " + messages(job.id()));
     assertTrue(messages(job.id()).stream().anyMatch(m -> m.startsWith("Resumed from the checkpoint at step 5")),
         messages(job.id()).toString());
@@ -102,6 +103,6 @@ class IdleCollectorTest {
   }
 
   private List<String> messages(String jobId) {
-    return bed.jobs.events(jobId, 1000, null).data().stream().map(JobEvent::message).toList();
+    return bed.jobs.events(P, jobId, 1000, null).data().stream().map(JobEvent::message).toList();
   }
 }

@@ -39,6 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the worker's loop, a watchdog that gives up the lease of a hung job, and fencing of every write by the lease.
  */
 class QueueFaultsTest {
+  private static final String P = "proj_default";
 
   static final ReverseCodeTask TASK = new ReverseCodeTask(42, 80);
   final TrainerTestBed bed = TrainerTestBed.shared();
@@ -46,9 +47,9 @@ class QueueFaultsTest {
   final JobProgress progress = bed.context.getBean(JobProgress.class);
 
   FineTuningJob create(String suffix, int maxSteps) {
-    String file = bed.files.upload(FileStore.FINE_TUNE, "train.jsonl", TrainerTestBed.temp(TASK.trainingJsonl(40)),
+    String file = bed.files.upload(P, FileStore.FINE_TUNE, "train.jsonl", TrainerTestBed.temp(TASK.trainingJsonl(40)),
         null).id();
-    return bed.jobs.create(CreateJobRequest.parse(JsonMapper.shared().readTree("""
+    return bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree("""
         {"model": "%s", "training_file": "%s", "suffix": "%s", "seed": 3,
          "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 1, "batch_size": 4}}},
          "patchwork": {"max_steps": %d, "checkpoint_interval": %d}}""".formatted(TrainerTestBed.BASE, file, suffix,
@@ -70,7 +71,7 @@ class QueueFaultsTest {
   }
 
   List<String> messages(String jobId) {
-    return bed.jobs.events(jobId, 1000, null).data().stream().map(JobEvent::message).toList();
+    return bed.jobs.events(P, jobId, 1000, null).data().stream().map(JobEvent::message).toList();
   }
 
   @Test
@@ -89,7 +90,7 @@ class QueueFaultsTest {
     // then the next claim fails it with a clear error and takes the job behind it
     Lease taken = bed.queue.claim(settings).orElseThrow();
     assertEquals(next.id(), taken.jobId());
-    FineTuningJob failed = bed.jobs.get(poison.id());
+    FineTuningJob failed = bed.jobs.get(P, poison.id());
     assertEquals(JobStatus.FAILED, failed.status());
     assertEquals(JobQueue.RETRY_LIMIT_CODE, failed.error().code());
     assertTrue(failed.error().message().contains("3 times in a row without making progress"), failed.error().message());
@@ -107,7 +108,7 @@ class QueueFaultsTest {
       progress.checkpoint(lease, i + 1, Map.of(), null);
       expire(lease);
     }
-    assertEquals(JobStatus.VALIDATING_FILES, bed.jobs.get(job.id()).status());
+    assertEquals(JobStatus.VALIDATING_FILES, bed.jobs.get(P, job.id()).status());
   }
 
   @Test
@@ -134,7 +135,7 @@ class QueueFaultsTest {
     assertFalse(messages(job.id()).contains("written by the paused worker"));
     assertEquals("worker-owner", jdbc.sql("SELECT claimed_by FROM fine_tuning_jobs WHERE id = ?").param(job.id())
         .query(String.class).single());
-    assertEquals(JobStatus.VALIDATING_FILES, bed.jobs.get(job.id()).status());
+    assertEquals(JobStatus.VALIDATING_FILES, bed.jobs.get(P, job.id()).status());
     assertTrue(progress.holds(owner));
     assertEquals(JobProgress.Signal.CONTINUE, progress.signal(owner));
   }
@@ -163,9 +164,9 @@ class QueueFaultsTest {
     TrainerWorker worker = new TrainerWorker(TrainerTestBed.worker("worker-oom"), bed.queue, runner);
     worker.start();
     try {
-      await(() -> bed.jobs.get(good.id()).status() == JobStatus.SUCCEEDED, Duration.ofSeconds(120),
+      await(() -> bed.jobs.get(P, good.id()).status() == JobStatus.SUCCEEDED, Duration.ofSeconds(120),
           () -> messages(good.id()) + " / " + messages(poison.id()));
-      FineTuningJob failed = bed.jobs.get(poison.id());
+      FineTuningJob failed = bed.jobs.get(P, poison.id());
       assertEquals(JobStatus.FAILED, failed.status());
       assertEquals(JobQueue.RETRY_LIMIT_CODE, failed.error().code());
       assertEquals(3, messages(poison.id()).stream().filter(m -> m.contains("failed with java.lang.OutOfMemoryError"))
