@@ -45,7 +45,7 @@ final class Sequence {
     this.handle = handle;
     this.request = request;
     this.maxNew = maxNew;
-    this.sampler = new Sampler(request.sampling());
+    this.sampler = new Sampler(request.sampling(), request.promptIds());
     this.stopIds = stopIds;
     this.decoder = decoder;
     this.stops = new StopMatcher(request.sampling().stopStrings());

@@ -4,7 +4,6 @@ import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.usage.ApiKeys;
 import ai.patchwork.api.usage.UsageRecorder;
-import ai.patchwork.api.web.ApiException;
 import ai.patchwork.serving.Completion;
 import ai.patchwork.serving.EngineRequest;
 import ai.patchwork.serving.GenerationHandle;
@@ -49,11 +48,11 @@ class CompletionsController {
   @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<?> completions(@RequestBody CompletionRequest body,
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) throws Exception {
-    if (Boolean.TRUE.equals(body.echo()) || body.suffix() != null || body.logprobs() != null
-        || (body.bestOf() != null && body.bestOf() != 1)) {
-      throw ApiException.badRequest(null, "unsupported_parameter", "echo, suffix, logprobs and best_of are not "
-          + "supported by this server");
-    }
+    if (Boolean.TRUE.equals(body.echo())) Unsupported.refuse("echo", true);
+    Unsupported.refuse("suffix", body.suffix());
+    Unsupported.refuse("logprobs", body.logprobs());
+    if (body.bestOf() != null && body.bestOf() != 1) Unsupported.refuse("best_of", body.bestOf());
+    Unsupported.shared(body);
     GenerationOptions options = GenerationOptions.of(body, COMPLETIONS_DEFAULT_MAX_TOKENS);
     ModelResolver.Target target = resolver.resolve(body.model());
     int[] prompt = Prompts.completion(body.prompt(), target.engine().tokenizer());
@@ -63,9 +62,14 @@ class CompletionsController {
   @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<?> chat(@RequestBody ChatCompletionRequest body,
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) throws Exception {
-    if (Boolean.TRUE.equals(body.logprobs()) || (body.tools() != null && !body.tools().isNull())) {
-      throw ApiException.badRequest(null, "unsupported_parameter", "logprobs and tools are not supported by this server");
-    }
+    if (Boolean.TRUE.equals(body.logprobs())) Unsupported.refuse("logprobs", true);
+    Unsupported.refuse("top_logprobs", body.topLogprobs());
+    Unsupported.refuse("tools", body.tools());
+    Unsupported.refuse("tool_choice", body.toolChoice());
+    Unsupported.refuse("parallel_tool_calls", body.parallelToolCalls());
+    Unsupported.refuse("functions", body.functions());
+    Unsupported.refuse("function_call", body.functionCall());
+    Unsupported.shared(body);
     GenerationOptions options = GenerationOptions.of(body, null);
     ModelResolver.Target target = resolver.resolve(body.model());
     int[] prompt = Prompts.chat(body.messages(), target.engine().tokenizer());
@@ -76,7 +80,8 @@ class CompletionsController {
       String authorization) throws Exception {
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = Instant.now().getEpochSecond();
-    EngineRequest request = options.request(prompt, target.adapterId(), target.engine().contextLength());
+    EngineRequest request = options.request(prompt, target.adapterId(), target.engine().contextLength(),
+        target.engine().tokenizer().vocabSize());
     String apiKey = ApiKeys.idOf(authorization);
     if (options.stream()) {
       EventStream stream = new EventStream(new Chunks(json, chat, id, created, target.model(), options), options,
