@@ -2,8 +2,11 @@ package ai.patchwork.serving;
 
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.sample.Sampler;
+import ai.patchwork.model.sample.TokenLogprob;
 import ai.patchwork.model.tokenizer.StreamingDecoder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,6 +29,7 @@ final class Sequence {
   private final StreamingDecoder decoder;
   private final StopMatcher stops;
   private final StringBuilder text = new StringBuilder();
+  private final List<TokenLogprob> logprobs; // null unless the request asked for them
   private final EngineMetrics metrics;
 
   State state = State.QUEUED;
@@ -51,6 +55,7 @@ final class Sequence {
     this.stops = new StopMatcher(request.sampling().stopStrings());
     this.metrics = metrics;
     this.meters = metrics.adapter(request.adapterId());
+    this.logprobs = request.logprobs() >= 0 ? new ArrayList<>() : null;
   }
 
   String adapterId() {
@@ -112,17 +117,20 @@ final class Sequence {
       finish(FinishReason.STOP, -1, tail());
       return true;
     }
+    // the model's distribution: raw logits, before the sampler's penalties and temperature
+    TokenLogprob logprob = logprobs == null ? null : TokenLogprob.of(logits, id, request.logprobs());
+    if (logprob != null) logprobs.add(logprob);
     if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
     generated[count++] = id;
     String piece = stops.accept(decoder.accept(id));
     if (!stops.matched() && count >= maxNew) piece += tail();
     if (stops.matched()) {
-      finish(FinishReason.STOP, id, piece);
+      finish(FinishReason.STOP, id, piece, logprob);
     } else if (count >= maxNew) {
-      finish(FinishReason.LENGTH, id, piece);
+      finish(FinishReason.LENGTH, id, piece, logprob);
     } else {
       text.append(piece);
-      handle.token(new TokenEvent(events++, id, piece, null, null));
+      handle.token(new TokenEvent(events++, id, piece, null, null, logprob));
       return false;
     }
     return true;
@@ -130,13 +138,18 @@ final class Sequence {
 
   /** Ends the stream with a final event carrying the finish reason and the usage. */
   void finish(FinishReason reason, int tokenId, String piece) {
+    finish(reason, tokenId, piece, null);
+  }
+
+  private void finish(FinishReason reason, int tokenId, String piece, TokenLogprob logprob) {
     if (state == State.DONE) return;
     state = State.DONE;
     text.append(piece);
     Usage usage = new Usage(promptLength(), sampled);
     metrics.finished(reason, admitted == 0 ? 0 : System.nanoTime() - admitted);
-    handle.finish(new TokenEvent(events++, tokenId, piece, reason, usage),
-        new Completion(handle.id(), adapterId(), Arrays.copyOf(generated, count), text.toString(), reason, usage));
+    handle.finish(new TokenEvent(events++, tokenId, piece, reason, usage, logprob),
+        new Completion(handle.id(), adapterId(), Arrays.copyOf(generated, count), text.toString(), reason, usage,
+            logprobs));
   }
 
   void fail(Throwable error) {

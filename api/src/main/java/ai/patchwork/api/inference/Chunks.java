@@ -1,6 +1,8 @@
 package ai.patchwork.api.inference;
 
+import ai.patchwork.model.sample.TokenLogprob;
 import ai.patchwork.serving.Usage;
+import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -18,8 +20,11 @@ final class Chunks {
   private final String model;
   private final boolean includeUsage;
   private final boolean tokenIds;
+  private final LogprobsJson logprobs;
 
-  Chunks(JsonMapper json, boolean chat, String id, long created, String model, GenerationOptions options) {
+  /** @param logprobs the renderer of each token's logprobs, or null when the request did not ask for them */
+  Chunks(JsonMapper json, boolean chat, String id, long created, String model, GenerationOptions options,
+      LogprobsJson logprobs) {
     this.json = json;
     this.chat = chat;
     this.id = id;
@@ -27,6 +32,12 @@ final class Chunks {
     this.model = model;
     this.includeUsage = options.includeUsage();
     this.tokenIds = options.returnTokenIds();
+    this.logprobs = logprobs;
+  }
+
+  /** Whether chunks carry logprobs. */
+  boolean logprobs() {
+    return logprobs != null;
   }
 
   /** Whether chunks carry token ids ({@code return_token_ids}). */
@@ -44,10 +55,14 @@ final class Chunks {
     return root;
   }
 
-  /** A piece of text; with {@code return_token_ids}, the token it came from ({@code tokenId} -1: none). */
-  ObjectNode delta(String text, int tokenId) {
+  /**
+   * A piece of text; with {@code return_token_ids}, the token it came from ({@code tokenId} -1: none); with logprobs,
+   * the token's ({@code logprob} null: none).
+   */
+  ObjectNode delta(String text, int tokenId, TokenLogprob logprob) {
     ObjectNode root = chunk();
     ObjectNode c = choice(root);
+    if (logprobs != null && logprob != null) c.set("logprobs", logprobs.of(List.of(logprob)));
     if (chat) c.putObject("delta").put("content", text);
     else c.put("text", text);
     c.putNull("finish_reason");

@@ -50,10 +50,10 @@ class CompletionsController {
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) throws Exception {
     if (Boolean.TRUE.equals(body.echo())) Unsupported.refuse("echo", true);
     Unsupported.refuse("suffix", body.suffix());
-    Unsupported.refuse("logprobs", body.logprobs());
     if (body.bestOf() != null && body.bestOf() != 1) Unsupported.refuse("best_of", body.bestOf());
     Unsupported.shared(body);
-    GenerationOptions options = GenerationOptions.of(body, COMPLETIONS_DEFAULT_MAX_TOKENS);
+    GenerationOptions options = GenerationOptions.of(body, COMPLETIONS_DEFAULT_MAX_TOKENS,
+        LogprobsJson.completion(body.logprobs()));
     ModelResolver.Target target = resolver.resolve(body.model());
     int[] prompt = Prompts.completion(body.prompt(), target.engine().tokenizer());
     return run(false, target, prompt, options, authorization);
@@ -62,15 +62,14 @@ class CompletionsController {
   @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<?> chat(@RequestBody ChatCompletionRequest body,
       @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) throws Exception {
-    if (Boolean.TRUE.equals(body.logprobs())) Unsupported.refuse("logprobs", true);
-    Unsupported.refuse("top_logprobs", body.topLogprobs());
     Unsupported.refuse("tools", body.tools());
     Unsupported.refuse("tool_choice", body.toolChoice());
     Unsupported.refuse("parallel_tool_calls", body.parallelToolCalls());
     Unsupported.refuse("functions", body.functions());
     Unsupported.refuse("function_call", body.functionCall());
     Unsupported.shared(body);
-    GenerationOptions options = GenerationOptions.of(body, null);
+    GenerationOptions options = GenerationOptions.of(body, null, LogprobsJson.chat(body.logprobs(),
+        body.topLogprobs()));
     ModelResolver.Target target = resolver.resolve(body.model());
     int[] prompt = Prompts.chat(body.messages(), target.engine().tokenizer());
     return run(true, target, prompt, options, authorization);
@@ -84,8 +83,8 @@ class CompletionsController {
         target.engine().tokenizer().vocabSize());
     String apiKey = ApiKeys.idOf(authorization);
     if (options.stream()) {
-      EventStream stream = new EventStream(new Chunks(json, chat, id, created, target.model(), options), options,
-          properties.streamTimeout());
+      EventStream stream = new EventStream(new Chunks(json, chat, id, created, target.model(), options,
+          logprobs(chat, target, options)), options, properties.streamTimeout());
       stream.attach(submit(target, request, stream, apiKey)); // refusals throw here, before any byte is sent
       return ResponseEntity.ok()
           .contentType(EventStream.EVENT_STREAM)
@@ -104,8 +103,14 @@ class CompletionsController {
       throw e;
     }
     boolean ids = options.returnTokenIds();
-    return ResponseEntity.ok(chat ? ChatCompletionResponse.of(id, created, target.model(), done, prompt, ids)
-        : CompletionResponse.of(id, created, target.model(), done, prompt, ids));
+    LogprobsJson logprobs = logprobs(chat, target, options);
+    return ResponseEntity.ok(chat ? ChatCompletionResponse.of(id, created, target.model(), done, prompt, ids, logprobs)
+        : CompletionResponse.of(id, created, target.model(), done, prompt, ids, logprobs));
+  }
+
+  /** The renderer of the choices' logprobs, or null when the request did not ask for them. */
+  private LogprobsJson logprobs(boolean chat, ModelResolver.Target target, GenerationOptions options) {
+    return options.logprobs() < 0 ? null : new LogprobsJson(json, target.engine().tokenizer().tokenBytes(), chat);
   }
 
   /** Queues the request and meters it when it ends, however it ends. */

@@ -59,8 +59,9 @@ final class EventStream implements GenerationListener {
   @Override
   public void onToken(TokenEvent event) {
     // A token whose text is held back (part of a character, or maybe a stop string) still shows its id.
-    if (!event.text().isEmpty() || (chunks.tokenIds() && event.tokenId() >= 0)) {
-      send(chunks.delta(event.text(), event.tokenId()));
+    boolean token = event.tokenId() >= 0;
+    if (!event.text().isEmpty() || (token && (chunks.tokenIds() || (chunks.logprobs() && event.logprob() != null)))) {
+      send(chunks.delta(event.text(), event.tokenId(), event.logprob()));
     }
     if (event.last()) {
       send(chunks.finish(event.finishReason().openAiName()));

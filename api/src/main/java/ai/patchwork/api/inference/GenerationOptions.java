@@ -27,10 +27,11 @@ import tools.jackson.databind.JsonNode;
  * @param topK vLLM's top_k; 0 for no limit
  * @param minP vLLM's min_p; 0 for off
  * @param penalties logit bias, presence, frequency and repetition penalties
+ * @param logprobs -1 for none, else report each token's logprob with this many alternatives
  */
 record GenerationOptions(Integer maxTokens, double temperature, double topP, long seed, List<String> stop,
     boolean stream, boolean includeUsage, boolean ignoreEos, boolean returnTokenIds, int topK, double minP,
-    Penalties penalties) {
+    Penalties penalties, int logprobs) {
 
   static final int MAX_STOP = 4;
   /** OpenAI's limit on {@code logit_bias} entries. */
@@ -45,9 +46,10 @@ record GenerationOptions(Integer maxTokens, double temperature, double topP, lon
    *
    * @param defaultMaxTokens when neither {@code max_tokens} nor {@code max_completion_tokens} is given; null for the
    *     rest of the context
+   * @param logprobs the endpoint's logprobs setting, already validated ({@link LogprobsJson}): -1 for none
    * @throws ApiException 400 naming the field at fault
    */
-  static GenerationOptions of(GenerationFields f, Integer defaultMaxTokens) {
+  static GenerationOptions of(GenerationFields f, Integer defaultMaxTokens, int logprobs) {
     if (f.n() != null && f.n() != 1) {
       throw ApiException.badRequest("n", "unsupported_value", "n must be 1: this server returns one choice per request");
     }
@@ -74,7 +76,7 @@ record GenerationOptions(Integer maxTokens, double temperature, double topP, lon
     if (!(minP >= 0 && minP <= 1)) throw ApiException.badRequest("min_p", "invalid_value", "min_p must be in [0, 1]");
     return new GenerationOptions(max != null ? max : defaultMaxTokens, temperature, topP, seed, stops(f.stop()),
         stream, includeUsage, Boolean.TRUE.equals(f.ignoreEos()), Boolean.TRUE.equals(f.returnTokenIds()), topK, minP,
-        penalties(f));
+        penalties(f), logprobs);
   }
 
   private static Penalties penalties(GenerationFields f) {
@@ -154,6 +156,7 @@ record GenerationOptions(Integer maxTokens, double temperature, double topP, lon
     }
     int max = maxTokens == null ? contextLength : maxTokens;
     return new EngineRequest(promptIds, adapterId,
-        new SamplingParams(temperature, topP, topK, minP, seed, max, Set.of(), stop, penalties), ignoreEos);
+        new SamplingParams(temperature, topP, topK, minP, seed, max, Set.of(), stop, penalties), ignoreEos,
+        logprobs);
   }
 }
