@@ -14,10 +14,15 @@ import java.util.concurrent.CompletableFuture;
  * One request inside the engine: queued, then prefilling its prompt chunk by chunk, then decoding one token per
  * step. Owns its sampler (so a seed reproduces the same tokens whatever else is in the batch), its streaming
  * decoder and its stop checks. Touched only by the engine loop after submit, except {@link #handle}.
+ *
+ * <p>The choices of an {@code n > 1} request are one group: the first choice is queued, admitted and prefilled like
+ * any request, while the others ({@link #siblings}) are admitted with it and wait in their own KV slots
+ * ({@link State#FORK}); when the first choice's prompt is in the cache, it is copied into theirs and every choice
+ * samples its first token from the same logits with its own seed.
  */
 final class Sequence {
 
-  enum State { QUEUED, PREFILL, DECODE, DONE }
+  enum State { QUEUED, PREFILL, FORK, DECODE, DONE }
 
   final GenerationHandle handle;
   final EngineRequest request;
@@ -33,6 +38,10 @@ final class Sequence {
   private final EngineMetrics metrics;
 
   State state = State.QUEUED;
+  /** The other choices of the request, when this is the first of {@code n > 1}; else empty. */
+  List<Sequence> siblings = List.of();
+  /** Whether this is a later choice of an {@code n > 1} request, which never prefills. */
+  boolean sibling;
   int kvSlot = -1;
   AdapterLease lease;
   CompletableFuture<AdapterWeights> adapterLoad;
@@ -77,6 +86,21 @@ final class Sequence {
     int[] out = new int[n];
     for (int i = 0; i < n; i++) out[i] = request.promptId(prefilled + i);
     return out;
+  }
+
+  /** This sequence and its siblings. */
+  List<Sequence> group() {
+    if (siblings.isEmpty()) return List.of(this);
+    List<Sequence> out = new ArrayList<>(siblings.size() + 1);
+    out.add(this);
+    out.addAll(siblings);
+    return out;
+  }
+
+  /** A sibling whose slot now holds the first choice's prompt: it decodes from here. */
+  void forked() {
+    prefilled = promptLength();
+    state = State.DECODE;
   }
 
   /** Records a prefilled chunk; true when the whole prompt is in the cache. */

@@ -2,6 +2,7 @@ package ai.patchwork.api.inference;
 
 import ai.patchwork.serving.Completion;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -17,7 +18,7 @@ record ChatCompletionResponse(String id, String object, long created, String mod
   record Message(String role, String content, String refusal) {}
 
   /**
-   * The one choice; the token ids only with {@code return_token_ids}.
+   * One choice; the token ids only with {@code return_token_ids}.
    *
    * @param logprobs null unless the request asked for them
    */
@@ -25,12 +26,20 @@ record ChatCompletionResponse(String id, String object, long created, String mod
       @JsonInclude(JsonInclude.Include.NON_NULL) int[] promptTokenIds,
       @JsonInclude(JsonInclude.Include.NON_NULL) int[] tokenIds) {}
 
-  static ChatCompletionResponse of(String id, long created, String model, Completion c, int[] promptIds, boolean ids,
-      LogprobsJson logprobs) {
-    JsonNode lp = logprobs == null ? null : logprobs.of(c.logprobs());
-    Choice choice = new Choice(0, new Message("assistant", c.text(), null), lp, c.finishReason().openAiName(),
-        ids ? promptIds : null, ids ? c.tokenIds() : null);
-    return new ChatCompletionResponse(id, "chat.completion", created, model, List.of(choice), UsageJson.of(c.usage()),
-        null);
+  /**
+   * @param done one completion per choice, in order
+   * @param logprobs one renderer per choice, or empty when the request did not ask for logprobs
+   */
+  static ChatCompletionResponse of(String id, long created, String model, List<Completion> done, int[] promptIds,
+      boolean ids, List<LogprobsJson> logprobs) {
+    List<Choice> choices = new ArrayList<>();
+    for (int i = 0; i < done.size(); i++) {
+      Completion c = done.get(i);
+      JsonNode lp = logprobs.isEmpty() ? null : logprobs.get(i).of(c.logprobs());
+      choices.add(new Choice(i, new Message("assistant", c.text(), null), lp, c.finishReason().openAiName(),
+          ids ? promptIds : null, ids ? c.tokenIds() : null));
+    }
+    return new ChatCompletionResponse(id, "chat.completion", created, model, choices,
+        UsageJson.of(CompletionsController.usage(done.stream().map(Completion::usage).toList())), null);
   }
 }

@@ -8,7 +8,12 @@ import ai.patchwork.serving.Completion;
 import ai.patchwork.serving.EngineRequest;
 import ai.patchwork.serving.GenerationHandle;
 import ai.patchwork.serving.GenerationListener;
+import ai.patchwork.serving.Usage;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -80,45 +85,66 @@ class CompletionsController {
     String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
     long created = Instant.now().getEpochSecond();
     EngineRequest request = options.request(prompt, target.adapterId(), target.engine().contextLength(),
-        target.engine().tokenizer().vocabSize());
+        target.engine().tokenizer().vocabSize(), target.engine().config().maxBatchSize());
     String apiKey = ApiKeys.idOf(authorization);
     if (options.stream()) {
-      EventStream stream = new EventStream(new Chunks(json, chat, id, created, target.model(), options,
-          logprobs(chat, target, options)), options, properties.streamTimeout());
-      stream.attach(submit(target, request, stream, apiKey)); // refusals throw here, before any byte is sent
+      List<LogprobsJson> renderers = new ArrayList<>();
+      for (int i = 0; i < options.n() && options.logprobs() >= 0; i++) renderers.add(logprobs(chat, target));
+      EventStream stream = new EventStream(new Chunks(json, chat, id, created, target.model(), options, renderers),
+          options, properties.streamTimeout());
+      stream.attach(submit(target, request, stream.listeners(), apiKey)); // refusals throw here, before any byte
       return ResponseEntity.ok()
           .contentType(EventStream.EVENT_STREAM)
           .header(HttpHeaders.CACHE_CONTROL, "no-cache")
           .header("X-Accel-Buffering", "no") // proxies must not buffer the stream
           .body(stream.emitter());
     }
-    GenerationHandle handle = submit(target, request, GenerationListener.NONE, apiKey);
-    Completion done;
+    List<GenerationHandle> handles = submit(target, request,
+        Collections.nCopies(options.n(), GenerationListener.NONE), apiKey);
+    List<Completion> done = new ArrayList<>();
+    long deadline = System.nanoTime() + properties.requestTimeout().toNanos();
     try {
-      done = handle.completion().get(properties.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      for (GenerationHandle h : handles) {
+        done.add(h.completion().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      }
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception cause ? cause : e;
     } catch (TimeoutException | InterruptedException e) {
-      handle.cancel();
+      handles.getFirst().cancel(); // cancels every choice
       throw e;
     }
     boolean ids = options.returnTokenIds();
-    LogprobsJson logprobs = logprobs(chat, target, options);
+    List<LogprobsJson> logprobs = new ArrayList<>();
+    for (int i = 0; i < done.size() && options.logprobs() >= 0; i++) logprobs.add(logprobs(chat, target));
     return ResponseEntity.ok(chat ? ChatCompletionResponse.of(id, created, target.model(), done, prompt, ids, logprobs)
         : CompletionResponse.of(id, created, target.model(), done, prompt, ids, logprobs));
   }
 
-  /** The renderer of the choices' logprobs, or null when the request did not ask for them. */
-  private LogprobsJson logprobs(boolean chat, ModelResolver.Target target, GenerationOptions options) {
-    return options.logprobs() < 0 ? null : new LogprobsJson(json, target.engine().tokenizer().tokenBytes(), chat);
+  /** The usage of a request's choices: the prompt once, every choice's completion tokens. */
+  static Usage usage(List<Usage> choices) {
+    int completion = 0;
+    for (Usage u : choices) completion += u.completionTokens();
+    return new Usage(choices.getFirst().promptTokens(), completion);
   }
 
-  /** Queues the request and meters it when it ends, however it ends. */
-  private GenerationHandle submit(ModelResolver.Target target, EngineRequest request, GenerationListener listener,
-      String apiKey) {
-    GenerationHandle handle = target.engine().submit(request, listener);
-    handle.completion().whenComplete((c, error) -> usage.record(apiKey, target.baseModel(), target.adapterId(),
-        c == null ? null : c.usage(), error != null));
-    return handle;
+  /** A renderer of one choice's logprobs. */
+  private LogprobsJson logprobs(boolean chat, ModelResolver.Target target) {
+    return new LogprobsJson(json, target.engine().tokenizer().tokenBytes(), chat);
+  }
+
+  /** Queues the request (one listener per choice) and meters it once when every choice has ended, however. */
+  private List<GenerationHandle> submit(ModelResolver.Target target, EngineRequest request,
+      List<GenerationListener> listeners, String apiKey) {
+    List<GenerationHandle> handles = target.engine().submit(request, listeners);
+    CompletableFuture<?>[] all = handles.stream().map(GenerationHandle::completion).toArray(CompletableFuture[]::new);
+    CompletableFuture.allOf(all).whenComplete((v, error) -> {
+      List<Usage> usages = new ArrayList<>();
+      for (GenerationHandle h : handles) {
+        if (!h.completion().isCompletedExceptionally()) usages.add(h.completion().join().usage());
+      }
+      usage.record(apiKey, target.baseModel(), target.adapterId(), usages.isEmpty() ? null : usage(usages),
+          error != null);
+    });
+    return handles;
   }
 }

@@ -28,10 +28,11 @@ import tools.jackson.databind.JsonNode;
  * @param minP vLLM's min_p; 0 for off
  * @param penalties logit bias, presence, frequency and repetition penalties
  * @param logprobs -1 for none, else report each token's logprob with this many alternatives
+ * @param n choices to generate; choice i samples with {@code seed + i}
  */
 record GenerationOptions(Integer maxTokens, double temperature, double topP, long seed, List<String> stop,
     boolean stream, boolean includeUsage, boolean ignoreEos, boolean returnTokenIds, int topK, double minP,
-    Penalties penalties, int logprobs) {
+    Penalties penalties, int logprobs, int n) {
 
   static final int MAX_STOP = 4;
   /** OpenAI's limit on {@code logit_bias} entries. */
@@ -50,9 +51,8 @@ record GenerationOptions(Integer maxTokens, double temperature, double topP, lon
    * @throws ApiException 400 naming the field at fault
    */
   static GenerationOptions of(GenerationFields f, Integer defaultMaxTokens, int logprobs) {
-    if (f.n() != null && f.n() != 1) {
-      throw ApiException.badRequest("n", "unsupported_value", "n must be 1: this server returns one choice per request");
-    }
+    int n = f.n() == null ? 1 : f.n();
+    if (n < 1) throw ApiException.badRequest("n", "invalid_value", "n must be at least 1, got " + n);
     Integer max = f.maxCompletionTokens() != null ? f.maxCompletionTokens() : f.maxTokens();
     String maxParam = f.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens";
     if (max != null && max < 1) throw ApiException.badRequest(maxParam, "invalid_value", maxParam + " must be at least 1, got " + max);
@@ -76,7 +76,7 @@ record GenerationOptions(Integer maxTokens, double temperature, double topP, lon
     if (!(minP >= 0 && minP <= 1)) throw ApiException.badRequest("min_p", "invalid_value", "min_p must be in [0, 1]");
     return new GenerationOptions(max != null ? max : defaultMaxTokens, temperature, topP, seed, stops(f.stop()),
         stream, includeUsage, Boolean.TRUE.equals(f.ignoreEos()), Boolean.TRUE.equals(f.returnTokenIds()), topK, minP,
-        penalties(f), logprobs);
+        penalties(f), logprobs, n);
   }
 
   private static Penalties penalties(GenerationFields f) {
@@ -147,7 +147,11 @@ record GenerationOptions(Integer maxTokens, double temperature, double topP, lon
    *
    * @throws ApiException 400 when {@code logit_bias} names a token outside the vocabulary
    */
-  EngineRequest request(int[] promptIds, String adapterId, int contextLength, int vocabSize) {
+  EngineRequest request(int[] promptIds, String adapterId, int contextLength, int vocabSize, int maxBatchSize) {
+    if (n > maxBatchSize) {
+      throw ApiException.badRequest("n", "invalid_value",
+          "n must be at most " + maxBatchSize + " (the sequences this server runs at once), got " + n);
+    }
     for (int id : penalties.logitBias().keySet()) {
       if (id >= vocabSize) {
         throw ApiException.badRequest("logit_bias", "invalid_value",
