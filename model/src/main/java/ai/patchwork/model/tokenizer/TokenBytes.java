@@ -22,14 +22,17 @@ public final class TokenBytes {
   private static final byte[] NONE = new byte[0];
 
   private final byte[][] bytes;
+  private final boolean[] added;
 
-  private TokenBytes(byte[][] bytes) {
+  private TokenBytes(byte[][] bytes, boolean[] added) {
     this.bytes = bytes;
+    this.added = added;
   }
 
   /** The table of a parsed {@code tokenizer.json} with {@code vocabSize} ids. */
   static TokenBytes of(JsonNode tokenizerJson, int vocabSize) {
     byte[][] out = new byte[vocabSize][];
+    boolean[] added = new boolean[vocabSize];
     JsonNode model = tokenizerJson.path("model");
     Scheme scheme = Scheme.of(tokenizerJson);
     JsonNode vocab = model.path("vocab");
@@ -38,11 +41,13 @@ public final class TokenBytes {
     } else if (vocab.isArray()) {
       for (int i = 0; i < vocab.size(); i++) put(out, i, scheme.bytes(vocab.get(i).path(0).asString("")));
     }
-    for (JsonNode added : tokenizerJson.path("added_tokens")) {
-      put(out, added.path("id").asInt(-1), added.path("content").asString("").getBytes(StandardCharsets.UTF_8));
+    for (JsonNode token : tokenizerJson.path("added_tokens")) {
+      int id = token.path("id").asInt(-1);
+      put(out, id, token.path("content").asString("").getBytes(StandardCharsets.UTF_8));
+      if (id >= 0 && id < vocabSize) added[id] = true;
     }
     for (int i = 0; i < vocabSize; i++) if (out[i] == null) out[i] = NONE;
-    return new TokenBytes(out);
+    return new TokenBytes(out, added);
   }
 
   private static void put(byte[][] out, int id, byte[] b) {
@@ -57,6 +62,14 @@ public final class TokenBytes {
   /** The token's bytes (a copy); empty for an id the tokenizer does not define. */
   public byte[] bytes(int id) {
     return bytes[id].clone();
+  }
+
+  /**
+   * Whether the id is an added token ({@code <|im_end|>}, …): its bytes are its written form, not text the model
+   * produces byte by byte, so a grammar never matches it.
+   */
+  public boolean added(int id) {
+    return added[id];
   }
 
   /** The token's bytes read as UTF-8, with U+FFFD for a part of a character (OpenAI's {@code token} field). */
