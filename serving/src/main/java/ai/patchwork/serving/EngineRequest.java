@@ -1,5 +1,6 @@
 package ai.patchwork.serving;
 
+import ai.patchwork.model.grammar.Grammar;
 import ai.patchwork.model.sample.SamplingParams;
 import ai.patchwork.model.sample.TokenLogprob;
 import java.util.Arrays;
@@ -15,9 +16,11 @@ import java.util.Objects;
  * @param ignoreEos when false (the default), the tokenizer's EOS ids also stop generation
  * @param logprobs -1 for none; otherwise each generated token's log-probability is reported with this many
  *     alternatives (0 to {@link TokenLogprob#MAX_TOP})
+ * @param grammar null, or what the completion must be (structured outputs): each step's logits are masked to the
+ *     tokens it allows, and the sequence stops when the value is complete
  */
 public record EngineRequest(int[] promptIds, String adapterId, SamplingParams sampling, boolean ignoreEos,
-    int logprobs) {
+    int logprobs, Grammar grammar) {
 
   public EngineRequest {
     if (promptIds == null || promptIds.length == 0) throw new IllegalArgumentException("the prompt must have at least one token");
@@ -32,7 +35,12 @@ public record EngineRequest(int[] promptIds, String adapterId, SamplingParams sa
 
   /** Without logprobs. */
   public EngineRequest(int[] promptIds, String adapterId, SamplingParams sampling, boolean ignoreEos) {
-    this(promptIds, adapterId, sampling, ignoreEos, -1);
+    this(promptIds, adapterId, sampling, ignoreEos, -1, null);
+  }
+
+  /** Unconstrained. */
+  public EngineRequest(int[] promptIds, String adapterId, SamplingParams sampling, boolean ignoreEos, int logprobs) {
+    this(promptIds, adapterId, sampling, ignoreEos, logprobs, null);
   }
 
   /** A request that stops at EOS. */
@@ -57,7 +65,7 @@ public record EngineRequest(int[] promptIds, String adapterId, SamplingParams sa
   public boolean equals(Object o) {
     return o instanceof EngineRequest r && Arrays.equals(promptIds, r.promptIds)
         && Objects.equals(adapterId, r.adapterId) && sampling.equals(r.sampling) && ignoreEos == r.ignoreEos
-        && logprobs == r.logprobs;
+        && logprobs == r.logprobs && grammar == r.grammar;
   }
 
   @Override
@@ -68,6 +76,7 @@ public record EngineRequest(int[] promptIds, String adapterId, SamplingParams sa
   @Override
   public String toString() {
     return "EngineRequest[" + promptIds.length + " prompt tokens, adapter=" + adapterId + ", " + sampling
-        + ", ignoreEos=" + ignoreEos + ", logprobs=" + logprobs + "]";
+        + ", ignoreEos=" + ignoreEos + ", logprobs=" + logprobs
+        + (grammar == null ? "" : ", constrained") + "]";
   }
 }

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.patchwork.model.Devices;
 import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.grammar.Constraint;
+import ai.patchwork.model.grammar.TokenTrie;
 import ai.patchwork.model.kv.KvCache;
 import ai.patchwork.model.lora.AdapterSlots;
 import ai.patchwork.model.lora.LoraSlots;
@@ -217,11 +219,14 @@ public final class InferenceEngine implements AutoCloseable {
     List<GenerationHandle> handles = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       EngineRequest choice = i == 0 ? request : new EngineRequest(request.promptIds(), request.adapterId(),
-          request.sampling().withSeed(request.sampling().seed() + i), request.ignoreEos(), request.logprobs());
+          request.sampling().withSeed(request.sampling().seed() + i), request.ignoreEos(), request.logprobs(),
+          request.grammar());
+      Constraint constraint = request.grammar() == null ? null
+          : new Constraint(request.grammar(), TokenTrie.of(tokenizer.tokenBytes()), stopIds);
       GenerationHandle handle = new GenerationHandle(ids.incrementAndGet(), listeners.get(i),
           new SerialExecutor(dispatch));
       Sequence s = new Sequence(handle, choice, maxNew, Set.copyOf(stopIds), tokenizer.streamingDecoder(true),
-          metrics);
+          metrics, constraint);
       s.sibling = i > 0;
       group.add(s);
       handles.add(handle);

@@ -1,5 +1,6 @@
 package ai.patchwork.serving;
 
+import ai.patchwork.model.grammar.Constraint;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.sample.Sampler;
 import ai.patchwork.model.sample.TokenLogprob;
@@ -36,6 +37,7 @@ final class Sequence {
   private final StringBuilder text = new StringBuilder();
   private final List<TokenLogprob> logprobs; // null unless the request asked for them
   private final EngineMetrics metrics;
+  private final Constraint constraint; // null when unconstrained
 
   State state = State.QUEUED;
   /** The other choices of the request, when this is the first of {@code n > 1}; else empty. */
@@ -54,7 +56,8 @@ final class Sequence {
   private long lastToken;
 
   Sequence(GenerationHandle handle, EngineRequest request, int maxNew, Set<Integer> stopIds, StreamingDecoder decoder,
-      EngineMetrics metrics) {
+      EngineMetrics metrics, Constraint constraint) {
+    this.constraint = constraint;
     this.handle = handle;
     this.request = request;
     this.maxNew = maxNew;
@@ -131,7 +134,7 @@ final class Sequence {
    * @return true when the sequence finished
    */
   boolean accept(float[] logits, long now) {
-    int id = sampler.next(logits);
+    int id = sampler.next(constraint == null ? logits : constraint.mask(logits));
     sampled++;
     meters.completionTokens().increment();
     if (sampled == 1) metrics.firstToken(now - submitted);
@@ -147,8 +150,9 @@ final class Sequence {
     if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
     generated[count++] = id;
     String piece = stops.accept(decoder.accept(id));
-    if (!stops.matched() && count >= maxNew) piece += tail();
-    if (stops.matched()) {
+    boolean complete = constraint != null && constraint.advance(id); // the structured value is whole
+    if (!stops.matched() && (count >= maxNew || complete)) piece += tail();
+    if (stops.matched() || complete) {
       finish(FinishReason.STOP, id, piece, logprob);
     } else if (count >= maxNew) {
       finish(FinishReason.LENGTH, id, piece, logprob);
