@@ -56,7 +56,6 @@ class CompletionsController {
     if (Boolean.TRUE.equals(body.echo())) Unsupported.refuse("echo", true);
     Unsupported.refuse("suffix", body.suffix());
     if (body.bestOf() != null && body.bestOf() != 1) Unsupported.refuse("best_of", body.bestOf());
-    Unsupported.shared(body);
     GenerationOptions options = GenerationOptions.of(body, COMPLETIONS_DEFAULT_MAX_TOKENS,
         LogprobsJson.completion(body.logprobs()));
     ModelResolver.Target target = resolver.resolve(body.model());
@@ -72,7 +71,6 @@ class CompletionsController {
     Unsupported.refuse("parallel_tool_calls", body.parallelToolCalls());
     Unsupported.refuse("functions", body.functions());
     Unsupported.refuse("function_call", body.functionCall());
-    Unsupported.shared(body);
     GenerationOptions options = GenerationOptions.of(body, null, LogprobsJson.chat(body.logprobs(),
         body.topLogprobs()));
     ModelResolver.Target target = resolver.resolve(body.model());

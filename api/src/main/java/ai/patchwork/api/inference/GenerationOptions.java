@@ -1,6 +1,7 @@
 package ai.patchwork.api.inference;
 
 import ai.patchwork.api.web.ApiException;
+import ai.patchwork.model.grammar.Grammar;
 import ai.patchwork.model.sample.Penalties;
 import ai.patchwork.model.sample.SamplingParams;
 import ai.patchwork.serving.EngineRequest;
@@ -29,10 +30,11 @@ import tools.jackson.databind.JsonNode;
  * @param penalties logit bias, presence, frequency and repetition penalties
  * @param logprobs -1 for none, else report each token's logprob with this many alternatives
  * @param n choices to generate; choice i samples with {@code seed + i}
+ * @param grammar null, or what the output must be (structured outputs)
  */
 record GenerationOptions(Integer maxTokens, double temperature, double topP, long seed, List<String> stop,
     boolean stream, boolean includeUsage, boolean ignoreEos, boolean returnTokenIds, int topK, double minP,
-    Penalties penalties, int logprobs, int n) {
+    Penalties penalties, int logprobs, int n, Grammar grammar) {
 
   static final int MAX_STOP = 4;
   /** OpenAI's limit on {@code logit_bias} entries. */
@@ -76,7 +78,7 @@ record GenerationOptions(Integer maxTokens, double temperature, double topP, lon
     if (!(minP >= 0 && minP <= 1)) throw ApiException.badRequest("min_p", "invalid_value", "min_p must be in [0, 1]");
     return new GenerationOptions(max != null ? max : defaultMaxTokens, temperature, topP, seed, stops(f.stop()),
         stream, includeUsage, Boolean.TRUE.equals(f.ignoreEos()), Boolean.TRUE.equals(f.returnTokenIds()), topK, minP,
-        penalties(f), logprobs, n);
+        penalties(f), logprobs, n, ResponseFormat.grammar(f));
   }
 
   private static Penalties penalties(GenerationFields f) {
@@ -161,6 +163,6 @@ record GenerationOptions(Integer maxTokens, double temperature, double topP, lon
     int max = maxTokens == null ? contextLength : maxTokens;
     return new EngineRequest(promptIds, adapterId,
         new SamplingParams(temperature, topP, topK, minP, seed, max, Set.of(), stop, penalties), ignoreEos,
-        logprobs);
+        logprobs, grammar);
   }
 }

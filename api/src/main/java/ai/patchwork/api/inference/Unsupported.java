@@ -16,15 +16,4 @@ final class Unsupported {
     throw ApiException.badRequest(param, "unsupported_parameter", param + " is not supported by this server");
   }
 
-  /** The fields both endpoints refuse. */
-  static void shared(GenerationFields f) {
-    JsonNode format = f.responseFormat();
-    if (format != null && !format.isNull() && !"text".equals(format.path("type").asString(""))) {
-      refuse("response_format", format);
-    }
-    refuse("guided_json", f.guidedJson());
-    refuse("guided_regex", f.guidedRegex());
-    refuse("guided_choice", f.guidedChoice());
-    refuse("guided_grammar", f.guidedGrammar());
-  }
 }

@@ -32,6 +32,19 @@ public final class Grammar {
   }
 
   /**
+   * vLLM's {@code guided_choice}: exactly one of these texts.
+   *
+   * @throws SchemaException for no choices, an empty one, or more than 64
+   */
+  public static Grammar choice(List<String> texts) {
+    if (texts.isEmpty() || texts.size() > SchemaCompiler.MAX_LITERALS || texts.stream().anyMatch(String::isEmpty)) {
+      throw new SchemaException("guided_choice", "guided_choice takes 1 to " + SchemaCompiler.MAX_LITERALS
+          + " non-empty strings");
+    }
+    return new Grammar(literals(texts.toArray(String[]::new)));
+  }
+
+  /**
    * {@code response_format: {"type": "json_schema"}}.
    *
    * @throws SchemaException for a keyword or a combination this compiler cannot enforce
