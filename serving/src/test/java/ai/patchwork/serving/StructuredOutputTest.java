@@ -47,7 +47,8 @@ class StructuredOutputTest {
       """
       {"type": "object", "properties": {"rows": {"type": "array", "maxItems": 2, "items": {"type": "object",
        "properties": {"id": {"type": "integer"}, "v": {"type": "array", "items": {"type": "integer"}, "maxItems": 3}},
-       "required": ["id", "v"], "additionalProperties": false}}}, "required": ["rows"], "additionalProperties": false}""",
+       "required": ["id", "v"], "additionalProperties": false}}},
+       "required": ["rows"], "additionalProperties": false}""",
       """
       {"type": "object", "properties": {"a": {"type": "string", "minLength": 2, "maxLength": 4},
        "b": {"type": "string", "maxLength": 3}, "c": {"type": "integer"}}, "required": ["c"],

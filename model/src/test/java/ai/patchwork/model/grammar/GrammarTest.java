@@ -118,7 +118,8 @@ class GrammarTest {
 
   @Test
   void unsupportedKeywordsAreRefusedByName() {
-    for (String keyword : new String[] {"pattern", "format", "minimum", "anyOf", "$ref", "oneOf", "patternProperties"}) {
+    String[] keywords = {"pattern", "format", "minimum", "anyOf", "$ref", "oneOf", "patternProperties"};
+    for (String keyword : keywords) {
       SchemaException e = assertThrows(SchemaException.class,
           () -> schema("{\"type\": \"string\", \"" + keyword + "\": 1}"));
       assertEquals(keyword, e.keyword());

@@ -16,7 +16,8 @@ class TokenBytesTest {
     try (Tokenizer tokenizer = Tokenizer.load(Fixtures.tinyLlamaModel())) {
       TokenBytes table = tokenizer.tokenBytes();
       assertEquals(tokenizer.vocabSize(), table.size());
-      for (String text : new String[] {"Hello world", "naïve café — ünïcödé ✓ 日本語", "{\"a\": [1, 2.5e-3]}\n\t"}) {
+      String[] texts = {"Hello world", "naïve café — ünïcödé ✓ 日本語", "{\"a\": [1, 2.5e-3]}\n\t"};
+      for (String text : texts) {
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         for (int id : tokenizer.encode(text)) joined.writeBytes(table.bytes(id));
         assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), joined.toByteArray(), text);
