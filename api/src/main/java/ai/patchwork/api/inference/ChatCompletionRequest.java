@@ -14,7 +14,8 @@ record ChatCompletionRequest(String model, List<Message> messages, Integer maxTo
     Double repetitionPenalty, Double minP, Integer topK, Boolean logprobs, Integer topLogprobs,
     JsonNode responseFormat, JsonNode tools, JsonNode toolChoice, Boolean parallelToolCalls, JsonNode functions,
     JsonNode functionCall, JsonNode guidedJson, JsonNode guidedRegex, JsonNode guidedChoice, JsonNode guidedGrammar,
-    String user) implements GenerationFields {
+    JsonNode audio, JsonNode modalities, JsonNode prediction, JsonNode reasoningEffort, JsonNode webSearchOptions,
+    Boolean store, String user) implements GenerationFields {
 
   /**
    * One message.

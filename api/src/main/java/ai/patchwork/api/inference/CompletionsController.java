@@ -25,6 +25,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -71,6 +72,15 @@ class CompletionsController {
     Unsupported.refuse("parallel_tool_calls", body.parallelToolCalls());
     Unsupported.refuse("functions", body.functions());
     Unsupported.refuse("function_call", body.functionCall());
+    Unsupported.refuse("audio", body.audio());
+    JsonNode modalities = body.modalities();
+    if (modalities != null && !modalities.isNull() && !"[\"text\"]".equals(modalities.toString())) {
+      Unsupported.refuse("modalities", modalities);
+    }
+    Unsupported.refuse("prediction", body.prediction());
+    Unsupported.refuse("reasoning_effort", body.reasoningEffort());
+    Unsupported.refuse("web_search_options", body.webSearchOptions());
+    if (Boolean.TRUE.equals(body.store())) Unsupported.refuse("store", true);
     GenerationOptions options = GenerationOptions.of(body, null, LogprobsJson.chat(body.logprobs(),
         body.topLogprobs()));
     ModelResolver.Target target = resolver.resolve(body.model());

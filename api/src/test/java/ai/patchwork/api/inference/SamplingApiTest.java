@@ -104,6 +104,14 @@ class SamplingApiTest {
     assertUnsupported(ai, "/v1/chat/completions", chat.deepCopy().put("parallel_tool_calls", false),
         "parallel_tool_calls");
     assertUnsupported(ai, "/v1/chat/completions", chat.deepCopy().put("tool_choice", "auto"), "tool_choice");
+    assertUnsupported(ai, "/v1/chat/completions", chat.deepCopy().put("store", true), "store");
+    assertUnsupported(ai, "/v1/chat/completions", chat.deepCopy().put("reasoning_effort", "low"), "reasoning_effort");
+    ObjectNode audio = chat.deepCopy();
+    audio.putArray("modalities").add("text").add("audio");
+    assertUnsupported(ai, "/v1/chat/completions", audio, "modalities");
+    ObjectNode text = chat.deepCopy();
+    text.putArray("modalities").add("text");
+    assertEquals(200, ai.post("/v1/chat/completions", text.put("store", false)).status());
   }
 
   private static void assertInvalid(OpenAi ai, ObjectNode body, String param) {
