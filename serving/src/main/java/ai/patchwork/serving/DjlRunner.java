@@ -111,6 +111,11 @@ final class DjlRunner implements ModelRunner {
     return model.step(tokens, positions, kvSlots, cache, decodeOps(kvSlots, loraSlots));
   }
 
+  @Override
+  public void copyKv(int from, int to, int positions) {
+    cache.copy(from, to, positions);
+  }
+
   /** Reading KV slots 0..B-1 is a view of the cache; any other set is a gather. */
   @Override
   public boolean fillsHoles() {

@@ -134,8 +134,10 @@ final class EngineLoop implements Runnable {
       }
     }
     for (Scheduler.Failure f : failed) {
-      adapters.withdraw(f.sequence().adapterId());
-      f.sequence().fail(f.error());
+      for (Sequence s : f.sequence().group()) { // a first choice that fails takes its waiting siblings along
+        adapters.withdraw(s.adapterId());
+        s.fail(f.error());
+      }
     }
   }
 
@@ -154,15 +156,35 @@ final class EngineLoop implements Runnable {
     steps++;
     metrics.step(true, rows.size(), System.nanoTime() - start);
     int longest = 0;
-    for (int[] t : plan.tokens()) longest = Math.max(longest, t.length);
+    int computed = 0;
+    for (int[] t : plan.tokens()) {
+      longest = Math.max(longest, t.length);
+      computed += t.length;
+    }
+    metrics.prefilled(computed);
     trace(true, rows, kv, lora, longest, rows.size());
     long now = System.nanoTime();
     for (int i = 0; i < rows.size(); i++) {
       Sequence s = rows.get(i);
       if (!s.advancePrefill(plan.tokens()[i].length)) continue;
       scheduler.prefillDone(s);
+      for (Sequence sibling : s.siblings) fork(s, sibling, logits[i], now);
       if (s.accept(logits[i], now)) retire(s, null);
     }
+  }
+
+  /** A sibling takes the first choice's prompt from its KV slot and samples its first token from the same logits. */
+  private void fork(Sequence first, Sequence sibling, float[] logits, long now) {
+    if (sibling.state != Sequence.State.FORK) return; // cancelled or failed meanwhile
+    try {
+      runner.copyKv(first.kvSlot, sibling.kvSlot, first.promptLength());
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "cannot copy a prompt's KV slot to another choice", e);
+      retire(sibling, e);
+      return;
+    }
+    sibling.forked();
+    if (sibling.accept(logits, now)) retire(sibling, null);
   }
 
   private void decode(List<Sequence> decoding) {
@@ -210,11 +232,21 @@ final class EngineLoop implements Runnable {
     }
   }
 
-  /** Frees the KV slot and the adapter lease; fails the sequence when {@code error} is given. */
+  /**
+   * Frees the KV slot and the adapter lease; fails the sequence when {@code error} is given. Siblings still waiting
+   * for this sequence's prompt end with it: failed likewise, or cancelled.
+   */
   private void retire(Sequence s, Throwable error) {
+    boolean prompted = s.state == Sequence.State.DECODE || s.state == Sequence.State.DONE;
     scheduler.release(s);
     if (s.lease != null) adapters.release(s.lease);
     if (error != null) s.fail(error);
+    if (prompted && error == null) return;
+    for (Sequence sibling : s.siblings) {
+      if (sibling.state != Sequence.State.FORK) continue;
+      retire(sibling, error);
+      sibling.finish(FinishReason.CANCELLED, -1, "");
+    }
   }
 
   private void idle() {
@@ -234,9 +266,11 @@ final class EngineLoop implements Runnable {
 
   private void shutdown() {
     IllegalStateException closed = new IllegalStateException("the inference engine was closed");
-    for (Sequence s : scheduler.drainWaiting()) {
-      if (s.adapterId() != null) adapters.withdraw(s.adapterId());
-      s.fail(closed);
+    for (Sequence queued : scheduler.drainWaiting()) {
+      for (Sequence s : queued.group()) {
+        if (s.adapterId() != null) adapters.withdraw(s.adapterId());
+        s.fail(closed);
+      }
     }
     for (Sequence s : scheduler.running()) retire(s, closed);
     runner.close();

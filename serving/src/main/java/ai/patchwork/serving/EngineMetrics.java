@@ -30,6 +30,7 @@ final class EngineMetrics {
   private final Timer decodeTime;
   private final Map<FinishReason, Counter> finished = new ConcurrentHashMap<>();
   private final Counter failed;
+  private final Counter prefillTokens;
   private volatile double serviceSeconds = 1; // EWMA of admission-to-finish time, for Retry-After
 
   /** A request's per-adapter counters, resolved once at submit. */
@@ -50,6 +51,9 @@ final class EngineMetrics {
         .register(registry);
     decodeTime = Timer.builder("patchwork.step.time").tag("phase", "decode").register(registry);
     failed = Counter.builder("patchwork.requests.finished").tag("reason", "error").register(registry);
+    prefillTokens = Counter.builder("patchwork.prefill.tokens")
+        .description("prompt tokens computed by prefill passes (the choices of an n > 1 request count once)")
+        .register(registry);
   }
 
   /** Gauges read from the engine's published state; held strongly (Micrometer keeps only weak references). */
@@ -79,6 +83,11 @@ final class EngineMetrics {
 
   void nextToken(long nanos) {
     interToken.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Prompt tokens a prefill pass computed. */
+  void prefilled(int tokens) {
+    prefillTokens.increment(tokens);
   }
 
   /** A forward pass of {@code size} sequences that took {@code nanos}. */

@@ -1,11 +1,15 @@
 package ai.patchwork.serving;
 
 import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.grammar.Constraint;
+import ai.patchwork.model.grammar.TokenTrie;
 import ai.patchwork.model.tokenizer.Tokenizer;
 import ai.patchwork.model.vector.Quantization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -148,6 +152,25 @@ public final class InferenceEngine implements AutoCloseable {
    * @throws IllegalStateException when the engine is closed
    */
   public GenerationHandle submit(EngineRequest request, GenerationListener listener) {
+    return submit(request, List.of(listener)).getFirst();
+  }
+
+  /**
+   * Queues a request for {@code listeners.size()} choices (OpenAI's {@code n}): choice i samples with seed
+   * {@code seed + i}. The prompt is computed once: the choices are admitted together, the first prefills, and the
+   * others copy its KV slot. Cancelling any choice's handle cancels them all; the prompt's tokens are metered once.
+   *
+   * @return one handle per listener, in order
+   * @throws IllegalArgumentException when there are no listeners, or more than {@link EngineConfig#maxBatchSize()}
+   * @throws PromptTooLongException when the prompt leaves no room for a token within the context
+   * @throws QueueFullException when the queue is full
+   * @throws IllegalStateException when the engine is closed
+   */
+  public List<GenerationHandle> submit(EngineRequest request, List<GenerationListener> listeners) {
+    int n = listeners.size();
+    if (n < 1 || n > scheduler.slots()) {
+      throw new IllegalArgumentException("n must be between 1 and the batch size " + scheduler.slots() + ", got " + n);
+    }
     if (closed.get()) throw new IllegalStateException("the inference engine is closed");
     int p = request.promptLength();
     if (p >= context) throw new PromptTooLongException(p, context);
@@ -158,34 +181,54 @@ public final class InferenceEngine implements AutoCloseable {
     Set<Integer> stopIds = new HashSet<>(request.sampling().stopIds());
     if (!request.ignoreEos()) stopIds.addAll(tokenizer.eosIds());
     int maxNew = Math.min(request.sampling().maxTokens(), context - p);
-    GenerationHandle handle = new GenerationHandle(ids.incrementAndGet(), listener, new SerialExecutor(dispatch));
-    Sequence s = new Sequence(handle, request, maxNew, Set.copyOf(stopIds), tokenizer.streamingDecoder(true), metrics);
-    s.meters.requests().increment();
-    s.meters.promptTokens().increment(p);
+    List<Sequence> group = new ArrayList<>(n);
+    List<GenerationHandle> handles = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      EngineRequest choice = i == 0 ? request : new EngineRequest(request.promptIds(), request.adapterId(),
+          request.sampling().withSeed(request.sampling().seed() + i), request.ignoreEos(), request.logprobs(),
+          request.grammar());
+      Constraint constraint = request.grammar() == null ? null
+          : new Constraint(request.grammar(), TokenTrie.of(tokenizer.tokenBytes()), stopIds);
+      GenerationHandle handle = new GenerationHandle(ids.incrementAndGet(), listeners.get(i),
+          new SerialExecutor(dispatch));
+      Sequence s = new Sequence(handle, choice, maxNew, Set.copyOf(stopIds), tokenizer.streamingDecoder(true),
+          metrics, constraint);
+      s.sibling = i > 0;
+      group.add(s);
+      handles.add(handle);
+    }
+    Sequence first = group.getFirst();
+    first.siblings = List.copyOf(group.subList(1, n));
+    first.meters.requests().increment();
+    first.meters.promptTokens().increment(p);
     if (maxNew == 0) {
-      s.finish(FinishReason.LENGTH, -1, "");
-      return handle;
+      for (Sequence s : group) s.finish(FinishReason.LENGTH, -1, "");
+      return handles;
     }
     String adapter = request.adapterId();
-    if (adapter != null) s.adapterLoad = adapters.request(adapter); // before enqueue: admission may follow at once
+    // before enqueue: admission may follow at once
+    if (adapter != null) for (Sequence s : group) s.adapterLoad = adapters.request(adapter);
     try {
-      scheduler.enqueue(s, metrics);
+      scheduler.enqueue(first, metrics);
     } catch (QueueFullException e) {
-      if (adapter != null) adapters.withdraw(adapter);
+      if (adapter != null) for (int i = 0; i < n; i++) adapters.withdraw(adapter);
       rejected.increment();
       throw e;
     }
-    handle.onCancel(() -> cancel(s));
+    for (GenerationHandle handle : handles) handle.onCancel(() -> cancel(first));
     loop.signal();
-    return handle;
+    return handles;
   }
 
-  private void cancel(Sequence s) {
-    if (scheduler.removeWaiting(s)) {
-      if (s.adapterId() != null) adapters.withdraw(s.adapterId());
-      s.finish(FinishReason.CANCELLED, -1, "");
+  /** Cancels a request, all its choices. */
+  private void cancel(Sequence first) {
+    if (scheduler.removeWaiting(first)) {
+      for (Sequence s : first.group()) {
+        if (s.adapterId() != null) adapters.withdraw(s.adapterId());
+        s.finish(FinishReason.CANCELLED, -1, "");
+      }
     } else {
-      loop.cancel(s);
+      for (Sequence s : first.group()) loop.cancel(s);
     }
   }
 

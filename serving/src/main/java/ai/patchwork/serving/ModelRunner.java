@@ -40,6 +40,12 @@ interface ModelRunner extends AutoCloseable {
    */
   float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots);
 
+  /**
+   * Copies the first {@code positions} keys and values of KV slot {@code from} into slot {@code to}: the choices of an
+   * {@code n > 1} request start from their first choice's prompt, computed once.
+   */
+  void copyKv(int from, int to, int positions);
+
   /** Whether decode steps run faster with filler rows in the holes below the highest KV slot ({@link DecodeRows}). */
   boolean fillsHoles();
 

@@ -76,6 +76,7 @@ final class Scheduler {
     Iterator<Sequence> it = waiting.iterator();
     while (it.hasNext() && active < bySlot.length) {
       Sequence s = it.next();
+      if (active + 1 + s.siblings.size() > bySlot.length) return admitted; // a group is admitted whole
       if (s.adapterId() != null) {
         Acquire a = adapters.apply(s);
         switch (a.status()) {
@@ -97,6 +98,19 @@ final class Scheduler {
       it.remove();
       place(s);
       admitted.add(s);
+      for (Sequence sibling : s.siblings) {
+        if (sibling.adapterId() != null) {
+          Acquire a = adapters.apply(sibling); // the first choice's adapter is resident now: ready at once
+          if (a.status() != Acquire.Status.READY) {
+            failed.add(new Failure(sibling, a.error() != null ? a.error()
+                : new IllegalStateException("the adapter left its slot while the choices of a request were admitted")));
+            continue;
+          }
+          sibling.lease = a.lease();
+        }
+        place(sibling);
+        admitted.add(sibling);
+      }
     }
     return admitted;
   }
@@ -108,9 +122,13 @@ final class Scheduler {
     while (bySlot[slot] != null) slot++;
     bySlot[slot] = s;
     s.kvSlot = slot;
+    active++;
+    if (s.sibling) {
+      s.state = Sequence.State.FORK; // waits for the first choice's prompt
+      return;
+    }
     s.state = Sequence.State.PREFILL;
     prefilling.add(s);
-    active++;
   }
 
   /** Frees the sequence's KV slot. */

@@ -1,9 +1,13 @@
 package ai.patchwork.serving;
 
+import ai.patchwork.model.grammar.Constraint;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.sample.Sampler;
+import ai.patchwork.model.sample.TokenLogprob;
 import ai.patchwork.model.tokenizer.StreamingDecoder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -11,10 +15,15 @@ import java.util.concurrent.CompletableFuture;
  * One request inside the engine: queued, then prefilling its prompt chunk by chunk, then decoding one token per
  * step. Owns its sampler (so a seed reproduces the same tokens whatever else is in the batch), its streaming
  * decoder and its stop checks. Touched only by the engine loop after submit, except {@link #handle}.
+ *
+ * <p>The choices of an {@code n > 1} request are one group: the first choice is queued, admitted and prefilled like
+ * any request, while the others ({@link #siblings}) are admitted with it and wait in their own KV slots
+ * ({@link State#FORK}); when the first choice's prompt is in the cache, it is copied into theirs and every choice
+ * samples its first token from the same logits with its own seed.
  */
 final class Sequence {
 
-  enum State { QUEUED, PREFILL, DECODE, DONE }
+  enum State { QUEUED, PREFILL, FORK, DECODE, DONE }
 
   final GenerationHandle handle;
   final EngineRequest request;
@@ -26,9 +35,15 @@ final class Sequence {
   private final StreamingDecoder decoder;
   private final StopMatcher stops;
   private final StringBuilder text = new StringBuilder();
+  private final List<TokenLogprob> logprobs; // null unless the request asked for them
   private final EngineMetrics metrics;
+  private final Constraint constraint; // null when unconstrained
 
   State state = State.QUEUED;
+  /** The other choices of the request, when this is the first of {@code n > 1}; else empty. */
+  List<Sequence> siblings = List.of();
+  /** Whether this is a later choice of an {@code n > 1} request, which never prefills. */
+  boolean sibling;
   int kvSlot = -1;
   AdapterLease lease;
   CompletableFuture<AdapterWeights> adapterLoad;
@@ -41,16 +56,18 @@ final class Sequence {
   private long lastToken;
 
   Sequence(GenerationHandle handle, EngineRequest request, int maxNew, Set<Integer> stopIds, StreamingDecoder decoder,
-      EngineMetrics metrics) {
+      EngineMetrics metrics, Constraint constraint) {
+    this.constraint = constraint;
     this.handle = handle;
     this.request = request;
     this.maxNew = maxNew;
-    this.sampler = new Sampler(request.sampling());
+    this.sampler = new Sampler(request.sampling(), request.promptIds());
     this.stopIds = stopIds;
     this.decoder = decoder;
     this.stops = new StopMatcher(request.sampling().stopStrings());
     this.metrics = metrics;
     this.meters = metrics.adapter(request.adapterId());
+    this.logprobs = request.logprobs() >= 0 ? new ArrayList<>() : null;
   }
 
   String adapterId() {
@@ -72,6 +89,21 @@ final class Sequence {
     int[] out = new int[n];
     for (int i = 0; i < n; i++) out[i] = request.promptId(prefilled + i);
     return out;
+  }
+
+  /** This sequence and its siblings. */
+  List<Sequence> group() {
+    if (siblings.isEmpty()) return List.of(this);
+    List<Sequence> out = new ArrayList<>(siblings.size() + 1);
+    out.add(this);
+    out.addAll(siblings);
+    return out;
+  }
+
+  /** A sibling whose slot now holds the first choice's prompt: it decodes from here. */
+  void forked() {
+    prefilled = promptLength();
+    state = State.DECODE;
   }
 
   /** Records a prefilled chunk; true when the whole prompt is in the cache. */
@@ -102,7 +134,7 @@ final class Sequence {
    * @return true when the sequence finished
    */
   boolean accept(float[] logits, long now) {
-    int id = sampler.next(logits);
+    int id = sampler.next(constraint == null ? logits : constraint.mask(logits));
     sampled++;
     meters.completionTokens().increment();
     if (sampled == 1) metrics.firstToken(now - submitted);
@@ -112,17 +144,21 @@ final class Sequence {
       finish(FinishReason.STOP, -1, tail());
       return true;
     }
+    // the model's distribution: raw logits, before the sampler's penalties and temperature
+    TokenLogprob logprob = logprobs == null ? null : TokenLogprob.of(logits, id, request.logprobs());
+    if (logprob != null) logprobs.add(logprob);
     if (count == generated.length) generated = Arrays.copyOf(generated, count * 2);
     generated[count++] = id;
     String piece = stops.accept(decoder.accept(id));
-    if (!stops.matched() && count >= maxNew) piece += tail();
-    if (stops.matched()) {
-      finish(FinishReason.STOP, id, piece);
+    boolean complete = constraint != null && constraint.advance(id); // the structured value is whole
+    if (!stops.matched() && (count >= maxNew || complete)) piece += tail();
+    if (stops.matched() || complete) {
+      finish(FinishReason.STOP, id, piece, logprob);
     } else if (count >= maxNew) {
-      finish(FinishReason.LENGTH, id, piece);
+      finish(FinishReason.LENGTH, id, piece, logprob);
     } else {
       text.append(piece);
-      handle.token(new TokenEvent(events++, id, piece, null, null));
+      handle.token(new TokenEvent(events++, id, piece, null, null, logprob));
       return false;
     }
     return true;
@@ -130,13 +166,18 @@ final class Sequence {
 
   /** Ends the stream with a final event carrying the finish reason and the usage. */
   void finish(FinishReason reason, int tokenId, String piece) {
+    finish(reason, tokenId, piece, null);
+  }
+
+  private void finish(FinishReason reason, int tokenId, String piece, TokenLogprob logprob) {
     if (state == State.DONE) return;
     state = State.DONE;
     text.append(piece);
     Usage usage = new Usage(promptLength(), sampled);
     metrics.finished(reason, admitted == 0 ? 0 : System.nanoTime() - admitted);
-    handle.finish(new TokenEvent(events++, tokenId, piece, reason, usage),
-        new Completion(handle.id(), adapterId(), Arrays.copyOf(generated, count), text.toString(), reason, usage));
+    handle.finish(new TokenEvent(events++, tokenId, piece, reason, usage, logprob),
+        new Completion(handle.id(), adapterId(), Arrays.copyOf(generated, count), text.toString(), reason, usage,
+            logprobs));
   }
 
   void fail(Throwable error) {

@@ -74,6 +74,11 @@ final class VectorRunner implements ModelRunner {
   }
 
   @Override
+  public void copyKv(int from, int to, int positions) {
+    cache.copy(from, to, positions);
+  }
+
+  @Override
   public boolean fillsHoles() {
     return false;
   }

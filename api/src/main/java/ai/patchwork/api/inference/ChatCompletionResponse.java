@@ -2,7 +2,9 @@ package ai.patchwork.api.inference;
 
 import ai.patchwork.serving.Completion;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
 
 /** A non-streamed {@code chat.completion}. */
 record ChatCompletionResponse(String id, String object, long created, String model, List<Choice> choices,
@@ -16,18 +18,28 @@ record ChatCompletionResponse(String id, String object, long created, String mod
   record Message(String role, String content, String refusal) {}
 
   /**
-   * The one choice; the token ids only with {@code return_token_ids}.
+   * One choice; the token ids only with {@code return_token_ids}.
    *
-   * @param logprobs always null: not supported
+   * @param logprobs null unless the request asked for them
    */
-  record Choice(int index, Message message, Object logprobs, String finishReason,
+  record Choice(int index, Message message, JsonNode logprobs, String finishReason,
       @JsonInclude(JsonInclude.Include.NON_NULL) int[] promptTokenIds,
       @JsonInclude(JsonInclude.Include.NON_NULL) int[] tokenIds) {}
 
-  static ChatCompletionResponse of(String id, long created, String model, Completion c, int[] promptIds, boolean ids) {
-    Choice choice = new Choice(0, new Message("assistant", c.text(), null), null, c.finishReason().openAiName(),
-        ids ? promptIds : null, ids ? c.tokenIds() : null);
-    return new ChatCompletionResponse(id, "chat.completion", created, model, List.of(choice), UsageJson.of(c.usage()),
-        null);
+  /**
+   * @param done one completion per choice, in order
+   * @param logprobs one renderer per choice, or empty when the request did not ask for logprobs
+   */
+  static ChatCompletionResponse of(String id, long created, String model, List<Completion> done, int[] promptIds,
+      boolean ids, List<LogprobsJson> logprobs) {
+    List<Choice> choices = new ArrayList<>();
+    for (int i = 0; i < done.size(); i++) {
+      Completion c = done.get(i);
+      JsonNode lp = logprobs.isEmpty() ? null : logprobs.get(i).of(c.logprobs());
+      choices.add(new Choice(i, new Message("assistant", c.text(), null), lp, c.finishReason().openAiName(),
+          ids ? promptIds : null, ids ? c.tokenIds() : null));
+    }
+    return new ChatCompletionResponse(id, "chat.completion", created, model, choices,
+        UsageJson.of(CompletionsController.usage(done.stream().map(Completion::usage).toList())), null);
   }
 }

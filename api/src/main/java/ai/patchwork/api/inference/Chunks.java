@@ -1,13 +1,16 @@
 package ai.patchwork.api.inference;
 
+import ai.patchwork.model.sample.TokenLogprob;
 import ai.patchwork.serving.Usage;
+import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * OpenAI's streamed chunks of one response: {@code chat.completion.chunk} (a first chunk with the assistant role,
  * then content deltas) or {@code text_completion} (text pieces); then a chunk with the finish reason and, with
- * {@code include_usage}, a last chunk with no choices and the usage. Built as JSON trees rather than records because
+ * {@code include_usage}, a last chunk with no choices and the usage. With {@code n > 1} every choice's chunks carry
+ * its {@code index}, interleaved as the choices progress. Built as JSON trees rather than records because
  * {@code usage} must be present and null on every other chunk when usage is requested, and absent when it is not.
  */
 final class Chunks {
@@ -18,8 +21,11 @@ final class Chunks {
   private final String model;
   private final boolean includeUsage;
   private final boolean tokenIds;
+  private final List<LogprobsJson> logprobs;
 
-  Chunks(JsonMapper json, boolean chat, String id, long created, String model, GenerationOptions options) {
+  /** @param logprobs one renderer of token logprobs per choice, or empty when the request did not ask for them */
+  Chunks(JsonMapper json, boolean chat, String id, long created, String model, GenerationOptions options,
+      List<LogprobsJson> logprobs) {
     this.json = json;
     this.chat = chat;
     this.id = id;
@@ -27,6 +33,12 @@ final class Chunks {
     this.model = model;
     this.includeUsage = options.includeUsage();
     this.tokenIds = options.returnTokenIds();
+    this.logprobs = List.copyOf(logprobs);
+  }
+
+  /** Whether chunks carry logprobs. */
+  boolean logprobs() {
+    return !logprobs.isEmpty();
   }
 
   /** Whether chunks carry token ids ({@code return_token_ids}). */
@@ -35,19 +47,23 @@ final class Chunks {
   }
 
   /** The chunk before any text: chat announces the role; completions send nothing. */
-  ObjectNode start() {
+  ObjectNode start(int index) {
     if (!chat) return null;
     ObjectNode root = chunk();
-    ObjectNode c = choice(root);
+    ObjectNode c = choice(root, index);
     c.putObject("delta").put("role", "assistant").put("content", "");
     c.putNull("finish_reason");
     return root;
   }
 
-  /** A piece of text; with {@code return_token_ids}, the token it came from ({@code tokenId} -1: none). */
-  ObjectNode delta(String text, int tokenId) {
+  /**
+   * A piece of text; with {@code return_token_ids}, the token it came from ({@code tokenId} -1: none); with logprobs,
+   * the token's ({@code logprob} null: none).
+   */
+  ObjectNode delta(int index, String text, int tokenId, TokenLogprob logprob) {
     ObjectNode root = chunk();
-    ObjectNode c = choice(root);
+    ObjectNode c = choice(root, index);
+    if (logprobs() && logprob != null) c.set("logprobs", logprobs.get(index).of(List.of(logprob)));
     if (chat) c.putObject("delta").put("content", text);
     else c.put("text", text);
     c.putNull("finish_reason");
@@ -59,9 +75,9 @@ final class Chunks {
   }
 
   /** The end of the choice. */
-  ObjectNode finish(String finishReason) {
+  ObjectNode finish(int index, String finishReason) {
     ObjectNode root = chunk();
-    ObjectNode c = choice(root);
+    ObjectNode c = choice(root, index);
     if (chat) c.putObject("delta");
     else c.put("text", "");
     c.put("finish_reason", finishReason);
@@ -101,9 +117,9 @@ final class Chunks {
   }
 
   /** Adds the one choice to a chunk and returns the choice. */
-  private static ObjectNode choice(ObjectNode chunk) {
+  private static ObjectNode choice(ObjectNode chunk, int index) {
     ObjectNode c = chunk.putArray("choices").addObject();
-    c.put("index", 0);
+    c.put("index", index);
     c.putNull("logprobs");
     return c;
   }

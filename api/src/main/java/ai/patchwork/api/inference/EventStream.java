@@ -4,51 +4,84 @@ import ai.patchwork.api.web.ErrorEnvelope;
 import ai.patchwork.serving.GenerationHandle;
 import ai.patchwork.serving.GenerationListener;
 import ai.patchwork.serving.TokenEvent;
+import ai.patchwork.serving.Usage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One streamed response: the engine's token events as server-sent events ({@code data: {chunk}} lines, then
- * {@code data: [DONE]}).
+ * One streamed response: the engine's token events of each choice as server-sent events ({@code data: {chunk}}
+ * lines), then, once every choice has finished, the usage chunk if asked for and {@code data: [DONE]}. The choices'
+ * events arrive on their own dispatch threads, so writes are serialised here.
  *
- * <p>A client that goes away must free its sequence at once, not after {@code max_tokens}: the first write that
+ * <p>A client that goes away must free its sequences at once, not after {@code max_tokens}: the first write that
  * fails, and the emitter's completion, timeout and error callbacks (the container's view of the connection), all
- * cancel the request, which releases its KV slot before the engine's next step.
+ * cancel the request, which releases its KV slots before the engine's next step.
  */
-final class EventStream implements GenerationListener {
+final class EventStream {
   static final MediaType EVENT_STREAM = new MediaType("text", "event-stream", StandardCharsets.UTF_8);
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
 
   private final ResponseBodyEmitter emitter;
   private final Chunks chunks;
   private final boolean includeUsage;
+  private final List<GenerationListener> listeners = new ArrayList<>();
+  private final List<Usage> usages = new ArrayList<>(); // guarded by this
   private volatile GenerationHandle handle;
   private volatile boolean gone;
+  private boolean ended; // guarded by this
 
   /**
-   * A stream whose headers (and, for chat, the role chunk) go out as soon as the request is accepted, as OpenAI's
-   * do: a queued request's client sees 200 at once rather than only when its first token is ready.
+   * A stream whose headers (and, for chat, each choice's role chunk) go out as soon as the request is accepted, as
+   * OpenAI's do: a queued request's client sees 200 at once rather than only when its first token is ready.
    */
   EventStream(Chunks chunks, GenerationOptions options, Duration timeout) {
     this.emitter = new ResponseBodyEmitter(timeout.toMillis());
     this.chunks = chunks;
     this.includeUsage = options.includeUsage();
-    ObjectNode first = chunks.start();
-    if (first != null) send(first);
-    else write(new byte[0]); // commits the headers without a byte of body
+    boolean started = false;
+    for (int i = 0; i < options.n(); i++) {
+      int index = i;
+      listeners.add(new GenerationListener() {
+        @Override
+        public void onToken(TokenEvent event) {
+          token(index, event);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+          error(error);
+        }
+      });
+      ObjectNode first = chunks.start(i);
+      if (first != null) {
+        send(first);
+        started = true;
+      }
+    }
+    if (!started) write(new byte[0]); // commits the headers without a byte of body
   }
 
   ResponseBodyEmitter emitter() {
     return emitter;
   }
 
-  /** Ties the request to the connection: whatever ends the connection cancels the request (a no-op once done). */
-  void attach(GenerationHandle h) {
+  /** One listener per choice, in order. */
+  List<GenerationListener> listeners() {
+    return List.copyOf(listeners);
+  }
+
+  /**
+   * Ties the request to the connection: whatever ends the connection cancels the request (a no-op once done);
+   * cancelling one choice's handle cancels them all.
+   */
+  void attach(List<GenerationHandle> handles) {
+    GenerationHandle h = handles.getFirst();
     handle = h;
     emitter.onCompletion(h::cancel);
     emitter.onTimeout(h::cancel);
@@ -56,24 +89,30 @@ final class EventStream implements GenerationListener {
     if (gone) h.cancel();
   }
 
-  @Override
-  public void onToken(TokenEvent event) {
+  private synchronized void token(int index, TokenEvent event) {
+    if (ended) return;
     // A token whose text is held back (part of a character, or maybe a stop string) still shows its id.
-    if (!event.text().isEmpty() || (chunks.tokenIds() && event.tokenId() >= 0)) {
-      send(chunks.delta(event.text(), event.tokenId()));
+    boolean token = event.tokenId() >= 0;
+    if (!event.text().isEmpty() || (token && (chunks.tokenIds() || (chunks.logprobs() && event.logprob() != null)))) {
+      send(chunks.delta(index, event.text(), event.tokenId(), event.logprob()));
     }
     if (event.last()) {
-      send(chunks.finish(event.finishReason().openAiName()));
-      if (includeUsage) send(chunks.usage(event.usage()));
-      end();
+      send(chunks.finish(index, event.finishReason().openAiName()));
+      usages.add(event.usage());
+      if (usages.size() == listeners.size()) {
+        if (includeUsage) send(chunks.usage(CompletionsController.usage(usages)));
+        end();
+      }
     }
   }
 
-  @Override
-  public void onError(Throwable error) {
+  private synchronized void error(Throwable error) {
+    if (ended) return;
     ErrorEnvelope envelope = InferenceExceptionHandler.envelopeOf(error);
     write(("data: " + chunks.write(envelope) + "\n\n").getBytes(StandardCharsets.UTF_8));
     end();
+    GenerationHandle h = handle;
+    if (h != null) h.cancel(); // the other choices stop too
   }
 
   private void send(ObjectNode chunk) {
@@ -81,16 +120,17 @@ final class EventStream implements GenerationListener {
   }
 
   private void end() {
+    ended = true;
     write(DONE);
     if (!gone) emitter.complete();
   }
 
-  private void write(byte[] bytes) {
+  private synchronized void write(byte[] bytes) {
     if (gone) return;
     try {
       emitter.send(bytes, EVENT_STREAM);
     } catch (IOException | IllegalStateException e) {
-      gone = true; // the client went away: stop its sequence now
+      gone = true; // the client went away: stop its sequences now
       GenerationHandle h = handle;
       if (h != null) h.cancel();
     }

@@ -117,7 +117,8 @@ class RequestErrorsApiTest {
   @Test
   void unsupportedOrInvalidFieldsAre400() {
     OpenAi ai = new OpenAi(port);
-    assertError(ai.post("/v1/completions", completion("tiny-llama", false).put("n", 2)), 400, "unsupported_value", "n");
+    assertError(ai.post("/v1/completions", completion("tiny-llama", false).put("n", 0)), 400, "invalid_value", "n");
+    assertError(ai.post("/v1/completions", completion("tiny-llama", false).put("n", 9)), 400, "invalid_value", "n");
     assertError(ai.post("/v1/completions", completion("tiny-llama", false).put("temperature", 3)), 400,
         "invalid_value", "temperature");
     assertError(ai.post("/v1/completions", completion("tiny-llama", false).put("top_p", 0)), 400, "invalid_value",

@@ -24,7 +24,7 @@ final class SequenceState {
     this.index = index;
     this.request = request;
     this.tokenizer = tokenizer;
-    this.sampler = new Sampler(request.sampling());
+    this.sampler = new Sampler(request.sampling(), request.promptIds());
     this.promptLength = request.promptIds().length;
     if (!request.sampling().stopStrings().isEmpty() && tokenizer == null) {
       throw new IllegalArgumentException("stop strings need a tokenizer");

@@ -56,6 +56,26 @@ public final class KvCache implements AutoCloseable {
     return new KvBinding(this, slots, starts, newTokens, step);
   }
 
+  /**
+   * Copies the first {@code positions} positions of slot {@code from} into slot {@code to}, in every layer; the rest of
+   * {@code to} is left as it is.
+   */
+  public void copy(int from, int to, int positions) {
+    if (from < 0 || from >= slots || to < 0 || to >= slots || positions <= 0 || positions > capacity) {
+      throw new IllegalArgumentException("cannot copy " + positions + " positions from slot " + from + " to " + to);
+    }
+    NDIndex keysFrom = new NDIndex("{}, :, :, :{}", from, positions);
+    NDIndex keysTo = new NDIndex("{}, :, :, :{}", to, positions);
+    NDIndex valuesFrom = new NDIndex("{}, :, :{}, :", from, positions);
+    NDIndex valuesTo = new NDIndex("{}, :, :{}, :", to, positions);
+    for (int l = 0; l < keys.length; l++) {
+      try (NDArray k = keys[l].get(keysFrom); NDArray v = values[l].get(valuesFrom)) {
+        keys[l].set(keysTo, k);
+        values[l].set(valuesTo, v);
+      }
+    }
+  }
+
   void write(int layer, NDIndex keysAt, NDIndex valuesAt, NDArray k, NDArray v) {
     keys[layer].set(keysAt, k);
     values[layer].set(valuesAt, v);

@@ -37,10 +37,12 @@ public final class Tokenizer implements AutoCloseable {
   private final GenerationConfig generationConfig;
   private final Optional<Integer> bosId;
   private final Set<Integer> eosIds;
+  private final TokenBytes tokenBytes;
 
   private Tokenizer(HuggingFaceTokenizer hf, Path modelDir, JsonNode tokenizerJson) {
     this.hf = hf;
     this.vocabSize = HfJson.vocabSize(tokenizerJson);
+    this.tokenBytes = TokenBytes.of(tokenizerJson, vocabSize);
     JsonNode tokenizerConfig =
         HfJson.readIfPresent(modelDir.resolve("tokenizer_config.json"))
             .orElse(MissingNode.getInstance());
@@ -142,6 +144,11 @@ public final class Tokenizer implements AutoCloseable {
    */
   public int vocabSize() {
     return vocabSize;
+  }
+
+  /** The raw bytes of every token id, read once when the tokenizer was loaded. */
+  public TokenBytes tokenBytes() {
+    return tokenBytes;
   }
 
   /**

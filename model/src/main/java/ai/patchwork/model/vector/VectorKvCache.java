@@ -49,6 +49,25 @@ public final class VectorKvCache {
     return 2L * keys.length * keys[0].length * Float.BYTES;
   }
 
+  /**
+   * Copies the first {@code positions} positions of slot {@code from} into slot {@code to} (whole key blocks), in
+   * every layer and head; the rest of {@code to} is left as it is.
+   */
+  public void copy(int from, int to, int positions) {
+    if (from < 0 || from >= slots || to < 0 || to >= slots || positions < 0 || positions > capacity) {
+      throw new IllegalArgumentException("cannot copy " + positions + " positions from slot " + from + " to " + to);
+    }
+    int blocks = (positions + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK;
+    int keyFloats = blocks * AttentionOps.BLOCK * headDim;
+    int valueFloats = positions * headDim;
+    for (int layer = 0; layer < keys.length; layer++) {
+      for (int head = 0; head < kvHeads; head++) {
+        System.arraycopy(keys[layer], offset(from, head), keys[layer], offset(to, head), keyFloats);
+        System.arraycopy(values[layer], offset(from, head), values[layer], offset(to, head), valueFloats);
+      }
+    }
+  }
+
   /** Where head {@code head} of slot {@code slot} starts in a layer's array: (C/B, H, B) keys, (C, H) values. */
   int offset(int slot, int head) {
     return (slot * kvHeads + head) * span * headDim;
