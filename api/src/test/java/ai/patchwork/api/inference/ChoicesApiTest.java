@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.api.ApiClient;
+import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -93,7 +94,8 @@ class ChoicesApiTest {
   }
 
   private static double prefillTokens(OpenAi ai) {
-    String text = ai.api().get("/actuator/prometheus").text();
+    // the metrics are an admin key's to read
+    String text = ai.api().withKey(PatchworkTestServices.ADMIN_KEY).get("/actuator/prometheus").text();
     Matcher m = Pattern.compile("(?m)^patchwork_prefill_tokens_total(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(text);
     double total = 0;
     while (m.find()) total += Double.parseDouble(m.group(2));
