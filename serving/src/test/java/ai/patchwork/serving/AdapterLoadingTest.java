@@ -92,6 +92,8 @@ class AdapterLoadingTest {
       // when: version 2 is published while it runs
       TinyWorld.adapter(config, served, "x", 8, 2);
       t.engine.adapters().invalidate("x");
+      // version 2 reaches host memory while the loop is held, so the two requests share steps however slow the load
+      t.engine.adapters().prefetch("x").get(20, TimeUnit.SECONDS);
       GenerationHandle fresh = t.engine.submit(TinyWorld.greedy(prompt, "x", 30));
       t.resume();
       // then: the running sequence finishes on version 1, the new request gets version 2, in the same batches
