@@ -317,6 +317,8 @@ class AttackSuiteTest {
 
   private static ApiClient.Response raw(HttpRequest.Builder request) {
     try {
+      // an authenticated caller: the attack must reach the limits, not stop at the key check
+      request.header("Authorization", "Bearer " + PatchworkTestServices.PROJECT_KEY);
       HttpResponse<byte[]> r = HttpClient.newHttpClient().send(request.timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofByteArray());
       return new ApiClient.Response(r.statusCode(), r.body(), r);
