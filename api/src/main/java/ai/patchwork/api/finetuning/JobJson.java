@@ -34,7 +34,13 @@ record JobJson(String id, String object, long createdAt, Long finishedAt, Long e
     Map<String, Object> hyper = hyperparameters(j.hyperparameters());
     Map<String, Object> method = new LinkedHashMap<>();
     Map<String, Object> patchwork = options(j.options());
-    if (j.reinforcement() == null) {
+    if (j.preference() != null) {
+      Map<String, Object> dpo = new LinkedHashMap<>(hyper);
+      dpo.putAll(j.preference().hyperparameters());
+      method.put("type", "dpo");
+      method.put("dpo", Map.of("hyperparameters", dpo));
+      if (j.preference().initialAdapter() != null) patchwork.putAll(j.preference().options());
+    } else if (j.reinforcement() == null) {
       method.put("type", "supervised");
       method.put("supervised", Map.of("hyperparameters", hyper));
     } else {

@@ -32,32 +32,36 @@ public final class FineTuningRunner {
   /** The identifying job parameter: the fine-tuning job id. */
   public static final String JOB_ID = "fine_tuning_job_id";
 
+  /** The non-identifying job parameter of each start: the worker running it. */
+  public static final String WORKER_ID = "worker_id";
+
   private static final Logger log = LoggerFactory.getLogger(FineTuningRunner.class);
 
   private final JobOperator operator;
   private final JobRepository repository;
   private final Job supervised;
   private final Job reinforcement;
-  private final RunContext run;
+  private final ShutdownSignal shutdown;
   private final JobProgress progress;
 
-  FineTuningRunner(JobOperator operator, JobRepository repository, Job supervised, Job reinforcement, RunContext run,
+  FineTuningRunner(JobOperator operator, JobRepository repository, Job supervised, Job reinforcement, ShutdownSignal shutdown,
       JobProgress progress) {
     this.operator = operator;
     this.repository = repository;
     this.supervised = supervised;
     this.reinforcement = reinforcement;
-    this.run = run;
+    this.shutdown = shutdown;
     this.progress = progress;
   }
 
   /** Runs the job until it finishes or stops; the claim is released (or the job finished) when this returns. */
   public void run(String jobId, String workerId) {
-    JobParameters params = new JobParametersBuilder().addString(JOB_ID, jobId).toJobParameters();
-    run.begin(jobId, workerId);
+    JobParameters identifying = new JobParametersBuilder().addString(JOB_ID, jobId).toJobParameters();
+    JobParameters params = new JobParametersBuilder(identifying).addString(WORKER_ID, workerId, false)
+        .toJobParameters();
     try {
       Job job = progress.job(jobId).reinforcement() == null ? supervised : reinforcement;
-      JobExecution last = repository.getLastJobExecution(job.getName(), params);
+      JobExecution last = repository.getLastJobExecution(job.getName(), identifying);
       if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
         // The register step finishes the job before its execution completes, so this job was left unfinished by a
         // failure in between; claiming it again would only repeat this, so it fails.
@@ -75,14 +79,12 @@ public final class FineTuningRunner {
     } catch (Exception e) {
       log.error("job {}: cannot run its batch job", jobId, e);
       fail(jobId, workerId, new JobError("internal_error", "the job could not be run: " + e.getMessage(), null));
-    } finally {
-      run.end();
     }
   }
 
   /** Asks a running job to stop at its next step boundary (the worker is shutting down). */
   public void requestShutdown() {
-    run.requestShutdown();
+    shutdown.request();
   }
 
   private void outcome(String jobId, String workerId, JobExecution execution) {

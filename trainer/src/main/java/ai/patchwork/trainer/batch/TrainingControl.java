@@ -24,12 +24,14 @@ final class TrainingControl {
   static final String CHECKPOINT = "patchwork.checkpoint";
   static final String FINAL_CHECKPOINT = "patchwork.final_checkpoint";
 
-  private final RunContext run;
+  private final JobRun run;
+  private final ShutdownSignal shutdown;
   private final JobProgress progress;
   private final Blobs blobs;
 
-  TrainingControl(RunContext run, JobProgress progress, Blobs blobs) {
+  TrainingControl(JobRun run, ShutdownSignal shutdown, JobProgress progress, Blobs blobs) {
     this.run = run;
+    this.shutdown = shutdown;
     this.progress = progress;
     this.blobs = blobs;
   }
@@ -53,7 +55,7 @@ final class TrainingControl {
    * with the reason in the job's context and returns true.
    */
   boolean stopIfAsked(StepExecution stepExecution, int step) {
-    StopReason reason = run.shutdownRequested() ? StopReason.SHUTDOWN
+    StopReason reason = shutdown.requested() ? StopReason.SHUTDOWN
         : switch (progress.signal(run.jobId(), run.workerId())) {
           case CONTINUE -> null;
           case CANCELLED -> StopReason.CANCELLED;

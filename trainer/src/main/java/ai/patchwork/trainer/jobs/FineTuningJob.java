@@ -25,12 +25,13 @@ import java.util.Objects;
  * @param seed the seed
  * @param suffix the user's suffix, or null
  * @param metadata the user's metadata
- * @param reinforcement the reinforcement method; null for a supervised job
+ * @param reinforcement the reinforcement method; null unless the job is reinforcement
+ * @param preference the preference method (DPO); null unless the job is DPO
  */
 public record FineTuningJob(String id, Instant createdAt, Instant finishedAt, Instant estimatedFinish, String model,
     String fineTunedModel, JobStatus status, JobError error, Hyperparameters hyperparameters, TrainingOptions options,
     String trainingFile, String validationFile, List<String> resultFiles, Long trainedTokens, long seed, String suffix,
-    Map<String, String> metadata, Reinforcement reinforcement) {
+    Map<String, String> metadata, Reinforcement reinforcement, Preference preference) {
 
   public FineTuningJob {
     Objects.requireNonNull(id, "id");

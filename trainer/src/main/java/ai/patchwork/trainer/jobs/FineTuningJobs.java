@@ -51,7 +51,7 @@ public final class FineTuningJobs {
     fineTuneFile(s.trainingFile(), "training_file");
     if (s.validationFile() != null) fineTuneFile(s.validationFile(), "validation_file");
     String id = Ids.next("ftjob-");
-    String method = JobJson.method(s.hyperparameters(), s.reinforcement()).toString();
+    String method = JobJson.method(s.hyperparameters(), s.reinforcement(), s.preference()).toString();
     tx.executeWithoutResult(st -> {
       jdbc.sql("INSERT INTO fine_tuning_jobs (id, base_model, training_file, validation_file, method, hyperparameters, "
               + "suffix, seed, metadata, status) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, 'validating_files')")
@@ -65,10 +65,15 @@ public final class FineTuningJobs {
 
   /** The settings with the initial adapter, if any, resolved to the id of a ready adapter of the job's base model. */
   private JobSettings withInitialAdapterId(JobSettings s) {
+    if (s.preference() != null && s.preference().initialAdapter() != null) {
+      return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
+          s.hyperparameters(), s.options(), null, s.preference().withInitialAdapter(initialAdapter(
+              s.preference().initialAdapter(), s.model())));
+    }
     if (s.reinforcement() == null || s.reinforcement().initialAdapter() == null) return s;
     return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
         s.hyperparameters(), s.options(), s.reinforcement().withInitialAdapter(initialAdapter(
-            s.reinforcement().initialAdapter(), s.model())));
+            s.reinforcement().initialAdapter(), s.model())), null);
   }
 
   /** The id of the ready adapter {@code ref} names, which must be for {@code baseModel}. */

@@ -82,9 +82,10 @@ public final class JobProgress {
   }
 
   /** Records the values "auto" resolved to, which the job object shows from now on. */
-  public void resolved(String jobId, Hyperparameters h, TrainingOptions o, Reinforcement reinforcement) {
+  public void resolved(String jobId, Hyperparameters h, TrainingOptions o, Reinforcement reinforcement,
+      Preference preference) {
     jdbc.sql("UPDATE fine_tuning_jobs SET hyperparameters = ?::jsonb, method = ?::jsonb WHERE id = ?")
-        .params(JobJson.column(h, o).toString(), JobJson.method(h, reinforcement).toString(), jobId)
+        .params(JobJson.column(h, o).toString(), JobJson.method(h, reinforcement, preference).toString(), jobId)
         .update();
   }
 

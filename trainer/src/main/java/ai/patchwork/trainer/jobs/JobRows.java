@@ -44,7 +44,8 @@ final class JobRows {
         JobJson.readHyperparameters(h), JobJson.readOptions(h.get("patchwork")), rs.getString("training_file"),
         rs.getString("validation_file"), strings(rs.getArray("result_files")), trainedTokens, rs.getLong("seed"),
         rs.getString("suffix"), JSON.readValue(rs.getString("metadata"), STRINGS),
-        Reinforcement.read(JSON.readTree(rs.getString("method"))));
+        Reinforcement.read(JSON.readTree(rs.getString("method"))),
+        Preference.read(JSON.readTree(rs.getString("method"))));
   }
 
   static JobEvent event(ResultSet rs, int i) throws SQLException {

@@ -17,11 +17,12 @@ import java.util.regex.Pattern;
  * @param metadata up to 16 string pairs
  * @param hyperparameters the OpenAI hyperparameters, possibly "auto"
  * @param options the Patchwork extension
- * @param reinforcement the reinforcement method (grader, GRPO settings); null for supervised fine-tuning
+ * @param reinforcement the reinforcement method (grader, GRPO settings); null unless the job is reinforcement
+ * @param preference the preference method (DPO); null unless the job is DPO
  */
 public record JobSettings(String model, String trainingFile, String validationFile, String suffix, long seed,
     Map<String, String> metadata, Hyperparameters hyperparameters, TrainingOptions options,
-    Reinforcement reinforcement) {
+    Reinforcement reinforcement, Preference preference) {
 
   private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -44,5 +45,6 @@ public record JobSettings(String model, String trainingFile, String validationFi
     }
     Objects.requireNonNull(hyperparameters, "hyperparameters");
     Objects.requireNonNull(options, "options");
+    if (reinforcement != null && preference != null) throw new IllegalArgumentException("one method per job");
   }
 }
