@@ -44,7 +44,8 @@ public final class FineTuningRunner {
   private final ShutdownSignal shutdown;
   private final JobProgress progress;
 
-  FineTuningRunner(JobOperator operator, JobRepository repository, Job supervised, Job reinforcement, ShutdownSignal shutdown,
+  FineTuningRunner(JobOperator operator, JobRepository repository, Job supervised, Job reinforcement,
+      ShutdownSignal shutdown,
       JobProgress progress) {
     this.operator = operator;
     this.repository = repository;
