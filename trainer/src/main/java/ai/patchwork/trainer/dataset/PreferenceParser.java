@@ -41,7 +41,25 @@ public final class PreferenceParser {
     return out;
   }
 
+  /**
+   * Checks that every line is a well-formed pair, without tokenizing (a file's upload).
+   *
+   * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+   */
+  public static void checkShape(InputStream in) {
+    JsonlParser.lines(in, PreferenceParser::shape);
+  }
+
+  /** A line's pair before tokenization. */
+  private record Pair(List<Turn> context, Turn preferred, Turn nonPreferred) {}
+
   private EncodedExample[] pair(int lineNo, String line) {
+    Pair p = shape(lineNo, line);
+    return new EncodedExample[] {side(lineNo, p.context(), p.preferred()), side(lineNo, p.context(),
+        p.nonPreferred())};
+  }
+
+  private static Pair shape(int lineNo, String line) {
     JsonNode node = JsonlParser.object(line);
     if (node.has("messages") || node.has("prompt")) {
       throw new JsonlParser.LineException("is a supervised example; a DPO job needs \"input\", \"preferred_output\" "
@@ -73,7 +91,7 @@ public final class PreferenceParser {
     if (preferred.content().equals(nonPreferred.content())) {
       throw new JsonlParser.LineException("preferred_output and non_preferred_output are the same");
     }
-    return new EncodedExample[] {side(lineNo, context, preferred), side(lineNo, context, nonPreferred)};
+    return new Pair(context, preferred, nonPreferred);
   }
 
   private static Turn output(JsonNode node, String key) {

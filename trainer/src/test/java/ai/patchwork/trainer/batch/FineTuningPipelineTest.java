@@ -152,4 +152,64 @@ class FineTuningPipelineTest {
     assertEquals(JobStatus.CANCELLED, bed.jobs.get(job.id()).status());
     assertEquals(Optional.empty(), bed.queue.claim(worker), "a cancelled job is not claimed again");
   }
+
+  FineTuningJob createDpo(String trainingJsonl, String patchwork) {
+    FileObject train = bed.files.upload(FileStore.FINE_TUNE, "pairs.jsonl", TrainerTestBed.temp(trainingJsonl), null);
+    String body = """
+        {"model": "%s", "training_file": "%s", "seed": 3,
+         "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2, "batch_size": 4, "n_epochs": 1}}},
+         "patchwork": %s}""".formatted(TrainerTestBed.BASE, train.id(), patchwork);
+    return bed.jobs.create(CreateJobRequest.parse(JsonMapper.shared().readTree(body)));
+  }
+
+  @Test
+  void aDpoJobTrainsFromLn2ReportsRewardsAndRegistersItsAdapter() {
+    // given a preference file of 24 pairs and a run of 6 steps with a checkpoint every 3
+    FineTuningJob job = createDpo(ReverseCodeTask.preferenceJsonl(TASK.trainingCodes().subList(0, 24)),
+        "{\"progress_interval\": 1, \"checkpoint_interval\": 3}");
+    WorkerSettings worker = TrainerTestBed.worker("worker-d");
+
+    // when a worker validates and trains it
+    work(job.id(), worker);
+    work(job.id(), worker);
+
+    // then it succeeded with β kept, and its adapter is registered
+    FineTuningJob done = bed.jobs.get(job.id());
+    assertEquals(JobStatus.SUCCEEDED, done.status(), String.valueOf(done.error()));
+    assertEquals(0.2, done.preference().beta());
+    assertEquals(4, done.hyperparameters().batchSize());
+    assertEquals(job.id(), bed.registry.getReady(done.fineTunedModel()).source().jobId());
+    assertEquals(List.of(6, 3), bed.jobs.checkpoints(job.id(), 10, null).data().stream()
+        .map(JobCheckpoint::stepNumber).toList());
+
+    // and every step's metrics carry the DPO loss and rewards, the first step's loss being ln 2
+    List<JobEvent> metrics = events(job.id()).stream()
+        .filter(e -> e.type().equals("metrics") && e.data().containsKey("train_rewards_margin")).toList();
+    assertEquals(6, metrics.size());
+    JobEvent first = metrics.getLast();
+    assertEquals(1, ((Number) first.data().get("step")).intValue());
+    assertEquals(Math.log(2), ((Number) first.data().get("train_loss")).doubleValue(), 1e-3);
+    for (String key : List.of("train_rewards_chosen", "train_rewards_rejected", "train_rewards_accuracy")) {
+      assertTrue(first.data().containsKey(key), key);
+    }
+  }
+
+  @Test
+  void aDpoPairLongerThanTheContextFailsTheJobNamingTheLine() {
+    // given a preference file whose second pair is longer than the model's 256-token context
+    String longPair = "{\"input\": {\"messages\": [{\"role\": \"user\", \"content\": \"" + "word ".repeat(300)
+        + "\"}]}, \"preferred_output\": [{\"role\": \"assistant\", \"content\": \"yes\"}], "
+        + "\"non_preferred_output\": [{\"role\": \"assistant\", \"content\": \"no\"}]}\n";
+    FineTuningJob job = createDpo(ReverseCodeTask.preferenceJsonl(TASK.trainingCodes().subList(0, 1)) + longPair,
+        "null");
+
+    // when a worker validates it
+    work(job.id(), TrainerTestBed.worker("worker-e"));
+
+    // then it failed naming the line and the problem
+    FineTuningJob failed = bed.jobs.get(job.id());
+    assertEquals(JobStatus.FAILED, failed.status());
+    assertEquals("invalid_training_file", failed.error().code());
+    assertTrue(failed.error().message().contains("line 2: the example is"), failed.error().message());
+  }
 }

@@ -100,4 +100,30 @@ class CreateJobRequestTest {
     String longest = FineTunedModelName.of("b".repeat(64), "s".repeat(64), "ftjob-" + "x".repeat(24));
     assertEquals(true, longest.length() <= 64 && longest.matches("[A-Za-z0-9][A-Za-z0-9._-]*"), longest);
   }
+
+  @Test
+  void readsTheDpoMethodWithBetaAndAnInitialAdapter() {
+    // given a DPO request with β and an adapter to start from
+    JobSettings s = parse("""
+        {"model": "m", "training_file": "file-a", "method": {"type": "dpo", "dpo": {"hyperparameters":
+         {"beta": 0.3, "n_epochs": 2}}}, "patchwork": {"initial_adapter": "ft-x"}}""");
+
+    // then it is a DPO job with its β, OpenAI's hyperparameters and the initial adapter
+    assertEquals(new Preference(0.3, "ft-x"), s.preference());
+    assertNull(s.reinforcement());
+    assertEquals(new Hyperparameters(2, null, null), s.hyperparameters());
+    assertEquals(Preference.DEFAULT_BETA, parse("""
+        {"model": "m", "training_file": "f", "method": {"type": "dpo"}}""").preference().beta());
+  }
+
+  @Test
+  void refusesBetaOutOfRangeOrOnASupervisedJob() {
+    TrainerException high = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 3}}}}"""));
+    assertEquals("method.dpo.hyperparameters.beta", high.param());
+    TrainerException sft = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "method": {"type": "supervised", "supervised":
+         {"hyperparameters": {"beta": 0.1}}}}"""));
+    assertEquals("method.supervised.hyperparameters.beta", sft.param());
+  }
 }
