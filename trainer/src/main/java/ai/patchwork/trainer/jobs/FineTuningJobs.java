@@ -47,7 +47,7 @@ public final class FineTuningJobs {
           + "can be fine-tuned here (available: " + String.join(", ", baseModels.all().stream().map(m -> m.id()).toList())
           + ")");
     }
-    JobSettings s = withInitialAdapterId(settings);
+    JobSettings s = fittedToModel(withInitialAdapterId(settings));
     fineTuneFile(s.trainingFile(), "training_file");
     if (s.validationFile() != null) fineTuneFile(s.validationFile(), "validation_file");
     String id = Ids.next("ftjob-");
@@ -61,6 +61,14 @@ public final class FineTuningJobs {
       progress.info(id, "Created fine-tuning job: " + id);
     });
     return get(id);
+  }
+
+  /** The settings with a reinforcement job's completion length fitted to the base model's context. */
+  private JobSettings fittedToModel(JobSettings s) {
+    if (s.reinforcement() == null) return s;
+    int context = baseModels.require(s.model()).config().maxPositions();
+    return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
+        s.hyperparameters(), s.options(), s.reinforcement().fittedTo(context), null);
   }
 
   /** The settings with the initial adapter, if any, resolved to the id of a ready adapter of the job's base model. */

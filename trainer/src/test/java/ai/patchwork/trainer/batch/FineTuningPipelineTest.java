@@ -212,4 +212,26 @@ class FineTuningPipelineTest {
     assertEquals("invalid_training_file", failed.error().code());
     assertTrue(failed.error().message().contains("line 2: the example is"), failed.error().message());
   }
+
+  @Test
+  void aReinforcementJobWithEveryDefaultFitsItsCompletionsToA256TokenContext() {
+    // given a reinforcement job that sets nothing but its grader, on the task model whose context is 256 tokens
+    FileObject prompts = bed.files.upload(FileStore.FINE_TUNE, "prompts.jsonl",
+        TrainerTestBed.temp(ReverseCodeTask.promptJsonl(TASK.trainingCodes().subList(0, 2))), null);
+    String body = """
+        {"model": "%s", "training_file": "%s", "method": {"type": "reinforcement", "reinforcement": {"grader":
+         {"type": "string_check", "name": "exact", "input": "{{sample.output_text}}", "reference": "{{item.answer}}",
+          "operation": "eq"}}}}""".formatted(TrainerTestBed.BASE, prompts.id());
+    FineTuningJob job = bed.jobs.create(CreateJobRequest.parse(JsonMapper.shared().readTree(body)));
+
+    // then its completions were fitted to half the context when it was created
+    assertEquals(128, job.reinforcement().maxCompletionTokens());
+
+    // and when a worker validates and trains it, it succeeds
+    WorkerSettings worker = TrainerTestBed.worker("worker-f");
+    work(job.id(), worker);
+    work(job.id(), worker);
+    FineTuningJob done = bed.jobs.get(job.id());
+    assertEquals(JobStatus.SUCCEEDED, done.status(), String.valueOf(done.error()));
+  }
 }
