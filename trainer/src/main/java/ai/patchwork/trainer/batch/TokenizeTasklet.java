@@ -65,8 +65,11 @@ final class TokenizeTasklet implements Tasklet {
       }
       int units = JobData.units(job, train.size());
       String unit = job.preference() == null ? " examples" : " preference pairs";
-      RunPlan plan = RunPlan.of(job, units);
+      int hidden = base.config().hiddenSize();
+      RunPlan plan = RunPlan.of(job, units, hidden);
       progress.resolved(job.id(), plan.hyperparameters(), plan.options(), null, job.preference());
+      String auto = job.hyperparameters().explainAuto(plan.hyperparameters(), units, hidden, unit.strip());
+      if (!auto.isEmpty()) progress.info(job.id(), "Chose for \"auto\": " + auto);
       progress.info(job.id(), "Tokenized " + units + unit + " (" + train.tokens() + " tokens): "
           + plan.totalSteps() + " steps of " + plan.hyperparameters().batchSize() + unit + " over "
           + plan.hyperparameters().nEpochs() + (plan.hyperparameters().nEpochs() == 1 ? " epoch" : " epochs")
@@ -86,7 +89,7 @@ final class TokenizeTasklet implements Tasklet {
             tokenizer, room));
         jobContext.putString(VALID_DATA, blobs.put(valid::write));
       }
-      RunPlan plan = RunPlan.of(job, train.size());
+      RunPlan plan = RunPlan.of(job, train.size(), base.config().hiddenSize());
       progress.resolved(job.id(), plan.hyperparameters(), plan.options(), plan.reinforcement(), null);
       progress.info(job.id(), "Tokenized " + train.size() + " prompts: " + plan.totalSteps() + " steps of "
           + plan.hyperparameters().batchSize() + " prompts × " + plan.reinforcement().samplesPerPrompt()

@@ -51,7 +51,7 @@ final class TrainingSessions {
       PromptDataset valid = validSha == null ? null : control.read(validSha, "prompts", PromptDataset::read);
       String initialId = job.reinforcement().initialAdapter();
       AdapterWeights initial = checkpoint == null && initialId != null ? initialAdapter(initialId, base) : null;
-      return ReinforcementSession.open(base.path(), RunPlan.of(job, train.size()), train, valid,
+      return ReinforcementSession.open(base.path(), RunPlan.of(job, train.size(), base.config().hiddenSize()), train, valid,
           Graders.parse(job.reinforcement().grader(), "grader"), initialId, initial, checkpoint);
     }
     EncodedDataset train = control.read(trainSha, "tokenized data", EncodedDataset::read);
@@ -59,10 +59,11 @@ final class TrainingSessions {
     if (job.preference() != null) {
       String initialId = job.preference().initialAdapter();
       AdapterWeights initial = initialId == null ? null : initialAdapter(initialId, base);
-      return PreferenceSession.open(base.path(), RunPlan.of(job, JobData.units(job, train.size())),
+      return PreferenceSession.open(base.path(), RunPlan.of(job, JobData.units(job, train.size()),
+          base.config().hiddenSize()),
           job.preference().beta(), train, valid, initial, checkpoint);
     }
-    return SupervisedSession.open(base.path(), RunPlan.of(job, train.size()), train, valid, checkpoint);
+    return SupervisedSession.open(base.path(), RunPlan.of(job, train.size(), base.config().hiddenSize()), train, valid, checkpoint);
   }
 
   private AdapterWeights initialAdapter(String id, BaseModel base) {

@@ -126,4 +126,23 @@ class CreateJobRequestTest {
          {"hyperparameters": {"beta": 0.1}}}}"""));
     assertEquals("method.supervised.hyperparameters.beta", sft.param());
   }
+
+  @Test
+  void autoChoosesTheLearningRateFromTheModelsWidthAndSaysWhy() {
+    // given a request that leaves everything on auto
+    Hyperparameters h = parse("{\"model\": \"m\", \"training_file\": \"f\"}").hyperparameters();
+
+    // then the multiplier is √(4096 / hidden size), between 1 and 16
+    assertEquals(1.0, h.resolve(400, 4096).learningRateMultiplier());
+    assertEquals(5.66, h.resolve(400, 128).learningRateMultiplier());
+    assertEquals(16.0, h.resolve(400, 8).learningRateMultiplier());
+    assertEquals(1.0, h.resolve(400, 8192).learningRateMultiplier());
+
+    // and the explanation names each auto choice with its value
+    Hyperparameters resolved = h.resolve(16, 128);
+    assertEquals("batch_size 1 (a tenth of 16 examples, between 1 and 16), n_epochs 10 (3, or up to 10 so that "
+        + "training sees 1,600 examples), learning_rate_multiplier 5.66 (√(4096 / hidden size 128), between 1 and 16)",
+        h.explainAuto(resolved, 16, 128, "examples"));
+    assertEquals("", new Hyperparameters(2, 4, 1.0).explainAuto(new Hyperparameters(2, 4, 1.0), 16, 128, "examples"));
+  }
 }
