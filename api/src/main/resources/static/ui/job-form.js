@@ -48,7 +48,7 @@ export async function renderJobForm(view, ctx) {
   const dpo = h('input', { type: 'radio', name: 'method', value: 'dpo', id: 'method-dpo' });
   const rft = h('input', { type: 'radio', name: 'method', value: 'reinforcement', id: 'method-rft' });
   const dpoFields = h('fieldset', { id: 'dpo-fields' }, h('legend', {}, 'Preference (DPO)'),
-    field('β', f.dpo_beta, 'default 0.1; higher keeps the adapter closer to the base model'));
+    field('DPO β', f.dpo_beta, 'default 0.1; higher keeps the adapter closer to the reference'));
   const uploadField = field('Upload a training file', f.upload, ' ');
   const formatHint = uploadField.querySelector('small');
   const rftFields = h('fieldset', { id: 'rft-fields' }, h('legend', {}, 'Reinforcement (GRPO)'),

@@ -1,5 +1,6 @@
 package ai.patchwork.api.finetuning;
 
+import ai.patchwork.api.inference.ServingProperties;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.registry.AdapterRegistry;
@@ -40,11 +41,12 @@ class FineTuningConfiguration {
     return new JobProgress(dataSource);
   }
 
+  /** Jobs are refused at creation when their LoRA rank is more than serving's {@code max-lora-rank}. */
   @Bean
   @ConditionalOnRole(Role.API)
   FineTuningJobs fineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels,
-      AdapterRegistry registry) {
-    return new FineTuningJobs(dataSource, files, baseModels, registry);
+      AdapterRegistry registry, ServingProperties serving) {
+    return new FineTuningJobs(dataSource, files, baseModels, registry, serving.maxLoraRank());
   }
 
   /** The worker role: claims jobs for the base models this process has configured. */

@@ -89,6 +89,9 @@ class FineTuningBadInputTest {
         "method.dpo.hyperparameters.beta", "invalid_hyperparameter", "greater than 0");
     assertError(client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
         + "\", \"patchwork\": {\"lora\": {\"rank\": 8}}}"), 400, "patchwork.lora.rank", null, "not a known option");
+    assertError(client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
+        + "\", \"patchwork\": {\"lora\": {\"r\": 64}}}"), 400, "patchwork.lora.r", "invalid_hyperparameter",
+        "largest rank this platform serves");
     assertError(client.http.get("/v1/fine_tuning/jobs/ftjob-nope"), 404, null, "job_not_found", "no fine-tuning job");
     assertError(client.http.post("/v1/fine_tuning/jobs/ftjob-nope/cancel", "application/json", ""), 404, null,
         "job_not_found", "no fine-tuning job");

@@ -30,8 +30,20 @@ public final class FineTuningJobs {
   private final BaseModels baseModels;
   private final AdapterRegistry adapters;
   private final JobProgress progress;
+  private final int maxServableRank;
 
+  /** Jobs whose adapters are served elsewhere, with no limit on their rank. */
   public FineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels, AdapterRegistry adapters) {
+    this(dataSource, files, baseModels, adapters, Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param maxServableRank the largest LoRA rank the serving engine serves: a job asking for more is refused at
+   *     creation rather than producing an adapter nothing can serve
+   */
+  public FineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels, AdapterRegistry adapters,
+      int maxServableRank) {
+    this.maxServableRank = maxServableRank;
     this.jdbc = JdbcClient.create(dataSource);
     this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
     this.files = files;
@@ -46,6 +58,11 @@ public final class FineTuningJobs {
       throw TrainerException.invalid("model", "model_not_found", "model '" + settings.model() + "' is not a base model that "
           + "can be fine-tuned here (available: " + String.join(", ", baseModels.all().stream().map(m -> m.id()).toList())
           + ")");
+    }
+    if (settings.options().loraRank() > maxServableRank) {
+      throw TrainerException.invalid("patchwork.lora.r", "invalid_hyperparameter", "patchwork.lora.r ("
+          + settings.options().loraRank() + ") is more than the largest rank this platform serves (" + maxServableRank
+          + ", patchwork.serving.max-lora-rank); the adapter could not be served");
     }
     JobSettings s = fittedToModel(withInitialAdapterId(settings));
     fineTuneFile(s.trainingFile(), "training_file");
