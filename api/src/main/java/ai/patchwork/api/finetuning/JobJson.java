@@ -56,7 +56,7 @@ record JobJson(String id, String object, long createdAt, Long finishedAt, Long e
     return new JobJson(j.id(), "fine_tuning.job", seconds(j.createdAt()), secondsOrNull(j.finishedAt()),
         secondsOrNull(j.estimatedFinish()), j.model(), j.fineTunedModel(), ORGANIZATION, j.status().wire(),
         ErrorJson.of(j.error()), hyper, method, j.trainingFile(), j.validationFile(), j.resultFiles(),
-        j.trainedTokens(), j.seed(), null, j.metadata().isEmpty() ? null : j.metadata(), j.suffix(),
+        j.trainedTokens(), j.seed(), j.integrations().isEmpty() ? null : j.integrations(), j.metadata().isEmpty() ? null : j.metadata(), j.suffix(),
         patchwork);
   }
 

@@ -40,15 +40,46 @@ public final class CreateJobRequest {
     String suffix = string(body, "suffix", false);
     long seed = body.path("seed").isNull() || body.path("seed").isMissingNode() ? SEEDS.nextInt(Integer.MAX_VALUE)
         : integer(body.get("seed"), "seed", Long.MIN_VALUE, Long.MAX_VALUE);
-    JsonNode integrations = body.path("integrations");
-    if (!integrations.isMissingNode() && !integrations.isNull() && !(integrations.isArray() && integrations.isEmpty())) {
-      throw invalid("integrations", "integrations (wandb) are not supported");
-    }
     Reinforcement reinforcement = reinforcement(body.path("method"), body.path("patchwork"));
     Preference preference = preference(body.path("method"), body.path("patchwork"));
     return new JobSettings(model, training, validation, suffix, seed, metadata(body.path("metadata")),
         hyperparameters(body), options(body.path("patchwork"), reinforcement != null, preference != null),
-        reinforcement, preference);
+        reinforcement, preference, integrations(body.path("integrations")));
+  }
+
+  /**
+   * OpenAI's {@code integrations}: at most 5 {@code {"type": "wandb", "wandb": {"project": …, "name", "entity",
+   * "tags"}}} objects, 4 KB in all. Stored and returned as sent.
+   */
+  private static JsonNode integrations(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) return JsonMapper.shared().createArrayNode();
+    if (!n.isArray()) throw invalid("integrations", "integrations must be an array");
+    if (n.size() > 5) throw invalid("integrations", "integrations has more than 5 entries");
+    if (n.toString().length() > 4096) throw invalid("integrations", "integrations is longer than 4 KB");
+    for (int i = 0; i < n.size(); i++) {
+      String at = "integrations[" + i + "]";
+      JsonNode e = n.get(i);
+      if (!e.isObject() || !"wandb".equals(e.path("type").asString(""))) {
+        throw invalid(at + ".type", at + ".type must be \"wandb\", the only integration type");
+      }
+      JsonNode w = e.path("wandb");
+      if (!w.isObject() || !w.path("project").isString() || w.path("project").asString().isBlank()) {
+        throw invalid(at + ".wandb.project", at + ".wandb.project is required");
+      }
+      for (String key : List.of("name", "entity")) {
+        if (!w.path(key).isMissingNode() && !w.path(key).isNull() && !w.path(key).isString()) {
+          throw invalid(at + ".wandb." + key, at + ".wandb." + key + " must be a string");
+        }
+      }
+      JsonNode tags = w.path("tags");
+      if (!tags.isMissingNode() && !tags.isNull()) {
+        if (!tags.isArray()) throw invalid(at + ".wandb.tags", at + ".wandb.tags must be an array of strings");
+        for (JsonNode t : tags) {
+          if (!t.isString()) throw invalid(at + ".wandb.tags", at + ".wandb.tags must be an array of strings");
+        }
+      }
+    }
+    return n;
   }
 
   /** {@code method.dpo}'s β and {@code patchwork.initial_adapter}; null unless the job is DPO. */

@@ -71,9 +71,11 @@ public final class FineTuningJobs {
     String method = JobJson.method(s.hyperparameters(), s.reinforcement(), s.preference()).toString();
     tx.executeWithoutResult(st -> {
       jdbc.sql("INSERT INTO fine_tuning_jobs (id, base_model, training_file, validation_file, method, hyperparameters, "
-              + "suffix, seed, metadata, status) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, 'validating_files')")
+              + "suffix, seed, metadata, integrations, status) VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, "
+              + "'validating_files')")
           .params(id, s.model(), s.trainingFile(), s.validationFile(), method,
-              JobJson.column(s.hyperparameters(), s.options()).toString(), s.suffix(), s.seed(), JobRows.json(s.metadata()))
+              JobJson.column(s.hyperparameters(), s.options()).toString(), s.suffix(), s.seed(), JobRows.json(s.metadata()),
+              s.integrations().toString())
           .update();
       progress.info(id, "Created fine-tuning job: " + id);
     });
@@ -85,7 +87,7 @@ public final class FineTuningJobs {
     if (s.reinforcement() == null) return s;
     int context = baseModels.require(s.model()).config().maxPositions();
     return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
-        s.hyperparameters(), s.options(), s.reinforcement().fittedTo(context), null);
+        s.hyperparameters(), s.options(), s.reinforcement().fittedTo(context), null, s.integrations());
   }
 
   /** The settings with the initial adapter, if any, resolved to the id of a ready adapter of the job's base model. */
@@ -93,12 +95,12 @@ public final class FineTuningJobs {
     if (s.preference() != null && s.preference().initialAdapter() != null) {
       return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
           s.hyperparameters(), s.options(), null, s.preference().withInitialAdapter(initialAdapter(
-              s.preference().initialAdapter(), s.model())));
+              s.preference().initialAdapter(), s.model())), s.integrations());
     }
     if (s.reinforcement() == null || s.reinforcement().initialAdapter() == null) return s;
     return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
         s.hyperparameters(), s.options(), s.reinforcement().withInitialAdapter(initialAdapter(
-            s.reinforcement().initialAdapter(), s.model())), null);
+            s.reinforcement().initialAdapter(), s.model())), null, s.integrations());
   }
 
   /** The id of the ready adapter {@code ref} names, which must be for {@code baseModel}. */

@@ -156,7 +156,8 @@ class FineTuningPipelineTest {
   FineTuningJob createDpo(String trainingJsonl, String patchwork) {
     FileObject train = bed.files.upload(FileStore.FINE_TUNE, "pairs.jsonl", TrainerTestBed.temp(trainingJsonl), null);
     String body = """
-        {"model": "%s", "training_file": "%s", "seed": 3,
+        {"model": "%s", "training_file": "%s", "seed": 3, "integrations": [{"type": "wandb", "wandb":
+          {"project": "dpo"}}],
          "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2, "batch_size": 4, "n_epochs": 1}}},
          "patchwork": %s}""".formatted(TrainerTestBed.BASE, train.id(), patchwork);
     return bed.jobs.create(CreateJobRequest.parse(JsonMapper.shared().readTree(body)));
@@ -177,6 +178,7 @@ class FineTuningPipelineTest {
     FineTuningJob done = bed.jobs.get(job.id());
     assertEquals(JobStatus.SUCCEEDED, done.status(), String.valueOf(done.error()));
     assertEquals(0.2, done.preference().beta());
+    assertEquals("dpo", done.integrations().get(0).path("wandb").path("project").asString());
     assertEquals(4, done.hyperparameters().batchSize());
     assertEquals(job.id(), bed.registry.getReady(done.fineTunedModel()).source().jobId());
     assertEquals(List.of(6, 3), bed.jobs.checkpoints(job.id(), 10, null).data().stream()

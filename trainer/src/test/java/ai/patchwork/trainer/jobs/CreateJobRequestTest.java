@@ -145,4 +145,19 @@ class CreateJobRequestTest {
         h.explainAuto(resolved, 16, 128, "examples"));
     assertEquals("", new Hyperparameters(2, 4, 1.0).explainAuto(new Hyperparameters(2, 4, 1.0), 16, 128, "examples"));
   }
+
+  @Test
+  void keepsWandbIntegrationsAndRefusesOthersNamingTheEntry() {
+    JobSettings s = parse("""
+        {"model": "m", "training_file": "f", "integrations": [{"type": "wandb", "wandb": {"project": "p",
+         "name": "run", "tags": ["a"]}}]}""");
+    assertEquals("p", s.integrations().get(0).path("wandb").path("project").asString());
+    assertEquals(0, parse("{\"model\": \"m\", \"training_file\": \"f\"}").integrations().size());
+    TrainerException other = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "integrations": [{"type": "mlflow"}]}"""));
+    assertEquals("integrations[0].type", other.param());
+    TrainerException noProject = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "integrations": [{"type": "wandb", "wandb": {}}]}"""));
+    assertEquals("integrations[0].wandb.project", noProject.param());
+  }
 }
