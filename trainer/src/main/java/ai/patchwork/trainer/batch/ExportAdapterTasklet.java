@@ -68,8 +68,8 @@ final class ExportAdapterTasklet implements Tasklet {
     FileObject csv = files.storeOutput(job.id(), FileStore.RESULTS, job.id() + "-results.csv",
         results.csv(job.id(), job.reinforcement() != null).getBytes(StandardCharsets.UTF_8));
     jobContext.putString(RESULTS_FILE, csv.id());
-    progress.info(run.lease(), "Exported the PEFT adapter (rank " + last.adapter().config().rank() + ") and the metrics "
-        + "file " + csv.id());
+    progress.info(run.lease(), "Exported the PEFT adapter (rank " + last.adapter().config().rank()
+        + ") and the metrics file " + csv.id());
     return RepeatStatus.FINISHED;
   }
 

@@ -49,7 +49,8 @@ public final class JobProgress {
 
   /** An event not written by a worker (the API's own: job created, cancelled). */
   public void info(String jobId, String message) {
-    jdbc.sql("INSERT INTO fine_tuning_job_events (id, job_id, level, type, message) VALUES (?, ?, 'info', 'message', ?)")
+    jdbc.sql("INSERT INTO fine_tuning_job_events (id, job_id, level, type, message) "
+            + "VALUES (?, ?, 'info', 'message', ?)")
         .params(Ids.next("ftevent-"), jobId, message).update();
   }
 
