@@ -186,7 +186,7 @@ class FineTuningPipelineTest {
     assertEquals(0.2, done.preference().beta());
     assertEquals("dpo", done.integrations().get(0).path("wandb").path("project").asString());
     assertEquals(4, done.hyperparameters().batchSize());
-    assertEquals(job.id(), bed.registry.getReady(done.fineTunedModel()).source().jobId());
+    assertEquals(job.id(), bed.registry.getReady(P, done.fineTunedModel()).source().jobId());
     assertEquals(List.of(6, 3), bed.jobs.checkpoints(P, job.id(), 10, null).data().stream()
         .map(JobCheckpoint::stepNumber).toList());
 
