@@ -1,5 +1,5 @@
-// The official OpenAI Node SDK against Patchwork: files and fine-tuning jobs, unchanged, with baseURL pointed at
-// the server under test. Run by OpenAiSdkTest; prints one JSON line with what it saw, exits non-zero on failure.
+// The official OpenAI Node SDK against Patchwork: files and fine-tuning jobs (supervised and DPO), unchanged, with
+// baseURL pointed at the server under test. Run by OpenAiSdkTest; prints one JSON line with what it saw, exits non-zero on failure.
 import assert from 'node:assert/strict';
 import OpenAI, { toFile, AuthenticationError, BadRequestError, NotFoundError } from 'openai';
 
@@ -66,6 +66,22 @@ assert.ok(messages.includes('Fine-tuning job cancelled'), messages.join(' | '));
 assert.ok(messages.some((m) => m.startsWith('Created fine-tuning job')), messages.join(' | '));
 const checkpoints = await client.fineTuning.jobs.checkpoints.list(job.id);
 assert.deepEqual(checkpoints.data, []);
+
+// a DPO job: OpenAI's preference file and method, unchanged
+const pair = (code) => JSON.stringify({
+  input: { messages: [{ role: 'user', content: `Reverse the code: ${code}` }] },
+  preferred_output: [{ role: 'assistant', content: [...code].reverse().join('') }],
+  non_preferred_output: [{ role: 'assistant', content: code }] });
+const pairs = await client.files.create({
+  file: await toFile(Buffer.from(['BHNT', 'CJPV'].map(pair).join('\n') + '\n'), 'pairs.jsonl'), purpose: 'fine-tune' });
+const dpo = await client.fineTuning.jobs.create({
+  model, training_file: pairs.id, seed: 7,
+  method: { type: 'dpo', dpo: { hyperparameters: { beta: 0.2, n_epochs: 1 } } },
+});
+assert.equal(dpo.method.type, 'dpo');
+assert.equal(dpo.method.dpo.hyperparameters.beta, 0.2);
+assert.equal((await client.fineTuning.jobs.retrieve(dpo.id)).method.type, 'dpo');
+assert.equal((await client.fineTuning.jobs.cancel(dpo.id)).status, 'cancelled');
 
 // errors map to the SDK's exception classes
 await assert.rejects(client.fineTuning.jobs.retrieve('ftjob-missing'),

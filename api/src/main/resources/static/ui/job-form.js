@@ -1,4 +1,4 @@
-// The create-job form: a dataset (uploaded here or picked from earlier uploads), a base model, SFT or RFT, and the
+// The create-job form: a dataset (uploaded here or picked from earlier uploads), a base model, SFT, DPO or RFT, and the
 // hyperparameters with their defaults shown. Only fields the user filled in are sent; the rest stay "auto".
 import * as api from './api.js';
 import { errorBox, field, h, heading, mount } from './dom.js';
@@ -40,11 +40,15 @@ export async function renderJobForm(view, ctx) {
     max_completion_tokens: num('max_completion_tokens', { min: 1, step: 1, placeholder: '256' }),
     temperature: num('temperature', { min: 0, placeholder: '1' }),
     num_iterations: num('num_iterations', { min: 1, step: 1, placeholder: '1' }),
+    dpo_beta: num('dpo_beta', { min: 0, max: 2, placeholder: '0.1' }),
     initial_adapter: h('select', { name: 'initial_adapter' }, h('option', { value: '' }, '— none: start from the base model —'),
       models.adapters.map((m) => h('option', { value: m.id }, m.id))),
   };
   const sft = h('input', { type: 'radio', name: 'method', value: 'supervised', id: 'method-sft', checked: true });
+  const dpo = h('input', { type: 'radio', name: 'method', value: 'dpo', id: 'method-dpo' });
   const rft = h('input', { type: 'radio', name: 'method', value: 'reinforcement', id: 'method-rft' });
+  const dpoFields = h('fieldset', { id: 'dpo-fields' }, h('legend', {}, 'Preference (DPO)'),
+    field('DPO β', f.dpo_beta, 'default 0.1; higher keeps the adapter closer to the reference'));
   const uploadField = field('Upload a training file', f.upload, ' ');
   const formatHint = uploadField.querySelector('small');
   const rftFields = h('fieldset', { id: 'rft-fields' }, h('legend', {}, 'Reinforcement (GRPO)'),
@@ -58,11 +62,17 @@ export async function renderJobForm(view, ctx) {
     field('Start from adapter', f.initial_adapter, 'e.g. an SFT adapter of the same base model'));
   const syncMethod = () => {
     rftFields.hidden = !rft.checked;
-    formatHint.textContent = rft.checked
-      ? 'JSONL, one prompt a line: {"messages": [{"role": "user", "content": "…"}], "answer": "…"}; the grader sees every other key as item.<key>.'
-      : 'JSONL, one conversation a line: {"messages": [{"role": "user", "content": "…"}, {"role": "assistant", "content": "…"}]}.';
+    dpoFields.hidden = !dpo.checked;
+    if (rft.checked) {
+      formatHint.textContent = 'JSONL, one prompt a line: {"messages": [{"role": "user", "content": "…"}], "answer": "…"}; the grader sees every other key as item.<key>.';
+    } else if (dpo.checked) {
+      formatHint.textContent = 'JSONL, one pair a line: {"input": {"messages": [{"role": "user", "content": "…"}]}, "preferred_output": [{"role": "assistant", "content": "…"}], "non_preferred_output": [{"role": "assistant", "content": "…"}]}.';
+    } else {
+      formatHint.textContent = 'JSONL, one conversation a line: {"messages": [{"role": "user", "content": "…"}, {"role": "assistant", "content": "…"}]}.';
+    }
   };
   sft.addEventListener('change', syncMethod);
+  dpo.addEventListener('change', syncMethod);
   rft.addEventListener('change', syncMethod);
   syncMethod();
 
@@ -73,6 +83,7 @@ export async function renderJobForm(view, ctx) {
     h('div', { class: 'grid' }, field('Base model', f.model),
       h('fieldset', {}, h('legend', {}, 'Method'),
         h('label', { for: 'method-sft' }, sft, 'Supervised (SFT): learn from example answers'),
+        h('label', { for: 'method-dpo' }, dpo, 'Preference (DPO): learn from preferred and rejected answers'),
         h('label', { for: 'method-rft' }, rft, 'Reinforcement (RFT): learn from a grader\'s rewards'))),
     h('fieldset', {}, h('legend', {}, 'Training data'),
       uploadField,
@@ -93,7 +104,7 @@ export async function renderJobForm(view, ctx) {
         field('Checkpoint every (steps)', f.checkpoint_interval)),
       h('div', { class: 'grid' }, field('Micro-batch size', f.micro_batch_size, 'default 8'),
         field('Progress every (steps)', f.progress_interval, 'auto: 10 for SFT, every step for RFT'), h('div'))),
-    rftFields, problem, status, submit);
+    dpoFields, rftFields, problem, status, submit);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -102,7 +113,7 @@ export async function renderJobForm(view, ctx) {
     submit.setAttribute('aria-busy', 'true');
     submit.disabled = true;
     try {
-      const body = requestOf(f, rft.checked);
+      const body = requestOf(f, rft.checked ? 'reinforcement' : dpo.checked ? 'dpo' : 'supervised');
       if (f.upload.files[0]) {
         step = 'upload the training file';
         status.textContent = 'Uploading the training file…';
@@ -146,7 +157,7 @@ function uploadFile(file, signal) {
 }
 
 /** The create-job body from the filled-in fields. */
-function requestOf(f, reinforcement) {
+function requestOf(f, method) {
   const value = (input) => (input.value.trim() === '' ? undefined : Number(input.value));
   const pick = (entries) => Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== ''));
   const hyperparameters = pick([['n_epochs', value(f.n_epochs)], ['batch_size', value(f.batch_size)],
@@ -159,7 +170,7 @@ function requestOf(f, reinforcement) {
   ]);
   const body = pick([['model', f.model.value], ['training_file', f.existing.value || undefined],
     ['suffix', f.suffix.value.trim() || undefined], ['seed', value(f.seed)]]);
-  if (reinforcement) {
+  if (method === 'reinforcement') {
     let grader;
     try {
       grader = JSON.parse(f.grader.value);
@@ -171,6 +182,8 @@ function requestOf(f, reinforcement) {
       ['epsilon', value(f.epsilon)], ['max_completion_tokens', value(f.max_completion_tokens)],
       ['temperature', value(f.temperature)], ['num_iterations', value(f.num_iterations)],
       ['initial_adapter', f.initial_adapter.value || undefined]]));
+  } else if (method === 'dpo') {
+    body.method = { type: 'dpo', dpo: { hyperparameters: { ...hyperparameters, ...pick([['beta', value(f.dpo_beta)]]) } } };
   } else {
     body.method = { type: 'supervised', supervised: { hyperparameters } };
   }

@@ -133,7 +133,7 @@ export async function renderDetail(view, ctx) {
     ]);
     const metrics = metricsOf(events);
     chart.update(metrics);
-    chartTitle.textContent = canvas.dataset.kind === 'reward' ? 'Reward' : 'Training loss';
+    chartTitle.textContent = { reward: 'Reward', margin: 'DPO reward margin' }[canvas.dataset.kind] ?? 'Training loss';
     mount(slots.status, statusBadge(job.status));
     mount(slots.actions, actions(job, cancel));
     mount(slots.progress, progressBar(job, progressOf(job, metrics), 'job-progress'));

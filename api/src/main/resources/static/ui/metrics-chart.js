@@ -1,11 +1,16 @@
 // The live chart of a job's metrics events, drawn with Chart.js (loaded as a WebJar): training and validation loss
-// for supervised jobs, mean reward (training and evaluation) for reinforcement jobs, whichever keys the events carry.
+// for supervised jobs, the reward margin (preferred minus rejected, training and validation) for DPO jobs, mean reward
+// (training and evaluation) for reinforcement jobs, whichever keys the events carry.
 // The canvas carries data-points (how many points are drawn) and data-series for tests and tools.
 
 const SERIES = {
   loss: [
     { key: 'train_loss', label: 'Training loss', color: '#1e6fd9' },
     { key: 'valid_loss', label: 'Validation loss', color: '#d9480f' },
+  ],
+  margin: [
+    { key: 'train_rewards_margin', label: 'Reward margin (preferred − rejected)', color: '#1e6fd9' },
+    { key: 'valid_rewards_margin', label: 'Validation reward margin', color: '#d9480f' },
   ],
   reward: [
     { key: 'reward_mean', label: 'Mean reward', color: '#2b8a3e' },
@@ -19,9 +24,10 @@ export function metricsOf(events) {
     .sort((a, b) => (a.step ?? 0) - (b.step ?? 0));
 }
 
-/** 'reward' when any event has a reward key, else 'loss'. */
+/** 'reward' when any event has a reward key, 'margin' when one has a DPO reward margin, else 'loss'. */
 export function kindOf(metrics) {
-  return metrics.some((m) => 'reward_mean' in m || 'eval_reward_mean' in m) ? 'reward' : 'loss';
+  if (metrics.some((m) => 'reward_mean' in m || 'eval_reward_mean' in m)) return 'reward';
+  return metrics.some((m) => 'train_rewards_margin' in m || 'valid_rewards_margin' in m) ? 'margin' : 'loss';
 }
 
 export class MetricsChart {
@@ -79,7 +85,7 @@ function config(kind, series) {
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       scales: {
         x: { type: 'linear', min: 0, title: { display: true, text: 'Step' }, ticks: { precision: 0 } },
-        y: { title: { display: true, text: kind === 'loss' ? 'Loss' : 'Reward' }, beginAtZero: kind === 'loss' },
+        y: { title: { display: true, text: { loss: 'Loss', margin: 'Reward margin' }[kind] ?? 'Reward' }, beginAtZero: kind === 'loss' },
       },
       plugins: { legend: { position: 'bottom' } },
     },
@@ -92,5 +98,5 @@ function describe(kind, series) {
     const last = s.points[s.points.length - 1].y;
     return `${s.label} from ${first.toFixed(3)} to ${last.toFixed(3)} over ${s.points.length} points`;
   });
-  return (kind === 'loss' ? 'Loss chart: ' : 'Reward chart: ') + (parts.join('; ') || 'no data yet');
+  return ({ loss: 'Loss chart: ', margin: 'Reward margin chart: ' }[kind] ?? 'Reward chart: ') + (parts.join('; ') || 'no data yet');
 }

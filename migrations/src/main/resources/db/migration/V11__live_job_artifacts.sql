@@ -13,4 +13,5 @@ CREATE TABLE fine_tuning_job_artifacts (
 );
 CREATE INDEX fine_tuning_job_artifacts_by_artifact ON fine_tuning_job_artifacts (artifact_sha256);
 CREATE INDEX fine_tuning_jobs_by_training_file ON fine_tuning_jobs (training_file);
-CREATE INDEX fine_tuning_jobs_by_validation_file ON fine_tuning_jobs (validation_file) WHERE validation_file IS NOT NULL;
+CREATE INDEX fine_tuning_jobs_by_validation_file ON fine_tuning_jobs (validation_file)
+    WHERE validation_file IS NOT NULL;

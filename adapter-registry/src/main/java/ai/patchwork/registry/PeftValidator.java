@@ -64,7 +64,8 @@ final class PeftValidator {
     }
     if (peft.rank() > limits.maxLoraRank()) {
       throw RegistryException.invalid("adapter_config", "rank_not_servable", CONFIG + ": r is " + peft.rank()
-          + ", but serving loads adapters of rank at most " + limits.maxLoraRank() + " (patchwork.registry.max-lora-rank)");
+          + ", but serving loads adapters of rank at most " + limits.maxLoraRank()
+          + " (patchwork.registry.max-lora-rank)");
     }
     if (!Double.isFinite(peft.alpha()) || peft.alpha() > MAX_ALPHA) {
       throw RegistryException.invalid("adapter_config", "invalid_adapter_config", CONFIG + ": lora_alpha is "

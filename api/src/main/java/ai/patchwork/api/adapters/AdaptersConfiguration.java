@@ -33,7 +33,8 @@ class AdaptersConfiguration {
     baseModels.register(dataSource);
     PatchworkProperties.Registry r = properties.registry();
     int maxRank = r.maxLoraRank() != null ? r.maxLoraRank()
-        : environment.getProperty("patchwork.serving.max-lora-rank", Integer.class, RegistryLimits.DEFAULT_MAX_LORA_RANK);
+        : environment.getProperty("patchwork.serving.max-lora-rank", Integer.class,
+            RegistryLimits.DEFAULT_MAX_LORA_RANK);
     RegistryLimits limits = new RegistryLimits(r.maxAdapterSize().toBytes(), r.maxConfigSize().toBytes(),
         r.maxArchiveSize().toBytes(), r.maxArchiveEntries(), r.maxArchiveUncompressedSize().toBytes(),
         r.maxCompressionRatio(), maxRank);

@@ -43,6 +43,7 @@ class FineTuningConfiguration {
     return new JobProgress(dataSource);
   }
 
+  /** Jobs are refused at creation when their LoRA rank is more than the registry's max LoRA rank (serving's). */
   @Bean
   @ConditionalOnRole(Role.API)
   FineTuningJobs fineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels,

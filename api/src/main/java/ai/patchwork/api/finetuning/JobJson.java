@@ -34,7 +34,13 @@ record JobJson(String id, String object, long createdAt, Long finishedAt, Long e
     Map<String, Object> hyper = hyperparameters(j.hyperparameters());
     Map<String, Object> method = new LinkedHashMap<>();
     Map<String, Object> patchwork = options(j.options());
-    if (j.reinforcement() == null) {
+    if (j.preference() != null) {
+      Map<String, Object> dpo = new LinkedHashMap<>(hyper);
+      dpo.putAll(j.preference().hyperparameters());
+      method.put("type", "dpo");
+      method.put("dpo", Map.of("hyperparameters", dpo));
+      if (j.preference().initialAdapter() != null) patchwork.putAll(j.preference().options());
+    } else if (j.reinforcement() == null) {
       method.put("type", "supervised");
       method.put("supervised", Map.of("hyperparameters", hyper));
     } else {
@@ -50,7 +56,7 @@ record JobJson(String id, String object, long createdAt, Long finishedAt, Long e
     return new JobJson(j.id(), "fine_tuning.job", seconds(j.createdAt()), secondsOrNull(j.finishedAt()),
         secondsOrNull(j.estimatedFinish()), j.model(), j.fineTunedModel(), ORGANIZATION, j.status().wire(),
         ErrorJson.of(j.error()), hyper, method, j.trainingFile(), j.validationFile(), j.resultFiles(),
-        j.trainedTokens(), j.seed(), null, j.metadata().isEmpty() ? null : j.metadata(), j.suffix(),
+        j.trainedTokens(), j.seed(), j.integrations().isEmpty() ? null : j.integrations(), j.metadata().isEmpty() ? null : j.metadata(), j.suffix(),
         patchwork);
   }
 

@@ -83,9 +83,15 @@ class FineTuningBadInputTest {
         + "\", \"method\": {\"type\": \"supervised\", \"supervised\": {\"hyperparameters\": {\"n_epochs\": 0}}}}"),
         400, "n_epochs", "invalid_hyperparameter", "n_epochs must be between 1 and 50");
     assertError(client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
-        + "\", \"method\": {\"type\": \"dpo\"}}"), 400, "method.type", null, "'supervised' and 'reinforcement'");
+        + "\", \"method\": {\"type\": \"orpo\"}}"), 400, "method.type", null, "'supervised', 'dpo' and 'reinforcement'");
+    assertError(client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
+        + "\", \"method\": {\"type\": \"dpo\", \"dpo\": {\"hyperparameters\": {\"beta\": 0}}}}"), 400,
+        "method.dpo.hyperparameters.beta", "invalid_hyperparameter", "greater than 0");
     assertError(client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
         + "\", \"patchwork\": {\"lora\": {\"rank\": 8}}}"), 400, "patchwork.lora.rank", null, "not a known option");
+    assertError(client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
+        + "\", \"patchwork\": {\"lora\": {\"r\": 64}}}"), 400, "patchwork.lora.r", "rank_not_servable",
+        "serving loads adapters of rank at most 16");
     assertError(client.http.get("/v1/fine_tuning/jobs/ftjob-nope"), 404, null, "job_not_found", "no fine-tuning job");
     assertError(client.http.post("/v1/fine_tuning/jobs/ftjob-nope/cancel", "application/json", ""), 404, null,
         "job_not_found", "no fine-tuning job");

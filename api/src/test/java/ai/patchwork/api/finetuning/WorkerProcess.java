@@ -73,7 +73,7 @@ final class WorkerProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
-  /** Freezes the process (SIGSTOP), like a long GC pause or a partitioned machine: it keeps its state, renews nothing. */
+  /** Freezes the process (SIGSTOP), like a long GC pause or a partitioned machine: it keeps its state, renews none. */
   void pause() throws IOException, InterruptedException {
     signal("STOP");
   }

@@ -108,7 +108,8 @@ class AttackSuiteTest {
     attacks.add(new Attack("truncated JSON", () -> api.post(CHAT, JSON, "{\"model\": "), 400));
     attacks.add(new Attack("JSON array body", () -> api.post(CHAT, JSON, "[]"), 400));
     attacks.add(new Attack("100k nested arrays", () -> api.post(CHAT, JSON, "[".repeat(100_000)), 400));
-    attacks.add(new Attack("number with a huge exponent", () -> api.post(CHAT, JSON, chat(", \"temperature\": 1e999999")),
+    attacks.add(new Attack("number with a huge exponent", () -> api.post(CHAT, JSON,
+        chat(", \"temperature\": 1e999999")),
         400));
     attacks.add(new Attack("empty body", () -> api.post(CHAT, JSON, ""), 400));
     attacks.add(new Attack("text/plain body", () -> api.post(CHAT, "text/plain", chat("")), 415));
@@ -129,7 +130,8 @@ class AttackSuiteTest {
         + "\"s\"]")), 400));
     attacks.add(new Attack("empty stop string", () -> api.post(CHAT, JSON, chat(", \"stop\": \"\"")), 400));
     attacks.add(new Attack("3000 messages", () -> api.post(CHAT, JSON, "{\"model\": \"" + MODEL + "\", \"messages\": ["
-        + "{\"role\": \"user\", \"content\": \"a\"},".repeat(2999) + "{\"role\": \"user\", \"content\": \"a\"}]}"), 400));
+        + "{\"role\": \"user\", \"content\": \"a\"},".repeat(2999)
+        + "{\"role\": \"user\", \"content\": \"a\"}]}"), 400));
     attacks.add(new Attack("unknown role", () -> api.post(CHAT, JSON, "{\"model\": \"" + MODEL + "\", \"messages\": "
         + "[{\"role\": \"hacker\", \"content\": \"hi\"}]}"), 400));
     attacks.add(new Attack("lone surrogate", () -> api.post(CHAT, JSON, chatWith("\\ud800 x \\udfff")), -1));
@@ -164,7 +166,8 @@ class AttackSuiteTest {
     attacks.add(new Attack("multi grader dividing by zero", () -> api.post(GRADE, JSON, grader("{\"type\": \"multi\", "
         + "\"name\": \"m\", \"graders\": {\"a\": " + fuzzy + "}, \"calculate_output\": \"a / 0\"}", "x",
         "{\"ref\": \"x\"}")), -1));
-    attacks.add(new Attack("python grader", () -> api.post(GRADE, JSON, grader("{\"type\": \"python\", \"name\": \"p\", "
+    attacks.add(new Attack("python grader", () -> api.post(GRADE, JSON, grader("{\"type\": \"python\", "
+        + "\"name\": \"p\", "
         + "\"source\": \"import os\"}", "a", "{}")), 400));
     attacks.add(new Attack("1 MB string_check reference", () -> api.post(GRADE, JSON, grader("{\"type\": "
         + "\"string_check\", \"name\": \"s\", \"operation\": \"ilike\", \"input\": \"{{sample.output_text}}\", "
@@ -176,7 +179,8 @@ class AttackSuiteTest {
     // fine-tuning
     attacks.add(new Attack("rank serving cannot load", () -> api.post("/v1/fine_tuning/jobs", JSON,
         job("{\"lora\": {\"r\": 64}}")), 400));
-    attacks.add(new Attack("rank 100000", () -> api.post("/v1/fine_tuning/jobs", JSON, job("{\"lora\": {\"r\": 100000}}")),
+    attacks.add(new Attack("rank 100000", () -> api.post("/v1/fine_tuning/jobs", JSON,
+        job("{\"lora\": {\"r\": 100000}}")),
         400));
     attacks.add(new Attack("negative epochs", () -> api.post("/v1/fine_tuning/jobs", JSON, "{\"model\": \"" + MODEL
         + "\", \"training_file\": \"file-x\", \"method\": {\"type\": \"supervised\", \"supervised\": "
@@ -196,7 +200,8 @@ class AttackSuiteTest {
     attacks.add(new Attack("binary as JSONL", () -> api.post("/v1/files", MultipartBody.create().field("purpose",
         "fine-tune").file("file", "bin.jsonl", new byte[] {0, 1, 2, (byte) 0xff, '\n'})), 400));
     attacks.add(new Attack("2 MB single JSONL line", () -> api.post("/v1/files", MultipartBody.create()
-        .field("purpose", "fine-tune").file("file", "long.jsonl", ("{\"messages\": [{\"role\": \"user\", \"content\": \""
+        .field("purpose", "fine-tune").file("file", "long.jsonl", ("{\"messages\": [{\"role\": \"user\", "
+            + "\"content\": \""
             + "q".repeat(2 << 20) + "\"}]}\n").getBytes(StandardCharsets.UTF_8))), -1));
     attacks.add(new Attack("unknown purpose", () -> api.post("/v1/files", MultipartBody.create().field("purpose",
         "bogus").file("file", "a.jsonl", "{}\n".getBytes(StandardCharsets.UTF_8))), 400));

@@ -26,10 +26,10 @@ final class Blobs {
   }
 
   private final Artifacts artifacts;
-  private final RunContext run;
+  private final JobRun run;
   private final JdbcClient jdbc;
 
-  Blobs(Artifacts artifacts, RunContext run, DataSource dataSource) {
+  Blobs(Artifacts artifacts, JobRun run, DataSource dataSource) {
     this.artifacts = artifacts;
     this.run = run;
     this.jdbc = JdbcClient.create(dataSource);

@@ -32,14 +32,14 @@ final class ExportAdapterTasklet implements Tasklet {
   static final String ADAPTER_ZIP = "patchwork.adapter_zip";
   static final String RESULTS_FILE = "patchwork.results_file";
 
-  private final RunContext run;
+  private final JobRun run;
   private final JobProgress progress;
   private final BaseModels baseModels;
   private final FileStore files;
   private final Blobs blobs;
   private final ResultsCsv results;
 
-  ExportAdapterTasklet(RunContext run, JobProgress progress, BaseModels baseModels, FileStore files, Blobs blobs,
+  ExportAdapterTasklet(JobRun run, JobProgress progress, BaseModels baseModels, FileStore files, Blobs blobs,
       ResultsCsv results) {
     this.run = run;
     this.progress = progress;
@@ -68,8 +68,8 @@ final class ExportAdapterTasklet implements Tasklet {
     FileObject csv = files.storeOutput(job.id(), FileStore.RESULTS, job.id() + "-results.csv",
         results.csv(job.id(), job.reinforcement() != null).getBytes(StandardCharsets.UTF_8));
     jobContext.putString(RESULTS_FILE, csv.id());
-    progress.info(run.lease(), "Exported the PEFT adapter (rank " + last.adapter().config().rank() + ") and the metrics "
-        + "file " + csv.id());
+    progress.info(run.lease(), "Exported the PEFT adapter (rank " + last.adapter().config().rank()
+        + ") and the metrics file " + csv.id());
     return RepeatStatus.FINISHED;
   }
 

@@ -7,10 +7,12 @@ import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.jobs.JobProgress;
 import javax.sql.DataSource;
 import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.configuration.support.JdbcDefaultBatchConfiguration;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -20,6 +22,8 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,8 +37,13 @@ import org.springframework.context.annotation.Configuration;
  *   validate ──COMPLETED──▶ (stop: the job is queued) ⟲ restart ▶ tokenize ▶ train (chunks) ▶ export ▶ register
  * </pre>
  *
- * <p>Reinforcement jobs run the same steps with {@code rl-train} (GRPO, {@link RftTrainTasklet}) in place of
- * {@code train}, as a second Spring Batch job; validate and tokenize read prompts instead of examples.
+ * <p>Supervised and preference jobs run {@value FineTuningRunner#JOB_NAME}; reinforcement jobs the same steps as
+ * {@value FineTuningRunner#RL_JOB_NAME}, whose train step is named {@code rl-train}. Both train steps run the one
+ * {@link TrainTasklet}, which trains the job's method through its {@link TrainingSession}.
+ *
+ * <p>Every tasklet is step-scoped: a fresh instance per step execution, with the job id, the worker id and the
+ * fencing token of the worker's claim injected from the execution's job parameters ({@link JobRun}); every write a
+ * tasklet makes for the job goes through that lease, so a worker that lost the job changes nothing of it.
  *
  * <p>The tasklets run without a transaction of their own (a resourceless transaction manager): what they record on
  * the job (events, checkpoints, status) commits at once so clients see it while the step runs, and the Batch
@@ -43,46 +52,102 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration {
 
+  private static final String JOB_ID = "#{jobParameters['" + FineTuningRunner.JOB_ID + "']}";
+  private static final String WORKER_ID = "#{jobParameters['" + FineTuningRunner.WORKER_ID + "']}";
+  private static final String LEASE_TOKEN = "#{jobParameters['" + FineTuningRunner.LEASE_TOKEN + "']}";
+
   @Bean
-  RunContext fineTuningRunContext() {
-    return new RunContext();
+  ShutdownSignal fineTuningShutdown() {
+    return new ShutdownSignal();
   }
 
   @Bean
-  Job fineTuningJob(JobRepository jobRepository, RunContext run, JobProgress progress, FileStore files,
+  ProgressClock fineTuningProgressClock() {
+    return new ProgressClock();
+  }
+
+  @Bean
+  @StepScope
+  Tasklet validateFilesTasklet(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId,
+      @Value(LEASE_TOKEN) Long leaseToken, JobProgress progress, FileStore files, BaseModels baseModels) {
+    return new ValidateFilesTasklet(new JobRun(jobId, workerId, leaseToken), progress, files, baseModels);
+  }
+
+  @Bean
+  @StepScope
+  Tasklet tokenizeTasklet(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId,
+      @Value(LEASE_TOKEN) Long leaseToken, JobProgress progress, FileStore files, BaseModels baseModels,
+      Artifacts artifacts, DataSource dataSource) {
+    JobRun run = new JobRun(jobId, workerId, leaseToken);
+    return new TokenizeTasklet(run, progress, files, baseModels, new Blobs(artifacts, run, dataSource));
+  }
+
+  @Bean(destroyMethod = "close")
+  @StepScope
+  Tasklet trainTasklet(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId,
+      @Value(LEASE_TOKEN) Long leaseToken, JobProgress progress, ShutdownSignal shutdown, ProgressClock clock,
       BaseModels baseModels, AdapterRegistry registry, Artifacts artifacts, DataSource dataSource) {
+    JobRun run = new JobRun(jobId, workerId, leaseToken);
     Blobs blobs = new Blobs(artifacts, run, dataSource);
-    TrainTasklet trainTasklet = new TrainTasklet(run, progress, baseModels, blobs);
-    Step train = new StepBuilder("train", jobRepository).tasklet(trainTasklet, new ResourcelessTransactionManager())
-        .listener(trainTasklet).build();
-    return job(FineTuningRunner.JOB_NAME, train, jobRepository, run, progress, files, baseModels, registry, blobs,
-        dataSource);
+    return new TrainTasklet(run, progress, new TrainingControl(run, shutdown, clock, progress, blobs),
+        new TrainingSessions(baseModels, registry));
   }
 
   @Bean
-  Job reinforcementFineTuningJob(JobRepository jobRepository, RunContext run, JobProgress progress, FileStore files,
-      BaseModels baseModels, AdapterRegistry registry, Artifacts artifacts, DataSource dataSource) {
-    Blobs blobs = new Blobs(artifacts, run, dataSource);
-    RftTrainTasklet trainTasklet = new RftTrainTasklet(run, progress, baseModels, registry, blobs);
-    Step train = new StepBuilder("rl-train", jobRepository).tasklet(trainTasklet, new ResourcelessTransactionManager())
-        .listener(trainTasklet).build();
-    return job(FineTuningRunner.RL_JOB_NAME, train, jobRepository, run, progress, files, baseModels, registry, blobs,
-        dataSource);
+  @StepScope
+  Tasklet exportAdapterTasklet(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId,
+      @Value(LEASE_TOKEN) Long leaseToken, JobProgress progress, BaseModels baseModels, FileStore files,
+      Artifacts artifacts, DataSource dataSource) {
+    JobRun run = new JobRun(jobId, workerId, leaseToken);
+    return new ExportAdapterTasklet(run, progress, baseModels, files, new Blobs(artifacts, run, dataSource),
+        new ResultsCsv(dataSource));
   }
 
-  private static Job job(String name, Step train, JobRepository jobRepository, RunContext run, JobProgress progress,
-      FileStore files, BaseModels baseModels, AdapterRegistry registry, Blobs blobs, DataSource dataSource) {
-    Step validate = step("validate", new ValidateFilesTasklet(run, progress, files, baseModels), jobRepository, run);
-    Step tokenize = step("tokenize", new TokenizeTasklet(run, progress, files, baseModels, blobs), jobRepository,
-        run);
-    Step export = step("export", new ExportAdapterTasklet(run, progress, baseModels, files, blobs,
-        new ResultsCsv(dataSource)), jobRepository, run);
-    Step register = step("register", new RegisterAdapterTasklet(run, progress, registry, blobs, dataSource),
-        jobRepository, run);
+  @Bean
+  @StepScope
+  Tasklet registerAdapterTasklet(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId,
+      @Value(LEASE_TOKEN) Long leaseToken, JobProgress progress, AdapterRegistry registry, Artifacts artifacts,
+      DataSource dataSource) {
+    JobRun run = new JobRun(jobId, workerId, leaseToken);
+    return new RegisterAdapterTasklet(run, progress, registry, new Blobs(artifacts, run, dataSource), dataSource);
+  }
+
+  @Bean
+  Job fineTuningJob(JobRepository jobRepository, JobProgress progress, Steps steps) {
+    return job(FineTuningRunner.JOB_NAME, step("train", steps.train, jobRepository, steps.clock), jobRepository,
+        progress, steps);
+  }
+
+  @Bean
+  Job reinforcementFineTuningJob(JobRepository jobRepository, JobProgress progress, Steps steps) {
+    return job(FineTuningRunner.RL_JOB_NAME, step("rl-train", steps.train, jobRepository, steps.clock),
+        jobRepository, progress, steps);
+  }
+
+  /** The step-scoped tasklets (proxies resolved per step execution) and the watchdog's clock the steps touch. */
+  record Steps(Tasklet validate, Tasklet tokenize, Tasklet train, Tasklet export, Tasklet register,
+      ProgressClock clock) {}
+
+  @Bean
+  Steps fineTuningSteps(@Qualifier("validateFilesTasklet") Tasklet validate,
+      @Qualifier("tokenizeTasklet") Tasklet tokenize, @Qualifier("trainTasklet") Tasklet train,
+      @Qualifier("exportAdapterTasklet") Tasklet export, @Qualifier("registerAdapterTasklet") Tasklet register,
+      ProgressClock clock) {
+    return new Steps(validate, tokenize, train, export, register, clock);
+  }
+
+  private static Job job(String name, Step train, JobRepository jobRepository, JobProgress progress, Steps steps) {
+    Step validate = step("validate", steps.validate, jobRepository, steps.clock);
+    Step tokenize = step("tokenize", steps.tokenize, jobRepository, steps.clock);
+    Step export = step("export", steps.export, jobRepository, steps.clock);
+    Step register = step("register", steps.register, jobRepository, steps.clock);
     return new JobBuilder(name, jobRepository)
         .listener(new JobExecutionListener() {
           @Override
           public void beforeJob(JobExecution jobExecution) {
+            JobParameters params = jobExecution.getJobParameters();
+            JobRun run = new JobRun(params.getString(FineTuningRunner.JOB_ID),
+                params.getString(FineTuningRunner.WORKER_ID), params.getLong(FineTuningRunner.LEASE_TOKEN));
             progress.batchExecution(run.lease(), jobExecution.getId());
           }
         })
@@ -95,17 +160,18 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
 
   @Bean
   FineTuningRunner fineTuningRunner(JobOperator jobOperator, JobRepository jobRepository, Job fineTuningJob,
-      Job reinforcementFineTuningJob, RunContext run, JobProgress progress) {
-    return new FineTuningRunner(jobOperator, jobRepository, fineTuningJob, reinforcementFineTuningJob, run, progress);
+      Job reinforcementFineTuningJob, ShutdownSignal shutdown, ProgressClock clock, JobProgress progress) {
+    return new FineTuningRunner(jobOperator, jobRepository, fineTuningJob, reinforcementFineTuningJob, shutdown,
+        clock, progress);
   }
 
   /** A one-call step; starting it counts as progress for the worker's watchdog. */
-  private static Step step(String name, Tasklet tasklet, JobRepository repository, RunContext run) {
+  private static Step step(String name, Tasklet tasklet, JobRepository repository, ProgressClock clock) {
     return new StepBuilder(name, repository).tasklet(tasklet, new ResourcelessTransactionManager())
         .listener(new StepExecutionListener() {
           @Override
           public void beforeStep(StepExecution stepExecution) {
-            run.touch();
+            clock.touch();
           }
         }).build();
   }

@@ -36,33 +36,46 @@ public final class FineTuningRunner implements JobRunner {
   /** The identifying job parameter: the fine-tuning job id. */
   public static final String JOB_ID = "fine_tuning_job_id";
 
+  /** The non-identifying job parameter of each start: the worker running it. */
+  public static final String WORKER_ID = "worker_id";
+
+  /**
+   * The non-identifying job parameter of each start: the fencing token of the running worker's claim, with which
+   * every write of the job's steps is made ({@link JobRun#lease()}).
+   */
+  public static final String LEASE_TOKEN = "lease_token";
+
   private static final Logger log = LoggerFactory.getLogger(FineTuningRunner.class);
 
   private final JobOperator operator;
   private final JobRepository repository;
   private final Job supervised;
   private final Job reinforcement;
-  private final RunContext run;
+  private final ShutdownSignal shutdown;
+  private final ProgressClock clock;
   private final JobProgress progress;
 
-  FineTuningRunner(JobOperator operator, JobRepository repository, Job supervised, Job reinforcement, RunContext run,
-      JobProgress progress) {
+  FineTuningRunner(JobOperator operator, JobRepository repository, Job supervised, Job reinforcement,
+      ShutdownSignal shutdown, ProgressClock clock, JobProgress progress) {
     this.operator = operator;
     this.repository = repository;
     this.supervised = supervised;
     this.reinforcement = reinforcement;
-    this.run = run;
+    this.shutdown = shutdown;
+    this.clock = clock;
     this.progress = progress;
   }
 
   @Override
   public void run(Lease lease) {
     String jobId = lease.jobId();
-    JobParameters params = new JobParametersBuilder().addString(JOB_ID, jobId).toJobParameters();
-    run.begin(lease);
+    JobParameters identifying = new JobParametersBuilder().addString(JOB_ID, jobId).toJobParameters();
+    JobParameters params = new JobParametersBuilder(identifying).addString(WORKER_ID, lease.workerId(), false)
+        .addLong(LEASE_TOKEN, lease.token(), false).toJobParameters();
+    clock.touch();
     try {
       Job job = progress.job(jobId).reinforcement() == null ? supervised : reinforcement;
-      JobExecution last = repository.getLastJobExecution(job.getName(), params);
+      JobExecution last = repository.getLastJobExecution(job.getName(), identifying);
       if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
         // The register step finishes the job before its execution completes, so this job was left unfinished by a
         // failure in between; claiming it again would only repeat this, so it fails.
@@ -82,19 +95,17 @@ public final class FineTuningRunner implements JobRunner {
     } catch (Exception e) {
       log.error("job {}: cannot run its batch job", jobId, e);
       fail(lease, new JobError("internal_error", "the job could not be run: " + e.getMessage(), null));
-    } finally {
-      run.end();
     }
   }
 
   @Override
   public void requestShutdown() {
-    run.requestShutdown();
+    shutdown.request();
   }
 
   @Override
   public Instant lastProgress() {
-    return run.lastProgress();
+    return clock.lastProgress();
   }
 
   private void outcome(Lease lease, JobExecution execution) {

@@ -7,8 +7,10 @@ import ai.patchwork.trainer.dataset.PromptParser;
 import ai.patchwork.trainer.dataset.ExampleEncoder;
 import ai.patchwork.trainer.dataset.InvalidDatasetException;
 import ai.patchwork.trainer.dataset.JsonlParser;
+import ai.patchwork.trainer.dataset.PreferenceParser;
 import ai.patchwork.trainer.files.FileObject;
 import ai.patchwork.trainer.files.FileStore;
+import ai.patchwork.trainer.jobs.FineTuningJob;
 import ai.patchwork.trainer.jobs.JobError;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +26,22 @@ final class JobData {
    */
   static List<EncodedExample> encode(FileStore files, String fileId, String param, Tokenizer tokenizer, int context) {
     return read(files, fileId, param, in -> new ExampleEncoder(tokenizer, context).encodeAll(JsonlParser.parse(in)));
+  }
+
+  /**
+   * The examples of a supervised job, or the pairs of a DPO job as two sequences each (2i preferred, 2i+1 not).
+   *
+   * @param param {@code training_file} or {@code validation_file}
+   */
+  static List<EncodedExample> encode(FineTuningJob job, FileStore files, String fileId, String param,
+      Tokenizer tokenizer, int context) {
+    if (job.preference() == null) return encode(files, fileId, param, tokenizer, context);
+    return read(files, fileId, param, in -> new PreferenceParser(new ExampleEncoder(tokenizer, context)).parse(in));
+  }
+
+  /** Training units of a supervised or DPO job's encoded file: examples, or pairs. */
+  static int units(FineTuningJob job, int sequences) {
+    return job.preference() == null ? sequences : sequences / 2;
   }
 
   /**

@@ -32,13 +32,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 final class RegisterAdapterTasklet implements Tasklet {
 
-  private final RunContext run;
+  private final JobRun run;
   private final JobProgress progress;
   private final AdapterRegistry registry;
   private final Blobs blobs;
   private final JdbcClient jdbc;
 
-  RegisterAdapterTasklet(RunContext run, JobProgress progress, AdapterRegistry registry, Blobs blobs,
+  RegisterAdapterTasklet(JobRun run, JobProgress progress, AdapterRegistry registry, Blobs blobs,
       DataSource dataSource) {
     this.run = run;
     this.progress = progress;

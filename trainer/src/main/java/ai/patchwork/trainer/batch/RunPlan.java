@@ -26,10 +26,13 @@ import java.util.Set;
 record RunPlan(Hyperparameters hyperparameters, TrainingOptions options, int totalSteps, TrainingConfig training,
     Reinforcement reinforcement) {
 
-  /** @param examples training examples, or prompts of a reinforcement job */
-  static RunPlan of(FineTuningJob job, int examples) {
+  /**
+   * @param examples training examples, pairs of a DPO job, or prompts of a reinforcement job
+   * @param hiddenSize the base model's hidden size, which the {@code "auto"} learning rate depends on
+   */
+  static RunPlan of(FineTuningJob job, int examples, int hiddenSize) {
     Reinforcement rl = job.reinforcement();
-    Hyperparameters h = rl == null ? job.hyperparameters().resolve(examples)
+    Hyperparameters h = rl == null ? job.hyperparameters().resolve(examples, hiddenSize)
         : job.hyperparameters().resolveForReinforcement(examples);
     TrainingOptions o = job.options();
     int perEpoch = (examples + h.batchSize() - 1) / h.batchSize();

@@ -26,13 +26,13 @@ final class TokenizeTasklet implements Tasklet {
   static final String TRAIN_DATA = "patchwork.train_data";
   static final String VALID_DATA = "patchwork.valid_data";
 
-  private final RunContext run;
+  private final JobRun run;
   private final JobProgress progress;
   private final FileStore files;
   private final BaseModels baseModels;
   private final Blobs blobs;
 
-  TokenizeTasklet(RunContext run, JobProgress progress, FileStore files, BaseModels baseModels, Blobs blobs) {
+  TokenizeTasklet(JobRun run, JobProgress progress, FileStore files, BaseModels baseModels, Blobs blobs) {
     this.run = run;
     this.progress = progress;
     this.files = files;
@@ -55,18 +55,23 @@ final class TokenizeTasklet implements Tasklet {
     }
     try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
       int context = base.config().maxPositions();
-      EncodedDataset train = new EncodedDataset(JobData.encode(files, job.trainingFile(), "training_file", tokenizer,
-          context));
+      EncodedDataset train = new EncodedDataset(JobData.encode(job, files, job.trainingFile(), "training_file",
+          tokenizer, context));
       jobContext.putString(TRAIN_DATA, blobs.put(train::write));
       if (job.validationFile() != null) {
-        EncodedDataset valid = new EncodedDataset(JobData.encode(files, job.validationFile(), "validation_file",
+        EncodedDataset valid = new EncodedDataset(JobData.encode(job, files, job.validationFile(), "validation_file",
             tokenizer, context));
         jobContext.putString(VALID_DATA, blobs.put(valid::write));
       }
-      RunPlan plan = RunPlan.of(job, train.size());
-      progress.resolved(run.lease(), plan.hyperparameters(), plan.options(), null);
-      progress.info(run.lease(), "Tokenized " + train.size() + " examples (" + train.tokens() + " tokens): "
-          + plan.totalSteps() + " steps of " + plan.hyperparameters().batchSize() + " examples over "
+      int units = JobData.units(job, train.size());
+      String unit = job.preference() == null ? " examples" : " preference pairs";
+      int hidden = base.config().hiddenSize();
+      RunPlan plan = RunPlan.of(job, units, hidden);
+      progress.resolved(run.lease(), plan.hyperparameters(), plan.options(), null, job.preference());
+      String auto = job.hyperparameters().explainAuto(plan.hyperparameters(), units, hidden, unit.strip());
+      if (!auto.isEmpty()) progress.info(run.lease(), "Chose for \"auto\": " + auto);
+      progress.info(run.lease(), "Tokenized " + units + unit + " (" + train.tokens() + " tokens): "
+          + plan.totalSteps() + " steps of " + plan.hyperparameters().batchSize() + unit + " over "
           + plan.hyperparameters().nEpochs() + (plan.hyperparameters().nEpochs() == 1 ? " epoch" : " epochs")
           + ", learning rate " + plan.training().schedule().peak());
     }
@@ -84,8 +89,8 @@ final class TokenizeTasklet implements Tasklet {
             tokenizer, room));
         jobContext.putString(VALID_DATA, blobs.put(valid::write));
       }
-      RunPlan plan = RunPlan.of(job, train.size());
-      progress.resolved(run.lease(), plan.hyperparameters(), plan.options(), plan.reinforcement());
+      RunPlan plan = RunPlan.of(job, train.size(), base.config().hiddenSize());
+      progress.resolved(run.lease(), plan.hyperparameters(), plan.options(), plan.reinforcement(), null);
       progress.info(run.lease(), "Tokenized " + train.size() + " prompts: " + plan.totalSteps() + " steps of "
           + plan.hyperparameters().batchSize() + " prompts × " + plan.reinforcement().samplesPerPrompt()
           + " samples over " + plan.hyperparameters().nEpochs()

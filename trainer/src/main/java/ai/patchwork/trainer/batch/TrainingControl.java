@@ -24,12 +24,16 @@ final class TrainingControl {
   static final String CHECKPOINT = "patchwork.checkpoint";
   static final String FINAL_CHECKPOINT = "patchwork.final_checkpoint";
 
-  private final RunContext run;
+  private final JobRun run;
+  private final ShutdownSignal shutdown;
+  private final ProgressClock clock;
   private final JobProgress progress;
   private final Blobs blobs;
 
-  TrainingControl(RunContext run, JobProgress progress, Blobs blobs) {
+  TrainingControl(JobRun run, ShutdownSignal shutdown, ProgressClock clock, JobProgress progress, Blobs blobs) {
     this.run = run;
+    this.shutdown = shutdown;
+    this.clock = clock;
     this.progress = progress;
     this.blobs = blobs;
   }
@@ -53,8 +57,8 @@ final class TrainingControl {
    * with the reason in the job's context and returns true.
    */
   boolean stopIfAsked(StepExecution stepExecution, int step) {
-    run.touch();
-    StopReason reason = run.shutdownRequested() ? StopReason.SHUTDOWN
+    clock.touch();
+    StopReason reason = shutdown.requested() ? StopReason.SHUTDOWN
         : switch (progress.signal(run.lease())) {
           case CONTINUE -> null;
           case CANCELLED -> StopReason.CANCELLED;

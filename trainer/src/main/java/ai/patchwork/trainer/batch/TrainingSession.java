@@ -1,105 +1,66 @@
 package ai.patchwork.trainer.batch;
 
-import ai.djl.ndarray.NDManager;
-import ai.patchwork.model.nn.Transformer;
-import ai.patchwork.trainer.dataset.BatchPlan;
-import ai.patchwork.trainer.dataset.EncodedDataset;
-import ai.patchwork.trainer.dataset.EncodedExample;
-import ai.patchwork.trainer.train.EvalResult;
-import ai.patchwork.trainer.train.LoraTrainer;
-import ai.patchwork.trainer.train.StepResult;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 
 /**
- * What the train step holds between its chunks: the base model, the trainer, the data and the plan. Opened when the
- * step starts (fresh or from a checkpoint) and closed when it ends, however it ends.
+ * What the train step holds between its chunks for one fine-tuning method: the base model, the method's trainer,
+ * the data and the plan. {@link TrainTasklet} drives any session the same way: steps, progress and validation
+ * events, checkpoints, cancel and resume; a session knows only how its method trains, evaluates and reports. Opened
+ * when the step starts (fresh or from a checkpoint) and closed when it ends, however it ends.
  */
-final class TrainingSession implements AutoCloseable {
+interface TrainingSession extends AutoCloseable {
 
-  /** At most this many validation examples are evaluated each time. */
-  static final int MAX_EVAL_EXAMPLES = 512;
+  /** The run's resolved numbers. */
+  RunPlan plan();
 
-  final RunPlan plan;
-  final int resumedFrom;
-  private final NDManager manager;
-  private final Transformer model;
-  private final LoraTrainer trainer;
-  private final EncodedDataset train;
-  private final List<EncodedExample> valid;
-  private final BatchPlan batches;
-  private long trainedTokens;
+  /** Optimizer steps done so far. */
+  int step();
 
-  private TrainingSession(RunPlan plan, NDManager manager, Transformer model, LoraTrainer trainer, EncodedDataset train,
-      EncodedDataset valid, long trainedTokens) {
-    this.plan = plan;
-    this.manager = manager;
-    this.model = model;
-    this.trainer = trainer;
-    this.train = train;
-    this.valid = valid == null ? List.of() : valid.examples().subList(0, Math.min(MAX_EVAL_EXAMPLES, valid.size()));
-    this.batches = new BatchPlan(train.lengths(), plan.hyperparameters().batchSize(), plan.training().seed());
-    this.trainedTokens = trainedTokens;
-    this.resumedFrom = trainer.step();
-  }
+  /** Tokens trained on so far (target tokens, or completion tokens of a reinforcement run). */
+  long trainedTokens();
+
+  /** Trains the next step on its batch of the plan, adding its figures to the progress window. */
+  Step next();
+
+  /** What {@link #next} did, as every method reports it. */
+  record Step(int step, double learningRate, double gradNorm) {}
 
   /**
-   * @param checkpoint the state to resume from, or null to start afresh
+   * The progress window's figures since the last report, and a fresh window.
+   *
+   * @param summary the figures for the event's message, without the step ("training loss=0.1234, …")
+   * @param data the figures as event data, in OpenAI's names where OpenAI has one
+   * @param secondsPerStep mean wall time of a step in the window
    */
-  static TrainingSession open(Path modelDir, RunPlan plan, EncodedDataset train, EncodedDataset valid,
-      TrainingCheckpoint checkpoint) {
-    NDManager manager = NDManager.newBaseManager();
-    try {
-      Transformer model = Transformer.load(modelDir, manager);
-      LoraTrainer trainer = checkpoint == null ? LoraTrainer.start(model, plan.training())
-          : LoraTrainer.resume(model, plan.training(), checkpoint);
-      return new TrainingSession(plan, manager, model, trainer, train, valid,
-          checkpoint == null ? 0 : checkpoint.trainedTokens());
-    } catch (RuntimeException e) {
-      manager.close();
-      throw e;
-    }
+  record Report(String summary, Map<String, Object> data, double secondsPerStep) {}
+
+  /** Drains the progress window. */
+  Report progress();
+
+  /** Whether there is validation data to evaluate. */
+  boolean hasValidation();
+
+  /** Evaluates the adapter as it is now on the validation data; {@code secondsPerStep} of the report is 0. */
+  Report validate();
+
+  /** Whether the run is evaluated once before its first step (the start of a reward curve). */
+  default boolean validatesAtStart() {
+    return false;
   }
 
-  int step() {
-    return trainer.step();
-  }
+  /** The figures recorded with a checkpoint: the last progress window's and the last validation's. */
+  Map<String, Object> checkpointMetrics();
 
-  long trainedTokens() {
-    return trainedTokens;
-  }
+  /** The adapter and optimizer state after the last step. */
+  TrainingCheckpoint checkpoint();
 
-  boolean hasValidation() {
-    return !valid.isEmpty();
-  }
+  /** The epoch (from 0) that {@code step} belongs to. */
+  int epochOf(int step);
 
-  /** Trains the next step on its batch of the plan. */
-  StepResult next() {
-    List<EncodedExample> batch = new ArrayList<>();
-    for (int i : batches.batchOfStep(trainer.step() + 1)) batch.add(train.get(i));
-    StepResult r = trainer.train(batch);
-    trainedTokens += r.targetTokens();
-    return r;
-  }
-
-  EvalResult validate() {
-    return trainer.evaluate(valid);
-  }
-
-  TrainingCheckpoint checkpoint() {
-    return trainer.checkpoint(trainedTokens);
-  }
-
-  int epochOf(int step) {
-    return batches.epochOfStep(step);
-  }
+  /** How a fresh run is announced ("Training 40 steps"). */
+  String startMessage();
 
   @Override
-  public void close() {
-    try (manager; model; trainer) {
-      // closes the trainer, then the model, then their manager
-    }
-  }
+  void close();
 }

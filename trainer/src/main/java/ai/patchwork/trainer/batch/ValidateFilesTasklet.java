@@ -22,12 +22,12 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 final class ValidateFilesTasklet implements Tasklet {
 
-  private final RunContext run;
+  private final JobRun run;
   private final JobProgress progress;
   private final FileStore files;
   private final BaseModels baseModels;
 
-  ValidateFilesTasklet(RunContext run, JobProgress progress, FileStore files, BaseModels baseModels) {
+  ValidateFilesTasklet(JobRun run, JobProgress progress, FileStore files, BaseModels baseModels) {
     this.run = run;
     this.progress = progress;
     this.files = files;
@@ -56,12 +56,14 @@ final class ValidateFilesTasklet implements Tasklet {
             + (job.validationFile() == null ? "" : ", " + valid + " validation prompts"));
         return RepeatStatus.FINISHED;
       }
-      List<EncodedExample> train = JobData.encode(files, job.trainingFile(), "training_file", tokenizer, context);
-      int valid = job.validationFile() == null ? 0
-          : JobData.encode(files, job.validationFile(), "validation_file", tokenizer, context).size();
+      List<EncodedExample> train = JobData.encode(job, files, job.trainingFile(), "training_file", tokenizer,
+          context);
+      int valid = job.validationFile() == null ? 0 : JobData.units(job,
+          JobData.encode(job, files, job.validationFile(), "validation_file", tokenizer, context).size());
       long tokens = train.stream().mapToLong(EncodedExample::length).sum();
-      progress.info(run.lease(), "Files validated: " + train.size() + " training examples (" + tokens + " tokens)"
-          + (job.validationFile() == null ? "" : ", " + valid + " validation examples"));
+      String units = job.preference() == null ? " examples" : " preference pairs";
+      progress.info(run.lease(), "Files validated: " + JobData.units(job, train.size()) + " training" + units + " ("
+          + tokens + " tokens)" + (job.validationFile() == null ? "" : ", " + valid + " validation" + units));
     }
     return RepeatStatus.FINISHED;
   }

@@ -9,6 +9,7 @@ import ai.patchwork.trainer.Page;
 import ai.patchwork.trainer.TrainerException;
 import ai.patchwork.trainer.dataset.InvalidDatasetException;
 import ai.patchwork.trainer.dataset.JsonlParser;
+import ai.patchwork.trainer.dataset.PreferenceParser;
 import ai.patchwork.trainer.dataset.PromptParser;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,9 +100,9 @@ public final class FileStore {
   }
 
   /**
-   * A fine-tune file holds supervised examples (chat or prompt/completion) or reinforcement prompts (conversations
-   * ending with the user's turn, plus fields for the grader). When it is neither, the error describes the format
-   * that got further into the file (supervised on a tie).
+   * A fine-tune file holds supervised examples (chat or prompt/completion), preference pairs (DPO) or reinforcement
+   * prompts (conversations ending with the user's turn, plus fields for the grader). When it is none, the error
+   * describes the format that got furthest into the file (supervised on a tie).
    */
   private static void checkFineTuneFile(Path content, String name) {
     InvalidDatasetException supervised;
@@ -122,7 +123,17 @@ public final class FileStore {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    InvalidDatasetException pairs;
+    try (InputStream in = Files.newInputStream(content)) {
+      PreferenceParser.checkShape(in);
+      return;
+    } catch (InvalidDatasetException e) {
+      pairs = e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     InvalidDatasetException shown = prompts.firstLine() > supervised.firstLine() ? prompts : supervised;
+    if (pairs.firstLine() > shown.firstLine()) shown = pairs;
     throw TrainerException.invalid("file", "invalid_file_format", "invalid fine-tune file '" + name + "': "
         + shown.getMessage());
   }

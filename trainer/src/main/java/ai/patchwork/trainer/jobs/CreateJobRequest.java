@@ -13,8 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads OpenAI's create-job body into {@link JobSettings}: {@code model}, {@code training_file},
- * {@code validation_file}, {@code suffix}, {@code seed}, {@code metadata}, {@code method} (supervised, or
- * reinforcement with its grader; the deprecated top-level {@code hyperparameters} when there is no method) and the
+ * {@code validation_file}, {@code suffix}, {@code seed}, {@code metadata}, {@code method} (supervised, dpo with its
+ * {@code beta}, or reinforcement with its grader; the deprecated top-level {@code hyperparameters} when there is no
+ * method) and the
  * {@code patchwork} extension, whose GRPO keys only reinforcement jobs take. Every problem is a 400 naming the field.
  */
 public final class CreateJobRequest {
@@ -39,13 +40,58 @@ public final class CreateJobRequest {
     String suffix = string(body, "suffix", false);
     long seed = body.path("seed").isNull() || body.path("seed").isMissingNode() ? SEEDS.nextInt(Integer.MAX_VALUE)
         : integer(body.get("seed"), "seed", Long.MIN_VALUE, Long.MAX_VALUE);
-    JsonNode integrations = body.path("integrations");
-    if (!integrations.isMissingNode() && !integrations.isNull() && !(integrations.isArray() && integrations.isEmpty())) {
-      throw invalid("integrations", "integrations (wandb) are not supported");
-    }
     Reinforcement reinforcement = reinforcement(body.path("method"), body.path("patchwork"));
+    Preference preference = preference(body.path("method"), body.path("patchwork"));
     return new JobSettings(model, training, validation, suffix, seed, metadata(body.path("metadata")),
-        hyperparameters(body), options(body.path("patchwork"), reinforcement != null), reinforcement);
+        hyperparameters(body), options(body.path("patchwork"), reinforcement != null, preference != null),
+        reinforcement, preference, integrations(body.path("integrations")));
+  }
+
+  /**
+   * OpenAI's {@code integrations}: at most 5 {@code {"type": "wandb", "wandb": {"project": …, "name", "entity",
+   * "tags"}}} objects, 4 KB in all. Stored and returned as sent.
+   */
+  private static JsonNode integrations(JsonNode n) {
+    if (n.isMissingNode() || n.isNull()) return JsonMapper.shared().createArrayNode();
+    if (!n.isArray()) throw invalid("integrations", "integrations must be an array");
+    if (n.size() > 5) throw invalid("integrations", "integrations has more than 5 entries");
+    if (n.toString().length() > 4096) throw invalid("integrations", "integrations is longer than 4 KB");
+    for (int i = 0; i < n.size(); i++) {
+      String at = "integrations[" + i + "]";
+      JsonNode e = n.get(i);
+      if (!e.isObject() || !"wandb".equals(e.path("type").asString(""))) {
+        throw invalid(at + ".type", at + ".type must be \"wandb\", the only integration type");
+      }
+      JsonNode w = e.path("wandb");
+      if (!w.isObject() || !w.path("project").isString() || w.path("project").asString().isBlank()) {
+        throw invalid(at + ".wandb.project", at + ".wandb.project is required");
+      }
+      for (String key : List.of("name", "entity")) {
+        if (!w.path(key).isMissingNode() && !w.path(key).isNull() && !w.path(key).isString()) {
+          throw invalid(at + ".wandb." + key, at + ".wandb." + key + " must be a string");
+        }
+      }
+      JsonNode tags = w.path("tags");
+      if (!tags.isMissingNode() && !tags.isNull()) {
+        if (!tags.isArray()) throw invalid(at + ".wandb.tags", at + ".wandb.tags must be an array of strings");
+        for (JsonNode t : tags) {
+          if (!t.isString()) throw invalid(at + ".wandb.tags", at + ".wandb.tags must be an array of strings");
+        }
+      }
+    }
+    return n;
+  }
+
+  /** {@code method.dpo}'s β and {@code patchwork.initial_adapter}; null unless the job is DPO. */
+  private static Preference preference(JsonNode method, JsonNode p) {
+    if (!method.isObject() || !"dpo".equals(method.path("type").asString(""))) return null;
+    JsonNode beta = method.path("dpo").path("hyperparameters").get("beta");
+    Double b = autoNumber(beta, "method.dpo.hyperparameters.beta");
+    JsonNode initial = p.path("initial_adapter");
+    if (!initial.isMissingNode() && !initial.isNull() && !initial.isString()) {
+      throw invalid("patchwork.initial_adapter", "patchwork.initial_adapter must be an adapter id or name");
+    }
+    return new Preference(b == null ? Preference.DEFAULT_BETA : b, initial.isString() ? initial.asString() : null);
   }
 
   /** {@code method.reinforcement} and the GRPO keys of {@code patchwork}; null for a supervised job. */
@@ -95,9 +141,13 @@ public final class CreateJobRequest {
     if (!method.isMissingNode() && !method.isNull()) {
       if (!method.isObject()) throw invalid("method", "method must be an object");
       String type = method.path("type").asString("");
-      if (!type.equals("supervised") && !type.equals("reinforcement")) {
-        throw invalid("method.type", "method.type '" + type + "' is not supported; 'supervised' and 'reinforcement' "
-            + "fine-tuning are");
+      if (!type.equals("supervised") && !type.equals("dpo") && !type.equals("reinforcement")) {
+        throw invalid("method.type", "method.type '" + type + "' is not supported; 'supervised', 'dpo' and "
+            + "'reinforcement' fine-tuning are");
+      }
+      JsonNode outer = method.path(type);
+      if (!outer.isMissingNode() && !outer.isNull() && !outer.isObject()) {
+        throw invalid("method." + type, "method." + type + " must be an object");
       }
       JsonNode inner = method.path(type).path("hyperparameters");
       if (!inner.isMissingNode() && !inner.isNull()) {
@@ -112,15 +162,19 @@ public final class CreateJobRequest {
         throw invalid(where + "." + key, key + " is a reinforcement fine-tuning hyperparameter");
       }
     }
+    if (h.has("beta") && !where.startsWith("method.dpo")) {
+      throw invalid(where + ".beta", "beta is a DPO hyperparameter");
+    }
     return new Hyperparameters(autoInt(h.get("n_epochs"), "n_epochs"), autoInt(h.get("batch_size"), "batch_size"),
         autoNumber(h.get("learning_rate_multiplier"), "learning_rate_multiplier"));
   }
 
   /** The extension; reinforcement jobs report every step unless asked otherwise (their steps are slow). */
-  private static TrainingOptions options(JsonNode p, boolean reinforcement) {
+  private static TrainingOptions options(JsonNode p, boolean reinforcement, boolean preference) {
     if (p.isMissingNode() || p.isNull()) p = JsonMapper.shared().createObjectNode();
     if (!p.isObject()) throw invalid("patchwork", "patchwork must be an object");
     for (String key : p.propertyNames()) {
+      if (key.equals("initial_adapter") && preference) continue;
       if (RL_KEYS.contains(key) && !reinforcement) {
         throw invalid("patchwork." + key, "patchwork." + key + " is a reinforcement fine-tuning option; this job is "
             + "supervised");

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A fine-tuning job as the API shows it (OpenAI's {@code fine_tuning.job}).
@@ -25,17 +26,20 @@ import java.util.Objects;
  * @param seed the seed
  * @param suffix the user's suffix, or null
  * @param metadata the user's metadata
- * @param reinforcement the reinforcement method; null for a supervised job
+ * @param reinforcement the reinforcement method; null unless the job is reinforcement
+ * @param preference the preference method (DPO); null unless the job is DPO
+ * @param integrations the client's integrations as sent (a JSON array, empty for none); stored, not acted on
  */
 public record FineTuningJob(String id, Instant createdAt, Instant finishedAt, Instant estimatedFinish, String model,
     String fineTunedModel, JobStatus status, JobError error, Hyperparameters hyperparameters, TrainingOptions options,
     String trainingFile, String validationFile, List<String> resultFiles, Long trainedTokens, long seed, String suffix,
-    Map<String, String> metadata, Reinforcement reinforcement) {
+    Map<String, String> metadata, Reinforcement reinforcement, Preference preference, JsonNode integrations) {
 
   public FineTuningJob {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(status, "status");
     resultFiles = List.copyOf(resultFiles);
     metadata = Map.copyOf(metadata);
+    Objects.requireNonNull(integrations, "integrations");
   }
 }

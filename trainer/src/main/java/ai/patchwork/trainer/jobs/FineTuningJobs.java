@@ -32,6 +32,11 @@ public final class FineTuningJobs {
   private final AdapterRegistry adapters;
   private final JobProgress progress;
 
+  /**
+   * A job asking for a LoRA rank above the registry's
+   * {@link AdapterRegistry#maxLoraRank()} (serving's limit, shared by every role) is refused at creation rather than
+   * producing an adapter no replica can serve.
+   */
   public FineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels, AdapterRegistry adapters) {
     this.jdbc = JdbcClient.create(dataSource);
     this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
@@ -53,29 +58,43 @@ public final class FineTuningJobs {
           + settings.options().loraRank() + ", but serving loads adapters of rank at most " + adapters.maxLoraRank()
           + " (patchwork.registry.max-lora-rank); the job would produce an adapter no replica can serve");
     }
-    JobSettings s = withInitialAdapterId(project, settings);
+    JobSettings s = fittedToModel(withInitialAdapterId(project, settings));
     fineTuneFile(project, s.trainingFile(), "training_file");
     if (s.validationFile() != null) fineTuneFile(project, s.validationFile(), "validation_file");
     String id = Ids.next("ftjob-");
-    String method = JobJson.method(s.hyperparameters(), s.reinforcement()).toString();
+    String method = JobJson.method(s.hyperparameters(), s.reinforcement(), s.preference()).toString();
     tx.executeWithoutResult(st -> {
       jdbc.sql("INSERT INTO fine_tuning_jobs (id, project_id, base_model, training_file, validation_file, method, "
-              + "hyperparameters, suffix, seed, metadata, status) "
-              + "VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, 'validating_files')")
+              + "hyperparameters, suffix, seed, metadata, integrations, status) "
+              + "VALUES (?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, 'validating_files')")
           .params(id, project, s.model(), s.trainingFile(), s.validationFile(), method,
-              JobJson.column(s.hyperparameters(), s.options()).toString(), s.suffix(), s.seed(), JobRows.json(s.metadata()))
+              JobJson.column(s.hyperparameters(), s.options()).toString(), s.suffix(), s.seed(),
+              JobRows.json(s.metadata()), s.integrations().toString())
           .update();
       progress.info(id, "Created fine-tuning job: " + id);
     });
     return get(project, id);
   }
 
+  /** The settings with a reinforcement job's completion length fitted to the base model's context. */
+  private JobSettings fittedToModel(JobSettings s) {
+    if (s.reinforcement() == null) return s;
+    int context = baseModels.require(s.model()).config().maxPositions();
+    return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
+        s.hyperparameters(), s.options(), s.reinforcement().fittedTo(context), null, s.integrations());
+  }
+
   /** The settings with the initial adapter, if any, resolved to the id of a ready adapter of the job's base model. */
   private JobSettings withInitialAdapterId(String project, JobSettings s) {
+    if (s.preference() != null && s.preference().initialAdapter() != null) {
+      return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
+          s.hyperparameters(), s.options(), null, s.preference().withInitialAdapter(initialAdapter(
+              project, s.preference().initialAdapter(), s.model())), s.integrations());
+    }
     if (s.reinforcement() == null || s.reinforcement().initialAdapter() == null) return s;
     return new JobSettings(s.model(), s.trainingFile(), s.validationFile(), s.suffix(), s.seed(), s.metadata(),
         s.hyperparameters(), s.options(), s.reinforcement().withInitialAdapter(initialAdapter(
-            project, s.reinforcement().initialAdapter(), s.model())));
+            project, s.reinforcement().initialAdapter(), s.model())), null, s.integrations());
   }
 
   /** The id of the ready adapter {@code ref} names, which must be for {@code baseModel}. */

@@ -31,15 +31,55 @@ public record Hyperparameters(Integer nEpochs, Integer batchSize, Double learnin
     }
   }
 
-  /**
-   * The values for a file of {@code examples} examples: {@code "auto"} batch size is a tenth of the file, between 1
-   * and 16; {@code "auto"} epochs are 3, or more (up to 10) so that training sees at least 1,600 examples;
-   * {@code "auto"} multiplier is 1.
-   */
+  /** The hidden size at which the {@code "auto"} multiplier is 1 (a 7B-class model). */
+  static final int REFERENCE_HIDDEN_SIZE = 4096;
+
+  /** The values for a file of {@code examples} examples on a model of the reference width (multiplier 1). */
   public Hyperparameters resolve(int examples) {
+    return resolve(examples, REFERENCE_HIDDEN_SIZE);
+  }
+
+  /**
+   * The values for a file of {@code examples} examples on a model of {@code hiddenSize}: {@code "auto"} batch size is
+   * a tenth of the file, between 1 and 16; {@code "auto"} epochs are 3, or more (up to 10) so that training sees at
+   * least 1,600 examples; {@code "auto"} multiplier is {@link #autoMultiplier}.
+   */
+  public Hyperparameters resolve(int examples, int hiddenSize) {
     int batch = batchSize != null ? batchSize : Math.max(1, Math.min(16, examples / 10));
     int epochs = nEpochs != null ? nEpochs : Math.min(10, Math.max(3, (1600 + examples - 1) / examples));
-    return new Hyperparameters(epochs, Math.min(batch, examples), learningRateMultiplier != null ? learningRateMultiplier : 1.0);
+    return new Hyperparameters(epochs, Math.min(batch, examples),
+        learningRateMultiplier != null ? learningRateMultiplier : autoMultiplier(hiddenSize));
+  }
+
+  /**
+   * The {@code "auto"} learning-rate multiplier for a model of {@code hiddenSize}: √(4096 / hidden size), between 1
+   * and 16, to two decimals. Narrower models take larger LoRA steps: 1 at 4096 (7B class), 1.41 at 2048, about 2.1
+   * at 896, 5.66 at 128.
+   */
+  public static double autoMultiplier(int hiddenSize) {
+    double m = Math.sqrt((double) REFERENCE_HIDDEN_SIZE / Math.max(1, hiddenSize));
+    return Math.round(Math.max(1, Math.min(16, m)) * 100) / 100.0;
+  }
+
+  /**
+   * What {@code "auto"} chose and why, for the job's events: one clause per hyperparameter this request left on
+   * auto, or an empty string.
+   */
+  public String explainAuto(Hyperparameters resolved, int examples, int hiddenSize, String unit) {
+    StringBuilder sb = new StringBuilder();
+    if (batchSize == null) {
+      sb.append("batch_size ").append(resolved.batchSize()).append(" (a tenth of ").append(examples).append(' ')
+          .append(unit).append(", between 1 and 16)");
+    }
+    if (nEpochs == null) {
+      sb.append(sb.isEmpty() ? "" : ", ").append("n_epochs ").append(resolved.nEpochs())
+          .append(" (3, or up to 10 so that training sees 1,600 ").append(unit).append(')');
+    }
+    if (learningRateMultiplier == null) {
+      sb.append(sb.isEmpty() ? "" : ", ").append("learning_rate_multiplier ").append(resolved.learningRateMultiplier())
+          .append(" (√(4096 / hidden size ").append(hiddenSize).append("), between 1 and 16)");
+    }
+    return sb.toString();
   }
 
   /**

@@ -26,9 +26,13 @@ final class JobJson {
     return n;
   }
 
-  /** The {@code method} column: supervised with its hyperparameters, or reinforcement with everything it needs. */
-  static ObjectNode method(Hyperparameters h, Reinforcement reinforcement) {
+  /**
+   * The {@code method} column: supervised with its hyperparameters, DPO with β, or reinforcement with everything it
+   * needs.
+   */
+  static ObjectNode method(Hyperparameters h, Reinforcement reinforcement, Preference preference) {
     if (reinforcement != null) return reinforcement.column(h);
+    if (preference != null) return preference.column(h);
     ObjectNode m = JSON.createObjectNode();
     m.put("type", "supervised");
     m.putObject("supervised").set("hyperparameters", hyperparameters(h));

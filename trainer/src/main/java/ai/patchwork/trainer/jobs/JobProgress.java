@@ -49,7 +49,8 @@ public final class JobProgress {
 
   /** An event not written by a worker (the API's own: job created, cancelled). */
   public void info(String jobId, String message) {
-    jdbc.sql("INSERT INTO fine_tuning_job_events (id, job_id, level, type, message) VALUES (?, ?, 'info', 'message', ?)")
+    jdbc.sql("INSERT INTO fine_tuning_job_events (id, job_id, level, type, message) "
+            + "VALUES (?, ?, 'info', 'message', ?)")
         .params(Ids.next("ftevent-"), jobId, message).update();
   }
 
@@ -105,10 +106,11 @@ public final class JobProgress {
   }
 
   /** Records the values "auto" resolved to, which the job object shows from now on. */
-  public void resolved(Lease lease, Hyperparameters h, TrainingOptions o, Reinforcement reinforcement) {
+  public void resolved(Lease lease, Hyperparameters h, TrainingOptions o, Reinforcement reinforcement,
+      Preference preference) {
     jdbc.sql("UPDATE fine_tuning_jobs SET hyperparameters = ?::jsonb, method = ?::jsonb WHERE " + HELD)
-        .params(JobJson.column(h, o).toString(), JobJson.method(h, reinforcement).toString(), lease.jobId(),
-            lease.workerId(), lease.token())
+        .params(JobJson.column(h, o).toString(), JobJson.method(h, reinforcement, preference).toString(),
+            lease.jobId(), lease.workerId(), lease.token())
         .update();
   }
 

@@ -15,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class JobRows {
   static final String JOB_SELECT = "SELECT j.id, j.base_model, j.training_file, j.validation_file, j.hyperparameters, "
       + "j.suffix, j.seed, j.metadata, j.status, j.error, j.trained_tokens, j.result_files, j.created_at, "
-      + "j.finished_at, j.estimated_finish, j.method, a.name AS adapter_name FROM fine_tuning_jobs j "
+      + "j.finished_at, j.estimated_finish, j.method, j.integrations, a.name AS adapter_name FROM fine_tuning_jobs j "
       + "LEFT JOIN adapters a ON a.id = j.fine_tuned_adapter";
 
   static final String EVENT_COLUMNS = "id, created_at, level, type, message, data";
@@ -44,7 +44,8 @@ final class JobRows {
         JobJson.readHyperparameters(h), JobJson.readOptions(h.get("patchwork")), rs.getString("training_file"),
         rs.getString("validation_file"), strings(rs.getArray("result_files")), trainedTokens, rs.getLong("seed"),
         rs.getString("suffix"), JSON.readValue(rs.getString("metadata"), STRINGS),
-        Reinforcement.read(JSON.readTree(rs.getString("method"))));
+        Reinforcement.read(JSON.readTree(rs.getString("method"))),
+        Preference.read(JSON.readTree(rs.getString("method"))), JSON.readTree(rs.getString("integrations")));
   }
 
   static JobEvent event(ResultSet rs, int i) throws SQLException {

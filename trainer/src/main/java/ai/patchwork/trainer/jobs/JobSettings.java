@@ -4,6 +4,7 @@ import ai.patchwork.trainer.TrainerException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A create-job request, validated (OpenAI's {@code CreateFineTuningJobRequest}, supervised or reinforcement, plus
@@ -17,11 +18,13 @@ import java.util.regex.Pattern;
  * @param metadata up to 16 string pairs
  * @param hyperparameters the OpenAI hyperparameters, possibly "auto"
  * @param options the Patchwork extension
- * @param reinforcement the reinforcement method (grader, GRPO settings); null for supervised fine-tuning
+ * @param reinforcement the reinforcement method (grader, GRPO settings); null unless the job is reinforcement
+ * @param preference the preference method (DPO); null unless the job is DPO
+ * @param integrations OpenAI's {@code integrations} as sent, validated: a JSON array, empty for none
  */
 public record JobSettings(String model, String trainingFile, String validationFile, String suffix, long seed,
     Map<String, String> metadata, Hyperparameters hyperparameters, TrainingOptions options,
-    Reinforcement reinforcement) {
+    Reinforcement reinforcement, Preference preference, JsonNode integrations) {
 
   private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -44,5 +47,7 @@ public record JobSettings(String model, String trainingFile, String validationFi
     }
     Objects.requireNonNull(hyperparameters, "hyperparameters");
     Objects.requireNonNull(options, "options");
+    if (reinforcement != null && preference != null) throw new IllegalArgumentException("one method per job");
+    Objects.requireNonNull(integrations, "integrations");
   }
 }

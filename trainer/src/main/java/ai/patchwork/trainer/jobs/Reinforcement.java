@@ -20,7 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
  * @param groupSize G before the compute multiplier, 2 to 64
  * @param beta weight of the KL penalty to the base model, ≥ 0
  * @param epsilon clip range of the policy ratio, in (0, 1)
- * @param maxCompletionTokens tokens sampled per completion at most, 1 to 4096
+ * @param maxCompletionTokens tokens sampled per completion at most, 1 to 4096; {@value #AUTO} until the job is
+ *     created, when it becomes 256 or half the model's context if that is less
  * @param temperature sampling temperature of rollouts and evaluations, in (0, 2]
  * @param iterations updates per batch of samples (μ), 1 to 8
  * @param initialAdapter the adapter id training starts from, or null for a fresh adapter
@@ -31,6 +32,12 @@ public record Reinforcement(JsonNode grader, double computeMultiplier, Integer e
 
   static final String HYPER = "method.reinforcement.hyperparameters.";
 
+  /** {@code max_completion_tokens} left out: fitted to the model's context when the job is created. */
+  public static final int AUTO = 0;
+
+  /** The completion length a job gets when it does not choose one, unless the model's context is shorter. */
+  public static final int DEFAULT_COMPLETION_TOKENS = 256;
+
   public Reinforcement {
     Objects.requireNonNull(grader, "grader");
     check(computeMultiplier > 0 && computeMultiplier <= 10, HYPER + "compute_multiplier", "must be in (0, 10]");
@@ -39,15 +46,41 @@ public record Reinforcement(JsonNode grader, double computeMultiplier, Integer e
     check(groupSize >= 2 && groupSize <= 64, "patchwork.group_size", "must be between 2 and 64");
     check(beta >= 0 && beta <= 10, "patchwork.beta", "must be in [0, 10]");
     check(epsilon > 0 && epsilon < 1, "patchwork.epsilon", "must be in (0, 1)");
-    check(maxCompletionTokens >= 1 && maxCompletionTokens <= 4096, "patchwork.max_completion_tokens",
+    check(maxCompletionTokens == AUTO || maxCompletionTokens >= 1 && maxCompletionTokens <= 4096,
+        "patchwork.max_completion_tokens",
         "must be between 1 and 4096");
     check(temperature > 0 && temperature <= 2, "patchwork.temperature", "must be in (0, 2]");
     check(iterations >= 1 && iterations <= 8, "patchwork.num_iterations", "must be between 1 and 8");
   }
 
-  /** Defaults: compute multiplier 1, evaluation a tenth of the run with 4 samples, G 8, β 0, ε 0.2, 256 tokens, T 1. */
+  /**
+   * Defaults: compute multiplier 1, evaluation a tenth of the run with 4 samples, G 8, β 0, ε 0.2, completion length
+   * fitted to the model ({@link #AUTO}), T 1.
+   */
   public static Reinforcement defaults(JsonNode grader) {
-    return new Reinforcement(grader, 1.0, null, 4, 8, 0.0, 0.2, 256, 1.0, 1, null);
+    return new Reinforcement(grader, 1.0, null, 4, 8, 0.0, 0.2, AUTO, 1.0, 1, null);
+  }
+
+  /**
+   * The settings for a model whose context is {@code context} tokens: an {@link #AUTO} completion length becomes
+   * {@value #DEFAULT_COMPLETION_TOKENS} or half the context, whichever is less, leaving the other half for prompts.
+   *
+   * @throws TrainerException naming {@code patchwork.max_completion_tokens} if a chosen length leaves no room for a
+   *     prompt
+   */
+  public Reinforcement fittedTo(int context) {
+    if (maxCompletionTokens == AUTO) {
+      return withMaxCompletionTokens(Math.max(1, Math.min(DEFAULT_COMPLETION_TOKENS, context / 2)));
+    }
+    check(maxCompletionTokens < context, "patchwork.max_completion_tokens", "(" + maxCompletionTokens
+        + ") leaves no room for a prompt in the model's context of " + context + " tokens; leave it out to fit it "
+        + "to the model");
+    return this;
+  }
+
+  private Reinforcement withMaxCompletionTokens(int tokens) {
+    return new Reinforcement(grader, computeMultiplier, evalInterval, evalSamples, groupSize, beta, epsilon, tokens,
+        temperature, iterations, initialAdapter);
   }
 
   /** Completions per prompt: G × compute multiplier, at least 2. */

@@ -157,4 +157,89 @@ class FineTuningPipelineTest {
     assertEquals(JobStatus.CANCELLED, bed.jobs.get(P, job.id()).status());
     assertEquals(Optional.empty(), bed.queue.claim(worker), "a cancelled job is not claimed again");
   }
+
+  FineTuningJob createDpo(String trainingJsonl, String patchwork) {
+    FileObject train = bed.files.upload(P, FileStore.FINE_TUNE, "pairs.jsonl", TrainerTestBed.temp(trainingJsonl),
+        null);
+    String body = """
+        {"model": "%s", "training_file": "%s", "seed": 3, "integrations": [{"type": "wandb", "wandb":
+          {"project": "dpo"}}],
+         "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2, "batch_size": 4, "n_epochs": 1}}},
+         "patchwork": %s}""".formatted(TrainerTestBed.BASE, train.id(), patchwork);
+    return bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree(body)));
+  }
+
+  @Test
+  void aDpoJobTrainsFromLn2ReportsRewardsAndRegistersItsAdapter() {
+    // given a preference file of 24 pairs and a run of 6 steps with a checkpoint every 3
+    FineTuningJob job = createDpo(ReverseCodeTask.preferenceJsonl(TASK.trainingCodes().subList(0, 24)),
+        "{\"progress_interval\": 1, \"checkpoint_interval\": 3}");
+    WorkerSettings worker = TrainerTestBed.worker("worker-d");
+
+    // when a worker validates and trains it
+    work(job.id(), worker);
+    work(job.id(), worker);
+
+    // then it succeeded with β kept, and its adapter is registered
+    FineTuningJob done = bed.jobs.get(P, job.id());
+    assertEquals(JobStatus.SUCCEEDED, done.status(), String.valueOf(done.error()));
+    assertEquals(0.2, done.preference().beta());
+    assertEquals("dpo", done.integrations().get(0).path("wandb").path("project").asString());
+    assertEquals(4, done.hyperparameters().batchSize());
+    assertEquals(job.id(), bed.registry.getReady(P, done.fineTunedModel()).source().jobId());
+    assertEquals(List.of(6, 3), bed.jobs.checkpoints(P, job.id(), 10, null).data().stream()
+        .map(JobCheckpoint::stepNumber).toList());
+
+    // and every step's metrics carry the DPO loss and rewards, the first step's loss being ln 2
+    List<JobEvent> metrics = events(job.id()).stream()
+        .filter(e -> e.type().equals("metrics") && e.data().containsKey("train_rewards_margin")).toList();
+    assertEquals(6, metrics.size());
+    JobEvent first = metrics.getLast();
+    assertEquals(1, ((Number) first.data().get("step")).intValue());
+    assertEquals(Math.log(2), ((Number) first.data().get("train_loss")).doubleValue(), 1e-3);
+    for (String key : List.of("train_rewards_chosen", "train_rewards_rejected", "train_rewards_accuracy")) {
+      assertTrue(first.data().containsKey(key), key);
+    }
+  }
+
+  @Test
+  void aDpoPairLongerThanTheContextFailsTheJobNamingTheLine() {
+    // given a preference file whose second pair is longer than the model's 256-token context
+    String longPair = "{\"input\": {\"messages\": [{\"role\": \"user\", \"content\": \"" + "word ".repeat(300)
+        + "\"}]}, \"preferred_output\": [{\"role\": \"assistant\", \"content\": \"yes\"}], "
+        + "\"non_preferred_output\": [{\"role\": \"assistant\", \"content\": \"no\"}]}\n";
+    FineTuningJob job = createDpo(ReverseCodeTask.preferenceJsonl(TASK.trainingCodes().subList(0, 1)) + longPair,
+        "null");
+
+    // when a worker validates it
+    work(job.id(), TrainerTestBed.worker("worker-e"));
+
+    // then it failed naming the line and the problem
+    FineTuningJob failed = bed.jobs.get(P, job.id());
+    assertEquals(JobStatus.FAILED, failed.status());
+    assertEquals("invalid_training_file", failed.error().code());
+    assertTrue(failed.error().message().contains("line 2: the example is"), failed.error().message());
+  }
+
+  @Test
+  void aReinforcementJobWithEveryDefaultFitsItsCompletionsToA256TokenContext() {
+    // given a reinforcement job that sets nothing but its grader, on the task model whose context is 256 tokens
+    FileObject prompts = bed.files.upload(P, FileStore.FINE_TUNE, "prompts.jsonl",
+        TrainerTestBed.temp(ReverseCodeTask.promptJsonl(TASK.trainingCodes().subList(0, 2))), null);
+    String body = """
+        {"model": "%s", "training_file": "%s", "method": {"type": "reinforcement", "reinforcement": {"grader":
+         {"type": "string_check", "name": "exact", "input": "{{sample.output_text}}", "reference": "{{item.answer}}",
+          "operation": "eq"}}}}""".formatted(TrainerTestBed.BASE, prompts.id());
+    FineTuningJob job = bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree(body)));
+
+    // then its completions were fitted to half the context when it was created
+    assertEquals(128, job.reinforcement().maxCompletionTokens());
+
+    // and when a worker validates and trains it, it succeeds
+    WorkerSettings worker = TrainerTestBed.worker("worker-f");
+    work(job.id(), worker);
+    work(job.id(), worker);
+    FineTuningJob done = bed.jobs.get(P, job.id());
+    assertEquals(JobStatus.SUCCEEDED, done.status(), String.valueOf(done.error()));
+  }
 }

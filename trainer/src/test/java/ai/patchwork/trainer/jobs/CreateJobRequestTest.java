@@ -100,4 +100,64 @@ class CreateJobRequestTest {
     String longest = FineTunedModelName.of("b".repeat(64), "s".repeat(64), "ftjob-" + "x".repeat(24));
     assertEquals(true, longest.length() <= 64 && longest.matches("[A-Za-z0-9][A-Za-z0-9._-]*"), longest);
   }
+
+  @Test
+  void readsTheDpoMethodWithBetaAndAnInitialAdapter() {
+    // given a DPO request with β and an adapter to start from
+    JobSettings s = parse("""
+        {"model": "m", "training_file": "file-a", "method": {"type": "dpo", "dpo": {"hyperparameters":
+         {"beta": 0.3, "n_epochs": 2}}}, "patchwork": {"initial_adapter": "ft-x"}}""");
+
+    // then it is a DPO job with its β, OpenAI's hyperparameters and the initial adapter
+    assertEquals(new Preference(0.3, "ft-x"), s.preference());
+    assertNull(s.reinforcement());
+    assertEquals(new Hyperparameters(2, null, null), s.hyperparameters());
+    assertEquals(Preference.DEFAULT_BETA, parse("""
+        {"model": "m", "training_file": "f", "method": {"type": "dpo"}}""").preference().beta());
+  }
+
+  @Test
+  void refusesBetaOutOfRangeOrOnASupervisedJob() {
+    TrainerException high = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 3}}}}"""));
+    assertEquals("method.dpo.hyperparameters.beta", high.param());
+    TrainerException sft = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "method": {"type": "supervised", "supervised":
+         {"hyperparameters": {"beta": 0.1}}}}"""));
+    assertEquals("method.supervised.hyperparameters.beta", sft.param());
+  }
+
+  @Test
+  void autoChoosesTheLearningRateFromTheModelsWidthAndSaysWhy() {
+    // given a request that leaves everything on auto
+    Hyperparameters h = parse("{\"model\": \"m\", \"training_file\": \"f\"}").hyperparameters();
+
+    // then the multiplier is √(4096 / hidden size), between 1 and 16
+    assertEquals(1.0, h.resolve(400, 4096).learningRateMultiplier());
+    assertEquals(5.66, h.resolve(400, 128).learningRateMultiplier());
+    assertEquals(16.0, h.resolve(400, 8).learningRateMultiplier());
+    assertEquals(1.0, h.resolve(400, 8192).learningRateMultiplier());
+
+    // and the explanation names each auto choice with its value
+    Hyperparameters resolved = h.resolve(16, 128);
+    assertEquals("batch_size 1 (a tenth of 16 examples, between 1 and 16), n_epochs 10 (3, or up to 10 so that "
+        + "training sees 1,600 examples), learning_rate_multiplier 5.66 (√(4096 / hidden size 128), between 1 and 16)",
+        h.explainAuto(resolved, 16, 128, "examples"));
+    assertEquals("", new Hyperparameters(2, 4, 1.0).explainAuto(new Hyperparameters(2, 4, 1.0), 16, 128, "examples"));
+  }
+
+  @Test
+  void keepsWandbIntegrationsAndRefusesOthersNamingTheEntry() {
+    JobSettings s = parse("""
+        {"model": "m", "training_file": "f", "integrations": [{"type": "wandb", "wandb": {"project": "p",
+         "name": "run", "tags": ["a"]}}]}""");
+    assertEquals("p", s.integrations().get(0).path("wandb").path("project").asString());
+    assertEquals(0, parse("{\"model\": \"m\", \"training_file\": \"f\"}").integrations().size());
+    TrainerException other = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "integrations": [{"type": "mlflow"}]}"""));
+    assertEquals("integrations[0].type", other.param());
+    TrainerException noProject = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "integrations": [{"type": "wandb", "wandb": {}}]}"""));
+    assertEquals("integrations[0].wandb.project", noProject.param());
+  }
 }
