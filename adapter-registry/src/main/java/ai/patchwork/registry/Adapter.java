@@ -23,34 +23,47 @@ import java.util.Objects;
  * @param projectId the project that owns it ({@code proj_…})
  * @param visibility whether other projects may serve it
  */
-public record Adapter(String id, String name, int version, String baseModel, AdapterStatus status, int rank,
-    double loraAlpha, boolean useRslora, List<String> targetModules, long sizeBytes, String sha256,
-    Instant createdAt, AdapterLineage source, String projectId, AdapterVisibility visibility) {
+public record Adapter(
+        String id,
+        String name,
+        int version,
+        String baseModel,
+        AdapterStatus status,
+        int rank,
+        double loraAlpha,
+        boolean useRslora,
+        List<String> targetModules,
+        long sizeBytes,
+        String sha256,
+        Instant createdAt,
+        AdapterLineage source,
+        String projectId,
+        AdapterVisibility visibility) {
 
-  public Adapter {
-    if (!AdapterRef.isId(id)) throw new IllegalArgumentException("not an adapter id: " + id);
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(baseModel, "baseModel");
-    Objects.requireNonNull(status, "status");
-    Objects.requireNonNull(createdAt, "createdAt");
-    Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(projectId, "projectId");
-    Objects.requireNonNull(visibility, "visibility");
-    if (version < 1) throw new IllegalArgumentException("version must be positive, got " + version);
-    targetModules = List.copyOf(targetModules);
-  }
+    public Adapter {
+        if (!AdapterRef.isId(id)) throw new IllegalArgumentException("not an adapter id: " + id);
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(baseModel, "baseModel");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(projectId, "projectId");
+        Objects.requireNonNull(visibility, "visibility");
+        if (version < 1) throw new IllegalArgumentException("version must be positive, got " + version);
+        targetModules = List.copyOf(targetModules);
+    }
 
-  /** {@code name@version}, which always resolves to this version. */
-  public String qualifiedName() {
-    return name + "@" + version;
-  }
+    /** {@code name@version}, which always resolves to this version. */
+    public String qualifiedName() {
+        return name + "@" + version;
+    }
 
-  /** Whether {@code project} may serve it and read it: its owner, or any project when it is shared. */
-  public boolean visibleTo(String project) {
-    return projectId.equals(project) || visibility == AdapterVisibility.ORGANIZATION;
-  }
+    /** Whether {@code project} may serve it and read it: its owner, or any project when it is shared. */
+    public boolean visibleTo(String project) {
+        return projectId.equals(project) || visibility == AdapterVisibility.ORGANIZATION;
+    }
 
-  public boolean isReady() {
-    return status == AdapterStatus.READY;
-  }
+    public boolean isReady() {
+        return status == AdapterStatus.READY;
+    }
 }

@@ -9,26 +9,31 @@ import java.util.Objects;
  */
 public sealed interface AdapterFiles {
 
-  /** {@code adapter_config.json} and {@code adapter_model.safetensors} as separate files. */
-  record Peft(Path config, Path weights, String weightsFilename) implements AdapterFiles {
-    public Peft {
-      Objects.requireNonNull(config, "config");
-      Objects.requireNonNull(weights, "weights");
-      weightsFilename = weightsFilename == null || weightsFilename.isBlank() ? "adapter_model.safetensors" : weightsFilename;
+    /** {@code adapter_config.json} and {@code adapter_model.safetensors} as separate files. */
+    record Peft(Path config, Path weights, String weightsFilename) implements AdapterFiles {
+        public Peft {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(weights, "weights");
+            weightsFilename = weightsFilename == null || weightsFilename.isBlank()
+                    ? "adapter_model.safetensors"
+                    : weightsFilename;
+        }
     }
-  }
 
-  /** A {@code .zip} or {@code .tar.gz} holding the PEFT files. */
-  record Archive(Path file, String filename) implements AdapterFiles {
-    public Archive {
-      Objects.requireNonNull(file, "file");
-      filename = filename == null || filename.isBlank() ? file.getFileName().toString() : filename;
+    /** A {@code .zip} or {@code .tar.gz} holding the PEFT files. */
+    record Archive(Path file, String filename) implements AdapterFiles {
+        public Archive {
+            Objects.requireNonNull(file, "file");
+            filename =
+                    filename == null || filename.isBlank() ? file.getFileName().toString() : filename;
+        }
     }
-  }
 
-  /** A PEFT folder as {@code save_pretrained} writes it. */
-  static AdapterFiles folder(Path dir) {
-    return new Peft(dir.resolve("adapter_config.json"), dir.resolve("adapter_model.safetensors"),
-        "adapter_model.safetensors");
-  }
+    /** A PEFT folder as {@code save_pretrained} writes it. */
+    static AdapterFiles folder(Path dir) {
+        return new Peft(
+                dir.resolve("adapter_config.json"),
+                dir.resolve("adapter_model.safetensors"),
+                "adapter_model.safetensors");
+    }
 }

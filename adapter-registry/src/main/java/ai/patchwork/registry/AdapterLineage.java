@@ -15,32 +15,34 @@ import java.util.stream.Collectors;
  */
 public record AdapterLineage(Type type, String jobId, String trainingFile, Map<String, Object> hyperparameters) {
 
-  /** Where an adapter came from. */
-  public enum Type {
-    UPLOAD,
-    FINE_TUNING
-  }
-
-  public AdapterLineage {
-    Objects.requireNonNull(type, "type");
-    hyperparameters = hyperparameters == null ? Map.of() : hyperparameters.entrySet().stream()
-        .filter(e -> e.getKey() != null && e.getValue() != null)
-        .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
-    if (type == Type.FINE_TUNING && (jobId == null || jobId.isBlank())) {
-      throw new IllegalArgumentException("a fine-tuning source needs the job id");
+    /** Where an adapter came from. */
+    public enum Type {
+        UPLOAD,
+        FINE_TUNING
     }
-    if (type == Type.UPLOAD && (jobId != null || trainingFile != null || !hyperparameters.isEmpty())) {
-      throw new IllegalArgumentException("an upload source has no job, training file or hyperparameters");
+
+    public AdapterLineage {
+        Objects.requireNonNull(type, "type");
+        hyperparameters = hyperparameters == null
+                ? Map.of()
+                : hyperparameters.entrySet().stream()
+                        .filter(e -> e.getKey() != null && e.getValue() != null)
+                        .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+        if (type == Type.FINE_TUNING && (jobId == null || jobId.isBlank())) {
+            throw new IllegalArgumentException("a fine-tuning source needs the job id");
+        }
+        if (type == Type.UPLOAD && (jobId != null || trainingFile != null || !hyperparameters.isEmpty())) {
+            throw new IllegalArgumentException("an upload source has no job, training file or hyperparameters");
+        }
     }
-  }
 
-  /** Uploaded through the API. */
-  public static AdapterLineage upload() {
-    return new AdapterLineage(Type.UPLOAD, null, null, Map.of());
-  }
+    /** Uploaded through the API. */
+    public static AdapterLineage upload() {
+        return new AdapterLineage(Type.UPLOAD, null, null, Map.of());
+    }
 
-  /** Produced by fine-tuning job {@code jobId}. */
-  public static AdapterLineage fineTuning(String jobId, String trainingFile, Map<String, Object> hyperparameters) {
-    return new AdapterLineage(Type.FINE_TUNING, jobId, trainingFile, hyperparameters);
-  }
+    /** Produced by fine-tuning job {@code jobId}. */
+    public static AdapterLineage fineTuning(String jobId, String trainingFile, Map<String, Object> hyperparameters) {
+        return new AdapterLineage(Type.FINE_TUNING, jobId, trainingFile, hyperparameters);
+    }
 }

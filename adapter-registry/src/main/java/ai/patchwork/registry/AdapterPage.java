@@ -9,7 +9,7 @@ import java.util.List;
  * @param hasMore whether a next page exists (ask with {@code after} = the last id)
  */
 public record AdapterPage(List<Adapter> data, boolean hasMore) {
-  public AdapterPage {
-    data = List.copyOf(data);
-  }
+    public AdapterPage {
+        data = List.copyOf(data);
+    }
 }

@@ -13,10 +13,10 @@ import java.util.Objects;
  * @param configJson the {@code config.json} text as read
  */
 public record BaseModel(String id, Path path, ModelConfig config, String configJson) {
-  public BaseModel {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(config, "config");
-    Objects.requireNonNull(configJson, "configJson");
-  }
+    public BaseModel {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(configJson, "configJson");
+    }
 }

@@ -7,40 +7,40 @@ package ai.patchwork.registry;
  */
 public class RequestRefusedException extends RuntimeException {
 
-  /** Why, which the web layer maps to an HTTP status. */
-  public enum Reason {
-    /** The input is invalid (400). */
-    INVALID,
-    /** No such thing (404). */
-    NOT_FOUND,
-    /** The input is over a size limit (413). */
-    TOO_LARGE,
-    /** The object store or database failed (503). */
-    UNAVAILABLE
-  }
+    /** Why, which the web layer maps to an HTTP status. */
+    public enum Reason {
+        /** The input is invalid (400). */
+        INVALID,
+        /** No such thing (404). */
+        NOT_FOUND,
+        /** The input is over a size limit (413). */
+        TOO_LARGE,
+        /** The object store or database failed (503). */
+        UNAVAILABLE
+    }
 
-  private final Reason reason;
-  private final String param;
-  private final String code;
+    private final Reason reason;
+    private final String param;
+    private final String code;
 
-  protected RequestRefusedException(Reason reason, String param, String code, String message, Throwable cause) {
-    super(message, cause);
-    this.reason = reason;
-    this.param = param;
-    this.code = code;
-  }
+    protected RequestRefusedException(Reason reason, String param, String code, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+        this.param = param;
+        this.code = code;
+    }
 
-  public Reason reason() {
-    return reason;
-  }
+    public Reason reason() {
+        return reason;
+    }
 
-  /** The request field at fault, e.g. {@code adapter_model} or {@code training_file}; null when none is. */
-  public String param() {
-    return param;
-  }
+    /** The request field at fault, e.g. {@code adapter_model} or {@code training_file}; null when none is. */
+    public String param() {
+        return param;
+    }
 
-  /** A stable code, e.g. {@code invalid_adapter}. */
-  public String code() {
-    return code;
-  }
+    /** A stable code, e.g. {@code invalid_adapter}. */
+    public String code() {
+        return code;
+    }
 }

@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class PatchworkApplication {
 
-  public static void main(String[] args) {
-    SpringApplication.run(PatchworkApplication.class, args);
-  }
+    public static void main(String[] args) {
+        SpringApplication.run(PatchworkApplication.class, args);
+    }
 }

@@ -14,15 +14,18 @@ import org.springframework.context.annotation.Import;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "patchwork.registry.max-adapter-size=1MB",
-    "patchwork.registry.max-config-size=16KB",
-    "patchwork.registry.max-archive-size=2MB",
-    "spring.servlet.multipart.max-file-size=3MB",
-    "spring.servlet.multipart.max-request-size=8MB",
-    "logging.level.org.testcontainers.dockerclient=OFF",
-    "logging.level.org.gaul=WARN",
-    "logging.level.io.zonky=WARN",
-    "logging.level.org.eclipse.jetty=WARN"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "patchwork.registry.max-adapter-size=1MB",
+            "patchwork.registry.max-config-size=16KB",
+            "patchwork.registry.max-archive-size=2MB",
+            "spring.servlet.multipart.max-file-size=3MB",
+            "spring.servlet.multipart.max-request-size=8MB",
+            "logging.level.org.testcontainers.dockerclient=OFF",
+            "logging.level.org.gaul=WARN",
+            "logging.level.io.zonky=WARN",
+            "logging.level.org.eclipse.jetty=WARN"
+        })
 @Import(PatchworkTestServices.class)
 public @interface ApiTest {}

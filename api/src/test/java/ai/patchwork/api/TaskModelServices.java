@@ -16,22 +16,22 @@ import org.springframework.test.context.DynamicPropertyRegistrar;
 @TestConfiguration(proxyBeanMethods = false)
 public class TaskModelServices {
 
-  public static final String BASE = "task-model";
-  private static Path folder;
+    public static final String BASE = "task-model";
+    private static Path folder;
 
-  public static synchronized Path folder() {
-    if (folder == null) {
-      try {
-        folder = TaskModel.write(TaskModel.spec(), Files.createTempDirectory("task-model-"));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    public static synchronized Path folder() {
+        if (folder == null) {
+            try {
+                folder = TaskModel.write(TaskModel.spec(), Files.createTempDirectory("task-model-"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return folder;
     }
-    return folder;
-  }
 
-  @Bean
-  DynamicPropertyRegistrar taskModelProperties() {
-    return registry -> registry.add("patchwork.base-models." + BASE + ".path", () -> folder().toString());
-  }
+    @Bean
+    DynamicPropertyRegistrar taskModelProperties() {
+        return registry -> registry.add("patchwork.base-models." + BASE + ".path", () -> folder().toString());
+    }
 }

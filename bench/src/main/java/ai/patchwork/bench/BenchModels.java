@@ -16,31 +16,72 @@ import ai.patchwork.model.safetensors.DType;
  */
 public final class BenchModels {
 
-  public static final String SMALL = "3.4M";
-  public static final String LARGE = "hidden1024";
-  public static final String TINYLLAMA = "tinyllama-1.1b";
-  public static final String LLAMA_7B = "llama-7b";
+    public static final String SMALL = "3.4M";
+    public static final String LARGE = "hidden1024";
+    public static final String TINYLLAMA = "tinyllama-1.1b";
+    public static final String LLAMA_7B = "llama-7b";
 
-  private static final String BF16 = "-bf16";
+    private static final String BF16 = "-bf16";
 
-  private BenchModels() {}
+    private BenchModels() {}
 
-  public static TinyModelSpec spec(String name) {
-    if (name.endsWith(BF16)) {
-      return spec(name.substring(0, name.length() - BF16.length())).toBuilder().optDtype(DType.BF16).build();
+    public static TinyModelSpec spec(String name) {
+        if (name.endsWith(BF16)) {
+            return spec(name.substring(0, name.length() - BF16.length())).toBuilder()
+                    .optDtype(DType.BF16)
+                    .build();
+        }
+        return switch (name) {
+            case SMALL ->
+                TinyModelSpec.builder()
+                        .optHidden(256)
+                        .optLayers(4)
+                        .optHeads(8)
+                        .optKvHeads(4)
+                        .optIntermediate(768)
+                        .optVocab(512)
+                        .optMaxPositions(512)
+                        .optSeed(1)
+                        .build();
+            case LARGE ->
+                TinyModelSpec.builder()
+                        .optHidden(1024)
+                        .optLayers(8)
+                        .optHeads(16)
+                        .optKvHeads(8)
+                        .optIntermediate(2816)
+                        .optVocab(512)
+                        .optMaxPositions(512)
+                        .optSeed(2)
+                        .build();
+            case TINYLLAMA ->
+                TinyModelSpec.builder()
+                        .optHidden(2048)
+                        .optLayers(22)
+                        .optHeads(32)
+                        .optKvHeads(4)
+                        .optIntermediate(5632)
+                        .optVocab(11264)
+                        .optMaxPositions(2048)
+                        .optDtype(DType.BF16)
+                        .optSeed(3)
+                        .build();
+            case LLAMA_7B ->
+                TinyModelSpec.builder()
+                        .optHidden(4096)
+                        .optLayers(32)
+                        .optHeads(32)
+                        .optKvHeads(32)
+                        .optIntermediate(11008)
+                        .optVocab(32000)
+                        .optMaxPositions(4096)
+                        .optDtype(DType.BF16)
+                        .optShards(2)
+                        .optSeed(4)
+                        .build();
+            default ->
+                throw new IllegalArgumentException("unknown model " + name + " (" + SMALL + ", " + LARGE
+                        + ", either with " + BF16 + ", " + TINYLLAMA + ", " + LLAMA_7B + ")");
+        };
     }
-    return switch (name) {
-      case SMALL -> TinyModelSpec.builder().optHidden(256).optLayers(4).optHeads(8).optKvHeads(4)
-          .optIntermediate(768).optVocab(512).optMaxPositions(512).optSeed(1).build();
-      case LARGE -> TinyModelSpec.builder().optHidden(1024).optLayers(8).optHeads(16).optKvHeads(8)
-          .optIntermediate(2816).optVocab(512).optMaxPositions(512).optSeed(2).build();
-      case TINYLLAMA -> TinyModelSpec.builder().optHidden(2048).optLayers(22).optHeads(32).optKvHeads(4)
-          .optIntermediate(5632).optVocab(11264).optMaxPositions(2048).optDtype(DType.BF16).optSeed(3).build();
-      case LLAMA_7B -> TinyModelSpec.builder().optHidden(4096).optLayers(32).optHeads(32).optKvHeads(32)
-          .optIntermediate(11008).optVocab(32000).optMaxPositions(4096).optDtype(DType.BF16).optShards(2).optSeed(4)
-          .build();
-      default -> throw new IllegalArgumentException("unknown model " + name + " (" + SMALL + ", " + LARGE
-          + ", either with " + BF16 + ", " + TINYLLAMA + ", " + LLAMA_7B + ")");
-    };
-  }
 }

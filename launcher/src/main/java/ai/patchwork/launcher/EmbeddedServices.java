@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
 
 /**
  * PostgreSQL (zonky's embedded binaries) and an S3 server (S3Proxy, filesystem backend), both keeping their data
@@ -18,90 +18,90 @@ import org.gaul.s3proxy.S3Proxy;
  */
 public final class EmbeddedServices implements AutoCloseable {
 
-  static final String ACCESS_KEY = "patchwork";
-  static final String SECRET_KEY = "patchwork-local-secret";
+    static final String ACCESS_KEY = "patchwork";
+    static final String SECRET_KEY = "patchwork-local-secret";
 
-  private EmbeddedPostgres postgres;
-  private S3Proxy s3;
+    private EmbeddedPostgres postgres;
+    private S3Proxy s3;
 
-  /** Starts PostgreSQL unless {@code database} is false, and S3 unless {@code objectStore} is false. */
-  public static EmbeddedServices start(Path dataDir, boolean database, boolean objectStore) throws Exception {
-    EmbeddedServices services = new EmbeddedServices();
-    try {
-      if (database) services.postgres = startPostgres(dataDir.resolve("postgres"));
-      if (objectStore) services.s3 = startS3(dataDir.resolve("s3"));
-      return services;
-    } catch (Exception e) {
-      services.close();
-      throw e;
+    /** Starts PostgreSQL unless {@code database} is false, and S3 unless {@code objectStore} is false. */
+    public static EmbeddedServices start(Path dataDir, boolean database, boolean objectStore) throws Exception {
+        EmbeddedServices services = new EmbeddedServices();
+        try {
+            if (database) services.postgres = startPostgres(dataDir.resolve("postgres"));
+            if (objectStore) services.s3 = startS3(dataDir.resolve("s3"));
+            return services;
+        } catch (Exception e) {
+            services.close();
+            throw e;
+        }
     }
-  }
 
-  private static EmbeddedPostgres startPostgres(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    return EmbeddedPostgres.builder()
-        .setDataDirectory(dir)
-        .setCleanDataDirectory(false)
-        // Stopped by PatchworkUp after the application context closed: a job going back to the queue, a replica
-        // removing its row, need the database during shutdown (zonky's own hook would race them).
-        .setRegisterShutdownHook(false)
-        .setServerConfig("max_connections", "100")
-        .start();
-  }
+    private static EmbeddedPostgres startPostgres(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                // Stopped by PatchworkUp after the application context closed: a job going back to the queue, a replica
+                // removing its row, need the database during shutdown (zonky's own hook would race them).
+                .setRegisterShutdownHook(false)
+                .setServerConfig("max_connections", "100")
+                .start();
+    }
 
-  private static S3Proxy startS3(Path dir) throws Exception {
-    Files.createDirectories(dir);
-    Properties p = new Properties();
-    p.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
-    p.setProperty("jclouds.identity", ACCESS_KEY);
-    p.setProperty("jclouds.credential", SECRET_KEY);
-    S3Proxy proxy = S3Proxy.builder()
-        .blobStore(BlobStores.create("filesystem", p))
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        .build();
-    proxy.start();
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (!"STARTED".equals(proxy.getState())) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException("the embedded S3 server did not start");
-      Thread.sleep(5);
+    private static S3Proxy startS3(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Properties p = new Properties();
+        p.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
+        p.setProperty("jclouds.identity", ACCESS_KEY);
+        p.setProperty("jclouds.credential", SECRET_KEY);
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(BlobStores.create("filesystem", p))
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .build();
+        proxy.start();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!"STARTED".equals(proxy.getState())) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("the embedded S3 server did not start");
+            Thread.sleep(5);
+        }
+        return proxy;
     }
-    return proxy;
-  }
 
-  /** Spring properties pointing the application at these services. */
-  public Map<String, String> properties() {
-    Map<String, String> props = new LinkedHashMap<>();
-    if (postgres != null) {
-      props.put("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"));
-      props.put("spring.datasource.username", "postgres");
-      props.put("spring.datasource.password", "");
+    /** Spring properties pointing the application at these services. */
+    public Map<String, String> properties() {
+        Map<String, String> props = new LinkedHashMap<>();
+        if (postgres != null) {
+            props.put("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"));
+            props.put("spring.datasource.username", "postgres");
+            props.put("spring.datasource.password", "");
+        }
+        if (s3 != null) {
+            props.put("patchwork.s3.endpoint", "http://127.0.0.1:" + s3.getPort());
+            props.put("patchwork.s3.access-key", ACCESS_KEY);
+            props.put("patchwork.s3.secret-key", SECRET_KEY);
+        }
+        return props;
     }
-    if (s3 != null) {
-      props.put("patchwork.s3.endpoint", "http://127.0.0.1:" + s3.getPort());
-      props.put("patchwork.s3.access-key", ACCESS_KEY);
-      props.put("patchwork.s3.secret-key", SECRET_KEY);
-    }
-    return props;
-  }
 
-  @Override
-  public void close() throws Exception {
-    Exception first = null;
-    if (s3 != null) {
-      try {
-        s3.stop();
-      } catch (Exception e) {
-        first = e;
-      }
+    @Override
+    public void close() throws Exception {
+        Exception first = null;
+        if (s3 != null) {
+            try {
+                s3.stop();
+            } catch (Exception e) {
+                first = e;
+            }
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (Exception e) {
+                if (first == null) first = e;
+            }
+        }
+        if (first != null) throw first;
     }
-    if (postgres != null) {
-      try {
-        postgres.close();
-      } catch (Exception e) {
-        if (first == null) first = e;
-      }
-    }
-    if (first != null) throw first;
-  }
 }

@@ -7,11 +7,11 @@ import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 
 class EngineSmokeTest {
-  @Test
-  void pytorchEngineLoadsOffline() {
-    assertEquals("PyTorch", Engine.getInstance().getEngineName());
-    try (NDManager m = NDManager.newBaseManager()) {
-      assertEquals(6f, m.create(new float[] {1, 2, 3}).sum().getFloat());
+    @Test
+    void pytorchEngineLoadsOffline() {
+        assertEquals("PyTorch", Engine.getInstance().getEngineName());
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertEquals(6f, m.create(new float[] {1, 2, 3}).sum().getFloat());
+        }
     }
-  }
 }

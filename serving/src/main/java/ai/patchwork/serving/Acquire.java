@@ -9,19 +9,24 @@ import java.util.concurrent.CompletableFuture;
  */
 record Acquire(Status status, AdapterLease lease, CompletableFuture<AdapterWeights> load, Throwable error) {
 
-  enum Status { READY, LOADING, NO_SLOT, FAILED }
+    enum Status {
+        READY,
+        LOADING,
+        NO_SLOT,
+        FAILED
+    }
 
-  static final Acquire NO_SLOT = new Acquire(Status.NO_SLOT, null, null, null);
+    static final Acquire NO_SLOT = new Acquire(Status.NO_SLOT, null, null, null);
 
-  static Acquire ready(AdapterLease lease) {
-    return new Acquire(Status.READY, lease, null, null);
-  }
+    static Acquire ready(AdapterLease lease) {
+        return new Acquire(Status.READY, lease, null, null);
+    }
 
-  static Acquire loading(CompletableFuture<AdapterWeights> load) {
-    return new Acquire(Status.LOADING, null, load, null);
-  }
+    static Acquire loading(CompletableFuture<AdapterWeights> load) {
+        return new Acquire(Status.LOADING, null, load, null);
+    }
 
-  static Acquire failed(Throwable error) {
-    return new Acquire(Status.FAILED, null, null, error);
-  }
+    static Acquire failed(Throwable error) {
+        return new Acquire(Status.FAILED, null, null, error);
+    }
 }

@@ -1,8 +1,8 @@
 package ai.patchwork.serving;
 
 import ai.patchwork.model.config.ModelConfig;
-import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.lora.AdapterSlots;
+import ai.patchwork.model.lora.AdapterWeights;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -35,257 +35,282 @@ import java.util.concurrent.Executor;
  */
 public final class AdapterCache {
 
-  private final AdapterSource source;
-  private final ModelConfig base;
-  private final int maxRank;
-  private final long hostBudget;
-  private final Executor loader;
-  private final Runnable onLoaded;
-  private final CacheMetrics metrics;
-  private final DeviceTier device;
-  // Guarded by this. Recency is AdapterEntry.lastUsed on one clock, for both tiers.
-  private final Map<String, AdapterEntry> entries = new HashMap<>();
-  private final Map<String, Integer> demand = new HashMap<>();
-  private final Set<String> pinned = new HashSet<>();
-  private long hostBytes;
-  private long clock;
+    private final AdapterSource source;
+    private final ModelConfig base;
+    private final int maxRank;
+    private final long hostBudget;
+    private final Executor loader;
+    private final Runnable onLoaded;
+    private final CacheMetrics metrics;
+    private final DeviceTier device;
+    // Guarded by this. Recency is AdapterEntry.lastUsed on one clock, for both tiers.
+    private final Map<String, AdapterEntry> entries = new HashMap<>();
+    private final Map<String, Integer> demand = new HashMap<>();
+    private final Set<String> pinned = new HashSet<>();
+    private long hostBytes;
+    private long clock;
 
-  AdapterCache(AdapterSource source, ModelConfig base, AdapterSlots slots, long hostBudget, Executor loader,
-      Runnable onLoaded, MeterRegistry registry) {
-    this.source = source;
-    this.base = base;
-    this.maxRank = slots.maxRank();
-    this.hostBudget = hostBudget;
-    this.loader = loader;
-    this.onLoaded = onLoaded;
-    this.metrics = new CacheMetrics(registry);
-    this.device = new DeviceTier(slots, metrics);
-    Gauge.builder("patchwork.adapter.host.bytes", this, c -> c.stats().hostBytes()).baseUnit("bytes").register(registry);
-    Gauge.builder("patchwork.adapter.host.adapters", this, c -> c.stats().hostAdapters()).register(registry);
-    Gauge.builder("patchwork.adapter.device.slots.used", this, c -> c.stats().deviceSlotsUsed()).register(registry);
-  }
-
-  /** Starts loading an adapter into host memory if it is not there; completes when it is (or fails). */
-  public CompletableFuture<Void> prefetch(String adapterId) {
-    AdapterEntry e;
-    synchronized (this) {
-      e = use(adapterId);
+    AdapterCache(
+            AdapterSource source,
+            ModelConfig base,
+            AdapterSlots slots,
+            long hostBudget,
+            Executor loader,
+            Runnable onLoaded,
+            MeterRegistry registry) {
+        this.source = source;
+        this.base = base;
+        this.maxRank = slots.maxRank();
+        this.hostBudget = hostBudget;
+        this.loader = loader;
+        this.onLoaded = onLoaded;
+        this.metrics = new CacheMetrics(registry);
+        this.device = new DeviceTier(slots, metrics);
+        Gauge.builder("patchwork.adapter.host.bytes", this, c -> c.stats().hostBytes())
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("patchwork.adapter.host.adapters", this, c -> c.stats().hostAdapters())
+                .register(registry);
+        Gauge.builder(
+                        "patchwork.adapter.device.slots.used",
+                        this,
+                        c -> c.stats().deviceSlotsUsed())
+                .register(registry);
     }
-    return e.load.thenApply(w -> null);
-  }
 
-  /**
-   * Keeps an adapter resident for good (in host memory now, in a device slot from its first use on). At least one
-   * slot always stays unpinned.
-   *
-   * @throws IllegalStateException when pinning it would leave no unpinned slot
-   */
-  public CompletableFuture<Void> pin(String adapterId) {
-    synchronized (this) {
-      if (!pinned.contains(adapterId) && pinned.size() + 1 >= device.capacity()) {
-        throw new IllegalStateException("cannot pin '" + adapterId + "': " + pinned.size() + " of "
-            + device.capacity() + " adapter slots are pinned and one must stay free for other adapters");
-      }
-      pinned.add(adapterId);
+    /** Starts loading an adapter into host memory if it is not there; completes when it is (or fails). */
+    public CompletableFuture<Void> prefetch(String adapterId) {
+        AdapterEntry e;
+        synchronized (this) {
+            e = use(adapterId);
+        }
+        return e.load.thenApply(w -> null);
     }
-    return prefetch(adapterId);
-  }
 
-  public synchronized void unpin(String adapterId) {
-    pinned.remove(adapterId);
-    evictHost();
-  }
-
-  /**
-   * Drops the cached version: new admissions load the adapter again from the source; running sequences finish on
-   * the old version, whose slot is then freed. A pinned adapter, or one that queued requests wait for, is reloaded
-   * at once.
-   */
-  public void invalidate(String adapterId) {
-    synchronized (this) {
-      AdapterEntry e = entries.remove(adapterId);
-      if (e == null) return;
-      metrics.invalidation();
-      e.retired = true;
-      if (e.weights != null) hostBytes -= e.bytes;
-      e.weights = null;
-      if (e.idle()) device.free(e);
-      if (pinned.contains(adapterId) || demand.getOrDefault(adapterId, 0) > 0) startLoad(adapterId);
+    /**
+     * Keeps an adapter resident for good (in host memory now, in a device slot from its first use on). At least one
+     * slot always stays unpinned.
+     *
+     * @throws IllegalStateException when pinning it would leave no unpinned slot
+     */
+    public CompletableFuture<Void> pin(String adapterId) {
+        synchronized (this) {
+            if (!pinned.contains(adapterId) && pinned.size() + 1 >= device.capacity()) {
+                throw new IllegalStateException("cannot pin '" + adapterId + "': " + pinned.size() + " of "
+                        + device.capacity() + " adapter slots are pinned and one must stay free for other adapters");
+            }
+            pinned.add(adapterId);
+        }
+        return prefetch(adapterId);
     }
-  }
 
-  public synchronized boolean isHostResident(String adapterId) {
-    AdapterEntry e = entries.get(adapterId);
-    return e != null && e.weights != null;
-  }
-
-  public synchronized boolean isDeviceResident(String adapterId) {
-    AdapterEntry e = entries.get(adapterId);
-    return e != null && e.deviceSlot != 0;
-  }
-
-  /** The adapter ids whose current version is in host memory (those in a device slot included), for reporting. */
-  public synchronized Set<String> residentAdapterIds() {
-    Set<String> ids = new HashSet<>();
-    for (AdapterEntry e : entries.values()) if (e.weights != null) ids.add(e.id);
-    return Set.copyOf(ids);
-  }
-
-  public synchronized AdapterCacheStats stats() {
-    int loading = 0;
-    for (AdapterEntry e : entries.values()) if (e.weights == null) loading++;
-    return new AdapterCacheStats(entries.size() - loading, hostBytes, hostBudget, loading, device.used(),
-        device.capacity(), pinned.size());
-  }
-
-  /** A request for the adapter was queued: keep it in host memory until {@link #withdraw}, load it now if needed. */
-  synchronized CompletableFuture<AdapterWeights> request(String adapterId) {
-    demand.merge(adapterId, 1, Integer::sum);
-    AdapterEntry e = entries.get(adapterId);
-    metrics.host(e != null && e.weights != null);
-    return use(adapterId).load;
-  }
-
-  /** The queued request left the queue (admitted, cancelled or failed). */
-  synchronized void withdraw(String adapterId) {
-    demand.computeIfPresent(adapterId, (k, n) -> n > 1 ? n - 1 : null);
-    evictHost();
-  }
-
-  /**
-   * Engine loop only: a lease on the current version in a device slot, uploading it to a free or idle slot if
-   * needed.
-   *
-   * @param own the load this request last waited on: if it failed, so does the request
-   */
-  synchronized Acquire tryAcquire(String adapterId, CompletableFuture<AdapterWeights> own) {
-    if (own != null && own.isCompletedExceptionally()) return Acquire.failed(cause(own));
-    AdapterEntry e = use(adapterId);
-    if (e.load.isCompletedExceptionally()) return Acquire.failed(cause(e.load));
-    if (e.weights == null) return Acquire.loading(e.load);
-    boolean resident = e.deviceSlot != 0;
-    if (!resident) {
-      int slot = device.allocate(this::isProtected);
-      if (slot == 0) return Acquire.NO_SLOT;
-      try {
-        device.upload(slot, e);
-      } catch (RuntimeException ex) {
-        return Acquire.failed(new AdapterLoadException(adapterId, "cannot place adapter '" + adapterId
-            + "' in a LoRA slot: " + ex.getMessage(), ex));
-      }
+    public synchronized void unpin(String adapterId) {
+        pinned.remove(adapterId);
+        evictHost();
     }
-    metrics.device(resident);
-    e.running++;
-    return Acquire.ready(new AdapterLease(e, e.deviceSlot));
-  }
 
-  /** Engine loop only: the sequence holding the lease finished. */
-  synchronized void release(AdapterLease lease) {
-    if (!lease.markReleased()) return;
-    AdapterEntry e = lease.entry();
-    e.running--;
-    if (e.retired && e.idle()) device.free(e);
-    evictHost();
-  }
-
-  /** Start-up only (before the loop runs): loads a pinned adapter into a device slot. */
-  void preload(String adapterId) {
-    pin(adapterId).join();
-    synchronized (this) {
-      AdapterEntry e = entries.get(adapterId);
-      if (e != null && e.deviceSlot == 0) {
-        int slot = device.allocate(this::isProtected);
-        if (slot != 0) device.upload(slot, e);
-      }
+    /**
+     * Drops the cached version: new admissions load the adapter again from the source; running sequences finish on
+     * the old version, whose slot is then freed. A pinned adapter, or one that queued requests wait for, is reloaded
+     * at once.
+     */
+    public void invalidate(String adapterId) {
+        synchronized (this) {
+            AdapterEntry e = entries.remove(adapterId);
+            if (e == null) return;
+            metrics.invalidation();
+            e.retired = true;
+            if (e.weights != null) hostBytes -= e.bytes;
+            e.weights = null;
+            if (e.idle()) device.free(e);
+            if (pinned.contains(adapterId) || demand.getOrDefault(adapterId, 0) > 0) startLoad(adapterId);
+        }
     }
-  }
 
-  private boolean isProtected(AdapterEntry e) {
-    return pinned.contains(e.id);
-  }
-
-  /** The current entry, loading it if absent, marked as just used. */
-  private AdapterEntry use(String adapterId) {
-    AdapterEntry e = entries.get(adapterId);
-    if (e == null) e = startLoad(adapterId);
-    e.lastUsed = ++clock;
-    return e;
-  }
-
-  private AdapterEntry startLoad(String adapterId) {
-    AdapterEntry e = new AdapterEntry(adapterId);
-    e.lastUsed = ++clock; // before the load can complete (and evict) on a same-thread executor
-    entries.put(adapterId, e);
-    long start = System.nanoTime();
-    CompletableFuture.supplyAsync(() -> fetch(adapterId), loader).whenComplete((w, err) -> {
-      loaded(e, w, err, System.nanoTime() - start);
-      onLoaded.run();
-    });
-    return e;
-  }
-
-  /** On a loader thread. */
-  private AdapterWeights fetch(String adapterId) {
-    AdapterWeights w;
-    try {
-      w = source.load(adapterId, base);
-    } catch (AdapterLoadException ex) {
-      throw ex;
-    } catch (Exception ex) {
-      throw new AdapterLoadException(adapterId, "cannot load adapter '" + adapterId + "': " + ex.getMessage(), ex);
+    public synchronized boolean isHostResident(String adapterId) {
+        AdapterEntry e = entries.get(adapterId);
+        return e != null && e.weights != null;
     }
-    if (w == null) throw new AdapterLoadException(adapterId, "the adapter source returned nothing for '" + adapterId + "'", null);
-    if (w.rank() > maxRank) {
-      throw new AdapterLoadException(adapterId, "adapter '" + adapterId + "' has LoRA rank " + w.rank()
-          + ", more than this engine's maximum rank " + maxRank + " (EngineConfig.maxLoraRank)", null);
-    }
-    return w;
-  }
 
-  private synchronized void loaded(AdapterEntry e, AdapterWeights w, Throwable err, long nanos) {
-    metrics.loaded(err == null, nanos);
-    boolean current = entries.get(e.id) == e;
-    if (err != null) {
-      if (current) entries.remove(e.id); // the next request tries again
-      e.load.completeExceptionally(unwrap(err));
-      return;
+    public synchronized boolean isDeviceResident(String adapterId) {
+        AdapterEntry e = entries.get(adapterId);
+        return e != null && e.deviceSlot != 0;
     }
-    if (current && !e.retired) {
-      e.weights = w;
-      e.bytes = w.bytes();
-      hostBytes += e.bytes;
-      evictHost();
-    }
-    e.load.complete(w);
-  }
 
-  /** Evicts idle, unwanted, unpinned adapters, least recently used first, until the host bound holds. */
-  private void evictHost() {
-    while (hostBytes > hostBudget) {
-      AdapterEntry victim = null;
-      for (AdapterEntry e : entries.values()) {
-        if (e.weights == null || !e.idle() || demand.containsKey(e.id) || pinned.contains(e.id)) continue;
-        if (victim == null || e.lastUsed < victim.lastUsed) victim = e;
-      }
-      if (victim == null) return; // everything left is in use: the bound is soft
-      entries.remove(victim.id);
-      hostBytes -= victim.bytes;
-      victim.weights = null;
-      device.free(victim);
-      metrics.hostEviction();
+    /** The adapter ids whose current version is in host memory (those in a device slot included), for reporting. */
+    public synchronized Set<String> residentAdapterIds() {
+        Set<String> ids = new HashSet<>();
+        for (AdapterEntry e : entries.values()) if (e.weights != null) ids.add(e.id);
+        return Set.copyOf(ids);
     }
-  }
 
-  private static Throwable cause(CompletableFuture<?> f) {
-    try {
-      f.join();
-      return new IllegalStateException("load did not fail");
-    } catch (CompletionException | java.util.concurrent.CancellationException ex) {
-      return unwrap(ex);
+    public synchronized AdapterCacheStats stats() {
+        int loading = 0;
+        for (AdapterEntry e : entries.values()) if (e.weights == null) loading++;
+        return new AdapterCacheStats(
+                entries.size() - loading,
+                hostBytes,
+                hostBudget,
+                loading,
+                device.used(),
+                device.capacity(),
+                pinned.size());
     }
-  }
 
-  private static Throwable unwrap(Throwable t) {
-    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-  }
+    /** A request for the adapter was queued: keep it in host memory until {@link #withdraw}, load it now if needed. */
+    synchronized CompletableFuture<AdapterWeights> request(String adapterId) {
+        demand.merge(adapterId, 1, Integer::sum);
+        AdapterEntry e = entries.get(adapterId);
+        metrics.host(e != null && e.weights != null);
+        return use(adapterId).load;
+    }
+
+    /** The queued request left the queue (admitted, cancelled or failed). */
+    synchronized void withdraw(String adapterId) {
+        demand.computeIfPresent(adapterId, (k, n) -> n > 1 ? n - 1 : null);
+        evictHost();
+    }
+
+    /**
+     * Engine loop only: a lease on the current version in a device slot, uploading it to a free or idle slot if
+     * needed.
+     *
+     * @param own the load this request last waited on: if it failed, so does the request
+     */
+    synchronized Acquire tryAcquire(String adapterId, CompletableFuture<AdapterWeights> own) {
+        if (own != null && own.isCompletedExceptionally()) return Acquire.failed(cause(own));
+        AdapterEntry e = use(adapterId);
+        if (e.load.isCompletedExceptionally()) return Acquire.failed(cause(e.load));
+        if (e.weights == null) return Acquire.loading(e.load);
+        boolean resident = e.deviceSlot != 0;
+        if (!resident) {
+            int slot = device.allocate(this::isProtected);
+            if (slot == 0) return Acquire.NO_SLOT;
+            try {
+                device.upload(slot, e);
+            } catch (RuntimeException ex) {
+                return Acquire.failed(new AdapterLoadException(
+                        adapterId, "cannot place adapter '" + adapterId + "' in a LoRA slot: " + ex.getMessage(), ex));
+            }
+        }
+        metrics.device(resident);
+        e.running++;
+        return Acquire.ready(new AdapterLease(e, e.deviceSlot));
+    }
+
+    /** Engine loop only: the sequence holding the lease finished. */
+    synchronized void release(AdapterLease lease) {
+        if (!lease.markReleased()) return;
+        AdapterEntry e = lease.entry();
+        e.running--;
+        if (e.retired && e.idle()) device.free(e);
+        evictHost();
+    }
+
+    /** Start-up only (before the loop runs): loads a pinned adapter into a device slot. */
+    void preload(String adapterId) {
+        pin(adapterId).join();
+        synchronized (this) {
+            AdapterEntry e = entries.get(adapterId);
+            if (e != null && e.deviceSlot == 0) {
+                int slot = device.allocate(this::isProtected);
+                if (slot != 0) device.upload(slot, e);
+            }
+        }
+    }
+
+    private boolean isProtected(AdapterEntry e) {
+        return pinned.contains(e.id);
+    }
+
+    /** The current entry, loading it if absent, marked as just used. */
+    private AdapterEntry use(String adapterId) {
+        AdapterEntry e = entries.get(adapterId);
+        if (e == null) e = startLoad(adapterId);
+        e.lastUsed = ++clock;
+        return e;
+    }
+
+    private AdapterEntry startLoad(String adapterId) {
+        AdapterEntry e = new AdapterEntry(adapterId);
+        e.lastUsed = ++clock; // before the load can complete (and evict) on a same-thread executor
+        entries.put(adapterId, e);
+        long start = System.nanoTime();
+        CompletableFuture.supplyAsync(() -> fetch(adapterId), loader).whenComplete((w, err) -> {
+            loaded(e, w, err, System.nanoTime() - start);
+            onLoaded.run();
+        });
+        return e;
+    }
+
+    /** On a loader thread. */
+    private AdapterWeights fetch(String adapterId) {
+        AdapterWeights w;
+        try {
+            w = source.load(adapterId, base);
+        } catch (AdapterLoadException ex) {
+            throw ex;
+        } catch (Exception ex) {
+            throw new AdapterLoadException(
+                    adapterId, "cannot load adapter '" + adapterId + "': " + ex.getMessage(), ex);
+        }
+        if (w == null)
+            throw new AdapterLoadException(
+                    adapterId, "the adapter source returned nothing for '" + adapterId + "'", null);
+        if (w.rank() > maxRank) {
+            throw new AdapterLoadException(
+                    adapterId,
+                    "adapter '" + adapterId + "' has LoRA rank " + w.rank() + ", more than this engine's maximum rank "
+                            + maxRank + " (EngineConfig.maxLoraRank)",
+                    null);
+        }
+        return w;
+    }
+
+    private synchronized void loaded(AdapterEntry e, AdapterWeights w, Throwable err, long nanos) {
+        metrics.loaded(err == null, nanos);
+        boolean current = entries.get(e.id) == e;
+        if (err != null) {
+            if (current) entries.remove(e.id); // the next request tries again
+            e.load.completeExceptionally(unwrap(err));
+            return;
+        }
+        if (current && !e.retired) {
+            e.weights = w;
+            e.bytes = w.bytes();
+            hostBytes += e.bytes;
+            evictHost();
+        }
+        e.load.complete(w);
+    }
+
+    /** Evicts idle, unwanted, unpinned adapters, least recently used first, until the host bound holds. */
+    private void evictHost() {
+        while (hostBytes > hostBudget) {
+            AdapterEntry victim = null;
+            for (AdapterEntry e : entries.values()) {
+                if (e.weights == null || !e.idle() || demand.containsKey(e.id) || pinned.contains(e.id)) continue;
+                if (victim == null || e.lastUsed < victim.lastUsed) victim = e;
+            }
+            if (victim == null) return; // everything left is in use: the bound is soft
+            entries.remove(victim.id);
+            hostBytes -= victim.bytes;
+            victim.weights = null;
+            device.free(victim);
+            metrics.hostEviction();
+        }
+    }
+
+    private static Throwable cause(CompletableFuture<?> f) {
+        try {
+            f.join();
+            return new IllegalStateException("load did not fail");
+        } catch (CompletionException | java.util.concurrent.CancellationException ex) {
+            return unwrap(ex);
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
 }

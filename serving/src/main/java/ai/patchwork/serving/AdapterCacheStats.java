@@ -11,5 +11,11 @@ package ai.patchwork.serving;
  * @param deviceSlots LoRA slots in all
  * @param pinned pinned adapters
  */
-public record AdapterCacheStats(int hostAdapters, long hostBytes, long hostBudget, int loading, int deviceSlotsUsed,
-    int deviceSlots, int pinned) {}
+public record AdapterCacheStats(
+        int hostAdapters,
+        long hostBytes,
+        long hostBudget,
+        int loading,
+        int deviceSlotsUsed,
+        int deviceSlots,
+        int pinned) {}

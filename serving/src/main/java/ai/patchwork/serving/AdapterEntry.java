@@ -9,25 +9,26 @@ import java.util.concurrent.CompletableFuture;
  */
 final class AdapterEntry {
 
-  final String id;
-  final CompletableFuture<AdapterWeights> load = new CompletableFuture<>();
-  AdapterWeights weights; // host tier; null while loading, after eviction, or once retired
-  long bytes;
-  int deviceSlot; // 1..slots, 0 when not on the device
-  int running; // sequences decoding with it: never evicted while > 0
-  long lastUsed; // device LRU clock
-  boolean retired; // invalidated: finishes its running sequences, then frees its slot
+    final String id;
+    final CompletableFuture<AdapterWeights> load = new CompletableFuture<>();
+    AdapterWeights weights; // host tier; null while loading, after eviction, or once retired
+    long bytes;
+    int deviceSlot; // 1..slots, 0 when not on the device
+    int running; // sequences decoding with it: never evicted while > 0
+    long lastUsed; // device LRU clock
+    boolean retired; // invalidated: finishes its running sequences, then frees its slot
 
-  AdapterEntry(String id) {
-    this.id = id;
-  }
+    AdapterEntry(String id) {
+        this.id = id;
+    }
 
-  boolean idle() {
-    return running == 0;
-  }
+    boolean idle() {
+        return running == 0;
+    }
 
-  @Override
-  public String toString() {
-    return "AdapterEntry[" + id + ", slot=" + deviceSlot + ", running=" + running + (retired ? ", retired" : "") + "]";
-  }
+    @Override
+    public String toString() {
+        return "AdapterEntry[" + id + ", slot=" + deviceSlot + ", running=" + running + (retired ? ", retired" : "")
+                + "]";
+    }
 }

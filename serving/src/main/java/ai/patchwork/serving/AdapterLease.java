@@ -6,28 +6,28 @@ package ai.patchwork.serving;
  */
 final class AdapterLease {
 
-  private final AdapterEntry entry;
-  private final int slot;
-  private boolean released;
+    private final AdapterEntry entry;
+    private final int slot;
+    private boolean released;
 
-  AdapterLease(AdapterEntry entry, int slot) {
-    this.entry = entry;
-    this.slot = slot;
-  }
+    AdapterLease(AdapterEntry entry, int slot) {
+        this.entry = entry;
+        this.slot = slot;
+    }
 
-  AdapterEntry entry() {
-    return entry;
-  }
+    AdapterEntry entry() {
+        return entry;
+    }
 
-  /** The LoRA slot this sequence reads: fixed for the sequence's lifetime. */
-  int slot() {
-    return slot;
-  }
+    /** The LoRA slot this sequence reads: fixed for the sequence's lifetime. */
+    int slot() {
+        return slot;
+    }
 
-  /** Marks the lease released; false when it already was. */
-  boolean markReleased() {
-    if (released) return false;
-    released = true;
-    return true;
-  }
+    /** Marks the lease released; false when it already was. */
+    boolean markReleased() {
+        if (released) return false;
+        released = true;
+        return true;
+    }
 }

@@ -6,14 +6,14 @@ package ai.patchwork.serving;
  */
 public class AdapterLoadException extends RuntimeException {
 
-  private final String adapterId;
+    private final String adapterId;
 
-  public AdapterLoadException(String adapterId, String message, Throwable cause) {
-    super(message, cause);
-    this.adapterId = adapterId;
-  }
+    public AdapterLoadException(String adapterId, String message, Throwable cause) {
+        super(message, cause);
+        this.adapterId = adapterId;
+    }
 
-  public String adapterId() {
-    return adapterId;
-  }
+    public String adapterId() {
+        return adapterId;
+    }
 }

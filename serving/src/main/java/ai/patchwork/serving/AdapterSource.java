@@ -14,11 +14,11 @@ import ai.patchwork.model.lora.AdapterWeights;
 @FunctionalInterface
 public interface AdapterSource {
 
-  /**
-   * Loads and validates an adapter for this base model, typically with {@link AdapterWeights#load}.
-   *
-   * @throws AdapterNotFoundException when the id is unknown
-   * @throws Exception on any other failure; requests for it fail with an {@link AdapterLoadException}
-   */
-  AdapterWeights load(String adapterId, ModelConfig base) throws Exception;
+    /**
+     * Loads and validates an adapter for this base model, typically with {@link AdapterWeights#load}.
+     *
+     * @throws AdapterNotFoundException when the id is unknown
+     * @throws Exception on any other failure; requests for it fail with an {@link AdapterLoadException}
+     */
+    AdapterWeights load(String adapterId, ModelConfig base) throws Exception;
 }

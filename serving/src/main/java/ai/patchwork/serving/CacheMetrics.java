@@ -11,55 +11,77 @@ import java.util.concurrent.TimeUnit;
  */
 final class CacheMetrics {
 
-  private final Counter hostHit;
-  private final Counter hostMiss;
-  private final Counter deviceHit;
-  private final Counter deviceMiss;
-  private final Counter loadOk;
-  private final Counter loadFailed;
-  private final Timer loadTime;
-  private final Counter hostEvictions;
-  private final Counter deviceEvictions;
-  private final Counter invalidations;
+    private final Counter hostHit;
+    private final Counter hostMiss;
+    private final Counter deviceHit;
+    private final Counter deviceMiss;
+    private final Counter loadOk;
+    private final Counter loadFailed;
+    private final Timer loadTime;
+    private final Counter hostEvictions;
+    private final Counter deviceEvictions;
+    private final Counter invalidations;
 
-  CacheMetrics(MeterRegistry r) {
-    hostHit = Counter.builder("patchwork.adapter.cache.requests").tag("tier", "host").tag("result", "hit")
-        .description("adapter lookups by tier and result").register(r);
-    hostMiss = Counter.builder("patchwork.adapter.cache.requests").tag("tier", "host").tag("result", "miss").register(r);
-    deviceHit = Counter.builder("patchwork.adapter.cache.requests").tag("tier", "device").tag("result", "hit").register(r);
-    deviceMiss = Counter.builder("patchwork.adapter.cache.requests").tag("tier", "device").tag("result", "miss").register(r);
-    loadOk = Counter.builder("patchwork.adapter.loads").tag("result", "success")
-        .description("adapter loads from the source").register(r);
-    loadFailed = Counter.builder("patchwork.adapter.loads").tag("result", "failure").register(r);
-    loadTime = Timer.builder("patchwork.adapter.load.time").description("source to host memory, per adapter")
-        .publishPercentiles(0.5, 0.95).register(r);
-    hostEvictions = Counter.builder("patchwork.adapter.evictions").tag("tier", "host").register(r);
-    deviceEvictions = Counter.builder("patchwork.adapter.evictions").tag("tier", "device").register(r);
-    invalidations = Counter.builder("patchwork.adapter.invalidations").register(r);
-  }
+    CacheMetrics(MeterRegistry r) {
+        hostHit = Counter.builder("patchwork.adapter.cache.requests")
+                .tag("tier", "host")
+                .tag("result", "hit")
+                .description("adapter lookups by tier and result")
+                .register(r);
+        hostMiss = Counter.builder("patchwork.adapter.cache.requests")
+                .tag("tier", "host")
+                .tag("result", "miss")
+                .register(r);
+        deviceHit = Counter.builder("patchwork.adapter.cache.requests")
+                .tag("tier", "device")
+                .tag("result", "hit")
+                .register(r);
+        deviceMiss = Counter.builder("patchwork.adapter.cache.requests")
+                .tag("tier", "device")
+                .tag("result", "miss")
+                .register(r);
+        loadOk = Counter.builder("patchwork.adapter.loads")
+                .tag("result", "success")
+                .description("adapter loads from the source")
+                .register(r);
+        loadFailed = Counter.builder("patchwork.adapter.loads")
+                .tag("result", "failure")
+                .register(r);
+        loadTime = Timer.builder("patchwork.adapter.load.time")
+                .description("source to host memory, per adapter")
+                .publishPercentiles(0.5, 0.95)
+                .register(r);
+        hostEvictions = Counter.builder("patchwork.adapter.evictions")
+                .tag("tier", "host")
+                .register(r);
+        deviceEvictions = Counter.builder("patchwork.adapter.evictions")
+                .tag("tier", "device")
+                .register(r);
+        invalidations = Counter.builder("patchwork.adapter.invalidations").register(r);
+    }
 
-  void host(boolean hit) {
-    (hit ? hostHit : hostMiss).increment();
-  }
+    void host(boolean hit) {
+        (hit ? hostHit : hostMiss).increment();
+    }
 
-  void device(boolean hit) {
-    (hit ? deviceHit : deviceMiss).increment();
-  }
+    void device(boolean hit) {
+        (hit ? deviceHit : deviceMiss).increment();
+    }
 
-  void loaded(boolean ok, long nanos) {
-    (ok ? loadOk : loadFailed).increment();
-    if (ok) loadTime.record(nanos, TimeUnit.NANOSECONDS);
-  }
+    void loaded(boolean ok, long nanos) {
+        (ok ? loadOk : loadFailed).increment();
+        if (ok) loadTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
 
-  void hostEviction() {
-    hostEvictions.increment();
-  }
+    void hostEviction() {
+        hostEvictions.increment();
+    }
 
-  void deviceEviction() {
-    deviceEvictions.increment();
-  }
+    void deviceEviction() {
+        deviceEvictions.increment();
+    }
 
-  void invalidation() {
-    invalidations.increment();
-  }
+    void invalidation() {
+        invalidations.increment();
+    }
 }

@@ -11,55 +11,55 @@ import java.util.function.Predicate;
  */
 final class DeviceTier {
 
-  private final AdapterSlots slots;
-  private final AdapterEntry[] owner; // index 1..slots; 0 is the "no adapter" slot
-  private final CacheMetrics metrics;
+    private final AdapterSlots slots;
+    private final AdapterEntry[] owner; // index 1..slots; 0 is the "no adapter" slot
+    private final CacheMetrics metrics;
 
-  DeviceTier(AdapterSlots slots, CacheMetrics metrics) {
-    this.slots = slots;
-    this.owner = new AdapterEntry[slots.slots() + 1];
-    this.metrics = metrics;
-  }
-
-  int capacity() {
-    return slots.slots();
-  }
-
-  int used() {
-    int n = 0;
-    for (int s = 1; s < owner.length; s++) if (owner[s] != null) n++;
-    return n;
-  }
-
-  /**
-   * A slot for a new adapter: a free one if any, else the least recently used slot whose adapter is idle and not
-   * protected (pinned); 0 when every slot is held by running sequences.
-   */
-  int allocate(Predicate<AdapterEntry> isProtected) {
-    int victim = 0;
-    for (int s = 1; s < owner.length; s++) {
-      AdapterEntry e = owner[s];
-      if (e == null) return s;
-      if (e.idle() && !isProtected.test(e) && (victim == 0 || e.lastUsed < owner[victim].lastUsed)) victim = s;
+    DeviceTier(AdapterSlots slots, CacheMetrics metrics) {
+        this.slots = slots;
+        this.owner = new AdapterEntry[slots.slots() + 1];
+        this.metrics = metrics;
     }
-    if (victim != 0) {
-      owner[victim].deviceSlot = 0;
-      owner[victim] = null;
-      metrics.deviceEviction();
+
+    int capacity() {
+        return slots.slots();
     }
-    return victim;
-  }
 
-  /** Copies the entry's host weights into the slot: a few MB at most, on the engine loop between steps. */
-  void upload(int slot, AdapterEntry e) {
-    slots.set(slot, e.weights);
-    owner[slot] = e;
-    e.deviceSlot = slot;
-  }
+    int used() {
+        int n = 0;
+        for (int s = 1; s < owner.length; s++) if (owner[s] != null) n++;
+        return n;
+    }
 
-  /** Forgets the entry's slot (its contents stay until overwritten; nothing reads them). */
-  void free(AdapterEntry e) {
-    if (e.deviceSlot != 0 && owner[e.deviceSlot] == e) owner[e.deviceSlot] = null;
-    e.deviceSlot = 0;
-  }
+    /**
+     * A slot for a new adapter: a free one if any, else the least recently used slot whose adapter is idle and not
+     * protected (pinned); 0 when every slot is held by running sequences.
+     */
+    int allocate(Predicate<AdapterEntry> isProtected) {
+        int victim = 0;
+        for (int s = 1; s < owner.length; s++) {
+            AdapterEntry e = owner[s];
+            if (e == null) return s;
+            if (e.idle() && !isProtected.test(e) && (victim == 0 || e.lastUsed < owner[victim].lastUsed)) victim = s;
+        }
+        if (victim != 0) {
+            owner[victim].deviceSlot = 0;
+            owner[victim] = null;
+            metrics.deviceEviction();
+        }
+        return victim;
+    }
+
+    /** Copies the entry's host weights into the slot: a few MB at most, on the engine loop between steps. */
+    void upload(int slot, AdapterEntry e) {
+        slots.set(slot, e.weights);
+        owner[slot] = e;
+        e.deviceSlot = slot;
+    }
+
+    /** Forgets the entry's slot (its contents stay until overwritten; nothing reads them). */
+    void free(AdapterEntry e) {
+        if (e.deviceSlot != 0 && owner[e.deviceSlot] == e) owner[e.deviceSlot] = null;
+        e.deviceSlot = 0;
+    }
 }

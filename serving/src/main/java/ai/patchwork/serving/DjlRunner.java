@@ -30,130 +30,132 @@ import java.util.List;
  */
 final class DjlRunner implements ModelRunner {
 
-  private final Transformer model;
-  private final KvCache cache;
-  private final LoraSlots slots;
-  private final LoraRows rows;
-  private final NDManager manager;
-  private LoraPath decodePath = LoraPath.NONE;
-  private int[] decodeMapping = new int[0];
-  private BatchedLoraOps decodeOps;
-  private final List<AutoCloseable> owned = new ArrayList<>(); // closed in reverse after the decode op
+    private final Transformer model;
+    private final KvCache cache;
+    private final LoraSlots slots;
+    private final LoraRows rows;
+    private final NDManager manager;
+    private LoraPath decodePath = LoraPath.NONE;
+    private int[] decodeMapping = new int[0];
+    private BatchedLoraOps decodeOps;
+    private final List<AutoCloseable> owned = new ArrayList<>(); // closed in reverse after the decode op
 
-  /**
-   * Starts PyTorch on the chosen device, loads the tensor model and allocates its KV cache, adapter slots and the
-   * rows aligned with the KV slots, all owned by the runner.
-   */
-  static DjlRunner open(EngineConfig config, ModelConfig mc, int context) {
-    NDManager manager = Devices.newManager();
-    // Process-wide in PyTorch: every thread's ops, this engine's and any other's, use the same count.
-    if (config.intraOpThreads() > 0) JniUtils.setNumThreads(config.intraOpThreads());
-    List<AutoCloseable> owned = new ArrayList<>(List.of(manager));
-    try {
-      Transformer model = own(owned, Transformer.load(config.modelDir(), manager));
-      KvCache cache = own(owned, new KvCache(mc, config.maxBatchSize(), context, manager));
-      LoraSlots slots = own(owned, new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager));
-      LoraRows rows = own(owned, new LoraRows(mc, config.maxBatchSize(), slots, manager));
-      // A batch on one adapter reads its slot once rather than B aligned copies: faster at batch 32 in bench runs.
-      DjlRunner runner = new DjlRunner(model, cache, slots, rows, manager);
-      runner.owned.addAll(owned);
-      return runner;
-    } catch (RuntimeException | Error e) {
-      closeAll(owned);
-      throw e;
+    /**
+     * Starts PyTorch on the chosen device, loads the tensor model and allocates its KV cache, adapter slots and the
+     * rows aligned with the KV slots, all owned by the runner.
+     */
+    static DjlRunner open(EngineConfig config, ModelConfig mc, int context) {
+        NDManager manager = Devices.newManager();
+        // Process-wide in PyTorch: every thread's ops, this engine's and any other's, use the same count.
+        if (config.intraOpThreads() > 0) JniUtils.setNumThreads(config.intraOpThreads());
+        List<AutoCloseable> owned = new ArrayList<>(List.of(manager));
+        try {
+            Transformer model = own(owned, Transformer.load(config.modelDir(), manager));
+            KvCache cache = own(owned, new KvCache(mc, config.maxBatchSize(), context, manager));
+            LoraSlots slots = own(owned, new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager));
+            LoraRows rows = own(owned, new LoraRows(mc, config.maxBatchSize(), slots, manager));
+            // A batch on one adapter reads its slot once rather than B aligned copies: faster at batch 32 in bench
+            // runs.
+            DjlRunner runner = new DjlRunner(model, cache, slots, rows, manager);
+            runner.owned.addAll(owned);
+            return runner;
+        } catch (RuntimeException | Error e) {
+            closeAll(owned);
+            throw e;
+        }
     }
-  }
 
-  private static <T extends AutoCloseable> T own(List<AutoCloseable> owned, T resource) {
-    owned.add(resource);
-    return resource;
-  }
-
-  private static void closeAll(List<AutoCloseable> owned) {
-    for (int i = owned.size() - 1; i >= 0; i--) {
-      try {
-        owned.get(i).close();
-      } catch (Exception e) {
-        throw new IllegalStateException("closing " + owned.get(i), e);
-      }
+    private static <T extends AutoCloseable> T own(List<AutoCloseable> owned, T resource) {
+        owned.add(resource);
+        return resource;
     }
-    owned.clear();
-  }
 
-  /**
-   * A decode step whose real rows all share one adapter reads that adapter's slot once instead of B aligned copies
-   * of it in {@code rows}.
-   */
-  DjlRunner(Transformer model, KvCache cache, LoraSlots slots, LoraRows rows, NDManager manager) {
-    this.model = model;
-    this.cache = cache;
-    this.slots = slots;
-    this.rows = rows;
-    this.manager = manager;
-  }
-
-  /** Copies the sequence's adapter into the row aligned with its KV slot. */
-  @Override
-  public void admit(int kvSlot, AdapterLease lease) {
-    rows.place(kvSlot, lease);
-  }
-
-  @Override
-  public float[][] prefill(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots) {
-    if (ModelRunner.baseOnly(loraSlots)) return model.step(tokens, starts, kvSlots, cache, LoraOps.NONE);
-    try (BatchedLoraOps ops = new BatchedLoraOps(slots, new BatchLoraMapping(loraSlots), manager)) {
-      return model.step(tokens, starts, kvSlots, cache, ops);
+    private static void closeAll(List<AutoCloseable> owned) {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + owned.get(i), e);
+            }
+        }
+        owned.clear();
     }
-  }
 
-  @Override
-  public float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots) {
-    return model.step(tokens, positions, kvSlots, cache, decodeOps(kvSlots, loraSlots));
-  }
-
-  @Override
-  public void copyKv(int from, int to, int positions) {
-    cache.copy(from, to, positions);
-  }
-
-  /** Reading KV slots 0..B-1 is a view of the cache; any other set is a gather. */
-  @Override
-  public boolean fillsHoles() {
-    return true;
-  }
-
-  @Override
-  public LoraPath lastDecodePath() {
-    return decodePath;
-  }
-
-  private LoraOps decodeOps(int[] kvSlots, int[] loraSlots) {
-    LoraPath path = ModelRunner.baseOnly(loraSlots) ? LoraPath.NONE
-        : ModelRunner.shared(loraSlots) ? LoraPath.SHARED : LoraPath.ROWS;
-    int[] mapping = path == LoraPath.ROWS ? LoraRows.mapping(kvSlots) : loraSlots;
-    if (path != decodePath || !Arrays.equals(mapping, decodeMapping)) {
-      if (decodeOps != null) decodeOps.close();
-      decodeOps = switch (path) {
-        case NONE -> null;
-        case SHARED -> new BatchedLoraOps(slots, new BatchLoraMapping(mapping), manager);
-        case ROWS -> new BatchedLoraOps(rows.slots(), new BatchLoraMapping(mapping), manager);
-        case SLOTS -> throw new IllegalStateException("SLOTS is the CPU runtime's path");
-      };
-      decodePath = path;
-      decodeMapping = mapping;
+    /**
+     * A decode step whose real rows all share one adapter reads that adapter's slot once instead of B aligned copies
+     * of it in {@code rows}.
+     */
+    DjlRunner(Transformer model, KvCache cache, LoraSlots slots, LoraRows rows, NDManager manager) {
+        this.model = model;
+        this.cache = cache;
+        this.slots = slots;
+        this.rows = rows;
+        this.manager = manager;
     }
-    return decodeOps == null ? LoraOps.NONE : decodeOps;
-  }
 
-  @Override
-  public AdapterSlots slots() {
-    return slots;
-  }
+    /** Copies the sequence's adapter into the row aligned with its KV slot. */
+    @Override
+    public void admit(int kvSlot, AdapterLease lease) {
+        rows.place(kvSlot, lease);
+    }
 
-  @Override
-  public void close() {
-    if (decodeOps != null) decodeOps.close();
-    decodeOps = null;
-    closeAll(owned);
-  }
+    @Override
+    public float[][] prefill(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots) {
+        if (ModelRunner.baseOnly(loraSlots)) return model.step(tokens, starts, kvSlots, cache, LoraOps.NONE);
+        try (BatchedLoraOps ops = new BatchedLoraOps(slots, new BatchLoraMapping(loraSlots), manager)) {
+            return model.step(tokens, starts, kvSlots, cache, ops);
+        }
+    }
+
+    @Override
+    public float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots) {
+        return model.step(tokens, positions, kvSlots, cache, decodeOps(kvSlots, loraSlots));
+    }
+
+    @Override
+    public void copyKv(int from, int to, int positions) {
+        cache.copy(from, to, positions);
+    }
+
+    /** Reading KV slots 0..B-1 is a view of the cache; any other set is a gather. */
+    @Override
+    public boolean fillsHoles() {
+        return true;
+    }
+
+    @Override
+    public LoraPath lastDecodePath() {
+        return decodePath;
+    }
+
+    private LoraOps decodeOps(int[] kvSlots, int[] loraSlots) {
+        LoraPath path = ModelRunner.baseOnly(loraSlots)
+                ? LoraPath.NONE
+                : ModelRunner.shared(loraSlots) ? LoraPath.SHARED : LoraPath.ROWS;
+        int[] mapping = path == LoraPath.ROWS ? LoraRows.mapping(kvSlots) : loraSlots;
+        if (path != decodePath || !Arrays.equals(mapping, decodeMapping)) {
+            if (decodeOps != null) decodeOps.close();
+            decodeOps = switch (path) {
+                case NONE -> null;
+                case SHARED -> new BatchedLoraOps(slots, new BatchLoraMapping(mapping), manager);
+                case ROWS -> new BatchedLoraOps(rows.slots(), new BatchLoraMapping(mapping), manager);
+                case SLOTS -> throw new IllegalStateException("SLOTS is the CPU runtime's path");
+            };
+            decodePath = path;
+            decodeMapping = mapping;
+        }
+        return decodeOps == null ? LoraOps.NONE : decodeOps;
+    }
+
+    @Override
+    public AdapterSlots slots() {
+        return slots;
+    }
+
+    @Override
+    public void close() {
+        if (decodeOps != null) decodeOps.close();
+        decodeOps = null;
+        closeAll(owned);
+    }
 }

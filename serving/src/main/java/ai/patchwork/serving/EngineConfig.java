@@ -40,151 +40,186 @@ import java.util.List;
  * @param quantization how the CPU runtime holds the base weights ({@link Quantization#NONE}: the checkpoint's
  *     precision; {@code INT8}: block-wise int8, a scale per 32 values); the DJL runtime runs the checkpoint as it is
  */
-public record EngineConfig(Path modelDir, int maxBatchSize, int maxSequenceLength, int prefillChunk,
-    int maxPrefillTokens, int maxQueued, int adapterSlots, int maxLoraRank, long hostCacheBytes, List<String> preload,
-    int loaderThreads, int intraOpThreads, int stepThreads, EngineRuntime runtime, AdapterStorage adapterStorage,
-    Quantization quantization) {
+public record EngineConfig(
+        Path modelDir,
+        int maxBatchSize,
+        int maxSequenceLength,
+        int prefillChunk,
+        int maxPrefillTokens,
+        int maxQueued,
+        int adapterSlots,
+        int maxLoraRank,
+        long hostCacheBytes,
+        List<String> preload,
+        int loaderThreads,
+        int intraOpThreads,
+        int stepThreads,
+        EngineRuntime runtime,
+        AdapterStorage adapterStorage,
+        Quantization quantization) {
 
-  public EngineConfig {
-    if (modelDir == null) throw new IllegalArgumentException("modelDir is required");
-    positive("maxBatchSize", maxBatchSize);
-    if (maxSequenceLength < 0) throw new IllegalArgumentException("maxSequenceLength must be >= 0 (0 = the model's), got " + maxSequenceLength);
-    if (maxSequenceLength == 1) throw new IllegalArgumentException("maxSequenceLength must leave room for a prompt and a token");
-    positive("prefillChunk", prefillChunk);
-    if (maxPrefillTokens < prefillChunk) {
-      throw new IllegalArgumentException("maxPrefillTokens (" + maxPrefillTokens + ") must be at least prefillChunk (" + prefillChunk + ")");
-    }
-    if (maxQueued < 0) throw new IllegalArgumentException("maxQueued must be >= 0, got " + maxQueued);
-    positive("adapterSlots", adapterSlots);
-    positive("maxLoraRank", maxLoraRank);
-    if (hostCacheBytes < 0) throw new IllegalArgumentException("hostCacheBytes must be >= 0");
-    positive("loaderThreads", loaderThreads);
-    if (intraOpThreads < 0) throw new IllegalArgumentException("intraOpThreads must be >= 0 (0 = PyTorch's default), got " + intraOpThreads);
-    if (stepThreads < 0) throw new IllegalArgumentException("stepThreads must be >= 0 (0 = one per core), got " + stepThreads);
-    if (runtime == null) runtime = EngineRuntime.AUTO;
-    if (adapterStorage == null) adapterStorage = AdapterStorage.INT16;
-    if (quantization == null) quantization = Quantization.NONE;
-    if (quantization != Quantization.NONE && runtime == EngineRuntime.DJL) {
-      throw new IllegalArgumentException("quantization " + quantization + " needs the CPU runtime (vector), not djl");
-    }
-    preload = List.copyOf(preload == null ? List.of() : preload);
-    if (preload.size() >= adapterSlots) {
-      throw new IllegalArgumentException(preload.size() + " preloaded adapters would take every one of the "
-          + adapterSlots + " adapter slots; keep at least one slot for the others");
-    }
-  }
-
-  private static void positive(String name, long value) {
-    if (value <= 0) throw new IllegalArgumentException(name + " must be positive, got " + value);
-  }
-
-  public static Builder builder(Path modelDir) {
-    return new Builder(modelDir);
-  }
-
-  /** Builder with DJL-style {@code opt*} setters; every setting but the model folder has a default. */
-  public static final class Builder {
-    private final Path modelDir;
-    private int maxBatchSize = 32;
-    private int maxSequenceLength;
-    private int prefillChunk = 64;
-    private int maxPrefillTokens; // 0: max(512, prefillChunk)
-    private int maxQueued = 1024;
-    private int adapterSlots = 32;
-    private int maxLoraRank = 16;
-    private long hostCacheBytes = 1L << 30;
-    private List<String> preload = List.of();
-    private int loaderThreads = 4;
-    private int intraOpThreads;
-    private int stepThreads;
-    private EngineRuntime runtime = EngineRuntime.AUTO;
-    private AdapterStorage adapterStorage = AdapterStorage.INT16;
-    private Quantization quantization = Quantization.NONE;
-
-    private Builder(Path modelDir) {
-      this.modelDir = modelDir;
+    public EngineConfig {
+        if (modelDir == null) throw new IllegalArgumentException("modelDir is required");
+        positive("maxBatchSize", maxBatchSize);
+        if (maxSequenceLength < 0)
+            throw new IllegalArgumentException(
+                    "maxSequenceLength must be >= 0 (0 = the model's), got " + maxSequenceLength);
+        if (maxSequenceLength == 1)
+            throw new IllegalArgumentException("maxSequenceLength must leave room for a prompt and a token");
+        positive("prefillChunk", prefillChunk);
+        if (maxPrefillTokens < prefillChunk) {
+            throw new IllegalArgumentException(
+                    "maxPrefillTokens (" + maxPrefillTokens + ") must be at least prefillChunk (" + prefillChunk + ")");
+        }
+        if (maxQueued < 0) throw new IllegalArgumentException("maxQueued must be >= 0, got " + maxQueued);
+        positive("adapterSlots", adapterSlots);
+        positive("maxLoraRank", maxLoraRank);
+        if (hostCacheBytes < 0) throw new IllegalArgumentException("hostCacheBytes must be >= 0");
+        positive("loaderThreads", loaderThreads);
+        if (intraOpThreads < 0)
+            throw new IllegalArgumentException(
+                    "intraOpThreads must be >= 0 (0 = PyTorch's default), got " + intraOpThreads);
+        if (stepThreads < 0)
+            throw new IllegalArgumentException("stepThreads must be >= 0 (0 = one per core), got " + stepThreads);
+        if (runtime == null) runtime = EngineRuntime.AUTO;
+        if (adapterStorage == null) adapterStorage = AdapterStorage.INT16;
+        if (quantization == null) quantization = Quantization.NONE;
+        if (quantization != Quantization.NONE && runtime == EngineRuntime.DJL) {
+            throw new IllegalArgumentException(
+                    "quantization " + quantization + " needs the CPU runtime (vector), not djl");
+        }
+        preload = List.copyOf(preload == null ? List.of() : preload);
+        if (preload.size() >= adapterSlots) {
+            throw new IllegalArgumentException(preload.size() + " preloaded adapters would take every one of the "
+                    + adapterSlots + " adapter slots; keep at least one slot for the others");
+        }
     }
 
-    public Builder optMaxBatchSize(int v) {
-      maxBatchSize = v;
-      return this;
+    private static void positive(String name, long value) {
+        if (value <= 0) throw new IllegalArgumentException(name + " must be positive, got " + value);
     }
 
-    public Builder optMaxSequenceLength(int v) {
-      maxSequenceLength = v;
-      return this;
+    public static Builder builder(Path modelDir) {
+        return new Builder(modelDir);
     }
 
-    public Builder optPrefillChunk(int v) {
-      prefillChunk = v;
-      return this;
-    }
+    /** Builder with DJL-style {@code opt*} setters; every setting but the model folder has a default. */
+    public static final class Builder {
+        private final Path modelDir;
+        private int maxBatchSize = 32;
+        private int maxSequenceLength;
+        private int prefillChunk = 64;
+        private int maxPrefillTokens; // 0: max(512, prefillChunk)
+        private int maxQueued = 1024;
+        private int adapterSlots = 32;
+        private int maxLoraRank = 16;
+        private long hostCacheBytes = 1L << 30;
+        private List<String> preload = List.of();
+        private int loaderThreads = 4;
+        private int intraOpThreads;
+        private int stepThreads;
+        private EngineRuntime runtime = EngineRuntime.AUTO;
+        private AdapterStorage adapterStorage = AdapterStorage.INT16;
+        private Quantization quantization = Quantization.NONE;
 
-    public Builder optMaxPrefillTokens(int v) {
-      maxPrefillTokens = v;
-      return this;
-    }
+        private Builder(Path modelDir) {
+            this.modelDir = modelDir;
+        }
 
-    public Builder optMaxQueued(int v) {
-      maxQueued = v;
-      return this;
-    }
+        public Builder optMaxBatchSize(int v) {
+            maxBatchSize = v;
+            return this;
+        }
 
-    public Builder optAdapterSlots(int v) {
-      adapterSlots = v;
-      return this;
-    }
+        public Builder optMaxSequenceLength(int v) {
+            maxSequenceLength = v;
+            return this;
+        }
 
-    public Builder optMaxLoraRank(int v) {
-      maxLoraRank = v;
-      return this;
-    }
+        public Builder optPrefillChunk(int v) {
+            prefillChunk = v;
+            return this;
+        }
 
-    public Builder optHostCacheBytes(long v) {
-      hostCacheBytes = v;
-      return this;
-    }
+        public Builder optMaxPrefillTokens(int v) {
+            maxPrefillTokens = v;
+            return this;
+        }
 
-    public Builder optPreload(List<String> v) {
-      preload = v;
-      return this;
-    }
+        public Builder optMaxQueued(int v) {
+            maxQueued = v;
+            return this;
+        }
 
-    public Builder optLoaderThreads(int v) {
-      loaderThreads = v;
-      return this;
-    }
+        public Builder optAdapterSlots(int v) {
+            adapterSlots = v;
+            return this;
+        }
 
-    public Builder optIntraOpThreads(int v) {
-      intraOpThreads = v;
-      return this;
-    }
+        public Builder optMaxLoraRank(int v) {
+            maxLoraRank = v;
+            return this;
+        }
 
-    public Builder optStepThreads(int v) {
-      stepThreads = v;
-      return this;
-    }
+        public Builder optHostCacheBytes(long v) {
+            hostCacheBytes = v;
+            return this;
+        }
 
-    public Builder optRuntime(EngineRuntime v) {
-      runtime = v;
-      return this;
-    }
+        public Builder optPreload(List<String> v) {
+            preload = v;
+            return this;
+        }
 
-    public Builder optAdapterStorage(AdapterStorage v) {
-      adapterStorage = v;
-      return this;
-    }
+        public Builder optLoaderThreads(int v) {
+            loaderThreads = v;
+            return this;
+        }
 
-    public Builder optQuantization(Quantization v) {
-      quantization = v;
-      return this;
-    }
+        public Builder optIntraOpThreads(int v) {
+            intraOpThreads = v;
+            return this;
+        }
 
-    public EngineConfig build() {
-      int prefillTokens = maxPrefillTokens == 0 ? Math.max(512, prefillChunk) : maxPrefillTokens;
-      return new EngineConfig(modelDir, maxBatchSize, maxSequenceLength, prefillChunk, prefillTokens, maxQueued,
-          adapterSlots, maxLoraRank, hostCacheBytes, preload, loaderThreads, intraOpThreads, stepThreads, runtime,
-          adapterStorage, quantization);
+        public Builder optStepThreads(int v) {
+            stepThreads = v;
+            return this;
+        }
+
+        public Builder optRuntime(EngineRuntime v) {
+            runtime = v;
+            return this;
+        }
+
+        public Builder optAdapterStorage(AdapterStorage v) {
+            adapterStorage = v;
+            return this;
+        }
+
+        public Builder optQuantization(Quantization v) {
+            quantization = v;
+            return this;
+        }
+
+        public EngineConfig build() {
+            int prefillTokens = maxPrefillTokens == 0 ? Math.max(512, prefillChunk) : maxPrefillTokens;
+            return new EngineConfig(
+                    modelDir,
+                    maxBatchSize,
+                    maxSequenceLength,
+                    prefillChunk,
+                    prefillTokens,
+                    maxQueued,
+                    adapterSlots,
+                    maxLoraRank,
+                    hostCacheBytes,
+                    preload,
+                    loaderThreads,
+                    intraOpThreads,
+                    stepThreads,
+                    runtime,
+                    adapterStorage,
+                    quantization);
+        }
     }
-  }
 }

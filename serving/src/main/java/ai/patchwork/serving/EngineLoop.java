@@ -18,262 +18,275 @@ import java.util.concurrent.TimeUnit;
  */
 final class EngineLoop implements Runnable {
 
-  private static final System.Logger LOG = System.getLogger(EngineLoop.class.getName());
+    private static final System.Logger LOG = System.getLogger(EngineLoop.class.getName());
 
-  private final Scheduler scheduler;
-  private final ModelRunner runner;
-  private final AdapterCache adapters;
-  private final EngineMetrics metrics;
-  private final int prefillChunk;
-  private final int prefillBudget;
-  private final long kvPositions;
-  private final ConcurrentLinkedQueue<Sequence> cancels = new ConcurrentLinkedQueue<>();
-  private final Semaphore wake = new Semaphore(0);
-  private volatile boolean stopping;
-  private volatile EngineStats stats;
-  private volatile StepTrace.Observer observer;
-  private long steps;
+    private final Scheduler scheduler;
+    private final ModelRunner runner;
+    private final AdapterCache adapters;
+    private final EngineMetrics metrics;
+    private final int prefillChunk;
+    private final int prefillBudget;
+    private final long kvPositions;
+    private final ConcurrentLinkedQueue<Sequence> cancels = new ConcurrentLinkedQueue<>();
+    private final Semaphore wake = new Semaphore(0);
+    private volatile boolean stopping;
+    private volatile EngineStats stats;
+    private volatile StepTrace.Observer observer;
+    private long steps;
 
-  EngineLoop(Scheduler scheduler, ModelRunner runner, AdapterCache adapters, EngineMetrics metrics, int prefillChunk,
-      int prefillBudget, int capacity) {
-    this.scheduler = scheduler;
-    this.runner = runner;
-    this.adapters = adapters;
-    this.metrics = metrics;
-    this.prefillChunk = prefillChunk;
-    this.prefillBudget = prefillBudget;
-    this.kvPositions = (long) scheduler.slots() * capacity;
-    publishStats();
-  }
-
-  /** Wakes the loop: new work, a finished adapter load, a cancellation. Lock-free; any thread. */
-  void signal() {
-    if (wake.availablePermits() == 0) wake.release();
-  }
-
-  /** A running sequence is freed at the start of the next step. */
-  void cancel(Sequence s) {
-    cancels.add(s);
-    signal();
-  }
-
-  void stop() {
-    stopping = true;
-    signal();
-  }
-
-  /** The last step's figures, with the queue length as of now. */
-  EngineStats stats() {
-    EngineStats s = stats;
-    return new EngineStats(scheduler.waitingCount(), s.running(), s.kvSlotsUsed(), s.kvSlots(), s.kvUsage(), s.steps());
-  }
-
-  void observe(StepTrace.Observer observer) {
-    this.observer = observer;
-  }
-
-  private void trace(boolean prefill, List<Sequence> rows, int[] kv, int[] lora, int tokens, int passRows) {
-    StepTrace.Observer o = observer;
-    if (o == null) return;
-    long[] ids = new long[rows.size()];
-    for (int i = 0; i < ids.length; i++) ids[i] = rows.get(i).handle.id();
-    o.onStep(new StepTrace(steps, prefill, ids, kv, lora, tokens, passRows, prefill ? null : runner.lastDecodePath()));
-  }
-
-  @Override
-  public void run() {
-    try {
-      while (!stopping) {
-        boolean worked;
-        try {
-          worked = iterate();
-        } catch (RuntimeException | Error e) {
-          LOG.log(System.Logger.Level.ERROR, "engine iteration failed; failing the running sequences", e);
-          for (Sequence s : scheduler.running()) retire(s, e);
-          worked = false;
-        }
+    EngineLoop(
+            Scheduler scheduler,
+            ModelRunner runner,
+            AdapterCache adapters,
+            EngineMetrics metrics,
+            int prefillChunk,
+            int prefillBudget,
+            int capacity) {
+        this.scheduler = scheduler;
+        this.runner = runner;
+        this.adapters = adapters;
+        this.metrics = metrics;
+        this.prefillChunk = prefillChunk;
+        this.prefillBudget = prefillBudget;
+        this.kvPositions = (long) scheduler.slots() * capacity;
         publishStats();
-        if (!worked) idle();
-      }
-    } finally {
-      shutdown();
     }
-  }
 
-  private boolean iterate() {
-    applyCancels();
-    admit();
-    boolean worked = false;
-    Scheduler.PrefillPlan plan = scheduler.planPrefill(prefillChunk, prefillBudget);
-    if (plan != null) {
-      prefill(plan);
-      worked = true;
-      applyCancels();
+    /** Wakes the loop: new work, a finished adapter load, a cancellation. Lock-free; any thread. */
+    void signal() {
+        if (wake.availablePermits() == 0) wake.release();
     }
-    List<Sequence> decoding = scheduler.decoding();
-    if (!decoding.isEmpty()) {
-      decode(decoding);
-      worked = true;
-    }
-    return worked;
-  }
 
-  private void admit() {
-    List<Scheduler.Failure> failed = new ArrayList<>();
-    List<Sequence> admitted = scheduler.admit(s -> adapters.tryAcquire(s.adapterId(), s.adapterLoad), failed);
-    long now = System.nanoTime();
-    for (Sequence s : admitted) {
-      s.admitted = now;
-      metrics.queued(now - s.submitted);
-      if (s.adapterId() != null) adapters.withdraw(s.adapterId());
-      try {
-        runner.admit(s.kvSlot, s.lease);
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.ERROR, "cannot place the adapter of a sequence in its LoRA row", e);
-        retire(s, e);
-      }
+    /** A running sequence is freed at the start of the next step. */
+    void cancel(Sequence s) {
+        cancels.add(s);
+        signal();
     }
-    for (Scheduler.Failure f : failed) {
-      for (Sequence s : f.sequence().group()) { // a first choice that fails takes its waiting siblings along
-        adapters.withdraw(s.adapterId());
-        s.fail(f.error());
-      }
-    }
-  }
 
-  private void prefill(Scheduler.PrefillPlan plan) {
-    List<Sequence> rows = plan.rows();
-    int[] kv = kvSlots(rows);
-    int[] lora = loraSlots(rows);
-    float[][] logits;
-    long start = System.nanoTime();
-    try {
-      logits = runner.prefill(plan.tokens(), plan.starts(), kv, lora);
-    } catch (RuntimeException e) {
-      failStep(rows, e);
-      return;
+    void stop() {
+        stopping = true;
+        signal();
     }
-    steps++;
-    metrics.step(true, rows.size(), System.nanoTime() - start);
-    int longest = 0;
-    int computed = 0;
-    for (int[] t : plan.tokens()) {
-      longest = Math.max(longest, t.length);
-      computed += t.length;
+
+    /** The last step's figures, with the queue length as of now. */
+    EngineStats stats() {
+        EngineStats s = stats;
+        return new EngineStats(
+                scheduler.waitingCount(), s.running(), s.kvSlotsUsed(), s.kvSlots(), s.kvUsage(), s.steps());
     }
-    metrics.prefilled(computed);
-    trace(true, rows, kv, lora, longest, rows.size());
-    long now = System.nanoTime();
-    for (int i = 0; i < rows.size(); i++) {
-      Sequence s = rows.get(i);
-      if (!s.advancePrefill(plan.tokens()[i].length)) continue;
-      scheduler.prefillDone(s);
-      for (Sequence sibling : s.siblings) fork(s, sibling, logits[i], now);
-      if (s.accept(logits[i], now)) retire(s, null);
+
+    void observe(StepTrace.Observer observer) {
+        this.observer = observer;
     }
-  }
 
-  /** A sibling takes the first choice's prompt from its KV slot and samples its first token from the same logits. */
-  private void fork(Sequence first, Sequence sibling, float[] logits, long now) {
-    if (sibling.state != Sequence.State.FORK) return; // cancelled or failed meanwhile
-    try {
-      runner.copyKv(first.kvSlot, sibling.kvSlot, first.promptLength());
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "cannot copy a prompt's KV slot to another choice", e);
-      retire(sibling, e);
-      return;
+    private void trace(boolean prefill, List<Sequence> rows, int[] kv, int[] lora, int tokens, int passRows) {
+        StepTrace.Observer o = observer;
+        if (o == null) return;
+        long[] ids = new long[rows.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = rows.get(i).handle.id();
+        o.onStep(new StepTrace(
+                steps, prefill, ids, kv, lora, tokens, passRows, prefill ? null : runner.lastDecodePath()));
     }
-    sibling.forked();
-    if (sibling.accept(logits, now)) retire(sibling, null);
-  }
 
-  private void decode(List<Sequence> decoding) {
-    DecodeRows rows = DecodeRows.plan(scheduler.bySlot(), decoding, runner.fillsHoles());
-    float[][] logits;
-    long start = System.nanoTime();
-    try {
-      logits = runner.decode(rows.tokens(), rows.positions(), rows.kvSlots(), rows.loraSlots());
-    } catch (RuntimeException e) {
-      failStep(decoding, e);
-      return;
+    @Override
+    public void run() {
+        try {
+            while (!stopping) {
+                boolean worked;
+                try {
+                    worked = iterate();
+                } catch (RuntimeException | Error e) {
+                    LOG.log(System.Logger.Level.ERROR, "engine iteration failed; failing the running sequences", e);
+                    for (Sequence s : scheduler.running()) retire(s, e);
+                    worked = false;
+                }
+                publishStats();
+                if (!worked) idle();
+            }
+        } finally {
+            shutdown();
+        }
     }
-    steps++;
-    metrics.step(false, decoding.size(), System.nanoTime() - start);
-    if (observer != null) trace(false, decoding, kvSlots(decoding), loraSlots(decoding), 1, rows.size());
-    long now = System.nanoTime();
-    for (int i = 0; i < rows.size(); i++) {
-      Sequence s = rows.sequences()[i];
-      if (s != null && s.accept(logits[i], now)) retire(s, null);
+
+    private boolean iterate() {
+        applyCancels();
+        admit();
+        boolean worked = false;
+        Scheduler.PrefillPlan plan = scheduler.planPrefill(prefillChunk, prefillBudget);
+        if (plan != null) {
+            prefill(plan);
+            worked = true;
+            applyCancels();
+        }
+        List<Sequence> decoding = scheduler.decoding();
+        if (!decoding.isEmpty()) {
+            decode(decoding);
+            worked = true;
+        }
+        return worked;
     }
-  }
 
-  private static int[] kvSlots(List<Sequence> rows) {
-    int[] out = new int[rows.size()];
-    for (int i = 0; i < out.length; i++) out[i] = rows.get(i).kvSlot;
-    return out;
-  }
-
-  private static int[] loraSlots(List<Sequence> rows) {
-    int[] out = new int[rows.size()];
-    for (int i = 0; i < out.length; i++) out[i] = DecodeRows.loraSlot(rows.get(i));
-    return out;
-  }
-
-  private void failStep(List<Sequence> rows, RuntimeException e) {
-    LOG.log(System.Logger.Level.ERROR, "a forward pass of " + rows.size() + " sequences failed", e);
-    for (Sequence s : rows) retire(s, e);
-  }
-
-  private void applyCancels() {
-    for (Sequence s; (s = cancels.poll()) != null; ) {
-      if (s.done() || s.kvSlot < 0) continue;
-      retire(s, null);
-      s.finish(FinishReason.CANCELLED, -1, "");
+    private void admit() {
+        List<Scheduler.Failure> failed = new ArrayList<>();
+        List<Sequence> admitted = scheduler.admit(s -> adapters.tryAcquire(s.adapterId(), s.adapterLoad), failed);
+        long now = System.nanoTime();
+        for (Sequence s : admitted) {
+            s.admitted = now;
+            metrics.queued(now - s.submitted);
+            if (s.adapterId() != null) adapters.withdraw(s.adapterId());
+            try {
+                runner.admit(s.kvSlot, s.lease);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "cannot place the adapter of a sequence in its LoRA row", e);
+                retire(s, e);
+            }
+        }
+        for (Scheduler.Failure f : failed) {
+            for (Sequence s : f.sequence().group()) { // a first choice that fails takes its waiting siblings along
+                adapters.withdraw(s.adapterId());
+                s.fail(f.error());
+            }
+        }
     }
-  }
 
-  /**
-   * Frees the KV slot and the adapter lease; fails the sequence when {@code error} is given. Siblings still waiting
-   * for this sequence's prompt end with it: failed likewise, or cancelled.
-   */
-  private void retire(Sequence s, Throwable error) {
-    boolean prompted = s.state == Sequence.State.DECODE || s.state == Sequence.State.DONE;
-    scheduler.release(s);
-    if (s.lease != null) adapters.release(s.lease);
-    if (error != null) s.fail(error);
-    if (prompted && error == null) return;
-    for (Sequence sibling : s.siblings) {
-      if (sibling.state != Sequence.State.FORK) continue;
-      retire(sibling, error);
-      sibling.finish(FinishReason.CANCELLED, -1, "");
+    private void prefill(Scheduler.PrefillPlan plan) {
+        List<Sequence> rows = plan.rows();
+        int[] kv = kvSlots(rows);
+        int[] lora = loraSlots(rows);
+        float[][] logits;
+        long start = System.nanoTime();
+        try {
+            logits = runner.prefill(plan.tokens(), plan.starts(), kv, lora);
+        } catch (RuntimeException e) {
+            failStep(rows, e);
+            return;
+        }
+        steps++;
+        metrics.step(true, rows.size(), System.nanoTime() - start);
+        int longest = 0;
+        int computed = 0;
+        for (int[] t : plan.tokens()) {
+            longest = Math.max(longest, t.length);
+            computed += t.length;
+        }
+        metrics.prefilled(computed);
+        trace(true, rows, kv, lora, longest, rows.size());
+        long now = System.nanoTime();
+        for (int i = 0; i < rows.size(); i++) {
+            Sequence s = rows.get(i);
+            if (!s.advancePrefill(plan.tokens()[i].length)) continue;
+            scheduler.prefillDone(s);
+            for (Sequence sibling : s.siblings) fork(s, sibling, logits[i], now);
+            if (s.accept(logits[i], now)) retire(s, null);
+        }
     }
-  }
 
-  private void idle() {
-    try {
-      if (wake.tryAcquire(100, TimeUnit.MILLISECONDS)) wake.drainPermits();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stopping = true;
+    /** A sibling takes the first choice's prompt from its KV slot and samples its first token from the same logits. */
+    private void fork(Sequence first, Sequence sibling, float[] logits, long now) {
+        if (sibling.state != Sequence.State.FORK) return; // cancelled or failed meanwhile
+        try {
+            runner.copyKv(first.kvSlot, sibling.kvSlot, first.promptLength());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot copy a prompt's KV slot to another choice", e);
+            retire(sibling, e);
+            return;
+        }
+        sibling.forked();
+        if (sibling.accept(logits, now)) retire(sibling, null);
     }
-  }
 
-  private void publishStats() {
-    int active = scheduler.active();
-    stats = new EngineStats(scheduler.waitingCount(), active, active, scheduler.slots(),
-        (double) scheduler.cachedTokens() / kvPositions, steps);
-  }
-
-  private void shutdown() {
-    IllegalStateException closed = new IllegalStateException("the inference engine was closed");
-    for (Sequence queued : scheduler.drainWaiting()) {
-      for (Sequence s : queued.group()) {
-        if (s.adapterId() != null) adapters.withdraw(s.adapterId());
-        s.fail(closed);
-      }
+    private void decode(List<Sequence> decoding) {
+        DecodeRows rows = DecodeRows.plan(scheduler.bySlot(), decoding, runner.fillsHoles());
+        float[][] logits;
+        long start = System.nanoTime();
+        try {
+            logits = runner.decode(rows.tokens(), rows.positions(), rows.kvSlots(), rows.loraSlots());
+        } catch (RuntimeException e) {
+            failStep(decoding, e);
+            return;
+        }
+        steps++;
+        metrics.step(false, decoding.size(), System.nanoTime() - start);
+        if (observer != null) trace(false, decoding, kvSlots(decoding), loraSlots(decoding), 1, rows.size());
+        long now = System.nanoTime();
+        for (int i = 0; i < rows.size(); i++) {
+            Sequence s = rows.sequences()[i];
+            if (s != null && s.accept(logits[i], now)) retire(s, null);
+        }
     }
-    for (Sequence s : scheduler.running()) retire(s, closed);
-    runner.close();
-    publishStats();
-  }
+
+    private static int[] kvSlots(List<Sequence> rows) {
+        int[] out = new int[rows.size()];
+        for (int i = 0; i < out.length; i++) out[i] = rows.get(i).kvSlot;
+        return out;
+    }
+
+    private static int[] loraSlots(List<Sequence> rows) {
+        int[] out = new int[rows.size()];
+        for (int i = 0; i < out.length; i++) out[i] = DecodeRows.loraSlot(rows.get(i));
+        return out;
+    }
+
+    private void failStep(List<Sequence> rows, RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "a forward pass of " + rows.size() + " sequences failed", e);
+        for (Sequence s : rows) retire(s, e);
+    }
+
+    private void applyCancels() {
+        for (Sequence s; (s = cancels.poll()) != null; ) {
+            if (s.done() || s.kvSlot < 0) continue;
+            retire(s, null);
+            s.finish(FinishReason.CANCELLED, -1, "");
+        }
+    }
+
+    /**
+     * Frees the KV slot and the adapter lease; fails the sequence when {@code error} is given. Siblings still waiting
+     * for this sequence's prompt end with it: failed likewise, or cancelled.
+     */
+    private void retire(Sequence s, Throwable error) {
+        boolean prompted = s.state == Sequence.State.DECODE || s.state == Sequence.State.DONE;
+        scheduler.release(s);
+        if (s.lease != null) adapters.release(s.lease);
+        if (error != null) s.fail(error);
+        if (prompted && error == null) return;
+        for (Sequence sibling : s.siblings) {
+            if (sibling.state != Sequence.State.FORK) continue;
+            retire(sibling, error);
+            sibling.finish(FinishReason.CANCELLED, -1, "");
+        }
+    }
+
+    private void idle() {
+        try {
+            if (wake.tryAcquire(100, TimeUnit.MILLISECONDS)) wake.drainPermits();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+        }
+    }
+
+    private void publishStats() {
+        int active = scheduler.active();
+        stats = new EngineStats(
+                scheduler.waitingCount(),
+                active,
+                active,
+                scheduler.slots(),
+                (double) scheduler.cachedTokens() / kvPositions,
+                steps);
+    }
+
+    private void shutdown() {
+        IllegalStateException closed = new IllegalStateException("the inference engine was closed");
+        for (Sequence queued : scheduler.drainWaiting()) {
+            for (Sequence s : queued.group()) {
+                if (s.adapterId() != null) adapters.withdraw(s.adapterId());
+                s.fail(closed);
+            }
+        }
+        for (Sequence s : scheduler.running()) retire(s, closed);
+        runner.close();
+        publishStats();
+    }
 }

@@ -17,98 +17,135 @@ import java.util.function.Supplier;
  */
 final class EngineMetrics {
 
-  static final String BASE = "base";
+    static final String BASE = "base";
 
-  private final MeterRegistry registry;
-  private final Map<String, AdapterMeters> perAdapter = new ConcurrentHashMap<>();
-  private final Timer queueTime;
-  private final Timer timeToFirstToken;
-  private final Timer interToken;
-  private final DistributionSummary prefillBatch;
-  private final DistributionSummary decodeBatch;
-  private final Timer prefillTime;
-  private final Timer decodeTime;
-  private final Map<FinishReason, Counter> finished = new ConcurrentHashMap<>();
-  private final Counter failed;
-  private final Counter prefillTokens;
-  private volatile double serviceSeconds = 1; // EWMA of admission-to-finish time, for Retry-After
+    private final MeterRegistry registry;
+    private final Map<String, AdapterMeters> perAdapter = new ConcurrentHashMap<>();
+    private final Timer queueTime;
+    private final Timer timeToFirstToken;
+    private final Timer interToken;
+    private final DistributionSummary prefillBatch;
+    private final DistributionSummary decodeBatch;
+    private final Timer prefillTime;
+    private final Timer decodeTime;
+    private final Map<FinishReason, Counter> finished = new ConcurrentHashMap<>();
+    private final Counter failed;
+    private final Counter prefillTokens;
+    private volatile double serviceSeconds = 1; // EWMA of admission-to-finish time, for Retry-After
 
-  /** A request's per-adapter counters, resolved once at submit. */
-  record AdapterMeters(Counter requests, Counter promptTokens, Counter completionTokens) {}
+    /** A request's per-adapter counters, resolved once at submit. */
+    record AdapterMeters(Counter requests, Counter promptTokens, Counter completionTokens) {}
 
-  EngineMetrics(MeterRegistry registry) {
-    this.registry = registry;
-    queueTime = Timer.builder("patchwork.queue.time").description("submit to admission")
-        .publishPercentiles(0.5, 0.95).register(registry);
-    timeToFirstToken = Timer.builder("patchwork.time.to.first.token").description("submit to first token")
-        .publishPercentiles(0.5, 0.95).register(registry);
-    interToken = Timer.builder("patchwork.inter.token.latency").description("between two tokens of a sequence")
-        .publishPercentiles(0.5, 0.95).register(registry);
-    prefillBatch = DistributionSummary.builder("patchwork.batch.size").tag("phase", "prefill")
-        .description("sequences per forward pass").register(registry);
-    decodeBatch = DistributionSummary.builder("patchwork.batch.size").tag("phase", "decode").register(registry);
-    prefillTime = Timer.builder("patchwork.step.time").tag("phase", "prefill").description("one forward pass")
-        .register(registry);
-    decodeTime = Timer.builder("patchwork.step.time").tag("phase", "decode").register(registry);
-    failed = Counter.builder("patchwork.requests.finished").tag("reason", "error").register(registry);
-    prefillTokens = Counter.builder("patchwork.prefill.tokens")
-        .description("prompt tokens computed by prefill passes (the choices of an n > 1 request count once)")
-        .register(registry);
-  }
+    EngineMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        queueTime = Timer.builder("patchwork.queue.time")
+                .description("submit to admission")
+                .publishPercentiles(0.5, 0.95)
+                .register(registry);
+        timeToFirstToken = Timer.builder("patchwork.time.to.first.token")
+                .description("submit to first token")
+                .publishPercentiles(0.5, 0.95)
+                .register(registry);
+        interToken = Timer.builder("patchwork.inter.token.latency")
+                .description("between two tokens of a sequence")
+                .publishPercentiles(0.5, 0.95)
+                .register(registry);
+        prefillBatch = DistributionSummary.builder("patchwork.batch.size")
+                .tag("phase", "prefill")
+                .description("sequences per forward pass")
+                .register(registry);
+        decodeBatch = DistributionSummary.builder("patchwork.batch.size")
+                .tag("phase", "decode")
+                .register(registry);
+        prefillTime = Timer.builder("patchwork.step.time")
+                .tag("phase", "prefill")
+                .description("one forward pass")
+                .register(registry);
+        decodeTime = Timer.builder("patchwork.step.time").tag("phase", "decode").register(registry);
+        failed = Counter.builder("patchwork.requests.finished")
+                .tag("reason", "error")
+                .register(registry);
+        prefillTokens = Counter.builder("patchwork.prefill.tokens")
+                .description("prompt tokens computed by prefill passes (the choices of an n > 1 request count once)")
+                .register(registry);
+    }
 
-  /** Gauges read from the engine's published state; held strongly (Micrometer keeps only weak references). */
-  void gauges(Supplier<EngineStats> stats) {
-    Gauge.builder("patchwork.queue.size", stats, s -> s.get().waiting()).strongReference(true).register(registry);
-    Gauge.builder("patchwork.sequences.running", stats, s -> s.get().running()).strongReference(true).register(registry);
-    Gauge.builder("patchwork.kv.slots.used", stats, s -> s.get().kvSlotsUsed()).strongReference(true).register(registry);
-    Gauge.builder("patchwork.kv.usage", stats, s -> s.get().kvUsage()).strongReference(true)
-        .description("fraction of KV cache positions holding live tokens").register(registry);
-  }
+    /** Gauges read from the engine's published state; held strongly (Micrometer keeps only weak references). */
+    void gauges(Supplier<EngineStats> stats) {
+        Gauge.builder("patchwork.queue.size", stats, s -> s.get().waiting())
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("patchwork.sequences.running", stats, s -> s.get().running())
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("patchwork.kv.slots.used", stats, s -> s.get().kvSlotsUsed())
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("patchwork.kv.usage", stats, s -> s.get().kvUsage())
+                .strongReference(true)
+                .description("fraction of KV cache positions holding live tokens")
+                .register(registry);
+    }
 
-  AdapterMeters adapter(String adapterId) {
-    String tag = adapterId == null ? BASE : adapterId;
-    return perAdapter.computeIfAbsent(tag, a -> new AdapterMeters(
-        Counter.builder("patchwork.requests").tag("adapter", a).description("requests submitted").register(registry),
-        Counter.builder("patchwork.tokens").tag("adapter", a).tag("type", "prompt").register(registry),
-        Counter.builder("patchwork.tokens").tag("adapter", a).tag("type", "completion").register(registry)));
-  }
+    AdapterMeters adapter(String adapterId) {
+        String tag = adapterId == null ? BASE : adapterId;
+        return perAdapter.computeIfAbsent(
+                tag,
+                a -> new AdapterMeters(
+                        Counter.builder("patchwork.requests")
+                                .tag("adapter", a)
+                                .description("requests submitted")
+                                .register(registry),
+                        Counter.builder("patchwork.tokens")
+                                .tag("adapter", a)
+                                .tag("type", "prompt")
+                                .register(registry),
+                        Counter.builder("patchwork.tokens")
+                                .tag("adapter", a)
+                                .tag("type", "completion")
+                                .register(registry)));
+    }
 
-  void queued(long nanos) {
-    queueTime.record(nanos, TimeUnit.NANOSECONDS);
-  }
+    void queued(long nanos) {
+        queueTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
 
-  void firstToken(long nanos) {
-    timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS);
-  }
+    void firstToken(long nanos) {
+        timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS);
+    }
 
-  void nextToken(long nanos) {
-    interToken.record(nanos, TimeUnit.NANOSECONDS);
-  }
+    void nextToken(long nanos) {
+        interToken.record(nanos, TimeUnit.NANOSECONDS);
+    }
 
-  /** Prompt tokens a prefill pass computed. */
-  void prefilled(int tokens) {
-    prefillTokens.increment(tokens);
-  }
+    /** Prompt tokens a prefill pass computed. */
+    void prefilled(int tokens) {
+        prefillTokens.increment(tokens);
+    }
 
-  /** A forward pass of {@code size} sequences that took {@code nanos}. */
-  void step(boolean prefill, int size, long nanos) {
-    (prefill ? prefillBatch : decodeBatch).record(size);
-    (prefill ? prefillTime : decodeTime).record(nanos, TimeUnit.NANOSECONDS);
-  }
+    /** A forward pass of {@code size} sequences that took {@code nanos}. */
+    void step(boolean prefill, int size, long nanos) {
+        (prefill ? prefillBatch : decodeBatch).record(size);
+        (prefill ? prefillTime : decodeTime).record(nanos, TimeUnit.NANOSECONDS);
+    }
 
-  void finished(FinishReason reason, long serviceNanos) {
-    finished.computeIfAbsent(reason, r -> Counter.builder("patchwork.requests.finished")
-        .tag("reason", r.openAiName()).register(registry)).increment();
-    if (serviceNanos > 0) serviceSeconds = 0.9 * serviceSeconds + 0.1 * serviceNanos / 1e9;
-  }
+    void finished(FinishReason reason, long serviceNanos) {
+        finished.computeIfAbsent(
+                        reason,
+                        r -> Counter.builder("patchwork.requests.finished")
+                                .tag("reason", r.openAiName())
+                                .register(registry))
+                .increment();
+        if (serviceNanos > 0) serviceSeconds = 0.9 * serviceSeconds + 0.1 * serviceNanos / 1e9;
+    }
 
-  void failed() {
-    failed.increment();
-  }
+    void failed() {
+        failed.increment();
+    }
 
-  /** When a queue place is likely to free up: recent time per request × requests ahead ÷ batch size, 1 s to 60 s. */
-  Duration retryAfter(int queued, int batchSize) {
-    double seconds = serviceSeconds * Math.max(1, queued) / batchSize;
-    return Duration.ofSeconds(Math.max(1, Math.min(60, (long) Math.ceil(seconds))));
-  }
+    /** When a queue place is likely to free up: recent time per request × requests ahead ÷ batch size, 1 s to 60 s. */
+    Duration retryAfter(int queued, int batchSize) {
+        double seconds = serviceSeconds * Math.max(1, queued) / batchSize;
+        return Duration.ofSeconds(Math.max(1, Math.min(60, (long) Math.ceil(seconds))));
+    }
 }

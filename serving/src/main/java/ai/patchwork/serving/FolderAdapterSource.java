@@ -14,20 +14,20 @@ import java.util.regex.Pattern;
  */
 public record FolderAdapterSource(Path root) implements AdapterSource {
 
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]*");
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]*");
 
-  public FolderAdapterSource {
-    if (root == null) throw new IllegalArgumentException("root is required");
-    root = root.toAbsolutePath().normalize();
-  }
-
-  @Override
-  public AdapterWeights load(String adapterId, ModelConfig base) {
-    if (!ID.matcher(adapterId).matches() || adapterId.contains("..")) {
-      throw new AdapterNotFoundException(adapterId, "(not a valid folder name)");
+    public FolderAdapterSource {
+        if (root == null) throw new IllegalArgumentException("root is required");
+        root = root.toAbsolutePath().normalize();
     }
-    Path dir = root.resolve(adapterId);
-    if (!Files.isDirectory(dir)) throw new AdapterNotFoundException(adapterId, root.toString());
-    return AdapterWeights.load(adapterId, dir, base);
-  }
+
+    @Override
+    public AdapterWeights load(String adapterId, ModelConfig base) {
+        if (!ID.matcher(adapterId).matches() || adapterId.contains("..")) {
+            throw new AdapterNotFoundException(adapterId, "(not a valid folder name)");
+        }
+        Path dir = root.resolve(adapterId);
+        if (!Files.isDirectory(dir)) throw new AdapterNotFoundException(adapterId, root.toString());
+        return AdapterWeights.load(adapterId, dir, base);
+    }
 }

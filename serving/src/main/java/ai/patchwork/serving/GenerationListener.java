@@ -8,14 +8,14 @@ package ai.patchwork.serving;
 @FunctionalInterface
 public interface GenerationListener {
 
-  /** Ignores everything: for callers that only wait on {@link GenerationHandle#completion()}. */
-  GenerationListener NONE = event -> {};
+    /** Ignores everything: for callers that only wait on {@link GenerationHandle#completion()}. */
+    GenerationListener NONE = event -> {};
 
-  void onToken(TokenEvent event);
+    void onToken(TokenEvent event);
 
-  /**
-   * The request failed before it finished: its adapter could not be loaded, the model step failed, or the engine was
-   * closed. No final {@link TokenEvent} follows.
-   */
-  default void onError(Throwable error) {}
+    /**
+     * The request failed before it finished: its adapter could not be loaded, the model step failed, or the engine was
+     * closed. No final {@link TokenEvent} follows.
+     */
+    default void onError(Throwable error) {}
 }

@@ -39,249 +39,273 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InferenceEngine implements AutoCloseable {
 
-  private final EngineConfig config;
-  private final ModelConfig modelConfig;
-  private final EngineRuntime runtime;
-  private final Tokenizer tokenizer;
-  private final int context;
-  private final ModelRunner runner;
-  private final ExecutorService loader;
-  private final ExecutorService dispatch;
-  private final AdapterCache adapters;
-  private final EngineMetrics metrics;
-  private final Counter rejected;
-  private final Scheduler scheduler;
-  private final EngineLoop loop;
-  private final Thread thread;
-  private final AtomicLong ids = new AtomicLong();
-  private final AtomicBoolean closed = new AtomicBoolean();
+    private final EngineConfig config;
+    private final ModelConfig modelConfig;
+    private final EngineRuntime runtime;
+    private final Tokenizer tokenizer;
+    private final int context;
+    private final ModelRunner runner;
+    private final ExecutorService loader;
+    private final ExecutorService dispatch;
+    private final AdapterCache adapters;
+    private final EngineMetrics metrics;
+    private final Counter rejected;
+    private final Scheduler scheduler;
+    private final EngineLoop loop;
+    private final Thread thread;
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-  private InferenceEngine(EngineConfig config, AdapterSource source, MeterRegistry registry, Tokenizer tokenizer,
-      ModelConfig mc, int context, EngineRuntime runtime, ModelRunner runner) {
-    this.config = config;
-    this.tokenizer = tokenizer;
-    this.modelConfig = mc;
-    this.context = context;
-    this.runtime = runtime;
-    this.runner = runner;
-    this.loader = Executors.newFixedThreadPool(config.loaderThreads(),
-        Thread.ofPlatform().daemon().name("patchwork-adapter-loader-", 0).factory());
-    this.dispatch = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("patchwork-events-", 0).factory());
-    this.metrics = new EngineMetrics(registry);
-    this.rejected = Counter.builder("patchwork.requests.rejected").description("queue full").register(registry);
-    this.scheduler = new Scheduler(config.maxBatchSize(), context, config.maxQueued());
-    this.adapters = new AdapterCache(source, mc, runner.slots(), config.hostCacheBytes(), loader, this::signalLoop,
-        registry);
-    this.loop = new EngineLoop(scheduler, runner, adapters, metrics, config.prefillChunk(), config.maxPrefillTokens(),
-        context);
-    metrics.gauges(loop::stats);
-    this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(loop);
-  }
-
-  /** Wakes the loop: an adapter load finished. Called from loader threads, after the constructor has returned. */
-  private void signalLoop() {
-    loop.signal();
-  }
-
-  /**
-   * AUTO as {@link EngineRuntime#resolve()}, except that the CPU runtime is skipped when its KV cache, which lives on
-   * the heap, would take more than half of the free heap or a KV layer would not fit one Java array. The CPU
-   * runtime's weights live off the heap and do not count.
-   */
-  private static EngineRuntime resolve(EngineRuntime wanted, ModelConfig c, int batch, int context) {
-    EngineRuntime r = wanted.resolve();
-    if (wanted != EngineRuntime.AUTO || r != EngineRuntime.VECTOR) return r;
-    long kvLayer = (long) batch * c.numKvHeads() * context * c.headDim();
-    long bytes = 4 * 2 * c.numLayers() * kvLayer;
-    Runtime jvm = Runtime.getRuntime();
-    long free = jvm.maxMemory() - (jvm.totalMemory() - jvm.freeMemory());
-    return kvLayer < Integer.MAX_VALUE - 8 && bytes < free / 2 ? r : EngineRuntime.DJL;
-  }
-
-  /**
-   * Loads the model (once) on the configured runtime and starts the engine loop. Preloaded adapters are loaded and
-   * placed before this returns. The CPU runtime reads the checkpoint itself and never starts PyTorch.
-   *
-   * @param source where adapters not in memory come from
-   * @param registry receives the engine's and the adapter cache's meters
-   */
-  public static InferenceEngine start(EngineConfig config, AdapterSource source, MeterRegistry registry) {
-    ModelConfig mc = ModelConfig.load(config.modelDir());
-    if (config.maxSequenceLength() > mc.maxPositions()) {
-      throw new IllegalArgumentException("maxSequenceLength " + config.maxSequenceLength()
-          + " exceeds the model's max_position_embeddings " + mc.maxPositions());
+    private InferenceEngine(
+            EngineConfig config,
+            AdapterSource source,
+            MeterRegistry registry,
+            Tokenizer tokenizer,
+            ModelConfig mc,
+            int context,
+            EngineRuntime runtime,
+            ModelRunner runner) {
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.modelConfig = mc;
+        this.context = context;
+        this.runtime = runtime;
+        this.runner = runner;
+        this.loader = Executors.newFixedThreadPool(
+                config.loaderThreads(),
+                Thread.ofPlatform()
+                        .daemon()
+                        .name("patchwork-adapter-loader-", 0)
+                        .factory());
+        this.dispatch = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("patchwork-events-", 0).factory());
+        this.metrics = new EngineMetrics(registry);
+        this.rejected = Counter.builder("patchwork.requests.rejected")
+                .description("queue full")
+                .register(registry);
+        this.scheduler = new Scheduler(config.maxBatchSize(), context, config.maxQueued());
+        this.adapters = new AdapterCache(
+                source, mc, runner.slots(), config.hostCacheBytes(), loader, this::signalLoop, registry);
+        this.loop = new EngineLoop(
+                scheduler, runner, adapters, metrics, config.prefillChunk(), config.maxPrefillTokens(), context);
+        metrics.gauges(loop::stats);
+        this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(loop);
     }
-    int context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
-    EngineRuntime runtime = resolve(config.runtime(), mc, config.maxBatchSize(), context);
-    if (runtime != EngineRuntime.VECTOR && config.quantization() != Quantization.NONE) {
-      throw new IllegalArgumentException("quantization " + config.quantization() + " needs the CPU runtime, which "
-          + "this JVM cannot run here (the Vector API, a CPU device and a KV cache that fits half the free heap)");
+
+    /** Wakes the loop: an adapter load finished. Called from loader threads, after the constructor has returned. */
+    private void signalLoop() {
+        loop.signal();
     }
-    Tokenizer tokenizer = Tokenizer.load(config.modelDir());
-    ModelRunner runner = null;
-    InferenceEngine engine;
-    try {
-      runner = RunnerFactory.of(runtime).open(config, mc, context);
-      engine = new InferenceEngine(config, source, registry, tokenizer, mc, context, runtime, runner);
-    } catch (RuntimeException | Error e) {
-      if (runner != null) runner.close();
-      tokenizer.close();
-      throw e;
+
+    /**
+     * AUTO as {@link EngineRuntime#resolve()}, except that the CPU runtime is skipped when its KV cache, which lives on
+     * the heap, would take more than half of the free heap or a KV layer would not fit one Java array. The CPU
+     * runtime's weights live off the heap and do not count.
+     */
+    private static EngineRuntime resolve(EngineRuntime wanted, ModelConfig c, int batch, int context) {
+        EngineRuntime r = wanted.resolve();
+        if (wanted != EngineRuntime.AUTO || r != EngineRuntime.VECTOR) return r;
+        long kvLayer = (long) batch * c.numKvHeads() * context * c.headDim();
+        long bytes = 4 * 2 * c.numLayers() * kvLayer;
+        Runtime jvm = Runtime.getRuntime();
+        long free = jvm.maxMemory() - (jvm.totalMemory() - jvm.freeMemory());
+        return kvLayer < Integer.MAX_VALUE - 8 && bytes < free / 2 ? r : EngineRuntime.DJL;
     }
-    try {
-      for (String id : config.preload()) engine.adapters.preload(id);
-    } catch (RuntimeException e) {
-      engine.close();
-      throw e instanceof CompletionException && e.getCause() instanceof RuntimeException r ? r : e;
+
+    /**
+     * Loads the model (once) on the configured runtime and starts the engine loop. Preloaded adapters are loaded and
+     * placed before this returns. The CPU runtime reads the checkpoint itself and never starts PyTorch.
+     *
+     * @param source where adapters not in memory come from
+     * @param registry receives the engine's and the adapter cache's meters
+     */
+    public static InferenceEngine start(EngineConfig config, AdapterSource source, MeterRegistry registry) {
+        ModelConfig mc = ModelConfig.load(config.modelDir());
+        if (config.maxSequenceLength() > mc.maxPositions()) {
+            throw new IllegalArgumentException("maxSequenceLength " + config.maxSequenceLength()
+                    + " exceeds the model's max_position_embeddings " + mc.maxPositions());
+        }
+        int context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
+        EngineRuntime runtime = resolve(config.runtime(), mc, config.maxBatchSize(), context);
+        if (runtime != EngineRuntime.VECTOR && config.quantization() != Quantization.NONE) {
+            throw new IllegalArgumentException(
+                    "quantization " + config.quantization() + " needs the CPU runtime, which "
+                            + "this JVM cannot run here (the Vector API, a CPU device and a KV cache that fits half the free heap)");
+        }
+        Tokenizer tokenizer = Tokenizer.load(config.modelDir());
+        ModelRunner runner = null;
+        InferenceEngine engine;
+        try {
+            runner = RunnerFactory.of(runtime).open(config, mc, context);
+            engine = new InferenceEngine(config, source, registry, tokenizer, mc, context, runtime, runner);
+        } catch (RuntimeException | Error e) {
+            if (runner != null) runner.close();
+            tokenizer.close();
+            throw e;
+        }
+        try {
+            for (String id : config.preload()) engine.adapters.preload(id);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e instanceof CompletionException && e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        engine.thread.start();
+        return engine;
     }
-    engine.thread.start();
-    return engine;
-  }
 
-  /** Submits a request whose result is only needed at the end ({@link GenerationHandle#completion()}). */
-  public GenerationHandle submit(EngineRequest request) {
-    return submit(request, GenerationListener.NONE);
-  }
-
-  /**
-   * Queues a request; {@code listener} receives its token stream.
-   *
-   * @throws PromptTooLongException when the prompt leaves no room for a token within the context
-   * @throws IllegalArgumentException when a prompt id is outside the vocabulary
-   * @throws QueueFullException when the queue is full
-   * @throws IllegalStateException when the engine is closed
-   */
-  public GenerationHandle submit(EngineRequest request, GenerationListener listener) {
-    return submit(request, List.of(listener)).getFirst();
-  }
-
-  /**
-   * Queues a request for {@code listeners.size()} choices (OpenAI's {@code n}): choice i samples with seed
-   * {@code seed + i}. The prompt is computed once: the choices are admitted together, the first prefills, and the
-   * others copy its KV slot. Cancelling any choice's handle cancels them all; the prompt's tokens are metered once.
-   *
-   * @return one handle per listener, in order
-   * @throws IllegalArgumentException when there are no listeners, or more than {@link EngineConfig#maxBatchSize()}
-   * @throws PromptTooLongException when the prompt leaves no room for a token within the context
-   * @throws QueueFullException when the queue is full
-   * @throws IllegalStateException when the engine is closed
-   */
-  public List<GenerationHandle> submit(EngineRequest request, List<GenerationListener> listeners) {
-    int n = listeners.size();
-    if (n < 1 || n > scheduler.slots()) {
-      throw new IllegalArgumentException("n must be between 1 and the batch size " + scheduler.slots() + ", got " + n);
+    /** Submits a request whose result is only needed at the end ({@link GenerationHandle#completion()}). */
+    public GenerationHandle submit(EngineRequest request) {
+        return submit(request, GenerationListener.NONE);
     }
-    if (closed.get()) throw new IllegalStateException("the inference engine is closed");
-    int p = request.promptLength();
-    if (p >= context) throw new PromptTooLongException(p, context);
-    int vocab = modelConfig.vocabSize();
-    for (int id : request.promptIds()) {
-      if (id >= vocab) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
+
+    /**
+     * Queues a request; {@code listener} receives its token stream.
+     *
+     * @throws PromptTooLongException when the prompt leaves no room for a token within the context
+     * @throws IllegalArgumentException when a prompt id is outside the vocabulary
+     * @throws QueueFullException when the queue is full
+     * @throws IllegalStateException when the engine is closed
+     */
+    public GenerationHandle submit(EngineRequest request, GenerationListener listener) {
+        return submit(request, List.of(listener)).getFirst();
     }
-    Set<Integer> stopIds = new HashSet<>(request.sampling().stopIds());
-    if (!request.ignoreEos()) stopIds.addAll(tokenizer.eosIds());
-    int maxNew = Math.min(request.sampling().maxTokens(), context - p);
-    List<Sequence> group = new ArrayList<>(n);
-    List<GenerationHandle> handles = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      EngineRequest choice = i == 0 ? request : new EngineRequest(request.promptIds(), request.adapterId(),
-          request.sampling().withSeed(request.sampling().seed() + i), request.ignoreEos(), request.logprobs(),
-          request.grammar());
-      Constraint constraint = request.grammar() == null ? null
-          : new Constraint(request.grammar(), TokenTrie.of(tokenizer.tokenBytes()), stopIds);
-      GenerationHandle handle = new GenerationHandle(ids.incrementAndGet(), listeners.get(i),
-          new SerialExecutor(dispatch));
-      Sequence s = new Sequence(handle, choice, maxNew, Set.copyOf(stopIds), tokenizer.streamingDecoder(true),
-          metrics, constraint);
-      s.sibling = i > 0;
-      group.add(s);
-      handles.add(handle);
+
+    /**
+     * Queues a request for {@code listeners.size()} choices (OpenAI's {@code n}): choice i samples with seed
+     * {@code seed + i}. The prompt is computed once: the choices are admitted together, the first prefills, and the
+     * others copy its KV slot. Cancelling any choice's handle cancels them all; the prompt's tokens are metered once.
+     *
+     * @return one handle per listener, in order
+     * @throws IllegalArgumentException when there are no listeners, or more than {@link EngineConfig#maxBatchSize()}
+     * @throws PromptTooLongException when the prompt leaves no room for a token within the context
+     * @throws QueueFullException when the queue is full
+     * @throws IllegalStateException when the engine is closed
+     */
+    public List<GenerationHandle> submit(EngineRequest request, List<GenerationListener> listeners) {
+        int n = listeners.size();
+        if (n < 1 || n > scheduler.slots()) {
+            throw new IllegalArgumentException(
+                    "n must be between 1 and the batch size " + scheduler.slots() + ", got " + n);
+        }
+        if (closed.get()) throw new IllegalStateException("the inference engine is closed");
+        int p = request.promptLength();
+        if (p >= context) throw new PromptTooLongException(p, context);
+        int vocab = modelConfig.vocabSize();
+        for (int id : request.promptIds()) {
+            if (id >= vocab)
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
+        }
+        Set<Integer> stopIds = new HashSet<>(request.sampling().stopIds());
+        if (!request.ignoreEos()) stopIds.addAll(tokenizer.eosIds());
+        int maxNew = Math.min(request.sampling().maxTokens(), context - p);
+        List<Sequence> group = new ArrayList<>(n);
+        List<GenerationHandle> handles = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            EngineRequest choice = i == 0
+                    ? request
+                    : new EngineRequest(
+                            request.promptIds(),
+                            request.adapterId(),
+                            request.sampling().withSeed(request.sampling().seed() + i),
+                            request.ignoreEos(),
+                            request.logprobs(),
+                            request.grammar());
+            Constraint constraint = request.grammar() == null
+                    ? null
+                    : new Constraint(request.grammar(), TokenTrie.of(tokenizer.tokenBytes()), stopIds);
+            GenerationHandle handle =
+                    new GenerationHandle(ids.incrementAndGet(), listeners.get(i), new SerialExecutor(dispatch));
+            Sequence s = new Sequence(
+                    handle, choice, maxNew, Set.copyOf(stopIds), tokenizer.streamingDecoder(true), metrics, constraint);
+            s.sibling = i > 0;
+            group.add(s);
+            handles.add(handle);
+        }
+        Sequence first = group.getFirst();
+        first.siblings = List.copyOf(group.subList(1, n));
+        first.meters.requests().increment();
+        first.meters.promptTokens().increment(p);
+        if (maxNew == 0) {
+            for (Sequence s : group) s.finish(FinishReason.LENGTH, -1, "");
+            return handles;
+        }
+        String adapter = request.adapterId();
+        // before enqueue: admission may follow at once
+        if (adapter != null) for (Sequence s : group) s.adapterLoad = adapters.request(adapter);
+        try {
+            scheduler.enqueue(first, metrics);
+        } catch (QueueFullException e) {
+            if (adapter != null) for (int i = 0; i < n; i++) adapters.withdraw(adapter);
+            rejected.increment();
+            throw e;
+        }
+        for (GenerationHandle handle : handles) handle.onCancel(() -> cancel(first));
+        loop.signal();
+        return handles;
     }
-    Sequence first = group.getFirst();
-    first.siblings = List.copyOf(group.subList(1, n));
-    first.meters.requests().increment();
-    first.meters.promptTokens().increment(p);
-    if (maxNew == 0) {
-      for (Sequence s : group) s.finish(FinishReason.LENGTH, -1, "");
-      return handles;
+
+    /** Cancels a request, all its choices. */
+    private void cancel(Sequence first) {
+        if (scheduler.removeWaiting(first)) {
+            for (Sequence s : first.group()) {
+                if (s.adapterId() != null) adapters.withdraw(s.adapterId());
+                s.finish(FinishReason.CANCELLED, -1, "");
+            }
+        } else {
+            for (Sequence s : first.group()) loop.cancel(s);
+        }
     }
-    String adapter = request.adapterId();
-    // before enqueue: admission may follow at once
-    if (adapter != null) for (Sequence s : group) s.adapterLoad = adapters.request(adapter);
-    try {
-      scheduler.enqueue(first, metrics);
-    } catch (QueueFullException e) {
-      if (adapter != null) for (int i = 0; i < n; i++) adapters.withdraw(adapter);
-      rejected.increment();
-      throw e;
+
+    /** The adapter tiers: pin, prefetch, invalidate, stats. */
+    public AdapterCache adapters() {
+        return adapters;
     }
-    for (GenerationHandle handle : handles) handle.onCancel(() -> cancel(first));
-    loop.signal();
-    return handles;
-  }
 
-  /** Cancels a request, all its choices. */
-  private void cancel(Sequence first) {
-    if (scheduler.removeWaiting(first)) {
-      for (Sequence s : first.group()) {
-        if (s.adapterId() != null) adapters.withdraw(s.adapterId());
-        s.finish(FinishReason.CANCELLED, -1, "");
-      }
-    } else {
-      for (Sequence s : first.group()) loop.cancel(s);
+    /** The base model's tokenizer (chat template, EOS ids), for callers that tokenize prompts. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
     }
-  }
 
-  /** The adapter tiers: pin, prefetch, invalidate, stats. */
-  public AdapterCache adapters() {
-    return adapters;
-  }
-
-  /** The base model's tokenizer (chat template, EOS ids), for callers that tokenize prompts. */
-  public Tokenizer tokenizer() {
-    return tokenizer;
-  }
-
-  public ModelConfig modelConfig() {
-    return modelConfig;
-  }
-
-  /** The forward this engine runs: {@link EngineRuntime#DJL} or {@link EngineRuntime#VECTOR}. */
-  public EngineRuntime runtime() {
-    return runtime;
-  }
-
-  /** Positions per sequence, prompt plus completion; completions are cut at {@code contextLength - prompt}. */
-  public int contextLength() {
-    return context;
-  }
-
-  public EngineConfig config() {
-    return config;
-  }
-
-  public EngineStats stats() {
-    return loop.stats();
-  }
-
-  /** Tests: sees every forward pass, on the loop thread. */
-  void observe(StepTrace.Observer observer) {
-    loop.observe(observer);
-  }
-
-  /** Stops the loop, fails what is queued or running with {@link IllegalStateException}, frees native memory. */
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) return;
-    loop.stop();
-    try {
-      thread.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    public ModelConfig modelConfig() {
+        return modelConfig;
     }
-    loader.shutdownNow();
-    dispatch.shutdown();
-    runner.close();
-    tokenizer.close();
-  }
+
+    /** The forward this engine runs: {@link EngineRuntime#DJL} or {@link EngineRuntime#VECTOR}. */
+    public EngineRuntime runtime() {
+        return runtime;
+    }
+
+    /** Positions per sequence, prompt plus completion; completions are cut at {@code contextLength - prompt}. */
+    public int contextLength() {
+        return context;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public EngineStats stats() {
+        return loop.stats();
+    }
+
+    /** Tests: sees every forward pass, on the loop thread. */
+    void observe(StepTrace.Observer observer) {
+        loop.observe(observer);
+    }
+
+    /** Stops the loop, fails what is queued or running with {@link IllegalStateException}, frees native memory. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        loop.stop();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        loader.shutdownNow();
+        dispatch.shutdown();
+        runner.close();
+        tokenizer.close();
+    }
 }

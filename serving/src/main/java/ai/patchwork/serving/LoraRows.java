@@ -1,8 +1,8 @@
 package ai.patchwork.serving;
 
+import ai.djl.ndarray.NDManager;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.LoraSlots;
-import ai.djl.ndarray.NDManager;
 
 /**
  * LoRA slots aligned with the KV cache: row slot {@code kvSlot + 1} holds a copy of the adapter of the sequence in
@@ -20,44 +20,44 @@ import ai.djl.ndarray.NDManager;
  */
 final class LoraRows implements AutoCloseable {
 
-  private static final Object ZERO = new Object();
+    private static final Object ZERO = new Object();
 
-  private final LoraSlots rows;
-  private final LoraSlots device;
-  private final Object[] content; // per KV slot: the AdapterEntry copied in, or ZERO
+    private final LoraSlots rows;
+    private final LoraSlots device;
+    private final Object[] content; // per KV slot: the AdapterEntry copied in, or ZERO
 
-  LoraRows(ModelConfig config, int kvSlots, LoraSlots device, NDManager manager) {
-    this.rows = new LoraSlots(config, kvSlots, device.maxRank(), manager);
-    this.device = device;
-    this.content = new Object[kvSlots];
-    java.util.Arrays.fill(content, ZERO); // new slots are zeros
-  }
+    LoraRows(ModelConfig config, int kvSlots, LoraSlots device, NDManager manager) {
+        this.rows = new LoraSlots(config, kvSlots, device.maxRank(), manager);
+        this.device = device;
+        this.content = new Object[kvSlots];
+        java.util.Arrays.fill(content, ZERO); // new slots are zeros
+    }
 
-  /**
-   * Makes the row of {@code kvSlot} hold the sequence's adapter: a device-side copy of its leased slot, or zeros for
-   * the base model. Skipped when the row already holds exactly that (same adapter version, or zeros).
-   */
-  void place(int kvSlot, AdapterLease lease) {
-    Object want = lease == null ? ZERO : lease.entry();
-    if (content[kvSlot] == want) return;
-    if (lease == null) rows.clear(kvSlot + 1);
-    else rows.copy(kvSlot + 1, device, lease.slot());
-    content[kvSlot] = want;
-  }
+    /**
+     * Makes the row of {@code kvSlot} hold the sequence's adapter: a device-side copy of its leased slot, or zeros for
+     * the base model. Skipped when the row already holds exactly that (same adapter version, or zeros).
+     */
+    void place(int kvSlot, AdapterLease lease) {
+        Object want = lease == null ? ZERO : lease.entry();
+        if (content[kvSlot] == want) return;
+        if (lease == null) rows.clear(kvSlot + 1);
+        else rows.copy(kvSlot + 1, device, lease.slot());
+        content[kvSlot] = want;
+    }
 
-  /** The row slots of a decode step's KV slots: {@code kvSlot + 1}, consecutive when the KV slots are. */
-  static int[] mapping(int[] kvSlots) {
-    int[] out = new int[kvSlots.length];
-    for (int i = 0; i < out.length; i++) out[i] = kvSlots[i] + 1;
-    return out;
-  }
+    /** The row slots of a decode step's KV slots: {@code kvSlot + 1}, consecutive when the KV slots are. */
+    static int[] mapping(int[] kvSlots) {
+        int[] out = new int[kvSlots.length];
+        for (int i = 0; i < out.length; i++) out[i] = kvSlots[i] + 1;
+        return out;
+    }
 
-  LoraSlots slots() {
-    return rows;
-  }
+    LoraSlots slots() {
+        return rows;
+    }
 
-  @Override
-  public void close() {
-    rows.close();
-  }
+    @Override
+    public void close() {
+        rows.close();
+    }
 }

@@ -8,15 +8,16 @@ import java.time.Duration;
  */
 public final class QueueFullException extends RuntimeException {
 
-  private final Duration retryAfter;
+    private final Duration retryAfter;
 
-  public QueueFullException(int queued, Duration retryAfter) {
-    super("the engine's queue is full (" + queued + " requests waiting); retry after " + retryAfter.toSeconds() + " s");
-    this.retryAfter = retryAfter;
-  }
+    public QueueFullException(int queued, Duration retryAfter) {
+        super("the engine's queue is full (" + queued + " requests waiting); retry after " + retryAfter.toSeconds()
+                + " s");
+        this.retryAfter = retryAfter;
+    }
 
-  /** An estimate of when a slot in the queue frees up: recent time per request × requests ahead ÷ batch size. */
-  public Duration retryAfter() {
-    return retryAfter;
-  }
+    /** An estimate of when a slot in the queue frees up: recent time per request × requests ahead ÷ batch size. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
 }

@@ -10,17 +10,17 @@ import ai.patchwork.model.config.ModelConfig;
 @FunctionalInterface
 interface RunnerFactory {
 
-  /**
-   * @param model the checkpoint's hyperparameters
-   * @param context positions per sequence the KV cache holds
-   */
-  ModelRunner open(EngineConfig config, ModelConfig model, int context);
+    /**
+     * @param model the checkpoint's hyperparameters
+     * @param context positions per sequence the KV cache holds
+     */
+    ModelRunner open(EngineConfig config, ModelConfig model, int context);
 
-  static RunnerFactory of(EngineRuntime runtime) {
-    return switch (runtime) {
-      case VECTOR -> VectorRunner::open;
-      case DJL -> DjlRunner::open;
-      case AUTO -> throw new IllegalArgumentException("resolve AUTO to a runtime first");
-    };
-  }
+    static RunnerFactory of(EngineRuntime runtime) {
+        return switch (runtime) {
+            case VECTOR -> VectorRunner::open;
+            case DJL -> DjlRunner::open;
+            case AUTO -> throw new IllegalArgumentException("resolve AUTO to a runtime first");
+        };
+    }
 }

@@ -10,32 +10,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SerialExecutor implements Executor {
 
-  private static final System.Logger LOG = System.getLogger(SerialExecutor.class.getName());
+    private static final System.Logger LOG = System.getLogger(SerialExecutor.class.getName());
 
-  private final Executor pool;
-  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Executor pool;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
 
-  SerialExecutor(Executor pool) {
-    this.pool = pool;
-  }
+    SerialExecutor(Executor pool) {
+        this.pool = pool;
+    }
 
-  @Override
-  public void execute(Runnable task) {
-    tasks.add(task);
-    if (scheduled.compareAndSet(false, true)) pool.execute(this::drain);
-  }
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (scheduled.compareAndSet(false, true)) pool.execute(this::drain);
+    }
 
-  private void drain() {
-    do {
-      for (Runnable t; (t = tasks.poll()) != null; ) {
-        try {
-          t.run();
-        } catch (RuntimeException | Error e) {
-          LOG.log(System.Logger.Level.WARNING, "a generation listener failed", e);
-        }
-      }
-      scheduled.set(false);
-    } while (!tasks.isEmpty() && scheduled.compareAndSet(false, true));
-  }
+    private void drain() {
+        do {
+            for (Runnable t; (t = tasks.poll()) != null; ) {
+                try {
+                    t.run();
+                } catch (RuntimeException | Error e) {
+                    LOG.log(System.Logger.Level.WARNING, "a generation listener failed", e);
+                }
+            }
+            scheduled.set(false);
+        } while (!tasks.isEmpty() && scheduled.compareAndSet(false, true));
+    }
 }

@@ -12,12 +12,19 @@ package ai.patchwork.serving;
  * @param rows rows of the forward pass: more than the requests when filler rows kept the KV cache a view
  * @param loraPath how a decode step applied LoRA; null for prefill steps
  */
-record StepTrace(long step, boolean prefill, long[] requestIds, int[] kvSlots, int[] loraSlots, int tokens, int rows,
-    ModelRunner.LoraPath loraPath) {
+record StepTrace(
+        long step,
+        boolean prefill,
+        long[] requestIds,
+        int[] kvSlots,
+        int[] loraSlots,
+        int tokens,
+        int rows,
+        ModelRunner.LoraPath loraPath) {
 
-  /** Called on the engine loop after every forward pass; blocking in it pauses the engine. */
-  @FunctionalInterface
-  interface Observer {
-    void onStep(StepTrace trace);
-  }
+    /** Called on the engine loop after every forward pass; blocking in it pauses the engine. */
+    @FunctionalInterface
+    interface Observer {
+        void onStep(StepTrace trace);
+    }
 }

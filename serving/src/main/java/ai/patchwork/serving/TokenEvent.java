@@ -17,23 +17,23 @@ import ai.patchwork.model.sample.TokenLogprob;
  * @param logprob the token's log-probability and alternatives when the request asked for them and the event carries
  *     a token; else null
  */
-public record TokenEvent(int index, int tokenId, String text, FinishReason finishReason, Usage usage,
-    TokenLogprob logprob) {
+public record TokenEvent(
+        int index, int tokenId, String text, FinishReason finishReason, Usage usage, TokenLogprob logprob) {
 
-  public TokenEvent {
-    if (text == null) throw new IllegalArgumentException("text must not be null (use \"\")");
-    if ((finishReason == null) != (usage == null)) {
-      throw new IllegalArgumentException("finishReason and usage come together, on the last event only");
+    public TokenEvent {
+        if (text == null) throw new IllegalArgumentException("text must not be null (use \"\")");
+        if ((finishReason == null) != (usage == null)) {
+            throw new IllegalArgumentException("finishReason and usage come together, on the last event only");
+        }
     }
-  }
 
-  /** Without a logprob. */
-  public TokenEvent(int index, int tokenId, String text, FinishReason finishReason, Usage usage) {
-    this(index, tokenId, text, finishReason, usage, null);
-  }
+    /** Without a logprob. */
+    public TokenEvent(int index, int tokenId, String text, FinishReason finishReason, Usage usage) {
+        this(index, tokenId, text, finishReason, usage, null);
+    }
 
-  /** True on the last event of the stream. */
-  public boolean last() {
-    return finishReason != null;
-  }
+    /** True on the last event of the stream. */
+    public boolean last() {
+        return finishReason != null;
+    }
 }

@@ -8,11 +8,11 @@ package ai.patchwork.serving;
  */
 public record Usage(int promptTokens, int completionTokens) {
 
-  public Usage {
-    if (promptTokens < 0 || completionTokens < 0) throw new IllegalArgumentException("token counts must be >= 0");
-  }
+    public Usage {
+        if (promptTokens < 0 || completionTokens < 0) throw new IllegalArgumentException("token counts must be >= 0");
+    }
 
-  public int totalTokens() {
-    return promptTokens + completionTokens;
-  }
+    public int totalTokens() {
+        return promptTokens + completionTokens;
+    }
 }

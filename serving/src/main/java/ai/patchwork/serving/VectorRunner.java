@@ -13,90 +13,91 @@ import ai.patchwork.model.vector.VectorTransformer;
  */
 final class VectorRunner implements ModelRunner {
 
-  private final VectorTransformer model;
-  private final VectorKvCache cache;
-  private final VectorLoraSlots slots;
-  private final StepThreads threads;
-  private LoraPath decodePath = LoraPath.NONE;
+    private final VectorTransformer model;
+    private final VectorKvCache cache;
+    private final VectorLoraSlots slots;
+    private final StepThreads threads;
+    private LoraPath decodePath = LoraPath.NONE;
 
-  /**
-   * The start-up warm-up (see {@link VectorTransformer#warmUp}): without it the first requests run the SIMD kernels
-   * interpreted while the JIT compiles them, and on 2 cores that also slows adapter loads beside them.
-   */
-  private static final int WARM_UP_STEPS = 200;
-  private static final long WARM_UP_BUDGET_NANOS = 2_000_000_000L;
+    /**
+     * The start-up warm-up (see {@link VectorTransformer#warmUp}): without it the first requests run the SIMD kernels
+     * interpreted while the JIT compiles them, and on 2 cores that also slows adapter loads beside them.
+     */
+    private static final int WARM_UP_STEPS = 200;
 
-  /**
-   * Loads the weights from the checkpoint (shared with any other runtime open on the same folder), warms the kernels
-   * on the threads the steps will run on, and sizes the KV cache and adapter slots.
-   */
-  static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
-    VectorTransformer model = VectorTransformer.load(config.modelDir(), config.quantization());
-    StepThreads threads = null;
-    try {
-      threads = StepThreads.of(config.stepThreads());
-      model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage());
-      VectorLoraSlots slots = new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(),
-          config.adapterStorage());
-      return new VectorRunner(model, new VectorKvCache(mc, config.maxBatchSize(), context), slots, threads);
-    } catch (RuntimeException | Error e) {
-      if (threads != null) threads.close();
-      model.close();
-      throw e;
+    private static final long WARM_UP_BUDGET_NANOS = 2_000_000_000L;
+
+    /**
+     * Loads the weights from the checkpoint (shared with any other runtime open on the same folder), warms the kernels
+     * on the threads the steps will run on, and sizes the KV cache and adapter slots.
+     */
+    static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
+        VectorTransformer model = VectorTransformer.load(config.modelDir(), config.quantization());
+        StepThreads threads = null;
+        try {
+            threads = StepThreads.of(config.stepThreads());
+            model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage());
+            VectorLoraSlots slots =
+                    new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), config.adapterStorage());
+            return new VectorRunner(model, new VectorKvCache(mc, config.maxBatchSize(), context), slots, threads);
+        } catch (RuntimeException | Error e) {
+            if (threads != null) threads.close();
+            model.close();
+            throw e;
+        }
     }
-  }
 
-  /**
-   * @param threads the threads each step runs on; closed with the runner, as are the slots and the model
-   */
-  VectorRunner(VectorTransformer model, VectorKvCache cache, VectorLoraSlots slots, StepThreads threads) {
-    this.model = model;
-    this.cache = cache;
-    this.slots = slots;
-    this.threads = threads;
-  }
+    /**
+     * @param threads the threads each step runs on; closed with the runner, as are the slots and the model
+     */
+    VectorRunner(VectorTransformer model, VectorKvCache cache, VectorLoraSlots slots, StepThreads threads) {
+        this.model = model;
+        this.cache = cache;
+        this.slots = slots;
+        this.threads = threads;
+    }
 
-  /** Nothing to place: a row reads its adapter's slot in place. */
-  @Override
-  public void admit(int kvSlot, AdapterLease lease) {}
+    /** Nothing to place: a row reads its adapter's slot in place. */
+    @Override
+    public void admit(int kvSlot, AdapterLease lease) {}
 
-  @Override
-  public float[][] prefill(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots) {
-    return model.step(tokens, starts, kvSlots, loraSlots, cache, ModelRunner.baseOnly(loraSlots) ? null : slots,
-        threads);
-  }
+    @Override
+    public float[][] prefill(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots) {
+        return model.step(
+                tokens, starts, kvSlots, loraSlots, cache, ModelRunner.baseOnly(loraSlots) ? null : slots, threads);
+    }
 
-  @Override
-  public float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots) {
-    boolean base = ModelRunner.baseOnly(loraSlots);
-    decodePath = base ? LoraPath.NONE : ModelRunner.shared(loraSlots) ? LoraPath.SHARED : LoraPath.SLOTS;
-    return model.step(tokens, positions, kvSlots, loraSlots, cache, base ? null : slots, threads);
-  }
+    @Override
+    public float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots) {
+        boolean base = ModelRunner.baseOnly(loraSlots);
+        decodePath = base ? LoraPath.NONE : ModelRunner.shared(loraSlots) ? LoraPath.SHARED : LoraPath.SLOTS;
+        return model.step(tokens, positions, kvSlots, loraSlots, cache, base ? null : slots, threads);
+    }
 
-  @Override
-  public void copyKv(int from, int to, int positions) {
-    cache.copy(from, to, positions);
-  }
+    @Override
+    public void copyKv(int from, int to, int positions) {
+        cache.copy(from, to, positions);
+    }
 
-  @Override
-  public boolean fillsHoles() {
-    return false;
-  }
+    @Override
+    public boolean fillsHoles() {
+        return false;
+    }
 
-  @Override
-  public LoraPath lastDecodePath() {
-    return decodePath;
-  }
+    @Override
+    public LoraPath lastDecodePath() {
+        return decodePath;
+    }
 
-  @Override
-  public AdapterSlots slots() {
-    return slots;
-  }
+    @Override
+    public AdapterSlots slots() {
+        return slots;
+    }
 
-  @Override
-  public void close() {
-    slots.close();
-    threads.close();
-    model.close();
-  }
+    @Override
+    public void close() {
+        slots.close();
+        threads.close();
+        model.close();
+    }
 }

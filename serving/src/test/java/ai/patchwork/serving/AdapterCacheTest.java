@@ -29,157 +29,162 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AdapterCacheTest {
 
-  @TempDir static Path root;
-  static ModelConfig base;
-  static NDManager manager;
-  static long adapterBytes;
+    @TempDir
+    static Path root;
 
-  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  final Map<String, AtomicInteger> loads = new ConcurrentHashMap<>();
+    static ModelConfig base;
+    static NDManager manager;
+    static long adapterBytes;
 
-  @BeforeAll
-  static void adapters() {
-    base = ModelConfig.load(Fixtures.model());
-    manager = NDManager.newBaseManager();
-    for (String id : new String[] {"a", "b", "c", "d"}) TinyWorld.adapter(base, root, id, 4, id.hashCode());
-    TinyWorld.adapter(base, root, "wide", 8, 5);
-    adapterBytes = AdapterWeights.load("a", root.resolve("a"), base).bytes();
-  }
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final Map<String, AtomicInteger> loads = new ConcurrentHashMap<>();
 
-  @AfterAll
-  static void close() {
-    manager.close();
-  }
+    @BeforeAll
+    static void adapters() {
+        base = ModelConfig.load(Fixtures.model());
+        manager = NDManager.newBaseManager();
+        for (String id : new String[] {"a", "b", "c", "d"}) TinyWorld.adapter(base, root, id, 4, id.hashCode());
+        TinyWorld.adapter(base, root, "wide", 8, 5);
+        adapterBytes = AdapterWeights.load("a", root.resolve("a"), base).bytes();
+    }
 
-  AdapterCache cache(int slots, double budgetInAdapters) {
-    AdapterSource counting = (id, config) -> {
-      loads.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-      return new FolderAdapterSource(root).load(id, config);
-    };
-    LoraSlots lora = new LoraSlots(base, slots, 4, manager);
-    return new AdapterCache(counting, base, lora, (long) (budgetInAdapters * adapterBytes), Runnable::run, () -> {},
-        registry);
-  }
+    @AfterAll
+    static void close() {
+        manager.close();
+    }
 
-  int loads(String id) {
-    return loads.getOrDefault(id, new AtomicInteger()).get();
-  }
+    AdapterCache cache(int slots, double budgetInAdapters) {
+        AdapterSource counting = (id, config) -> {
+            loads.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            return new FolderAdapterSource(root).load(id, config);
+        };
+        LoraSlots lora = new LoraSlots(base, slots, 4, manager);
+        return new AdapterCache(
+                counting, base, lora, (long) (budgetInAdapters * adapterBytes), Runnable::run, () -> {}, registry);
+    }
 
-  double count(String name, String... tags) {
-    return registry.get(name).tags(tags).counter().count();
-  }
+    int loads(String id) {
+        return loads.getOrDefault(id, new AtomicInteger()).get();
+    }
 
-  @Test
-  void hostTierEvictsTheLeastRecentlyUsedWithinItsByteBound() {
-    AdapterCache cache = cache(4, 2.5);
-    cache.prefetch("a").join();
-    cache.prefetch("b").join();
-    cache.prefetch("a").join(); // a is now more recent than b
-    cache.prefetch("c").join();
-    assertFalse(cache.isHostResident("b"));
-    assertTrue(cache.isHostResident("a") && cache.isHostResident("c"));
-    assertEquals(Set.of("a", "c"), cache.residentAdapterIds());
-    assertTrue(cache.stats().hostBytes() <= 2.5 * adapterBytes);
-    assertEquals(1, count("patchwork.adapter.evictions", "tier", "host"));
-    cache.prefetch("b").join();
-    assertEquals(2, loads("b"), "an evicted adapter is loaded again");
-    assertEquals(1, loads("a"));
-  }
+    double count(String name, String... tags) {
+        return registry.get(name).tags(tags).counter().count();
+    }
 
-  @Test
-  void anAdapterInUseIsNeverEvicted() {
-    AdapterCache cache = cache(4, 1.5);
-    Acquire a = cache.tryAcquire("a", null);
-    assertEquals(Acquire.Status.READY, a.status());
-    for (String id : new String[] {"b", "c", "d"}) cache.prefetch(id).join();
-    assertTrue(cache.isHostResident("a") && cache.isDeviceResident("a"), "a is running");
-    assertFalse(cache.isHostResident("b") || cache.isHostResident("c"));
-    cache.release(a.lease());
-    cache.prefetch("b").join();
-    assertFalse(cache.isHostResident("a"), "idle again, a goes first");
-  }
+    @Test
+    void hostTierEvictsTheLeastRecentlyUsedWithinItsByteBound() {
+        AdapterCache cache = cache(4, 2.5);
+        cache.prefetch("a").join();
+        cache.prefetch("b").join();
+        cache.prefetch("a").join(); // a is now more recent than b
+        cache.prefetch("c").join();
+        assertFalse(cache.isHostResident("b"));
+        assertTrue(cache.isHostResident("a") && cache.isHostResident("c"));
+        assertEquals(Set.of("a", "c"), cache.residentAdapterIds());
+        assertTrue(cache.stats().hostBytes() <= 2.5 * adapterBytes);
+        assertEquals(1, count("patchwork.adapter.evictions", "tier", "host"));
+        cache.prefetch("b").join();
+        assertEquals(2, loads("b"), "an evicted adapter is loaded again");
+        assertEquals(1, loads("a"));
+    }
 
-  @Test
-  void queuedRequestsKeepTheirAdapterInMemory() {
-    AdapterCache cache = cache(4, 1.5);
-    cache.request("a").join();
-    cache.prefetch("b").join(); // over the bound: a is wanted by a queued request, so b goes
-    assertTrue(cache.isHostResident("a"));
-    assertFalse(cache.isHostResident("b"));
-    cache.withdraw("a");
-    cache.prefetch("c").join(); // a is idle and least recent now
-    assertFalse(cache.isHostResident("a"));
-    assertTrue(cache.isHostResident("c"));
-    assertEquals(1, count("patchwork.adapter.cache.requests", "tier", "host", "result", "miss"));
-  }
+    @Test
+    void anAdapterInUseIsNeverEvicted() {
+        AdapterCache cache = cache(4, 1.5);
+        Acquire a = cache.tryAcquire("a", null);
+        assertEquals(Acquire.Status.READY, a.status());
+        for (String id : new String[] {"b", "c", "d"}) cache.prefetch(id).join();
+        assertTrue(cache.isHostResident("a") && cache.isDeviceResident("a"), "a is running");
+        assertFalse(cache.isHostResident("b") || cache.isHostResident("c"));
+        cache.release(a.lease());
+        cache.prefetch("b").join();
+        assertFalse(cache.isHostResident("a"), "idle again, a goes first");
+    }
 
-  @Test
-  void deviceSlotsAreReusedLeastRecentlyUsedFirstButNeverWhileRunning() {
-    AdapterCache cache = cache(2, 10);
-    Acquire a = cache.tryAcquire("a", null);
-    Acquire b = cache.tryAcquire("b", null);
-    assertNotEquals(a.lease().slot(), b.lease().slot());
-    assertEquals(Acquire.NO_SLOT, cache.tryAcquire("c", null), "both slots are held by running sequences");
-    cache.release(a.lease());
-    Acquire c = cache.tryAcquire("c", null);
-    assertEquals(a.lease().slot(), c.lease().slot());
-    assertFalse(cache.isDeviceResident("a"));
-    assertTrue(cache.isHostResident("a"), "evicted from the device only");
-    assertEquals(1, count("patchwork.adapter.evictions", "tier", "device"));
-    Acquire again = cache.tryAcquire("b", null);
-    assertEquals(b.lease().slot(), again.lease().slot(), "still resident: a device hit");
-    assertEquals(1, count("patchwork.adapter.cache.requests", "tier", "device", "result", "hit"));
-  }
+    @Test
+    void queuedRequestsKeepTheirAdapterInMemory() {
+        AdapterCache cache = cache(4, 1.5);
+        cache.request("a").join();
+        cache.prefetch("b").join(); // over the bound: a is wanted by a queued request, so b goes
+        assertTrue(cache.isHostResident("a"));
+        assertFalse(cache.isHostResident("b"));
+        cache.withdraw("a");
+        cache.prefetch("c").join(); // a is idle and least recent now
+        assertFalse(cache.isHostResident("a"));
+        assertTrue(cache.isHostResident("c"));
+        assertEquals(1, count("patchwork.adapter.cache.requests", "tier", "host", "result", "miss"));
+    }
 
-  @Test
-  void invalidationLoadsTheNewVersionWhileRunningSequencesKeepTheOld() {
-    AdapterCache cache = cache(3, 10);
-    Acquire old = cache.tryAcquire("a", null);
-    cache.invalidate("a");
-    assertFalse(cache.isHostResident("a"));
-    assertEquals(Set.of(), cache.residentAdapterIds(), "a retired version is not reported as resident");
-    Acquire fresh = cache.tryAcquire("a", null);
-    assertEquals(Acquire.Status.READY, fresh.status());
-    assertNotEquals(old.lease().slot(), fresh.lease().slot(), "the old version's slot is still in use");
-    assertEquals(2, loads("a"));
-    assertEquals(2, cache.stats().deviceSlotsUsed());
-    cache.release(old.lease());
-    assertEquals(1, cache.stats().deviceSlotsUsed(), "the old version's slot is freed when its last sequence ends");
-  }
+    @Test
+    void deviceSlotsAreReusedLeastRecentlyUsedFirstButNeverWhileRunning() {
+        AdapterCache cache = cache(2, 10);
+        Acquire a = cache.tryAcquire("a", null);
+        Acquire b = cache.tryAcquire("b", null);
+        assertNotEquals(a.lease().slot(), b.lease().slot());
+        assertEquals(Acquire.NO_SLOT, cache.tryAcquire("c", null), "both slots are held by running sequences");
+        cache.release(a.lease());
+        Acquire c = cache.tryAcquire("c", null);
+        assertEquals(a.lease().slot(), c.lease().slot());
+        assertFalse(cache.isDeviceResident("a"));
+        assertTrue(cache.isHostResident("a"), "evicted from the device only");
+        assertEquals(1, count("patchwork.adapter.evictions", "tier", "device"));
+        Acquire again = cache.tryAcquire("b", null);
+        assertEquals(b.lease().slot(), again.lease().slot(), "still resident: a device hit");
+        assertEquals(1, count("patchwork.adapter.cache.requests", "tier", "device", "result", "hit"));
+    }
 
-  @Test
-  void aRankAboveTheSlotsMaximumIsAClearError() {
-    AdapterCache cache = cache(2, 10);
-    CompletionException e = assertThrows(CompletionException.class, () -> cache.prefetch("wide").join());
-    assertInstanceOf(AdapterLoadException.class, e.getCause());
-    assertTrue(e.getCause().getMessage().contains("rank 8"), e.getCause().getMessage());
-    assertTrue(e.getCause().getMessage().contains("maximum rank 4"), e.getCause().getMessage());
-    Acquire a = cache.tryAcquire("wide", null);
-    assertEquals(Acquire.Status.FAILED, a.status());
-    assertInstanceOf(AdapterLoadException.class, a.error());
-    assertEquals(2, loads("wide"), "a failed load is not cached: the next request tries again");
-    assertEquals(2, count("patchwork.adapter.loads", "result", "failure"));
-  }
+    @Test
+    void invalidationLoadsTheNewVersionWhileRunningSequencesKeepTheOld() {
+        AdapterCache cache = cache(3, 10);
+        Acquire old = cache.tryAcquire("a", null);
+        cache.invalidate("a");
+        assertFalse(cache.isHostResident("a"));
+        assertEquals(Set.of(), cache.residentAdapterIds(), "a retired version is not reported as resident");
+        Acquire fresh = cache.tryAcquire("a", null);
+        assertEquals(Acquire.Status.READY, fresh.status());
+        assertNotEquals(old.lease().slot(), fresh.lease().slot(), "the old version's slot is still in use");
+        assertEquals(2, loads("a"));
+        assertEquals(2, cache.stats().deviceSlotsUsed());
+        cache.release(old.lease());
+        assertEquals(1, cache.stats().deviceSlotsUsed(), "the old version's slot is freed when its last sequence ends");
+    }
 
-  @Test
-  void anUnknownAdapterFailsItsRequests() {
-    AdapterCache cache = cache(2, 10);
-    var load = cache.request("nope");
-    Acquire a = cache.tryAcquire("nope", load);
-    assertEquals(Acquire.Status.FAILED, a.status());
-    assertInstanceOf(AdapterNotFoundException.class, a.error());
-  }
+    @Test
+    void aRankAboveTheSlotsMaximumIsAClearError() {
+        AdapterCache cache = cache(2, 10);
+        CompletionException e = assertThrows(
+                CompletionException.class, () -> cache.prefetch("wide").join());
+        assertInstanceOf(AdapterLoadException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("rank 8"), e.getCause().getMessage());
+        assertTrue(
+                e.getCause().getMessage().contains("maximum rank 4"),
+                e.getCause().getMessage());
+        Acquire a = cache.tryAcquire("wide", null);
+        assertEquals(Acquire.Status.FAILED, a.status());
+        assertInstanceOf(AdapterLoadException.class, a.error());
+        assertEquals(2, loads("wide"), "a failed load is not cached: the next request tries again");
+        assertEquals(2, count("patchwork.adapter.loads", "result", "failure"));
+    }
 
-  @Test
-  void pinnedAdaptersStayAndOneSlotStaysUnpinned() {
-    AdapterCache cache = cache(2, 1.5);
-    cache.pin("a").join();
-    cache.prefetch("b").join();
-    cache.prefetch("c").join();
-    assertTrue(cache.isHostResident("a"));
-    assertThrows(IllegalStateException.class, () -> cache.pin("b"));
-    cache.unpin("a");
-    cache.prefetch("d").join();
-    assertFalse(cache.isHostResident("a"));
-  }
+    @Test
+    void anUnknownAdapterFailsItsRequests() {
+        AdapterCache cache = cache(2, 10);
+        var load = cache.request("nope");
+        Acquire a = cache.tryAcquire("nope", load);
+        assertEquals(Acquire.Status.FAILED, a.status());
+        assertInstanceOf(AdapterNotFoundException.class, a.error());
+    }
+
+    @Test
+    void pinnedAdaptersStayAndOneSlotStaysUnpinned() {
+        AdapterCache cache = cache(2, 1.5);
+        cache.pin("a").join();
+        cache.prefetch("b").join();
+        cache.prefetch("c").join();
+        assertTrue(cache.isHostResident("a"));
+        assertThrows(IllegalStateException.class, () -> cache.pin("b"));
+        cache.unpin("a");
+        cache.prefetch("d").join();
+        assertFalse(cache.isHostResident("a"));
+    }
 }

@@ -6,8 +6,8 @@ import org.junit.jupiter.api.BeforeAll;
 /** {@link GoldenOutputsTest}'s cases on the CPU runtime with its adapter slots in float32 ({@link AdapterStorage#EXACT}). */
 class GoldenOutputsExactTest extends GoldenOutputsTest {
 
-  @BeforeAll
-  static void start() {
-    start(EngineRuntime.VECTOR, AdapterStorage.EXACT);
-  }
+    @BeforeAll
+    static void start() {
+        start(EngineRuntime.VECTOR, AdapterStorage.EXACT);
+    }
 }

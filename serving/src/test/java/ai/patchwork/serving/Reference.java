@@ -14,29 +14,32 @@ import java.util.List;
 /** The per-request ground truth: one sequence alone through the model's static generator with reference LoRA. */
 final class Reference implements AutoCloseable {
 
-  private final NDManager manager = NDManager.newBaseManager();
-  final Transformer model;
-  private final Generator generator;
+    private final NDManager manager = NDManager.newBaseManager();
+    final Transformer model;
+    private final Generator generator;
 
-  Reference(Path modelDir) {
-    model = Transformer.load(modelDir, manager);
-    generator = new Generator(model, null);
-  }
+    Reference(Path modelDir) {
+        model = Transformer.load(modelDir, manager);
+        generator = new Generator(model, null);
+    }
 
-  AdapterWeights adapter(Path dir) {
-    return AdapterWeights.load(dir.getFileName().toString(), dir, model.config());
-  }
+    AdapterWeights adapter(Path dir) {
+        return AdapterWeights.load(dir.getFileName().toString(), dir, model.config());
+    }
 
-  /** Greedy ids, no stop at EOS. */
-  int[] greedy(int[] prompt, AdapterWeights adapter, int n) {
-    Generation g = generator.generate(
-        List.of(new GenerationRequest(prompt, SamplingParams.greedy(n), adapter, false)), LoraMode.REFERENCE).get(0);
-    return g.tokenIds();
-  }
+    /** Greedy ids, no stop at EOS. */
+    int[] greedy(int[] prompt, AdapterWeights adapter, int n) {
+        Generation g = generator
+                .generate(
+                        List.of(new GenerationRequest(prompt, SamplingParams.greedy(n), adapter, false)),
+                        LoraMode.REFERENCE)
+                .get(0);
+        return g.tokenIds();
+    }
 
-  @Override
-  public void close() {
-    model.close();
-    manager.close();
-  }
+    @Override
+    public void close() {
+        model.close();
+        manager.close();
+    }
 }

@@ -9,31 +9,31 @@ import org.junit.jupiter.api.Test;
 
 class StopMatcherTest {
 
-  @Test
-  void holdsBackWhatCouldBecomeAStopString() {
-    StopMatcher m = new StopMatcher(List.of("END"));
-    assertEquals("ab", m.accept("abE"));
-    assertEquals("", m.accept("N"));
-    assertEquals("ENx", m.accept("x"), "a false start is released");
-    assertFalse(m.matched());
-    assertEquals("y", m.accept("yEN"));
-    assertEquals("EN", m.flush());
-  }
+    @Test
+    void holdsBackWhatCouldBecomeAStopString() {
+        StopMatcher m = new StopMatcher(List.of("END"));
+        assertEquals("ab", m.accept("abE"));
+        assertEquals("", m.accept("N"));
+        assertEquals("ENx", m.accept("x"), "a false start is released");
+        assertFalse(m.matched());
+        assertEquals("y", m.accept("yEN"));
+        assertEquals("EN", m.flush());
+    }
 
-  @Test
-  void cutsBeforeTheEarliestStopStringAcrossPieces() {
-    StopMatcher m = new StopMatcher(List.of("\n\n", "STOP"));
-    assertEquals("hello ", m.accept("hello S"));
-    assertEquals("", m.accept("TO"));
-    assertEquals("", m.accept("P and more\n\n"));
-    assertTrue(m.matched());
-    assertEquals("", m.accept("after"));
-  }
+    @Test
+    void cutsBeforeTheEarliestStopStringAcrossPieces() {
+        StopMatcher m = new StopMatcher(List.of("\n\n", "STOP"));
+        assertEquals("hello ", m.accept("hello S"));
+        assertEquals("", m.accept("TO"));
+        assertEquals("", m.accept("P and more\n\n"));
+        assertTrue(m.matched());
+        assertEquals("", m.accept("after"));
+    }
 
-  @Test
-  void withoutStopStringsEverythingPassesThrough() {
-    StopMatcher m = new StopMatcher(List.of());
-    assertEquals("abc", m.accept("abc"));
-    assertEquals("", m.flush());
-  }
+    @Test
+    void withoutStopStringsEverythingPassesThrough() {
+        StopMatcher m = new StopMatcher(List.of());
+        assertEquals("abc", m.accept("abc"));
+        assertEquals("", m.flush());
+    }
 }

@@ -9,12 +9,12 @@ import java.util.List;
  * @param hasMore whether a next page exists ({@code after} = the last item's id)
  */
 public record Page<T>(List<T> data, boolean hasMore) {
-  public Page {
-    data = List.copyOf(data);
-  }
+    public Page {
+        data = List.copyOf(data);
+    }
 
-  /** A page from up to {@code limit + 1} rows: the extra row only says that more follow. */
-  public static <T> Page<T> of(List<T> rows, int limit) {
-    return rows.size() > limit ? new Page<>(rows.subList(0, limit), true) : new Page<>(rows, false);
-  }
+    /** A page from up to {@code limit + 1} rows: the extra row only says that more follow. */
+    public static <T> Page<T> of(List<T> rows, int limit) {
+        return rows.size() > limit ? new Page<>(rows.subList(0, limit), true) : new Page<>(rows, false);
+    }
 }

@@ -8,12 +8,12 @@ package ai.patchwork.registry.store;
  * @param objectKey the object's key in the bucket ({@code sha256/<hex>})
  */
 public record Artifact(String sha256, long sizeBytes, String objectKey) {
-  public Artifact {
-    new ContentHash(sha256, sizeBytes);
-    if (objectKey == null || objectKey.isBlank()) throw new IllegalArgumentException("object key is empty");
-  }
+    public Artifact {
+        new ContentHash(sha256, sizeBytes);
+        if (objectKey == null || objectKey.isBlank()) throw new IllegalArgumentException("object key is empty");
+    }
 
-  public ContentHash hash() {
-    return new ContentHash(sha256, sizeBytes);
-  }
+    public ContentHash hash() {
+        return new ContentHash(sha256, sizeBytes);
+    }
 }

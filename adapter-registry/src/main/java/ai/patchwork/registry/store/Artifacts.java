@@ -29,16 +29,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Expired files are garbage like deleted ones; the artifacts of a fine-tuning job that has not finished are not.
  */
 public final class Artifacts {
-  /** Key prefix of every artifact object. */
-  public static final String KEY_PREFIX = "sha256/";
+    /** Key prefix of every artifact object. */
+    public static final String KEY_PREFIX = "sha256/";
 
-  private static final Logger log = LoggerFactory.getLogger(Artifacts.class);
-  private static final int GC_BATCH = 100;
+    private static final Logger log = LoggerFactory.getLogger(Artifacts.class);
+    private static final int GC_BATCH = 100;
 
-  // An artifact is live while a row that is not deleted references it: an adapter, a file that has not expired, a
-  // checkpoint, or a fine-tuning job that has not finished (what it stored for itself, and its training and
-  // validation files even if the client deleted them).
-  private static final String UNREFERENCED = """
+    // An artifact is live while a row that is not deleted references it: an adapter, a file that has not expired, a
+    // checkpoint, or a fine-tuning job that has not finished (what it stored for itself, and its training and
+    // validation files even if the client deleted them).
+    private static final String UNREFERENCED = """
       NOT EXISTS (SELECT 1 FROM adapters r WHERE r.artifact_sha256 = a.sha256 AND r.status <> 'deleted')
       AND NOT EXISTS (SELECT 1 FROM files r WHERE r.artifact_sha256 = a.sha256 AND r.status <> 'deleted'
                       AND (r.expires_at IS NULL OR r.expires_at > now()))
@@ -49,135 +49,144 @@ public final class Artifacts {
                         ON j.training_file = f.id OR j.validation_file = f.id
                       WHERE f.artifact_sha256 = a.sha256 AND j.status NOT IN ('succeeded', 'failed', 'cancelled'))""";
 
-  private final JdbcClient jdbc;
-  private final TransactionTemplate tx;
-  private final ObjectStore store;
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+    private final ObjectStore store;
 
-  public Artifacts(DataSource dataSource, ObjectStore store) {
-    this.jdbc = JdbcClient.create(dataSource);
-    this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
-    this.store = store;
-  }
+    public Artifacts(DataSource dataSource, ObjectStore store) {
+        this.jdbc = JdbcClient.create(dataSource);
+        this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
+        this.store = store;
+    }
 
-  /** The underlying store. */
-  public ObjectStore store() {
-    return store;
-  }
+    /** The underlying store. */
+    public ObjectStore store() {
+        return store;
+    }
 
-  /**
-   * Stores {@code file}, whose content is {@code hash}, unless an identical object is already stored; a new object
-   * is read back and verified against the hash before this returns.
-   */
-  public Artifact put(Path file, ContentHash hash) {
-    String key = KEY_PREFIX + hash.sha256();
-    Artifact artifact = new Artifact(hash.sha256(), hash.size(), key);
-    jdbc.sql("""
+    /**
+     * Stores {@code file}, whose content is {@code hash}, unless an identical object is already stored; a new object
+     * is read back and verified against the hash before this returns.
+     */
+    public Artifact put(Path file, ContentHash hash) {
+        String key = KEY_PREFIX + hash.sha256();
+        Artifact artifact = new Artifact(hash.sha256(), hash.size(), key);
+        jdbc.sql("""
         INSERT INTO artifacts (sha256, object_key, size_bytes) VALUES (?, ?, ?)
-        ON CONFLICT (sha256) DO UPDATE SET last_referenced_at = now()""")
-        .params(hash.sha256(), key, hash.size()).update();
-    for (int attempt = 1; ; attempt++) {
-      OptionalLong stored = store.size(key);
-      if (stored.isEmpty() || stored.getAsLong() != hash.size()) upload(file, artifact);
-      if (Boolean.TRUE.equals(tx.execute(s -> confirm(artifact)))) return artifact;
-      if (attempt == 3) throw new ObjectStoreException("object " + key + " was collected during every upload", null);
-      log.info("artifact {} was collected while it was being uploaded; uploading it again", key);
+        ON CONFLICT (sha256) DO UPDATE SET last_referenced_at = now()""").params(hash.sha256(), key, hash.size()).update();
+        for (int attempt = 1; ; attempt++) {
+            OptionalLong stored = store.size(key);
+            if (stored.isEmpty() || stored.getAsLong() != hash.size()) upload(file, artifact);
+            if (Boolean.TRUE.equals(tx.execute(s -> confirm(artifact)))) return artifact;
+            if (attempt == 3)
+                throw new ObjectStoreException("object " + key + " was collected during every upload", null);
+            log.info("artifact {} was collected while it was being uploaded; uploading it again", key);
+        }
     }
-  }
 
-  private void upload(Path file, Artifact artifact) {
-    store.put(artifact.objectKey(), file);
-    try (InputStream in = open(artifact)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    } catch (IOException | UncheckedIOException e) {
-      store.remove(artifact.objectKey());
-      throw new ObjectStoreException("stored object " + artifact.objectKey() + " failed verification and was removed: "
-          + e.getMessage(), e);
+    private void upload(Path file, Artifact artifact) {
+        store.put(artifact.objectKey(), file);
+        try (InputStream in = open(artifact)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException | UncheckedIOException e) {
+            store.remove(artifact.objectKey());
+            throw new ObjectStoreException(
+                    "stored object " + artifact.objectKey() + " failed verification and was removed: " + e.getMessage(),
+                    e);
+        }
     }
-  }
 
-  /**
-   * With the row locked (a collection holds the lock while it removes the object): true, and the row touched, when
-   * the object is stored; false when a collection removed it.
-   */
-  private boolean confirm(Artifact artifact) {
-    jdbc.sql("SELECT sha256 FROM artifacts WHERE sha256 = ? FOR UPDATE").param(artifact.sha256()).query(String.class)
-        .single();
-    OptionalLong stored = store.size(artifact.objectKey());
-    if (stored.isEmpty() || stored.getAsLong() != artifact.sizeBytes()) return false;
-    jdbc.sql("UPDATE artifacts SET last_referenced_at = now(), collected_at = NULL WHERE sha256 = ?")
-        .param(artifact.sha256()).update();
-    return true;
-  }
-
-  /**
-   * Marks the artifact referenced and not collected; call it in the transaction that inserts the referencing row.
-   */
-  public void markReferenced(String sha256) {
-    jdbc.sql("UPDATE artifacts SET collected_at = NULL, last_referenced_at = now() WHERE sha256 = ?")
-        .param(sha256).update();
-  }
-
-  /** The artifact with this sha256, if one was ever stored and is not collected. */
-  public Optional<Artifact> find(String sha256) {
-    return jdbc.sql("SELECT sha256, size_bytes, object_key FROM artifacts WHERE sha256 = ? AND collected_at IS NULL")
-        .param(sha256)
-        .query((rs, i) -> new Artifact(rs.getString(1), rs.getLong(2), rs.getString(3)))
-        .optional();
-  }
-
-  /** The artifact's bytes; reading to the end throws an {@link IOException} if they are not its content. */
-  public InputStream open(Artifact artifact) {
-    return new VerifyingInputStream(store.get(artifact.objectKey()), artifact.hash(), "object " + artifact.objectKey());
-  }
-
-  /**
-   * Removes the objects of artifacts that nothing live references and that were last referenced more than
-   * {@code grace} ago, and marks them collected. Safe to run on several replicas at once (rows are claimed with
-   * {@code FOR UPDATE SKIP LOCKED}).
-   */
-  public GcReport collectGarbage(Duration grace) {
-    if (grace.isNegative()) throw new IllegalArgumentException("grace must not be negative");
-    int collected = 0;
-    int failed = 0;
-    long bytes = 0;
-    while (true) {
-      GcReport batch = tx.execute(status -> collectBatch(grace));
-      collected += batch.collected();
-      bytes += batch.bytesFreed();
-      failed += batch.failed();
-      if (batch.collected() + batch.failed() < GC_BATCH || batch.collected() == 0) break;
+    /**
+     * With the row locked (a collection holds the lock while it removes the object): true, and the row touched, when
+     * the object is stored; false when a collection removed it.
+     */
+    private boolean confirm(Artifact artifact) {
+        jdbc.sql("SELECT sha256 FROM artifacts WHERE sha256 = ? FOR UPDATE")
+                .param(artifact.sha256())
+                .query(String.class)
+                .single();
+        OptionalLong stored = store.size(artifact.objectKey());
+        if (stored.isEmpty() || stored.getAsLong() != artifact.sizeBytes()) return false;
+        jdbc.sql("UPDATE artifacts SET last_referenced_at = now(), collected_at = NULL WHERE sha256 = ?")
+                .param(artifact.sha256())
+                .update();
+        return true;
     }
-    if (collected > 0 || failed > 0) {
-      log.info("artifact GC: collected {} ({} bytes), {} failed", collected, bytes, failed);
-    }
-    return new GcReport(collected, bytes, failed);
-  }
 
-  private GcReport collectBatch(Duration grace) {
-    List<Artifact> candidates = jdbc.sql("""
+    /**
+     * Marks the artifact referenced and not collected; call it in the transaction that inserts the referencing row.
+     */
+    public void markReferenced(String sha256) {
+        jdbc.sql("UPDATE artifacts SET collected_at = NULL, last_referenced_at = now() WHERE sha256 = ?")
+                .param(sha256)
+                .update();
+    }
+
+    /** The artifact with this sha256, if one was ever stored and is not collected. */
+    public Optional<Artifact> find(String sha256) {
+        return jdbc.sql(
+                        "SELECT sha256, size_bytes, object_key FROM artifacts WHERE sha256 = ? AND collected_at IS NULL")
+                .param(sha256)
+                .query((rs, i) -> new Artifact(rs.getString(1), rs.getLong(2), rs.getString(3)))
+                .optional();
+    }
+
+    /** The artifact's bytes; reading to the end throws an {@link IOException} if they are not its content. */
+    public InputStream open(Artifact artifact) {
+        return new VerifyingInputStream(
+                store.get(artifact.objectKey()), artifact.hash(), "object " + artifact.objectKey());
+    }
+
+    /**
+     * Removes the objects of artifacts that nothing live references and that were last referenced more than
+     * {@code grace} ago, and marks them collected. Safe to run on several replicas at once (rows are claimed with
+     * {@code FOR UPDATE SKIP LOCKED}).
+     */
+    public GcReport collectGarbage(Duration grace) {
+        if (grace.isNegative()) throw new IllegalArgumentException("grace must not be negative");
+        int collected = 0;
+        int failed = 0;
+        long bytes = 0;
+        while (true) {
+            GcReport batch = tx.execute(status -> collectBatch(grace));
+            collected += batch.collected();
+            bytes += batch.bytesFreed();
+            failed += batch.failed();
+            if (batch.collected() + batch.failed() < GC_BATCH || batch.collected() == 0) break;
+        }
+        if (collected > 0 || failed > 0) {
+            log.info("artifact GC: collected {} ({} bytes), {} failed", collected, bytes, failed);
+        }
+        return new GcReport(collected, bytes, failed);
+    }
+
+    private GcReport collectBatch(Duration grace) {
+        List<Artifact> candidates = jdbc.sql("""
         SELECT a.sha256, a.size_bytes, a.object_key FROM artifacts a
         WHERE a.collected_at IS NULL AND a.last_referenced_at < now() - make_interval(secs => ?)
           AND %s
         ORDER BY a.last_referenced_at
         LIMIT %d
         FOR UPDATE SKIP LOCKED""".formatted(UNREFERENCED, GC_BATCH))
-        .param(grace.toMillis() / 1000.0)
-        .query((rs, i) -> new Artifact(rs.getString(1), rs.getLong(2), rs.getString(3)))
-        .list();
-    int collected = 0;
-    int failed = 0;
-    long bytes = 0;
-    for (Artifact a : candidates) {
-      try {
-        store.remove(a.objectKey());
-        jdbc.sql("UPDATE artifacts SET collected_at = now() WHERE sha256 = ?").param(a.sha256()).update();
-        collected++;
-        bytes += a.sizeBytes();
-      } catch (ObjectStoreException e) {
-        log.warn("artifact GC: cannot remove {}: {}", a.objectKey(), e.getMessage());
-        failed++;
-      }
+                .param(grace.toMillis() / 1000.0)
+                .query((rs, i) -> new Artifact(rs.getString(1), rs.getLong(2), rs.getString(3)))
+                .list();
+        int collected = 0;
+        int failed = 0;
+        long bytes = 0;
+        for (Artifact a : candidates) {
+            try {
+                store.remove(a.objectKey());
+                jdbc.sql("UPDATE artifacts SET collected_at = now() WHERE sha256 = ?")
+                        .param(a.sha256())
+                        .update();
+                collected++;
+                bytes += a.sizeBytes();
+            } catch (ObjectStoreException e) {
+                log.warn("artifact GC: cannot remove {}: {}", a.objectKey(), e.getMessage());
+                failed++;
+            }
+        }
+        return new GcReport(collected, bytes, failed);
     }
-    return new GcReport(collected, bytes, failed);
-  }
 }

@@ -8,7 +8,7 @@ package ai.patchwork.registry.store;
  * @param failed artifacts whose removal failed and that stay for the next run
  */
 public record GcReport(int collected, long bytesFreed, int failed) {
-  public GcReport {
-    if (collected < 0 || bytesFreed < 0 || failed < 0) throw new IllegalArgumentException("negative counts");
-  }
+    public GcReport {
+        if (collected < 0 || bytesFreed < 0 || failed < 0) throw new IllegalArgumentException("negative counts");
+    }
 }

@@ -10,37 +10,38 @@ package ai.patchwork.registry.store;
  * @param bucket the bucket every object goes to; created when missing
  * @param partSize part size of multipart uploads in bytes; files larger than this are uploaded in parts
  */
-public record StoreSettings(String endpoint, String accessKey, String secretKey, String region, String bucket,
-    long partSize) {
+public record StoreSettings(
+        String endpoint, String accessKey, String secretKey, String region, String bucket, long partSize) {
 
-  /** The smallest part S3 accepts (except for the last one). */
-  public static final long MIN_PART_SIZE = 5L << 20;
+    /** The smallest part S3 accepts (except for the last one). */
+    public static final long MIN_PART_SIZE = 5L << 20;
 
-  /** The default part size: 16 MiB. */
-  public static final long DEFAULT_PART_SIZE = 16L << 20;
+    /** The default part size: 16 MiB. */
+    public static final long DEFAULT_PART_SIZE = 16L << 20;
 
-  public StoreSettings {
-    require("endpoint", endpoint);
-    require("access key", accessKey);
-    require("secret key", secretKey);
-    require("region", region);
-    require("bucket", bucket);
-    if (partSize < MIN_PART_SIZE) {
-      throw new IllegalArgumentException("object store part size must be at least 5 MiB, got " + partSize);
+    public StoreSettings {
+        require("endpoint", endpoint);
+        require("access key", accessKey);
+        require("secret key", secretKey);
+        require("region", region);
+        require("bucket", bucket);
+        if (partSize < MIN_PART_SIZE) {
+            throw new IllegalArgumentException("object store part size must be at least 5 MiB, got " + partSize);
+        }
     }
-  }
 
-  /** Settings with the default part size. */
-  public StoreSettings(String endpoint, String accessKey, String secretKey, String region, String bucket) {
-    this(endpoint, accessKey, secretKey, region, bucket, DEFAULT_PART_SIZE);
-  }
+    /** Settings with the default part size. */
+    public StoreSettings(String endpoint, String accessKey, String secretKey, String region, String bucket) {
+        this(endpoint, accessKey, secretKey, region, bucket, DEFAULT_PART_SIZE);
+    }
 
-  private static void require(String what, String value) {
-    if (value == null || value.isBlank()) throw new IllegalArgumentException("object store " + what + " is not set");
-  }
+    private static void require(String what, String value) {
+        if (value == null || value.isBlank())
+            throw new IllegalArgumentException("object store " + what + " is not set");
+    }
 
-  @Override
-  public String toString() {
-    return "StoreSettings[" + endpoint + ", bucket " + bucket + ", region " + region + "]";
-  }
+    @Override
+    public String toString() {
+        return "StoreSettings[" + endpoint + ", bucket " + bucket + ", region " + region + "]";
+    }
 }

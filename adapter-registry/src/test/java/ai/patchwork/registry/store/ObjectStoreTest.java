@@ -17,54 +17,66 @@ import org.junit.jupiter.api.Test;
 
 class ObjectStoreTest {
 
-  @Test
-  void createsItsBucketWhenMissing() {
-    TestS3 s3 = TestS3.shared();
-    ObjectStore store = new ObjectStore(new StoreSettings(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(),
-        "fresh-bucket-" + System.nanoTime()));
-    store.ensureBucket();
-    store.ensureBucket();
-    assertTrue(store.keys("").isEmpty());
-  }
-
-  @Test
-  void largeFilesGoUpInPartsAndComeBackIdentical() throws Exception {
-    // given: 12 MiB with 5 MiB parts, so three parts
-    TestS3 s3 = TestS3.shared();
-    ObjectStore store = new ObjectStore(new StoreSettings(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(),
-        RegistryTestBed.BUCKET, StoreSettings.MIN_PART_SIZE));
-    store.ensureBucket();
-    byte[] bytes = new byte[12 << 20];
-    new Random(7).nextBytes(bytes);
-    Path file = RegistryTestBed.tempDir().resolve("big.bin");
-    Files.write(file, bytes);
-    // when
-    store.put("test/big.bin", file);
-    // then
-    assertEquals(OptionalLong.of(bytes.length), store.size("test/big.bin"));
-    String etag = s3.client().statObject(StatObjectArgs.builder().bucket(RegistryTestBed.BUCKET).object("test/big.bin")
-        .build()).etag();
-    assertTrue(etag.endsWith("-3"), "a multipart upload's ETag ends with its part count: " + etag);
-    try (InputStream in = store.get("test/big.bin")) {
-      assertArrayEquals(bytes, in.readAllBytes());
+    @Test
+    void createsItsBucketWhenMissing() {
+        TestS3 s3 = TestS3.shared();
+        ObjectStore store = new ObjectStore(new StoreSettings(
+                s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), "fresh-bucket-" + System.nanoTime()));
+        store.ensureBucket();
+        store.ensureBucket();
+        assertTrue(store.keys("").isEmpty());
     }
-    store.remove("test/big.bin");
-    assertEquals(OptionalLong.empty(), store.size("test/big.bin"));
-    store.remove("test/big.bin");
-  }
 
-  @Test
-  void settingsAreValidated() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new StoreSettings("http://x", "a", "b", "us-east-1", "bucket", 1024));
-    assertEquals("object store part size must be at least 5 MiB, got 1024", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new StoreSettings(" ", "a", "b", "us-east-1", "bucket"));
-  }
+    @Test
+    void largeFilesGoUpInPartsAndComeBackIdentical() throws Exception {
+        // given: 12 MiB with 5 MiB parts, so three parts
+        TestS3 s3 = TestS3.shared();
+        ObjectStore store = new ObjectStore(new StoreSettings(
+                s3.endpoint(),
+                s3.accessKey(),
+                s3.secretKey(),
+                s3.region(),
+                RegistryTestBed.BUCKET,
+                StoreSettings.MIN_PART_SIZE));
+        store.ensureBucket();
+        byte[] bytes = new byte[12 << 20];
+        new Random(7).nextBytes(bytes);
+        Path file = RegistryTestBed.tempDir().resolve("big.bin");
+        Files.write(file, bytes);
+        // when
+        store.put("test/big.bin", file);
+        // then
+        assertEquals(OptionalLong.of(bytes.length), store.size("test/big.bin"));
+        String etag = s3.client()
+                .statObject(StatObjectArgs.builder()
+                        .bucket(RegistryTestBed.BUCKET)
+                        .object("test/big.bin")
+                        .build())
+                .etag();
+        assertTrue(etag.endsWith("-3"), "a multipart upload's ETag ends with its part count: " + etag);
+        try (InputStream in = store.get("test/big.bin")) {
+            assertArrayEquals(bytes, in.readAllBytes());
+        }
+        store.remove("test/big.bin");
+        assertEquals(OptionalLong.empty(), store.size("test/big.bin"));
+        store.remove("test/big.bin");
+    }
 
-  @Test
-  void anUnreachableStoreFailsWithAMessageNamingIt() {
-    ObjectStore store = new ObjectStore(new StoreSettings("http://127.0.0.1:9", "a", "b", "us-east-1", "nowhere"));
-    ObjectStoreException e = assertThrows(ObjectStoreException.class, () -> store.size("k"));
-    assertTrue(e.getMessage().startsWith("object store (http://127.0.0.1:9, bucket nowhere): cannot stat k"), e.getMessage());
-  }
+    @Test
+    void settingsAreValidated() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new StoreSettings("http://x", "a", "b", "us-east-1", "bucket", 1024));
+        assertEquals("object store part size must be at least 5 MiB, got 1024", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new StoreSettings(" ", "a", "b", "us-east-1", "bucket"));
+    }
+
+    @Test
+    void anUnreachableStoreFailsWithAMessageNamingIt() {
+        ObjectStore store = new ObjectStore(new StoreSettings("http://127.0.0.1:9", "a", "b", "us-east-1", "nowhere"));
+        ObjectStoreException e = assertThrows(ObjectStoreException.class, () -> store.size("k"));
+        assertTrue(
+                e.getMessage().startsWith("object store (http://127.0.0.1:9, bucket nowhere): cannot stat k"),
+                e.getMessage());
+    }
 }

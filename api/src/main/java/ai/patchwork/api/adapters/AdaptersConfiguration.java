@@ -25,49 +25,60 @@ import org.springframework.scheduling.annotation.Scheduled;
 @EnableScheduling
 class AdaptersConfiguration {
 
-  /** The registry; records the configured base models once the schema is in place. */
-  @Bean
-  @DependsOnDatabaseInitialization
-  AdapterRegistry adapterRegistry(DataSource dataSource, Artifacts artifacts, BaseModels baseModels,
-      PatchworkProperties properties, Environment environment) {
-    baseModels.register(dataSource);
-    PatchworkProperties.Registry r = properties.registry();
-    int maxRank = r.maxLoraRank() != null ? r.maxLoraRank()
-        : environment.getProperty("patchwork.serving.max-lora-rank", Integer.class,
-            RegistryLimits.DEFAULT_MAX_LORA_RANK);
-    RegistryLimits limits = new RegistryLimits(r.maxAdapterSize().toBytes(), r.maxConfigSize().toBytes(),
-        r.maxArchiveSize().toBytes(), r.maxArchiveEntries(), r.maxArchiveUncompressedSize().toBytes(),
-        r.maxCompressionRatio(), maxRank);
-    return new AdapterRegistry(dataSource, artifacts, baseModels, limits);
-  }
-
-  /** Change events; listening starts with the first subscriber and holds one database connection. */
-  @Bean(destroyMethod = "close")
-  @DependsOnDatabaseInitialization
-  AdapterEvents adapterEvents(DataSource dataSource) {
-    return new AdapterEvents(dataSource);
-  }
-
-  @Bean
-  @ConditionalOnRole(Role.API)
-  ArtifactCollector artifactCollector(AdapterRegistry registry, PatchworkProperties properties) {
-    return new ArtifactCollector(registry, properties);
-  }
-
-  /** Collects unreferenced artifacts every {@code patchwork.registry.gc-interval}; safe on several replicas. */
-  static final class ArtifactCollector {
-    private final AdapterRegistry registry;
-    private final PatchworkProperties properties;
-
-    ArtifactCollector(AdapterRegistry registry, PatchworkProperties properties) {
-      this.registry = registry;
-      this.properties = properties;
+    /** The registry; records the configured base models once the schema is in place. */
+    @Bean
+    @DependsOnDatabaseInitialization
+    AdapterRegistry adapterRegistry(
+            DataSource dataSource,
+            Artifacts artifacts,
+            BaseModels baseModels,
+            PatchworkProperties properties,
+            Environment environment) {
+        baseModels.register(dataSource);
+        PatchworkProperties.Registry r = properties.registry();
+        int maxRank = r.maxLoraRank() != null
+                ? r.maxLoraRank()
+                : environment.getProperty(
+                        "patchwork.serving.max-lora-rank", Integer.class, RegistryLimits.DEFAULT_MAX_LORA_RANK);
+        RegistryLimits limits = new RegistryLimits(
+                r.maxAdapterSize().toBytes(),
+                r.maxConfigSize().toBytes(),
+                r.maxArchiveSize().toBytes(),
+                r.maxArchiveEntries(),
+                r.maxArchiveUncompressedSize().toBytes(),
+                r.maxCompressionRatio(),
+                maxRank);
+        return new AdapterRegistry(dataSource, artifacts, baseModels, limits);
     }
 
-    @Scheduled(fixedDelayString = "${patchwork.registry.gc-interval:1h}",
-        initialDelayString = "${patchwork.registry.gc-interval:1h}")
-    GcReport collect() {
-      return registry.collectGarbage(properties.registry().gcGrace());
+    /** Change events; listening starts with the first subscriber and holds one database connection. */
+    @Bean(destroyMethod = "close")
+    @DependsOnDatabaseInitialization
+    AdapterEvents adapterEvents(DataSource dataSource) {
+        return new AdapterEvents(dataSource);
     }
-  }
+
+    @Bean
+    @ConditionalOnRole(Role.API)
+    ArtifactCollector artifactCollector(AdapterRegistry registry, PatchworkProperties properties) {
+        return new ArtifactCollector(registry, properties);
+    }
+
+    /** Collects unreferenced artifacts every {@code patchwork.registry.gc-interval}; safe on several replicas. */
+    static final class ArtifactCollector {
+        private final AdapterRegistry registry;
+        private final PatchworkProperties properties;
+
+        ArtifactCollector(AdapterRegistry registry, PatchworkProperties properties) {
+            this.registry = registry;
+            this.properties = properties;
+        }
+
+        @Scheduled(
+                fixedDelayString = "${patchwork.registry.gc-interval:1h}",
+                initialDelayString = "${patchwork.registry.gc-interval:1h}")
+        GcReport collect() {
+            return registry.collectGarbage(properties.registry().gcGrace());
+        }
+    }
 }

@@ -38,86 +38,89 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("/v1/adapters")
 @ConditionalOnRole(Role.API)
 class AdaptersController {
-  private final AdapterRegistry registry;
-  private final ServingReplicas replicas;
-  private final Quotas quotas;
+    private final AdapterRegistry registry;
+    private final ServingReplicas replicas;
+    private final Quotas quotas;
 
-  AdaptersController(AdapterRegistry registry, ServingReplicas replicas, Quotas quotas) {
-    this.registry = registry;
-    this.replicas = replicas;
-    this.quotas = quotas;
-  }
-
-  /** Registers a new version of {@code name}: 201 with the adapter object. */
-  @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-  @ResponseStatus(HttpStatus.CREATED)
-  AdapterJson create(
-      Caller caller,
-      @RequestParam(required = false) String name,
-      @RequestParam(name = "base_model", required = false) String baseModel,
-      @RequestPart(name = "adapter_config", required = false) MultipartFile config,
-      @RequestPart(name = "adapter_model", required = false) MultipartFile weights,
-      @RequestPart(name = "archive", required = false) MultipartFile archive) {
-    long size = 0;
-    for (MultipartFile f : new MultipartFile[] {config, weights, archive}) size += f == null ? 0 : f.getSize();
-    quotas.checkStorage(caller.projectId(), size);
-    try (UploadParts parts = UploadParts.save(config, weights, archive)) {
-      return AdapterJson.of(registry.register(caller.projectId(), AdapterUpload.of(name, baseModel, parts.files())));
+    AdaptersController(AdapterRegistry registry, ServingReplicas replicas, Quotas quotas) {
+        this.registry = registry;
+        this.replicas = replicas;
+        this.quotas = quotas;
     }
-  }
 
-  /** Adapters that are not deleted, newest first, in pages. */
-  @GetMapping
-  ListPage<AdapterJson> list(
-      Caller caller,
-      @RequestParam(defaultValue = "20") int limit,
-      @RequestParam(required = false) String after,
-      @RequestParam(name = "base_model", required = false) String baseModel,
-      @RequestParam(required = false) String name) {
-    AdapterPage page = registry.list(caller.projectId(), new AdapterQuery(limit, after, baseModel, name));
-    return ListPage.of(page.data().stream().map(AdapterJson::of).toList(), page.hasMore(), AdapterJson::id);
-  }
-
-  /** One adapter by id ({@code adp-…}), name (latest ready version) or {@code name@N}, with {@code loaded_on}. */
-  @GetMapping("/{ref}")
-  AdapterJson get(Caller caller, @PathVariable String ref) {
-    Adapter a = registry.get(caller.projectId(), ref);
-    return AdapterJson.of(a).withLoadedOn(replicas.loadedOn(a.id()));
-  }
-
-  /** A zip in PEFT layout ({@code adapter_config.json}, {@code adapter_model.safetensors}) that PEFT and vLLM load. */
-  @GetMapping("/{ref}/download")
-  ResponseEntity<StreamingResponseBody> download(Caller caller, @PathVariable String ref) {
-    Adapter a = registry.getReady(caller.projectId(), ref);
-    ContentDisposition disposition = ContentDisposition.attachment()
-        .filename(a.name() + "-v" + a.version() + ".zip").build();
-    return ResponseEntity.ok()
-        .contentType(MediaType.parseMediaType("application/zip"))
-        .header(HttpHeaders.CONTENT_DISPOSITION, disposition.toString())
-        .header("X-Adapter-Sha256", a.sha256())
-        .body(out -> registry.writePeftZip(a, out));
-  }
-
-  /**
-   * Shares a version with every project of the installation ({@code {"visibility": "organization"}}: they may serve
-   * it and read it by id, never version or delete it) or makes it private again. A Patchwork extension.
-   */
-  @PostMapping(path = "/{ref}", consumes = MediaType.APPLICATION_JSON_VALUE)
-  AdapterJson modify(Caller caller, @PathVariable String ref, @RequestBody JsonNode body) {
-    // another project's adapter is not found whatever the body says
-    if (!registry.get(caller.projectId(), ref).projectId().equals(caller.projectId())) {
-      throw RegistryException.notFound("adapter", "adapter_not_found", "no adapter '" + ref + "'");
+    /** Registers a new version of {@code name}: 201 with the adapter object. */
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @ResponseStatus(HttpStatus.CREATED)
+    AdapterJson create(
+            Caller caller,
+            @RequestParam(required = false) String name,
+            @RequestParam(name = "base_model", required = false) String baseModel,
+            @RequestPart(name = "adapter_config", required = false) MultipartFile config,
+            @RequestPart(name = "adapter_model", required = false) MultipartFile weights,
+            @RequestPart(name = "archive", required = false) MultipartFile archive) {
+        long size = 0;
+        for (MultipartFile f : new MultipartFile[] {config, weights, archive}) size += f == null ? 0 : f.getSize();
+        quotas.checkStorage(caller.projectId(), size);
+        try (UploadParts parts = UploadParts.save(config, weights, archive)) {
+            return AdapterJson.of(
+                    registry.register(caller.projectId(), AdapterUpload.of(name, baseModel, parts.files())));
+        }
     }
-    AdapterVisibility visibility = AdapterVisibility.fromWire(body.path("visibility").asString(""));
-    if (visibility == null) {
-      throw ApiException.badRequest("visibility", "invalid_value", "visibility must be private or organization");
-    }
-    return AdapterJson.of(registry.setVisibility(caller.projectId(), ref, visibility));
-  }
 
-  /** Soft-deletes a version named by id or {@code name@N}. */
-  @DeleteMapping("/{ref}")
-  AdapterJson.Deleted delete(Caller caller, @PathVariable String ref) {
-    return AdapterJson.Deleted.of(registry.delete(caller.projectId(), ref));
-  }
+    /** Adapters that are not deleted, newest first, in pages. */
+    @GetMapping
+    ListPage<AdapterJson> list(
+            Caller caller,
+            @RequestParam(defaultValue = "20") int limit,
+            @RequestParam(required = false) String after,
+            @RequestParam(name = "base_model", required = false) String baseModel,
+            @RequestParam(required = false) String name) {
+        AdapterPage page = registry.list(caller.projectId(), new AdapterQuery(limit, after, baseModel, name));
+        return ListPage.of(page.data().stream().map(AdapterJson::of).toList(), page.hasMore(), AdapterJson::id);
+    }
+
+    /** One adapter by id ({@code adp-…}), name (latest ready version) or {@code name@N}, with {@code loaded_on}. */
+    @GetMapping("/{ref}")
+    AdapterJson get(Caller caller, @PathVariable String ref) {
+        Adapter a = registry.get(caller.projectId(), ref);
+        return AdapterJson.of(a).withLoadedOn(replicas.loadedOn(a.id()));
+    }
+
+    /** A zip in PEFT layout ({@code adapter_config.json}, {@code adapter_model.safetensors}) that PEFT and vLLM load. */
+    @GetMapping("/{ref}/download")
+    ResponseEntity<StreamingResponseBody> download(Caller caller, @PathVariable String ref) {
+        Adapter a = registry.getReady(caller.projectId(), ref);
+        ContentDisposition disposition = ContentDisposition.attachment()
+                .filename(a.name() + "-v" + a.version() + ".zip")
+                .build();
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType("application/zip"))
+                .header(HttpHeaders.CONTENT_DISPOSITION, disposition.toString())
+                .header("X-Adapter-Sha256", a.sha256())
+                .body(out -> registry.writePeftZip(a, out));
+    }
+
+    /**
+     * Shares a version with every project of the installation ({@code {"visibility": "organization"}}: they may serve
+     * it and read it by id, never version or delete it) or makes it private again. A Patchwork extension.
+     */
+    @PostMapping(path = "/{ref}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    AdapterJson modify(Caller caller, @PathVariable String ref, @RequestBody JsonNode body) {
+        // another project's adapter is not found whatever the body says
+        if (!registry.get(caller.projectId(), ref).projectId().equals(caller.projectId())) {
+            throw RegistryException.notFound("adapter", "adapter_not_found", "no adapter '" + ref + "'");
+        }
+        AdapterVisibility visibility =
+                AdapterVisibility.fromWire(body.path("visibility").asString(""));
+        if (visibility == null) {
+            throw ApiException.badRequest("visibility", "invalid_value", "visibility must be private or organization");
+        }
+        return AdapterJson.of(registry.setVisibility(caller.projectId(), ref, visibility));
+    }
+
+    /** Soft-deletes a version named by id or {@code name@N}. */
+    @DeleteMapping("/{ref}")
+    AdapterJson.Deleted delete(Caller caller, @PathVariable String ref) {
+        return AdapterJson.Deleted.of(registry.delete(caller.projectId(), ref));
+    }
 }

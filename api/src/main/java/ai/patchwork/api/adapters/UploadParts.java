@@ -14,68 +14,75 @@ import org.springframework.web.multipart.MultipartFile;
  * The file parts of an adapter upload, moved to a temporary folder for the registry to read; closing deletes it.
  */
 final class UploadParts implements AutoCloseable {
-  private final Path dir;
-  private final AdapterFiles files;
+    private final Path dir;
+    private final AdapterFiles files;
 
-  private UploadParts(Path dir, AdapterFiles files) {
-    this.dir = dir;
-    this.files = files;
-  }
+    private UploadParts(Path dir, AdapterFiles files) {
+        this.dir = dir;
+        this.files = files;
+    }
 
-  /** Checks which parts were sent and saves them: the two PEFT files, or one archive. */
-  static UploadParts save(MultipartFile config, MultipartFile weights, MultipartFile archive) {
-    if (archive != null && (config != null || weights != null)) {
-      throw ApiException.badRequest("archive", "invalid_upload",
-          "send either archive or adapter_config with adapter_model, not both");
+    /** Checks which parts were sent and saves them: the two PEFT files, or one archive. */
+    static UploadParts save(MultipartFile config, MultipartFile weights, MultipartFile archive) {
+        if (archive != null && (config != null || weights != null)) {
+            throw ApiException.badRequest(
+                    "archive", "invalid_upload", "send either archive or adapter_config with adapter_model, not both");
+        }
+        if (archive == null && config == null && weights == null) {
+            throw ApiException.badRequest(
+                    "adapter_model",
+                    "missing_file",
+                    "no adapter files: send adapter_config and adapter_model, or archive");
+        }
+        if (archive == null && config == null) {
+            throw ApiException.badRequest(
+                    "adapter_config", "missing_file", "adapter_config is required with adapter_model");
+        }
+        if (archive == null && weights == null) {
+            throw ApiException.badRequest(
+                    "adapter_model", "missing_file", "adapter_model is required with adapter_config");
+        }
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("patchwork-upload-");
+            AdapterFiles files;
+            if (archive != null) {
+                files = new AdapterFiles.Archive(
+                        transfer(archive, dir.resolve("archive")), archive.getOriginalFilename());
+            } else {
+                files = new AdapterFiles.Peft(
+                        transfer(config, dir.resolve("adapter_config")),
+                        transfer(weights, dir.resolve("adapter_model")),
+                        weights.getOriginalFilename());
+            }
+            return new UploadParts(dir, files);
+        } catch (IOException | RuntimeException e) {
+            delete(dir);
+            if (e instanceof RuntimeException r) throw r;
+            throw new UncheckedIOException((IOException) e);
+        }
     }
-    if (archive == null && config == null && weights == null) {
-      throw ApiException.badRequest("adapter_model", "missing_file",
-          "no adapter files: send adapter_config and adapter_model, or archive");
-    }
-    if (archive == null && config == null) {
-      throw ApiException.badRequest("adapter_config", "missing_file", "adapter_config is required with adapter_model");
-    }
-    if (archive == null && weights == null) {
-      throw ApiException.badRequest("adapter_model", "missing_file", "adapter_model is required with adapter_config");
-    }
-    Path dir = null;
-    try {
-      dir = Files.createTempDirectory("patchwork-upload-");
-      AdapterFiles files;
-      if (archive != null) {
-        files = new AdapterFiles.Archive(transfer(archive, dir.resolve("archive")), archive.getOriginalFilename());
-      } else {
-        files = new AdapterFiles.Peft(transfer(config, dir.resolve("adapter_config")),
-            transfer(weights, dir.resolve("adapter_model")), weights.getOriginalFilename());
-      }
-      return new UploadParts(dir, files);
-    } catch (IOException | RuntimeException e) {
-      delete(dir);
-      if (e instanceof RuntimeException r) throw r;
-      throw new UncheckedIOException((IOException) e);
-    }
-  }
 
-  AdapterFiles files() {
-    return files;
-  }
-
-  @Override
-  public void close() {
-    delete(dir);
-  }
-
-  private static Path transfer(MultipartFile part, Path target) throws IOException {
-    part.transferTo(target);
-    return target;
-  }
-
-  private static void delete(Path dir) {
-    if (dir == null) return;
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temp folder left behind is harmless
+    AdapterFiles files() {
+        return files;
     }
-  }
+
+    @Override
+    public void close() {
+        delete(dir);
+    }
+
+    private static Path transfer(MultipartFile part, Path target) throws IOException {
+        part.transferTo(target);
+        return target;
+    }
+
+    private static void delete(Path dir) {
+        if (dir == null) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp folder left behind is harmless
+        }
+    }
 }

@@ -15,14 +15,21 @@ import java.util.Objects;
  * @param lastUsedAt when it last authenticated a request (to within the cache's lifetime), or null
  * @param revokedAt when it was revoked, or null
  */
-public record ApiKey(String id, String name, String projectId, Caller.Permission permission, String redactedValue,
-    Instant createdAt, Instant lastUsedAt, Instant revokedAt) {
+public record ApiKey(
+        String id,
+        String name,
+        String projectId,
+        Caller.Permission permission,
+        String redactedValue,
+        Instant createdAt,
+        Instant lastUsedAt,
+        Instant revokedAt) {
 
-  public ApiKey {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(permission, "permission");
-  }
+    public ApiKey {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(permission, "permission");
+    }
 
-  /** A key just created, with the secret that is shown this once. */
-  public record Created(ApiKey key, String secret) {}
+    /** A key just created, with the secret that is shown this once. */
+    public record Created(ApiKey key, String secret) {}
 }

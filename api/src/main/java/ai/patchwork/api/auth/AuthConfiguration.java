@@ -17,44 +17,44 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @Configuration(proxyBeanMethods = false)
 class AuthConfiguration implements WebMvcConfigurer {
 
-  @Bean
-  @DependsOnDatabaseInitialization
-  KeyStore keyStore(DataSource dataSource) {
-    return new KeyStore(dataSource);
-  }
+    @Bean
+    @DependsOnDatabaseInitialization
+    KeyStore keyStore(DataSource dataSource) {
+        return new KeyStore(dataSource);
+    }
 
-  @Bean
-  KeyCache keyCache(KeyStore store, AuthProperties properties) {
-    return new KeyCache(store, properties.cacheTtl());
-  }
+    @Bean
+    KeyCache keyCache(KeyStore store, AuthProperties properties) {
+        return new KeyCache(store, properties.cacheTtl());
+    }
 
-  @Bean(destroyMethod = "close")
-  @DependsOnDatabaseInitialization
-  KeyEvents keyEvents(DataSource dataSource, KeyCache cache) {
-    return new KeyEvents(dataSource, cache);
-  }
+    @Bean(destroyMethod = "close")
+    @DependsOnDatabaseInitialization
+    KeyEvents keyEvents(DataSource dataSource, KeyCache cache) {
+        return new KeyEvents(dataSource, cache);
+    }
 
-  @Bean
-  FilterRegistrationBean<AuthFilter> authFilter(ObjectProvider<KeyCache> cache) {
-    FilterRegistrationBean<AuthFilter> bean = new FilterRegistrationBean<>(new AuthFilter(cache::getObject));
-    bean.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
-    return bean;
-  }
+    @Bean
+    FilterRegistrationBean<AuthFilter> authFilter(ObjectProvider<KeyCache> cache) {
+        FilterRegistrationBean<AuthFilter> bean = new FilterRegistrationBean<>(new AuthFilter(cache::getObject));
+        bean.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return bean;
+    }
 
-  /** Installs the bootstrap keys once the schema is in place. */
-  @Bean
-  @ConditionalOnRole(Role.API)
-  @DependsOnDatabaseInitialization
-  BootstrapKeys bootstrapKeys(DataSource dataSource, KeyStore keys, AuthProperties properties) {
-    AuthBootstrap.run(dataSource, keys, properties);
-    return new BootstrapKeys();
-  }
+    /** Installs the bootstrap keys once the schema is in place. */
+    @Bean
+    @ConditionalOnRole(Role.API)
+    @DependsOnDatabaseInitialization
+    BootstrapKeys bootstrapKeys(DataSource dataSource, KeyStore keys, AuthProperties properties) {
+        AuthBootstrap.run(dataSource, keys, properties);
+        return new BootstrapKeys();
+    }
 
-  /** Marks that the bootstrap keys are installed. */
-  static final class BootstrapKeys {}
+    /** Marks that the bootstrap keys are installed. */
+    static final class BootstrapKeys {}
 
-  @Override
-  public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
-    resolvers.add(new CallerArgumentResolver());
-  }
+    @Override
+    public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+        resolvers.add(new CallerArgumentResolver());
+    }
 }

@@ -28,98 +28,109 @@ import tools.jackson.databind.json.JsonMapper;
  * attribute {@link #CALLER} for controllers.
  */
 final class AuthFilter extends OncePerRequestFilter {
-  /** The request attribute holding the {@link Caller}. */
-  static final String CALLER = Caller.class.getName();
+    /** The request attribute holding the {@link Caller}. */
+    static final String CALLER = Caller.class.getName();
 
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final Set<String> INFERENCE = Set.of("/v1/completions", "/v1/chat/completions");
-  private static final String PROMETHEUS = "/actuator/prometheus";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Set<String> INFERENCE = Set.of("/v1/completions", "/v1/chat/completions");
+    private static final String PROMETHEUS = "/actuator/prometheus";
 
-  private final Supplier<KeyCache> keys;
+    private final Supplier<KeyCache> keys;
 
-  /** @param keys the cache, looked up at the first request (filters are made before the database is configured) */
-  AuthFilter(Supplier<KeyCache> keys) {
-    this.keys = keys;
-  }
-
-  @Override
-  protected boolean shouldNotFilter(HttpServletRequest request) {
-    String path = request.getRequestURI();
-    return !(path.equals("/v1") || path.startsWith("/v1/") || path.startsWith(PROMETHEUS));
-  }
-
-  @Override
-  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws IOException, ServletException {
-    String secret = bearer(request.getHeader("Authorization"));
-    if (secret == null) {
-      refuse(response, 401, "invalid_api_key", "You didn't provide an API key. Send it in the Authorization header "
-          + "as 'Authorization: Bearer sk-proj-…'.");
-      return;
+    /** @param keys the cache, looked up at the first request (filters are made before the database is configured) */
+    AuthFilter(Supplier<KeyCache> keys) {
+        this.keys = keys;
     }
-    Optional<Caller> found = Secrets.wellFormed(secret) ? keys.get().authenticate(Secrets.hash(secret)) : Optional.empty();
-    if (found.isEmpty()) {
-      refuse(response, 401, "invalid_api_key", "Incorrect API key provided: " + shown(secret) + ". The key is "
-          + "unknown, revoked, or of an archived project.");
-      return;
-    }
-    Caller caller = found.get();
-    String denied = denied(caller, request.getMethod(), request.getRequestURI());
-    if (denied != null) {
-      refuse(response, 403, "insufficient_permissions", denied);
-      return;
-    }
-    request.setAttribute(CALLER, caller);
-    chain.doFilter(request, response);
-  }
 
-  /** Why the caller may not make this request, or null when it may. */
-  static String denied(Caller caller, String method, String path) {
-    boolean organization = path.equals("/v1/organization") || path.startsWith("/v1/organization/");
-    boolean read = method.equals("GET") || method.equals("HEAD");
-    if (caller.admin()) {
-      if (organization || path.startsWith(PROMETHEUS)
-          || (read && (path.equals("/v1/serving/replicas") || path.equals("/v1/me")))) {
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return !(path.equals("/v1") || path.startsWith("/v1/") || path.startsWith(PROMETHEUS));
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        String secret = bearer(request.getHeader("Authorization"));
+        if (secret == null) {
+            refuse(
+                    response,
+                    401,
+                    "invalid_api_key",
+                    "You didn't provide an API key. Send it in the Authorization header "
+                            + "as 'Authorization: Bearer sk-proj-…'.");
+            return;
+        }
+        Optional<Caller> found =
+                Secrets.wellFormed(secret) ? keys.get().authenticate(Secrets.hash(secret)) : Optional.empty();
+        if (found.isEmpty()) {
+            refuse(
+                    response,
+                    401,
+                    "invalid_api_key",
+                    "Incorrect API key provided: " + shown(secret) + ". The key is "
+                            + "unknown, revoked, or of an archived project.");
+            return;
+        }
+        Caller caller = found.get();
+        String denied = denied(caller, request.getMethod(), request.getRequestURI());
+        if (denied != null) {
+            refuse(response, 403, "insufficient_permissions", denied);
+            return;
+        }
+        request.setAttribute(CALLER, caller);
+        chain.doFilter(request, response);
+    }
+
+    /** Why the caller may not make this request, or null when it may. */
+    static String denied(Caller caller, String method, String path) {
+        boolean organization = path.equals("/v1/organization") || path.startsWith("/v1/organization/");
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        if (caller.admin()) {
+            if (organization
+                    || path.startsWith(PROMETHEUS)
+                    || (read && (path.equals("/v1/serving/replicas") || path.equals("/v1/me")))) {
+                return null;
+            }
+            return "Admin keys manage projects and keys (/v1/organization); use a project key (sk-proj-…) for this request.";
+        }
+        if (organization || path.startsWith(PROMETHEUS)) {
+            return "This endpoint needs an admin key (sk-admin-…); project keys cannot call it.";
+        }
+        if (caller.permission() == Caller.Permission.READ_ONLY
+                && !read
+                && !(method.equals("POST") && INFERENCE.contains(path))) {
+            return "This key is read-only: it may call inference and read its project's resources (GET), not " + method
+                    + " " + path + ".";
+        }
         return null;
-      }
-      return "Admin keys manage projects and keys (/v1/organization); use a project key (sk-proj-…) for this request.";
     }
-    if (organization || path.startsWith(PROMETHEUS)) {
-      return "This endpoint needs an admin key (sk-admin-…); project keys cannot call it.";
-    }
-    if (caller.permission() == Caller.Permission.READ_ONLY && !read
-        && !(method.equals("POST") && INFERENCE.contains(path))) {
-      return "This key is read-only: it may call inference and read its project's resources (GET), not "
-          + method + " " + path + ".";
-    }
-    return null;
-  }
 
-  /** The token of {@code Authorization: Bearer <token>}, or null. */
-  private static String bearer(String header) {
-    if (header == null || header.length() > Secrets.MAX_LENGTH + 16) return null;
-    String value = header.strip();
-    if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
-    value = value.substring(7).strip();
-    return value.isEmpty() ? null : value;
-  }
-
-  /** A secret as an error message may show it: a few characters at each end, like OpenAI's. */
-  private static String shown(String secret) {
-    if (secret.length() < 12) return "***";
-    StringBuilder s = new StringBuilder();
-    for (char c : (secret.substring(0, 8) + "***" + secret.substring(secret.length() - 4)).toCharArray()) {
-      s.append(c < 32 || c > 126 ? '?' : c);
+    /** The token of {@code Authorization: Bearer <token>}, or null. */
+    private static String bearer(String header) {
+        if (header == null || header.length() > Secrets.MAX_LENGTH + 16) return null;
+        String value = header.strip();
+        if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) return null;
+        value = value.substring(7).strip();
+        return value.isEmpty() ? null : value;
     }
-    return s.toString();
-  }
 
-  private static void refuse(HttpServletResponse response, int status, String code, String message)
-      throws IOException {
-    response.setStatus(status);
-    response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-    response.setCharacterEncoding("UTF-8");
-    if (status == 401) response.setHeader("WWW-Authenticate", "Bearer");
-    JSON.writeValue(response.getOutputStream(), ErrorEnvelope.of(message, ErrorTypes.INVALID_REQUEST, null, code));
-  }
+    /** A secret as an error message may show it: a few characters at each end, like OpenAI's. */
+    private static String shown(String secret) {
+        if (secret.length() < 12) return "***";
+        StringBuilder s = new StringBuilder();
+        for (char c : (secret.substring(0, 8) + "***" + secret.substring(secret.length() - 4)).toCharArray()) {
+            s.append(c < 32 || c > 126 ? '?' : c);
+        }
+        return s.toString();
+    }
+
+    private static void refuse(HttpServletResponse response, int status, String code, String message)
+            throws IOException {
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        if (status == 401) response.setHeader("WWW-Authenticate", "Bearer");
+        JSON.writeValue(response.getOutputStream(), ErrorEnvelope.of(message, ErrorTypes.INVALID_REQUEST, null, code));
+    }
 }

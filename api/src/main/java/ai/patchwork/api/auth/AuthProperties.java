@@ -20,27 +20,29 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("patchwork.auth")
 public record AuthProperties(
-    String bootstrapAdminKey,
-    @DefaultValue("data/admin-key") Path adminKeyFile,
-    String bootstrapProjectKey,
-    Path projectKeyFile,
-    @DefaultValue("5s") Duration cacheTtl) {
+        String bootstrapAdminKey,
+        @DefaultValue("data/admin-key") Path adminKeyFile,
+        String bootstrapProjectKey,
+        Path projectKeyFile,
+        @DefaultValue("5s") Duration cacheTtl) {
 
-  public AuthProperties {
-    if (bootstrapAdminKey != null && bootstrapAdminKey.isBlank()) bootstrapAdminKey = null;
-    if (bootstrapProjectKey != null && bootstrapProjectKey.isBlank()) bootstrapProjectKey = null;
-    if (bootstrapAdminKey != null && !(bootstrapAdminKey.startsWith(Secrets.ADMIN_PREFIX)
-        && Secrets.wellFormed(bootstrapAdminKey))) {
-      throw new IllegalArgumentException("patchwork.auth.bootstrap-admin-key must be 'sk-admin-' and at least "
-          + Secrets.MIN_RANDOM_CHARS + " letters, digits, '-' or '_' (e.g. sk-admin-$(openssl rand -hex 32))");
+    public AuthProperties {
+        if (bootstrapAdminKey != null && bootstrapAdminKey.isBlank()) bootstrapAdminKey = null;
+        if (bootstrapProjectKey != null && bootstrapProjectKey.isBlank()) bootstrapProjectKey = null;
+        if (bootstrapAdminKey != null
+                && !(bootstrapAdminKey.startsWith(Secrets.ADMIN_PREFIX) && Secrets.wellFormed(bootstrapAdminKey))) {
+            throw new IllegalArgumentException(
+                    "patchwork.auth.bootstrap-admin-key must be 'sk-admin-' and at least " + Secrets.MIN_RANDOM_CHARS
+                            + " letters, digits, '-' or '_' (e.g. sk-admin-$(openssl rand -hex 32))");
+        }
+        if (bootstrapProjectKey != null
+                && !(bootstrapProjectKey.startsWith(Secrets.PROJECT_PREFIX)
+                        && Secrets.wellFormed(bootstrapProjectKey))) {
+            throw new IllegalArgumentException("patchwork.auth.bootstrap-project-key must be 'sk-proj-' and at least "
+                    + Secrets.MIN_RANDOM_CHARS + " letters, digits, '-' or '_'");
+        }
+        if (cacheTtl.isNegative() || cacheTtl.compareTo(Duration.ofSeconds(5)) > 0) {
+            throw new IllegalArgumentException("patchwork.auth.cache-ttl must be between 0 and 5s, got " + cacheTtl);
+        }
     }
-    if (bootstrapProjectKey != null && !(bootstrapProjectKey.startsWith(Secrets.PROJECT_PREFIX)
-        && Secrets.wellFormed(bootstrapProjectKey))) {
-      throw new IllegalArgumentException("patchwork.auth.bootstrap-project-key must be 'sk-proj-' and at least "
-          + Secrets.MIN_RANDOM_CHARS + " letters, digits, '-' or '_'");
-    }
-    if (cacheTtl.isNegative() || cacheTtl.compareTo(Duration.ofSeconds(5)) > 0) {
-      throw new IllegalArgumentException("patchwork.auth.cache-ttl must be between 0 and 5s, got " + cacheTtl);
-    }
-  }
 }

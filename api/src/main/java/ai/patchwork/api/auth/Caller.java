@@ -13,31 +13,31 @@ import java.util.Objects;
  */
 public record Caller(String keyId, String projectId, Permission permission, List<String> allowedBaseModels) {
 
-  /** What a key may do. */
-  public enum Permission {
-    /** Every call of its project. */
-    ALL,
-    /** Inference and reads (GET) of its project only. */
-    READ_ONLY,
-    /** An admin key: {@code /v1/organization}, metrics and the replicas' status; no inference. */
-    ADMIN
-  }
-
-  public Caller {
-    Objects.requireNonNull(keyId, "keyId");
-    Objects.requireNonNull(permission, "permission");
-    if ((permission == Permission.ADMIN) != (projectId == null)) {
-      throw new IllegalArgumentException("admin keys, and only they, have no project");
+    /** What a key may do. */
+    public enum Permission {
+        /** Every call of its project. */
+        ALL,
+        /** Inference and reads (GET) of its project only. */
+        READ_ONLY,
+        /** An admin key: {@code /v1/organization}, metrics and the replicas' status; no inference. */
+        ADMIN
     }
-    allowedBaseModels = allowedBaseModels == null ? null : List.copyOf(allowedBaseModels);
-  }
 
-  public boolean admin() {
-    return permission == Permission.ADMIN;
-  }
+    public Caller {
+        Objects.requireNonNull(keyId, "keyId");
+        Objects.requireNonNull(permission, "permission");
+        if ((permission == Permission.ADMIN) != (projectId == null)) {
+            throw new IllegalArgumentException("admin keys, and only they, have no project");
+        }
+        allowedBaseModels = allowedBaseModels == null ? null : List.copyOf(allowedBaseModels);
+    }
 
-  /** Whether the project may use base model {@code id}. */
-  public boolean mayUse(String baseModel) {
-    return allowedBaseModels == null || allowedBaseModels.contains(baseModel);
-  }
+    public boolean admin() {
+        return permission == Permission.ADMIN;
+    }
+
+    /** Whether the project may use base model {@code id}. */
+    public boolean mayUse(String baseModel) {
+        return allowedBaseModels == null || allowedBaseModels.contains(baseModel);
+    }
 }

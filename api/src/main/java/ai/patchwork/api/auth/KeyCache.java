@@ -12,42 +12,42 @@ import java.util.concurrent.ConcurrentHashMap;
  * are not cached, so a stream of made-up keys cannot fill the memory.
  */
 final class KeyCache {
-  /** Entries beyond which the cache is emptied (far more keys than any installation uses within one ttl). */
-  private static final int MAX_ENTRIES = 100_000;
+    /** Entries beyond which the cache is emptied (far more keys than any installation uses within one ttl). */
+    private static final int MAX_ENTRIES = 100_000;
 
-  private record Entry(Caller caller, long expiresAt) {}
+    private record Entry(Caller caller, long expiresAt) {}
 
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-  private final KeyStore store;
-  private final long ttlNanos;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final KeyStore store;
+    private final long ttlNanos;
 
-  KeyCache(KeyStore store, Duration ttl) {
-    this.store = store;
-    this.ttlNanos = ttl.toNanos();
-  }
-
-  /** The caller the secret's hash authenticates, from the cache or else the database. */
-  Optional<Caller> authenticate(String secretHash) {
-    long now = System.nanoTime();
-    Entry e = entries.get(secretHash);
-    if (e != null && now - e.expiresAt() < 0) return Optional.of(e.caller());
-    Optional<Caller> caller = store.authenticate(secretHash);
-    if (caller.isEmpty()) {
-      entries.remove(secretHash);
-      return caller;
+    KeyCache(KeyStore store, Duration ttl) {
+        this.store = store;
+        this.ttlNanos = ttl.toNanos();
     }
-    if (entries.size() >= MAX_ENTRIES) entries.clear();
-    entries.put(secretHash, new Entry(caller.get(), now + ttlNanos));
-    return caller;
-  }
 
-  /** Forgets one key (revoked or changed). */
-  void evict(String secretHash) {
-    entries.remove(secretHash);
-  }
+    /** The caller the secret's hash authenticates, from the cache or else the database. */
+    Optional<Caller> authenticate(String secretHash) {
+        long now = System.nanoTime();
+        Entry e = entries.get(secretHash);
+        if (e != null && now - e.expiresAt() < 0) return Optional.of(e.caller());
+        Optional<Caller> caller = store.authenticate(secretHash);
+        if (caller.isEmpty()) {
+            entries.remove(secretHash);
+            return caller;
+        }
+        if (entries.size() >= MAX_ENTRIES) entries.clear();
+        entries.put(secretHash, new Entry(caller.get(), now + ttlNanos));
+        return caller;
+    }
 
-  /** Forgets every key (a project changed, or notifications may have been missed). */
-  void clear() {
-    entries.clear();
-  }
+    /** Forgets one key (revoked or changed). */
+    void evict(String secretHash) {
+        entries.remove(secretHash);
+    }
+
+    /** Forgets every key (a project changed, or notifications may have been missed). */
+    void clear() {
+        entries.clear();
+    }
 }

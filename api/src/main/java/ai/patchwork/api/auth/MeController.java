@@ -10,25 +10,31 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class MeController {
-  private final KeyStore keys;
+    private final KeyStore keys;
 
-  MeController(KeyStore keys) {
-    this.keys = keys;
-  }
+    MeController(KeyStore keys) {
+        this.keys = keys;
+    }
 
-  /**
-   * @param object always {@code api_key.identity}
-   * @param keyId the key ({@code key_…})
-   * @param projectId its project, or null for an admin key
-   * @param projectName the project's name, or null
-   * @param permission {@code all}, {@code read_only} or {@code admin}
-   */
-  record Identity(String object, String keyId, String projectId, String projectName, String permission) {}
+    /**
+     * @param object always {@code api_key.identity}
+     * @param keyId the key ({@code key_…})
+     * @param projectId its project, or null for an admin key
+     * @param projectName the project's name, or null
+     * @param permission {@code all}, {@code read_only} or {@code admin}
+     */
+    record Identity(String object, String keyId, String projectId, String projectName, String permission) {}
 
-  @GetMapping("/v1/me")
-  Identity me(Caller caller) {
-    String name = caller.projectId() == null ? null : keys.project(caller.projectId()).name();
-    return new Identity("api_key.identity", caller.keyId(), caller.projectId(), name,
-        caller.permission().name().toLowerCase(Locale.ROOT));
-  }
+    @GetMapping("/v1/me")
+    Identity me(Caller caller) {
+        String name = caller.projectId() == null
+                ? null
+                : keys.project(caller.projectId()).name();
+        return new Identity(
+                "api_key.identity",
+                caller.keyId(),
+                caller.projectId(),
+                name,
+                caller.permission().name().toLowerCase(Locale.ROOT));
+    }
 }

@@ -16,18 +16,25 @@ import java.util.Objects;
  * @param maxConcurrentFineTuningJobs quota on jobs not yet finished, or null
  * @param maxStoredBytes quota on the bytes of its files and adapters, or null
  */
-public record Project(String id, String name, String status, Instant createdAt, Instant archivedAt,
-    List<String> allowedBaseModels, Integer maxConcurrentFineTuningJobs, Long maxStoredBytes) {
-  /** The project that existing data was migrated into, and that {@code ./patchwork up} creates a key for. */
-  public static final String DEFAULT = "proj_default";
+public record Project(
+        String id,
+        String name,
+        String status,
+        Instant createdAt,
+        Instant archivedAt,
+        List<String> allowedBaseModels,
+        Integer maxConcurrentFineTuningJobs,
+        Long maxStoredBytes) {
+    /** The project that existing data was migrated into, and that {@code ./patchwork up} creates a key for. */
+    public static final String DEFAULT = "proj_default";
 
-  public Project {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(name, "name");
-    allowedBaseModels = allowedBaseModels == null ? null : List.copyOf(allowedBaseModels);
-  }
+    public Project {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        allowedBaseModels = allowedBaseModels == null ? null : List.copyOf(allowedBaseModels);
+    }
 
-  public boolean active() {
-    return status.equals("active");
-  }
+    public boolean active() {
+        return status.equals("active");
+    }
 }

@@ -38,78 +38,92 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @RequestMapping("/v1/files")
 @ConditionalOnRole(Role.API)
 class FilesController {
-  private final FileStore files;
-  private final Quotas quotas;
+    private final FileStore files;
+    private final Quotas quotas;
 
-  FilesController(FileStore files, Quotas quotas) {
-    this.files = files;
-    this.quotas = quotas;
-  }
-
-  /** Uploads a file ({@code multipart/form-data}: {@code file}, {@code purpose}, optional {@code expires_after}). */
-  @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-  FileJson upload(Caller caller, @RequestPart("file") MultipartFile file, @RequestParam("purpose") String purpose,
-      @RequestParam(name = "expires_after[anchor]", required = false) String anchor,
-      @RequestParam(name = "expires_after[seconds]", required = false) Long seconds) {
-    Duration expires = null;
-    if (anchor != null || seconds != null) {
-      if (!"created_at".equals(anchor)) {
-        throw TrainerException.invalid("expires_after[anchor]", "invalid_expires_after", "expires_after[anchor] must be created_at");
-      }
-      if (seconds == null || seconds < 3600 || seconds > 2_592_000) {
-        throw TrainerException.invalid("expires_after[seconds]", "invalid_expires_after",
-            "expires_after[seconds] must be between 3600 and 2592000");
-      }
-      expires = Duration.ofSeconds(seconds);
+    FilesController(FileStore files, Quotas quotas) {
+        this.files = files;
+        this.quotas = quotas;
     }
-    quotas.checkStorage(caller.projectId(), file.getSize());
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile("patchwork-file-", ".upload");
-      file.transferTo(tmp);
-      return FileJson.of(files.upload(caller.projectId(), purpose, file.getOriginalFilename(), tmp, expires));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      if (tmp != null) tmp.toFile().delete();
+
+    /** Uploads a file ({@code multipart/form-data}: {@code file}, {@code purpose}, optional {@code expires_after}). */
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    FileJson upload(
+            Caller caller,
+            @RequestPart("file") MultipartFile file,
+            @RequestParam("purpose") String purpose,
+            @RequestParam(name = "expires_after[anchor]", required = false) String anchor,
+            @RequestParam(name = "expires_after[seconds]", required = false) Long seconds) {
+        Duration expires = null;
+        if (anchor != null || seconds != null) {
+            if (!"created_at".equals(anchor)) {
+                throw TrainerException.invalid(
+                        "expires_after[anchor]", "invalid_expires_after", "expires_after[anchor] must be created_at");
+            }
+            if (seconds == null || seconds < 3600 || seconds > 2_592_000) {
+                throw TrainerException.invalid(
+                        "expires_after[seconds]",
+                        "invalid_expires_after",
+                        "expires_after[seconds] must be between 3600 and 2592000");
+            }
+            expires = Duration.ofSeconds(seconds);
+        }
+        quotas.checkStorage(caller.projectId(), file.getSize());
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("patchwork-file-", ".upload");
+            file.transferTo(tmp);
+            return FileJson.of(files.upload(caller.projectId(), purpose, file.getOriginalFilename(), tmp, expires));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (tmp != null) tmp.toFile().delete();
+        }
     }
-  }
 
-  /** Files newest first (or {@code order=asc}), optionally of one purpose. */
-  @GetMapping
-  ListPage<FileJson> list(Caller caller, @RequestParam(required = false) String purpose,
-      @RequestParam(defaultValue = "10000") int limit, @RequestParam(defaultValue = "desc") String order,
-      @RequestParam(required = false) String after) {
-    if (!order.equals("asc") && !order.equals("desc")) {
-      throw TrainerException.invalid("order", "invalid_order", "order must be asc or desc");
+    /** Files newest first (or {@code order=asc}), optionally of one purpose. */
+    @GetMapping
+    ListPage<FileJson> list(
+            Caller caller,
+            @RequestParam(required = false) String purpose,
+            @RequestParam(defaultValue = "10000") int limit,
+            @RequestParam(defaultValue = "desc") String order,
+            @RequestParam(required = false) String after) {
+        if (!order.equals("asc") && !order.equals("desc")) {
+            throw TrainerException.invalid("order", "invalid_order", "order must be asc or desc");
+        }
+        Page<FileObject> page = files.list(caller.projectId(), purpose, limit, after, order.equals("asc"));
+        return ListPage.of(page.data().stream().map(FileJson::of).toList(), page.hasMore(), FileJson::id);
     }
-    Page<FileObject> page = files.list(caller.projectId(), purpose, limit, after, order.equals("asc"));
-    return ListPage.of(page.data().stream().map(FileJson::of).toList(), page.hasMore(), FileJson::id);
-  }
 
-  @GetMapping("/{id}")
-  FileJson get(Caller caller, @PathVariable String id) {
-    return FileJson.of(files.get(caller.projectId(), id, "file_id"));
-  }
+    @GetMapping("/{id}")
+    FileJson get(Caller caller, @PathVariable String id) {
+        return FileJson.of(files.get(caller.projectId(), id, "file_id"));
+    }
 
-  /** The file's bytes. */
-  @GetMapping("/{id}/content")
-  ResponseEntity<StreamingResponseBody> content(Caller caller, @PathVariable String id) {
-    FileObject f = files.get(caller.projectId(), id, "file_id");
-    InputStream in = files.open(f);
-    return ResponseEntity.ok()
-        .contentType(MediaType.APPLICATION_OCTET_STREAM)
-        .contentLength(f.bytes())
-        .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(f.filename()).build().toString())
-        .body(out -> {
-          try (in) {
-            in.transferTo(out);
-          }
-        });
-  }
+    /** The file's bytes. */
+    @GetMapping("/{id}/content")
+    ResponseEntity<StreamingResponseBody> content(Caller caller, @PathVariable String id) {
+        FileObject f = files.get(caller.projectId(), id, "file_id");
+        InputStream in = files.open(f);
+        return ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .contentLength(f.bytes())
+                .header(
+                        HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment()
+                                .filename(f.filename())
+                                .build()
+                                .toString())
+                .body(out -> {
+                    try (in) {
+                        in.transferTo(out);
+                    }
+                });
+    }
 
-  @DeleteMapping("/{id}")
-  FileJson.Deleted delete(Caller caller, @PathVariable String id) {
-    return new FileJson.Deleted(files.delete(caller.projectId(), id).id(), "file", true);
-  }
+    @DeleteMapping("/{id}")
+    FileJson.Deleted delete(Caller caller, @PathVariable String id) {
+        return new FileJson.Deleted(files.delete(caller.projectId(), id).id(), "file", true);
+    }
 }

@@ -33,59 +33,71 @@ import org.springframework.context.annotation.Import;
 @Configuration(proxyBeanMethods = false)
 class FineTuningConfiguration {
 
-  @Bean
-  FileStore fileStore(DataSource dataSource, Artifacts artifacts, FineTuningProperties properties) {
-    return new FileStore(dataSource, artifacts, properties.maxFileSize().toBytes());
-  }
-
-  @Bean
-  JobProgress jobProgress(DataSource dataSource) {
-    return new JobProgress(dataSource);
-  }
-
-  /** Jobs are refused at creation when their LoRA rank is more than the registry's max LoRA rank (serving's). */
-  @Bean
-  @ConditionalOnRole(Role.API)
-  FineTuningJobs fineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels,
-      AdapterRegistry registry) {
-    return new FineTuningJobs(dataSource, files, baseModels, registry);
-  }
-
-  /** The worker role: claims jobs for the base models this process has configured. */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnRole(Role.WORKER)
-  @Import(FineTuningBatchConfiguration.class)
-  static class Worker {
+    @Bean
+    FileStore fileStore(DataSource dataSource, Artifacts artifacts, FineTuningProperties properties) {
+        return new FileStore(dataSource, artifacts, properties.maxFileSize().toBytes());
+    }
 
     @Bean
-    TrainerWorker trainerWorker(DataSource dataSource, FineTuningRunner runner, BaseModels baseModels,
-        FineTuningProperties properties) {
-      FineTuningProperties.Worker w = properties.worker();
-      Set<String> ids = new HashSet<>();
-      baseModels.all().forEach(m -> ids.add(m.id()));
-      WorkerSettings settings = new WorkerSettings(w.id() == null || w.id().isBlank() ? defaultId() : w.id(),
-          w.lease(), w.heartbeat(), w.poll(), ids, w.maxClaimsWithoutProgress(), w.stallTimeout());
-      return new TrainerWorker(settings, new JobQueue(dataSource), runner);
+    JobProgress jobProgress(DataSource dataSource) {
+        return new JobProgress(dataSource);
     }
 
-    /** {@code /actuator/health}'s {@code trainerWorker}: down when the loop died or the running job stalled. */
+    /** Jobs are refused at creation when their LoRA rank is more than the registry's max LoRA rank (serving's). */
     @Bean
-    HealthIndicator trainerWorkerHealth(TrainerWorker worker) {
-      return () -> {
-        WorkerHealth h = worker.health();
-        return (h.up() ? Health.up() : Health.down()).withDetail("worker", worker.workerId())
-            .withDetail("state", h.detail()).build();
-      };
+    @ConditionalOnRole(Role.API)
+    FineTuningJobs fineTuningJobs(
+            DataSource dataSource, FileStore files, BaseModels baseModels, AdapterRegistry registry) {
+        return new FineTuningJobs(dataSource, files, baseModels, registry);
     }
 
-    private static String defaultId() {
-      String host;
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (Exception e) {
-        host = "worker";
-      }
-      return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    /** The worker role: claims jobs for the base models this process has configured. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnRole(Role.WORKER)
+    @Import(FineTuningBatchConfiguration.class)
+    static class Worker {
+
+        @Bean
+        TrainerWorker trainerWorker(
+                DataSource dataSource,
+                FineTuningRunner runner,
+                BaseModels baseModels,
+                FineTuningProperties properties) {
+            FineTuningProperties.Worker w = properties.worker();
+            Set<String> ids = new HashSet<>();
+            baseModels.all().forEach(m -> ids.add(m.id()));
+            WorkerSettings settings = new WorkerSettings(
+                    w.id() == null || w.id().isBlank() ? defaultId() : w.id(),
+                    w.lease(),
+                    w.heartbeat(),
+                    w.poll(),
+                    ids,
+                    w.maxClaimsWithoutProgress(),
+                    w.stallTimeout());
+            return new TrainerWorker(settings, new JobQueue(dataSource), runner);
+        }
+
+        /** {@code /actuator/health}'s {@code trainerWorker}: down when the loop died or the running job stalled. */
+        @Bean
+        HealthIndicator trainerWorkerHealth(TrainerWorker worker) {
+            return () -> {
+                WorkerHealth h = worker.health();
+                return (h.up() ? Health.up() : Health.down())
+                        .withDetail("worker", worker.workerId())
+                        .withDetail("state", h.detail())
+                        .build();
+            };
+        }
+
+        private static String defaultId() {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                host = "worker";
+            }
+            return host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
+                    + UUID.randomUUID().toString().substring(0, 8);
+        }
     }
-  }
 }

@@ -8,8 +8,8 @@ import ai.patchwork.api.web.ListPage;
 import ai.patchwork.trainer.Page;
 import ai.patchwork.trainer.TrainerException;
 import ai.patchwork.trainer.jobs.CreateJobRequest;
-import ai.patchwork.trainer.jobs.JobSettings;
 import ai.patchwork.trainer.jobs.FineTuningJobs;
+import ai.patchwork.trainer.jobs.JobSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.MediaType;
@@ -27,77 +27,90 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("/v1/fine_tuning/jobs")
 @ConditionalOnRole(Role.API)
 class FineTuningController {
-  private final FineTuningJobs jobs;
-  private final Quotas quotas;
+    private final FineTuningJobs jobs;
+    private final Quotas quotas;
 
-  FineTuningController(FineTuningJobs jobs, Quotas quotas) {
-    this.jobs = jobs;
-    this.quotas = quotas;
-  }
-
-  /** Creates a job ({@code validating_files}); a worker validates, queues and trains it. */
-  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-  JobJson create(Caller caller, @RequestBody(required = false) JsonNode body) {
-    JobSettings settings = CreateJobRequest.parse(body);
-    if (!caller.mayUse(settings.model())) {
-      throw TrainerException.invalid("model", "model_not_found", "model '" + settings.model() + "' is not a base "
-          + "model this project may fine-tune");
+    FineTuningController(FineTuningJobs jobs, Quotas quotas) {
+        this.jobs = jobs;
+        this.quotas = quotas;
     }
-    quotas.checkJobs(caller.projectId());
-    return JobJson.of(jobs.create(caller.projectId(), settings));
-  }
 
-  /** Jobs newest first; {@code metadata[key]=value} filters. */
-  @GetMapping
-  ListPage<JobJson> list(Caller caller, @RequestParam(defaultValue = "20") int limit, @RequestParam(required = false) String after,
-      @RequestParam Map<String, String> query) {
-    Map<String, String> metadata = new LinkedHashMap<>();
-    query.forEach((k, v) -> {
-      if (k.startsWith("metadata[") && k.endsWith("]")) metadata.put(k.substring(9, k.length() - 1), v);
-      else if (k.equals("metadata") && !v.equals("null")) {
-        throw TrainerException.invalid("metadata", "invalid_metadata", "filter with metadata[key]=value");
-      }
-    });
-    Page<JobJson> page = map(jobs.list(caller.projectId(), limit, after, metadata));
-    return ListPage.of(page.data(), page.hasMore(), JobJson::id);
-  }
+    /** Creates a job ({@code validating_files}); a worker validates, queues and trains it. */
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    JobJson create(Caller caller, @RequestBody(required = false) JsonNode body) {
+        JobSettings settings = CreateJobRequest.parse(body);
+        if (!caller.mayUse(settings.model())) {
+            throw TrainerException.invalid(
+                    "model",
+                    "model_not_found",
+                    "model '" + settings.model() + "' is not a base " + "model this project may fine-tune");
+        }
+        quotas.checkJobs(caller.projectId());
+        return JobJson.of(jobs.create(caller.projectId(), settings));
+    }
 
-  @GetMapping("/{id}")
-  JobJson get(Caller caller, @PathVariable String id) {
-    return JobJson.of(jobs.get(caller.projectId(), id));
-  }
+    /** Jobs newest first; {@code metadata[key]=value} filters. */
+    @GetMapping
+    ListPage<JobJson> list(
+            Caller caller,
+            @RequestParam(defaultValue = "20") int limit,
+            @RequestParam(required = false) String after,
+            @RequestParam Map<String, String> query) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        query.forEach((k, v) -> {
+            if (k.startsWith("metadata[") && k.endsWith("]")) metadata.put(k.substring(9, k.length() - 1), v);
+            else if (k.equals("metadata") && !v.equals("null")) {
+                throw TrainerException.invalid("metadata", "invalid_metadata", "filter with metadata[key]=value");
+            }
+        });
+        Page<JobJson> page = map(jobs.list(caller.projectId(), limit, after, metadata));
+        return ListPage.of(page.data(), page.hasMore(), JobJson::id);
+    }
 
-  /** Cancels the job: it is {@code cancelled} at once and its worker stops within one training step. */
-  @PostMapping("/{id}/cancel")
-  JobJson cancel(Caller caller, @PathVariable String id) {
-    return JobJson.of(jobs.cancel(caller.projectId(), id));
-  }
+    @GetMapping("/{id}")
+    JobJson get(Caller caller, @PathVariable String id) {
+        return JobJson.of(jobs.get(caller.projectId(), id));
+    }
 
-  /** The job's events, newest first. */
-  @GetMapping("/{id}/events")
-  ListPage<EventJson> events(Caller caller, @PathVariable String id, @RequestParam(defaultValue = "20") int limit,
-      @RequestParam(required = false) String after) {
-    var page = jobs.events(caller.projectId(), id, limit, after);
-    return ListPage.of(page.data().stream().map(EventJson::of).toList(), page.hasMore(), EventJson::id);
-  }
+    /** Cancels the job: it is {@code cancelled} at once and its worker stops within one training step. */
+    @PostMapping("/{id}/cancel")
+    JobJson cancel(Caller caller, @PathVariable String id) {
+        return JobJson.of(jobs.cancel(caller.projectId(), id));
+    }
 
-  /** The job's checkpoints with their metrics, latest step first. */
-  @GetMapping("/{id}/checkpoints")
-  ListPage<CheckpointJson> checkpoints(Caller caller, @PathVariable String id, @RequestParam(defaultValue = "10") int limit,
-      @RequestParam(required = false) String after) {
-    var page = jobs.checkpoints(caller.projectId(), id, limit, after);
-    return ListPage.of(page.data().stream().map(CheckpointJson::of).toList(), page.hasMore(), CheckpointJson::id);
-  }
+    /** The job's events, newest first. */
+    @GetMapping("/{id}/events")
+    ListPage<EventJson> events(
+            Caller caller,
+            @PathVariable String id,
+            @RequestParam(defaultValue = "20") int limit,
+            @RequestParam(required = false) String after) {
+        var page = jobs.events(caller.projectId(), id, limit, after);
+        return ListPage.of(page.data().stream().map(EventJson::of).toList(), page.hasMore(), EventJson::id);
+    }
 
-  /** Pausing is not supported: a job runs to its end or is cancelled. */
-  @PostMapping({"/{id}/pause", "/{id}/resume"})
-  JobJson pause(Caller caller, @PathVariable String id) {
-    jobs.get(caller.projectId(), id);
-    throw TrainerException.invalid(null, "unsupported_operation", "pausing and resuming jobs is not supported; "
-        + "cancel the job and create a new one");
-  }
+    /** The job's checkpoints with their metrics, latest step first. */
+    @GetMapping("/{id}/checkpoints")
+    ListPage<CheckpointJson> checkpoints(
+            Caller caller,
+            @PathVariable String id,
+            @RequestParam(defaultValue = "10") int limit,
+            @RequestParam(required = false) String after) {
+        var page = jobs.checkpoints(caller.projectId(), id, limit, after);
+        return ListPage.of(page.data().stream().map(CheckpointJson::of).toList(), page.hasMore(), CheckpointJson::id);
+    }
 
-  private static Page<JobJson> map(Page<ai.patchwork.trainer.jobs.FineTuningJob> page) {
-    return new Page<>(page.data().stream().map(JobJson::of).toList(), page.hasMore());
-  }
+    /** Pausing is not supported: a job runs to its end or is cancelled. */
+    @PostMapping({"/{id}/pause", "/{id}/resume"})
+    JobJson pause(Caller caller, @PathVariable String id) {
+        jobs.get(caller.projectId(), id);
+        throw TrainerException.invalid(
+                null,
+                "unsupported_operation",
+                "pausing and resuming jobs is not supported; " + "cancel the job and create a new one");
+    }
+
+    private static Page<JobJson> map(Page<ai.patchwork.trainer.jobs.FineTuningJob> page) {
+        return new Page<>(page.data().stream().map(JobJson::of).toList(), page.hasMore());
+    }
 }

@@ -14,16 +14,20 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * rather than the generic handler's 500. Their refused requests ({@code TrainerException}) are the application-wide
  * handler's, like the registry's.
  */
-@RestControllerAdvice(basePackages = {"ai.patchwork.api.files", "ai.patchwork.api.finetuning",
-    "ai.patchwork.api.graders"})
+@RestControllerAdvice(
+        basePackages = {"ai.patchwork.api.files", "ai.patchwork.api.finetuning", "ai.patchwork.api.graders"})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class FineTuningExceptionHandler {
 
-  @ExceptionHandler(HttpMessageNotReadableException.class)
-  ResponseEntity<ErrorEnvelope> unreadable(HttpMessageNotReadableException e) {
-    String detail = e.getMostSpecificCause().getMessage();
-    if (detail != null && detail.indexOf('\n') > 0) detail = detail.substring(0, detail.indexOf('\n'));
-    return ResponseEntity.badRequest().body(ErrorEnvelope.of("the request body is not valid JSON: " + detail,
-        ErrorTypes.INVALID_REQUEST, null, "invalid_json"));
-  }
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ErrorEnvelope> unreadable(HttpMessageNotReadableException e) {
+        String detail = e.getMostSpecificCause().getMessage();
+        if (detail != null && detail.indexOf('\n') > 0) detail = detail.substring(0, detail.indexOf('\n'));
+        return ResponseEntity.badRequest()
+                .body(ErrorEnvelope.of(
+                        "the request body is not valid JSON: " + detail,
+                        ErrorTypes.INVALID_REQUEST,
+                        null,
+                        "invalid_json"));
+    }
 }

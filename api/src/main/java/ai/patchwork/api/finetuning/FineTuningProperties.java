@@ -12,19 +12,25 @@ import org.springframework.util.unit.DataSize;
  * @param worker how a worker process takes jobs
  */
 @ConfigurationProperties("patchwork.fine-tuning")
-public record FineTuningProperties(@DefaultValue("512MB") DataSize maxFileSize, @DefaultValue Worker worker) {
+public record FineTuningProperties(
+        @DefaultValue("512MB") DataSize maxFileSize,
+        @DefaultValue Worker worker) {
 
-  /**
-   * @param id this worker's name in job claims; empty: host name and process id
-   * @param lease how long a claim lasts without a heartbeat; after that another worker resumes the job
-   * @param heartbeat how often the claim is renewed (well under the lease)
-   * @param poll how long an idle worker waits between looks at the queue
-   * @param maxClaimsWithoutProgress claims of one job that may end without progress (its worker crashed, hung or
-   *     ran out of memory) before the job is failed instead of claimed again
-   * @param stallTimeout how long a running job may go without progress before the worker gives its lease up and
-   *     reports itself down
-   */
-  public record Worker(String id, @DefaultValue("30s") Duration lease, @DefaultValue("10s") Duration heartbeat,
-      @DefaultValue("1s") Duration poll, @DefaultValue("3") int maxClaimsWithoutProgress,
-      @DefaultValue("10m") Duration stallTimeout) {}
+    /**
+     * @param id this worker's name in job claims; empty: host name and process id
+     * @param lease how long a claim lasts without a heartbeat; after that another worker resumes the job
+     * @param heartbeat how often the claim is renewed (well under the lease)
+     * @param poll how long an idle worker waits between looks at the queue
+     * @param maxClaimsWithoutProgress claims of one job that may end without progress (its worker crashed, hung or
+     *     ran out of memory) before the job is failed instead of claimed again
+     * @param stallTimeout how long a running job may go without progress before the worker gives its lease up and
+     *     reports itself down
+     */
+    public record Worker(
+            String id,
+            @DefaultValue("30s") Duration lease,
+            @DefaultValue("10s") Duration heartbeat,
+            @DefaultValue("1s") Duration poll,
+            @DefaultValue("3") int maxClaimsWithoutProgress,
+            @DefaultValue("10m") Duration stallTimeout) {}
 }

@@ -13,39 +13,39 @@ import org.slf4j.LoggerFactory;
  * every adapter loaded so far is checked against the registry.
  */
 final class AdapterEventsBridge implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(AdapterEventsBridge.class);
+    private static final Logger log = LoggerFactory.getLogger(AdapterEventsBridge.class);
 
-  private final ServedModels served;
-  private final AdapterRegistry registry;
-  private final AdapterEvents.Subscription subscription;
+    private final ServedModels served;
+    private final AdapterRegistry registry;
+    private final AdapterEvents.Subscription subscription;
 
-  AdapterEventsBridge(AdapterEvents events, ServedModels served, AdapterRegistry registry) {
-    this.served = served;
-    this.registry = registry;
-    this.subscription = events.subscribe(this::onChange);
-  }
-
-  private void onChange(AdapterChanged change) {
-    switch (change.type()) {
-      case CREATED -> { }
-      case DELETED, UPDATED -> served.invalidate(change.adapterId());
-      case RESYNC -> resync();
+    AdapterEventsBridge(AdapterEvents events, ServedModels served, AdapterRegistry registry) {
+        this.served = served;
+        this.registry = registry;
+        this.subscription = events.subscribe(this::onChange);
     }
-  }
 
-  private void resync() {
-    int dropped = 0;
-    for (String id : served.loadedAdapters()) {
-      if (registry.find(id).filter(a -> a.isReady()).isEmpty()) {
-        served.invalidate(id);
-        dropped++;
-      }
+    private void onChange(AdapterChanged change) {
+        switch (change.type()) {
+            case CREATED -> {}
+            case DELETED, UPDATED -> served.invalidate(change.adapterId());
+            case RESYNC -> resync();
+        }
     }
-    log.info("adapter events resynced: {} cached adapters are gone from the registry", dropped);
-  }
 
-  @Override
-  public void close() {
-    subscription.close();
-  }
+    private void resync() {
+        int dropped = 0;
+        for (String id : served.loadedAdapters()) {
+            if (registry.find(id).filter(a -> a.isReady()).isEmpty()) {
+                served.invalidate(id);
+                dropped++;
+            }
+        }
+        log.info("adapter events resynced: {} cached adapters are gone from the registry", dropped);
+    }
+
+    @Override
+    public void close() {
+        subscription.close();
+    }
 }

@@ -8,20 +8,52 @@ import tools.jackson.databind.JsonNode;
  * adapter shares its base model's tokenizer). Tool calls, images and structured outputs are refused with a 400 naming
  * the field.
  */
-record ChatCompletionRequest(String model, List<Message> messages, Integer maxTokens, Integer maxCompletionTokens,
-    Double temperature, Double topP, Long seed, JsonNode stop, Integer n, Boolean stream, StreamOptions streamOptions,
-    Boolean ignoreEos, Boolean returnTokenIds, Double presencePenalty, Double frequencyPenalty, JsonNode logitBias,
-    Double repetitionPenalty, Double minP, Integer topK, Boolean logprobs, Integer topLogprobs,
-    JsonNode responseFormat, JsonNode tools, JsonNode toolChoice, Boolean parallelToolCalls, JsonNode functions,
-    JsonNode functionCall, JsonNode guidedJson, JsonNode guidedRegex, JsonNode guidedChoice, JsonNode guidedGrammar,
-    JsonNode audio, JsonNode modalities, JsonNode prediction, JsonNode reasoningEffort, JsonNode webSearchOptions,
-    Boolean store, String user) implements GenerationFields {
+record ChatCompletionRequest(
+        String model,
+        List<Message> messages,
+        Integer maxTokens,
+        Integer maxCompletionTokens,
+        Double temperature,
+        Double topP,
+        Long seed,
+        JsonNode stop,
+        Integer n,
+        Boolean stream,
+        StreamOptions streamOptions,
+        Boolean ignoreEos,
+        Boolean returnTokenIds,
+        Double presencePenalty,
+        Double frequencyPenalty,
+        JsonNode logitBias,
+        Double repetitionPenalty,
+        Double minP,
+        Integer topK,
+        Boolean logprobs,
+        Integer topLogprobs,
+        JsonNode responseFormat,
+        JsonNode tools,
+        JsonNode toolChoice,
+        Boolean parallelToolCalls,
+        JsonNode functions,
+        JsonNode functionCall,
+        JsonNode guidedJson,
+        JsonNode guidedRegex,
+        JsonNode guidedChoice,
+        JsonNode guidedGrammar,
+        JsonNode audio,
+        JsonNode modalities,
+        JsonNode prediction,
+        JsonNode reasoningEffort,
+        JsonNode webSearchOptions,
+        Boolean store,
+        String user)
+        implements GenerationFields {
 
-  /**
-   * One message.
-   *
-   * @param role {@code system}, {@code developer}, {@code user} or {@code assistant}
-   * @param content a string, or a list of {@code {"type": "text", "text": …}} parts
-   */
-  record Message(String role, JsonNode content, String name) {}
+    /**
+     * One message.
+     *
+     * @param role {@code system}, {@code developer}, {@code user} or {@code assistant}
+     * @param content a string, or a list of {@code {"type": "text", "text": …}} parts
+     */
+    record Message(String role, JsonNode content, String name) {}
 }

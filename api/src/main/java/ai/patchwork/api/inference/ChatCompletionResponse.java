@@ -7,39 +7,67 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /** A non-streamed {@code chat.completion}. */
-record ChatCompletionResponse(String id, String object, long created, String model, List<Choice> choices,
-    UsageJson usage, String systemFingerprint) {
+record ChatCompletionResponse(
+        String id,
+        String object,
+        long created,
+        String model,
+        List<Choice> choices,
+        UsageJson usage,
+        String systemFingerprint) {
 
-  ChatCompletionResponse {
-    choices = List.copyOf(choices);
-  }
-
-  /** The assistant's reply; {@code refusal} is always null. */
-  record Message(String role, String content, String refusal) {}
-
-  /**
-   * One choice; the token ids only with {@code return_token_ids}.
-   *
-   * @param logprobs null unless the request asked for them
-   */
-  record Choice(int index, Message message, JsonNode logprobs, String finishReason,
-      @JsonInclude(JsonInclude.Include.NON_NULL) int[] promptTokenIds,
-      @JsonInclude(JsonInclude.Include.NON_NULL) int[] tokenIds) {}
-
-  /**
-   * @param done one completion per choice, in order
-   * @param logprobs one renderer per choice, or empty when the request did not ask for logprobs
-   */
-  static ChatCompletionResponse of(String id, long created, String model, List<Completion> done, int[] promptIds,
-      boolean ids, List<LogprobsJson> logprobs) {
-    List<Choice> choices = new ArrayList<>();
-    for (int i = 0; i < done.size(); i++) {
-      Completion c = done.get(i);
-      JsonNode lp = logprobs.isEmpty() ? null : logprobs.get(i).of(c.logprobs());
-      choices.add(new Choice(i, new Message("assistant", c.text(), null), lp, c.finishReason().openAiName(),
-          ids ? promptIds : null, ids ? c.tokenIds() : null));
+    ChatCompletionResponse {
+        choices = List.copyOf(choices);
     }
-    return new ChatCompletionResponse(id, "chat.completion", created, model, choices,
-        UsageJson.of(CompletionsController.usage(done.stream().map(Completion::usage).toList())), null);
-  }
+
+    /** The assistant's reply; {@code refusal} is always null. */
+    record Message(String role, String content, String refusal) {}
+
+    /**
+     * One choice; the token ids only with {@code return_token_ids}.
+     *
+     * @param logprobs null unless the request asked for them
+     */
+    record Choice(
+            int index,
+            Message message,
+            JsonNode logprobs,
+            String finishReason,
+            @JsonInclude(JsonInclude.Include.NON_NULL) int[] promptTokenIds,
+            @JsonInclude(JsonInclude.Include.NON_NULL) int[] tokenIds) {}
+
+    /**
+     * @param done one completion per choice, in order
+     * @param logprobs one renderer per choice, or empty when the request did not ask for logprobs
+     */
+    static ChatCompletionResponse of(
+            String id,
+            long created,
+            String model,
+            List<Completion> done,
+            int[] promptIds,
+            boolean ids,
+            List<LogprobsJson> logprobs) {
+        List<Choice> choices = new ArrayList<>();
+        for (int i = 0; i < done.size(); i++) {
+            Completion c = done.get(i);
+            JsonNode lp = logprobs.isEmpty() ? null : logprobs.get(i).of(c.logprobs());
+            choices.add(new Choice(
+                    i,
+                    new Message("assistant", c.text(), null),
+                    lp,
+                    c.finishReason().openAiName(),
+                    ids ? promptIds : null,
+                    ids ? c.tokenIds() : null));
+        }
+        return new ChatCompletionResponse(
+                id,
+                "chat.completion",
+                created,
+                model,
+                choices,
+                UsageJson.of(CompletionsController.usage(
+                        done.stream().map(Completion::usage).toList())),
+                null);
+    }
 }

@@ -9,9 +9,34 @@ import tools.jackson.databind.JsonNode;
  *
  * @param prompt a string, a list of token ids, or a list holding exactly one of either
  */
-record CompletionRequest(String model, JsonNode prompt, Integer maxTokens, Integer maxCompletionTokens,
-    Double temperature, Double topP, Long seed, JsonNode stop, Integer n, Boolean stream, StreamOptions streamOptions,
-    Boolean ignoreEos, Boolean returnTokenIds, Double presencePenalty, Double frequencyPenalty, JsonNode logitBias,
-    Double repetitionPenalty, Double minP, Integer topK, Boolean echo, String suffix, Integer logprobs,
-    Integer bestOf, JsonNode responseFormat, JsonNode guidedJson, JsonNode guidedRegex, JsonNode guidedChoice,
-    JsonNode guidedGrammar, String user) implements GenerationFields {}
+record CompletionRequest(
+        String model,
+        JsonNode prompt,
+        Integer maxTokens,
+        Integer maxCompletionTokens,
+        Double temperature,
+        Double topP,
+        Long seed,
+        JsonNode stop,
+        Integer n,
+        Boolean stream,
+        StreamOptions streamOptions,
+        Boolean ignoreEos,
+        Boolean returnTokenIds,
+        Double presencePenalty,
+        Double frequencyPenalty,
+        JsonNode logitBias,
+        Double repetitionPenalty,
+        Double minP,
+        Integer topK,
+        Boolean echo,
+        String suffix,
+        Integer logprobs,
+        Integer bestOf,
+        JsonNode responseFormat,
+        JsonNode guidedJson,
+        JsonNode guidedRegex,
+        JsonNode guidedChoice,
+        JsonNode guidedGrammar,
+        String user)
+        implements GenerationFields {}

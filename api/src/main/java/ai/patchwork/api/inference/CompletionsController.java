@@ -1,9 +1,9 @@
 package ai.patchwork.api.inference;
 
-import ai.patchwork.api.platform.ConditionalOnRole;
-import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.auth.Caller;
 import ai.patchwork.api.limits.RateLimiter;
+import ai.patchwork.api.platform.ConditionalOnRole;
+import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.usage.UsageRecorder;
 import ai.patchwork.serving.Completion;
 import ai.patchwork.serving.EngineRequest;
@@ -14,8 +14,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,146 +36,170 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 @ConditionalOnRole(Role.SERVING)
 class CompletionsController {
-  /** OpenAI's default {@code max_tokens} of the legacy completions endpoint; chat defaults to the rest of the context. */
-  static final int COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
+    /** OpenAI's default {@code max_tokens} of the legacy completions endpoint; chat defaults to the rest of the context. */
+    static final int COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
 
-  private final ModelResolver resolver;
-  private final UsageRecorder usage;
-  private final RateLimiter limiter;
-  private final ServingProperties properties;
-  private final JsonMapper json;
+    private final ModelResolver resolver;
+    private final UsageRecorder usage;
+    private final RateLimiter limiter;
+    private final ServingProperties properties;
+    private final JsonMapper json;
 
-  CompletionsController(ModelResolver resolver, UsageRecorder usage, RateLimiter limiter, ServingProperties properties,
-      JsonMapper json) {
-    this.resolver = resolver;
-    this.usage = usage;
-    this.limiter = limiter;
-    this.properties = properties;
-    this.json = json;
-  }
-
-  @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<?> completions(Caller caller, @RequestBody CompletionRequest body) throws Exception {
-    if (Boolean.TRUE.equals(body.echo())) Unsupported.refuse("echo", true);
-    Unsupported.refuse("suffix", body.suffix());
-    if (body.bestOf() != null && body.bestOf() != 1) Unsupported.refuse("best_of", body.bestOf());
-    GenerationOptions options = GenerationOptions.of(body, COMPLETIONS_DEFAULT_MAX_TOKENS,
-        LogprobsJson.completion(body.logprobs()));
-    ModelResolver.Target target = resolver.resolve(caller, body.model());
-    int[] prompt = Prompts.completion(body.prompt(), target.engine().tokenizer());
-    return run(false, target, prompt, options, caller);
-  }
-
-  @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<?> chat(Caller caller, @RequestBody ChatCompletionRequest body) throws Exception {
-    Unsupported.refuse("tools", body.tools());
-    Unsupported.refuse("tool_choice", body.toolChoice());
-    Unsupported.refuse("parallel_tool_calls", body.parallelToolCalls());
-    Unsupported.refuse("functions", body.functions());
-    Unsupported.refuse("function_call", body.functionCall());
-    Unsupported.refuse("audio", body.audio());
-    JsonNode modalities = body.modalities();
-    if (modalities != null && !modalities.isNull() && !"[\"text\"]".equals(modalities.toString())) {
-      Unsupported.refuse("modalities", modalities);
+    CompletionsController(
+            ModelResolver resolver,
+            UsageRecorder usage,
+            RateLimiter limiter,
+            ServingProperties properties,
+            JsonMapper json) {
+        this.resolver = resolver;
+        this.usage = usage;
+        this.limiter = limiter;
+        this.properties = properties;
+        this.json = json;
     }
-    Unsupported.refuse("prediction", body.prediction());
-    Unsupported.refuse("reasoning_effort", body.reasoningEffort());
-    Unsupported.refuse("web_search_options", body.webSearchOptions());
-    if (Boolean.TRUE.equals(body.store())) Unsupported.refuse("store", true);
-    GenerationOptions options = GenerationOptions.of(body, null, LogprobsJson.chat(body.logprobs(),
-        body.topLogprobs()));
-    ModelResolver.Target target = resolver.resolve(caller, body.model());
-    int[] prompt = Prompts.chat(body.messages(), target.engine().tokenizer());
-    return run(true, target, prompt, options, caller);
-  }
 
-  private ResponseEntity<?> run(boolean chat, ModelResolver.Target target, int[] prompt, GenerationOptions options,
-      Caller caller) throws Exception {
-    String id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
-    long created = Instant.now().getEpochSecond();
-    EngineRequest request = options.request(prompt, target.adapterId(), target.engine().contextLength(),
-        target.engine().tokenizer().vocabSize(), target.engine().config().maxBatchSize());
-    long reserve = options.maxTokens() == null ? target.engine().contextLength()
-        : (long) prompt.length + (long) options.n() * options.maxTokens();
-    RateLimiter.Admission admission = limiter.admit(caller.projectId(), limitedModel(target.model()), reserve);
-    if (options.stream()) {
-      List<LogprobsJson> renderers = new ArrayList<>();
-      for (int i = 0; i < options.n() && options.logprobs() >= 0; i++) renderers.add(logprobs(chat, target));
-      EventStream stream = new EventStream(new Chunks(json, chat, id, created, target.model(), options, renderers),
-          options, properties.streamTimeout());
-      stream.attach(submit(target, request, stream.listeners(), caller, admission)); // refusals throw here, before any byte
-      return ResponseEntity.ok()
-          .headers(h -> admission.headers().forEach(h::set))
-          .contentType(EventStream.EVENT_STREAM)
-          .header(HttpHeaders.CACHE_CONTROL, "no-cache")
-          .header("X-Accel-Buffering", "no") // proxies must not buffer the stream
-          .body(stream.emitter());
+    @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<?> completions(Caller caller, @RequestBody CompletionRequest body) throws Exception {
+        if (Boolean.TRUE.equals(body.echo())) Unsupported.refuse("echo", true);
+        Unsupported.refuse("suffix", body.suffix());
+        if (body.bestOf() != null && body.bestOf() != 1) Unsupported.refuse("best_of", body.bestOf());
+        GenerationOptions options =
+                GenerationOptions.of(body, COMPLETIONS_DEFAULT_MAX_TOKENS, LogprobsJson.completion(body.logprobs()));
+        ModelResolver.Target target = resolver.resolve(caller, body.model());
+        int[] prompt = Prompts.completion(body.prompt(), target.engine().tokenizer());
+        return run(false, target, prompt, options, caller);
     }
-    List<GenerationHandle> handles = submit(target, request,
-        Collections.nCopies(options.n(), GenerationListener.NONE), caller, admission);
-    List<Completion> done = new ArrayList<>();
-    long deadline = System.nanoTime() + properties.requestTimeout().toNanos();
-    try {
-      for (GenerationHandle h : handles) {
-        done.add(h.completion().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-      }
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    } catch (TimeoutException | InterruptedException e) {
-      handles.getFirst().cancel(); // cancels every choice
-      throw e;
+
+    @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<?> chat(Caller caller, @RequestBody ChatCompletionRequest body) throws Exception {
+        Unsupported.refuse("tools", body.tools());
+        Unsupported.refuse("tool_choice", body.toolChoice());
+        Unsupported.refuse("parallel_tool_calls", body.parallelToolCalls());
+        Unsupported.refuse("functions", body.functions());
+        Unsupported.refuse("function_call", body.functionCall());
+        Unsupported.refuse("audio", body.audio());
+        JsonNode modalities = body.modalities();
+        if (modalities != null && !modalities.isNull() && !"[\"text\"]".equals(modalities.toString())) {
+            Unsupported.refuse("modalities", modalities);
+        }
+        Unsupported.refuse("prediction", body.prediction());
+        Unsupported.refuse("reasoning_effort", body.reasoningEffort());
+        Unsupported.refuse("web_search_options", body.webSearchOptions());
+        if (Boolean.TRUE.equals(body.store())) Unsupported.refuse("store", true);
+        GenerationOptions options =
+                GenerationOptions.of(body, null, LogprobsJson.chat(body.logprobs(), body.topLogprobs()));
+        ModelResolver.Target target = resolver.resolve(caller, body.model());
+        int[] prompt = Prompts.chat(body.messages(), target.engine().tokenizer());
+        return run(true, target, prompt, options, caller);
     }
-    boolean ids = options.returnTokenIds();
-    List<LogprobsJson> logprobs = new ArrayList<>();
-    for (int i = 0; i < done.size() && options.logprobs() >= 0; i++) logprobs.add(logprobs(chat, target));
-    return ResponseEntity.ok().headers(h -> admission.headers().forEach(h::set))
-        .body(chat ? ChatCompletionResponse.of(id, created, target.model(), done, prompt, ids, logprobs)
-            : CompletionResponse.of(id, created, target.model(), done, prompt, ids, logprobs));
-  }
 
-  /** The usage of a request's choices: the prompt once, every choice's completion tokens. */
-  static Usage usage(List<Usage> choices) {
-    int completion = 0;
-    for (Usage u : choices) completion += u.completionTokens();
-    return new Usage(choices.getFirst().promptTokens(), completion);
-  }
-
-  /** A renderer of one choice's logprobs. */
-  private LogprobsJson logprobs(boolean chat, ModelResolver.Target target) {
-    return new LogprobsJson(json, target.engine().tokenizer().tokenBytes(), chat);
-  }
-
-  /**
-   * Queues the request (one listener per choice) and meters it once when every choice has ended, however it ends;
-   * the tokens its admission reserved but it did not use are given back off the engine's thread.
-   */
-  private List<GenerationHandle> submit(ModelResolver.Target target, EngineRequest request,
-      List<GenerationListener> listeners, Caller caller, RateLimiter.Admission admission) {
-    List<GenerationHandle> handles;
-    try {
-      handles = target.engine().submit(request, listeners);
-    } catch (RuntimeException e) {
-      limiter.settle(admission, 0);
-      throw e;
+    private ResponseEntity<?> run(
+            boolean chat, ModelResolver.Target target, int[] prompt, GenerationOptions options, Caller caller)
+            throws Exception {
+        String id =
+                (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+        long created = Instant.now().getEpochSecond();
+        EngineRequest request = options.request(
+                prompt,
+                target.adapterId(),
+                target.engine().contextLength(),
+                target.engine().tokenizer().vocabSize(),
+                target.engine().config().maxBatchSize());
+        long reserve = options.maxTokens() == null
+                ? target.engine().contextLength()
+                : (long) prompt.length + (long) options.n() * options.maxTokens();
+        RateLimiter.Admission admission = limiter.admit(caller.projectId(), limitedModel(target.model()), reserve);
+        if (options.stream()) {
+            List<LogprobsJson> renderers = new ArrayList<>();
+            for (int i = 0; i < options.n() && options.logprobs() >= 0; i++) renderers.add(logprobs(chat, target));
+            EventStream stream = new EventStream(
+                    new Chunks(json, chat, id, created, target.model(), options, renderers),
+                    options,
+                    properties.streamTimeout());
+            stream.attach(submit(
+                    target, request, stream.listeners(), caller, admission)); // refusals throw here, before any byte
+            return ResponseEntity.ok()
+                    .headers(h -> admission.headers().forEach(h::set))
+                    .contentType(EventStream.EVENT_STREAM)
+                    .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                    .header("X-Accel-Buffering", "no") // proxies must not buffer the stream
+                    .body(stream.emitter());
+        }
+        List<GenerationHandle> handles =
+                submit(target, request, Collections.nCopies(options.n(), GenerationListener.NONE), caller, admission);
+        List<Completion> done = new ArrayList<>();
+        long deadline = System.nanoTime() + properties.requestTimeout().toNanos();
+        try {
+            for (GenerationHandle h : handles) {
+                done.add(h.completion().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (TimeoutException | InterruptedException e) {
+            handles.getFirst().cancel(); // cancels every choice
+            throw e;
+        }
+        boolean ids = options.returnTokenIds();
+        List<LogprobsJson> logprobs = new ArrayList<>();
+        for (int i = 0; i < done.size() && options.logprobs() >= 0; i++) logprobs.add(logprobs(chat, target));
+        return ResponseEntity.ok()
+                .headers(h -> admission.headers().forEach(h::set))
+                .body(
+                        chat
+                                ? ChatCompletionResponse.of(id, created, target.model(), done, prompt, ids, logprobs)
+                                : CompletionResponse.of(id, created, target.model(), done, prompt, ids, logprobs));
     }
-    CompletableFuture<?>[] all = handles.stream().map(GenerationHandle::completion).toArray(CompletableFuture[]::new);
-    CompletableFuture.allOf(all).whenCompleteAsync((v, error) -> {
-      List<Usage> usages = new ArrayList<>();
-      for (GenerationHandle h : handles) {
-        if (!h.completion().isCompletedExceptionally()) usages.add(h.completion().join().usage());
-      }
-      Usage total = usages.isEmpty() ? null : usage(usages);
-      usage.record(caller.projectId(), caller.keyId(), target.baseModel(), target.adapterId(), total, error != null);
-      if (!admission.models().isEmpty()) {
-        limiter.settle(admission, total == null ? 0 : (long) total.promptTokens() + total.completionTokens());
-      }
-    });
-    return handles;
-  }
 
-  /** The model a per-model rate limit names: what the client sent, without a {@code @version}. */
-  private static String limitedModel(String model) {
-    int at = model.lastIndexOf('@');
-    return at > 0 ? model.substring(0, at) : model;
-  }
+    /** The usage of a request's choices: the prompt once, every choice's completion tokens. */
+    static Usage usage(List<Usage> choices) {
+        int completion = 0;
+        for (Usage u : choices) completion += u.completionTokens();
+        return new Usage(choices.getFirst().promptTokens(), completion);
+    }
+
+    /** A renderer of one choice's logprobs. */
+    private LogprobsJson logprobs(boolean chat, ModelResolver.Target target) {
+        return new LogprobsJson(json, target.engine().tokenizer().tokenBytes(), chat);
+    }
+
+    /**
+     * Queues the request (one listener per choice) and meters it once when every choice has ended, however it ends;
+     * the tokens its admission reserved but it did not use are given back off the engine's thread.
+     */
+    private List<GenerationHandle> submit(
+            ModelResolver.Target target,
+            EngineRequest request,
+            List<GenerationListener> listeners,
+            Caller caller,
+            RateLimiter.Admission admission) {
+        List<GenerationHandle> handles;
+        try {
+            handles = target.engine().submit(request, listeners);
+        } catch (RuntimeException e) {
+            limiter.settle(admission, 0);
+            throw e;
+        }
+        CompletableFuture<?>[] all =
+                handles.stream().map(GenerationHandle::completion).toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(all).whenCompleteAsync((v, error) -> {
+            List<Usage> usages = new ArrayList<>();
+            for (GenerationHandle h : handles) {
+                if (!h.completion().isCompletedExceptionally())
+                    usages.add(h.completion().join().usage());
+            }
+            Usage total = usages.isEmpty() ? null : usage(usages);
+            usage.record(
+                    caller.projectId(), caller.keyId(), target.baseModel(), target.adapterId(), total, error != null);
+            if (!admission.models().isEmpty()) {
+                limiter.settle(admission, total == null ? 0 : (long) total.promptTokens() + total.completionTokens());
+            }
+        });
+        return handles;
+    }
+
+    /** The model a per-model rate limit names: what the client sent, without a {@code @version}. */
+    private static String limitedModel(String model) {
+        int at = model.lastIndexOf('@');
+        return at > 0 ? model.substring(0, at) : model;
+    }
 }

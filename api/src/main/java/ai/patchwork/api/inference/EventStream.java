@@ -24,115 +24,116 @@ import tools.jackson.databind.node.ObjectNode;
  * cancel the request, which releases its KV slots before the engine's next step.
  */
 final class EventStream {
-  static final MediaType EVENT_STREAM = new MediaType("text", "event-stream", StandardCharsets.UTF_8);
-  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+    static final MediaType EVENT_STREAM = new MediaType("text", "event-stream", StandardCharsets.UTF_8);
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
 
-  private final ResponseBodyEmitter emitter;
-  private final Chunks chunks;
-  private final boolean includeUsage;
-  private final List<GenerationListener> listeners = new ArrayList<>();
-  private final List<Usage> usages = new ArrayList<>(); // guarded by this
-  private volatile GenerationHandle handle;
-  private volatile boolean gone;
-  private boolean ended; // guarded by this
+    private final ResponseBodyEmitter emitter;
+    private final Chunks chunks;
+    private final boolean includeUsage;
+    private final List<GenerationListener> listeners = new ArrayList<>();
+    private final List<Usage> usages = new ArrayList<>(); // guarded by this
+    private volatile GenerationHandle handle;
+    private volatile boolean gone;
+    private boolean ended; // guarded by this
 
-  /**
-   * A stream whose headers (and, for chat, each choice's role chunk) go out as soon as the request is accepted, as
-   * OpenAI's do: a queued request's client sees 200 at once rather than only when its first token is ready.
-   */
-  EventStream(Chunks chunks, GenerationOptions options, Duration timeout) {
-    this.emitter = new ResponseBodyEmitter(timeout.toMillis());
-    this.chunks = chunks;
-    this.includeUsage = options.includeUsage();
-    boolean started = false;
-    for (int i = 0; i < options.n(); i++) {
-      int index = i;
-      listeners.add(new GenerationListener() {
-        @Override
-        public void onToken(TokenEvent event) {
-          token(index, event);
+    /**
+     * A stream whose headers (and, for chat, each choice's role chunk) go out as soon as the request is accepted, as
+     * OpenAI's do: a queued request's client sees 200 at once rather than only when its first token is ready.
+     */
+    EventStream(Chunks chunks, GenerationOptions options, Duration timeout) {
+        this.emitter = new ResponseBodyEmitter(timeout.toMillis());
+        this.chunks = chunks;
+        this.includeUsage = options.includeUsage();
+        boolean started = false;
+        for (int i = 0; i < options.n(); i++) {
+            int index = i;
+            listeners.add(new GenerationListener() {
+                @Override
+                public void onToken(TokenEvent event) {
+                    token(index, event);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    error(error);
+                }
+            });
+            ObjectNode first = chunks.start(i);
+            if (first != null) {
+                send(first);
+                started = true;
+            }
         }
+        if (!started) write(new byte[0]); // commits the headers without a byte of body
+    }
 
-        @Override
-        public void onError(Throwable error) {
-          error(error);
+    ResponseBodyEmitter emitter() {
+        return emitter;
+    }
+
+    /** One listener per choice, in order. */
+    List<GenerationListener> listeners() {
+        return List.copyOf(listeners);
+    }
+
+    /**
+     * Ties the request to the connection: whatever ends the connection cancels the request (a no-op once done);
+     * cancelling one choice's handle cancels them all.
+     */
+    void attach(List<GenerationHandle> handles) {
+        GenerationHandle h = handles.getFirst();
+        handle = h;
+        emitter.onCompletion(h::cancel);
+        emitter.onTimeout(h::cancel);
+        emitter.onError(e -> h.cancel());
+        if (gone) h.cancel();
+    }
+
+    private synchronized void token(int index, TokenEvent event) {
+        if (ended) return;
+        // A token whose text is held back (part of a character, or maybe a stop string) still shows its id.
+        boolean token = event.tokenId() >= 0;
+        if (!event.text().isEmpty()
+                || (token && (chunks.tokenIds() || (chunks.logprobs() && event.logprob() != null)))) {
+            send(chunks.delta(index, event.text(), event.tokenId(), event.logprob()));
         }
-      });
-      ObjectNode first = chunks.start(i);
-      if (first != null) {
-        send(first);
-        started = true;
-      }
+        if (event.last()) {
+            send(chunks.finish(index, event.finishReason().openAiName()));
+            usages.add(event.usage());
+            if (usages.size() == listeners.size()) {
+                if (includeUsage) send(chunks.usage(CompletionsController.usage(usages)));
+                end();
+            }
+        }
     }
-    if (!started) write(new byte[0]); // commits the headers without a byte of body
-  }
 
-  ResponseBodyEmitter emitter() {
-    return emitter;
-  }
-
-  /** One listener per choice, in order. */
-  List<GenerationListener> listeners() {
-    return List.copyOf(listeners);
-  }
-
-  /**
-   * Ties the request to the connection: whatever ends the connection cancels the request (a no-op once done);
-   * cancelling one choice's handle cancels them all.
-   */
-  void attach(List<GenerationHandle> handles) {
-    GenerationHandle h = handles.getFirst();
-    handle = h;
-    emitter.onCompletion(h::cancel);
-    emitter.onTimeout(h::cancel);
-    emitter.onError(e -> h.cancel());
-    if (gone) h.cancel();
-  }
-
-  private synchronized void token(int index, TokenEvent event) {
-    if (ended) return;
-    // A token whose text is held back (part of a character, or maybe a stop string) still shows its id.
-    boolean token = event.tokenId() >= 0;
-    if (!event.text().isEmpty() || (token && (chunks.tokenIds() || (chunks.logprobs() && event.logprob() != null)))) {
-      send(chunks.delta(index, event.text(), event.tokenId(), event.logprob()));
-    }
-    if (event.last()) {
-      send(chunks.finish(index, event.finishReason().openAiName()));
-      usages.add(event.usage());
-      if (usages.size() == listeners.size()) {
-        if (includeUsage) send(chunks.usage(CompletionsController.usage(usages)));
+    private synchronized void error(Throwable error) {
+        if (ended) return;
+        ErrorEnvelope envelope = InferenceExceptionHandler.envelopeOf(error);
+        write(("data: " + chunks.write(envelope) + "\n\n").getBytes(StandardCharsets.UTF_8));
         end();
-      }
+        GenerationHandle h = handle;
+        if (h != null) h.cancel(); // the other choices stop too
     }
-  }
 
-  private synchronized void error(Throwable error) {
-    if (ended) return;
-    ErrorEnvelope envelope = InferenceExceptionHandler.envelopeOf(error);
-    write(("data: " + chunks.write(envelope) + "\n\n").getBytes(StandardCharsets.UTF_8));
-    end();
-    GenerationHandle h = handle;
-    if (h != null) h.cancel(); // the other choices stop too
-  }
-
-  private void send(ObjectNode chunk) {
-    write(("data: " + chunks.write(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
-  }
-
-  private void end() {
-    ended = true;
-    write(DONE);
-    if (!gone) emitter.complete();
-  }
-
-  private synchronized void write(byte[] bytes) {
-    if (gone) return;
-    try {
-      emitter.send(bytes, EVENT_STREAM);
-    } catch (IOException | IllegalStateException e) {
-      gone = true; // the client went away: stop its sequences now
-      GenerationHandle h = handle;
-      if (h != null) h.cancel();
+    private void send(ObjectNode chunk) {
+        write(("data: " + chunks.write(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
-  }
+
+    private void end() {
+        ended = true;
+        write(DONE);
+        if (!gone) emitter.complete();
+    }
+
+    private synchronized void write(byte[] bytes) {
+        if (gone) return;
+        try {
+            emitter.send(bytes, EVENT_STREAM);
+        } catch (IOException | IllegalStateException e) {
+            gone = true; // the client went away: stop its sequences now
+            GenerationHandle h = handle;
+            if (h != null) h.cancel();
+        }
+    }
 }

@@ -10,60 +10,60 @@ import tools.jackson.databind.JsonNode;
  * server lacks is silently dropped.
  */
 interface GenerationFields {
-  String model();
+    String model();
 
-  Integer maxTokens();
+    Integer maxTokens();
 
-  Integer maxCompletionTokens();
+    Integer maxCompletionTokens();
 
-  Double temperature();
+    Double temperature();
 
-  Double topP();
+    Double topP();
 
-  Long seed();
+    Long seed();
 
-  /** A string, a list of up to 4 strings, or null. */
-  JsonNode stop();
+    /** A string, a list of up to 4 strings, or null. */
+    JsonNode stop();
 
-  Integer n();
+    Integer n();
 
-  Boolean stream();
+    Boolean stream();
 
-  StreamOptions streamOptions();
+    StreamOptions streamOptions();
 
-  Boolean ignoreEos();
+    Boolean ignoreEos();
 
-  Boolean returnTokenIds();
+    Boolean returnTokenIds();
 
-  Double presencePenalty();
+    Double presencePenalty();
 
-  Double frequencyPenalty();
+    Double frequencyPenalty();
 
-  /** An object from token id (as a string) to a bias in [-100, 100]. */
-  JsonNode logitBias();
+    /** An object from token id (as a string) to a bias in [-100, 100]. */
+    JsonNode logitBias();
 
-  Double repetitionPenalty();
+    Double repetitionPenalty();
 
-  Double minP();
+    Double minP();
 
-  /** vLLM's: -1 or 0 for no limit. */
-  Integer topK();
+    /** vLLM's: -1 or 0 for no limit. */
+    Integer topK();
 
-  JsonNode responseFormat();
+    JsonNode responseFormat();
 
-  JsonNode guidedJson();
+    JsonNode guidedJson();
 
-  JsonNode guidedRegex();
+    JsonNode guidedRegex();
 
-  JsonNode guidedChoice();
+    JsonNode guidedChoice();
 
-  JsonNode guidedGrammar();
+    JsonNode guidedGrammar();
 
-  /**
-   * {@code stream_options}.
-   *
-   * @param includeUsage whether a last chunk, before {@code [DONE]}, carries the usage (every other chunk then has
-   *     {@code "usage": null})
-   */
-  record StreamOptions(Boolean includeUsage) {}
+    /**
+     * {@code stream_options}.
+     *
+     * @param includeUsage whether a last chunk, before {@code [DONE]}, carries the usage (every other chunk then has
+     *     {@code "usage": null})
+     */
+    record StreamOptions(Boolean includeUsage) {}
 }

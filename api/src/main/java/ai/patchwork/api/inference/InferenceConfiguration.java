@@ -3,10 +3,10 @@ package ai.patchwork.api.inference;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.PatchworkProperties;
 import ai.patchwork.api.platform.Role;
+import ai.patchwork.model.vector.Quantization;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.registry.events.AdapterEvents;
-import ai.patchwork.model.vector.Quantization;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,21 +22,25 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnRole(Role.SERVING)
 class InferenceConfiguration {
 
-  @Bean(destroyMethod = "close")
-  ServedModels servedModels(BaseModels baseModels, AdapterRegistry registry, ServingProperties properties,
-      PatchworkProperties platform, MeterRegistry meters) {
-    Map<String, Quantization> quantization = new HashMap<>();
-    platform.baseModels().forEach((id, m) -> quantization.put(id, m.quantization()));
-    return ServedModels.start(baseModels, registry, properties, quantization, meters);
-  }
+    @Bean(destroyMethod = "close")
+    ServedModels servedModels(
+            BaseModels baseModels,
+            AdapterRegistry registry,
+            ServingProperties properties,
+            PatchworkProperties platform,
+            MeterRegistry meters) {
+        Map<String, Quantization> quantization = new HashMap<>();
+        platform.baseModels().forEach((id, m) -> quantization.put(id, m.quantization()));
+        return ServedModels.start(baseModels, registry, properties, quantization, meters);
+    }
 
-  @Bean
-  ModelResolver modelResolver(ServedModels served, AdapterRegistry registry) {
-    return new ModelResolver(served, registry);
-  }
+    @Bean
+    ModelResolver modelResolver(ServedModels served, AdapterRegistry registry) {
+        return new ModelResolver(served, registry);
+    }
 
-  @Bean(destroyMethod = "close")
-  AdapterEventsBridge adapterEventsBridge(AdapterEvents events, ServedModels served, AdapterRegistry registry) {
-    return new AdapterEventsBridge(events, served, registry);
-  }
+    @Bean(destroyMethod = "close")
+    AdapterEventsBridge adapterEventsBridge(AdapterEvents events, ServedModels served, AdapterRegistry registry) {
+        return new AdapterEventsBridge(events, served, registry);
+    }
 }

@@ -32,72 +32,93 @@ import tools.jackson.core.JacksonException;
 @RestControllerAdvice(assignableTypes = CompletionsController.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class InferenceExceptionHandler {
-  private static final Logger log = LoggerFactory.getLogger(InferenceExceptionHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(InferenceExceptionHandler.class);
 
-  @ExceptionHandler(QueueFullException.class)
-  ResponseEntity<ErrorEnvelope> queueFull(QueueFullException e) {
-    return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).contentType(MediaType.APPLICATION_JSON)
-        .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
-        .body(envelopeOf(e));
-  }
-
-  @ExceptionHandler(ApiException.class)
-  ResponseEntity<ErrorEnvelope> api(ApiException e) {
-    return ResponseEntity.status(e.status()).headers(h -> e.headers().forEach(h::set))
-        .contentType(MediaType.APPLICATION_JSON).body(e.envelope());
-  }
-
-  @ExceptionHandler(HttpMessageNotReadableException.class)
-  ResponseEntity<ErrorEnvelope> unreadable(HttpMessageNotReadableException e) {
-    String param = null;
-    if (e.getCause() instanceof JacksonException j && !j.getPath().isEmpty()) {
-      param = j.getPath().getLast().getPropertyName();
+    @ExceptionHandler(QueueFullException.class)
+    ResponseEntity<ErrorEnvelope> queueFull(QueueFullException e) {
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .contentType(MediaType.APPLICATION_JSON)
+                .header(
+                        HttpHeaders.RETRY_AFTER,
+                        Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+                .body(envelopeOf(e));
     }
-    String message = param == null ? "the request body is not valid JSON for this endpoint"
-        : "'" + param + "' has the wrong type";
-    return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_JSON).body(ErrorEnvelope.of(message, ErrorTypes.INVALID_REQUEST, param, "invalid_value"));
-  }
 
-  /** The client went away mid-stream: its sequence is already cancelled, and there is no one to answer. */
-  @ExceptionHandler(AsyncRequestNotUsableException.class)
-  void gone() {}
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<ErrorEnvelope> api(ApiException e) {
+        return ResponseEntity.status(e.status())
+                .headers(h -> e.headers().forEach(h::set))
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(e.envelope());
+    }
 
-  @ExceptionHandler({PromptTooLongException.class, AdapterLoadException.class, IllegalArgumentException.class,
-      IllegalStateException.class, TimeoutException.class})
-  ResponseEntity<ErrorEnvelope> engine(Exception e) {
-    return ResponseEntity.status(statusOf(e)).contentType(MediaType.APPLICATION_JSON).body(envelopeOf(e));
-  }
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ErrorEnvelope> unreadable(HttpMessageNotReadableException e) {
+        String param = null;
+        if (e.getCause() instanceof JacksonException j && !j.getPath().isEmpty()) {
+            param = j.getPath().getLast().getPropertyName();
+        }
+        String message = param == null
+                ? "the request body is not valid JSON for this endpoint"
+                : "'" + param + "' has the wrong type";
+        return ResponseEntity.badRequest()
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(ErrorEnvelope.of(message, ErrorTypes.INVALID_REQUEST, param, "invalid_value"));
+    }
 
-  static HttpStatus statusOf(Throwable e) {
-    return switch (e) {
-      case QueueFullException q -> HttpStatus.TOO_MANY_REQUESTS;
-      case PromptTooLongException p -> HttpStatus.BAD_REQUEST;
-      case AdapterNotFoundException n -> HttpStatus.NOT_FOUND;
-      case AdapterLoadException l -> HttpStatus.SERVICE_UNAVAILABLE;
-      case ApiException a -> a.status();
-      case IllegalArgumentException i -> HttpStatus.BAD_REQUEST;
-      case TimeoutException t -> HttpStatus.GATEWAY_TIMEOUT;
-      default -> HttpStatus.SERVICE_UNAVAILABLE; // the engine closed or failed a step
-    };
-  }
+    /** The client went away mid-stream: its sequence is already cancelled, and there is no one to answer. */
+    @ExceptionHandler(AsyncRequestNotUsableException.class)
+    void gone() {}
 
-  /** The envelope of an engine failure, also the last event of a failed stream. */
-  static ErrorEnvelope envelopeOf(Throwable e) {
-    return switch (e) {
-      case QueueFullException q -> ErrorEnvelope.of(q.getMessage(), "requests", null, "rate_limit_exceeded");
-      case PromptTooLongException p -> ErrorEnvelope.of(p.getMessage(), ErrorTypes.INVALID_REQUEST, null,
-          "context_length_exceeded");
-      case AdapterNotFoundException n -> ModelResolver.notFound(n.adapterId(), " (it was deleted)").envelope();
-      case AdapterLoadException l -> ErrorEnvelope.of(l.getMessage(), ErrorTypes.SERVER, "model", "adapter_unavailable");
-      case ApiException a -> a.envelope();
-      case IllegalArgumentException i -> ErrorEnvelope.of(i.getMessage(), ErrorTypes.INVALID_REQUEST, "prompt",
-          "invalid_value");
-      case TimeoutException t -> ErrorEnvelope.of("the completion took longer than patchwork.serving.request-timeout",
-          ErrorTypes.SERVER, null, "timeout");
-      default -> {
-        log.warn("inference failed", e);
-        yield ErrorEnvelope.of("inference failed: " + e.getMessage(), ErrorTypes.SERVER, null, "engine_error");
-      }
-    };
-  }
+    @ExceptionHandler({
+        PromptTooLongException.class,
+        AdapterLoadException.class,
+        IllegalArgumentException.class,
+        IllegalStateException.class,
+        TimeoutException.class
+    })
+    ResponseEntity<ErrorEnvelope> engine(Exception e) {
+        return ResponseEntity.status(statusOf(e))
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(envelopeOf(e));
+    }
+
+    static HttpStatus statusOf(Throwable e) {
+        return switch (e) {
+            case QueueFullException q -> HttpStatus.TOO_MANY_REQUESTS;
+            case PromptTooLongException p -> HttpStatus.BAD_REQUEST;
+            case AdapterNotFoundException n -> HttpStatus.NOT_FOUND;
+            case AdapterLoadException l -> HttpStatus.SERVICE_UNAVAILABLE;
+            case ApiException a -> a.status();
+            case IllegalArgumentException i -> HttpStatus.BAD_REQUEST;
+            case TimeoutException t -> HttpStatus.GATEWAY_TIMEOUT;
+            default -> HttpStatus.SERVICE_UNAVAILABLE; // the engine closed or failed a step
+        };
+    }
+
+    /** The envelope of an engine failure, also the last event of a failed stream. */
+    static ErrorEnvelope envelopeOf(Throwable e) {
+        return switch (e) {
+            case QueueFullException q -> ErrorEnvelope.of(q.getMessage(), "requests", null, "rate_limit_exceeded");
+            case PromptTooLongException p ->
+                ErrorEnvelope.of(p.getMessage(), ErrorTypes.INVALID_REQUEST, null, "context_length_exceeded");
+            case AdapterNotFoundException n ->
+                ModelResolver.notFound(n.adapterId(), " (it was deleted)").envelope();
+            case AdapterLoadException l ->
+                ErrorEnvelope.of(l.getMessage(), ErrorTypes.SERVER, "model", "adapter_unavailable");
+            case ApiException a -> a.envelope();
+            case IllegalArgumentException i ->
+                ErrorEnvelope.of(i.getMessage(), ErrorTypes.INVALID_REQUEST, "prompt", "invalid_value");
+            case TimeoutException t ->
+                ErrorEnvelope.of(
+                        "the completion took longer than patchwork.serving.request-timeout",
+                        ErrorTypes.SERVER,
+                        null,
+                        "timeout");
+            default -> {
+                log.warn("inference failed", e);
+                yield ErrorEnvelope.of("inference failed: " + e.getMessage(), ErrorTypes.SERVER, null, "engine_error");
+            }
+        };
+    }
 }

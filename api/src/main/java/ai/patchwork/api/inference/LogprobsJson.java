@@ -16,83 +16,87 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link TokenBytes}.
  */
 final class LogprobsJson {
-  private final JsonMapper json;
-  private final TokenBytes tokens;
-  private final boolean chat;
-  private int textOffset;
+    private final JsonMapper json;
+    private final TokenBytes tokens;
+    private final boolean chat;
+    private int textOffset;
 
-  LogprobsJson(JsonMapper json, TokenBytes tokens, boolean chat) {
-    this.json = json;
-    this.tokens = tokens;
-    this.chat = chat;
-  }
+    LogprobsJson(JsonMapper json, TokenBytes tokens, boolean chat) {
+        this.json = json;
+        this.tokens = tokens;
+        this.chat = chat;
+    }
 
-  /**
-   * The engine's alternatives count for chat's {@code logprobs} and {@code top_logprobs}: -1 for none.
-   *
-   * @throws ApiException 400 for {@code top_logprobs} without {@code logprobs}, or out of [0, 20]
-   */
-  static int chat(Boolean logprobs, Integer topLogprobs) {
-    boolean on = Boolean.TRUE.equals(logprobs);
-    if (topLogprobs != null && !on) {
-      throw ApiException.badRequest("top_logprobs", "invalid_value", "top_logprobs requires logprobs to be true");
+    /**
+     * The engine's alternatives count for chat's {@code logprobs} and {@code top_logprobs}: -1 for none.
+     *
+     * @throws ApiException 400 for {@code top_logprobs} without {@code logprobs}, or out of [0, 20]
+     */
+    static int chat(Boolean logprobs, Integer topLogprobs) {
+        boolean on = Boolean.TRUE.equals(logprobs);
+        if (topLogprobs != null && !on) {
+            throw ApiException.badRequest("top_logprobs", "invalid_value", "top_logprobs requires logprobs to be true");
+        }
+        if (!on) return -1;
+        int top = topLogprobs == null ? 0 : topLogprobs;
+        if (top < 0 || top > TokenLogprob.MAX_TOP) {
+            throw ApiException.badRequest(
+                    "top_logprobs",
+                    "invalid_value",
+                    "top_logprobs must be between 0 and " + TokenLogprob.MAX_TOP + ", got " + top);
+        }
+        return top;
     }
-    if (!on) return -1;
-    int top = topLogprobs == null ? 0 : topLogprobs;
-    if (top < 0 || top > TokenLogprob.MAX_TOP) {
-      throw ApiException.badRequest("top_logprobs", "invalid_value",
-          "top_logprobs must be between 0 and " + TokenLogprob.MAX_TOP + ", got " + top);
-    }
-    return top;
-  }
 
-  /** The engine's alternatives count for the completions endpoint's integer {@code logprobs}: -1 for none. */
-  static int completion(Integer logprobs) {
-    if (logprobs == null) return -1;
-    if (logprobs < 0 || logprobs > TokenLogprob.MAX_TOP) {
-      throw ApiException.badRequest("logprobs", "invalid_value",
-          "logprobs must be between 0 and " + TokenLogprob.MAX_TOP + ", got " + logprobs);
+    /** The engine's alternatives count for the completions endpoint's integer {@code logprobs}: -1 for none. */
+    static int completion(Integer logprobs) {
+        if (logprobs == null) return -1;
+        if (logprobs < 0 || logprobs > TokenLogprob.MAX_TOP) {
+            throw ApiException.badRequest(
+                    "logprobs",
+                    "invalid_value",
+                    "logprobs must be between 0 and " + TokenLogprob.MAX_TOP + ", got " + logprobs);
+        }
+        return logprobs;
     }
-    return logprobs;
-  }
 
-  /** The {@code logprobs} object of a choice (or chunk) covering {@code entries}, in generation order. */
-  ObjectNode of(List<TokenLogprob> entries) {
-    ObjectNode out = json.createObjectNode();
-    if (chat) {
-      ArrayNode content = out.putArray("content");
-      for (TokenLogprob lp : entries) {
-        ObjectNode entry = token(content.addObject(), lp.tokenId(), lp.logprob());
-        ArrayNode top = entry.putArray("top_logprobs");
-        for (int i = 0; i < lp.topCount(); i++) token(top.addObject(), lp.topId(i), lp.topLogprob(i));
-      }
-      out.putNull("refusal");
-      return out;
+    /** The {@code logprobs} object of a choice (or chunk) covering {@code entries}, in generation order. */
+    ObjectNode of(List<TokenLogprob> entries) {
+        ObjectNode out = json.createObjectNode();
+        if (chat) {
+            ArrayNode content = out.putArray("content");
+            for (TokenLogprob lp : entries) {
+                ObjectNode entry = token(content.addObject(), lp.tokenId(), lp.logprob());
+                ArrayNode top = entry.putArray("top_logprobs");
+                for (int i = 0; i < lp.topCount(); i++) token(top.addObject(), lp.topId(i), lp.topLogprob(i));
+            }
+            out.putNull("refusal");
+            return out;
+        }
+        ArrayNode texts = out.putArray("tokens");
+        ArrayNode values = out.putArray("token_logprobs");
+        ArrayNode tops = out.putArray("top_logprobs");
+        ArrayNode offsets = out.putArray("text_offset");
+        for (TokenLogprob lp : entries) {
+            String text = tokens.text(lp.tokenId());
+            texts.add(text);
+            values.add(lp.logprob());
+            ObjectNode top = tops.addObject();
+            for (int i = 0; i < lp.topCount(); i++) {
+                String t = tokens.text(lp.topId(i));
+                if (!top.has(t)) top.put(t, lp.topLogprob(i)); // two ids with one text: the likelier one
+            }
+            offsets.add(textOffset);
+            textOffset += text.length();
+        }
+        return out;
     }
-    ArrayNode texts = out.putArray("tokens");
-    ArrayNode values = out.putArray("token_logprobs");
-    ArrayNode tops = out.putArray("top_logprobs");
-    ArrayNode offsets = out.putArray("text_offset");
-    for (TokenLogprob lp : entries) {
-      String text = tokens.text(lp.tokenId());
-      texts.add(text);
-      values.add(lp.logprob());
-      ObjectNode top = tops.addObject();
-      for (int i = 0; i < lp.topCount(); i++) {
-        String t = tokens.text(lp.topId(i));
-        if (!top.has(t)) top.put(t, lp.topLogprob(i)); // two ids with one text: the likelier one
-      }
-      offsets.add(textOffset);
-      textOffset += text.length();
-    }
-    return out;
-  }
 
-  private ObjectNode token(ObjectNode node, int id, float logprob) {
-    node.put("token", tokens.text(id));
-    node.put("logprob", logprob);
-    ArrayNode bytes = node.putArray("bytes");
-    for (byte b : tokens.bytes(id)) bytes.add(b & 0xFF);
-    return node;
-  }
+    private ObjectNode token(ObjectNode node, int id, float logprob) {
+        node.put("token", tokens.text(id));
+        node.put("logprob", logprob);
+        ArrayNode bytes = node.putArray("bytes");
+        for (byte b : tokens.bytes(id)) bytes.add(b & 0xFF);
+        return node;
+    }
 }

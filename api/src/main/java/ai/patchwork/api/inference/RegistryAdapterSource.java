@@ -22,37 +22,41 @@ import java.util.function.Consumer;
  * then invalidate it ({@link AdapterEventsBridge}).
  */
 final class RegistryAdapterSource implements AdapterSource {
-  private final AdapterRegistry registry;
-  private final String baseModel;
-  private final Consumer<String> onLoad;
+    private final AdapterRegistry registry;
+    private final String baseModel;
+    private final Consumer<String> onLoad;
 
-  /**
-   * @param onLoad told every adapter id this source loads, so that a resync can revalidate them
-   */
-  RegistryAdapterSource(AdapterRegistry registry, String baseModel, Consumer<String> onLoad) {
-    this.registry = registry;
-    this.baseModel = baseModel;
-    this.onLoad = onLoad;
-  }
+    /**
+     * @param onLoad told every adapter id this source loads, so that a resync can revalidate them
+     */
+    RegistryAdapterSource(AdapterRegistry registry, String baseModel, Consumer<String> onLoad) {
+        this.registry = registry;
+        this.baseModel = baseModel;
+        this.onLoad = onLoad;
+    }
 
-  @Override
-  public AdapterWeights load(String adapterId, ModelConfig base) throws IOException {
-    Adapter adapter;
-    try {
-      adapter = registry.getReady(adapterId);
-    } catch (RegistryException e) {
-      if (e.reason() == RegistryException.Reason.NOT_FOUND) throw new AdapterNotFoundException(adapterId, "the registry");
-      throw e;
+    @Override
+    public AdapterWeights load(String adapterId, ModelConfig base) throws IOException {
+        Adapter adapter;
+        try {
+            adapter = registry.getReady(adapterId);
+        } catch (RegistryException e) {
+            if (e.reason() == RegistryException.Reason.NOT_FOUND)
+                throw new AdapterNotFoundException(adapterId, "the registry");
+            throw e;
+        }
+        if (!adapter.baseModel().equals(baseModel)) {
+            throw new AdapterLoadException(
+                    adapterId,
+                    "adapter '" + adapterId + "' is for base model '" + adapter.baseModel() + "', not '" + baseModel
+                            + "'",
+                    null);
+        }
+        onLoad.accept(adapterId);
+        byte[] weights;
+        try (InputStream in = registry.openWeights(adapter)) {
+            weights = in.readAllBytes(); // throws if the bytes do not match the adapter's sha256
+        }
+        return AdapterWeights.fromBytes(adapterId, registry.config(adapter), weights, base);
     }
-    if (!adapter.baseModel().equals(baseModel)) {
-      throw new AdapterLoadException(adapterId, "adapter '" + adapterId + "' is for base model '"
-          + adapter.baseModel() + "', not '" + baseModel + "'", null);
-    }
-    onLoad.accept(adapterId);
-    byte[] weights;
-    try (InputStream in = registry.openWeights(adapter)) {
-      weights = in.readAllBytes(); // throws if the bytes do not match the adapter's sha256
-    }
-    return AdapterWeights.fromBytes(adapterId, registry.config(adapter), weights, base);
-  }
 }

@@ -1,12 +1,12 @@
 package ai.patchwork.api.inference;
 
 import ai.patchwork.api.auth.Project;
+import ai.patchwork.model.vector.Quantization;
 import ai.patchwork.registry.Adapter;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModel;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.serving.EngineConfig;
-import ai.patchwork.model.vector.Quantization;
 import ai.patchwork.serving.InferenceEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -27,87 +27,96 @@ import org.slf4j.LoggerFactory;
  * models can share one Prometheus registry.
  */
 public final class ServedModels implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(ServedModels.class);
+    private static final Logger log = LoggerFactory.getLogger(ServedModels.class);
 
-  private final Map<String, InferenceEngine> engines;
-  private final Set<String> loaded;
+    private final Map<String, InferenceEngine> engines;
+    private final Set<String> loaded;
 
-  private ServedModels(Map<String, InferenceEngine> engines, Set<String> loaded) {
-    this.engines = engines;
-    this.loaded = loaded;
-  }
-
-  /** Starts an engine for every base model; on a failure the ones already started are closed. */
-  static ServedModels start(BaseModels baseModels, AdapterRegistry registry, ServingProperties properties,
-      Map<String, Quantization> quantization, MeterRegistry meters) {
-    Map<String, InferenceEngine> engines = new LinkedHashMap<>();
-    Set<String> loaded = ConcurrentHashMap.newKeySet();
-    try {
-      for (BaseModel m : baseModels.all()) {
-        long t0 = System.nanoTime();
-        CompositeMeterRegistry tagged = new CompositeMeterRegistry();
-        tagged.config().commonTags("base_model", m.id());
-        tagged.add(meters);
-        Quantization q = quantization.getOrDefault(m.id(), Quantization.NONE);
-        InferenceEngine engine = InferenceEngine.start(config(m, registry, properties, q),
-            new RegistryAdapterSource(registry, m.id(), loaded::add), tagged);
-        engines.put(m.id(), engine);
-        log.info("serving base model {} on the {} runtime ({} ms)", m.id(),
-            engine.runtime().name().toLowerCase(java.util.Locale.ROOT), (System.nanoTime() - t0) / 1_000_000);
-      }
-    } catch (RuntimeException e) {
-      engines.values().forEach(InferenceEngine::close);
-      throw e;
+    private ServedModels(Map<String, InferenceEngine> engines, Set<String> loaded) {
+        this.engines = engines;
+        this.loaded = loaded;
     }
-    return new ServedModels(engines, loaded);
-  }
 
-  private static EngineConfig config(BaseModel m, AdapterRegistry registry, ServingProperties p, Quantization q) {
-    List<String> preload = new ArrayList<>();
-    for (String ref : p.preload()) {
-      // the operator's preload list names adapters by id, or by name in the default project
-      Adapter a = registry.getReady(Project.DEFAULT, ref);
-      if (a.baseModel().equals(m.id())) preload.add(a.id());
+    /** Starts an engine for every base model; on a failure the ones already started are closed. */
+    static ServedModels start(
+            BaseModels baseModels,
+            AdapterRegistry registry,
+            ServingProperties properties,
+            Map<String, Quantization> quantization,
+            MeterRegistry meters) {
+        Map<String, InferenceEngine> engines = new LinkedHashMap<>();
+        Set<String> loaded = ConcurrentHashMap.newKeySet();
+        try {
+            for (BaseModel m : baseModels.all()) {
+                long t0 = System.nanoTime();
+                CompositeMeterRegistry tagged = new CompositeMeterRegistry();
+                tagged.config().commonTags("base_model", m.id());
+                tagged.add(meters);
+                Quantization q = quantization.getOrDefault(m.id(), Quantization.NONE);
+                InferenceEngine engine = InferenceEngine.start(
+                        config(m, registry, properties, q),
+                        new RegistryAdapterSource(registry, m.id(), loaded::add),
+                        tagged);
+                engines.put(m.id(), engine);
+                log.info(
+                        "serving base model {} on the {} runtime ({} ms)",
+                        m.id(),
+                        engine.runtime().name().toLowerCase(java.util.Locale.ROOT),
+                        (System.nanoTime() - t0) / 1_000_000);
+            }
+        } catch (RuntimeException e) {
+            engines.values().forEach(InferenceEngine::close);
+            throw e;
+        }
+        return new ServedModels(engines, loaded);
     }
-    return EngineConfig.builder(m.path())
-        .optMaxBatchSize(p.maxBatchSize())
-        .optMaxSequenceLength(p.maxSequenceLength())
-        .optPrefillChunk(p.prefillChunk())
-        .optMaxQueued(p.maxQueued())
-        .optAdapterSlots(p.adapterSlots())
-        .optMaxLoraRank(p.maxLoraRank())
-        .optHostCacheBytes(p.hostCache().toBytes())
-        .optPreload(preload)
-        .optLoaderThreads(p.loaderThreads())
-        .optIntraOpThreads(p.intraOpThreads())
-        .optStepThreads(p.stepThreads())
-        .optRuntime(p.runtime())
-        .optAdapterStorage(p.adapterStorage())
-        .optQuantization(q)
-        .build();
-  }
 
-  /** The engine of a base model, if this process serves it. */
-  public Optional<InferenceEngine> engine(String baseModel) {
-    return Optional.ofNullable(engines.get(baseModel));
-  }
+    private static EngineConfig config(BaseModel m, AdapterRegistry registry, ServingProperties p, Quantization q) {
+        List<String> preload = new ArrayList<>();
+        for (String ref : p.preload()) {
+            // the operator's preload list names adapters by id, or by name in the default project
+            Adapter a = registry.getReady(Project.DEFAULT, ref);
+            if (a.baseModel().equals(m.id())) preload.add(a.id());
+        }
+        return EngineConfig.builder(m.path())
+                .optMaxBatchSize(p.maxBatchSize())
+                .optMaxSequenceLength(p.maxSequenceLength())
+                .optPrefillChunk(p.prefillChunk())
+                .optMaxQueued(p.maxQueued())
+                .optAdapterSlots(p.adapterSlots())
+                .optMaxLoraRank(p.maxLoraRank())
+                .optHostCacheBytes(p.hostCache().toBytes())
+                .optPreload(preload)
+                .optLoaderThreads(p.loaderThreads())
+                .optIntraOpThreads(p.intraOpThreads())
+                .optStepThreads(p.stepThreads())
+                .optRuntime(p.runtime())
+                .optAdapterStorage(p.adapterStorage())
+                .optQuantization(q)
+                .build();
+    }
 
-  public Collection<InferenceEngine> engines() {
-    return engines.values();
-  }
+    /** The engine of a base model, if this process serves it. */
+    public Optional<InferenceEngine> engine(String baseModel) {
+        return Optional.ofNullable(engines.get(baseModel));
+    }
 
-  /** Drops an adapter version from every engine's cache: the next request loads it again, or fails if deleted. */
-  void invalidate(String adapterId) {
-    for (InferenceEngine e : engines.values()) e.adapters().invalidate(adapterId);
-  }
+    public Collection<InferenceEngine> engines() {
+        return engines.values();
+    }
 
-  /** Every adapter id loaded so far (some may have been evicted since): what a resync revalidates. */
-  Set<String> loadedAdapters() {
-    return Set.copyOf(loaded);
-  }
+    /** Drops an adapter version from every engine's cache: the next request loads it again, or fails if deleted. */
+    void invalidate(String adapterId) {
+        for (InferenceEngine e : engines.values()) e.adapters().invalidate(adapterId);
+    }
 
-  @Override
-  public void close() {
-    engines.values().forEach(InferenceEngine::close);
-  }
+    /** Every adapter id loaded so far (some may have been evicted since): what a resync revalidates. */
+    Set<String> loadedAdapters() {
+        return Set.copyOf(loaded);
+    }
+
+    @Override
+    public void close() {
+        engines.values().forEach(InferenceEngine::close);
+    }
 }

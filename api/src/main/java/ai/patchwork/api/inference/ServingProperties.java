@@ -35,25 +35,27 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("patchwork.serving")
 public record ServingProperties(
-    @DefaultValue("32") int maxBatchSize,
-    @DefaultValue("0") int maxSequenceLength,
-    @DefaultValue("64") int prefillChunk,
-    @DefaultValue("256") int maxQueued,
-    @DefaultValue("64") int adapterSlots,
-    @DefaultValue("16") int maxLoraRank,
-    @DefaultValue("1GB") DataSize hostCache,
-    List<String> preload,
-    @DefaultValue("4") int loaderThreads,
-    @DefaultValue("10m") Duration streamTimeout,
-    @DefaultValue("10m") Duration requestTimeout,
-    @DefaultValue("0") int intraOpThreads,
-    @DefaultValue("0") int stepThreads,
-    @DefaultValue("auto") EngineRuntime runtime,
-    @DefaultValue("int16") AdapterStorage adapterStorage) {
+        @DefaultValue("32") int maxBatchSize,
+        @DefaultValue("0") int maxSequenceLength,
+        @DefaultValue("64") int prefillChunk,
+        @DefaultValue("256") int maxQueued,
+        @DefaultValue("64") int adapterSlots,
+        @DefaultValue("16") int maxLoraRank,
+        @DefaultValue("1GB") DataSize hostCache,
+        List<String> preload,
+        @DefaultValue("4") int loaderThreads,
+        @DefaultValue("10m") Duration streamTimeout,
+        @DefaultValue("10m") Duration requestTimeout,
+        @DefaultValue("0") int intraOpThreads,
+        @DefaultValue("0") int stepThreads,
+        @DefaultValue("auto") EngineRuntime runtime,
+        @DefaultValue("int16") AdapterStorage adapterStorage) {
 
-  public ServingProperties {
-    preload = preload == null ? List.of() : List.copyOf(preload);
-    if (streamTimeout.isNegative() || streamTimeout.isZero()) throw new IllegalArgumentException("stream-timeout must be positive");
-    if (requestTimeout.isNegative() || requestTimeout.isZero()) throw new IllegalArgumentException("request-timeout must be positive");
-  }
+    public ServingProperties {
+        preload = preload == null ? List.of() : List.copyOf(preload);
+        if (streamTimeout.isNegative() || streamTimeout.isZero())
+            throw new IllegalArgumentException("stream-timeout must be positive");
+        if (requestTimeout.isNegative() || requestTimeout.isZero())
+            throw new IllegalArgumentException("request-timeout must be positive");
+    }
 }

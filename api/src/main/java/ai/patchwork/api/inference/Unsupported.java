@@ -8,12 +8,11 @@ import tools.jackson.databind.JsonNode;
  * believes a setting took effect when it was dropped.
  */
 final class Unsupported {
-  private Unsupported() {}
+    private Unsupported() {}
 
-  /** Refuses {@code param} when the client set it (JSON null counts as not set). */
-  static void refuse(String param, Object value) {
-    if (value == null || value instanceof JsonNode j && j.isNull()) return;
-    throw ApiException.badRequest(param, "unsupported_parameter", param + " is not supported by this server");
-  }
-
+    /** Refuses {@code param} when the client set it (JSON null counts as not set). */
+    static void refuse(String param, Object value) {
+        if (value == null || value instanceof JsonNode j && j.isNull()) return;
+        throw ApiException.badRequest(param, "unsupported_parameter", param + " is not supported by this server");
+    }
 }

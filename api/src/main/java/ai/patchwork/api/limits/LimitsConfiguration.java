@@ -8,13 +8,13 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class LimitsConfiguration {
 
-  @Bean
-  RateLimiter rateLimiter(DataSource dataSource) {
-    return new RateLimiter(dataSource);
-  }
+    @Bean
+    RateLimiter rateLimiter(DataSource dataSource) {
+        return new RateLimiter(dataSource);
+    }
 
-  @Bean
-  Quotas quotas(DataSource dataSource) {
-    return new Quotas(dataSource);
-  }
+    @Bean
+    Quotas quotas(DataSource dataSource) {
+        return new Quotas(dataSource);
+    }
 }

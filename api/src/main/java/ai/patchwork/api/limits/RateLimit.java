@@ -8,11 +8,11 @@ package ai.patchwork.api.limits;
  * @param maxTokensPerMinute null: no limit on tokens (prompt + max_tokens reserved at admission)
  */
 public record RateLimit(String model, Integer maxRequestsPerMinute, Long maxTokensPerMinute) {
-  /** The model of a project-wide limit. */
-  public static final String ALL_MODELS = "*";
+    /** The model of a project-wide limit. */
+    public static final String ALL_MODELS = "*";
 
-  /** The id of the limit in the administration API: {@code rl-} and its model. */
-  public String id() {
-    return "rl-" + model;
-  }
+    /** The id of the limit in the administration API: {@code rl-} and its model. */
+    public String id() {
+        return "rl-" + model;
+    }
 }

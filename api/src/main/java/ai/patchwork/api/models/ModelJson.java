@@ -17,17 +17,19 @@ import java.nio.file.Files;
  */
 record ModelJson(String id, String object, long created, String ownedBy, String root, String parent) {
 
-  static ModelJson of(BaseModel m) {
-    long created;
-    try {
-      created = Files.getLastModifiedTime(m.path().resolve("config.json")).toInstant().getEpochSecond();
-    } catch (IOException e) {
-      created = 0;
+    static ModelJson of(BaseModel m) {
+        long created;
+        try {
+            created = Files.getLastModifiedTime(m.path().resolve("config.json"))
+                    .toInstant()
+                    .getEpochSecond();
+        } catch (IOException e) {
+            created = 0;
+        }
+        return new ModelJson(m.id(), "model", created, "patchwork", m.id(), null);
     }
-    return new ModelJson(m.id(), "model", created, "patchwork", m.id(), null);
-  }
 
-  static ModelJson of(Adapter a, String id) {
-    return new ModelJson(id, "model", a.createdAt().getEpochSecond(), "patchwork", a.id(), a.baseModel());
-  }
+    static ModelJson of(Adapter a, String id) {
+        return new ModelJson(id, "model", a.createdAt().getEpochSecond(), "patchwork", a.id(), a.baseModel());
+    }
 }

@@ -18,27 +18,30 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/v1/models")
 @ConditionalOnRole(Role.API)
 class ModelsController {
-  private final BaseModels baseModels;
-  private final AdapterRegistry registry;
+    private final BaseModels baseModels;
+    private final AdapterRegistry registry;
 
-  ModelsController(BaseModels baseModels, AdapterRegistry registry) {
-    this.baseModels = baseModels;
-    this.registry = registry;
-  }
+    ModelsController(BaseModels baseModels, AdapterRegistry registry) {
+        this.baseModels = baseModels;
+        this.registry = registry;
+    }
 
-  /** Base models first, then each adapter name (its latest ready version), by name. */
-  @GetMapping
-  ListPage<ModelJson> list(Caller caller) {
-    List<ModelJson> models = new ArrayList<>();
-    baseModels.all().stream().filter(m -> caller.mayUse(m.id())).forEach(m -> models.add(ModelJson.of(m)));
-    registry.latestReady(caller.projectId()).forEach(a -> models.add(ModelJson.of(a, a.name())));
-    return ListPage.of(models, false, ModelJson::id);
-  }
+    /** Base models first, then each adapter name (its latest ready version), by name. */
+    @GetMapping
+    ListPage<ModelJson> list(Caller caller) {
+        List<ModelJson> models = new ArrayList<>();
+        baseModels.all().stream().filter(m -> caller.mayUse(m.id())).forEach(m -> models.add(ModelJson.of(m)));
+        registry.latestReady(caller.projectId()).forEach(a -> models.add(ModelJson.of(a, a.name())));
+        return ListPage.of(models, false, ModelJson::id);
+    }
 
-  /** One model: a base model id, or an adapter id, name or {@code name@N} that is ready. */
-  @GetMapping("/{id}")
-  ModelJson get(Caller caller, @PathVariable String id) {
-    return baseModels.find(id).filter(m -> caller.mayUse(m.id())).map(ModelJson::of)
-        .orElseGet(() -> ModelJson.of(registry.getReady(caller.projectId(), id), id));
-  }
+    /** One model: a base model id, or an adapter id, name or {@code name@N} that is ready. */
+    @GetMapping("/{id}")
+    ModelJson get(Caller caller, @PathVariable String id) {
+        return baseModels
+                .find(id)
+                .filter(m -> caller.mayUse(m.id()))
+                .map(ModelJson::of)
+                .orElseGet(() -> ModelJson.of(registry.getReady(caller.projectId(), id), id));
+    }
 }

@@ -17,24 +17,25 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @ConditionalOnRole(Role.API)
 class OrganizationUsageController {
-  private final UsageQueries queries;
+    private final UsageQueries queries;
 
-  OrganizationUsageController(UsageQueries queries) {
-    this.queries = queries;
-  }
-
-  record Page(String object, List<UsageBucket> data, boolean hasMore, String nextPage) {}
-
-  @GetMapping("/v1/organization/usage/completions")
-  Page usage(@RequestParam(name = "start_time", required = false) Long startTime,
-      @RequestParam(name = "end_time", required = false) Long endTime,
-      @RequestParam(name = "bucket_width", defaultValue = "1h") String bucketWidth,
-      @RequestParam(name = "project_id", required = false) String projectId,
-      @RequestParam(name = "api_key_id", required = false) String apiKeyId,
-      @RequestParam(required = false) String model) {
-    if (!bucketWidth.equals("1h")) {
-      throw ApiException.badRequest("bucket_width", "invalid_value", "bucket_width must be 1h here");
+    OrganizationUsageController(UsageQueries queries) {
+        this.queries = queries;
     }
-    return new Page("page", queries.buckets(projectId, apiKeyId, model, startTime, endTime), false, null);
-  }
+
+    record Page(String object, List<UsageBucket> data, boolean hasMore, String nextPage) {}
+
+    @GetMapping("/v1/organization/usage/completions")
+    Page usage(
+            @RequestParam(name = "start_time", required = false) Long startTime,
+            @RequestParam(name = "end_time", required = false) Long endTime,
+            @RequestParam(name = "bucket_width", defaultValue = "1h") String bucketWidth,
+            @RequestParam(name = "project_id", required = false) String projectId,
+            @RequestParam(name = "api_key_id", required = false) String apiKeyId,
+            @RequestParam(required = false) String model) {
+        if (!bucketWidth.equals("1h")) {
+            throw ApiException.badRequest("bucket_width", "invalid_value", "bucket_width must be 1h here");
+        }
+        return new Page("page", queries.buckets(projectId, apiKeyId, model, startTime, endTime), false, null);
+    }
 }

@@ -13,5 +13,5 @@ import org.springframework.context.annotation.Conditional;
 @Documented
 @Conditional(OnRoleCondition.class)
 public @interface ConditionalOnRole {
-  Role value();
+    Role value();
 }

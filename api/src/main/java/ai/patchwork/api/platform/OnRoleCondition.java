@@ -11,14 +11,14 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 /** Matches when {@code patchwork.roles} (default: every role) includes {@link ConditionalOnRole#value()}. */
 class OnRoleCondition implements Condition {
 
-  static Set<Role> roles(Binder binder) {
-    return binder.bind("patchwork.roles", Bindable.setOf(Role.class)).orElse(EnumSet.allOf(Role.class));
-  }
+    static Set<Role> roles(Binder binder) {
+        return binder.bind("patchwork.roles", Bindable.setOf(Role.class)).orElse(EnumSet.allOf(Role.class));
+    }
 
-  @Override
-  public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-    var attrs = metadata.getAnnotationAttributes(ConditionalOnRole.class.getName());
-    Role role = (Role) attrs.get("value");
-    return roles(Binder.get(context.getEnvironment())).contains(role);
-  }
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+        var attrs = metadata.getAnnotationAttributes(ConditionalOnRole.class.getName());
+        Role role = (Role) attrs.get("value");
+        return roles(Binder.get(context.getEnvironment())).contains(role);
+    }
 }

@@ -23,38 +23,45 @@ import org.springframework.scheduling.annotation.Scheduled;
 @EnableScheduling
 class ReplicasConfiguration {
 
-  @Bean
-  @DependsOnDatabaseInitialization
-  ServingReplicas servingReplicas(DataSource dataSource) {
-    return new ServingReplicas(dataSource);
-  }
-
-  @Bean(destroyMethod = "close")
-  @ConditionalOnRole(Role.SERVING)
-  ReplicaReporter replicaReporter(ServingReplicas replicas, ServedModels served, BaseModels baseModels,
-      @Value("${patchwork.serving.replica-id:}") String replicaId,
-      @Value("${patchwork.serving.heartbeat-interval:5s}") Duration interval) {
-    return new ReplicaReporter(replicas, served, baseModels.all().stream().map(BaseModel::id).toList(),
-        ReplicaReporter.defaultId(replicaId), interval);
-  }
-
-  @Bean
-  @ConditionalOnRole(Role.API)
-  ReplicaPruner replicaPruner(ServingReplicas replicas) {
-    return new ReplicaPruner(replicas);
-  }
-
-  /** Deletes rows of replicas gone for {@link ServingReplicas#PRUNE_AFTER}; safe on several api replicas. */
-  static final class ReplicaPruner {
-    private final ServingReplicas replicas;
-
-    ReplicaPruner(ServingReplicas replicas) {
-      this.replicas = replicas;
+    @Bean
+    @DependsOnDatabaseInitialization
+    ServingReplicas servingReplicas(DataSource dataSource) {
+        return new ServingReplicas(dataSource);
     }
 
-    @Scheduled(fixedDelay = 60_000, initialDelay = 60_000)
-    int prune() {
-      return replicas.prune();
+    @Bean(destroyMethod = "close")
+    @ConditionalOnRole(Role.SERVING)
+    ReplicaReporter replicaReporter(
+            ServingReplicas replicas,
+            ServedModels served,
+            BaseModels baseModels,
+            @Value("${patchwork.serving.replica-id:}") String replicaId,
+            @Value("${patchwork.serving.heartbeat-interval:5s}") Duration interval) {
+        return new ReplicaReporter(
+                replicas,
+                served,
+                baseModels.all().stream().map(BaseModel::id).toList(),
+                ReplicaReporter.defaultId(replicaId),
+                interval);
     }
-  }
+
+    @Bean
+    @ConditionalOnRole(Role.API)
+    ReplicaPruner replicaPruner(ServingReplicas replicas) {
+        return new ReplicaPruner(replicas);
+    }
+
+    /** Deletes rows of replicas gone for {@link ServingReplicas#PRUNE_AFTER}; safe on several api replicas. */
+    static final class ReplicaPruner {
+        private final ServingReplicas replicas;
+
+        ReplicaPruner(ServingReplicas replicas) {
+            this.replicas = replicas;
+        }
+
+        @Scheduled(fixedDelay = 60_000, initialDelay = 60_000)
+        int prune() {
+            return replicas.prune();
+        }
+    }
 }

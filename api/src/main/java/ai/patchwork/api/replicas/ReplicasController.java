@@ -15,17 +15,20 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @ConditionalOnRole(Role.API)
 class ReplicasController {
-  private final ServingReplicas replicas;
+    private final ServingReplicas replicas;
 
-  ReplicasController(ServingReplicas replicas) {
-    this.replicas = replicas;
-  }
+    ReplicasController(ServingReplicas replicas) {
+        this.replicas = replicas;
+    }
 
-  /** Replicas whose heartbeat is younger than {@link ServingReplicas#FRESH}, by id, in one page. */
-  @GetMapping("/v1/serving/replicas")
-  ListPage<ReplicaJson> list(Caller caller) {
-    List<ReplicaJson> live = replicas.live().stream().map(ReplicaJson::of).toList();
-    if (!caller.admin()) live = live.stream().map(r -> r.visibleTo(caller.projectId(), replicas)).toList();
-    return ListPage.of(live, false, ReplicaJson::id);
-  }
+    /** Replicas whose heartbeat is younger than {@link ServingReplicas#FRESH}, by id, in one page. */
+    @GetMapping("/v1/serving/replicas")
+    ListPage<ReplicaJson> list(Caller caller) {
+        List<ReplicaJson> live = replicas.live().stream().map(ReplicaJson::of).toList();
+        if (!caller.admin())
+            live = live.stream()
+                    .map(r -> r.visibleTo(caller.projectId(), replicas))
+                    .toList();
+        return ListPage.of(live, false, ReplicaJson::id);
+    }
 }

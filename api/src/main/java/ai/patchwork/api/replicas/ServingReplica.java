@@ -13,16 +13,16 @@ import java.util.Objects;
  * @param startedAt when the process started serving
  * @param heartbeatAt its last heartbeat, on the database's clock
  */
-public record ServingReplica(String id, List<String> baseModels, List<String> loadedAdapters, Instant startedAt,
-    Instant heartbeatAt) {
+public record ServingReplica(
+        String id, List<String> baseModels, List<String> loadedAdapters, Instant startedAt, Instant heartbeatAt) {
 
-  public ServingReplica {
-    if (id == null || id.isBlank() || id.length() > 253) {
-      throw new IllegalArgumentException("a replica id has 1 to 253 characters: '" + id + "'");
+    public ServingReplica {
+        if (id == null || id.isBlank() || id.length() > 253) {
+            throw new IllegalArgumentException("a replica id has 1 to 253 characters: '" + id + "'");
+        }
+        baseModels = List.copyOf(baseModels);
+        loadedAdapters = List.copyOf(loadedAdapters);
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(heartbeatAt, "heartbeatAt");
     }
-    baseModels = List.copyOf(baseModels);
-    loadedAdapters = List.copyOf(loadedAdapters);
-    Objects.requireNonNull(startedAt, "startedAt");
-    Objects.requireNonNull(heartbeatAt, "heartbeatAt");
-  }
 }

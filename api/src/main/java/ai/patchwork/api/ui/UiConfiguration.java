@@ -15,20 +15,20 @@ import org.springframework.core.Ordered;
 @Configuration(proxyBeanMethods = false)
 class UiConfiguration {
 
-  /** The UI's paths: the page, its scripts and styles, and the WebJars. */
-  static final String[] UI_PATHS = {"/", "/index.html", "/ui/*", "/webjars/*"};
+    /** The UI's paths: the page, its scripts and styles, and the WebJars. */
+    static final String[] UI_PATHS = {"/", "/index.html", "/ui/*", "/webjars/*"};
 
-  /**
-   * The roles are read at the first request, not here: filters are created when the web server starts, before test
-   * or command-line property sources are complete, and binding {@link PatchworkProperties} that early would freeze
-   * it for every other bean.
-   */
-  @Bean
-  FilterRegistrationBean<UiUnavailableFilter> uiUnavailableFilter(ObjectProvider<PatchworkProperties> properties) {
-    FilterRegistrationBean<UiUnavailableFilter> bean =
-        new FilterRegistrationBean<>(new UiUnavailableFilter(() -> properties.getObject().roles()));
-    bean.addUrlPatterns(UI_PATHS);
-    bean.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);
-    return bean;
-  }
+    /**
+     * The roles are read at the first request, not here: filters are created when the web server starts, before test
+     * or command-line property sources are complete, and binding {@link PatchworkProperties} that early would freeze
+     * it for every other bean.
+     */
+    @Bean
+    FilterRegistrationBean<UiUnavailableFilter> uiUnavailableFilter(ObjectProvider<PatchworkProperties> properties) {
+        FilterRegistrationBean<UiUnavailableFilter> bean = new FilterRegistrationBean<>(
+                new UiUnavailableFilter(() -> properties.getObject().roles()));
+        bean.addUrlPatterns(UI_PATHS);
+        bean.setOrder(Ordered.HIGHEST_PRECEDENCE + 100);
+        return bean;
+    }
 }

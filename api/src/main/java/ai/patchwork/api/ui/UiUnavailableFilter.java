@@ -20,31 +20,38 @@ import tools.jackson.databind.json.JsonMapper;
  * envelope, saying where the UI is.
  */
 final class UiUnavailableFilter extends OncePerRequestFilter {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  private final Supplier<Set<Role>> roles;
-  private volatile Boolean served;
+    private final Supplier<Set<Role>> roles;
+    private volatile Boolean served;
 
-  UiUnavailableFilter(Supplier<Set<Role>> roles) {
-    this.roles = roles;
-  }
-
-  @Override
-  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws IOException, ServletException {
-    Boolean ui = served;
-    if (ui == null) served = ui = roles.get().contains(Role.API);
-    if (ui) {
-      chain.doFilter(request, response);
-      return;
+    UiUnavailableFilter(Supplier<Set<Role>> roles) {
+        this.roles = roles;
     }
-    String running = roles.get().stream().map(r -> r.name().toLowerCase(Locale.ROOT)).sorted()
-        .collect(Collectors.joining(", "));
-    response.setStatus(HttpServletResponse.SC_NOT_FOUND);
-    response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-    response.setCharacterEncoding("UTF-8");
-    JSON.writeValue(response.getOutputStream(), ErrorEnvelope.of("The web UI is served by processes with the api role; "
-        + "this one runs " + (running.isEmpty() ? "no role" : running) + ".", "invalid_request_error", null,
-        "ui_not_served"));
-  }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        Boolean ui = served;
+        if (ui == null) served = ui = roles.get().contains(Role.API);
+        if (ui) {
+            chain.doFilter(request, response);
+            return;
+        }
+        String running = roles.get().stream()
+                .map(r -> r.name().toLowerCase(Locale.ROOT))
+                .sorted()
+                .collect(Collectors.joining(", "));
+        response.setStatus(HttpServletResponse.SC_NOT_FOUND);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        JSON.writeValue(
+                response.getOutputStream(),
+                ErrorEnvelope.of(
+                        "The web UI is served by processes with the api role; " + "this one runs "
+                                + (running.isEmpty() ? "no role" : running) + ".",
+                        "invalid_request_error",
+                        null,
+                        "ui_not_served"));
+    }
 }

@@ -20,33 +20,34 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnRole(Role.SERVING)
 class UsageConfiguration {
 
-  @Bean
-  @DependsOnDatabaseInitialization
-  UsageRecorder usageRecorder(DataSource dataSource) {
-    return new UsageRecorder(dataSource);
-  }
-
-  /** Flushes periodically, and a last time at shutdown. */
-  @Bean(destroyMethod = "close")
-  UsageFlusher usageFlusher(UsageRecorder recorder,
-      @Value("${patchwork.usage.flush-interval:1s}") Duration interval) {
-    return new UsageFlusher(recorder, interval);
-  }
-
-  static final class UsageFlusher implements AutoCloseable {
-    private final UsageRecorder recorder;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
-        Thread.ofPlatform().daemon().name("usage-flush").factory());
-
-    UsageFlusher(UsageRecorder recorder, Duration interval) {
-      this.recorder = recorder;
-      timer.scheduleWithFixedDelay(recorder::flush, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    @Bean
+    @DependsOnDatabaseInitialization
+    UsageRecorder usageRecorder(DataSource dataSource) {
+        return new UsageRecorder(dataSource);
     }
 
-    @Override
-    public void close() {
-      timer.shutdownNow();
-      recorder.flush();
+    /** Flushes periodically, and a last time at shutdown. */
+    @Bean(destroyMethod = "close")
+    UsageFlusher usageFlusher(
+            UsageRecorder recorder, @Value("${patchwork.usage.flush-interval:1s}") Duration interval) {
+        return new UsageFlusher(recorder, interval);
     }
-  }
+
+    static final class UsageFlusher implements AutoCloseable {
+        private final UsageRecorder recorder;
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("usage-flush").factory());
+
+        UsageFlusher(UsageRecorder recorder, Duration interval) {
+            this.recorder = recorder;
+            timer.scheduleWithFixedDelay(
+                    recorder::flush, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            recorder.flush();
+        }
+    }
 }

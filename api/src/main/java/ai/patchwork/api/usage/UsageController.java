@@ -16,27 +16,29 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @ConditionalOnRole(Role.API)
 class UsageController {
-  private final UsageQueries queries;
+    private final UsageQueries queries;
 
-  UsageController(UsageQueries queries) {
-    this.queries = queries;
-  }
+    UsageController(UsageQueries queries) {
+        this.queries = queries;
+    }
 
-  /**
-   * @param startTime unix seconds, inclusive (default: everything)
-   * @param endTime unix seconds, exclusive (default: now and later)
-   * @param apiKeyId only this key of the project ({@code key_…})
-   * @param model only this base model id or adapter id
-   */
-  @GetMapping("/v1/usage")
-  UsagePage usage(Caller caller,
-      @RequestParam(name = "start_time", required = false) Long startTime,
-      @RequestParam(name = "end_time", required = false) Long endTime,
-      @RequestParam(name = "api_key_id", required = false) String apiKeyId,
-      @RequestParam(required = false) String model) {
-    return new UsagePage("page", queries.buckets(caller.projectId(), apiKeyId, model, startTime, endTime), false, null);
-  }
+    /**
+     * @param startTime unix seconds, inclusive (default: everything)
+     * @param endTime unix seconds, exclusive (default: now and later)
+     * @param apiKeyId only this key of the project ({@code key_…})
+     * @param model only this base model id or adapter id
+     */
+    @GetMapping("/v1/usage")
+    UsagePage usage(
+            Caller caller,
+            @RequestParam(name = "start_time", required = false) Long startTime,
+            @RequestParam(name = "end_time", required = false) Long endTime,
+            @RequestParam(name = "api_key_id", required = false) String apiKeyId,
+            @RequestParam(required = false) String model) {
+        return new UsagePage(
+                "page", queries.buckets(caller.projectId(), apiKeyId, model, startTime, endTime), false, null);
+    }
 
-  /** OpenAI's usage page; every bucket fits in one page here. */
-  record UsagePage(String object, List<UsageBucket> data, boolean hasMore, String nextPage) {}
+    /** OpenAI's usage page; every bucket fits in one page here. */
+    record UsagePage(String object, List<UsageBucket> data, boolean hasMore, String nextPage) {}
 }

@@ -8,42 +8,42 @@ import org.springframework.http.HttpStatus;
  * do not already describe.
  */
 public class ApiException extends RuntimeException {
-  private final HttpStatus status;
-  private final String type;
-  private final String param;
-  private final String code;
-  private final Map<String, String> headers;
+    private final HttpStatus status;
+    private final String type;
+    private final String param;
+    private final String code;
+    private final Map<String, String> headers;
 
-  public ApiException(HttpStatus status, String type, String param, String code, String message) {
-    this(status, type, param, code, message, Map.of());
-  }
+    public ApiException(HttpStatus status, String type, String param, String code, String message) {
+        this(status, type, param, code, message, Map.of());
+    }
 
-  /** An error whose response also carries {@code headers} (e.g. {@code Retry-After}). */
-  public ApiException(HttpStatus status, String type, String param, String code, String message,
-      Map<String, String> headers) {
-    super(message);
-    this.status = status;
-    this.type = type;
-    this.param = param;
-    this.code = code;
-    this.headers = Map.copyOf(headers);
-  }
+    /** An error whose response also carries {@code headers} (e.g. {@code Retry-After}). */
+    public ApiException(
+            HttpStatus status, String type, String param, String code, String message, Map<String, String> headers) {
+        super(message);
+        this.status = status;
+        this.type = type;
+        this.param = param;
+        this.code = code;
+        this.headers = Map.copyOf(headers);
+    }
 
-  /** Headers to send with the error. */
-  public Map<String, String> headers() {
-    return headers;
-  }
+    /** Headers to send with the error. */
+    public Map<String, String> headers() {
+        return headers;
+    }
 
-  /** A 400 {@code invalid_request_error}. */
-  public static ApiException badRequest(String param, String code, String message) {
-    return new ApiException(HttpStatus.BAD_REQUEST, ErrorTypes.INVALID_REQUEST, param, code, message);
-  }
+    /** A 400 {@code invalid_request_error}. */
+    public static ApiException badRequest(String param, String code, String message) {
+        return new ApiException(HttpStatus.BAD_REQUEST, ErrorTypes.INVALID_REQUEST, param, code, message);
+    }
 
-  public HttpStatus status() {
-    return status;
-  }
+    public HttpStatus status() {
+        return status;
+    }
 
-  public ErrorEnvelope envelope() {
-    return ErrorEnvelope.of(getMessage(), type, param, code);
-  }
+    public ErrorEnvelope envelope() {
+        return ErrorEnvelope.of(getMessage(), type, param, code);
+    }
 }

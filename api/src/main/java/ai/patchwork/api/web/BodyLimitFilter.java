@@ -30,101 +30,107 @@ import tools.jackson.databind.json.JsonMapper;
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class BodyLimitFilter extends OncePerRequestFilter {
 
-  private final long max;
+    private final long max;
 
-  BodyLimitFilter(LimitsProperties limits) {
-    this.max = limits.maxJsonBodySize().toBytes();
-  }
-
-  @Override
-  protected boolean shouldNotFilter(HttpServletRequest request) {
-    String type = request.getContentType();
-    return type != null && type.toLowerCase().startsWith("multipart/");
-  }
-
-  @Override
-  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws ServletException, IOException {
-    long declared = request.getContentLengthLong();
-    if (declared > max) {
-      refuse(response, declared + " bytes");
-      return;
-    }
-    if (declared >= 0) {
-      chain.doFilter(request, response);
-      return;
-    }
-    // chunked: read at most the limit and one byte more
-    byte[] body = request.getInputStream().readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE));
-    if (body.length > max) {
-      refuse(response, "more than " + max + " bytes");
-      return;
-    }
-    chain.doFilter(new BufferedBody(request, body), response);
-  }
-
-  private void refuse(HttpServletResponse response, String size) throws IOException {
-    response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-    response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-    response.setHeader("Connection", "close");
-    JsonMapper.shared().writeValue(response.getOutputStream(), ErrorEnvelope.of("the request body is " + size
-        + ", over the limit of " + max + " bytes (patchwork.limits.max-json-body-size)", ErrorTypes.INVALID_REQUEST,
-        null, "request_too_large"));
-  }
-
-  /** The request with its body read into memory (at most the limit). */
-  private static final class BufferedBody extends HttpServletRequestWrapper {
-    private final byte[] body;
-
-    BufferedBody(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
+    BodyLimitFilter(LimitsProperties limits) {
+        this.max = limits.maxJsonBodySize().toBytes();
     }
 
     @Override
-    public ServletInputStream getInputStream() {
-      ByteArrayInputStream in = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public int read() throws IOException {
-          return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          return in.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return in.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new UnsupportedOperationException("blocking reads only");
-        }
-      };
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String type = request.getContentType();
+        return type != null && type.toLowerCase().startsWith("multipart/");
     }
 
     @Override
-    public BufferedReader getReader() {
-      return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > max) {
+            refuse(response, declared + " bytes");
+            return;
+        }
+        if (declared >= 0) {
+            chain.doFilter(request, response);
+            return;
+        }
+        // chunked: read at most the limit and one byte more
+        byte[] body = request.getInputStream().readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE));
+        if (body.length > max) {
+            refuse(response, "more than " + max + " bytes");
+            return;
+        }
+        chain.doFilter(new BufferedBody(request, body), response);
     }
 
-    @Override
-    public int getContentLength() {
-      return body.length;
+    private void refuse(HttpServletResponse response, String size) throws IOException {
+        response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setHeader("Connection", "close");
+        JsonMapper.shared()
+                .writeValue(
+                        response.getOutputStream(),
+                        ErrorEnvelope.of(
+                                "the request body is " + size + ", over the limit of " + max
+                                        + " bytes (patchwork.limits.max-json-body-size)",
+                                ErrorTypes.INVALID_REQUEST,
+                                null,
+                                "request_too_large"));
     }
 
-    @Override
-    public long getContentLengthLong() {
-      return body.length;
+    /** The request with its body read into memory (at most the limit). */
+    private static final class BufferedBody extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        BufferedBody(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() throws IOException {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("blocking reads only");
+                }
+            };
+        }
+
+        @Override
+        public BufferedReader getReader() {
+            return new BufferedReader(new InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
+        }
     }
-  }
 }

@@ -11,20 +11,20 @@ import java.util.Objects;
  */
 public record ErrorEnvelope(Body error) {
 
-  /**
-   * @param message one sentence a user can act on
-   * @param type {@code invalid_request_error}, {@code authentication_error}, {@code server_error}, …
-   * @param param the request field at fault, or null
-   * @param code a stable machine-readable code, or null
-   */
-  public record Body(String message, String type, String param, String code) {
-    public Body {
-      Objects.requireNonNull(message, "message");
-      Objects.requireNonNull(type, "type");
+    /**
+     * @param message one sentence a user can act on
+     * @param type {@code invalid_request_error}, {@code authentication_error}, {@code server_error}, …
+     * @param param the request field at fault, or null
+     * @param code a stable machine-readable code, or null
+     */
+    public record Body(String message, String type, String param, String code) {
+        public Body {
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(type, "type");
+        }
     }
-  }
 
-  public static ErrorEnvelope of(String message, String type, String param, String code) {
-    return new ErrorEnvelope(new Body(message, type, param, code));
-  }
+    public static ErrorEnvelope of(String message, String type, String param, String code) {
+        return new ErrorEnvelope(new Body(message, type, param, code));
+    }
 }

@@ -12,7 +12,7 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("patchwork.limits")
 public record LimitsProperties(@DefaultValue("8MB") DataSize maxJsonBodySize) {
-  public LimitsProperties {
-    if (maxJsonBodySize.toBytes() <= 0) throw new IllegalArgumentException("limits must be positive");
-  }
+    public LimitsProperties {
+        if (maxJsonBodySize.toBytes() <= 0) throw new IllegalArgumentException("limits must be positive");
+    }
 }

@@ -15,13 +15,17 @@ import java.util.function.Function;
  */
 public record ListPage<T>(String object, List<T> data, boolean hasMore, String firstId, String lastId) {
 
-  public ListPage {
-    data = List.copyOf(data);
-  }
+    public ListPage {
+        data = List.copyOf(data);
+    }
 
-  /** A page of {@code data}, whose ids {@code id} extracts. */
-  public static <T> ListPage<T> of(List<T> data, boolean hasMore, Function<T, String> id) {
-    return new ListPage<>("list", data, hasMore, data.isEmpty() ? null : id.apply(data.getFirst()),
-        data.isEmpty() ? null : id.apply(data.getLast()));
-  }
+    /** A page of {@code data}, whose ids {@code id} extracts. */
+    public static <T> ListPage<T> of(List<T> data, boolean hasMore, Function<T, String> id) {
+        return new ListPage<>(
+                "list",
+                data,
+                hasMore,
+                data.isEmpty() ? null : id.apply(data.getFirst()),
+                data.isEmpty() ? null : id.apply(data.getLast()));
+    }
 }

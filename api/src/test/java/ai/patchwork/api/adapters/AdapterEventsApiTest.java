@@ -17,29 +17,34 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /** What a serving replica sees: uploads and deletes through the API arrive as change events. */
 @ApiTest
 class AdapterEventsApiTest {
-  @LocalServerPort int port;
-  @Autowired AdapterEvents events;
+    @LocalServerPort
+    int port;
 
-  @Test
-  void uploadsAndDeletesReachSubscribers() throws Exception {
-    BlockingQueue<AdapterChanged> seen = new LinkedBlockingQueue<>();
-    try (AdapterEvents.Subscription s = events.subscribe(seen::add)) {
-      events.awaitListening(Duration.ofSeconds(10));
-      ApiClient api = new ApiClient(port);
-      String id = api.post("/v1/adapters", Uploads.files(Uploads.uniqueName("evt"), Uploads.adapter(400)))
-          .json().path("id").asString();
-      api.delete("/v1/adapters/" + id);
-      assertEquals(AdapterChanged.Type.CREATED, next(seen, id).type());
-      assertEquals(AdapterChanged.Type.DELETED, next(seen, id).type());
-    }
-  }
+    @Autowired
+    AdapterEvents events;
 
-  private static AdapterChanged next(BlockingQueue<AdapterChanged> q, String id) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      AdapterChanged c = q.poll(100, TimeUnit.MILLISECONDS);
-      if (c != null && id.equals(c.adapterId())) return c;
+    @Test
+    void uploadsAndDeletesReachSubscribers() throws Exception {
+        BlockingQueue<AdapterChanged> seen = new LinkedBlockingQueue<>();
+        try (AdapterEvents.Subscription s = events.subscribe(seen::add)) {
+            events.awaitListening(Duration.ofSeconds(10));
+            ApiClient api = new ApiClient(port);
+            String id = api.post("/v1/adapters", Uploads.files(Uploads.uniqueName("evt"), Uploads.adapter(400)))
+                    .json()
+                    .path("id")
+                    .asString();
+            api.delete("/v1/adapters/" + id);
+            assertEquals(AdapterChanged.Type.CREATED, next(seen, id).type());
+            assertEquals(AdapterChanged.Type.DELETED, next(seen, id).type());
+        }
     }
-    throw new AssertionError("no event for " + id);
-  }
+
+    private static AdapterChanged next(BlockingQueue<AdapterChanged> q, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            AdapterChanged c = q.poll(100, TimeUnit.MILLISECONDS);
+            if (c != null && id.equals(c.adapterId())) return c;
+        }
+        throw new AssertionError("no event for " + id);
+    }
 }

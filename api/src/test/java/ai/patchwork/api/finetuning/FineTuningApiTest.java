@@ -17,17 +17,20 @@ import org.springframework.context.annotation.Import;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "patchwork.roles=api,worker,serving",
-    "patchwork.fine-tuning.worker.id=worker-in-test",
-    "patchwork.fine-tuning.worker.lease=3s",
-    "patchwork.fine-tuning.worker.heartbeat=1s",
-    "patchwork.fine-tuning.worker.poll=200ms",
-    "patchwork.serving.max-batch-size=64",
-    "logging.level.org.testcontainers=OFF",
-    "logging.level.org.gaul=WARN",
-    "logging.level.io.zonky=WARN",
-    "logging.level.org.eclipse.jetty=WARN",
-    "logging.level.org.springframework.batch.core.step.AbstractStep=OFF"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "patchwork.roles=api,worker,serving",
+            "patchwork.fine-tuning.worker.id=worker-in-test",
+            "patchwork.fine-tuning.worker.lease=3s",
+            "patchwork.fine-tuning.worker.heartbeat=1s",
+            "patchwork.fine-tuning.worker.poll=200ms",
+            "patchwork.serving.max-batch-size=64",
+            "logging.level.org.testcontainers=OFF",
+            "logging.level.org.gaul=WARN",
+            "logging.level.io.zonky=WARN",
+            "logging.level.org.eclipse.jetty=WARN",
+            "logging.level.org.springframework.batch.core.step.AbstractStep=OFF"
+        })
 @Import({PatchworkTestServices.class, TaskModelServices.class})
 @interface FineTuningApiTest {}

@@ -22,28 +22,38 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @FineTuningApiTest
 class OpenAiSdkTest {
 
-  @LocalServerPort int port;
-  @Autowired TrainerWorker worker;
+    @LocalServerPort
+    int port;
 
-  @Test
-  void theOfficialNodeSdkDrivesFilesAndFineTuningJobs() throws Exception {
-    // given the SDK installed from the lock file
-    NodeScript sdk = NodeScript.install(Path.of("src/test/node/openai-sdk"), Path.of("target/openai-sdk"),
-        "sdk-check.mjs");
+    @Autowired
+    TrainerWorker worker;
 
-    // when the SDK script runs against this server (the worker paused, so that its jobs are still open to cancel)
-    worker.drain();
-    NodeScript.Result r;
-    try {
-      r = sdk.run(120, Map.of("OPENAI_BASE_URL", "http://127.0.0.1:" + port + "/v1",
-          "PATCHWORK_MODEL", TaskModelServices.BASE, "OPENAI_API_KEY", PatchworkTestServices.PROJECT_KEY));
-    } finally {
-      worker.resume();
+    @Test
+    void theOfficialNodeSdkDrivesFilesAndFineTuningJobs() throws Exception {
+        // given the SDK installed from the lock file
+        NodeScript sdk =
+                NodeScript.install(Path.of("src/test/node/openai-sdk"), Path.of("target/openai-sdk"), "sdk-check.mjs");
+
+        // when the SDK script runs against this server (the worker paused, so that its jobs are still open to cancel)
+        worker.drain();
+        NodeScript.Result r;
+        try {
+            r = sdk.run(
+                    120,
+                    Map.of(
+                            "OPENAI_BASE_URL",
+                            "http://127.0.0.1:" + port + "/v1",
+                            "PATCHWORK_MODEL",
+                            TaskModelServices.BASE,
+                            "OPENAI_API_KEY",
+                            PatchworkTestServices.PROJECT_KEY));
+        } finally {
+            worker.resume();
+        }
+
+        // then every call succeeded as the SDK expects
+        System.out.println("openai sdk: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("\"ok\":true"), r.output());
     }
-
-    // then every call succeeded as the SDK expects
-    System.out.println("openai sdk: " + r.output().strip());
-    assertEquals(0, r.exit(), r.output());
-    assertTrue(r.output().contains("\"ok\":true"), r.output());
-  }
 }

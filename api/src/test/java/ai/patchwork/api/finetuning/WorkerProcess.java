@@ -20,109 +20,124 @@ import java.util.concurrent.TimeUnit;
  * is simply no longer renewed) or freeze and thaw ({@link #pause()}, {@link #unpause()}).
  */
 final class WorkerProcess implements AutoCloseable {
-  private final Process process;
-  private final Path log;
+    private final Process process;
+    private final Path log;
 
-  private WorkerProcess(Process process, Path log) {
-    this.process = process;
-    this.log = log;
-  }
-
-  static WorkerProcess start(String workerId) {
-    TestPostgres pg = TestPostgres.shared();
-    TestS3 s3 = TestS3.shared();
-    String java = ProcessHandle.current().info().command().orElse("java");
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx768m", "-XX:+UseSerialGC", "-Dai.djl.offline=true",
-        "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1", "--enable-native-access=ALL-UNNAMED",
-        "-cp", classpath, "ai.patchwork.api.PatchworkApplication",
-        "--patchwork.roles=worker",
-        "--server.port=0",
-        "--spring.datasource.url=" + pg.jdbcUrl(),
-        "--spring.datasource.username=" + pg.username(),
-        "--spring.datasource.password=" + pg.password(),
-        "--patchwork.s3.endpoint=" + s3.endpoint(),
-        "--patchwork.s3.access-key=" + s3.accessKey(),
-        "--patchwork.s3.secret-key=" + s3.secretKey(),
-        "--patchwork.s3.region=" + s3.region(),
-        "--patchwork.s3.bucket=" + PatchworkTestServices.BUCKET,
-        // every base model the test application has, so that registering them marks none inactive
-        "--patchwork.base-models." + PatchworkTestServices.BASE_MODEL + ".path=" + TinyLlama.model(),
-        "--patchwork.base-models." + TaskModelServices.BASE + ".path=" + TaskModelServices.folder(),
-        "--patchwork.fine-tuning.worker.id=" + workerId,
-        "--patchwork.fine-tuning.worker.lease=3s",
-        "--patchwork.fine-tuning.worker.heartbeat=1s",
-        "--patchwork.fine-tuning.worker.poll=200ms",
-        "--logging.level.org.springframework.batch.core.step.AbstractStep=OFF"));
-    try {
-      Path log = Files.createTempFile("worker-" + workerId + "-", ".log");
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      return new WorkerProcess(p, log);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    private WorkerProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
     }
-  }
 
-  boolean alive() {
-    return process.isAlive();
-  }
-
-  /** Kills the process with SIGKILL and waits for it to be gone. */
-  void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(30, TimeUnit.SECONDS);
-  }
-
-  /** Freezes the process (SIGSTOP), like a long GC pause or a partitioned machine: it keeps its state, renews none. */
-  void pause() throws IOException, InterruptedException {
-    signal("STOP");
-  }
-
-  /** Lets a {@link #pause() paused} process run on (SIGCONT) from where it was. */
-  void unpause() throws IOException, InterruptedException {
-    signal("CONT");
-  }
-
-  private void signal(String name) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-    if (kill.waitFor() != 0) throw new IOException("kill -" + name + " failed");
-  }
-
-  /** Whether the process's output has a line containing {@code text}. */
-  boolean logged(String text) {
-    try {
-      return Files.readAllLines(log).stream().anyMatch(l -> l.contains(text));
-    } catch (IOException e) {
-      return false;
+    static WorkerProcess start(String workerId) {
+        TestPostgres pg = TestPostgres.shared();
+        TestS3 s3 = TestS3.shared();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-Xmx768m",
+                "-XX:+UseSerialGC",
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1",
+                "-Dai.djl.pytorch.num_interop_threads=1",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                classpath,
+                "ai.patchwork.api.PatchworkApplication",
+                "--patchwork.roles=worker",
+                "--server.port=0",
+                "--spring.datasource.url=" + pg.jdbcUrl(),
+                "--spring.datasource.username=" + pg.username(),
+                "--spring.datasource.password=" + pg.password(),
+                "--patchwork.s3.endpoint=" + s3.endpoint(),
+                "--patchwork.s3.access-key=" + s3.accessKey(),
+                "--patchwork.s3.secret-key=" + s3.secretKey(),
+                "--patchwork.s3.region=" + s3.region(),
+                "--patchwork.s3.bucket=" + PatchworkTestServices.BUCKET,
+                // every base model the test application has, so that registering them marks none inactive
+                "--patchwork.base-models." + PatchworkTestServices.BASE_MODEL + ".path=" + TinyLlama.model(),
+                "--patchwork.base-models." + TaskModelServices.BASE + ".path=" + TaskModelServices.folder(),
+                "--patchwork.fine-tuning.worker.id=" + workerId,
+                "--patchwork.fine-tuning.worker.lease=3s",
+                "--patchwork.fine-tuning.worker.heartbeat=1s",
+                "--patchwork.fine-tuning.worker.poll=200ms",
+                "--logging.level.org.springframework.batch.core.step.AbstractStep=OFF"));
+        try {
+            Path log = Files.createTempFile("worker-" + workerId + "-", ".log");
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            return new WorkerProcess(p, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
-  }
 
-  /** Stops the process with SIGTERM, as an orchestrator or Ctrl-C would, and waits up to 60 s for it to exit. */
-  int stop() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("the worker did not stop:\n" + logTail());
-    return process.exitValue();
-  }
-
-  /** The end of the process's output, for failure messages. */
-  String logTail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join(File.separator.equals("/") ? "\n" : "\r\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
+    boolean alive() {
+        return process.isAlive();
     }
-  }
 
-  @Override
-  public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      try {
-        unpause(); // a paused JVM does not die of SIGKILL's cleanup until it runs
-      } catch (IOException e) {
-        // it is killed below anyway
-      }
-      kill();
+    /** Kills the process with SIGKILL and waits for it to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
     }
-  }
+
+    /** Freezes the process (SIGSTOP), like a long GC pause or a partitioned machine: it keeps its state, renews none. */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #pause() paused} process run on (SIGCONT) from where it was. */
+    void unpause() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
+        if (kill.waitFor() != 0) throw new IOException("kill -" + name + " failed");
+    }
+
+    /** Whether the process's output has a line containing {@code text}. */
+    boolean logged(String text) {
+        try {
+            return Files.readAllLines(log).stream().anyMatch(l -> l.contains(text));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Stops the process with SIGTERM, as an orchestrator or Ctrl-C would, and waits up to 60 s for it to exit. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("the worker did not stop:\n" + logTail());
+        return process.exitValue();
+    }
+
+    /** The end of the process's output, for failure messages. */
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join(
+                    File.separator.equals("/") ? "\n" : "\r\n",
+                    lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            try {
+                unpause(); // a paused JVM does not die of SIGKILL's cleanup until it runs
+            } catch (IOException e) {
+                // it is killed below anyway
+            }
+            kill();
+        }
+    }
 }

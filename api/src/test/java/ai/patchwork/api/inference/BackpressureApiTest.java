@@ -10,10 +10,10 @@ import ai.patchwork.serving.InferenceEngine;
 import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,106 +32,140 @@ import tools.jackson.databind.node.ObjectNode;
  * sequences here must outlive a few HTTP round trips, so they run on a generated model of the bench's size with a
  * long context (the tiny-llama fixture writes its whole 256-token context in a fraction of a second).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "patchwork.serving.max-batch-size=1",
-    "patchwork.serving.max-queued=1",
-    "logging.level.org.gaul=WARN",
-    "logging.level.io.zonky=WARN",
-    "logging.level.org.eclipse.jetty=WARN"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "patchwork.serving.max-batch-size=1",
+            "patchwork.serving.max-queued=1",
+            "logging.level.org.gaul=WARN",
+            "logging.level.io.zonky=WARN",
+            "logging.level.org.eclipse.jetty=WARN"
+        })
 @Import(PatchworkTestServices.class)
 class BackpressureApiTest {
-  static final String SLOW = "slow-3m";
+    static final String SLOW = "slow-3m";
 
-  @LocalServerPort int port;
-  @Autowired ServedModels served;
-  @Autowired MeterRegistry meters;
+    @LocalServerPort
+    int port;
 
-  @DynamicPropertySource
-  static void slowModel(DynamicPropertyRegistry registry) throws IOException {
-    Path dir = Files.createTempDirectory("patchwork-slow-model");
-    TinyModelWriter.write(TinyModelSpec.builder().optHidden(256).optLayers(4).optHeads(8).optKvHeads(4)
-        .optIntermediate(768).optVocab(512).optMaxPositions(16384).optSeed(3).build(), dir);
-    registry.add("patchwork.base-models." + SLOW + ".path", dir::toString);
-  }
+    @Autowired
+    ServedModels served;
 
-  private static ObjectNode longStream() {
-    ObjectNode body = OpenAi.body(SLOW).put("max_tokens", 16000).put("temperature", 0).put("ignore_eos", true)
-        .put("stream", true);
-    body.putArray("prompt").add(72).add(101);
-    return body;
-  }
+    @Autowired
+    MeterRegistry meters;
 
-  private InferenceEngine engine() {
-    return served.engine(SLOW).orElseThrow();
-  }
-
-  @Test
-  void aFullQueueAnswers429WithRetryAfter() throws Exception {
-    OpenAi ai = new OpenAi(port);
-    // given: one request decoding (its first chunk arrived) and one waiting
-    HttpResponse<InputStream> running = ai.open("/v1/completions", longStream(), null);
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(running.body(), StandardCharsets.UTF_8))) {
-      nextData(in);
-      HttpResponse<InputStream> queued = ai.open("/v1/completions", longStream(), null);
-      try (InputStream q = queued.body()) {
-        // when
-        ApiClient.Response shed = ai.post("/v1/completions", longStream().put("stream", false));
-        // then
-        assertEquals(429, shed.status(), shed.text());
-        assertEquals("rate_limit_exceeded", shed.json().path("error").path("code").asString());
-        long retryAfter = Long.parseLong(shed.raw().headers().firstValue("Retry-After").orElseThrow());
-        assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
-        assertEquals(1, engine().stats().waiting());
-      }
+    @DynamicPropertySource
+    static void slowModel(DynamicPropertyRegistry registry) throws IOException {
+        Path dir = Files.createTempDirectory("patchwork-slow-model");
+        TinyModelWriter.write(
+                TinyModelSpec.builder()
+                        .optHidden(256)
+                        .optLayers(4)
+                        .optHeads(8)
+                        .optKvHeads(4)
+                        .optIntermediate(768)
+                        .optVocab(512)
+                        .optMaxPositions(16384)
+                        .optSeed(3)
+                        .build(),
+                dir);
+        registry.add("patchwork.base-models." + SLOW + ".path", dir::toString);
     }
-    awaitIdle();
-    assertTrue(meters.get("patchwork.requests.rejected").tag("base_model", SLOW).counter().count() >= 1);
-  }
 
-  @Test
-  void aClientThatDisconnectsFreesItsSequenceAtOnce() throws Exception {
-    OpenAi ai = new OpenAi(port);
-    double cancelledBefore = cancelled();
-    HttpResponse<InputStream> r = ai.open("/v1/completions", longStream(), null);
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-      assertTrue(nextData(in).startsWith("data: {"));
-      awaitRunning(1); // the stats are published at the end of the step that streamed the first token
-      assertTrue(nextData(in).startsWith("data: {"), "still streaming");
-    } // closing the body closes the connection
-    long closed = System.nanoTime();
-    long stepsAtClose = engine().stats().steps();
-    awaitIdle();
-    // Counted in engine steps (one token each here), not seconds: a busy machine stalls the client and the engine
-    // alike, and the CPU runtime runs this model at about a thousand steps a second.
-    long steps = engine().stats().steps() - stepsAtClose;
-    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed);
-    assertEquals(cancelledBefore + 1, cancelled(),
-        "finished as cancelled, not after its 16000 tokens (" + steps + " steps, " + millis + " ms after the close)");
-    assertTrue(steps < 400, "freed within a few steps of the close, not " + steps + " (" + millis + " ms)");
-  }
-
-  private static String nextData(BufferedReader in) throws IOException {
-    for (String line; (line = in.readLine()) != null; ) if (!line.isEmpty()) return line;
-    return "";
-  }
-
-  private double cancelled() {
-    var c = meters.find("patchwork.requests.finished").tag("reason", "cancelled").counter();
-    return c == null ? 0 : c.count();
-  }
-
-  private void awaitRunning(int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-    while (engine().stats().running() != n && System.nanoTime() < deadline) Thread.sleep(1);
-    assertEquals(n, engine().stats().running());
-  }
-
-  private void awaitIdle() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while ((engine().stats().running() > 0 || engine().stats().waiting() > 0) && System.nanoTime() < deadline) {
-      Thread.sleep(5);
+    private static ObjectNode longStream() {
+        ObjectNode body = OpenAi.body(SLOW)
+                .put("max_tokens", 16000)
+                .put("temperature", 0)
+                .put("ignore_eos", true)
+                .put("stream", true);
+        body.putArray("prompt").add(72).add(101);
+        return body;
     }
-    assertEquals(0, engine().stats().running());
-    assertEquals(0, engine().stats().waiting());
-  }
+
+    private InferenceEngine engine() {
+        return served.engine(SLOW).orElseThrow();
+    }
+
+    @Test
+    void aFullQueueAnswers429WithRetryAfter() throws Exception {
+        OpenAi ai = new OpenAi(port);
+        // given: one request decoding (its first chunk arrived) and one waiting
+        HttpResponse<InputStream> running = ai.open("/v1/completions", longStream(), null);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(running.body(), StandardCharsets.UTF_8))) {
+            nextData(in);
+            HttpResponse<InputStream> queued = ai.open("/v1/completions", longStream(), null);
+            try (InputStream q = queued.body()) {
+                // when
+                ApiClient.Response shed =
+                        ai.post("/v1/completions", longStream().put("stream", false));
+                // then
+                assertEquals(429, shed.status(), shed.text());
+                assertEquals(
+                        "rate_limit_exceeded",
+                        shed.json().path("error").path("code").asString());
+                long retryAfter = Long.parseLong(
+                        shed.raw().headers().firstValue("Retry-After").orElseThrow());
+                assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+                assertEquals(1, engine().stats().waiting());
+            }
+        }
+        awaitIdle();
+        assertTrue(meters.get("patchwork.requests.rejected")
+                        .tag("base_model", SLOW)
+                        .counter()
+                        .count()
+                >= 1);
+    }
+
+    @Test
+    void aClientThatDisconnectsFreesItsSequenceAtOnce() throws Exception {
+        OpenAi ai = new OpenAi(port);
+        double cancelledBefore = cancelled();
+        HttpResponse<InputStream> r = ai.open("/v1/completions", longStream(), null);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            assertTrue(nextData(in).startsWith("data: {"));
+            awaitRunning(1); // the stats are published at the end of the step that streamed the first token
+            assertTrue(nextData(in).startsWith("data: {"), "still streaming");
+        } // closing the body closes the connection
+        long closed = System.nanoTime();
+        long stepsAtClose = engine().stats().steps();
+        awaitIdle();
+        // Counted in engine steps (one token each here), not seconds: a busy machine stalls the client and the engine
+        // alike, and the CPU runtime runs this model at about a thousand steps a second.
+        long steps = engine().stats().steps() - stepsAtClose;
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed);
+        assertEquals(
+                cancelledBefore + 1,
+                cancelled(),
+                "finished as cancelled, not after its 16000 tokens (" + steps + " steps, " + millis
+                        + " ms after the close)");
+        assertTrue(steps < 400, "freed within a few steps of the close, not " + steps + " (" + millis + " ms)");
+    }
+
+    private static String nextData(BufferedReader in) throws IOException {
+        for (String line; (line = in.readLine()) != null; ) if (!line.isEmpty()) return line;
+        return "";
+    }
+
+    private double cancelled() {
+        var c = meters.find("patchwork.requests.finished")
+                .tag("reason", "cancelled")
+                .counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private void awaitRunning(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (engine().stats().running() != n && System.nanoTime() < deadline) Thread.sleep(1);
+        assertEquals(n, engine().stats().running());
+    }
+
+    private void awaitIdle() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((engine().stats().running() > 0 || engine().stats().waiting() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(0, engine().stats().running());
+        assertEquals(0, engine().stats().waiting());
+    }
 }

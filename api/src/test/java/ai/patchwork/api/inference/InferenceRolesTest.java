@@ -8,14 +8,14 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** Engines and completion endpoints exist only in processes with the serving role. */
 class InferenceRolesTest {
 
-  @Test
-  void withoutTheServingRoleNoEngineStarts() {
-    new ApplicationContextRunner()
-        .withUserConfiguration(InferenceConfiguration.class, CompletionsController.class)
-        .withPropertyValues("patchwork.roles=api,worker")
-        .run(ctx -> {
-          assertFalse(ctx.containsBean("servedModels"));
-          assertFalse(ctx.getBeanNamesForType(CompletionsController.class).length > 0);
-        });
-  }
+    @Test
+    void withoutTheServingRoleNoEngineStarts() {
+        new ApplicationContextRunner()
+                .withUserConfiguration(InferenceConfiguration.class, CompletionsController.class)
+                .withPropertyValues("patchwork.roles=api,worker")
+                .run(ctx -> {
+                    assertFalse(ctx.containsBean("servedModels"));
+                    assertFalse(ctx.getBeanNamesForType(CompletionsController.class).length > 0);
+                });
+    }
 }

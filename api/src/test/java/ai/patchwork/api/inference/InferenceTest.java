@@ -14,14 +14,17 @@ import org.springframework.context.annotation.Import;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "patchwork.serving.max-batch-size=8",
-    "patchwork.serving.max-queued=32",
-    "patchwork.serving.adapter-slots=4",
-    "patchwork.serving.prefill-chunk=8",
-    "logging.level.org.testcontainers.dockerclient=OFF",
-    "logging.level.org.gaul=WARN",
-    "logging.level.io.zonky=WARN",
-    "logging.level.org.eclipse.jetty=WARN"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "patchwork.serving.max-batch-size=8",
+            "patchwork.serving.max-queued=32",
+            "patchwork.serving.adapter-slots=4",
+            "patchwork.serving.prefill-chunk=8",
+            "logging.level.org.testcontainers.dockerclient=OFF",
+            "logging.level.org.gaul=WARN",
+            "logging.level.io.zonky=WARN",
+            "logging.level.org.eclipse.jetty=WARN"
+        })
 @Import(PatchworkTestServices.class)
 public @interface InferenceTest {}

@@ -15,37 +15,40 @@ import org.springframework.context.annotation.Configuration;
 
 class RolesTest {
 
-  @Configuration(proxyBeanMethods = false)
-  static class RoleBeans {
-    @Bean
-    @ConditionalOnRole(Role.API)
-    String apiOnly() {
-      return "api";
+    @Configuration(proxyBeanMethods = false)
+    static class RoleBeans {
+        @Bean
+        @ConditionalOnRole(Role.API)
+        String apiOnly() {
+            return "api";
+        }
     }
-  }
 
-  @Test
-  void conditionalOnRoleFollowsPatchworkRoles() {
-    ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(RoleBeans.class);
-    runner.run(ctx -> assertTrue(ctx.containsBean("apiOnly"), "every role by default"));
-    runner.withPropertyValues("patchwork.roles=api").run(ctx -> assertTrue(ctx.containsBean("apiOnly")));
-    runner.withPropertyValues("patchwork.roles=worker,serving").run(ctx -> assertEquals(0,
-        ctx.getBeanNamesForType(String.class).length));
-  }
+    @Test
+    void conditionalOnRoleFollowsPatchworkRoles() {
+        ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(RoleBeans.class);
+        runner.run(ctx -> assertTrue(ctx.containsBean("apiOnly"), "every role by default"));
+        runner.withPropertyValues("patchwork.roles=api").run(ctx -> assertTrue(ctx.containsBean("apiOnly")));
+        runner.withPropertyValues("patchwork.roles=worker,serving")
+                .run(ctx -> assertEquals(0, ctx.getBeanNamesForType(String.class).length));
+    }
 
-  @Test
-  void theApiRoleMigratesAndOtherRolesRefuseAnOutdatedSchema() {
-    TestPostgres pg = TestPostgres.shared();
-    DataSource db = pg.dataSource(pg.createDatabase("roles"));
-    Flyway flyway = Flyway.configure().dataSource(db).load();
-    // a worker alone cannot start against an empty database
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> new RoleAwareMigration(EnumSet.of(Role.WORKER)).migrate(flyway));
-    assertTrue(e.getMessage().startsWith("the database schema is not at the version this build needs, and roles "
-        + "[WORKER] do not migrate it: start a process with the api role first"), e.getMessage());
-    // the api migrates; then the worker starts
-    new RoleAwareMigration(EnumSet.of(Role.API)).migrate(flyway);
-    assertEquals(0, flyway.info().pending().length, "every migration applied");
-    new RoleAwareMigration(EnumSet.of(Role.WORKER, Role.SERVING)).migrate(flyway);
-  }
+    @Test
+    void theApiRoleMigratesAndOtherRolesRefuseAnOutdatedSchema() {
+        TestPostgres pg = TestPostgres.shared();
+        DataSource db = pg.dataSource(pg.createDatabase("roles"));
+        Flyway flyway = Flyway.configure().dataSource(db).load();
+        // a worker alone cannot start against an empty database
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> new RoleAwareMigration(EnumSet.of(Role.WORKER)).migrate(flyway));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("the database schema is not at the version this build needs, and roles "
+                                + "[WORKER] do not migrate it: start a process with the api role first"),
+                e.getMessage());
+        // the api migrates; then the worker starts
+        new RoleAwareMigration(EnumSet.of(Role.API)).migrate(flyway);
+        assertEquals(0, flyway.info().pending().length, "every migration applied");
+        new RoleAwareMigration(EnumSet.of(Role.WORKER, Role.SERVING)).migrate(flyway);
+    }
 }

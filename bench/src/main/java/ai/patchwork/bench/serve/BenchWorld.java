@@ -20,22 +20,28 @@ import java.util.List;
  */
 record BenchWorld(Path model, ModelConfig config, List<Path> adapters) {
 
-  static final int RANK = 8;
+    static final int RANK = 8;
 
-  BenchWorld {
-    adapters = List.copyOf(adapters);
-  }
-
-  static BenchWorld generate(Path dir, int adapterCount) {
-    Path model = dir.resolve("model");
-    ModelConfig config = TinyModelWriter.write(BenchModels.spec(BenchModels.SMALL), model);
-    List<Path> adapters = new ArrayList<>();
-    for (int i = 0; i < adapterCount; i++) {
-      Path a = dir.resolve("adapters").resolve("bench-" + i);
-      TinyAdapterWriter.write(config, TinyAdapterSpec.builder().optRank(RANK).optAlpha(2.0 * RANK).optSeed(1000 + i)
-          .build(), a);
-      adapters.add(a);
+    BenchWorld {
+        adapters = List.copyOf(adapters);
     }
-    return new BenchWorld(model, config, adapters);
-  }
+
+    static BenchWorld generate(Path dir, int adapterCount) {
+        Path model = dir.resolve("model");
+        ModelConfig config = TinyModelWriter.write(BenchModels.spec(BenchModels.SMALL), model);
+        List<Path> adapters = new ArrayList<>();
+        for (int i = 0; i < adapterCount; i++) {
+            Path a = dir.resolve("adapters").resolve("bench-" + i);
+            TinyAdapterWriter.write(
+                    config,
+                    TinyAdapterSpec.builder()
+                            .optRank(RANK)
+                            .optAlpha(2.0 * RANK)
+                            .optSeed(1000 + i)
+                            .build(),
+                    a);
+            adapters.add(a);
+        }
+        return new BenchWorld(model, config, adapters);
+    }
 }

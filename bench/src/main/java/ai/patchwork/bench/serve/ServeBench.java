@@ -32,108 +32,158 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>With {@code --model-shape NAME} or {@code --model DIR} it runs {@link SizedServeBench} instead: a real-size
  * checkpoint served by a separate process.
  */
-@Command(name = "bench serve", mixinStandardHelpOptions = true, description = {
-    "Benchmark HTTP serving on a generated 3.4M model in this JVM; prints JSON.",
-    "With --model-shape tinyllama-1.1b|llama-7b or --model DIR: a real-size checkpoint served by a separate process "
-        + "(see bench serve --model-shape x --help)."})
+@Command(
+        name = "bench serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Benchmark HTTP serving on a generated 3.4M model in this JVM; prints JSON.",
+            "With --model-shape tinyllama-1.1b|llama-7b or --model DIR: a real-size checkpoint served by a separate process "
+                    + "(see bench serve --model-shape x --help)."
+        })
 public final class ServeBench implements Callable<Integer> {
 
-  @Option(names = "--adapters", defaultValue = "100", description = "adapters of the mixed mode") int adapters;
-  @Option(names = "--churn-adapters", defaultValue = "300") int churnAdapters;
-  @Option(names = "--requests", split = ",", defaultValue = "64,256") int[] requests;
-  @Option(names = "--concurrency", split = ",", defaultValue = "8,32") int[] concurrency;
-  @Option(names = "--max-tokens", defaultValue = "64") int maxTokens;
-  @Option(names = "--prompt", defaultValue = "16", description = "prompt tokens") int promptTokens;
-  @Option(names = "--modes", split = ",", defaultValue = "none,one,mixed,churn") List<String> modes;
-  @Option(names = "--scale", defaultValue = "1", description = "multiplies every request count (e.g. 0.25 on slow machines)")
-  double scale;
-  @Option(names = "--settle-seconds", defaultValue = "15",
-      description = "base and adapter traffic before the first measured cell, once the adapters are loaded")
-  int settleSeconds;
-  @Option(names = "--load-requests", defaultValue = "500", description = "0 skips the load test") int loadRequests;
-  @Option(names = "--load-concurrency", defaultValue = "64") int loadConcurrency;
-  @Option(names = "--intra-op-threads", defaultValue = "1",
-      description = "patchwork.serving.intra-op-threads of the server (0: PyTorch's default, one per core)")
-  int intraOpThreads;
-  @Option(names = "--step-threads", defaultValue = "0",
-      description = "patchwork.serving.step-threads of the server: threads one CPU-runtime step runs on (0: one per core)")
-  int stepThreads;
-  @Option(names = "--repeats", defaultValue = "5",
-      description = "runs of each none/one/mixed cell, modes taking turns; the median run is reported") int repeats;
-  @Option(names = "--runtime", defaultValue = "auto",
-      description = "patchwork.serving.runtime of the server: auto (vector on a CPU), djl or vector")
-  String runtime;
-  @Option(names = "--adapter-storage", defaultValue = "int16",
-      description = "patchwork.serving.adapter-storage of the server: how the CPU runtime holds adapters, int16 or exact")
-  String adapterStorage;
+    @Option(names = "--adapters", defaultValue = "100", description = "adapters of the mixed mode")
+    int adapters;
 
-  private PrintStream stdout = System.out;
+    @Option(names = "--churn-adapters", defaultValue = "300")
+    int churnAdapters;
 
-  public static void main(String[] args) {
-    // stdout carries the JSON only: every log line (embedded services, Spring, DJL) goes to stderr.
-    PrintStream json = System.out;
-    System.setOut(System.err);
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
-    if (SizedServeBench.wanted(args)) {
-      SizedServeBench sized = new SizedServeBench();
-      sized.stdout = json;
-      System.exit(new CommandLine(sized).execute(args));
+    @Option(names = "--requests", split = ",", defaultValue = "64,256")
+    int[] requests;
+
+    @Option(names = "--concurrency", split = ",", defaultValue = "8,32")
+    int[] concurrency;
+
+    @Option(names = "--max-tokens", defaultValue = "64")
+    int maxTokens;
+
+    @Option(names = "--prompt", defaultValue = "16", description = "prompt tokens")
+    int promptTokens;
+
+    @Option(names = "--modes", split = ",", defaultValue = "none,one,mixed,churn")
+    List<String> modes;
+
+    @Option(
+            names = "--scale",
+            defaultValue = "1",
+            description = "multiplies every request count (e.g. 0.25 on slow machines)")
+    double scale;
+
+    @Option(
+            names = "--settle-seconds",
+            defaultValue = "15",
+            description = "base and adapter traffic before the first measured cell, once the adapters are loaded")
+    int settleSeconds;
+
+    @Option(names = "--load-requests", defaultValue = "500", description = "0 skips the load test")
+    int loadRequests;
+
+    @Option(names = "--load-concurrency", defaultValue = "64")
+    int loadConcurrency;
+
+    @Option(
+            names = "--intra-op-threads",
+            defaultValue = "1",
+            description = "patchwork.serving.intra-op-threads of the server (0: PyTorch's default, one per core)")
+    int intraOpThreads;
+
+    @Option(
+            names = "--step-threads",
+            defaultValue = "0",
+            description =
+                    "patchwork.serving.step-threads of the server: threads one CPU-runtime step runs on (0: one per core)")
+    int stepThreads;
+
+    @Option(
+            names = "--repeats",
+            defaultValue = "5",
+            description = "runs of each none/one/mixed cell, modes taking turns; the median run is reported")
+    int repeats;
+
+    @Option(
+            names = "--runtime",
+            defaultValue = "auto",
+            description = "patchwork.serving.runtime of the server: auto (vector on a CPU), djl or vector")
+    String runtime;
+
+    @Option(
+            names = "--adapter-storage",
+            defaultValue = "int16",
+            description =
+                    "patchwork.serving.adapter-storage of the server: how the CPU runtime holds adapters, int16 or exact")
+    String adapterStorage;
+
+    private PrintStream stdout = System.out;
+
+    public static void main(String[] args) {
+        // stdout carries the JSON only: every log line (embedded services, Spring, DJL) goes to stderr.
+        PrintStream json = System.out;
+        System.setOut(System.err);
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+        if (SizedServeBench.wanted(args)) {
+            SizedServeBench sized = new SizedServeBench();
+            sized.stdout = json;
+            System.exit(new CommandLine(sized).execute(args));
+        }
+        ServeBench bench = new ServeBench();
+        bench.stdout = json;
+        System.exit(new CommandLine(bench).execute(args));
     }
-    ServeBench bench = new ServeBench();
-    bench.stdout = json;
-    System.exit(new CommandLine(bench).execute(args));
-  }
 
-  @Override
-  public Integer call() throws Exception {
-    ObjectNode out = JsonMapper.shared().createObjectNode();
-    out.put("benchmark", "serve");
-    out.put("device", Devices.chosen().toString());
-    out.put("cores", Runtime.getRuntime().availableProcessors());
-    out.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
-    Path dir = Files.createTempDirectory("patchwork-bench-serve");
-    try {
-      long t0 = System.nanoTime();
-      BenchWorld world = BenchWorld.generate(dir, Math.max(adapters, churnAdapters));
-      long adapterBytes = AdapterWeights.load("a", world.adapters().getFirst(), world.config()).bytes();
-      describe(out, world, adapterBytes);
-      try (BenchServer server = BenchServer.start(dir.resolve("data"), world.model())) {
-        new ServeCells(server, world, this, out).run(adapterBytes);
-      }
-      out.put("seconds", Math.round((System.nanoTime() - t0) / 1e9));
-    } finally {
-      try (Stream<Path> walk = Files.walk(dir)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        // a temporary folder left behind is harmless
-      }
+    @Override
+    public Integer call() throws Exception {
+        ObjectNode out = JsonMapper.shared().createObjectNode();
+        out.put("benchmark", "serve");
+        out.put("device", Devices.chosen().toString());
+        out.put("cores", Runtime.getRuntime().availableProcessors());
+        out.put(
+                "engine",
+                Engine.getInstance().getEngineName() + " "
+                        + Engine.getInstance().getVersion());
+        Path dir = Files.createTempDirectory("patchwork-bench-serve");
+        try {
+            long t0 = System.nanoTime();
+            BenchWorld world = BenchWorld.generate(dir, Math.max(adapters, churnAdapters));
+            long adapterBytes = AdapterWeights.load("a", world.adapters().getFirst(), world.config())
+                    .bytes();
+            describe(out, world, adapterBytes);
+            try (BenchServer server = BenchServer.start(dir.resolve("data"), world.model())) {
+                new ServeCells(server, world, this, out).run(adapterBytes);
+            }
+            out.put("seconds", Math.round((System.nanoTime() - t0) / 1e9));
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temporary folder left behind is harmless
+            }
+        }
+        stdout.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        return 0;
     }
-    stdout.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
-    return 0;
-  }
 
-  private void describe(ObjectNode out, BenchWorld world, long adapterBytes) {
-    ObjectNode m = out.putObject("model");
-    m.put("hidden", world.config().hiddenSize());
-    m.put("layers", world.config().numLayers());
-    m.put("heads", world.config().numHeads());
-    m.put("kv_heads", world.config().numKvHeads());
-    m.put("intermediate", world.config().intermediateSize());
-    m.put("vocab", world.config().vocabSize());
-    ObjectNode a = out.putObject("adapters");
-    a.put("rank", BenchWorld.RANK);
-    a.put("projections", 7);
-    a.put("mixed", adapters);
-    a.put("churn", churnAdapters);
-    a.put("bytes_each", adapterBytes);
-    ObjectNode w = out.putObject("workload");
-    w.put("prompt_tokens", promptTokens);
-    w.put("max_tokens", maxTokens);
-    w.put("temperature", 0);
-    w.put("stream", true);
-  }
+    private void describe(ObjectNode out, BenchWorld world, long adapterBytes) {
+        ObjectNode m = out.putObject("model");
+        m.put("hidden", world.config().hiddenSize());
+        m.put("layers", world.config().numLayers());
+        m.put("heads", world.config().numHeads());
+        m.put("kv_heads", world.config().numKvHeads());
+        m.put("intermediate", world.config().intermediateSize());
+        m.put("vocab", world.config().vocabSize());
+        ObjectNode a = out.putObject("adapters");
+        a.put("rank", BenchWorld.RANK);
+        a.put("projections", 7);
+        a.put("mixed", adapters);
+        a.put("churn", churnAdapters);
+        a.put("bytes_each", adapterBytes);
+        ObjectNode w = out.putObject("workload");
+        w.put("prompt_tokens", promptTokens);
+        w.put("max_tokens", maxTokens);
+        w.put("temperature", 0);
+        w.put("stream", true);
+    }
 
-  int count(int n) {
-    return Math.max(1, (int) Math.round(n * scale));
-  }
+    int count(int n) {
+        return Math.max(1, (int) Math.round(n * scale));
+    }
 }

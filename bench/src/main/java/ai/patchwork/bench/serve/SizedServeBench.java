@@ -29,210 +29,266 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code ignore_eos}, the workload of the llama.cpp comparison scripts, so both servers can be run on the same
  * checkpoint and compared. Prints one JSON object; the server's log is kept in a file named in it.
  */
-@Command(name = "bench serve", mixinStandardHelpOptions = true,
-    description = "Benchmark a real-size checkpoint served by a separate ./patchwork up process; prints JSON.")
+@Command(
+        name = "bench serve",
+        mixinStandardHelpOptions = true,
+        description = "Benchmark a real-size checkpoint served by a separate ./patchwork up process; prints JSON.")
 final class SizedServeBench implements Callable<Integer> {
 
-  /** The prompts of {@code llamacpp-compare/bench.py}: request i sends prompt i mod 8. */
-  static final List<String> PROMPTS = List.of(
-      "The quick brown fox jumps over the lazy dog.",
-      "In the spring the fields turned green and the farmers planted corn.",
-      "Computers read numbers such as 0, 1, 2, 3 and 42.",
-      "The baker opened his shop at six o'clock, and the teacher rang the bell.",
-      "Please write clear code, document the interface, and check every result twice.",
-      "What time is it? asked the little girl.",
-      "A model predicts the next token from the previous tokens.",
-      "Children ran through the streets, laughing and shouting.");
+    /** The prompts of {@code llamacpp-compare/bench.py}: request i sends prompt i mod 8. */
+    static final List<String> PROMPTS = List.of(
+            "The quick brown fox jumps over the lazy dog.",
+            "In the spring the fields turned green and the farmers planted corn.",
+            "Computers read numbers such as 0, 1, 2, 3 and 42.",
+            "The baker opened his shop at six o'clock, and the teacher rang the bell.",
+            "Please write clear code, document the interface, and check every result twice.",
+            "What time is it? asked the little girl.",
+            "A model predicts the next token from the previous tokens.",
+            "Children ran through the streets, laughing and shouting.");
 
-  static final class Checkpoint {
-    @Option(names = "--model-shape", required = true,
-        description = "generate a checkpoint of this shape: tinyllama-1.1b, llama-7b (or 3.4M, hidden1024)")
-    String shape;
-    @Option(names = "--model", required = true, description = "a Hugging Face model folder to serve instead")
-    Path dir;
-  }
+    static final class Checkpoint {
+        @Option(
+                names = "--model-shape",
+                required = true,
+                description = "generate a checkpoint of this shape: tinyllama-1.1b, llama-7b (or 3.4M, hidden1024)")
+        String shape;
 
-  @ArgGroup(multiplicity = "1") Checkpoint checkpoint;
-  @Option(names = "--cache-dir", description = "where generated checkpoints and adapters are kept and reused "
-      + "(default: $XDG_CACHE_HOME/patchwork/bench or ~/.cache/patchwork/bench)") Path cacheDir;
-  @Option(names = "--adapters", defaultValue = "16", description = "PEFT adapters registered and used") int adapters;
-  @Option(names = "--rank", defaultValue = "8", description = "their rank, on all seven projections") int rank;
-  @Option(names = "--requests", defaultValue = "16", description = "measured requests per cell") int requests;
-  @Option(names = "--max-tokens", defaultValue = "32", description = "tokens generated per request") int maxTokens;
-  @Option(names = "--concurrency", split = ",", defaultValue = "1,4,8") int[] concurrency;
-  @Option(names = "--modes", split = ",", defaultValue = "base,same,distinct") List<String> modes;
-  @Option(names = "--warmup", defaultValue = "4", description = "untimed requests, one at a time, before each cell")
-  int warmup;
-  @Option(names = "--server-jvm-option", description = "an option of the server's JVM, e.g. -Xmx16g (repeatable)")
-  List<String> jvmOptions = new ArrayList<>();
-  @Option(names = "--server-arg", description = "an argument of ./patchwork up, e.g. "
-      + "--patchwork.serving.step-threads=2 (repeatable)") List<String> serverArgs = new ArrayList<>();
-  @Option(names = "--generate-only", description = "write (or find) the checkpoint and adapters, print where they "
-      + "are, and stop: to convert them for another server first") boolean generateOnly;
-  @Option(names = "--ready-timeout", defaultValue = "1800", description = "seconds to wait for health UP")
-  int readyTimeout;
-
-  PrintStream stdout = System.out;
-
-  @Override
-  public Integer call() throws Exception {
-    for (String m : modes) {
-      if (!List.of("base", "same", "distinct").contains(m)) throw new IllegalArgumentException("unknown mode " + m);
+        @Option(names = "--model", required = true, description = "a Hugging Face model folder to serve instead")
+        Path dir;
     }
-    if (requests < 1 || maxTokens < 1 || adapters < 1 || rank < 1) {
-      throw new IllegalArgumentException("--requests, --max-tokens, --adapters and --rank must be at least 1");
+
+    @ArgGroup(multiplicity = "1")
+    Checkpoint checkpoint;
+
+    @Option(
+            names = "--cache-dir",
+            description = "where generated checkpoints and adapters are kept and reused "
+                    + "(default: $XDG_CACHE_HOME/patchwork/bench or ~/.cache/patchwork/bench)")
+    Path cacheDir;
+
+    @Option(names = "--adapters", defaultValue = "16", description = "PEFT adapters registered and used")
+    int adapters;
+
+    @Option(names = "--rank", defaultValue = "8", description = "their rank, on all seven projections")
+    int rank;
+
+    @Option(names = "--requests", defaultValue = "16", description = "measured requests per cell")
+    int requests;
+
+    @Option(names = "--max-tokens", defaultValue = "32", description = "tokens generated per request")
+    int maxTokens;
+
+    @Option(names = "--concurrency", split = ",", defaultValue = "1,4,8")
+    int[] concurrency;
+
+    @Option(names = "--modes", split = ",", defaultValue = "base,same,distinct")
+    List<String> modes;
+
+    @Option(names = "--warmup", defaultValue = "4", description = "untimed requests, one at a time, before each cell")
+    int warmup;
+
+    @Option(names = "--server-jvm-option", description = "an option of the server's JVM, e.g. -Xmx16g (repeatable)")
+    List<String> jvmOptions = new ArrayList<>();
+
+    @Option(
+            names = "--server-arg",
+            description = "an argument of ./patchwork up, e.g. " + "--patchwork.serving.step-threads=2 (repeatable)")
+    List<String> serverArgs = new ArrayList<>();
+
+    @Option(
+            names = "--generate-only",
+            description = "write (or find) the checkpoint and adapters, print where they "
+                    + "are, and stop: to convert them for another server first")
+    boolean generateOnly;
+
+    @Option(names = "--ready-timeout", defaultValue = "1800", description = "seconds to wait for health UP")
+    int readyTimeout;
+
+    PrintStream stdout = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        for (String m : modes) {
+            if (!List.of("base", "same", "distinct").contains(m))
+                throw new IllegalArgumentException("unknown mode " + m);
+        }
+        if (requests < 1 || maxTokens < 1 || adapters < 1 || rank < 1) {
+            throw new IllegalArgumentException("--requests, --max-tokens, --adapters and --rank must be at least 1");
+        }
+        Path cache = cacheDir != null ? cacheDir : defaultCache();
+        BenchCheckpoint world = checkpoint.shape != null
+                ? BenchCheckpoint.generated(checkpoint.shape, cache, adapters, rank)
+                : BenchCheckpoint.existing(checkpoint.dir, cache, adapters, rank);
+        ObjectNode out = JsonMapper.shared().createObjectNode();
+        out.put("benchmark", "serve-checkpoint");
+        machine(out.putObject("machine"));
+        describe(out, world);
+        if (generateOnly) {
+            ArrayNode paths = out.putArray("adapter_paths");
+            world.adapters().forEach(a -> paths.add(a.toString()));
+            stdout.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+            return 0;
+        }
+        Path run = Files.createTempDirectory("patchwork-bench-serve-");
+        List<String> args = new ArrayList<>(List.of(
+                "--patchwork.data-dir=" + run.resolve("data"),
+                "--patchwork.base-models." + world.id() + ".path=" + world.model(),
+                "--patchwork.roles=api,serving",
+                "--patchwork.serving.adapter-slots=" + adapters,
+                "--patchwork.serving.max-lora-rank=" + rank,
+                "--patchwork.auth.bootstrap-project-key=" + BenchServer.KEY,
+                "--spring.main.banner-mode=off"));
+        args.addAll(serverArgs);
+        ObjectNode server = out.putObject("server");
+        server.putPOJO("jvm_options", jvmOptions);
+        server.putPOJO("args", args);
+        server.put("log", run.resolve("server.log").toString());
+        try (ServerProcess process = ServerProcess.start(jvmOptions, args, run.resolve("server.log"))) {
+            System.err.println("bench serve: server pid " + process.pid() + ", log " + run.resolve("server.log"));
+            double ready = process.awaitReady(Duration.ofSeconds(readyTimeout));
+            ServerProcess.Memory atReady = process.memory();
+            LoadClient client = new LoadClient(process.port(), BenchServer.KEY);
+            LoadClient.Run first = client.run(1, 1, i -> world.id(), i -> json(PROMPTS.getFirst()), 4);
+            ObjectNode start = out.putObject("start");
+            start.put("ready_seconds", Stats.round(ready));
+            start.put("rss_when_ready_mb", atReady.rss() >> 20);
+            start.put("peak_rss_when_ready_mb", atReady.peak() >> 20);
+            start.put("first_request_4_tokens_ms", first.ok().isEmpty() ? -1 : Stats.round(first.wallNanos() / 1e6));
+            System.err.println("bench serve: " + start);
+            long t0 = System.nanoTime();
+            List<String> ids = modes.equals(List.of("base"))
+                    ? List.of()
+                    : AdapterUploads.register(process.port(), BenchServer.KEY, world.id(), world.adapters());
+            out.putObject("registration")
+                    .put("adapters", ids.size())
+                    .put("seconds", Stats.round((System.nanoTime() - t0) / 1e9));
+            ArrayNode results = out.putArray("results");
+            for (int c : concurrency) {
+                for (String mode : modes) results.add(cell(client, mode, c, model(mode, world.id(), ids)));
+            }
+            ServerProcess.Memory end = process.memory();
+            out.putObject("end")
+                    .put("rss_mb", end.rss() >> 20)
+                    .put("peak_rss_mb", end.peak() >> 20)
+                    .put(
+                            "load_average",
+                            Stats.round(
+                                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        } finally {
+            deleteTree(run.resolve("data")); // the server's database and object store; its log stays
+        }
+        stdout.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        return 0;
     }
-    Path cache = cacheDir != null ? cacheDir : defaultCache();
-    BenchCheckpoint world = checkpoint.shape != null
-        ? BenchCheckpoint.generated(checkpoint.shape, cache, adapters, rank)
-        : BenchCheckpoint.existing(checkpoint.dir, cache, adapters, rank);
-    ObjectNode out = JsonMapper.shared().createObjectNode();
-    out.put("benchmark", "serve-checkpoint");
-    machine(out.putObject("machine"));
-    describe(out, world);
-    if (generateOnly) {
-      ArrayNode paths = out.putArray("adapter_paths");
-      world.adapters().forEach(a -> paths.add(a.toString()));
-      stdout.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
-      return 0;
+
+    private static IntFunction<String> model(String mode, String base, List<String> ids) {
+        return switch (mode) {
+            case "base" -> i -> base;
+            case "same" -> i -> ids.getFirst();
+            default -> i -> ids.get((i + i / PROMPTS.size()) % ids.size());
+        };
     }
-    Path run = Files.createTempDirectory("patchwork-bench-serve-");
-    List<String> args = new ArrayList<>(List.of("--patchwork.data-dir=" + run.resolve("data"),
-        "--patchwork.base-models." + world.id() + ".path=" + world.model(), "--patchwork.roles=api,serving",
-        "--patchwork.serving.adapter-slots=" + adapters, "--patchwork.serving.max-lora-rank=" + rank,
-        "--patchwork.auth.bootstrap-project-key=" + BenchServer.KEY, "--spring.main.banner-mode=off"));
-    args.addAll(serverArgs);
-    ObjectNode server = out.putObject("server");
-    server.putPOJO("jvm_options", jvmOptions);
-    server.putPOJO("args", args);
-    server.put("log", run.resolve("server.log").toString());
-    try (ServerProcess process = ServerProcess.start(jvmOptions, args, run.resolve("server.log"))) {
-      System.err.println("bench serve: server pid " + process.pid() + ", log " + run.resolve("server.log"));
-      double ready = process.awaitReady(Duration.ofSeconds(readyTimeout));
-      ServerProcess.Memory atReady = process.memory();
-      LoadClient client = new LoadClient(process.port(), BenchServer.KEY);
-      LoadClient.Run first = client.run(1, 1, i -> world.id(), i -> json(PROMPTS.getFirst()), 4);
-      ObjectNode start = out.putObject("start");
-      start.put("ready_seconds", Stats.round(ready));
-      start.put("rss_when_ready_mb", atReady.rss() >> 20);
-      start.put("peak_rss_when_ready_mb", atReady.peak() >> 20);
-      start.put("first_request_4_tokens_ms", first.ok().isEmpty() ? -1 : Stats.round(first.wallNanos() / 1e6));
-      System.err.println("bench serve: " + start);
-      long t0 = System.nanoTime();
-      List<String> ids = modes.equals(List.of("base")) ? List.of()
-          : AdapterUploads.register(process.port(), BenchServer.KEY, world.id(), world.adapters());
-      out.putObject("registration").put("adapters", ids.size())
-          .put("seconds", Stats.round((System.nanoTime() - t0) / 1e9));
-      ArrayNode results = out.putArray("results");
-      for (int c : concurrency) {
-        for (String mode : modes) results.add(cell(client, mode, c, model(mode, world.id(), ids)));
-      }
-      ServerProcess.Memory end = process.memory();
-      out.putObject("end").put("rss_mb", end.rss() >> 20).put("peak_rss_mb", end.peak() >> 20)
-          .put("load_average", Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-    } finally {
-      deleteTree(run.resolve("data")); // the server's database and object store; its log stays
+
+    private ObjectNode cell(LoadClient client, String mode, int c, IntFunction<String> model) throws Exception {
+        IntFunction<String> prompt = i -> json(PROMPTS.get(i % PROMPTS.size()));
+        client.run(Math.min(warmup, requests), 1, model, prompt, maxTokens);
+        LoadClient.Run run = client.run(requests, c, model, prompt, maxTokens);
+        List<LoadClient.Outcome> ok = run.ok();
+        ObjectNode cell = JsonMapper.shared().createObjectNode();
+        cell.put("mode", mode);
+        cell.put("concurrency", c);
+        cell.put("requests", requests);
+        cell.put("errors", requests - ok.size());
+        cell.put("tokens", run.tokens());
+        cell.put("tokens_per_s", Stats.round(run.tokens() / (run.wallNanos() / 1e9)));
+        cell.putObject("latency_ms")
+                .put("p50", Stats.percentileMs(ok, LoadClient.Outcome::total, 50))
+                .put("p95", Stats.percentileMs(ok, LoadClient.Outcome::total, 95))
+                .put("max", Stats.maxMs(ok, LoadClient.Outcome::total));
+        cell.putObject("ttft_ms")
+                .put("p50", Stats.percentileMs(ok, LoadClient.Outcome::firstChunk, 50))
+                .put("p95", Stats.percentileMs(ok, LoadClient.Outcome::firstChunk, 95));
+        cell.put(
+                "load_average",
+                Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        System.err.println("bench serve: " + cell);
+        return cell;
     }
-    stdout.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
-    return 0;
-  }
 
-  private static IntFunction<String> model(String mode, String base, List<String> ids) {
-    return switch (mode) {
-      case "base" -> i -> base;
-      case "same" -> i -> ids.getFirst();
-      default -> i -> ids.get((i + i / PROMPTS.size()) % ids.size());
-    };
-  }
-
-  private ObjectNode cell(LoadClient client, String mode, int c, IntFunction<String> model) throws Exception {
-    IntFunction<String> prompt = i -> json(PROMPTS.get(i % PROMPTS.size()));
-    client.run(Math.min(warmup, requests), 1, model, prompt, maxTokens);
-    LoadClient.Run run = client.run(requests, c, model, prompt, maxTokens);
-    List<LoadClient.Outcome> ok = run.ok();
-    ObjectNode cell = JsonMapper.shared().createObjectNode();
-    cell.put("mode", mode);
-    cell.put("concurrency", c);
-    cell.put("requests", requests);
-    cell.put("errors", requests - ok.size());
-    cell.put("tokens", run.tokens());
-    cell.put("tokens_per_s", Stats.round(run.tokens() / (run.wallNanos() / 1e9)));
-    cell.putObject("latency_ms").put("p50", Stats.percentileMs(ok, LoadClient.Outcome::total, 50))
-        .put("p95", Stats.percentileMs(ok, LoadClient.Outcome::total, 95))
-        .put("max", Stats.maxMs(ok, LoadClient.Outcome::total));
-    cell.putObject("ttft_ms").put("p50", Stats.percentileMs(ok, LoadClient.Outcome::firstChunk, 50))
-        .put("p95", Stats.percentileMs(ok, LoadClient.Outcome::firstChunk, 95));
-    cell.put("load_average", Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-    System.err.println("bench serve: " + cell);
-    return cell;
-  }
-
-  private static String json(String text) {
-    return JsonMapper.shared().writeValueAsString(text);
-  }
-
-  private void describe(ObjectNode out, BenchCheckpoint world) throws IOException {
-    ObjectNode m = out.putObject("model");
-    m.put("id", world.id());
-    if (checkpoint.shape != null) m.put("shape", checkpoint.shape);
-    m.put("path", world.model().toString());
-    m.put("hidden", world.config().hiddenSize());
-    m.put("layers", world.config().numLayers());
-    m.put("heads", world.config().numHeads());
-    m.put("kv_heads", world.config().numKvHeads());
-    m.put("intermediate", world.config().intermediateSize());
-    m.put("vocab", world.config().vocabSize());
-    m.put("checkpoint_bytes", world.checkpointBytes());
-    ObjectNode a = out.putObject("adapters");
-    a.put("count", adapters);
-    a.put("rank", rank);
-    a.put("projections", 7);
-    a.put("bytes_each", Files.size(world.adapters().getFirst().resolve("adapter_model.safetensors")));
-    out.put("generated_seconds", Stats.round(world.generatedSeconds()));
-    ObjectNode w = out.putObject("workload");
-    w.put("requests_per_cell", requests);
-    w.put("max_tokens", maxTokens);
-    w.put("temperature", 0);
-    w.put("stream", true);
-    w.put("ignore_eos", true);
-    w.put("prompts", "the " + PROMPTS.size() + " English sentences of llamacpp-compare/bench.py, request i: i mod "
-        + PROMPTS.size());
-    w.put("warmup_requests_per_cell", Math.min(warmup, requests));
-  }
-
-  private static void machine(ObjectNode m) {
-    m.put("cores", Runtime.getRuntime().availableProcessors());
-    try {
-      Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
-          .ifPresent(l -> m.put("cpu", l.substring(l.indexOf(':') + 1).trim()));
-      Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:")).findFirst()
-          .ifPresent(l -> m.put("memory_mb", Long.parseLong(l.replaceAll("\\D", "")) >> 10));
-    } catch (IOException e) {
-      // not Linux: the cores are enough to tell machines apart
+    private static String json(String text) {
+        return JsonMapper.shared().writeValueAsString(text);
     }
-    m.put("load_average_at_start", Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-  }
 
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      System.err.println("bench serve: could not delete " + dir + ": " + e);
+    private void describe(ObjectNode out, BenchCheckpoint world) throws IOException {
+        ObjectNode m = out.putObject("model");
+        m.put("id", world.id());
+        if (checkpoint.shape != null) m.put("shape", checkpoint.shape);
+        m.put("path", world.model().toString());
+        m.put("hidden", world.config().hiddenSize());
+        m.put("layers", world.config().numLayers());
+        m.put("heads", world.config().numHeads());
+        m.put("kv_heads", world.config().numKvHeads());
+        m.put("intermediate", world.config().intermediateSize());
+        m.put("vocab", world.config().vocabSize());
+        m.put("checkpoint_bytes", world.checkpointBytes());
+        ObjectNode a = out.putObject("adapters");
+        a.put("count", adapters);
+        a.put("rank", rank);
+        a.put("projections", 7);
+        a.put("bytes_each", Files.size(world.adapters().getFirst().resolve("adapter_model.safetensors")));
+        out.put("generated_seconds", Stats.round(world.generatedSeconds()));
+        ObjectNode w = out.putObject("workload");
+        w.put("requests_per_cell", requests);
+        w.put("max_tokens", maxTokens);
+        w.put("temperature", 0);
+        w.put("stream", true);
+        w.put("ignore_eos", true);
+        w.put(
+                "prompts",
+                "the " + PROMPTS.size() + " English sentences of llamacpp-compare/bench.py, request i: i mod "
+                        + PROMPTS.size());
+        w.put("warmup_requests_per_cell", Math.min(warmup, requests));
     }
-  }
 
-  private static Path defaultCache() {
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-    return base.resolve("patchwork").resolve("bench");
-  }
-
-  /** Whether these arguments ask for this benchmark rather than the generated-model one. */
-  static boolean wanted(String[] args) {
-    for (String a : args) {
-      if (a.equals("--model") || a.startsWith("--model=") || a.startsWith("--model-shape")) return true;
+    private static void machine(ObjectNode m) {
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        try {
+            Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .ifPresent(l -> m.put("cpu", l.substring(l.indexOf(':') + 1).trim()));
+            Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal:"))
+                    .findFirst()
+                    .ifPresent(l -> m.put("memory_mb", Long.parseLong(l.replaceAll("\\D", "")) >> 10));
+        } catch (IOException e) {
+            // not Linux: the cores are enough to tell machines apart
+        }
+        m.put(
+                "load_average_at_start",
+                Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
     }
-    return false;
-  }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("bench serve: could not delete " + dir + ": " + e);
+        }
+    }
+
+    private static Path defaultCache() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("patchwork").resolve("bench");
+    }
+
+    /** Whether these arguments ask for this benchmark rather than the generated-model one. */
+    static boolean wanted(String[] args) {
+        for (String a : args) {
+            if (a.equals("--model") || a.startsWith("--model=") || a.startsWith("--model-shape")) return true;
+        }
+        return false;
+    }
 }

@@ -2,8 +2,8 @@ package ai.patchwork.bench.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.patchwork.model.Devices;
 import ai.patchwork.bench.BenchModels;
+import ai.patchwork.model.Devices;
 import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;
 import ai.patchwork.model.lora.PeftConfig;
@@ -38,108 +38,131 @@ import tools.jackson.databind.node.ObjectNode;
 @Command(name = "bench train", mixinStandardHelpOptions = true, description = "Benchmark LoRA training; prints JSON.")
 public final class TrainBench implements Callable<Integer> {
 
-  @Option(names = "--batch", defaultValue = "16", description = "examples per step") int batch;
-  @Option(names = "--length", defaultValue = "128", description = "tokens per example") int length;
-  @Option(names = "--steps", defaultValue = "5", description = "measured steps of each kind") int steps;
-  @Option(names = "--large-scale", defaultValue = "4",
-      description = "the hidden-1024 model trains on batch/N examples, to keep the whole run near 2 minutes on 2 cores")
-  int largeScale;
-  @Option(names = "--rank", defaultValue = "16") int rank;
-  @Option(names = "--models", split = ",", defaultValue = "3.4M,hidden1024",
-      description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers)") List<String> models;
+    @Option(names = "--batch", defaultValue = "16", description = "examples per step")
+    int batch;
 
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new TrainBench()).execute(args));
-  }
+    @Option(names = "--length", defaultValue = "128", description = "tokens per example")
+    int length;
 
+    @Option(names = "--steps", defaultValue = "5", description = "measured steps of each kind")
+    int steps;
 
-  @Override
-  public Integer call() throws IOException {
-    ObjectNode out = JsonMapper.shared().createObjectNode();
-    out.put("benchmark", "train");
-    out.put("device", Devices.chosen().toString());
-    out.put("cores", Runtime.getRuntime().availableProcessors());
-    out.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
-    out.put("tokens_per_example", length);
-    out.put("lora_rank", rank);
-    ArrayNode results = out.putArray("models");
-    Path dir = Files.createTempDirectory("patchwork-train-bench");
-    try {
-      for (String name : models) results.add(bench(name, dir.resolve(name)));
-    } finally {
-      try (var walk = Files.walk(dir)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    @Option(
+            names = "--large-scale",
+            defaultValue = "4",
+            description =
+                    "the hidden-1024 model trains on batch/N examples, to keep the whole run near 2 minutes on 2 cores")
+    int largeScale;
+
+    @Option(names = "--rank", defaultValue = "16")
+    int rank;
+
+    @Option(
+            names = "--models",
+            split = ",",
+            defaultValue = "3.4M,hidden1024",
+            description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers)")
+    List<String> models;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TrainBench()).execute(args));
     }
-    System.out.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
-    return 0;
-  }
 
-  private ObjectNode bench(String name, Path dir) {
-    TinyModelSpec spec = BenchModels.spec(name);
-    TinyModelWriter.write(spec, dir);
-    int rows = name.equals("hidden1024") ? Math.max(1, batch / largeScale) : batch;
-    List<EncodedExample> examples = examples(spec.vocab() - 4, rows);
-    long tokens = (long) rows * length;
-    try (NDManager manager = Devices.newManager(); Transformer model = Transformer.load(dir, manager)) {
-      PeftConfig lora = new PeftConfig(rank, 2.0 * rank, false, EnumSet.allOf(Projection.class), name);
-      TrainingConfig config = new TrainingConfig(lora, 0, new LrSchedule(1e-4, 0, 1_000_000, LrSchedule.Shape.CONSTANT,
-          0), 1.0, 0, rows, 1);
-      try (LoraTrainer trainer = LoraTrainer.start(model, config)) {
-        trainer.train(examples); // warm up both paths
-        trainer.forwardBackward(examples);
-        double[] loop = new double[steps];
-        double[] bare = new double[steps];
-        for (int i = 0; i < steps; i++) {
-          long t0 = System.nanoTime();
-          trainer.train(examples);
-          loop[i] = (System.nanoTime() - t0) / 1e9;
-          t0 = System.nanoTime();
-          trainer.forwardBackward(examples);
-          bare[i] = (System.nanoTime() - t0) / 1e9;
+    @Override
+    public Integer call() throws IOException {
+        ObjectNode out = JsonMapper.shared().createObjectNode();
+        out.put("benchmark", "train");
+        out.put("device", Devices.chosen().toString());
+        out.put("cores", Runtime.getRuntime().availableProcessors());
+        out.put(
+                "engine",
+                Engine.getInstance().getEngineName() + " "
+                        + Engine.getInstance().getVersion());
+        out.put("tokens_per_example", length);
+        out.put("lora_rank", rank);
+        ArrayNode results = out.putArray("models");
+        Path dir = Files.createTempDirectory("patchwork-train-bench");
+        try {
+            for (String name : models) results.add(bench(name, dir.resolve(name)));
+        } finally {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
+            }
         }
-        double loopStep = median(loop);
-        double bareStep = median(bare);
-        ObjectNode r = JsonMapper.shared().createObjectNode();
-        r.put("model", name);
-        r.put("parameters", model.parameterCount());
-        r.put("hidden", spec.hidden());
-        r.put("layers", spec.layers());
-        r.put("batch", rows);
-        r.put("trainable_parameters", trainer.adapter("bench").modules().stream()
-            .mapToLong(w -> w.a().length + w.b().length).sum());
-        ObjectNode l = r.putObject("platform_loop");
-        l.put("step_seconds", round(loopStep));
-        l.put("tokens_per_second", Math.round(tokens / loopStep));
-        ObjectNode b = r.putObject("bare_forward_backward");
-        b.put("step_seconds", round(bareStep));
-        b.put("tokens_per_second", Math.round(tokens / bareStep));
-        r.put("loop_overhead_percent", Math.round(1000 * (loopStep / bareStep - 1)) / 10.0);
-        return r;
-      }
+        System.out.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        return 0;
     }
-  }
 
-  /** Random token rows with the loss on their second half, like a prompt and its answer. */
-  private List<EncodedExample> examples(int vocab, int rows) {
-    SplittableRandom random = new SplittableRandom(7);
-    List<EncodedExample> out = new ArrayList<>();
-    for (int i = 0; i < rows; i++) {
-      int[] ids = random.ints(length, 0, vocab).toArray();
-      float[] weights = new float[length];
-      Arrays.fill(weights, length / 2, length, 1f);
-      out.add(new EncodedExample(i + 1, ids, weights));
+    private ObjectNode bench(String name, Path dir) {
+        TinyModelSpec spec = BenchModels.spec(name);
+        TinyModelWriter.write(spec, dir);
+        int rows = name.equals("hidden1024") ? Math.max(1, batch / largeScale) : batch;
+        List<EncodedExample> examples = examples(spec.vocab() - 4, rows);
+        long tokens = (long) rows * length;
+        try (NDManager manager = Devices.newManager();
+                Transformer model = Transformer.load(dir, manager)) {
+            PeftConfig lora = new PeftConfig(rank, 2.0 * rank, false, EnumSet.allOf(Projection.class), name);
+            TrainingConfig config = new TrainingConfig(
+                    lora, 0, new LrSchedule(1e-4, 0, 1_000_000, LrSchedule.Shape.CONSTANT, 0), 1.0, 0, rows, 1);
+            try (LoraTrainer trainer = LoraTrainer.start(model, config)) {
+                trainer.train(examples); // warm up both paths
+                trainer.forwardBackward(examples);
+                double[] loop = new double[steps];
+                double[] bare = new double[steps];
+                for (int i = 0; i < steps; i++) {
+                    long t0 = System.nanoTime();
+                    trainer.train(examples);
+                    loop[i] = (System.nanoTime() - t0) / 1e9;
+                    t0 = System.nanoTime();
+                    trainer.forwardBackward(examples);
+                    bare[i] = (System.nanoTime() - t0) / 1e9;
+                }
+                double loopStep = median(loop);
+                double bareStep = median(bare);
+                ObjectNode r = JsonMapper.shared().createObjectNode();
+                r.put("model", name);
+                r.put("parameters", model.parameterCount());
+                r.put("hidden", spec.hidden());
+                r.put("layers", spec.layers());
+                r.put("batch", rows);
+                r.put(
+                        "trainable_parameters",
+                        trainer.adapter("bench").modules().stream()
+                                .mapToLong(w -> w.a().length + w.b().length)
+                                .sum());
+                ObjectNode l = r.putObject("platform_loop");
+                l.put("step_seconds", round(loopStep));
+                l.put("tokens_per_second", Math.round(tokens / loopStep));
+                ObjectNode b = r.putObject("bare_forward_backward");
+                b.put("step_seconds", round(bareStep));
+                b.put("tokens_per_second", Math.round(tokens / bareStep));
+                r.put("loop_overhead_percent", Math.round(1000 * (loopStep / bareStep - 1)) / 10.0);
+                return r;
+            }
+        }
     }
-    return out;
-  }
 
-  private static double median(double[] values) {
-    double[] v = values.clone();
-    Arrays.sort(v);
-    return v[v.length / 2];
-  }
+    /** Random token rows with the loss on their second half, like a prompt and its answer. */
+    private List<EncodedExample> examples(int vocab, int rows) {
+        SplittableRandom random = new SplittableRandom(7);
+        List<EncodedExample> out = new ArrayList<>();
+        for (int i = 0; i < rows; i++) {
+            int[] ids = random.ints(length, 0, vocab).toArray();
+            float[] weights = new float[length];
+            Arrays.fill(weights, length / 2, length, 1f);
+            out.add(new EncodedExample(i + 1, ids, weights));
+        }
+        return out;
+    }
 
-  private static double round(double seconds) {
-    return Math.round(seconds * 10000) / 10000.0;
-  }
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
+    private static double round(double seconds) {
+        return Math.round(seconds * 10000) / 10000.0;
+    }
 }

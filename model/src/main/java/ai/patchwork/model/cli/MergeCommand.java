@@ -17,46 +17,53 @@ import picocli.CommandLine.Option;
  * {@code ./patchwork merge}: folds a PEFT LoRA adapter into its base model (W' = W + s·B·A) and writes one
  * standalone Hugging Face folder, for runtimes that cannot load adapters. Serving never merges.
  */
-@Command(name = "merge", mixinStandardHelpOptions = true,
-    description = "Merge a PEFT LoRA adapter into its base model and write a standalone Hugging Face model folder.")
+@Command(
+        name = "merge",
+        mixinStandardHelpOptions = true,
+        description = "Merge a PEFT LoRA adapter into its base model and write a standalone Hugging Face model folder.")
 public final class MergeCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, description = "base model folder (Hugging Face)") Path model;
-  @Option(names = "--adapter", required = true, description = "PEFT adapter folder") Path adapter;
-  @Option(names = "--out", required = true, description = "output folder; must not exist or be empty") Path out;
+    @Option(names = "--model", required = true, description = "base model folder (Hugging Face)")
+    Path model;
 
-  private PrintStream stdout = System.out;
+    @Option(names = "--adapter", required = true, description = "PEFT adapter folder")
+    Path adapter;
 
-  public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
-  }
+    @Option(names = "--out", required = true, description = "output folder; must not exist or be empty")
+    Path out;
 
-  /** Runs the command; returns the exit status (0 ok, 2 bad input). */
-  public static int run(String[] args, PrintStream out, PrintStream err) {
-    MergeCommand command = new MergeCommand();
-    command.stdout = out;
-    return CommandLines.execute("merge", command, args, out, err);
-  }
+    private PrintStream stdout = System.out;
 
-  @Override
-  public Integer call() {
-    if (!Files.isDirectory(model)) throw new IllegalArgumentException("model folder not found: " + model);
-    if (!Files.isDirectory(adapter)) throw new IllegalArgumentException("adapter folder not found: " + adapter);
-    if (!isEmptyOrAbsent(out)) throw new IllegalArgumentException("output folder is not empty: " + out);
-    ModelConfig config = ModelConfig.load(model);
-    AdapterWeights weights = AdapterWeights.load(adapter.getFileName().toString(), adapter, config);
-    LoraMerge.export(model, weights, out);
-    stdout.println("merged " + adapter + " into " + model + ": " + out);
-    return 0;
-  }
-
-  private static boolean isEmptyOrAbsent(Path dir) {
-    if (!Files.exists(dir)) return true;
-    if (!Files.isDirectory(dir)) return false;
-    try (Stream<Path> entries = Files.list(dir)) {
-      return entries.findAny().isEmpty();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
     }
-  }
+
+    /** Runs the command; returns the exit status (0 ok, 2 bad input). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        MergeCommand command = new MergeCommand();
+        command.stdout = out;
+        return CommandLines.execute("merge", command, args, out, err);
+    }
+
+    @Override
+    public Integer call() {
+        if (!Files.isDirectory(model)) throw new IllegalArgumentException("model folder not found: " + model);
+        if (!Files.isDirectory(adapter)) throw new IllegalArgumentException("adapter folder not found: " + adapter);
+        if (!isEmptyOrAbsent(out)) throw new IllegalArgumentException("output folder is not empty: " + out);
+        ModelConfig config = ModelConfig.load(model);
+        AdapterWeights weights = AdapterWeights.load(adapter.getFileName().toString(), adapter, config);
+        LoraMerge.export(model, weights, out);
+        stdout.println("merged " + adapter + " into " + model + ": " + out);
+        return 0;
+    }
+
+    private static boolean isEmptyOrAbsent(Path dir) {
+        if (!Files.exists(dir)) return true;
+        if (!Files.isDirectory(dir)) return false;
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -8,25 +8,25 @@ import ai.patchwork.model.config.ModelFamily;
  */
 public interface WeightNames {
 
-  String embedding();
+    String embedding();
 
-  String finalNorm();
+    String finalNorm();
 
-  String lmHead();
+    String lmHead();
 
-  String attentionNorm(int layer);
+    String attentionNorm(int layer);
 
-  String mlpNorm(int layer);
+    String mlpNorm(int layer);
 
-  /** A linear projection's weight, e.g. {@code model.layers.3.self_attn.q_proj.weight}. */
-  String projection(int layer, String module);
+    /** A linear projection's weight, e.g. {@code model.layers.3.self_attn.q_proj.weight}. */
+    String projection(int layer, String module);
 
-  /** A linear projection's bias (Qwen2 has q/k/v biases). */
-  String projectionBias(int layer, String module);
+    /** A linear projection's bias (Qwen2 has q/k/v biases). */
+    String projectionBias(int layer, String module);
 
-  static WeightNames of(ModelFamily family) {
-    return switch (family) {
-      case LLAMA, MISTRAL, QWEN2 -> new HuggingFaceLlamaNames();
-    };
-  }
+    static WeightNames of(ModelFamily family) {
+        return switch (family) {
+            case LLAMA, MISTRAL, QWEN2 -> new HuggingFaceLlamaNames();
+        };
+    }
 }

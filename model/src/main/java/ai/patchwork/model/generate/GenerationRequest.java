@@ -10,14 +10,15 @@ import ai.patchwork.model.sample.SamplingParams;
  */
 public record GenerationRequest(int[] promptIds, SamplingParams sampling, AdapterWeights adapter, boolean keepLogits) {
 
-  public GenerationRequest {
-    if (promptIds == null || promptIds.length == 0) throw new IllegalArgumentException("the prompt must have at least one token");
-    if (sampling == null) throw new IllegalArgumentException("sampling parameters are required");
-    promptIds = promptIds.clone();
-  }
+    public GenerationRequest {
+        if (promptIds == null || promptIds.length == 0)
+            throw new IllegalArgumentException("the prompt must have at least one token");
+        if (sampling == null) throw new IllegalArgumentException("sampling parameters are required");
+        promptIds = promptIds.clone();
+    }
 
-  @Override
-  public int[] promptIds() {
-    return promptIds.clone();
-  }
+    @Override
+    public int[] promptIds() {
+        return promptIds.clone();
+    }
 }

@@ -15,60 +15,61 @@ import java.util.List;
  */
 public final class Generator {
 
-  private final Transformer model;
-  private final Tokenizer tokenizer;
+    private final Transformer model;
+    private final Tokenizer tokenizer;
 
-  /** @param tokenizer decodes text for stop strings; may be null when no request has stop strings */
-  public Generator(Transformer model, Tokenizer tokenizer) {
-    this.model = model;
-    this.tokenizer = tokenizer;
-  }
-
-  public List<Generation> generate(List<GenerationRequest> requests, LoraMode mode) {
-    int b = requests.size();
-    int capacity = 0;
-    int maxRank = 1;
-    for (GenerationRequest r : requests) {
-      capacity = Math.max(capacity, r.promptIds().length + Math.max(r.sampling().maxTokens(), 1));
-      if (r.adapter() != null) maxRank = Math.max(maxRank, r.adapter().rank());
+    /** @param tokenizer decodes text for stop strings; may be null when no request has stop strings */
+    public Generator(Transformer model, Tokenizer tokenizer) {
+        this.model = model;
+        this.tokenizer = tokenizer;
     }
-    if (capacity > model.config().maxPositions()) {
-      throw new IllegalArgumentException("prompt plus max_tokens (" + capacity + ") exceeds the model's context of "
-          + model.config().maxPositions() + " tokens");
-    }
-    try (NDManager run = model.manager().newSubManager();
-        KvCache cache = new KvCache(model.config(), b, capacity, run);
-        BatchAdapters adapters = new BatchAdapters(model.config(), requests, mode, maxRank, run)) {
-      List<SequenceState> seqs = new ArrayList<>();
-      for (int i = 0; i < b; i++) seqs.add(new SequenceState(i, requests.get(i), tokenizer));
 
-      int[][] prompts = new int[b][];
-      int[] starts = new int[b];
-      int[] slots = new int[b];
-      for (int i = 0; i < b; i++) {
-        prompts[i] = requests.get(i).promptIds();
-        slots[i] = i;
-      }
-      float[][] logits = model.step(prompts, starts, slots, cache, adapters.ops(seqs));
-      for (int i = 0; i < b; i++) seqs.get(i).accept(logits[i], true);
-
-      List<SequenceState> active = seqs.stream().filter(s -> !s.done()).toList();
-      while (!active.isEmpty()) {
-        int n = active.size();
-        int[][] tokens = new int[n][];
-        int[] pos = new int[n];
-        int[] rows = new int[n];
-        for (int i = 0; i < n; i++) {
-          SequenceState s = active.get(i);
-          tokens[i] = new int[] {s.lastToken()};
-          pos[i] = s.length() - 1;
-          rows[i] = s.index();
+    public List<Generation> generate(List<GenerationRequest> requests, LoraMode mode) {
+        int b = requests.size();
+        int capacity = 0;
+        int maxRank = 1;
+        for (GenerationRequest r : requests) {
+            capacity = Math.max(
+                    capacity, r.promptIds().length + Math.max(r.sampling().maxTokens(), 1));
+            if (r.adapter() != null) maxRank = Math.max(maxRank, r.adapter().rank());
         }
-        logits = model.step(tokens, pos, rows, cache, adapters.ops(active));
-        for (int i = 0; i < n; i++) active.get(i).accept(logits[i], false);
-        active = active.stream().filter(s -> !s.done()).toList();
-      }
-      return seqs.stream().map(SequenceState::result).toList();
+        if (capacity > model.config().maxPositions()) {
+            throw new IllegalArgumentException("prompt plus max_tokens (" + capacity
+                    + ") exceeds the model's context of " + model.config().maxPositions() + " tokens");
+        }
+        try (NDManager run = model.manager().newSubManager();
+                KvCache cache = new KvCache(model.config(), b, capacity, run);
+                BatchAdapters adapters = new BatchAdapters(model.config(), requests, mode, maxRank, run)) {
+            List<SequenceState> seqs = new ArrayList<>();
+            for (int i = 0; i < b; i++) seqs.add(new SequenceState(i, requests.get(i), tokenizer));
+
+            int[][] prompts = new int[b][];
+            int[] starts = new int[b];
+            int[] slots = new int[b];
+            for (int i = 0; i < b; i++) {
+                prompts[i] = requests.get(i).promptIds();
+                slots[i] = i;
+            }
+            float[][] logits = model.step(prompts, starts, slots, cache, adapters.ops(seqs));
+            for (int i = 0; i < b; i++) seqs.get(i).accept(logits[i], true);
+
+            List<SequenceState> active = seqs.stream().filter(s -> !s.done()).toList();
+            while (!active.isEmpty()) {
+                int n = active.size();
+                int[][] tokens = new int[n][];
+                int[] pos = new int[n];
+                int[] rows = new int[n];
+                for (int i = 0; i < n; i++) {
+                    SequenceState s = active.get(i);
+                    tokens[i] = new int[] {s.lastToken()};
+                    pos[i] = s.length() - 1;
+                    rows[i] = s.index();
+                }
+                logits = model.step(tokens, pos, rows, cache, adapters.ops(active));
+                for (int i = 0; i < n; i++) active.get(i).accept(logits[i], false);
+                active = active.stream().filter(s -> !s.done()).toList();
+            }
+            return seqs.stream().map(SequenceState::result).toList();
+        }
     }
-  }
 }

@@ -5,64 +5,64 @@ package ai.patchwork.model.grammar;
  */
 interface Frame {
 
-  /**
-   * What this frame becomes on one more byte.
-   *
-   * @param b the byte, 0 to 255
-   * @return null when the byte is not allowed here
-   */
-  Step accept(int b);
+    /**
+     * What this frame becomes on one more byte.
+     *
+     * @param b the byte, 0 to 255
+     * @return null when the byte is not allowed here
+     */
+    Step accept(int b);
 
-  /** Whether the value could end here with no further byte (a number after a digit, an enum value's prefix). */
-  default boolean canEnd() {
-    return false;
-  }
-
-  /**
-   * The top of the stack is replaced by {@code push} (bottom first; empty pops it); when {@code consumed} is false the
-   * byte is fed again to the new top (a number ends at the first byte that is not part of it).
-   */
-  record Step(Frame[] push, boolean consumed) {
-    static final Frame[] NONE = {};
-
-    static Step to(Frame f) {
-      return new Step(new Frame[] {f}, true);
+    /** Whether the value could end here with no further byte (a number after a digit, an enum value's prefix). */
+    default boolean canEnd() {
+        return false;
     }
 
-    static Step pop() {
-      return new Step(NONE, true);
+    /**
+     * The top of the stack is replaced by {@code push} (bottom first; empty pops it); when {@code consumed} is false the
+     * byte is fed again to the new top (a number ends at the first byte that is not part of it).
+     */
+    record Step(Frame[] push, boolean consumed) {
+        static final Frame[] NONE = {};
+
+        static Step to(Frame f) {
+            return new Step(new Frame[] {f}, true);
+        }
+
+        static Step pop() {
+            return new Step(NONE, true);
+        }
+
+        static Step popAndRefeed() {
+            return new Step(NONE, false);
+        }
     }
 
-    static Step popAndRefeed() {
-      return new Step(NONE, false);
+    /** The frame that reads a value of {@code node} from its first byte. */
+    static Frame start(Node node) {
+        return switch (node) {
+            case Node.ObjectNode o -> new ObjectFrame(o, ObjectFrame.OPEN, 0, 0, 0);
+            case Node.AnyObjectNode a -> new AnyObjectFrame(AnyObjectFrame.OPEN);
+            case Node.AnyValueNode a -> start(Grammar.ANY_VALUE);
+            case Node.ArrayNode a -> new ArrayFrame(a, ArrayFrame.OPEN, 0);
+            case Node.StringNode s -> StringFrame.open(s);
+            case Node.NumberNode n -> new NumberFrame(n.integer(), NumberFrame.START, 0);
+            case Node.LiteralNode l -> LiteralFrame.of(l);
+            case Node.ChoiceNode c -> new ChoiceFrame(c);
+        };
     }
-  }
 
-  /** The frame that reads a value of {@code node} from its first byte. */
-  static Frame start(Node node) {
-    return switch (node) {
-      case Node.ObjectNode o -> new ObjectFrame(o, ObjectFrame.OPEN, 0, 0, 0);
-      case Node.AnyObjectNode a -> new AnyObjectFrame(AnyObjectFrame.OPEN);
-      case Node.AnyValueNode a -> start(Grammar.ANY_VALUE);
-      case Node.ArrayNode a -> new ArrayFrame(a, ArrayFrame.OPEN, 0);
-      case Node.StringNode s -> StringFrame.open(s);
-      case Node.NumberNode n -> new NumberFrame(n.integer(), NumberFrame.START, 0);
-      case Node.LiteralNode l -> LiteralFrame.of(l);
-      case Node.ChoiceNode c -> new ChoiceFrame(c);
-    };
-  }
+    /** The stack's bottom: the root value is complete; nothing may follow. */
+    Frame END = b -> null;
 
-  /** The stack's bottom: the root value is complete; nothing may follow. */
-  Frame END = b -> null;
-
-  /** Dispatches on the first byte to the alternative it starts. */
-  record ChoiceFrame(Node.ChoiceNode choice) implements Frame {
-    @Override
-    public Step accept(int b) {
-      for (Node alternative : choice.alternatives()) {
-        if (Grammar.firstBytes(alternative).get(b)) return new Step(new Frame[] {start(alternative)}, false);
-      }
-      return null;
+    /** Dispatches on the first byte to the alternative it starts. */
+    record ChoiceFrame(Node.ChoiceNode choice) implements Frame {
+        @Override
+        public Step accept(int b) {
+            for (Node alternative : choice.alternatives()) {
+                if (Grammar.firstBytes(alternative).get(b)) return new Step(new Frame[] {start(alternative)}, false);
+            }
+            return null;
+        }
     }
-  }
 }

@@ -5,46 +5,46 @@ package ai.patchwork.model.grammar;
  * byte never disturbs the state it was tried on, and the token trie can branch from any state for free.
  */
 public final class GrammarState {
-  private final Frame top;
-  private final GrammarState below;
+    private final Frame top;
+    private final GrammarState below;
 
-  private GrammarState(Frame top, GrammarState below) {
-    this.top = top;
-    this.below = below;
-  }
-
-  static GrammarState start(Frame root) {
-    return new GrammarState(root, new GrammarState(Frame.END, null));
-  }
-
-  /** The state after one more byte (0 to 255), or null when the grammar does not allow it here. */
-  public GrammarState accept(int b) {
-    GrammarState s = this;
-    while (s != null) {
-      Frame.Step step = s.top.accept(b);
-      if (step == null) return null;
-      GrammarState next = s.below;
-      for (Frame f : step.push()) next = new GrammarState(f, next);
-      if (step.consumed()) return next;
-      s = next;
+    private GrammarState(Frame top, GrammarState below) {
+        this.top = top;
+        this.below = below;
     }
-    return null;
-  }
 
-  /** The state after {@code bytes}, or null when the grammar does not allow them here. */
-  public GrammarState accept(byte[] bytes) {
-    GrammarState s = this;
-    for (int i = 0; i < bytes.length && s != null; i++) s = s.accept(bytes[i] & 0xFF);
-    return s;
-  }
+    static GrammarState start(Frame root) {
+        return new GrammarState(root, new GrammarState(Frame.END, null));
+    }
 
-  /** The value is complete and nothing may follow. */
-  public boolean complete() {
-    return top == Frame.END;
-  }
+    /** The state after one more byte (0 to 255), or null when the grammar does not allow it here. */
+    public GrammarState accept(int b) {
+        GrammarState s = this;
+        while (s != null) {
+            Frame.Step step = s.top.accept(b);
+            if (step == null) return null;
+            GrammarState next = s.below;
+            for (Frame f : step.push()) next = new GrammarState(f, next);
+            if (step.consumed()) return next;
+            s = next;
+        }
+        return null;
+    }
 
-  /** The text so far is a complete value, though more bytes could still extend it (a root number). */
-  public boolean canFinish() {
-    return complete() || (top.canEnd() && below != null && below.top == Frame.END);
-  }
+    /** The state after {@code bytes}, or null when the grammar does not allow them here. */
+    public GrammarState accept(byte[] bytes) {
+        GrammarState s = this;
+        for (int i = 0; i < bytes.length && s != null; i++) s = s.accept(bytes[i] & 0xFF);
+        return s;
+    }
+
+    /** The value is complete and nothing may follow. */
+    public boolean complete() {
+        return top == Frame.END;
+    }
+
+    /** The text so far is a complete value, though more bytes could still extend it (a root number). */
+    public boolean canFinish() {
+        return complete() || (top.canEnd() && below != null && below.top == Frame.END);
+    }
 }

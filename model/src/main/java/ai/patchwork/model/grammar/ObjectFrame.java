@@ -11,56 +11,56 @@ import java.util.List;
  * @param pos while matching a key: bytes of it read
  */
 record ObjectFrame(Node.ObjectNode node, int phase, int next, long alive, int pos) implements Frame {
-  static final int OPEN = 0;
-  static final int KEY_OR_END = 1;
-  static final int COMMA_OR_END = 2;
-  static final int KEY = 3;
+    static final int OPEN = 0;
+    static final int KEY_OR_END = 1;
+    static final int COMMA_OR_END = 2;
+    static final int KEY = 3;
 
-  @Override
-  public Step accept(int b) {
-    return switch (phase) {
-      case OPEN -> b == '{' ? Step.to(new ObjectFrame(node, KEY_OR_END, 0, 0, 0)) : null;
-      case KEY_OR_END -> b == '}' ? close() : key(candidates(), 0, b);
-      case COMMA_OR_END -> {
-        if (b == '}') yield close();
-        long c = candidates();
-        yield b == ',' && c != 0 ? Step.to(new ObjectFrame(node, KEY, next, c, 0)) : null;
-      }
-      default -> key(alive, pos, b);
-    };
-  }
-
-  private Step close() {
-    List<Node.Property> props = node.properties();
-    for (int j = next; j < props.size(); j++) if (props.get(j).required()) return null;
-    return Step.pop();
-  }
-
-  /** Properties {@code next} up to and including the first required one. */
-  private long candidates() {
-    long c = 0;
-    List<Node.Property> props = node.properties();
-    for (int j = next; j < props.size(); j++) {
-      c |= 1L << j;
-      if (props.get(j).required()) break;
+    @Override
+    public Step accept(int b) {
+        return switch (phase) {
+            case OPEN -> b == '{' ? Step.to(new ObjectFrame(node, KEY_OR_END, 0, 0, 0)) : null;
+            case KEY_OR_END -> b == '}' ? close() : key(candidates(), 0, b);
+            case COMMA_OR_END -> {
+                if (b == '}') yield close();
+                long c = candidates();
+                yield b == ',' && c != 0 ? Step.to(new ObjectFrame(node, KEY, next, c, 0)) : null;
+            }
+            default -> key(alive, pos, b);
+        };
     }
-    return c;
-  }
 
-  private Step key(long candidates, int at, int b) {
-    long still = 0;
-    List<Node.Property> props = node.properties();
-    for (int j = 0; j < props.size(); j++) {
-      if ((candidates & (1L << j)) == 0) continue;
-      byte[] key = props.get(j).key();
-      if (key.length > at && (key[at] & 0xFF) == b) {
-        if (key.length == at + 1) { // "name": is complete; no key is a prefix of another
-          Frame after = new ObjectFrame(node, COMMA_OR_END, j + 1, 0, 0);
-          return new Step(new Frame[] {after, Frame.start(props.get(j).value())}, true);
+    private Step close() {
+        List<Node.Property> props = node.properties();
+        for (int j = next; j < props.size(); j++) if (props.get(j).required()) return null;
+        return Step.pop();
+    }
+
+    /** Properties {@code next} up to and including the first required one. */
+    private long candidates() {
+        long c = 0;
+        List<Node.Property> props = node.properties();
+        for (int j = next; j < props.size(); j++) {
+            c |= 1L << j;
+            if (props.get(j).required()) break;
         }
-        still |= 1L << j;
-      }
+        return c;
     }
-    return still == 0 ? null : Step.to(new ObjectFrame(node, KEY, next, still, at + 1));
-  }
+
+    private Step key(long candidates, int at, int b) {
+        long still = 0;
+        List<Node.Property> props = node.properties();
+        for (int j = 0; j < props.size(); j++) {
+            if ((candidates & (1L << j)) == 0) continue;
+            byte[] key = props.get(j).key();
+            if (key.length > at && (key[at] & 0xFF) == b) {
+                if (key.length == at + 1) { // "name": is complete; no key is a prefix of another
+                    Frame after = new ObjectFrame(node, COMMA_OR_END, j + 1, 0, 0);
+                    return new Step(new Frame[] {after, Frame.start(props.get(j).value())}, true);
+                }
+                still |= 1L << j;
+            }
+        }
+        return still == 0 ? null : Step.to(new ObjectFrame(node, KEY, next, still, at + 1));
+    }
 }

@@ -11,30 +11,30 @@ package ai.patchwork.model.grammar;
  */
 record StringFrame(Node.StringNode node, boolean open, int length, int pending, int lo, int hi) implements Frame {
 
-  static StringFrame open(Node.StringNode node) {
-    return new StringFrame(node, false, 0, 0, 0x80, 0xBF);
-  }
-
-  @Override
-  public Step accept(int b) {
-    if (!open) return b == '"' ? Step.to(new StringFrame(node, true, 0, 0, 0x80, 0xBF)) : null;
-    if (pending > 0) {
-      return b >= lo && b <= hi ? Step.to(new StringFrame(node, true, length, pending - 1, 0x80, 0xBF)) : null;
+    static StringFrame open(Node.StringNode node) {
+        return new StringFrame(node, false, 0, 0, 0x80, 0xBF);
     }
-    if (b == '"') return length >= node.minLength() ? Step.pop() : null;
-    if (b == '\\' || b < 0x20 || length >= node.maxLength()) return null;
-    if (b < 0x80) return next(0, 0x80, 0xBF);
-    if (b >= 0xC2 && b <= 0xDF) return next(1, 0x80, 0xBF);
-    if (b == 0xE0) return next(2, 0xA0, 0xBF);
-    if (b == 0xED) return next(2, 0x80, 0x9F); // no surrogates
-    if (b >= 0xE1 && b <= 0xEF) return next(2, 0x80, 0xBF);
-    if (b == 0xF0) return next(3, 0x90, 0xBF);
-    if (b >= 0xF1 && b <= 0xF3) return next(3, 0x80, 0xBF);
-    if (b == 0xF4) return next(3, 0x80, 0x8F);
-    return null;
-  }
 
-  private Step next(int continuation, int nextLo, int nextHi) {
-    return Step.to(new StringFrame(node, true, length + 1, continuation, nextLo, nextHi));
-  }
+    @Override
+    public Step accept(int b) {
+        if (!open) return b == '"' ? Step.to(new StringFrame(node, true, 0, 0, 0x80, 0xBF)) : null;
+        if (pending > 0) {
+            return b >= lo && b <= hi ? Step.to(new StringFrame(node, true, length, pending - 1, 0x80, 0xBF)) : null;
+        }
+        if (b == '"') return length >= node.minLength() ? Step.pop() : null;
+        if (b == '\\' || b < 0x20 || length >= node.maxLength()) return null;
+        if (b < 0x80) return next(0, 0x80, 0xBF);
+        if (b >= 0xC2 && b <= 0xDF) return next(1, 0x80, 0xBF);
+        if (b == 0xE0) return next(2, 0xA0, 0xBF);
+        if (b == 0xED) return next(2, 0x80, 0x9F); // no surrogates
+        if (b >= 0xE1 && b <= 0xEF) return next(2, 0x80, 0xBF);
+        if (b == 0xF0) return next(3, 0x90, 0xBF);
+        if (b >= 0xF1 && b <= 0xF3) return next(3, 0x80, 0xBF);
+        if (b == 0xF4) return next(3, 0x80, 0x8F);
+        return null;
+    }
+
+    private Step next(int continuation, int nextLo, int nextHi) {
+        return Step.to(new StringFrame(node, true, length + 1, continuation, nextLo, nextHi));
+    }
 }

@@ -15,91 +15,91 @@ import java.util.WeakHashMap;
  * left out (a grammar never produces them).
  */
 public final class TokenTrie {
-  private static final Map<TokenBytes, TokenTrie> CACHE = new WeakHashMap<>();
+    private static final Map<TokenBytes, TokenTrie> CACHE = new WeakHashMap<>();
 
-  // node n: children childNode[childStart[n] .. childStart[n + 1]) on bytes childByte[...]; tokens likewise
-  private final int[] childStart;
-  private final int[] childNode;
-  private final byte[] childByte;
-  private final int[] tokenStart;
-  private final int[] tokenIds;
-  private final TokenBytes bytes;
+    // node n: children childNode[childStart[n] .. childStart[n + 1]) on bytes childByte[...]; tokens likewise
+    private final int[] childStart;
+    private final int[] childNode;
+    private final byte[] childByte;
+    private final int[] tokenStart;
+    private final int[] tokenIds;
+    private final TokenBytes bytes;
 
-  private TokenTrie(TokenBytes bytes) {
-    this.bytes = bytes;
-    List<TreeMap<Integer, Integer>> children = new ArrayList<>();
-    List<List<Integer>> tokens = new ArrayList<>();
-    children.add(new TreeMap<>());
-    tokens.add(new ArrayList<>());
-    for (int id = 0; id < bytes.size(); id++) {
-      byte[] b = bytes.bytes(id);
-      if (b.length == 0 || bytes.added(id)) continue;
-      int node = 0;
-      for (byte x : b) {
-        Integer child = children.get(node).get(x & 0xFF);
-        if (child == null) {
-          child = children.size();
-          children.add(new TreeMap<>());
-          tokens.add(new ArrayList<>());
-          children.get(node).put(x & 0xFF, child);
+    private TokenTrie(TokenBytes bytes) {
+        this.bytes = bytes;
+        List<TreeMap<Integer, Integer>> children = new ArrayList<>();
+        List<List<Integer>> tokens = new ArrayList<>();
+        children.add(new TreeMap<>());
+        tokens.add(new ArrayList<>());
+        for (int id = 0; id < bytes.size(); id++) {
+            byte[] b = bytes.bytes(id);
+            if (b.length == 0 || bytes.added(id)) continue;
+            int node = 0;
+            for (byte x : b) {
+                Integer child = children.get(node).get(x & 0xFF);
+                if (child == null) {
+                    child = children.size();
+                    children.add(new TreeMap<>());
+                    tokens.add(new ArrayList<>());
+                    children.get(node).put(x & 0xFF, child);
+                }
+                node = child;
+            }
+            tokens.get(node).add(id);
         }
-        node = child;
-      }
-      tokens.get(node).add(id);
+        int n = children.size();
+        childStart = new int[n + 1];
+        tokenStart = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            childStart[i + 1] = childStart[i] + children.get(i).size();
+            tokenStart[i + 1] = tokenStart[i] + tokens.get(i).size();
+        }
+        childNode = new int[childStart[n]];
+        childByte = new byte[childStart[n]];
+        tokenIds = new int[tokenStart[n]];
+        for (int i = 0; i < n; i++) {
+            int c = childStart[i];
+            for (var e : children.get(i).entrySet()) {
+                childByte[c] = (byte) (int) e.getKey();
+                childNode[c++] = e.getValue();
+            }
+            int t = tokenStart[i];
+            for (int id : tokens.get(i)) tokenIds[t++] = id;
+        }
     }
-    int n = children.size();
-    childStart = new int[n + 1];
-    tokenStart = new int[n + 1];
-    for (int i = 0; i < n; i++) {
-      childStart[i + 1] = childStart[i] + children.get(i).size();
-      tokenStart[i + 1] = tokenStart[i] + tokens.get(i).size();
+
+    /** The trie of a tokenizer's vocabulary, built on first use and kept while the tokenizer is. */
+    public static TokenTrie of(TokenBytes bytes) {
+        synchronized (CACHE) {
+            return CACHE.computeIfAbsent(bytes, TokenTrie::new);
+        }
     }
-    childNode = new int[childStart[n]];
-    childByte = new byte[childStart[n]];
-    tokenIds = new int[tokenStart[n]];
-    for (int i = 0; i < n; i++) {
-      int c = childStart[i];
-      for (var e : children.get(i).entrySet()) {
-        childByte[c] = (byte) (int) e.getKey();
-        childNode[c++] = e.getValue();
-      }
-      int t = tokenStart[i];
-      for (int id : tokens.get(i)) tokenIds[t++] = id;
+
+    /** Sets in {@code allowed} every token whose bytes {@code state} accepts in full. */
+    public void allowed(GrammarState state, BitSet allowed) {
+        walk(0, state, allowed);
     }
-  }
 
-  /** The trie of a tokenizer's vocabulary, built on first use and kept while the tokenizer is. */
-  public static TokenTrie of(TokenBytes bytes) {
-    synchronized (CACHE) {
-      return CACHE.computeIfAbsent(bytes, TokenTrie::new);
+    private void walk(int node, GrammarState state, BitSet allowed) {
+        for (int t = tokenStart[node]; t < tokenStart[node + 1]; t++) allowed.set(tokenIds[t]);
+        for (int c = childStart[node]; c < childStart[node + 1]; c++) {
+            GrammarState next = state.accept(childByte[c] & 0xFF);
+            if (next != null) walk(childNode[c], next, allowed);
+        }
     }
-  }
 
-  /** Sets in {@code allowed} every token whose bytes {@code state} accepts in full. */
-  public void allowed(GrammarState state, BitSet allowed) {
-    walk(0, state, allowed);
-  }
-
-  private void walk(int node, GrammarState state, BitSet allowed) {
-    for (int t = tokenStart[node]; t < tokenStart[node + 1]; t++) allowed.set(tokenIds[t]);
-    for (int c = childStart[node]; c < childStart[node + 1]; c++) {
-      GrammarState next = state.accept(childByte[c] & 0xFF);
-      if (next != null) walk(childNode[c], next, allowed);
+    /** The bytes of a token, for advancing a state by the token that was picked. */
+    public byte[] bytes(int id) {
+        return bytes.bytes(id);
     }
-  }
 
-  /** The bytes of a token, for advancing a state by the token that was picked. */
-  public byte[] bytes(int id) {
-    return bytes.bytes(id);
-  }
+    /** Nodes in the trie (the root included). */
+    int nodes() {
+        return childStart.length - 1;
+    }
 
-  /** Nodes in the trie (the root included). */
-  int nodes() {
-    return childStart.length - 1;
-  }
-
-  @Override
-  public String toString() {
-    return "TokenTrie[" + nodes() + " nodes, " + tokenIds.length + " tokens]";
-  }
+    @Override
+    public String toString() {
+        return "TokenTrie[" + nodes() + " nodes, " + tokenIds.length + " tokens]";
+    }
 }

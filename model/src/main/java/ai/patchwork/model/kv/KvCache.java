@@ -16,81 +16,84 @@ import ai.patchwork.model.config.ModelConfig;
  */
 public final class KvCache implements AutoCloseable {
 
-  private final NDManager manager;
-  private final NDArray[] keys;
-  private final NDArray[] values;
-  private final int slots;
-  private final int capacity;
+    private final NDManager manager;
+    private final NDArray[] keys;
+    private final NDArray[] values;
+    private final int slots;
+    private final int capacity;
 
-  public KvCache(ModelConfig config, int slots, int capacity, NDManager parent) {
-    if (slots <= 0 || capacity <= 0) throw new IllegalArgumentException("slots and capacity must be positive");
-    this.manager = parent.newSubManager();
-    this.slots = slots;
-    this.capacity = capacity;
-    this.keys = new NDArray[config.numLayers()];
-    this.values = new NDArray[config.numLayers()];
-    for (int l = 0; l < config.numLayers(); l++) {
-      keys[l] = manager.zeros(new Shape(slots, config.numKvHeads(), config.headDim(), capacity)); // (S, K, H, C)
-      values[l] = manager.zeros(new Shape(slots, config.numKvHeads(), capacity, config.headDim())); // (S, K, C, H)
+    public KvCache(ModelConfig config, int slots, int capacity, NDManager parent) {
+        if (slots <= 0 || capacity <= 0) throw new IllegalArgumentException("slots and capacity must be positive");
+        this.manager = parent.newSubManager();
+        this.slots = slots;
+        this.capacity = capacity;
+        this.keys = new NDArray[config.numLayers()];
+        this.values = new NDArray[config.numLayers()];
+        for (int l = 0; l < config.numLayers(); l++) {
+            keys[l] = manager.zeros(new Shape(slots, config.numKvHeads(), config.headDim(), capacity)); // (S, K, H, C)
+            values[l] =
+                    manager.zeros(new Shape(slots, config.numKvHeads(), capacity, config.headDim())); // (S, K, C, H)
+        }
     }
-  }
 
-  public int slots() {
-    return slots;
-  }
-
-  public int capacity() {
-    return capacity;
-  }
-
-  /** Bytes of native memory held by the cache. */
-  public long bytes() {
-    return 2L * keys.length * keys[0].size() * Float.BYTES;
-  }
-
-  /**
-   * Binds the cache to one forward step: sequence b of the batch lives in slot {@code slots[b]} and writes positions
-   * {@code starts[b] .. starts[b] + newTokens - 1}.
-   */
-  public KvBinding bind(int[] slots, int[] starts, int newTokens, NDManager step) {
-    return new KvBinding(this, slots, starts, newTokens, step);
-  }
-
-  /**
-   * Copies the first {@code positions} positions of slot {@code from} into slot {@code to}, in every layer; the rest of
-   * {@code to} is left as it is.
-   */
-  public void copy(int from, int to, int positions) {
-    if (from < 0 || from >= slots || to < 0 || to >= slots || positions <= 0 || positions > capacity) {
-      throw new IllegalArgumentException("cannot copy " + positions + " positions from slot " + from + " to " + to);
+    public int slots() {
+        return slots;
     }
-    NDIndex keysFrom = new NDIndex("{}, :, :, :{}", from, positions);
-    NDIndex keysTo = new NDIndex("{}, :, :, :{}", to, positions);
-    NDIndex valuesFrom = new NDIndex("{}, :, :{}, :", from, positions);
-    NDIndex valuesTo = new NDIndex("{}, :, :{}, :", to, positions);
-    for (int l = 0; l < keys.length; l++) {
-      try (NDArray k = keys[l].get(keysFrom); NDArray v = values[l].get(valuesFrom)) {
-        keys[l].set(keysTo, k);
-        values[l].set(valuesTo, v);
-      }
+
+    public int capacity() {
+        return capacity;
     }
-  }
 
-  void write(int layer, NDIndex keysAt, NDIndex valuesAt, NDArray k, NDArray v) {
-    keys[layer].set(keysAt, k);
-    values[layer].set(valuesAt, v);
-  }
+    /** Bytes of native memory held by the cache. */
+    public long bytes() {
+        return 2L * keys.length * keys[0].size() * Float.BYTES;
+    }
 
-  NDArray keys(int layer) {
-    return keys[layer];
-  }
+    /**
+     * Binds the cache to one forward step: sequence b of the batch lives in slot {@code slots[b]} and writes positions
+     * {@code starts[b] .. starts[b] + newTokens - 1}.
+     */
+    public KvBinding bind(int[] slots, int[] starts, int newTokens, NDManager step) {
+        return new KvBinding(this, slots, starts, newTokens, step);
+    }
 
-  NDArray values(int layer) {
-    return values[layer];
-  }
+    /**
+     * Copies the first {@code positions} positions of slot {@code from} into slot {@code to}, in every layer; the rest of
+     * {@code to} is left as it is.
+     */
+    public void copy(int from, int to, int positions) {
+        if (from < 0 || from >= slots || to < 0 || to >= slots || positions <= 0 || positions > capacity) {
+            throw new IllegalArgumentException(
+                    "cannot copy " + positions + " positions from slot " + from + " to " + to);
+        }
+        NDIndex keysFrom = new NDIndex("{}, :, :, :{}", from, positions);
+        NDIndex keysTo = new NDIndex("{}, :, :, :{}", to, positions);
+        NDIndex valuesFrom = new NDIndex("{}, :, :{}, :", from, positions);
+        NDIndex valuesTo = new NDIndex("{}, :, :{}, :", to, positions);
+        for (int l = 0; l < keys.length; l++) {
+            try (NDArray k = keys[l].get(keysFrom);
+                    NDArray v = values[l].get(valuesFrom)) {
+                keys[l].set(keysTo, k);
+                values[l].set(valuesTo, v);
+            }
+        }
+    }
 
-  @Override
-  public void close() {
-    manager.close();
-  }
+    void write(int layer, NDIndex keysAt, NDIndex valuesAt, NDArray k, NDArray v) {
+        keys[layer].set(keysAt, k);
+        values[layer].set(valuesAt, v);
+    }
+
+    NDArray keys(int layer) {
+        return keys[layer];
+    }
+
+    NDArray values(int layer) {
+        return values[layer];
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
 }

@@ -7,38 +7,38 @@ package ai.patchwork.model.lora;
  */
 public interface AdapterSlots extends AutoCloseable {
 
-  /** Usable slots, numbered 1..slots. */
-  int slots();
+    /** Usable slots, numbered 1..slots. */
+    int slots();
 
-  /** Largest rank a slot takes. */
-  int maxRank();
+    /** Largest rank a slot takes. */
+    int maxRank();
 
-  /** Bytes of memory held by the slots. */
-  long bytes();
+    /** Bytes of memory held by the slots. */
+    long bytes();
 
-  /**
-   * Copies an adapter into a slot, replacing what was there.
-   *
-   * @throws IllegalArgumentException when the slot is out of range or the adapter's rank exceeds {@link #maxRank()}
-   */
-  void set(int slot, AdapterWeights adapter);
+    /**
+     * Copies an adapter into a slot, replacing what was there.
+     *
+     * @throws IllegalArgumentException when the slot is out of range or the adapter's rank exceeds {@link #maxRank()}
+     */
+    void set(int slot, AdapterWeights adapter);
 
-  /** Empties a slot. */
-  void clear(int slot);
+    /** Empties a slot. */
+    void clear(int slot);
 
-  /** The check {@link #set} and {@link #clear} start with: the slot is one of 1..{@link #slots()}. */
-  default void checkSlot(int slot) {
-    if (slot < 1 || slot > slots()) throw new IllegalArgumentException("slot " + slot + " is not in 1.." + slots());
-  }
-
-  /** The check {@link #set} makes of the adapter: its rank is at most {@link #maxRank()}. */
-  default void checkRank(AdapterWeights adapter) {
-    if (adapter.rank() > maxRank()) {
-      throw new IllegalArgumentException("adapter " + adapter.id() + " has rank " + adapter.rank()
-          + ", more than the maximum LoRA rank " + maxRank() + " of these slots");
+    /** The check {@link #set} and {@link #clear} start with: the slot is one of 1..{@link #slots()}. */
+    default void checkSlot(int slot) {
+        if (slot < 1 || slot > slots()) throw new IllegalArgumentException("slot " + slot + " is not in 1.." + slots());
     }
-  }
 
-  @Override
-  void close();
+    /** The check {@link #set} makes of the adapter: its rank is at most {@link #maxRank()}. */
+    default void checkRank(AdapterWeights adapter) {
+        if (adapter.rank() > maxRank()) {
+            throw new IllegalArgumentException("adapter " + adapter.id() + " has rank " + adapter.rank()
+                    + ", more than the maximum LoRA rank " + maxRank() + " of these slots");
+        }
+    }
+
+    @Override
+    void close();
 }

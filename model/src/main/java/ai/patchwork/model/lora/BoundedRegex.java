@@ -14,74 +14,75 @@ import java.util.regex.PatternSyntaxException;
  */
 final class BoundedRegex {
 
-  /** Longest pattern accepted. */
-  static final int MAX_LENGTH = 512;
+    /** Longest pattern accepted. */
+    static final int MAX_LENGTH = 512;
 
-  /** Time one match may take. */
-  static final long MATCH_MILLIS = 100;
+    /** Time one match may take. */
+    static final long MATCH_MILLIS = 100;
 
-  private final Pattern pattern;
-  private final String what;
+    private final Pattern pattern;
+    private final String what;
 
-  private BoundedRegex(Pattern pattern, String what) {
-    this.pattern = pattern;
-    this.what = what;
-  }
-
-  /** Compiles {@code regex}; {@code what} names it in error messages. */
-  static BoundedRegex compile(String regex, String what) {
-    if (regex.length() > MAX_LENGTH) {
-      throw new ModelFormatException(what + " is a pattern of " + regex.length() + " characters; at most "
-          + MAX_LENGTH + " are accepted");
-    }
-    try {
-      return new BoundedRegex(Pattern.compile(regex), what);
-    } catch (PatternSyntaxException e) {
-      throw new ModelFormatException(what + " is not a valid regular expression: " + e.getDescription());
-    }
-  }
-
-  /** Whether the whole of {@code text} matches. */
-  boolean matches(String text) {
-    try {
-      return pattern.matcher(new Deadline(text, System.nanoTime() + MATCH_MILLIS * 1_000_000)).matches();
-    } catch (StackOverflowError e) {
-      throw new ModelFormatException(what + " is too complex to match");
-    }
-  }
-
-  /** The text, read against a deadline. */
-  private final class Deadline implements CharSequence {
-    private final CharSequence text;
-    private final long deadline;
-
-    Deadline(CharSequence text, long deadline) {
-      this.text = text;
-      this.deadline = deadline;
+    private BoundedRegex(Pattern pattern, String what) {
+        this.pattern = pattern;
+        this.what = what;
     }
 
-    @Override
-    public char charAt(int index) {
-      if (System.nanoTime() > deadline) {
-        throw new ModelFormatException(what + " took more than " + MATCH_MILLIS + " ms to match '" + text
-            + "'; simplify the pattern or list the modules");
-      }
-      return text.charAt(index);
+    /** Compiles {@code regex}; {@code what} names it in error messages. */
+    static BoundedRegex compile(String regex, String what) {
+        if (regex.length() > MAX_LENGTH) {
+            throw new ModelFormatException(what + " is a pattern of " + regex.length() + " characters; at most "
+                    + MAX_LENGTH + " are accepted");
+        }
+        try {
+            return new BoundedRegex(Pattern.compile(regex), what);
+        } catch (PatternSyntaxException e) {
+            throw new ModelFormatException(what + " is not a valid regular expression: " + e.getDescription());
+        }
     }
 
-    @Override
-    public int length() {
-      return text.length();
+    /** Whether the whole of {@code text} matches. */
+    boolean matches(String text) {
+        try {
+            return pattern.matcher(new Deadline(text, System.nanoTime() + MATCH_MILLIS * 1_000_000))
+                    .matches();
+        } catch (StackOverflowError e) {
+            throw new ModelFormatException(what + " is too complex to match");
+        }
     }
 
-    @Override
-    public CharSequence subSequence(int start, int end) {
-      return new Deadline(text.subSequence(start, end), deadline);
-    }
+    /** The text, read against a deadline. */
+    private final class Deadline implements CharSequence {
+        private final CharSequence text;
+        private final long deadline;
 
-    @Override
-    public String toString() {
-      return text.toString();
+        Deadline(CharSequence text, long deadline) {
+            this.text = text;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (System.nanoTime() > deadline) {
+                throw new ModelFormatException(what + " took more than " + MATCH_MILLIS + " ms to match '" + text
+                        + "'; simplify the pattern or list the modules");
+            }
+            return text.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new Deadline(text.subSequence(start, end), deadline);
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
     }
-  }
 }

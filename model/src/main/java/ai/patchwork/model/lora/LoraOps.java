@@ -14,13 +14,13 @@ import ai.patchwork.model.nn.ProjectionGroup;
 @FunctionalInterface
 public interface LoraOps {
 
-  /** The base model: no delta. */
-  LoraOps NONE = (layer, group, x, y) -> y;
+    /** The base model: no delta. */
+    LoraOps NONE = (layer, group, x, y) -> y;
 
-  /**
-   * @param x the group's input, (B, T, in)
-   * @param y the base output of the fused group, (B, T, out)
-   * @return y plus the deltas, (B, T, out)
-   */
-  NDArray apply(int layer, ProjectionGroup group, NDArray x, NDArray y);
+    /**
+     * @param x the group's input, (B, T, in)
+     * @param y the base output of the fused group, (B, T, out)
+     * @return y plus the deltas, (B, T, out)
+     */
+    NDArray apply(int layer, ProjectionGroup group, NDArray x, NDArray y);
 }

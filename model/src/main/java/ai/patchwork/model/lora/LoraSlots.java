@@ -19,168 +19,175 @@ import java.util.List;
  */
 public final class LoraSlots implements AdapterSlots {
 
-  private final ModelConfig config;
-  private final int slots;
-  private final int maxRank;
-  private final NDManager manager;
-  private final NDArray[][] a; // [layer][group] (S, in, R)
-  private final NDArray[][] b; // [layer][group] (S, R, out)
-  private volatile long version;
+    private final ModelConfig config;
+    private final int slots;
+    private final int maxRank;
+    private final NDManager manager;
+    private final NDArray[][] a; // [layer][group] (S, in, R)
+    private final NDArray[][] b; // [layer][group] (S, R, out)
+    private volatile long version;
 
-  public LoraSlots(ModelConfig config, int slots, int maxRank, NDManager parent) {
-    if (slots <= 0 || maxRank <= 0) throw new IllegalArgumentException("slots and maxRank must be positive");
-    this.config = config;
-    this.slots = slots;
-    this.maxRank = maxRank;
-    this.manager = parent.newSubManager();
-    int groups = ProjectionGroup.values().length;
-    this.a = new NDArray[config.numLayers()][groups];
-    this.b = new NDArray[config.numLayers()][groups];
-    for (int l = 0; l < config.numLayers(); l++) {
-      for (ProjectionGroup g : ProjectionGroup.values()) {
-        long r = (long) g.parts().size() * maxRank;
-        a[l][g.ordinal()] = manager.zeros(new Shape(slots + 1, g.inFeatures(config), r)); // (S, in, R)
-        b[l][g.ordinal()] = manager.zeros(new Shape(slots + 1, r, g.outFeatures(config))); // (S, R, out)
-      }
-    }
-  }
-
-  /** Usable slots, numbered 1..slots. */
-  @Override
-  public int slots() {
-    return slots;
-  }
-
-  @Override
-  public int maxRank() {
-    return maxRank;
-  }
-
-  public long version() {
-    return version;
-  }
-
-  /** Bytes of device memory held by the slot tensors. */
-  @Override
-  public long bytes() {
-    long n = 0;
-    for (NDArray[] layer : a) for (NDArray x : layer) n += x.size();
-    for (NDArray[] layer : b) for (NDArray x : layer) n += x.size();
-    return n * Float.BYTES;
-  }
-
-  /** Copies an adapter into slot {@code slot} (1..slots), replacing what was there. */
-  @Override
-  public synchronized void set(int slot, AdapterWeights adapter) {
-    checkSlot(slot);
-    checkRank(adapter);
-    try (NDManager tmp = manager.newSubManager()) {
-      for (int l = 0; l < config.numLayers(); l++) {
-        for (ProjectionGroup g : ProjectionGroup.values()) {
-          write(slot, l, g, packA(adapter, l, g), packB(adapter, l, g), tmp);
+    public LoraSlots(ModelConfig config, int slots, int maxRank, NDManager parent) {
+        if (slots <= 0 || maxRank <= 0) throw new IllegalArgumentException("slots and maxRank must be positive");
+        this.config = config;
+        this.slots = slots;
+        this.maxRank = maxRank;
+        this.manager = parent.newSubManager();
+        int groups = ProjectionGroup.values().length;
+        this.a = new NDArray[config.numLayers()][groups];
+        this.b = new NDArray[config.numLayers()][groups];
+        for (int l = 0; l < config.numLayers(); l++) {
+            for (ProjectionGroup g : ProjectionGroup.values()) {
+                long r = (long) g.parts().size() * maxRank;
+                a[l][g.ordinal()] = manager.zeros(new Shape(slots + 1, g.inFeatures(config), r)); // (S, in, R)
+                b[l][g.ordinal()] = manager.zeros(new Shape(slots + 1, r, g.outFeatures(config))); // (S, R, out)
+            }
         }
-      }
     }
-    version++;
-  }
 
-  /**
-   * Copies slot {@code fromSlot} of {@code from} into slot {@code toSlot} of these slots, on the device. Both must
-   * have the same model and maximum rank; {@code from} may be this object.
-   */
-  public synchronized void copy(int toSlot, LoraSlots from, int fromSlot) {
-    checkSlot(toSlot);
-    if (fromSlot < 0 || fromSlot > from.slots) throw new IllegalArgumentException("slot " + fromSlot + " is not in 0.." + from.slots);
-    if (from.maxRank != maxRank || from.a.length != a.length) {
-      throw new IllegalArgumentException("slots differ in model or maximum rank");
+    /** Usable slots, numbered 1..slots. */
+    @Override
+    public int slots() {
+        return slots;
     }
-    try (NDManager tmp = manager.newSubManager()) {
-      for (int l = 0; l < a.length; l++) {
-        for (int g = 0; g < a[l].length; g++) {
-          NDArray srcA = from.a[l][g].get(fromSlot);
-          NDArray srcB = from.b[l][g].get(fromSlot);
-          srcA.attach(tmp);
-          srcB.attach(tmp);
-          a[l][g].set(new NDIndex("{}", toSlot), srcA);
-          b[l][g].set(new NDIndex("{}", toSlot), srcB);
+
+    @Override
+    public int maxRank() {
+        return maxRank;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    /** Bytes of device memory held by the slot tensors. */
+    @Override
+    public long bytes() {
+        long n = 0;
+        for (NDArray[] layer : a) for (NDArray x : layer) n += x.size();
+        for (NDArray[] layer : b) for (NDArray x : layer) n += x.size();
+        return n * Float.BYTES;
+    }
+
+    /** Copies an adapter into slot {@code slot} (1..slots), replacing what was there. */
+    @Override
+    public synchronized void set(int slot, AdapterWeights adapter) {
+        checkSlot(slot);
+        checkRank(adapter);
+        try (NDManager tmp = manager.newSubManager()) {
+            for (int l = 0; l < config.numLayers(); l++) {
+                for (ProjectionGroup g : ProjectionGroup.values()) {
+                    write(slot, l, g, packA(adapter, l, g), packB(adapter, l, g), tmp);
+                }
+            }
         }
-      }
+        version++;
     }
-    version++;
-  }
 
-  /** Zeroes a slot. */
-  @Override
-  public synchronized void clear(int slot) {
-    checkSlot(slot);
-    try (NDManager tmp = manager.newSubManager()) {
-      for (int l = 0; l < config.numLayers(); l++) {
-        for (ProjectionGroup g : ProjectionGroup.values()) {
-          int in = g.inFeatures(config);
-          int out = g.outFeatures(config);
-          int r = g.parts().size() * maxRank;
-          write(slot, l, g, new float[in * r], new float[r * out], tmp);
+    /**
+     * Copies slot {@code fromSlot} of {@code from} into slot {@code toSlot} of these slots, on the device. Both must
+     * have the same model and maximum rank; {@code from} may be this object.
+     */
+    public synchronized void copy(int toSlot, LoraSlots from, int fromSlot) {
+        checkSlot(toSlot);
+        if (fromSlot < 0 || fromSlot > from.slots)
+            throw new IllegalArgumentException("slot " + fromSlot + " is not in 0.." + from.slots);
+        if (from.maxRank != maxRank || from.a.length != a.length) {
+            throw new IllegalArgumentException("slots differ in model or maximum rank");
         }
-      }
+        try (NDManager tmp = manager.newSubManager()) {
+            for (int l = 0; l < a.length; l++) {
+                for (int g = 0; g < a[l].length; g++) {
+                    NDArray srcA = from.a[l][g].get(fromSlot);
+                    NDArray srcB = from.b[l][g].get(fromSlot);
+                    srcA.attach(tmp);
+                    srcB.attach(tmp);
+                    a[l][g].set(new NDIndex("{}", toSlot), srcA);
+                    b[l][g].set(new NDIndex("{}", toSlot), srcB);
+                }
+            }
+        }
+        version++;
     }
-    version++;
-  }
 
-  private void write(int slot, int l, ProjectionGroup g, float[] packedA, float[] packedB, NDManager tmp) {
-    NDArray sa = a[l][g.ordinal()];
-    NDArray sb = b[l][g.ordinal()];
-    sa.set(new NDIndex("{}", slot), tmp.create(packedA, new Shape(sa.getShape().get(1), sa.getShape().get(2))));
-    sb.set(new NDIndex("{}", slot), tmp.create(packedB, new Shape(sb.getShape().get(1), sb.getShape().get(2))));
-  }
-
-  /** Aᵀ of every part side by side: (in, R). */
-  private float[] packA(AdapterWeights adapter, int layer, ProjectionGroup g) {
-    int in = g.inFeatures(config);
-    int r = g.parts().size() * maxRank;
-    float[] out = new float[in * r];
-    List<Projection> parts = g.parts();
-    for (int j = 0; j < parts.size(); j++) {
-      LoraWeights w = adapter.module(layer, parts.get(j));
-      if (w == null) continue;
-      for (int k = 0; k < w.rank(); k++) {
-        for (int i = 0; i < in; i++) out[i * r + j * maxRank + k] = w.a()[k * in + i];
-      }
+    /** Zeroes a slot. */
+    @Override
+    public synchronized void clear(int slot) {
+        checkSlot(slot);
+        try (NDManager tmp = manager.newSubManager()) {
+            for (int l = 0; l < config.numLayers(); l++) {
+                for (ProjectionGroup g : ProjectionGroup.values()) {
+                    int in = g.inFeatures(config);
+                    int out = g.outFeatures(config);
+                    int r = g.parts().size() * maxRank;
+                    write(slot, l, g, new float[in * r], new float[r * out], tmp);
+                }
+            }
+        }
+        version++;
     }
-    return out;
-  }
 
-  /** s·Bᵀ of every part, block-diagonal: (R, out). */
-  private float[] packB(AdapterWeights adapter, int layer, ProjectionGroup g) {
-    int outWidth = g.outFeatures(config);
-    int r = g.parts().size() * maxRank;
-    float[] out = new float[r * outWidth];
-    List<Projection> parts = g.parts();
-    for (int j = 0; j < parts.size(); j++) {
-      LoraWeights w = adapter.module(layer, parts.get(j));
-      if (w == null) continue;
-      float[] sb = w.scaledB();
-      int off = g.outOffset(parts.get(j), config);
-      for (int k = 0; k < w.rank(); k++) {
-        for (int o = 0; o < w.out(); o++) out[(j * maxRank + k) * outWidth + off + o] = sb[o * w.rank() + k];
-      }
+    private void write(int slot, int l, ProjectionGroup g, float[] packedA, float[] packedB, NDManager tmp) {
+        NDArray sa = a[l][g.ordinal()];
+        NDArray sb = b[l][g.ordinal()];
+        sa.set(
+                new NDIndex("{}", slot),
+                tmp.create(
+                        packedA, new Shape(sa.getShape().get(1), sa.getShape().get(2))));
+        sb.set(
+                new NDIndex("{}", slot),
+                tmp.create(
+                        packedB, new Shape(sb.getShape().get(1), sb.getShape().get(2))));
     }
-    return out;
-  }
 
-  NDArray a(int layer, ProjectionGroup g) {
-    return a[layer][g.ordinal()];
-  }
+    /** Aᵀ of every part side by side: (in, R). */
+    private float[] packA(AdapterWeights adapter, int layer, ProjectionGroup g) {
+        int in = g.inFeatures(config);
+        int r = g.parts().size() * maxRank;
+        float[] out = new float[in * r];
+        List<Projection> parts = g.parts();
+        for (int j = 0; j < parts.size(); j++) {
+            LoraWeights w = adapter.module(layer, parts.get(j));
+            if (w == null) continue;
+            for (int k = 0; k < w.rank(); k++) {
+                for (int i = 0; i < in; i++) out[i * r + j * maxRank + k] = w.a()[k * in + i];
+            }
+        }
+        return out;
+    }
 
-  NDArray b(int layer, ProjectionGroup g) {
-    return b[layer][g.ordinal()];
-  }
+    /** s·Bᵀ of every part, block-diagonal: (R, out). */
+    private float[] packB(AdapterWeights adapter, int layer, ProjectionGroup g) {
+        int outWidth = g.outFeatures(config);
+        int r = g.parts().size() * maxRank;
+        float[] out = new float[r * outWidth];
+        List<Projection> parts = g.parts();
+        for (int j = 0; j < parts.size(); j++) {
+            LoraWeights w = adapter.module(layer, parts.get(j));
+            if (w == null) continue;
+            float[] sb = w.scaledB();
+            int off = g.outOffset(parts.get(j), config);
+            for (int k = 0; k < w.rank(); k++) {
+                for (int o = 0; o < w.out(); o++) out[(j * maxRank + k) * outWidth + off + o] = sb[o * w.rank() + k];
+            }
+        }
+        return out;
+    }
 
-  int layers() {
-    return config.numLayers();
-  }
+    NDArray a(int layer, ProjectionGroup g) {
+        return a[layer][g.ordinal()];
+    }
 
-  @Override
-  public void close() {
-    manager.close();
-  }
+    NDArray b(int layer, ProjectionGroup g) {
+        return b[layer][g.ordinal()];
+    }
+
+    int layers() {
+        return config.numLayers();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
 }

@@ -16,36 +16,36 @@ import java.util.List;
  */
 public final class ReferenceLoraOps implements LoraOps {
 
-  private final ModelConfig config;
-  private final List<AdapterWeights> perSequence;
+    private final ModelConfig config;
+    private final List<AdapterWeights> perSequence;
 
-  /** @param perSequence the adapter of each sequence of the batch, null for none */
-  public ReferenceLoraOps(ModelConfig config, List<AdapterWeights> perSequence) {
-    this.config = config;
-    this.perSequence = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(perSequence));
-  }
-
-  @Override
-  public NDArray apply(int layer, ProjectionGroup group, NDArray x, NDArray y) {
-    NDManager m = x.getManager();
-    long t = x.getShape().get(1);
-    NDList rows = new NDList();
-    for (int bIdx = 0; bIdx < perSequence.size(); bIdx++) {
-      AdapterWeights adapter = perSequence.get(bIdx);
-      NDArray xb = x.get(bIdx); // (T, in)
-      NDList parts = new NDList();
-      for (Projection p : group.parts()) {
-        LoraWeights w = adapter == null ? null : adapter.module(layer, p);
-        if (w == null) {
-          parts.add(m.zeros(new Shape(t, p.outFeatures(config)))); // (T, out_p)
-        } else {
-          NDArray a = m.create(w.a(), new Shape(w.rank(), w.in())); // (r, in)
-          NDArray b = m.create(w.b(), new Shape(w.out(), w.rank())); // (out_p, r)
-          parts.add(xb.matMul(a.transpose()).matMul(b.transpose()).mul(w.scale())); // (T, out_p)
-        }
-      }
-      rows.add(NDArrays.concat(parts, -1)); // (T, out)
+    /** @param perSequence the adapter of each sequence of the batch, null for none */
+    public ReferenceLoraOps(ModelConfig config, List<AdapterWeights> perSequence) {
+        this.config = config;
+        this.perSequence = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(perSequence));
     }
-    return y.add(NDArrays.stack(rows)); // (B, T, out)
-  }
+
+    @Override
+    public NDArray apply(int layer, ProjectionGroup group, NDArray x, NDArray y) {
+        NDManager m = x.getManager();
+        long t = x.getShape().get(1);
+        NDList rows = new NDList();
+        for (int bIdx = 0; bIdx < perSequence.size(); bIdx++) {
+            AdapterWeights adapter = perSequence.get(bIdx);
+            NDArray xb = x.get(bIdx); // (T, in)
+            NDList parts = new NDList();
+            for (Projection p : group.parts()) {
+                LoraWeights w = adapter == null ? null : adapter.module(layer, p);
+                if (w == null) {
+                    parts.add(m.zeros(new Shape(t, p.outFeatures(config)))); // (T, out_p)
+                } else {
+                    NDArray a = m.create(w.a(), new Shape(w.rank(), w.in())); // (r, in)
+                    NDArray b = m.create(w.b(), new Shape(w.out(), w.rank())); // (out_p, r)
+                    parts.add(xb.matMul(a.transpose()).matMul(b.transpose()).mul(w.scale())); // (T, out_p)
+                }
+            }
+            rows.add(NDArrays.concat(parts, -1)); // (T, out)
+        }
+        return y.add(NDArrays.stack(rows)); // (B, T, out)
+    }
 }

@@ -7,10 +7,10 @@ import ai.djl.ndarray.index.NDIndex;
 /** Token embedding: a lookup of rows of the (V, E) table. */
 public record Embedding(NDArray table) {
 
-  /** (B, T) token ids → (B, T, E). */
-  public NDArray forward(NDArray ids, NDManager step) {
-    NDArray x = table.get(new NDIndex("{}", ids)); // (B, T, E)
-    x.attach(step);
-    return x;
-  }
+    /** (B, T) token ids → (B, T, E). */
+    public NDArray forward(NDArray ids, NDManager step) {
+        NDArray x = table.get(new NDIndex("{}", ids)); // (B, T, E)
+        x.attach(step);
+        return x;
+    }
 }

@@ -8,21 +8,21 @@ import ai.djl.ndarray.NDArray;
  */
 public record Linear(NDArray weight, NDArray bias) {
 
-  public Linear {
-    if (weight.getShape().dimension() != 2) throw new IllegalArgumentException("weight must be (in, out)");
-  }
+    public Linear {
+        if (weight.getShape().dimension() != 2) throw new IllegalArgumentException("weight must be (in, out)");
+    }
 
-  public long inFeatures() {
-    return weight.getShape().get(0);
-  }
+    public long inFeatures() {
+        return weight.getShape().get(0);
+    }
 
-  public long outFeatures() {
-    return weight.getShape().get(1);
-  }
+    public long outFeatures() {
+        return weight.getShape().get(1);
+    }
 
-  /** (B, T, in) → (B, T, out). */
-  public NDArray forward(NDArray x) {
-    NDArray y = x.matMul(weight); // (B, T, out)
-    return bias == null ? y : y.add(bias);
-  }
+    /** (B, T, in) → (B, T, out). */
+    public NDArray forward(NDArray x) {
+        NDArray y = x.matMul(weight); // (B, T, out)
+        return bias == null ? y : y.add(bias);
+    }
 }

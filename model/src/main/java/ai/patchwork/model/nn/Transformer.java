@@ -20,150 +20,159 @@ import java.util.List;
  */
 public final class Transformer implements AutoCloseable {
 
-  private final ModelConfig config;
-  private final Embedding embedding;
-  private final List<TransformerBlock> blocks;
-  private final RmsNorm norm;
-  private final NDArray lmHead; // (E, V)
-  private final RotaryEmbedding rope;
-  private NDManager manager;
+    private final ModelConfig config;
+    private final Embedding embedding;
+    private final List<TransformerBlock> blocks;
+    private final RmsNorm norm;
+    private final NDArray lmHead; // (E, V)
+    private final RotaryEmbedding rope;
+    private NDManager manager;
 
-  Transformer(ModelConfig config, Embedding embedding, List<TransformerBlock> blocks, RmsNorm norm, NDArray lmHead,
-      RotaryEmbedding rope) {
-    this.config = config;
-    this.embedding = embedding;
-    this.blocks = List.copyOf(blocks);
-    this.norm = norm;
-    this.lmHead = lmHead;
-    this.rope = rope;
-  }
-
-  /** Loads a Hugging Face model folder (config.json + safetensors) into a manager owned by the model. */
-  public static Transformer load(Path modelDir, NDManager parent) {
-    ModelConfig config = ModelConfig.load(modelDir);
-    NDManager manager = parent.newSubManager();
-    try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
-      Transformer t = TransformerWeights.load(config, ckpt, manager);
-      t.manager = manager;
-      return t;
-    } catch (RuntimeException e) {
-      manager.close();
-      throw e;
+    Transformer(
+            ModelConfig config,
+            Embedding embedding,
+            List<TransformerBlock> blocks,
+            RmsNorm norm,
+            NDArray lmHead,
+            RotaryEmbedding rope) {
+        this.config = config;
+        this.embedding = embedding;
+        this.blocks = List.copyOf(blocks);
+        this.norm = norm;
+        this.lmHead = lmHead;
+        this.rope = rope;
     }
-  }
 
-  public ModelConfig config() {
-    return config;
-  }
-
-  public List<TransformerBlock> blocks() {
-    return blocks;
-  }
-
-  public Embedding embedding() {
-    return embedding;
-  }
-
-  /** The final norm, before the LM head. */
-  public RmsNorm norm() {
-    return norm;
-  }
-
-  /** The LM head, (E, V). */
-  public NDArray lmHead() {
-    return lmHead;
-  }
-
-  /** Number of weights (tied embeddings counted once). */
-  public long parameterCount() {
-    long n = embedding.table().size() + norm.weight().size();
-    if (lmHead.getShape().get(0) != embedding.table().getShape().get(0) || !config.tieWordEmbeddings()) n += lmHead.size();
-    for (TransformerBlock b : blocks) {
-      n += b.attentionNorm().weight().size() + b.mlpNorm().weight().size();
-      n += b.attention().qkv().weight().size() + b.attention().o().weight().size();
-      n += b.mlp().gateUp().weight().size() + b.mlp().down().weight().size();
-      if (b.attention().qkv().bias() != null) n += b.attention().qkv().bias().size();
+    /** Loads a Hugging Face model folder (config.json + safetensors) into a manager owned by the model. */
+    public static Transformer load(Path modelDir, NDManager parent) {
+        ModelConfig config = ModelConfig.load(modelDir);
+        NDManager manager = parent.newSubManager();
+        try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
+            Transformer t = TransformerWeights.load(config, ckpt, manager);
+            t.manager = manager;
+            return t;
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
     }
-    return n;
-  }
 
-  /** The manager that owns the weights. */
-  public NDManager manager() {
-    return manager;
-  }
-
-  /**
-   * One inference step for a batch with a KV cache: sequence b feeds {@code tokens[b]} at positions
-   * {@code starts[b]...} into cache slot {@code slots[b]}. Rows may have different lengths (prefill); shorter rows
-   * are padded, which requires {@code starts[b] + max length <= cache capacity}.
-   *
-   * @return logits at the last new token of each sequence, (B, V), as floats
-   */
-  public float[][] step(int[][] tokens, int[] starts, int[] slots, KvCache cache, LoraOps lora) {
-    int b = tokens.length;
-    int t = 0;
-    for (int[] row : tokens) t = Math.max(t, row.length);
-    try (NDManager step = manager.newSubManager()) {
-      KvBinding kv = cache.bind(slots, starts, t, step);
-      NDArray x = hidden(step, tokens, starts, t, kv.attended(), kv, lora); // (B, T, E)
-      long[] rows = new long[b];
-      long[] last = new long[b];
-      for (int i = 0; i < b; i++) {
-        rows[i] = i;
-        last[i] = tokens[i].length - 1;
-      }
-      NDArray h = x.get(new NDIndex("{}, {}", step.create(rows), step.create(last))); // (B, E)
-      NDArray logits = norm.forward(h).matMul(lmHead); // (B, V)
-      float[] flat = logits.toFloatArray();
-      float[][] out = new float[b][];
-      int v = config.vocabSize();
-      for (int i = 0; i < b; i++) out[i] = Arrays.copyOfRange(flat, i * v, (i + 1) * v);
-      return out;
+    public ModelConfig config() {
+        return config;
     }
-  }
 
-  /**
-   * A full causal forward without a cache (training, scoring): right-padded ids (B, T) → logits (B, T, V), attached
-   * to {@code step}. Padding sits after each sequence, so the causal mask alone keeps it out of real positions.
-   */
-  public NDArray logits(NDArray ids, LoraOps lora, NDManager step) {
-    int b = (int) ids.getShape().get(0);
-    int t = (int) ids.getShape().get(1);
-    int[] starts = new int[b];
-    NDArray x = hidden(step, ids, starts, t, t, null, lora); // (B, T, E)
-    return norm.forward(x).matMul(lmHead); // (B, T, V)
-  }
-
-  private NDArray hidden(NDManager step, int[][] tokens, int[] starts, int t, int l, KvBinding kv, LoraOps lora) {
-    long[] ids = new long[tokens.length * t];
-    for (int i = 0; i < tokens.length; i++) {
-      for (int j = 0; j < tokens[i].length; j++) ids[i * t + j] = tokens[i][j];
+    public List<TransformerBlock> blocks() {
+        return blocks;
     }
-    return hidden(step, step.create(ids, new Shape(tokens.length, t)), starts, t, l, kv, lora);
-  }
 
-  private NDArray hidden(NDManager step, NDArray ids, int[] starts, int t, int l, KvBinding kv, LoraOps lora) {
-    int b = starts.length;
-    long[] positions = new long[b * t];
-    float[] mask = new float[b * t * l];
-    int maxPos = config.maxPositions() - 1;
-    for (int i = 0; i < b; i++) {
-      for (int j = 0; j < t; j++) {
-        int p = starts[i] + j;
-        positions[i * t + j] = Math.min(p, maxPos);
-        for (int k = p + 1; k < l; k++) mask[(i * t + j) * l + k] = Float.NEGATIVE_INFINITY;
-      }
+    public Embedding embedding() {
+        return embedding;
     }
-    NDArray pos = step.create(positions, new Shape(b, t)); // (B, T)
-    NDArray[] cosSin = rope.at(pos, config.numHeads(), config.numKvHeads(), (float) (1 / Math.sqrt(config.headDim())), step);
-    RunState s = new RunState(step, cosSin, step.create(mask, new Shape(b, 1, 1, t, l)), kv, lora);
-    NDArray x = embedding.forward(ids, step); // (B, T, E)
-    for (TransformerBlock block : blocks) x = block.forward(x, s);
-    return x;
-  }
 
-  @Override
-  public void close() {
-    if (manager != null) manager.close();
-  }
+    /** The final norm, before the LM head. */
+    public RmsNorm norm() {
+        return norm;
+    }
+
+    /** The LM head, (E, V). */
+    public NDArray lmHead() {
+        return lmHead;
+    }
+
+    /** Number of weights (tied embeddings counted once). */
+    public long parameterCount() {
+        long n = embedding.table().size() + norm.weight().size();
+        if (lmHead.getShape().get(0) != embedding.table().getShape().get(0) || !config.tieWordEmbeddings())
+            n += lmHead.size();
+        for (TransformerBlock b : blocks) {
+            n += b.attentionNorm().weight().size() + b.mlpNorm().weight().size();
+            n += b.attention().qkv().weight().size()
+                    + b.attention().o().weight().size();
+            n += b.mlp().gateUp().weight().size() + b.mlp().down().weight().size();
+            if (b.attention().qkv().bias() != null)
+                n += b.attention().qkv().bias().size();
+        }
+        return n;
+    }
+
+    /** The manager that owns the weights. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * One inference step for a batch with a KV cache: sequence b feeds {@code tokens[b]} at positions
+     * {@code starts[b]...} into cache slot {@code slots[b]}. Rows may have different lengths (prefill); shorter rows
+     * are padded, which requires {@code starts[b] + max length <= cache capacity}.
+     *
+     * @return logits at the last new token of each sequence, (B, V), as floats
+     */
+    public float[][] step(int[][] tokens, int[] starts, int[] slots, KvCache cache, LoraOps lora) {
+        int b = tokens.length;
+        int t = 0;
+        for (int[] row : tokens) t = Math.max(t, row.length);
+        try (NDManager step = manager.newSubManager()) {
+            KvBinding kv = cache.bind(slots, starts, t, step);
+            NDArray x = hidden(step, tokens, starts, t, kv.attended(), kv, lora); // (B, T, E)
+            long[] rows = new long[b];
+            long[] last = new long[b];
+            for (int i = 0; i < b; i++) {
+                rows[i] = i;
+                last[i] = tokens[i].length - 1;
+            }
+            NDArray h = x.get(new NDIndex("{}, {}", step.create(rows), step.create(last))); // (B, E)
+            NDArray logits = norm.forward(h).matMul(lmHead); // (B, V)
+            float[] flat = logits.toFloatArray();
+            float[][] out = new float[b][];
+            int v = config.vocabSize();
+            for (int i = 0; i < b; i++) out[i] = Arrays.copyOfRange(flat, i * v, (i + 1) * v);
+            return out;
+        }
+    }
+
+    /**
+     * A full causal forward without a cache (training, scoring): right-padded ids (B, T) → logits (B, T, V), attached
+     * to {@code step}. Padding sits after each sequence, so the causal mask alone keeps it out of real positions.
+     */
+    public NDArray logits(NDArray ids, LoraOps lora, NDManager step) {
+        int b = (int) ids.getShape().get(0);
+        int t = (int) ids.getShape().get(1);
+        int[] starts = new int[b];
+        NDArray x = hidden(step, ids, starts, t, t, null, lora); // (B, T, E)
+        return norm.forward(x).matMul(lmHead); // (B, T, V)
+    }
+
+    private NDArray hidden(NDManager step, int[][] tokens, int[] starts, int t, int l, KvBinding kv, LoraOps lora) {
+        long[] ids = new long[tokens.length * t];
+        for (int i = 0; i < tokens.length; i++) {
+            for (int j = 0; j < tokens[i].length; j++) ids[i * t + j] = tokens[i][j];
+        }
+        return hidden(step, step.create(ids, new Shape(tokens.length, t)), starts, t, l, kv, lora);
+    }
+
+    private NDArray hidden(NDManager step, NDArray ids, int[] starts, int t, int l, KvBinding kv, LoraOps lora) {
+        int b = starts.length;
+        long[] positions = new long[b * t];
+        float[] mask = new float[b * t * l];
+        int maxPos = config.maxPositions() - 1;
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < t; j++) {
+                int p = starts[i] + j;
+                positions[i * t + j] = Math.min(p, maxPos);
+                for (int k = p + 1; k < l; k++) mask[(i * t + j) * l + k] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        NDArray pos = step.create(positions, new Shape(b, t)); // (B, T)
+        NDArray[] cosSin =
+                rope.at(pos, config.numHeads(), config.numKvHeads(), (float) (1 / Math.sqrt(config.headDim())), step);
+        RunState s = new RunState(step, cosSin, step.create(mask, new Shape(b, 1, 1, t, l)), kv, lora);
+        NDArray x = embedding.forward(ids, step); // (B, T, E)
+        for (TransformerBlock block : blocks) x = block.forward(x, s);
+        return x;
+    }
+
+    @Override
+    public void close() {
+        if (manager != null) manager.close();
+    }
 }

@@ -21,32 +21,33 @@ import java.util.Map;
  */
 public record Penalties(double presence, double frequency, double repetition, Map<Integer, Double> logitBias) {
 
-  public static final Penalties NONE = new Penalties(0, 0, 1, Map.of());
+    public static final Penalties NONE = new Penalties(0, 0, 1, Map.of());
 
-  public Penalties {
-    if (!(presence >= -2 && presence <= 2)) throw new IllegalArgumentException("presence_penalty must be in [-2, 2]");
-    if (!(frequency >= -2 && frequency <= 2)) {
-      throw new IllegalArgumentException("frequency_penalty must be in [-2, 2]");
+    public Penalties {
+        if (!(presence >= -2 && presence <= 2))
+            throw new IllegalArgumentException("presence_penalty must be in [-2, 2]");
+        if (!(frequency >= -2 && frequency <= 2)) {
+            throw new IllegalArgumentException("frequency_penalty must be in [-2, 2]");
+        }
+        if (!(repetition > 0 && repetition <= 2)) {
+            throw new IllegalArgumentException("repetition_penalty must be in (0, 2]");
+        }
+        logitBias = Map.copyOf(logitBias);
+        for (var e : logitBias.entrySet()) {
+            if (e.getKey() < 0) throw new IllegalArgumentException("logit_bias token ids must be >= 0");
+            if (!(e.getValue() >= -100 && e.getValue() <= 100)) {
+                throw new IllegalArgumentException("logit_bias values must be in [-100, 100]");
+            }
+        }
     }
-    if (!(repetition > 0 && repetition <= 2)) {
-      throw new IllegalArgumentException("repetition_penalty must be in (0, 2]");
-    }
-    logitBias = Map.copyOf(logitBias);
-    for (var e : logitBias.entrySet()) {
-      if (e.getKey() < 0) throw new IllegalArgumentException("logit_bias token ids must be >= 0");
-      if (!(e.getValue() >= -100 && e.getValue() <= 100)) {
-        throw new IllegalArgumentException("logit_bias values must be in [-100, 100]");
-      }
-    }
-  }
 
-  /** True when nothing is adjusted, so the logits can be read as they are. */
-  public boolean none() {
-    return presence == 0 && frequency == 0 && repetition == 1 && logitBias.isEmpty();
-  }
+    /** True when nothing is adjusted, so the logits can be read as they are. */
+    public boolean none() {
+        return presence == 0 && frequency == 0 && repetition == 1 && logitBias.isEmpty();
+    }
 
-  /** True when the prompt's tokens are needed ({@code repetition} covers them). */
-  public boolean readsPrompt() {
-    return repetition != 1;
-  }
+    /** True when the prompt's tokens are needed ({@code repetition} covers them). */
+    public boolean readsPrompt() {
+        return repetition != 1;
+    }
 }

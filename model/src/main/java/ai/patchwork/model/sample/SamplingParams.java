@@ -18,41 +18,57 @@ import java.util.Set;
  * @param stopStrings strings that end the sequence; the text is cut before them
  * @param penalties logit bias and repetition penalties, applied before the token is picked
  */
-public record SamplingParams(double temperature, double topP, int topK, double minP, long seed, int maxTokens,
-    Set<Integer> stopIds, List<String> stopStrings, Penalties penalties) {
+public record SamplingParams(
+        double temperature,
+        double topP,
+        int topK,
+        double minP,
+        long seed,
+        int maxTokens,
+        Set<Integer> stopIds,
+        List<String> stopStrings,
+        Penalties penalties) {
 
-  public SamplingParams {
-    if (!(temperature >= 0) || temperature > 100) throw new IllegalArgumentException("temperature must be in [0, 100]");
-    if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top_p must be in (0, 1]");
-    if (topK < 0) throw new IllegalArgumentException("top_k must be >= 0");
-    if (!(minP >= 0 && minP <= 1)) throw new IllegalArgumentException("min_p must be in [0, 1]");
-    if (maxTokens < 0) throw new IllegalArgumentException("max_tokens must be >= 0");
-    if (penalties == null) throw new IllegalArgumentException("penalties are required (Penalties.NONE for none)");
-    stopIds = Set.copyOf(stopIds);
-    stopStrings = List.copyOf(stopStrings);
-    for (String s : stopStrings) if (s.isEmpty()) throw new IllegalArgumentException("stop strings must not be empty");
-  }
+    public SamplingParams {
+        if (!(temperature >= 0) || temperature > 100)
+            throw new IllegalArgumentException("temperature must be in [0, 100]");
+        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("top_p must be in (0, 1]");
+        if (topK < 0) throw new IllegalArgumentException("top_k must be >= 0");
+        if (!(minP >= 0 && minP <= 1)) throw new IllegalArgumentException("min_p must be in [0, 1]");
+        if (maxTokens < 0) throw new IllegalArgumentException("max_tokens must be >= 0");
+        if (penalties == null) throw new IllegalArgumentException("penalties are required (Penalties.NONE for none)");
+        stopIds = Set.copyOf(stopIds);
+        stopStrings = List.copyOf(stopStrings);
+        for (String s : stopStrings)
+            if (s.isEmpty()) throw new IllegalArgumentException("stop strings must not be empty");
+    }
 
-  /** Without min_p and penalties. */
-  public SamplingParams(double temperature, double topP, int topK, long seed, int maxTokens, Set<Integer> stopIds,
-      List<String> stopStrings) {
-    this(temperature, topP, topK, 0, seed, maxTokens, stopIds, stopStrings, Penalties.NONE);
-  }
+    /** Without min_p and penalties. */
+    public SamplingParams(
+            double temperature,
+            double topP,
+            int topK,
+            long seed,
+            int maxTokens,
+            Set<Integer> stopIds,
+            List<String> stopStrings) {
+        this(temperature, topP, topK, 0, seed, maxTokens, stopIds, stopStrings, Penalties.NONE);
+    }
 
-  public static SamplingParams greedy(int maxTokens) {
-    return new SamplingParams(0, 1, 0, 0, maxTokens, Set.of(), List.of());
-  }
+    public static SamplingParams greedy(int maxTokens) {
+        return new SamplingParams(0, 1, 0, 0, maxTokens, Set.of(), List.of());
+    }
 
-  public SamplingParams withStopIds(Set<Integer> ids) {
-    return new SamplingParams(temperature, topP, topK, minP, seed, maxTokens, ids, stopStrings, penalties);
-  }
+    public SamplingParams withStopIds(Set<Integer> ids) {
+        return new SamplingParams(temperature, topP, topK, minP, seed, maxTokens, ids, stopStrings, penalties);
+    }
 
-  /** The same parameters with another seed (the choices of an {@code n > 1} request use seed, seed + 1, …). */
-  public SamplingParams withSeed(long newSeed) {
-    return new SamplingParams(temperature, topP, topK, minP, newSeed, maxTokens, stopIds, stopStrings, penalties);
-  }
+    /** The same parameters with another seed (the choices of an {@code n > 1} request use seed, seed + 1, …). */
+    public SamplingParams withSeed(long newSeed) {
+        return new SamplingParams(temperature, topP, topK, minP, newSeed, maxTokens, stopIds, stopStrings, penalties);
+    }
 
-  public boolean greedy() {
-    return temperature == 0;
-  }
+    public boolean greedy() {
+        return temperature == 0;
+    }
 }

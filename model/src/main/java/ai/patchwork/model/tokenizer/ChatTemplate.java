@@ -24,122 +24,117 @@ import java.util.Objects;
  * immutable and safe to share between threads.
  */
 public final class ChatTemplate {
-  /**
-   * The fallback used when a model ships no template: ChatML, the same text as the old {@code
-   * transformers} default. Each message becomes {@code <|im_start|>ROLE\nCONTENT<|im_end|>\n}, and
-   * the generation prompt is {@code <|im_start|>assistant\n}. It only suits models that know the
-   * ChatML markers; for others the markers are encoded as ordinary text.
-   */
-  public static final String CHATML_SOURCE =
-      "{% for message in messages %}"
-          + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
-          + "{% endfor %}"
-          + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    /**
+     * The fallback used when a model ships no template: ChatML, the same text as the old {@code
+     * transformers} default. Each message becomes {@code <|im_start|>ROLE\nCONTENT<|im_end|>\n}, and
+     * the generation prompt is {@code <|im_start|>assistant\n}. It only suits models that know the
+     * ChatML markers; for others the markers are encoded as ordinary text.
+     */
+    public static final String CHATML_SOURCE = "{% for message in messages %}"
+            + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+            + "{% endfor %}"
+            + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-  private static final Jinjava JINJAVA = newEngine();
+    private static final Jinjava JINJAVA = newEngine();
 
-  private final String source;
-  private final String bosToken;
-  private final String eosToken;
+    private final String source;
+    private final String bosToken;
+    private final String eosToken;
 
-  private ChatTemplate(String source, String bosToken, String eosToken) {
-    this.source = Objects.requireNonNull(source, "source");
-    this.bosToken = Objects.requireNonNull(bosToken, "bosToken");
-    this.eosToken = Objects.requireNonNull(eosToken, "eosToken");
-  }
-
-  /**
-   * A template from its Jinja source and the model's special token strings.
-   *
-   * @param bosToken the text of the BOS token, or {@code ""} when the model has none
-   * @param eosToken the text of the EOS token, or {@code ""} when the model has none
-   */
-  public static ChatTemplate of(String source, String bosToken, String eosToken) {
-    return new ChatTemplate(source, bosToken, eosToken);
-  }
-
-  /** The ChatML fallback ({@link #CHATML_SOURCE}) with the given special token strings. */
-  public static ChatTemplate chatMl(String bosToken, String eosToken) {
-    return new ChatTemplate(CHATML_SOURCE, bosToken, eosToken);
-  }
-
-  /** The Jinja source of this template. */
-  public String source() {
-    return source;
-  }
-
-  /**
-   * Renders a conversation to prompt text.
-   *
-   * @param addGenerationPrompt whether to append the text that opens the assistant's reply
-   * @throws ChatTemplateException if the template raises an exception or fails to render
-   */
-  public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
-    List<Map<String, Object>> turns = new ArrayList<>(messages.size());
-    for (ChatMessage message : messages) {
-      Map<String, Object> turn = new LinkedHashMap<>();
-      turn.put("role", message.role());
-      turn.put("content", message.content());
-      turns.add(turn);
+    private ChatTemplate(String source, String bosToken, String eosToken) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.bosToken = Objects.requireNonNull(bosToken, "bosToken");
+        this.eosToken = Objects.requireNonNull(eosToken, "eosToken");
     }
-    Map<String, Object> bindings = new HashMap<>();
-    bindings.put("messages", turns);
-    bindings.put("add_generation_prompt", addGenerationPrompt);
-    bindings.put("bos_token", bosToken);
-    bindings.put("eos_token", eosToken);
-    RenderResult result = JINJAVA.renderForResult(source, bindings);
-    failOnErrors(result.getErrors());
-    return result.getOutput();
-  }
 
-  private static void failOnErrors(List<TemplateError> errors) {
-    for (TemplateError error : errors) {
-      for (Throwable t = error.getException(); t != null; t = t.getCause()) {
-        if (t instanceof TemplateFunctions.RaisedByTemplate raised) {
-          throw new ChatTemplateException(raised.getMessage());
+    /**
+     * A template from its Jinja source and the model's special token strings.
+     *
+     * @param bosToken the text of the BOS token, or {@code ""} when the model has none
+     * @param eosToken the text of the EOS token, or {@code ""} when the model has none
+     */
+    public static ChatTemplate of(String source, String bosToken, String eosToken) {
+        return new ChatTemplate(source, bosToken, eosToken);
+    }
+
+    /** The ChatML fallback ({@link #CHATML_SOURCE}) with the given special token strings. */
+    public static ChatTemplate chatMl(String bosToken, String eosToken) {
+        return new ChatTemplate(CHATML_SOURCE, bosToken, eosToken);
+    }
+
+    /** The Jinja source of this template. */
+    public String source() {
+        return source;
+    }
+
+    /**
+     * Renders a conversation to prompt text.
+     *
+     * @param addGenerationPrompt whether to append the text that opens the assistant's reply
+     * @throws ChatTemplateException if the template raises an exception or fails to render
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        List<Map<String, Object>> turns = new ArrayList<>(messages.size());
+        for (ChatMessage message : messages) {
+            Map<String, Object> turn = new LinkedHashMap<>();
+            turn.put("role", message.role());
+            turn.put("content", message.content());
+            turns.add(turn);
         }
-      }
+        Map<String, Object> bindings = new HashMap<>();
+        bindings.put("messages", turns);
+        bindings.put("add_generation_prompt", addGenerationPrompt);
+        bindings.put("bos_token", bosToken);
+        bindings.put("eos_token", eosToken);
+        RenderResult result = JINJAVA.renderForResult(source, bindings);
+        failOnErrors(result.getErrors());
+        return result.getOutput();
     }
-    for (TemplateError error : errors) {
-      if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-        throw new ChatTemplateException(
-            "Chat template failed at line " + error.getLineno() + ": " + error.getMessage(),
-            error.getException());
-      }
+
+    private static void failOnErrors(List<TemplateError> errors) {
+        for (TemplateError error : errors) {
+            for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+                if (t instanceof TemplateFunctions.RaisedByTemplate raised) {
+                    throw new ChatTemplateException(raised.getMessage());
+                }
+            }
+        }
+        for (TemplateError error : errors) {
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw new ChatTemplateException(
+                        "Chat template failed at line " + error.getLineno() + ": " + error.getMessage(),
+                        error.getException());
+            }
+        }
     }
-  }
 
-  private static Jinjava newEngine() {
-    LegacyOverrides python =
-        LegacyOverrides.newBuilder()
-            .withEvaluateMapKeys(true)
-            .withIterateOverMapKeys(true)
-            .withUsePyishObjectMapper(true)
-            .withUseNaturalOperatorPrecedence(true)
-            .withParseWhitespaceControlStrictly(true)
-            .withUseTrimmingForNotesAndExpressions(true)
-            .withKeepNullableLoopValues(true)
-            .build();
-    JinjavaConfig config =
-        JinjavaConfig.newBuilder()
-            .withTrimBlocks(true)
-            .withLstripBlocks(true)
-            // Message text must never be re-rendered as a template.
-            .withNestedInterpretationEnabled(false)
-            .withLegacyOverrides(python)
-            .build();
-    Jinjava jinjava = new Jinjava(config);
-    jinjava.registerFunction(
-        new ELFunctionDefinition(
-            "", "raise_exception", TemplateFunctions.class, "raiseException", Object.class));
-    jinjava.registerFunction(
-        new ELFunctionDefinition(
-            "", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
-    return jinjava;
-  }
+    private static Jinjava newEngine() {
+        LegacyOverrides python = LegacyOverrides.newBuilder()
+                .withEvaluateMapKeys(true)
+                .withIterateOverMapKeys(true)
+                .withUsePyishObjectMapper(true)
+                .withUseNaturalOperatorPrecedence(true)
+                .withParseWhitespaceControlStrictly(true)
+                .withUseTrimmingForNotesAndExpressions(true)
+                .withKeepNullableLoopValues(true)
+                .build();
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                // Message text must never be re-rendered as a template.
+                .withNestedInterpretationEnabled(false)
+                .withLegacyOverrides(python)
+                .build();
+        Jinjava jinjava = new Jinjava(config);
+        jinjava.registerFunction(new ELFunctionDefinition(
+                "", "raise_exception", TemplateFunctions.class, "raiseException", Object.class));
+        jinjava.registerFunction(
+                new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
+        return jinjava;
+    }
 
-  @Override
-  public String toString() {
-    return "ChatTemplate[" + source.length() + " chars]";
-  }
+    @Override
+    public String toString() {
+        return "ChatTemplate[" + source.length() + " chars]";
+    }
 }

@@ -5,15 +5,15 @@ package ai.patchwork.model.tokenizer;
  * then exactly {@code msg}), or it is not valid Jinja.
  */
 public final class ChatTemplateException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /** Creates the exception with its message. */
-  public ChatTemplateException(String message) {
-    super(message);
-  }
+    /** Creates the exception with its message. */
+    public ChatTemplateException(String message) {
+        super(message);
+    }
 
-  /** Creates the exception with its message and cause. */
-  public ChatTemplateException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    /** Creates the exception with its message and cause. */
+    public ChatTemplateException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -14,68 +14,68 @@ import java.util.Objects;
  * instance per generated sequence.
  */
 public final class StreamingDecoder {
-  private static final char REPLACEMENT = '\uFFFD';
+    private static final char REPLACEMENT = '\uFFFD';
 
-  private final Tokenizer tokenizer;
-  private final boolean skipSpecialTokens;
-  private int[] ids = new int[16];
-  private int size;
-  private int prefixOffset;
-  private int readOffset;
+    private final Tokenizer tokenizer;
+    private final boolean skipSpecialTokens;
+    private int[] ids = new int[16];
+    private int size;
+    private int prefixOffset;
+    private int readOffset;
 
-  /**
-   * A decoder over {@code tokenizer}.
-   *
-   * @param skipSpecialTokens whether special tokens are dropped from the text
-   */
-  public StreamingDecoder(Tokenizer tokenizer, boolean skipSpecialTokens) {
-    this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
-    this.skipSpecialTokens = skipSpecialTokens;
-  }
-
-  /** Adds one id and returns the text it completes, possibly {@code ""}. */
-  public String accept(int id) {
-    if (size == ids.length) {
-      ids = Arrays.copyOf(ids, size * 2);
+    /**
+     * A decoder over {@code tokenizer}.
+     *
+     * @param skipSpecialTokens whether special tokens are dropped from the text
+     */
+    public StreamingDecoder(Tokenizer tokenizer, boolean skipSpecialTokens) {
+        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        this.skipSpecialTokens = skipSpecialTokens;
     }
-    ids[size++] = id;
-    String prefix = decode(prefixOffset, readOffset);
-    String text = decode(prefixOffset, size);
-    if (text.length() > prefix.length() && text.charAt(text.length() - 1) != REPLACEMENT) {
-      prefixOffset = readOffset;
-      readOffset = size;
-      return text.substring(prefix.length());
+
+    /** Adds one id and returns the text it completes, possibly {@code ""}. */
+    public String accept(int id) {
+        if (size == ids.length) {
+            ids = Arrays.copyOf(ids, size * 2);
+        }
+        ids[size++] = id;
+        String prefix = decode(prefixOffset, readOffset);
+        String text = decode(prefixOffset, size);
+        if (text.length() > prefix.length() && text.charAt(text.length() - 1) != REPLACEMENT) {
+            prefixOffset = readOffset;
+            readOffset = size;
+            return text.substring(prefix.length());
+        }
+        return "";
     }
-    return "";
-  }
 
-  /** Adds several ids and returns the text they complete, possibly {@code ""}. */
-  public String acceptAll(int... newIds) {
-    StringBuilder out = new StringBuilder();
-    for (int id : newIds) {
-      out.append(accept(id));
+    /** Adds several ids and returns the text they complete, possibly {@code ""}. */
+    public String acceptAll(int... newIds) {
+        StringBuilder out = new StringBuilder();
+        for (int id : newIds) {
+            out.append(accept(id));
+        }
+        return out.toString();
     }
-    return out.toString();
-  }
 
-  /**
-   * Returns the text still held back (possibly ending in U+FFFD when the ids stop inside a
-   * character) and marks everything as read.
-   */
-  public String flush() {
-    String prefix = decode(prefixOffset, readOffset);
-    String text = decode(prefixOffset, size);
-    prefixOffset = readOffset;
-    readOffset = size;
-    return text.length() > prefix.length() ? text.substring(prefix.length()) : "";
-  }
+    /**
+     * Returns the text still held back (possibly ending in U+FFFD when the ids stop inside a
+     * character) and marks everything as read.
+     */
+    public String flush() {
+        String prefix = decode(prefixOffset, readOffset);
+        String text = decode(prefixOffset, size);
+        prefixOffset = readOffset;
+        readOffset = size;
+        return text.length() > prefix.length() ? text.substring(prefix.length()) : "";
+    }
 
-  /** Every id accepted so far. */
-  public int[] ids() {
-    return Arrays.copyOf(ids, size);
-  }
+    /** Every id accepted so far. */
+    public int[] ids() {
+        return Arrays.copyOf(ids, size);
+    }
 
-  private String decode(int from, int to) {
-    return from == to ? "" : tokenizer.decode(Arrays.copyOfRange(ids, from, to), skipSpecialTokens);
-  }
+    private String decode(int from, int to) {
+        return from == to ? "" : tokenizer.decode(Arrays.copyOfRange(ids, from, to), skipSpecialTokens);
+    }
 }

@@ -16,90 +16,97 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class AttentionOps {
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  private static final int L = S.length();
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
 
-  private AttentionOps() {}
+    private AttentionOps() {}
 
-  /** Positions per key block: one SIMD vector. */
-  static final int BLOCK = L;
+    /** Positions per key block: one SIMD vector. */
+    static final int BLOCK = L;
 
-  /**
-   * Where key dimension {@code d} of position {@code p} lies from its head's start, keys being stored in blocks of
-   * {@link #BLOCK} positions (C/B, H, B): within a block, each dimension's B positions side by side. A query's scores
-   * over positions 0..len then read len·H contiguous floats, whatever the cache's capacity (one row of H, C per
-   * dimension, as before, put each dimension's positions a whole capacity apart: 32 pages a head at 4,096 positions).
-   */
-  static int keyAt(int p, int d, int hd) {
-    return (p / BLOCK) * hd * BLOCK + d * BLOCK + p % BLOCK;
-  }
-
-  /**
-   * out[p] = scale · Σ_d q[qo + d] · keys[ko + keyAt(p, d)] for p < len: one query head against its keys in blocks
-   * ({@link #keyAt}) starting at {@code ko}.
-   */
-  static void scores(float[] q, int qo, float scale, float[] keys, int ko, int hd, int len, float[] out) {
-    int block = hd * BLOCK; // floats of one block of positions
-    int p = 0;
-    for (; p + 4 * L <= len; p += 4 * L) { // four blocks at a time, each read front to back
-      FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
-      for (int d = 0, k = ko + p / BLOCK * block; d < hd; d++, k += BLOCK) {
-        FloatVector qd = FloatVector.broadcast(S, q[qo + d]);
-        s0 = FloatVector.fromArray(S, keys, k).fma(qd, s0);
-        s1 = FloatVector.fromArray(S, keys, k + block).fma(qd, s1);
-        s2 = FloatVector.fromArray(S, keys, k + 2 * block).fma(qd, s2);
-        s3 = FloatVector.fromArray(S, keys, k + 3 * block).fma(qd, s3);
-      }
-      s0.mul(scale).intoArray(out, p);
-      s1.mul(scale).intoArray(out, p + L);
-      s2.mul(scale).intoArray(out, p + 2 * L);
-      s3.mul(scale).intoArray(out, p + 3 * L);
+    /**
+     * Where key dimension {@code d} of position {@code p} lies from its head's start, keys being stored in blocks of
+     * {@link #BLOCK} positions (C/B, H, B): within a block, each dimension's B positions side by side. A query's scores
+     * over positions 0..len then read len·H contiguous floats, whatever the cache's capacity (one row of H, C per
+     * dimension, as before, put each dimension's positions a whole capacity apart: 32 pages a head at 4,096 positions).
+     */
+    static int keyAt(int p, int d, int hd) {
+        return (p / BLOCK) * hd * BLOCK + d * BLOCK + p % BLOCK;
     }
-    for (; p < len; p += L) { // one block at a time; the last one masked to the positions that exist
-      VectorMask<Float> m = S.indexInRange(p, len);
-      FloatVector s0 = FloatVector.zero(S);
-      for (int d = 0, k = ko + p / BLOCK * block; d < hd; d++, k += BLOCK) {
-        s0 = FloatVector.fromArray(S, keys, k, m).fma(FloatVector.broadcast(S, q[qo + d]), s0);
-      }
-      s0.mul(scale).intoArray(out, p, m);
-    }
-  }
 
-  /**
-   * y[yo + d] = Σ_p w[p] · values[vo + p·hd + d] for d < hd, p < len: the weighted sum of one head's values (C, H)
-   * starting at {@code vo}. Overwrites y.
-   */
-  static void weightedSum(float[] w, int len, float[] values, int vo, int hd, float[] y, int yo) {
-    for (int d = 0; d < hd; d += L) { // the last chunk of the head masked to the lanes that exist
-      VectorMask<Float> m = S.indexInRange(d, hd);
-      FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-      int p = 0;
-      for (int v = vo + d; p + 4 <= len; p += 4, v += 4 * hd) {
-        a0 = FloatVector.fromArray(S, values, v, m).fma(FloatVector.broadcast(S, w[p]), a0);
-        a1 = FloatVector.fromArray(S, values, v + hd, m).fma(FloatVector.broadcast(S, w[p + 1]), a1);
-        a2 = FloatVector.fromArray(S, values, v + 2 * hd, m).fma(FloatVector.broadcast(S, w[p + 2]), a2);
-        a3 = FloatVector.fromArray(S, values, v + 3 * hd, m).fma(FloatVector.broadcast(S, w[p + 3]), a3);
-      }
-      for (; p < len; p++) a0 = FloatVector.fromArray(S, values, vo + p * hd + d, m).fma(FloatVector.broadcast(S, w[p]), a0);
-      a0.add(a1).add(a2.add(a3)).intoArray(y, yo + d, m);
+    /**
+     * out[p] = scale · Σ_d q[qo + d] · keys[ko + keyAt(p, d)] for p < len: one query head against its keys in blocks
+     * ({@link #keyAt}) starting at {@code ko}.
+     */
+    static void scores(float[] q, int qo, float scale, float[] keys, int ko, int hd, int len, float[] out) {
+        int block = hd * BLOCK; // floats of one block of positions
+        int p = 0;
+        for (; p + 4 * L <= len; p += 4 * L) { // four blocks at a time, each read front to back
+            FloatVector s0 = FloatVector.zero(S),
+                    s1 = FloatVector.zero(S),
+                    s2 = FloatVector.zero(S),
+                    s3 = FloatVector.zero(S);
+            for (int d = 0, k = ko + p / BLOCK * block; d < hd; d++, k += BLOCK) {
+                FloatVector qd = FloatVector.broadcast(S, q[qo + d]);
+                s0 = FloatVector.fromArray(S, keys, k).fma(qd, s0);
+                s1 = FloatVector.fromArray(S, keys, k + block).fma(qd, s1);
+                s2 = FloatVector.fromArray(S, keys, k + 2 * block).fma(qd, s2);
+                s3 = FloatVector.fromArray(S, keys, k + 3 * block).fma(qd, s3);
+            }
+            s0.mul(scale).intoArray(out, p);
+            s1.mul(scale).intoArray(out, p + L);
+            s2.mul(scale).intoArray(out, p + 2 * L);
+            s3.mul(scale).intoArray(out, p + 3 * L);
+        }
+        for (; p < len; p += L) { // one block at a time; the last one masked to the positions that exist
+            VectorMask<Float> m = S.indexInRange(p, len);
+            FloatVector s0 = FloatVector.zero(S);
+            for (int d = 0, k = ko + p / BLOCK * block; d < hd; d++, k += BLOCK) {
+                s0 = FloatVector.fromArray(S, keys, k, m).fma(FloatVector.broadcast(S, q[qo + d]), s0);
+            }
+            s0.mul(scale).intoArray(out, p, m);
+        }
     }
-  }
 
-  /** {@link #scores} as a plain loop in double precision. */
-  static void scoresReference(float[] q, int qo, float scale, float[] keys, int ko, int hd, int len, float[] out) {
-    for (int p = 0; p < len; p++) {
-      double s = 0;
-      for (int d = 0; d < hd; d++) s += (double) q[qo + d] * keys[ko + keyAt(p, d, hd)];
-      out[p] = (float) (s * scale);
+    /**
+     * y[yo + d] = Σ_p w[p] · values[vo + p·hd + d] for d < hd, p < len: the weighted sum of one head's values (C, H)
+     * starting at {@code vo}. Overwrites y.
+     */
+    static void weightedSum(float[] w, int len, float[] values, int vo, int hd, float[] y, int yo) {
+        for (int d = 0; d < hd; d += L) { // the last chunk of the head masked to the lanes that exist
+            VectorMask<Float> m = S.indexInRange(d, hd);
+            FloatVector a0 = FloatVector.zero(S),
+                    a1 = FloatVector.zero(S),
+                    a2 = FloatVector.zero(S),
+                    a3 = FloatVector.zero(S);
+            int p = 0;
+            for (int v = vo + d; p + 4 <= len; p += 4, v += 4 * hd) {
+                a0 = FloatVector.fromArray(S, values, v, m).fma(FloatVector.broadcast(S, w[p]), a0);
+                a1 = FloatVector.fromArray(S, values, v + hd, m).fma(FloatVector.broadcast(S, w[p + 1]), a1);
+                a2 = FloatVector.fromArray(S, values, v + 2 * hd, m).fma(FloatVector.broadcast(S, w[p + 2]), a2);
+                a3 = FloatVector.fromArray(S, values, v + 3 * hd, m).fma(FloatVector.broadcast(S, w[p + 3]), a3);
+            }
+            for (; p < len; p++)
+                a0 = FloatVector.fromArray(S, values, vo + p * hd + d, m).fma(FloatVector.broadcast(S, w[p]), a0);
+            a0.add(a1).add(a2.add(a3)).intoArray(y, yo + d, m);
+        }
     }
-  }
 
-  /** {@link #weightedSum} as a plain loop in double precision. */
-  static void weightedSumReference(float[] w, int len, float[] values, int vo, int hd, float[] y, int yo) {
-    for (int d = 0; d < hd; d++) {
-      double s = 0;
-      for (int p = 0; p < len; p++) s += (double) w[p] * values[vo + p * hd + d];
-      y[yo + d] = (float) s;
+    /** {@link #scores} as a plain loop in double precision. */
+    static void scoresReference(float[] q, int qo, float scale, float[] keys, int ko, int hd, int len, float[] out) {
+        for (int p = 0; p < len; p++) {
+            double s = 0;
+            for (int d = 0; d < hd; d++) s += (double) q[qo + d] * keys[ko + keyAt(p, d, hd)];
+            out[p] = (float) (s * scale);
+        }
     }
-  }
+
+    /** {@link #weightedSum} as a plain loop in double precision. */
+    static void weightedSumReference(float[] w, int len, float[] values, int vo, int hd, float[] y, int yo) {
+        for (int d = 0; d < hd; d++) {
+            double s = 0;
+            for (int p = 0; p < len; p++) s += (double) w[p] * values[vo + p * hd + d];
+            y[yo + d] = (float) s;
+        }
+    }
 }

@@ -18,64 +18,64 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Bf16 {
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  private static final int L = S.length();
-  private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class,
-      VectorShape.forBitSize(S.vectorBitSize() / 2)); // L lanes
-  private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape()); // L lanes
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final VectorSpecies<Short> SHORTS =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2)); // L lanes
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape()); // L lanes
 
-  /** A little-endian 16-bit value at any byte offset: how safetensors stores F16 and BF16. */
-  static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** A little-endian 16-bit value at any byte offset: how safetensors stores F16 and BF16. */
+    static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-  private Bf16() {}
+    private Bf16() {}
 
-  /** The L values at byte {@code offset} of {@code s} as float32 lanes: each shifted into a float32's upper half. */
-  static FloatVector load(MemorySegment s, long offset) {
-    ShortVector v = ShortVector.fromMemorySegment(SHORTS, s, offset, ByteOrder.LITTLE_ENDIAN);
-    IntVector w = (IntVector) v.convertShape(VectorOperators.S2I, INTS, 0); // sign-extended, shifted out below
-    return w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-  }
-
-  /** dst[dOff .. dOff + len) = the float32 values of the {@code len} bfloat16s at byte {@code offset} of {@code s}. */
-  static void widen(MemorySegment s, long offset, float[] dst, int dOff, int len) {
-    int v = len - len % L;
-    for (int i = 0; i < v; i += L) load(s, offset + 2L * i).intoArray(dst, dOff + i);
-    for (int i = v; i < len; i++) dst[dOff + i] = get(s, offset + 2L * i);
-  }
-
-  /** One value: the plain read {@link #load} is tested against. */
-  static float get(MemorySegment s, long offset) {
-    return Float.intBitsToFloat((s.get(SHORT_LE, offset) & 0xffff) << 16);
-  }
-
-  /** Whether every value is exactly a bfloat16 (its lower 16 bits are zero). */
-  static boolean exact(float[] a) {
-    for (float v : a) {
-      if ((Float.floatToRawIntBits(v) & 0xffff) != 0) return false;
+    /** The L values at byte {@code offset} of {@code s} as float32 lanes: each shifted into a float32's upper half. */
+    static FloatVector load(MemorySegment s, long offset) {
+        ShortVector v = ShortVector.fromMemorySegment(SHORTS, s, offset, ByteOrder.LITTLE_ENDIAN);
+        IntVector w = (IntVector) v.convertShape(VectorOperators.S2I, INTS, 0); // sign-extended, shifted out below
+        return w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
-    return true;
-  }
 
-  /** The upper 16 bits of each value; exact when {@link #exact} holds. */
-  static short[] narrow(float[] a) {
-    short[] out = new short[a.length];
-    for (int i = 0; i < a.length; i++) out[i] = (short) (Float.floatToRawIntBits(a[i]) >>> 16);
-    return out;
-  }
-
-  /** dst[dOff .. dOff + len) = the float32 values of src[off .. off + len), L at a time. */
-  static void widen(short[] src, int off, float[] dst, int dOff, int len) {
-    int v = len - len % L;
-    for (int i = 0; i < v; i += L) {
-      ShortVector s = ShortVector.fromArray(SHORTS, src, off + i);
-      IntVector w = (IntVector) s.convertShape(VectorOperators.S2I, INTS, 0); // sign-extended, shifted out below
-      w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dOff + i);
+    /** dst[dOff .. dOff + len) = the float32 values of the {@code len} bfloat16s at byte {@code offset} of {@code s}. */
+    static void widen(MemorySegment s, long offset, float[] dst, int dOff, int len) {
+        int v = len - len % L;
+        for (int i = 0; i < v; i += L) load(s, offset + 2L * i).intoArray(dst, dOff + i);
+        for (int i = v; i < len; i++) dst[dOff + i] = get(s, offset + 2L * i);
     }
-    for (int i = v; i < len; i++) dst[dOff + i] = Float.intBitsToFloat(src[off + i] << 16);
-  }
 
-  /** The plain loop {@link #widen} is tested against. */
-  static void widenReference(short[] src, int off, float[] dst, int dOff, int len) {
-    for (int i = 0; i < len; i++) dst[dOff + i] = Float.intBitsToFloat((src[off + i] & 0xffff) << 16);
-  }
+    /** One value: the plain read {@link #load} is tested against. */
+    static float get(MemorySegment s, long offset) {
+        return Float.intBitsToFloat((s.get(SHORT_LE, offset) & 0xffff) << 16);
+    }
+
+    /** Whether every value is exactly a bfloat16 (its lower 16 bits are zero). */
+    static boolean exact(float[] a) {
+        for (float v : a) {
+            if ((Float.floatToRawIntBits(v) & 0xffff) != 0) return false;
+        }
+        return true;
+    }
+
+    /** The upper 16 bits of each value; exact when {@link #exact} holds. */
+    static short[] narrow(float[] a) {
+        short[] out = new short[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = (short) (Float.floatToRawIntBits(a[i]) >>> 16);
+        return out;
+    }
+
+    /** dst[dOff .. dOff + len) = the float32 values of src[off .. off + len), L at a time. */
+    static void widen(short[] src, int off, float[] dst, int dOff, int len) {
+        int v = len - len % L;
+        for (int i = 0; i < v; i += L) {
+            ShortVector s = ShortVector.fromArray(SHORTS, src, off + i);
+            IntVector w = (IntVector) s.convertShape(VectorOperators.S2I, INTS, 0); // sign-extended, shifted out below
+            w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dOff + i);
+        }
+        for (int i = v; i < len; i++) dst[dOff + i] = Float.intBitsToFloat(src[off + i] << 16);
+    }
+
+    /** The plain loop {@link #widen} is tested against. */
+    static void widenReference(short[] src, int off, float[] dst, int dOff, int len) {
+        for (int i = 0; i < len; i++) dst[dOff + i] = Float.intBitsToFloat((src[off + i] & 0xffff) << 16);
+    }
 }

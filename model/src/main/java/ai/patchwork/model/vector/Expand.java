@@ -19,156 +19,180 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Expand {
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  private static final int L = S.length();
-  private static final int STRIDE = 4 * L; // values from one rank's group of vectors to the next
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int STRIDE = 4 * L; // values from one rank's group of vectors to the next
 
-  private Expand() {}
+    private Expand() {}
 
-  /** SIMD chunks of an output of width {@code out}. */
-  static int chunks(int out) {
-    return (out + L - 1) / L;
-  }
-
-  /** Whether the two-row and 16-bit kernels take an output of width {@code out}: whole groups of 4 chunks. */
-  static boolean whole(int out) {
-    return out % STRIDE == 0;
-  }
-
-  /** Writes s·B (out, r) row-major into the layout at {@code dst[off ..]}; returns the floats written. */
-  static int layout(float[] sb, int out, int r, float[] dst, int off) {
-    int full = out / L;
-    int grouped = full - full % 4;
-    for (int o = 0; o < out; o++) {
-      int c = o / L;
-      for (int k = 0; k < r; k++) {
-        int at = c < grouped
-            ? (c - c % 4) * r * L + (k * 4 + c % 4) * L // group of chunks c - c % 4 ..: rank k's four vectors together
-            : (c * r + k) * L;
-        dst[off + at + o % L] = sb[o * r + k];
-      }
+    /** SIMD chunks of an output of width {@code out}. */
+    static int chunks(int out) {
+        return (out + L - 1) / L;
     }
-    return chunks(out) * r * L;
-  }
 
-  /** y[yo .. yo + out) += B·t, B in the layout with rank r at {@code bp[bo ..]}. */
-  static void expand(float[] t, int r, float[] bp, int bo, int out, float[] y, int yo) {
-    int full = out / L;
-    int grouped = full - full % 4;
-    for (int c = 0; c < grouped; c += 4) {
-      int o = yo + c * L;
-      FloatVector y0 = FloatVector.fromArray(S, y, o);
-      FloatVector y1 = FloatVector.fromArray(S, y, o + L);
-      FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
-      FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
-      for (int k = 0, b = bo + c * r * L; k < r; k++, b += STRIDE) {
-        FloatVector tk = FloatVector.broadcast(S, t[k]);
-        y0 = FloatVector.fromArray(S, bp, b).fma(tk, y0);
-        y1 = FloatVector.fromArray(S, bp, b + L).fma(tk, y1);
-        y2 = FloatVector.fromArray(S, bp, b + 2 * L).fma(tk, y2);
-        y3 = FloatVector.fromArray(S, bp, b + 3 * L).fma(tk, y3);
-      }
-      store(y0, y1, y2, y3, y, o);
+    /** Whether the two-row and 16-bit kernels take an output of width {@code out}: whole groups of 4 chunks. */
+    static boolean whole(int out) {
+        return out % STRIDE == 0;
     }
-    for (int c = grouped; c < full; c++) {
-      FloatVector acc = FloatVector.fromArray(S, y, yo + c * L);
-      int base = bo + c * r * L;
-      for (int k = 0; k < r; k++) acc = FloatVector.fromArray(S, bp, base + k * L).fma(FloatVector.broadcast(S, t[k]), acc);
-      acc.intoArray(y, yo + c * L);
-    }
-    for (int lane = 0; lane < out - full * L; lane++) {
-      float s = 0;
-      for (int k = 0; k < r; k++) s += t[k] * bp[bo + (full * r + k) * L + lane];
-      y[yo + full * L + lane] += s;
-    }
-  }
 
-  /** y[o .. o + 4L) = four output chunks. */
-  private static void store(FloatVector y0, FloatVector y1, FloatVector y2, FloatVector y3, float[] y, int o) {
-    y0.intoArray(y, o);
-    y1.intoArray(y, o + L);
-    y2.intoArray(y, o + 2 * L);
-    y3.intoArray(y, o + 3 * L);
-  }
-
-  /** {@link #expand} for two rows at once (t at t0 and t1), {@link #whole} groups only. */
-  static void expandPair(float[] t, int t0, float[] b0, int bo0, float[] y, int yo0, int t1, float[] b1, int bo1,
-      int yo1, int r, int out) {
-    for (int c = 0; c < out / L; c += 4) {
-      int o = yo0 + c * L;
-      int q = yo1 + c * L;
-      FloatVector y0 = FloatVector.fromArray(S, y, o);
-      FloatVector y1 = FloatVector.fromArray(S, y, o + L);
-      FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
-      FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
-      FloatVector z0 = FloatVector.fromArray(S, y, q);
-      FloatVector z1 = FloatVector.fromArray(S, y, q + L);
-      FloatVector z2 = FloatVector.fromArray(S, y, q + 2 * L);
-      FloatVector z3 = FloatVector.fromArray(S, y, q + 3 * L);
-      for (int k = 0, b = bo0 + c * r * L, e = bo1 + c * r * L; k < r; k++, b += STRIDE, e += STRIDE) {
-        FloatVector tk = FloatVector.broadcast(S, t[t0 + k]);
-        FloatVector uk = FloatVector.broadcast(S, t[t1 + k]);
-        y0 = FloatVector.fromArray(S, b0, b).fma(tk, y0);
-        z0 = FloatVector.fromArray(S, b1, e).fma(uk, z0);
-        y1 = FloatVector.fromArray(S, b0, b + L).fma(tk, y1);
-        z1 = FloatVector.fromArray(S, b1, e + L).fma(uk, z1);
-        y2 = FloatVector.fromArray(S, b0, b + 2 * L).fma(tk, y2);
-        z2 = FloatVector.fromArray(S, b1, e + 2 * L).fma(uk, z2);
-        y3 = FloatVector.fromArray(S, b0, b + 3 * L).fma(tk, y3);
-        z3 = FloatVector.fromArray(S, b1, e + 3 * L).fma(uk, z3);
-      }
-      store(y0, y1, y2, y3, y, o);
-      store(z0, z1, z2, z3, y, q);
+    /** Writes s·B (out, r) row-major into the layout at {@code dst[off ..]}; returns the floats written. */
+    static int layout(float[] sb, int out, int r, float[] dst, int off) {
+        int full = out / L;
+        int grouped = full - full % 4;
+        for (int o = 0; o < out; o++) {
+            int c = o / L;
+            for (int k = 0; k < r; k++) {
+                int at = c < grouped
+                        ? (c - c % 4) * r * L
+                                + (k * 4 + c % 4) * L // group of chunks c - c % 4 ..: rank k's four vectors together
+                        : (c * r + k) * L;
+                dst[off + at + o % L] = sb[o * r + k];
+            }
+        }
+        return chunks(out) * r * L;
     }
-  }
 
-  /** {@link #expand} of s·B held as 16-bit integers, {@link #whole} groups only. */
-  static void expand16(float[] t, int r, short[] bp, int bo, int out, float[] y, int yo) {
-    for (int c = 0; c < out / L; c += 4) {
-      int o = yo + c * L;
-      FloatVector y0 = FloatVector.fromArray(S, y, o);
-      FloatVector y1 = FloatVector.fromArray(S, y, o + L);
-      FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
-      FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
-      for (int k = 0, b = bo + c * r * L; k < r; k++, b += STRIDE) {
-        FloatVector tk = FloatVector.broadcast(S, t[k]);
-        y0 = Int16.load(bp, b).fma(tk, y0);
-        y1 = Int16.load(bp, b + L).fma(tk, y1);
-        y2 = Int16.load(bp, b + 2 * L).fma(tk, y2);
-        y3 = Int16.load(bp, b + 3 * L).fma(tk, y3);
-      }
-      store(y0, y1, y2, y3, y, o);
+    /** y[yo .. yo + out) += B·t, B in the layout with rank r at {@code bp[bo ..]}. */
+    static void expand(float[] t, int r, float[] bp, int bo, int out, float[] y, int yo) {
+        int full = out / L;
+        int grouped = full - full % 4;
+        for (int c = 0; c < grouped; c += 4) {
+            int o = yo + c * L;
+            FloatVector y0 = FloatVector.fromArray(S, y, o);
+            FloatVector y1 = FloatVector.fromArray(S, y, o + L);
+            FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
+            FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
+            for (int k = 0, b = bo + c * r * L; k < r; k++, b += STRIDE) {
+                FloatVector tk = FloatVector.broadcast(S, t[k]);
+                y0 = FloatVector.fromArray(S, bp, b).fma(tk, y0);
+                y1 = FloatVector.fromArray(S, bp, b + L).fma(tk, y1);
+                y2 = FloatVector.fromArray(S, bp, b + 2 * L).fma(tk, y2);
+                y3 = FloatVector.fromArray(S, bp, b + 3 * L).fma(tk, y3);
+            }
+            store(y0, y1, y2, y3, y, o);
+        }
+        for (int c = grouped; c < full; c++) {
+            FloatVector acc = FloatVector.fromArray(S, y, yo + c * L);
+            int base = bo + c * r * L;
+            for (int k = 0; k < r; k++)
+                acc = FloatVector.fromArray(S, bp, base + k * L).fma(FloatVector.broadcast(S, t[k]), acc);
+            acc.intoArray(y, yo + c * L);
+        }
+        for (int lane = 0; lane < out - full * L; lane++) {
+            float s = 0;
+            for (int k = 0; k < r; k++) s += t[k] * bp[bo + (full * r + k) * L + lane];
+            y[yo + full * L + lane] += s;
+        }
     }
-  }
 
-  /** {@link #expandPair} of s·B held as 16-bit integers. */
-  static void expandPair16(float[] t, int t0, short[] b0, int bo0, float[] y, int yo0, int t1, short[] b1, int bo1,
-      int yo1, int r, int out) {
-    for (int c = 0; c < out / L; c += 4) {
-      int o = yo0 + c * L;
-      int q = yo1 + c * L;
-      FloatVector y0 = FloatVector.fromArray(S, y, o);
-      FloatVector y1 = FloatVector.fromArray(S, y, o + L);
-      FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
-      FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
-      FloatVector z0 = FloatVector.fromArray(S, y, q);
-      FloatVector z1 = FloatVector.fromArray(S, y, q + L);
-      FloatVector z2 = FloatVector.fromArray(S, y, q + 2 * L);
-      FloatVector z3 = FloatVector.fromArray(S, y, q + 3 * L);
-      for (int k = 0, b = bo0 + c * r * L, e = bo1 + c * r * L; k < r; k++, b += STRIDE, e += STRIDE) {
-        FloatVector tk = FloatVector.broadcast(S, t[t0 + k]);
-        FloatVector uk = FloatVector.broadcast(S, t[t1 + k]);
-        y0 = Int16.load(b0, b).fma(tk, y0);
-        z0 = Int16.load(b1, e).fma(uk, z0);
-        y1 = Int16.load(b0, b + L).fma(tk, y1);
-        z1 = Int16.load(b1, e + L).fma(uk, z1);
-        y2 = Int16.load(b0, b + 2 * L).fma(tk, y2);
-        z2 = Int16.load(b1, e + 2 * L).fma(uk, z2);
-        y3 = Int16.load(b0, b + 3 * L).fma(tk, y3);
-        z3 = Int16.load(b1, e + 3 * L).fma(uk, z3);
-      }
-      store(y0, y1, y2, y3, y, o);
-      store(z0, z1, z2, z3, y, q);
+    /** y[o .. o + 4L) = four output chunks. */
+    private static void store(FloatVector y0, FloatVector y1, FloatVector y2, FloatVector y3, float[] y, int o) {
+        y0.intoArray(y, o);
+        y1.intoArray(y, o + L);
+        y2.intoArray(y, o + 2 * L);
+        y3.intoArray(y, o + 3 * L);
     }
-  }
+
+    /** {@link #expand} for two rows at once (t at t0 and t1), {@link #whole} groups only. */
+    static void expandPair(
+            float[] t,
+            int t0,
+            float[] b0,
+            int bo0,
+            float[] y,
+            int yo0,
+            int t1,
+            float[] b1,
+            int bo1,
+            int yo1,
+            int r,
+            int out) {
+        for (int c = 0; c < out / L; c += 4) {
+            int o = yo0 + c * L;
+            int q = yo1 + c * L;
+            FloatVector y0 = FloatVector.fromArray(S, y, o);
+            FloatVector y1 = FloatVector.fromArray(S, y, o + L);
+            FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
+            FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
+            FloatVector z0 = FloatVector.fromArray(S, y, q);
+            FloatVector z1 = FloatVector.fromArray(S, y, q + L);
+            FloatVector z2 = FloatVector.fromArray(S, y, q + 2 * L);
+            FloatVector z3 = FloatVector.fromArray(S, y, q + 3 * L);
+            for (int k = 0, b = bo0 + c * r * L, e = bo1 + c * r * L; k < r; k++, b += STRIDE, e += STRIDE) {
+                FloatVector tk = FloatVector.broadcast(S, t[t0 + k]);
+                FloatVector uk = FloatVector.broadcast(S, t[t1 + k]);
+                y0 = FloatVector.fromArray(S, b0, b).fma(tk, y0);
+                z0 = FloatVector.fromArray(S, b1, e).fma(uk, z0);
+                y1 = FloatVector.fromArray(S, b0, b + L).fma(tk, y1);
+                z1 = FloatVector.fromArray(S, b1, e + L).fma(uk, z1);
+                y2 = FloatVector.fromArray(S, b0, b + 2 * L).fma(tk, y2);
+                z2 = FloatVector.fromArray(S, b1, e + 2 * L).fma(uk, z2);
+                y3 = FloatVector.fromArray(S, b0, b + 3 * L).fma(tk, y3);
+                z3 = FloatVector.fromArray(S, b1, e + 3 * L).fma(uk, z3);
+            }
+            store(y0, y1, y2, y3, y, o);
+            store(z0, z1, z2, z3, y, q);
+        }
+    }
+
+    /** {@link #expand} of s·B held as 16-bit integers, {@link #whole} groups only. */
+    static void expand16(float[] t, int r, short[] bp, int bo, int out, float[] y, int yo) {
+        for (int c = 0; c < out / L; c += 4) {
+            int o = yo + c * L;
+            FloatVector y0 = FloatVector.fromArray(S, y, o);
+            FloatVector y1 = FloatVector.fromArray(S, y, o + L);
+            FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
+            FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
+            for (int k = 0, b = bo + c * r * L; k < r; k++, b += STRIDE) {
+                FloatVector tk = FloatVector.broadcast(S, t[k]);
+                y0 = Int16.load(bp, b).fma(tk, y0);
+                y1 = Int16.load(bp, b + L).fma(tk, y1);
+                y2 = Int16.load(bp, b + 2 * L).fma(tk, y2);
+                y3 = Int16.load(bp, b + 3 * L).fma(tk, y3);
+            }
+            store(y0, y1, y2, y3, y, o);
+        }
+    }
+
+    /** {@link #expandPair} of s·B held as 16-bit integers. */
+    static void expandPair16(
+            float[] t,
+            int t0,
+            short[] b0,
+            int bo0,
+            float[] y,
+            int yo0,
+            int t1,
+            short[] b1,
+            int bo1,
+            int yo1,
+            int r,
+            int out) {
+        for (int c = 0; c < out / L; c += 4) {
+            int o = yo0 + c * L;
+            int q = yo1 + c * L;
+            FloatVector y0 = FloatVector.fromArray(S, y, o);
+            FloatVector y1 = FloatVector.fromArray(S, y, o + L);
+            FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
+            FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
+            FloatVector z0 = FloatVector.fromArray(S, y, q);
+            FloatVector z1 = FloatVector.fromArray(S, y, q + L);
+            FloatVector z2 = FloatVector.fromArray(S, y, q + 2 * L);
+            FloatVector z3 = FloatVector.fromArray(S, y, q + 3 * L);
+            for (int k = 0, b = bo0 + c * r * L, e = bo1 + c * r * L; k < r; k++, b += STRIDE, e += STRIDE) {
+                FloatVector tk = FloatVector.broadcast(S, t[t0 + k]);
+                FloatVector uk = FloatVector.broadcast(S, t[t1 + k]);
+                y0 = Int16.load(b0, b).fma(tk, y0);
+                z0 = Int16.load(b1, e).fma(uk, z0);
+                y1 = Int16.load(b0, b + L).fma(tk, y1);
+                z1 = Int16.load(b1, e + L).fma(uk, z1);
+                y2 = Int16.load(b0, b + 2 * L).fma(tk, y2);
+                z2 = Int16.load(b1, e + 2 * L).fma(uk, z2);
+                y3 = Int16.load(b0, b + 3 * L).fma(tk, y3);
+                z3 = Int16.load(b1, e + 3 * L).fma(uk, z3);
+            }
+            store(y0, y1, y2, y3, y, o);
+            store(z0, z1, z2, z3, y, q);
+        }
+    }
 }

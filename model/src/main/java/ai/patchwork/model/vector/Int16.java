@@ -14,48 +14,49 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Int16 {
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  private static final int L = S.length();
-  private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
-  static final int MAX = 32767;
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L));
+    static final int MAX = 32767;
 
-  private Int16() {}
+    private Int16() {}
 
-  /**
-   * Rounds the group {@code v[start + i·step]}, i in [0, n), to integers of magnitude at most {@link #MAX}, written
-   * (as floats, exactly) to the same places of {@code q}, and returns the scale: the group is {@code q} times it.
-   * A group of zeros has scale 0.
-   */
-  static float quantize(float[] v, int start, int n, int step, float[] q) {
-    double max = 0;
-    for (int i = 0, at = start; i < n; i++, at += step) {
-      if (!Float.isFinite(v[at])) throw new IllegalArgumentException("not a finite weight: " + v[at]);
-      max = Math.max(max, Math.abs(v[at]));
+    /**
+     * Rounds the group {@code v[start + i·step]}, i in [0, n), to integers of magnitude at most {@link #MAX}, written
+     * (as floats, exactly) to the same places of {@code q}, and returns the scale: the group is {@code q} times it.
+     * A group of zeros has scale 0.
+     */
+    static float quantize(float[] v, int start, int n, int step, float[] q) {
+        double max = 0;
+        for (int i = 0, at = start; i < n; i++, at += step) {
+            if (!Float.isFinite(v[at])) throw new IllegalArgumentException("not a finite weight: " + v[at]);
+            max = Math.max(max, Math.abs(v[at]));
+        }
+        double scale = max / MAX;
+        for (int i = 0, at = start; i < n; i++, at += step) q[at] = scale == 0 ? 0 : (float) Math.rint(v[at] / scale);
+        return (float) scale;
     }
-    double scale = max / MAX;
-    for (int i = 0, at = start; i < n; i++, at += step) q[at] = scale == 0 ? 0 : (float) Math.rint(v[at] / scale);
-    return (float) scale;
-  }
 
-  /** Integer-valued floats (from {@link #quantize}) as 16-bit integers. */
-  static short[] narrow(float[] q) {
-    short[] out = new short[q.length];
-    for (int i = 0; i < q.length; i++) {
-      if (q[i] != Math.rint(q[i]) || Math.abs(q[i]) > MAX) throw new IllegalArgumentException("not a 16-bit integer: " + q[i]);
-      out[i] = (short) q[i];
+    /** Integer-valued floats (from {@link #quantize}) as 16-bit integers. */
+    static short[] narrow(float[] q) {
+        short[] out = new short[q.length];
+        for (int i = 0; i < q.length; i++) {
+            if (q[i] != Math.rint(q[i]) || Math.abs(q[i]) > MAX)
+                throw new IllegalArgumentException("not a 16-bit integer: " + q[i]);
+            out[i] = (short) q[i];
+        }
+        return out;
     }
-    return out;
-  }
 
-  /** Values i .. i + L of {@code w} as float lanes. */
-  static FloatVector load(short[] w, int i) {
-    return (FloatVector) ShortVector.fromArray(SHORTS, w, i).convertShape(VectorOperators.S2F, S, 0);
-  }
+    /** Values i .. i + L of {@code w} as float lanes. */
+    static FloatVector load(short[] w, int i) {
+        return (FloatVector) ShortVector.fromArray(SHORTS, w, i).convertShape(VectorOperators.S2F, S, 0);
+    }
 
-  /** dst[dOff .. dOff + len) = src[off .. off + len) as floats, L at a time. */
-  static void widen(short[] src, int off, float[] dst, int dOff, int len) {
-    int v = len - len % L;
-    for (int i = 0; i < v; i += L) load(src, off + i).intoArray(dst, dOff + i);
-    for (int i = v; i < len; i++) dst[dOff + i] = src[off + i];
-  }
+    /** dst[dOff .. dOff + len) = src[off .. off + len) as floats, L at a time. */
+    static void widen(short[] src, int off, float[] dst, int dOff, int len) {
+        int v = len - len % L;
+        for (int i = 0; i < v; i += L) load(src, off + i).intoArray(dst, dOff + i);
+        for (int i = v; i < len; i++) dst[dOff + i] = src[off + i];
+    }
 }

@@ -17,64 +17,69 @@ import java.util.Map;
  */
 final class ModelWeights {
 
-  private record Key(Path folder, Quantization quantization) {}
+    private record Key(Path folder, Quantization quantization) {}
 
-  private static final Map<Key, ModelWeights> OPEN = new HashMap<>(); // guarded by itself
+    private static final Map<Key, ModelWeights> OPEN = new HashMap<>(); // guarded by itself
 
-  final ModelConfig config;
-  final PackedMatrix embedding; // (V, E)
-  final List<VectorBlock> blocks;
-  final float[] norm; // (E)
-  final PackedMatrix lmHead; // (V, E), the embedding itself when tied
-  private final Arena arena;
-  private Key key; // null when not shared
-  private int users = 1; // guarded by OPEN
+    final ModelConfig config;
+    final PackedMatrix embedding; // (V, E)
+    final List<VectorBlock> blocks;
+    final float[] norm; // (E)
+    final PackedMatrix lmHead; // (V, E), the embedding itself when tied
+    private final Arena arena;
+    private Key key; // null when not shared
+    private int users = 1; // guarded by OPEN
 
-  ModelWeights(ModelConfig config, Arena arena, PackedMatrix embedding, List<VectorBlock> blocks, float[] norm,
-      PackedMatrix lmHead) {
-    this.config = config;
-    this.arena = arena;
-    this.embedding = embedding;
-    this.blocks = List.copyOf(blocks);
-    this.norm = norm;
-    this.lmHead = lmHead;
-  }
-
-  /** The weights of a model folder: those already open in this process, else loaded now; {@link #release} each. */
-  static ModelWeights acquire(Path modelDir, Quantization quantization) {
-    Key key;
-    try {
-      key = new Key(modelDir.toRealPath(), quantization);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the model folder " + modelDir, e);
+    ModelWeights(
+            ModelConfig config,
+            Arena arena,
+            PackedMatrix embedding,
+            List<VectorBlock> blocks,
+            float[] norm,
+            PackedMatrix lmHead) {
+        this.config = config;
+        this.arena = arena;
+        this.embedding = embedding;
+        this.blocks = List.copyOf(blocks);
+        this.norm = norm;
+        this.lmHead = lmHead;
     }
-    synchronized (OPEN) { // one load at a time: a second user of the same folder waits for it rather than reloading
-      ModelWeights w = OPEN.get(key);
-      if (w != null) {
-        w.users++;
-        return w;
-      }
-      w = CheckpointLoader.load(key.folder(), quantization);
-      w.key = key;
-      OPEN.put(key, w);
-      return w;
-    }
-  }
 
-  /** One user less; the last frees the memory. */
-  void release() {
-    synchronized (OPEN) {
-      if (users == 0) return;
-      if (--users > 0) return;
-      if (key != null) OPEN.remove(key);
+    /** The weights of a model folder: those already open in this process, else loaded now; {@link #release} each. */
+    static ModelWeights acquire(Path modelDir, Quantization quantization) {
+        Key key;
+        try {
+            key = new Key(modelDir.toRealPath(), quantization);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the model folder " + modelDir, e);
+        }
+        synchronized (OPEN) { // one load at a time: a second user of the same folder waits for it rather than reloading
+            ModelWeights w = OPEN.get(key);
+            if (w != null) {
+                w.users++;
+                return w;
+            }
+            w = CheckpointLoader.load(key.folder(), quantization);
+            w.key = key;
+            OPEN.put(key, w);
+            return w;
+        }
     }
-    arena.close();
-  }
 
-  /** Bytes of weights held off the heap (a tied LM head counted once). */
-  long bytes() {
-    long n = embedding.bytes() + (lmHead == embedding ? 0 : lmHead.bytes());
-    for (VectorBlock b : blocks) n += b.weightBytes();
-    return n;
-  }
+    /** One user less; the last frees the memory. */
+    void release() {
+        synchronized (OPEN) {
+            if (users == 0) return;
+            if (--users > 0) return;
+            if (key != null) OPEN.remove(key);
+        }
+        arena.close();
+    }
+
+    /** Bytes of weights held off the heap (a tied LM head counted once). */
+    long bytes() {
+        long n = embedding.bytes() + (lmHead == embedding ? 0 : lmHead.bytes());
+        for (VectorBlock b : blocks) n += b.weightBytes();
+        return n;
+    }
 }

@@ -8,26 +8,29 @@ import ai.patchwork.model.safetensors.DType;
  * scale per 32 values ({@link Q8}, when asked for).
  */
 enum Precision {
-  F32(4), BF16(2), F16(2), Q8_0(1);
+    F32(4),
+    BF16(2),
+    F16(2),
+    Q8_0(1);
 
-  private final int bytes;
+    private final int bytes;
 
-  Precision(int bytes) {
-    this.bytes = bytes;
-  }
+    Precision(int bytes) {
+        this.bytes = bytes;
+    }
 
-  /** Bytes per value. */
-  int bytes() {
-    return bytes;
-  }
+    /** Bytes per value. */
+    int bytes() {
+        return bytes;
+    }
 
-  /** The precision that holds a checkpoint tensor's values exactly and in as few bytes (F64 is narrowed to F32). */
-  static Precision of(DType dtype) {
-    return switch (dtype) {
-      case F32, F64 -> F32;
-      case BF16 -> BF16;
-      case F16 -> F16;
-      default -> throw new IllegalArgumentException(dtype + " is not a floating-point type");
-    };
-  }
+    /** The precision that holds a checkpoint tensor's values exactly and in as few bytes (F64 is narrowed to F32). */
+    static Precision of(DType dtype) {
+        return switch (dtype) {
+            case F32, F64 -> F32;
+            case BF16 -> BF16;
+            case F16 -> F16;
+            default -> throw new IllegalArgumentException(dtype + " is not a floating-point type");
+        };
+    }
 }

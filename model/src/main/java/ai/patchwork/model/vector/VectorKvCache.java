@@ -12,64 +12,67 @@ import ai.patchwork.model.config.ModelConfig;
  */
 public final class VectorKvCache {
 
-  final float[][] keys; // [layer] (S, K, C/B, H, B)
-  final float[][] values; // [layer] (S, K, C, H)
-  private final int slots;
-  private final int capacity;
-  private final int span; // capacity rounded up to whole key blocks
-  private final int kvHeads;
-  private final int headDim;
+    final float[][] keys; // [layer] (S, K, C/B, H, B)
+    final float[][] values; // [layer] (S, K, C, H)
+    private final int slots;
+    private final int capacity;
+    private final int span; // capacity rounded up to whole key blocks
+    private final int kvHeads;
+    private final int headDim;
 
-  public VectorKvCache(ModelConfig config, int slots, int capacity) {
-    if (slots <= 0 || capacity <= 0) throw new IllegalArgumentException("slots and capacity must be positive");
-    int span = (int) Math.min(Integer.MAX_VALUE, ((long) capacity + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK * AttentionOps.BLOCK);
-    long size = (long) slots * config.numKvHeads() * span * config.headDim();
-    if (size > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("a KV cache layer of " + size + " floats exceeds one Java array");
+    public VectorKvCache(ModelConfig config, int slots, int capacity) {
+        if (slots <= 0 || capacity <= 0) throw new IllegalArgumentException("slots and capacity must be positive");
+        int span = (int) Math.min(
+                Integer.MAX_VALUE,
+                ((long) capacity + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK * AttentionOps.BLOCK);
+        long size = (long) slots * config.numKvHeads() * span * config.headDim();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a KV cache layer of " + size + " floats exceeds one Java array");
+        }
+        this.slots = slots;
+        this.capacity = capacity;
+        this.span = span;
+        this.kvHeads = config.numKvHeads();
+        this.headDim = config.headDim();
+        this.keys = new float[config.numLayers()][(int) size];
+        this.values = new float[config.numLayers()][(int) size];
     }
-    this.slots = slots;
-    this.capacity = capacity;
-    this.span = span;
-    this.kvHeads = config.numKvHeads();
-    this.headDim = config.headDim();
-    this.keys = new float[config.numLayers()][(int) size];
-    this.values = new float[config.numLayers()][(int) size];
-  }
 
-  public int slots() {
-    return slots;
-  }
-
-  public int capacity() {
-    return capacity;
-  }
-
-  /** Bytes of heap held by the cache. */
-  public long bytes() {
-    return 2L * keys.length * keys[0].length * Float.BYTES;
-  }
-
-  /**
-   * Copies the first {@code positions} positions of slot {@code from} into slot {@code to} (whole key blocks), in
-   * every layer and head; the rest of {@code to} is left as it is.
-   */
-  public void copy(int from, int to, int positions) {
-    if (from < 0 || from >= slots || to < 0 || to >= slots || positions < 0 || positions > capacity) {
-      throw new IllegalArgumentException("cannot copy " + positions + " positions from slot " + from + " to " + to);
+    public int slots() {
+        return slots;
     }
-    int blocks = (positions + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK;
-    int keyFloats = blocks * AttentionOps.BLOCK * headDim;
-    int valueFloats = positions * headDim;
-    for (int layer = 0; layer < keys.length; layer++) {
-      for (int head = 0; head < kvHeads; head++) {
-        System.arraycopy(keys[layer], offset(from, head), keys[layer], offset(to, head), keyFloats);
-        System.arraycopy(values[layer], offset(from, head), values[layer], offset(to, head), valueFloats);
-      }
-    }
-  }
 
-  /** Where head {@code head} of slot {@code slot} starts in a layer's array: (C/B, H, B) keys, (C, H) values. */
-  int offset(int slot, int head) {
-    return (slot * kvHeads + head) * span * headDim;
-  }
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Bytes of heap held by the cache. */
+    public long bytes() {
+        return 2L * keys.length * keys[0].length * Float.BYTES;
+    }
+
+    /**
+     * Copies the first {@code positions} positions of slot {@code from} into slot {@code to} (whole key blocks), in
+     * every layer and head; the rest of {@code to} is left as it is.
+     */
+    public void copy(int from, int to, int positions) {
+        if (from < 0 || from >= slots || to < 0 || to >= slots || positions < 0 || positions > capacity) {
+            throw new IllegalArgumentException(
+                    "cannot copy " + positions + " positions from slot " + from + " to " + to);
+        }
+        int blocks = (positions + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK;
+        int keyFloats = blocks * AttentionOps.BLOCK * headDim;
+        int valueFloats = positions * headDim;
+        for (int layer = 0; layer < keys.length; layer++) {
+            for (int head = 0; head < kvHeads; head++) {
+                System.arraycopy(keys[layer], offset(from, head), keys[layer], offset(to, head), keyFloats);
+                System.arraycopy(values[layer], offset(from, head), values[layer], offset(to, head), valueFloats);
+            }
+        }
+    }
+
+    /** Where head {@code head} of slot {@code slot} starts in a layer's array: (C/B, H, B) keys, (C, H) values. */
+    int offset(int slot, int head) {
+        return (slot * kvHeads + head) * span * headDim;
+    }
 }

@@ -25,214 +25,226 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorLoraSlots implements AdapterSlots {
 
-  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-  private static final int L = S.length();
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
 
-  private final ModelConfig config;
-  private final AdapterStorage storage;
-  private final int slots;
-  private final int maxRank;
-  private final WeightArray[][] data; // [slot][layer] → packed A and s·B of each targeted projection, or null
-  private int narrowLayers; // layers held in fewer than 32 bits
-  private final int[][][] rank; // [slot][layer][projection]: 0 where the adapter has no such module
-  private final int[][][] aAt; // [slot][layer][projection]: where A starts in data
-  private final int[][][] bAt; // [slot][layer][projection]: where s·B starts in data
-  private final float[][][] scale; // [slot][layer][projection · maxRank + k]: rank k's scale of A times that of s·B
+    private final ModelConfig config;
+    private final AdapterStorage storage;
+    private final int slots;
+    private final int maxRank;
+    private final WeightArray[][] data; // [slot][layer] → packed A and s·B of each targeted projection, or null
+    private int narrowLayers; // layers held in fewer than 32 bits
+    private final int[][][] rank; // [slot][layer][projection]: 0 where the adapter has no such module
+    private final int[][][] aAt; // [slot][layer][projection]: where A starts in data
+    private final int[][][] bAt; // [slot][layer][projection]: where s·B starts in data
+    private final float[][][] scale; // [slot][layer][projection · maxRank + k]: rank k's scale of A times that of s·B
 
-  public VectorLoraSlots(ModelConfig config, int slots, int maxRank, AdapterStorage storage) {
-    if (slots <= 0 || maxRank <= 0) throw new IllegalArgumentException("slots and maxRank must be positive");
-    this.config = config;
-    this.storage = java.util.Objects.requireNonNull(storage, "storage");
-    this.slots = slots;
-    this.maxRank = maxRank;
-    int p = Projection.values().length;
-    this.data = new WeightArray[slots + 1][config.numLayers()];
-    this.rank = new int[slots + 1][config.numLayers()][p];
-    this.aAt = new int[slots + 1][config.numLayers()][p];
-    this.bAt = new int[slots + 1][config.numLayers()][p];
-    this.scale = new float[slots + 1][config.numLayers()][];
-  }
+    public VectorLoraSlots(ModelConfig config, int slots, int maxRank, AdapterStorage storage) {
+        if (slots <= 0 || maxRank <= 0) throw new IllegalArgumentException("slots and maxRank must be positive");
+        this.config = config;
+        this.storage = java.util.Objects.requireNonNull(storage, "storage");
+        this.slots = slots;
+        this.maxRank = maxRank;
+        int p = Projection.values().length;
+        this.data = new WeightArray[slots + 1][config.numLayers()];
+        this.rank = new int[slots + 1][config.numLayers()][p];
+        this.aAt = new int[slots + 1][config.numLayers()][p];
+        this.bAt = new int[slots + 1][config.numLayers()][p];
+        this.scale = new float[slots + 1][config.numLayers()][];
+    }
 
-  @Override
-  public int slots() {
-    return slots;
-  }
+    @Override
+    public int slots() {
+        return slots;
+    }
 
-  @Override
-  public int maxRank() {
-    return maxRank;
-  }
+    @Override
+    public int maxRank() {
+        return maxRank;
+    }
 
-  @Override
-  public long bytes() {
-    long n = 0;
-    for (int s = 1; s <= slots; s++) n += slotBytes(s);
-    return n;
-  }
+    @Override
+    public long bytes() {
+        long n = 0;
+        for (int s = 1; s <= slots; s++) n += slotBytes(s);
+        return n;
+    }
 
-  /** The bytes of the A and s·B arrays one slot holds. */
-  private long slotBytes(int slot) {
-    long n = 0;
-    for (WeightArray layer : data[slot]) n += layer == null ? 0 : layer.bytes();
-    return n;
-  }
+    /** The bytes of the A and s·B arrays one slot holds. */
+    private long slotBytes(int slot) {
+        long n = 0;
+        for (WeightArray layer : data[slot]) n += layer == null ? 0 : layer.bytes();
+        return n;
+    }
 
-  @Override
-  public void set(int slot, AdapterWeights adapter) {
-    checkSlot(slot);
-    checkRank(adapter);
-    clear(slot);
-    for (int l = 0; l < config.numLayers(); l++) {
-      int size = 0;
-      for (Projection p : Projection.values()) {
-        LoraWeights w = adapter.module(l, p);
-        if (w != null) size += w.rank() * w.in() + Expand.chunks(w.out()) * w.rank() * L;
-      }
-      if (size == 0) continue;
-      float[] layer = new float[size];
-      boolean int16 = storage == AdapterStorage.INT16;
-      if (int16) scale[slot][l] = new float[Projection.values().length * maxRank];
-      int at = 0;
-      for (Projection p : Projection.values()) {
-        LoraWeights w = adapter.module(l, p);
-        if (w == null) continue;
-        int i = p.ordinal();
-        float[] a = w.a();
-        float[] sb = w.scaledB();
-        if (int16) {
-          a = new float[a.length];
-          sb = new float[sb.length];
-          for (int k = 0; k < w.rank(); k++) {
-            float sa = Int16.quantize(w.a(), k * w.in(), w.in(), 1, a); // row k of A (r, in)
-            scale[slot][l][i * maxRank + k] = sa * Int16.quantize(w.scaledB(), k, w.out(), w.rank(), sb); // column k
-          }
+    @Override
+    public void set(int slot, AdapterWeights adapter) {
+        checkSlot(slot);
+        checkRank(adapter);
+        clear(slot);
+        for (int l = 0; l < config.numLayers(); l++) {
+            int size = 0;
+            for (Projection p : Projection.values()) {
+                LoraWeights w = adapter.module(l, p);
+                if (w != null) size += w.rank() * w.in() + Expand.chunks(w.out()) * w.rank() * L;
+            }
+            if (size == 0) continue;
+            float[] layer = new float[size];
+            boolean int16 = storage == AdapterStorage.INT16;
+            if (int16) scale[slot][l] = new float[Projection.values().length * maxRank];
+            int at = 0;
+            for (Projection p : Projection.values()) {
+                LoraWeights w = adapter.module(l, p);
+                if (w == null) continue;
+                int i = p.ordinal();
+                float[] a = w.a();
+                float[] sb = w.scaledB();
+                if (int16) {
+                    a = new float[a.length];
+                    sb = new float[sb.length];
+                    for (int k = 0; k < w.rank(); k++) {
+                        float sa = Int16.quantize(w.a(), k * w.in(), w.in(), 1, a); // row k of A (r, in)
+                        scale[slot][l][i * maxRank + k] =
+                                sa * Int16.quantize(w.scaledB(), k, w.out(), w.rank(), sb); // column k
+                    }
+                }
+                rank[slot][l][i] = w.rank();
+                aAt[slot][l][i] = at;
+                Gemm.pack(a, w.rank(), w.in(), layer, at);
+                at += w.rank() * w.in();
+                bAt[slot][l][i] = at;
+                at += Expand.layout(sb, w.out(), w.rank(), layer, at);
+            }
+            data[slot][l] = int16 ? WeightArray.int16(layer) : WeightArray.of(layer);
+            if (data[slot][l].f32() == null) narrowLayers++;
         }
-        rank[slot][l][i] = w.rank();
-        aAt[slot][l][i] = at;
-        Gemm.pack(a, w.rank(), w.in(), layer, at);
-        at += w.rank() * w.in();
-        bAt[slot][l][i] = at;
-        at += Expand.layout(sb, w.out(), w.rank(), layer, at);
-      }
-      data[slot][l] = int16 ? WeightArray.int16(layer) : WeightArray.of(layer);
-      if (data[slot][l].f32() == null) narrowLayers++;
     }
-  }
 
-  @Override
-  public void clear(int slot) {
-    checkSlot(slot);
-    for (int l = 0; l < config.numLayers(); l++) {
-      if (data[slot][l] != null && data[slot][l].f32() == null) narrowLayers--;
-      data[slot][l] = null;
-      scale[slot][l] = null;
-      java.util.Arrays.fill(rank[slot][l], 0);
+    @Override
+    public void clear(int slot) {
+        checkSlot(slot);
+        for (int l = 0; l < config.numLayers(); l++) {
+            if (data[slot][l] != null && data[slot][l].f32() == null) narrowLayers--;
+            data[slot][l] = null;
+            scale[slot][l] = null;
+            java.util.Arrays.fill(rank[slot][l], 0);
+        }
     }
-  }
 
-  /** Floats of the scratch {@link #addDelta} widens a module held in fewer bits into; 0 while all are float32. */
-  int widenScratch() {
-    if (narrowLayers == 0) return 0;
-    int widest = 0;
-    for (Projection p : Projection.values()) {
-      widest = Math.max(widest, p.inFeatures(config) + Expand.chunks(p.outFeatures(config)) * L);
+    /** Floats of the scratch {@link #addDelta} widens a module held in fewer bits into; 0 while all are float32. */
+    int widenScratch() {
+        if (narrowLayers == 0) return 0;
+        int widest = 0;
+        for (Projection p : Projection.values()) {
+            widest = Math.max(widest, p.inFeatures(config) + Expand.chunks(p.outFeatures(config)) * L);
+        }
+        return maxRank * widest;
     }
-    return maxRank * widest;
-  }
 
-  /**
-   * y[yo ..] += s·B·A·x[xo ..] for the adapter in {@code slot}, if it has this module; slot 0 adds nothing.
-   *
-   * @param t scratch of at least {@link #maxRank()} floats
-   * @param wide scratch of {@link #widenScratch()} floats, for a module held in fewer bits
-   */
-  void addDelta(int slot, int layer, Projection p, float[] x, int xo, float[] y, int yo, float[] t, float[] wide) {
-    if (slot == 0) return;
-    int i = p.ordinal();
-    int r = rank[slot][layer][i];
-    if (r == 0) return;
-    int in = p.inFeatures(config);
-    int out = p.outFeatures(config);
-    WeightArray layerData = data[slot][layer];
-    int a = aAt[slot][layer][i];
-    int b = bAt[slot][layer][i];
-    short[] q = layerData.i16();
-    if (q != null && tiles(p)) {
-      Gemm16.matvec(x, xo, q, a, r, in, t, 0); // A·x, (r) before the scales
-      scale(slot, layer, i, r, t, 0);
-      Expand.expand16(t, r, q, b, out, y, yo); // += s·B·(A·x), (out)
-      return;
+    /**
+     * y[yo ..] += s·B·A·x[xo ..] for the adapter in {@code slot}, if it has this module; slot 0 adds nothing.
+     *
+     * @param t scratch of at least {@link #maxRank()} floats
+     * @param wide scratch of {@link #widenScratch()} floats, for a module held in fewer bits
+     */
+    void addDelta(int slot, int layer, Projection p, float[] x, int xo, float[] y, int yo, float[] t, float[] wide) {
+        if (slot == 0) return;
+        int i = p.ordinal();
+        int r = rank[slot][layer][i];
+        if (r == 0) return;
+        int in = p.inFeatures(config);
+        int out = p.outFeatures(config);
+        WeightArray layerData = data[slot][layer];
+        int a = aAt[slot][layer][i];
+        int b = bAt[slot][layer][i];
+        short[] q = layerData.i16();
+        if (q != null && tiles(p)) {
+            Gemm16.matvec(x, xo, q, a, r, in, t, 0); // A·x, (r) before the scales
+            scale(slot, layer, i, r, t, 0);
+            Expand.expand16(t, r, q, b, out, y, yo); // += s·B·(A·x), (out)
+            return;
+        }
+        float[] d = layerData.f32();
+        if (d == null) { // A and s·B lie back to back; widen both into the scratch
+            layerData.copyTo(a, wide, 0, r * in + Expand.chunks(out) * r * L);
+            d = wide;
+            b -= a;
+            a = 0;
+        }
+        Gemm.matvec(x, xo, d, a, r, in, t, 0); // A·x, (r)
+        if (q != null) scale(slot, layer, i, r, t, 0);
+        Expand.expand(t, r, d, b, out, y, yo); // += s·B·(A·x), (out)
     }
-    float[] d = layerData.f32();
-    if (d == null) { // A and s·B lie back to back; widen both into the scratch
-      layerData.copyTo(a, wide, 0, r * in + Expand.chunks(out) * r * L);
-      d = wide;
-      b -= a;
-      a = 0;
+
+    /** t[to .. to + r) *= the ranks' scales of a module held in 16-bit integers. */
+    private void scale(int slot, int layer, int projection, int r, float[] t, int to) {
+        float[] s = scale[slot][layer];
+        for (int k = 0; k < r; k++) t[to + k] *= s[projection * maxRank + k];
     }
-    Gemm.matvec(x, xo, d, a, r, in, t, 0); // A·x, (r)
-    if (q != null) scale(slot, layer, i, r, t, 0);
-    Expand.expand(t, r, d, b, out, y, yo); // += s·B·(A·x), (out)
-  }
 
-  /** t[to .. to + r) *= the ranks' scales of a module held in 16-bit integers. */
-  private void scale(int slot, int layer, int projection, int r, float[] t, int to) {
-    float[] s = scale[slot][layer];
-    for (int k = 0; k < r; k++) t[to + k] *= s[projection * maxRank + k];
-  }
-
-  /** Whether this projection's widths suit the SIMD tiles of the two-row and 16-bit kernels. */
-  private boolean tiles(Projection p) {
-    return p.inFeatures(config) % L == 0 && Expand.whole(p.outFeatures(config));
-  }
-
-  /**
-   * The deltas of two rows, {@link #addDelta} for each, with the same sums: where both rows have the module at the
-   * same rank (a multiple of 4), both in float32 or both in 16 bits, and the widths suit the SIMD tiles, both adapters
-   * are read at once as two streams ({@link Gemm#matvecPair} and {@link Expand#expandPair}, or their 16-bit kernels),
-   * which keeps twice the cache misses in flight; otherwise one row after the other.
-   *
-   * @param t scratch of at least 2 × {@link #maxRank()} floats
-   */
-  void addDeltaPair(int slot0, int slot1, int layer, Projection p, float[] x, int xo0, int xo1, float[] y, int yo0,
-      int yo1, float[] t, float[] wide) {
-    if (!fuses(slot0, slot1, layer, p)) {
-      addDelta(slot0, layer, p, x, xo0, y, yo0, t, wide);
-      addDelta(slot1, layer, p, x, xo1, y, yo1, t, wide);
-      return;
+    /** Whether this projection's widths suit the SIMD tiles of the two-row and 16-bit kernels. */
+    private boolean tiles(Projection p) {
+        return p.inFeatures(config) % L == 0 && Expand.whole(p.outFeatures(config));
     }
-    int i = p.ordinal();
-    int r = rank[slot0][layer][i];
-    int in = p.inFeatures(config);
-    int out = p.outFeatures(config);
-    int a0 = aAt[slot0][layer][i], a1 = aAt[slot1][layer][i];
-    int b0 = bAt[slot0][layer][i], b1 = bAt[slot1][layer][i];
-    float[] d0 = data[slot0][layer].f32();
-    float[] d1 = data[slot1][layer].f32();
-    if (d0 != null) {
-      Gemm.matvecPair(x, xo0, d0, a0, t, 0, xo1, d1, a1, t, maxRank, r, in); // A·x, (r) each
-      Expand.expandPair(t, 0, d0, b0, y, yo0, maxRank, d1, b1, yo1, r, out); // += s·B·(A·x), (out) each
-      return;
+
+    /**
+     * The deltas of two rows, {@link #addDelta} for each, with the same sums: where both rows have the module at the
+     * same rank (a multiple of 4), both in float32 or both in 16 bits, and the widths suit the SIMD tiles, both adapters
+     * are read at once as two streams ({@link Gemm#matvecPair} and {@link Expand#expandPair}, or their 16-bit kernels),
+     * which keeps twice the cache misses in flight; otherwise one row after the other.
+     *
+     * @param t scratch of at least 2 × {@link #maxRank()} floats
+     */
+    void addDeltaPair(
+            int slot0,
+            int slot1,
+            int layer,
+            Projection p,
+            float[] x,
+            int xo0,
+            int xo1,
+            float[] y,
+            int yo0,
+            int yo1,
+            float[] t,
+            float[] wide) {
+        if (!fuses(slot0, slot1, layer, p)) {
+            addDelta(slot0, layer, p, x, xo0, y, yo0, t, wide);
+            addDelta(slot1, layer, p, x, xo1, y, yo1, t, wide);
+            return;
+        }
+        int i = p.ordinal();
+        int r = rank[slot0][layer][i];
+        int in = p.inFeatures(config);
+        int out = p.outFeatures(config);
+        int a0 = aAt[slot0][layer][i], a1 = aAt[slot1][layer][i];
+        int b0 = bAt[slot0][layer][i], b1 = bAt[slot1][layer][i];
+        float[] d0 = data[slot0][layer].f32();
+        float[] d1 = data[slot1][layer].f32();
+        if (d0 != null) {
+            Gemm.matvecPair(x, xo0, d0, a0, t, 0, xo1, d1, a1, t, maxRank, r, in); // A·x, (r) each
+            Expand.expandPair(t, 0, d0, b0, y, yo0, maxRank, d1, b1, yo1, r, out); // += s·B·(A·x), (out) each
+            return;
+        }
+        short[] q0 = data[slot0][layer].i16();
+        short[] q1 = data[slot1][layer].i16();
+        Gemm16.matvecPair(x, xo0, q0, a0, t, 0, xo1, q1, a1, t, maxRank, r, in);
+        scale(slot0, layer, i, r, t, 0);
+        scale(slot1, layer, i, r, t, maxRank);
+        Expand.expandPair16(t, 0, q0, b0, y, yo0, maxRank, q1, b1, yo1, r, out);
     }
-    short[] q0 = data[slot0][layer].i16();
-    short[] q1 = data[slot1][layer].i16();
-    Gemm16.matvecPair(x, xo0, q0, a0, t, 0, xo1, q1, a1, t, maxRank, r, in);
-    scale(slot0, layer, i, r, t, 0);
-    scale(slot1, layer, i, r, t, maxRank);
-    Expand.expandPair16(t, 0, q0, b0, y, yo0, maxRank, q1, b1, yo1, r, out);
-  }
 
-  /** Whether {@link #addDeltaPair} reads these two slots' module at once (else one after the other). */
-  boolean fuses(int slot0, int slot1, int layer, Projection p) {
-    int i = p.ordinal();
-    int r = rank[slot0][layer][i];
-    if (slot0 == 0 || slot1 == 0 || r == 0 || r % 4 != 0 || rank[slot1][layer][i] != r || !tiles(p)) return false;
-    WeightArray d0 = data[slot0][layer];
-    WeightArray d1 = data[slot1][layer];
-    return d0.f32() != null && d1.f32() != null || d0.i16() != null && d1.i16() != null;
-  }
+    /** Whether {@link #addDeltaPair} reads these two slots' module at once (else one after the other). */
+    boolean fuses(int slot0, int slot1, int layer, Projection p) {
+        int i = p.ordinal();
+        int r = rank[slot0][layer][i];
+        if (slot0 == 0 || slot1 == 0 || r == 0 || r % 4 != 0 || rank[slot1][layer][i] != r || !tiles(p)) return false;
+        WeightArray d0 = data[slot0][layer];
+        WeightArray d1 = data[slot1][layer];
+        return d0.f32() != null && d1.f32() != null || d0.i16() != null && d1.i16() != null;
+    }
 
-  /** Heap arrays only: nothing to free. */
-  @Override
-  public void close() {}
+    /** Heap arrays only: nothing to free. */
+    @Override
+    public void close() {}
 }

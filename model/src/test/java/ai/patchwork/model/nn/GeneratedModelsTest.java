@@ -28,159 +28,184 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class GeneratedModelsTest {
 
-  static NDManager manager;
-  static final int[] PROMPT = TinyModels.randomIds(12, 512, 42);
+    static NDManager manager;
+    static final int[] PROMPT = TinyModels.randomIds(12, 512, 42);
 
-  @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
-  @BeforeAll
-  static void open() {
-    manager = NDManager.newBaseManager();
-  }
-
-  @AfterAll
-  static void close() {
-    manager.close();
-  }
-
-  static float[][] run(Path dir) {
-    try (Transformer model = Transformer.load(dir, manager)) {
-      return logits(model, PROMPT);
+    @BeforeAll
+    static void open() {
+        manager = NDManager.newBaseManager();
     }
-  }
 
-  static float[][] run(TinyModelSpec spec, Path dir) {
-    TinyModelWriter.write(spec, dir);
-    return run(dir);
-  }
-
-  static void assertFiniteAndSpread(float[][] logits) {
-    for (float[] row : logits) {
-      for (float v : row) assertTrue(Float.isFinite(v));
+    @AfterAll
+    static void close() {
+        manager.close();
     }
-    double max = 0;
-    for (float v : logits[logits.length - 1]) max = Math.max(max, Math.abs(v));
-    assertTrue(max > 0.05 && max < 50, "last-position logits should be neither flat nor huge: max |logit| " + max);
-  }
 
-  @Test
-  void llamaF32RunsAndPositionsDiffer() {
-    float[][] l = run(TinyModelSpec.defaults(), tmp);
-    assertFiniteAndSpread(l);
-    assertTrue(maxAbsDiff(l[3], l[4]) > 1e-2, "different positions give different logits");
-  }
-
-  @Test
-  void bf16LoadEqualsF32LoadOfTheRoundedWeights() {
-    TinyModelSpec f32 = TinyModelSpec.builder().optSeed(5).build();
-    float[][] exact = run(f32, tmp.resolve("f32"));
-    float[][] bf16 = run(f32.toBuilder().optDtype(DType.BF16).build(), tmp.resolve("bf16"));
-    // The same weights, already rounded to bf16, stored as F32.
-    float[][] rounded = run(TinyModels.derive(tmp.resolve("bf16"), tmp.resolve("rounded"), t -> t, c -> { }));
-
-    assertEquals(0.0, maxAbsDiff(bf16, rounded), "BF16 is widened exactly");
-    double err = maxAbsDiff(bf16, exact);
-    assertTrue(err > 0 && err < 0.02, "bf16 rounding moves logits a little: " + err);
-  }
-
-  @ParameterizedTest
-  @ValueSource(ints = {1, 2})
-  void groupedQueryAttentionEqualsMultiHeadWithRepeatedKeyValueHeads(int kvHeads) {
-    TinyModelSpec spec = TinyModelSpec.builder().optKvHeads(kvHeads).optSeed(8).build();
-    float[][] gqa = run(spec, tmp.resolve("gqa"));
-    int h = spec.headDim();
-    int g = spec.heads() / kvHeads;
-    // transformers' repeat_kv: query head i reads key/value head i / g; copy each K/V head's rows g times.
-    Path mha = TinyModels.derive(tmp.resolve("gqa"), tmp.resolve("mha"), tensors -> {
-      for (int l = 0; l < spec.layers(); l++) {
-        for (String m : new String[] {"k_proj", "v_proj"}) {
-          String name = "model.layers." + l + ".self_attn." + m + ".weight";
-          float[] w = tensors.get(name).values();
-          float[] out = new float[spec.heads() * h * spec.hidden()];
-          for (int head = 0; head < spec.heads(); head++) {
-            System.arraycopy(w, (head / g) * h * spec.hidden(), out, head * h * spec.hidden(), h * spec.hidden());
-          }
-          tensors.put(name, new Tensor(new long[] {spec.heads() * h, spec.hidden()}, out));
+    static float[][] run(Path dir) {
+        try (Transformer model = Transformer.load(dir, manager)) {
+            return logits(model, PROMPT);
         }
-      }
-      return tensors;
-    }, c -> c.put("num_key_value_heads", spec.heads()));
+    }
 
-    assertFiniteAndSpread(gqa);
-    assertTrue(maxAbsDiff(gqa, run(mha)) < 1e-5);
-  }
+    static float[][] run(TinyModelSpec spec, Path dir) {
+        TinyModelWriter.write(spec, dir);
+        return run(dir);
+    }
 
-  @Test
-  void mistralIsLlamaUnderAnotherName() {
-    float[][] mistral = run(TinyModelSpec.builder().optFamily(ModelFamily.MISTRAL).build(), tmp.resolve("m"));
-    float[][] llama = run(TinyModelSpec.defaults(), tmp.resolve("l"));
-    assertFiniteAndSpread(mistral);
-    assertEquals(0.0, maxAbsDiff(mistral, llama));
-  }
+    static void assertFiniteAndSpread(float[][] logits) {
+        for (float[] row : logits) {
+            for (float v : row) assertTrue(Float.isFinite(v));
+        }
+        double max = 0;
+        for (float v : logits[logits.length - 1]) max = Math.max(max, Math.abs(v));
+        assertTrue(max > 0.05 && max < 50, "last-position logits should be neither flat nor huge: max |logit| " + max);
+    }
 
-  @Test
-  void qwen2BiasesChangeTheOutputAndZeroBiasesGiveLlama() {
-    TinyModelSpec qwen = TinyModelSpec.builder().optFamily(ModelFamily.QWEN2).build();
-    float[][] withBias = run(qwen, tmp.resolve("q"));
-    Path zeroed = TinyModels.derive(tmp.resolve("q"), tmp.resolve("q0"), tensors -> {
-      tensors.replaceAll((name, t) -> name.endsWith(".bias") ? new Tensor(t.shape(), new float[t.values().length]) : t);
-      return tensors;
-    }, c -> { });
-    float[][] zeroBias = run(zeroed);
-    float[][] llama = run(TinyModelSpec.defaults(), tmp.resolve("l"));
+    @Test
+    void llamaF32RunsAndPositionsDiffer() {
+        float[][] l = run(TinyModelSpec.defaults(), tmp);
+        assertFiniteAndSpread(l);
+        assertTrue(maxAbsDiff(l[3], l[4]) > 1e-2, "different positions give different logits");
+    }
 
-    assertFiniteAndSpread(withBias);
-    assertTrue(maxAbsDiff(withBias, zeroBias) > 1e-3, "q/k/v biases must be applied");
-    assertTrue(maxAbsDiff(zeroBias, llama) < 1e-6, "Qwen2 without biases is Llama");
-  }
+    @Test
+    void bf16LoadEqualsF32LoadOfTheRoundedWeights() {
+        TinyModelSpec f32 = TinyModelSpec.builder().optSeed(5).build();
+        float[][] exact = run(f32, tmp.resolve("f32"));
+        float[][] bf16 = run(f32.toBuilder().optDtype(DType.BF16).build(), tmp.resolve("bf16"));
+        // The same weights, already rounded to bf16, stored as F32.
+        float[][] rounded = run(TinyModels.derive(tmp.resolve("bf16"), tmp.resolve("rounded"), t -> t, c -> {}));
 
-  @Test
-  void tiedEmbeddingsUseTheEmbeddingAsLmHead() {
-    TinyModelSpec tied = TinyModelSpec.builder().optTieWordEmbeddings(true).build();
-    float[][] l = run(tied, tmp.resolve("tied"));
-    assertFalse(TinyModels.has(tmp.resolve("tied"), "lm_head.weight"));
-    Path untied = TinyModels.derive(tmp.resolve("tied"), tmp.resolve("untied"), tensors -> {
-      Tensor embed = tensors.get("model.embed_tokens.weight");
-      tensors.put("lm_head.weight", new Tensor(embed.shape(), embed.values().clone()));
-      return tensors;
-    }, c -> c.put("tie_word_embeddings", false));
+        assertEquals(0.0, maxAbsDiff(bf16, rounded), "BF16 is widened exactly");
+        double err = maxAbsDiff(bf16, exact);
+        assertTrue(err > 0 && err < 0.02, "bf16 rounding moves logits a little: " + err);
+    }
 
-    assertFiniteAndSpread(l);
-    assertEquals(0.0, maxAbsDiff(l, run(untied)));
-    assertTrue(maxAbsDiff(l, run(TinyModelSpec.defaults(), tmp.resolve("own-head"))) > 1e-3);
-  }
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void groupedQueryAttentionEqualsMultiHeadWithRepeatedKeyValueHeads(int kvHeads) {
+        TinyModelSpec spec =
+                TinyModelSpec.builder().optKvHeads(kvHeads).optSeed(8).build();
+        float[][] gqa = run(spec, tmp.resolve("gqa"));
+        int h = spec.headDim();
+        int g = spec.heads() / kvHeads;
+        // transformers' repeat_kv: query head i reads key/value head i / g; copy each K/V head's rows g times.
+        Path mha = TinyModels.derive(
+                tmp.resolve("gqa"),
+                tmp.resolve("mha"),
+                tensors -> {
+                    for (int l = 0; l < spec.layers(); l++) {
+                        for (String m : new String[] {"k_proj", "v_proj"}) {
+                            String name = "model.layers." + l + ".self_attn." + m + ".weight";
+                            float[] w = tensors.get(name).values();
+                            float[] out = new float[spec.heads() * h * spec.hidden()];
+                            for (int head = 0; head < spec.heads(); head++) {
+                                System.arraycopy(
+                                        w,
+                                        (head / g) * h * spec.hidden(),
+                                        out,
+                                        head * h * spec.hidden(),
+                                        h * spec.hidden());
+                            }
+                            tensors.put(name, new Tensor(new long[] {spec.heads() * h, spec.hidden()}, out));
+                        }
+                    }
+                    return tensors;
+                },
+                c -> c.put("num_key_value_heads", spec.heads()));
 
-  @Test
-  void shardedCheckpointEqualsSingleFile() {
-    TinyModelSpec single = TinyModelSpec.builder().optSeed(9).build();
-    float[][] one = run(single, tmp.resolve("one"));
-    float[][] sharded = run(single.toBuilder().optShards(4).build(), tmp.resolve("four"));
-    assertEquals(0.0, maxAbsDiff(one, sharded));
-  }
+        assertFiniteAndSpread(gqa);
+        assertTrue(maxAbsDiff(gqa, run(mha)) < 1e-5);
+    }
 
-  @Test
-  void llama3RopeScalingChangesLowFrequenciesOnly() {
-    TinyModelSpec base = TinyModelSpec.builder().optSeed(4).build();
-    float[][] plain = run(base, tmp.resolve("plain"));
-    // original_max 64 puts wavelengths above 64 positions in the scaled band: most of this head size's frequencies.
-    float[][] scaled = run(base.toBuilder().optLlama3RopeScaling(8, 1, 4, 64).build(), tmp.resolve("scaled"));
-    assertFiniteAndSpread(scaled);
-    assertTrue(maxAbsDiff(plain, scaled) > 1e-4, "llama3 scaling must change the rotary frequencies");
-    assertEquals(0.0, maxAbsDiff(plain[0], scaled[0]), "position 0 is not rotated");
+    @Test
+    void mistralIsLlamaUnderAnotherName() {
+        float[][] mistral =
+                run(TinyModelSpec.builder().optFamily(ModelFamily.MISTRAL).build(), tmp.resolve("m"));
+        float[][] llama = run(TinyModelSpec.defaults(), tmp.resolve("l"));
+        assertFiniteAndSpread(mistral);
+        assertEquals(0.0, maxAbsDiff(mistral, llama));
+    }
 
-    // With rope_theta 100 every wavelength is below original_max / high_freq_factor: nothing is scaled.
-    TinyModelSpec fast = base.toBuilder().optRopeTheta(100).build();
-    float[][] fastPlain = run(fast, tmp.resolve("fast"));
-    float[][] fastScaled = run(fast.toBuilder().optLlama3RopeScaling(8, 1, 4, 8192).build(), tmp.resolve("fast-scaled"));
-    assertEquals(0.0, maxAbsDiff(fastPlain, fastScaled));
-  }
+    @Test
+    void qwen2BiasesChangeTheOutputAndZeroBiasesGiveLlama() {
+        TinyModelSpec qwen =
+                TinyModelSpec.builder().optFamily(ModelFamily.QWEN2).build();
+        float[][] withBias = run(qwen, tmp.resolve("q"));
+        Path zeroed = TinyModels.derive(
+                tmp.resolve("q"),
+                tmp.resolve("q0"),
+                tensors -> {
+                    tensors.replaceAll((name, t) ->
+                            name.endsWith(".bias") ? new Tensor(t.shape(), new float[t.values().length]) : t);
+                    return tensors;
+                },
+                c -> {});
+        float[][] zeroBias = run(zeroed);
+        float[][] llama = run(TinyModelSpec.defaults(), tmp.resolve("l"));
 
-  @Test
-  void differentSeedsGiveDifferentModels() {
-    float[][] a = run(TinyModelSpec.builder().optSeed(1).build(), tmp.resolve("a"));
-    float[][] b = run(TinyModelSpec.builder().optSeed(2).build(), tmp.resolve("b"));
-    assertTrue(maxAbsDiff(a, b) > 1e-2);
-    assertArrayEquals(a[0], run(tmp.resolve("a"))[0]);
-  }
+        assertFiniteAndSpread(withBias);
+        assertTrue(maxAbsDiff(withBias, zeroBias) > 1e-3, "q/k/v biases must be applied");
+        assertTrue(maxAbsDiff(zeroBias, llama) < 1e-6, "Qwen2 without biases is Llama");
+    }
 
+    @Test
+    void tiedEmbeddingsUseTheEmbeddingAsLmHead() {
+        TinyModelSpec tied = TinyModelSpec.builder().optTieWordEmbeddings(true).build();
+        float[][] l = run(tied, tmp.resolve("tied"));
+        assertFalse(TinyModels.has(tmp.resolve("tied"), "lm_head.weight"));
+        Path untied = TinyModels.derive(
+                tmp.resolve("tied"),
+                tmp.resolve("untied"),
+                tensors -> {
+                    Tensor embed = tensors.get("model.embed_tokens.weight");
+                    tensors.put(
+                            "lm_head.weight",
+                            new Tensor(embed.shape(), embed.values().clone()));
+                    return tensors;
+                },
+                c -> c.put("tie_word_embeddings", false));
+
+        assertFiniteAndSpread(l);
+        assertEquals(0.0, maxAbsDiff(l, run(untied)));
+        assertTrue(maxAbsDiff(l, run(TinyModelSpec.defaults(), tmp.resolve("own-head"))) > 1e-3);
+    }
+
+    @Test
+    void shardedCheckpointEqualsSingleFile() {
+        TinyModelSpec single = TinyModelSpec.builder().optSeed(9).build();
+        float[][] one = run(single, tmp.resolve("one"));
+        float[][] sharded = run(single.toBuilder().optShards(4).build(), tmp.resolve("four"));
+        assertEquals(0.0, maxAbsDiff(one, sharded));
+    }
+
+    @Test
+    void llama3RopeScalingChangesLowFrequenciesOnly() {
+        TinyModelSpec base = TinyModelSpec.builder().optSeed(4).build();
+        float[][] plain = run(base, tmp.resolve("plain"));
+        // original_max 64 puts wavelengths above 64 positions in the scaled band: most of this head size's frequencies.
+        float[][] scaled =
+                run(base.toBuilder().optLlama3RopeScaling(8, 1, 4, 64).build(), tmp.resolve("scaled"));
+        assertFiniteAndSpread(scaled);
+        assertTrue(maxAbsDiff(plain, scaled) > 1e-4, "llama3 scaling must change the rotary frequencies");
+        assertEquals(0.0, maxAbsDiff(plain[0], scaled[0]), "position 0 is not rotated");
+
+        // With rope_theta 100 every wavelength is below original_max / high_freq_factor: nothing is scaled.
+        TinyModelSpec fast = base.toBuilder().optRopeTheta(100).build();
+        float[][] fastPlain = run(fast, tmp.resolve("fast"));
+        float[][] fastScaled =
+                run(fast.toBuilder().optLlama3RopeScaling(8, 1, 4, 8192).build(), tmp.resolve("fast-scaled"));
+        assertEquals(0.0, maxAbsDiff(fastPlain, fastScaled));
+    }
+
+    @Test
+    void differentSeedsGiveDifferentModels() {
+        float[][] a = run(TinyModelSpec.builder().optSeed(1).build(), tmp.resolve("a"));
+        float[][] b = run(TinyModelSpec.builder().optSeed(2).build(), tmp.resolve("b"));
+        assertTrue(maxAbsDiff(a, b) > 1e-2);
+        assertArrayEquals(a[0], run(tmp.resolve("a"))[0]);
+    }
 }

@@ -24,64 +24,68 @@ import org.junit.jupiter.api.Test;
  */
 class Int8QuantizationTest {
 
-  private static final String TEXT = "Once upon a time, in a village between two rivers, there lived a baker who rose "
-      + "before dawn every day. She kneaded the dough, lit the oven and watched the loaves turn golden while the "
-      + "village slept. Travellers said her bread was the best in the valley, and children came running when the "
-      + "smell drifted down the street. One winter the river froze, the mill stopped, and flour grew scarce.";
+    private static final String TEXT =
+            "Once upon a time, in a village between two rivers, there lived a baker who rose "
+                    + "before dawn every day. She kneaded the dough, lit the oven and watched the loaves turn golden while the "
+                    + "village slept. Travellers said her bread was the best in the valley, and children came running when the "
+                    + "smell drifted down the street. One winter the river froze, the mill stopped, and flour grew scarce.";
 
-  @Test
-  void int8LogitsStayWithinTheBoundOfTheCheckpointsOverALongText() {
-    Path dir = Fixtures.tinyLlamaModel();
-    int[] ids;
-    try (Tokenizer t = Tokenizer.load(dir)) {
-      ids = t.encode(TEXT);
+    @Test
+    void int8LogitsStayWithinTheBoundOfTheCheckpointsOverALongText() {
+        Path dir = Fixtures.tinyLlamaModel();
+        int[] ids;
+        try (Tokenizer t = Tokenizer.load(dir)) {
+            ids = t.encode(TEXT);
+        }
+        try (VectorTransformer exact = VectorTransformer.load(dir);
+                VectorTransformer int8 = VectorTransformer.load(dir, Quantization.INT8)) {
+            assertTrue(int8.weightBytes() < 0.3 * exact.weightBytes(), "int8 of a float32 checkpoint: about a quarter");
+            int n = Math.min(ids.length, exact.config().maxPositions() - 1);
+            assertTrue(n >= 64, "a long text: " + n + " tokens");
+            VectorLoraSlots slots = new VectorLoraSlots(exact.config(), 1, 16, AdapterStorage.INT16);
+            slots.set(
+                    1, AdapterWeights.load("all-r8", Fixtures.tinyLlama().resolve("adapters/all-r8"), exact.config()));
+            for (int lora : new int[] {0, 1}) {
+                double[] worst = compare(exact, int8, ids, n, lora, slots);
+                System.out.printf(
+                        "int8 vs checkpoint, adapter slot %d, %d tokens: RMS Δlogit / std %.4f, max |Δlogit| / std "
+                                + "%.4f, greedy agreement %.4f%n",
+                        lora, n, worst[2], worst[0], worst[1]);
+                assertTrue(worst[2] <= 0.02, "RMS logit error " + worst[2] + " of the logits' standard deviation");
+                assertTrue(worst[0] <= 0.15, "largest logit error " + worst[0] + " of the logits' standard deviation");
+                assertTrue(worst[1] >= 0.93, "greedy agreement " + worst[1]);
+            }
+        }
     }
-    try (VectorTransformer exact = VectorTransformer.load(dir);
-        VectorTransformer int8 = VectorTransformer.load(dir, Quantization.INT8)) {
-      assertTrue(int8.weightBytes() < 0.3 * exact.weightBytes(), "int8 of a float32 checkpoint: about a quarter");
-      int n = Math.min(ids.length, exact.config().maxPositions() - 1);
-      assertTrue(n >= 64, "a long text: " + n + " tokens");
-      VectorLoraSlots slots = new VectorLoraSlots(exact.config(), 1, 16, AdapterStorage.INT16);
-      slots.set(1, AdapterWeights.load("all-r8", Fixtures.tinyLlama().resolve("adapters/all-r8"), exact.config()));
-      for (int lora : new int[] {0, 1}) {
-        double[] worst = compare(exact, int8, ids, n, lora, slots);
-        System.out.printf("int8 vs checkpoint, adapter slot %d, %d tokens: RMS Δlogit / std %.4f, max |Δlogit| / std "
-            + "%.4f, greedy agreement %.4f%n", lora, n, worst[2], worst[0], worst[1]);
-        assertTrue(worst[2] <= 0.02, "RMS logit error " + worst[2] + " of the logits' standard deviation");
-        assertTrue(worst[0] <= 0.15, "largest logit error " + worst[0] + " of the logits' standard deviation");
-        assertTrue(worst[1] >= 0.93, "greedy agreement " + worst[1]);
-      }
-    }
-  }
 
-  /** Reads the text one token a step in both: {max over positions of max|Δ| / std, greedy agreement, RMS Δ / std}. */
-  private static double[] compare(VectorTransformer a, VectorTransformer b, int[] ids, int n, int lora,
-      VectorLoraSlots slots) {
-    VectorKvCache ca = new VectorKvCache(a.config(), 1, n);
-    VectorKvCache cb = new VectorKvCache(b.config(), 1, n);
-    double worst = 0;
-    double sq = 0;
-    double variance = 0;
-    int agree = 0;
-    for (int t = 0; t < n; t++) {
-      int[][] tok = {{ids[t]}};
-      int[] pos = {t};
-      float[] la = a.step(tok, pos, new int[] {0}, new int[] {lora}, ca, slots)[0];
-      float[] lb = b.step(tok, pos, new int[] {0}, new int[] {lora}, cb, slots)[0];
-      double mean = 0;
-      for (float v : la) mean += v;
-      mean /= la.length;
-      double var = 0;
-      double err = 0;
-      for (int i = 0; i < la.length; i++) {
-        var += (la[i] - mean) * (la[i] - mean);
-        err = Math.max(err, Math.abs(la[i] - lb[i]));
-        sq += (double) (la[i] - lb[i]) * (la[i] - lb[i]);
-      }
-      variance += var;
-      worst = Math.max(worst, err / Math.sqrt(var / la.length));
-      if (Sampler.argmax(la) == Sampler.argmax(lb)) agree++;
+    /** Reads the text one token a step in both: {max over positions of max|Δ| / std, greedy agreement, RMS Δ / std}. */
+    private static double[] compare(
+            VectorTransformer a, VectorTransformer b, int[] ids, int n, int lora, VectorLoraSlots slots) {
+        VectorKvCache ca = new VectorKvCache(a.config(), 1, n);
+        VectorKvCache cb = new VectorKvCache(b.config(), 1, n);
+        double worst = 0;
+        double sq = 0;
+        double variance = 0;
+        int agree = 0;
+        for (int t = 0; t < n; t++) {
+            int[][] tok = {{ids[t]}};
+            int[] pos = {t};
+            float[] la = a.step(tok, pos, new int[] {0}, new int[] {lora}, ca, slots)[0];
+            float[] lb = b.step(tok, pos, new int[] {0}, new int[] {lora}, cb, slots)[0];
+            double mean = 0;
+            for (float v : la) mean += v;
+            mean /= la.length;
+            double var = 0;
+            double err = 0;
+            for (int i = 0; i < la.length; i++) {
+                var += (la[i] - mean) * (la[i] - mean);
+                err = Math.max(err, Math.abs(la[i] - lb[i]));
+                sq += (double) (la[i] - lb[i]) * (la[i] - lb[i]);
+            }
+            variance += var;
+            worst = Math.max(worst, err / Math.sqrt(var / la.length));
+            if (Sampler.argmax(la) == Sampler.argmax(lb)) agree++;
+        }
+        return new double[] {worst, (double) agree / n, Math.sqrt(sq / variance)};
     }
-    return new double[] {worst, (double) agree / n, Math.sqrt(sq / variance)};
-  }
 }

@@ -12,23 +12,23 @@ import org.junit.jupiter.api.Test;
 /** Runtimes opened on one folder in one process share one copy of its weights until the last lets go. */
 class ModelWeightsTest {
 
-  @Test
-  void oneFolderOneCopyPerQuantizationFreedWithTheLastUser() {
-    Path dir = Fixtures.tinyLlamaModel();
-    ModelWeights a = ModelWeights.acquire(dir, Quantization.NONE);
-    ModelWeights b = ModelWeights.acquire(dir.resolve("..").resolve(dir.getFileName()), Quantization.NONE);
-    ModelWeights c = ModelWeights.acquire(dir, Quantization.INT8);
-    assertSame(a, b, "the same folder, however it is spelled");
-    assertNotSame(a, c, "another quantization is another copy");
-    a.release();
-    float[] row = new float[a.config.hiddenSize()];
-    a.embedding.row(1, row, 0); // b still holds the weights: readable
-    b.release();
-    assertThrows(IllegalStateException.class, () -> a.embedding.row(1, row, 0), "freed with the last user");
-    ModelWeights d = ModelWeights.acquire(dir, Quantization.NONE);
-    assertNotSame(a, d, "loaded again once freed");
-    assertEquals(a.bytes(), d.bytes());
-    d.release();
-    c.release();
-  }
+    @Test
+    void oneFolderOneCopyPerQuantizationFreedWithTheLastUser() {
+        Path dir = Fixtures.tinyLlamaModel();
+        ModelWeights a = ModelWeights.acquire(dir, Quantization.NONE);
+        ModelWeights b = ModelWeights.acquire(dir.resolve("..").resolve(dir.getFileName()), Quantization.NONE);
+        ModelWeights c = ModelWeights.acquire(dir, Quantization.INT8);
+        assertSame(a, b, "the same folder, however it is spelled");
+        assertNotSame(a, c, "another quantization is another copy");
+        a.release();
+        float[] row = new float[a.config.hiddenSize()];
+        a.embedding.row(1, row, 0); // b still holds the weights: readable
+        b.release();
+        assertThrows(IllegalStateException.class, () -> a.embedding.row(1, row, 0), "freed with the last user");
+        ModelWeights d = ModelWeights.acquire(dir, Quantization.NONE);
+        assertNotSame(a, d, "loaded again once freed");
+        assertEquals(a.bytes(), d.bytes());
+        d.release();
+        c.release();
+    }
 }

@@ -6,25 +6,27 @@ import org.testcontainers.DockerClientFactory;
 
 /** Whether Testcontainers can run containers here, decided once per JVM. */
 final class Docker {
-  private static final Logger log = LoggerFactory.getLogger(Docker.class);
-  private static Boolean available;
+    private static final Logger log = LoggerFactory.getLogger(Docker.class);
+    private static Boolean available;
 
-  private Docker() {}
+    private Docker() {}
 
-  static synchronized boolean available() {
-    if (available == null) {
-      available = detect();
-      log.info("test services: {}", available ? "Docker found, using Testcontainers" : "no Docker, using in-process services");
+    static synchronized boolean available() {
+        if (available == null) {
+            available = detect();
+            log.info(
+                    "test services: {}",
+                    available ? "Docker found, using Testcontainers" : "no Docker, using in-process services");
+        }
+        return available;
     }
-    return available;
-  }
 
-  private static boolean detect() {
-    if ("false".equalsIgnoreCase(System.getenv("PATCHWORK_TEST_DOCKER"))) return false;
-    try {
-      return DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException | LinkageError e) {
-      return false;
+    private static boolean detect() {
+        if ("false".equalsIgnoreCase(System.getenv("PATCHWORK_TEST_DOCKER"))) return false;
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
-  }
 }

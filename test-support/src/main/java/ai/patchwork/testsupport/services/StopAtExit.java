@@ -10,15 +10,15 @@ import org.springframework.boot.SpringApplication;
  * of the api module). Spring Boot's shutdown handlers run only once every application context is closed.
  */
 final class StopAtExit {
-  private StopAtExit() {}
+    private StopAtExit() {}
 
-  static void register(String what, AutoCloseable service) {
-    SpringApplication.getShutdownHandlers().add(() -> {
-      try {
-        service.close();
-      } catch (Exception e) {
-        System.err.println("test " + what + " did not stop cleanly: " + e);
-      }
-    });
-  }
+    static void register(String what, AutoCloseable service) {
+        SpringApplication.getShutdownHandlers().add(() -> {
+            try {
+                service.close();
+            } catch (Exception e) {
+                System.err.println("test " + what + " did not stop cleanly: " + e);
+            }
+        });
+    }
 }

@@ -18,106 +18,121 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * embedded PostgreSQL 17 (zonky) on a random port. Started on first use and stopped when the JVM exits.
  */
 public final class TestPostgres {
-  private static final Logger log = LoggerFactory.getLogger(TestPostgres.class);
-  private static final String IMAGE = "postgres:17-alpine";
-  private static TestPostgres shared;
+    private static final Logger log = LoggerFactory.getLogger(TestPostgres.class);
+    private static final String IMAGE = "postgres:17-alpine";
+    private static TestPostgres shared;
 
-  private final String host;
-  private final int port;
-  private final String database;
-  private final String username;
-  private final String password;
-  private final String backend;
-  private final AtomicInteger databases = new AtomicInteger();
+    private final String host;
+    private final int port;
+    private final String database;
+    private final String username;
+    private final String password;
+    private final String backend;
+    private final AtomicInteger databases = new AtomicInteger();
 
-  private TestPostgres(String host, int port, String database, String username, String password, String backend) {
-    this.host = host;
-    this.port = port;
-    this.database = database;
-    this.username = username;
-    this.password = password;
-    this.backend = backend;
-  }
-
-  /** The server of this JVM, started on the first call. */
-  public static synchronized TestPostgres shared() {
-    if (shared == null) {
-      long start = System.nanoTime();
-      shared = Docker.available() ? containerOrEmbedded() : embedded();
-      log.info("test PostgreSQL: {} on port {} in {} ms", shared.backend, shared.port, (System.nanoTime() - start) / 1_000_000);
+    private TestPostgres(String host, int port, String database, String username, String password, String backend) {
+        this.host = host;
+        this.port = port;
+        this.database = database;
+        this.username = username;
+        this.password = password;
+        this.backend = backend;
     }
-    return shared;
-  }
 
-  /** JDBC URL of the default database. */
-  public String jdbcUrl() {
-    return jdbcUrl(database);
-  }
-
-  /** JDBC URL of {@code databaseName} on this server. */
-  public String jdbcUrl(String databaseName) {
-    return "jdbc:postgresql://" + host + ":" + port + "/" + databaseName;
-  }
-
-  public String username() {
-    return username;
-  }
-
-  public String password() {
-    return password;
-  }
-
-  /** What runs the server, e.g. "embedded PostgreSQL (zonky)". */
-  public String backend() {
-    return backend;
-  }
-
-  /** An unpooled data source on the default database. */
-  public DataSource dataSource() {
-    return dataSource(database);
-  }
-
-  /** An unpooled data source on {@code databaseName}. */
-  public DataSource dataSource(String databaseName) {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(jdbcUrl(databaseName));
-    ds.setUser(username);
-    ds.setPassword(password);
-    return ds;
-  }
-
-  /** Creates an empty database named {@code prefix_<n>} and returns its name. */
-  public String createDatabase(String prefix) {
-    String name = prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + databases.incrementAndGet();
-    try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create test database " + name + ": " + e.getMessage(), e);
+    /** The server of this JVM, started on the first call. */
+    public static synchronized TestPostgres shared() {
+        if (shared == null) {
+            long start = System.nanoTime();
+            shared = Docker.available() ? containerOrEmbedded() : embedded();
+            log.info(
+                    "test PostgreSQL: {} on port {} in {} ms",
+                    shared.backend,
+                    shared.port,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        return shared;
     }
-    return name;
-  }
 
-  private static TestPostgres containerOrEmbedded() {
-    try {
-      PostgreSQLContainer c = new PostgreSQLContainer(IMAGE);
-      c.start();
-      return new TestPostgres(c.getHost(), c.getMappedPort(5432), c.getDatabaseName(), c.getUsername(),
-          c.getPassword(), "Testcontainers " + IMAGE);
-    } catch (RuntimeException e) {
-      log.warn("test PostgreSQL: container {} did not start ({}); using embedded PostgreSQL", IMAGE, e.getMessage());
-      return embedded();
+    /** JDBC URL of the default database. */
+    public String jdbcUrl() {
+        return jdbcUrl(database);
     }
-  }
 
-  private static TestPostgres embedded() {
-    try {
-      EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("max_connections", "200")
-          .setRegisterShutdownHook(false) // stopped by StopAtExit, after the contexts
-          .start();
-      StopAtExit.register("PostgreSQL", pg);
-      return new TestPostgres("localhost", pg.getPort(), "postgres", "postgres", "", "embedded PostgreSQL (zonky)");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+    /** JDBC URL of {@code databaseName} on this server. */
+    public String jdbcUrl(String databaseName) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + databaseName;
     }
-  }
+
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** What runs the server, e.g. "embedded PostgreSQL (zonky)". */
+    public String backend() {
+        return backend;
+    }
+
+    /** An unpooled data source on the default database. */
+    public DataSource dataSource() {
+        return dataSource(database);
+    }
+
+    /** An unpooled data source on {@code databaseName}. */
+    public DataSource dataSource(String databaseName) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(jdbcUrl(databaseName));
+        ds.setUser(username);
+        ds.setPassword(password);
+        return ds;
+    }
+
+    /** Creates an empty database named {@code prefix_<n>} and returns its name. */
+    public String createDatabase(String prefix) {
+        String name = prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + databases.incrementAndGet();
+        try (Connection c = dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name + ": " + e.getMessage(), e);
+        }
+        return name;
+    }
+
+    private static TestPostgres containerOrEmbedded() {
+        try {
+            PostgreSQLContainer c = new PostgreSQLContainer(IMAGE);
+            c.start();
+            return new TestPostgres(
+                    c.getHost(),
+                    c.getMappedPort(5432),
+                    c.getDatabaseName(),
+                    c.getUsername(),
+                    c.getPassword(),
+                    "Testcontainers " + IMAGE);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "test PostgreSQL: container {} did not start ({}); using embedded PostgreSQL",
+                    IMAGE,
+                    e.getMessage());
+            return embedded();
+        }
+    }
+
+    private static TestPostgres embedded() {
+        try {
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setServerConfig("max_connections", "200")
+                    .setRegisterShutdownHook(false) // stopped by StopAtExit, after the contexts
+                    .start();
+            StopAtExit.register("PostgreSQL", pg);
+            return new TestPostgres(
+                    "localhost", pg.getPort(), "postgres", "postgres", "", "embedded PostgreSQL (zonky)");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+        }
+    }
 }

@@ -24,124 +24,133 @@ import org.testcontainers.containers.MinIOContainer;
  * in-memory store, both speaking AWS signature V4 on a random local port. Started on first use.
  */
 public final class TestS3 {
-  private static final Logger log = LoggerFactory.getLogger(TestS3.class);
-  private static final String IMAGE = "minio/minio:RELEASE.2023-09-04T19-57-37Z";
-  private static final String REGION = "us-east-1";
-  private static TestS3 shared;
+    private static final Logger log = LoggerFactory.getLogger(TestS3.class);
+    private static final String IMAGE = "minio/minio:RELEASE.2023-09-04T19-57-37Z";
+    private static final String REGION = "us-east-1";
+    private static TestS3 shared;
 
-  private final String endpoint;
-  private final String accessKey;
-  private final String secretKey;
-  private final String backend;
-  private MinioClient client;
+    private final String endpoint;
+    private final String accessKey;
+    private final String secretKey;
+    private final String backend;
+    private MinioClient client;
 
-  private TestS3(String endpoint, String accessKey, String secretKey, String backend) {
-    this.endpoint = endpoint;
-    this.accessKey = accessKey;
-    this.secretKey = secretKey;
-    this.backend = backend;
-  }
-
-  /** The server of this JVM, started on the first call. */
-  public static synchronized TestS3 shared() {
-    if (shared == null) {
-      long start = System.nanoTime();
-      shared = Docker.available() ? containerOrInProcess() : inProcess();
-      log.info("test S3: {} at {} in {} ms", shared.backend, shared.endpoint, (System.nanoTime() - start) / 1_000_000);
+    private TestS3(String endpoint, String accessKey, String secretKey, String backend) {
+        this.endpoint = endpoint;
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+        this.backend = backend;
     }
-    return shared;
-  }
 
-  /** Base URL, e.g. {@code http://127.0.0.1:39451}. */
-  public String endpoint() {
-    return endpoint;
-  }
-
-  public String accessKey() {
-    return accessKey;
-  }
-
-  public String secretKey() {
-    return secretKey;
-  }
-
-  public String region() {
-    return REGION;
-  }
-
-  /** What runs the server, e.g. "S3Proxy (in process)". */
-  public String backend() {
-    return backend;
-  }
-
-  /**
-   * A client for this server, shared. It brings its own OkHttp client: MinIO's default one reads every system CA
-   * certificate on construction, which takes about a second.
-   */
-  public synchronized MinioClient client() {
-    if (client == null) {
-      client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(REGION)
-          .httpClient(new OkHttpClient(), true).build();
+    /** The server of this JVM, started on the first call. */
+    public static synchronized TestS3 shared() {
+        if (shared == null) {
+            long start = System.nanoTime();
+            shared = Docker.available() ? containerOrInProcess() : inProcess();
+            log.info(
+                    "test S3: {} at {} in {} ms",
+                    shared.backend,
+                    shared.endpoint,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        return shared;
     }
-    return client;
-  }
 
-  /** Creates {@code bucket} unless it exists. */
-  public void ensureBucket(String bucket) {
-    MinioClient c = client();
-    try {
-      if (!c.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-        c.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
-      }
-    } catch (MinioException e) {
-      throw new IllegalStateException("cannot create bucket " + bucket + ": " + e.getMessage(), e);
+    /** Base URL, e.g. {@code http://127.0.0.1:39451}. */
+    public String endpoint() {
+        return endpoint;
     }
-  }
 
-  /** Every object key in {@code bucket}, or none when the bucket does not exist. */
-  public List<String> keys(String bucket) {
-    MinioClient c = client();
-    List<String> keys = new ArrayList<>();
-    try {
-      if (!c.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) return keys;
-      for (Result<Item> r : c.listObjects(ListObjectsArgs.builder().bucket(bucket).recursive(true).build())) {
-        keys.add(r.get().objectName());
-      }
-    } catch (MinioException e) {
-      throw new IllegalStateException("cannot list bucket " + bucket + ": " + e.getMessage(), e);
+    public String accessKey() {
+        return accessKey;
     }
-    return keys;
-  }
 
-  private static TestS3 containerOrInProcess() {
-    try {
-      MinIOContainer c = new MinIOContainer(IMAGE);
-      c.start();
-      return new TestS3(c.getS3URL(), c.getUserName(), c.getPassword(), "Testcontainers " + IMAGE);
-    } catch (RuntimeException e) {
-      log.warn("test S3: container {} did not start ({}); using S3Proxy in process", IMAGE, e.getMessage());
-      return inProcess();
+    public String secretKey() {
+        return secretKey;
     }
-  }
 
-  private static TestS3 inProcess() {
-    String access = "patchwork-test";
-    String secret = "patchwork-test-secret";
-    Properties p = new Properties();
-    p.setProperty("jclouds.identity", access);
-    p.setProperty("jclouds.credential", secret);
-    try {
-      S3Proxy proxy = S3Proxy.builder()
-          .blobStore(BlobStores.create("transient", p))
-          .endpoint(URI.create("http://127.0.0.1:0"))
-          .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, access, secret)
-          .build();
-      proxy.start();
-      while (!"STARTED".equals(proxy.getState())) Thread.sleep(5);
-      StopAtExit.register("S3Proxy", proxy::stop);
-      return new TestS3("http://127.0.0.1:" + proxy.getPort(), access, secret, "S3Proxy (in process, in memory)");
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot start S3Proxy: " + e.getMessage(), e);
+    public String region() {
+        return REGION;
     }
-  }
+
+    /** What runs the server, e.g. "S3Proxy (in process)". */
+    public String backend() {
+        return backend;
+    }
+
+    /**
+     * A client for this server, shared. It brings its own OkHttp client: MinIO's default one reads every system CA
+     * certificate on construction, which takes about a second.
+     */
+    public synchronized MinioClient client() {
+        if (client == null) {
+            client = MinioClient.builder()
+                    .endpoint(endpoint)
+                    .credentials(accessKey, secretKey)
+                    .region(REGION)
+                    .httpClient(new OkHttpClient(), true)
+                    .build();
+        }
+        return client;
+    }
+
+    /** Creates {@code bucket} unless it exists. */
+    public void ensureBucket(String bucket) {
+        MinioClient c = client();
+        try {
+            if (!c.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                c.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            }
+        } catch (MinioException e) {
+            throw new IllegalStateException("cannot create bucket " + bucket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every object key in {@code bucket}, or none when the bucket does not exist. */
+    public List<String> keys(String bucket) {
+        MinioClient c = client();
+        List<String> keys = new ArrayList<>();
+        try {
+            if (!c.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) return keys;
+            for (Result<Item> r : c.listObjects(
+                    ListObjectsArgs.builder().bucket(bucket).recursive(true).build())) {
+                keys.add(r.get().objectName());
+            }
+        } catch (MinioException e) {
+            throw new IllegalStateException("cannot list bucket " + bucket + ": " + e.getMessage(), e);
+        }
+        return keys;
+    }
+
+    private static TestS3 containerOrInProcess() {
+        try {
+            MinIOContainer c = new MinIOContainer(IMAGE);
+            c.start();
+            return new TestS3(c.getS3URL(), c.getUserName(), c.getPassword(), "Testcontainers " + IMAGE);
+        } catch (RuntimeException e) {
+            log.warn("test S3: container {} did not start ({}); using S3Proxy in process", IMAGE, e.getMessage());
+            return inProcess();
+        }
+    }
+
+    private static TestS3 inProcess() {
+        String access = "patchwork-test";
+        String secret = "patchwork-test-secret";
+        Properties p = new Properties();
+        p.setProperty("jclouds.identity", access);
+        p.setProperty("jclouds.credential", secret);
+        try {
+            S3Proxy proxy = S3Proxy.builder()
+                    .blobStore(BlobStores.create("transient", p))
+                    .endpoint(URI.create("http://127.0.0.1:0"))
+                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, access, secret)
+                    .build();
+            proxy.start();
+            while (!"STARTED".equals(proxy.getState())) Thread.sleep(5);
+            StopAtExit.register("S3Proxy", proxy::stop);
+            return new TestS3("http://127.0.0.1:" + proxy.getPort(), access, secret, "S3Proxy (in process, in memory)");
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start S3Proxy: " + e.getMessage(), e);
+        }
+    }
 }

@@ -15,37 +15,39 @@ import org.springframework.test.context.DynamicPropertyRegistrar;
 @TestConfiguration(proxyBeanMethods = false)
 public class PatchworkTestServices {
 
-  /** The bucket the application under test stores objects in. */
-  public static final String BUCKET = "patchwork-test";
+    /** The bucket the application under test stores objects in. */
+    public static final String BUCKET = "patchwork-test";
 
-  /** The id of the tiny-llama fixture model as a configured base model. */
-  public static final String BASE_MODEL = "tiny-llama";
+    /** The id of the tiny-llama fixture model as a configured base model. */
+    public static final String BASE_MODEL = "tiny-llama";
 
-  /**
-   * A key of the default project that the application under test installs at startup
-   * ({@code patchwork.auth.bootstrap-project-key}): what the tests' HTTP clients send unless a test says otherwise.
-   */
-  public static final String PROJECT_KEY = "sk-proj-test0000000000000000000000000000000000000000";
+    /**
+     * A key of the default project that the application under test installs at startup
+     * ({@code patchwork.auth.bootstrap-project-key}): what the tests' HTTP clients send unless a test says otherwise.
+     */
+    public static final String PROJECT_KEY = "sk-proj-test0000000000000000000000000000000000000000";
 
-  /** The admin key the application under test installs ({@code patchwork.auth.bootstrap-admin-key}). */
-  public static final String ADMIN_KEY = "sk-admin-test000000000000000000000000000000000000000";
+    /** The admin key the application under test installs ({@code patchwork.auth.bootstrap-admin-key}). */
+    public static final String ADMIN_KEY = "sk-admin-test000000000000000000000000000000000000000";
 
-  @Bean
-  DynamicPropertyRegistrar patchworkTestServiceProperties() {
-    return registry -> {
-      TestPostgres pg = TestPostgres.shared();
-      TestS3 s3 = TestS3.shared();
-      registry.add("spring.datasource.url", pg::jdbcUrl);
-      registry.add("spring.datasource.username", pg::username);
-      registry.add("spring.datasource.password", pg::password);
-      registry.add("patchwork.s3.endpoint", s3::endpoint);
-      registry.add("patchwork.s3.access-key", s3::accessKey);
-      registry.add("patchwork.s3.secret-key", s3::secretKey);
-      registry.add("patchwork.s3.region", s3::region);
-      registry.add("patchwork.s3.bucket", () -> BUCKET);
-      registry.add("patchwork.auth.bootstrap-project-key", () -> PROJECT_KEY);
-      registry.add("patchwork.auth.bootstrap-admin-key", () -> ADMIN_KEY);
-      registry.add("patchwork.base-models." + BASE_MODEL + ".path", () -> TinyLlama.model().toString());
-    };
-  }
+    @Bean
+    DynamicPropertyRegistrar patchworkTestServiceProperties() {
+        return registry -> {
+            TestPostgres pg = TestPostgres.shared();
+            TestS3 s3 = TestS3.shared();
+            registry.add("spring.datasource.url", pg::jdbcUrl);
+            registry.add("spring.datasource.username", pg::username);
+            registry.add("spring.datasource.password", pg::password);
+            registry.add("patchwork.s3.endpoint", s3::endpoint);
+            registry.add("patchwork.s3.access-key", s3::accessKey);
+            registry.add("patchwork.s3.secret-key", s3::secretKey);
+            registry.add("patchwork.s3.region", s3::region);
+            registry.add("patchwork.s3.bucket", () -> BUCKET);
+            registry.add("patchwork.auth.bootstrap-project-key", () -> PROJECT_KEY);
+            registry.add("patchwork.auth.bootstrap-admin-key", () -> ADMIN_KEY);
+            registry.add(
+                    "patchwork.base-models." + BASE_MODEL + ".path",
+                    () -> TinyLlama.model().toString());
+        };
+    }
 }

@@ -29,65 +29,75 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 final class ExportAdapterTasklet implements Tasklet {
 
-  static final String ADAPTER_ZIP = "patchwork.adapter_zip";
-  static final String RESULTS_FILE = "patchwork.results_file";
+    static final String ADAPTER_ZIP = "patchwork.adapter_zip";
+    static final String RESULTS_FILE = "patchwork.results_file";
 
-  private final JobRun run;
-  private final JobProgress progress;
-  private final BaseModels baseModels;
-  private final FileStore files;
-  private final Blobs blobs;
-  private final ResultsCsv results;
+    private final JobRun run;
+    private final JobProgress progress;
+    private final BaseModels baseModels;
+    private final FileStore files;
+    private final Blobs blobs;
+    private final ResultsCsv results;
 
-  ExportAdapterTasklet(JobRun run, JobProgress progress, BaseModels baseModels, FileStore files, Blobs blobs,
-      ResultsCsv results) {
-    this.run = run;
-    this.progress = progress;
-    this.baseModels = baseModels;
-    this.files = files;
-    this.blobs = blobs;
-    this.results = results;
-  }
-
-  @Override
-  public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws IOException {
-    FineTuningJob job = progress.job(run.jobId());
-    ExecutionContext jobContext = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
-    String sha = jobContext.getString(TrainingControl.FINAL_CHECKPOINT);
-    TrainingCheckpoint last;
-    try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException("final checkpoint is gone"))) {
-      last = TrainingCheckpoint.read(in, baseModels.require(job.model()).config());
+    ExportAdapterTasklet(
+            JobRun run, JobProgress progress, BaseModels baseModels, FileStore files, Blobs blobs, ResultsCsv results) {
+        this.run = run;
+        this.progress = progress;
+        this.baseModels = baseModels;
+        this.files = files;
+        this.blobs = blobs;
+        this.results = results;
     }
-    Path dir = Files.createTempDirectory("patchwork-export-");
-    try {
-      ai.patchwork.model.lora.AdapterWriter.write(last.adapter(), dir);
-      jobContext.putString(ADAPTER_ZIP, blobs.put(out -> zip(dir, out)));
-    } finally {
-      delete(dir);
-    }
-    FileObject csv = files.storeOutput(job.id(), FileStore.RESULTS, job.id() + "-results.csv",
-        results.csv(job.id(), job.reinforcement() != null).getBytes(StandardCharsets.UTF_8));
-    jobContext.putString(RESULTS_FILE, csv.id());
-    progress.info(run.lease(), "Exported the PEFT adapter (rank " + last.adapter().config().rank()
-        + ") and the metrics file " + csv.id());
-    return RepeatStatus.FINISHED;
-  }
 
-  private static void zip(Path dir, java.io.OutputStream out) throws IOException {
-    ZipOutputStream zip = new ZipOutputStream(out);
-    for (String name : new String[] {"adapter_config.json", "adapter_model.safetensors"}) {
-      zip.putNextEntry(new ZipEntry(name));
-      Files.copy(dir.resolve(name), zip);
-      zip.closeEntry();
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws IOException {
+        FineTuningJob job = progress.job(run.jobId());
+        ExecutionContext jobContext = chunkContext
+                .getStepContext()
+                .getStepExecution()
+                .getJobExecution()
+                .getExecutionContext();
+        String sha = jobContext.getString(TrainingControl.FINAL_CHECKPOINT);
+        TrainingCheckpoint last;
+        try (InputStream in =
+                blobs.open(sha).orElseThrow(() -> new IllegalStateException("final checkpoint is gone"))) {
+            last = TrainingCheckpoint.read(in, baseModels.require(job.model()).config());
+        }
+        Path dir = Files.createTempDirectory("patchwork-export-");
+        try {
+            ai.patchwork.model.lora.AdapterWriter.write(last.adapter(), dir);
+            jobContext.putString(ADAPTER_ZIP, blobs.put(out -> zip(dir, out)));
+        } finally {
+            delete(dir);
+        }
+        FileObject csv = files.storeOutput(
+                job.id(),
+                FileStore.RESULTS,
+                job.id() + "-results.csv",
+                results.csv(job.id(), job.reinforcement() != null).getBytes(StandardCharsets.UTF_8));
+        jobContext.putString(RESULTS_FILE, csv.id());
+        progress.info(
+                run.lease(),
+                "Exported the PEFT adapter (rank " + last.adapter().config().rank() + ") and the metrics file "
+                        + csv.id());
+        return RepeatStatus.FINISHED;
     }
-    zip.finish();
-  }
 
-  private static void delete(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    private static void zip(Path dir, java.io.OutputStream out) throws IOException {
+        ZipOutputStream zip = new ZipOutputStream(out);
+        for (String name : new String[] {"adapter_config.json", "adapter_model.safetensors"}) {
+            zip.putNextEntry(new ZipEntry(name));
+            Files.copy(dir.resolve(name), zip);
+            zip.closeEntry();
+        }
+        zip.finish();
     }
-  }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -52,127 +52,188 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration {
 
-  private static final String JOB_ID = "#{jobParameters['" + FineTuningRunner.JOB_ID + "']}";
-  private static final String WORKER_ID = "#{jobParameters['" + FineTuningRunner.WORKER_ID + "']}";
-  private static final String LEASE_TOKEN = "#{jobParameters['" + FineTuningRunner.LEASE_TOKEN + "']}";
+    private static final String JOB_ID = "#{jobParameters['" + FineTuningRunner.JOB_ID + "']}";
+    private static final String WORKER_ID = "#{jobParameters['" + FineTuningRunner.WORKER_ID + "']}";
+    private static final String LEASE_TOKEN = "#{jobParameters['" + FineTuningRunner.LEASE_TOKEN + "']}";
 
-  @Bean
-  ShutdownSignal fineTuningShutdown() {
-    return new ShutdownSignal();
-  }
+    @Bean
+    ShutdownSignal fineTuningShutdown() {
+        return new ShutdownSignal();
+    }
 
-  @Bean
-  ProgressClock fineTuningProgressClock() {
-    return new ProgressClock();
-  }
+    @Bean
+    ProgressClock fineTuningProgressClock() {
+        return new ProgressClock();
+    }
 
-  @Bean
-  @StepScope
-  Tasklet validateFilesTasklet(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId,
-      @Value(LEASE_TOKEN) Long leaseToken, JobProgress progress, FileStore files, BaseModels baseModels) {
-    return new ValidateFilesTasklet(new JobRun(jobId, workerId, leaseToken), progress, files, baseModels);
-  }
+    @Bean
+    @StepScope
+    Tasklet validateFilesTasklet(
+            @Value(JOB_ID) String jobId,
+            @Value(WORKER_ID) String workerId,
+            @Value(LEASE_TOKEN) Long leaseToken,
+            JobProgress progress,
+            FileStore files,
+            BaseModels baseModels) {
+        return new ValidateFilesTasklet(new JobRun(jobId, workerId, leaseToken), progress, files, baseModels);
+    }
 
-  @Bean
-  @StepScope
-  Tasklet tokenizeTasklet(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId,
-      @Value(LEASE_TOKEN) Long leaseToken, JobProgress progress, FileStore files, BaseModels baseModels,
-      Artifacts artifacts, DataSource dataSource) {
-    JobRun run = new JobRun(jobId, workerId, leaseToken);
-    return new TokenizeTasklet(run, progress, files, baseModels, new Blobs(artifacts, run, dataSource));
-  }
+    @Bean
+    @StepScope
+    Tasklet tokenizeTasklet(
+            @Value(JOB_ID) String jobId,
+            @Value(WORKER_ID) String workerId,
+            @Value(LEASE_TOKEN) Long leaseToken,
+            JobProgress progress,
+            FileStore files,
+            BaseModels baseModels,
+            Artifacts artifacts,
+            DataSource dataSource) {
+        JobRun run = new JobRun(jobId, workerId, leaseToken);
+        return new TokenizeTasklet(run, progress, files, baseModels, new Blobs(artifacts, run, dataSource));
+    }
 
-  @Bean(destroyMethod = "close")
-  @StepScope
-  Tasklet trainTasklet(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId,
-      @Value(LEASE_TOKEN) Long leaseToken, JobProgress progress, ShutdownSignal shutdown, ProgressClock clock,
-      BaseModels baseModels, AdapterRegistry registry, Artifacts artifacts, DataSource dataSource) {
-    JobRun run = new JobRun(jobId, workerId, leaseToken);
-    Blobs blobs = new Blobs(artifacts, run, dataSource);
-    return new TrainTasklet(run, progress, new TrainingControl(run, shutdown, clock, progress, blobs),
-        new TrainingSessions(baseModels, registry));
-  }
+    @Bean(destroyMethod = "close")
+    @StepScope
+    Tasklet trainTasklet(
+            @Value(JOB_ID) String jobId,
+            @Value(WORKER_ID) String workerId,
+            @Value(LEASE_TOKEN) Long leaseToken,
+            JobProgress progress,
+            ShutdownSignal shutdown,
+            ProgressClock clock,
+            BaseModels baseModels,
+            AdapterRegistry registry,
+            Artifacts artifacts,
+            DataSource dataSource) {
+        JobRun run = new JobRun(jobId, workerId, leaseToken);
+        Blobs blobs = new Blobs(artifacts, run, dataSource);
+        return new TrainTasklet(
+                run,
+                progress,
+                new TrainingControl(run, shutdown, clock, progress, blobs),
+                new TrainingSessions(baseModels, registry));
+    }
 
-  @Bean
-  @StepScope
-  Tasklet exportAdapterTasklet(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId,
-      @Value(LEASE_TOKEN) Long leaseToken, JobProgress progress, BaseModels baseModels, FileStore files,
-      Artifacts artifacts, DataSource dataSource) {
-    JobRun run = new JobRun(jobId, workerId, leaseToken);
-    return new ExportAdapterTasklet(run, progress, baseModels, files, new Blobs(artifacts, run, dataSource),
-        new ResultsCsv(dataSource));
-  }
+    @Bean
+    @StepScope
+    Tasklet exportAdapterTasklet(
+            @Value(JOB_ID) String jobId,
+            @Value(WORKER_ID) String workerId,
+            @Value(LEASE_TOKEN) Long leaseToken,
+            JobProgress progress,
+            BaseModels baseModels,
+            FileStore files,
+            Artifacts artifacts,
+            DataSource dataSource) {
+        JobRun run = new JobRun(jobId, workerId, leaseToken);
+        return new ExportAdapterTasklet(
+                run, progress, baseModels, files, new Blobs(artifacts, run, dataSource), new ResultsCsv(dataSource));
+    }
 
-  @Bean
-  @StepScope
-  Tasklet registerAdapterTasklet(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId,
-      @Value(LEASE_TOKEN) Long leaseToken, JobProgress progress, AdapterRegistry registry, Artifacts artifacts,
-      DataSource dataSource) {
-    JobRun run = new JobRun(jobId, workerId, leaseToken);
-    return new RegisterAdapterTasklet(run, progress, registry, new Blobs(artifacts, run, dataSource), dataSource);
-  }
+    @Bean
+    @StepScope
+    Tasklet registerAdapterTasklet(
+            @Value(JOB_ID) String jobId,
+            @Value(WORKER_ID) String workerId,
+            @Value(LEASE_TOKEN) Long leaseToken,
+            JobProgress progress,
+            AdapterRegistry registry,
+            Artifacts artifacts,
+            DataSource dataSource) {
+        JobRun run = new JobRun(jobId, workerId, leaseToken);
+        return new RegisterAdapterTasklet(run, progress, registry, new Blobs(artifacts, run, dataSource), dataSource);
+    }
 
-  @Bean
-  Job fineTuningJob(JobRepository jobRepository, JobProgress progress, Steps steps) {
-    return job(FineTuningRunner.JOB_NAME, step("train", steps.train, jobRepository, steps.clock), jobRepository,
-        progress, steps);
-  }
+    @Bean
+    Job fineTuningJob(JobRepository jobRepository, JobProgress progress, Steps steps) {
+        return job(
+                FineTuningRunner.JOB_NAME,
+                step("train", steps.train, jobRepository, steps.clock),
+                jobRepository,
+                progress,
+                steps);
+    }
 
-  @Bean
-  Job reinforcementFineTuningJob(JobRepository jobRepository, JobProgress progress, Steps steps) {
-    return job(FineTuningRunner.RL_JOB_NAME, step("rl-train", steps.train, jobRepository, steps.clock),
-        jobRepository, progress, steps);
-  }
+    @Bean
+    Job reinforcementFineTuningJob(JobRepository jobRepository, JobProgress progress, Steps steps) {
+        return job(
+                FineTuningRunner.RL_JOB_NAME,
+                step("rl-train", steps.train, jobRepository, steps.clock),
+                jobRepository,
+                progress,
+                steps);
+    }
 
-  /** The step-scoped tasklets (proxies resolved per step execution) and the watchdog's clock the steps touch. */
-  record Steps(Tasklet validate, Tasklet tokenize, Tasklet train, Tasklet export, Tasklet register,
-      ProgressClock clock) {}
+    /** The step-scoped tasklets (proxies resolved per step execution) and the watchdog's clock the steps touch. */
+    record Steps(
+            Tasklet validate, Tasklet tokenize, Tasklet train, Tasklet export, Tasklet register, ProgressClock clock) {}
 
-  @Bean
-  Steps fineTuningSteps(@Qualifier("validateFilesTasklet") Tasklet validate,
-      @Qualifier("tokenizeTasklet") Tasklet tokenize, @Qualifier("trainTasklet") Tasklet train,
-      @Qualifier("exportAdapterTasklet") Tasklet export, @Qualifier("registerAdapterTasklet") Tasklet register,
-      ProgressClock clock) {
-    return new Steps(validate, tokenize, train, export, register, clock);
-  }
+    @Bean
+    Steps fineTuningSteps(
+            @Qualifier("validateFilesTasklet") Tasklet validate,
+            @Qualifier("tokenizeTasklet") Tasklet tokenize,
+            @Qualifier("trainTasklet") Tasklet train,
+            @Qualifier("exportAdapterTasklet") Tasklet export,
+            @Qualifier("registerAdapterTasklet") Tasklet register,
+            ProgressClock clock) {
+        return new Steps(validate, tokenize, train, export, register, clock);
+    }
 
-  private static Job job(String name, Step train, JobRepository jobRepository, JobProgress progress, Steps steps) {
-    Step validate = step("validate", steps.validate, jobRepository, steps.clock);
-    Step tokenize = step("tokenize", steps.tokenize, jobRepository, steps.clock);
-    Step export = step("export", steps.export, jobRepository, steps.clock);
-    Step register = step("register", steps.register, jobRepository, steps.clock);
-    return new JobBuilder(name, jobRepository)
-        .listener(new JobExecutionListener() {
-          @Override
-          public void beforeJob(JobExecution jobExecution) {
-            JobParameters params = jobExecution.getJobParameters();
-            JobRun run = new JobRun(params.getString(FineTuningRunner.JOB_ID),
-                params.getString(FineTuningRunner.WORKER_ID), params.getLong(FineTuningRunner.LEASE_TOKEN));
-            progress.batchExecution(run.lease(), jobExecution.getId());
-          }
-        })
-        .start(validate).on(ExitStatus.COMPLETED.getExitCode()).stopAndRestart(tokenize)
-        .from(validate).on("*").fail()
-        .from(tokenize).next(train).next(export).next(register)
-        .end()
-        .build();
-  }
+    private static Job job(String name, Step train, JobRepository jobRepository, JobProgress progress, Steps steps) {
+        Step validate = step("validate", steps.validate, jobRepository, steps.clock);
+        Step tokenize = step("tokenize", steps.tokenize, jobRepository, steps.clock);
+        Step export = step("export", steps.export, jobRepository, steps.clock);
+        Step register = step("register", steps.register, jobRepository, steps.clock);
+        return new JobBuilder(name, jobRepository)
+                .listener(new JobExecutionListener() {
+                    @Override
+                    public void beforeJob(JobExecution jobExecution) {
+                        JobParameters params = jobExecution.getJobParameters();
+                        JobRun run = new JobRun(
+                                params.getString(FineTuningRunner.JOB_ID),
+                                params.getString(FineTuningRunner.WORKER_ID),
+                                params.getLong(FineTuningRunner.LEASE_TOKEN));
+                        progress.batchExecution(run.lease(), jobExecution.getId());
+                    }
+                })
+                .start(validate)
+                .on(ExitStatus.COMPLETED.getExitCode())
+                .stopAndRestart(tokenize)
+                .from(validate)
+                .on("*")
+                .fail()
+                .from(tokenize)
+                .next(train)
+                .next(export)
+                .next(register)
+                .end()
+                .build();
+    }
 
-  @Bean
-  FineTuningRunner fineTuningRunner(JobOperator jobOperator, JobRepository jobRepository, Job fineTuningJob,
-      Job reinforcementFineTuningJob, ShutdownSignal shutdown, ProgressClock clock, JobProgress progress) {
-    return new FineTuningRunner(jobOperator, jobRepository, fineTuningJob, reinforcementFineTuningJob, shutdown,
-        clock, progress);
-  }
+    @Bean
+    FineTuningRunner fineTuningRunner(
+            JobOperator jobOperator,
+            JobRepository jobRepository,
+            Job fineTuningJob,
+            Job reinforcementFineTuningJob,
+            ShutdownSignal shutdown,
+            ProgressClock clock,
+            JobProgress progress) {
+        return new FineTuningRunner(
+                jobOperator, jobRepository, fineTuningJob, reinforcementFineTuningJob, shutdown, clock, progress);
+    }
 
-  /** A one-call step; starting it counts as progress for the worker's watchdog. */
-  private static Step step(String name, Tasklet tasklet, JobRepository repository, ProgressClock clock) {
-    return new StepBuilder(name, repository).tasklet(tasklet, new ResourcelessTransactionManager())
-        .listener(new StepExecutionListener() {
-          @Override
-          public void beforeStep(StepExecution stepExecution) {
-            clock.touch();
-          }
-        }).build();
-  }
+    /** A one-call step; starting it counts as progress for the worker's watchdog. */
+    private static Step step(String name, Tasklet tasklet, JobRepository repository, ProgressClock clock) {
+        return new StepBuilder(name, repository)
+                .tasklet(tasklet, new ResourcelessTransactionManager())
+                .listener(new StepExecutionListener() {
+                    @Override
+                    public void beforeStep(StepExecution stepExecution) {
+                        clock.touch();
+                    }
+                })
+                .build();
+    }
 }

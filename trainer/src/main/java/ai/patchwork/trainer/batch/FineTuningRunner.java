@@ -27,141 +27,165 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
  */
 public final class FineTuningRunner implements JobRunner {
 
-  /** The Spring Batch job's name. */
-  public static final String JOB_NAME = "fine-tuning";
+    /** The Spring Batch job's name. */
+    public static final String JOB_NAME = "fine-tuning";
 
-  /** The Spring Batch job of reinforcement fine-tuning jobs. */
-  public static final String RL_JOB_NAME = "reinforcement-fine-tuning";
+    /** The Spring Batch job of reinforcement fine-tuning jobs. */
+    public static final String RL_JOB_NAME = "reinforcement-fine-tuning";
 
-  /** The identifying job parameter: the fine-tuning job id. */
-  public static final String JOB_ID = "fine_tuning_job_id";
+    /** The identifying job parameter: the fine-tuning job id. */
+    public static final String JOB_ID = "fine_tuning_job_id";
 
-  /** The non-identifying job parameter of each start: the worker running it. */
-  public static final String WORKER_ID = "worker_id";
+    /** The non-identifying job parameter of each start: the worker running it. */
+    public static final String WORKER_ID = "worker_id";
 
-  /**
-   * The non-identifying job parameter of each start: the fencing token of the running worker's claim, with which
-   * every write of the job's steps is made ({@link JobRun#lease()}).
-   */
-  public static final String LEASE_TOKEN = "lease_token";
+    /**
+     * The non-identifying job parameter of each start: the fencing token of the running worker's claim, with which
+     * every write of the job's steps is made ({@link JobRun#lease()}).
+     */
+    public static final String LEASE_TOKEN = "lease_token";
 
-  private static final Logger log = LoggerFactory.getLogger(FineTuningRunner.class);
+    private static final Logger log = LoggerFactory.getLogger(FineTuningRunner.class);
 
-  private final JobOperator operator;
-  private final JobRepository repository;
-  private final Job supervised;
-  private final Job reinforcement;
-  private final ShutdownSignal shutdown;
-  private final ProgressClock clock;
-  private final JobProgress progress;
+    private final JobOperator operator;
+    private final JobRepository repository;
+    private final Job supervised;
+    private final Job reinforcement;
+    private final ShutdownSignal shutdown;
+    private final ProgressClock clock;
+    private final JobProgress progress;
 
-  FineTuningRunner(JobOperator operator, JobRepository repository, Job supervised, Job reinforcement,
-      ShutdownSignal shutdown, ProgressClock clock, JobProgress progress) {
-    this.operator = operator;
-    this.repository = repository;
-    this.supervised = supervised;
-    this.reinforcement = reinforcement;
-    this.shutdown = shutdown;
-    this.clock = clock;
-    this.progress = progress;
-  }
-
-  @Override
-  public void run(Lease lease) {
-    String jobId = lease.jobId();
-    JobParameters identifying = new JobParametersBuilder().addString(JOB_ID, jobId).toJobParameters();
-    JobParameters params = new JobParametersBuilder(identifying).addString(WORKER_ID, lease.workerId(), false)
-        .addLong(LEASE_TOKEN, lease.token(), false).toJobParameters();
-    clock.touch();
-    try {
-      Job job = progress.job(jobId).reinforcement() == null ? supervised : reinforcement;
-      JobExecution last = repository.getLastJobExecution(job.getName(), identifying);
-      if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
-        // The register step finishes the job before its execution completes, so this job was left unfinished by a
-        // failure in between; claiming it again would only repeat this, so it fails.
-        log.warn("job {}: its batch execution had completed but the job had not finished; failing it", jobId);
-        fail(lease, new JobError("internal_error", "the job's run completed without finishing the job; "
-            + "start a new job", null));
-        return;
-      }
-      if (last != null && last.isRunning()) {
-        // The worker that ran it is gone: this worker holds the lease that worker failed to renew.
-        progress.warn(lease, "The previous worker stopped responding; restarting from the last checkpoint", null);
-        operator.recover(last);
-      }
-      outcome(lease, operator.start(job, params));
-    } catch (LeaseLostException e) {
-      log.warn("job {}: {}", jobId, e.getMessage());
-    } catch (Exception e) {
-      log.error("job {}: cannot run its batch job", jobId, e);
-      fail(lease, new JobError("internal_error", "the job could not be run: " + e.getMessage(), null));
+    FineTuningRunner(
+            JobOperator operator,
+            JobRepository repository,
+            Job supervised,
+            Job reinforcement,
+            ShutdownSignal shutdown,
+            ProgressClock clock,
+            JobProgress progress) {
+        this.operator = operator;
+        this.repository = repository;
+        this.supervised = supervised;
+        this.reinforcement = reinforcement;
+        this.shutdown = shutdown;
+        this.clock = clock;
+        this.progress = progress;
     }
-  }
 
-  @Override
-  public void requestShutdown() {
-    shutdown.request();
-  }
-
-  @Override
-  public Instant lastProgress() {
-    return clock.lastProgress();
-  }
-
-  private void outcome(Lease lease, JobExecution execution) {
-    ExecutionContext context = execution.getExecutionContext();
-    switch (execution.getStatus()) {
-      case COMPLETED -> progress.release(lease, null);
-      case STOPPED -> {
-        String reason = context.containsKey(StopReason.KEY) ? context.getString(StopReason.KEY) : null;
-        if (reason == null) {
-          // Stopped on purpose after the validate step: queued until a worker trains it.
-          progress.release(lease, JobStatus.QUEUED);
-        } else if (reason.equals(StopReason.CANCELLED.name())) {
-          progress.info(lease, "Training stopped at step " + context.getInt("patchwork.stopped_at", 0)
-              + " because the job was cancelled");
-          progress.release(lease, null);
-        } else if (reason.equals(StopReason.SHUTDOWN.name())) {
-          progress.info(lease, "The worker shut down at step " + context.getInt("patchwork.stopped_at", 0)
-              + "; another worker will resume from the last checkpoint");
-          progress.release(lease, JobStatus.QUEUED);
-        } else if (reason.equals(StopReason.LOST.name())) {
-          // another worker holds the job; nothing of it is ours to change
-          log.warn("job {}: lease lost, another worker holds the job now; this worker stopped", lease.jobId());
+    @Override
+    public void run(Lease lease) {
+        String jobId = lease.jobId();
+        JobParameters identifying =
+                new JobParametersBuilder().addString(JOB_ID, jobId).toJobParameters();
+        JobParameters params = new JobParametersBuilder(identifying)
+                .addString(WORKER_ID, lease.workerId(), false)
+                .addLong(LEASE_TOKEN, lease.token(), false)
+                .toJobParameters();
+        clock.touch();
+        try {
+            Job job = progress.job(jobId).reinforcement() == null ? supervised : reinforcement;
+            JobExecution last = repository.getLastJobExecution(job.getName(), identifying);
+            if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
+                // The register step finishes the job before its execution completes, so this job was left unfinished by
+                // a
+                // failure in between; claiming it again would only repeat this, so it fails.
+                log.warn("job {}: its batch execution had completed but the job had not finished; failing it", jobId);
+                fail(
+                        lease,
+                        new JobError(
+                                "internal_error",
+                                "the job's run completed without finishing the job; " + "start a new job",
+                                null));
+                return;
+            }
+            if (last != null && last.isRunning()) {
+                // The worker that ran it is gone: this worker holds the lease that worker failed to renew.
+                progress.warn(
+                        lease, "The previous worker stopped responding; restarting from the last checkpoint", null);
+                operator.recover(last);
+            }
+            outcome(lease, operator.start(job, params));
+        } catch (LeaseLostException e) {
+            log.warn("job {}: {}", jobId, e.getMessage());
+        } catch (Exception e) {
+            log.error("job {}: cannot run its batch job", jobId, e);
+            fail(lease, new JobError("internal_error", "the job could not be run: " + e.getMessage(), null));
         }
-      }
-      default -> {
-        if (lost(execution.getAllFailureExceptions()) || !progress.holds(lease)) {
-          log.warn("job {}: lease lost, another worker holds the job now; this worker stopped", lease.jobId());
-        } else {
-          fail(lease, error(execution.getAllFailureExceptions()));
+    }
+
+    @Override
+    public void requestShutdown() {
+        shutdown.request();
+    }
+
+    @Override
+    public Instant lastProgress() {
+        return clock.lastProgress();
+    }
+
+    private void outcome(Lease lease, JobExecution execution) {
+        ExecutionContext context = execution.getExecutionContext();
+        switch (execution.getStatus()) {
+            case COMPLETED -> progress.release(lease, null);
+            case STOPPED -> {
+                String reason = context.containsKey(StopReason.KEY) ? context.getString(StopReason.KEY) : null;
+                if (reason == null) {
+                    // Stopped on purpose after the validate step: queued until a worker trains it.
+                    progress.release(lease, JobStatus.QUEUED);
+                } else if (reason.equals(StopReason.CANCELLED.name())) {
+                    progress.info(
+                            lease,
+                            "Training stopped at step " + context.getInt("patchwork.stopped_at", 0)
+                                    + " because the job was cancelled");
+                    progress.release(lease, null);
+                } else if (reason.equals(StopReason.SHUTDOWN.name())) {
+                    progress.info(
+                            lease,
+                            "The worker shut down at step " + context.getInt("patchwork.stopped_at", 0)
+                                    + "; another worker will resume from the last checkpoint");
+                    progress.release(lease, JobStatus.QUEUED);
+                } else if (reason.equals(StopReason.LOST.name())) {
+                    // another worker holds the job; nothing of it is ours to change
+                    log.warn(
+                            "job {}: lease lost, another worker holds the job now; this worker stopped", lease.jobId());
+                }
+            }
+            default -> {
+                if (lost(execution.getAllFailureExceptions()) || !progress.holds(lease)) {
+                    log.warn(
+                            "job {}: lease lost, another worker holds the job now; this worker stopped", lease.jobId());
+                } else {
+                    fail(lease, error(execution.getAllFailureExceptions()));
+                }
+            }
         }
-      }
     }
-  }
 
-  private void fail(Lease lease, JobError error) {
-    progress.failed(lease, error);
-  }
-
-  private static boolean lost(List<Throwable> failures) {
-    for (Throwable t : failures) {
-      for (Throwable c = t; c != null; c = c.getCause()) {
-        if (c instanceof LeaseLostException) return true;
-      }
+    private void fail(Lease lease, JobError error) {
+        progress.failed(lease, error);
     }
-    return false;
-  }
 
-  private static JobError error(List<Throwable> failures) {
-    for (Throwable t : failures) {
-      for (Throwable c = t; c != null; c = c.getCause()) {
-        if (c instanceof JobFailure f) return f.error();
-      }
+    private static boolean lost(List<Throwable> failures) {
+        for (Throwable t : failures) {
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof LeaseLostException) return true;
+            }
+        }
+        return false;
     }
-    Throwable first = failures.isEmpty() ? null : failures.getFirst();
-    log.error("fine-tuning job failed", first);
-    return new JobError("internal_error", "training failed with an internal error"
-        + (first == null ? "" : ": " + first.getClass().getSimpleName() + ": " + first.getMessage()), null);
-  }
+
+    private static JobError error(List<Throwable> failures) {
+        for (Throwable t : failures) {
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof JobFailure f) return f.error();
+            }
+        }
+        Throwable first = failures.isEmpty() ? null : failures.getFirst();
+        log.error("fine-tuning job failed", first);
+        return new JobError(
+                "internal_error",
+                "training failed with an internal error"
+                        + (first == null ? "" : ": " + first.getClass().getSimpleName() + ": " + first.getMessage()),
+                null);
+    }
 }

@@ -10,18 +10,18 @@ import java.util.Objects;
  * Step-scoped tasklets get all three injected; every write they make for the job goes through {@link #lease()}.
  */
 record JobRun(String jobId, String workerId, long leaseToken) {
-  JobRun {
-    Objects.requireNonNull(jobId, "jobId");
-    Objects.requireNonNull(workerId, "workerId");
-    if (leaseToken < 1) throw new IllegalArgumentException("leaseToken must be positive");
-  }
+    JobRun {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(workerId, "workerId");
+        if (leaseToken < 1) throw new IllegalArgumentException("leaseToken must be positive");
+    }
 
-  JobRun(Lease lease) {
-    this(lease.jobId(), lease.workerId(), lease.token());
-  }
+    JobRun(Lease lease) {
+        this(lease.jobId(), lease.workerId(), lease.token());
+    }
 
-  /** The worker's lease on the job: writes through it are refused once another claim has taken the job. */
-  Lease lease() {
-    return new Lease(jobId, workerId, leaseToken);
-  }
+    /** The worker's lease on the job: writes through it are refused once another claim has taken the job. */
+    Lease lease() {
+        return new Lease(jobId, workerId, leaseToken);
+    }
 }

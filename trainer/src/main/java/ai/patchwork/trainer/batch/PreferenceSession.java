@@ -24,168 +24,194 @@ import java.util.Map;
  */
 final class PreferenceSession implements TrainingSession {
 
-  /** At most this many validation pairs are evaluated each time. */
-  static final int MAX_EVAL_PAIRS = 256;
+    /** At most this many validation pairs are evaluated each time. */
+    static final int MAX_EVAL_PAIRS = 256;
 
-  private final RunPlan plan;
-  private final NDManager manager;
-  private final Transformer model;
-  private final PreferenceTrainer trainer;
-  private final EncodedDataset train;
-  private final List<EncodedExample> valid;
-  private final BatchPlan batches;
-  private final List<PreferenceStepResult> window = new ArrayList<>();
-  private long since = System.nanoTime();
-  private Map<String, Object> lastProgress;
-  private Map<String, Object> lastEval;
-  private long trainedTokens;
+    private final RunPlan plan;
+    private final NDManager manager;
+    private final Transformer model;
+    private final PreferenceTrainer trainer;
+    private final EncodedDataset train;
+    private final List<EncodedExample> valid;
+    private final BatchPlan batches;
+    private final List<PreferenceStepResult> window = new ArrayList<>();
+    private long since = System.nanoTime();
+    private Map<String, Object> lastProgress;
+    private Map<String, Object> lastEval;
+    private long trainedTokens;
 
-  private PreferenceSession(RunPlan plan, NDManager manager, Transformer model, PreferenceTrainer trainer,
-      EncodedDataset train, EncodedDataset valid, long trainedTokens) {
-    this.plan = plan;
-    this.manager = manager;
-    this.model = model;
-    this.trainer = trainer;
-    this.train = train;
-    this.valid = valid == null ? List.of()
-        : valid.examples().subList(0, Math.min(2 * MAX_EVAL_PAIRS, valid.size() / 2 * 2));
-    int[] lengths = new int[train.size() / 2];
-    for (int i = 0; i < lengths.length; i++) {
-      lengths[i] = Math.max(train.get(2 * i).length(), train.get(2 * i + 1).length());
+    private PreferenceSession(
+            RunPlan plan,
+            NDManager manager,
+            Transformer model,
+            PreferenceTrainer trainer,
+            EncodedDataset train,
+            EncodedDataset valid,
+            long trainedTokens) {
+        this.plan = plan;
+        this.manager = manager;
+        this.model = model;
+        this.trainer = trainer;
+        this.train = train;
+        this.valid = valid == null
+                ? List.of()
+                : valid.examples().subList(0, Math.min(2 * MAX_EVAL_PAIRS, valid.size() / 2 * 2));
+        int[] lengths = new int[train.size() / 2];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] =
+                    Math.max(train.get(2 * i).length(), train.get(2 * i + 1).length());
+        }
+        this.batches = new BatchPlan(
+                lengths, plan.hyperparameters().batchSize(), plan.training().seed());
+        this.trainedTokens = trainedTokens;
     }
-    this.batches = new BatchPlan(lengths, plan.hyperparameters().batchSize(), plan.training().seed());
-    this.trainedTokens = trainedTokens;
-  }
 
-  /**
-   * @param initial the adapter to start from and the reference, or null for a fresh one and the base model
-   * @param checkpoint the state to resume from, or null to start afresh
-   */
-  static PreferenceSession open(Path modelDir, RunPlan plan, double beta, EncodedDataset train, EncodedDataset valid,
-      AdapterWeights initial, TrainingCheckpoint checkpoint) {
-    NDManager manager = NDManager.newBaseManager();
-    try {
-      Transformer model = Transformer.load(modelDir, manager);
-      PreferenceTrainer trainer = checkpoint == null ? PreferenceTrainer.start(model, plan.training(), beta, initial)
-          : PreferenceTrainer.resume(model, plan.training(), beta, initial, checkpoint);
-      return new PreferenceSession(plan, manager, model, trainer, train, valid,
-          checkpoint == null ? 0 : checkpoint.trainedTokens());
-    } catch (RuntimeException e) {
-      manager.close();
-      throw e;
+    /**
+     * @param initial the adapter to start from and the reference, or null for a fresh one and the base model
+     * @param checkpoint the state to resume from, or null to start afresh
+     */
+    static PreferenceSession open(
+            Path modelDir,
+            RunPlan plan,
+            double beta,
+            EncodedDataset train,
+            EncodedDataset valid,
+            AdapterWeights initial,
+            TrainingCheckpoint checkpoint) {
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            Transformer model = Transformer.load(modelDir, manager);
+            PreferenceTrainer trainer = checkpoint == null
+                    ? PreferenceTrainer.start(model, plan.training(), beta, initial)
+                    : PreferenceTrainer.resume(model, plan.training(), beta, initial, checkpoint);
+            return new PreferenceSession(
+                    plan, manager, model, trainer, train, valid, checkpoint == null ? 0 : checkpoint.trainedTokens());
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
     }
-  }
 
-  @Override
-  public RunPlan plan() {
-    return plan;
-  }
-
-  @Override
-  public int step() {
-    return trainer.step();
-  }
-
-  @Override
-  public long trainedTokens() {
-    return trainedTokens;
-  }
-
-  @Override
-  public boolean hasValidation() {
-    return !valid.isEmpty();
-  }
-
-  @Override
-  public String startMessage() {
-    return "Training " + plan.totalSteps() + " DPO steps of " + plan.hyperparameters().batchSize() + " pairs";
-  }
-
-  @Override
-  public Step next() {
-    List<EncodedExample> batch = new ArrayList<>();
-    for (int i : batches.batchOfStep(trainer.step() + 1)) {
-      batch.add(train.get(2 * i));
-      batch.add(train.get(2 * i + 1));
+    @Override
+    public RunPlan plan() {
+        return plan;
     }
-    PreferenceStepResult r = trainer.train(batch);
-    trainedTokens += r.targetTokens();
-    window.add(r);
-    return new Step(r.step(), r.learningRate(), r.gradNorm());
-  }
 
-  @Override
-  public Report progress() {
-    double seconds = (System.nanoTime() - since) / 1e9;
-    double secondsPerStep = seconds / Math.max(1, window.size());
-    Map<String, Object> data = figures("train_", mean(window));
-    window.clear();
-    since = System.nanoTime();
-    lastProgress = data;
-    return new Report(summary("training", data), data, secondsPerStep);
-  }
-
-  @Override
-  public Report validate() {
-    lastEval = figures("valid_", trainer.evaluate(valid));
-    return new Report(summary("validation", lastEval), lastEval, 0);
-  }
-
-  @Override
-  public Map<String, Object> checkpointMetrics() {
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    if (lastProgress != null) metrics.putAll(lastProgress);
-    if (lastEval != null) metrics.putAll(lastEval);
-    return metrics;
-  }
-
-  @Override
-  public TrainingCheckpoint checkpoint() {
-    return trainer.checkpoint(trainedTokens);
-  }
-
-  @Override
-  public int epochOf(int step) {
-    return batches.epochOfStep(step);
-  }
-
-  /** OpenAI's {@code train_loss}/{@code valid_loss} and the rewards under TRL's names, prefixed likewise. */
-  private static Map<String, Object> figures(String prefix, PreferenceStepResult r) {
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put(prefix + "loss", r.loss());
-    data.put(prefix + "rewards_chosen", r.rewardChosen());
-    data.put(prefix + "rewards_rejected", r.rewardRejected());
-    data.put(prefix + "rewards_accuracy", r.accuracy());
-    data.put(prefix + "rewards_margin", r.margin());
-    return data;
-  }
-
-  private static String summary(String what, Map<String, Object> data) {
-    Object[] v = data.values().toArray();
-    return String.format(Locale.ROOT, "%s loss=%.4f, reward chosen=%.3f, rejected=%.3f, accuracy=%.3f, "
-        + "margin=%.3f", what, v[0], v[1], v[2], v[3], v[4]);
-  }
-
-  /** The window's steps averaged, each step weighing the same. */
-  private static PreferenceStepResult mean(List<PreferenceStepResult> steps) {
-    int n = Math.max(1, steps.size());
-    double loss = 0;
-    double chosen = 0;
-    double rejected = 0;
-    double accuracy = 0;
-    for (PreferenceStepResult r : steps) {
-      loss += r.loss();
-      chosen += r.rewardChosen();
-      rejected += r.rewardRejected();
-      accuracy += r.accuracy();
+    @Override
+    public int step() {
+        return trainer.step();
     }
-    return new PreferenceStepResult(0, loss / n, chosen / n, rejected / n, accuracy / n, 0, 0, 0, 0);
-  }
 
-  @Override
-  public void close() {
-    try (manager; model; trainer) {
-      // closes the trainer, then the model, then their manager
+    @Override
+    public long trainedTokens() {
+        return trainedTokens;
     }
-  }
+
+    @Override
+    public boolean hasValidation() {
+        return !valid.isEmpty();
+    }
+
+    @Override
+    public String startMessage() {
+        return "Training " + plan.totalSteps() + " DPO steps of "
+                + plan.hyperparameters().batchSize() + " pairs";
+    }
+
+    @Override
+    public Step next() {
+        List<EncodedExample> batch = new ArrayList<>();
+        for (int i : batches.batchOfStep(trainer.step() + 1)) {
+            batch.add(train.get(2 * i));
+            batch.add(train.get(2 * i + 1));
+        }
+        PreferenceStepResult r = trainer.train(batch);
+        trainedTokens += r.targetTokens();
+        window.add(r);
+        return new Step(r.step(), r.learningRate(), r.gradNorm());
+    }
+
+    @Override
+    public Report progress() {
+        double seconds = (System.nanoTime() - since) / 1e9;
+        double secondsPerStep = seconds / Math.max(1, window.size());
+        Map<String, Object> data = figures("train_", mean(window));
+        window.clear();
+        since = System.nanoTime();
+        lastProgress = data;
+        return new Report(summary("training", data), data, secondsPerStep);
+    }
+
+    @Override
+    public Report validate() {
+        lastEval = figures("valid_", trainer.evaluate(valid));
+        return new Report(summary("validation", lastEval), lastEval, 0);
+    }
+
+    @Override
+    public Map<String, Object> checkpointMetrics() {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        if (lastProgress != null) metrics.putAll(lastProgress);
+        if (lastEval != null) metrics.putAll(lastEval);
+        return metrics;
+    }
+
+    @Override
+    public TrainingCheckpoint checkpoint() {
+        return trainer.checkpoint(trainedTokens);
+    }
+
+    @Override
+    public int epochOf(int step) {
+        return batches.epochOfStep(step);
+    }
+
+    /** OpenAI's {@code train_loss}/{@code valid_loss} and the rewards under TRL's names, prefixed likewise. */
+    private static Map<String, Object> figures(String prefix, PreferenceStepResult r) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put(prefix + "loss", r.loss());
+        data.put(prefix + "rewards_chosen", r.rewardChosen());
+        data.put(prefix + "rewards_rejected", r.rewardRejected());
+        data.put(prefix + "rewards_accuracy", r.accuracy());
+        data.put(prefix + "rewards_margin", r.margin());
+        return data;
+    }
+
+    private static String summary(String what, Map<String, Object> data) {
+        Object[] v = data.values().toArray();
+        return String.format(
+                Locale.ROOT,
+                "%s loss=%.4f, reward chosen=%.3f, rejected=%.3f, accuracy=%.3f, " + "margin=%.3f",
+                what,
+                v[0],
+                v[1],
+                v[2],
+                v[3],
+                v[4]);
+    }
+
+    /** The window's steps averaged, each step weighing the same. */
+    private static PreferenceStepResult mean(List<PreferenceStepResult> steps) {
+        int n = Math.max(1, steps.size());
+        double loss = 0;
+        double chosen = 0;
+        double rejected = 0;
+        double accuracy = 0;
+        for (PreferenceStepResult r : steps) {
+            loss += r.loss();
+            chosen += r.rewardChosen();
+            rejected += r.rewardRejected();
+            accuracy += r.accuracy();
+        }
+        return new PreferenceStepResult(0, loss / n, chosen / n, rejected / n, accuracy / n, 0, 0, 0, 0);
+    }
+
+    @Override
+    public void close() {
+        try (manager;
+                model;
+                trainer) {
+            // closes the trainer, then the model, then their manager
+        }
+    }
 }

@@ -8,14 +8,14 @@ import java.time.Instant;
  * another, like {@link ShutdownSignal}.
  */
 final class ProgressClock {
-  private volatile Instant lastProgress = Instant.EPOCH;
+    private volatile Instant lastProgress = Instant.EPOCH;
 
-  /** The job made progress. */
-  void touch() {
-    lastProgress = Instant.now();
-  }
+    /** The job made progress. */
+    void touch() {
+        lastProgress = Instant.now();
+    }
 
-  Instant lastProgress() {
-    return lastProgress;
-  }
+    Instant lastProgress() {
+        return lastProgress;
+    }
 }

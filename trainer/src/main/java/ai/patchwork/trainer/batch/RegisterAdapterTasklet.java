@@ -2,8 +2,8 @@ package ai.patchwork.trainer.batch;
 
 import ai.patchwork.registry.Adapter;
 import ai.patchwork.registry.AdapterFiles;
-import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.AdapterLineage;
+import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.AdapterUpload;
 import ai.patchwork.trainer.jobs.FineTunedModelName;
 import ai.patchwork.trainer.jobs.FineTuningJob;
@@ -32,64 +32,79 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 final class RegisterAdapterTasklet implements Tasklet {
 
-  private final JobRun run;
-  private final JobProgress progress;
-  private final AdapterRegistry registry;
-  private final Blobs blobs;
-  private final JdbcClient jdbc;
+    private final JobRun run;
+    private final JobProgress progress;
+    private final AdapterRegistry registry;
+    private final Blobs blobs;
+    private final JdbcClient jdbc;
 
-  RegisterAdapterTasklet(JobRun run, JobProgress progress, AdapterRegistry registry, Blobs blobs,
-      DataSource dataSource) {
-    this.run = run;
-    this.progress = progress;
-    this.registry = registry;
-    this.blobs = blobs;
-    this.jdbc = JdbcClient.create(dataSource);
-  }
-
-  @Override
-  public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws IOException {
-    FineTuningJob job = progress.job(run.jobId());
-    ExecutionContext jobContext = chunkContext.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
-    Optional<String> existing = jdbc.sql("SELECT id FROM adapters WHERE fine_tuning_job = ? AND status = 'ready'")
-        .param(job.id()).query(String.class).optional();
-    if (existing.isEmpty() && !progress.holds(run.lease())) throw new LeaseLostException(run.lease());
-    Adapter adapter = existing.isPresent() ? registry.get(existing.get()) : register(job, jobContext);
-    long trained = jobContext.getLong("patchwork.trained_tokens");
-    if (!progress.succeeded(run.lease(), adapter.id(), trained,
-        List.of(jobContext.getString(ExportAdapterTasklet.RESULTS_FILE)),
-        List.of("New fine-tuned model created: " + adapter.name(), "The job has successfully completed"))) {
-      // cancelled, or taken over by another worker (which registers its own): this version must not stay
-      registry.delete(adapter.id());
-      progress.warn(run.lease(), "The job was cancelled while its adapter was being registered; the adapter was "
-          + "deleted", null);
+    RegisterAdapterTasklet(
+            JobRun run, JobProgress progress, AdapterRegistry registry, Blobs blobs, DataSource dataSource) {
+        this.run = run;
+        this.progress = progress;
+        this.registry = registry;
+        this.blobs = blobs;
+        this.jdbc = JdbcClient.create(dataSource);
     }
-    return RepeatStatus.FINISHED;
-  }
 
-  private Adapter register(FineTuningJob job, ExecutionContext jobContext) throws IOException {
-    Path zip = Files.createTempFile("patchwork-adapter-", ".zip");
-    try {
-      String sha = jobContext.getString(ExportAdapterTasklet.ADAPTER_ZIP);
-      try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException("exported adapter is gone"))) {
-        Files.copy(in, zip, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-      Map<String, Object> hyper = new LinkedHashMap<>();
-      hyper.put("n_epochs", job.hyperparameters().nEpochs());
-      hyper.put("batch_size", job.hyperparameters().batchSize());
-      hyper.put("learning_rate_multiplier", job.hyperparameters().learningRateMultiplier());
-      hyper.put("lora_r", job.options().loraRank());
-      hyper.put("lora_alpha", job.options().loraAlpha());
-      hyper.put("method", job.reinforcement() == null ? "supervised" : "reinforcement");
-      if (job.reinforcement() != null) {
-        hyper.put("grader", job.reinforcement().grader().path("type").asString());
-        hyper.put("initial_adapter", job.reinforcement().initialAdapter());
-      }
-      String name = FineTunedModelName.of(job.model(), job.suffix(), job.id());
-      return registry.register(new AdapterUpload(name, job.model(), new AdapterFiles.Archive(zip, "adapter.zip"),
-          AdapterLineage.fineTuning(job.id(), job.trainingFile(), hyper)));
-    } finally {
-      Files.deleteIfExists(zip);
+    @Override
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws IOException {
+        FineTuningJob job = progress.job(run.jobId());
+        ExecutionContext jobContext = chunkContext
+                .getStepContext()
+                .getStepExecution()
+                .getJobExecution()
+                .getExecutionContext();
+        Optional<String> existing = jdbc.sql("SELECT id FROM adapters WHERE fine_tuning_job = ? AND status = 'ready'")
+                .param(job.id())
+                .query(String.class)
+                .optional();
+        if (existing.isEmpty() && !progress.holds(run.lease())) throw new LeaseLostException(run.lease());
+        Adapter adapter = existing.isPresent() ? registry.get(existing.get()) : register(job, jobContext);
+        long trained = jobContext.getLong("patchwork.trained_tokens");
+        if (!progress.succeeded(
+                run.lease(),
+                adapter.id(),
+                trained,
+                List.of(jobContext.getString(ExportAdapterTasklet.RESULTS_FILE)),
+                List.of("New fine-tuned model created: " + adapter.name(), "The job has successfully completed"))) {
+            // cancelled, or taken over by another worker (which registers its own): this version must not stay
+            registry.delete(adapter.id());
+            progress.warn(
+                    run.lease(),
+                    "The job was cancelled while its adapter was being registered; the adapter was " + "deleted",
+                    null);
+        }
+        return RepeatStatus.FINISHED;
     }
-  }
+
+    private Adapter register(FineTuningJob job, ExecutionContext jobContext) throws IOException {
+        Path zip = Files.createTempFile("patchwork-adapter-", ".zip");
+        try {
+            String sha = jobContext.getString(ExportAdapterTasklet.ADAPTER_ZIP);
+            try (InputStream in =
+                    blobs.open(sha).orElseThrow(() -> new IllegalStateException("exported adapter is gone"))) {
+                Files.copy(in, zip, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Map<String, Object> hyper = new LinkedHashMap<>();
+            hyper.put("n_epochs", job.hyperparameters().nEpochs());
+            hyper.put("batch_size", job.hyperparameters().batchSize());
+            hyper.put("learning_rate_multiplier", job.hyperparameters().learningRateMultiplier());
+            hyper.put("lora_r", job.options().loraRank());
+            hyper.put("lora_alpha", job.options().loraAlpha());
+            hyper.put("method", job.reinforcement() == null ? "supervised" : "reinforcement");
+            if (job.reinforcement() != null) {
+                hyper.put("grader", job.reinforcement().grader().path("type").asString());
+                hyper.put("initial_adapter", job.reinforcement().initialAdapter());
+            }
+            String name = FineTunedModelName.of(job.model(), job.suffix(), job.id());
+            return registry.register(new AdapterUpload(
+                    name,
+                    job.model(),
+                    new AdapterFiles.Archive(zip, "adapter.zip"),
+                    AdapterLineage.fineTuning(job.id(), job.trainingFile(), hyper)));
+        } finally {
+            Files.deleteIfExists(zip);
+        }
+    }
 }

@@ -29,146 +29,198 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class ReinforcementSession implements TrainingSession {
 
-  /** At most this many validation prompts are evaluated each time. */
-  static final int MAX_EVAL_PROMPTS = 256;
+    /** At most this many validation prompts are evaluated each time. */
+    static final int MAX_EVAL_PROMPTS = 256;
 
-  private final RunPlan plan;
-  private final String start;
-  private final NDManager manager;
-  private final Transformer model;
-  private final Tokenizer tokenizer;
-  private final GrpoTrainer trainer;
-  private final PromptDataset train;
-  private final List<PromptExample> valid;
-  private final BatchPlan batches;
-  private final Reward reward;
-  private final RewardWindow window = new RewardWindow();
-  private Double lastEval;
-  private long trainedTokens;
+    private final RunPlan plan;
+    private final String start;
+    private final NDManager manager;
+    private final Transformer model;
+    private final Tokenizer tokenizer;
+    private final GrpoTrainer trainer;
+    private final PromptDataset train;
+    private final List<PromptExample> valid;
+    private final BatchPlan batches;
+    private final Reward reward;
+    private final RewardWindow window = new RewardWindow();
+    private Double lastEval;
+    private long trainedTokens;
 
-  private ReinforcementSession(RunPlan plan, String start, NDManager manager, Transformer model, Tokenizer tokenizer,
-      GrpoTrainer trainer, PromptDataset train, PromptDataset valid, Grader grader, long trainedTokens) {
-    this.plan = plan;
-    this.start = start;
-    this.manager = manager;
-    this.model = model;
-    this.tokenizer = tokenizer;
-    this.trainer = trainer;
-    this.train = train;
-    this.valid = valid == null ? List.of() : valid.prompts().subList(0, Math.min(MAX_EVAL_PROMPTS, valid.size()));
-    this.batches = new BatchPlan(train.lengths(), plan.hyperparameters().batchSize(), plan.training().seed());
-    this.reward = (prompt, text) -> grader.grade(JsonMapper.shared().readTree(prompt.item()), text).reward();
-    this.trainedTokens = trainedTokens;
-  }
-
-  /**
-   * @param initialId the registry id of {@code initial}, or null
-   * @param initial the adapter to start from when there is no checkpoint, or null for a fresh one
-   * @param checkpoint the state to resume from, or null to start afresh
-   */
-  static ReinforcementSession open(Path modelDir, RunPlan plan, PromptDataset train, PromptDataset valid,
-      Grader grader, String initialId, AdapterWeights initial, TrainingCheckpoint checkpoint) {
-    String start = "Training " + plan.totalSteps() + " GRPO steps of " + plan.hyperparameters().batchSize()
-        + " prompts × " + plan.reinforcement().samplesPerPrompt() + " samples, starting from "
-        + (initialId == null ? "a fresh adapter" : "adapter " + initialId);
-    NDManager manager = NDManager.newBaseManager();
-    Tokenizer tokenizer = null;
-    try {
-      Transformer model = Transformer.load(modelDir, manager);
-      tokenizer = Tokenizer.load(modelDir);
-      GrpoTrainer trainer = checkpoint == null ? GrpoTrainer.start(model, tokenizer, plan.grpo(), initial)
-          : GrpoTrainer.resume(model, tokenizer, plan.grpo(), checkpoint);
-      return new ReinforcementSession(plan, start, manager, model, tokenizer, trainer, train, valid, grader,
-          checkpoint == null ? 0 : checkpoint.trainedTokens());
-    } catch (RuntimeException e) {
-      if (tokenizer != null) tokenizer.close();
-      manager.close();
-      throw e;
+    private ReinforcementSession(
+            RunPlan plan,
+            String start,
+            NDManager manager,
+            Transformer model,
+            Tokenizer tokenizer,
+            GrpoTrainer trainer,
+            PromptDataset train,
+            PromptDataset valid,
+            Grader grader,
+            long trainedTokens) {
+        this.plan = plan;
+        this.start = start;
+        this.manager = manager;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.trainer = trainer;
+        this.train = train;
+        this.valid = valid == null ? List.of() : valid.prompts().subList(0, Math.min(MAX_EVAL_PROMPTS, valid.size()));
+        this.batches = new BatchPlan(
+                train.lengths(),
+                plan.hyperparameters().batchSize(),
+                plan.training().seed());
+        this.reward = (prompt, text) ->
+                grader.grade(JsonMapper.shared().readTree(prompt.item()), text).reward();
+        this.trainedTokens = trainedTokens;
     }
-  }
 
-  @Override
-  public RunPlan plan() {
-    return plan;
-  }
-
-  @Override
-  public int step() {
-    return trainer.step();
-  }
-
-  @Override
-  public long trainedTokens() {
-    return trainedTokens;
-  }
-
-  @Override
-  public boolean hasValidation() {
-    return !valid.isEmpty();
-  }
-
-  @Override
-  public boolean validatesAtStart() {
-    return true;
-  }
-
-  @Override
-  public String startMessage() {
-    return start;
-  }
-
-  /** Samples, grades and updates on the next step's prompts. */
-  @Override
-  public Step next() {
-    List<PromptExample> batch = new ArrayList<>();
-    for (int i : batches.batchOfStep(trainer.step() + 1)) batch.add(train.get(i));
-    GrpoStepResult r = trainer.train(batch, reward);
-    trainedTokens += r.completionTokens();
-    window.add(r);
-    return new Step(r.step(), r.learningRate(), r.gradNorm());
-  }
-
-  @Override
-  public Report progress() {
-    Map<String, Object> w = window.drain();
-    double secondsPerStep = (double) w.get("seconds_per_step");
-    return new Report(String.format(Locale.ROOT, "reward=%.3f±%.3f, KL=%.4f, completion length=%.1f, "
-        + "clip fraction=%.3f", (double) w.get("reward_mean"), (double) w.get("reward_std"), (double) w.get("kl"),
-        (double) w.get("completion_length"), (double) w.get("clip_fraction")), w, secondsPerStep);
-  }
-
-  /** Mean reward on the validation prompts, {@code eval_samples} samples each, the same seeds every time. */
-  @Override
-  public Report validate() {
-    lastEval = trainer.evaluate(valid, reward, plan.reinforcement().evalSamples(), plan.training().seed() + 17);
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("eval_reward_mean", lastEval);
-    return new Report(String.format(Locale.ROOT, "validation reward=%.3f (%d samples per prompt)", lastEval,
-        plan.reinforcement().evalSamples()), data, 0);
-  }
-
-  @Override
-  public Map<String, Object> checkpointMetrics() {
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    if (window.last() != null) metrics.putAll(window.last());
-    if (lastEval != null) metrics.put("eval_reward_mean", lastEval);
-    return metrics;
-  }
-
-  @Override
-  public TrainingCheckpoint checkpoint() {
-    return trainer.checkpoint(trainedTokens);
-  }
-
-  @Override
-  public int epochOf(int step) {
-    return batches.epochOfStep(step);
-  }
-
-  @Override
-  public void close() {
-    try (manager; model; tokenizer; trainer) {
-      // closes the trainer, the tokenizer, then the model, then their manager
+    /**
+     * @param initialId the registry id of {@code initial}, or null
+     * @param initial the adapter to start from when there is no checkpoint, or null for a fresh one
+     * @param checkpoint the state to resume from, or null to start afresh
+     */
+    static ReinforcementSession open(
+            Path modelDir,
+            RunPlan plan,
+            PromptDataset train,
+            PromptDataset valid,
+            Grader grader,
+            String initialId,
+            AdapterWeights initial,
+            TrainingCheckpoint checkpoint) {
+        String start = "Training " + plan.totalSteps() + " GRPO steps of "
+                + plan.hyperparameters().batchSize()
+                + " prompts × " + plan.reinforcement().samplesPerPrompt() + " samples, starting from "
+                + (initialId == null ? "a fresh adapter" : "adapter " + initialId);
+        NDManager manager = NDManager.newBaseManager();
+        Tokenizer tokenizer = null;
+        try {
+            Transformer model = Transformer.load(modelDir, manager);
+            tokenizer = Tokenizer.load(modelDir);
+            GrpoTrainer trainer = checkpoint == null
+                    ? GrpoTrainer.start(model, tokenizer, plan.grpo(), initial)
+                    : GrpoTrainer.resume(model, tokenizer, plan.grpo(), checkpoint);
+            return new ReinforcementSession(
+                    plan,
+                    start,
+                    manager,
+                    model,
+                    tokenizer,
+                    trainer,
+                    train,
+                    valid,
+                    grader,
+                    checkpoint == null ? 0 : checkpoint.trainedTokens());
+        } catch (RuntimeException e) {
+            if (tokenizer != null) tokenizer.close();
+            manager.close();
+            throw e;
+        }
     }
-  }
+
+    @Override
+    public RunPlan plan() {
+        return plan;
+    }
+
+    @Override
+    public int step() {
+        return trainer.step();
+    }
+
+    @Override
+    public long trainedTokens() {
+        return trainedTokens;
+    }
+
+    @Override
+    public boolean hasValidation() {
+        return !valid.isEmpty();
+    }
+
+    @Override
+    public boolean validatesAtStart() {
+        return true;
+    }
+
+    @Override
+    public String startMessage() {
+        return start;
+    }
+
+    /** Samples, grades and updates on the next step's prompts. */
+    @Override
+    public Step next() {
+        List<PromptExample> batch = new ArrayList<>();
+        for (int i : batches.batchOfStep(trainer.step() + 1)) batch.add(train.get(i));
+        GrpoStepResult r = trainer.train(batch, reward);
+        trainedTokens += r.completionTokens();
+        window.add(r);
+        return new Step(r.step(), r.learningRate(), r.gradNorm());
+    }
+
+    @Override
+    public Report progress() {
+        Map<String, Object> w = window.drain();
+        double secondsPerStep = (double) w.get("seconds_per_step");
+        return new Report(
+                String.format(
+                        Locale.ROOT,
+                        "reward=%.3f±%.3f, KL=%.4f, completion length=%.1f, " + "clip fraction=%.3f",
+                        (double) w.get("reward_mean"),
+                        (double) w.get("reward_std"),
+                        (double) w.get("kl"),
+                        (double) w.get("completion_length"),
+                        (double) w.get("clip_fraction")),
+                w,
+                secondsPerStep);
+    }
+
+    /** Mean reward on the validation prompts, {@code eval_samples} samples each, the same seeds every time. */
+    @Override
+    public Report validate() {
+        lastEval = trainer.evaluate(
+                valid,
+                reward,
+                plan.reinforcement().evalSamples(),
+                plan.training().seed() + 17);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("eval_reward_mean", lastEval);
+        return new Report(
+                String.format(
+                        Locale.ROOT,
+                        "validation reward=%.3f (%d samples per prompt)",
+                        lastEval,
+                        plan.reinforcement().evalSamples()),
+                data,
+                0);
+    }
+
+    @Override
+    public Map<String, Object> checkpointMetrics() {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        if (window.last() != null) metrics.putAll(window.last());
+        if (lastEval != null) metrics.put("eval_reward_mean", lastEval);
+        return metrics;
+    }
+
+    @Override
+    public TrainingCheckpoint checkpoint() {
+        return trainer.checkpoint(trainedTokens);
+    }
+
+    @Override
+    public int epochOf(int step) {
+        return batches.epochOfStep(step);
+    }
+
+    @Override
+    public void close() {
+        try (manager;
+                model;
+                tokenizer;
+                trainer) {
+            // closes the trainer, the tokenizer, then the model, then their manager
+        }
+    }
 }

@@ -6,13 +6,13 @@ package ai.patchwork.trainer.batch;
  * from each execution's job parameters ({@link JobRun}).
  */
 final class ShutdownSignal {
-  private volatile boolean requested;
+    private volatile boolean requested;
 
-  void request() {
-    requested = true;
-  }
+    void request() {
+        requested = true;
+    }
 
-  boolean requested() {
-    return requested;
-  }
+    boolean requested() {
+        return requested;
+    }
 }

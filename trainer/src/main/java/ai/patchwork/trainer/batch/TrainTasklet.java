@@ -29,104 +29,116 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 final class TrainTasklet implements Tasklet, AutoCloseable {
 
-  private final JobRun run;
-  private final JobProgress progress;
-  private final TrainingControl control;
-  private final TrainingSessions sessions;
-  private TrainingSession session;
+    private final JobRun run;
+    private final JobProgress progress;
+    private final TrainingControl control;
+    private final TrainingSessions sessions;
+    private TrainingSession session;
 
-  TrainTasklet(JobRun run, JobProgress progress, TrainingControl control, TrainingSessions sessions) {
-    this.run = run;
-    this.progress = progress;
-    this.control = control;
-    this.sessions = sessions;
-  }
-
-  @Override
-  public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
-    StepExecution stepExecution = chunkContext.getStepContext().getStepExecution();
-    if (session == null) open(stepExecution);
-    return control.chunk(stepExecution, session.plan(), steps);
-  }
-
-  private final TrainingControl.Steps steps = new TrainingControl.Steps() {
-    @Override
-    public int step() {
-      return session.step();
+    TrainTasklet(JobRun run, JobProgress progress, TrainingControl control, TrainingSessions sessions) {
+        this.run = run;
+        this.progress = progress;
+        this.control = control;
+        this.sessions = sessions;
     }
 
     @Override
-    public void advance() {
-      RunPlan plan = session.plan();
-      TrainingSession.Step r = session.next();
-      if (r.step() % plan.progressInterval() == 0 || r.step() == plan.totalSteps()) reportProgress(r);
-      if (session.hasValidation() && (r.step() % plan.evalInterval() == 0 || r.step() == plan.totalSteps())) {
-        reportValidation(r.step());
-      }
+    public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
+        StepExecution stepExecution = chunkContext.getStepContext().getStepExecution();
+        if (session == null) open(stepExecution);
+        return control.chunk(stepExecution, session.plan(), steps);
     }
 
+    private final TrainingControl.Steps steps = new TrainingControl.Steps() {
+        @Override
+        public int step() {
+            return session.step();
+        }
+
+        @Override
+        public void advance() {
+            RunPlan plan = session.plan();
+            TrainingSession.Step r = session.next();
+            if (r.step() % plan.progressInterval() == 0 || r.step() == plan.totalSteps()) reportProgress(r);
+            if (session.hasValidation() && (r.step() % plan.evalInterval() == 0 || r.step() == plan.totalSteps())) {
+                reportValidation(r.step());
+            }
+        }
+
+        @Override
+        public String checkpoint(ExecutionContext stepContext) {
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("step", session.step());
+            metrics.putAll(session.checkpointMetrics());
+            return control.save(session.checkpoint(), metrics, stepContext);
+        }
+
+        @Override
+        public long trainedTokens() {
+            return session.trainedTokens();
+        }
+    };
+
+    private void open(StepExecution stepExecution) {
+        control.markRunning();
+        FineTuningJob job = progress.job(run.jobId());
+        ExecutionContext stepContext = stepExecution.getExecutionContext();
+        String checkpointSha = stepContext.containsKey(TrainingControl.CHECKPOINT)
+                ? stepContext.getString(TrainingControl.CHECKPOINT)
+                : null;
+        session = sessions.open(job, stepExecution.getJobExecution().getExecutionContext(), control, checkpointSha);
+        if (checkpointSha != null) {
+            control.resumed(session.step(), session.plan().totalSteps());
+            return;
+        }
+        progress.info(run.lease(), session.startMessage() + " (worker " + run.workerId() + ")");
+        if (session.validatesAtStart() && session.hasValidation()) reportValidation(0);
+    }
+
+    private void reportProgress(TrainingSession.Step r) {
+        RunPlan plan = session.plan();
+        TrainingSession.Report report = session.progress();
+        double eta = report.secondsPerStep() * (plan.totalSteps() - r.step());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("step", r.step());
+        data.put("total_steps", plan.totalSteps());
+        data.put("epoch", session.epochOf(r.step()) + 1);
+        data.putAll(report.data());
+        data.put("learning_rate", r.learningRate());
+        data.put("grad_norm", r.gradNorm());
+        data.put("eta_seconds", Math.round(eta));
+        progress.metrics(
+                run.lease(),
+                String.format(
+                        Locale.ROOT,
+                        "Step %d/%d: %s, ETA %ds",
+                        r.step(),
+                        plan.totalSteps(),
+                        report.summary(),
+                        Math.round(eta)),
+                data);
+        progress.estimatedFinish(run.lease(), Instant.now().plusMillis(Math.round(eta * 1000)));
+    }
+
+    private void reportValidation(int step) {
+        TrainingSession.Report report = session.validate();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("step", step);
+        data.put("total_steps", session.plan().totalSteps());
+        data.putAll(report.data());
+        progress.metrics(
+                run.lease(),
+                String.format(
+                        Locale.ROOT, "Step %d/%d: %s", step, session.plan().totalSteps(), report.summary()),
+                data);
+    }
+
+    /** Closes the session; called when the step's scope ends. */
     @Override
-    public String checkpoint(ExecutionContext stepContext) {
-      Map<String, Object> metrics = new LinkedHashMap<>();
-      metrics.put("step", session.step());
-      metrics.putAll(session.checkpointMetrics());
-      return control.save(session.checkpoint(), metrics, stepContext);
+    public void close() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
     }
-
-    @Override
-    public long trainedTokens() {
-      return session.trainedTokens();
-    }
-  };
-
-  private void open(StepExecution stepExecution) {
-    control.markRunning();
-    FineTuningJob job = progress.job(run.jobId());
-    ExecutionContext stepContext = stepExecution.getExecutionContext();
-    String checkpointSha = stepContext.containsKey(TrainingControl.CHECKPOINT)
-        ? stepContext.getString(TrainingControl.CHECKPOINT) : null;
-    session = sessions.open(job, stepExecution.getJobExecution().getExecutionContext(), control, checkpointSha);
-    if (checkpointSha != null) {
-      control.resumed(session.step(), session.plan().totalSteps());
-      return;
-    }
-    progress.info(run.lease(), session.startMessage() + " (worker " + run.workerId() + ")");
-    if (session.validatesAtStart() && session.hasValidation()) reportValidation(0);
-  }
-
-  private void reportProgress(TrainingSession.Step r) {
-    RunPlan plan = session.plan();
-    TrainingSession.Report report = session.progress();
-    double eta = report.secondsPerStep() * (plan.totalSteps() - r.step());
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("step", r.step());
-    data.put("total_steps", plan.totalSteps());
-    data.put("epoch", session.epochOf(r.step()) + 1);
-    data.putAll(report.data());
-    data.put("learning_rate", r.learningRate());
-    data.put("grad_norm", r.gradNorm());
-    data.put("eta_seconds", Math.round(eta));
-    progress.metrics(run.lease(), String.format(Locale.ROOT, "Step %d/%d: %s, ETA %ds", r.step(), plan.totalSteps(),
-        report.summary(), Math.round(eta)), data);
-    progress.estimatedFinish(run.lease(), Instant.now().plusMillis(Math.round(eta * 1000)));
-  }
-
-  private void reportValidation(int step) {
-    TrainingSession.Report report = session.validate();
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("step", step);
-    data.put("total_steps", session.plan().totalSteps());
-    data.putAll(report.data());
-    progress.metrics(run.lease(), String.format(Locale.ROOT, "Step %d/%d: %s", step, session.plan().totalSteps(),
-        report.summary()), data);
-  }
-
-  /** Closes the session; called when the step's scope ends. */
-  @Override
-  public void close() {
-    if (session != null) {
-      session.close();
-      session = null;
-    }
-  }
 }

@@ -21,132 +21,138 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 final class TrainingControl {
 
-  static final String CHECKPOINT = "patchwork.checkpoint";
-  static final String FINAL_CHECKPOINT = "patchwork.final_checkpoint";
+    static final String CHECKPOINT = "patchwork.checkpoint";
+    static final String FINAL_CHECKPOINT = "patchwork.final_checkpoint";
 
-  private final JobRun run;
-  private final ShutdownSignal shutdown;
-  private final ProgressClock clock;
-  private final JobProgress progress;
-  private final Blobs blobs;
+    private final JobRun run;
+    private final ShutdownSignal shutdown;
+    private final ProgressClock clock;
+    private final JobProgress progress;
+    private final Blobs blobs;
 
-  TrainingControl(JobRun run, ShutdownSignal shutdown, ProgressClock clock, JobProgress progress, Blobs blobs) {
-    this.run = run;
-    this.shutdown = shutdown;
-    this.clock = clock;
-    this.progress = progress;
-    this.blobs = blobs;
-  }
-
-  /** Reads a blob this job stored earlier. */
-  <T> T read(String sha, String what, BlobReader<T> reader) {
-    try (InputStream in = blobs.open(sha).orElseThrow(() -> new IllegalStateException(what + " " + sha + " is gone"))) {
-      return reader.read(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + what + " " + sha, e);
+    TrainingControl(JobRun run, ShutdownSignal shutdown, ProgressClock clock, JobProgress progress, Blobs blobs) {
+        this.run = run;
+        this.shutdown = shutdown;
+        this.clock = clock;
+        this.progress = progress;
+        this.blobs = blobs;
     }
-  }
 
-  @FunctionalInterface
-  interface BlobReader<T> {
-    T read(InputStream in) throws IOException;
-  }
-
-  /**
-   * If the job must stop now — cancelled, the worker shutting down, or taken over — marks the step to terminate
-   * with the reason in the job's context and returns true.
-   */
-  boolean stopIfAsked(StepExecution stepExecution, int step) {
-    clock.touch();
-    StopReason reason = shutdown.requested() ? StopReason.SHUTDOWN
-        : switch (progress.signal(run.lease())) {
-          case CONTINUE -> null;
-          case CANCELLED -> StopReason.CANCELLED;
-          case LOST -> StopReason.LOST;
-        };
-    if (reason == null) return false;
-    ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
-    jobContext.putString(StopReason.KEY, reason.name());
-    jobContext.putInt("patchwork.stopped_at", step);
-    stepExecution.setTerminateOnly();
-    return true;
-  }
-
-  /**
-   * Stores {@code checkpoint} in the object store, records it on the job with {@code metrics}, and puts its reference
-   * in the step's context, which Spring Batch commits when the chunk returns.
-   *
-   * @return the checkpoint's sha256
-   */
-  String save(TrainingCheckpoint checkpoint, Map<String, Object> metrics, ExecutionContext stepContext) {
-    String sha = blobs.put(checkpoint::write);
-    progress.checkpoint(run.lease(), checkpoint.step(), metrics, sha);
-    progress.info(run.lease(), "Checkpoint saved at step " + checkpoint.step());
-    stepContext.putString(CHECKPOINT, sha);
-    stepContext.putInt("patchwork.checkpoint_step", checkpoint.step());
-    return sha;
-  }
-
-  /** Hands the final checkpoint to the export step. */
-  private void finish(StepExecution stepExecution, String sha, long trainedTokens) {
-    ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
-    jobContext.putString(FINAL_CHECKPOINT, sha);
-    jobContext.putLong("patchwork.trained_tokens", trainedTokens);
-  }
-
-  /** A train step's session as {@link #chunk} drives it. */
-  interface Steps {
-    /** Steps done so far. */
-    int step();
-
-    /** Trains the next step and reports on it. */
-    void advance();
-
-    /** Stores a checkpoint of the state now ({@link #save}); returns its sha256. */
-    String checkpoint(ExecutionContext stepContext);
-
-    long trainedTokens();
-  }
-
-  /**
-   * One call of a train step's tasklet: steps up to the next checkpoint of {@code plan}, then the checkpoint. Returns
-   * FINISHED when the job must stop (cancelled, shutdown, taken over) or the run is complete — the final checkpoint
-   * then handed to the export step — and CONTINUABLE otherwise, which makes Spring Batch commit the step's context
-   * (the checkpoint's reference) and call again.
-   */
-  RepeatStatus chunk(StepExecution stepExecution, RunPlan plan, Steps steps) {
-    int stop = Math.min(plan.totalSteps(), (steps.step() / plan.checkpointInterval() + 1) * plan.checkpointInterval());
-    while (steps.step() < stop) {
-      try {
-        steps.advance();
-      } catch (TrainingDivergedException e) {
-        throw new JobFailure(new JobError("training_diverged", e.getMessage(), null));
-      }
-      if (stopIfAsked(stepExecution, steps.step())) return RepeatStatus.FINISHED;
+    /** Reads a blob this job stored earlier. */
+    <T> T read(String sha, String what, BlobReader<T> reader) {
+        try (InputStream in =
+                blobs.open(sha).orElseThrow(() -> new IllegalStateException(what + " " + sha + " is gone"))) {
+            return reader.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + what + " " + sha, e);
+        }
     }
-    String sha = steps.checkpoint(stepExecution.getExecutionContext());
-    if (steps.step() < plan.totalSteps()) return RepeatStatus.CONTINUABLE;
-    finish(stepExecution, sha, steps.trainedTokens());
-    progress.info(run.lease(), "Training finished: " + plan.totalSteps() + " steps, " + steps.trainedTokens()
-        + " trained tokens");
-    return RepeatStatus.FINISHED;
-  }
 
-  /**
-   * The job is running again. A job a shutting-down worker handed back waits as {@code queued}; on the restart Spring
-   * Batch skips the completed tokenize step, which is where a fresh job becomes {@code running}, so the train step
-   * does it.
-   */
-  void markRunning() {
-    if (!progress.transition(run.lease(), List.of(JobStatus.QUEUED, JobStatus.RUNNING),
-        JobStatus.RUNNING)) {
-      throw new IllegalStateException("job " + run.jobId() + " is no longer held by this worker");
+    @FunctionalInterface
+    interface BlobReader<T> {
+        T read(InputStream in) throws IOException;
     }
-  }
 
-  /** Warns that the step resumed, with where from. */
-  void resumed(int step, int totalSteps) {
-    progress.warn(run.lease(), "Resumed from the checkpoint at step " + step + " of " + totalSteps + " (worker "
-        + run.workerId() + ")", Map.of("resumed_from_step", step, "total_steps", totalSteps, "worker", run.workerId()));
-  }
+    /**
+     * If the job must stop now — cancelled, the worker shutting down, or taken over — marks the step to terminate
+     * with the reason in the job's context and returns true.
+     */
+    boolean stopIfAsked(StepExecution stepExecution, int step) {
+        clock.touch();
+        StopReason reason = shutdown.requested()
+                ? StopReason.SHUTDOWN
+                : switch (progress.signal(run.lease())) {
+                    case CONTINUE -> null;
+                    case CANCELLED -> StopReason.CANCELLED;
+                    case LOST -> StopReason.LOST;
+                };
+        if (reason == null) return false;
+        ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
+        jobContext.putString(StopReason.KEY, reason.name());
+        jobContext.putInt("patchwork.stopped_at", step);
+        stepExecution.setTerminateOnly();
+        return true;
+    }
+
+    /**
+     * Stores {@code checkpoint} in the object store, records it on the job with {@code metrics}, and puts its reference
+     * in the step's context, which Spring Batch commits when the chunk returns.
+     *
+     * @return the checkpoint's sha256
+     */
+    String save(TrainingCheckpoint checkpoint, Map<String, Object> metrics, ExecutionContext stepContext) {
+        String sha = blobs.put(checkpoint::write);
+        progress.checkpoint(run.lease(), checkpoint.step(), metrics, sha);
+        progress.info(run.lease(), "Checkpoint saved at step " + checkpoint.step());
+        stepContext.putString(CHECKPOINT, sha);
+        stepContext.putInt("patchwork.checkpoint_step", checkpoint.step());
+        return sha;
+    }
+
+    /** Hands the final checkpoint to the export step. */
+    private void finish(StepExecution stepExecution, String sha, long trainedTokens) {
+        ExecutionContext jobContext = stepExecution.getJobExecution().getExecutionContext();
+        jobContext.putString(FINAL_CHECKPOINT, sha);
+        jobContext.putLong("patchwork.trained_tokens", trainedTokens);
+    }
+
+    /** A train step's session as {@link #chunk} drives it. */
+    interface Steps {
+        /** Steps done so far. */
+        int step();
+
+        /** Trains the next step and reports on it. */
+        void advance();
+
+        /** Stores a checkpoint of the state now ({@link #save}); returns its sha256. */
+        String checkpoint(ExecutionContext stepContext);
+
+        long trainedTokens();
+    }
+
+    /**
+     * One call of a train step's tasklet: steps up to the next checkpoint of {@code plan}, then the checkpoint. Returns
+     * FINISHED when the job must stop (cancelled, shutdown, taken over) or the run is complete — the final checkpoint
+     * then handed to the export step — and CONTINUABLE otherwise, which makes Spring Batch commit the step's context
+     * (the checkpoint's reference) and call again.
+     */
+    RepeatStatus chunk(StepExecution stepExecution, RunPlan plan, Steps steps) {
+        int stop =
+                Math.min(plan.totalSteps(), (steps.step() / plan.checkpointInterval() + 1) * plan.checkpointInterval());
+        while (steps.step() < stop) {
+            try {
+                steps.advance();
+            } catch (TrainingDivergedException e) {
+                throw new JobFailure(new JobError("training_diverged", e.getMessage(), null));
+            }
+            if (stopIfAsked(stepExecution, steps.step())) return RepeatStatus.FINISHED;
+        }
+        String sha = steps.checkpoint(stepExecution.getExecutionContext());
+        if (steps.step() < plan.totalSteps()) return RepeatStatus.CONTINUABLE;
+        finish(stepExecution, sha, steps.trainedTokens());
+        progress.info(
+                run.lease(),
+                "Training finished: " + plan.totalSteps() + " steps, " + steps.trainedTokens() + " trained tokens");
+        return RepeatStatus.FINISHED;
+    }
+
+    /**
+     * The job is running again. A job a shutting-down worker handed back waits as {@code queued}; on the restart Spring
+     * Batch skips the completed tokenize step, which is where a fresh job becomes {@code running}, so the train step
+     * does it.
+     */
+    void markRunning() {
+        if (!progress.transition(run.lease(), List.of(JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.RUNNING)) {
+            throw new IllegalStateException("job " + run.jobId() + " is no longer held by this worker");
+        }
+    }
+
+    /** Warns that the step resumed, with where from. */
+    void resumed(int step, int totalSteps) {
+        progress.warn(
+                run.lease(),
+                "Resumed from the checkpoint at step " + step + " of " + totalSteps + " (worker " + run.workerId()
+                        + ")",
+                Map.of("resumed_from_step", step, "total_steps", totalSteps, "worker", run.workerId()));
+    }
 }

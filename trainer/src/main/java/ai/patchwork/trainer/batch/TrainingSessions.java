@@ -26,63 +26,82 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
  */
 final class TrainingSessions {
 
-  private final BaseModels baseModels;
-  private final AdapterRegistry registry;
+    private final BaseModels baseModels;
+    private final AdapterRegistry registry;
 
-  TrainingSessions(BaseModels baseModels, AdapterRegistry registry) {
-    this.baseModels = baseModels;
-    this.registry = registry;
-  }
-
-  /**
-   * @param jobContext the job execution's context, with the tokenize step's data references
-   * @param checkpointSha the checkpoint to resume from, or null to start afresh
-   */
-  TrainingSession open(FineTuningJob job, ExecutionContext jobContext, TrainingControl control,
-      String checkpointSha) {
-    BaseModel base = baseModels.require(job.model());
-    TrainingCheckpoint checkpoint = checkpointSha == null ? null
-        : control.read(checkpointSha, "checkpoint", in -> TrainingCheckpoint.read(in, base.config()));
-    String trainSha = jobContext.getString(TokenizeTasklet.TRAIN_DATA);
-    String validSha = jobContext.containsKey(TokenizeTasklet.VALID_DATA)
-        ? jobContext.getString(TokenizeTasklet.VALID_DATA) : null;
-    if (job.reinforcement() != null) {
-      PromptDataset train = control.read(trainSha, "prompts", PromptDataset::read);
-      PromptDataset valid = validSha == null ? null : control.read(validSha, "prompts", PromptDataset::read);
-      String initialId = job.reinforcement().initialAdapter();
-      AdapterWeights initial = checkpoint == null && initialId != null ? initialAdapter(initialId, base) : null;
-      return ReinforcementSession.open(base.path(), RunPlan.of(job, train.size(), base.config().hiddenSize()), train, valid,
-          Graders.parse(job.reinforcement().grader(), "grader"), initialId, initial, checkpoint);
+    TrainingSessions(BaseModels baseModels, AdapterRegistry registry) {
+        this.baseModels = baseModels;
+        this.registry = registry;
     }
-    EncodedDataset train = control.read(trainSha, "tokenized data", EncodedDataset::read);
-    EncodedDataset valid = validSha == null ? null : control.read(validSha, "tokenized data", EncodedDataset::read);
-    if (job.preference() != null) {
-      String initialId = job.preference().initialAdapter();
-      AdapterWeights initial = initialId == null ? null : initialAdapter(initialId, base);
-      return PreferenceSession.open(base.path(), RunPlan.of(job, JobData.units(job, train.size()),
-          base.config().hiddenSize()),
-          job.preference().beta(), train, valid, initial, checkpoint);
-    }
-    return SupervisedSession.open(base.path(), RunPlan.of(job, train.size(), base.config().hiddenSize()), train, valid, checkpoint);
-  }
 
-  private AdapterWeights initialAdapter(String id, BaseModel base) {
-    try {
-      Adapter adapter = registry.getReady(id);
-      Path dir = Files.createTempDirectory("patchwork-initial-adapter-");
-      try {
-        registry.writePeftFolder(adapter, dir);
-        return AdapterWeights.load(id, dir, base.config());
-      } finally {
-        try (var paths = Files.walk(dir)) {
-          paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    /**
+     * @param jobContext the job execution's context, with the tokenize step's data references
+     * @param checkpointSha the checkpoint to resume from, or null to start afresh
+     */
+    TrainingSession open(
+            FineTuningJob job, ExecutionContext jobContext, TrainingControl control, String checkpointSha) {
+        BaseModel base = baseModels.require(job.model());
+        TrainingCheckpoint checkpoint = checkpointSha == null
+                ? null
+                : control.read(checkpointSha, "checkpoint", in -> TrainingCheckpoint.read(in, base.config()));
+        String trainSha = jobContext.getString(TokenizeTasklet.TRAIN_DATA);
+        String validSha = jobContext.containsKey(TokenizeTasklet.VALID_DATA)
+                ? jobContext.getString(TokenizeTasklet.VALID_DATA)
+                : null;
+        if (job.reinforcement() != null) {
+            PromptDataset train = control.read(trainSha, "prompts", PromptDataset::read);
+            PromptDataset valid = validSha == null ? null : control.read(validSha, "prompts", PromptDataset::read);
+            String initialId = job.reinforcement().initialAdapter();
+            AdapterWeights initial = checkpoint == null && initialId != null ? initialAdapter(initialId, base) : null;
+            return ReinforcementSession.open(
+                    base.path(),
+                    RunPlan.of(job, train.size(), base.config().hiddenSize()),
+                    train,
+                    valid,
+                    Graders.parse(job.reinforcement().grader(), "grader"),
+                    initialId,
+                    initial,
+                    checkpoint);
         }
-      }
-    } catch (RegistryException e) {
-      throw new JobFailure(new JobError("invalid_initial_adapter", "the initial adapter " + id
-          + " cannot be loaded: " + e.getMessage(), "patchwork.initial_adapter"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot load the initial adapter " + id, e);
+        EncodedDataset train = control.read(trainSha, "tokenized data", EncodedDataset::read);
+        EncodedDataset valid = validSha == null ? null : control.read(validSha, "tokenized data", EncodedDataset::read);
+        if (job.preference() != null) {
+            String initialId = job.preference().initialAdapter();
+            AdapterWeights initial = initialId == null ? null : initialAdapter(initialId, base);
+            return PreferenceSession.open(
+                    base.path(),
+                    RunPlan.of(
+                            job, JobData.units(job, train.size()), base.config().hiddenSize()),
+                    job.preference().beta(),
+                    train,
+                    valid,
+                    initial,
+                    checkpoint);
+        }
+        return SupervisedSession.open(
+                base.path(), RunPlan.of(job, train.size(), base.config().hiddenSize()), train, valid, checkpoint);
     }
-  }
+
+    private AdapterWeights initialAdapter(String id, BaseModel base) {
+        try {
+            Adapter adapter = registry.getReady(id);
+            Path dir = Files.createTempDirectory("patchwork-initial-adapter-");
+            try {
+                registry.writePeftFolder(adapter, dir);
+                return AdapterWeights.load(id, dir, base.config());
+            } finally {
+                try (var paths = Files.walk(dir)) {
+                    paths.sorted(Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
+                }
+            }
+        } catch (RegistryException e) {
+            throw new JobFailure(new JobError(
+                    "invalid_initial_adapter",
+                    "the initial adapter " + id + " cannot be loaded: " + e.getMessage(),
+                    "patchwork.initial_adapter"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the initial adapter " + id, e);
+        }
+    }
 }

@@ -15,83 +15,83 @@ import java.util.SplittableRandom;
  */
 public final class BatchPlan {
 
-  static final int WINDOW_BATCHES = 8;
+    static final int WINDOW_BATCHES = 8;
 
-  private final int[] lengths;
-  private final int batchSize;
-  private final long seed;
-  private int cachedEpoch = -1;
-  private List<int[]> cached;
+    private final int[] lengths;
+    private final int batchSize;
+    private final long seed;
+    private int cachedEpoch = -1;
+    private List<int[]> cached;
 
-  /**
-   * @param lengths token length of each example
-   * @param batchSize examples per batch (the last batch of an epoch may be smaller)
-   * @param seed the job's seed
-   */
-  public BatchPlan(int[] lengths, int batchSize, long seed) {
-    if (lengths.length == 0) throw new IllegalArgumentException("no examples");
-    if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1");
-    this.lengths = lengths.clone();
-    this.batchSize = Math.min(batchSize, lengths.length);
-    this.seed = seed;
-  }
-
-  public int batchSize() {
-    return batchSize;
-  }
-
-  public int batchesPerEpoch() {
-    return (lengths.length + batchSize - 1) / batchSize;
-  }
-
-  /** The example indices of batch {@code index} (0-based) of epoch {@code epoch} (0-based). */
-  public synchronized int[] batch(int epoch, int index) {
-    if (index < 0 || index >= batchesPerEpoch()) throw new IndexOutOfBoundsException("batch " + index);
-    if (epoch != cachedEpoch) {
-      cached = epochBatches(epoch);
-      cachedEpoch = epoch;
+    /**
+     * @param lengths token length of each example
+     * @param batchSize examples per batch (the last batch of an epoch may be smaller)
+     * @param seed the job's seed
+     */
+    public BatchPlan(int[] lengths, int batchSize, long seed) {
+        if (lengths.length == 0) throw new IllegalArgumentException("no examples");
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1");
+        this.lengths = lengths.clone();
+        this.batchSize = Math.min(batchSize, lengths.length);
+        this.seed = seed;
     }
-    return cached.get(index).clone();
-  }
 
-  /** The batch of global step {@code step} (1-based): epoch (step−1) / batchesPerEpoch, and so on. */
-  public int[] batchOfStep(int step) {
-    return batch(epochOfStep(step), (step - 1) % batchesPerEpoch());
-  }
+    public int batchSize() {
+        return batchSize;
+    }
 
-  /** The epoch (0-based) that global step {@code step} (1-based) belongs to. */
-  public int epochOfStep(int step) {
-    if (step < 1) throw new IllegalArgumentException("steps count from 1");
-    return (step - 1) / batchesPerEpoch();
-  }
+    public int batchesPerEpoch() {
+        return (lengths.length + batchSize - 1) / batchSize;
+    }
 
-  private List<int[]> epochBatches(int epoch) {
-    SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
-    Integer[] order = new Integer[lengths.length];
-    for (int i = 0; i < order.length; i++) order[i] = i;
-    for (int i = order.length - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      Integer t = order[i];
-      order[i] = order[j];
-      order[j] = t;
+    /** The example indices of batch {@code index} (0-based) of epoch {@code epoch} (0-based). */
+    public synchronized int[] batch(int epoch, int index) {
+        if (index < 0 || index >= batchesPerEpoch()) throw new IndexOutOfBoundsException("batch " + index);
+        if (epoch != cachedEpoch) {
+            cached = epochBatches(epoch);
+            cachedEpoch = epoch;
+        }
+        return cached.get(index).clone();
     }
-    int window = batchSize * WINDOW_BATCHES;
-    for (int from = 0; from < order.length; from += window) {
-      Arrays.sort(order, from, Math.min(order.length, from + window), Comparator.comparingInt(i -> lengths[i]));
+
+    /** The batch of global step {@code step} (1-based): epoch (step−1) / batchesPerEpoch, and so on. */
+    public int[] batchOfStep(int step) {
+        return batch(epochOfStep(step), (step - 1) % batchesPerEpoch());
     }
-    List<int[]> batches = new ArrayList<>();
-    for (int from = 0; from < order.length; from += batchSize) {
-      int to = Math.min(order.length, from + batchSize);
-      int[] b = new int[to - from];
-      for (int i = from; i < to; i++) b[i - from] = order[i];
-      batches.add(b);
+
+    /** The epoch (0-based) that global step {@code step} (1-based) belongs to. */
+    public int epochOfStep(int step) {
+        if (step < 1) throw new IllegalArgumentException("steps count from 1");
+        return (step - 1) / batchesPerEpoch();
     }
-    for (int i = batches.size() - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int[] t = batches.get(i);
-      batches.set(i, batches.get(j));
-      batches.set(j, t);
+
+    private List<int[]> epochBatches(int epoch) {
+        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch);
+        Integer[] order = new Integer[lengths.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            Integer t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int window = batchSize * WINDOW_BATCHES;
+        for (int from = 0; from < order.length; from += window) {
+            Arrays.sort(order, from, Math.min(order.length, from + window), Comparator.comparingInt(i -> lengths[i]));
+        }
+        List<int[]> batches = new ArrayList<>();
+        for (int from = 0; from < order.length; from += batchSize) {
+            int to = Math.min(order.length, from + batchSize);
+            int[] b = new int[to - from];
+            for (int i = from; i < to; i++) b[i - from] = order[i];
+            batches.add(b);
+        }
+        for (int i = batches.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int[] t = batches.get(i);
+            batches.set(i, batches.get(j));
+            batches.set(j, t);
+        }
+        return batches;
     }
-    return batches;
-  }
 }

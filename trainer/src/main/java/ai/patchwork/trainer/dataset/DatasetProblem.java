@@ -8,13 +8,13 @@ package ai.patchwork.trainer.dataset;
  */
 public record DatasetProblem(int line, String message) {
 
-  public DatasetProblem {
-    if (line < 0) throw new IllegalArgumentException("line must not be negative");
-    if (message == null || message.isBlank()) throw new IllegalArgumentException("message is required");
-  }
+    public DatasetProblem {
+        if (line < 0) throw new IllegalArgumentException("line must not be negative");
+        if (message == null || message.isBlank()) throw new IllegalArgumentException("message is required");
+    }
 
-  /** The problem as users read it, e.g. {@code line 3: unknown role 'wizard'}. */
-  public String describe() {
-    return line == 0 ? message : "line " + line + ": " + message;
-  }
+    /** The problem as users read it, e.g. {@code line 3: unknown role 'wizard'}. */
+    public String describe() {
+        return line == 0 ? message : "line " + line + ": " + message;
+    }
 }

@@ -11,19 +11,19 @@ package ai.patchwork.trainer.dataset;
  */
 public record EncodedExample(int line, int[] ids, float[] weights) {
 
-  public EncodedExample {
-    if (ids.length == 0) throw new IllegalArgumentException("an example has at least one token");
-    if (ids.length != weights.length) throw new IllegalArgumentException("ids and weights differ in length");
-  }
+    public EncodedExample {
+        if (ids.length == 0) throw new IllegalArgumentException("an example has at least one token");
+        if (ids.length != weights.length) throw new IllegalArgumentException("ids and weights differ in length");
+    }
 
-  public int length() {
-    return ids.length;
-  }
+    public int length() {
+        return ids.length;
+    }
 
-  /** Tokens that count towards the loss (the first token is never a target). */
-  public int targetTokens() {
-    int n = 0;
-    for (int t = 1; t < weights.length; t++) if (weights[t] > 0) n++;
-    return n;
-  }
+    /** Tokens that count towards the loss (the first token is never a target). */
+    public int targetTokens() {
+        int n = 0;
+        for (int t = 1; t < weights.length; t++) if (weights[t] > 0) n++;
+        return n;
+    }
 }

@@ -6,22 +6,23 @@ import java.util.Objects;
 /** One parsed line of a training file, before tokenization: a conversation or a prompt and its completion. */
 public sealed interface Example {
 
-  /** The line of the file it came from (1-based). */
-  int line();
+    /** The line of the file it came from (1-based). */
+    int line();
 
-  /** {@code {"messages": [...]}}: loss on the assistant messages whose weight is 1. */
-  record Chat(int line, List<Turn> turns) implements Example {
-    public Chat {
-      turns = List.copyOf(turns);
-      if (turns.stream().noneMatch(Turn::trained)) throw new IllegalArgumentException("no trained assistant turn");
+    /** {@code {"messages": [...]}}: loss on the assistant messages whose weight is 1. */
+    record Chat(int line, List<Turn> turns) implements Example {
+        public Chat {
+            turns = List.copyOf(turns);
+            if (turns.stream().noneMatch(Turn::trained))
+                throw new IllegalArgumentException("no trained assistant turn");
+        }
     }
-  }
 
-  /** {@code {"prompt": ..., "completion": ...}}: plain text, loss on the completion and the end-of-text token. */
-  record Completion(int line, String prompt, String completion) implements Example {
-    public Completion {
-      Objects.requireNonNull(prompt, "prompt");
-      Objects.requireNonNull(completion, "completion");
+    /** {@code {"prompt": ..., "completion": ...}}: plain text, loss on the completion and the end-of-text token. */
+    record Completion(int line, String prompt, String completion) implements Example {
+        public Completion {
+            Objects.requireNonNull(prompt, "prompt");
+            Objects.requireNonNull(completion, "completion");
+        }
     }
-  }
 }

@@ -24,195 +24,200 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class JsonlParser {
 
-  private static final Set<String> ROLES = Set.of("system", "user", "assistant");
-  private static final Set<String> UNSUPPORTED_ROLES = Set.of("tool", "function", "developer");
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant");
+    private static final Set<String> UNSUPPORTED_ROLES = Set.of("tool", "function", "developer");
 
-  private JsonlParser() {}
+    private JsonlParser() {}
 
-  /**
-   * Parses a whole file.
-   *
-   * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
-   */
-  public static List<Example> parse(InputStream in) {
-    Class<?>[] format = {null};
-    int[] formatLine = {0};
-    return lines(in, (lineNo, line) -> {
-      Example e = parseLine(lineNo, line);
-      if (format[0] == null) {
-        format[0] = e.getClass();
-        formatLine[0] = lineNo;
-      } else if (format[0] != e.getClass()) {
-        throw new LineException("uses the " + formatName(e.getClass()) + " format but line " + formatLine[0]
-            + " uses the " + formatName(format[0]) + " format; use one format per file");
-      }
-      return e;
-    });
-  }
+    /**
+     * Parses a whole file.
+     *
+     * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+     */
+    public static List<Example> parse(InputStream in) {
+        Class<?>[] format = {null};
+        int[] formatLine = {0};
+        return lines(in, (lineNo, line) -> {
+            Example e = parseLine(lineNo, line);
+            if (format[0] == null) {
+                format[0] = e.getClass();
+                formatLine[0] = lineNo;
+            } else if (format[0] != e.getClass()) {
+                throw new LineException("uses the " + formatName(e.getClass()) + " format but line " + formatLine[0]
+                        + " uses the " + formatName(format[0]) + " format; use one format per file");
+            }
+            return e;
+        });
+    }
 
-  /**
-   * Reads a UTF-8 JSONL file line by line (a leading BOM and blank lines skipped), parsing each line with
-   * {@code parser}; the {@link LineException}s it throws are collected with their line numbers, up to
-   * {@value InvalidDatasetException#MAX_PROBLEMS}, and thrown together.
-   *
-   * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
-   */
-  static <T> List<T> lines(InputStream in, LineParser<T> parser) {
-    var decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    List<T> out = new ArrayList<>();
-    List<DatasetProblem> problems = new ArrayList<>();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, decoder))) {
-      int lineNo = 0;
-      for (String line; (line = reader.readLine()) != null; ) {
-        lineNo++;
-        if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
-        if (line.isBlank()) continue;
+    /**
+     * Reads a UTF-8 JSONL file line by line (a leading BOM and blank lines skipped), parsing each line with
+     * {@code parser}; the {@link LineException}s it throws are collected with their line numbers, up to
+     * {@value InvalidDatasetException#MAX_PROBLEMS}, and thrown together.
+     *
+     * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+     */
+    static <T> List<T> lines(InputStream in, LineParser<T> parser) {
+        var decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        List<T> out = new ArrayList<>();
+        List<DatasetProblem> problems = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, decoder))) {
+            int lineNo = 0;
+            for (String line; (line = reader.readLine()) != null; ) {
+                lineNo++;
+                if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
+                if (line.isBlank()) continue;
+                try {
+                    out.add(parser.parse(lineNo, line));
+                } catch (LineException e) {
+                    problems.add(new DatasetProblem(lineNo, e.getMessage()));
+                    if (problems.size() >= InvalidDatasetException.MAX_PROBLEMS) break;
+                }
+            }
+        } catch (CharacterCodingException e) {
+            problems.add(new DatasetProblem(0, "the file is not UTF-8 text"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!problems.isEmpty()) throw new InvalidDatasetException(problems);
+        if (out.isEmpty()) {
+            throw new InvalidDatasetException(new DatasetProblem(0, "the file has no examples (it is empty or blank)"));
+        }
+        return out;
+    }
+
+    /** Parses one non-blank line; throws {@link LineException} for a problem on it. */
+    @FunctionalInterface
+    interface LineParser<T> {
+        T parse(int lineNo, String line);
+    }
+
+    /** The line as a JSON object. */
+    static JsonNode object(String line) {
+        JsonNode node;
         try {
-          out.add(parser.parse(lineNo, line));
-        } catch (LineException e) {
-          problems.add(new DatasetProblem(lineNo, e.getMessage()));
-          if (problems.size() >= InvalidDatasetException.MAX_PROBLEMS) break;
+            node = JsonMapper.shared().readTree(line);
+        } catch (JacksonException e) {
+            throw new LineException("is not valid JSON (" + firstSentence(e.getOriginalMessage()) + ")");
         }
-      }
-    } catch (CharacterCodingException e) {
-      problems.add(new DatasetProblem(0, "the file is not UTF-8 text"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+        if (node == null || !node.isObject()) throw new LineException("is not a JSON object");
+        return node;
     }
-    if (!problems.isEmpty()) throw new InvalidDatasetException(problems);
-    if (out.isEmpty()) {
-      throw new InvalidDatasetException(new DatasetProblem(0, "the file has no examples (it is empty or blank)"));
-    }
-    return out;
-  }
 
-  /** Parses one non-blank line; throws {@link LineException} for a problem on it. */
-  @FunctionalInterface
-  interface LineParser<T> {
-    T parse(int lineNo, String line);
-  }
+    private static String formatName(Class<?> format) {
+        return format == Example.Chat.class ? "chat (messages)" : "prompt/completion";
+    }
 
-  /** The line as a JSON object. */
-  static JsonNode object(String line) {
-    JsonNode node;
-    try {
-      node = JsonMapper.shared().readTree(line);
-    } catch (JacksonException e) {
-      throw new LineException("is not valid JSON (" + firstSentence(e.getOriginalMessage()) + ")");
-    }
-    if (node == null || !node.isObject()) throw new LineException("is not a JSON object");
-    return node;
-  }
-
-  private static String formatName(Class<?> format) {
-    return format == Example.Chat.class ? "chat (messages)" : "prompt/completion";
-  }
-
-  static Example parseLine(int lineNo, String line) {
-    JsonNode node = object(line);
-    if (node.has("messages")) return chat(lineNo, node);
-    if (node.has("prompt") || node.has("completion")) return completion(lineNo, node);
-    if (node.has("input") && node.has("preferred_output")) {
-      throw new LineException("is a preference (DPO) example; only supervised examples are supported");
-    }
-    throw new LineException("has neither \"messages\" (chat format) nor \"prompt\" and \"completion\"");
-  }
-
-  private static Example chat(int lineNo, JsonNode node) {
-    for (String key : List.of("tools", "functions")) {
-      JsonNode v = node.path(key);
-      if (!v.isMissingNode() && !v.isNull() && !(v.isArray() && v.isEmpty())) {
-        throw new LineException("\"" + key + "\" is not supported (tool calling cannot be fine-tuned here)");
-      }
-    }
-    JsonNode messages = node.get("messages");
-    if (!messages.isArray()) throw new LineException("\"messages\" must be an array");
-    if (messages.isEmpty()) throw new LineException("\"messages\" is empty");
-    List<Turn> turns = new ArrayList<>();
-    for (int i = 0; i < messages.size(); i++) turns.add(turn(messages.get(i), "messages[" + i + "]"));
-    if (turns.stream().noneMatch(t -> t.role().equals("assistant"))) {
-      throw new LineException("has no assistant message to train on (missing assistant turn)");
-    }
-    if (turns.stream().noneMatch(Turn::trained)) {
-      throw new LineException("every assistant message has weight 0, so there is nothing to train on");
-    }
-    return new Example.Chat(lineNo, turns);
-  }
-
-  static Turn turn(JsonNode m, String at) {
-    if (!m.isObject()) throw new LineException(at + " is not an object");
-    JsonNode roleNode = m.get("role");
-    if (roleNode == null || !roleNode.isString()) throw new LineException(at + " has no \"role\"");
-    String role = roleNode.asString();
-    if (UNSUPPORTED_ROLES.contains(role)) {
-      throw new LineException(at + ": role '" + role + "' is not supported (use system, user or assistant)");
-    }
-    if (!ROLES.contains(role)) {
-      throw new LineException(at + ": unknown role '" + role + "' (expected system, user or assistant)");
-    }
-    JsonNode calls = m.path("tool_calls");
-    if (!calls.isMissingNode() && !calls.isNull() && !(calls.isArray() && calls.isEmpty())) {
-      throw new LineException(at + ": tool_calls are not supported");
-    }
-    if (m.has("function_call") && !m.get("function_call").isNull()) {
-      throw new LineException(at + ": function_call is not supported");
-    }
-    String content = content(m.get("content"), at);
-    int weight = 1;
-    JsonNode w = m.get("weight");
-    if (w != null && !w.isNull()) {
-      if (!role.equals("assistant")) throw new LineException(at + ": \"weight\" is only allowed on assistant messages");
-      if (!w.isNumber() || (w.asDouble() != 0 && w.asDouble() != 1)) {
-        throw new LineException(at + ": \"weight\" must be 0 or 1, got " + w);
-      }
-      weight = (int) w.asDouble();
-    }
-    if (role.equals("assistant") && weight == 1 && content.isEmpty()) {
-      throw new LineException(at + ": an assistant message trained on must have content");
-    }
-    return new Turn(role, content, weight);
-  }
-
-  /** A string, or an array of {@code {"type": "text", "text": ...}} parts joined together. */
-  private static String content(JsonNode c, String at) {
-    if (c == null || c.isNull()) throw new LineException(at + " has no \"content\"");
-    if (c.isString()) return c.asString();
-    if (c.isArray()) {
-      StringBuilder sb = new StringBuilder();
-      for (JsonNode part : c) {
-        if (!part.isObject() || !"text".equals(part.path("type").asString(""))) {
-          throw new LineException(at + ": only text content parts are supported (type \"text\")");
+    static Example parseLine(int lineNo, String line) {
+        JsonNode node = object(line);
+        if (node.has("messages")) return chat(lineNo, node);
+        if (node.has("prompt") || node.has("completion")) return completion(lineNo, node);
+        if (node.has("input") && node.has("preferred_output")) {
+            throw new LineException("is a preference (DPO) example; only supervised examples are supported");
         }
-        JsonNode text = part.get("text");
-        if (text == null || !text.isString()) throw new LineException(at + ": a text part has no \"text\" string");
-        sb.append(text.asString());
-      }
-      return sb.toString();
+        throw new LineException("has neither \"messages\" (chat format) nor \"prompt\" and \"completion\"");
     }
-    throw new LineException(at + ": \"content\" must be a string or an array of text parts");
-  }
 
-  private static Example completion(int lineNo, JsonNode node) {
-    JsonNode prompt = node.get("prompt");
-    JsonNode completion = node.get("completion");
-    if (prompt == null || !prompt.isString()) throw new LineException("\"prompt\" must be a string");
-    if (completion == null || !completion.isString()) throw new LineException("\"completion\" must be a string");
-    if (completion.asString().isEmpty()) throw new LineException("\"completion\" is empty, so there is nothing to train on");
-    return new Example.Completion(lineNo, prompt.asString(), completion.asString());
-  }
-
-  private static String firstSentence(String message) {
-    if (message == null) return "unreadable";
-    String m = message.strip();
-    int nl = m.indexOf('\n');
-    return nl > 0 ? m.substring(0, nl) : m;
-  }
-
-  /** A problem on the line being parsed; becomes a {@link DatasetProblem} with the line number. */
-  static final class LineException extends RuntimeException {
-    LineException(String message) {
-      super(message, null, false, false);
+    private static Example chat(int lineNo, JsonNode node) {
+        for (String key : List.of("tools", "functions")) {
+            JsonNode v = node.path(key);
+            if (!v.isMissingNode() && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+                throw new LineException("\"" + key + "\" is not supported (tool calling cannot be fine-tuned here)");
+            }
+        }
+        JsonNode messages = node.get("messages");
+        if (!messages.isArray()) throw new LineException("\"messages\" must be an array");
+        if (messages.isEmpty()) throw new LineException("\"messages\" is empty");
+        List<Turn> turns = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) turns.add(turn(messages.get(i), "messages[" + i + "]"));
+        if (turns.stream().noneMatch(t -> t.role().equals("assistant"))) {
+            throw new LineException("has no assistant message to train on (missing assistant turn)");
+        }
+        if (turns.stream().noneMatch(Turn::trained)) {
+            throw new LineException("every assistant message has weight 0, so there is nothing to train on");
+        }
+        return new Example.Chat(lineNo, turns);
     }
-  }
+
+    static Turn turn(JsonNode m, String at) {
+        if (!m.isObject()) throw new LineException(at + " is not an object");
+        JsonNode roleNode = m.get("role");
+        if (roleNode == null || !roleNode.isString()) throw new LineException(at + " has no \"role\"");
+        String role = roleNode.asString();
+        if (UNSUPPORTED_ROLES.contains(role)) {
+            throw new LineException(at + ": role '" + role + "' is not supported (use system, user or assistant)");
+        }
+        if (!ROLES.contains(role)) {
+            throw new LineException(at + ": unknown role '" + role + "' (expected system, user or assistant)");
+        }
+        JsonNode calls = m.path("tool_calls");
+        if (!calls.isMissingNode() && !calls.isNull() && !(calls.isArray() && calls.isEmpty())) {
+            throw new LineException(at + ": tool_calls are not supported");
+        }
+        if (m.has("function_call") && !m.get("function_call").isNull()) {
+            throw new LineException(at + ": function_call is not supported");
+        }
+        String content = content(m.get("content"), at);
+        int weight = 1;
+        JsonNode w = m.get("weight");
+        if (w != null && !w.isNull()) {
+            if (!role.equals("assistant"))
+                throw new LineException(at + ": \"weight\" is only allowed on assistant messages");
+            if (!w.isNumber() || (w.asDouble() != 0 && w.asDouble() != 1)) {
+                throw new LineException(at + ": \"weight\" must be 0 or 1, got " + w);
+            }
+            weight = (int) w.asDouble();
+        }
+        if (role.equals("assistant") && weight == 1 && content.isEmpty()) {
+            throw new LineException(at + ": an assistant message trained on must have content");
+        }
+        return new Turn(role, content, weight);
+    }
+
+    /** A string, or an array of {@code {"type": "text", "text": ...}} parts joined together. */
+    private static String content(JsonNode c, String at) {
+        if (c == null || c.isNull()) throw new LineException(at + " has no \"content\"");
+        if (c.isString()) return c.asString();
+        if (c.isArray()) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonNode part : c) {
+                if (!part.isObject() || !"text".equals(part.path("type").asString(""))) {
+                    throw new LineException(at + ": only text content parts are supported (type \"text\")");
+                }
+                JsonNode text = part.get("text");
+                if (text == null || !text.isString())
+                    throw new LineException(at + ": a text part has no \"text\" string");
+                sb.append(text.asString());
+            }
+            return sb.toString();
+        }
+        throw new LineException(at + ": \"content\" must be a string or an array of text parts");
+    }
+
+    private static Example completion(int lineNo, JsonNode node) {
+        JsonNode prompt = node.get("prompt");
+        JsonNode completion = node.get("completion");
+        if (prompt == null || !prompt.isString()) throw new LineException("\"prompt\" must be a string");
+        if (completion == null || !completion.isString()) throw new LineException("\"completion\" must be a string");
+        if (completion.asString().isEmpty())
+            throw new LineException("\"completion\" is empty, so there is nothing to train on");
+        return new Example.Completion(lineNo, prompt.asString(), completion.asString());
+    }
+
+    private static String firstSentence(String message) {
+        if (message == null) return "unreadable";
+        String m = message.strip();
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+
+    /** A problem on the line being parsed; becomes a {@link DatasetProblem} with the line number. */
+    static final class LineException extends RuntimeException {
+        LineException(String message) {
+            super(message, null, false, false);
+        }
+    }
 }

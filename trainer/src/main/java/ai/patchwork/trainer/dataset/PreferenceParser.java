@@ -18,98 +18,100 @@ import tools.jackson.databind.JsonNode;
  */
 public final class PreferenceParser {
 
-  private final ExampleEncoder encoder;
+    private final ExampleEncoder encoder;
 
-  /** @param encoder encodes each side of a pair and refuses sides longer than the model's context */
-  public PreferenceParser(ExampleEncoder encoder) {
-    this.encoder = encoder;
-  }
+    /** @param encoder encodes each side of a pair and refuses sides longer than the model's context */
+    public PreferenceParser(ExampleEncoder encoder) {
+        this.encoder = encoder;
+    }
 
-  /**
-   * Parses and encodes a whole file.
-   *
-   * @return two sequences per pair: index 2i the preferred conversation of pair i, 2i+1 the non-preferred one
-   * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
-   */
-  public List<EncodedExample> parse(InputStream in) {
-    List<EncodedExample[]> pairs = JsonlParser.lines(in, this::pair);
-    List<EncodedExample> out = new ArrayList<>(2 * pairs.size());
-    for (EncodedExample[] p : pairs) {
-      out.add(p[0]);
-      out.add(p[1]);
+    /**
+     * Parses and encodes a whole file.
+     *
+     * @return two sequences per pair: index 2i the preferred conversation of pair i, 2i+1 the non-preferred one
+     * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+     */
+    public List<EncodedExample> parse(InputStream in) {
+        List<EncodedExample[]> pairs = JsonlParser.lines(in, this::pair);
+        List<EncodedExample> out = new ArrayList<>(2 * pairs.size());
+        for (EncodedExample[] p : pairs) {
+            out.add(p[0]);
+            out.add(p[1]);
+        }
+        return out;
     }
-    return out;
-  }
 
-  /**
-   * Checks that every line is a well-formed pair, without tokenizing (a file's upload).
-   *
-   * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
-   */
-  public static void checkShape(InputStream in) {
-    JsonlParser.lines(in, PreferenceParser::shape);
-  }
+    /**
+     * Checks that every line is a well-formed pair, without tokenizing (a file's upload).
+     *
+     * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+     */
+    public static void checkShape(InputStream in) {
+        JsonlParser.lines(in, PreferenceParser::shape);
+    }
 
-  /** A line's pair before tokenization. */
-  private record Pair(List<Turn> context, Turn preferred, Turn nonPreferred) {}
+    /** A line's pair before tokenization. */
+    private record Pair(List<Turn> context, Turn preferred, Turn nonPreferred) {}
 
-  private EncodedExample[] pair(int lineNo, String line) {
-    Pair p = shape(lineNo, line);
-    return new EncodedExample[] {side(lineNo, p.context(), p.preferred()), side(lineNo, p.context(),
-        p.nonPreferred())};
-  }
+    private EncodedExample[] pair(int lineNo, String line) {
+        Pair p = shape(lineNo, line);
+        return new EncodedExample[] {
+            side(lineNo, p.context(), p.preferred()), side(lineNo, p.context(), p.nonPreferred())
+        };
+    }
 
-  private static Pair shape(int lineNo, String line) {
-    JsonNode node = JsonlParser.object(line);
-    if (node.has("messages") || node.has("prompt")) {
-      throw new JsonlParser.LineException("is a supervised example; a DPO job needs \"input\", \"preferred_output\" "
-          + "and \"non_preferred_output\"");
+    private static Pair shape(int lineNo, String line) {
+        JsonNode node = JsonlParser.object(line);
+        if (node.has("messages") || node.has("prompt")) {
+            throw new JsonlParser.LineException(
+                    "is a supervised example; a DPO job needs \"input\", \"preferred_output\" "
+                            + "and \"non_preferred_output\"");
+        }
+        JsonNode input = node.get("input");
+        if (input == null || !input.isObject()) throw new JsonlParser.LineException("\"input\" must be an object");
+        for (String key : List.of("tools", "functions")) {
+            JsonNode v = input.path(key);
+            if (!v.isMissingNode() && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+                throw new JsonlParser.LineException("input." + key + " is not supported in preference examples");
+            }
+        }
+        JsonNode messages = input.get("messages");
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw new JsonlParser.LineException("input.messages must be a non-empty array");
+        }
+        List<Turn> context = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            Turn t = JsonlParser.turn(messages.get(i), "input.messages[" + i + "]");
+            context.add(new Turn(t.role(), t.content(), 0));
+        }
+        if (context.getLast().role().equals("assistant")) {
+            throw new JsonlParser.LineException("input.messages ends with an assistant message; it must end with the "
+                    + "message the outputs answer");
+        }
+        Turn preferred = output(node, "preferred_output");
+        Turn nonPreferred = output(node, "non_preferred_output");
+        if (preferred.content().equals(nonPreferred.content())) {
+            throw new JsonlParser.LineException("preferred_output and non_preferred_output are the same");
+        }
+        return new Pair(context, preferred, nonPreferred);
     }
-    JsonNode input = node.get("input");
-    if (input == null || !input.isObject()) throw new JsonlParser.LineException("\"input\" must be an object");
-    for (String key : List.of("tools", "functions")) {
-      JsonNode v = input.path(key);
-      if (!v.isMissingNode() && !v.isNull() && !(v.isArray() && v.isEmpty())) {
-        throw new JsonlParser.LineException("input." + key + " is not supported in preference examples");
-      }
-    }
-    JsonNode messages = input.get("messages");
-    if (messages == null || !messages.isArray() || messages.isEmpty()) {
-      throw new JsonlParser.LineException("input.messages must be a non-empty array");
-    }
-    List<Turn> context = new ArrayList<>();
-    for (int i = 0; i < messages.size(); i++) {
-      Turn t = JsonlParser.turn(messages.get(i), "input.messages[" + i + "]");
-      context.add(new Turn(t.role(), t.content(), 0));
-    }
-    if (context.getLast().role().equals("assistant")) {
-      throw new JsonlParser.LineException("input.messages ends with an assistant message; it must end with the "
-          + "message the outputs answer");
-    }
-    Turn preferred = output(node, "preferred_output");
-    Turn nonPreferred = output(node, "non_preferred_output");
-    if (preferred.content().equals(nonPreferred.content())) {
-      throw new JsonlParser.LineException("preferred_output and non_preferred_output are the same");
-    }
-    return new Pair(context, preferred, nonPreferred);
-  }
 
-  private static Turn output(JsonNode node, String key) {
-    JsonNode out = node.get(key);
-    if (out == null || !out.isArray() || out.size() != 1) {
-      throw new JsonlParser.LineException("\"" + key + "\" must be an array of one assistant message");
+    private static Turn output(JsonNode node, String key) {
+        JsonNode out = node.get(key);
+        if (out == null || !out.isArray() || out.size() != 1) {
+            throw new JsonlParser.LineException("\"" + key + "\" must be an array of one assistant message");
+        }
+        Turn t = JsonlParser.turn(out.get(0), key + "[0]");
+        if (!t.role().equals("assistant")) {
+            throw new JsonlParser.LineException(key + "[0] must have the role assistant, not " + t.role());
+        }
+        if (!t.trained()) throw new JsonlParser.LineException(key + "[0] must not have weight 0");
+        return t;
     }
-    Turn t = JsonlParser.turn(out.get(0), key + "[0]");
-    if (!t.role().equals("assistant")) {
-      throw new JsonlParser.LineException(key + "[0] must have the role assistant, not " + t.role());
-    }
-    if (!t.trained()) throw new JsonlParser.LineException(key + "[0] must not have weight 0");
-    return t;
-  }
 
-  private EncodedExample side(int lineNo, List<Turn> context, Turn output) {
-    List<Turn> turns = new ArrayList<>(context);
-    turns.add(output);
-    return encoder.encode(new Example.Chat(lineNo, turns));
-  }
+    private EncodedExample side(int lineNo, List<Turn> context, Turn output) {
+        List<Turn> turns = new ArrayList<>(context);
+        turns.add(output);
+        return encoder.encode(new Example.Chat(lineNo, turns));
+    }
 }

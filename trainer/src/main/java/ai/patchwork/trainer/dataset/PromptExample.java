@@ -12,18 +12,18 @@ import java.util.Objects;
  */
 public record PromptExample(int line, int[] ids, String item) {
 
-  public PromptExample {
-    if (ids.length == 0) throw new IllegalArgumentException("a prompt has at least one token");
-    Objects.requireNonNull(item, "item");
-    ids = ids.clone();
-  }
+    public PromptExample {
+        if (ids.length == 0) throw new IllegalArgumentException("a prompt has at least one token");
+        Objects.requireNonNull(item, "item");
+        ids = ids.clone();
+    }
 
-  @Override
-  public int[] ids() {
-    return ids.clone();
-  }
+    @Override
+    public int[] ids() {
+        return ids.clone();
+    }
 
-  public int length() {
-    return ids.length;
-  }
+    public int length() {
+        return ids.length;
+    }
 }

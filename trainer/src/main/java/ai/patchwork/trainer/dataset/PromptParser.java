@@ -17,80 +17,82 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class PromptParser {
 
-  private final Tokenizer tokenizer;
-  private final int maxPromptTokens;
+    private final Tokenizer tokenizer;
+    private final int maxPromptTokens;
 
-  /**
-   * @param tokenizer the base model's tokenizer and chat template
-   * @param maxPromptTokens the context minus the longest completion
-   */
-  public PromptParser(Tokenizer tokenizer, int maxPromptTokens) {
-    if (maxPromptTokens < 1) throw new IllegalArgumentException("no room for a prompt in the context");
-    this.tokenizer = tokenizer;
-    this.maxPromptTokens = maxPromptTokens;
-  }
+    /**
+     * @param tokenizer the base model's tokenizer and chat template
+     * @param maxPromptTokens the context minus the longest completion
+     */
+    public PromptParser(Tokenizer tokenizer, int maxPromptTokens) {
+        if (maxPromptTokens < 1) throw new IllegalArgumentException("no room for a prompt in the context");
+        this.tokenizer = tokenizer;
+        this.maxPromptTokens = maxPromptTokens;
+    }
 
-  /**
-   * @throws InvalidDatasetException naming the lines that are wrong
-   */
-  public List<PromptExample> parse(InputStream in) {
-    return JsonlParser.lines(in, this::line);
-  }
+    /**
+     * @throws InvalidDatasetException naming the lines that are wrong
+     */
+    public List<PromptExample> parse(InputStream in) {
+        return JsonlParser.lines(in, this::line);
+    }
 
-  /**
-   * Checks the shape of every line without a tokenizer (what an upload can check before any job names a model).
-   *
-   * @throws InvalidDatasetException naming the lines that are wrong
-   */
-  public static void checkShape(InputStream in) {
-    JsonlParser.lines(in, PromptParser::conversation);
-  }
+    /**
+     * Checks the shape of every line without a tokenizer (what an upload can check before any job names a model).
+     *
+     * @throws InvalidDatasetException naming the lines that are wrong
+     */
+    public static void checkShape(InputStream in) {
+        JsonlParser.lines(in, PromptParser::conversation);
+    }
 
-  /** A line's conversation and its item. */
-  private record Conversation(List<ChatMessage> messages, ObjectNode item) {}
+    /** A line's conversation and its item. */
+    private record Conversation(List<ChatMessage> messages, ObjectNode item) {}
 
-  private PromptExample line(int lineNo, String line) {
-    Conversation c = conversation(lineNo, line);
-    String prompt;
-    try {
-      prompt = tokenizer.chatTemplate().render(c.messages(), true);
-    } catch (ChatTemplateException e) {
-      throw new JsonlParser.LineException("the base model's chat template refused this conversation: " + e.getMessage());
+    private PromptExample line(int lineNo, String line) {
+        Conversation c = conversation(lineNo, line);
+        String prompt;
+        try {
+            prompt = tokenizer.chatTemplate().render(c.messages(), true);
+        } catch (ChatTemplateException e) {
+            throw new JsonlParser.LineException(
+                    "the base model's chat template refused this conversation: " + e.getMessage());
+        }
+        int[] ids = tokenizer.encode(prompt);
+        if (ids.length > maxPromptTokens) {
+            throw new JsonlParser.LineException("the prompt is " + ids.length + " tokens long; with the completion it "
+                    + "must fit the model's context, which leaves " + maxPromptTokens + " tokens for it");
+        }
+        return new PromptExample(lineNo, ids, c.item().toString());
     }
-    int[] ids = tokenizer.encode(prompt);
-    if (ids.length > maxPromptTokens) {
-      throw new JsonlParser.LineException("the prompt is " + ids.length + " tokens long; with the completion it "
-          + "must fit the model's context, which leaves " + maxPromptTokens + " tokens for it");
-    }
-    return new PromptExample(lineNo, ids, c.item().toString());
-  }
 
-  private static Conversation conversation(int lineNo, String line) {
-    JsonNode node = JsonlParser.object(line);
-    if (!node.has("messages")) {
-      throw new JsonlParser.LineException("has no \"messages\" (reinforcement fine-tuning files hold the prompt as "
-          + "{\"messages\": [...]} plus fields for the grader)");
+    private static Conversation conversation(int lineNo, String line) {
+        JsonNode node = JsonlParser.object(line);
+        if (!node.has("messages")) {
+            throw new JsonlParser.LineException(
+                    "has no \"messages\" (reinforcement fine-tuning files hold the prompt as "
+                            + "{\"messages\": [...]} plus fields for the grader)");
+        }
+        JsonNode tools = node.path("tools");
+        if (!tools.isMissingNode() && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {
+            throw new JsonlParser.LineException("\"tools\" is not supported (tool calling cannot be fine-tuned here)");
+        }
+        JsonNode messages = node.get("messages");
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw new JsonlParser.LineException("\"messages\" must be a non-empty array");
+        }
+        List<ChatMessage> chat = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            Turn t = JsonlParser.turn(messages.get(i), "messages[" + i + "]");
+            chat.add(new ChatMessage(t.role(), t.content()));
+        }
+        if (!chat.getLast().role().equals("user")) {
+            throw new JsonlParser.LineException("the last message must be from the user (the model writes the answer); "
+                    + "it is from the " + chat.getLast().role());
+        }
+        ObjectNode item = ((ObjectNode) node).deepCopy();
+        item.remove("messages");
+        item.remove("tools");
+        return new Conversation(chat, item);
     }
-    JsonNode tools = node.path("tools");
-    if (!tools.isMissingNode() && !tools.isNull() && !(tools.isArray() && tools.isEmpty())) {
-      throw new JsonlParser.LineException("\"tools\" is not supported (tool calling cannot be fine-tuned here)");
-    }
-    JsonNode messages = node.get("messages");
-    if (!messages.isArray() || messages.isEmpty()) {
-      throw new JsonlParser.LineException("\"messages\" must be a non-empty array");
-    }
-    List<ChatMessage> chat = new ArrayList<>();
-    for (int i = 0; i < messages.size(); i++) {
-      Turn t = JsonlParser.turn(messages.get(i), "messages[" + i + "]");
-      chat.add(new ChatMessage(t.role(), t.content()));
-    }
-    if (!chat.getLast().role().equals("user")) {
-      throw new JsonlParser.LineException("the last message must be from the user (the model writes the answer); "
-          + "it is from the " + chat.getLast().role());
-    }
-    ObjectNode item = ((ObjectNode) node).deepCopy();
-    item.remove("messages");
-    item.remove("tools");
-    return new Conversation(chat, item);
-  }
 }

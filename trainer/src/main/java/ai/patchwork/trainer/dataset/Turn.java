@@ -11,13 +11,13 @@ import java.util.Objects;
  */
 public record Turn(String role, String content, int weight) {
 
-  public Turn {
-    Objects.requireNonNull(role, "role");
-    Objects.requireNonNull(content, "content");
-    if (weight != 0 && weight != 1) throw new IllegalArgumentException("weight must be 0 or 1");
-  }
+    public Turn {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(content, "content");
+        if (weight != 0 && weight != 1) throw new IllegalArgumentException("weight must be 0 or 1");
+    }
 
-  public boolean trained() {
-    return weight == 1 && role.equals("assistant");
-  }
+    public boolean trained() {
+        return weight == 1 && role.equals("assistant");
+    }
 }

@@ -15,14 +15,21 @@ import java.util.Objects;
  * @param expiresAt when it stops being available, or null
  * @param sha256 the artifact holding its bytes
  */
-public record FileObject(String id, long bytes, Instant createdAt, String filename, String purpose, String status,
-    Instant expiresAt, String sha256) {
+public record FileObject(
+        String id,
+        long bytes,
+        Instant createdAt,
+        String filename,
+        String purpose,
+        String status,
+        Instant expiresAt,
+        String sha256) {
 
-  public FileObject {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(createdAt, "createdAt");
-    Objects.requireNonNull(filename, "filename");
-    Objects.requireNonNull(purpose, "purpose");
-    Objects.requireNonNull(status, "status");
-  }
+    public FileObject {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(filename, "filename");
+        Objects.requireNonNull(purpose, "purpose");
+        Objects.requireNonNull(status, "status");
+    }
 }

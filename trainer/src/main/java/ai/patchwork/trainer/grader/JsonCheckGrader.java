@@ -21,70 +21,70 @@ import tools.jackson.databind.JsonNode;
  * JSON gives 0 with {@code sample_parse_error}.
  */
 final class JsonCheckGrader extends BaseGrader {
-  static final String TYPE = "json_check";
-  private static final Pattern FENCE = Pattern.compile("```[A-Za-z0-9_-]*\\s*\\n(.*?)\\n?\\s*```", Pattern.DOTALL);
+    static final String TYPE = "json_check";
+    private static final Pattern FENCE = Pattern.compile("```[A-Za-z0-9_-]*\\s*\\n(.*?)\\n?\\s*```", Pattern.DOTALL);
 
-  private final Template input;
-  private final JsonPath path;
-  private final Template expected;
-  private final boolean equal;
+    private final Template input;
+    private final JsonPath path;
+    private final Template expected;
+    private final boolean equal;
 
-  private JsonCheckGrader(String name, Template input, JsonPath path, Template expected, boolean equal,
-      GraderFields f) {
-    super(name, TYPE, f.json());
-    this.input = input;
-    this.path = path;
-    this.expected = expected;
-    this.equal = equal;
-  }
-
-  static Set<String> fields() {
-    return Set.of("input", "path", "expected", "operation");
-  }
-
-  static JsonCheckGrader parse(GraderFields f) {
-    String name = f.name();
-    Template input = f.template("input", Graders.OUTPUT_TEXT);
-    JsonPath path = JsonPath.parse(f.string("path", null), f.param("path"), "path");
-    Template expected = f.template("expected", null);
-    String operation = f.oneOf("operation", List.of("eq", "ne"), "eq");
-    return new JsonCheckGrader(name, input, path, expected, operation.equals("eq"), f);
-  }
-
-  @Override
-  double score(GradeContext ctx) {
-    JsonNode document = parse(input.render(ctx));
-    if (document == null) {
-      ctx.flag(Grade.SAMPLE_PARSE_ERROR);
-      return 0;
+    private JsonCheckGrader(
+            String name, Template input, JsonPath path, Template expected, boolean equal, GraderFields f) {
+        super(name, TYPE, f.json());
+        this.input = input;
+        this.path = path;
+        this.expected = expected;
+        this.equal = equal;
     }
-    String want = expected.render(ctx);
-    JsonNode value = path.find(document);
-    if (value == null) return 0;
-    return matches(value, want) == equal ? 1 : 0;
-  }
 
-  /** The text as JSON, or the inside of its Markdown code fence as JSON; null when neither is. */
-  static JsonNode parse(String text) {
-    JsonNode node = GradeContext.parseJson(text);
-    if (node != null) return node;
-    Matcher fence = FENCE.matcher(text.strip());
-    return fence.matches() ? GradeContext.parseJson(fence.group(1)) : null;
-  }
+    static Set<String> fields() {
+        return Set.of("input", "path", "expected", "operation");
+    }
 
-  static boolean matches(JsonNode value, String expected) {
-    if (value.isString()) return value.stringValue().equals(expected);
-    if (value.isNumber()) {
-      try {
-        return value.decimalValue().compareTo(new BigDecimal(expected.strip())) == 0;
-      } catch (NumberFormatException e) {
-        return false;
-      }
+    static JsonCheckGrader parse(GraderFields f) {
+        String name = f.name();
+        Template input = f.template("input", Graders.OUTPUT_TEXT);
+        JsonPath path = JsonPath.parse(f.string("path", null), f.param("path"), "path");
+        Template expected = f.template("expected", null);
+        String operation = f.oneOf("operation", List.of("eq", "ne"), "eq");
+        return new JsonCheckGrader(name, input, path, expected, operation.equals("eq"), f);
     }
-    if (value.isContainer()) {
-      JsonNode parsed = GradeContext.parseJson(expected);
-      return value.equals(parsed);
+
+    @Override
+    double score(GradeContext ctx) {
+        JsonNode document = parse(input.render(ctx));
+        if (document == null) {
+            ctx.flag(Grade.SAMPLE_PARSE_ERROR);
+            return 0;
+        }
+        String want = expected.render(ctx);
+        JsonNode value = path.find(document);
+        if (value == null) return 0;
+        return matches(value, want) == equal ? 1 : 0;
     }
-    return value.toString().equals(expected.strip());  // true, false or null
-  }
+
+    /** The text as JSON, or the inside of its Markdown code fence as JSON; null when neither is. */
+    static JsonNode parse(String text) {
+        JsonNode node = GradeContext.parseJson(text);
+        if (node != null) return node;
+        Matcher fence = FENCE.matcher(text.strip());
+        return fence.matches() ? GradeContext.parseJson(fence.group(1)) : null;
+    }
+
+    static boolean matches(JsonNode value, String expected) {
+        if (value.isString()) return value.stringValue().equals(expected);
+        if (value.isNumber()) {
+            try {
+                return value.decimalValue().compareTo(new BigDecimal(expected.strip())) == 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        if (value.isContainer()) {
+            JsonNode parsed = GradeContext.parseJson(expected);
+            return value.equals(parsed);
+        }
+        return value.toString().equals(expected.strip()); // true, false or null
+    }
 }

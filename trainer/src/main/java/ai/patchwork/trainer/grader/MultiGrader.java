@@ -19,69 +19,72 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code other_error}.
  */
 final class MultiGrader extends BaseGrader {
-  static final String TYPE = "multi";
+    static final String TYPE = "multi";
 
-  private final Map<String, BaseGrader> graders;
-  private final Formula formula;
+    private final Map<String, BaseGrader> graders;
+    private final Formula formula;
 
-  private MultiGrader(String name, Map<String, BaseGrader> graders, Formula formula, GraderFields f) {
-    super(name, TYPE, f.json());
-    this.graders = graders;
-    this.formula = formula;
-  }
-
-  static Set<String> fields() {
-    return Set.of("graders", "calculate_output");
-  }
-
-  static MultiGrader parse(GraderFields f) {
-    String name = f.name();
-    JsonNode node = f.raw("graders");
-    String param = f.param("graders");
-    if (node == null || node.isNull()) throw f.invalid("graders", "graders is required for a multi grader");
-    Map<String, BaseGrader> graders = new LinkedHashMap<>();
-    Map<String, String> seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    if (node.isObject() && node.has("type") && node.get("type").isString()) {
-      BaseGrader g = Graders.parse(node, param, false);
-      graders.put(g.name(), g);
-    } else if (node.isObject()) {
-      for (Map.Entry<String, JsonNode> e : node.properties()) {
-        String at = param + "." + e.getKey();
-        if (seen.put(e.getKey(), at) != null) {
-          throw TrainerException.invalid(at, GraderFields.CODE, "grader names must differ other than in case: '"
-              + e.getKey() + "'");
-        }
-        graders.put(e.getKey(), Graders.parse(e.getValue(), at, false));
-      }
-    } else if (node.isArray()) {
-      for (int i = 0; i < node.size(); i++) {
-        String at = param + "[" + i + "]";
-        BaseGrader g = Graders.parse(node.get(i), at, false);
-        if (seen.put(g.name(), at) != null) {
-          throw TrainerException.invalid(at + ".name", GraderFields.CODE, "two graders are named '" + g.name()
-              + "' (names must differ other than in case: calculate_output refers to them by name)");
-        }
-        graders.put(g.name(), g);
-      }
-    } else {
-      throw f.invalid("graders", "graders must be a map from name to grader, a grader, or an array of graders");
+    private MultiGrader(String name, Map<String, BaseGrader> graders, Formula formula, GraderFields f) {
+        super(name, TYPE, f.json());
+        this.graders = graders;
+        this.formula = formula;
     }
-    if (graders.isEmpty()) throw f.invalid("graders", "graders must hold at least one grader");
-    ObjectNode json = f.json().putObject("graders");
-    graders.forEach((key, g) -> json.set(key, g.toJson()));
-    Formula formula = Formula.parse(f.string("calculate_output", null), graders.keySet(),
-        f.param("calculate_output"));
-    return new MultiGrader(name, Collections.unmodifiableMap(graders), formula, f);
-  }
 
-  @Override
-  double score(GradeContext ctx) {
-    Map<String, Double> rewards = new LinkedHashMap<>();
-    for (Map.Entry<String, BaseGrader> e : graders.entrySet()) {
-      double reward = e.getValue().scoreSafely(ctx);
-      rewards.put(e.getKey(), reward);
-      ctx.subReward(e.getKey(), reward);
+    static Set<String> fields() {
+        return Set.of("graders", "calculate_output");
     }
-    return formula.evaluate(rewards);
-  }
+
+    static MultiGrader parse(GraderFields f) {
+        String name = f.name();
+        JsonNode node = f.raw("graders");
+        String param = f.param("graders");
+        if (node == null || node.isNull()) throw f.invalid("graders", "graders is required for a multi grader");
+        Map<String, BaseGrader> graders = new LinkedHashMap<>();
+        Map<String, String> seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        if (node.isObject() && node.has("type") && node.get("type").isString()) {
+            BaseGrader g = Graders.parse(node, param, false);
+            graders.put(g.name(), g);
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                String at = param + "." + e.getKey();
+                if (seen.put(e.getKey(), at) != null) {
+                    throw TrainerException.invalid(
+                            at, GraderFields.CODE, "grader names must differ other than in case: '" + e.getKey() + "'");
+                }
+                graders.put(e.getKey(), Graders.parse(e.getValue(), at, false));
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String at = param + "[" + i + "]";
+                BaseGrader g = Graders.parse(node.get(i), at, false);
+                if (seen.put(g.name(), at) != null) {
+                    throw TrainerException.invalid(
+                            at + ".name",
+                            GraderFields.CODE,
+                            "two graders are named '" + g.name()
+                                    + "' (names must differ other than in case: calculate_output refers to them by name)");
+                }
+                graders.put(g.name(), g);
+            }
+        } else {
+            throw f.invalid("graders", "graders must be a map from name to grader, a grader, or an array of graders");
+        }
+        if (graders.isEmpty()) throw f.invalid("graders", "graders must hold at least one grader");
+        ObjectNode json = f.json().putObject("graders");
+        graders.forEach((key, g) -> json.set(key, g.toJson()));
+        Formula formula =
+                Formula.parse(f.string("calculate_output", null), graders.keySet(), f.param("calculate_output"));
+        return new MultiGrader(name, Collections.unmodifiableMap(graders), formula, f);
+    }
+
+    @Override
+    double score(GradeContext ctx) {
+        Map<String, Double> rewards = new LinkedHashMap<>();
+        for (Map.Entry<String, BaseGrader> e : graders.entrySet()) {
+            double reward = e.getValue().scoreSafely(ctx);
+            rewards.put(e.getKey(), reward);
+            ctx.subReward(e.getKey(), reward);
+        }
+        return formula.evaluate(rewards);
+    }
 }

@@ -7,35 +7,35 @@ package ai.patchwork.trainer.grader;
  */
 final class PairGrader extends BaseGrader {
 
-  /** The reward of {@code input} against {@code reference}; may flag recoverable problems in {@code ctx}. */
-  interface Comparison {
-    double compare(String input, String reference, GradeContext ctx);
-  }
-
-  /**
-   * The fields every pair grader has, parsed in this order so that the first bad one is reported.
-   *
-   * @param fields the grader's JSON, for its other options and its canonical form
-   */
-  record Pair(String name, Template input, Template reference, GraderFields fields) {
-    /** @param inputDefault the {@code input} template when the field is absent; null makes it required */
-    static Pair parse(GraderFields f, String inputDefault) {
-      String name = f.name();
-      return new Pair(name, f.template("input", inputDefault), f.template("reference", null), f);
+    /** The reward of {@code input} against {@code reference}; may flag recoverable problems in {@code ctx}. */
+    interface Comparison {
+        double compare(String input, String reference, GradeContext ctx);
     }
-  }
 
-  private final Pair pair;
-  private final Comparison comparison;
+    /**
+     * The fields every pair grader has, parsed in this order so that the first bad one is reported.
+     *
+     * @param fields the grader's JSON, for its other options and its canonical form
+     */
+    record Pair(String name, Template input, Template reference, GraderFields fields) {
+        /** @param inputDefault the {@code input} template when the field is absent; null makes it required */
+        static Pair parse(GraderFields f, String inputDefault) {
+            String name = f.name();
+            return new Pair(name, f.template("input", inputDefault), f.template("reference", null), f);
+        }
+    }
 
-  PairGrader(String type, Pair pair, Comparison comparison) {
-    super(pair.name(), type, pair.fields().json());
-    this.pair = pair;
-    this.comparison = comparison;
-  }
+    private final Pair pair;
+    private final Comparison comparison;
 
-  @Override
-  double score(GradeContext ctx) {
-    return comparison.compare(pair.input().render(ctx), pair.reference().render(ctx), ctx);
-  }
+    PairGrader(String type, Pair pair, Comparison comparison) {
+        super(pair.name(), type, pair.fields().json());
+        this.pair = pair;
+        this.comparison = comparison;
+    }
+
+    @Override
+    double score(GradeContext ctx) {
+        return comparison.compare(pair.input().render(ctx), pair.reference().render(ctx), ctx);
+    }
 }

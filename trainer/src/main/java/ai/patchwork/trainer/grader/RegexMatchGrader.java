@@ -15,82 +15,86 @@ import java.util.regex.PatternSyntaxException;
  * backtracking) gives 0 with {@code other_error}.
  */
 final class RegexMatchGrader extends BaseGrader {
-  static final String TYPE = "regex_match";
-  static final long TIME_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final String TYPE = "regex_match";
+    static final long TIME_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private final Template input;
-  private final Pattern pattern;
+    private final Template input;
+    private final Pattern pattern;
 
-  private RegexMatchGrader(String name, Template input, Pattern pattern, GraderFields f) {
-    super(name, TYPE, f.json());
-    this.input = input;
-    this.pattern = pattern;
-  }
-
-  static Set<String> fields() {
-    return Set.of("input", "pattern", "flags");
-  }
-
-  static RegexMatchGrader parse(GraderFields f) {
-    String name = f.name();
-    Template input = f.template("input", Graders.OUTPUT_TEXT);
-    String regex = f.string("pattern", null);
-    String flagText = f.string("flags", "");
-    int flags = 0;
-    for (char c : flagText.toCharArray()) {
-      flags |= switch (c) {
-        case 'i' -> Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
-        case 'm' -> Pattern.MULTILINE;
-        case 's' -> Pattern.DOTALL;
-        case 'x' -> Pattern.COMMENTS;
-        default -> throw f.invalid("flags", "flags may hold i, m, s and x, got '" + c + "'");
-      };
+    private RegexMatchGrader(String name, Template input, Pattern pattern, GraderFields f) {
+        super(name, TYPE, f.json());
+        this.input = input;
+        this.pattern = pattern;
     }
-    try {
-      return new RegexMatchGrader(name, input, Pattern.compile(regex, flags), f);
-    } catch (PatternSyntaxException e) {
-      throw f.invalid("pattern", "pattern is not a valid regular expression: " + e.getDescription() + " near index "
-          + e.getIndex());
+
+    static Set<String> fields() {
+        return Set.of("input", "pattern", "flags");
     }
-  }
 
-  @Override
-  double score(GradeContext ctx) {
-    return pattern.matcher(new TimedText(input.render(ctx), System.nanoTime() + TIME_LIMIT_NANOS)).find() ? 1 : 0;
-  }
-
-  /** The text, throwing from {@link #charAt} once the deadline has passed, which stops a runaway match. */
-  private static final class TimedText implements CharSequence {
-    private final String text;
-    private final long deadline;
-    private int reads;
-
-    TimedText(String text, long deadline) {
-      this.text = text;
-      this.deadline = deadline;
+    static RegexMatchGrader parse(GraderFields f) {
+        String name = f.name();
+        Template input = f.template("input", Graders.OUTPUT_TEXT);
+        String regex = f.string("pattern", null);
+        String flagText = f.string("flags", "");
+        int flags = 0;
+        for (char c : flagText.toCharArray()) {
+            flags |= switch (c) {
+                case 'i' -> Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+                case 'm' -> Pattern.MULTILINE;
+                case 's' -> Pattern.DOTALL;
+                case 'x' -> Pattern.COMMENTS;
+                default -> throw f.invalid("flags", "flags may hold i, m, s and x, got '" + c + "'");
+            };
+        }
+        try {
+            return new RegexMatchGrader(name, input, Pattern.compile(regex, flags), f);
+        } catch (PatternSyntaxException e) {
+            throw f.invalid(
+                    "pattern",
+                    "pattern is not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+        }
     }
 
     @Override
-    public char charAt(int index) {
-      if ((++reads & 0xFFFF) == 0 && System.nanoTime() > deadline) {
-        throw new IllegalStateException("regex_match ran out of time");
-      }
-      return text.charAt(index);
+    double score(GradeContext ctx) {
+        return pattern.matcher(new TimedText(input.render(ctx), System.nanoTime() + TIME_LIMIT_NANOS))
+                        .find()
+                ? 1
+                : 0;
     }
 
-    @Override
-    public int length() {
-      return text.length();
-    }
+    /** The text, throwing from {@link #charAt} once the deadline has passed, which stops a runaway match. */
+    private static final class TimedText implements CharSequence {
+        private final String text;
+        private final long deadline;
+        private int reads;
 
-    @Override
-    public CharSequence subSequence(int start, int end) {
-      return new TimedText(text.substring(start, end), deadline);
-    }
+        TimedText(String text, long deadline) {
+            this.text = text;
+            this.deadline = deadline;
+        }
 
-    @Override
-    public String toString() {
-      return text;
+        @Override
+        public char charAt(int index) {
+            if ((++reads & 0xFFFF) == 0 && System.nanoTime() > deadline) {
+                throw new IllegalStateException("regex_match ran out of time");
+            }
+            return text.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new TimedText(text.substring(start, end), deadline);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
-  }
 }

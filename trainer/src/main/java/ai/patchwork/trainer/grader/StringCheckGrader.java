@@ -10,27 +10,27 @@ import java.util.Set;
  * (case-sensitive); {@code ilike}: contains, ignoring case. Nothing is trimmed.
  */
 final class StringCheckGrader {
-  static final String TYPE = "string_check";
+    static final String TYPE = "string_check";
 
-  private StringCheckGrader() {}
+    private StringCheckGrader() {}
 
-  static PairGrader parse(GraderFields f) {
-    PairGrader.Pair pair = PairGrader.Pair.parse(f, null);
-    String operation = f.oneOf("operation", List.of("eq", "ne", "like", "ilike"), null);
-    return new PairGrader(TYPE, pair, (in, ref, ctx) -> pass(operation, in, ref) ? 1 : 0);
-  }
+    static PairGrader parse(GraderFields f) {
+        PairGrader.Pair pair = PairGrader.Pair.parse(f, null);
+        String operation = f.oneOf("operation", List.of("eq", "ne", "like", "ilike"), null);
+        return new PairGrader(TYPE, pair, (in, ref, ctx) -> pass(operation, in, ref) ? 1 : 0);
+    }
 
-  static Set<String> fields() {
-    return Set.of("input", "reference", "operation");
-  }
+    static Set<String> fields() {
+        return Set.of("input", "reference", "operation");
+    }
 
-  static boolean pass(String operation, String in, String ref) {
-    return switch (operation) {
-      case "eq" -> in.equals(ref);
-      case "ne" -> !in.equals(ref);
-      case "like" -> in.contains(ref);
-      case "ilike" -> in.toLowerCase(Locale.ROOT).contains(ref.toLowerCase(Locale.ROOT));
-      default -> throw new IllegalStateException(operation);
-    };
-  }
+    static boolean pass(String operation, String in, String ref) {
+        return switch (operation) {
+            case "eq" -> in.equals(ref);
+            case "ne" -> !in.equals(ref);
+            case "like" -> in.contains(ref);
+            case "ilike" -> in.toLowerCase(Locale.ROOT).contains(ref.toLowerCase(Locale.ROOT));
+            default -> throw new IllegalStateException(operation);
+        };
+    }
 }

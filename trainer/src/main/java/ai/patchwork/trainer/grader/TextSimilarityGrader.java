@@ -21,40 +21,44 @@ import java.util.Set;
  * in the grader's JSON; the reward is the similarity itself, not thresholded.
  */
 final class TextSimilarityGrader {
-  static final String TYPE = "text_similarity";
-  static final List<String> METRICS = List.of("fuzzy_match", "bleu", "rouge_1", "rouge_2", "rouge_3", "rouge_4",
-      "rouge_5", "rouge_l");
-  private static final List<String> UNSUPPORTED = List.of("cosine", "gleu", "meteor");
+    static final String TYPE = "text_similarity";
+    static final List<String> METRICS =
+            List.of("fuzzy_match", "bleu", "rouge_1", "rouge_2", "rouge_3", "rouge_4", "rouge_5", "rouge_l");
+    private static final List<String> UNSUPPORTED = List.of("cosine", "gleu", "meteor");
 
-  private TextSimilarityGrader() {}
+    private TextSimilarityGrader() {}
 
-  static PairGrader parse(GraderFields f) {
-    PairGrader.Pair pair = PairGrader.Pair.parse(f, null);
-    String metric = f.string("evaluation_metric", null);
-    if (UNSUPPORTED.contains(metric)) {
-      throw f.invalid("evaluation_metric", "evaluation_metric '" + metric + "' is not supported by Patchwork ("
-          + (metric.equals("cosine") ? "it needs an embedding model" : "it is not implemented") + "); use one of "
-          + String.join(", ", METRICS));
+    static PairGrader parse(GraderFields f) {
+        PairGrader.Pair pair = PairGrader.Pair.parse(f, null);
+        String metric = f.string("evaluation_metric", null);
+        if (UNSUPPORTED.contains(metric)) {
+            throw f.invalid(
+                    "evaluation_metric",
+                    "evaluation_metric '" + metric + "' is not supported by Patchwork ("
+                            + (metric.equals("cosine") ? "it needs an embedding model" : "it is not implemented")
+                            + "); use one of "
+                            + String.join(", ", METRICS));
+        }
+        if (!METRICS.contains(metric)) {
+            throw f.invalid(
+                    "evaluation_metric",
+                    "evaluation_metric must be one of " + String.join(", ", METRICS) + ", got '" + metric + "'");
+        }
+        f.number("pass_threshold", null, 0);
+        return new PairGrader(TYPE, pair, (in, ref, ctx) -> similarity(metric, in, ref));
     }
-    if (!METRICS.contains(metric)) {
-      throw f.invalid("evaluation_metric", "evaluation_metric must be one of " + String.join(", ", METRICS)
-          + ", got '" + metric + "'");
+
+    static Set<String> fields() {
+        return Set.of("input", "reference", "evaluation_metric", "pass_threshold");
     }
-    f.number("pass_threshold", null, 0);
-    return new PairGrader(TYPE, pair, (in, ref, ctx) -> similarity(metric, in, ref));
-  }
 
-  static Set<String> fields() {
-    return Set.of("input", "reference", "evaluation_metric", "pass_threshold");
-  }
-
-  static double similarity(String metric, String in, String ref) {
-    double similarity = switch (metric) {
-      case "fuzzy_match" -> FuzzyMatch.wRatio(in, ref) / 100;
-      case "bleu" -> Bleu.sentenceBleu(in, ref) / 100;
-      case "rouge_l" -> Rouge.rougeL(ref, in);
-      default -> Rouge.rougeN(metric.charAt(metric.length() - 1) - '0', ref, in);
-    };
-    return Math.min(1, similarity);  // sacrebleu's identical pair is 100.00000000000004
-  }
+    static double similarity(String metric, String in, String ref) {
+        double similarity = switch (metric) {
+            case "fuzzy_match" -> FuzzyMatch.wRatio(in, ref) / 100;
+            case "bleu" -> Bleu.sentenceBleu(in, ref) / 100;
+            case "rouge_l" -> Rouge.rougeL(ref, in);
+            default -> Rouge.rougeN(metric.charAt(metric.length() - 1) - '0', ref, in);
+        };
+        return Math.min(1, similarity); // sacrebleu's identical pair is 100.00000000000004
+    }
 }

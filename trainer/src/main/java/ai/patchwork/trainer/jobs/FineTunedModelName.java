@@ -8,13 +8,13 @@ package ai.patchwork.trainer.jobs;
  * and suffixes are shortened.
  */
 public final class FineTunedModelName {
-  private FineTunedModelName() {}
+    private FineTunedModelName() {}
 
-  public static String of(String baseModel, String suffix, String jobId) {
-    String shortId = jobId.substring(jobId.indexOf('-') + 1);
-    shortId = shortId.substring(0, Math.min(8, shortId.length()));
-    String base = baseModel.length() > 30 ? baseModel.substring(0, 30) : baseModel;
-    String s = suffix == null ? "" : (suffix.length() > 20 ? suffix.substring(0, 20) : suffix) + "-";
-    return "ft-" + base + "-" + s + shortId;
-  }
+    public static String of(String baseModel, String suffix, String jobId) {
+        String shortId = jobId.substring(jobId.indexOf('-') + 1);
+        shortId = shortId.substring(0, Math.min(8, shortId.length()));
+        String base = baseModel.length() > 30 ? baseModel.substring(0, 30) : baseModel;
+        String s = suffix == null ? "" : (suffix.length() > 20 ? suffix.substring(0, 20) : suffix) + "-";
+        return "ft-" + base + "-" + s + shortId;
+    }
 }

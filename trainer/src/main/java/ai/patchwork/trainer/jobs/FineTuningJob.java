@@ -30,16 +30,33 @@ import tools.jackson.databind.JsonNode;
  * @param preference the preference method (DPO); null unless the job is DPO
  * @param integrations the client's integrations as sent (a JSON array, empty for none); stored, not acted on
  */
-public record FineTuningJob(String id, Instant createdAt, Instant finishedAt, Instant estimatedFinish, String model,
-    String fineTunedModel, JobStatus status, JobError error, Hyperparameters hyperparameters, TrainingOptions options,
-    String trainingFile, String validationFile, List<String> resultFiles, Long trainedTokens, long seed, String suffix,
-    Map<String, String> metadata, Reinforcement reinforcement, Preference preference, JsonNode integrations) {
+public record FineTuningJob(
+        String id,
+        Instant createdAt,
+        Instant finishedAt,
+        Instant estimatedFinish,
+        String model,
+        String fineTunedModel,
+        JobStatus status,
+        JobError error,
+        Hyperparameters hyperparameters,
+        TrainingOptions options,
+        String trainingFile,
+        String validationFile,
+        List<String> resultFiles,
+        Long trainedTokens,
+        long seed,
+        String suffix,
+        Map<String, String> metadata,
+        Reinforcement reinforcement,
+        Preference preference,
+        JsonNode integrations) {
 
-  public FineTuningJob {
-    Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(status, "status");
-    resultFiles = List.copyOf(resultFiles);
-    metadata = Map.copyOf(metadata);
-    Objects.requireNonNull(integrations, "integrations");
-  }
+    public FineTuningJob {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(status, "status");
+        resultFiles = List.copyOf(resultFiles);
+        metadata = Map.copyOf(metadata);
+        Objects.requireNonNull(integrations, "integrations");
+    }
 }

@@ -15,5 +15,11 @@ import java.util.Map;
  * @param metrics step, train_loss, train_mean_token_accuracy, valid_loss, valid_mean_token_accuracy
  * @param sha256 the stored checkpoint, or null once pruned
  */
-public record JobCheckpoint(String id, Instant createdAt, String jobId, int stepNumber, String fineTunedModelCheckpoint,
-    Map<String, Object> metrics, String sha256) {}
+public record JobCheckpoint(
+        String id,
+        Instant createdAt,
+        String jobId,
+        int stepNumber,
+        String fineTunedModelCheckpoint,
+        Map<String, Object> metrics,
+        String sha256) {}

@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param param {@code training_file}, {@code validation_file} or null
  */
 public record JobError(String code, String message, String param) {
-  public JobError {
-    Objects.requireNonNull(code, "code");
-    Objects.requireNonNull(message, "message");
-  }
+    public JobError {
+        Objects.requireNonNull(code, "code");
+        Objects.requireNonNull(message, "message");
+    }
 }

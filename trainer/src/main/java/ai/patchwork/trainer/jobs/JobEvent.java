@@ -13,4 +13,5 @@ import java.util.Map;
  * @param message one line for people
  * @param data numbers for programs (step, train_loss, tokens_per_second, eta_seconds, …), or null
  */
-public record JobEvent(String id, Instant createdAt, String level, String type, String message, Map<String, Object> data) {}
+public record JobEvent(
+        String id, Instant createdAt, String level, String type, String message, Map<String, Object> data) {}

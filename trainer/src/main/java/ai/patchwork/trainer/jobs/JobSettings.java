@@ -22,32 +22,46 @@ import tools.jackson.databind.JsonNode;
  * @param preference the preference method (DPO); null unless the job is DPO
  * @param integrations OpenAI's {@code integrations} as sent, validated: a JSON array, empty for none
  */
-public record JobSettings(String model, String trainingFile, String validationFile, String suffix, long seed,
-    Map<String, String> metadata, Hyperparameters hyperparameters, TrainingOptions options,
-    Reinforcement reinforcement, Preference preference, JsonNode integrations) {
+public record JobSettings(
+        String model,
+        String trainingFile,
+        String validationFile,
+        String suffix,
+        long seed,
+        Map<String, String> metadata,
+        Hyperparameters hyperparameters,
+        TrainingOptions options,
+        Reinforcement reinforcement,
+        Preference preference,
+        JsonNode integrations) {
 
-  private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern SUFFIX = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-  public JobSettings {
-    if (model == null || model.isBlank()) throw TrainerException.invalid("model", "missing_model", "model is required");
-    if (trainingFile == null || trainingFile.isBlank()) {
-      throw TrainerException.invalid("training_file", "missing_training_file", "training_file is required");
+    public JobSettings {
+        if (model == null || model.isBlank())
+            throw TrainerException.invalid("model", "missing_model", "model is required");
+        if (trainingFile == null || trainingFile.isBlank()) {
+            throw TrainerException.invalid("training_file", "missing_training_file", "training_file is required");
+        }
+        if (suffix != null && suffix.isEmpty()) suffix = null;
+        if (suffix != null && !SUFFIX.matcher(suffix).matches()) {
+            throw TrainerException.invalid(
+                    "suffix", "invalid_suffix", "suffix must be 1 to 64 letters, digits, '-' or '_'");
+        }
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        if (metadata.size() > 16)
+            throw TrainerException.invalid("metadata", "invalid_metadata", "metadata has more than 16 keys");
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey().length() > 64 || e.getValue().length() > 512) {
+                throw TrainerException.invalid(
+                        "metadata",
+                        "invalid_metadata",
+                        "metadata keys are at most 64 characters and values at most 512");
+            }
+        }
+        Objects.requireNonNull(hyperparameters, "hyperparameters");
+        Objects.requireNonNull(options, "options");
+        if (reinforcement != null && preference != null) throw new IllegalArgumentException("one method per job");
+        Objects.requireNonNull(integrations, "integrations");
     }
-    if (suffix != null && suffix.isEmpty()) suffix = null;
-    if (suffix != null && !SUFFIX.matcher(suffix).matches()) {
-      throw TrainerException.invalid("suffix", "invalid_suffix", "suffix must be 1 to 64 letters, digits, '-' or '_'");
-    }
-    metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
-    if (metadata.size() > 16) throw TrainerException.invalid("metadata", "invalid_metadata", "metadata has more than 16 keys");
-    for (Map.Entry<String, String> e : metadata.entrySet()) {
-      if (e.getKey().length() > 64 || e.getValue().length() > 512) {
-        throw TrainerException.invalid("metadata", "invalid_metadata",
-            "metadata keys are at most 64 characters and values at most 512");
-      }
-    }
-    Objects.requireNonNull(hyperparameters, "hyperparameters");
-    Objects.requireNonNull(options, "options");
-    if (reinforcement != null && preference != null) throw new IllegalArgumentException("one method per job");
-    Objects.requireNonNull(integrations, "integrations");
-  }
 }

@@ -6,31 +6,31 @@ package ai.patchwork.trainer.jobs;
  * trains it (possibly resumed by another after a crash).
  */
 public enum JobStatus {
-  VALIDATING_FILES("validating_files"),
-  QUEUED("queued"),
-  RUNNING("running"),
-  PAUSED("paused"),
-  SUCCEEDED("succeeded"),
-  FAILED("failed"),
-  CANCELLED("cancelled");
+    VALIDATING_FILES("validating_files"),
+    QUEUED("queued"),
+    RUNNING("running"),
+    PAUSED("paused"),
+    SUCCEEDED("succeeded"),
+    FAILED("failed"),
+    CANCELLED("cancelled");
 
-  private final String wire;
+    private final String wire;
 
-  JobStatus(String wire) {
-    this.wire = wire;
-  }
+    JobStatus(String wire) {
+        this.wire = wire;
+    }
 
-  /** The value in the API and the database. */
-  public String wire() {
-    return wire;
-  }
+    /** The value in the API and the database. */
+    public String wire() {
+        return wire;
+    }
 
-  public boolean terminal() {
-    return this == SUCCEEDED || this == FAILED || this == CANCELLED;
-  }
+    public boolean terminal() {
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+    }
 
-  public static JobStatus of(String wire) {
-    for (JobStatus s : values()) if (s.wire.equals(wire)) return s;
-    throw new IllegalArgumentException("unknown job status " + wire);
-  }
+    public static JobStatus of(String wire) {
+        for (JobStatus s : values()) if (s.wire.equals(wire)) return s;
+        throw new IllegalArgumentException("unknown job status " + wire);
+    }
 }

@@ -13,9 +13,9 @@ import java.util.Objects;
  * @param token the job's {@code attempts} after this claim; a later claim has a larger one
  */
 public record Lease(String jobId, String workerId, long token) {
-  public Lease {
-    Objects.requireNonNull(jobId, "jobId");
-    Objects.requireNonNull(workerId, "workerId");
-    if (token < 1) throw new IllegalArgumentException("token must be positive");
-  }
+    public Lease {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(workerId, "workerId");
+        if (token < 1) throw new IllegalArgumentException("token must be positive");
+    }
 }

@@ -5,7 +5,8 @@ package ai.patchwork.trainer.jobs;
  * lease expired): nothing was written, and the worker must stop working on the job.
  */
 public final class LeaseLostException extends RuntimeException {
-  public LeaseLostException(Lease lease) {
-    super("worker " + lease.workerId() + " no longer holds job " + lease.jobId() + " (claim " + lease.token() + ")");
-  }
+    public LeaseLostException(Lease lease) {
+        super("worker " + lease.workerId() + " no longer holds job " + lease.jobId() + " (claim " + lease.token()
+                + ")");
+    }
 }

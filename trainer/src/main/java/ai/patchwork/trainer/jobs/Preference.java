@@ -19,49 +19,52 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public record Preference(double beta, String initialAdapter) {
 
-  /** OpenAI's and TRL's default β. */
-  public static final double DEFAULT_BETA = 0.1;
+    /** OpenAI's and TRL's default β. */
+    public static final double DEFAULT_BETA = 0.1;
 
-  public Preference {
-    if (!(beta > 0 && beta <= 2)) {
-      throw TrainerException.invalid("method.dpo.hyperparameters.beta", "invalid_hyperparameter",
-          "method.dpo.hyperparameters.beta must be greater than 0 and at most 2, got " + beta);
+    public Preference {
+        if (!(beta > 0 && beta <= 2)) {
+            throw TrainerException.invalid(
+                    "method.dpo.hyperparameters.beta",
+                    "invalid_hyperparameter",
+                    "method.dpo.hyperparameters.beta must be greater than 0 and at most 2, got " + beta);
+        }
     }
-  }
 
-  /** The method's own hyperparameters as the API shows them next to OpenAI's three. */
-  public Map<String, Object> hyperparameters() {
-    return Map.of("beta", beta);
-  }
+    /** The method's own hyperparameters as the API shows them next to OpenAI's three. */
+    public Map<String, Object> hyperparameters() {
+        return Map.of("beta", beta);
+    }
 
-  /** The method's keys of the {@code patchwork} extension. */
-  public Map<String, Object> options() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("initial_adapter", initialAdapter);
-    return m;
-  }
+    /** The method's keys of the {@code patchwork} extension. */
+    public Map<String, Object> options() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("initial_adapter", initialAdapter);
+        return m;
+    }
 
-  public Preference withInitialAdapter(String adapterId) {
-    return new Preference(beta, adapterId);
-  }
+    public Preference withInitialAdapter(String adapterId) {
+        return new Preference(beta, adapterId);
+    }
 
-  /** The {@code method} column. */
-  ObjectNode column(Hyperparameters h) {
-    ObjectNode hyper = JobJson.hyperparameters(h);
-    hyper.put("beta", beta);
-    ObjectNode method = JsonMapper.shared().createObjectNode();
-    method.put("type", "dpo");
-    ObjectNode dpo = method.putObject("dpo");
-    dpo.set("hyperparameters", hyper);
-    if (initialAdapter != null) dpo.putObject("patchwork").put("initial_adapter", initialAdapter);
-    return method;
-  }
+    /** The {@code method} column. */
+    ObjectNode column(Hyperparameters h) {
+        ObjectNode hyper = JobJson.hyperparameters(h);
+        hyper.put("beta", beta);
+        ObjectNode method = JsonMapper.shared().createObjectNode();
+        method.put("type", "dpo");
+        ObjectNode dpo = method.putObject("dpo");
+        dpo.set("hyperparameters", hyper);
+        if (initialAdapter != null) dpo.putObject("patchwork").put("initial_adapter", initialAdapter);
+        return method;
+    }
 
-  /** Reads the {@code method} column; null unless the job is a DPO job. */
-  static Preference read(JsonNode method) {
-    if (method == null || !"dpo".equals(method.path("type").asString(""))) return null;
-    JsonNode initial = method.path("dpo").path("patchwork").path("initial_adapter");
-    return new Preference(method.path("dpo").path("hyperparameters").path("beta").asDouble(DEFAULT_BETA),
-        initial.isString() ? initial.asString() : null);
-  }
+    /** Reads the {@code method} column; null unless the job is a DPO job. */
+    static Preference read(JsonNode method) {
+        if (method == null || !"dpo".equals(method.path("type").asString(""))) return null;
+        JsonNode initial = method.path("dpo").path("patchwork").path("initial_adapter");
+        return new Preference(
+                method.path("dpo").path("hyperparameters").path("beta").asDouble(DEFAULT_BETA),
+                initial.isString() ? initial.asString() : null);
+    }
 }

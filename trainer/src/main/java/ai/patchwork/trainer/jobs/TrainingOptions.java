@@ -26,42 +26,61 @@ import java.util.List;
  * @param weightDecay AdamW's decoupled weight decay
  * @param progressInterval steps between progress events, 1 to 10
  */
-public record TrainingOptions(int loraRank, double loraAlpha, double loraDropout, List<String> targetModules,
-    Integer warmupSteps, double warmupRatio, String lrScheduler, double minLrRatio, Integer maxSteps,
-    Integer evalInterval, Integer checkpointInterval, int microBatchSize, double maxGradNorm, double weightDecay,
-    int progressInterval) {
+public record TrainingOptions(
+        int loraRank,
+        double loraAlpha,
+        double loraDropout,
+        List<String> targetModules,
+        Integer warmupSteps,
+        double warmupRatio,
+        String lrScheduler,
+        double minLrRatio,
+        Integer maxSteps,
+        Integer evalInterval,
+        Integer checkpointInterval,
+        int microBatchSize,
+        double maxGradNorm,
+        double weightDecay,
+        int progressInterval) {
 
-  /** Every linear projection of a Llama block. */
-  public static final List<String> ALL_LINEAR =
-      List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+    /** Every linear projection of a Llama block. */
+    public static final List<String> ALL_LINEAR =
+            List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
-  public static final TrainingOptions DEFAULTS = new TrainingOptions(16, 32, 0, ALL_LINEAR, null, 0.03, "cosine", 0.1,
-      null, null, null, 8, 1.0, 0, 10);
+    public static final TrainingOptions DEFAULTS =
+            new TrainingOptions(16, 32, 0, ALL_LINEAR, null, 0.03, "cosine", 0.1, null, null, null, 8, 1.0, 0, 10);
 
-  public TrainingOptions {
-    check(loraRank >= 1 && loraRank <= 256, "lora.r", "must be between 1 and 256, got " + loraRank);
-    check(loraAlpha > 0, "lora.alpha", "must be positive, got " + loraAlpha);
-    check(loraDropout >= 0 && loraDropout < 1, "lora.dropout", "must be in [0, 1), got " + loraDropout);
-    check(targetModules != null && !targetModules.isEmpty(), "lora.target_modules", "must name at least one module");
-    targetModules = List.copyOf(targetModules);
-    for (String m : targetModules) {
-      check(Projection.ofModule(m) != null, "lora.target_modules", "'" + m + "' is not one of " + ALL_LINEAR);
+    public TrainingOptions {
+        check(loraRank >= 1 && loraRank <= 256, "lora.r", "must be between 1 and 256, got " + loraRank);
+        check(loraAlpha > 0, "lora.alpha", "must be positive, got " + loraAlpha);
+        check(loraDropout >= 0 && loraDropout < 1, "lora.dropout", "must be in [0, 1), got " + loraDropout);
+        check(
+                targetModules != null && !targetModules.isEmpty(),
+                "lora.target_modules",
+                "must name at least one module");
+        targetModules = List.copyOf(targetModules);
+        for (String m : targetModules) {
+            check(Projection.ofModule(m) != null, "lora.target_modules", "'" + m + "' is not one of " + ALL_LINEAR);
+        }
+        check(warmupSteps == null || warmupSteps >= 0, "warmup_steps", "must not be negative");
+        check(warmupRatio >= 0 && warmupRatio < 1, "warmup_ratio", "must be in [0, 1)");
+        check(
+                List.of("cosine", "linear", "constant").contains(lrScheduler),
+                "lr_scheduler",
+                "must be cosine, linear or constant, got " + lrScheduler);
+        check(minLrRatio >= 0 && minLrRatio <= 1, "min_lr_ratio", "must be in [0, 1]");
+        check(maxSteps == null || maxSteps >= 1, "max_steps", "must be at least 1");
+        check(evalInterval == null || evalInterval >= 1, "eval_interval", "must be at least 1");
+        check(checkpointInterval == null || checkpointInterval >= 1, "checkpoint_interval", "must be at least 1");
+        check(microBatchSize >= 1 && microBatchSize <= 256, "micro_batch_size", "must be between 1 and 256");
+        check(maxGradNorm >= 0, "max_grad_norm", "must not be negative");
+        check(weightDecay >= 0, "weight_decay", "must not be negative");
+        check(progressInterval >= 1 && progressInterval <= 10, "progress_interval", "must be between 1 and 10");
     }
-    check(warmupSteps == null || warmupSteps >= 0, "warmup_steps", "must not be negative");
-    check(warmupRatio >= 0 && warmupRatio < 1, "warmup_ratio", "must be in [0, 1)");
-    check(List.of("cosine", "linear", "constant").contains(lrScheduler), "lr_scheduler",
-        "must be cosine, linear or constant, got " + lrScheduler);
-    check(minLrRatio >= 0 && minLrRatio <= 1, "min_lr_ratio", "must be in [0, 1]");
-    check(maxSteps == null || maxSteps >= 1, "max_steps", "must be at least 1");
-    check(evalInterval == null || evalInterval >= 1, "eval_interval", "must be at least 1");
-    check(checkpointInterval == null || checkpointInterval >= 1, "checkpoint_interval", "must be at least 1");
-    check(microBatchSize >= 1 && microBatchSize <= 256, "micro_batch_size", "must be between 1 and 256");
-    check(maxGradNorm >= 0, "max_grad_norm", "must not be negative");
-    check(weightDecay >= 0, "weight_decay", "must not be negative");
-    check(progressInterval >= 1 && progressInterval <= 10, "progress_interval", "must be between 1 and 10");
-  }
 
-  private static void check(boolean ok, String field, String message) {
-    if (!ok) throw TrainerException.invalid("patchwork." + field, "invalid_hyperparameter", "patchwork." + field + " " + message);
-  }
+    private static void check(boolean ok, String field, String message) {
+        if (!ok)
+            throw TrainerException.invalid(
+                    "patchwork." + field, "invalid_hyperparameter", "patchwork." + field + " " + message);
+    }
 }

@@ -20,78 +20,78 @@ import java.util.Map;
  */
 final class AdamW implements AutoCloseable {
 
-  static final float BETA1 = 0.9f;
-  static final float BETA2 = 0.999f;
-  static final float EPSILON = 1e-8f;
+    static final float BETA1 = 0.9f;
+    static final float BETA2 = 0.999f;
+    static final float EPSILON = 1e-8f;
 
-  private final NDManager manager;
-  private final float weightDecay;
-  private final Map<String, NDArray> m = new LinkedHashMap<>();
-  private final Map<String, NDArray> v = new LinkedHashMap<>();
-  private long updates;
+    private final NDManager manager;
+    private final float weightDecay;
+    private final Map<String, NDArray> m = new LinkedHashMap<>();
+    private final Map<String, NDArray> v = new LinkedHashMap<>();
+    private long updates;
 
-  AdamW(NDManager parent, float weightDecay) {
-    this.manager = parent.newSubManager();
-    this.weightDecay = weightDecay;
-  }
-
-  /** Number of updates applied so far (t of the last update). */
-  long updates() {
-    return updates;
-  }
-
-  /**
-   * Applies one update to every parameter from its gradient, already scaled (clipped, averaged) by the caller.
-   *
-   * @param params parameters by name, updated in place
-   * @param grads their gradients, same names
-   */
-  void update(Map<String, NDArray> params, Map<String, NDArray> grads, float lr) {
-    updates++;
-    float c1 = (float) (1 - Math.pow(BETA1, updates));
-    float c2 = (float) (1 - Math.pow(BETA2, updates));
-    for (Map.Entry<String, NDArray> e : params.entrySet()) {
-      NDArray p = e.getValue();
-      NDArray g = grads.get(e.getKey());
-      NDArray mean = m.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape()));
-      NDArray var = v.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape()));
-      try (NDManager tmp = manager.newSubManager()) {
-        g.tempAttach(tmp);
-        mean.muli(BETA1).addi(g.mul(1 - BETA1));
-        var.muli(BETA2).addi(g.square().muli(1 - BETA2));
-        NDArray step = mean.div(c1).divi(var.div(c2).sqrt().addi(EPSILON));
-        if (weightDecay > 0) step.addi(p.mul(weightDecay));
-        p.subi(step.muli(lr));
-      }
+    AdamW(NDManager parent, float weightDecay) {
+        this.manager = parent.newSubManager();
+        this.weightDecay = weightDecay;
     }
-  }
 
-  /** The moments as host arrays, for a checkpoint: {@code name.m} and {@code name.v}. */
-  Map<String, float[]> moments() {
-    Map<String, float[]> out = new LinkedHashMap<>();
-    m.forEach((k, a) -> {
-      out.put(k + ".m", a.toFloatArray());
-      out.put(k + ".v", v.get(k).toFloatArray());
-    });
-    return out;
-  }
-
-  /** Restores moments and the update count saved by {@link #moments()} for the given parameters. */
-  void restore(Map<String, NDArray> params, Map<String, float[]> moments, long updates) {
-    for (Map.Entry<String, NDArray> e : params.entrySet()) {
-      float[] mean = moments.get(e.getKey() + ".m");
-      float[] var = moments.get(e.getKey() + ".v");
-      if (mean == null || var == null) {
-        throw new IllegalArgumentException("checkpoint has no optimizer state for " + e.getKey());
-      }
-      m.put(e.getKey(), manager.create(mean, e.getValue().getShape()));
-      v.put(e.getKey(), manager.create(var, e.getValue().getShape()));
+    /** Number of updates applied so far (t of the last update). */
+    long updates() {
+        return updates;
     }
-    this.updates = updates;
-  }
 
-  @Override
-  public void close() {
-    manager.close();
-  }
+    /**
+     * Applies one update to every parameter from its gradient, already scaled (clipped, averaged) by the caller.
+     *
+     * @param params parameters by name, updated in place
+     * @param grads their gradients, same names
+     */
+    void update(Map<String, NDArray> params, Map<String, NDArray> grads, float lr) {
+        updates++;
+        float c1 = (float) (1 - Math.pow(BETA1, updates));
+        float c2 = (float) (1 - Math.pow(BETA2, updates));
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray p = e.getValue();
+            NDArray g = grads.get(e.getKey());
+            NDArray mean = m.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape()));
+            NDArray var = v.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape()));
+            try (NDManager tmp = manager.newSubManager()) {
+                g.tempAttach(tmp);
+                mean.muli(BETA1).addi(g.mul(1 - BETA1));
+                var.muli(BETA2).addi(g.square().muli(1 - BETA2));
+                NDArray step = mean.div(c1).divi(var.div(c2).sqrt().addi(EPSILON));
+                if (weightDecay > 0) step.addi(p.mul(weightDecay));
+                p.subi(step.muli(lr));
+            }
+        }
+    }
+
+    /** The moments as host arrays, for a checkpoint: {@code name.m} and {@code name.v}. */
+    Map<String, float[]> moments() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        m.forEach((k, a) -> {
+            out.put(k + ".m", a.toFloatArray());
+            out.put(k + ".v", v.get(k).toFloatArray());
+        });
+        return out;
+    }
+
+    /** Restores moments and the update count saved by {@link #moments()} for the given parameters. */
+    void restore(Map<String, NDArray> params, Map<String, float[]> moments, long updates) {
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            float[] mean = moments.get(e.getKey() + ".m");
+            float[] var = moments.get(e.getKey() + ".v");
+            if (mean == null || var == null) {
+                throw new IllegalArgumentException("checkpoint has no optimizer state for " + e.getKey());
+            }
+            m.put(e.getKey(), manager.create(mean, e.getValue().getShape()));
+            v.put(e.getKey(), manager.create(var, e.getValue().getShape()));
+        }
+        this.updates = updates;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
 }

@@ -11,34 +11,39 @@ import java.util.Map;
  * PyTorch accumulates gradients across backward passes.
  */
 final class GradientStep {
-  private GradientStep() {}
+    private GradientStep() {}
 
-  /**
-   * @param step the update's number, for the error if the gradient is not finite
-   * @return the gradient's global norm before clipping
-   * @throws TrainingDivergedException if the norm is NaN or infinite (the parameters are left as they were)
-   */
-  static double apply(Map<String, NDArray> params, AdamW optimizer, double maxGradNorm, double lr, int step,
-      NDManager stepManager) {
-    Map<String, NDArray> grads = new LinkedHashMap<>();
-    double sq = 0;
-    for (Map.Entry<String, NDArray> e : params.entrySet()) {
-      NDArray g = e.getValue().getGradient();
-      g.attach(stepManager);
-      grads.put(e.getKey(), g);
-      sq += g.square().sum().getFloat();
+    /**
+     * @param step the update's number, for the error if the gradient is not finite
+     * @return the gradient's global norm before clipping
+     * @throws TrainingDivergedException if the norm is NaN or infinite (the parameters are left as they were)
+     */
+    static double apply(
+            Map<String, NDArray> params,
+            AdamW optimizer,
+            double maxGradNorm,
+            double lr,
+            int step,
+            NDManager stepManager) {
+        Map<String, NDArray> grads = new LinkedHashMap<>();
+        double sq = 0;
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray g = e.getValue().getGradient();
+            g.attach(stepManager);
+            grads.put(e.getKey(), g);
+            sq += g.square().sum().getFloat();
+        }
+        double norm = Math.sqrt(sq);
+        if (!Double.isFinite(norm)) {
+            for (NDArray g : grads.values()) g.subi(g);
+            throw new TrainingDivergedException(step, "gradient norm");
+        }
+        if (maxGradNorm > 0 && norm > maxGradNorm) {
+            float scale = (float) (maxGradNorm / (norm + 1e-6));
+            for (NDArray g : grads.values()) g.muli(scale);
+        }
+        optimizer.update(params, grads, (float) lr);
+        for (NDArray g : grads.values()) g.subi(g);
+        return norm;
     }
-    double norm = Math.sqrt(sq);
-    if (!Double.isFinite(norm)) {
-      for (NDArray g : grads.values()) g.subi(g);
-      throw new TrainingDivergedException(step, "gradient norm");
-    }
-    if (maxGradNorm > 0 && norm > maxGradNorm) {
-      float scale = (float) (maxGradNorm / (norm + 1e-6));
-      for (NDArray g : grads.values()) g.muli(scale);
-    }
-    optimizer.update(params, grads, (float) lr);
-    for (NDArray g : grads.values()) g.subi(g);
-    return norm;
-  }
 }

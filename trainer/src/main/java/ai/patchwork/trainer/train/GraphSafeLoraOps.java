@@ -26,52 +26,52 @@ import java.util.Map;
  */
 final class GraphSafeLoraOps implements LoraOps, AutoCloseable {
 
-  private final ModelConfig model;
-  private final Map<String, NDArray> params;
-  private final NDManager manager;
-  private final NDArray scale;
-  private float dropout;
-  private boolean training = true;
+    private final ModelConfig model;
+    private final Map<String, NDArray> params;
+    private final NDManager manager;
+    private final NDArray scale;
+    private float dropout;
+    private boolean training = true;
 
-  GraphSafeLoraOps(ModelConfig model, TrainableLora lora, NDManager parent) {
-    this.model = model;
-    this.params = lora.parameters();
-    this.manager = parent.newSubManager();
-    this.scale = manager.create((float) lora.config().scaling());
-  }
-
-  void setDropout(float p) {
-    this.dropout = p;
-  }
-
-  void setTraining(boolean training) {
-    this.training = training;
-  }
-
-  @Override
-  public NDArray apply(int layer, ProjectionGroup group, NDArray x, NDArray y) {
-    NDArray in = training && dropout > 0 ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
-    long b = x.getShape().get(0);
-    long t = x.getShape().get(1);
-    NDList parts = new NDList();
-    boolean any = false;
-    for (Projection p : group.parts()) {
-      String prefix = AdapterWriter.prefix(layer, p.module());
-      NDArray a = params.get(prefix + ".lora_A.weight"); // (r, in)
-      NDArray bw = params.get(prefix + ".lora_B.weight"); // (out, r)
-      if (a == null) {
-        parts.add(x.getManager().zeros(new Shape(b, t, p.outFeatures(model)))); // (B, T, out_p)
-      } else {
-        any = true;
-        parts.add(in.matMul(a.transpose()).matMul(bw.transpose()).mul(scale)); // (B, T, out_p)
-      }
+    GraphSafeLoraOps(ModelConfig model, TrainableLora lora, NDManager parent) {
+        this.model = model;
+        this.params = lora.parameters();
+        this.manager = parent.newSubManager();
+        this.scale = manager.create((float) lora.config().scaling());
     }
-    if (!any) return y;
-    return y.add(parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts, -1)); // (B, T, out)
-  }
 
-  @Override
-  public void close() {
-    manager.close();
-  }
+    void setDropout(float p) {
+        this.dropout = p;
+    }
+
+    void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    @Override
+    public NDArray apply(int layer, ProjectionGroup group, NDArray x, NDArray y) {
+        NDArray in = training && dropout > 0 ? Dropout.dropout(x, dropout, true).singletonOrThrow() : x;
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        NDList parts = new NDList();
+        boolean any = false;
+        for (Projection p : group.parts()) {
+            String prefix = AdapterWriter.prefix(layer, p.module());
+            NDArray a = params.get(prefix + ".lora_A.weight"); // (r, in)
+            NDArray bw = params.get(prefix + ".lora_B.weight"); // (out, r)
+            if (a == null) {
+                parts.add(x.getManager().zeros(new Shape(b, t, p.outFeatures(model)))); // (B, T, out_p)
+            } else {
+                any = true;
+                parts.add(in.matMul(a.transpose()).matMul(bw.transpose()).mul(scale)); // (B, T, out_p)
+            }
+        }
+        if (!any) return y;
+        return y.add(parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts, -1)); // (B, T, out)
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
 }

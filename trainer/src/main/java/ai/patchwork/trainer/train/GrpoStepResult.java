@@ -14,5 +14,14 @@ package ai.patchwork.trainer.train;
  * @param gradNorm the gradient norm of the last update, before clipping
  * @param completionTokens completion tokens trained on
  */
-public record GrpoStepResult(int step, double rewardMean, double rewardStd, double zeroStdFraction, double kl,
-    double completionLength, double clipFraction, double learningRate, double gradNorm, long completionTokens) {}
+public record GrpoStepResult(
+        int step,
+        double rewardMean,
+        double rewardStd,
+        double zeroStdFraction,
+        double kl,
+        double completionLength,
+        double clipFraction,
+        double learningRate,
+        double gradNorm,
+        long completionTokens) {}

@@ -30,180 +30,184 @@ import java.util.Map;
  */
 public final class LoraTrainer implements AutoCloseable {
 
-  private final Transformer model;
-  private final TrainableLora lora;
-  private final GraphSafeLoraOps ops;
-  private final AdamW optimizer;
-  private final TrainingConfig config;
-  private int step;
+    private final Transformer model;
+    private final TrainableLora lora;
+    private final GraphSafeLoraOps ops;
+    private final AdamW optimizer;
+    private final TrainingConfig config;
+    private int step;
 
-  private LoraTrainer(Transformer model, TrainableLora lora, TrainingConfig config) {
-    this.model = model;
-    this.lora = lora;
-    this.config = config;
-    this.optimizer = new AdamW(model.manager(), (float) config.weightDecay());
-    this.ops = new GraphSafeLoraOps(model.config(), lora, model.manager());
-    ops.setDropout((float) config.dropout());
-  }
-
-  /** A fresh adapter (A Kaiming-uniform from the seed, B zero: training starts at the base model). */
-  public static LoraTrainer start(Transformer model, TrainingConfig config) {
-    return new LoraTrainer(model, TrainableLora.init(model.config(), config.lora(), config.seed(), model.manager()),
-        config);
-  }
-
-  /** Continues exactly where {@code checkpoint} was taken. */
-  public static LoraTrainer resume(Transformer model, TrainingConfig config, TrainingCheckpoint checkpoint) {
-    LoraTrainer t = new LoraTrainer(model, TrainableLora.from(model.config(), checkpoint.adapter(), model.manager()),
-        config);
-    t.optimizer.restore(t.lora.parameters(), checkpoint.moments(), checkpoint.step());
-    t.step = checkpoint.step();
-    return t;
-  }
-
-  /** Updates done so far. */
-  public int step() {
-    return step;
-  }
-
-  /** One optimizer update on {@code batch}. */
-  public StepResult train(List<EncodedExample> batch) {
-    noGrad();
-    int next = step + 1;
-    double lr = config.schedule().at(next);
-    if (config.dropout() > 0) Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + next));
-    ops.setTraining(true);
-    long targets = 0;
-    long tokens = 0;
-    for (EncodedExample e : batch) {
-      targets += e.targetTokens();
-      tokens += e.length();
+    private LoraTrainer(Transformer model, TrainableLora lora, TrainingConfig config) {
+        this.model = model;
+        this.lora = lora;
+        this.config = config;
+        this.optimizer = new AdamW(model.manager(), (float) config.weightDecay());
+        this.ops = new GraphSafeLoraOps(model.config(), lora, model.manager());
+        ops.setDropout((float) config.dropout());
     }
-    Map<String, NDArray> params = lora.parameters();
-    try (NDManager stepManager = model.manager().newSubManager()) {
-      double lossSum = 0;
-      double correct = 0;
-      for (List<EncodedExample> micro : split(batch, config.microBatchSize())) {
-        try (NDManager m = stepManager.newSubManager()) {
-          NDArray[] in = tensors(micro, m);
-          long microTargets = micro.stream().mapToLong(EncodedExample::targetTokens).sum();
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray logits = model.logits(in[0], ops, m); // (B, T, V)
-            NDArray loss = CausalLmLoss.loss(logits, in[0], in[1]); // ()
-            // The share as a tensor of this micro-batch's manager: mul(Number) would free it before the backward.
-            gc.backward(loss.mul(m.create((float) microTargets / Math.max(1, targets))));
-            lossSum += loss.getFloat() * microTargets;
-            correct += correctTokens(logits, in[0], in[1]);
-          }
+
+    /** A fresh adapter (A Kaiming-uniform from the seed, B zero: training starts at the base model). */
+    public static LoraTrainer start(Transformer model, TrainingConfig config) {
+        return new LoraTrainer(
+                model, TrainableLora.init(model.config(), config.lora(), config.seed(), model.manager()), config);
+    }
+
+    /** Continues exactly where {@code checkpoint} was taken. */
+    public static LoraTrainer resume(Transformer model, TrainingConfig config, TrainingCheckpoint checkpoint) {
+        LoraTrainer t = new LoraTrainer(
+                model, TrainableLora.from(model.config(), checkpoint.adapter(), model.manager()), config);
+        t.optimizer.restore(t.lora.parameters(), checkpoint.moments(), checkpoint.step());
+        t.step = checkpoint.step();
+        return t;
+    }
+
+    /** Updates done so far. */
+    public int step() {
+        return step;
+    }
+
+    /** One optimizer update on {@code batch}. */
+    public StepResult train(List<EncodedExample> batch) {
+        noGrad();
+        int next = step + 1;
+        double lr = config.schedule().at(next);
+        if (config.dropout() > 0) Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + next));
+        ops.setTraining(true);
+        long targets = 0;
+        long tokens = 0;
+        for (EncodedExample e : batch) {
+            targets += e.targetTokens();
+            tokens += e.length();
         }
-      }
-      double loss = lossSum / Math.max(1, targets);
-      if (!Double.isFinite(loss)) throw new TrainingDivergedException(next, "loss");
-      double norm = GradientStep.apply(params, optimizer, config.maxGradNorm(), lr, next, stepManager);
-      step = next;
-      return new StepResult(next, loss, correct / Math.max(1, targets), lr, norm, targets, tokens);
+        Map<String, NDArray> params = lora.parameters();
+        try (NDManager stepManager = model.manager().newSubManager()) {
+            double lossSum = 0;
+            double correct = 0;
+            for (List<EncodedExample> micro : split(batch, config.microBatchSize())) {
+                try (NDManager m = stepManager.newSubManager()) {
+                    NDArray[] in = tensors(micro, m);
+                    long microTargets = micro.stream()
+                            .mapToLong(EncodedExample::targetTokens)
+                            .sum();
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray logits = model.logits(in[0], ops, m); // (B, T, V)
+                        NDArray loss = CausalLmLoss.loss(logits, in[0], in[1]); // ()
+                        // The share as a tensor of this micro-batch's manager: mul(Number) would free it before the
+                        // backward.
+                        gc.backward(loss.mul(m.create((float) microTargets / Math.max(1, targets))));
+                        lossSum += loss.getFloat() * microTargets;
+                        correct += correctTokens(logits, in[0], in[1]);
+                    }
+                }
+            }
+            double loss = lossSum / Math.max(1, targets);
+            if (!Double.isFinite(loss)) throw new TrainingDivergedException(next, "loss");
+            double norm = GradientStep.apply(params, optimizer, config.maxGradNorm(), lr, next, stepManager);
+            step = next;
+            return new StepResult(next, loss, correct / Math.max(1, targets), lr, norm, targets, tokens);
+        }
     }
-  }
 
-  /**
-   * The bare forward and backward pass of {@code batch} as one micro-batch, nothing else: no optimizer update, no
-   * clipping, no accuracy, no step counted. The gradients are zeroed again. For measuring the loop's own overhead.
-   *
-   * @return the loss
-   */
-  public float forwardBackward(List<EncodedExample> batch) {
-    noGrad();
-    ops.setTraining(true);
-    try (NDManager m = model.manager().newSubManager()) {
-      NDArray[] in = tensors(batch, m);
-      float loss;
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray l = CausalLmLoss.loss(model.logits(in[0], ops, m), in[0], in[1]);
-        gc.backward(l);
-        loss = l.getFloat();
-      }
-      for (NDArray p : lora.parameters().values()) {
-        NDArray g = p.getGradient();
-        g.attach(m);
-        g.subi(g);
-      }
-      return loss;
+    /**
+     * The bare forward and backward pass of {@code batch} as one micro-batch, nothing else: no optimizer update, no
+     * clipping, no accuracy, no step counted. The gradients are zeroed again. For measuring the loop's own overhead.
+     *
+     * @return the loss
+     */
+    public float forwardBackward(List<EncodedExample> batch) {
+        noGrad();
+        ops.setTraining(true);
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray[] in = tensors(batch, m);
+            float loss;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray l = CausalLmLoss.loss(model.logits(in[0], ops, m), in[0], in[1]);
+                gc.backward(l);
+                loss = l.getFloat();
+            }
+            for (NDArray p : lora.parameters().values()) {
+                NDArray g = p.getGradient();
+                g.attach(m);
+                g.subi(g);
+            }
+            return loss;
+        }
     }
-  }
 
-  /** Loss and mean token accuracy on {@code examples}, without dropout or updates. */
-  public EvalResult evaluate(List<EncodedExample> examples) {
-    noGrad();
-    ops.setTraining(false);
-    double lossSum = 0;
-    double correct = 0;
-    long targets = 0;
-    for (List<EncodedExample> micro : split(examples, config.microBatchSize())) {
-      try (NDManager m = model.manager().newSubManager()) {
-        NDArray[] in = tensors(micro, m);
-        long microTargets = micro.stream().mapToLong(EncodedExample::targetTokens).sum();
-        NDArray logits = model.logits(in[0], ops, m);
-        lossSum += CausalLmLoss.loss(logits, in[0], in[1]).getFloat() * microTargets;
-        correct += correctTokens(logits, in[0], in[1]);
-        targets += microTargets;
-      }
+    /** Loss and mean token accuracy on {@code examples}, without dropout or updates. */
+    public EvalResult evaluate(List<EncodedExample> examples) {
+        noGrad();
+        ops.setTraining(false);
+        double lossSum = 0;
+        double correct = 0;
+        long targets = 0;
+        for (List<EncodedExample> micro : split(examples, config.microBatchSize())) {
+            try (NDManager m = model.manager().newSubManager()) {
+                NDArray[] in = tensors(micro, m);
+                long microTargets =
+                        micro.stream().mapToLong(EncodedExample::targetTokens).sum();
+                NDArray logits = model.logits(in[0], ops, m);
+                lossSum += CausalLmLoss.loss(logits, in[0], in[1]).getFloat() * microTargets;
+                correct += correctTokens(logits, in[0], in[1]);
+                targets += microTargets;
+            }
+        }
+        return new EvalResult(lossSum / Math.max(1, targets), correct / Math.max(1, targets), targets);
     }
-    return new EvalResult(lossSum / Math.max(1, targets), correct / Math.max(1, targets), targets);
-  }
 
-  /** The adapter and optimizer state after the last update. */
-  public TrainingCheckpoint checkpoint(long trainedTokens) {
-    return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
-  }
-
-  /** The adapter as it is now, in host memory. */
-  public AdapterWeights adapter(String id) {
-    return lora.snapshot(id);
-  }
-
-  /**
-   * Autograd off on this thread outside the gradient collector. PyTorch's grad mode is per thread and on by default
-   * in a thread it has not seen before (DJL switches it off only on the thread that loaded the engine); with it on,
-   * the in-place optimizer update of a parameter fails and evaluation would build graphs.
-   */
-  static void noGrad() {
-    JniUtils.setGradMode(false);
-  }
-
-  /** Weighted count of target tokens whose argmax prediction is right. */
-  private static double correctTokens(NDArray logits, NDArray ids, NDArray weights) {
-    NDArray predicted = logits.get(new NDIndex(":, :-1")).argMax(-1); // (B, T-1)
-    NDArray hit = predicted.eq(ids.get(new NDIndex(":, 1:"))).toType(DataType.FLOAT32, false); // (B, T-1)
-    return hit.mul(weights.get(new NDIndex(":, 1:"))).sum().getFloat();
-  }
-
-  static List<List<EncodedExample>> split(List<EncodedExample> batch, int size) {
-    List<List<EncodedExample>> out = new ArrayList<>();
-    for (int i = 0; i < batch.size(); i += size) out.add(batch.subList(i, Math.min(batch.size(), i + size)));
-    return out;
-  }
-
-  /** Right-padded ids (B, T) int64 and weights (B, T) float32; padding has weight 0. */
-  static NDArray[] tensors(List<EncodedExample> rows, NDManager m) {
-    int b = rows.size();
-    int t = 0;
-    for (EncodedExample e : rows) t = Math.max(t, e.length());
-    long[] ids = new long[b * t];
-    float[] w = new float[b * t];
-    for (int i = 0; i < b; i++) {
-      EncodedExample e = rows.get(i);
-      for (int j = 0; j < e.length(); j++) {
-        ids[i * t + j] = e.ids()[j];
-        w[i * t + j] = e.weights()[j];
-      }
+    /** The adapter and optimizer state after the last update. */
+    public TrainingCheckpoint checkpoint(long trainedTokens) {
+        return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
     }
-    return new NDArray[] {m.create(ids, new Shape(b, t)), m.create(w, new Shape(b, t))};
-  }
 
-  @Override
-  public void close() {
-    ops.close();
-    optimizer.close();
-    lora.close();
-  }
+    /** The adapter as it is now, in host memory. */
+    public AdapterWeights adapter(String id) {
+        return lora.snapshot(id);
+    }
+
+    /**
+     * Autograd off on this thread outside the gradient collector. PyTorch's grad mode is per thread and on by default
+     * in a thread it has not seen before (DJL switches it off only on the thread that loaded the engine); with it on,
+     * the in-place optimizer update of a parameter fails and evaluation would build graphs.
+     */
+    static void noGrad() {
+        JniUtils.setGradMode(false);
+    }
+
+    /** Weighted count of target tokens whose argmax prediction is right. */
+    private static double correctTokens(NDArray logits, NDArray ids, NDArray weights) {
+        NDArray predicted = logits.get(new NDIndex(":, :-1")).argMax(-1); // (B, T-1)
+        NDArray hit = predicted.eq(ids.get(new NDIndex(":, 1:"))).toType(DataType.FLOAT32, false); // (B, T-1)
+        return hit.mul(weights.get(new NDIndex(":, 1:"))).sum().getFloat();
+    }
+
+    static List<List<EncodedExample>> split(List<EncodedExample> batch, int size) {
+        List<List<EncodedExample>> out = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i += size) out.add(batch.subList(i, Math.min(batch.size(), i + size)));
+        return out;
+    }
+
+    /** Right-padded ids (B, T) int64 and weights (B, T) float32; padding has weight 0. */
+    static NDArray[] tensors(List<EncodedExample> rows, NDManager m) {
+        int b = rows.size();
+        int t = 0;
+        for (EncodedExample e : rows) t = Math.max(t, e.length());
+        long[] ids = new long[b * t];
+        float[] w = new float[b * t];
+        for (int i = 0; i < b; i++) {
+            EncodedExample e = rows.get(i);
+            for (int j = 0; j < e.length(); j++) {
+                ids[i * t + j] = e.ids()[j];
+                w[i * t + j] = e.weights()[j];
+            }
+        }
+        return new NDArray[] {m.create(ids, new Shape(b, t)), m.create(w, new Shape(b, t))};
+    }
+
+    @Override
+    public void close() {
+        ops.close();
+        optimizer.close();
+        lora.close();
+    }
 }

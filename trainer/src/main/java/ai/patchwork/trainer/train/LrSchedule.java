@@ -14,32 +14,32 @@ package ai.patchwork.trainer.train;
  */
 public record LrSchedule(double peak, int warmupSteps, int totalSteps, Shape shape, double minRatio) {
 
-  /** Decay after warmup. */
-  public enum Shape {
-    /** Half a cosine wave from the peak down to the floor. */
-    COSINE,
-    /** A straight line from the peak down to the floor. */
-    LINEAR,
-    /** The peak throughout. */
-    CONSTANT
-  }
-
-  public LrSchedule {
-    if (!(peak > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + peak);
-    if (totalSteps < 1) throw new IllegalArgumentException("total steps must be at least 1, got " + totalSteps);
-    if (warmupSteps < 0 || warmupSteps > totalSteps) {
-      throw new IllegalArgumentException("warmup steps must be in [0, " + totalSteps + "], got " + warmupSteps);
+    /** Decay after warmup. */
+    public enum Shape {
+        /** Half a cosine wave from the peak down to the floor. */
+        COSINE,
+        /** A straight line from the peak down to the floor. */
+        LINEAR,
+        /** The peak throughout. */
+        CONSTANT
     }
-    if (shape == null) throw new IllegalArgumentException("schedule shape is required");
-    if (!(minRatio >= 0 && minRatio <= 1)) throw new IllegalArgumentException("min ratio must be in [0, 1]");
-  }
 
-  /** The rate for update {@code step}, counted from 1. */
-  public double at(int step) {
-    if (step <= warmupSteps) return peak * step / Math.max(1, warmupSteps);
-    if (shape == Shape.CONSTANT) return peak;
-    double progress = Math.min(1, (double) (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
-    double factor = shape == Shape.COSINE ? 0.5 * (1 + Math.cos(Math.PI * progress)) : 1 - progress;
-    return peak * (minRatio + (1 - minRatio) * factor);
-  }
+    public LrSchedule {
+        if (!(peak > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + peak);
+        if (totalSteps < 1) throw new IllegalArgumentException("total steps must be at least 1, got " + totalSteps);
+        if (warmupSteps < 0 || warmupSteps > totalSteps) {
+            throw new IllegalArgumentException("warmup steps must be in [0, " + totalSteps + "], got " + warmupSteps);
+        }
+        if (shape == null) throw new IllegalArgumentException("schedule shape is required");
+        if (!(minRatio >= 0 && minRatio <= 1)) throw new IllegalArgumentException("min ratio must be in [0, 1]");
+    }
+
+    /** The rate for update {@code step}, counted from 1. */
+    public double at(int step) {
+        if (step <= warmupSteps) return peak * step / Math.max(1, warmupSteps);
+        if (shape == Shape.CONSTANT) return peak;
+        double progress = Math.min(1, (double) (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps));
+        double factor = shape == Shape.COSINE ? 0.5 * (1 + Math.cos(Math.PI * progress)) : 1 - progress;
+        return peak * (minRatio + (1 - minRatio) * factor);
+    }
 }

@@ -18,51 +18,59 @@ import ai.djl.ndarray.types.DataType;
  * batch's. Scalars that multiply graph tensors are tensors of the step's manager: autograd keeps them for backward.
  */
 final class PolicyLoss {
-  private PolicyLoss() {}
+    private PolicyLoss() {}
 
-  /**
-   * @param loss the scalar to back-propagate
-   * @param klSum Σ k3·mask (no gradient), for the mean KL
-   * @param clippedSum Σ mask over tokens where the clipped term won (no gradient)
-   */
-  record Terms(NDArray loss, float klSum, float clippedSum) {}
+    /**
+     * @param loss the scalar to back-propagate
+     * @param klSum Σ k3·mask (no gradient), for the mean KL
+     * @param clippedSum Σ mask over tokens where the clipped term won (no gradient)
+     */
+    record Terms(NDArray loss, float klSum, float clippedSum) {}
 
-  /**
-   * @param logits (B, T, V) of the sequences
-   * @param ids (B, T) int64
-   * @return log-probability of each next token, (B, T−1): position t scores token t+1
-   */
-  static NDArray tokenLogProbs(NDArray logits, NDArray ids) {
-    NDArray logp = logits.get(new NDIndex(":, :-1")).logSoftmax(-1); // (B, T-1, V)
-    NDArray targets = ids.get(new NDIndex(":, 1:")).expandDims(-1); // (B, T-1, 1)
-    return logp.gather(targets, -1).squeeze(-1); // (B, T-1)
-  }
-
-  /**
-   * @param logp (B, T−1) current policy, with gradient
-   * @param oldLogp (B, T−1) the policy that sampled, no gradient
-   * @param refLogp (B, T−1) the base model's, no gradient; null when β is 0 and no KL is wanted
-   * @param advantages (B, 1) one per sequence
-   * @param mask (B, T−1) 1 where the target is a completion token
-   * @param tokens N, the completion tokens of the whole batch
-   */
-  static Terms terms(NDArray logp, NDArray oldLogp, NDArray refLogp, NDArray advantages, NDArray mask, float epsilon,
-      float beta, long tokens, NDManager m) {
-    NDArray ratio = logp.sub(oldLogp).exp(); // (B, T-1)
-    NDArray unclipped = ratio.mul(advantages); // (B, T-1)
-    NDArray clipped = ratio.clip(1 - epsilon, 1 + epsilon).mul(advantages); // (B, T-1)
-    NDArray objective = unclipped.minimum(clipped); // (B, T-1)
-    NDArray perToken = objective.neg(); // (B, T-1)
-    float klSum = 0;
-    if (refLogp != null) {
-      NDArray d = refLogp.sub(logp); // (B, T-1)
-      NDArray kl = d.exp().sub(d).sub(m.create(1f)); // (B, T-1)
-      klSum = kl.mul(mask).sum().getFloat();
-      if (beta != 0) perToken = perToken.add(kl.mul(m.create(beta))); // (B, T-1)
+    /**
+     * @param logits (B, T, V) of the sequences
+     * @param ids (B, T) int64
+     * @return log-probability of each next token, (B, T−1): position t scores token t+1
+     */
+    static NDArray tokenLogProbs(NDArray logits, NDArray ids) {
+        NDArray logp = logits.get(new NDIndex(":, :-1")).logSoftmax(-1); // (B, T-1, V)
+        NDArray targets = ids.get(new NDIndex(":, 1:")).expandDims(-1); // (B, T-1, 1)
+        return logp.gather(targets, -1).squeeze(-1); // (B, T-1)
     }
-    NDArray loss = perToken.mul(mask).sum().div(m.create((float) Math.max(1, tokens))); // ()
-    NDArray won = clipped.lt(unclipped).toType(DataType.FLOAT32, false); // (B, T-1) the clip was active
-    float clippedSum = won.mul(mask).sum().getFloat();
-    return new Terms(loss, klSum, clippedSum);
-  }
+
+    /**
+     * @param logp (B, T−1) current policy, with gradient
+     * @param oldLogp (B, T−1) the policy that sampled, no gradient
+     * @param refLogp (B, T−1) the base model's, no gradient; null when β is 0 and no KL is wanted
+     * @param advantages (B, 1) one per sequence
+     * @param mask (B, T−1) 1 where the target is a completion token
+     * @param tokens N, the completion tokens of the whole batch
+     */
+    static Terms terms(
+            NDArray logp,
+            NDArray oldLogp,
+            NDArray refLogp,
+            NDArray advantages,
+            NDArray mask,
+            float epsilon,
+            float beta,
+            long tokens,
+            NDManager m) {
+        NDArray ratio = logp.sub(oldLogp).exp(); // (B, T-1)
+        NDArray unclipped = ratio.mul(advantages); // (B, T-1)
+        NDArray clipped = ratio.clip(1 - epsilon, 1 + epsilon).mul(advantages); // (B, T-1)
+        NDArray objective = unclipped.minimum(clipped); // (B, T-1)
+        NDArray perToken = objective.neg(); // (B, T-1)
+        float klSum = 0;
+        if (refLogp != null) {
+            NDArray d = refLogp.sub(logp); // (B, T-1)
+            NDArray kl = d.exp().sub(d).sub(m.create(1f)); // (B, T-1)
+            klSum = kl.mul(mask).sum().getFloat();
+            if (beta != 0) perToken = perToken.add(kl.mul(m.create(beta))); // (B, T-1)
+        }
+        NDArray loss = perToken.mul(mask).sum().div(m.create((float) Math.max(1, tokens))); // ()
+        NDArray won = clipped.lt(unclipped).toType(DataType.FLOAT32, false); // (B, T-1) the clip was active
+        float clippedSum = won.mul(mask).sum().getFloat();
+        return new Terms(loss, klSum, clippedSum);
+    }
 }

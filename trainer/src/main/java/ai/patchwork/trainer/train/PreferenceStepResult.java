@@ -13,11 +13,19 @@ package ai.patchwork.trainer.train;
  * @param pairs pairs seen
  * @param targetTokens output tokens of both sides
  */
-public record PreferenceStepResult(int step, double loss, double rewardChosen, double rewardRejected,
-    double accuracy, double learningRate, double gradNorm, int pairs, long targetTokens) {
+public record PreferenceStepResult(
+        int step,
+        double loss,
+        double rewardChosen,
+        double rewardRejected,
+        double accuracy,
+        double learningRate,
+        double gradNorm,
+        int pairs,
+        long targetTokens) {
 
-  /** Mean of chosen minus rejected reward. */
-  public double margin() {
-    return rewardChosen - rewardRejected;
-  }
+    /** Mean of chosen minus rejected reward. */
+    public double margin() {
+        return rewardChosen - rewardRejected;
+    }
 }

@@ -23,174 +23,186 @@ import java.util.List;
  */
 public final class PreferenceTrainer implements AutoCloseable {
 
-  private final Transformer model;
-  private final TrainableLora lora;
-  private final GraphSafeLoraOps ops;
-  private final TrainableLora referenceLora;
-  private final LoraOps referenceOps;
-  private final AdamW optimizer;
-  private final TrainingConfig config;
-  private final float beta;
-  private int step;
+    private final Transformer model;
+    private final TrainableLora lora;
+    private final GraphSafeLoraOps ops;
+    private final TrainableLora referenceLora;
+    private final LoraOps referenceOps;
+    private final AdamW optimizer;
+    private final TrainingConfig config;
+    private final float beta;
+    private int step;
 
-  private PreferenceTrainer(Transformer model, TrainableLora lora, AdapterWeights initial, TrainingConfig config,
-      double beta) {
-    this.model = model;
-    this.lora = lora;
-    this.referenceLora = initial == null ? null : TrainableLora.from(model.config(), initial, model.manager());
-    if (referenceLora == null) {
-      this.referenceOps = LoraOps.NONE;
-    } else {
-      GraphSafeLoraOps frozen = new GraphSafeLoraOps(model.config(), referenceLora, model.manager());
-      frozen.setTraining(false);
-      this.referenceOps = frozen;
-    }
-    this.config = config;
-    this.beta = (float) beta;
-    this.optimizer = new AdamW(model.manager(), (float) config.weightDecay());
-    this.ops = new GraphSafeLoraOps(model.config(), lora, model.manager());
-    ops.setDropout((float) config.dropout());
-  }
-
-  /**
-   * @param initial the adapter to start from and to use as the reference (e.g. a supervised one), or null for a
-   *     fresh adapter and the base model as the reference
-   */
-  public static PreferenceTrainer start(Transformer model, TrainingConfig config, double beta,
-      AdapterWeights initial) {
-    TrainableLora lora = initial != null ? TrainableLora.from(model.config(), initial, model.manager())
-        : TrainableLora.init(model.config(), config.lora(), config.seed(), model.manager());
-    return new PreferenceTrainer(model, lora, initial, config, beta);
-  }
-
-  /**
-   * Continues exactly where {@code checkpoint} was taken.
-   *
-   * @param initial the run's initial adapter (its reference), or null
-   */
-  public static PreferenceTrainer resume(Transformer model, TrainingConfig config, double beta,
-      AdapterWeights initial, TrainingCheckpoint checkpoint) {
-    PreferenceTrainer t = new PreferenceTrainer(model, TrainableLora.from(model.config(), checkpoint.adapter(),
-        model.manager()), initial, config, beta);
-    t.optimizer.restore(t.lora.parameters(), checkpoint.moments(), checkpoint.step());
-    t.step = checkpoint.step();
-    return t;
-  }
-
-  public int step() {
-    return step;
-  }
-
-  /** One optimizer update on {@code pairs} (2i preferred, 2i+1 not). */
-  public PreferenceStepResult train(List<EncodedExample> pairs) {
-    LoraTrainer.noGrad();
-    int next = step + 1;
-    double lr = config.schedule().at(next);
-    if (config.dropout() > 0) Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + next));
-    Totals totals = new Totals();
-    long batchPairs = pairs.size() / 2;
-    try (NDManager stepManager = model.manager().newSubManager()) {
-      for (List<EncodedExample> micro : LoraTrainer.split(pairs, microSize())) {
-        try (NDManager m = stepManager.newSubManager()) {
-          NDArray[] in = LoraTrainer.tensors(micro, m); // (2P, T) ids and weights
-          NDArray reference = PreferenceLoss.sequenceLogProbs(model.logits(in[0], referenceOps, m), in[0], in[1]);
-          ops.setTraining(true);
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray policy = PreferenceLoss.sequenceLogProbs(model.logits(in[0], ops, m), in[0], in[1]); // (2P)
-            PreferenceLoss.Terms t = PreferenceLoss.terms(policy, reference, beta, batchPairs, m);
-            gc.backward(t.loss());
-            totals.add(t, micro);
-          }
+    private PreferenceTrainer(
+            Transformer model, TrainableLora lora, AdapterWeights initial, TrainingConfig config, double beta) {
+        this.model = model;
+        this.lora = lora;
+        this.referenceLora = initial == null ? null : TrainableLora.from(model.config(), initial, model.manager());
+        if (referenceLora == null) {
+            this.referenceOps = LoraOps.NONE;
+        } else {
+            GraphSafeLoraOps frozen = new GraphSafeLoraOps(model.config(), referenceLora, model.manager());
+            frozen.setTraining(false);
+            this.referenceOps = frozen;
         }
-      }
-      if (!Double.isFinite(totals.loss)) throw new TrainingDivergedException(next, "loss");
-      double norm = GradientStep.apply(lora.parameters(), optimizer, config.maxGradNorm(), lr, next, stepManager);
-      step = next;
-      return totals.result(next, lr, norm);
+        this.config = config;
+        this.beta = (float) beta;
+        this.optimizer = new AdamW(model.manager(), (float) config.weightDecay());
+        this.ops = new GraphSafeLoraOps(model.config(), lora, model.manager());
+        ops.setDropout((float) config.dropout());
     }
-  }
 
-  /** Loss, rewards and accuracy on {@code pairs}, without dropout or updates. */
-  public PreferenceStepResult evaluate(List<EncodedExample> pairs) {
-    LoraTrainer.noGrad();
-    ops.setTraining(false);
-    Totals totals = new Totals();
-    for (List<EncodedExample> micro : LoraTrainer.split(pairs, microSize())) {
-      try (NDManager m = model.manager().newSubManager()) {
-        NDArray[] in = LoraTrainer.tensors(micro, m);
-        NDArray reference = PreferenceLoss.sequenceLogProbs(model.logits(in[0], referenceOps, m), in[0], in[1]);
-        NDArray policy = PreferenceLoss.sequenceLogProbs(model.logits(in[0], ops, m), in[0], in[1]);
-        totals.add(PreferenceLoss.terms(policy, reference, beta, pairs.size() / 2, m), micro);
-      }
+    /**
+     * @param initial the adapter to start from and to use as the reference (e.g. a supervised one), or null for a
+     *     fresh adapter and the base model as the reference
+     */
+    public static PreferenceTrainer start(
+            Transformer model, TrainingConfig config, double beta, AdapterWeights initial) {
+        TrainableLora lora = initial != null
+                ? TrainableLora.from(model.config(), initial, model.manager())
+                : TrainableLora.init(model.config(), config.lora(), config.seed(), model.manager());
+        return new PreferenceTrainer(model, lora, initial, config, beta);
     }
-    return totals.result(0, 0, 0);
-  }
 
-  /** The policy's log-probability of each sequence's weighted tokens (the output given its input). */
-  public double[] logProbs(List<EncodedExample> sequences) {
-    LoraTrainer.noGrad();
-    ops.setTraining(false);
-    double[] out = new double[sequences.size()];
-    int at = 0;
-    for (List<EncodedExample> micro : LoraTrainer.split(sequences, microSize())) {
-      try (NDManager m = model.manager().newSubManager()) {
-        NDArray[] in = LoraTrainer.tensors(micro, m);
-        for (float v : PreferenceLoss.sequenceLogProbs(model.logits(in[0], ops, m), in[0], in[1]).toFloatArray()) {
-          out[at++] = v;
+    /**
+     * Continues exactly where {@code checkpoint} was taken.
+     *
+     * @param initial the run's initial adapter (its reference), or null
+     */
+    public static PreferenceTrainer resume(
+            Transformer model,
+            TrainingConfig config,
+            double beta,
+            AdapterWeights initial,
+            TrainingCheckpoint checkpoint) {
+        PreferenceTrainer t = new PreferenceTrainer(
+                model,
+                TrainableLora.from(model.config(), checkpoint.adapter(), model.manager()),
+                initial,
+                config,
+                beta);
+        t.optimizer.restore(t.lora.parameters(), checkpoint.moments(), checkpoint.step());
+        t.step = checkpoint.step();
+        return t;
+    }
+
+    public int step() {
+        return step;
+    }
+
+    /** One optimizer update on {@code pairs} (2i preferred, 2i+1 not). */
+    public PreferenceStepResult train(List<EncodedExample> pairs) {
+        LoraTrainer.noGrad();
+        int next = step + 1;
+        double lr = config.schedule().at(next);
+        if (config.dropout() > 0) Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + next));
+        Totals totals = new Totals();
+        long batchPairs = pairs.size() / 2;
+        try (NDManager stepManager = model.manager().newSubManager()) {
+            for (List<EncodedExample> micro : LoraTrainer.split(pairs, microSize())) {
+                try (NDManager m = stepManager.newSubManager()) {
+                    NDArray[] in = LoraTrainer.tensors(micro, m); // (2P, T) ids and weights
+                    NDArray reference =
+                            PreferenceLoss.sequenceLogProbs(model.logits(in[0], referenceOps, m), in[0], in[1]);
+                    ops.setTraining(true);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray policy =
+                                PreferenceLoss.sequenceLogProbs(model.logits(in[0], ops, m), in[0], in[1]); // (2P)
+                        PreferenceLoss.Terms t = PreferenceLoss.terms(policy, reference, beta, batchPairs, m);
+                        gc.backward(t.loss());
+                        totals.add(t, micro);
+                    }
+                }
+            }
+            if (!Double.isFinite(totals.loss)) throw new TrainingDivergedException(next, "loss");
+            double norm = GradientStep.apply(lora.parameters(), optimizer, config.maxGradNorm(), lr, next, stepManager);
+            step = next;
+            return totals.result(next, lr, norm);
         }
-      }
-    }
-    return out;
-  }
-
-  /** The adapter as it is now, in host memory. */
-  public AdapterWeights adapter(String id) {
-    return lora.snapshot(id);
-  }
-
-  /** Sequences per micro-batch: the configured size rounded up to whole pairs. */
-  private int microSize() {
-    return 2 * Math.max(1, config.microBatchSize() / 2);
-  }
-
-  /** The adapter and optimizer state after the last update. */
-  public TrainingCheckpoint checkpoint(long trainedTokens) {
-    return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
-  }
-
-  @Override
-  public void close() {
-    ops.close();
-    if (referenceOps instanceof GraphSafeLoraOps frozen) frozen.close();
-    if (referenceLora != null) referenceLora.close();
-    optimizer.close();
-    lora.close();
-  }
-
-  /** Sums over a batch's micro-batches. */
-  private static final class Totals {
-    double loss;
-    double chosen;
-    double rejected;
-    int correct;
-    int pairs;
-    long tokens;
-
-    void add(PreferenceLoss.Terms t, List<EncodedExample> micro) {
-      for (int i = 0; i < t.chosen().length; i++) {
-        loss += PreferenceLoss.pairLoss(t.chosen()[i], t.rejected()[i]);
-        chosen += t.chosen()[i];
-        rejected += t.rejected()[i];
-        if (t.chosen()[i] > t.rejected()[i]) correct++;
-        pairs++;
-      }
-      for (EncodedExample e : micro) tokens += e.targetTokens();
     }
 
-    PreferenceStepResult result(int step, double lr, double norm) {
-      int n = Math.max(1, pairs);
-      return new PreferenceStepResult(step, loss / n, chosen / n, rejected / n, (double) correct / n, lr, norm,
-          pairs, tokens);
+    /** Loss, rewards and accuracy on {@code pairs}, without dropout or updates. */
+    public PreferenceStepResult evaluate(List<EncodedExample> pairs) {
+        LoraTrainer.noGrad();
+        ops.setTraining(false);
+        Totals totals = new Totals();
+        for (List<EncodedExample> micro : LoraTrainer.split(pairs, microSize())) {
+            try (NDManager m = model.manager().newSubManager()) {
+                NDArray[] in = LoraTrainer.tensors(micro, m);
+                NDArray reference = PreferenceLoss.sequenceLogProbs(model.logits(in[0], referenceOps, m), in[0], in[1]);
+                NDArray policy = PreferenceLoss.sequenceLogProbs(model.logits(in[0], ops, m), in[0], in[1]);
+                totals.add(PreferenceLoss.terms(policy, reference, beta, pairs.size() / 2, m), micro);
+            }
+        }
+        return totals.result(0, 0, 0);
     }
-  }
+
+    /** The policy's log-probability of each sequence's weighted tokens (the output given its input). */
+    public double[] logProbs(List<EncodedExample> sequences) {
+        LoraTrainer.noGrad();
+        ops.setTraining(false);
+        double[] out = new double[sequences.size()];
+        int at = 0;
+        for (List<EncodedExample> micro : LoraTrainer.split(sequences, microSize())) {
+            try (NDManager m = model.manager().newSubManager()) {
+                NDArray[] in = LoraTrainer.tensors(micro, m);
+                for (float v : PreferenceLoss.sequenceLogProbs(model.logits(in[0], ops, m), in[0], in[1])
+                        .toFloatArray()) {
+                    out[at++] = v;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The adapter as it is now, in host memory. */
+    public AdapterWeights adapter(String id) {
+        return lora.snapshot(id);
+    }
+
+    /** Sequences per micro-batch: the configured size rounded up to whole pairs. */
+    private int microSize() {
+        return 2 * Math.max(1, config.microBatchSize() / 2);
+    }
+
+    /** The adapter and optimizer state after the last update. */
+    public TrainingCheckpoint checkpoint(long trainedTokens) {
+        return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
+    }
+
+    @Override
+    public void close() {
+        ops.close();
+        if (referenceOps instanceof GraphSafeLoraOps frozen) frozen.close();
+        if (referenceLora != null) referenceLora.close();
+        optimizer.close();
+        lora.close();
+    }
+
+    /** Sums over a batch's micro-batches. */
+    private static final class Totals {
+        double loss;
+        double chosen;
+        double rejected;
+        int correct;
+        int pairs;
+        long tokens;
+
+        void add(PreferenceLoss.Terms t, List<EncodedExample> micro) {
+            for (int i = 0; i < t.chosen().length; i++) {
+                loss += PreferenceLoss.pairLoss(t.chosen()[i], t.rejected()[i]);
+                chosen += t.chosen()[i];
+                rejected += t.rejected()[i];
+                if (t.chosen()[i] > t.rejected()[i]) correct++;
+                pairs++;
+            }
+            for (EncodedExample e : micro) tokens += e.targetTokens();
+        }
+
+        PreferenceStepResult result(int step, double lr, double norm) {
+            int n = Math.max(1, pairs);
+            return new PreferenceStepResult(
+                    step, loss / n, chosen / n, rejected / n, (double) correct / n, lr, norm, pairs, tokens);
+        }
+    }
 }

@@ -11,5 +11,5 @@ package ai.patchwork.trainer.train;
  * @param targetTokens tokens that counted towards the loss
  * @param tokens tokens the batch fed through the model, context and padding excluded
  */
-public record StepResult(int step, double loss, double accuracy, double learningRate, double gradNorm,
-    long targetTokens, long tokens) {}
+public record StepResult(
+        int step, double loss, double accuracy, double learningRate, double gradNorm, long targetTokens, long tokens) {}

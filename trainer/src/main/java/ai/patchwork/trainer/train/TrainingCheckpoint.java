@@ -36,75 +36,80 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public record TrainingCheckpoint(int step, long trainedTokens, AdapterWeights adapter, Map<String, float[]> moments) {
 
-  private static final String STATE = "state.json";
-  private static final String OPTIMIZER = "optimizer.safetensors";
-  private static final String CONFIG = "adapter_config.json";
-  private static final String WEIGHTS = "adapter_model.safetensors";
+    private static final String STATE = "state.json";
+    private static final String OPTIMIZER = "optimizer.safetensors";
+    private static final String CONFIG = "adapter_config.json";
+    private static final String WEIGHTS = "adapter_model.safetensors";
 
-  public TrainingCheckpoint {
-    if (step < 0) throw new IllegalArgumentException("step must not be negative");
-    Objects.requireNonNull(adapter, "adapter");
-    moments = Map.copyOf(moments);
-  }
-
-  /** Writes the checkpoint as a zip. */
-  public void write(OutputStream out) throws IOException {
-    Path dir = Files.createTempDirectory("patchwork-ckpt-");
-    try {
-      AdapterWriter.write(adapter, dir);
-      ZipOutputStream zip = new ZipOutputStream(out);
-      entry(zip, STATE, JsonMapper.shared().writeValueAsBytes(Map.of("format", 1, "step", step,
-          "trained_tokens", trainedTokens)));
-      entry(zip, CONFIG, Files.readAllBytes(dir.resolve(CONFIG)));
-      entry(zip, WEIGHTS, Files.readAllBytes(dir.resolve(WEIGHTS)));
-      Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
-      moments.forEach((name, values) -> tensors.put(name, new SafetensorsWriter.Tensor(new long[] {values.length}, values)));
-      zip.putNextEntry(new ZipEntry(OPTIMIZER));
-      SafetensorsWriter.write(zip, tensors, DType.F32);
-      zip.closeEntry();
-      zip.finish();
-    } finally {
-      delete(dir);
+    public TrainingCheckpoint {
+        if (step < 0) throw new IllegalArgumentException("step must not be negative");
+        Objects.requireNonNull(adapter, "adapter");
+        moments = Map.copyOf(moments);
     }
-  }
 
-  /** Reads a checkpoint written by {@link #write}, for a model of the given shape. */
-  public static TrainingCheckpoint read(InputStream in, ModelConfig model) throws IOException {
-    Path dir = Files.createTempDirectory("patchwork-ckpt-");
-    try {
-      ZipInputStream zip = new ZipInputStream(in);
-      for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-        String name = e.getName();
-        if (!name.equals(STATE) && !name.equals(OPTIMIZER) && !name.equals(CONFIG) && !name.equals(WEIGHTS)) continue;
-        Files.copy(zip, dir.resolve(name));
-      }
-      for (String required : new String[] {STATE, OPTIMIZER, CONFIG, WEIGHTS}) {
-        if (!Files.exists(dir.resolve(required))) throw new IOException("checkpoint has no " + required);
-      }
-      JsonNode state = JsonMapper.shared().readTree(dir.resolve(STATE).toFile());
-      AdapterWeights adapter = AdapterWeights.load("checkpoint", dir, model);
-      Map<String, float[]> moments = new LinkedHashMap<>();
-      try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(OPTIMIZER))) {
-        for (String name : f.header().tensors().keySet()) moments.put(name, f.floats(name));
-      }
-      return new TrainingCheckpoint(state.path("step").asInt(), state.path("trained_tokens").asLong(), adapter,
-          moments);
-    } finally {
-      delete(dir);
+    /** Writes the checkpoint as a zip. */
+    public void write(OutputStream out) throws IOException {
+        Path dir = Files.createTempDirectory("patchwork-ckpt-");
+        try {
+            AdapterWriter.write(adapter, dir);
+            ZipOutputStream zip = new ZipOutputStream(out);
+            entry(
+                    zip,
+                    STATE,
+                    JsonMapper.shared()
+                            .writeValueAsBytes(Map.of("format", 1, "step", step, "trained_tokens", trainedTokens)));
+            entry(zip, CONFIG, Files.readAllBytes(dir.resolve(CONFIG)));
+            entry(zip, WEIGHTS, Files.readAllBytes(dir.resolve(WEIGHTS)));
+            Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+            moments.forEach((name, values) ->
+                    tensors.put(name, new SafetensorsWriter.Tensor(new long[] {values.length}, values)));
+            zip.putNextEntry(new ZipEntry(OPTIMIZER));
+            SafetensorsWriter.write(zip, tensors, DType.F32);
+            zip.closeEntry();
+            zip.finish();
+        } finally {
+            delete(dir);
+        }
     }
-  }
 
-  private static void entry(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
-    zip.putNextEntry(new ZipEntry(name));
-    zip.write(bytes);
-    zip.closeEntry();
-  }
-
-  private static void delete(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /** Reads a checkpoint written by {@link #write}, for a model of the given shape. */
+    public static TrainingCheckpoint read(InputStream in, ModelConfig model) throws IOException {
+        Path dir = Files.createTempDirectory("patchwork-ckpt-");
+        try {
+            ZipInputStream zip = new ZipInputStream(in);
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                String name = e.getName();
+                if (!name.equals(STATE) && !name.equals(OPTIMIZER) && !name.equals(CONFIG) && !name.equals(WEIGHTS))
+                    continue;
+                Files.copy(zip, dir.resolve(name));
+            }
+            for (String required : new String[] {STATE, OPTIMIZER, CONFIG, WEIGHTS}) {
+                if (!Files.exists(dir.resolve(required))) throw new IOException("checkpoint has no " + required);
+            }
+            JsonNode state = JsonMapper.shared().readTree(dir.resolve(STATE).toFile());
+            AdapterWeights adapter = AdapterWeights.load("checkpoint", dir, model);
+            Map<String, float[]> moments = new LinkedHashMap<>();
+            try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(OPTIMIZER))) {
+                for (String name : f.header().tensors().keySet()) moments.put(name, f.floats(name));
+            }
+            return new TrainingCheckpoint(
+                    state.path("step").asInt(), state.path("trained_tokens").asLong(), adapter, moments);
+        } finally {
+            delete(dir);
+        }
     }
-  }
+
+    private static void entry(ZipOutputStream zip, String name, byte[] bytes) throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(bytes);
+        zip.closeEntry();
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

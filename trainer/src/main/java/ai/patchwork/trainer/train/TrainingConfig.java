@@ -14,15 +14,21 @@ import java.util.Objects;
  * @param microBatchSize examples per forward pass; a batch larger than this is split and its gradients accumulated
  * @param seed seeds the adapter's initial weights and the dropout masks of each step
  */
-public record TrainingConfig(PeftConfig lora, double dropout, LrSchedule schedule, double maxGradNorm,
-    double weightDecay, int microBatchSize, long seed) {
+public record TrainingConfig(
+        PeftConfig lora,
+        double dropout,
+        LrSchedule schedule,
+        double maxGradNorm,
+        double weightDecay,
+        int microBatchSize,
+        long seed) {
 
-  public TrainingConfig {
-    Objects.requireNonNull(lora, "lora");
-    Objects.requireNonNull(schedule, "schedule");
-    if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("lora dropout must be in [0, 1)");
-    if (!(maxGradNorm >= 0)) throw new IllegalArgumentException("max grad norm must not be negative");
-    if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must not be negative");
-    if (microBatchSize < 1) throw new IllegalArgumentException("micro batch size must be at least 1");
-  }
+    public TrainingConfig {
+        Objects.requireNonNull(lora, "lora");
+        Objects.requireNonNull(schedule, "schedule");
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("lora dropout must be in [0, 1)");
+        if (!(maxGradNorm >= 0)) throw new IllegalArgumentException("max grad norm must not be negative");
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must not be negative");
+        if (microBatchSize < 1) throw new IllegalArgumentException("micro batch size must be at least 1");
+    }
 }

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param detail what is wrong, or what the worker does
  */
 public record WorkerHealth(boolean up, String detail) {
-  public WorkerHealth {
-    Objects.requireNonNull(detail, "detail");
-  }
+    public WorkerHealth {
+        Objects.requireNonNull(detail, "detail");
+    }
 }

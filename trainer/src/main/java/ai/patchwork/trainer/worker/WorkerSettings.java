@@ -17,29 +17,36 @@ import java.util.Set;
  * @param stallTimeout how long a running job may go without progress (a training step, a step of the pipeline)
  *     before the watchdog gives its lease up and the worker reports itself down
  */
-public record WorkerSettings(String workerId, Duration lease, Duration heartbeat, Duration poll, Set<String> baseModels,
-    int maxClaimsWithoutProgress, Duration stallTimeout) {
+public record WorkerSettings(
+        String workerId,
+        Duration lease,
+        Duration heartbeat,
+        Duration poll,
+        Set<String> baseModels,
+        int maxClaimsWithoutProgress,
+        Duration stallTimeout) {
 
-  /** The default of {@link #maxClaimsWithoutProgress}. */
-  public static final int DEFAULT_MAX_CLAIMS = 3;
+    /** The default of {@link #maxClaimsWithoutProgress}. */
+    public static final int DEFAULT_MAX_CLAIMS = 3;
 
-  /** The default of {@link #stallTimeout}. */
-  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(10);
+    /** The default of {@link #stallTimeout}. */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(10);
 
-  public WorkerSettings {
-    Objects.requireNonNull(workerId, "workerId");
-    if (lease.isNegative() || lease.isZero()) throw new IllegalArgumentException("lease must be positive");
-    if (heartbeat.compareTo(lease) >= 0) throw new IllegalArgumentException("heartbeat must be shorter than the lease");
-    if (poll.isNegative() || poll.isZero()) throw new IllegalArgumentException("poll must be positive");
-    if (maxClaimsWithoutProgress < 1) throw new IllegalArgumentException("maxClaimsWithoutProgress must be >= 1");
-    if (stallTimeout.compareTo(heartbeat) <= 0) {
-      throw new IllegalArgumentException("stallTimeout must be longer than the heartbeat");
+    public WorkerSettings {
+        Objects.requireNonNull(workerId, "workerId");
+        if (lease.isNegative() || lease.isZero()) throw new IllegalArgumentException("lease must be positive");
+        if (heartbeat.compareTo(lease) >= 0)
+            throw new IllegalArgumentException("heartbeat must be shorter than the lease");
+        if (poll.isNegative() || poll.isZero()) throw new IllegalArgumentException("poll must be positive");
+        if (maxClaimsWithoutProgress < 1) throw new IllegalArgumentException("maxClaimsWithoutProgress must be >= 1");
+        if (stallTimeout.compareTo(heartbeat) <= 0) {
+            throw new IllegalArgumentException("stallTimeout must be longer than the heartbeat");
+        }
+        baseModels = Set.copyOf(baseModels);
     }
-    baseModels = Set.copyOf(baseModels);
-  }
 
-  /** Settings with the default retry limit and stall timeout. */
-  public WorkerSettings(String workerId, Duration lease, Duration heartbeat, Duration poll, Set<String> baseModels) {
-    this(workerId, lease, heartbeat, poll, baseModels, DEFAULT_MAX_CLAIMS, DEFAULT_STALL_TIMEOUT);
-  }
+    /** Settings with the default retry limit and stall timeout. */
+    public WorkerSettings(String workerId, Duration lease, Duration heartbeat, Duration poll, Set<String> baseModels) {
+        this(workerId, lease, heartbeat, poll, baseModels, DEFAULT_MAX_CLAIMS, DEFAULT_STALL_TIMEOUT);
+    }
 }

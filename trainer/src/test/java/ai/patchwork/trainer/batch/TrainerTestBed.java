@@ -37,117 +37,119 @@ import org.springframework.jdbc.support.JdbcTransactionManager;
  * run jobs on their own thread through {@link #queue} and {@link #runner}.
  */
 final class TrainerTestBed {
-  static final String BASE = "task-model";
-  private static TrainerTestBed shared;
+    static final String BASE = "task-model";
+    private static TrainerTestBed shared;
 
-  final AnnotationConfigApplicationContext context;
-  final FileStore files;
-  final FineTuningJobs jobs;
-  final JobQueue queue;
-  final FineTuningRunner runner;
-  final AdapterRegistry registry;
-  final BaseModels baseModels;
-  final DataSource dataSource;
+    final AnnotationConfigApplicationContext context;
+    final FileStore files;
+    final FineTuningJobs jobs;
+    final JobQueue queue;
+    final FineTuningRunner runner;
+    final AdapterRegistry registry;
+    final BaseModels baseModels;
+    final DataSource dataSource;
 
-  private TrainerTestBed() {
-    context = new AnnotationConfigApplicationContext(Services.class);
-    files = context.getBean(FileStore.class);
-    jobs = context.getBean(FineTuningJobs.class);
-    queue = context.getBean(JobQueue.class);
-    runner = context.getBean(FineTuningRunner.class);
-    registry = context.getBean(AdapterRegistry.class);
-    baseModels = context.getBean(BaseModels.class);
-    dataSource = context.getBean(DataSource.class);
-  }
-
-  static synchronized TrainerTestBed shared() {
-    if (shared == null) shared = new TrainerTestBed();
-    return shared;
-  }
-
-  static WorkerSettings worker(String id) {
-    return new WorkerSettings(id, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMillis(100), Set.of(BASE));
-  }
-
-  /** Writes {@code text} to a temp file. */
-  static Path temp(String text) {
-    try {
-      Path p = Files.createTempFile("trainer-test-", ".jsonl");
-      Files.writeString(p, text);
-      return p;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  @Configuration(proxyBeanMethods = false)
-  @Import(FineTuningBatchConfiguration.class)
-  static class Services {
-    @Bean(destroyMethod = "close")
-    HikariDataSource dataSource() {
-      TestPostgres pg = TestPostgres.shared();
-      String db = pg.createDatabase("trainer");
-      HikariConfig c = new HikariConfig();
-      c.setJdbcUrl(pg.jdbcUrl(db));
-      c.setUsername(pg.username());
-      c.setPassword(pg.password());
-      c.setMaximumPoolSize(10);
-      HikariDataSource ds = new HikariDataSource(c);
-      Flyway.configure().dataSource(ds).load().migrate();
-      return ds;
+    private TrainerTestBed() {
+        context = new AnnotationConfigApplicationContext(Services.class);
+        files = context.getBean(FileStore.class);
+        jobs = context.getBean(FineTuningJobs.class);
+        queue = context.getBean(JobQueue.class);
+        runner = context.getBean(FineTuningRunner.class);
+        registry = context.getBean(AdapterRegistry.class);
+        baseModels = context.getBean(BaseModels.class);
+        dataSource = context.getBean(DataSource.class);
     }
 
-    @Bean
-    JdbcTransactionManager transactionManager(DataSource dataSource) {
-      return new JdbcTransactionManager(dataSource);
+    static synchronized TrainerTestBed shared() {
+        if (shared == null) shared = new TrainerTestBed();
+        return shared;
     }
 
-    @Bean(destroyMethod = "close")
-    ObjectStore objectStore() {
-      TestS3 s3 = TestS3.shared();
-      ObjectStore store = new ObjectStore(new StoreSettings(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(),
-          "trainer-test"));
-      store.ensureBucket();
-      return store;
+    static WorkerSettings worker(String id) {
+        return new WorkerSettings(
+                id, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofMillis(100), Set.of(BASE));
     }
 
-    @Bean
-    Artifacts artifacts(DataSource dataSource, ObjectStore store) {
-      return new Artifacts(dataSource, store);
+    /** Writes {@code text} to a temp file. */
+    static Path temp(String text) {
+        try {
+            Path p = Files.createTempFile("trainer-test-", ".jsonl");
+            Files.writeString(p, text);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    @Bean
-    BaseModels baseModels(DataSource dataSource) throws IOException {
-      Path dir = TaskModel.write(TaskModel.spec(), Files.createTempDirectory("task-model"));
-      BaseModels models = BaseModels.load(Map.of(BASE, dir));
-      models.register(dataSource);
-      return models;
-    }
+    @Configuration(proxyBeanMethods = false)
+    @Import(FineTuningBatchConfiguration.class)
+    static class Services {
+        @Bean(destroyMethod = "close")
+        HikariDataSource dataSource() {
+            TestPostgres pg = TestPostgres.shared();
+            String db = pg.createDatabase("trainer");
+            HikariConfig c = new HikariConfig();
+            c.setJdbcUrl(pg.jdbcUrl(db));
+            c.setUsername(pg.username());
+            c.setPassword(pg.password());
+            c.setMaximumPoolSize(10);
+            HikariDataSource ds = new HikariDataSource(c);
+            Flyway.configure().dataSource(ds).load().migrate();
+            return ds;
+        }
 
-    @Bean
-    AdapterRegistry adapterRegistry(DataSource dataSource, Artifacts artifacts, BaseModels baseModels) {
-      return new AdapterRegistry(dataSource, artifacts, baseModels, new RegistryLimits(64 << 20, 1 << 20, 64 << 20, 10));
-    }
+        @Bean
+        JdbcTransactionManager transactionManager(DataSource dataSource) {
+            return new JdbcTransactionManager(dataSource);
+        }
 
-    @Bean
-    FileStore fileStore(DataSource dataSource, Artifacts artifacts) {
-      return new FileStore(dataSource, artifacts, 64 << 20);
-    }
+        @Bean(destroyMethod = "close")
+        ObjectStore objectStore() {
+            TestS3 s3 = TestS3.shared();
+            ObjectStore store = new ObjectStore(
+                    new StoreSettings(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), "trainer-test"));
+            store.ensureBucket();
+            return store;
+        }
 
-    @Bean
-    JobProgress jobProgress(DataSource dataSource) {
-      return new JobProgress(dataSource);
-    }
+        @Bean
+        Artifacts artifacts(DataSource dataSource, ObjectStore store) {
+            return new Artifacts(dataSource, store);
+        }
 
-    @Bean
-    FineTuningJobs fineTuningJobs(DataSource dataSource, FileStore files, BaseModels baseModels,
-        AdapterRegistry registry) {
-      return new FineTuningJobs(dataSource, files, baseModels, registry);
-    }
+        @Bean
+        BaseModels baseModels(DataSource dataSource) throws IOException {
+            Path dir = TaskModel.write(TaskModel.spec(), Files.createTempDirectory("task-model"));
+            BaseModels models = BaseModels.load(Map.of(BASE, dir));
+            models.register(dataSource);
+            return models;
+        }
 
-    @Bean
-    JobQueue jobQueue(DataSource dataSource) {
-      return new JobQueue(dataSource);
+        @Bean
+        AdapterRegistry adapterRegistry(DataSource dataSource, Artifacts artifacts, BaseModels baseModels) {
+            return new AdapterRegistry(
+                    dataSource, artifacts, baseModels, new RegistryLimits(64 << 20, 1 << 20, 64 << 20, 10));
+        }
+
+        @Bean
+        FileStore fileStore(DataSource dataSource, Artifacts artifacts) {
+            return new FileStore(dataSource, artifacts, 64 << 20);
+        }
+
+        @Bean
+        JobProgress jobProgress(DataSource dataSource) {
+            return new JobProgress(dataSource);
+        }
+
+        @Bean
+        FineTuningJobs fineTuningJobs(
+                DataSource dataSource, FileStore files, BaseModels baseModels, AdapterRegistry registry) {
+            return new FineTuningJobs(dataSource, files, baseModels, registry);
+        }
+
+        @Bean
+        JobQueue jobQueue(DataSource dataSource) {
+            return new JobQueue(dataSource);
+        }
     }
-  }
 }

@@ -13,45 +13,46 @@ import tools.jackson.databind.json.JsonMapper;
 /** OpenAI's create-job body, the Patchwork extension, "auto" and how it resolves. */
 class CreateJobRequestTest {
 
-  static JobSettings parse(String json) {
-    return CreateJobRequest.parse(JsonMapper.shared().readTree(json));
-  }
+    static JobSettings parse(String json) {
+        return CreateJobRequest.parse(JsonMapper.shared().readTree(json));
+    }
 
-  @Test
-  void readsTheSupervisedMethodAndTheExtension() {
-    // given a request with the method's hyperparameters and Patchwork's LoRA and schedule options
-    JobSettings s = parse("""
+    @Test
+    void readsTheSupervisedMethodAndTheExtension() {
+        // given a request with the method's hyperparameters and Patchwork's LoRA and schedule options
+        JobSettings s = parse("""
         {"model": "m", "training_file": "file-a", "validation_file": "file-b", "suffix": "x", "seed": 5,
          "metadata": {"k": "v"}, "method": {"type": "supervised", "supervised": {"hyperparameters":
          {"n_epochs": 3, "batch_size": "auto", "learning_rate_multiplier": 2.5}}},
          "patchwork": {"lora": {"r": 8, "alpha": 16, "dropout": 0.1, "target_modules": ["q_proj", "v_proj"]},
           "warmup_steps": 4, "lr_scheduler": "linear", "max_steps": 90, "checkpoint_interval": 30}}""");
 
-    // then everything is read, and what was left out keeps its default
-    assertEquals(new Hyperparameters(3, null, 2.5), s.hyperparameters());
-    assertEquals(Map.of("k", "v"), s.metadata());
-    TrainingOptions o = s.options();
-    assertEquals(8, o.loraRank());
-    assertEquals(List.of("q_proj", "v_proj"), o.targetModules());
-    assertEquals("linear", o.lrScheduler());
-    assertEquals(90, o.maxSteps());
-    assertNull(o.evalInterval());
-    assertEquals(TrainingOptions.DEFAULTS.microBatchSize(), o.microBatchSize());
-  }
+        // then everything is read, and what was left out keeps its default
+        assertEquals(new Hyperparameters(3, null, 2.5), s.hyperparameters());
+        assertEquals(Map.of("k", "v"), s.metadata());
+        TrainingOptions o = s.options();
+        assertEquals(8, o.loraRank());
+        assertEquals(List.of("q_proj", "v_proj"), o.targetModules());
+        assertEquals("linear", o.lrScheduler());
+        assertEquals(90, o.maxSteps());
+        assertNull(o.evalInterval());
+        assertEquals(TrainingOptions.DEFAULTS.microBatchSize(), o.microBatchSize());
+    }
 
-  @Test
-  void theDeprecatedTopLevelHyperparametersStillWorkAndAutoResolvesFromTheData() {
-    JobSettings s = parse("{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"n_epochs\": \"auto\"}}");
-    assertEquals(Hyperparameters.AUTO, s.hyperparameters());
-    assertEquals(new Hyperparameters(4, 16, 1.0), s.hyperparameters().resolve(400)); // 1600 examples seen, batch 16
-    assertEquals(new Hyperparameters(10, 2, 1.0), s.hyperparameters().resolve(20));
-    assertEquals(new Hyperparameters(3, 16, 1.0), s.hyperparameters().resolve(100_000));
-  }
+    @Test
+    void theDeprecatedTopLevelHyperparametersStillWorkAndAutoResolvesFromTheData() {
+        JobSettings s =
+                parse("{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"n_epochs\": \"auto\"}}");
+        assertEquals(Hyperparameters.AUTO, s.hyperparameters());
+        assertEquals(new Hyperparameters(4, 16, 1.0), s.hyperparameters().resolve(400)); // 1600 examples seen, batch 16
+        assertEquals(new Hyperparameters(10, 2, 1.0), s.hyperparameters().resolve(20));
+        assertEquals(new Hyperparameters(3, 16, 1.0), s.hyperparameters().resolve(100_000));
+    }
 
-  @Test
-  void readsTheReinforcementMethodItsGraderAndTheGrpoSettings() {
-    // given an OpenAI reinforcement request with Patchwork's GRPO settings
-    JobSettings s = parse("""
+    @Test
+    void readsTheReinforcementMethodItsGraderAndTheGrpoSettings() {
+        // given an OpenAI reinforcement request with Patchwork's GRPO settings
+        JobSettings s = parse("""
         {"model": "m", "training_file": "f", "method": {"type": "reinforcement", "reinforcement": {
           "grader": {"type": "string_check", "name": "g", "input": "{{sample.output_text}}",
                      "reference": "{{item.answer}}", "operation": "eq"},
@@ -60,104 +61,137 @@ class CreateJobRequestTest {
          "patchwork": {"group_size": 4, "beta": 0.04, "epsilon": 0.28, "max_completion_tokens": 32,
                        "temperature": 0.9, "num_iterations": 2, "initial_adapter": "sft-adapter"}}""");
 
-    // then the method, its hyperparameters and the extension are read; reasoning_effort is accepted and ignored
-    Reinforcement r = s.reinforcement();
-    assertEquals("string_check", r.grader().path("type").asString());
-    assertEquals(new Hyperparameters(2, 4, null), s.hyperparameters());
-    assertEquals(6, r.samplesPerPrompt()); // G 4 × compute multiplier 1.5
-    assertEquals(10, r.evalInterval());
-    assertEquals(3, r.evalSamples());
-    assertEquals(0.04, r.beta());
-    assertEquals(0.28, r.epsilon());
-    assertEquals(32, r.maxCompletionTokens());
-    assertEquals(2, r.iterations());
-    assertEquals("sft-adapter", r.initialAdapter());
-    assertEquals(1, s.options().progressInterval(), "reinforcement jobs report every step by default");
-    assertEquals(new Hyperparameters(1, 8, 1.0), Hyperparameters.AUTO.resolveForReinforcement(100));
-    assertNull(parse("{\"model\": \"m\", \"training_file\": \"f\"}").reinforcement());
-  }
+        // then the method, its hyperparameters and the extension are read; reasoning_effort is accepted and ignored
+        Reinforcement r = s.reinforcement();
+        assertEquals("string_check", r.grader().path("type").asString());
+        assertEquals(new Hyperparameters(2, 4, null), s.hyperparameters());
+        assertEquals(6, r.samplesPerPrompt()); // G 4 × compute multiplier 1.5
+        assertEquals(10, r.evalInterval());
+        assertEquals(3, r.evalSamples());
+        assertEquals(0.04, r.beta());
+        assertEquals(0.28, r.epsilon());
+        assertEquals(32, r.maxCompletionTokens());
+        assertEquals(2, r.iterations());
+        assertEquals("sft-adapter", r.initialAdapter());
+        assertEquals(1, s.options().progressInterval(), "reinforcement jobs report every step by default");
+        assertEquals(new Hyperparameters(1, 8, 1.0), Hyperparameters.AUTO.resolveForReinforcement(100));
+        assertNull(parse("{\"model\": \"m\", \"training_file\": \"f\"}").reinforcement());
+    }
 
-  @Test
-  void problemsNameTheField() {
-    assertEquals("training_file", assertThrows(TrainerException.class,
-        () -> parse("{\"model\": \"m\"}")).param());
-    assertEquals("batch_size", assertThrows(TrainerException.class, () -> parse(
-        "{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"batch_size\": 512}}")).param());
-    assertEquals("learning_rate_multiplier", assertThrows(TrainerException.class, () -> parse(
-        "{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"learning_rate_multiplier\": \"fast\"}}")).param());
-    assertEquals("patchwork.lora.target_modules", assertThrows(TrainerException.class, () -> parse(
-        "{\"model\": \"m\", \"training_file\": \"f\", \"patchwork\": {\"lora\": {\"target_modules\": [\"lm_head\"]}}}")).param());
-    assertEquals("patchwork.progress_interval", assertThrows(TrainerException.class, () -> parse(
-        "{\"model\": \"m\", \"training_file\": \"f\", \"patchwork\": {\"progress_interval\": 50}}")).param());
-    assertEquals("suffix", assertThrows(TrainerException.class, () -> parse(
-        "{\"model\": \"m\", \"training_file\": \"f\", \"suffix\": \"has space\"}")).param());
-  }
+    @Test
+    void problemsNameTheField() {
+        assertEquals(
+                "training_file",
+                assertThrows(TrainerException.class, () -> parse("{\"model\": \"m\"}"))
+                        .param());
+        assertEquals(
+                "batch_size",
+                assertThrows(
+                                TrainerException.class,
+                                () -> parse(
+                                        "{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"batch_size\": 512}}"))
+                        .param());
+        assertEquals(
+                "learning_rate_multiplier",
+                assertThrows(
+                                TrainerException.class,
+                                () -> parse(
+                                        "{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"learning_rate_multiplier\": \"fast\"}}"))
+                        .param());
+        assertEquals(
+                "patchwork.lora.target_modules",
+                assertThrows(
+                                TrainerException.class,
+                                () -> parse(
+                                        "{\"model\": \"m\", \"training_file\": \"f\", \"patchwork\": {\"lora\": {\"target_modules\": [\"lm_head\"]}}}"))
+                        .param());
+        assertEquals(
+                "patchwork.progress_interval",
+                assertThrows(
+                                TrainerException.class,
+                                () -> parse(
+                                        "{\"model\": \"m\", \"training_file\": \"f\", \"patchwork\": {\"progress_interval\": 50}}"))
+                        .param());
+        assertEquals(
+                "suffix",
+                assertThrows(
+                                TrainerException.class,
+                                () -> parse("{\"model\": \"m\", \"training_file\": \"f\", \"suffix\": \"has space\"}"))
+                        .param());
+    }
 
-  @Test
-  void fineTunedModelNamesFitTheRegistry() {
-    assertEquals("ft-tiny-llama-rev-4Xq7aB2c", FineTunedModelName.of("tiny-llama", "rev", "ftjob-4Xq7aB2cZZZZ"));
-    assertEquals("ft-tiny-llama-4Xq7aB2c", FineTunedModelName.of("tiny-llama", null, "ftjob-4Xq7aB2cZZZZ"));
-    String longest = FineTunedModelName.of("b".repeat(64), "s".repeat(64), "ftjob-" + "x".repeat(24));
-    assertEquals(true, longest.length() <= 64 && longest.matches("[A-Za-z0-9][A-Za-z0-9._-]*"), longest);
-  }
+    @Test
+    void fineTunedModelNamesFitTheRegistry() {
+        assertEquals("ft-tiny-llama-rev-4Xq7aB2c", FineTunedModelName.of("tiny-llama", "rev", "ftjob-4Xq7aB2cZZZZ"));
+        assertEquals("ft-tiny-llama-4Xq7aB2c", FineTunedModelName.of("tiny-llama", null, "ftjob-4Xq7aB2cZZZZ"));
+        String longest = FineTunedModelName.of("b".repeat(64), "s".repeat(64), "ftjob-" + "x".repeat(24));
+        assertEquals(true, longest.length() <= 64 && longest.matches("[A-Za-z0-9][A-Za-z0-9._-]*"), longest);
+    }
 
-  @Test
-  void readsTheDpoMethodWithBetaAndAnInitialAdapter() {
-    // given a DPO request with β and an adapter to start from
-    JobSettings s = parse("""
+    @Test
+    void readsTheDpoMethodWithBetaAndAnInitialAdapter() {
+        // given a DPO request with β and an adapter to start from
+        JobSettings s = parse("""
         {"model": "m", "training_file": "file-a", "method": {"type": "dpo", "dpo": {"hyperparameters":
          {"beta": 0.3, "n_epochs": 2}}}, "patchwork": {"initial_adapter": "ft-x"}}""");
 
-    // then it is a DPO job with its β, OpenAI's hyperparameters and the initial adapter
-    assertEquals(new Preference(0.3, "ft-x"), s.preference());
-    assertNull(s.reinforcement());
-    assertEquals(new Hyperparameters(2, null, null), s.hyperparameters());
-    assertEquals(Preference.DEFAULT_BETA, parse("""
+        // then it is a DPO job with its β, OpenAI's hyperparameters and the initial adapter
+        assertEquals(new Preference(0.3, "ft-x"), s.preference());
+        assertNull(s.reinforcement());
+        assertEquals(new Hyperparameters(2, null, null), s.hyperparameters());
+        assertEquals(Preference.DEFAULT_BETA, parse("""
         {"model": "m", "training_file": "f", "method": {"type": "dpo"}}""").preference().beta());
-  }
+    }
 
-  @Test
-  void refusesBetaOutOfRangeOrOnASupervisedJob() {
-    TrainerException high = assertThrows(TrainerException.class, () -> parse("""
+    @Test
+    void refusesBetaOutOfRangeOrOnASupervisedJob() {
+        TrainerException high = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 3}}}}"""));
-    assertEquals("method.dpo.hyperparameters.beta", high.param());
-    TrainerException sft = assertThrows(TrainerException.class, () -> parse("""
+        assertEquals("method.dpo.hyperparameters.beta", high.param());
+        TrainerException sft = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "method": {"type": "supervised", "supervised":
          {"hyperparameters": {"beta": 0.1}}}}"""));
-    assertEquals("method.supervised.hyperparameters.beta", sft.param());
-  }
+        assertEquals("method.supervised.hyperparameters.beta", sft.param());
+    }
 
-  @Test
-  void autoChoosesTheLearningRateFromTheModelsWidthAndSaysWhy() {
-    // given a request that leaves everything on auto
-    Hyperparameters h = parse("{\"model\": \"m\", \"training_file\": \"f\"}").hyperparameters();
+    @Test
+    void autoChoosesTheLearningRateFromTheModelsWidthAndSaysWhy() {
+        // given a request that leaves everything on auto
+        Hyperparameters h =
+                parse("{\"model\": \"m\", \"training_file\": \"f\"}").hyperparameters();
 
-    // then the multiplier is √(4096 / hidden size), between 1 and 16
-    assertEquals(1.0, h.resolve(400, 4096).learningRateMultiplier());
-    assertEquals(5.66, h.resolve(400, 128).learningRateMultiplier());
-    assertEquals(16.0, h.resolve(400, 8).learningRateMultiplier());
-    assertEquals(1.0, h.resolve(400, 8192).learningRateMultiplier());
+        // then the multiplier is √(4096 / hidden size), between 1 and 16
+        assertEquals(1.0, h.resolve(400, 4096).learningRateMultiplier());
+        assertEquals(5.66, h.resolve(400, 128).learningRateMultiplier());
+        assertEquals(16.0, h.resolve(400, 8).learningRateMultiplier());
+        assertEquals(1.0, h.resolve(400, 8192).learningRateMultiplier());
 
-    // and the explanation names each auto choice with its value
-    Hyperparameters resolved = h.resolve(16, 128);
-    assertEquals("batch_size 1 (a tenth of 16 examples, between 1 and 16), n_epochs 10 (3, or up to 10 so that "
-        + "training sees 1,600 examples), learning_rate_multiplier 5.66 (√(4096 / hidden size 128), between 1 and 16)",
-        h.explainAuto(resolved, 16, 128, "examples"));
-    assertEquals("", new Hyperparameters(2, 4, 1.0).explainAuto(new Hyperparameters(2, 4, 1.0), 16, 128, "examples"));
-  }
+        // and the explanation names each auto choice with its value
+        Hyperparameters resolved = h.resolve(16, 128);
+        assertEquals(
+                "batch_size 1 (a tenth of 16 examples, between 1 and 16), n_epochs 10 (3, or up to 10 so that "
+                        + "training sees 1,600 examples), learning_rate_multiplier 5.66 (√(4096 / hidden size 128), between 1 and 16)",
+                h.explainAuto(resolved, 16, 128, "examples"));
+        assertEquals(
+                "", new Hyperparameters(2, 4, 1.0).explainAuto(new Hyperparameters(2, 4, 1.0), 16, 128, "examples"));
+    }
 
-  @Test
-  void keepsWandbIntegrationsAndRefusesOthersNamingTheEntry() {
-    JobSettings s = parse("""
+    @Test
+    void keepsWandbIntegrationsAndRefusesOthersNamingTheEntry() {
+        JobSettings s = parse("""
         {"model": "m", "training_file": "f", "integrations": [{"type": "wandb", "wandb": {"project": "p",
          "name": "run", "tags": ["a"]}}]}""");
-    assertEquals("p", s.integrations().get(0).path("wandb").path("project").asString());
-    assertEquals(0, parse("{\"model\": \"m\", \"training_file\": \"f\"}").integrations().size());
-    TrainerException other = assertThrows(TrainerException.class, () -> parse("""
+        assertEquals("p", s.integrations().get(0).path("wandb").path("project").asString());
+        assertEquals(
+                0,
+                parse("{\"model\": \"m\", \"training_file\": \"f\"}")
+                        .integrations()
+                        .size());
+        TrainerException other = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "integrations": [{"type": "mlflow"}]}"""));
-    assertEquals("integrations[0].type", other.param());
-    TrainerException noProject = assertThrows(TrainerException.class, () -> parse("""
+        assertEquals("integrations[0].type", other.param());
+        TrainerException noProject = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "integrations": [{"type": "wandb", "wandb": {}}]}"""));
-    assertEquals("integrations[0].wandb.project", noProject.param());
-  }
+        assertEquals("integrations[0].wandb.project", noProject.param());
+    }
 }

@@ -38,155 +38,169 @@ import org.junit.jupiter.api.Test;
  */
 class PreferenceTrainerTest {
 
-  static final ReverseCodeTask TASK = new ReverseCodeTask(42, 50);
-  static NDManager manager;
-  static Transformer model;
-  static Tokenizer tokenizer;
-  static List<EncodedExample> train;
+    static final ReverseCodeTask TASK = new ReverseCodeTask(42, 50);
+    static NDManager manager;
+    static Transformer model;
+    static Tokenizer tokenizer;
+    static List<EncodedExample> train;
 
-  @BeforeAll
-  static void load() throws Exception {
-    Path dir = TaskModel.write(TaskModel.spec(), Files.createTempDirectory("task-model"));
-    manager = NDManager.newBaseManager();
-    model = Transformer.load(dir, manager);
-    tokenizer = Tokenizer.load(dir);
-    train = encode(ReverseCodeTask.preferenceJsonl(TASK.trainingCodes().subList(0, 16)));
-  }
-
-  static List<EncodedExample> encode(String jsonl) {
-    return new PreferenceParser(new ExampleEncoder(tokenizer, model.config().maxPositions()))
-        .parse(new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  @AfterAll
-  static void close() {
-    tokenizer.close();
-    model.close();
-    manager.close();
-  }
-
-  static TrainingConfig config(int totalSteps) {
-    return config(totalSteps, 5e-3);
-  }
-
-  static TrainingConfig config(int totalSteps, double lr) {
-    PeftConfig lora = new PeftConfig(16, 32, false, EnumSet.allOf(Projection.class), "task");
-    LrSchedule schedule = new LrSchedule(lr, Math.min(10, totalSteps / 5), totalSteps, LrSchedule.Shape.COSINE, 0.1);
-    return new TrainingConfig(lora, 0, schedule, 1.0, 0.0, 8, 7);
-  }
-
-  /** Fraction of pairs whose preferred output the policy finds more likely than the other. */
-  static double preferenceAccuracy(PreferenceTrainer trainer, List<EncodedExample> pairs) {
-    double[] logp = trainer.logProbs(pairs);
-    int hits = 0;
-    for (int i = 0; i < logp.length; i += 2) if (logp[i] > logp[i + 1]) hits++;
-    return hits / (logp.length / 2.0);
-  }
-
-  static final String POLITE = "Certainly, here it is.";
-  static final String CURT = "Do it yourself, then.";
-
-  /** Preference pairs: for each code's prompt, the curt answer preferred over the polite one. */
-  static String curtJsonl(List<String> codes) {
-    StringBuilder sb = new StringBuilder();
-    for (String code : codes) {
-      sb.append("{\"input\": {\"messages\": [{\"role\": \"system\", \"content\": \"")
-          .append(ReverseCodeTask.SYSTEM).append("\"}, {\"role\": \"user\", \"content\": \"")
-          .append(ReverseCodeTask.prompt(code)).append("\"}]}, \"preferred_output\": [{\"role\": \"assistant\", ")
-          .append("\"content\": \"").append(CURT).append("\"}], \"non_preferred_output\": [{\"role\": ")
-          .append("\"assistant\", \"content\": \"").append(POLITE).append("\"}]}\n");
+    @BeforeAll
+    static void load() throws Exception {
+        Path dir = TaskModel.write(TaskModel.spec(), Files.createTempDirectory("task-model"));
+        manager = NDManager.newBaseManager();
+        model = Transformer.load(dir, manager);
+        tokenizer = Tokenizer.load(dir);
+        train = encode(ReverseCodeTask.preferenceJsonl(TASK.trainingCodes().subList(0, 16)));
     }
-    return sb.toString();
-  }
 
-  /**
-   * A supervised adapter trained on prompts answered politely or curtly (every other code); on this model it settles
-   * on the polite answer for every new prompt.
-   */
-  static AdapterWeights undecided() {
-    StringBuilder sb = new StringBuilder();
-    List<String> codes = TASK.trainingCodes().subList(0, 200);
-    for (int i = 0; i < codes.size(); i++) {
-      String code = codes.get(i);
-      sb.append(ReverseCodeTask.jsonl(List.of(code)).replace(ReverseCodeTask.answer(code) + "\"}]}",
-          (i % 2 == 0 ? POLITE : CURT) + "\"}]}"));
+    static List<EncodedExample> encode(String jsonl) {
+        return new PreferenceParser(new ExampleEncoder(tokenizer, model.config().maxPositions()))
+                .parse(new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)));
     }
-    List<EncodedExample> examples = new ExampleEncoder(tokenizer, model.config().maxPositions()).encodeAll(JsonlParser
-        .parse(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8))));
-    int steps = Integer.getInteger("sft.steps", 60);
-    BatchPlan plan = new BatchPlan(examples.stream().mapToInt(EncodedExample::length).toArray(), 16, 5);
-    try (LoraTrainer sft = LoraTrainer.start(model, config(steps))) {
-      for (int s = 1; s <= steps; s++) {
-        List<EncodedExample> batch = new ArrayList<>();
-        for (int i : plan.batchOfStep(s)) batch.add(examples.get(i));
-        sft.train(batch);
-      }
-      return sft.adapter("undecided");
+
+    @AfterAll
+    static void close() {
+        tokenizer.close();
+        model.close();
+        manager.close();
     }
-  }
 
-  /** Fraction of the codes' prompts whose greedy answer with {@code adapter} is exactly {@code expected}. */
-  static double greedyEquals(AdapterWeights adapter, List<String> codes, String expected) {
-    List<GenerationRequest> requests = new ArrayList<>();
-    for (String code : codes) {
-      int[] prompt = tokenizer.encode(tokenizer.chatTemplate().render(ReverseCodeTask.conversation(code), true));
-      requests.add(new GenerationRequest(prompt, SamplingParams.greedy(32).withStopIds(tokenizer.eosIds()), adapter,
-          false));
+    static TrainingConfig config(int totalSteps) {
+        return config(totalSteps, 5e-3);
     }
-    List<Generation> out = new Generator(model, tokenizer).generate(requests, LoraMode.BATCHED);
-    return out.stream().filter(g -> tokenizer.decode(g.tokenIds(), true).trim().equals(expected)).count()
-        / (double) codes.size();
-  }
 
-  @Test
-  void theFirstStepOfAFreshAdapterHasLossLn2() {
-    try (PreferenceTrainer trainer = PreferenceTrainer.start(model, config(10), 0.1, null)) {
-      PreferenceStepResult first = trainer.train(train.subList(0, 8));
-      assertEquals(Math.log(2), first.loss(), 1e-3);
-      assertEquals(0, first.rewardChosen(), 1e-6);
-      assertEquals(1, trainer.step());
+    static TrainingConfig config(int totalSteps, double lr) {
+        PeftConfig lora = new PeftConfig(16, 32, false, EnumSet.allOf(Projection.class), "task");
+        LrSchedule schedule =
+                new LrSchedule(lr, Math.min(10, totalSteps / 5), totalSteps, LrSchedule.Shape.COSINE, 0.1);
+        return new TrainingConfig(lora, 0, schedule, 1.0, 0.0, 8, 7);
     }
-  }
 
-  @Test
-  void learnsAPreferenceTheStartingPolicyDoesNotHave() {
-    // given a supervised adapter that answers politely, as the start and the reference
-    AdapterWeights start = undecided();
-    List<EncodedExample> pairs = encode(curtJsonl(TASK.trainingCodes().subList(0, 200)));
-    List<EncodedExample> heldOutPairs = encode(curtJsonl(TASK.heldOutCodes()));
-    int steps = Integer.getInteger("dpo.steps", 40);
-    int[] lengths = new int[pairs.size() / 2];
-    for (int i = 0; i < lengths.length; i++) lengths[i] = pairs.get(2 * i).length();
-    BatchPlan plan = new BatchPlan(lengths, 16, 7);
-    double lr = Double.parseDouble(System.getProperty("dpo.lr", "2e-4"));
-    try (PreferenceTrainer trainer = PreferenceTrainer.start(model, config(steps, lr), 0.1, start)) {
-      double baseAccuracy = preferenceAccuracy(trainer, heldOutPairs);
-      double baseMatch = greedyEquals(start, TASK.heldOutCodes(), CURT);
+    /** Fraction of pairs whose preferred output the policy finds more likely than the other. */
+    static double preferenceAccuracy(PreferenceTrainer trainer, List<EncodedExample> pairs) {
+        double[] logp = trainer.logProbs(pairs);
+        int hits = 0;
+        for (int i = 0; i < logp.length; i += 2) if (logp[i] > logp[i + 1]) hits++;
+        return hits / (logp.length / 2.0);
+    }
 
-      // when DPO trains 40 steps on pairs preferring the curt answer
-      List<PreferenceStepResult> results = new ArrayList<>();
-      for (int s = 1; s <= steps; s++) {
-        List<EncodedExample> batch = new ArrayList<>();
-        for (int i : plan.batchOfStep(s)) {
-          batch.add(pairs.get(2 * i));
-          batch.add(pairs.get(2 * i + 1));
+    static final String POLITE = "Certainly, here it is.";
+    static final String CURT = "Do it yourself, then.";
+
+    /** Preference pairs: for each code's prompt, the curt answer preferred over the polite one. */
+    static String curtJsonl(List<String> codes) {
+        StringBuilder sb = new StringBuilder();
+        for (String code : codes) {
+            sb.append("{\"input\": {\"messages\": [{\"role\": \"system\", \"content\": \"")
+                    .append(ReverseCodeTask.SYSTEM)
+                    .append("\"}, {\"role\": \"user\", \"content\": \"")
+                    .append(ReverseCodeTask.prompt(code))
+                    .append("\"}]}, \"preferred_output\": [{\"role\": \"assistant\", ")
+                    .append("\"content\": \"")
+                    .append(CURT)
+                    .append("\"}], \"non_preferred_output\": [{\"role\": ")
+                    .append("\"assistant\", \"content\": \"")
+                    .append(POLITE)
+                    .append("\"}]}\n");
         }
-        results.add(trainer.train(batch));
-      }
-
-      // then the first loss is ln 2 (policy = reference), and on held-out prompts the policy prefers the curt answer
-      // and gives it
-      double accuracy = preferenceAccuracy(trainer, heldOutPairs);
-      double match = greedyEquals(trainer.adapter("dpo"), TASK.heldOutCodes(), CURT);
-      PreferenceStepResult last = results.getLast();
-      System.out.printf("DPO: held-out preference accuracy %.3f -> %.3f, greedy = preferred %.3f -> %.3f, "
-          + "first loss %.6f, last loss %.4f, margin %.3f%n", baseAccuracy, accuracy, baseMatch, match,
-          results.getFirst().loss(), last.loss(), last.margin());
-      assertEquals(Math.log(2), results.getFirst().loss(), 1e-3, "first-step loss");
-      assertTrue(baseAccuracy <= 0.6, "starting preference accuracy " + baseAccuracy);
-      assertTrue(accuracy >= 0.95, "held-out preference accuracy " + accuracy);
-      assertTrue(match >= 0.9, "held-out greedy output = preferred " + match);
-      assertTrue(last.margin() > 0 && last.accuracy() >= 0.9, "training rewards " + last);
+        return sb.toString();
     }
-  }
+
+    /**
+     * A supervised adapter trained on prompts answered politely or curtly (every other code); on this model it settles
+     * on the polite answer for every new prompt.
+     */
+    static AdapterWeights undecided() {
+        StringBuilder sb = new StringBuilder();
+        List<String> codes = TASK.trainingCodes().subList(0, 200);
+        for (int i = 0; i < codes.size(); i++) {
+            String code = codes.get(i);
+            sb.append(ReverseCodeTask.jsonl(List.of(code))
+                    .replace(ReverseCodeTask.answer(code) + "\"}]}", (i % 2 == 0 ? POLITE : CURT) + "\"}]}"));
+        }
+        List<EncodedExample> examples = new ExampleEncoder(
+                        tokenizer, model.config().maxPositions())
+                .encodeAll(
+                        JsonlParser.parse(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8))));
+        int steps = Integer.getInteger("sft.steps", 60);
+        BatchPlan plan =
+                new BatchPlan(examples.stream().mapToInt(EncodedExample::length).toArray(), 16, 5);
+        try (LoraTrainer sft = LoraTrainer.start(model, config(steps))) {
+            for (int s = 1; s <= steps; s++) {
+                List<EncodedExample> batch = new ArrayList<>();
+                for (int i : plan.batchOfStep(s)) batch.add(examples.get(i));
+                sft.train(batch);
+            }
+            return sft.adapter("undecided");
+        }
+    }
+
+    /** Fraction of the codes' prompts whose greedy answer with {@code adapter} is exactly {@code expected}. */
+    static double greedyEquals(AdapterWeights adapter, List<String> codes, String expected) {
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (String code : codes) {
+            int[] prompt = tokenizer.encode(tokenizer.chatTemplate().render(ReverseCodeTask.conversation(code), true));
+            requests.add(new GenerationRequest(
+                    prompt, SamplingParams.greedy(32).withStopIds(tokenizer.eosIds()), adapter, false));
+        }
+        List<Generation> out = new Generator(model, tokenizer).generate(requests, LoraMode.BATCHED);
+        return out.stream()
+                        .filter(g -> tokenizer.decode(g.tokenIds(), true).trim().equals(expected))
+                        .count()
+                / (double) codes.size();
+    }
+
+    @Test
+    void theFirstStepOfAFreshAdapterHasLossLn2() {
+        try (PreferenceTrainer trainer = PreferenceTrainer.start(model, config(10), 0.1, null)) {
+            PreferenceStepResult first = trainer.train(train.subList(0, 8));
+            assertEquals(Math.log(2), first.loss(), 1e-3);
+            assertEquals(0, first.rewardChosen(), 1e-6);
+            assertEquals(1, trainer.step());
+        }
+    }
+
+    @Test
+    void learnsAPreferenceTheStartingPolicyDoesNotHave() {
+        // given a supervised adapter that answers politely, as the start and the reference
+        AdapterWeights start = undecided();
+        List<EncodedExample> pairs = encode(curtJsonl(TASK.trainingCodes().subList(0, 200)));
+        List<EncodedExample> heldOutPairs = encode(curtJsonl(TASK.heldOutCodes()));
+        int steps = Integer.getInteger("dpo.steps", 40);
+        int[] lengths = new int[pairs.size() / 2];
+        for (int i = 0; i < lengths.length; i++) lengths[i] = pairs.get(2 * i).length();
+        BatchPlan plan = new BatchPlan(lengths, 16, 7);
+        double lr = Double.parseDouble(System.getProperty("dpo.lr", "2e-4"));
+        try (PreferenceTrainer trainer = PreferenceTrainer.start(model, config(steps, lr), 0.1, start)) {
+            double baseAccuracy = preferenceAccuracy(trainer, heldOutPairs);
+            double baseMatch = greedyEquals(start, TASK.heldOutCodes(), CURT);
+
+            // when DPO trains 40 steps on pairs preferring the curt answer
+            List<PreferenceStepResult> results = new ArrayList<>();
+            for (int s = 1; s <= steps; s++) {
+                List<EncodedExample> batch = new ArrayList<>();
+                for (int i : plan.batchOfStep(s)) {
+                    batch.add(pairs.get(2 * i));
+                    batch.add(pairs.get(2 * i + 1));
+                }
+                results.add(trainer.train(batch));
+            }
+
+            // then the first loss is ln 2 (policy = reference), and on held-out prompts the policy prefers the curt
+            // answer
+            // and gives it
+            double accuracy = preferenceAccuracy(trainer, heldOutPairs);
+            double match = greedyEquals(trainer.adapter("dpo"), TASK.heldOutCodes(), CURT);
+            PreferenceStepResult last = results.getLast();
+            System.out.printf(
+                    "DPO: held-out preference accuracy %.3f -> %.3f, greedy = preferred %.3f -> %.3f, "
+                            + "first loss %.6f, last loss %.4f, margin %.3f%n",
+                    baseAccuracy, accuracy, baseMatch, match, results.getFirst().loss(), last.loss(), last.margin());
+            assertEquals(Math.log(2), results.getFirst().loss(), 1e-3, "first-step loss");
+            assertTrue(baseAccuracy <= 0.6, "starting preference accuracy " + baseAccuracy);
+            assertTrue(accuracy >= 0.95, "held-out preference accuracy " + accuracy);
+            assertTrue(match >= 0.9, "held-out greedy output = preferred " + match);
+            assertTrue(last.margin() > 0 && last.accuracy() >= 0.9, "training rewards " + last);
+        }
+    }
 }
