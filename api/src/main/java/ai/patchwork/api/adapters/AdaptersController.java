@@ -61,6 +61,12 @@ class AdaptersController {
         long size = 0;
         for (MultipartFile f : new MultipartFile[] {config, weights, archive}) size += f == null ? 0 : f.getSize();
         quotas.checkStorage(caller.projectId(), size);
+        if (baseModel != null && !caller.mayUse(baseModel)) {
+            throw RegistryException.invalid(
+                    "base_model",
+                    "model_not_found",
+                    "base_model '" + baseModel + "' is not a base model this project may use");
+        }
         try (UploadParts parts = UploadParts.save(config, weights, archive)) {
             return AdapterJson.of(
                     registry.register(caller.projectId(), AdapterUpload.of(name, baseModel, parts.files())));
