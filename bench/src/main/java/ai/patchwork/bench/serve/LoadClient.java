@@ -40,13 +40,24 @@ final class LoadClient {
             .connectTimeout(Duration.ofSeconds(10))
             .build();
     private final String url;
-    private final String authorization;
+    private final String authHeader;
+    private final String authValue;
     private int retries;
 
     /** A client sending {@code key} as its bearer token. */
     LoadClient(int port, String key) {
+        this(port, "Authorization", "Bearer " + key);
+    }
+
+    private LoadClient(int port, String authHeader, String authValue) {
         this.url = "http://127.0.0.1:" + port + "/v1/completions";
-        this.authorization = "Bearer " + key;
+        this.authHeader = authHeader;
+        this.authValue = authValue;
+    }
+
+    /** A client whose requests skip the key check of a server started with {@link KeyCheckBypass}. */
+    static LoadClient withoutKeyCheck(int port) {
+        return new LoadClient(port, KeyCheckBypass.HEADER, "1");
     }
 
     /** From now on a 429 is retried after its {@code Retry-After}, up to {@code max} times per request. */
@@ -156,7 +167,7 @@ final class LoadClient {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                 .timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/json")
-                .header("Authorization", authorization)
+                .header(authHeader, authValue)
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         try {

@@ -45,8 +45,9 @@ final class ServerProcess implements AutoCloseable {
      *
      * @param jvmOptions options of the server's JVM (heap size, GC) after the launcher's own
      * @param args {@code --key=value} arguments of {@code ./patchwork up}
+     * @param extraClasspath entries appended to the application's classpath (none in a plain run)
      */
-    static ServerProcess start(List<String> jvmOptions, List<String> args, Path log) {
+    static ServerProcess start(List<String> jvmOptions, List<String> args, Path log, List<Path> extraClasspath) {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -56,7 +57,9 @@ final class ServerProcess implements AutoCloseable {
                 "--add-modules",
                 "jdk.incubator.vector"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", applicationClasspath(), MAIN, "--server.port=" + port));
+        StringBuilder classpath = new StringBuilder(applicationClasspath());
+        extraClasspath.forEach(p -> classpath.append(File.pathSeparator).append(p));
+        command.addAll(List.of("-cp", classpath.toString(), MAIN, "--server.port=" + port));
         command.addAll(args);
         try {
             Files.createDirectories(log.getParent());

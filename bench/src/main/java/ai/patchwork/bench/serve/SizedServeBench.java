@@ -81,7 +81,18 @@ final class SizedServeBench implements Callable<Integer> {
     @Option(names = "--concurrency", split = ",", defaultValue = "1,4,8")
     int[] concurrency;
 
-    @Option(names = "--modes", split = ",", defaultValue = "base,same,distinct")
+    /**
+     * The base model with requests that skip the API key check ({@link KeyCheckBypass}): next to {@code base}, the
+     * check's cost.
+     */
+    static final String NO_KEY_CHECK = "base-no-key-check";
+
+    @Option(
+            names = "--modes",
+            split = ",",
+            defaultValue = "base,same,distinct",
+            description = "base, same (one adapter), distinct (an adapter per request), " + NO_KEY_CHECK
+                    + " (base without the API key check, to compare with base)")
     List<String> modes;
 
     @Option(names = "--warmup", defaultValue = "4", description = "untimed requests, one at a time, before each cell")
@@ -109,7 +120,7 @@ final class SizedServeBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String m : modes) {
-            if (!List.of("base", "same", "distinct").contains(m))
+            if (!List.of("base", "same", "distinct", NO_KEY_CHECK).contains(m))
                 throw new IllegalArgumentException("unknown mode " + m);
         }
         if (requests < 1 || maxTokens < 1 || adapters < 1 || rank < 1) {
@@ -143,11 +154,15 @@ final class SizedServeBench implements Callable<Integer> {
         server.putPOJO("jvm_options", jvmOptions);
         server.putPOJO("args", args);
         server.put("log", run.resolve("server.log").toString());
-        try (ServerProcess process = ServerProcess.start(jvmOptions, args, run.resolve("server.log"))) {
+        List<Path> extra = modes.contains(NO_KEY_CHECK)
+                ? List.of(KeyCheckBypass.install(run.resolve("key-check-bypass")))
+                : List.of();
+        try (ServerProcess process = ServerProcess.start(jvmOptions, args, run.resolve("server.log"), extra)) {
             System.err.println("bench serve: server pid " + process.pid() + ", log " + run.resolve("server.log"));
             double ready = process.awaitReady(Duration.ofSeconds(readyTimeout));
             ServerProcess.Memory atReady = process.memory();
             LoadClient client = new LoadClient(process.port(), BenchServer.KEY);
+            LoadClient unchecked = LoadClient.withoutKeyCheck(process.port());
             LoadClient.Run first = client.run(1, 1, i -> world.id(), i -> json(PROMPTS.getFirst()), 4);
             ObjectNode start = out.putObject("start");
             start.put("ready_seconds", Stats.round(ready));
@@ -156,7 +171,7 @@ final class SizedServeBench implements Callable<Integer> {
             start.put("first_request_4_tokens_ms", first.ok().isEmpty() ? -1 : Stats.round(first.wallNanos() / 1e6));
             System.err.println("bench serve: " + start);
             long t0 = System.nanoTime();
-            List<String> ids = modes.equals(List.of("base"))
+            List<String> ids = modes.stream().allMatch(m -> m.equals("base") || m.equals(NO_KEY_CHECK))
                     ? List.of()
                     : AdapterUploads.register(process.port(), BenchServer.KEY, world.id(), world.adapters());
             out.putObject("registration")
@@ -164,7 +179,10 @@ final class SizedServeBench implements Callable<Integer> {
                     .put("seconds", Stats.round((System.nanoTime() - t0) / 1e9));
             ArrayNode results = out.putArray("results");
             for (int c : concurrency) {
-                for (String mode : modes) results.add(cell(client, mode, c, model(mode, world.id(), ids)));
+                for (String mode : modes) {
+                    LoadClient sender = mode.equals(NO_KEY_CHECK) ? unchecked : client;
+                    results.add(cell(sender, mode, c, model(mode, world.id(), ids)));
+                }
             }
             ServerProcess.Memory end = process.memory();
             out.putObject("end")
@@ -183,7 +201,7 @@ final class SizedServeBench implements Callable<Integer> {
 
     private static IntFunction<String> model(String mode, String base, List<String> ids) {
         return switch (mode) {
-            case "base" -> i -> base;
+            case "base", NO_KEY_CHECK -> i -> base;
             case "same" -> i -> ids.getFirst();
             default -> i -> ids.get((i + i / PROMPTS.size()) % ids.size());
         };

@@ -43,7 +43,9 @@ class SizedServeBenchTest {
                         "--concurrency",
                         "1,2",
                         "--warmup",
-                        "1");
+                        "1",
+                        "--modes",
+                        "base,same,distinct," + SizedServeBench.NO_KEY_CHECK);
         assertEquals(0, status);
         JsonNode out = JsonMapper.shared().readTree(bytes.toString(StandardCharsets.UTF_8));
         JsonNode start = out.path("start");
@@ -56,12 +58,13 @@ class SizedServeBenchTest {
                 >= start.path("peak_rss_when_ready_mb").asLong());
         assertEquals(3, out.path("registration").path("adapters").asInt());
         JsonNode results = out.path("results");
-        assertEquals(6, results.size(), results.toString());
-        List<String> modes = List.of("base", "same", "distinct");
-        for (int i = 0; i < 6; i++) {
+        assertEquals(8, results.size(), results.toString());
+        // the requests without a key (with the bypass header) are answered: the bypass is on the server's classpath
+        List<String> modes = List.of("base", "same", "distinct", SizedServeBench.NO_KEY_CHECK);
+        for (int i = 0; i < 8; i++) {
             JsonNode cell = results.path(i);
-            assertEquals(modes.get(i % 3), cell.path("mode").asString());
-            assertEquals(i < 3 ? 1 : 2, cell.path("concurrency").asInt());
+            assertEquals(modes.get(i % 4), cell.path("mode").asString());
+            assertEquals(i < 4 ? 1 : 2, cell.path("concurrency").asInt());
             assertEquals(0, cell.path("errors").asInt(), cell.toString());
             assertEquals(12, cell.path("tokens").asInt(), cell.toString());
             assertTrue(cell.path("latency_ms").path("p95").asDouble()
