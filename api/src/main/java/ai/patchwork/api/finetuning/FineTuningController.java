@@ -7,7 +7,6 @@ import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.web.ListPage;
 import ai.patchwork.trainer.Page;
 import ai.patchwork.trainer.TrainerException;
-import ai.patchwork.trainer.jobs.CreateJobRequest;
 import ai.patchwork.trainer.jobs.FineTuningJobs;
 import ai.patchwork.trainer.jobs.JobSettings;
 import java.util.LinkedHashMap;
@@ -20,7 +19,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.JsonNode;
 
 /** {@code /v1/fine_tuning/jobs}: OpenAI's fine-tuning jobs API for supervised LoRA fine-tuning. */
 @RestController
@@ -37,8 +35,11 @@ class FineTuningController {
 
     /** Creates a job ({@code validating_files}); a worker validates, queues and trains it. */
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    JobJson create(Caller caller, @RequestBody(required = false) JsonNode body) {
-        JobSettings settings = CreateJobRequest.parse(body);
+    JobJson create(Caller caller, @RequestBody(required = false) CreateJobRequest body) {
+        if (body == null) {
+            throw TrainerException.invalid(null, "invalid_request", "the request body must be a JSON object");
+        }
+        JobSettings settings = body.settings();
         if (!caller.mayUse(settings.model())) {
             throw TrainerException.invalid(
                     "model",

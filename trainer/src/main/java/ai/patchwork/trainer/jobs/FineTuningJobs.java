@@ -72,7 +72,7 @@ public final class FineTuningJobs {
         fineTuneFile(project, s.trainingFile(), "training_file");
         if (s.validationFile() != null) fineTuneFile(project, s.validationFile(), "validation_file");
         String id = Ids.next("ftjob-");
-        String method = JobJson.method(s.hyperparameters(), s.reinforcement(), s.preference())
+        String method = JobColumns.method(s.hyperparameters(), s.reinforcement(), s.preference())
                 .toString();
         tx.executeWithoutResult(st -> {
             jdbc.sql(
@@ -86,7 +86,7 @@ public final class FineTuningJobs {
                             s.trainingFile(),
                             s.validationFile(),
                             method,
-                            JobJson.column(s.hyperparameters(), s.options()).toString(),
+                            JobColumns.column(s.hyperparameters(), s.options()).toString(),
                             s.suffix(),
                             s.seed(),
                             JobRows.json(s.metadata()),

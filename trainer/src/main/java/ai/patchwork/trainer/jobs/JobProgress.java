@@ -136,8 +136,8 @@ public final class JobProgress {
             Lease lease, Hyperparameters h, TrainingOptions o, Reinforcement reinforcement, Preference preference) {
         jdbc.sql("UPDATE fine_tuning_jobs SET hyperparameters = ?::jsonb, method = ?::jsonb WHERE " + HELD)
                 .params(
-                        JobJson.column(h, o).toString(),
-                        JobJson.method(h, reinforcement, preference).toString(),
+                        JobColumns.column(h, o).toString(),
+                        JobColumns.method(h, reinforcement, preference).toString(),
                         lease.jobId(),
                         lease.workerId(),
                         lease.token())

@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A create-job request, validated (OpenAI's {@code CreateFineTuningJobRequest}, supervised or reinforcement, plus
+ * The typed command that creates a job, validated (what the {@code api} module makes of OpenAI's
+ * {@code CreateFineTuningJobRequest}: supervised, DPO or reinforcement, plus
  * {@link TrainingOptions}).
  *
  * @param model the base model id

@@ -49,7 +49,7 @@ public record Preference(double beta, String initialAdapter) {
 
     /** The {@code method} column. */
     ObjectNode column(Hyperparameters h) {
-        ObjectNode hyper = JobJson.hyperparameters(h);
+        ObjectNode hyper = JobColumns.hyperparameters(h);
         hyper.put("beta", beta);
         ObjectNode method = JsonMapper.shared().createObjectNode();
         method.put("type", "dpo");

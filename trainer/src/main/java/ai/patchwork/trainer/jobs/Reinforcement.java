@@ -167,7 +167,7 @@ public record Reinforcement(
     /** The {@code method} column: {@code {"type": "reinforcement", "reinforcement": {grader, hyperparameters, patchwork}}}. */
     ObjectNode column(Hyperparameters h) {
         JsonMapper json = JsonMapper.shared();
-        ObjectNode hyper = JobJson.hyperparameters(h);
+        ObjectNode hyper = JobColumns.hyperparameters(h);
         hyper.setAll((ObjectNode) json.valueToTree(hyperparameters()));
         ObjectNode inner = json.createObjectNode();
         inner.set("grader", grader);
@@ -188,7 +188,7 @@ public record Reinforcement(
         return new Reinforcement(
                 r.get("grader"),
                 h.path("compute_multiplier").asDouble(1.0),
-                JobJson.intOrAuto(h.get("eval_interval")),
+                JobColumns.intOrAuto(h.get("eval_interval")),
                 h.path("eval_samples").asInt(4),
                 p.path("group_size").asInt(8),
                 p.path("beta").asDouble(),

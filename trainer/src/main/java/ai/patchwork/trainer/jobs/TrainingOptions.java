@@ -78,6 +78,126 @@ public record TrainingOptions(
         check(progressInterval >= 1 && progressInterval <= 10, "progress_interval", "must be between 1 and 10");
     }
 
+    /** A builder starting from {@link #DEFAULTS}, for callers that set a few options; {@link Builder#build()} validates. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable and single-use: set what the request gave, then {@link #build()}. */
+    public static final class Builder {
+        private int loraRank = DEFAULTS.loraRank;
+        private double loraAlpha = DEFAULTS.loraAlpha;
+        private double loraDropout = DEFAULTS.loraDropout;
+        private List<String> targetModules = DEFAULTS.targetModules;
+        private Integer warmupSteps;
+        private double warmupRatio = DEFAULTS.warmupRatio;
+        private String lrScheduler = DEFAULTS.lrScheduler;
+        private double minLrRatio = DEFAULTS.minLrRatio;
+        private Integer maxSteps;
+        private Integer evalInterval;
+        private Integer checkpointInterval;
+        private int microBatchSize = DEFAULTS.microBatchSize;
+        private double maxGradNorm = DEFAULTS.maxGradNorm;
+        private double weightDecay = DEFAULTS.weightDecay;
+        private int progressInterval = DEFAULTS.progressInterval;
+
+        private Builder() {}
+
+        public Builder loraRank(int r) {
+            loraRank = r;
+            return this;
+        }
+
+        public Builder loraAlpha(double alpha) {
+            loraAlpha = alpha;
+            return this;
+        }
+
+        public Builder loraDropout(double dropout) {
+            loraDropout = dropout;
+            return this;
+        }
+
+        public Builder targetModules(List<String> modules) {
+            targetModules = modules;
+            return this;
+        }
+
+        public Builder warmupSteps(Integer steps) {
+            warmupSteps = steps;
+            return this;
+        }
+
+        public Builder warmupRatio(double ratio) {
+            warmupRatio = ratio;
+            return this;
+        }
+
+        public Builder lrScheduler(String scheduler) {
+            lrScheduler = scheduler;
+            return this;
+        }
+
+        public Builder minLrRatio(double ratio) {
+            minLrRatio = ratio;
+            return this;
+        }
+
+        public Builder maxSteps(Integer steps) {
+            maxSteps = steps;
+            return this;
+        }
+
+        public Builder evalInterval(Integer steps) {
+            evalInterval = steps;
+            return this;
+        }
+
+        public Builder checkpointInterval(Integer steps) {
+            checkpointInterval = steps;
+            return this;
+        }
+
+        public Builder microBatchSize(int examples) {
+            microBatchSize = examples;
+            return this;
+        }
+
+        public Builder maxGradNorm(double norm) {
+            maxGradNorm = norm;
+            return this;
+        }
+
+        public Builder weightDecay(double decay) {
+            weightDecay = decay;
+            return this;
+        }
+
+        public Builder progressInterval(int steps) {
+            progressInterval = steps;
+            return this;
+        }
+
+        public TrainingOptions build() {
+            return new TrainingOptions(
+                    loraRank,
+                    loraAlpha,
+                    loraDropout,
+                    targetModules,
+                    warmupSteps,
+                    warmupRatio,
+                    lrScheduler,
+                    minLrRatio,
+                    maxSteps,
+                    evalInterval,
+                    checkpointInterval,
+                    microBatchSize,
+                    maxGradNorm,
+                    weightDecay,
+                    progressInterval);
+        }
+    }
+
     private static void check(boolean ok, String field, String message) {
         if (!ok)
             throw TrainerException.invalid(

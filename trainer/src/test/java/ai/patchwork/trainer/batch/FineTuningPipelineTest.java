@@ -8,12 +8,14 @@ import ai.patchwork.registry.Adapter;
 import ai.patchwork.trainer.files.FileObject;
 import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.fixture.ReverseCodeTask;
-import ai.patchwork.trainer.jobs.CreateJobRequest;
 import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.Hyperparameters;
 import ai.patchwork.trainer.jobs.JobCheckpoint;
 import ai.patchwork.trainer.jobs.JobEvent;
 import ai.patchwork.trainer.jobs.JobStatus;
 import ai.patchwork.trainer.jobs.Lease;
+import ai.patchwork.trainer.jobs.Preference;
+import ai.patchwork.trainer.jobs.TrainingOptions;
 import ai.patchwork.trainer.worker.WorkerSettings;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** A fine-tuning job through the Spring Batch steps on a worker, without HTTP. */
@@ -32,27 +35,16 @@ class FineTuningPipelineTest {
     static final ReverseCodeTask TASK = new ReverseCodeTask(42, 80);
     final TrainerTestBed bed = TrainerTestBed.shared();
 
-    FineTuningJob create(String trainingJsonl, String validationJsonl, String patchwork) {
+    FineTuningJob create(String trainingJsonl, String validationJsonl, TrainingOptions options) {
         FileObject train =
                 bed.files.upload(P, FileStore.FINE_TUNE, "train.jsonl", TrainerTestBed.temp(trainingJsonl), null);
         String valid = validationJsonl == null
-                ? "null"
-                : "\""
-                        + bed.files
-                                .upload(
-                                        P,
-                                        FileStore.FINE_TUNE,
-                                        "valid.jsonl",
-                                        TrainerTestBed.temp(validationJsonl),
-                                        null)
-                                .id()
-                        + "\"";
-        String body = """
-        {"model": "%s", "training_file": "%s", "validation_file": %s, "suffix": "rev", "seed": 3,
-         "method": {"type": "supervised", "supervised": {"hyperparameters":
-           {"n_epochs": 10, "batch_size": 16, "learning_rate_multiplier": 25}}},
-         "patchwork": %s}""".formatted(TrainerTestBed.BASE, train.id(), valid, patchwork);
-        return bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree(body)));
+                ? null
+                : bed.files
+                        .upload(P, FileStore.FINE_TUNE, "valid.jsonl", TrainerTestBed.temp(validationJsonl), null)
+                        .id();
+        return bed.jobs.create(
+                P, JobCommands.supervised(train.id(), valid, "rev", new Hyperparameters(10, 16, 25.0), options));
     }
 
     /** Claims (the oldest waiting job, which must be this one) and runs until the worker lets go. */
@@ -72,7 +64,12 @@ class FineTuningPipelineTest {
         FineTuningJob job = create(
                 TASK.trainingJsonl(200),
                 TASK.heldOutJsonl(40),
-                "{\"max_steps\": 40, \"checkpoint_interval\": 20, \"eval_interval\": 20, \"warmup_steps\": 5}");
+                TrainingOptions.builder()
+                        .maxSteps(40)
+                        .checkpointInterval(20)
+                        .evalInterval(20)
+                        .warmupSteps(5)
+                        .build());
         assertEquals(JobStatus.VALIDATING_FILES, job.status());
         WorkerSettings worker = TrainerTestBed.worker("worker-a");
 
@@ -130,10 +127,11 @@ class FineTuningPipelineTest {
 
     @Test
     void anExampleLongerThanTheContextFailsTheJobNamingTheLine() {
-        // given a file whose third line is longer than the model's 256-token context
+        // given a file (of OpenAI's minimum of 10 examples) whose tenth line is longer than the model's 256-token
+        // context
         String longLine = "{\"messages\": [{\"role\": \"user\", \"content\": \"" + "word ".repeat(300) + "\"}, "
                 + "{\"role\": \"assistant\", \"content\": \"ok\"}]}\n";
-        FineTuningJob job = create(TASK.trainingJsonl(2) + longLine, null, "null");
+        FineTuningJob job = create(TASK.trainingJsonl(9) + longLine, null, TrainingOptions.DEFAULTS);
 
         // when a worker validates it
         work(job.id(), TrainerTestBed.worker("worker-a"));
@@ -144,7 +142,7 @@ class FineTuningPipelineTest {
         assertEquals("invalid_training_file", failed.error().code());
         assertEquals("training_file", failed.error().param());
         assertTrue(
-                failed.error().message().contains("line 3: the example is"),
+                failed.error().message().contains("line 10: the example is"),
                 failed.error().message());
         assertTrue(
                 failed.error().message().contains("context of 256 tokens"),
@@ -157,7 +155,11 @@ class FineTuningPipelineTest {
         FineTuningJob job = create(
                 TASK.trainingJsonl(100),
                 null,
-                "{\"max_steps\": 500, \"progress_interval\": 1, \"checkpoint_interval\": 500}");
+                TrainingOptions.builder()
+                        .maxSteps(500)
+                        .progressInterval(1)
+                        .checkpointInterval(500)
+                        .build());
         WorkerSettings worker = TrainerTestBed.worker("worker-c");
         work(job.id(), worker);
         Lease lease = bed.queue.claim(worker).orElseThrow();
@@ -194,15 +196,14 @@ class FineTuningPipelineTest {
         assertEquals(Optional.empty(), bed.queue.claim(worker), "a cancelled job is not claimed again");
     }
 
-    FineTuningJob createDpo(String trainingJsonl, String patchwork) {
+    FineTuningJob createDpo(String trainingJsonl, TrainingOptions options) {
         FileObject train =
                 bed.files.upload(P, FileStore.FINE_TUNE, "pairs.jsonl", TrainerTestBed.temp(trainingJsonl), null);
-        String body = """
-        {"model": "%s", "training_file": "%s", "seed": 3, "integrations": [{"type": "wandb", "wandb":
-          {"project": "dpo"}}],
-         "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2, "batch_size": 4, "n_epochs": 1}}},
-         "patchwork": %s}""".formatted(TrainerTestBed.BASE, train.id(), patchwork);
-        return bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree(body)));
+        JsonNode wandb = JsonMapper.shared().readTree("[{\"type\": \"wandb\", \"wandb\": {\"project\": \"dpo\"}}]");
+        return bed.jobs.create(
+                P,
+                JobCommands.dpo(
+                        train.id(), new Preference(0.2, null), new Hyperparameters(1, 4, null), options, wandb));
     }
 
     @Test
@@ -210,7 +211,10 @@ class FineTuningPipelineTest {
         // given a preference file of 24 pairs and a run of 6 steps with a checkpoint every 3
         FineTuningJob job = createDpo(
                 ReverseCodeTask.preferenceJsonl(TASK.trainingCodes().subList(0, 24)),
-                "{\"progress_interval\": 1, \"checkpoint_interval\": 3}");
+                TrainingOptions.builder()
+                        .progressInterval(1)
+                        .checkpointInterval(3)
+                        .build());
         WorkerSettings worker = TrainerTestBed.worker("worker-d");
 
         // when a worker validates and trains it
@@ -248,12 +252,13 @@ class FineTuningPipelineTest {
 
     @Test
     void aDpoPairLongerThanTheContextFailsTheJobNamingTheLine() {
-        // given a preference file whose second pair is longer than the model's 256-token context
+        // given a preference file (of 10 pairs, OpenAI's minimum) whose tenth pair is longer than the 256-token context
         String longPair = "{\"input\": {\"messages\": [{\"role\": \"user\", \"content\": \"" + "word ".repeat(300)
                 + "\"}]}, \"preferred_output\": [{\"role\": \"assistant\", \"content\": \"yes\"}], "
                 + "\"non_preferred_output\": [{\"role\": \"assistant\", \"content\": \"no\"}]}\n";
-        FineTuningJob job =
-                createDpo(ReverseCodeTask.preferenceJsonl(TASK.trainingCodes().subList(0, 1)) + longPair, "null");
+        FineTuningJob job = createDpo(
+                ReverseCodeTask.preferenceJsonl(TASK.trainingCodes().subList(0, 9)) + longPair,
+                TrainingOptions.DEFAULTS);
 
         // when a worker validates it
         work(job.id(), TrainerTestBed.worker("worker-e"));
@@ -263,7 +268,7 @@ class FineTuningPipelineTest {
         assertEquals(JobStatus.FAILED, failed.status());
         assertEquals("invalid_training_file", failed.error().code());
         assertTrue(
-                failed.error().message().contains("line 2: the example is"),
+                failed.error().message().contains("line 10: the example is"),
                 failed.error().message());
     }
 
@@ -277,12 +282,7 @@ class FineTuningPipelineTest {
                 TrainerTestBed.temp(
                         ReverseCodeTask.promptJsonl(TASK.trainingCodes().subList(0, 2))),
                 null);
-        String body = """
-        {"model": "%s", "training_file": "%s", "method": {"type": "reinforcement", "reinforcement": {"grader":
-         {"type": "string_check", "name": "exact", "input": "{{sample.output_text}}", "reference": "{{item.answer}}",
-          "operation": "eq"}}}}""".formatted(TrainerTestBed.BASE, prompts.id());
-        FineTuningJob job =
-                bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree(body)));
+        FineTuningJob job = bed.jobs.create(P, JobCommands.reinforcement(prompts.id()));
 
         // then its completions were fitted to half the context when it was created
         assertEquals(128, job.reinforcement().maxCompletionTokens());

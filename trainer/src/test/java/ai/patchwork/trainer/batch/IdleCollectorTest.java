@@ -7,11 +7,12 @@ import ai.patchwork.registry.store.GcReport;
 import ai.patchwork.trainer.files.FileObject;
 import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.fixture.ReverseCodeTask;
-import ai.patchwork.trainer.jobs.CreateJobRequest;
 import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.Hyperparameters;
 import ai.patchwork.trainer.jobs.JobEvent;
 import ai.patchwork.trainer.jobs.JobStatus;
 import ai.patchwork.trainer.jobs.Lease;
+import ai.patchwork.trainer.jobs.TrainingOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * No garbage is collected from under a job: a job interrupted after its first checkpoint, whose training file the
@@ -39,12 +39,18 @@ class IdleCollectorTest {
         // given a job trained up to its first checkpoint (step 5 of 20), then taken from its worker
         FileObject train = bed.files.upload(
                 P, FileStore.FINE_TUNE, "train.jsonl", TrainerTestBed.temp(TASK.trainingJsonl(60)), null);
-        FineTuningJob job =
-                bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree("""
-        {"model": "%s", "training_file": "%s", "suffix": "idle", "seed": 3,
-         "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 2, "batch_size": 4}}},
-         "patchwork": {"max_steps": 20, "checkpoint_interval": 5, "progress_interval": 1}}""".formatted(
-                                TrainerTestBed.BASE, train.id()))));
+        FineTuningJob job = bed.jobs.create(
+                P,
+                JobCommands.supervised(
+                        train.id(),
+                        null,
+                        "idle",
+                        new Hyperparameters(2, 4, null),
+                        TrainingOptions.builder()
+                                .maxSteps(20)
+                                .checkpointInterval(5)
+                                .progressInterval(1)
+                                .build()));
         Lease validate = bed.queue.claim(TrainerTestBed.worker("worker-first")).orElseThrow();
         bed.runner.run(validate);
         Lease first = bed.queue.claim(TrainerTestBed.worker("worker-first")).orElseThrow();

@@ -7,14 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.fixture.ReverseCodeTask;
-import ai.patchwork.trainer.jobs.CreateJobRequest;
 import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.Hyperparameters;
 import ai.patchwork.trainer.jobs.JobError;
 import ai.patchwork.trainer.jobs.JobEvent;
 import ai.patchwork.trainer.jobs.JobProgress;
 import ai.patchwork.trainer.jobs.JobStatus;
 import ai.patchwork.trainer.jobs.Lease;
 import ai.patchwork.trainer.jobs.LeaseLostException;
+import ai.patchwork.trainer.jobs.TrainingOptions;
 import ai.patchwork.trainer.worker.JobQueue;
 import ai.patchwork.trainer.worker.JobRunner;
 import ai.patchwork.trainer.worker.TrainerWorker;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Jobs that cannot poison the queue: a retry limit on claims without progress, an {@link Error} that does not end
@@ -50,11 +50,17 @@ class QueueFaultsTest {
         String file = bed.files
                 .upload(P, FileStore.FINE_TUNE, "train.jsonl", TrainerTestBed.temp(TASK.trainingJsonl(40)), null)
                 .id();
-        return bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree("""
-        {"model": "%s", "training_file": "%s", "suffix": "%s", "seed": 3,
-         "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 1, "batch_size": 4}}},
-         "patchwork": {"max_steps": %d, "checkpoint_interval": %d}}""".formatted(
-                        TrainerTestBed.BASE, file, suffix, maxSteps, maxSteps))));
+        return bed.jobs.create(
+                P,
+                JobCommands.supervised(
+                        file,
+                        null,
+                        suffix,
+                        new Hyperparameters(1, 4, null),
+                        TrainingOptions.builder()
+                                .maxSteps(maxSteps)
+                                .checkpointInterval(maxSteps)
+                                .build()));
     }
 
     /** Leaves no job claimable for the next test: tests share the database and its queue. */

@@ -7,13 +7,14 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The {@code hyperparameters} column: OpenAI's three values ({@code "auto"} or a number) plus the Patchwork
- * extension under {@code "patchwork"}, in the same JSON shape as the request.
+ * The job's JSON columns ({@code hyperparameters}, {@code method}): OpenAI's three values ({@code "auto"} or a
+ * number) plus the Patchwork extension under {@code "patchwork"}, in the same JSON shape as the request. Storage only:
+ * the HTTP shape of a job is the {@code api} module's.
  */
-final class JobJson {
+final class JobColumns {
     private static final JsonMapper JSON = JsonMapper.shared();
 
-    private JobJson() {}
+    private JobColumns() {}
 
     static ObjectNode hyperparameters(Hyperparameters h) {
         ObjectNode n = JSON.createObjectNode();

@@ -1,20 +1,42 @@
-package ai.patchwork.trainer.jobs;
+package ai.patchwork.api.finetuning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.patchwork.trainer.TrainerException;
+import ai.patchwork.trainer.jobs.Hyperparameters;
+import ai.patchwork.trainer.jobs.JobSettings;
+import ai.patchwork.trainer.jobs.Preference;
+import ai.patchwork.trainer.jobs.Reinforcement;
+import ai.patchwork.trainer.jobs.TrainingOptions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 
-/** OpenAI's create-job body, the Patchwork extension, "auto" and how it resolves. */
+/**
+ * OpenAI's create-job body and the Patchwork extension bound to the request records (with the application's snake_case
+ * naming) and mapped to the trainer's command; "auto" and how it resolves.
+ */
 class CreateJobRequestTest {
 
+    static final JsonMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .build();
+
+    /** Binds and maps the body as the controller does; a refusal inside Jackson is unwrapped as the handler does. */
     static JobSettings parse(String json) {
-        return CreateJobRequest.parse(JsonMapper.shared().readTree(json));
+        try {
+            return JSON.readValue(json, CreateJobRequest.class).settings();
+        } catch (JacksonException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof TrainerException refused) throw refused;
+            }
+            throw e;
+        }
     }
 
     @Test
@@ -121,14 +143,6 @@ class CreateJobRequestTest {
     }
 
     @Test
-    void fineTunedModelNamesFitTheRegistry() {
-        assertEquals("ft-tiny-llama-rev-4Xq7aB2c", FineTunedModelName.of("tiny-llama", "rev", "ftjob-4Xq7aB2cZZZZ"));
-        assertEquals("ft-tiny-llama-4Xq7aB2c", FineTunedModelName.of("tiny-llama", null, "ftjob-4Xq7aB2cZZZZ"));
-        String longest = FineTunedModelName.of("b".repeat(64), "s".repeat(64), "ftjob-" + "x".repeat(24));
-        assertEquals(true, longest.length() <= 64 && longest.matches("[A-Za-z0-9][A-Za-z0-9._-]*"), longest);
-    }
-
-    @Test
     void readsTheDpoMethodWithBetaAndAnInitialAdapter() {
         // given a DPO request with β and an adapter to start from
         JobSettings s = parse("""
@@ -155,28 +169,6 @@ class CreateJobRequestTest {
     }
 
     @Test
-    void autoChoosesTheLearningRateFromTheModelsWidthAndSaysWhy() {
-        // given a request that leaves everything on auto
-        Hyperparameters h =
-                parse("{\"model\": \"m\", \"training_file\": \"f\"}").hyperparameters();
-
-        // then the multiplier is √(4096 / hidden size), between 1 and 16
-        assertEquals(1.0, h.resolve(400, 4096).learningRateMultiplier());
-        assertEquals(5.66, h.resolve(400, 128).learningRateMultiplier());
-        assertEquals(16.0, h.resolve(400, 8).learningRateMultiplier());
-        assertEquals(1.0, h.resolve(400, 8192).learningRateMultiplier());
-
-        // and the explanation names each auto choice with its value
-        Hyperparameters resolved = h.resolve(16, 128);
-        assertEquals(
-                "batch_size 1 (a tenth of 16 examples, between 1 and 16), n_epochs 10 (3, or up to 10 so that "
-                        + "training sees 1,600 examples), learning_rate_multiplier 5.66 (√(4096 / hidden size 128), between 1 and 16)",
-                h.explainAuto(resolved, 16, 128, "examples"));
-        assertEquals(
-                "", new Hyperparameters(2, 4, 1.0).explainAuto(new Hyperparameters(2, 4, 1.0), 16, 128, "examples"));
-    }
-
-    @Test
     void keepsWandbIntegrationsAndRefusesOthersNamingTheEntry() {
         JobSettings s = parse("""
         {"model": "m", "training_file": "f", "integrations": [{"type": "wandb", "wandb": {"project": "p",
@@ -193,5 +185,29 @@ class CreateJobRequestTest {
         TrainerException noProject = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "integrations": [{"type": "wandb", "wandb": {}}]}"""));
         assertEquals("integrations[0].wandb.project", noProject.param());
+    }
+
+    @Test
+    void unknownKeysOfTheExtensionAndOfReinforcementHyperparametersAreRefusedNamingThem() {
+        TrainerException option = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "patchwork": {"warmup": 3}}"""));
+        assertEquals("patchwork.warmup", option.param());
+        assertEquals(true, option.getMessage().contains("is not a known option (known: checkpoint_interval"));
+        TrainerException lora = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "patchwork": {"lora": {"rank": 8}}}"""));
+        assertEquals("patchwork.lora.rank", lora.param());
+        TrainerException rl = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "method": {"type": "reinforcement", "reinforcement": {"grader":
+         {"type": "string_check", "name": "g", "input": "a", "reference": "b", "operation": "eq"},
+         "hyperparameters": {"beta": 0.1}}}}"""));
+        assertEquals("method.reinforcement.hyperparameters.beta", rl.param());
+        TrainerException grpoOnSft = assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "patchwork": {"group_size": 4}}"""));
+        assertEquals("patchwork.group_size", grpoOnSft.param());
+        assertEquals(
+                "method.supervised.hyperparameters.eval_samples",
+                assertThrows(TrainerException.class, () -> parse("""
+        {"model": "m", "training_file": "f", "method": {"type": "supervised", "supervised":
+         {"hyperparameters": {"eval_samples": 2}}}}""")).param());
     }
 }
