@@ -23,41 +23,19 @@ final class CacheMetrics {
     private final Counter invalidations;
 
     CacheMetrics(MeterRegistry r) {
-        hostHit = Counter.builder("patchwork.adapter.cache.requests")
-                .tag("tier", "host")
-                .tag("result", "hit")
-                .description("adapter lookups by tier and result")
-                .register(r);
-        hostMiss = Counter.builder("patchwork.adapter.cache.requests")
-                .tag("tier", "host")
-                .tag("result", "miss")
-                .register(r);
-        deviceHit = Counter.builder("patchwork.adapter.cache.requests")
-                .tag("tier", "device")
-                .tag("result", "hit")
-                .register(r);
-        deviceMiss = Counter.builder("patchwork.adapter.cache.requests")
-                .tag("tier", "device")
-                .tag("result", "miss")
-                .register(r);
-        loadOk = Counter.builder("patchwork.adapter.loads")
-                .tag("result", "success")
-                .description("adapter loads from the source")
-                .register(r);
-        loadFailed = Counter.builder("patchwork.adapter.loads")
-                .tag("result", "failure")
-                .register(r);
-        loadTime = Timer.builder("patchwork.adapter.load.time")
-                .description("source to host memory, per adapter")
-                .publishPercentiles(0.5, 0.95)
-                .register(r);
-        hostEvictions = Counter.builder("patchwork.adapter.evictions")
-                .tag("tier", "host")
-                .register(r);
-        deviceEvictions = Counter.builder("patchwork.adapter.evictions")
-                .tag("tier", "device")
-                .register(r);
-        invalidations = Counter.builder("patchwork.adapter.invalidations").register(r);
+        String lookups = "patchwork.adapter.cache.requests";
+        String lookupsHelp = "adapter lookups by tier and result";
+        hostHit = EngineMetrics.counter(r, lookups, lookupsHelp, "tier", "host", "result", "hit");
+        hostMiss = EngineMetrics.counter(r, lookups, lookupsHelp, "tier", "host", "result", "miss");
+        deviceHit = EngineMetrics.counter(r, lookups, lookupsHelp, "tier", "device", "result", "hit");
+        deviceMiss = EngineMetrics.counter(r, lookups, lookupsHelp, "tier", "device", "result", "miss");
+        String loads = "patchwork.adapter.loads";
+        loadOk = EngineMetrics.counter(r, loads, "adapter loads from the source", "result", "success");
+        loadFailed = EngineMetrics.counter(r, loads, "adapter loads from the source", "result", "failure");
+        loadTime = EngineMetrics.latency(r, "patchwork.adapter.load.time", "source to host memory, per adapter");
+        hostEvictions = EngineMetrics.counter(r, "patchwork.adapter.evictions", null, "tier", "host");
+        deviceEvictions = EngineMetrics.counter(r, "patchwork.adapter.evictions", null, "tier", "device");
+        invalidations = EngineMetrics.counter(r, "patchwork.adapter.invalidations", null);
     }
 
     void host(boolean hit) {

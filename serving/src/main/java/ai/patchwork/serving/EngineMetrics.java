@@ -38,18 +38,9 @@ final class EngineMetrics {
 
     EngineMetrics(MeterRegistry registry) {
         this.registry = registry;
-        queueTime = Timer.builder("patchwork.queue.time")
-                .description("submit to admission")
-                .publishPercentiles(0.5, 0.95)
-                .register(registry);
-        timeToFirstToken = Timer.builder("patchwork.time.to.first.token")
-                .description("submit to first token")
-                .publishPercentiles(0.5, 0.95)
-                .register(registry);
-        interToken = Timer.builder("patchwork.inter.token.latency")
-                .description("between two tokens of a sequence")
-                .publishPercentiles(0.5, 0.95)
-                .register(registry);
+        queueTime = latency(registry, "patchwork.queue.time", "submit to admission");
+        timeToFirstToken = latency(registry, "patchwork.time.to.first.token", "submit to first token");
+        interToken = latency(registry, "patchwork.inter.token.latency", "between two tokens of a sequence");
         prefillBatch = DistributionSummary.builder("patchwork.batch.size")
                 .tag("phase", "prefill")
                 .description("sequences per forward pass")
@@ -62,12 +53,27 @@ final class EngineMetrics {
                 .description("one forward pass")
                 .register(registry);
         decodeTime = Timer.builder("patchwork.step.time").tag("phase", "decode").register(registry);
-        failed = Counter.builder("patchwork.requests.finished")
-                .tag("reason", "error")
+        failed = counter(registry, "patchwork.requests.finished", null, "reason", "error");
+        prefillTokens = counter(
+                registry,
+                "patchwork.prefill.tokens",
+                "prompt tokens computed by prefill passes (the choices of an n > 1 request count once)");
+    }
+
+    /** A timer of a latency, with its median and 95th percentile published. */
+    static Timer latency(MeterRegistry registry, String name, String description) {
+        return Timer.builder(name)
+                .description(description)
+                .publishPercentiles(0.5, 0.95)
                 .register(registry);
-        prefillTokens = Counter.builder("patchwork.prefill.tokens")
-                .description("prompt tokens computed by prefill passes (the choices of an n > 1 request count once)")
-                .register(registry);
+    }
+
+    /**
+     * @param description what it counts, or null where another counter of the name says it
+     * @param tags keys and values, alternately
+     */
+    static Counter counter(MeterRegistry registry, String name, String description, String... tags) {
+        return Counter.builder(name).tags(tags).description(description).register(registry);
     }
 
     /** Gauges read from the engine's published state; held strongly (Micrometer keeps only weak references). */
@@ -92,18 +98,9 @@ final class EngineMetrics {
         return perAdapter.computeIfAbsent(
                 tag,
                 a -> new AdapterMeters(
-                        Counter.builder("patchwork.requests")
-                                .tag("adapter", a)
-                                .description("requests submitted")
-                                .register(registry),
-                        Counter.builder("patchwork.tokens")
-                                .tag("adapter", a)
-                                .tag("type", "prompt")
-                                .register(registry),
-                        Counter.builder("patchwork.tokens")
-                                .tag("adapter", a)
-                                .tag("type", "completion")
-                                .register(registry)));
+                        counter(registry, "patchwork.requests", "requests submitted", "adapter", a),
+                        counter(registry, "patchwork.tokens", null, "adapter", a, "type", "prompt"),
+                        counter(registry, "patchwork.tokens", null, "adapter", a, "type", "completion")));
     }
 
     void queued(long nanos) {
@@ -131,10 +128,7 @@ final class EngineMetrics {
 
     void finished(FinishReason reason, long serviceNanos) {
         finished.computeIfAbsent(
-                        reason,
-                        r -> Counter.builder("patchwork.requests.finished")
-                                .tag("reason", r.openAiName())
-                                .register(registry))
+                        reason, r -> counter(registry, "patchwork.requests.finished", null, "reason", r.openAiName()))
                 .increment();
         if (serviceNanos > 0) serviceSeconds = 0.9 * serviceSeconds + 0.1 * serviceNanos / 1e9;
     }

@@ -93,20 +93,25 @@ final class Expand {
         y3.intoArray(y, o + 3 * L);
     }
 
-    /** {@link #expand} for two rows at once (t at t0 and t1), {@link #whole} groups only. */
+    /**
+     * {@link #expand} for two rows at once (t at t0 and t1), {@link #whole} groups only, each adapter's s·B in float32
+     * or as 16-bit integers ({@link WeightArray#f32} or {@link WeightArray#i16}).
+     */
     static void expandPair(
             float[] t,
             int t0,
-            float[] b0,
+            WeightArray b0,
             int bo0,
             float[] y,
             int yo0,
             int t1,
-            float[] b1,
+            WeightArray b1,
             int bo1,
             int yo1,
             int r,
             int out) {
+        float[] f0 = b0.f32(), f1 = b1.f32();
+        short[] q0 = b0.i16(), q1 = b1.i16();
         for (int c = 0; c < out / L; c += 4) {
             int o = yo0 + c * L;
             int q = yo1 + c * L;
@@ -121,14 +126,14 @@ final class Expand {
             for (int k = 0, b = bo0 + c * r * L, e = bo1 + c * r * L; k < r; k++, b += STRIDE, e += STRIDE) {
                 FloatVector tk = FloatVector.broadcast(S, t[t0 + k]);
                 FloatVector uk = FloatVector.broadcast(S, t[t1 + k]);
-                y0 = FloatVector.fromArray(S, b0, b).fma(tk, y0);
-                z0 = FloatVector.fromArray(S, b1, e).fma(uk, z0);
-                y1 = FloatVector.fromArray(S, b0, b + L).fma(tk, y1);
-                z1 = FloatVector.fromArray(S, b1, e + L).fma(uk, z1);
-                y2 = FloatVector.fromArray(S, b0, b + 2 * L).fma(tk, y2);
-                z2 = FloatVector.fromArray(S, b1, e + 2 * L).fma(uk, z2);
-                y3 = FloatVector.fromArray(S, b0, b + 3 * L).fma(tk, y3);
-                z3 = FloatVector.fromArray(S, b1, e + 3 * L).fma(uk, z3);
+                y0 = Int16.load(f0, q0, b).fma(tk, y0);
+                z0 = Int16.load(f1, q1, e).fma(uk, z0);
+                y1 = Int16.load(f0, q0, b + L).fma(tk, y1);
+                z1 = Int16.load(f1, q1, e + L).fma(uk, z1);
+                y2 = Int16.load(f0, q0, b + 2 * L).fma(tk, y2);
+                z2 = Int16.load(f1, q1, e + 2 * L).fma(uk, z2);
+                y3 = Int16.load(f0, q0, b + 3 * L).fma(tk, y3);
+                z3 = Int16.load(f1, q1, e + 3 * L).fma(uk, z3);
             }
             store(y0, y1, y2, y3, y, o);
             store(z0, z1, z2, z3, y, q);
@@ -151,48 +156,6 @@ final class Expand {
                 y3 = Int16.load(bp, b + 3 * L).fma(tk, y3);
             }
             store(y0, y1, y2, y3, y, o);
-        }
-    }
-
-    /** {@link #expandPair} of s·B held as 16-bit integers. */
-    static void expandPair16(
-            float[] t,
-            int t0,
-            short[] b0,
-            int bo0,
-            float[] y,
-            int yo0,
-            int t1,
-            short[] b1,
-            int bo1,
-            int yo1,
-            int r,
-            int out) {
-        for (int c = 0; c < out / L; c += 4) {
-            int o = yo0 + c * L;
-            int q = yo1 + c * L;
-            FloatVector y0 = FloatVector.fromArray(S, y, o);
-            FloatVector y1 = FloatVector.fromArray(S, y, o + L);
-            FloatVector y2 = FloatVector.fromArray(S, y, o + 2 * L);
-            FloatVector y3 = FloatVector.fromArray(S, y, o + 3 * L);
-            FloatVector z0 = FloatVector.fromArray(S, y, q);
-            FloatVector z1 = FloatVector.fromArray(S, y, q + L);
-            FloatVector z2 = FloatVector.fromArray(S, y, q + 2 * L);
-            FloatVector z3 = FloatVector.fromArray(S, y, q + 3 * L);
-            for (int k = 0, b = bo0 + c * r * L, e = bo1 + c * r * L; k < r; k++, b += STRIDE, e += STRIDE) {
-                FloatVector tk = FloatVector.broadcast(S, t[t0 + k]);
-                FloatVector uk = FloatVector.broadcast(S, t[t1 + k]);
-                y0 = Int16.load(b0, b).fma(tk, y0);
-                z0 = Int16.load(b1, e).fma(uk, z0);
-                y1 = Int16.load(b0, b + L).fma(tk, y1);
-                z1 = Int16.load(b1, e + L).fma(uk, z1);
-                y2 = Int16.load(b0, b + 2 * L).fma(tk, y2);
-                z2 = Int16.load(b1, e + 2 * L).fma(uk, z2);
-                y3 = Int16.load(b0, b + 3 * L).fma(tk, y3);
-                z3 = Int16.load(b1, e + 3 * L).fma(uk, z3);
-            }
-            store(y0, y1, y2, y3, y, o);
-            store(z0, z1, z2, z3, y, q);
         }
     }
 }

@@ -225,25 +225,28 @@ final class Gemm {
 
     /**
      * {@link #matvec} for two x rows against two matrices at once, each (n, k) packed, n a multiple of 4 and k of the
-     * vector length: y0 = x[xo0 ..]·w0ᵀ and y1 = x[xo1 ..]·w1ᵀ, with the same sums as two {@code matvec} calls. The two
-     * matrices are read as two streams side by side, so their cache misses overlap: the LoRA shrinks of a batch read a
-     * few kilobytes each of different adapters, and one such stream at a time leaves the core waiting on each in turn.
+     * vector length: y0 = x[xo0 ..]·w0ᵀ and y1 = x[xo1 ..]·w1ᵀ, with the same sums as two {@code matvec} calls (or
+     * {@link Gemm16#matvec} calls for a matrix held as 16-bit integers, {@link WeightArray#i16}, before its scales).
+     * The two matrices are read as two streams side by side, so their cache misses overlap: the LoRA shrinks of a batch
+     * read a few kilobytes each of different adapters, and one such stream at a time leaves the core waiting on each in
+     * turn.
      */
     static void matvecPair(
             float[] x,
             int xo0,
-            float[] w0,
+            WeightArray w0,
             int wo0,
             float[] y0,
             int yo0,
             int xo1,
-            float[] w1,
+            WeightArray w1,
             int wo1,
             float[] y1,
             int yo1,
             int n,
             int k) {
         if (n % 4 != 0 || k % L != 0) throw new IllegalArgumentException("n must be a multiple of 4 and k of " + L);
+        if (w0.half() || w1.half()) throw new IllegalArgumentException("float32 or 16-bit integer weights only");
         for (int j = 0; j < n; j += 4)
             tile1x4Pair(x, xo0, w0, wo0 + j * k, y0, yo0 + j, xo1, w1, wo1 + j * k, y1, yo1 + j, k);
     }
@@ -252,16 +255,18 @@ final class Gemm {
     private static void tile1x4Pair(
             float[] x,
             int x0,
-            float[] w,
+            WeightArray w,
             int wb,
             float[] y,
             int o,
             int x1,
-            float[] v,
+            WeightArray v,
             int vb,
             float[] z,
             int q,
             int k) {
+        float[] wf = w.f32(), vf = v.f32();
+        short[] wq = w.i16(), vq = v.i16();
         FloatVector c0 = FloatVector.zero(S),
                 c1 = FloatVector.zero(S),
                 c2 = FloatVector.zero(S),
@@ -273,14 +278,14 @@ final class Gemm {
         for (int p = 0, wp = wb, vp = vb; p < k; p += L, wp += 4 * L, vp += 4 * L) {
             FloatVector a = FloatVector.fromArray(S, x, x0 + p);
             FloatVector b = FloatVector.fromArray(S, x, x1 + p);
-            c0 = a.fma(FloatVector.fromArray(S, w, wp), c0);
-            d0 = b.fma(FloatVector.fromArray(S, v, vp), d0);
-            c1 = a.fma(FloatVector.fromArray(S, w, wp + L), c1);
-            d1 = b.fma(FloatVector.fromArray(S, v, vp + L), d1);
-            c2 = a.fma(FloatVector.fromArray(S, w, wp + 2 * L), c2);
-            d2 = b.fma(FloatVector.fromArray(S, v, vp + 2 * L), d2);
-            c3 = a.fma(FloatVector.fromArray(S, w, wp + 3 * L), c3);
-            d3 = b.fma(FloatVector.fromArray(S, v, vp + 3 * L), d3);
+            c0 = a.fma(Int16.load(wf, wq, wp), c0);
+            d0 = b.fma(Int16.load(vf, vq, vp), d0);
+            c1 = a.fma(Int16.load(wf, wq, wp + L), c1);
+            d1 = b.fma(Int16.load(vf, vq, vp + L), d1);
+            c2 = a.fma(Int16.load(wf, wq, wp + 2 * L), c2);
+            d2 = b.fma(Int16.load(vf, vq, vp + 2 * L), d2);
+            c3 = a.fma(Int16.load(wf, wq, wp + 3 * L), c3);
+            d3 = b.fma(Int16.load(vf, vq, vp + 3 * L), d3);
         }
         reduce4(c0, c1, c2, c3, y, o);
         reduce4(d0, d1, d2, d3, z, q);

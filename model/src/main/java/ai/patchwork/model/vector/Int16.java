@@ -53,6 +53,14 @@ final class Int16 {
         return (FloatVector) ShortVector.fromArray(SHORTS, w, i).convertShape(VectorOperators.S2F, S, 0);
     }
 
+    /**
+     * Values i .. i + L as float lanes of float32 values {@code f}, or, when {@code f} is null, of 16-bit integers
+     * {@code q}: for kernels that take a {@link WeightArray} either way (the test is the same for the whole loop).
+     */
+    static FloatVector load(float[] f, short[] q, int i) {
+        return f != null ? FloatVector.fromArray(S, f, i) : load(q, i);
+    }
+
     /** dst[dOff .. dOff + len) = src[off .. off + len) as floats, L at a time. */
     static void widen(short[] src, int off, float[] dst, int dOff, int len) {
         int v = len - len % L;

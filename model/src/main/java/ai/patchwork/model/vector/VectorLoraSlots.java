@@ -190,7 +190,7 @@ public final class VectorLoraSlots implements AdapterSlots {
     /**
      * The deltas of two rows, {@link #addDelta} for each, with the same sums: where both rows have the module at the
      * same rank (a multiple of 4), both in float32 or both in 16 bits, and the widths suit the SIMD tiles, both adapters
-     * are read at once as two streams ({@link Gemm#matvecPair} and {@link Expand#expandPair}, or their 16-bit kernels),
+     * are read at once as two streams ({@link Gemm#matvecPair} and {@link Expand#expandPair}),
      * which keeps twice the cache misses in flight; otherwise one row after the other.
      *
      * @param t scratch of at least 2 × {@link #maxRank()} floats
@@ -219,19 +219,13 @@ public final class VectorLoraSlots implements AdapterSlots {
         int out = p.outFeatures(config);
         int a0 = aAt[slot0][layer][i], a1 = aAt[slot1][layer][i];
         int b0 = bAt[slot0][layer][i], b1 = bAt[slot1][layer][i];
-        float[] d0 = data[slot0][layer].f32();
-        float[] d1 = data[slot1][layer].f32();
-        if (d0 != null) {
-            Gemm.matvecPair(x, xo0, d0, a0, t, 0, xo1, d1, a1, t, maxRank, r, in); // A·x, (r) each
-            Expand.expandPair(t, 0, d0, b0, y, yo0, maxRank, d1, b1, yo1, r, out); // += s·B·(A·x), (out) each
-            return;
+        WeightArray d0 = data[slot0][layer], d1 = data[slot1][layer];
+        Gemm.matvecPair(x, xo0, d0, a0, t, 0, xo1, d1, a1, t, maxRank, r, in); // A·x, (r) each
+        if (d0.i16() != null) {
+            scale(slot0, layer, i, r, t, 0);
+            scale(slot1, layer, i, r, t, maxRank);
         }
-        short[] q0 = data[slot0][layer].i16();
-        short[] q1 = data[slot1][layer].i16();
-        Gemm16.matvecPair(x, xo0, q0, a0, t, 0, xo1, q1, a1, t, maxRank, r, in);
-        scale(slot0, layer, i, r, t, 0);
-        scale(slot1, layer, i, r, t, maxRank);
-        Expand.expandPair16(t, 0, q0, b0, y, yo0, maxRank, q1, b1, yo1, r, out);
+        Expand.expandPair(t, 0, d0, b0, y, yo0, maxRank, d1, b1, yo1, r, out); // += s·B·(A·x), (out) each
     }
 
     /** Whether {@link #addDeltaPair} reads these two slots' module at once (else one after the other). */

@@ -61,7 +61,7 @@ class ExpandTest {
         reference(sb0, out, r, t, 0, want, 2);
         reference(sb1, out, r, t, r + 1, want, out + 5);
         float[] pair = y.clone();
-        Expand.expandPair(t, 0, laid0, 0, pair, 2, r + 1, laid1, 3, out + 5, r, out);
+        Expand.expandPair(t, 0, GemmTest.f32(laid0), 0, pair, 2, r + 1, GemmTest.f32(laid1), 3, out + 5, r, out);
         assertClose(want, pair, 1e-5, "float32 pair");
 
         float[] q0 = Gemm16Test.integers(out * r, g);
@@ -76,7 +76,7 @@ class ExpandTest {
         short[] b0 = Int16.narrow(laidQ0);
         short[] b1 = Int16.narrow(laidQ1);
         float[] pair16 = y.clone();
-        Expand.expandPair16(t, 0, b0, 0, pair16, 2, r + 1, b1, 3, out + 5, r, out);
+        Expand.expandPair(t, 0, Gemm16Test.i16(b0), 0, pair16, 2, r + 1, Gemm16Test.i16(b1), 3, out + 5, r, out);
         assertClose(want16, pair16, 1e-6 * Int16.MAX * r, "16-bit pair");
         float[] single16 = y.clone();
         Expand.expand16(t, r, b0, 0, out, single16, 2);

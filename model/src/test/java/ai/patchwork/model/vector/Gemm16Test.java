@@ -53,13 +53,18 @@ class Gemm16Test {
         Gemm16.matvec(x, k, w0, 5, n, k, want0, 0);
         Gemm16.matvec(x, 2 * k, w1, 0, n, k, want1, 0);
         float[] got = new float[2 * n + 3];
-        Gemm16.matvecPair(x, k, w0, 5, got, 1, 2 * k, w1, 0, got, n + 3, n, k);
+        Gemm.matvecPair(x, k, i16(w0), 5, got, 1, 2 * k, i16(w1), 0, got, n + 3, n, k);
         for (int j = 0; j < n; j++) {
             assertEquals(want0[j], got[1 + j], 1e-6 * Math.sqrt(k) * Int16.MAX, "row 0, output " + j);
             assertEquals(want1[j], got[n + 3 + j], 1e-6 * Math.sqrt(k) * Int16.MAX, "row 1, output " + j);
         }
         assertThrows(
-                IllegalArgumentException.class, () -> Gemm16.matvecPair(x, 0, w0, 0, got, 0, 0, w1, 0, got, 0, 6, k));
+                IllegalArgumentException.class,
+                () -> Gemm.matvecPair(x, 0, i16(w0), 0, got, 0, 0, i16(w1), 0, got, 0, 6, k));
         assertThrows(IllegalArgumentException.class, () -> Gemm16.matvec(x, 0, w0, 0, n, k + 1, got, 0));
+    }
+
+    static WeightArray i16(short[] integers) {
+        return new WeightArray(null, null, integers);
     }
 }

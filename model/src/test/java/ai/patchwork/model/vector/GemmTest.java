@@ -36,13 +36,14 @@ class GemmTest {
         Gemm.matvec(x, k, w0, 5, n, k, want0, 0);
         Gemm.matvec(x, 2 * k, w1, 0, n, k, want1, 0);
         float[] got = new float[2 * n + 3];
-        Gemm.matvecPair(x, k, w0, 5, got, 1, 2 * k, w1, 0, got, n + 3, n, k);
+        Gemm.matvecPair(x, k, f32(w0), 5, got, 1, 2 * k, f32(w1), 0, got, n + 3, n, k);
         for (int j = 0; j < n; j++) {
             assertEquals(want0[j], got[1 + j], 1e-6 * Math.sqrt(k), "row 0, output " + j);
             assertEquals(want1[j], got[n + 3 + j], 1e-6 * Math.sqrt(k), "row 1, output " + j);
         }
         assertThrows(
-                IllegalArgumentException.class, () -> Gemm.matvecPair(x, 0, w0, 0, got, 0, 0, w1, 0, got, 0, 6, k));
+                IllegalArgumentException.class,
+                () -> Gemm.matvecPair(x, 0, f32(w0), 0, got, 0, 0, f32(w1), 0, got, 0, 6, k));
     }
 
     @ParameterizedTest
@@ -156,5 +157,10 @@ class GemmTest {
         for (int i = 0; i < len; i++) ms += (double) a[3 + i] * a[3 + i];
         double inv = 1 / Math.sqrt(ms / len + 1e-6);
         for (int i = 0; i < len; i++) assertTrue(Math.abs(out[2 + i] - a[3 + i] * inv * w[i]) < 1e-5);
+    }
+
+    /** Float32 values as they are, never narrowed to bfloat16. */
+    static WeightArray f32(float[] values) {
+        return new WeightArray(values, null, null);
     }
 }

@@ -52,11 +52,7 @@ final class ExportAdapterTasklet implements Tasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws IOException {
         FineTuningJob job = progress.job(run.jobId());
-        ExecutionContext jobContext = chunkContext
-                .getStepContext()
-                .getStepExecution()
-                .getJobExecution()
-                .getExecutionContext();
+        ExecutionContext jobContext = JobRun.jobContext(chunkContext);
         String sha = jobContext.getString(TrainingControl.FINAL_CHECKPOINT);
         TrainingCheckpoint last;
         try (InputStream in =

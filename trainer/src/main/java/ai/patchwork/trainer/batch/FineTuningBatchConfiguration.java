@@ -26,6 +26,8 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Scope;
+import org.springframework.context.annotation.ScopedProxyMode;
 
 /**
  * The fine-tuning job in Spring Batch, its JobRepository in the platform's PostgreSQL (tables from the V4
@@ -42,8 +44,8 @@ import org.springframework.context.annotation.Configuration;
  * {@link TrainTasklet}, which trains the job's method through its {@link TrainingSession}.
  *
  * <p>Every tasklet is step-scoped: a fresh instance per step execution, with the job id, the worker id and the
- * fencing token of the worker's claim injected from the execution's job parameters ({@link JobRun}); every write a
- * tasklet makes for the job goes through that lease, so a worker that lost the job changes nothing of it.
+ * fencing token of the worker's claim from the execution's job parameters (the step-scoped {@link JobRun}); every
+ * write a tasklet makes for the job goes through that lease, so a worker that lost the job changes nothing of it.
  *
  * <p>The tasklets run without a transaction of their own (a resourceless transaction manager): what they record on
  * the job (events, checkpoints, status) commits at once so clients see it while the step runs, and the Batch
@@ -66,48 +68,45 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
         return new ProgressClock();
     }
 
+    /**
+     * The job, worker and claim of the running step's execution, from its job parameters. Step-scoped without a proxy:
+     * only the tasklets use it, and they are created inside their step.
+     */
     @Bean
-    @StepScope
-    Tasklet validateFilesTasklet(
-            @Value(JOB_ID) String jobId,
-            @Value(WORKER_ID) String workerId,
-            @Value(LEASE_TOKEN) Long leaseToken,
-            JobProgress progress,
-            FileStore files,
-            BaseModels baseModels) {
-        return new ValidateFilesTasklet(new JobRun(jobId, workerId, leaseToken), progress, files, baseModels);
+    @Scope(value = "step", proxyMode = ScopedProxyMode.NO)
+    JobRun jobRun(@Value(JOB_ID) String jobId, @Value(WORKER_ID) String workerId, @Value(LEASE_TOKEN) Long leaseToken) {
+        return new JobRun(jobId, workerId, leaseToken);
+    }
+
+    /** The running job's intermediate files, written through its lease. */
+    @Bean
+    @Scope(value = "step", proxyMode = ScopedProxyMode.NO)
+    Blobs jobBlobs(Artifacts artifacts, JobRun run, DataSource dataSource) {
+        return new Blobs(artifacts, run, dataSource);
     }
 
     @Bean
     @StepScope
-    Tasklet tokenizeTasklet(
-            @Value(JOB_ID) String jobId,
-            @Value(WORKER_ID) String workerId,
-            @Value(LEASE_TOKEN) Long leaseToken,
-            JobProgress progress,
-            FileStore files,
-            BaseModels baseModels,
-            Artifacts artifacts,
-            DataSource dataSource) {
-        JobRun run = new JobRun(jobId, workerId, leaseToken);
-        return new TokenizeTasklet(run, progress, files, baseModels, new Blobs(artifacts, run, dataSource));
+    Tasklet validateFilesTasklet(JobRun run, JobProgress progress, FileStore files, BaseModels baseModels) {
+        return new ValidateFilesTasklet(run, progress, files, baseModels);
+    }
+
+    @Bean
+    @StepScope
+    Tasklet tokenizeTasklet(JobRun run, JobProgress progress, FileStore files, BaseModels baseModels, Blobs blobs) {
+        return new TokenizeTasklet(run, progress, files, baseModels, blobs);
     }
 
     @Bean(destroyMethod = "close")
     @StepScope
     Tasklet trainTasklet(
-            @Value(JOB_ID) String jobId,
-            @Value(WORKER_ID) String workerId,
-            @Value(LEASE_TOKEN) Long leaseToken,
+            JobRun run,
             JobProgress progress,
             ShutdownSignal shutdown,
             ProgressClock clock,
             BaseModels baseModels,
             AdapterRegistry registry,
-            Artifacts artifacts,
-            DataSource dataSource) {
-        JobRun run = new JobRun(jobId, workerId, leaseToken);
-        Blobs blobs = new Blobs(artifacts, run, dataSource);
+            Blobs blobs) {
         return new TrainTasklet(
                 run,
                 progress,
@@ -118,51 +117,30 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
     @Bean
     @StepScope
     Tasklet exportAdapterTasklet(
-            @Value(JOB_ID) String jobId,
-            @Value(WORKER_ID) String workerId,
-            @Value(LEASE_TOKEN) Long leaseToken,
+            JobRun run,
             JobProgress progress,
             BaseModels baseModels,
             FileStore files,
-            Artifacts artifacts,
+            Blobs blobs,
             DataSource dataSource) {
-        JobRun run = new JobRun(jobId, workerId, leaseToken);
-        return new ExportAdapterTasklet(
-                run, progress, baseModels, files, new Blobs(artifacts, run, dataSource), new ResultsCsv(dataSource));
+        return new ExportAdapterTasklet(run, progress, baseModels, files, blobs, new ResultsCsv(dataSource));
     }
 
     @Bean
     @StepScope
     Tasklet registerAdapterTasklet(
-            @Value(JOB_ID) String jobId,
-            @Value(WORKER_ID) String workerId,
-            @Value(LEASE_TOKEN) Long leaseToken,
-            JobProgress progress,
-            AdapterRegistry registry,
-            Artifacts artifacts,
-            DataSource dataSource) {
-        JobRun run = new JobRun(jobId, workerId, leaseToken);
-        return new RegisterAdapterTasklet(run, progress, registry, new Blobs(artifacts, run, dataSource), dataSource);
+            JobRun run, JobProgress progress, AdapterRegistry registry, Blobs blobs, DataSource dataSource) {
+        return new RegisterAdapterTasklet(run, progress, registry, blobs, dataSource);
     }
 
     @Bean
     Job fineTuningJob(JobRepository jobRepository, JobProgress progress, Steps steps) {
-        return job(
-                FineTuningRunner.JOB_NAME,
-                step("train", steps.train, jobRepository, steps.clock),
-                jobRepository,
-                progress,
-                steps);
+        return job(FineTuningRunner.JOB_NAME, "train", jobRepository, progress, steps);
     }
 
     @Bean
     Job reinforcementFineTuningJob(JobRepository jobRepository, JobProgress progress, Steps steps) {
-        return job(
-                FineTuningRunner.RL_JOB_NAME,
-                step("rl-train", steps.train, jobRepository, steps.clock),
-                jobRepository,
-                progress,
-                steps);
+        return job(FineTuningRunner.RL_JOB_NAME, "rl-train", jobRepository, progress, steps);
     }
 
     /** The step-scoped tasklets (proxies resolved per step execution) and the watchdog's clock the steps touch. */
@@ -180,7 +158,10 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
         return new Steps(validate, tokenize, train, export, register, clock);
     }
 
-    private static Job job(String name, Step train, JobRepository jobRepository, JobProgress progress, Steps steps) {
+    /** The job's flow; {@code trainStep} names its train step, which runs the one {@link TrainTasklet}. */
+    private static Job job(
+            String name, String trainStep, JobRepository jobRepository, JobProgress progress, Steps steps) {
+        Step train = step(trainStep, steps.train, jobRepository, steps.clock);
         Step validate = step("validate", steps.validate, jobRepository, steps.clock);
         Step tokenize = step("tokenize", steps.tokenize, jobRepository, steps.clock);
         Step export = step("export", steps.export, jobRepository, steps.clock);

@@ -2,6 +2,8 @@ package ai.patchwork.trainer.batch;
 
 import ai.patchwork.trainer.jobs.Lease;
 import java.util.Objects;
+import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
  * The fine-tuning job a batch execution runs, the worker running it and the fencing token of that worker's claim, from
@@ -23,5 +25,10 @@ record JobRun(String jobId, String workerId, long leaseToken) {
     /** The worker's lease on the job: writes through it are refused once another claim has taken the job. */
     Lease lease() {
         return new Lease(jobId, workerId, leaseToken);
+    }
+
+    /** The job execution's context of a running step: where the steps hand each other what they produced. */
+    static ExecutionContext jobContext(ChunkContext chunk) {
+        return chunk.getStepContext().getStepExecution().getJobExecution().getExecutionContext();
     }
 }

@@ -1,9 +1,6 @@
 package ai.patchwork.trainer.batch;
 
-import ai.djl.ndarray.NDManager;
 import ai.patchwork.model.lora.AdapterWeights;
-import ai.patchwork.model.nn.Transformer;
-import ai.patchwork.trainer.dataset.BatchPlan;
 import ai.patchwork.trainer.dataset.EncodedDataset;
 import ai.patchwork.trainer.dataset.EncodedExample;
 import ai.patchwork.trainer.train.PreferenceStepResult;
@@ -22,48 +19,44 @@ import java.util.Map;
  * non-preferred outputs, their margin and the preference accuracy averaged over the window; validation the same on
  * up to {@value #MAX_EVAL_PAIRS} validation pairs.
  */
-final class PreferenceSession implements TrainingSession {
+final class PreferenceSession extends MethodSession<PreferenceTrainer, EncodedExample> {
 
     /** At most this many validation pairs are evaluated each time. */
     static final int MAX_EVAL_PAIRS = 256;
 
-    private final RunPlan plan;
-    private final NDManager manager;
-    private final Transformer model;
-    private final PreferenceTrainer trainer;
     private final EncodedDataset train;
-    private final List<EncodedExample> valid;
-    private final BatchPlan batches;
     private final List<PreferenceStepResult> window = new ArrayList<>();
     private long since = System.nanoTime();
     private Map<String, Object> lastProgress;
     private Map<String, Object> lastEval;
-    private long trainedTokens;
 
     private PreferenceSession(
+            Base base,
             RunPlan plan,
-            NDManager manager,
-            Transformer model,
             PreferenceTrainer trainer,
             EncodedDataset train,
             EncodedDataset valid,
-            long trainedTokens) {
-        this.plan = plan;
-        this.manager = manager;
-        this.model = model;
-        this.trainer = trainer;
+            TrainingCheckpoint checkpoint) {
+        super(
+                base,
+                plan,
+                trainer,
+                pairLengths(train),
+                valid == null
+                        ? List.of()
+                        : valid.examples().subList(0, Math.min(2 * MAX_EVAL_PAIRS, valid.size() / 2 * 2)),
+                checkpoint);
         this.train = train;
-        this.valid = valid == null
-                ? List.of()
-                : valid.examples().subList(0, Math.min(2 * MAX_EVAL_PAIRS, valid.size() / 2 * 2));
+    }
+
+    /** The longer of each pair's two sequences, for the batch plan. */
+    private static int[] pairLengths(EncodedDataset train) {
         int[] lengths = new int[train.size() / 2];
         for (int i = 0; i < lengths.length; i++) {
             lengths[i] =
                     Math.max(train.get(2 * i).length(), train.get(2 * i + 1).length());
         }
-        this.batches = new BatchPlan(
-                lengths, plan.hyperparameters().batchSize(), plan.training().seed());
-        this.trainedTokens = trainedTokens;
+        return lengths;
     }
 
     /**
@@ -78,57 +71,30 @@ final class PreferenceSession implements TrainingSession {
             EncodedDataset valid,
             AdapterWeights initial,
             TrainingCheckpoint checkpoint) {
-        NDManager manager = NDManager.newBaseManager();
-        try {
-            Transformer model = Transformer.load(modelDir, manager);
+        return open(modelDir, base -> {
             PreferenceTrainer trainer = checkpoint == null
-                    ? PreferenceTrainer.start(model, plan.training(), beta, initial)
-                    : PreferenceTrainer.resume(model, plan.training(), beta, initial, checkpoint);
-            return new PreferenceSession(
-                    plan, manager, model, trainer, train, valid, checkpoint == null ? 0 : checkpoint.trainedTokens());
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
-    }
-
-    @Override
-    public RunPlan plan() {
-        return plan;
-    }
-
-    @Override
-    public int step() {
-        return trainer.step();
-    }
-
-    @Override
-    public long trainedTokens() {
-        return trainedTokens;
-    }
-
-    @Override
-    public boolean hasValidation() {
-        return !valid.isEmpty();
+                    ? PreferenceTrainer.start(base.model(), plan.training(), beta, initial)
+                    : PreferenceTrainer.resume(base.model(), plan.training(), beta, initial, checkpoint);
+            return new PreferenceSession(base, plan, trainer, train, valid, checkpoint);
+        });
     }
 
     @Override
     public String startMessage() {
-        return "Training " + plan.totalSteps() + " DPO steps of "
-                + plan.hyperparameters().batchSize() + " pairs";
+        return "Training " + plan().totalSteps() + " DPO steps of "
+                + plan().hyperparameters().batchSize() + " pairs";
     }
 
     @Override
-    public Step next() {
-        List<EncodedExample> batch = new ArrayList<>();
-        for (int i : batches.batchOfStep(trainer.step() + 1)) {
-            batch.add(train.get(2 * i));
-            batch.add(train.get(2 * i + 1));
+    Trained trainOn(int[] batch) {
+        List<EncodedExample> pairs = new ArrayList<>();
+        for (int i : batch) {
+            pairs.add(train.get(2 * i));
+            pairs.add(train.get(2 * i + 1));
         }
-        PreferenceStepResult r = trainer.train(batch);
-        trainedTokens += r.targetTokens();
+        PreferenceStepResult r = trainer.train(pairs);
         window.add(r);
-        return new Step(r.step(), r.learningRate(), r.gradNorm());
+        return new Trained(new Step(r.step(), r.learningRate(), r.gradNorm()), r.targetTokens());
     }
 
     @Override
@@ -154,16 +120,6 @@ final class PreferenceSession implements TrainingSession {
         if (lastProgress != null) metrics.putAll(lastProgress);
         if (lastEval != null) metrics.putAll(lastEval);
         return metrics;
-    }
-
-    @Override
-    public TrainingCheckpoint checkpoint() {
-        return trainer.checkpoint(trainedTokens);
-    }
-
-    @Override
-    public int epochOf(int step) {
-        return batches.epochOfStep(step);
     }
 
     /** OpenAI's {@code train_loss}/{@code valid_loss} and the rewards under TRL's names, prefixed likewise. */
@@ -204,14 +160,5 @@ final class PreferenceSession implements TrainingSession {
             accuracy += r.accuracy();
         }
         return new PreferenceStepResult(0, loss / n, chosen / n, rejected / n, accuracy / n, 0, 0, 0, 0);
-    }
-
-    @Override
-    public void close() {
-        try (manager;
-                model;
-                trainer) {
-            // closes the trainer, then the model, then their manager
-        }
     }
 }

@@ -50,11 +50,7 @@ final class RegisterAdapterTasklet implements Tasklet {
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws IOException {
         FineTuningJob job = progress.job(run.jobId());
-        ExecutionContext jobContext = chunkContext
-                .getStepContext()
-                .getStepExecution()
-                .getJobExecution()
-                .getExecutionContext();
+        ExecutionContext jobContext = JobRun.jobContext(chunkContext);
         Optional<String> existing = jdbc.sql("SELECT id FROM adapters WHERE fine_tuning_job = ? AND status = 'ready'")
                 .param(job.id())
                 .query(String.class)

@@ -1,10 +1,7 @@
 package ai.patchwork.trainer.batch;
 
-import ai.djl.ndarray.NDManager;
 import ai.patchwork.model.lora.AdapterWeights;
-import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.tokenizer.Tokenizer;
-import ai.patchwork.trainer.dataset.BatchPlan;
 import ai.patchwork.trainer.dataset.PromptDataset;
 import ai.patchwork.trainer.dataset.PromptExample;
 import ai.patchwork.trainer.grader.Grader;
@@ -27,51 +24,40 @@ import tools.jackson.databind.json.JsonMapper;
  * std of the reward, the KL to the base model, the completion length and the clip fraction averaged over the window;
  * validation the mean reward on up to {@value #MAX_EVAL_PROMPTS} validation prompts.
  */
-final class ReinforcementSession implements TrainingSession {
+final class ReinforcementSession extends MethodSession<GrpoTrainer, PromptExample> {
 
     /** At most this many validation prompts are evaluated each time. */
     static final int MAX_EVAL_PROMPTS = 256;
 
-    private final RunPlan plan;
     private final String start;
-    private final NDManager manager;
-    private final Transformer model;
     private final Tokenizer tokenizer;
-    private final GrpoTrainer trainer;
     private final PromptDataset train;
-    private final List<PromptExample> valid;
-    private final BatchPlan batches;
     private final Reward reward;
     private final RewardWindow window = new RewardWindow();
     private Double lastEval;
-    private long trainedTokens;
 
     private ReinforcementSession(
+            Base base,
             RunPlan plan,
             String start,
-            NDManager manager,
-            Transformer model,
             Tokenizer tokenizer,
             GrpoTrainer trainer,
             PromptDataset train,
             PromptDataset valid,
             Grader grader,
-            long trainedTokens) {
-        this.plan = plan;
-        this.start = start;
-        this.manager = manager;
-        this.model = model;
-        this.tokenizer = tokenizer;
-        this.trainer = trainer;
-        this.train = train;
-        this.valid = valid == null ? List.of() : valid.prompts().subList(0, Math.min(MAX_EVAL_PROMPTS, valid.size()));
-        this.batches = new BatchPlan(
+            TrainingCheckpoint checkpoint) {
+        super(
+                base,
+                plan,
+                trainer,
                 train.lengths(),
-                plan.hyperparameters().batchSize(),
-                plan.training().seed());
+                firstOf(valid == null ? null : valid.prompts(), MAX_EVAL_PROMPTS),
+                checkpoint);
+        this.start = start;
+        this.tokenizer = tokenizer;
+        this.train = train;
         this.reward = (prompt, text) ->
                 grader.grade(JsonMapper.shared().readTree(prompt.item()), text).reward();
-        this.trainedTokens = trainedTokens;
     }
 
     /**
@@ -92,50 +78,19 @@ final class ReinforcementSession implements TrainingSession {
                 + plan.hyperparameters().batchSize()
                 + " prompts × " + plan.reinforcement().samplesPerPrompt() + " samples, starting from "
                 + (initialId == null ? "a fresh adapter" : "adapter " + initialId);
-        NDManager manager = NDManager.newBaseManager();
-        Tokenizer tokenizer = null;
-        try {
-            Transformer model = Transformer.load(modelDir, manager);
-            tokenizer = Tokenizer.load(modelDir);
-            GrpoTrainer trainer = checkpoint == null
-                    ? GrpoTrainer.start(model, tokenizer, plan.grpo(), initial)
-                    : GrpoTrainer.resume(model, tokenizer, plan.grpo(), checkpoint);
-            return new ReinforcementSession(
-                    plan,
-                    start,
-                    manager,
-                    model,
-                    tokenizer,
-                    trainer,
-                    train,
-                    valid,
-                    grader,
-                    checkpoint == null ? 0 : checkpoint.trainedTokens());
-        } catch (RuntimeException e) {
-            if (tokenizer != null) tokenizer.close();
-            manager.close();
-            throw e;
-        }
-    }
-
-    @Override
-    public RunPlan plan() {
-        return plan;
-    }
-
-    @Override
-    public int step() {
-        return trainer.step();
-    }
-
-    @Override
-    public long trainedTokens() {
-        return trainedTokens;
-    }
-
-    @Override
-    public boolean hasValidation() {
-        return !valid.isEmpty();
+        return open(modelDir, base -> {
+            Tokenizer tokenizer = Tokenizer.load(modelDir);
+            try {
+                GrpoTrainer trainer = checkpoint == null
+                        ? GrpoTrainer.start(base.model(), tokenizer, plan.grpo(), initial)
+                        : GrpoTrainer.resume(base.model(), tokenizer, plan.grpo(), checkpoint);
+                return new ReinforcementSession(
+                        base, plan, start, tokenizer, trainer, train, valid, grader, checkpoint);
+            } catch (RuntimeException e) {
+                tokenizer.close();
+                throw e;
+            }
+        });
     }
 
     @Override
@@ -148,15 +103,14 @@ final class ReinforcementSession implements TrainingSession {
         return start;
     }
 
-    /** Samples, grades and updates on the next step's prompts. */
+    /** Samples, grades and updates on the step's prompts. */
     @Override
-    public Step next() {
-        List<PromptExample> batch = new ArrayList<>();
-        for (int i : batches.batchOfStep(trainer.step() + 1)) batch.add(train.get(i));
-        GrpoStepResult r = trainer.train(batch, reward);
-        trainedTokens += r.completionTokens();
+    Trained trainOn(int[] batch) {
+        List<PromptExample> prompts = new ArrayList<>();
+        for (int i : batch) prompts.add(train.get(i));
+        GrpoStepResult r = trainer.train(prompts, reward);
         window.add(r);
-        return new Step(r.step(), r.learningRate(), r.gradNorm());
+        return new Trained(new Step(r.step(), r.learningRate(), r.gradNorm()), r.completionTokens());
     }
 
     @Override
@@ -182,8 +136,8 @@ final class ReinforcementSession implements TrainingSession {
         lastEval = trainer.evaluate(
                 valid,
                 reward,
-                plan.reinforcement().evalSamples(),
-                plan.training().seed() + 17);
+                plan().reinforcement().evalSamples(),
+                plan().training().seed() + 17);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("eval_reward_mean", lastEval);
         return new Report(
@@ -191,7 +145,7 @@ final class ReinforcementSession implements TrainingSession {
                         Locale.ROOT,
                         "validation reward=%.3f (%d samples per prompt)",
                         lastEval,
-                        plan.reinforcement().evalSamples()),
+                        plan().reinforcement().evalSamples()),
                 data,
                 0);
     }
@@ -204,23 +158,11 @@ final class ReinforcementSession implements TrainingSession {
         return metrics;
     }
 
-    @Override
-    public TrainingCheckpoint checkpoint() {
-        return trainer.checkpoint(trainedTokens);
-    }
-
-    @Override
-    public int epochOf(int step) {
-        return batches.epochOfStep(step);
-    }
-
+    /** Closes the trainer, the model and its manager, then the tokenizer. */
     @Override
     public void close() {
-        try (manager;
-                model;
-                tokenizer;
-                trainer) {
-            // closes the trainer, the tokenizer, then the model, then their manager
+        try (tokenizer) {
+            super.close();
         }
     }
 }

@@ -1,8 +1,5 @@
 package ai.patchwork.trainer.batch;
 
-import ai.djl.ndarray.NDManager;
-import ai.patchwork.model.nn.Transformer;
-import ai.patchwork.trainer.dataset.BatchPlan;
 import ai.patchwork.trainer.dataset.EncodedDataset;
 import ai.patchwork.trainer.dataset.EncodedExample;
 import ai.patchwork.trainer.train.EvalResult;
@@ -21,41 +18,30 @@ import java.util.Map;
  * reports the loss and token accuracy over the window (weighted by target tokens) and the throughput; validation the
  * loss and token accuracy on up to {@value #MAX_EVAL_EXAMPLES} validation examples.
  */
-final class SupervisedSession implements TrainingSession {
+final class SupervisedSession extends MethodSession<LoraTrainer, EncodedExample> {
 
     /** At most this many validation examples are evaluated each time. */
     static final int MAX_EVAL_EXAMPLES = 512;
 
-    private final RunPlan plan;
-    private final NDManager manager;
-    private final Transformer model;
-    private final LoraTrainer trainer;
     private final EncodedDataset train;
-    private final List<EncodedExample> valid;
-    private final BatchPlan batches;
     private final Window window = new Window();
     private EvalResult lastEval;
-    private long trainedTokens;
 
     private SupervisedSession(
+            Base base,
             RunPlan plan,
-            NDManager manager,
-            Transformer model,
             LoraTrainer trainer,
             EncodedDataset train,
             EncodedDataset valid,
-            long trainedTokens) {
-        this.plan = plan;
-        this.manager = manager;
-        this.model = model;
-        this.trainer = trainer;
-        this.train = train;
-        this.valid = valid == null ? List.of() : valid.examples().subList(0, Math.min(MAX_EVAL_EXAMPLES, valid.size()));
-        this.batches = new BatchPlan(
+            TrainingCheckpoint checkpoint) {
+        super(
+                base,
+                plan,
+                trainer,
                 train.lengths(),
-                plan.hyperparameters().batchSize(),
-                plan.training().seed());
-        this.trainedTokens = trainedTokens;
+                firstOf(valid == null ? null : valid.examples(), MAX_EVAL_EXAMPLES),
+                checkpoint);
+        this.train = train;
     }
 
     /**
@@ -63,53 +49,26 @@ final class SupervisedSession implements TrainingSession {
      */
     static SupervisedSession open(
             Path modelDir, RunPlan plan, EncodedDataset train, EncodedDataset valid, TrainingCheckpoint checkpoint) {
-        NDManager manager = NDManager.newBaseManager();
-        try {
-            Transformer model = Transformer.load(modelDir, manager);
+        return open(modelDir, base -> {
             LoraTrainer trainer = checkpoint == null
-                    ? LoraTrainer.start(model, plan.training())
-                    : LoraTrainer.resume(model, plan.training(), checkpoint);
-            return new SupervisedSession(
-                    plan, manager, model, trainer, train, valid, checkpoint == null ? 0 : checkpoint.trainedTokens());
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
-        }
-    }
-
-    @Override
-    public RunPlan plan() {
-        return plan;
-    }
-
-    @Override
-    public int step() {
-        return trainer.step();
-    }
-
-    @Override
-    public long trainedTokens() {
-        return trainedTokens;
-    }
-
-    @Override
-    public boolean hasValidation() {
-        return !valid.isEmpty();
+                    ? LoraTrainer.start(base.model(), plan.training())
+                    : LoraTrainer.resume(base.model(), plan.training(), checkpoint);
+            return new SupervisedSession(base, plan, trainer, train, valid, checkpoint);
+        });
     }
 
     @Override
     public String startMessage() {
-        return "Training " + plan.totalSteps() + " steps";
+        return "Training " + plan().totalSteps() + " steps";
     }
 
     @Override
-    public Step next() {
-        List<EncodedExample> batch = new ArrayList<>();
-        for (int i : batches.batchOfStep(trainer.step() + 1)) batch.add(train.get(i));
-        StepResult r = trainer.train(batch);
-        trainedTokens += r.targetTokens();
+    Trained trainOn(int[] batch) {
+        List<EncodedExample> examples = new ArrayList<>();
+        for (int i : batch) examples.add(train.get(i));
+        StepResult r = trainer.train(examples);
         window.add(r);
-        return new Step(r.step(), r.learningRate(), r.gradNorm());
+        return new Trained(new Step(r.step(), r.learningRate(), r.gradNorm()), r.targetTokens());
     }
 
     @Override
@@ -159,24 +118,5 @@ final class SupervisedSession implements TrainingSession {
             metrics.put("valid_mean_token_accuracy", lastEval.accuracy());
         }
         return metrics;
-    }
-
-    @Override
-    public TrainingCheckpoint checkpoint() {
-        return trainer.checkpoint(trainedTokens);
-    }
-
-    @Override
-    public int epochOf(int step) {
-        return batches.epochOfStep(step);
-    }
-
-    @Override
-    public void close() {
-        try (manager;
-                model;
-                trainer) {
-            // closes the trainer, then the model, then their manager
-        }
     }
 }

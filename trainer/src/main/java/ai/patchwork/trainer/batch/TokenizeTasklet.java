@@ -48,11 +48,7 @@ final class TokenizeTasklet implements Tasklet {
         }
         progress.info(run.lease(), "Fine-tuning job started");
         BaseModel base = baseModels.require(job.model());
-        ExecutionContext jobContext = chunkContext
-                .getStepContext()
-                .getStepExecution()
-                .getJobExecution()
-                .getExecutionContext();
+        ExecutionContext jobContext = JobRun.jobContext(chunkContext);
         if (job.reinforcement() != null) {
             prompts(job, base, jobContext);
             return RepeatStatus.FINISHED;

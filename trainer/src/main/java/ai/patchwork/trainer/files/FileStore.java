@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.JdbcTransactionManager;
@@ -50,6 +51,10 @@ public final class FileStore {
 
     /** The purpose of a job's metrics CSV. */
     public static final String RESULTS = "fine-tune-results";
+
+    /** The fine-tune formats' checks, in the order a tie is decided: supervised, reinforcement prompts, DPO pairs. */
+    private static final List<Consumer<InputStream>> FINE_TUNE_FORMATS =
+            List.of(JsonlParser::parse, PromptParser::checkShape, PreferenceParser::checkShape);
 
     private static final String COLUMNS =
             "id, bytes, created_at, filename, purpose, status, expires_at, artifact_sha256";
@@ -118,35 +123,17 @@ public final class FileStore {
      * describes the format that got furthest into the file (supervised on a tie).
      */
     private static void checkFineTuneFile(Path content, String name) {
-        InvalidDatasetException supervised;
-        try (InputStream in = Files.newInputStream(content)) {
-            JsonlParser.parse(in);
-            return;
-        } catch (InvalidDatasetException e) {
-            supervised = e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        InvalidDatasetException shown = null;
+        for (Consumer<InputStream> format : FINE_TUNE_FORMATS) {
+            try (InputStream in = Files.newInputStream(content)) {
+                format.accept(in);
+                return;
+            } catch (InvalidDatasetException e) {
+                if (shown == null || e.firstLine() > shown.firstLine()) shown = e;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
-        InvalidDatasetException prompts;
-        try (InputStream in = Files.newInputStream(content)) {
-            PromptParser.checkShape(in);
-            return;
-        } catch (InvalidDatasetException e) {
-            prompts = e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        InvalidDatasetException pairs;
-        try (InputStream in = Files.newInputStream(content)) {
-            PreferenceParser.checkShape(in);
-            return;
-        } catch (InvalidDatasetException e) {
-            pairs = e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        InvalidDatasetException shown = prompts.firstLine() > supervised.firstLine() ? prompts : supervised;
-        if (pairs.firstLine() > shown.firstLine()) shown = pairs;
         throw TrainerException.invalid(
                 "file", "invalid_file_format", "invalid fine-tune file '" + name + "': " + shown.getMessage());
     }
@@ -178,12 +165,7 @@ public final class FileStore {
         try {
             artifact = artifacts.put(content, hash);
         } catch (ObjectStoreException e) {
-            throw new TrainerException(
-                    TrainerException.Reason.UNAVAILABLE,
-                    null,
-                    "storage_error",
-                    "the object store failed; try again later (" + e.getMessage() + ")",
-                    e);
+            throw storageError(e);
         }
         String id = Ids.next("file-");
         Timestamp expires =
@@ -270,12 +252,7 @@ public final class FileStore {
         try {
             return artifacts.open(a);
         } catch (ObjectStoreException e) {
-            throw new TrainerException(
-                    TrainerException.Reason.UNAVAILABLE,
-                    null,
-                    "storage_error",
-                    "the object store failed; try again later (" + e.getMessage() + ")",
-                    e);
+            throw storageError(e);
         }
     }
 
@@ -298,5 +275,15 @@ public final class FileStore {
                 rs.getString("status"),
                 expires == null ? null : expires.toInstant(),
                 rs.getString("artifact_sha256"));
+    }
+
+    /** A 503 for the client: the object store failed, the request may succeed later. */
+    private static TrainerException storageError(ObjectStoreException e) {
+        return new TrainerException(
+                TrainerException.Reason.UNAVAILABLE,
+                null,
+                "storage_error",
+                "the object store failed; try again later (" + e.getMessage() + ")",
+                e);
     }
 }

@@ -101,53 +101,18 @@ public final class FineTuningJobs {
     private JobSettings fittedToModel(JobSettings s) {
         if (s.reinforcement() == null) return s;
         int context = baseModels.require(s.model()).config().maxPositions();
-        return new JobSettings(
-                s.model(),
-                s.trainingFile(),
-                s.validationFile(),
-                s.suffix(),
-                s.seed(),
-                s.metadata(),
-                s.hyperparameters(),
-                s.options(),
-                s.reinforcement().fittedTo(context),
-                null,
-                s.integrations());
+        return s.withMethod(s.reinforcement().fittedTo(context), null);
     }
 
     /** The settings with the initial adapter, if any, resolved to the id of a ready adapter of the job's base model. */
     private JobSettings withInitialAdapterId(String project, JobSettings s) {
         if (s.preference() != null && s.preference().initialAdapter() != null) {
-            return new JobSettings(
-                    s.model(),
-                    s.trainingFile(),
-                    s.validationFile(),
-                    s.suffix(),
-                    s.seed(),
-                    s.metadata(),
-                    s.hyperparameters(),
-                    s.options(),
-                    null,
-                    s.preference()
-                            .withInitialAdapter(
-                                    initialAdapter(project, s.preference().initialAdapter(), s.model())),
-                    s.integrations());
+            String id = initialAdapter(project, s.preference().initialAdapter(), s.model());
+            return s.withMethod(null, s.preference().withInitialAdapter(id));
         }
         if (s.reinforcement() == null || s.reinforcement().initialAdapter() == null) return s;
-        return new JobSettings(
-                s.model(),
-                s.trainingFile(),
-                s.validationFile(),
-                s.suffix(),
-                s.seed(),
-                s.metadata(),
-                s.hyperparameters(),
-                s.options(),
-                s.reinforcement()
-                        .withInitialAdapter(
-                                initialAdapter(project, s.reinforcement().initialAdapter(), s.model())),
-                null,
-                s.integrations());
+        String id = initialAdapter(project, s.reinforcement().initialAdapter(), s.model());
+        return s.withMethod(s.reinforcement().withInitialAdapter(id), null);
     }
 
     /** The id of the ready adapter {@code ref} names, which must be for {@code baseModel}. */

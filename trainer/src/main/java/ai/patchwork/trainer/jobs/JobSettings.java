@@ -65,4 +65,20 @@ public record JobSettings(
         if (reinforcement != null && preference != null) throw new IllegalArgumentException("one method per job");
         Objects.requireNonNull(integrations, "integrations");
     }
+
+    /** These settings with the method's own replaced: a reinforcement job's, a DPO job's (at most one), or none. */
+    public JobSettings withMethod(Reinforcement reinforcement, Preference preference) {
+        return new JobSettings(
+                model,
+                trainingFile,
+                validationFile,
+                suffix,
+                seed,
+                metadata,
+                hyperparameters,
+                options,
+                reinforcement,
+                preference,
+                integrations);
+    }
 }

@@ -93,6 +93,11 @@ public record Reinforcement(
     }
 
     private Reinforcement withMaxCompletionTokens(int tokens) {
+        return with(evalInterval, tokens, initialAdapter);
+    }
+
+    /** These settings with the three that are settled after the request: by the model, the run and the registry. */
+    private Reinforcement with(Integer evalInterval, int maxCompletionTokens, String initialAdapter) {
         return new Reinforcement(
                 grader,
                 computeMultiplier,
@@ -101,7 +106,7 @@ public record Reinforcement(
                 groupSize,
                 beta,
                 epsilon,
-                tokens,
+                maxCompletionTokens,
                 temperature,
                 iterations,
                 initialAdapter);
@@ -113,33 +118,11 @@ public record Reinforcement(
     }
 
     public Reinforcement withEvalInterval(int interval) {
-        return new Reinforcement(
-                grader,
-                computeMultiplier,
-                interval,
-                evalSamples,
-                groupSize,
-                beta,
-                epsilon,
-                maxCompletionTokens,
-                temperature,
-                iterations,
-                initialAdapter);
+        return with(interval, maxCompletionTokens, initialAdapter);
     }
 
     public Reinforcement withInitialAdapter(String adapterId) {
-        return new Reinforcement(
-                grader,
-                computeMultiplier,
-                evalInterval,
-                evalSamples,
-                groupSize,
-                beta,
-                epsilon,
-                maxCompletionTokens,
-                temperature,
-                iterations,
-                adapterId);
+        return with(evalInterval, maxCompletionTokens, adapterId);
     }
 
     /** The RFT-only hyperparameters as OpenAI shows them (next to n_epochs, batch_size, learning_rate_multiplier). */

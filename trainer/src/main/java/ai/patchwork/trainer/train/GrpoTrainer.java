@@ -25,7 +25,7 @@ import java.util.Map;
  * <p>State, checkpoints and resume are {@link LoraTrainer}'s: the adapter, AdamW's moments and the step; the batch
  * of prompts and every sample's seed are functions of the step. One trainer per JVM trains at a time.
  */
-public final class GrpoTrainer implements AutoCloseable {
+public final class GrpoTrainer implements StepTrainer {
 
     private final Transformer model;
     private final TrainableLora lora;
@@ -70,6 +70,7 @@ public final class GrpoTrainer implements AutoCloseable {
         return t;
     }
 
+    @Override
     public int step() {
         return step;
     }
@@ -195,6 +196,7 @@ public final class GrpoTrainer implements AutoCloseable {
     }
 
     /** The adapter and optimizer state after the last step. */
+    @Override
     public TrainingCheckpoint checkpoint(long trainedTokens) {
         return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
     }

@@ -28,7 +28,7 @@ import java.util.Map;
  * before every update. One trainer per JVM trains at a time: PyTorch allows one gradient collector per process.
  * Each update allocates its tensors in a manager of its own, closed when the update ends.
  */
-public final class LoraTrainer implements AutoCloseable {
+public final class LoraTrainer implements StepTrainer {
 
     private final Transformer model;
     private final TrainableLora lora;
@@ -62,6 +62,7 @@ public final class LoraTrainer implements AutoCloseable {
     }
 
     /** Updates done so far. */
+    @Override
     public int step() {
         return step;
     }
@@ -156,6 +157,7 @@ public final class LoraTrainer implements AutoCloseable {
     }
 
     /** The adapter and optimizer state after the last update. */
+    @Override
     public TrainingCheckpoint checkpoint(long trainedTokens) {
         return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
     }

@@ -21,7 +21,7 @@ import java.util.List;
  * their gradients accumulate into the batch's. State, checkpoints and exact resume are {@link LoraTrainer}'s: the
  * adapter, AdamW's moments and the step. One trainer per JVM trains at a time.
  */
-public final class PreferenceTrainer implements AutoCloseable {
+public final class PreferenceTrainer implements StepTrainer {
 
     private final Transformer model;
     private final TrainableLora lora;
@@ -86,6 +86,7 @@ public final class PreferenceTrainer implements AutoCloseable {
         return t;
     }
 
+    @Override
     public int step() {
         return step;
     }
@@ -166,6 +167,7 @@ public final class PreferenceTrainer implements AutoCloseable {
     }
 
     /** The adapter and optimizer state after the last update. */
+    @Override
     public TrainingCheckpoint checkpoint(long trainedTokens) {
         return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
     }
