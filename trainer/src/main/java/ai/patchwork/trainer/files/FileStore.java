@@ -58,15 +58,24 @@ public final class FileStore {
     private final TransactionTemplate tx;
     private final Artifacts artifacts;
     private final long maxBytes;
+    private final int maxLineBytes;
 
     /**
      * @param maxBytes largest file accepted
+     * @param maxLineBytes longest line of a {@code fine-tune} file, at upload and when a job reads it
      */
-    public FileStore(DataSource dataSource, Artifacts artifacts, long maxBytes) {
+    public FileStore(DataSource dataSource, Artifacts artifacts, long maxBytes, int maxLineBytes) {
+        if (maxBytes < 1 || maxLineBytes < 1) throw new IllegalArgumentException("limits must be positive");
         this.jdbc = JdbcClient.create(dataSource);
         this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
         this.artifacts = artifacts;
         this.maxBytes = maxBytes;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** The longest line of a {@code fine-tune} file. */
+    public int maxLineBytes() {
+        return maxLineBytes;
     }
 
     /**
@@ -117,10 +126,10 @@ public final class FileStore {
      * prompts (conversations ending with the user's turn, plus fields for the grader). When it is none, the error
      * describes the format that got furthest into the file (supervised on a tie).
      */
-    private static void checkFineTuneFile(Path content, String name) {
+    private void checkFineTuneFile(Path content, String name) {
         InvalidDatasetException supervised;
         try (InputStream in = Files.newInputStream(content)) {
-            JsonlParser.parse(in);
+            JsonlParser.check(in, maxLineBytes);
             return;
         } catch (InvalidDatasetException e) {
             supervised = e;
@@ -129,7 +138,7 @@ public final class FileStore {
         }
         InvalidDatasetException prompts;
         try (InputStream in = Files.newInputStream(content)) {
-            PromptParser.checkShape(in);
+            PromptParser.checkShape(in, maxLineBytes);
             return;
         } catch (InvalidDatasetException e) {
             prompts = e;
@@ -138,7 +147,7 @@ public final class FileStore {
         }
         InvalidDatasetException pairs;
         try (InputStream in = Files.newInputStream(content)) {
-            PreferenceParser.checkShape(in);
+            PreferenceParser.checkShape(in, maxLineBytes);
             return;
         } catch (InvalidDatasetException e) {
             pairs = e;
