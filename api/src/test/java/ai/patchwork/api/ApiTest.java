@@ -21,7 +21,7 @@ import org.springframework.context.annotation.Import;
             "patchwork.registry.max-config-size=16KB",
             "patchwork.registry.max-archive-size=2MB",
             "spring.servlet.multipart.max-file-size=3MB",
-            "spring.servlet.multipart.max-request-size=8MB",
+            "patchwork.limits.max-multipart-size=8MB",
             "logging.level.org.testcontainers.dockerclient=OFF",
             "logging.level.org.gaul=WARN",
             "logging.level.io.zonky=WARN",

@@ -29,6 +29,9 @@ import java.util.concurrent.Executor;
  *       started with (a generation never mixes two versions' weights), then its slot is freed. Requests still queued
  *       get the new version.
  *   <li>{@link #pin} keeps an adapter in both tiers for good (the preload list).
+ *   <li>Loads in flight count against the host bound: a source that knows an adapter's size before reading it
+ *       reserves that size ({@link LoadBudget}), which evicts idle adapters at once and makes a load wait while other
+ *       loads hold the room it needs; an adapter larger than the whole bound is refused unread.
  * </ul>
  *
  * One lock guards the bookkeeping; tensor writes ({@link DeviceTier#upload}) happen only on the engine loop.
@@ -48,6 +51,7 @@ public final class AdapterCache {
     private final Map<String, Integer> demand = new HashMap<>();
     private final Set<String> pinned = new HashSet<>();
     private long hostBytes;
+    private long reservedBytes; // host memory reserved by loads in flight (LoadBudget.reserve)
     private long clock;
 
     AdapterCache(
@@ -236,18 +240,20 @@ public final class AdapterCache {
         e.lastUsed = ++clock; // before the load can complete (and evict) on a same-thread executor
         entries.put(adapterId, e);
         long start = System.nanoTime();
-        CompletableFuture.supplyAsync(() -> fetch(adapterId), loader).whenComplete((w, err) -> {
-            loaded(e, w, err, System.nanoTime() - start);
-            onLoaded.run();
-        });
+        Reservation reservation = new Reservation(adapterId);
+        CompletableFuture.supplyAsync(() -> fetch(adapterId, reservation), loader)
+                .whenComplete((w, err) -> {
+                    loaded(e, w, err, System.nanoTime() - start, reservation);
+                    onLoaded.run();
+                });
         return e;
     }
 
     /** On a loader thread. */
-    private AdapterWeights fetch(String adapterId) {
+    private AdapterWeights fetch(String adapterId, Reservation reservation) {
         AdapterWeights w;
         try {
-            w = source.load(adapterId, base);
+            w = source.load(adapterId, base, reservation);
         } catch (AdapterLoadException ex) {
             throw ex;
         } catch (Exception ex) {
@@ -267,7 +273,11 @@ public final class AdapterCache {
         return w;
     }
 
-    private synchronized void loaded(AdapterEntry e, AdapterWeights w, Throwable err, long nanos) {
+    private synchronized void loaded(
+            AdapterEntry e, AdapterWeights w, Throwable err, long nanos, Reservation reservation) {
+        reservedBytes -= reservation.bytes;
+        reservation.bytes = 0;
+        notifyAll(); // loads waiting for room
         metrics.loaded(err == null, nanos);
         boolean current = entries.get(e.id) == e;
         if (err != null) {
@@ -284,9 +294,55 @@ public final class AdapterCache {
         e.load.complete(w);
     }
 
+    /**
+     * A load's claim on host memory: {@link #reserve} counts the bytes against the bound until the load ends
+     * ({@link #loaded}).
+     */
+    private final class Reservation implements LoadBudget {
+        private final String adapterId;
+        private long bytes; // guarded by the cache
+
+        Reservation(String adapterId) {
+            this.adapterId = adapterId;
+        }
+
+        @Override
+        public int maxRank() {
+            return maxRank;
+        }
+
+        @Override
+        public void reserve(long size) throws InterruptedException {
+            if (size < 0) throw new IllegalArgumentException("size must not be negative");
+            if (size > hostBudget) {
+                throw new AdapterLoadException(
+                        adapterId,
+                        "adapter '" + adapterId + "' needs " + size + " bytes of host memory, more than the adapter "
+                                + "cache's whole budget of " + hostBudget + " bytes",
+                        null);
+            }
+            synchronized (AdapterCache.this) {
+                if (bytes > 0) throw new IllegalStateException("a load reserves once");
+                evictHost(size);
+                // Others' loads in flight hold the room: wait for them (a waiting load holds nothing, so no cycle).
+                while (hostBytes + reservedBytes + size > hostBudget && reservedBytes > 0) {
+                    AdapterCache.this.wait();
+                    evictHost(size);
+                }
+                bytes = size;
+                reservedBytes += size;
+            }
+        }
+    }
+
     /** Evicts idle, unwanted, unpinned adapters, least recently used first, until the host bound holds. */
     private void evictHost() {
-        while (hostBytes > hostBudget) {
+        evictHost(0);
+    }
+
+    /** Evicts until the adapters, the loads in flight and {@code extra} more bytes fit the bound, or nothing is idle. */
+    private void evictHost(long extra) {
+        while (hostBytes + reservedBytes + extra > hostBudget) {
             AdapterEntry victim = null;
             for (AdapterEntry e : entries.values()) {
                 if (e.weights == null || !e.idle() || demand.containsKey(e.id) || pinned.contains(e.id)) continue;

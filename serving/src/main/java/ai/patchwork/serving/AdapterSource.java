@@ -21,4 +21,13 @@ public interface AdapterSource {
      * @throws Exception on any other failure; requests for it fail with an {@link AdapterLoadException}
      */
     AdapterWeights load(String adapterId, ModelConfig base) throws Exception;
+
+    /**
+     * Loads an adapter within a budget: a source that knows the adapter's rank and size from its metadata refuses a
+     * rank over {@link LoadBudget#maxRank()} and calls {@link LoadBudget#reserve} before it reads the weights. By
+     * default the adapter is loaded as {@link #load(String, ModelConfig)} does and checked once loaded.
+     */
+    default AdapterWeights load(String adapterId, ModelConfig base, LoadBudget budget) throws Exception {
+        return load(adapterId, base);
+    }
 }

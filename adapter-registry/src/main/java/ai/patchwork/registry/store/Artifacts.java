@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -154,10 +155,40 @@ public final class Artifacts {
             failed += batch.failed();
             if (batch.collected() + batch.failed() < GC_BATCH || batch.collected() == 0) break;
         }
-        if (collected > 0 || failed > 0) {
-            log.info("artifact GC: collected {} ({} bytes), {} failed", collected, bytes, failed);
+        int aborted = abortStaleUploads(grace);
+        if (collected > 0 || failed > 0 || aborted > 0) {
+            log.info(
+                    "artifact GC: collected {} ({} bytes), {} failed, {} incomplete uploads aborted",
+                    collected,
+                    bytes,
+                    failed,
+                    aborted);
         }
-        return new GcReport(collected, bytes, failed);
+        return new GcReport(collected, bytes, failed, aborted);
+    }
+
+    /**
+     * Aborts the bucket's multipart uploads begun more than {@code grace} ago and never completed: the parts of a
+     * process that died mid-upload, which take space no listing of objects shows. An upload still running after the
+     * grace period fails and its caller's retry starts it again.
+     */
+    private int abortStaleUploads(Duration grace) {
+        Instant cutoff = Instant.now().minus(grace);
+        int aborted = 0;
+        try {
+            for (ObjectStore.PendingUpload u : store.pendingUploads()) {
+                if (!u.initiated().isBefore(cutoff)) break; // oldest first
+                try {
+                    store.abort(u);
+                    aborted++;
+                } catch (ObjectStoreException e) {
+                    log.warn("artifact GC: cannot abort the upload of {}: {}", u.key(), e.getMessage());
+                }
+            }
+        } catch (ObjectStoreException e) {
+            log.warn("artifact GC: cannot list incomplete uploads: {}", e.getMessage());
+        }
+        return aborted;
     }
 
     private GcReport collectBatch(Duration grace) {
@@ -187,6 +218,6 @@ public final class Artifacts {
                 failed++;
             }
         }
-        return new GcReport(collected, bytes, failed);
+        return new GcReport(collected, bytes, failed, 0);
     }
 }

@@ -1,9 +1,12 @@
 package ai.patchwork.registry.store;
 
+import io.minio.AbortMultipartUploadArgs;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
+import io.minio.ListMultipartUploadsArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
@@ -12,15 +15,21 @@ import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.errors.MinioException;
 import io.minio.messages.Item;
+import io.minio.messages.ListMultipartUploadsResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import okhttp3.OkHttpClient;
 
 /**
@@ -32,6 +41,7 @@ public final class ObjectStore implements AutoCloseable {
 
     private final StoreSettings settings;
     private final MinioClient client;
+    private final MinioAsyncClient async; // the multipart-upload listing and abort, which MinioClient does not offer
 
     public ObjectStore(StoreSettings settings) {
         this.settings = settings;
@@ -49,6 +59,80 @@ public final class ObjectStore implements AutoCloseable {
                 .region(settings.region())
                 .httpClient(http, true)
                 .build();
+        this.async = MinioAsyncClient.builder()
+                .endpoint(settings.endpoint())
+                .credentials(settings.accessKey(), settings.secretKey())
+                .region(settings.region())
+                .httpClient(http, true)
+                .build();
+    }
+
+    /** A multipart upload that was begun and neither completed nor aborted: its parts take space unseen. */
+    public record PendingUpload(String key, String uploadId, Instant initiated) {
+        public PendingUpload {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(uploadId, "uploadId");
+            Objects.requireNonNull(initiated, "initiated");
+        }
+    }
+
+    /** Every multipart upload of the bucket that is still open, oldest first. */
+    public List<PendingUpload> pendingUploads() {
+        return call("list multipart uploads", () -> {
+            List<PendingUpload> uploads = new ArrayList<>();
+            String keyMarker = null;
+            String uploadIdMarker = null;
+            while (true) {
+                ListMultipartUploadsResult page = join(async.listMultipartUploads(ListMultipartUploadsArgs.builder()
+                                .bucket(bucket())
+                                .keyMarker(keyMarker)
+                                .uploadIdMarker(uploadIdMarker)
+                                .maxUploads(1000)
+                                .build()))
+                        .result();
+                for (ListMultipartUploadsResult.Upload u : page.uploads()) {
+                    Instant initiated = u.initiated() == null
+                            ? Instant.EPOCH
+                            : u.initiated().toInstant();
+                    uploads.add(new PendingUpload(u.objectName(), u.uploadId(), initiated));
+                }
+                if (!page.isTruncated() || page.nextKeyMarker() == null) break;
+                keyMarker = page.nextKeyMarker();
+                uploadIdMarker = page.nextUploadIdMarker();
+            }
+            uploads.sort(Comparator.comparing(PendingUpload::initiated));
+            return uploads;
+        });
+    }
+
+    /** Aborts an open multipart upload, freeing its parts; aborting one that is gone is not an error. */
+    public void abort(PendingUpload upload) {
+        call("abort the multipart upload of " + upload.key(), () -> {
+            try {
+                join(async.abortMultipartUpload(AbortMultipartUploadArgs.builder()
+                        .bucket(bucket())
+                        .object(upload.key())
+                        .uploadId(upload.uploadId())
+                        .build()));
+            } catch (ErrorResponseException e) {
+                if (!"NoSuchUpload".equals(e.errorResponse().code())) throw e;
+            }
+            return null;
+        });
+    }
+
+    /** The result of an async call, its failure unwrapped. */
+    private static <T> T join(CompletableFuture<T> future) throws MinioException, IOException {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            switch (e.getCause()) {
+                case MinioException m -> throw m;
+                case IOException io -> throw io;
+                case RuntimeException r -> throw r;
+                case null, default -> throw e;
+            }
+        }
     }
 
     public String bucket() {
@@ -131,6 +215,7 @@ public final class ObjectStore implements AutoCloseable {
     public void close() {
         try {
             client.close();
+            async.close();
         } catch (Exception e) {
             // closing only releases the HTTP client's pools
         }

@@ -2,6 +2,7 @@ package ai.patchwork.api.finetuning;
 
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
+import ai.patchwork.api.web.UploadLimit;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.registry.store.Artifacts;
@@ -35,7 +36,15 @@ class FineTuningConfiguration {
 
     @Bean
     FileStore fileStore(DataSource dataSource, Artifacts artifacts, FineTuningProperties properties) {
-        return new FileStore(dataSource, artifacts, properties.maxFileSize().toBytes());
+        return new FileStore(dataSource, artifacts, properties.maxFileSize().toBytes(), (int)
+                properties.maxLineLength().toBytes());
+    }
+
+    /** {@code POST /v1/files} is refused before its body is read when it declares more than a file and its fields. */
+    @Bean
+    UploadLimit filesUploadLimit(FineTuningProperties properties) {
+        return new UploadLimit(
+                "/v1/files", properties.maxFileSize().toBytes() + (1 << 20), "patchwork.fine-tuning.max-file-size");
     }
 
     @Bean

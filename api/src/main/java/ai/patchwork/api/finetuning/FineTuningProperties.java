@@ -9,12 +9,22 @@ import org.springframework.util.unit.DataSize;
  * The {@code patchwork.fine-tuning.*} settings.
  *
  * @param maxFileSize largest file {@code POST /v1/files} accepts
+ * @param maxLineLength longest line of a {@code fine-tune} JSONL file, at upload and when a job reads it (files are
+ *     read one line at a time, so this bounds the heap a file costs)
  * @param worker how a worker process takes jobs
  */
 @ConfigurationProperties("patchwork.fine-tuning")
 public record FineTuningProperties(
         @DefaultValue("512MB") DataSize maxFileSize,
+        @DefaultValue("4MB") DataSize maxLineLength,
         @DefaultValue Worker worker) {
+
+    public FineTuningProperties {
+        if (maxFileSize.toBytes() < 1) throw new IllegalArgumentException("max-file-size must be positive");
+        if (maxLineLength.toBytes() < 1 || maxLineLength.toBytes() > 1L << 30) {
+            throw new IllegalArgumentException("max-line-length must be between 1 byte and 1GB");
+        }
+    }
 
     /**
      * @param id this worker's name in job claims; empty: host name and process id

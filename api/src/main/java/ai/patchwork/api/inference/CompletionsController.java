@@ -10,15 +10,13 @@ import ai.patchwork.serving.EngineRequest;
 import ai.patchwork.serving.GenerationHandle;
 import ai.patchwork.serving.GenerationListener;
 import ai.patchwork.serving.Usage;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -59,7 +57,8 @@ class CompletionsController {
     }
 
     @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<?> completions(Caller caller, @RequestBody CompletionRequest body) throws Exception {
+    ResponseEntity<?> completions(Caller caller, @RequestBody CompletionRequest body, HttpServletResponse response)
+            throws Exception {
         if (Boolean.TRUE.equals(body.echo())) Unsupported.refuse("echo", true);
         Unsupported.refuse("suffix", body.suffix());
         if (body.bestOf() != null && body.bestOf() != 1) Unsupported.refuse("best_of", body.bestOf());
@@ -67,11 +66,12 @@ class CompletionsController {
                 GenerationOptions.of(body, COMPLETIONS_DEFAULT_MAX_TOKENS, LogprobsJson.completion(body.logprobs()));
         ModelResolver.Target target = resolver.resolve(caller, body.model());
         int[] prompt = Prompts.completion(body.prompt(), target.engine().tokenizer());
-        return run(false, target, prompt, options, caller);
+        return run(false, target, prompt, options, caller, response);
     }
 
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<?> chat(Caller caller, @RequestBody ChatCompletionRequest body) throws Exception {
+    ResponseEntity<?> chat(Caller caller, @RequestBody ChatCompletionRequest body, HttpServletResponse response)
+            throws Exception {
         Unsupported.refuse("tools", body.tools());
         Unsupported.refuse("tool_choice", body.toolChoice());
         Unsupported.refuse("parallel_tool_calls", body.parallelToolCalls());
@@ -90,11 +90,16 @@ class CompletionsController {
                 GenerationOptions.of(body, null, LogprobsJson.chat(body.logprobs(), body.topLogprobs()));
         ModelResolver.Target target = resolver.resolve(caller, body.model());
         int[] prompt = Prompts.chat(body.messages(), target.engine().tokenizer());
-        return run(true, target, prompt, options, caller);
+        return run(true, target, prompt, options, caller, response);
     }
 
     private ResponseEntity<?> run(
-            boolean chat, ModelResolver.Target target, int[] prompt, GenerationOptions options, Caller caller)
+            boolean chat,
+            ModelResolver.Target target,
+            int[] prompt,
+            GenerationOptions options,
+            Caller caller,
+            HttpServletResponse response)
             throws Exception {
         String id =
                 (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
@@ -125,20 +130,10 @@ class CompletionsController {
                     .header("X-Accel-Buffering", "no") // proxies must not buffer the stream
                     .body(stream.emitter());
         }
+        ConnectionWatch watch = new ConnectionWatch(response, admission.headers(), properties.disconnectCheck());
         List<GenerationHandle> handles =
-                submit(target, request, Collections.nCopies(options.n(), GenerationListener.NONE), caller, admission);
-        List<Completion> done = new ArrayList<>();
-        long deadline = System.nanoTime() + properties.requestTimeout().toNanos();
-        try {
-            for (GenerationHandle h : handles) {
-                done.add(h.completion().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            }
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        } catch (TimeoutException | InterruptedException e) {
-            handles.getFirst().cancel(); // cancels every choice
-            throw e;
-        }
+                submit(target, request, Collections.nCopies(options.n(), watch.listener()), caller, admission);
+        List<Completion> done = watch.await(handles, properties.requestTimeout());
         boolean ids = options.returnTokenIds();
         List<LogprobsJson> logprobs = new ArrayList<>();
         for (int i = 0; i < done.size() && options.logprobs() >= 0; i++) logprobs.add(logprobs(chat, target));

@@ -24,6 +24,8 @@ import org.springframework.util.unit.DataSize;
  * @param loaderThreads threads downloading adapters from the registry
  * @param streamTimeout longest a streamed response may last
  * @param requestTimeout longest a non-streamed request waits for its completion
+ * @param disconnectCheck how often a non-streamed request that is generating checks that its client is still there
+ *     (by writing a space before the JSON body), so a client that left frees its sequence within this interval
  * @param intraOpThreads CPU threads per PyTorch op, for the whole process (0: PyTorch's default, one per core); 1
  *     streams faster when the HTTP threads share a few cores with the engine
  * @param stepThreads threads one step of the CPU runtime runs on (0: one per core)
@@ -46,6 +48,7 @@ public record ServingProperties(
         @DefaultValue("4") int loaderThreads,
         @DefaultValue("10m") Duration streamTimeout,
         @DefaultValue("10m") Duration requestTimeout,
+        @DefaultValue("500ms") Duration disconnectCheck,
         @DefaultValue("0") int intraOpThreads,
         @DefaultValue("0") int stepThreads,
         @DefaultValue("auto") EngineRuntime runtime,
@@ -57,5 +60,7 @@ public record ServingProperties(
             throw new IllegalArgumentException("stream-timeout must be positive");
         if (requestTimeout.isNegative() || requestTimeout.isZero())
             throw new IllegalArgumentException("request-timeout must be positive");
+        if (disconnectCheck.isNegative() || disconnectCheck.isZero())
+            throw new IllegalArgumentException("disconnect-check must be positive");
     }
 }

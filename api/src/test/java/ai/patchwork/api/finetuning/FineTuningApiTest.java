@@ -12,7 +12,8 @@ import org.springframework.context.annotation.Import;
 /**
  * The whole application (api, worker and serving roles) on a random port against the shared test PostgreSQL and S3,
  * with the generated task model as base model {@value TaskModelServices#BASE} next to the tiny-llama fixture, and a
- * worker with short leases so that a dead worker's job is taken over within seconds. The test classes annotated with
+ * worker with short leases so that a dead worker's job is taken over within seconds, and small file limits (8 MB per
+ * file, 256 KB per line). The test classes annotated with
  * it share one application context.
  */
 @Target(ElementType.TYPE)
@@ -26,6 +27,8 @@ import org.springframework.context.annotation.Import;
             "patchwork.fine-tuning.worker.heartbeat=1s",
             "patchwork.fine-tuning.worker.poll=200ms",
             "patchwork.serving.max-batch-size=64",
+            "patchwork.fine-tuning.max-line-length=256KB",
+            "patchwork.fine-tuning.max-file-size=8MB",
             "logging.level.org.testcontainers=OFF",
             "logging.level.org.gaul=WARN",
             "logging.level.io.zonky=WARN",

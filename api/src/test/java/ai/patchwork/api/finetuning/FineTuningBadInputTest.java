@@ -7,6 +7,8 @@ import ai.patchwork.api.ApiClient;
 import ai.patchwork.api.TaskModelServices;
 import ai.patchwork.testsupport.http.MultipartBody;
 import ai.patchwork.trainer.fixture.ReverseCodeTask;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -238,6 +240,48 @@ class FineTuningBadInputTest {
                         .filter(j -> j.path("training_file").asString().equals(prompts))
                         .count(),
                 "no job was created");
+    }
+
+    @Test
+    void aLineOverTheLineLimitIsRefusedNamingItAndNothingIsStored() {
+        FineTuningClient client = new FineTuningClient(port);
+        int filesBefore = client.http.get("/v1/files").json().path("data").size();
+        String longLine = "{\"prompt\": \"" + "x".repeat(300 << 10) + "\", \"completion\": \"y\"}\n";
+        assertError(
+                client.upload("fine-tune", "long.jsonl", GOOD + longLine + GOOD),
+                400,
+                "file",
+                "invalid_file_format",
+                "line 4: is longer than 262144 bytes, the limit of a line");
+        assertEquals(
+                filesBefore, client.http.get("/v1/files").json().path("data").size(), "no file row");
+    }
+
+    @Test
+    void anUploadDeclaringMoreThanTheFileLimitIsRefusedBeforeItsBodyIsRead() throws Exception {
+        // given a client that announces 100 MB (the limit is 8 MB) and sends none of it
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            String head = "POST /v1/files HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: multipart/form-data; boundary=b\r\nAuthorization: "
+                    + new FineTuningClient(port).http.authorization() + "\r\nContent-Length: " + (100 << 20)
+                    + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            // when the server answers; then 413 in OpenAI's envelope without waiting for the body
+            // (the connection stays open: the server would read the announced body to close it cleanly)
+            StringBuilder received = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            while (!received.toString().endsWith("}}")) {
+                int n = socket.getInputStream().read(buffer);
+                if (n < 0) break;
+                received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            String answer = received.toString();
+            assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+            assertTrue(answer.contains("\"code\":\"request_too_large\""), answer);
+            assertTrue(answer.contains("patchwork.fine-tuning.max-file-size"), answer);
+        }
     }
 
     @Test

@@ -13,6 +13,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +30,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One KV slot and one queue place: the third request is shed with 429, and a client that leaves frees its slot. The
+ * One KV slot and one queue place: the third request is shed with 429, and a client that leaves frees its slot,
+ * streaming or not. The
  * sequences here must outlive a few HTTP round trips, so they run on a generated model of the bench's size with a
  * long context (the tiny-llama fixture writes its whole 256-token context in a fraction of a second).
  */
@@ -37,6 +40,7 @@ import tools.jackson.databind.node.ObjectNode;
         properties = {
             "patchwork.serving.max-batch-size=1",
             "patchwork.serving.max-queued=1",
+            "patchwork.serving.disconnect-check=100ms",
             "logging.level.org.gaul=WARN",
             "logging.level.io.zonky=WARN",
             "logging.level.org.eclipse.jetty=WARN"
@@ -140,6 +144,50 @@ class BackpressureApiTest {
                 "finished as cancelled, not after its 16000 tokens (" + steps + " steps, " + millis
                         + " ms after the close)");
         assertTrue(steps < 400, "freed within a few steps of the close, not " + steps + " (" + millis + " ms)");
+    }
+
+    @Test
+    void aNonStreamingClientThatDisconnectsIsCancelledAtItsNextCheck() throws Exception {
+        OpenAi ai = new OpenAi(port);
+        double cancelledBefore = cancelled();
+        byte[] body = longStream().put("stream", false).toString().getBytes(StandardCharsets.UTF_8);
+        long stepsAtClose;
+        long closed;
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            String head = "POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Authorization: " + ai.api().authorization() + "\r\nContent-Length: " + body.length + "\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            awaitRunning(1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (engine().stats().steps() < 20 && System.nanoTime() < deadline) Thread.sleep(1);
+            stepsAtClose = engine().stats().steps();
+            closed = System.nanoTime();
+        } // the client goes away without reading a byte
+        awaitIdle();
+        long steps = engine().stats().steps() - stepsAtClose;
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed);
+        assertEquals(
+                cancelledBefore + 1,
+                cancelled(),
+                "finished as cancelled, not after its 16000 tokens (" + steps + " steps, " + millis
+                        + " ms after the close)");
+        // Two checks at most (the first write after the close still lands in the socket's buffer), each 100 ms apart.
+        assertTrue(steps < 4000, "cancelled long before max_tokens, not after " + steps + " steps (" + millis + " ms)");
+    }
+
+    @Test
+    void aLongNonStreamedAnswerParsesAsJsonDespiteItsChecks() {
+        OpenAi ai = new OpenAi(port);
+        ApiClient.Response r =
+                ai.post("/v1/completions", longStream().put("stream", false).put("max_tokens", 600));
+        assertEquals(200, r.status(), r.text());
+        assertTrue(r.raw().headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
+        assertEquals(
+                "length", r.json().path("choices").path(0).path("finish_reason").asString());
+        assertEquals(600, r.json().path("usage").path("completion_tokens").asInt());
     }
 
     private static String nextData(BufferedReader in) throws IOException {

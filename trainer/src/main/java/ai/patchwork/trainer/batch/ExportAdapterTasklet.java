@@ -1,5 +1,6 @@
 package ai.patchwork.trainer.batch;
 
+import ai.patchwork.model.lora.AdapterWriter;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.trainer.files.FileObject;
 import ai.patchwork.trainer.files.FileStore;
@@ -8,6 +9,7 @@ import ai.patchwork.trainer.jobs.JobProgress;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +27,8 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 /**
  * Step 4: the final weights as a PEFT adapter ({@code adapter_config.json} + {@code adapter_model.safetensors}, the
  * layout PEFT and vLLM load) stored as a zip in the object store, and the job's metrics as a
- * {@code fine-tune-results} CSV file.
+ * {@code fine-tune-results} CSV file. Weights holding NaN or an infinity fail the job here, before anything is
+ * exported, so no adapter version is registered.
  */
 final class ExportAdapterTasklet implements Tasklet {
 
@@ -59,9 +62,10 @@ final class ExportAdapterTasklet implements Tasklet {
                 blobs.open(sha).orElseThrow(() -> new IllegalStateException("final checkpoint is gone"))) {
             last = TrainingCheckpoint.read(in, baseModels.require(job.model()).config());
         }
+        FiniteAdapter.require(last.adapter()); // before anything is written
         Path dir = Files.createTempDirectory("patchwork-export-");
         try {
-            ai.patchwork.model.lora.AdapterWriter.write(last.adapter(), dir);
+            AdapterWriter.write(last.adapter(), dir);
             jobContext.putString(ADAPTER_ZIP, blobs.put(out -> zip(dir, out)));
         } finally {
             delete(dir);
@@ -79,7 +83,7 @@ final class ExportAdapterTasklet implements Tasklet {
         return RepeatStatus.FINISHED;
     }
 
-    private static void zip(Path dir, java.io.OutputStream out) throws IOException {
+    private static void zip(Path dir, OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
         for (String name : new String[] {"adapter_config.json", "adapter_model.safetensors"}) {
             zip.putNextEntry(new ZipEntry(name));

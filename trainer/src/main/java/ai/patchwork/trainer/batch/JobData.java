@@ -17,7 +17,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** Reads a job's training or validation file and tokenizes it, turning every data problem into a {@link JobFailure}. */
+/**
+ * Reads a job's training or validation file from the object store and tokenizes it line by line (only token ids stay
+ * on the heap), turning every data problem into a {@link JobFailure}.
+ */
 final class JobData {
     private JobData() {}
 
@@ -25,8 +28,8 @@ final class JobData {
      * @param param {@code training_file} or {@code validation_file}
      */
     static List<EncodedExample> encode(FileStore files, String fileId, String param, Tokenizer tokenizer, int context) {
-        return read(
-                files, fileId, param, in -> new ExampleEncoder(tokenizer, context).encodeAll(JsonlParser.parse(in)));
+        ExampleEncoder encoder = new ExampleEncoder(tokenizer, context);
+        return read(files, fileId, param, in -> JsonlParser.encode(in, files.maxLineBytes(), encoder));
     }
 
     /**
@@ -37,7 +40,11 @@ final class JobData {
     static List<EncodedExample> encode(
             FineTuningJob job, FileStore files, String fileId, String param, Tokenizer tokenizer, int context) {
         if (job.preference() == null) return encode(files, fileId, param, tokenizer, context);
-        return read(files, fileId, param, in -> new PreferenceParser(new ExampleEncoder(tokenizer, context)).parse(in));
+        return read(
+                files,
+                fileId,
+                param,
+                in -> new PreferenceParser(new ExampleEncoder(tokenizer, context)).parse(in, files.maxLineBytes()));
     }
 
     /** Training units of a supervised or DPO job's encoded file: examples, or pairs. */
@@ -52,7 +59,11 @@ final class JobData {
      */
     static List<PromptExample> prompts(
             FileStore files, String fileId, String param, Tokenizer tokenizer, int maxPromptTokens) {
-        return read(files, fileId, param, in -> new PromptParser(tokenizer, maxPromptTokens).parse(in));
+        return read(
+                files,
+                fileId,
+                param,
+                in -> new PromptParser(tokenizer, maxPromptTokens).parse(in, files.maxLineBytes()));
     }
 
     private interface Reader<T> {

@@ -1,16 +1,13 @@
 package ai.patchwork.trainer.dataset;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,17 +24,50 @@ public final class JsonlParser {
     private static final Set<String> ROLES = Set.of("system", "user", "assistant");
     private static final Set<String> UNSUPPORTED_ROLES = Set.of("tool", "function", "developer");
 
+    /** The line limit when none is configured: far above any model's context, far below the heap. */
+    public static final int DEFAULT_MAX_LINE_BYTES = 4 << 20;
+
     private JsonlParser() {}
 
     /**
-     * Parses a whole file.
+     * Parses a whole file, each line at most {@value JsonlLines#DEFAULT_MAX_LINE_BYTES} bytes.
      *
      * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
      */
     public static List<Example> parse(InputStream in) {
+        List<Example> out = new ArrayList<>();
+        check(in, JsonlLines.DEFAULT_MAX_LINE_BYTES, out::add);
+        return out;
+    }
+
+    /**
+     * Checks a whole file line by line, keeping nothing: what an upload does before it stores the file.
+     *
+     * @param maxLineBytes the longest line accepted
+     * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+     */
+    public static void check(InputStream in, int maxLineBytes) {
+        check(in, maxLineBytes, e -> {});
+    }
+
+    /**
+     * Parses a file line by line and encodes each example as soon as it is read, so that only token ids stay on the
+     * heap (a job's tokenize step). Lines that cannot be parsed or encoded are reported together.
+     *
+     * @param maxLineBytes the longest line accepted
+     * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+     */
+    public static List<EncodedExample> encode(InputStream in, int maxLineBytes, ExampleEncoder encoder) {
+        List<EncodedExample> out = new ArrayList<>();
+        check(in, maxLineBytes, e -> out.add(encoder.encode(e)));
+        return out;
+    }
+
+    /** Parses every line, one format per file, handing each example to {@code sink} (which may refuse it). */
+    private static void check(InputStream in, int maxLineBytes, Consumer<Example> sink) {
         Class<?>[] format = {null};
         int[] formatLine = {0};
-        return lines(in, (lineNo, line) -> {
+        lines(in, maxLineBytes, (lineNo, line) -> {
             Example e = parseLine(lineNo, line);
             if (format[0] == null) {
                 format[0] = e.getClass();
@@ -46,47 +76,66 @@ public final class JsonlParser {
                 throw new LineException("uses the " + formatName(e.getClass()) + " format but line " + formatLine[0]
                         + " uses the " + formatName(format[0]) + " format; use one format per file");
             }
-            return e;
+            sink.accept(e);
+            return null;
         });
     }
 
     /**
-     * Reads a UTF-8 JSONL file line by line (a leading BOM and blank lines skipped), parsing each line with
-     * {@code parser}; the {@link LineException}s it throws are collected with their line numbers, up to
-     * {@value InvalidDatasetException#MAX_PROBLEMS}, and thrown together.
+     * Reads a UTF-8 JSONL file line by line (a leading BOM and blank lines skipped, one line on the heap at a time),
+     * parsing each line with {@code parser} and keeping what it returns unless that is null; the
+     * {@link LineException}s it throws, and lines over {@code maxLineBytes}, are collected with their line numbers,
+     * up to {@value InvalidDatasetException#MAX_PROBLEMS}, and thrown together.
      *
-     * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+     * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file has no examples
      */
-    static <T> List<T> lines(InputStream in, LineParser<T> parser) {
-        var decoder = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    static <T> List<T> lines(InputStream in, int maxLineBytes, LineParser<T> parser) {
         List<T> out = new ArrayList<>();
         List<DatasetProblem> problems = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, decoder))) {
-            int lineNo = 0;
-            for (String line; (line = reader.readLine()) != null; ) {
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
-                if (line.isBlank()) continue;
-                try {
-                    out.add(parser.parse(lineNo, line));
-                } catch (LineException e) {
-                    problems.add(new DatasetProblem(lineNo, e.getMessage()));
-                    if (problems.size() >= InvalidDatasetException.MAX_PROBLEMS) break;
+        int[] examples = {0};
+        try {
+            JsonlLines.read(in, maxLineBytes, new JsonlLines.Handler() {
+                @Override
+                public void line(int lineNo, String line) {
+                    if (line.isBlank()) return;
+                    try {
+                        T parsed = parser.parse(lineNo, line);
+                        examples[0]++;
+                        if (parsed != null) out.add(parsed);
+                    } catch (LineException e) {
+                        problem(new DatasetProblem(lineNo, e.getMessage()));
+                    }
                 }
-            }
+
+                @Override
+                public void tooLong(int lineNo, int max) {
+                    problem(new DatasetProblem(lineNo, "is longer than " + max + " bytes, the limit of a line"));
+                }
+
+                private void problem(DatasetProblem p) {
+                    problems.add(p);
+                    if (problems.size() >= InvalidDatasetException.MAX_PROBLEMS) throw new TooManyProblems();
+                }
+            });
+        } catch (TooManyProblems e) {
+            // reading stops at the limit of problems
         } catch (CharacterCodingException e) {
             problems.add(new DatasetProblem(0, "the file is not UTF-8 text"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (!problems.isEmpty()) throw new InvalidDatasetException(problems);
-        if (out.isEmpty()) {
+        if (examples[0] == 0) {
             throw new InvalidDatasetException(new DatasetProblem(0, "the file has no examples (it is empty or blank)"));
         }
         return out;
+    }
+
+    /** Stops reading once enough problems are known. */
+    private static final class TooManyProblems extends RuntimeException {
+        TooManyProblems() {
+            super(null, null, false, false);
+        }
     }
 
     /** Parses one non-blank line; throws {@link LineException} for a problem on it. */

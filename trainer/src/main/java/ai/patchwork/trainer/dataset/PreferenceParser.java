@@ -32,7 +32,18 @@ public final class PreferenceParser {
      * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
      */
     public List<EncodedExample> parse(InputStream in) {
-        List<EncodedExample[]> pairs = JsonlParser.lines(in, this::pair);
+        return parse(in, JsonlLines.DEFAULT_MAX_LINE_BYTES);
+    }
+
+    /**
+     * Parses and encodes a whole file, line by line.
+     *
+     * @param maxLineBytes the longest line accepted
+     * @return two sequences per pair: index 2i the preferred conversation of pair i, 2i+1 the non-preferred one
+     * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
+     */
+    public List<EncodedExample> parse(InputStream in, int maxLineBytes) {
+        List<EncodedExample[]> pairs = JsonlParser.lines(in, maxLineBytes, this::pair);
         List<EncodedExample> out = new ArrayList<>(2 * pairs.size());
         for (EncodedExample[] p : pairs) {
             out.add(p[0]);
@@ -42,12 +53,16 @@ public final class PreferenceParser {
     }
 
     /**
-     * Checks that every line is a well-formed pair, without tokenizing (a file's upload).
+     * Checks that every line is a well-formed pair, without tokenizing and keeping nothing (a file's upload).
      *
+     * @param maxLineBytes the longest line accepted
      * @throws InvalidDatasetException naming the lines that are wrong, or saying that the file is empty
      */
-    public static void checkShape(InputStream in) {
-        JsonlParser.lines(in, PreferenceParser::shape);
+    public static void checkShape(InputStream in, int maxLineBytes) {
+        JsonlParser.lines(in, maxLineBytes, (lineNo, line) -> {
+            shape(lineNo, line);
+            return null;
+        });
     }
 
     /** A line's pair before tokenization. */

@@ -34,16 +34,29 @@ public final class PromptParser {
      * @throws InvalidDatasetException naming the lines that are wrong
      */
     public List<PromptExample> parse(InputStream in) {
-        return JsonlParser.lines(in, this::line);
+        return parse(in, JsonlLines.DEFAULT_MAX_LINE_BYTES);
     }
 
     /**
-     * Checks the shape of every line without a tokenizer (what an upload can check before any job names a model).
-     *
+     * @param maxLineBytes the longest line accepted
      * @throws InvalidDatasetException naming the lines that are wrong
      */
-    public static void checkShape(InputStream in) {
-        JsonlParser.lines(in, PromptParser::conversation);
+    public List<PromptExample> parse(InputStream in, int maxLineBytes) {
+        return JsonlParser.lines(in, maxLineBytes, this::line);
+    }
+
+    /**
+     * Checks the shape of every line without a tokenizer (what an upload can check before any job names a model),
+     * keeping nothing.
+     *
+     * @param maxLineBytes the longest line accepted
+     * @throws InvalidDatasetException naming the lines that are wrong
+     */
+    public static void checkShape(InputStream in, int maxLineBytes) {
+        JsonlParser.lines(in, maxLineBytes, (lineNo, line) -> {
+            conversation(lineNo, line);
+            return null;
+        });
     }
 
     /** A line's conversation and its item. */

@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.JdbcTransactionManager;
@@ -53,8 +52,13 @@ public final class FileStore {
     public static final String RESULTS = "fine-tune-results";
 
     /** The fine-tune formats' checks, in the order a tie is decided: supervised, reinforcement prompts, DPO pairs. */
-    private static final List<Consumer<InputStream>> FINE_TUNE_FORMATS =
-            List.of(JsonlParser::parse, PromptParser::checkShape, PreferenceParser::checkShape);
+    /** A fine-tune file format's check of a whole file, line by line with a line-length limit. */
+    private interface FineTuneFormat {
+        void check(InputStream in, int maxLineBytes);
+    }
+
+    private static final List<FineTuneFormat> FINE_TUNE_FORMATS =
+            List.of(JsonlParser::check, PromptParser::checkShape, PreferenceParser::checkShape);
 
     private static final String COLUMNS =
             "id, bytes, created_at, filename, purpose, status, expires_at, artifact_sha256";
@@ -63,15 +67,24 @@ public final class FileStore {
     private final TransactionTemplate tx;
     private final Artifacts artifacts;
     private final long maxBytes;
+    private final int maxLineBytes;
 
     /**
      * @param maxBytes largest file accepted
+     * @param maxLineBytes longest line of a {@code fine-tune} file, at upload and when a job reads it
      */
-    public FileStore(DataSource dataSource, Artifacts artifacts, long maxBytes) {
+    public FileStore(DataSource dataSource, Artifacts artifacts, long maxBytes, int maxLineBytes) {
+        if (maxBytes < 1 || maxLineBytes < 1) throw new IllegalArgumentException("limits must be positive");
         this.jdbc = JdbcClient.create(dataSource);
         this.tx = new TransactionTemplate(new JdbcTransactionManager(dataSource));
         this.artifacts = artifacts;
         this.maxBytes = maxBytes;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** The longest line of a {@code fine-tune} file. */
+    public int maxLineBytes() {
+        return maxLineBytes;
     }
 
     /**
@@ -122,11 +135,11 @@ public final class FileStore {
      * prompts (conversations ending with the user's turn, plus fields for the grader). When it is none, the error
      * describes the format that got furthest into the file (supervised on a tie).
      */
-    private static void checkFineTuneFile(Path content, String name) {
+    private void checkFineTuneFile(Path content, String name) {
         InvalidDatasetException shown = null;
-        for (Consumer<InputStream> format : FINE_TUNE_FORMATS) {
+        for (FineTuneFormat format : FINE_TUNE_FORMATS) {
             try (InputStream in = Files.newInputStream(content)) {
-                format.accept(in);
+                format.check(in, maxLineBytes);
                 return;
             } catch (InvalidDatasetException e) {
                 if (shown == null || e.firstLine() > shown.firstLine()) shown = e;

@@ -8,6 +8,7 @@ import ai.patchwork.registry.store.ObjectStore;
 import ai.patchwork.registry.store.StoreSettings;
 import ai.patchwork.testsupport.services.TestPostgres;
 import ai.patchwork.testsupport.services.TestS3;
+import ai.patchwork.trainer.dataset.JsonlParser;
 import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.fixture.TaskModel;
 import ai.patchwork.trainer.jobs.FineTuningJobs;
@@ -133,7 +134,7 @@ final class TrainerTestBed {
 
         @Bean
         FileStore fileStore(DataSource dataSource, Artifacts artifacts) {
-            return new FileStore(dataSource, artifacts, 64 << 20);
+            return new FileStore(dataSource, artifacts, 64 << 20, JsonlParser.DEFAULT_MAX_LINE_BYTES);
         }
 
         @Bean

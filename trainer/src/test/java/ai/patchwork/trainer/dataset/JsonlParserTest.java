@@ -100,4 +100,13 @@ class JsonlParserTest {
                 assertThrows(InvalidDatasetException.class, () -> JsonlParser.parse(new ByteArrayInputStream(latin1)));
         assertTrue(e.getMessage().contains("not UTF-8"), e.getMessage());
     }
+
+    @Test
+    void aLineOverTheLimitIsAProblemOfItsOwnLine() {
+        String text = GOOD + "\n" + "{\"prompt\": \"" + "p".repeat(100) + "\"}\n" + GOOD + "\n";
+        InvalidDatasetException e = assertThrows(
+                InvalidDatasetException.class,
+                () -> JsonlParser.check(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), 100));
+        assertEquals("line 2: is longer than 100 bytes, the limit of a line", e.getMessage());
+    }
 }
