@@ -22,6 +22,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -88,9 +89,15 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
             FileStore files,
             BaseModels baseModels,
             Artifacts artifacts,
-            DataSource dataSource) {
+            DataSource dataSource,
+            ObjectProvider<StoreRetry> retry) {
         JobRun run = new JobRun(jobId, workerId, leaseToken);
-        return new TokenizeTasklet(run, progress, files, baseModels, new Blobs(artifacts, run, dataSource));
+        return new TokenizeTasklet(
+                run,
+                progress,
+                files,
+                baseModels,
+                new Blobs(artifacts, run, dataSource, retry.getIfAvailable(StoreRetry::standard)));
     }
 
     @Bean(destroyMethod = "close")
@@ -105,9 +112,10 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
             BaseModels baseModels,
             AdapterRegistry registry,
             Artifacts artifacts,
-            DataSource dataSource) {
+            DataSource dataSource,
+            ObjectProvider<StoreRetry> retry) {
         JobRun run = new JobRun(jobId, workerId, leaseToken);
-        Blobs blobs = new Blobs(artifacts, run, dataSource);
+        Blobs blobs = new Blobs(artifacts, run, dataSource, retry.getIfAvailable(StoreRetry::standard));
         return new TrainTasklet(
                 run,
                 progress,
@@ -125,10 +133,16 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
             BaseModels baseModels,
             FileStore files,
             Artifacts artifacts,
-            DataSource dataSource) {
+            DataSource dataSource,
+            ObjectProvider<StoreRetry> retry) {
         JobRun run = new JobRun(jobId, workerId, leaseToken);
         return new ExportAdapterTasklet(
-                run, progress, baseModels, files, new Blobs(artifacts, run, dataSource), new ResultsCsv(dataSource));
+                run,
+                progress,
+                baseModels,
+                files,
+                new Blobs(artifacts, run, dataSource, retry.getIfAvailable(StoreRetry::standard)),
+                new ResultsCsv(dataSource));
     }
 
     @Bean
@@ -140,9 +154,15 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
             JobProgress progress,
             AdapterRegistry registry,
             Artifacts artifacts,
-            DataSource dataSource) {
+            DataSource dataSource,
+            ObjectProvider<StoreRetry> retry) {
         JobRun run = new JobRun(jobId, workerId, leaseToken);
-        return new RegisterAdapterTasklet(run, progress, registry, new Blobs(artifacts, run, dataSource), dataSource);
+        return new RegisterAdapterTasklet(
+                run,
+                progress,
+                registry,
+                new Blobs(artifacts, run, dataSource, retry.getIfAvailable(StoreRetry::standard)),
+                dataSource);
     }
 
     @Bean
