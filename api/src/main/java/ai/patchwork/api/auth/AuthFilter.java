@@ -1,5 +1,6 @@
 package ai.patchwork.api.auth;
 
+import ai.patchwork.api.web.DatabaseUnavailable;
 import ai.patchwork.api.web.ErrorEnvelope;
 import ai.patchwork.api.web.ErrorTypes;
 import jakarta.servlet.FilterChain;
@@ -61,8 +62,17 @@ final class AuthFilter extends OncePerRequestFilter {
                             + "as 'Authorization: Bearer sk-proj-…'.");
             return;
         }
-        Optional<Caller> found =
-                Secrets.wellFormed(secret) ? keys.get().authenticate(Secrets.hash(secret)) : Optional.empty();
+        Optional<Caller> found;
+        try {
+            found = Secrets.wellFormed(secret) ? keys.get().authenticate(Secrets.hash(secret)) : Optional.empty();
+        } catch (RuntimeException e) {
+            if (!DatabaseUnavailable.is(e)) throw e;
+            response.setStatus(503);
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+            response.setHeader("Retry-After", DatabaseUnavailable.RETRY_AFTER);
+            JSON.writeValue(response.getOutputStream(), DatabaseUnavailable.envelope());
+            return;
+        }
         if (found.isEmpty()) {
             refuse(
                     response,

@@ -8,6 +8,7 @@ import ai.patchwork.registry.BaseModels;
 import ai.patchwork.registry.store.Artifacts;
 import ai.patchwork.trainer.batch.FineTuningBatchConfiguration;
 import ai.patchwork.trainer.batch.FineTuningRunner;
+import ai.patchwork.trainer.batch.StoreRetry;
 import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.jobs.FineTuningJobs;
 import ai.patchwork.trainer.jobs.JobProgress;
@@ -84,6 +85,12 @@ class FineTuningConfiguration {
                     w.maxClaimsWithoutProgress(),
                     w.stallTimeout());
             return new TrainerWorker(settings, new JobQueue(dataSource), runner);
+        }
+
+        /** How long a running job waits out an object store it cannot reach. */
+        @Bean
+        StoreRetry fineTuningStoreRetry(FineTuningProperties properties) {
+            return new StoreRetry(properties.worker().storePatience());
         }
 
         /** {@code /actuator/health}'s {@code trainerWorker}: down when the loop died or the running job stalled. */

@@ -35,6 +35,8 @@ public record FineTuningProperties(
      *     ran out of memory) before the job is failed instead of claimed again
      * @param stallTimeout how long a running job may go without progress before the worker gives its lease up and
      *     reports itself down
+     * @param storePatience how long a running job retries an object store call while the store cannot be reached
+     *     before it fails with {@code storage_unavailable}
      */
     public record Worker(
             String id,
@@ -42,5 +44,6 @@ public record FineTuningProperties(
             @DefaultValue("10s") Duration heartbeat,
             @DefaultValue("1s") Duration poll,
             @DefaultValue("3") int maxClaimsWithoutProgress,
-            @DefaultValue("10m") Duration stallTimeout) {}
+            @DefaultValue("10m") Duration stallTimeout,
+            @DefaultValue("2m") Duration storePatience) {}
 }

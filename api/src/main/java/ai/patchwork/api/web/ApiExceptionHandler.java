@@ -132,6 +132,12 @@ class ApiExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ErrorEnvelope> unexpected(Exception e) {
+        if (DatabaseUnavailable.is(e)) {
+            log.warn("database unavailable: {}", e.getMessage());
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header("Retry-After", DatabaseUnavailable.RETRY_AFTER)
+                    .body(DatabaseUnavailable.envelope());
+        }
         log.error("unexpected error", e);
         return error(
                 HttpStatus.INTERNAL_SERVER_ERROR,

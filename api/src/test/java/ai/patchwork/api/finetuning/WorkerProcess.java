@@ -11,7 +11,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,8 +31,45 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     static WorkerProcess start(String workerId) {
+        return start(workerId, TestS3.shared().endpoint());
+    }
+
+    /** A worker process that reaches the test's S3 server through {@code s3Endpoint} (e.g. an {@link S3Gate}). */
+    static WorkerProcess start(String workerId, String s3Endpoint) {
+        return start(workerId, Map.of("patchwork.s3.endpoint", s3Endpoint));
+    }
+
+    /**
+     * The application with the settings of a worker process, {@code overrides} replacing or adding properties (e.g.
+     * {@code patchwork.roles} and a database of the test's own).
+     */
+    static WorkerProcess start(String workerId, Map<String, String> overrides) {
         TestPostgres pg = TestPostgres.shared();
         TestS3 s3 = TestS3.shared();
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("patchwork.roles", "worker");
+        properties.put("server.port", "0");
+        properties.put("spring.datasource.url", pg.jdbcUrl());
+        properties.put("spring.datasource.username", pg.username());
+        properties.put("spring.datasource.password", pg.password());
+        properties.put("patchwork.s3.endpoint", s3.endpoint());
+        properties.put("patchwork.s3.access-key", s3.accessKey());
+        properties.put("patchwork.s3.secret-key", s3.secretKey());
+        properties.put("patchwork.s3.region", s3.region());
+        properties.put("patchwork.s3.bucket", PatchworkTestServices.BUCKET);
+        // every base model the test application has, so that registering them marks none inactive
+        properties.put(
+                "patchwork.base-models." + PatchworkTestServices.BASE_MODEL + ".path",
+                TinyLlama.model().toString());
+        properties.put(
+                "patchwork.base-models." + TaskModelServices.BASE + ".path",
+                TaskModelServices.folder().toString());
+        properties.put("patchwork.fine-tuning.worker.id", workerId);
+        properties.put("patchwork.fine-tuning.worker.lease", "3s");
+        properties.put("patchwork.fine-tuning.worker.heartbeat", "1s");
+        properties.put("patchwork.fine-tuning.worker.poll", "200ms");
+        properties.put("logging.level.org.springframework.batch.core.step.AbstractStep", "OFF");
+        properties.putAll(overrides);
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(
@@ -43,25 +82,8 @@ final class WorkerProcess implements AutoCloseable {
                 "--enable-native-access=ALL-UNNAMED",
                 "-cp",
                 classpath,
-                "ai.patchwork.api.PatchworkApplication",
-                "--patchwork.roles=worker",
-                "--server.port=0",
-                "--spring.datasource.url=" + pg.jdbcUrl(),
-                "--spring.datasource.username=" + pg.username(),
-                "--spring.datasource.password=" + pg.password(),
-                "--patchwork.s3.endpoint=" + s3.endpoint(),
-                "--patchwork.s3.access-key=" + s3.accessKey(),
-                "--patchwork.s3.secret-key=" + s3.secretKey(),
-                "--patchwork.s3.region=" + s3.region(),
-                "--patchwork.s3.bucket=" + PatchworkTestServices.BUCKET,
-                // every base model the test application has, so that registering them marks none inactive
-                "--patchwork.base-models." + PatchworkTestServices.BASE_MODEL + ".path=" + TinyLlama.model(),
-                "--patchwork.base-models." + TaskModelServices.BASE + ".path=" + TaskModelServices.folder(),
-                "--patchwork.fine-tuning.worker.id=" + workerId,
-                "--patchwork.fine-tuning.worker.lease=3s",
-                "--patchwork.fine-tuning.worker.heartbeat=1s",
-                "--patchwork.fine-tuning.worker.poll=200ms",
-                "--logging.level.org.springframework.batch.core.step.AbstractStep=OFF"));
+                "ai.patchwork.api.PatchworkApplication"));
+        properties.forEach((k, v) -> command.add("--" + k + "=" + v));
         try {
             Path log = Files.createTempFile("worker-" + workerId + "-", ".log");
             Process p = new ProcessBuilder(command)

@@ -25,18 +25,35 @@ final class Blobs {
         void write(OutputStream out) throws IOException;
     }
 
+    /** Reads an artifact's bytes. */
+    interface Reader<T> {
+        T read(InputStream in) throws IOException;
+    }
+
     private final Artifacts artifacts;
     private final JobRun run;
     private final JdbcClient jdbc;
+    private final StoreRetry retry;
 
-    Blobs(Artifacts artifacts, JobRun run, DataSource dataSource) {
+    Blobs(Artifacts artifacts, JobRun run, DataSource dataSource, StoreRetry retry) {
         this.artifacts = artifacts;
         this.run = run;
         this.jdbc = JdbcClient.create(dataSource);
+        this.retry = retry;
     }
 
-    /** Stores what {@code writer} writes; returns its sha256. */
-    String put(Writer writer) {
+    /** The retry policy of this job's object store calls. */
+    StoreRetry retry() {
+        return retry;
+    }
+
+    /**
+     * Stores what {@code writer} writes; returns its sha256. While the store is unreachable the upload is retried
+     * ({@link StoreRetry}).
+     *
+     * @param what what is stored, for the job's error if the store stays unreachable ("a checkpoint")
+     */
+    String put(String what, Writer writer) {
         try {
             Path tmp = Files.createTempFile("patchwork-blob-", ".bin");
             try {
@@ -44,7 +61,8 @@ final class Blobs {
                     writer.write(out);
                 }
                 ContentHash hash = ContentHash.of(tmp);
-                String sha = artifacts.put(tmp, hash).sha256();
+                String sha = retry.call("storing " + what, () -> artifacts.put(tmp, hash))
+                        .sha256();
                 jdbc.sql(
                                 "INSERT INTO fine_tuning_job_artifacts (job_id, artifact_sha256) VALUES (?, ?) ON CONFLICT DO NOTHING")
                         .params(run.jobId(), sha)
@@ -58,10 +76,21 @@ final class Blobs {
         }
     }
 
-    /** The artifact's bytes, or empty when it was collected; touching it keeps it from being collected for a while. */
-    Optional<InputStream> open(String sha256) {
+    /**
+     * Reads the artifact with {@code reader}, again from the start while the store is unreachable; touching it keeps it
+     * from being collected for a while.
+     *
+     * @param what what is read, for errors ("the final checkpoint")
+     * @throws IllegalStateException when the artifact is gone (collected)
+     */
+    <T> T read(String sha256, String what, Reader<T> reader) {
         Optional<Artifact> a = sha256 == null ? Optional.empty() : artifacts.find(sha256);
-        a.ifPresent(x -> artifacts.markReferenced(x.sha256()));
-        return a.map(artifacts::open);
+        Artifact artifact = a.orElseThrow(() -> new IllegalStateException(what + " " + sha256 + " is gone"));
+        artifacts.markReferenced(artifact.sha256());
+        return retry.call("reading " + what, () -> {
+            try (InputStream in = artifacts.open(artifact)) {
+                return reader.read(in);
+            }
+        });
     }
 }

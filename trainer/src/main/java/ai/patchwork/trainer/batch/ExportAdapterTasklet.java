@@ -8,8 +8,6 @@ import ai.patchwork.trainer.jobs.FineTuningJob;
 import ai.patchwork.trainer.jobs.JobProgress;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,24 +55,24 @@ final class ExportAdapterTasklet implements Tasklet {
         FineTuningJob job = progress.job(run.jobId());
         ExecutionContext jobContext = JobRun.jobContext(chunkContext);
         String sha = jobContext.getString(TrainingControl.FINAL_CHECKPOINT);
-        TrainingCheckpoint last;
-        try (InputStream in =
-                blobs.open(sha).orElseThrow(() -> new IllegalStateException("final checkpoint is gone"))) {
-            last = TrainingCheckpoint.read(in, baseModels.require(job.model()).config());
-        }
+        TrainingCheckpoint last = blobs.read(
+                sha,
+                "the final checkpoint",
+                in -> TrainingCheckpoint.read(
+                        in, baseModels.require(job.model()).config()));
         FiniteAdapter.require(last.adapter()); // before anything is written
         Path dir = Files.createTempDirectory("patchwork-export-");
         try {
             AdapterWriter.write(last.adapter(), dir);
-            jobContext.putString(ADAPTER_ZIP, blobs.put(out -> zip(dir, out)));
+            jobContext.putString(ADAPTER_ZIP, blobs.put("the adapter", out -> zip(dir, out)));
         } finally {
             delete(dir);
         }
-        FileObject csv = files.storeOutput(
-                job.id(),
-                FileStore.RESULTS,
-                job.id() + "-results.csv",
-                results.csv(job.id(), job.reinforcement() != null).getBytes(StandardCharsets.UTF_8));
+        byte[] metrics = results.csv(job.id(), job.reinforcement() != null).getBytes(StandardCharsets.UTF_8);
+        FileObject csv = blobs.retry()
+                .call(
+                        "storing the metrics file",
+                        () -> files.storeOutput(job.id(), FileStore.RESULTS, job.id() + "-results.csv", metrics));
         jobContext.putString(RESULTS_FILE, csv.id());
         progress.info(
                 run.lease(),

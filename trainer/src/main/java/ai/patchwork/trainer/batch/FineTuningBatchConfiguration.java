@@ -22,6 +22,7 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -81,8 +82,8 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
     /** The running job's intermediate files, written through its lease. */
     @Bean
     @Scope(value = "step", proxyMode = ScopedProxyMode.NO)
-    Blobs jobBlobs(Artifacts artifacts, JobRun run, DataSource dataSource) {
-        return new Blobs(artifacts, run, dataSource);
+    Blobs jobBlobs(Artifacts artifacts, JobRun run, DataSource dataSource, ObjectProvider<StoreRetry> retry) {
+        return new Blobs(artifacts, run, dataSource, retry.getIfAvailable(StoreRetry::standard));
     }
 
     @Bean

@@ -10,9 +10,9 @@ import ai.patchwork.trainer.jobs.FineTuningJob;
 import ai.patchwork.trainer.jobs.JobProgress;
 import ai.patchwork.trainer.jobs.LeaseLostException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,10 +78,7 @@ final class RegisterAdapterTasklet implements Tasklet {
         Path zip = Files.createTempFile("patchwork-adapter-", ".zip");
         try {
             String sha = jobContext.getString(ExportAdapterTasklet.ADAPTER_ZIP);
-            try (InputStream in =
-                    blobs.open(sha).orElseThrow(() -> new IllegalStateException("exported adapter is gone"))) {
-                Files.copy(in, zip, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
+            blobs.read(sha, "the exported adapter", in -> Files.copy(in, zip, StandardCopyOption.REPLACE_EXISTING));
             Map<String, Object> hyper = new LinkedHashMap<>();
             hyper.put("n_epochs", job.hyperparameters().nEpochs());
             hyper.put("batch_size", job.hyperparameters().batchSize());
@@ -94,11 +91,13 @@ final class RegisterAdapterTasklet implements Tasklet {
                 hyper.put("initial_adapter", job.reinforcement().initialAdapter());
             }
             String name = FineTunedModelName.of(job.model(), job.suffix(), job.id());
-            return registry.register(new AdapterUpload(
+            AdapterUpload upload = new AdapterUpload(
                     name,
                     job.model(),
                     new AdapterFiles.Archive(zip, "adapter.zip"),
-                    AdapterLineage.fineTuning(job.id(), job.trainingFile(), hyper)));
+                    AdapterLineage.fineTuning(job.id(), job.trainingFile(), hyper));
+            // the registry stores the weights before it writes a row, so a call the store broke off can run again
+            return blobs.retry().call("registering the adapter", () -> registry.register(upload));
         } finally {
             Files.deleteIfExists(zip);
         }

@@ -55,13 +55,18 @@ final class TokenizeTasklet implements Tasklet {
         }
         try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
             int context = base.config().maxPositions();
-            EncodedDataset train = new EncodedDataset(
-                    JobData.encode(job, files, job.trainingFile(), "training_file", tokenizer, context));
-            jobContext.putString(TRAIN_DATA, blobs.put(train::write));
+            EncodedDataset train = new EncodedDataset(blobs.retry()
+                    .call(
+                            "reading the training file",
+                            () -> JobData.encode(job, files, job.trainingFile(), "training_file", tokenizer, context)));
+            jobContext.putString(TRAIN_DATA, blobs.put("the tokenized training data", train::write));
             if (job.validationFile() != null) {
-                EncodedDataset valid = new EncodedDataset(
-                        JobData.encode(job, files, job.validationFile(), "validation_file", tokenizer, context));
-                jobContext.putString(VALID_DATA, blobs.put(valid::write));
+                EncodedDataset valid = new EncodedDataset(blobs.retry()
+                        .call(
+                                "reading the validation file",
+                                () -> JobData.encode(
+                                        job, files, job.validationFile(), "validation_file", tokenizer, context)));
+                jobContext.putString(VALID_DATA, blobs.put("the tokenized validation data", valid::write));
             }
             int units = JobData.units(job, train.size());
             String unit = job.preference() == null ? " examples" : " preference pairs";
@@ -85,13 +90,18 @@ final class TokenizeTasklet implements Tasklet {
     private void prompts(FineTuningJob job, BaseModel base, ExecutionContext jobContext) {
         try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
             int room = base.config().maxPositions() - job.reinforcement().maxCompletionTokens();
-            PromptDataset train =
-                    new PromptDataset(JobData.prompts(files, job.trainingFile(), "training_file", tokenizer, room));
-            jobContext.putString(TRAIN_DATA, blobs.put(train::write));
+            PromptDataset train = new PromptDataset(blobs.retry()
+                    .call(
+                            "reading the training file",
+                            () -> JobData.prompts(files, job.trainingFile(), "training_file", tokenizer, room)));
+            jobContext.putString(TRAIN_DATA, blobs.put("the tokenized training data", train::write));
             if (job.validationFile() != null) {
-                PromptDataset valid = new PromptDataset(
-                        JobData.prompts(files, job.validationFile(), "validation_file", tokenizer, room));
-                jobContext.putString(VALID_DATA, blobs.put(valid::write));
+                PromptDataset valid = new PromptDataset(blobs.retry()
+                        .call(
+                                "reading the validation file",
+                                () -> JobData.prompts(
+                                        files, job.validationFile(), "validation_file", tokenizer, room)));
+                jobContext.putString(VALID_DATA, blobs.put("the tokenized validation data", valid::write));
             }
             RunPlan plan = RunPlan.of(job, train.size(), base.config().hiddenSize());
             progress.resolved(run.lease(), plan.hyperparameters(), plan.options(), plan.reinforcement(), null);

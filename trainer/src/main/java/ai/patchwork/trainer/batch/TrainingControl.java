@@ -7,7 +7,6 @@ import ai.patchwork.trainer.train.TrainingCheckpoint;
 import ai.patchwork.trainer.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import org.springframework.batch.core.step.StepExecution;
@@ -40,12 +39,7 @@ final class TrainingControl {
 
     /** Reads a blob this job stored earlier. */
     <T> T read(String sha, String what, BlobReader<T> reader) {
-        try (InputStream in =
-                blobs.open(sha).orElseThrow(() -> new IllegalStateException(what + " " + sha + " is gone"))) {
-            return reader.read(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + what + " " + sha, e);
-        }
+        return blobs.read(sha, what, reader::read);
     }
 
     @FunctionalInterface
@@ -81,7 +75,7 @@ final class TrainingControl {
      * @return the checkpoint's sha256
      */
     String save(TrainingCheckpoint checkpoint, Map<String, Object> metrics, ExecutionContext stepContext) {
-        String sha = blobs.put(checkpoint::write);
+        String sha = blobs.put("the checkpoint at step " + checkpoint.step(), checkpoint::write);
         progress.checkpoint(run.lease(), checkpoint.step(), metrics, sha);
         progress.info(run.lease(), "Checkpoint saved at step " + checkpoint.step());
         stepContext.putString(CHECKPOINT, sha);

@@ -151,7 +151,11 @@ public final class FileStore {
                 "file", "invalid_file_format", "invalid fine-tune file '" + name + "': " + shown.getMessage());
     }
 
-    /** Stores a file a job produced (its results), without validation, in the job's project. */
+    /**
+     * Stores a file a job produced (its results), without validation, in the job's project. Storing the same content
+     * under the same name again returns the file stored before: a step that runs again after its worker died leaves
+     * one file, not two.
+     */
     public FileObject storeOutput(String jobId, String purpose, String filename, byte[] content) {
         String project = jdbc.sql("SELECT project_id FROM fine_tuning_jobs WHERE id = ?")
                 .param(jobId)
@@ -162,6 +166,13 @@ public final class FileStore {
             Path tmp = Files.createTempFile("patchwork-file-", ".bin");
             try {
                 Files.write(tmp, content);
+                Optional<FileObject> stored = jdbc.sql("SELECT " + COLUMNS + " FROM files WHERE project_id = ? "
+                                + "AND purpose = ? AND filename = ? AND artifact_sha256 = ? AND status <> 'deleted' "
+                                + "ORDER BY seq LIMIT 1")
+                        .params(project, purpose, filename, ContentHash.of(tmp).sha256())
+                        .query(FileStore::row)
+                        .optional();
+                if (stored.isPresent()) return stored.get();
                 return store(project, purpose, filename, tmp, "processed", null);
             } finally {
                 Files.deleteIfExists(tmp);

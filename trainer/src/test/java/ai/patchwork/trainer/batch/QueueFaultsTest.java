@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.patchwork.trainer.files.FileObject;
 import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.fixture.ReverseCodeTask;
 import ai.patchwork.trainer.jobs.FineTuningJob;
@@ -20,6 +21,7 @@ import ai.patchwork.trainer.worker.JobQueue;
 import ai.patchwork.trainer.worker.JobRunner;
 import ai.patchwork.trainer.worker.TrainerWorker;
 import ai.patchwork.trainer.worker.WorkerSettings;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -261,6 +263,26 @@ class QueueFaultsTest {
             released.countDown();
             worker.stop();
         }
+    }
+
+    @Test
+    void anExportRunAgainAfterACrashFindsTheMetricsFileItStoredBefore() {
+        FineTuningJob job = create("export-again", 4);
+        byte[] csv = "step,train_loss\n1,0.5\n".getBytes(StandardCharsets.UTF_8);
+        String name = job.id() + "-results.csv";
+
+        // the export step stored its metrics file, then its worker died before the step completed; it runs again
+        FileObject first = bed.files.storeOutput(job.id(), FileStore.RESULTS, name, csv);
+        FileObject again = bed.files.storeOutput(job.id(), FileStore.RESULTS, name, csv);
+
+        // one file, not an orphan beside the one the job names
+        assertEquals(first.id(), again.id());
+        assertEquals(
+                1,
+                jdbc.sql("SELECT count(*) FROM files WHERE filename = ? AND status <> 'deleted'")
+                        .param(name)
+                        .query(Integer.class)
+                        .single());
     }
 
     static void await(BooleanSupplier condition, Duration timeout, Supplier<String> state) throws InterruptedException {

@@ -50,8 +50,11 @@ final class TrainerTestBed {
     final BaseModels baseModels;
     final DataSource dataSource;
 
-    private TrainerTestBed() {
-        context = new AnnotationConfigApplicationContext(Services.class);
+    private TrainerTestBed(StoreSettings store) {
+        context = new AnnotationConfigApplicationContext();
+        context.registerBean(StoreSettings.class, () -> store);
+        context.register(Services.class);
+        context.refresh();
         files = context.getBean(FileStore.class);
         jobs = context.getBean(FineTuningJobs.class);
         queue = context.getBean(JobQueue.class);
@@ -62,8 +65,17 @@ final class TrainerTestBed {
     }
 
     static synchronized TrainerTestBed shared() {
-        if (shared == null) shared = new TrainerTestBed();
+        if (shared == null) {
+            TestS3 s3 = TestS3.shared();
+            shared = new TrainerTestBed(
+                    new StoreSettings(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), "trainer-test"));
+        }
         return shared;
+    }
+
+    /** A bed of its own (a database of its own too) on the object store {@code store}; close its context when done. */
+    static TrainerTestBed on(StoreSettings store) {
+        return new TrainerTestBed(store);
     }
 
     static WorkerSettings worker(String id) {
@@ -105,10 +117,8 @@ final class TrainerTestBed {
         }
 
         @Bean(destroyMethod = "close")
-        ObjectStore objectStore() {
-            TestS3 s3 = TestS3.shared();
-            ObjectStore store = new ObjectStore(
-                    new StoreSettings(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), "trainer-test"));
+        ObjectStore objectStore(StoreSettings settings) {
+            ObjectStore store = new ObjectStore(settings);
             store.ensureBucket();
             return store;
         }

@@ -1,0 +1,120 @@
+package ai.patchwork.trainer.batch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.registry.Adapter;
+import ai.patchwork.registry.store.StoreSettings;
+import ai.patchwork.testsupport.services.RestartableS3;
+import ai.patchwork.trainer.files.FileStore;
+import ai.patchwork.trainer.fixture.ReverseCodeTask;
+import ai.patchwork.trainer.jobs.CreateJobRequest;
+import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.JobEvent;
+import ai.patchwork.trainer.jobs.JobStatus;
+import ai.patchwork.trainer.jobs.Lease;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The object store is stopped for 30 s while a job trains (the S3 server itself, restarted afterwards on the same port
+ * over the same storage). The job waits for it ({@link StoreRetry}) instead of failing, and ends with an adapter that
+ * loads and is byte for byte the adapter of the same job run without an outage.
+ */
+class StoreOutageTest {
+    private static final String P = "proj_default";
+    private static final Duration OUTAGE = Duration.ofSeconds(30);
+
+    static final ReverseCodeTask TASK = new ReverseCodeTask(42, 80);
+
+    @Test
+    void aJobWaitsOutAStoppedObjectStoreAndEndsWithTheAdapterOfAnUninterruptedRun() throws Exception {
+        try (RestartableS3 s3 = RestartableS3.create()) {
+            TrainerTestBed bed = TrainerTestBed.on(
+                    new StoreSettings(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), "outage-test"));
+            try {
+                JdbcClient jdbc = JdbcClient.create(bed.dataSource);
+                String file = bed.files
+                        .upload(
+                                P,
+                                FileStore.FINE_TUNE,
+                                "train.jsonl",
+                                TrainerTestBed.temp(TASK.trainingJsonl(48)),
+                                null)
+                        .id();
+
+                // given a job training on a worker, past its first checkpoint
+                FineTuningJob job = create(bed, file, "outage");
+                CompletableFuture<Void> running = CompletableFuture.runAsync(() -> runToTheEnd(bed, "worker-a"));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (jdbc.sql("SELECT count(*) FROM fine_tuning_checkpoints WHERE job_id = ?")
+                                .param(job.id())
+                                .query(Integer.class)
+                                .single()
+                        == 0) {
+                    assertTrue(System.nanoTime() < deadline, "no checkpoint: " + messages(bed, job.id()));
+                    Thread.sleep(10);
+                }
+
+                // when the object store stops for 30 s and then starts again on the same port and storage
+                s3.stop();
+                Thread.sleep(OUTAGE.toMillis());
+                FineTuningJob during = bed.jobs.get(P, job.id());
+                assertEquals(JobStatus.RUNNING, during.status(), "while the store was down: " + during.error());
+                s3.start();
+
+                // then the job carries on where it waited and succeeds
+                running.get(120, TimeUnit.SECONDS);
+                FineTuningJob done = bed.jobs.get(P, job.id());
+                assertEquals(JobStatus.SUCCEEDED, done.status(), done.error() + " " + messages(bed, job.id()));
+
+                // with the adapter an uninterrupted run of the same job makes, which loads
+                FineTuningJob twin = create(bed, file, "uninterrupted");
+                runToTheEnd(bed, "worker-b");
+                Adapter adapter = bed.registry.getReady(P, done.fineTunedModel());
+                Adapter expected =
+                        bed.registry.getReady(P, bed.jobs.get(P, twin.id()).fineTunedModel());
+                assertEquals(
+                        expected.sha256(), adapter.sha256(), "the adapter's weights differ from an uninterrupted run");
+                Path dir = bed.registry.writePeftFolder(adapter, Files.createTempDirectory("outage-adapter-"));
+                AdapterWeights weights = AdapterWeights.load(
+                        adapter.name(),
+                        dir,
+                        bed.baseModels.require(TrainerTestBed.BASE).config());
+                assertEquals(adapter.rank(), weights.rank());
+            } finally {
+                bed.context.close();
+            }
+        }
+    }
+
+    private static FineTuningJob create(TrainerTestBed bed, String file, String suffix) {
+        return bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree("""
+        {"model": "%s", "training_file": "%s", "suffix": "%s", "seed": 5,
+         "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 2, "batch_size": 4}}},
+         "patchwork": {"max_steps": 24, "checkpoint_interval": 4, "progress_interval": 1}}""".formatted(
+                        TrainerTestBed.BASE, file, suffix))));
+    }
+
+    /** Validates the next job in the queue, then claims it again and runs it to its end. */
+    private static void runToTheEnd(TrainerTestBed bed, String worker) {
+        Lease validate = bed.queue.claim(TrainerTestBed.worker(worker)).orElseThrow();
+        bed.runner.run(validate);
+        Lease train = bed.queue.claim(TrainerTestBed.worker(worker)).orElseThrow();
+        bed.runner.run(train);
+    }
+
+    private static List<String> messages(TrainerTestBed bed, String jobId) {
+        return bed.jobs.events(P, jobId, 1000, null).data().stream()
+                .map(JobEvent::message)
+                .toList();
+    }
+}
