@@ -8,6 +8,7 @@ import ai.patchwork.trainer.jobs.FineTuningJob;
 import ai.patchwork.trainer.jobs.JobProgress;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

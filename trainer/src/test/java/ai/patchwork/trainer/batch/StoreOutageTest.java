@@ -9,15 +9,18 @@ import ai.patchwork.registry.store.StoreSettings;
 import ai.patchwork.testsupport.services.RestartableS3;
 import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.fixture.ReverseCodeTask;
-import ai.patchwork.trainer.jobs.CreateJobRequest;
 import ai.patchwork.trainer.jobs.FineTuningJob;
+import ai.patchwork.trainer.jobs.Hyperparameters;
 import ai.patchwork.trainer.jobs.JobEvent;
+import ai.patchwork.trainer.jobs.JobSettings;
 import ai.patchwork.trainer.jobs.JobStatus;
 import ai.patchwork.trainer.jobs.Lease;
+import ai.patchwork.trainer.jobs.TrainingOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -97,11 +100,25 @@ class StoreOutageTest {
     }
 
     private static FineTuningJob create(TrainerTestBed bed, String file, String suffix) {
-        return bed.jobs.create(P, CreateJobRequest.parse(JsonMapper.shared().readTree("""
-        {"model": "%s", "training_file": "%s", "suffix": "%s", "seed": 5,
-         "method": {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 2, "batch_size": 4}}},
-         "patchwork": {"max_steps": 24, "checkpoint_interval": 4, "progress_interval": 1}}""".formatted(
-                        TrainerTestBed.BASE, file, suffix))));
+        TrainingOptions options = TrainingOptions.builder()
+                .maxSteps(24)
+                .checkpointInterval(4)
+                .progressInterval(1)
+                .build();
+        return bed.jobs.create(
+                P,
+                new JobSettings(
+                        TrainerTestBed.BASE,
+                        file,
+                        null,
+                        suffix,
+                        5,
+                        Map.of(),
+                        new Hyperparameters(2, 4, null),
+                        options,
+                        null,
+                        null,
+                        JsonMapper.shared().createArrayNode()));
     }
 
     /** Validates the next job in the queue, then claims it again and runs it to its end. */
