@@ -125,12 +125,7 @@ class ToolCallsApiTest {
             ObjectNode body = ask(seed).put("tool_choice", "required").put("parallel_tool_calls", false);
             ApiClient.Response r = ai.post("/v1/chat/completions", body);
             assertEquals(200, r.status(), r.text());
-            JsonNode call = r.json()
-                    .path("choices")
-                    .path(0)
-                    .path("message")
-                    .path("tool_calls")
-                    .path(0);
+            JsonNode call = r.json().at("/choices/0/message/tool_calls/0");
             String name = call.path("function").path("name").asString();
             assertTrue(name.equals("get_weather") || name.equals("get_time"), r.text());
             assertValid(name, call.path("function").path("arguments").asString());

@@ -97,6 +97,31 @@ class ToolCallFormatTest {
     }
 
     @Test
+    void aStreamSendsTextAtOnceHoldsBackCallsAndEndsWithThem() {
+        ToolCallStream hermes = new ToolCallStream(new HermesFormat());
+        StringBuilder sent = new StringBuilder();
+        for (String piece : List.of("\n", "Checking", " <to", "ol_call>\n{\"name\": \"get_time\", ", "\"arguments\"")) {
+            sent.append(hermes.accept(piece));
+        }
+        assertEquals("\nChecking ", sent.toString());
+        assertEquals("", hermes.accept(": {}}\n</tool_call>"));
+        ParsedOutput end = hermes.finish();
+        assertNull(end.content());
+        assertEquals("get_time", end.calls().getFirst().name());
+
+        ToolCallStream text = new ToolCallStream(new HermesFormat());
+        assertEquals("a ", text.accept("a <"));
+        assertEquals("<b", text.accept("b")); // no longer the start of a call
+        assertNull(text.finish().content());
+
+        ToolCallStream llama = new ToolCallStream(new LlamaJsonFormat());
+        assertEquals("", llama.accept(" "));
+        assertEquals(" It", llama.accept("It"));
+        assertEquals(" is", llama.accept(" is"));
+        assertNull(llama.finish().content());
+    }
+
+    @Test
     void forcedCallsAlwaysParseAndMatchTheirSchema() {
         for (ToolCallFormat f : List.of(new HermesFormat(), new LlamaJsonFormat())) {
             Grammar g = Grammar.framed(List.of(f.call(WEATHER), f.call(TIME)));
