@@ -1,6 +1,7 @@
 package ai.patchwork.api.inference;
 
 import ai.patchwork.model.sample.TokenLogprob;
+import ai.patchwork.model.tokenizer.ToolCall;
 import ai.patchwork.serving.Usage;
 import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
@@ -8,7 +9,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * OpenAI's streamed chunks of one response: {@code chat.completion.chunk} (a first chunk with the assistant role,
- * then content deltas) or {@code text_completion} (text pieces); then a chunk with the finish reason and, with
+ * then content deltas, and tool calls in one delta at the end) or {@code text_completion} (text pieces); then a chunk with the finish reason and, with
  * {@code include_usage}, a last chunk with no choices and the usage. With {@code n > 1} every choice's chunks carry
  * its {@code index}, interleaved as the choices progress. Built as JSON trees rather than records because
  * {@code usage} must be present and null on every other chunk when usage is requested, and absent when it is not.
@@ -77,6 +78,15 @@ final class Chunks {
             var ids = c.putArray("token_ids");
             if (tokenId >= 0) ids.add(tokenId);
         }
+        return root;
+    }
+
+    /** The calls a chat reply makes, in one delta (each call whole, with its {@code index}). */
+    ObjectNode toolCalls(int index, List<ToolCall> calls) {
+        ObjectNode root = chunk();
+        ObjectNode c = choice(root, index);
+        c.putObject("delta").set("tool_calls", json.valueToTree(CompletionsResponse.ToolCallJson.of(calls, true)));
+        c.putNull("finish_reason");
         return root;
     }
 

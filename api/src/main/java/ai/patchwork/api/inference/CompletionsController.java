@@ -5,6 +5,7 @@ import ai.patchwork.api.limits.RateLimiter;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.usage.UsageRecorder;
+import ai.patchwork.api.web.ApiException;
 import ai.patchwork.serving.Completion;
 import ai.patchwork.serving.EngineRequest;
 import ai.patchwork.serving.GenerationHandle;
@@ -57,26 +58,23 @@ class CompletionsController {
     }
 
     @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<?> completions(Caller caller, @RequestBody CompletionRequest body, HttpServletResponse response)
+    ResponseEntity<?> completions(Caller caller, @RequestBody JsonNode json, HttpServletResponse response)
             throws Exception {
+        CompletionRequest body = RequestBodies.read(this.json, json, CompletionRequest.class);
         if (Boolean.TRUE.equals(body.echo())) Unsupported.refuse("echo", true);
         Unsupported.refuse("suffix", body.suffix());
         if (body.bestOf() != null && body.bestOf() != 1) Unsupported.refuse("best_of", body.bestOf());
-        GenerationOptions options =
-                GenerationOptions.of(body, COMPLETIONS_DEFAULT_MAX_TOKENS, LogprobsJson.completion(body.logprobs()));
-        ModelResolver.Target target = resolver.resolve(caller, body.model());
+        GenerationOptions options = GenerationOptions.of(
+                body.fields(), COMPLETIONS_DEFAULT_MAX_TOKENS, LogprobsJson.completion(body.logprobs()));
+        ModelResolver.Target target = resolver.resolve(caller, body.fields().model());
         int[] prompt = Prompts.completion(body.prompt(), target.engine().tokenizer());
-        return run(false, target, prompt, options, caller, response);
+        return run(false, target, prompt, options, ChatTools.NONE, caller, response);
     }
 
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<?> chat(Caller caller, @RequestBody ChatCompletionRequest body, HttpServletResponse response)
+    ResponseEntity<?> chat(Caller caller, @RequestBody JsonNode json, HttpServletResponse response)
             throws Exception {
-        Unsupported.refuse("tools", body.tools());
-        Unsupported.refuse("tool_choice", body.toolChoice());
-        Unsupported.refuse("parallel_tool_calls", body.parallelToolCalls());
-        Unsupported.refuse("functions", body.functions());
-        Unsupported.refuse("function_call", body.functionCall());
+        ChatCompletionRequest body = RequestBodies.read(this.json, json, ChatCompletionRequest.class);
         Unsupported.refuse("audio", body.audio());
         JsonNode modalities = body.modalities();
         if (modalities != null && !modalities.isNull() && !"[\"text\"]".equals(modalities.toString())) {
@@ -85,12 +83,23 @@ class CompletionsController {
         Unsupported.refuse("prediction", body.prediction());
         Unsupported.refuse("reasoning_effort", body.reasoningEffort());
         Unsupported.refuse("web_search_options", body.webSearchOptions());
-        if (Boolean.TRUE.equals(body.store())) Unsupported.refuse("store", true);
         GenerationOptions options =
-                GenerationOptions.of(body, null, LogprobsJson.chat(body.logprobs(), body.topLogprobs()));
-        ModelResolver.Target target = resolver.resolve(caller, body.model());
-        int[] prompt = Prompts.chat(body.messages(), target.engine().tokenizer());
-        return run(true, target, prompt, options, caller, response);
+                GenerationOptions.of(body.fields(), null, LogprobsJson.chat(body.logprobs(), body.topLogprobs()));
+        ModelResolver.Target target = resolver.resolve(caller, body.fields().model());
+        ChatTools tools = ChatTools.of(body, target.engine().tokenizer().chatTemplate());
+        if (tools.grammar() != null) {
+            if (options.grammar() != null) {
+                throw ApiException.badRequest(
+                        "tool_choice",
+                        "invalid_value",
+                        "a forced tool call (tool_choice required or a named function) cannot be combined with"
+                                + " response_format or guided decoding");
+            }
+            options = options.withGrammar(tools.grammar());
+        }
+        int[] prompt = Prompts.chat(
+                body.messages(), tools.definitions(), target.engine().tokenizer());
+        return run(true, target, prompt, options, tools, caller, response);
     }
 
     private ResponseEntity<?> run(
@@ -98,6 +107,7 @@ class CompletionsController {
             ModelResolver.Target target,
             int[] prompt,
             GenerationOptions options,
+            ChatTools tools,
             Caller caller,
             HttpServletResponse response)
             throws Exception {
@@ -120,6 +130,7 @@ class CompletionsController {
             EventStream stream = new EventStream(
                     new Chunks(json, chat, id, created, target.model(), options, renderers),
                     options,
+                    tools,
                     properties.streamTimeout());
             stream.attach(submit(
                     target, request, stream.listeners(), caller, admission)); // refusals throw here, before any byte
@@ -139,10 +150,7 @@ class CompletionsController {
         for (int i = 0; i < done.size() && options.logprobs() >= 0; i++) logprobs.add(logprobs(chat, target));
         return ResponseEntity.ok()
                 .headers(h -> admission.headers().forEach(h::set))
-                .body(
-                        chat
-                                ? ChatCompletionResponse.of(id, created, target.model(), done, prompt, ids, logprobs)
-                                : CompletionResponse.of(id, created, target.model(), done, prompt, ids, logprobs));
+                .body(CompletionsResponse.of(chat, id, created, target.model(), done, prompt, ids, logprobs, tools));
     }
 
     /** The usage of a request's choices: the prompt once, every choice's completion tokens. */

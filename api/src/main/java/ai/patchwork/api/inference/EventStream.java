@@ -1,6 +1,9 @@
 package ai.patchwork.api.inference;
 
 import ai.patchwork.api.web.ErrorEnvelope;
+import ai.patchwork.model.tokenizer.ToolCall;
+import ai.patchwork.model.tools.ParsedOutput;
+import ai.patchwork.model.tools.ToolCallStream;
 import ai.patchwork.serving.GenerationHandle;
 import ai.patchwork.serving.GenerationListener;
 import ai.patchwork.serving.TokenEvent;
@@ -31,6 +34,8 @@ final class EventStream {
     private final Chunks chunks;
     private final boolean includeUsage;
     private final List<GenerationListener> listeners = new ArrayList<>();
+    private final List<ToolCallStream> toolStreams = new ArrayList<>(); // one per choice, or none
+    private final ChatTools tools;
     private final List<Usage> usages = new ArrayList<>(); // guarded by this
     private volatile GenerationHandle handle;
     private volatile boolean gone;
@@ -40,9 +45,10 @@ final class EventStream {
      * A stream whose headers (and, for chat, each choice's role chunk) go out as soon as the request is accepted, as
      * OpenAI's do: a queued request's client sees 200 at once rather than only when its first token is ready.
      */
-    EventStream(Chunks chunks, GenerationOptions options, Duration timeout) {
+    EventStream(Chunks chunks, GenerationOptions options, ChatTools tools, Duration timeout) {
         this.emitter = new ResponseBodyEmitter(timeout.toMillis());
         this.chunks = chunks;
+        this.tools = tools;
         this.includeUsage = options.includeUsage();
         boolean started = false;
         for (int i = 0; i < options.n(); i++) {
@@ -58,6 +64,7 @@ final class EventStream {
                     error(error);
                 }
             });
+            if (tools.format() != null) toolStreams.add(new ToolCallStream(tools.format()));
             ObjectNode first = chunks.start(i);
             if (first != null) {
                 send(first);
@@ -92,13 +99,25 @@ final class EventStream {
     private synchronized void token(int index, TokenEvent event) {
         if (ended) return;
         // A token whose text is held back (part of a character, or maybe a stop string) still shows its id.
+        // So does a token whose text may be the start of a tool call.
         boolean token = event.tokenId() >= 0;
-        if (!event.text().isEmpty()
-                || (token && (chunks.tokenIds() || (chunks.logprobs() && event.logprob() != null)))) {
-            send(chunks.delta(index, event.text(), event.tokenId(), event.logprob()));
+        String text =
+                toolStreams.isEmpty() ? event.text() : toolStreams.get(index).accept(event.text());
+        if (!text.isEmpty() || (token && (chunks.tokenIds() || (chunks.logprobs() && event.logprob() != null)))) {
+            send(chunks.delta(index, text, event.tokenId(), event.logprob()));
         }
         if (event.last()) {
-            send(chunks.finish(index, event.finishReason().openAiName()));
+            String finish = event.finishReason().openAiName();
+            if (!toolStreams.isEmpty()) {
+                ParsedOutput end = toolStreams.get(index).finish();
+                if (end.content() != null) send(chunks.delta(index, end.content(), -1, null));
+                List<ToolCall> calls = tools.calls(end);
+                if (!calls.isEmpty()) {
+                    send(chunks.toolCalls(index, calls));
+                    finish = "tool_calls";
+                }
+            }
+            send(chunks.finish(index, finish));
             usages.add(event.usage());
             if (usages.size() == listeners.size()) {
                 if (includeUsage) send(chunks.usage(CompletionsController.usage(usages)));

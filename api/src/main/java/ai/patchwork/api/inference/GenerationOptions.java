@@ -115,6 +115,26 @@ record GenerationOptions(
                 ResponseFormat.grammar(f));
     }
 
+    /** These options with {@code grammar} constraining the output (a forced tool call). */
+    GenerationOptions withGrammar(Grammar grammar) {
+        return new GenerationOptions(
+                maxTokens,
+                temperature,
+                topP,
+                seed,
+                stop,
+                stream,
+                includeUsage,
+                ignoreEos,
+                returnTokenIds,
+                topK,
+                minP,
+                penalties,
+                logprobs,
+                n,
+                grammar);
+    }
+
     private static Penalties penalties(GenerationFields f) {
         double presence = penalty(f.presencePenalty(), "presence_penalty");
         double frequency = penalty(f.frequencyPenalty(), "frequency_penalty");

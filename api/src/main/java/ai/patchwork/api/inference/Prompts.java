@@ -4,6 +4,7 @@ import ai.patchwork.api.web.ApiException;
 import ai.patchwork.model.tokenizer.ChatMessage;
 import ai.patchwork.model.tokenizer.ChatTemplateException;
 import ai.patchwork.model.tokenizer.Tokenizer;
+import ai.patchwork.model.tokenizer.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -11,10 +12,12 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Prompts to token ids with the base model's tokenizer. No special tokens are added to a completion prompt (token ids
- * may be given directly); chat messages go through the model's chat template with the generation prompt appended.
+ * may be given directly); chat messages (assistant tool calls and tool results included) and tools go through the
+ * model's chat template with the generation prompt appended.
  */
 final class Prompts {
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
+    private static final Set<String> TOOL_CALL_KEYS = Set.of("id", "type", "function");
 
     private Prompts() {}
 
@@ -51,8 +54,8 @@ final class Prompts {
     /** Most messages in one request (OpenAI's own limit). */
     static final int MAX_MESSAGES = 2048;
 
-    /** The messages rendered with the chat template, ending with the assistant's turn. */
-    static int[] chat(List<ChatCompletionRequest.Message> messages, Tokenizer tokenizer) {
+    /** The messages and tools rendered with the chat template, ending with the assistant's turn. */
+    static int[] chat(List<ChatCompletionRequest.Message> messages, List<JsonNode> tools, Tokenizer tokenizer) {
         if (messages == null || messages.isEmpty()) {
             throw ApiException.badRequest(
                     "messages", "missing_required_parameter", "messages must hold at least one message");
@@ -71,17 +74,61 @@ final class Prompts {
                 throw ApiException.badRequest(
                         param + ".role", "invalid_value", param + ".role must be one of " + ROLES);
             }
-            String role = m.role().equals("developer") ? "system" : m.role(); // OpenAI's newer name for system
-            turns.add(new ChatMessage(role, text(m.content(), param + ".content")));
+            turns.add(turn(m, param));
         }
         String rendered;
         try {
-            rendered = tokenizer.chatTemplate().render(turns, true);
+            rendered = tokenizer.chatTemplate().render(turns, tools, true);
         } catch (ChatTemplateException e) {
             throw ApiException.badRequest(
                     "messages", "invalid_value", "the model's chat template refused the messages: " + e.getMessage());
         }
         return nonEmpty(tokenizer.encode(rendered));
+    }
+
+    private static ChatMessage turn(ChatCompletionRequest.Message m, String param) {
+        String role = m.role().equals("developer") ? "system" : m.role(); // OpenAI's newer name for system
+        String content = text(m.content(), param + ".content");
+        List<ToolCall> calls = new ArrayList<>();
+        List<JsonNode> given = m.toolCalls() == null ? List.of() : m.toolCalls();
+        if (!given.isEmpty() && !role.equals("assistant")) {
+            throw ApiException.badRequest(
+                    param + ".tool_calls", "invalid_value", "only assistant messages have tool_calls");
+        }
+        for (int j = 0; j < given.size(); j++) calls.add(call(given.get(j), param + ".tool_calls[" + j + "]"));
+        if (role.equals("tool") && (m.toolCallId() == null || m.toolCallId().isEmpty())) {
+            throw ApiException.badRequest(
+                    param + ".tool_call_id", "missing_required_parameter", "a tool message needs tool_call_id");
+        }
+        if (!role.equals("tool") && m.toolCallId() != null) {
+            throw ApiException.badRequest(
+                    param + ".tool_call_id", "invalid_value", "only tool messages have tool_call_id");
+        }
+        return new ChatMessage(role, content, calls, m.toolCallId(), m.name());
+    }
+
+    /** An earlier call in the history: {@code {"id", "type": "function", "function": {"name", "arguments"}}}. */
+    private static ToolCall call(JsonNode call, String param) {
+        JsonNode fn = call.path("function");
+        boolean valid = call.isObject()
+                && call.path("id").isString()
+                && "function".equals(call.path("type").asString("function"))
+                && fn.path("name").isString()
+                && !fn.path("name").stringValue().isBlank()
+                && (fn.path("arguments").isString() || fn.path("arguments").isObject());
+        for (String k : call.propertyNames()) valid &= TOOL_CALL_KEYS.contains(k);
+        for (String k : fn.propertyNames()) valid &= k.equals("name") || k.equals("arguments");
+        if (!valid) {
+            throw ApiException.badRequest(
+                    param,
+                    "invalid_value",
+                    param + " must be {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}");
+        }
+        JsonNode args = fn.get("arguments");
+        return new ToolCall(
+                call.path("id").stringValue(),
+                fn.path("name").stringValue(),
+                args.isString() ? args.stringValue() : args.toString());
     }
 
     private static String text(JsonNode content, String param) {

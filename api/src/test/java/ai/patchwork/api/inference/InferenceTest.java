@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Import;
 
 /**
  * The whole application on a random port against the shared test PostgreSQL and S3, serving the tiny-llama fixture
- * with room for 8 sequences and 32 queued requests. Test classes annotated with it share one application context.
+ * (and a generated model with a Hermes tool-calling template, {@link ToolModelServices}) with room for 8 sequences and 32 queued requests. Test classes annotated with it share one application context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -26,5 +26,5 @@ import org.springframework.context.annotation.Import;
             "logging.level.io.zonky=WARN",
             "logging.level.org.eclipse.jetty=WARN"
         })
-@Import(PatchworkTestServices.class)
+@Import({PatchworkTestServices.class, ToolModelServices.class})
 public @interface InferenceTest {}

@@ -1,5 +1,7 @@
 package ai.patchwork.model.grammar;
 
+import java.util.List;
+
 /**
  * One level of the automaton's stack: where it is inside one JSON value. Immutable: a byte yields a {@link Step}.
  */
@@ -49,11 +51,26 @@ interface Frame {
             case Node.NumberNode n -> new NumberFrame(n.integer(), NumberFrame.START, 0);
             case Node.LiteralNode l -> LiteralFrame.of(l);
             case Node.ChoiceNode c -> new ChoiceFrame(c);
+            case Node.SequenceNode q -> new SequenceFrame(q, 0);
+            case Node.SwitchNode w -> SwitchFrame.of(w);
         };
     }
 
     /** The stack's bottom: the root value is complete; nothing may follow. */
     Frame END = b -> null;
+
+    /** Starts the sequence's next part, and its rest below it, on the byte that begins the part. */
+    record SequenceFrame(Node.SequenceNode sequence, int next) implements Frame {
+        @Override
+        public Step accept(int b) {
+            List<Node> parts = sequence.parts();
+            Frame part = start(parts.get(next));
+            Frame[] push = next + 1 < parts.size()
+                    ? new Frame[] {new SequenceFrame(sequence, next + 1), part}
+                    : new Frame[] {part};
+            return new Step(push, false);
+        }
+    }
 
     /** Dispatches on the first byte to the alternative it starts. */
     record ChoiceFrame(Node.ChoiceNode choice) implements Frame {

@@ -1,6 +1,7 @@
 package ai.patchwork.model.grammar;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
@@ -59,6 +60,51 @@ public final class Grammar {
         return new Grammar(new SchemaCompiler().compile(schema));
     }
 
+    /**
+     * A text, then a JSON value of a schema, then a text: one alternative of {@link #framed}.
+     *
+     * @param before what comes first; not empty
+     * @param schema the JSON schema of the value in between
+     * @param after what comes last; may be empty
+     */
+    public record Framed(String before, JsonNode schema, String after) {
+        public Framed {
+            if (before == null || before.isEmpty()) throw new IllegalArgumentException("before must not be empty");
+            if (after == null) throw new IllegalArgumentException("after must not be null");
+        }
+    }
+
+    /**
+     * One of several framed values, picked by its leading text (a tool call: the call's opening text names the
+     * function, its arguments follow the function's parameter schema, then the call is closed).
+     *
+     * @throws SchemaException for a schema this compiler cannot enforce, no alternatives or more than 64, or when one
+     *     leading text is a prefix of another
+     */
+    public static Grammar framed(List<Framed> alternatives) {
+        if (alternatives.isEmpty() || alternatives.size() > SchemaCompiler.MAX_LITERALS) {
+            throw new SchemaException("tools", "1 to " + SchemaCompiler.MAX_LITERALS + " alternatives are supported");
+        }
+        List<byte[]> prefixes = new ArrayList<>();
+        List<Node> thens = new ArrayList<>();
+        for (Framed f : alternatives) {
+            byte[] before = f.before().getBytes(StandardCharsets.UTF_8);
+            for (byte[] p : prefixes) {
+                if (startsWith(p, before) || startsWith(before, p)) {
+                    throw new SchemaException("tools", "'" + f.before() + "' and another alternative share a prefix");
+                }
+            }
+            prefixes.add(before);
+            Node value = new SchemaCompiler().compile(f.schema());
+            thens.add(f.after().isEmpty() ? value : new Node.SequenceNode(List.of(value, literals(f.after()))));
+        }
+        return new Grammar(new Node.SwitchNode(List.copyOf(prefixes), List.copyOf(thens)));
+    }
+
+    private static boolean startsWith(byte[] text, byte[] prefix) {
+        return text.length >= prefix.length && Arrays.equals(text, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
     /** The state before the first byte. */
     public GrammarState start() {
         return GrammarState.start(Frame.start(root));
@@ -89,6 +135,10 @@ public final class Grammar {
                 for (Node alternative : c.alternatives()) out.or(firstBytes(alternative));
             }
             case Node.AnyValueNode a -> out.or(firstBytes(ANY_VALUE));
+            case Node.SequenceNode q -> out.or(firstBytes(q.parts().getFirst()));
+            case Node.SwitchNode w -> {
+                for (byte[] t : w.prefixes()) out.set(t[0] & 0xFF);
+            }
         }
         return out;
     }

@@ -29,4 +29,10 @@ sealed interface Node {
 
     /** One of several nodes whose first bytes differ: the first byte picks the alternative. */
     record ChoiceNode(List<Node> alternatives) implements Node {}
+
+    /** Its parts one after another. */
+    record SequenceNode(List<Node> parts) implements Node {}
+
+    /** One of several exact texts, none a prefix of another, each followed by its own node. */
+    record SwitchNode(List<byte[]> prefixes, List<Node> thens) implements Node {}
 }
