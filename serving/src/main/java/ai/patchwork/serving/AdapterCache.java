@@ -49,6 +49,7 @@ public final class AdapterCache {
     private final Set<String> pinned = new HashSet<>();
     private long hostBytes;
     private long clock;
+    private long versions; // the last AdapterEntry#version handed out
 
     AdapterCache(
             AdapterSource source,
@@ -232,7 +233,7 @@ public final class AdapterCache {
     }
 
     private AdapterEntry startLoad(String adapterId) {
-        AdapterEntry e = new AdapterEntry(adapterId);
+        AdapterEntry e = new AdapterEntry(adapterId, ++versions);
         e.lastUsed = ++clock; // before the load can complete (and evict) on a same-thread executor
         entries.put(adapterId, e);
         long start = System.nanoTime();
