@@ -109,8 +109,8 @@ public final class InferenceEngine implements AutoCloseable {
 
     /**
      * AUTO as {@link EngineRuntime#resolve()}, except that the CPU runtime is skipped when its KV cache, which lives on
-     * the heap (with the prefix cache's pool), would take more than half of the free heap or a KV layer would not fit one Java array. The CPU
-     * runtime's weights live off the heap and do not count.
+     * the heap (with the prefix cache's pool), would take more than half of the free heap or a KV layer would not fit
+     * one Java array. The CPU runtime's weights live off the heap and do not count.
      */
     private static EngineRuntime resolve(EngineRuntime wanted, ModelConfig c, EngineConfig config, int context) {
         EngineRuntime r = wanted.resolve();

@@ -16,9 +16,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Prefix caching on the fixture: a repeated prompt restores its whole blocks instead of prefilling them, with the
- * greedy tokens of an engine without the cache and of the float64 reference exactly, and their log-probabilities; blocks never pass
- * between adapters, adapter versions or the base model; the pool evicts the least recently used blocks, a prompt's
- * last block before its first.
+ * greedy tokens of an engine without the cache and of the float64 reference exactly, and their log-probabilities;
+ * blocks never pass between adapters, adapter versions or the base model; the pool evicts the least recently used
+ * blocks, a prompt's last block before its first.
  */
 class PrefixCacheTest {
 

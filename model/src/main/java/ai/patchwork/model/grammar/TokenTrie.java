@@ -21,8 +21,11 @@ import java.util.WeakHashMap;
  */
 public final class TokenTrie {
     private static final Map<TokenBytes, TokenTrie> CACHE = new WeakHashMap<>();
-    /** Masks kept per trie: at most 4,096 states' (a vocabulary of 32,000 tokens takes 4 KB a mask). */
-    private static final int MAX_MASKS = 4096;
+    /**
+     * Masks kept per trie, least recently used dropped first: a mask is a bit per token (16 KB for 128,000 tokens), and
+     * a batch of constrained sequences revisits far fewer states than this.
+     */
+    private static final int MAX_MASKS = 1024;
 
     // node n: children childNode[childStart[n] .. childStart[n + 1]) on bytes childByte[...]; tokens likewise
     private final int[] childStart;
