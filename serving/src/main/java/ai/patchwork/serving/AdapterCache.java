@@ -53,6 +53,7 @@ public final class AdapterCache {
     private long hostBytes;
     private long reservedBytes; // host memory reserved by loads in flight (LoadBudget.reserve)
     private long clock;
+    private long versions; // the last AdapterEntry#version handed out
 
     AdapterCache(
             AdapterSource source,
@@ -236,7 +237,7 @@ public final class AdapterCache {
     }
 
     private AdapterEntry startLoad(String adapterId) {
-        AdapterEntry e = new AdapterEntry(adapterId);
+        AdapterEntry e = new AdapterEntry(adapterId, ++versions);
         e.lastUsed = ++clock; // before the load can complete (and evict) on a same-thread executor
         entries.put(adapterId, e);
         long start = System.nanoTime();

@@ -10,6 +10,9 @@ import java.util.concurrent.CompletableFuture;
 final class AdapterEntry {
 
     final String id;
+    /** Which load of the adapter this is: a new number for every entry the cache creates, never reused. */
+    final long version;
+
     final CompletableFuture<AdapterWeights> load = new CompletableFuture<>();
     AdapterWeights weights; // host tier; null while loading, after eviction, or once retired
     long bytes;
@@ -18,8 +21,9 @@ final class AdapterEntry {
     long lastUsed; // device LRU clock
     boolean retired; // invalidated: finishes its running sequences, then frees its slot
 
-    AdapterEntry(String id) {
+    AdapterEntry(String id, long version) {
         this.id = id;
+        this.version = version;
     }
 
     boolean idle() {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.patchwork.model.Devices;
 import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.kv.KvBlocks;
 import ai.patchwork.model.kv.KvCache;
 import ai.patchwork.model.lora.AdapterSlots;
 import ai.patchwork.model.lora.BatchLoraMapping;
@@ -35,10 +36,14 @@ final class DjlRunner implements ModelRunner {
     private final LoraSlots slots;
     private final LoraRows rows;
     private final NDManager manager;
+    private KvBlocks prefix; // null without prefix caching
     private LoraPath decodePath = LoraPath.NONE;
     private int[] decodeMapping = new int[0];
     private BatchedLoraOps decodeOps;
     private final List<AutoCloseable> owned = new ArrayList<>(); // closed in reverse after the decode op
+
+    /** Positions per prefix-cache block (vLLM's default). */
+    private static final int PREFIX_BLOCK = 16;
 
     /**
      * Starts PyTorch on the chosen device, loads the tensor model and allocates its KV cache, adapter slots and the
@@ -57,6 +62,15 @@ final class DjlRunner implements ModelRunner {
             // A batch on one adapter reads its slot once rather than B aligned copies: faster at batch 32 in bench
             // runs.
             DjlRunner runner = new DjlRunner(model, cache, slots, rows, manager);
+            if (config.prefixCaching()) {
+                int blocks = KvBlockPool.blocks(
+                        config.prefixCacheBytes(),
+                        KvBlocks.blockBytes(mc, PREFIX_BLOCK),
+                        PREFIX_BLOCK,
+                        config.maxBatchSize(),
+                        context);
+                if (blocks > 0) runner.prefix = own(owned, new KvBlocks(mc, blocks, PREFIX_BLOCK, manager));
+            }
             runner.owned.addAll(owned);
             return runner;
         } catch (RuntimeException | Error e) {
@@ -115,6 +129,33 @@ final class DjlRunner implements ModelRunner {
     @Override
     public void copyKv(int from, int to, int positions) {
         cache.copy(from, to, positions);
+    }
+
+    @Override
+    public KvBlockPool prefixBlocks() {
+        KvBlocks pool = prefix;
+        if (pool == null) return null;
+        return new KvBlockPool() {
+            @Override
+            public int blockSize() {
+                return pool.blockSize();
+            }
+
+            @Override
+            public int blocks() {
+                return pool.blocks();
+            }
+
+            @Override
+            public void save(int kvSlot, int position, int block) {
+                pool.save(cache, kvSlot, position, block);
+            }
+
+            @Override
+            public void load(int block, int kvSlot, int position) {
+                pool.load(block, cache, kvSlot, position);
+            }
+        };
     }
 
     /** Reading KV slots 0..B-1 is a view of the cache; any other set is a gather. */

@@ -39,6 +39,10 @@ import java.util.List;
  *     1/65534 of its row's or column's largest; {@code EXACT}: as loaded); the DJL runtime holds them as loaded
  * @param quantization how the CPU runtime holds the base weights ({@link Quantization#NONE}: the checkpoint's
  *     precision; {@code INT8}: block-wise int8, a scale per 32 values); the DJL runtime runs the checkpoint as it is
+ * @param prefixCaching whether prompt prefixes are kept in a pool of KV blocks and reused by later requests with the
+ *     same adapter version and the same leading tokens ({@link PrefixCache})
+ * @param prefixCacheBytes bound of that pool, allocated at start (never more than the KV cache itself); the least
+ *     recently used blocks are evicted when it is full
  */
 public record EngineConfig(
         Path modelDir,
@@ -56,7 +60,9 @@ public record EngineConfig(
         int stepThreads,
         EngineRuntime runtime,
         AdapterStorage adapterStorage,
-        Quantization quantization) {
+        Quantization quantization,
+        boolean prefixCaching,
+        long prefixCacheBytes) {
 
     public EngineConfig {
         if (modelDir == null) throw new IllegalArgumentException("modelDir is required");
@@ -88,6 +94,7 @@ public record EngineConfig(
             throw new IllegalArgumentException(
                     "quantization " + quantization + " needs the CPU runtime (vector), not djl");
         }
+        if (prefixCacheBytes < 0) throw new IllegalArgumentException("prefixCacheBytes must be >= 0");
         preload = List.copyOf(preload == null ? List.of() : preload);
         if (preload.size() >= adapterSlots) {
             throw new IllegalArgumentException(preload.size() + " preloaded adapters would take every one of the "
@@ -121,6 +128,8 @@ public record EngineConfig(
         private EngineRuntime runtime = EngineRuntime.AUTO;
         private AdapterStorage adapterStorage = AdapterStorage.INT16;
         private Quantization quantization = Quantization.NONE;
+        private boolean prefixCaching = true;
+        private long prefixCacheBytes = 256L << 20;
 
         private Builder(Path modelDir) {
             this.modelDir = modelDir;
@@ -201,6 +210,16 @@ public record EngineConfig(
             return this;
         }
 
+        public Builder optPrefixCaching(boolean v) {
+            prefixCaching = v;
+            return this;
+        }
+
+        public Builder optPrefixCacheBytes(long v) {
+            prefixCacheBytes = v;
+            return this;
+        }
+
         public EngineConfig build() {
             int prefillTokens = maxPrefillTokens == 0 ? Math.max(512, prefillChunk) : maxPrefillTokens;
             return new EngineConfig(
@@ -219,7 +238,9 @@ public record EngineConfig(
                     stepThreads,
                     runtime,
                     adapterStorage,
-                    quantization);
+                    quantization,
+                    prefixCaching,
+                    prefixCacheBytes);
         }
     }
 }

@@ -24,6 +24,7 @@ final class EngineLoop implements Runnable {
     private final ModelRunner runner;
     private final AdapterCache adapters;
     private final EngineMetrics metrics;
+    private final PrefixCache prefix; // null without prefix caching
     private final int prefillChunk;
     private final int prefillBudget;
     private final long kvPositions;
@@ -39,9 +40,11 @@ final class EngineLoop implements Runnable {
             ModelRunner runner,
             AdapterCache adapters,
             EngineMetrics metrics,
+            PrefixCache prefix,
             int prefillChunk,
             int prefillBudget,
             int capacity) {
+        this.prefix = prefix;
         this.scheduler = scheduler;
         this.runner = runner;
         this.adapters = adapters;
@@ -139,13 +142,36 @@ final class EngineLoop implements Runnable {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "cannot place the adapter of a sequence in its LoRA row", e);
                 retire(s, e);
+                continue;
             }
+            if (prefix != null && !s.sibling) restorePrefix(s);
         }
         for (Scheduler.Failure f : failed) {
             for (Sequence s : f.sequence().group()) { // a first choice that fails takes its waiting siblings along
                 adapters.withdraw(s.adapterId());
                 s.fail(f.error());
             }
+        }
+    }
+
+    /** Copies the longest cached prefix of the sequence's prompt into its KV slot; its prefill continues after it. */
+    private void restorePrefix(Sequence s) {
+        try {
+            int cached = prefix.restore(PrefixCache.owner(s.lease), s.request.promptIds(), s.kvSlot);
+            s.restored(cached);
+            metrics.prefixLookup(s.promptLength(), cached);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot restore a prompt prefix from the prefix cache", e);
+            retire(s, e);
+        }
+    }
+
+    /** Keeps the prompt's whole blocks for later requests; a failure here costs only the reuse. */
+    private void storePrefix(Sequence s) {
+        try {
+            prefix.store(PrefixCache.owner(s.lease), s.request.promptIds(), s.kvSlot);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot keep a prompt in the prefix cache", e);
         }
     }
 
@@ -175,6 +201,7 @@ final class EngineLoop implements Runnable {
         for (int i = 0; i < rows.size(); i++) {
             Sequence s = rows.get(i);
             if (!s.advancePrefill(plan.tokens()[i].length)) continue;
+            if (prefix != null) storePrefix(s);
             scheduler.prefillDone(s);
             for (Sequence sibling : s.siblings) fork(s, sibling, logits[i], now);
             if (s.accept(logits[i], now)) retire(s, null);
@@ -191,7 +218,7 @@ final class EngineLoop implements Runnable {
             retire(sibling, e);
             return;
         }
-        sibling.forked();
+        sibling.forked(first.restored());
         if (sibling.accept(logits, now)) retire(sibling, null);
     }
 

@@ -31,6 +31,10 @@ final class EngineMetrics {
     private final Map<FinishReason, Counter> finished = new ConcurrentHashMap<>();
     private final Counter failed;
     private final Counter prefillTokens;
+    private final Counter prefixQueries;
+    private final Counter prefixHits;
+    private final Counter prefixRequests;
+    private final Counter prefixHitRequests;
     private volatile double serviceSeconds = 1; // EWMA of admission-to-finish time, for Retry-After
 
     /** A request's per-adapter counters, resolved once at submit. */
@@ -65,6 +69,48 @@ final class EngineMetrics {
         return Timer.builder(name)
                 .description(description)
                 .publishPercentiles(0.5, 0.95)
+                .register(registry);
+        prefixQueries = Counter.builder("patchwork.prefix.cache.queries")
+                .description("prompt tokens looked up in the prefix cache")
+                .baseUnit("tokens")
+                .register(registry);
+        prefixHits = Counter.builder("patchwork.prefix.cache.hits")
+                .description("prompt tokens restored from the prefix cache instead of prefilled (cached tokens)")
+                .baseUnit("tokens")
+                .register(registry);
+        prefixRequests = Counter.builder("patchwork.prefix.cache.requests")
+                .description("requests looked up in the prefix cache")
+                .register(registry);
+        prefixHitRequests = Counter.builder("patchwork.prefix.cache.requests.hit")
+                .description("requests that restored at least one block from the prefix cache")
+                .register(registry);
+        Gauge.builder("patchwork.prefix.cache.hit.rate", this, m -> m.prefixHitRate())
+                .description("cached tokens / prompt tokens looked up, since start")
+                .register(registry);
+    }
+
+    /** A prompt of {@code promptTokens} looked up in the prefix cache, {@code cached} of them restored. */
+    void prefixLookup(int promptTokens, int cached) {
+        prefixQueries.increment(promptTokens);
+        prefixHits.increment(cached);
+        prefixRequests.increment();
+        if (cached > 0) prefixHitRequests.increment();
+    }
+
+    private double prefixHitRate() {
+        double queries = prefixQueries.count();
+        return queries == 0 ? 0 : prefixHits.count() / queries;
+    }
+
+    /** The prefix cache's blocks in use and in all. */
+    void prefixGauges(PrefixCache cache) {
+        Gauge.builder("patchwork.prefix.cache.blocks.used", cache, PrefixCache::used)
+                .strongReference(true)
+                .description("KV blocks of the prefix cache holding a prompt prefix")
+                .register(registry);
+        Gauge.builder("patchwork.prefix.cache.blocks", cache, PrefixCache::capacity)
+                .strongReference(true)
+                .description("KV blocks in the prefix cache's pool")
                 .register(registry);
     }
 

@@ -86,8 +86,18 @@ public final class InferenceEngine implements AutoCloseable {
         this.scheduler = new Scheduler(config.maxBatchSize(), context, config.maxQueued());
         this.adapters = new AdapterCache(
                 source, mc, runner.slots(), config.hostCacheBytes(), loader, this::signalLoop, registry);
+        KvBlockPool blocks = runner.prefixBlocks();
+        PrefixCache prefix = blocks == null ? null : new PrefixCache(blocks);
+        if (prefix != null) metrics.prefixGauges(prefix);
         this.loop = new EngineLoop(
-                scheduler, runner, adapters, metrics, config.prefillChunk(), config.maxPrefillTokens(), context);
+                scheduler,
+                runner,
+                adapters,
+                metrics,
+                prefix,
+                config.prefillChunk(),
+                config.maxPrefillTokens(),
+                context);
         metrics.gauges(loop::stats);
         this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(loop);
     }
@@ -99,14 +109,15 @@ public final class InferenceEngine implements AutoCloseable {
 
     /**
      * AUTO as {@link EngineRuntime#resolve()}, except that the CPU runtime is skipped when its KV cache, which lives on
-     * the heap, would take more than half of the free heap or a KV layer would not fit one Java array. The CPU
-     * runtime's weights live off the heap and do not count.
+     * the heap (with the prefix cache's pool), would take more than half of the free heap or a KV layer would not fit
+     * one Java array. The CPU runtime's weights live off the heap and do not count.
      */
-    private static EngineRuntime resolve(EngineRuntime wanted, ModelConfig c, int batch, int context) {
+    private static EngineRuntime resolve(EngineRuntime wanted, ModelConfig c, EngineConfig config, int context) {
         EngineRuntime r = wanted.resolve();
         if (wanted != EngineRuntime.AUTO || r != EngineRuntime.VECTOR) return r;
-        long kvLayer = (long) batch * c.numKvHeads() * context * c.headDim();
-        long bytes = 4 * 2 * c.numLayers() * kvLayer;
+        long kvLayer = (long) config.maxBatchSize() * c.numKvHeads() * context * c.headDim();
+        long kv = 4 * 2 * c.numLayers() * kvLayer;
+        long bytes = kv + (config.prefixCaching() ? Math.min(config.prefixCacheBytes(), kv) : 0); // the prefix pool
         Runtime jvm = Runtime.getRuntime();
         long free = jvm.maxMemory() - (jvm.totalMemory() - jvm.freeMemory());
         return kvLayer < Integer.MAX_VALUE - 8 && bytes < free / 2 ? r : EngineRuntime.DJL;
@@ -126,7 +137,7 @@ public final class InferenceEngine implements AutoCloseable {
                     + " exceeds the model's max_position_embeddings " + mc.maxPositions());
         }
         int context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
-        EngineRuntime runtime = resolve(config.runtime(), mc, config.maxBatchSize(), context);
+        EngineRuntime runtime = resolve(config.runtime(), mc, config, context);
         if (runtime != EngineRuntime.VECTOR && config.quantization() != Quantization.NONE) {
             throw new IllegalArgumentException(
                     "quantization " + config.quantization() + " needs the CPU runtime, which "

@@ -46,6 +46,9 @@ interface ModelRunner extends AutoCloseable {
      */
     void copyKv(int from, int to, int positions);
 
+    /** The pool of KV blocks the prefix cache keeps prompts in, or null when this runner keeps none. */
+    KvBlockPool prefixBlocks();
+
     /** Whether decode steps run faster with filler rows in the holes below the highest KV slot ({@link DecodeRows}). */
     boolean fillsHoles();
 

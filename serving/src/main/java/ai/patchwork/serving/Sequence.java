@@ -56,6 +56,7 @@ final class Sequence {
     CompletableFuture<AdapterWeights> adapterLoad;
     long admitted;
     private int prefilled;
+    private int restored; // prompt tokens the prefix cache supplied
     private int[] generated = new int[16];
     private int count;
     private int sampled;
@@ -113,8 +114,22 @@ final class Sequence {
         return out;
     }
 
+    /** The first {@code n} prompt tokens came from the prefix cache: the prefill continues after them. */
+    void restored(int n) {
+        if (n < 0 || n >= promptLength() || prefilled != 0)
+            throw new IllegalStateException("cannot restore " + n + " of " + promptLength() + " prompt tokens");
+        restored = n;
+        prefilled = n;
+    }
+
+    /** Prompt tokens the prefix cache supplied. */
+    int restored() {
+        return restored;
+    }
+
     /** A sibling whose slot now holds the first choice's prompt: it decodes from here. */
-    void forked() {
+    void forked(int restored) {
+        this.restored = restored;
         prefilled = promptLength();
         state = State.DECODE;
     }
@@ -186,7 +201,7 @@ final class Sequence {
         if (state == State.DONE) return;
         state = State.DONE;
         text.append(piece);
-        Usage usage = new Usage(promptLength(), sampled);
+        Usage usage = new Usage(promptLength(), sampled, restored);
         metrics.finished(reason, admitted == 0 ? 0 : System.nanoTime() - admitted);
         handle.finish(
                 new TokenEvent(events++, tokenId, piece, reason, usage, logprob),

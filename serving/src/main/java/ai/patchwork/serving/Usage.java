@@ -5,11 +5,21 @@ package ai.patchwork.serving;
  *
  * @param promptTokens tokens of the prompt
  * @param completionTokens every token sampled, including a final stop id: each one cost a forward pass
+ * @param cachedTokens prompt tokens whose keys and values came from the prefix cache instead of a prefill (OpenAI's
+ *     {@code prompt_tokens_details.cached_tokens})
  */
-public record Usage(int promptTokens, int completionTokens) {
+public record Usage(int promptTokens, int completionTokens, int cachedTokens) {
 
     public Usage {
-        if (promptTokens < 0 || completionTokens < 0) throw new IllegalArgumentException("token counts must be >= 0");
+        if (promptTokens < 0 || completionTokens < 0 || cachedTokens < 0)
+            throw new IllegalArgumentException("token counts must be >= 0");
+        if (cachedTokens > promptTokens)
+            throw new IllegalArgumentException("cached tokens (" + cachedTokens + ") exceed the prompt tokens");
+    }
+
+    /** Nothing from the prefix cache. */
+    public Usage(int promptTokens, int completionTokens) {
+        this(promptTokens, completionTokens, 0);
     }
 
     public int totalTokens() {

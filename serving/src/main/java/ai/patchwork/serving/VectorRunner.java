@@ -3,6 +3,7 @@ package ai.patchwork.serving;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.AdapterSlots;
 import ai.patchwork.model.vector.StepThreads;
+import ai.patchwork.model.vector.VectorKvBlocks;
 import ai.patchwork.model.vector.VectorKvCache;
 import ai.patchwork.model.vector.VectorLoraSlots;
 import ai.patchwork.model.vector.VectorTransformer;
@@ -17,6 +18,7 @@ final class VectorRunner implements ModelRunner {
     private final VectorKvCache cache;
     private final VectorLoraSlots slots;
     private final StepThreads threads;
+    private final VectorKvBlocks prefix; // null without prefix caching
     private LoraPath decodePath = LoraPath.NONE;
 
     /**
@@ -39,7 +41,17 @@ final class VectorRunner implements ModelRunner {
             model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage());
             VectorLoraSlots slots =
                     new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), config.adapterStorage());
-            return new VectorRunner(model, new VectorKvCache(mc, config.maxBatchSize(), context), slots, threads);
+            int blocks = !config.prefixCaching()
+                    ? 0
+                    : KvBlockPool.blocks(
+                            config.prefixCacheBytes(),
+                            VectorKvBlocks.blockBytes(mc),
+                            VectorKvBlocks.BLOCK_SIZE,
+                            config.maxBatchSize(),
+                            context);
+            VectorKvBlocks prefix = blocks > 0 ? new VectorKvBlocks(mc, blocks) : null;
+            return new VectorRunner(
+                    model, new VectorKvCache(mc, config.maxBatchSize(), context), slots, threads, prefix);
         } catch (RuntimeException | Error e) {
             if (threads != null) threads.close();
             model.close();
@@ -49,8 +61,15 @@ final class VectorRunner implements ModelRunner {
 
     /**
      * @param threads the threads each step runs on; closed with the runner, as are the slots and the model
+     * @param prefix the prefix cache's blocks, or null
      */
-    VectorRunner(VectorTransformer model, VectorKvCache cache, VectorLoraSlots slots, StepThreads threads) {
+    VectorRunner(
+            VectorTransformer model,
+            VectorKvCache cache,
+            VectorLoraSlots slots,
+            StepThreads threads,
+            VectorKvBlocks prefix) {
+        this.prefix = prefix;
         this.model = model;
         this.cache = cache;
         this.slots = slots;
@@ -77,6 +96,32 @@ final class VectorRunner implements ModelRunner {
     @Override
     public void copyKv(int from, int to, int positions) {
         cache.copy(from, to, positions);
+    }
+
+    @Override
+    public KvBlockPool prefixBlocks() {
+        if (prefix == null) return null;
+        return new KvBlockPool() {
+            @Override
+            public int blockSize() {
+                return prefix.blockSize();
+            }
+
+            @Override
+            public int blocks() {
+                return prefix.blocks();
+            }
+
+            @Override
+            public void save(int kvSlot, int position, int block) {
+                prefix.save(cache, kvSlot, position, block);
+            }
+
+            @Override
+            public void load(int block, int kvSlot, int position) {
+                prefix.load(block, cache, kvSlot, position);
+            }
+        };
     }
 
     @Override

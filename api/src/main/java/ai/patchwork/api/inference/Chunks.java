@@ -108,6 +108,7 @@ final class Chunks {
         usage.put("prompt_tokens", u.promptTokens());
         usage.put("completion_tokens", u.completionTokens());
         usage.put("total_tokens", u.totalTokens());
+        usage.putObject("prompt_tokens_details").put("cached_tokens", u.cachedTokens());
         return root;
     }
 

@@ -153,11 +153,12 @@ class CompletionsController {
                 .body(CompletionsResponse.of(chat, id, created, target.model(), done, prompt, ids, logprobs, tools));
     }
 
-    /** The usage of a request's choices: the prompt once, every choice's completion tokens. */
+    /** The usage of a request's choices: the prompt (and its cached tokens) once, every choice's completion tokens. */
     static Usage usage(List<Usage> choices) {
         int completion = 0;
         for (Usage u : choices) completion += u.completionTokens();
-        return new Usage(choices.getFirst().promptTokens(), completion);
+        Usage first = choices.getFirst();
+        return new Usage(first.promptTokens(), completion, first.cachedTokens());
     }
 
     /** A renderer of one choice's logprobs. */

@@ -93,6 +93,8 @@ public final class ServedModels implements AutoCloseable {
                 .optRuntime(p.runtime())
                 .optAdapterStorage(p.adapterStorage())
                 .optQuantization(q)
+                .optPrefixCaching(p.prefixCaching())
+                .optPrefixCacheBytes(p.prefixCache().toBytes())
                 .build();
     }
 

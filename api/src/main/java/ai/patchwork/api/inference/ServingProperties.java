@@ -34,6 +34,9 @@ import org.springframework.util.unit.DataSize;
  * @param adapterStorage how the CPU runtime holds adapter weights: int16 (16-bit integers with a scale per rank, each
  *     within 1/65534 of its row's or column's largest: half the bytes of float32 for a step of many adapters to read) or
  *     exact
+ * @param prefixCaching whether each engine keeps prompt prefixes as KV blocks and reuses them for later requests with
+ *     the same adapter version and the same leading tokens (OpenAI's {@code cached_tokens})
+ * @param prefixCache bound of each engine's pool of prefix blocks, allocated at start (at most the KV cache's size)
  */
 @ConfigurationProperties("patchwork.serving")
 public record ServingProperties(
@@ -52,7 +55,9 @@ public record ServingProperties(
         @DefaultValue("0") int intraOpThreads,
         @DefaultValue("0") int stepThreads,
         @DefaultValue("auto") EngineRuntime runtime,
-        @DefaultValue("int16") AdapterStorage adapterStorage) {
+        @DefaultValue("int16") AdapterStorage adapterStorage,
+        @DefaultValue("true") boolean prefixCaching,
+        @DefaultValue("256MB") DataSize prefixCache) {
 
     public ServingProperties {
         preload = preload == null ? List.of() : List.copyOf(preload);

@@ -70,9 +70,17 @@ final class LoadClient {
      *
      * @param chunks {@code data:} lines of the stream that answered, {@code [DONE]} included
      * @param rejections 429 answers before this outcome
+     * @param cachedTokens the usage's {@code prompt_tokens_details.cached_tokens}: prompt tokens from the prefix cache
      */
     record Outcome(
-            int status, long firstChunk, long total, int completionTokens, int chunks, String error, int rejections) {}
+            int status,
+            long firstChunk,
+            long total,
+            int completionTokens,
+            int chunks,
+            String error,
+            int rejections,
+            int cachedTokens) {}
 
     /** What a run of requests did. */
     record Run(List<Outcome> outcomes, long wallNanos) {
@@ -112,13 +120,31 @@ final class LoadClient {
      */
     Run run(int count, int concurrency, IntFunction<String> model, IntFunction<String> prompt, int maxTokens)
             throws InterruptedException {
+        return run(count, concurrency, model, prompt, maxTokens, "");
+    }
+
+    /**
+     * Sends {@code count} requests, {@code concurrency} at a time.
+     *
+     * @param model the {@code model} of request i
+     * @param prompt the {@code prompt} of request i as JSON: a string or an array of token ids
+     * @param extra more fields of every request's body, each preceded by a comma (e.g. a {@code response_format})
+     */
+    Run run(
+            int count,
+            int concurrency,
+            IntFunction<String> model,
+            IntFunction<String> prompt,
+            int maxTokens,
+            String extra)
+            throws InterruptedException {
         Semaphore slots = new Semaphore(concurrency);
         ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < count; i++) {
                 slots.acquire();
-                String body = body(model.apply(i), prompt.apply(i), maxTokens);
+                String body = body(model.apply(i), prompt.apply(i), maxTokens, extra);
                 pool.execute(() -> {
                     try {
                         outcomes.add(send(body));
@@ -131,11 +157,11 @@ final class LoadClient {
         return new Run(new ArrayList<>(outcomes), System.nanoTime() - start);
     }
 
-    private static String body(String model, String prompt, int maxTokens) {
+    private static String body(String model, String prompt, int maxTokens, String extra) {
         return "{\"model\":" + JsonMapper.shared().writeValueAsString(model) + ",\"prompt\":" + prompt
                 + ",\"max_tokens\":"
                 + maxTokens + ",\"temperature\":0,\"ignore_eos\":true,\"return_token_ids\":true,\"stream\":true,"
-                + "\"stream_options\":{\"include_usage\":true}}";
+                + "\"stream_options\":{\"include_usage\":true}" + extra + "}";
     }
 
     private Outcome send(String body) {
@@ -150,18 +176,30 @@ final class LoadClient {
                         a.tokens(),
                         a.chunks(),
                         a.error(),
-                        rejected);
+                        rejected,
+                        a.cachedTokens());
             }
             try {
                 Thread.sleep(a.retryAfterSeconds() * 1000L);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Outcome(429, -1, System.nanoTime() - t0, 0, 0, "interrupted", rejected + 1);
+                return new Outcome(429, -1, System.nanoTime() - t0, 0, 0, "interrupted", rejected + 1, 0);
             }
         }
     }
 
-    private record Attempt(int status, long firstChunk, int tokens, int chunks, String error, long retryAfterSeconds) {}
+    private record Attempt(
+            int status,
+            long firstChunk,
+            int tokens,
+            int chunks,
+            String error,
+            long retryAfterSeconds,
+            int cachedTokens) {
+        Attempt(int status, long firstChunk, int tokens, int chunks, String error, long retryAfterSeconds) {
+            this(status, firstChunk, tokens, chunks, error, retryAfterSeconds, 0);
+        }
+    }
 
     private Attempt attempt(String body, long t0) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url))
@@ -174,6 +212,7 @@ final class LoadClient {
             HttpResponse<java.io.InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             long first = -1;
             int tokens = 0;
+            int cached = 0;
             int chunks = 0;
             String error = null;
             try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
@@ -195,11 +234,15 @@ final class LoadClient {
                     if (chunk.has("error"))
                         error = chunk.path("error").path("message").asString();
                     JsonNode usage = chunk.path("usage");
-                    if (usage.isObject())
+                    if (usage.isObject()) {
                         tokens = usage.path("completion_tokens").asInt();
+                        cached = usage.path("prompt_tokens_details")
+                                .path("cached_tokens")
+                                .asInt();
+                    }
                 }
             }
-            return new Attempt(200, first, tokens, chunks, error, 0);
+            return new Attempt(200, first, tokens, chunks, error, 0, cached);
         } catch (IOException e) {
             return new Attempt(-1, -1, 0, 0, e.toString(), 0);
         } catch (InterruptedException e) {

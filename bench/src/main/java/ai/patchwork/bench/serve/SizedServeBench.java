@@ -14,6 +14,7 @@ import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -27,7 +28,9 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code base} (no adapter), {@code same} (one adapter for every request) and {@code distinct} (request i on adapter
  * (i + i / 8) mod N). Every request is a streamed greedy completion of one of eight short English prompts with
  * {@code ignore_eos}, the workload of the llama.cpp comparison scripts, so both servers can be run on the same
- * checkpoint and compared. Prints one JSON object; the server's log is kept in a file named in it.
+ * checkpoint and compared. The modes {@code prefix} (time to first token with a system prompt not yet cached, then
+ * cached) and {@code structured} (decode throughput of a constrained batch against an unconstrained one) run once
+ * after the cells ({@link ServeScenarios}). Prints one JSON object; the server's log is kept in a file named in it.
  */
 @Command(
         name = "bench serve",
@@ -92,8 +95,12 @@ final class SizedServeBench implements Callable<Integer> {
             split = ",",
             defaultValue = "base,same,distinct",
             description = "base, same (one adapter), distinct (an adapter per request), " + NO_KEY_CHECK
-                    + " (base without the API key check, to compare with base)")
+                    + " (base without the API key check, to compare with base) at each concurrency; prefix, "
+                    + "structured (see ServeScenarios)")
     List<String> modes;
+
+    @Mixin
+    ServeScenarios.Options scenarios = new ServeScenarios.Options();
 
     @Option(names = "--warmup", defaultValue = "4", description = "untimed requests, one at a time, before each cell")
     int warmup;
@@ -120,7 +127,7 @@ final class SizedServeBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String m : modes) {
-            if (!List.of("base", "same", "distinct", NO_KEY_CHECK).contains(m))
+            if (!List.of("base", "same", "distinct", NO_KEY_CHECK).contains(m) && !ServeScenarios.MODES.contains(m))
                 throw new IllegalArgumentException("unknown mode " + m);
         }
         if (requests < 1 || maxTokens < 1 || adapters < 1 || rank < 1) {
@@ -171,7 +178,7 @@ final class SizedServeBench implements Callable<Integer> {
             start.put("first_request_4_tokens_ms", first.ok().isEmpty() ? -1 : Stats.round(first.wallNanos() / 1e6));
             System.err.println("bench serve: " + start);
             long t0 = System.nanoTime();
-            List<String> ids = modes.stream().allMatch(m -> m.equals("base") || m.equals(NO_KEY_CHECK))
+            List<String> ids = modes.stream().noneMatch(m -> m.equals("same") || m.equals("distinct"))
                     ? List.of()
                     : AdapterUploads.register(process.port(), BenchServer.KEY, world.id(), world.adapters());
             out.putObject("registration")
@@ -180,10 +187,16 @@ final class SizedServeBench implements Callable<Integer> {
             ArrayNode results = out.putArray("results");
             for (int c : concurrency) {
                 for (String mode : modes) {
+                    if (ServeScenarios.MODES.contains(mode)) continue;
                     LoadClient sender = mode.equals(NO_KEY_CHECK) ? unchecked : client;
                     results.add(cell(sender, mode, c, model(mode, world.id(), ids)));
                 }
             }
+            int vocab = world.config().vocabSize();
+            if (modes.contains("prefix"))
+                results.add(ServeScenarios.prefix(client, world.id(), vocab, scenarios, maxTokens));
+            if (modes.contains("structured"))
+                results.add(ServeScenarios.structured(client, world.id(), scenarios, maxTokens));
             ServerProcess.Memory end = process.memory();
             out.putObject("end")
                     .put("rss_mb", end.rss() >> 20)

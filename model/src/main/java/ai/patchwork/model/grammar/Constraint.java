@@ -11,7 +11,6 @@ import java.util.Set;
 public final class Constraint {
     private final TokenTrie trie;
     private final Set<Integer> stopIds;
-    private final BitSet allowed = new BitSet();
     private GrammarState state;
 
     public Constraint(Grammar grammar, TokenTrie trie, Set<Integer> stopIds) {
@@ -22,14 +21,13 @@ public final class Constraint {
 
     /** A copy of {@code logits} with every token the grammar refuses here at negative infinity. */
     public float[] mask(float[] logits) {
-        allowed.clear();
-        trie.allowed(state, allowed);
-        if (state.canFinish()) for (int id : stopIds) if (id < logits.length) allowed.set(id);
+        BitSet allowed = trie.allowed(state); // shared with the trie's cache: read only
         float[] out = new float[logits.length];
         Arrays.fill(out, Float.NEGATIVE_INFINITY);
         for (int id = allowed.nextSetBit(0); id >= 0 && id < logits.length; id = allowed.nextSetBit(id + 1)) {
             out[id] = logits[id];
         }
+        if (state.canFinish()) for (int id : stopIds) if (id < logits.length) out[id] = logits[id];
         return out;
     }
 

@@ -15,6 +15,14 @@ interface Frame {
      */
     Step accept(int b);
 
+    /**
+     * A frame equal to this one's for every frame that allows exactly the same byte strings of at most {@code longest}
+     * bytes, so token masks can be cached by it ({@link TokenTrie#allowed(GrammarState)}): by default the frame itself.
+     */
+    default Frame maskKey(int longest) {
+        return this;
+    }
+
     /** Whether the value could end here with no further byte (a number after a digit, an enum value's prefix). */
     default boolean canEnd() {
         return false;

@@ -1,5 +1,8 @@
 package ai.patchwork.model.grammar;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Where a sequence is in its grammar: an immutable stack of {@link Frame}s (a persistent linked list), so trying a
  * byte never disturbs the state it was tried on, and the token trie can branch from any state for free.
@@ -36,6 +39,16 @@ public final class GrammarState {
         GrammarState s = this;
         for (int i = 0; i < bytes.length && s != null; i++) s = s.accept(bytes[i] & 0xFF);
         return s;
+    }
+
+    /**
+     * A key equal for two states that accept exactly the same byte strings of at most {@code longest} bytes: the
+     * stack's frames, each as its {@link Frame#maskKey}.
+     */
+    Object maskKey(int longest) {
+        List<Frame> frames = new ArrayList<>();
+        for (GrammarState s = this; s != null; s = s.below) frames.add(s.top.maskKey(longest));
+        return frames;
     }
 
     /** The value is complete and nothing may follow. */

@@ -34,6 +34,19 @@ record StringFrame(Node.StringNode node, boolean open, int length, int pending, 
         return null;
     }
 
+    /**
+     * Within a token of at most {@code longest} bytes a string's length only matters near its bounds: far below
+     * {@code minLength} (no closing quote can come) or at least at it, and far enough below {@code maxLength}, every
+     * length allows the same byte strings, so the lengths of each class share one key ({@code -2} and {@code -1}).
+     */
+    @Override
+    public Frame maskKey(int longest) {
+        if (!open || (long) length + longest > node.maxLength()) return this;
+        if (length >= node.minLength()) return new StringFrame(node, true, -1, pending, lo, hi);
+        if ((long) length + longest < node.minLength()) return new StringFrame(node, true, -2, pending, lo, hi);
+        return this;
+    }
+
     private Step next(int continuation, int nextLo, int nextHi) {
         return Step.to(new StringFrame(node, true, length + 1, continuation, nextLo, nextHi));
     }

@@ -3,6 +3,7 @@ package ai.patchwork.model.grammar;
 import ai.patchwork.model.tokenizer.TokenBytes;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,9 +14,18 @@ import java.util.WeakHashMap;
  * one walk that feeds each edge's byte to the state and prunes a whole subtree at the first byte it refuses, so a
  * step costs the allowed prefixes, not the vocabulary times the token length. Added tokens and ids without bytes are
  * left out (a grammar never produces them).
+ *
+ * <p>Masks are also cached by grammar state ({@link GrammarState#maskKey}, which folds the lengths of a long string
+ * into one key): inside a string, where nearly every token is allowed and a walk visits the whole trie, each step after
+ * the first reuses the mask instead of walking again.
  */
 public final class TokenTrie {
     private static final Map<TokenBytes, TokenTrie> CACHE = new WeakHashMap<>();
+    /**
+     * Masks kept per trie, least recently used dropped first: a mask is a bit per token (16 KB for 128,000 tokens), and
+     * a batch of constrained sequences revisits far fewer states than this.
+     */
+    private static final int MAX_MASKS = 1024;
 
     // node n: children childNode[childStart[n] .. childStart[n + 1]) on bytes childByte[...]; tokens likewise
     private final int[] childStart;
@@ -24,6 +34,13 @@ public final class TokenTrie {
     private final int[] tokenStart;
     private final int[] tokenIds;
     private final TokenBytes bytes;
+    private final int longest; // bytes of the longest token in the trie
+    private final Map<Object, BitSet> masks = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Object, BitSet> eldest) {
+            return size() > MAX_MASKS;
+        }
+    };
 
     private TokenTrie(TokenBytes bytes) {
         this.bytes = bytes;
@@ -31,9 +48,11 @@ public final class TokenTrie {
         List<List<Integer>> tokens = new ArrayList<>();
         children.add(new TreeMap<>());
         tokens.add(new ArrayList<>());
+        int longest = 0;
         for (int id = 0; id < bytes.size(); id++) {
             byte[] b = bytes.bytes(id);
             if (b.length == 0 || bytes.added(id)) continue;
+            longest = Math.max(longest, b.length);
             int node = 0;
             for (byte x : b) {
                 Integer child = children.get(node).get(x & 0xFF);
@@ -47,6 +66,7 @@ public final class TokenTrie {
             }
             tokens.get(node).add(id);
         }
+        this.longest = longest;
         int n = children.size();
         childStart = new int[n + 1];
         tokenStart = new int[n + 1];
@@ -75,9 +95,27 @@ public final class TokenTrie {
         }
     }
 
-    /** Sets in {@code allowed} every token whose bytes {@code state} accepts in full. */
+    /** Sets in {@code allowed} every token whose bytes {@code state} accepts in full: one walk of the trie. */
     public void allowed(GrammarState state, BitSet allowed) {
         walk(0, state, allowed);
+    }
+
+    /**
+     * The tokens whose bytes {@code state} accepts in full, from the cache of masks when a state with the same key was
+     * seen (by any sequence on this vocabulary), else by one walk. Shared: the caller must not modify it.
+     */
+    public BitSet allowed(GrammarState state) {
+        Object key = state.maskKey(longest);
+        synchronized (masks) {
+            BitSet cached = masks.get(key);
+            if (cached != null) return cached;
+        }
+        BitSet mask = new BitSet();
+        walk(0, state, mask);
+        synchronized (masks) {
+            masks.put(key, mask);
+        }
+        return mask;
     }
 
     private void walk(int node, GrammarState state, BitSet allowed) {
