@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import tools.jackson.databind.JsonNode;
@@ -115,5 +116,31 @@ final class FineTuningClient {
             }));
         }
         return answers.stream().filter(CompletableFuture::join).count() / (double) codes.size();
+    }
+
+    /**
+     * Greedy chat completions of each question (a lone user message) at once, through serving; how many are answered
+     * with exactly the expected text.
+     */
+    int exactAnswers(String model, Map<String, String> expected) {
+        List<CompletableFuture<Boolean>> answers = new ArrayList<>();
+        expected.forEach((question, answer) -> answers.add(CompletableFuture.supplyAsync(() -> {
+            ObjectNode body = JsonMapper.shared().createObjectNode();
+            body.put("model", model);
+            body.put("temperature", 0);
+            body.put("max_tokens", 8);
+            body.putArray("messages").addObject().put("role", "user").put("content", question);
+            ApiClient.Response r = http.post("/v1/chat/completions", "application/json", body.toString());
+            assertEquals(200, r.status(), r.text());
+            return r.json()
+                    .path("choices")
+                    .path(0)
+                    .path("message")
+                    .path("content")
+                    .asString()
+                    .trim()
+                    .equals(answer);
+        })));
+        return (int) answers.stream().filter(CompletableFuture::join).count();
     }
 }
