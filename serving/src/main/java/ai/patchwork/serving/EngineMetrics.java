@@ -62,14 +62,6 @@ final class EngineMetrics {
                 registry,
                 "patchwork.prefill.tokens",
                 "prompt tokens computed by prefill passes (the choices of an n > 1 request count once)");
-    }
-
-    /** A timer of a latency, with its median and 95th percentile published. */
-    static Timer latency(MeterRegistry registry, String name, String description) {
-        return Timer.builder(name)
-                .description(description)
-                .publishPercentiles(0.5, 0.95)
-                .register(registry);
         prefixQueries = Counter.builder("patchwork.prefix.cache.queries")
                 .description("prompt tokens looked up in the prefix cache")
                 .baseUnit("tokens")
@@ -86,6 +78,14 @@ final class EngineMetrics {
                 .register(registry);
         Gauge.builder("patchwork.prefix.cache.hit.rate", this, m -> m.prefixHitRate())
                 .description("cached tokens / prompt tokens looked up, since start")
+                .register(registry);
+    }
+
+    /** A timer of a latency, with its median and 95th percentile published. */
+    static Timer latency(MeterRegistry registry, String name, String description) {
+        return Timer.builder(name)
+                .description(description)
+                .publishPercentiles(0.5, 0.95)
                 .register(registry);
     }
 

@@ -72,8 +72,7 @@ class CompletionsController {
     }
 
     @PostMapping(path = "/v1/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<?> chat(Caller caller, @RequestBody JsonNode json, HttpServletResponse response)
-            throws Exception {
+    ResponseEntity<?> chat(Caller caller, @RequestBody JsonNode json, HttpServletResponse response) throws Exception {
         ChatCompletionRequest body = RequestBodies.read(this.json, json, ChatCompletionRequest.class);
         Unsupported.refuse("audio", body.audio());
         JsonNode modalities = body.modalities();
