@@ -40,6 +40,7 @@ class LiveAttackSuiteTest {
         Path log = dir.resolve("patchwork-up.log");
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        long started = System.nanoTime();
         Process up = new ProcessBuilder(List.of(
                         java,
                         "-Xmx1g",
@@ -63,6 +64,8 @@ class LiveAttackSuiteTest {
                 .start();
         try {
             int port = awaitReady(up, log);
+            long readyMillis = (System.nanoTime() - started) / 1_000_000;
+            long attacking = System.nanoTime();
             HostileRequests hostile = new HostileRequests(port);
             List<HostileRequests.Attack> attacks = hostile.attacks();
             long[] peakDisk = {diskUse(data) + diskUse(tmp)};
@@ -74,9 +77,15 @@ class LiveAttackSuiteTest {
             ApiClient.Response ok = hostile.normalRequest();
             long highWater = rss(up.pid(), "VmHWM:");
             System.out.printf(
-                    "live attack suite: %d requests, slowest %d ms, child peak RSS %d MiB (sampled %d MiB),"
-                            + " peak disk of data and temp folders %d MiB%n",
-                    outcome.requests(), outcome.slowestMillis(), highWater >> 20, peakRss[0] >> 20, peakDisk[0] >> 20);
+                    "live attack suite: ready in %d ms, %d requests in %d ms (slowest %d ms), child peak RSS %d MiB"
+                            + " (sampled %d MiB), peak disk of data and temp folders %d MiB%n",
+                    readyMillis,
+                    outcome.requests(),
+                    (System.nanoTime() - attacking) / 1_000_000,
+                    outcome.slowestMillis(),
+                    highWater >> 20,
+                    peakRss[0] >> 20,
+                    peakDisk[0] >> 20);
             assertTrue(outcome.requests() >= 60, "only " + outcome.requests() + " attacks");
             assertTrue(outcome.failures().isEmpty(), outcome.failures() + "\n" + tail(log));
             assertEquals(200, ok.status(), ok.text());
