@@ -12,16 +12,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A Hugging Face chat template: Jinja source that turns a conversation into the prompt text a model
  * was trained on, rendered with Jinjava configured like the {@code transformers} environment
  * ({@code trim_blocks} and {@code lstrip_blocks} on, Python-style operator precedence and output).
  *
- * <p>Templates see {@code messages} (a list of maps with {@code role} and {@code content}), {@code
- * add_generation_prompt}, {@code bos_token} and {@code eos_token} (empty strings when unknown), and
- * the functions {@code raise_exception(msg)} and {@code strftime_now(format)}. Instances are
- * immutable and safe to share between threads.
+ * <p>Templates see {@code messages} (a list of maps with {@code role} and {@code content}, plus, as
+ * Hugging Face templates expect, {@code tool_calls} on assistant turns that call functions, each
+ * {@code {"id", "type": "function", "function": {"name", "arguments"}}} with the arguments as a map,
+ * and {@code tool_call_id} and {@code name} on tool turns that have them), {@code tools} (the
+ * request's tool list, only when it has one), {@code add_generation_prompt}, {@code bos_token} and
+ * {@code eos_token} (empty strings when unknown), and the functions {@code raise_exception(msg)} and
+ * {@code strftime_now(format)}. Instances are immutable and safe to share between threads.
  */
 public final class ChatTemplate {
     /**
@@ -74,21 +80,63 @@ public final class ChatTemplate {
      * @throws ChatTemplateException if the template raises an exception or fails to render
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, List.of(), addGenerationPrompt);
+    }
+
+    /**
+     * Renders a conversation that may call tools to prompt text.
+     *
+     * @param tools the tools offered, each as OpenAI's {@code {"type": "function", "function": {...}}}
+     *     in plain Java values (maps, lists, strings, numbers, booleans); empty for none
+     * @param addGenerationPrompt whether to append the text that opens the assistant's reply
+     * @throws ChatTemplateException if the template raises an exception or fails to render
+     */
+    public String render(List<ChatMessage> messages, List<Map<String, Object>> tools, boolean addGenerationPrompt) {
         List<Map<String, Object>> turns = new ArrayList<>(messages.size());
-        for (ChatMessage message : messages) {
-            Map<String, Object> turn = new LinkedHashMap<>();
-            turn.put("role", message.role());
-            turn.put("content", message.content());
-            turns.add(turn);
-        }
+        for (ChatMessage message : messages) turns.add(turn(message));
         Map<String, Object> bindings = new HashMap<>();
         bindings.put("messages", turns);
+        if (!tools.isEmpty()) bindings.put("tools", tools);
         bindings.put("add_generation_prompt", addGenerationPrompt);
         bindings.put("bos_token", bosToken);
         bindings.put("eos_token", eosToken);
         RenderResult result = JINJAVA.renderForResult(source, bindings);
         failOnErrors(result.getErrors());
         return result.getOutput();
+    }
+
+    private static Map<String, Object> turn(ChatMessage message) {
+        Map<String, Object> turn = new LinkedHashMap<>();
+        turn.put("role", message.role());
+        turn.put("content", message.content());
+        if (!message.toolCalls().isEmpty()) {
+            List<Map<String, Object>> calls = new ArrayList<>();
+            for (ChatMessage.ToolCall call : message.toolCalls()) {
+                Map<String, Object> function = new LinkedHashMap<>();
+                function.put("name", call.name());
+                function.put("arguments", arguments(call.arguments()));
+                Map<String, Object> c = new LinkedHashMap<>();
+                if (call.id() != null) c.put("id", call.id());
+                c.put("type", "function");
+                c.put("function", function);
+                calls.add(c);
+            }
+            turn.put("tool_calls", calls);
+        }
+        if (message.toolCallId() != null) turn.put("tool_call_id", message.toolCallId());
+        if (message.name() != null) turn.put("name", message.name());
+        return turn;
+    }
+
+    /** OpenAI's JSON text as the map Hugging Face templates expect; text that is no JSON object stays text. */
+    private static Object arguments(String json) {
+        try {
+            JsonNode node = JsonMapper.shared().readTree(json);
+            if (node != null && node.isObject()) return JsonMapper.shared().convertValue(node, Map.class);
+        } catch (JacksonException e) {
+            // not JSON: the template sees the text as it is
+        }
+        return json;
     }
 
     private static void failOnErrors(List<TemplateError> errors) {
