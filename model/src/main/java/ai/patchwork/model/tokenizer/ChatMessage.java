@@ -18,7 +18,7 @@ public record ChatMessage(String role, String content, List<ToolCall> toolCalls,
     public ChatMessage {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(content, "content");
-        toolCalls = List.copyOf(toolCalls);
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
         if (role.isBlank()) {
             throw new IllegalArgumentException("role must not be blank");
         }

@@ -98,11 +98,12 @@ public final class ChatTemplate {
      * Renders a conversation, with the tools the assistant may call, to prompt text.
      *
      * @param tools the tools' definitions, each {@code {"type": "function", "function": {"name", "description",
-     *     "parameters"}}}; empty for none (the template then sees {@code tools} undefined)
+     *     "parameters"}}} as a {@link JsonNode} or as plain maps and lists; empty for none (the template then sees
+     *     {@code tools} undefined)
      * @param addGenerationPrompt whether to append the text that opens the assistant's reply
      * @throws ChatTemplateException if the template raises an exception or fails to render
      */
-    public String render(List<ChatMessage> messages, List<JsonNode> tools, boolean addGenerationPrompt) {
+    public String render(List<ChatMessage> messages, List<?> tools, boolean addGenerationPrompt) {
         List<Map<String, Object>> turns = new ArrayList<>(messages.size());
         for (ChatMessage message : messages) turns.add(turn(message));
         Map<String, Object> bindings = new HashMap<>();
@@ -134,7 +135,7 @@ public final class ChatTemplate {
                 function.put("name", call.name());
                 function.put("arguments", arguments(call.arguments()));
                 Map<String, Object> c = new LinkedHashMap<>();
-                c.put("id", call.id());
+                if (call.id() != null) c.put("id", call.id());
                 c.put("type", "function");
                 c.put("function", function);
                 calls.add(c);
@@ -156,9 +157,9 @@ public final class ChatTemplate {
         }
     }
 
-    /** A JSON value as plain maps, lists, strings, numbers, booleans and nulls. */
-    private static Object plain(JsonNode node) {
-        return JsonMapper.shared().convertValue(node, Object.class);
+    /** A JSON value (a node, or maps and lists) as plain maps, lists, strings, numbers, booleans and nulls. */
+    private static Object plain(Object value) {
+        return JsonMapper.shared().convertValue(value, Object.class);
     }
 
     private static void failOnErrors(List<TemplateError> errors) {

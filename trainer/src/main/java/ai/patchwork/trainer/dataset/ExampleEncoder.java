@@ -5,13 +5,15 @@ import ai.patchwork.model.tokenizer.ChatTemplateException;
 import ai.patchwork.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Tokenizes examples with the base model's tokenizer and chat template, so that training sees exactly the tokens
  * that serving will feed the model for the same conversation.
  *
- * <p>Chat: the conversation is rendered incrementally. For each assistant message i, the text up to the generation
+ * <p>Chat: the conversation is rendered incrementally, with the line's tools. For each assistant message i (its text
+ * or its tool calls, in the template's own form), the text up to the generation
  * prompt ({@code render(messages[..i], add_generation_prompt=true)}) is context with weight 0, and the text the
  * template adds for message i ({@code render(messages[..i+1])} minus that prefix) is the target with the message's
  * weight, cut after the first end-of-turn token (a template's trailing newline is not something the model must
@@ -84,16 +86,14 @@ public final class ExampleEncoder {
     }
 
     private void encodeChat(Example.Chat chat, Sequence seq) {
-        List<ChatMessage> messages = chat.turns().stream()
-                .map(t -> new ChatMessage(t.role(), t.content()))
-                .toList();
+        List<ChatMessage> messages = chat.turns().stream().map(Turn::message).toList();
         int last = -1;
         for (int i = 0; i < messages.size(); i++) if (chat.turns().get(i).role().equals("assistant")) last = i;
         String done = "";
         for (int i = 0; i <= last; i++) {
             if (!chat.turns().get(i).role().equals("assistant")) continue;
-            String prompt = render(messages.subList(0, i), true);
-            String full = render(messages.subList(0, i + 1), false);
+            String prompt = render(messages.subList(0, i), chat.tools(), true);
+            String full = render(messages.subList(0, i + 1), chat.tools(), false);
             if (!prompt.startsWith(done) || !full.startsWith(prompt)) {
                 throw new JsonlParser.LineException("the base model's chat template does not render this conversation "
                         + "as a sequence of turns, so the assistant's tokens cannot be found");
@@ -107,9 +107,9 @@ public final class ExampleEncoder {
         }
     }
 
-    private String render(List<ChatMessage> messages, boolean generationPrompt) {
+    private String render(List<ChatMessage> messages, List<Map<String, Object>> tools, boolean generationPrompt) {
         try {
-            return tokenizer.chatTemplate().render(messages, generationPrompt);
+            return tokenizer.chatTemplate().render(messages, tools, generationPrompt);
         } catch (ChatTemplateException e) {
             throw new JsonlParser.LineException(
                     "the base model's chat template refused this conversation: " + e.getMessage());

@@ -1,11 +1,13 @@
 package ai.patchwork.trainer.dataset;
 
+import ai.patchwork.model.tokenizer.ToolCall;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import tools.jackson.core.JacksonException;
@@ -14,15 +16,17 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads a JSONL training file into {@link Example}s, checking the shape of every line the way OpenAI documents it:
- * the chat format ({@code messages} with roles system, user and assistant, an optional {@code weight} of 0 or 1 on
- * assistant messages, at least one assistant message trained on) or the prompt/completion format, one format per
- * file. Blank lines are skipped. Problems are collected with their line numbers, up to
+ * the chat format or the prompt/completion format, one format per file. A chat line has {@code messages} with roles
+ * system (or developer), user, assistant and tool, an optional {@code weight} of 0 or 1 on assistant messages and at
+ * least one assistant message trained on; assistant messages may call tools ({@code tool_calls}, content then
+ * optional), tool messages answer them ({@code tool_call_id}), and the line may declare {@code tools}. The legacy
+ * {@code functions}, {@code function_call} and {@code function} role are read as tools, a call and a tool message.
+ * Blank lines are skipped. Problems are collected with their line numbers, up to
  * {@value InvalidDatasetException#MAX_PROBLEMS}, and thrown together.
  */
 public final class JsonlParser {
 
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant");
-    private static final Set<String> UNSUPPORTED_ROLES = Set.of("tool", "function", "developer");
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
 
     /** The line limit when none is configured: far above any model's context, far below the heap. */
     public static final int DEFAULT_MAX_LINE_BYTES = 4 << 20;
@@ -171,12 +175,7 @@ public final class JsonlParser {
     }
 
     private static Example chat(int lineNo, JsonNode node) {
-        for (String key : List.of("tools", "functions")) {
-            JsonNode v = node.path(key);
-            if (!v.isMissingNode() && !v.isNull() && !(v.isArray() && v.isEmpty())) {
-                throw new LineException("\"" + key + "\" is not supported (tool calling cannot be fine-tuned here)");
-            }
-        }
+        List<Map<String, Object>> tools = ToolShapes.tools(node, "");
         JsonNode messages = node.get("messages");
         if (!messages.isArray()) throw new LineException("\"messages\" must be an array");
         if (messages.isEmpty()) throw new LineException("\"messages\" is empty");
@@ -188,28 +187,37 @@ public final class JsonlParser {
         if (turns.stream().noneMatch(Turn::trained)) {
             throw new LineException("every assistant message has weight 0, so there is nothing to train on");
         }
-        return new Example.Chat(lineNo, turns);
+        ToolShapes.checkConversation(turns, tools, "messages");
+        return new Example.Chat(lineNo, turns, tools);
     }
 
+    /**
+     * One message: its role (developer read as system, the legacy function role as tool), its text, its weight and,
+     * for assistant and tool messages, the calls and the call answered.
+     */
     static Turn turn(JsonNode m, String at) {
         if (!m.isObject()) throw new LineException(at + " is not an object");
         JsonNode roleNode = m.get("role");
         if (roleNode == null || !roleNode.isString()) throw new LineException(at + " has no \"role\"");
-        String role = roleNode.asString();
-        if (UNSUPPORTED_ROLES.contains(role)) {
-            throw new LineException(at + ": role '" + role + "' is not supported (use system, user or assistant)");
-        }
+        String given = roleNode.asString();
+        String role = switch (given) {
+            case "developer" -> "system";
+            case "function" -> "tool";
+            default -> given;
+        };
         if (!ROLES.contains(role)) {
-            throw new LineException(at + ": unknown role '" + role + "' (expected system, user or assistant)");
+            throw new LineException(
+                    at + ": unknown role '" + given + "' (expected system, developer, user, assistant or tool)");
         }
-        JsonNode calls = m.path("tool_calls");
-        if (!calls.isMissingNode() && !calls.isNull() && !(calls.isArray() && calls.isEmpty())) {
-            throw new LineException(at + ": tool_calls are not supported");
+        List<ToolCall> calls = List.of();
+        if (role.equals("assistant")) {
+            calls = ToolShapes.calls(m, at);
+        } else if (ToolShapes.present(m.get("tool_calls")) != null
+                || ToolShapes.present(m.get("function_call")) != null) {
+            throw new LineException(at + ": only assistant messages call tools");
         }
-        if (m.has("function_call") && !m.get("function_call").isNull()) {
-            throw new LineException(at + ": function_call is not supported");
-        }
-        String content = content(m.get("content"), at);
+        String content =
+                calls.isEmpty() || ToolShapes.present(m.get("content")) != null ? content(m.get("content"), at) : "";
         int weight = 1;
         JsonNode w = m.get("weight");
         if (w != null && !w.isNull()) {
@@ -220,10 +228,29 @@ public final class JsonlParser {
             }
             weight = (int) w.asDouble();
         }
-        if (role.equals("assistant") && weight == 1 && content.isEmpty()) {
-            throw new LineException(at + ": an assistant message trained on must have content");
+        if (role.equals("assistant") && weight == 1 && content.isEmpty() && calls.isEmpty()) {
+            throw new LineException(at + ": an assistant message trained on must have content or tool_calls");
         }
-        return new Turn(role, content, weight);
+        if (!role.equals("tool")) return new Turn(role, content, weight, calls, null, null);
+        String callId = string(m, "tool_call_id", at);
+        String name = string(m, "name", at);
+        if (given.equals("tool") && callId == null) {
+            throw new LineException(at + ": a tool message needs the \"tool_call_id\" of the call it answers");
+        }
+        if (given.equals("function") && name == null) {
+            throw new LineException(at + ": a function message needs the \"name\" of the function");
+        }
+        return new Turn(role, content, 0, List.of(), callId, name);
+    }
+
+    /** An optional non-blank string field, or null. */
+    private static String string(JsonNode m, String key, String at) {
+        JsonNode v = ToolShapes.present(m.get(key));
+        if (v == null) return null;
+        if (!v.isString() || v.asString().isBlank()) {
+            throw new LineException(at + ": \"" + key + "\" must be a non-empty string");
+        }
+        return v.asString();
     }
 
     /** A string, or an array of {@code {"type": "text", "text": ...}} parts joined together. */

@@ -3,13 +3,14 @@ package ai.patchwork.trainer.dataset;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Reads OpenAI's preference (DPO) JSONL and tokenizes each pair with the base model's chat template:
  *
  * <pre>
- *   {"input": {"messages": [...]}, "preferred_output": [{"role": "assistant", "content": "..."}],
+ *   {"input": {"messages": [...], "tools": [...]}, "preferred_output": [{"role": "assistant", "content": "..."}],
  *    "non_preferred_output": [{"role": "assistant", "content": "..."}]}
  * </pre>
  *
@@ -66,13 +67,11 @@ public final class PreferenceParser {
     }
 
     /** A line's pair before tokenization. */
-    private record Pair(List<Turn> context, Turn preferred, Turn nonPreferred) {}
+    private record Pair(List<Turn> context, List<Map<String, Object>> tools, Turn preferred, Turn nonPreferred) {}
 
     private EncodedExample[] pair(int lineNo, String line) {
         Pair p = shape(lineNo, line);
-        return new EncodedExample[] {
-            side(lineNo, p.context(), p.preferred()), side(lineNo, p.context(), p.nonPreferred())
-        };
+        return new EncodedExample[] {side(lineNo, p, p.preferred()), side(lineNo, p, p.nonPreferred())};
     }
 
     private static Pair shape(int lineNo, String line) {
@@ -84,12 +83,7 @@ public final class PreferenceParser {
         }
         JsonNode input = node.get("input");
         if (input == null || !input.isObject()) throw new JsonlParser.LineException("\"input\" must be an object");
-        for (String key : List.of("tools", "functions")) {
-            JsonNode v = input.path(key);
-            if (!v.isMissingNode() && !v.isNull() && !(v.isArray() && v.isEmpty())) {
-                throw new JsonlParser.LineException("input." + key + " is not supported in preference examples");
-            }
-        }
+        List<Map<String, Object>> tools = ToolShapes.tools(input, "input.");
         JsonNode messages = input.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw new JsonlParser.LineException("input.messages must be a non-empty array");
@@ -97,18 +91,19 @@ public final class PreferenceParser {
         List<Turn> context = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             Turn t = JsonlParser.turn(messages.get(i), "input.messages[" + i + "]");
-            context.add(new Turn(t.role(), t.content(), 0));
+            context.add(t.withWeight(0));
         }
+        ToolShapes.checkConversation(context, tools, "input.messages");
         if (context.getLast().role().equals("assistant")) {
             throw new JsonlParser.LineException("input.messages ends with an assistant message; it must end with the "
                     + "message the outputs answer");
         }
         Turn preferred = output(node, "preferred_output");
         Turn nonPreferred = output(node, "non_preferred_output");
-        if (preferred.content().equals(nonPreferred.content())) {
+        if (preferred.message().equals(nonPreferred.message())) {
             throw new JsonlParser.LineException("preferred_output and non_preferred_output are the same");
         }
-        return new Pair(context, preferred, nonPreferred);
+        return new Pair(context, tools, preferred, nonPreferred);
     }
 
     private static Turn output(JsonNode node, String key) {
@@ -124,9 +119,9 @@ public final class PreferenceParser {
         return t;
     }
 
-    private EncodedExample side(int lineNo, List<Turn> context, Turn output) {
-        List<Turn> turns = new ArrayList<>(context);
+    private EncodedExample side(int lineNo, Pair pair, Turn output) {
+        List<Turn> turns = new ArrayList<>(pair.context());
         turns.add(output);
-        return encoder.encode(new Example.Chat(lineNo, turns));
+        return encoder.encode(new Example.Chat(lineNo, turns, pair.tools()));
     }
 }

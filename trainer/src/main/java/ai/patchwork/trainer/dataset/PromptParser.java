@@ -94,11 +94,10 @@ public final class PromptParser {
         if (!messages.isArray() || messages.isEmpty()) {
             throw new JsonlParser.LineException("\"messages\" must be a non-empty array");
         }
-        List<ChatMessage> chat = new ArrayList<>();
-        for (int i = 0; i < messages.size(); i++) {
-            Turn t = JsonlParser.turn(messages.get(i), "messages[" + i + "]");
-            chat.add(new ChatMessage(t.role(), t.content()));
-        }
+        List<Turn> turns = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) turns.add(JsonlParser.turn(messages.get(i), "messages[" + i + "]"));
+        ToolShapes.checkConversation(turns, List.of(), "messages");
+        List<ChatMessage> chat = turns.stream().map(Turn::message).toList();
         if (!chat.getLast().role().equals("user")) {
             throw new JsonlParser.LineException("the last message must be from the user (the model writes the answer); "
                     + "it is from the " + chat.getLast().role());

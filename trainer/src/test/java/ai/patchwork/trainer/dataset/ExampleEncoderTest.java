@@ -9,6 +9,7 @@ import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;
 import ai.patchwork.model.tokenizer.ChatMessage;
 import ai.patchwork.model.tokenizer.Tokenizer;
+import ai.patchwork.trainer.fixture.ToolCallTask;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,6 +75,40 @@ class ExampleEncoderTest {
         assertEquals("Hello<|im_end|>", text(e, true));
         assertEquals(e.targetTokens(), (int)
                 Arrays.stream(tokenizer.encode("Hello<|im_end|>")).count());
+    }
+
+    @Test
+    void toolCallsAreTrainedInTheTemplatesFormAndToolAnswersAreContext() throws Exception {
+        // given a template that renders tools, and a call, the tool's answer and a reply
+        var dir = Files.createTempDirectory("tool-encoder-model");
+        TinyModelWriter.write(
+                TinyModelSpec.defaults().toBuilder().optMaxPositions(1024).build(), dir);
+        ToolCallTask.useTemplate(dir);
+        String line = "{\"tools\": " + ToolCallTask.TOOLS_JSON + ", \"messages\": [{\"role\": \"user\", "
+                + "\"content\": \"Oslo?\"}, {\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": "
+                + "\"c1\", \"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"arguments\": "
+                + "\"{\\\"city\\\": \\\"Oslo\\\"}\"}}]}, {\"role\": \"tool\", \"tool_call_id\": \"c1\", "
+                + "\"content\": \"3 C\"}, {\"role\": \"assistant\", \"content\": \"Cold.\"}]}";
+        try (Tokenizer tools = Tokenizer.load(dir)) {
+            List<Example> examples = JsonlParser.parse(new ByteArrayInputStream(line.getBytes(StandardCharsets.UTF_8)));
+
+            // when it is encoded
+            EncodedExample e =
+                    new ExampleEncoder(tools, 1024).encodeAll(examples).getFirst();
+
+            // then the loss is on the call in the template's form and on the reply, not on the tools or the answer
+            StringBuilder trained = new StringBuilder();
+            StringBuilder context = new StringBuilder();
+            for (int i = 0; i < e.length(); i++) {
+                (e.weights()[i] > 0 ? trained : context).append(tools.decode(new int[] {e.ids()[i]}, false));
+            }
+            assertEquals(
+                    "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Oslo\"}}\n</tool_call>"
+                            + "<|im_end|>Cold.<|im_end|>",
+                    trained.toString());
+            assertTrue(context.toString().contains("get_weather {\"city\":{\"type\":\"string\"}}"), context.toString());
+            assertTrue(context.toString().contains("<tool_response>\n3 C\n</tool_response>"), context.toString());
+        }
     }
 
     @Test

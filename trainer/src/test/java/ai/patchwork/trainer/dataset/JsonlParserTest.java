@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.patchwork.model.tokenizer.ToolCall;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -47,6 +49,57 @@ class JsonlParserTest {
     }
 
     @Test
+    void readsToolCallsToolMessagesAndTools() {
+        // given OpenAI's function-calling example: tools, a call with null content, the tool's answer, a reply
+        String line = "{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", "
+                + "\"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}}}}}], "
+                + "\"parallel_tool_calls\": false, \"messages\": [{\"role\": \"developer\", \"content\": \"terse\"}, "
+                + "{\"role\": \"user\", \"content\": \"Weather in Oslo?\"}, {\"role\": \"assistant\", "
+                + "\"content\": null, \"tool_calls\": [{\"id\": \"call_1\", \"type\": \"function\", \"function\": "
+                + "{\"name\": \"get_weather\", \"arguments\": \"{\\\"city\\\": \\\"Oslo\\\"}\"}}]}, "
+                + "{\"role\": \"tool\", \"tool_call_id\": \"call_1\", \"content\": \"3 C\"}, "
+                + "{\"role\": \"assistant\", \"content\": \"It is 3 C.\", \"weight\": 0}]}";
+
+        // when it is parsed
+        Example.Chat chat = assertInstanceOf(Example.Chat.class, parse(line).getFirst());
+
+        // then the tools, the call and the answer are kept, and developer is read as system
+        assertEquals("system", chat.turns().get(0).role());
+        assertEquals(
+                List.of(new ToolCall("call_1", "get_weather", "{\"city\": \"Oslo\"}")),
+                chat.turns().get(2).toolCalls());
+        assertEquals("", chat.turns().get(2).content());
+        assertTrue(chat.turns().get(2).trained());
+        assertEquals("call_1", chat.turns().get(3).toolCallId());
+        assertEquals(0, chat.turns().get(4).weight());
+        assertEquals(1, chat.tools().size());
+        assertEquals("get_weather", ((Map<?, ?>) chat.tools().getFirst().get("function")).get("name"));
+    }
+
+    @Test
+    void readsLegacyFunctionsAsTools() {
+        // given the legacy form: functions, a function_call whose arguments are an object, a function message
+        String line = "{\"functions\": [{\"name\": \"lookup\", \"description\": \"find a word\"}], "
+                + "\"messages\": [{\"role\": \"user\", \"content\": \"define cat\"}, {\"role\": \"assistant\", "
+                + "\"function_call\": {\"name\": \"lookup\", \"arguments\": {\"word\": \"cat\"}}}, "
+                + "{\"role\": \"function\", \"name\": \"lookup\", \"content\": \"a pet\"}, "
+                + "{\"role\": \"assistant\", \"content\": \"A pet.\"}]}";
+
+        // when it is parsed
+        Example.Chat chat = assertInstanceOf(Example.Chat.class, parse(line).getFirst());
+
+        // then the functions are tools, the call a tool call and the function message a tool message
+        assertEquals(
+                Map.of("type", "function", "function", Map.of("name", "lookup", "description", "find a word")),
+                chat.tools().getFirst());
+        assertEquals(
+                List.of(new ToolCall(null, "lookup", "{\"word\":\"cat\"}")),
+                chat.turns().get(1).toolCalls());
+        assertEquals("tool", chat.turns().get(2).role());
+        assertEquals("lookup", chat.turns().get(2).name());
+    }
+
+    @Test
     void readsPromptCompletionExamples() {
         Example e = parse("{\"prompt\": \"2+2=\", \"completion\": \"4\"}").getFirst();
         assertEquals(new Example.Completion(1, "2+2=", "4"), e);
@@ -61,7 +114,21 @@ class JsonlParserTest {
                 "no known keys | {\"text\": \"hi\"} | 2 | has neither \"messages\"",
                 "missing assistant turn | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]} | 2 | missing assistant turn",
                 "unknown role | {\"messages\": [{\"role\": \"wizard\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \"y\"}]} | 2 | messages[0]: unknown role 'wizard'",
-                "tool role | {\"messages\": [{\"role\": \"tool\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \"y\"}]} | 2 | role 'tool' is not supported",
+                "tool without call id | {\"messages\": [{\"role\": \"tool\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \"y\"}]} | 2 | messages[0]: a tool message needs the \"tool_call_id\"",
+                "tool before any call | {\"messages\": [{\"role\": \"tool\", \"tool_call_id\": \"c\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \"y\"}]} | 2 | messages[0]: a tool message must follow an assistant message with tool_calls",
+                "unknown call id | {\"messages\": [{\"role\": \"assistant\", \"tool_calls\": [{\"id\": \"a\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": \"{}\"}}]}, {\"role\": \"tool\", \"tool_call_id\": \"b\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \"y\"}]} | 2 | messages[1]: tool_call_id 'b' matches no call",
+                "arguments not JSON | {\"messages\": [{\"role\": \"assistant\", \"tool_calls\": [{\"id\": \"a\", \"type\": \"function\", \"function\": {\"name\": \"f\", \"arguments\": \"{city\"}}]}]} | 2 | messages[0].tool_calls[0].function.arguments is not valid JSON",
+                "arguments an array | {\"messages\": [{\"role\": \"assistant\", \"tool_calls\": [{\"function\": {\"name\": \"f\", \"arguments\": \"[1]\"}}]}]} | 2 | arguments is not a JSON object",
+                "call without name | {\"messages\": [{\"role\": \"assistant\", \"tool_calls\": [{\"function\": {\"arguments\": \"{}\"}}]}]} | 2 | messages[0].tool_calls[0].function.name must be a string",
+                "bad function name | {\"messages\": [{\"role\": \"assistant\", \"function_call\": {\"name\": \"get weather\", \"arguments\": \"{}\"}}]} | 2 | messages[0].function_call.name 'get weather' must be 1 to 64",
+                "undeclared function | {\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"g\"}}], \"messages\": [{\"role\": \"assistant\", \"tool_calls\": [{\"function\": {\"name\": \"f\", \"arguments\": \"{}\"}}]}]} | 2 | messages[0] calls 'f', which is not in \"tools\"",
+                "tool type | {\"tools\": [{\"type\": \"retrieval\"}], \"messages\": [{\"role\": \"assistant\", \"content\": \"y\"}]} | 2 | tools[0].type must be \"function\"",
+                "tool parameters | {\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"g\", \"parameters\": 3}}], \"messages\": [{\"role\": \"assistant\", \"content\": \"y\"}]} | 2 | tools[0].function.parameters must be a JSON schema object",
+                "duplicate tool | {\"functions\": [{\"name\": \"g\"}, {\"name\": \"g\"}], \"messages\": [{\"role\": \"assistant\", \"content\": \"y\"}]} | 2 | functions[1].name 'g' is declared twice",
+                "tools and functions | {\"tools\": [], \"functions\": [{\"name\": \"g\"}], \"messages\": [{\"role\": \"assistant\", \"content\": \"y\"}]} | 2 | has both \"tools\" and the legacy \"functions\"",
+                "user calls | {\"messages\": [{\"role\": \"user\", \"content\": \"x\", \"tool_calls\": [{}]}, {\"role\": \"assistant\", \"content\": \"y\"}]} | 2 | messages[0]: only assistant messages call tools",
+                "function without name | {\"messages\": [{\"role\": \"assistant\", \"function_call\": {\"name\": \"f\", \"arguments\": \"{}\"}}, {\"role\": \"function\", \"content\": \"x\"}]} | 2 | messages[1]: a function message needs the \"name\"",
+                "empty assistant | {\"messages\": [{\"role\": \"user\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \"\"}]} | 2 | must have content or tool_calls",
                 "weight 0.5 | {\"messages\": [{\"role\": \"user\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \"y\", \"weight\": 0.5}]} | 2 | \"weight\" must be 0 or 1",
                 "all weights 0 | {\"messages\": [{\"role\": \"user\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \"y\", \"weight\": 0}]} | 2 | nothing to train on",
                 "empty messages | {\"messages\": []} | 2 | \"messages\" is empty",
