@@ -22,7 +22,8 @@ public final class DatabaseUnavailable {
 
     /** Whether {@code e}, or an exception it wraps, says the database cannot be reached. */
     public static boolean is(Throwable e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
+        int depth = 0;
+        for (Throwable c = e; c != null && depth < 32; c = c.getCause(), depth++) {
             if (c instanceof DataAccessResourceFailureException
                     || c instanceof TransientDataAccessResourceException
                     || c instanceof CannotCreateTransactionException
@@ -32,7 +33,6 @@ public final class DatabaseUnavailable {
             if (c instanceof SQLException s
                     && s.getSQLState() != null
                     && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P0"))) return true;
-            if (c.getCause() == c) break;
         }
         return false;
     }

@@ -26,7 +26,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
+import java.util.stream.IntStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,8 +46,14 @@ class DatabaseRestartTest {
 
     record Answer(String path, int status, long millis, String body) {}
 
-    @Test
-    void requestsDuringARestartFailCleanlyAndTheServiceRecoversWithoutARestart() throws Exception {
+    /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
+    static IntStream runs() {
+        return IntStream.rangeClosed(1, Integer.getInteger("patchwork.fault-repeats", 1));
+    }
+
+    @ParameterizedTest(name = "run {0}")
+    @MethodSource("runs")
+    void requestsDuringARestartFailCleanlyAndTheServiceRecoversWithoutARestart(int run) throws Exception {
         try (RestartablePostgres pg = RestartablePostgres.create()) {
             int port = freePort();
             try (WorkerProcess app = WorkerProcess.start(
@@ -124,7 +132,7 @@ class DatabaseRestartTest {
                 assertEquals(200, created.status(), created.text());
                 String id = created.json().path("id").asString();
                 JsonNode done =
-                        client.awaitStatus(id, Set.of("succeeded", "failed", "cancelled"), Duration.ofSeconds(120));
+                        client.awaitStatus(id, Set.of("succeeded", "failed", "cancelled"), Duration.ofSeconds(300));
                 assertEquals("succeeded", done.path("status").asString(), done + "\n" + app.logTail());
             }
         }
@@ -149,7 +157,7 @@ class DatabaseRestartTest {
     }
 
     private static void awaitUp(WorkerProcess app, int port) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(400).toNanos();
         while (System.nanoTime() < deadline) {
             if (!app.alive()) fail("the application exited:\n" + app.logTail());
             if (get(port, "/v1/models").status() == 200) return;

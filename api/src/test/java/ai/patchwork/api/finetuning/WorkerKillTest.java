@@ -96,7 +96,7 @@ class WorkerKillTest {
         }
 
         // then the application's worker takes the job over and finishes it
-        JsonNode done = client.awaitStatus(id, Set.of("succeeded", "failed", "cancelled"), Duration.ofSeconds(150));
+        JsonNode done = client.awaitStatus(id, Set.of("succeeded", "failed", "cancelled"), Duration.ofSeconds(300));
         assertEquals("succeeded", done.path("status").asString(), done + " " + client.messages(id));
         assertTrue(
                 client.messages(id)
@@ -144,10 +144,11 @@ class WorkerKillTest {
     private static String killDuring(Phase phase, S3Gate gate, FineTuningClient client, String id, WorkerProcess worker)
             throws Exception {
         boolean uploadedAfterExport = false;
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        // generous: a worker process starts in 15 s on a quiet machine, in minutes on a loaded one
+        long deadline = System.nanoTime() + Duration.ofSeconds(600).toNanos();
         while (System.nanoTime() < deadline) {
             if (!worker.alive()) fail("the worker process exited:\n" + worker.logTail());
-            S3Gate.Held request = gate.next(Duration.ofSeconds(120));
+            S3Gate.Held request = gate.next(Duration.ofSeconds(300));
             List<String> messages = client.messages(id);
             boolean trained = !client.progress(id).isEmpty();
             boolean finished = messages.stream().anyMatch(m -> m.startsWith("Training finished"));

@@ -23,7 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.util.stream.IntStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,8 +40,14 @@ class StoreOutageTest {
 
     static final ReverseCodeTask TASK = new ReverseCodeTask(42, 80);
 
-    @Test
-    void aJobWaitsOutAStoppedObjectStoreAndEndsWithTheAdapterOfAnUninterruptedRun() throws Exception {
+    /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
+    static IntStream runs() {
+        return IntStream.rangeClosed(1, Integer.getInteger("patchwork.fault-repeats", 1));
+    }
+
+    @ParameterizedTest(name = "run {0}")
+    @MethodSource("runs")
+    void aJobWaitsOutAStoppedObjectStoreAndEndsWithTheAdapterOfAnUninterruptedRun(int run) throws Exception {
         try (RestartableS3 s3 = RestartableS3.create()) {
             TrainerTestBed bed = TrainerTestBed.on(
                     new StoreSettings(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), "outage-test"));
@@ -57,7 +65,7 @@ class StoreOutageTest {
                 // given a job training on a worker, past its first checkpoint
                 FineTuningJob job = create(bed, file, "outage");
                 CompletableFuture<Void> running = CompletableFuture.runAsync(() -> runToTheEnd(bed, "worker-a"));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
                 while (jdbc.sql("SELECT count(*) FROM fine_tuning_checkpoints WHERE job_id = ?")
                                 .param(job.id())
                                 .query(Integer.class)
@@ -75,7 +83,7 @@ class StoreOutageTest {
                 s3.start();
 
                 // then the job carries on where it waited and succeeds
-                running.get(120, TimeUnit.SECONDS);
+                running.get(300, TimeUnit.SECONDS);
                 FineTuningJob done = bed.jobs.get(P, job.id());
                 assertEquals(JobStatus.SUCCEEDED, done.status(), done.error() + " " + messages(bed, job.id()));
 
