@@ -293,7 +293,8 @@ try {
     if (['succeeded', 'failed', 'cancelled'].includes(dpoStatus)) break;
     await page.waitForTimeout(250);
   }
-  assert.equal(dpoStatus, 'succeeded', `DPO job ${seen.dpoJob} ended ${dpoStatus}: ` + await page.locator('main').innerText());
+  assert.equal(dpoStatus, 'succeeded',
+    `DPO job ${seen.dpoJob} ended ${dpoStatus}: ` + await page.locator('main').innerText());
   await page.waitForFunction(() => (document.querySelector('#metrics-chart')?.dataset.series ?? '')
     .split(',').includes('train_rewards_margin'));
   const dpoChart = page.locator('canvas#metrics-chart');
