@@ -3,7 +3,8 @@
 // succeeds, the new adapter is found with the search box and opened, then it answers in the playground (streamed)
 // and next to the base model in the side-by-side comparison; its PEFT zip is downloaded, uploaded again under another
 // name through the form and that copy deleted; an RFT job started from the form with that adapter as its start
-// succeeds and charts its reward. A screenshot of every page goes to SCREENSHOTS.
+// succeeds and charts its reward, and a DPO job started from the form charts its reward margin. A screenshot of
+// every page goes to SCREENSHOTS.
 // Run by UiBrowserTest; prints one JSON line with what it saw and exits non-zero on the first failed check.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -264,6 +265,46 @@ try {
   assert.ok(seen.rftChartSeries.split(',').includes('eval_reward_mean'), seen.rftChartSeries);
   assert.match(await page.locator('main').innerText(), /RFT \(reinforcement\)/);
   await shot('12-job-rft');
+
+  // a DPO job from the form: preference pairs, every step reported; the job page charts the reward margin
+  await page.locator('nav [data-nav="jobs"]').click();
+  await page.getByRole('button', { name: 'New fine-tuning job' }).click();
+  await h1().filter({ hasText: 'New fine-tuning job' }).waitFor();
+  await label('Base model').selectOption(BASE_MODEL);
+  await page.getByLabel(/^Preference \(DPO\)/).check();
+  await label('DPO β').fill('0.2');
+  assert.equal(await grader.isVisible(), false);
+  await label('Upload a training file').setInputFiles(env('DPO_DATASET'));
+  await label('Validation file (optional)').setInputFiles(env('DPO_DATASET'));
+  await label('Batch size').fill('4');
+  await label('Max steps').fill('4');
+  await page.locator('summary', { hasText: 'More options' }).click();
+  await label('Name suffix').fill('uidpo');
+  await label('Evaluate every (steps)').fill('2');
+  await label('Progress every (steps)').fill('1');
+  await shot('13-job-form-dpo');
+  await page.getByRole('button', { name: 'Start fine-tuning' }).click();
+  await page.waitForURL(/#\/jobs\/ftjob-/);
+  seen.dpoJob = decodeURIComponent(page.url().split('#/jobs/')[1]);
+  const dpoDeadline = Date.now() + JOB_TIMEOUT_MS;
+  let dpoStatus = null;
+  while (Date.now() < dpoDeadline) {
+    dpoStatus = await page.locator('.page-head [data-status]').getAttribute('data-status').catch(() => null);
+    if (['succeeded', 'failed', 'cancelled'].includes(dpoStatus)) break;
+    await page.waitForTimeout(250);
+  }
+  assert.equal(dpoStatus, 'succeeded',
+    `DPO job ${seen.dpoJob} ended ${dpoStatus}: ` + await page.locator('main').innerText());
+  await page.waitForFunction(() => (document.querySelector('#metrics-chart')?.dataset.series ?? '')
+    .split(',').includes('train_rewards_margin'));
+  const dpoChart = page.locator('canvas#metrics-chart');
+  seen.dpoChartSeries = await dpoChart.getAttribute('data-series');
+  assert.ok(seen.dpoChartSeries.split(',').includes('valid_rewards_margin'), seen.dpoChartSeries);
+  assert.equal(await dpoChart.getAttribute('data-kind'), 'margin');
+  assert.ok(Number(await dpoChart.getAttribute('data-points')) >= 4);
+  assert.match(await page.locator('main').innerText(), /DPO reward margin/);
+  assert.match(await page.locator('main').innerText(), /DPO \(dpo\)/);
+  await shot('14-job-dpo');
 
   // a model that does not exist: the API's refusal, in plain words, where the answer would have been
   await page.goto(BASE_URL + '/#/playground?model=no-such-model');

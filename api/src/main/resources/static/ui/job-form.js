@@ -93,7 +93,7 @@ export async function renderJobForm(view, ctx) {
       h('div', { class: 'grid' },
         field('Epochs', f.n_epochs, 'auto: 3, or up to 10 so that training sees 1,600 examples'),
         field('Batch size', f.batch_size, 'auto: a tenth of the file, 1 to 16'),
-        field('Learning rate multiplier', f.learning_rate_multiplier, 'times 2e-4; auto: 1')),
+        field('Learning rate multiplier', f.learning_rate_multiplier, 'times 2e-4; auto: √(4096 / hidden size), 1 to 16')),
       h('div', { class: 'grid' },
         field('LoRA rank r', f.r, 'default 16'), field('LoRA alpha', f.alpha, 'default 32; the scale is alpha / r'),
         field('Max steps', f.max_steps, 'stop early after this many optimizer steps'))),

@@ -11,7 +11,7 @@ const POLL_MS = 1000;
 /** Progress of finished jobs, which no longer changes: job id -> progress. */
 const finishedProgress = new Map();
 
-export const methodName = (job) => ({ supervised: 'SFT', reinforcement: 'RFT' })[job.method?.type] ?? job.method?.type ?? 'SFT';
+export const methodName = (job) => ({ supervised: 'SFT', dpo: 'DPO', reinforcement: 'RFT' })[job.method?.type] ?? job.method?.type ?? 'SFT';
 
 /** {step, total, eta} from the latest metrics event; a succeeded job is complete. */
 export function progressOf(job, metrics) {

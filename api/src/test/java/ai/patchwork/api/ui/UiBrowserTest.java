@@ -65,7 +65,9 @@ class UiBrowserTest {
             "09-playground-chat",
             "10-playground-compare",
             "11-adapter-upload",
-            "12-job-rft");
+            "12-job-rft",
+            "13-job-form-dpo",
+            "14-job-dpo");
     static final ReverseCodeTask TASK = new ReverseCodeTask(42, 80);
 
     @LocalServerPort
@@ -125,6 +127,13 @@ class UiBrowserTest {
                                                 data.resolve("reverse-prompts-valid.jsonl"),
                                                 ReverseCodeTask.promptJsonl(
                                                         TASK.heldOutCodes().subList(50, 66)))
+                                        .toString()),
+                        Map.entry(
+                                "DPO_DATASET",
+                                Files.writeString(
+                                                data.resolve("reverse-pairs.jsonl"),
+                                                ReverseCodeTask.preferenceJsonl(
+                                                        TASK.trainingCodes().subList(0, 16)))
                                         .toString())));
         System.out.printf(
                 "ui browser test (%.0f s): %s%n",

@@ -13,6 +13,7 @@ import ai.patchwork.model.lora.PeftConfig;
 import ai.patchwork.model.nn.Projection;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.sample.SamplingParams;
+import ai.patchwork.model.tokenizer.ChatMessage;
 import ai.patchwork.model.tokenizer.Tokenizer;
 import ai.patchwork.trainer.dataset.BatchPlan;
 import ai.patchwork.trainer.dataset.EncodedExample;
@@ -201,6 +202,74 @@ class PreferenceTrainerTest {
             assertTrue(accuracy >= 0.95, "held-out preference accuracy " + accuracy);
             assertTrue(match >= 0.9, "held-out greedy output = preferred " + match);
             assertTrue(last.margin() > 0 && last.accuracy() >= 0.9, "training rewards " + last);
+        }
+    }
+
+    /** Fraction of the codes whose greedy answer to {@link ReverseCodeTask#firstLetterPrompt} is the first letter. */
+    static double firstLetterMatch(AdapterWeights adapter, List<String> codes) {
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (String code : codes) {
+            int[] prompt = tokenizer.encode(tokenizer
+                    .chatTemplate()
+                    .render(List.of(ChatMessage.user(ReverseCodeTask.firstLetterPrompt(code))), true));
+            requests.add(new GenerationRequest(
+                    prompt, SamplingParams.greedy(8).withStopIds(tokenizer.eosIds()), adapter, false));
+        }
+        List<Generation> out = new Generator(model, tokenizer).generate(requests, LoraMode.BATCHED);
+        int hits = 0;
+        for (int i = 0; i < codes.size(); i++) {
+            String answer = tokenizer.decode(out.get(i).tokenIds(), true).trim();
+            if (answer.equals(codes.get(i).substring(0, 1))) hits++;
+        }
+        return hits / (double) codes.size();
+    }
+
+    @Test
+    void learnsFromRandomWeightsAPreferenceTheBaseModelIsIndifferentTo() {
+        // given a fresh adapter on the random model (the reference is the bare base model), and pairs preferring a
+        // code's first letter over another letter of the same alphabet, which the base model prefers half the time
+        List<EncodedExample> pairs = encode(
+                ReverseCodeTask.firstLetterPreferenceJsonl(TASK.trainingCodes().subList(0, 400)));
+        List<EncodedExample> heldOutPairs = encode(ReverseCodeTask.firstLetterPreferenceJsonl(TASK.heldOutCodes()));
+        int steps = Integer.getInteger("dpo.letter.steps", 100);
+        double lr = Double.parseDouble(System.getProperty("dpo.letter.lr", "2e-3"));
+        int[] lengths = new int[pairs.size() / 2];
+        for (int i = 0; i < lengths.length; i++) lengths[i] = pairs.get(2 * i).length();
+        BatchPlan plan = new BatchPlan(lengths, 16, 11);
+        try (PreferenceTrainer trainer = PreferenceTrainer.start(model, config(steps, lr), 0.1, null)) {
+            double baseAccuracy = preferenceAccuracy(trainer, heldOutPairs);
+            double baseMatch = firstLetterMatch(null, TASK.heldOutCodes());
+
+            // when DPO trains on batches of 16 pairs
+            List<PreferenceStepResult> results = new ArrayList<>();
+            for (int s = 1; s <= steps; s++) {
+                List<EncodedExample> batch = new ArrayList<>();
+                for (int i : plan.batchOfStep(s)) {
+                    batch.add(pairs.get(2 * i));
+                    batch.add(pairs.get(2 * i + 1));
+                }
+                results.add(trainer.train(batch));
+            }
+
+            // then the first loss is ln 2, and on held-out codes the policy prefers the first letter and answers it
+            double accuracy = preferenceAccuracy(trainer, heldOutPairs);
+            double match = firstLetterMatch(trainer.adapter("dpo"), TASK.heldOutCodes());
+            System.out.printf(
+                    "DPO from random weights: held-out preference accuracy %.3f -> %.3f, greedy = preferred "
+                            + "%.3f -> %.3f, first loss %.6f, last loss %.4f, margin %.3f (%d steps, lr %.1e)%n",
+                    baseAccuracy,
+                    accuracy,
+                    baseMatch,
+                    match,
+                    results.getFirst().loss(),
+                    results.getLast().loss(),
+                    results.getLast().margin(),
+                    steps,
+                    lr);
+            assertEquals(Math.log(2), results.getFirst().loss(), 1e-3, "first-step loss");
+            assertTrue(baseAccuracy >= 0.35 && baseAccuracy <= 0.65, "starting preference accuracy " + baseAccuracy);
+            assertTrue(accuracy >= 0.95, "held-out preference accuracy " + accuracy);
+            assertTrue(match >= 0.9, "held-out greedy output = preferred " + match);
         }
     }
 }
