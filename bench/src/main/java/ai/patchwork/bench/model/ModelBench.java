@@ -1,9 +1,9 @@
 package ai.patchwork.bench.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.patchwork.bench.BenchModels;
+import ai.patchwork.bench.BenchReport;
 import ai.patchwork.model.Devices;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.fixture.TinyAdapterSpec;
@@ -137,16 +137,8 @@ public final class ModelBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ObjectNode out = JsonMapper.shared().createObjectNode();
-        out.put("benchmark", "model");
-        Engine.getInstance(); // PyTorch is loaded before its thread count is set
+        ObjectNode out = BenchReport.start("model"); // loads PyTorch, before its thread count is set
         if (intraOpThreads > 0) JniUtils.setNumThreads(intraOpThreads);
-        out.put("device", Devices.chosen().toString());
-        out.put("cores", Runtime.getRuntime().availableProcessors());
-        out.put(
-                "engine",
-                Engine.getInstance().getEngineName() + " "
-                        + Engine.getInstance().getVersion());
         out.put("intra_op_threads", JniUtils.getNumThreads());
         out.put(
                 "load_average_start",
@@ -158,15 +150,12 @@ public final class ModelBench implements Callable<Integer> {
         try (NDManager manager = Devices.newManager()) {
             for (String name : models) results.add(benchModel(name, dir.resolve(name), manager));
         } finally {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
-            }
+            BenchReport.deleteTree(dir);
         }
         out.put(
                 "load_average_end",
                 Math.round(100 * ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) / 100.0);
-        System.out.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        BenchReport.print(out, System.out);
         return 0;
     }
 
@@ -189,12 +178,7 @@ public final class ModelBench implements Callable<Integer> {
         }
         ObjectNode node = JsonMapper.shared().createObjectNode();
         node.put("model", name);
-        node.put("hidden", config.hiddenSize());
-        node.put("layers", config.numLayers());
-        node.put("heads", config.numHeads());
-        node.put("kv_heads", config.numKvHeads());
-        node.put("intermediate", config.intermediateSize());
-        node.put("vocab", config.vocabSize());
+        BenchReport.shape(node, config);
         node.put("checkpoint_dtype", spec.dtype().name());
         boolean large = config.hiddenSize() >= 1024;
         int cellDecode = large ? Math.max(4, decode / largeScale) : decode;

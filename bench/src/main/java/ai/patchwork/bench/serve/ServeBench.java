@@ -1,23 +1,18 @@
 package ai.patchwork.bench.serve;
 
-import ai.djl.engine.Engine;
-import ai.patchwork.model.Devices;
+import ai.patchwork.bench.BenchReport;
 import ai.patchwork.model.lora.AdapterWeights;
 import ch.qos.logback.classic.Level;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -132,14 +127,7 @@ public final class ServeBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ObjectNode out = JsonMapper.shared().createObjectNode();
-        out.put("benchmark", "serve");
-        out.put("device", Devices.chosen().toString());
-        out.put("cores", Runtime.getRuntime().availableProcessors());
-        out.put(
-                "engine",
-                Engine.getInstance().getEngineName() + " "
-                        + Engine.getInstance().getVersion());
+        ObjectNode out = BenchReport.start("serve");
         Path dir = Files.createTempDirectory("patchwork-bench-serve");
         try {
             long t0 = System.nanoTime();
@@ -152,24 +140,14 @@ public final class ServeBench implements Callable<Integer> {
             }
             out.put("seconds", Math.round((System.nanoTime() - t0) / 1e9));
         } finally {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // a temporary folder left behind is harmless
-            }
+            BenchReport.deleteTree(dir);
         }
-        stdout.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        BenchReport.print(out, stdout);
         return 0;
     }
 
     private void describe(ObjectNode out, BenchWorld world, long adapterBytes) {
-        ObjectNode m = out.putObject("model");
-        m.put("hidden", world.config().hiddenSize());
-        m.put("layers", world.config().numLayers());
-        m.put("heads", world.config().numHeads());
-        m.put("kv_heads", world.config().numKvHeads());
-        m.put("intermediate", world.config().intermediateSize());
-        m.put("vocab", world.config().vocabSize());
+        BenchReport.shape(out.putObject("model"), world.config());
         ObjectNode a = out.putObject("adapters");
         a.put("rank", BenchWorld.RANK);
         a.put("projections", 7);

@@ -11,6 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -44,23 +46,7 @@ final class ServeCells {
     }
 
     void run(long adapterBytes) throws Exception {
-        Map<String, String> phase1 = Map.of(
-                "max-batch-size",
-                "32",
-                "adapter-slots",
-                Integer.toString(o.adapters + 8),
-                "max-lora-rank",
-                Integer.toString(BenchWorld.RANK),
-                "max-queued",
-                "4096",
-                "intra-op-threads",
-                Integer.toString(o.intraOpThreads),
-                "step-threads",
-                Integer.toString(o.stepThreads),
-                "runtime",
-                o.runtime,
-                "adapter-storage",
-                o.adapterStorage);
+        Map<String, String> phase1 = settings(o.adapters + 8, null);
         server.run(phase1);
         long t0 = System.nanoTime();
         List<String> ids = AdapterUploads.register(server.port(), BenchServer.KEY, BenchServer.MODEL, world.adapters());
@@ -160,25 +146,7 @@ final class ServeCells {
         }
         if (!o.modes.contains("churn") && o.loadRequests == 0) return;
         long hostBound = 64 * adapterBytes;
-        Map<String, String> phase2 = Map.of(
-                "max-batch-size",
-                "32",
-                "adapter-slots",
-                "32",
-                "max-lora-rank",
-                Integer.toString(BenchWorld.RANK),
-                "max-queued",
-                "4096",
-                "host-cache",
-                Long.toString(hostBound),
-                "intra-op-threads",
-                Integer.toString(o.intraOpThreads),
-                "step-threads",
-                Integer.toString(o.stepThreads),
-                "runtime",
-                o.runtime,
-                "adapter-storage",
-                o.adapterStorage);
+        Map<String, String> phase2 = settings(32, hostBound);
         server.run(phase2);
         ObjectNode churn = out.putObject("churn");
         phase2.forEach(churn.putObject("serving_config")::put);
@@ -249,13 +217,7 @@ final class ServeCells {
                         .mapToInt(LoadClient.Outcome::chunks)
                         .average()
                         .orElse(0)));
-        cell.putObject("latency_ms")
-                .put("p50", Stats.percentileMs(ok, LoadClient.Outcome::total, 50))
-                .put("p95", Stats.percentileMs(ok, LoadClient.Outcome::total, 95))
-                .put("max", Stats.maxMs(ok, LoadClient.Outcome::total));
-        cell.putObject("ttft_ms")
-                .put("p50", Stats.percentileMs(ok, LoadClient.Outcome::firstChunk, 50))
-                .put("p95", Stats.percentileMs(ok, LoadClient.Outcome::firstChunk, 95));
+        Stats.latencies(cell, ok);
         ObjectNode engine = cell.putObject("forward_passes"); // the engine's step timers over this cell
         double busy = 0;
         for (int i = 0; i < PHASES.length; i++) {
@@ -362,5 +324,23 @@ final class ServeCells {
         load.put("drained", s.running() == 0 && s.waiting() == 0);
         load.put("health", health.statusCode() == 200 && health.body().contains("UP") ? "UP" : health.body());
         load.put("request_after_ok", after.ok().size() == 1);
+    }
+
+    /**
+     * The engine settings of a phase: batches of 32, {@code adapterSlots} slots, the world's rank, a deep queue, the
+     * options' threads, runtime and adapter storage, and a host cache of {@code hostCache} bytes (null: the default).
+     */
+    private Map<String, String> settings(int adapterSlots, Long hostCache) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("max-batch-size", "32");
+        s.put("adapter-slots", Integer.toString(adapterSlots));
+        s.put("max-lora-rank", Integer.toString(BenchWorld.RANK));
+        s.put("max-queued", "4096");
+        if (hostCache != null) s.put("host-cache", Long.toString(hostCache));
+        s.put("intra-op-threads", Integer.toString(o.intraOpThreads));
+        s.put("step-threads", Integer.toString(o.stepThreads));
+        s.put("runtime", o.runtime);
+        s.put("adapter-storage", o.adapterStorage);
+        return Collections.unmodifiableMap(s);
     }
 }

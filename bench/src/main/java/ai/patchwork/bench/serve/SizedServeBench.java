@@ -1,5 +1,6 @@
 package ai.patchwork.bench.serve;
 
+import ai.patchwork.bench.BenchReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -7,11 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
-import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -144,7 +143,7 @@ final class SizedServeBench implements Callable<Integer> {
         if (generateOnly) {
             ArrayNode paths = out.putArray("adapter_paths");
             world.adapters().forEach(a -> paths.add(a.toString()));
-            stdout.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+            BenchReport.print(out, stdout);
             return 0;
         }
         Path run = Files.createTempDirectory("patchwork-bench-serve-");
@@ -206,9 +205,9 @@ final class SizedServeBench implements Callable<Integer> {
                             Stats.round(
                                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         } finally {
-            deleteTree(run.resolve("data")); // the server's database and object store; its log stays
+            BenchReport.deleteTree(run.resolve("data")); // the server's database and object store; its log stays
         }
-        stdout.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        BenchReport.print(out, stdout);
         return 0;
     }
 
@@ -232,13 +231,7 @@ final class SizedServeBench implements Callable<Integer> {
         cell.put("errors", requests - ok.size());
         cell.put("tokens", run.tokens());
         cell.put("tokens_per_s", Stats.round(run.tokens() / (run.wallNanos() / 1e9)));
-        cell.putObject("latency_ms")
-                .put("p50", Stats.percentileMs(ok, LoadClient.Outcome::total, 50))
-                .put("p95", Stats.percentileMs(ok, LoadClient.Outcome::total, 95))
-                .put("max", Stats.maxMs(ok, LoadClient.Outcome::total));
-        cell.putObject("ttft_ms")
-                .put("p50", Stats.percentileMs(ok, LoadClient.Outcome::firstChunk, 50))
-                .put("p95", Stats.percentileMs(ok, LoadClient.Outcome::firstChunk, 95));
+        Stats.latencies(cell, ok);
         cell.put(
                 "load_average",
                 Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
@@ -255,12 +248,7 @@ final class SizedServeBench implements Callable<Integer> {
         m.put("id", world.id());
         if (checkpoint.shape != null) m.put("shape", checkpoint.shape);
         m.put("path", world.model().toString());
-        m.put("hidden", world.config().hiddenSize());
-        m.put("layers", world.config().numLayers());
-        m.put("heads", world.config().numHeads());
-        m.put("kv_heads", world.config().numKvHeads());
-        m.put("intermediate", world.config().intermediateSize());
-        m.put("vocab", world.config().vocabSize());
+        BenchReport.shape(m, world.config());
         m.put("checkpoint_bytes", world.checkpointBytes());
         ObjectNode a = out.putObject("adapters");
         a.put("count", adapters);
@@ -298,15 +286,6 @@ final class SizedServeBench implements Callable<Integer> {
         m.put(
                 "load_average_at_start",
                 Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("bench serve: could not delete " + dir + ": " + e);
-        }
     }
 
     private static Path defaultCache() {

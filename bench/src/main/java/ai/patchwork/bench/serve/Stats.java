@@ -3,6 +3,7 @@ package ai.patchwork.bench.serve;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToLongFunction;
+import tools.jackson.databind.node.ObjectNode;
 
 /** Nearest-rank percentiles of nanosecond samples, reported in milliseconds; medians and ratios of cells. */
 final class Stats {
@@ -18,6 +19,17 @@ final class Stats {
 
     static <T> double maxMs(List<T> items, ToLongFunction<T> nanos) {
         return round(items.stream().mapToLong(nanos).max().orElse(-1) / 1e6);
+    }
+
+    /** A cell's request latency (p50, p95, max) and time to first token (p50, p95), in ms. */
+    static void latencies(ObjectNode cell, List<LoadClient.Outcome> ok) {
+        cell.putObject("latency_ms")
+                .put("p50", percentileMs(ok, LoadClient.Outcome::total, 50))
+                .put("p95", percentileMs(ok, LoadClient.Outcome::total, 95))
+                .put("max", maxMs(ok, LoadClient.Outcome::total));
+        cell.putObject("ttft_ms")
+                .put("p50", percentileMs(ok, LoadClient.Outcome::firstChunk, 50))
+                .put("p95", percentileMs(ok, LoadClient.Outcome::firstChunk, 95));
     }
 
     static double round(double x) {

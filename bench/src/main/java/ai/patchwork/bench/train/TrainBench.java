@@ -1,8 +1,8 @@
 package ai.patchwork.bench.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.patchwork.bench.BenchModels;
+import ai.patchwork.bench.BenchReport;
 import ai.patchwork.model.Devices;
 import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;
@@ -70,14 +70,7 @@ public final class TrainBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ObjectNode out = JsonMapper.shared().createObjectNode();
-        out.put("benchmark", "train");
-        out.put("device", Devices.chosen().toString());
-        out.put("cores", Runtime.getRuntime().availableProcessors());
-        out.put(
-                "engine",
-                Engine.getInstance().getEngineName() + " "
-                        + Engine.getInstance().getVersion());
+        ObjectNode out = BenchReport.start("train");
         out.put("tokens_per_example", length);
         out.put("lora_rank", rank);
         ArrayNode results = out.putArray("models");
@@ -85,12 +78,9 @@ public final class TrainBench implements Callable<Integer> {
         try {
             for (String name : models) results.add(bench(name, dir.resolve(name)));
         } finally {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
-            }
+            BenchReport.deleteTree(dir);
         }
-        System.out.println(JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        BenchReport.print(out, System.out);
         return 0;
     }
 

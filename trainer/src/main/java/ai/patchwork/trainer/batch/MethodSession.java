@@ -19,14 +19,16 @@ import java.util.function.Function;
  */
 abstract class MethodSession<T extends StepTrainer, V> implements TrainingSession {
 
-    /** The base model, loaded into a manager of its own. */
-    record Base(NDManager manager, Transformer model) {}
+    /**
+     * What a session starts from: the base model loaded into a manager of its own, the run's plan and the checkpoint
+     * to resume from (null for a fresh run).
+     */
+    record Start(NDManager manager, Transformer model, RunPlan plan, TrainingCheckpoint checkpoint) {}
 
     /** One step's figures for the tasklet and the tokens it trained on. */
     record Trained(Step step, long tokens) {}
 
-    private final RunPlan plan;
-    private final Base base;
+    private final Start start;
     private final BatchPlan batches;
     final T trainer;
     final List<V> valid;
@@ -34,23 +36,24 @@ abstract class MethodSession<T extends StepTrainer, V> implements TrainingSessio
 
     /**
      * @param lengths the length of each training unit (example, prompt or pair), for the batch plan
-     * @param checkpoint the state the trainer resumed from, or null for a fresh run
+     * @param valid the validation units evaluated each time
      */
-    MethodSession(Base base, RunPlan plan, T trainer, int[] lengths, List<V> valid, TrainingCheckpoint checkpoint) {
-        this.plan = plan;
-        this.base = base;
+    MethodSession(Start start, T trainer, int[] lengths, List<V> valid) {
+        this.start = start;
         this.trainer = trainer;
         this.valid = valid;
+        RunPlan plan = start.plan();
         this.batches = new BatchPlan(
                 lengths, plan.hyperparameters().batchSize(), plan.training().seed());
-        this.trainedTokens = checkpoint == null ? 0 : checkpoint.trainedTokens();
+        this.trainedTokens = start.checkpoint() == null ? 0 : start.checkpoint().trainedTokens();
     }
 
     /** Loads the base model into a fresh manager and opens a session on it; the manager is closed if that fails. */
-    static <S extends MethodSession<?, ?>> S open(Path modelDir, Function<Base, S> session) {
+    static <S extends MethodSession<?, ?>> S open(
+            Path modelDir, RunPlan plan, TrainingCheckpoint checkpoint, Function<Start, S> session) {
         NDManager manager = NDManager.newBaseManager();
         try {
-            return session.apply(new Base(manager, Transformer.load(modelDir, manager)));
+            return session.apply(new Start(manager, Transformer.load(modelDir, manager), plan, checkpoint));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -74,7 +77,7 @@ abstract class MethodSession<T extends StepTrainer, V> implements TrainingSessio
 
     @Override
     public final RunPlan plan() {
-        return plan;
+        return start.plan();
     }
 
     @Override
@@ -105,8 +108,8 @@ abstract class MethodSession<T extends StepTrainer, V> implements TrainingSessio
     /** Closes the trainer, then the model, then their manager. */
     @Override
     public void close() {
-        try (NDManager manager = base.manager();
-                Transformer model = base.model();
+        try (NDManager manager = start.manager();
+                Transformer model = start.model();
                 trainer) {
             // closed in the reverse order of the resources
         }

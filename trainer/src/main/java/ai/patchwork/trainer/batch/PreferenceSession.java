@@ -31,21 +31,8 @@ final class PreferenceSession extends MethodSession<PreferenceTrainer, EncodedEx
     private Map<String, Object> lastEval;
 
     private PreferenceSession(
-            Base base,
-            RunPlan plan,
-            PreferenceTrainer trainer,
-            EncodedDataset train,
-            EncodedDataset valid,
-            TrainingCheckpoint checkpoint) {
-        super(
-                base,
-                plan,
-                trainer,
-                pairLengths(train),
-                valid == null
-                        ? List.of()
-                        : valid.examples().subList(0, Math.min(2 * MAX_EVAL_PAIRS, valid.size() / 2 * 2)),
-                checkpoint);
+            Start start, PreferenceTrainer trainer, EncodedDataset train, List<EncodedExample> valid) {
+        super(start, trainer, pairLengths(train), valid);
         this.train = train;
     }
 
@@ -71,11 +58,14 @@ final class PreferenceSession extends MethodSession<PreferenceTrainer, EncodedEx
             EncodedDataset valid,
             AdapterWeights initial,
             TrainingCheckpoint checkpoint) {
-        return open(modelDir, base -> {
+        List<EncodedExample> evaluated = valid == null
+                ? List.of()
+                : valid.examples().subList(0, Math.min(2 * MAX_EVAL_PAIRS, valid.size() / 2 * 2));
+        return open(modelDir, plan, checkpoint, start -> {
             PreferenceTrainer trainer = checkpoint == null
-                    ? PreferenceTrainer.start(base.model(), plan.training(), beta, initial)
-                    : PreferenceTrainer.resume(base.model(), plan.training(), beta, initial, checkpoint);
-            return new PreferenceSession(base, plan, trainer, train, valid, checkpoint);
+                    ? PreferenceTrainer.start(start.model(), plan.training(), beta, initial)
+                    : PreferenceTrainer.resume(start.model(), plan.training(), beta, initial, checkpoint);
+            return new PreferenceSession(start, trainer, train, evaluated);
         });
     }
 

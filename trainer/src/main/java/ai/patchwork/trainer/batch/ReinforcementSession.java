@@ -29,7 +29,7 @@ final class ReinforcementSession extends MethodSession<GrpoTrainer, PromptExampl
     /** At most this many validation prompts are evaluated each time. */
     static final int MAX_EVAL_PROMPTS = 256;
 
-    private final String start;
+    private final String startMessage;
     private final Tokenizer tokenizer;
     private final PromptDataset train;
     private final Reward reward;
@@ -37,23 +37,15 @@ final class ReinforcementSession extends MethodSession<GrpoTrainer, PromptExampl
     private Double lastEval;
 
     private ReinforcementSession(
-            Base base,
-            RunPlan plan,
-            String start,
+            Start start,
+            String startMessage,
             Tokenizer tokenizer,
             GrpoTrainer trainer,
             PromptDataset train,
-            PromptDataset valid,
-            Grader grader,
-            TrainingCheckpoint checkpoint) {
-        super(
-                base,
-                plan,
-                trainer,
-                train.lengths(),
-                firstOf(valid == null ? null : valid.prompts(), MAX_EVAL_PROMPTS),
-                checkpoint);
-        this.start = start;
+            List<PromptExample> valid,
+            Grader grader) {
+        super(start, trainer, train.lengths(), valid);
+        this.startMessage = startMessage;
         this.tokenizer = tokenizer;
         this.train = train;
         this.reward = (prompt, text) ->
@@ -74,18 +66,18 @@ final class ReinforcementSession extends MethodSession<GrpoTrainer, PromptExampl
             String initialId,
             AdapterWeights initial,
             TrainingCheckpoint checkpoint) {
-        String start = "Training " + plan.totalSteps() + " GRPO steps of "
+        String startMessage = "Training " + plan.totalSteps() + " GRPO steps of "
                 + plan.hyperparameters().batchSize()
                 + " prompts × " + plan.reinforcement().samplesPerPrompt() + " samples, starting from "
                 + (initialId == null ? "a fresh adapter" : "adapter " + initialId);
-        return open(modelDir, base -> {
+        List<PromptExample> evaluated = firstOf(valid == null ? null : valid.prompts(), MAX_EVAL_PROMPTS);
+        return open(modelDir, plan, checkpoint, start -> {
             Tokenizer tokenizer = Tokenizer.load(modelDir);
             try {
                 GrpoTrainer trainer = checkpoint == null
-                        ? GrpoTrainer.start(base.model(), tokenizer, plan.grpo(), initial)
-                        : GrpoTrainer.resume(base.model(), tokenizer, plan.grpo(), checkpoint);
-                return new ReinforcementSession(
-                        base, plan, start, tokenizer, trainer, train, valid, grader, checkpoint);
+                        ? GrpoTrainer.start(start.model(), tokenizer, plan.grpo(), initial)
+                        : GrpoTrainer.resume(start.model(), tokenizer, plan.grpo(), checkpoint);
+                return new ReinforcementSession(start, startMessage, tokenizer, trainer, train, evaluated, grader);
             } catch (RuntimeException e) {
                 tokenizer.close();
                 throw e;
@@ -100,7 +92,7 @@ final class ReinforcementSession extends MethodSession<GrpoTrainer, PromptExampl
 
     @Override
     public String startMessage() {
-        return start;
+        return startMessage;
     }
 
     /** Samples, grades and updates on the step's prompts. */

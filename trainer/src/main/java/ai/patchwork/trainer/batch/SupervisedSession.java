@@ -27,20 +27,8 @@ final class SupervisedSession extends MethodSession<LoraTrainer, EncodedExample>
     private final Window window = new Window();
     private EvalResult lastEval;
 
-    private SupervisedSession(
-            Base base,
-            RunPlan plan,
-            LoraTrainer trainer,
-            EncodedDataset train,
-            EncodedDataset valid,
-            TrainingCheckpoint checkpoint) {
-        super(
-                base,
-                plan,
-                trainer,
-                train.lengths(),
-                firstOf(valid == null ? null : valid.examples(), MAX_EVAL_EXAMPLES),
-                checkpoint);
+    private SupervisedSession(Start start, LoraTrainer trainer, EncodedDataset train, List<EncodedExample> valid) {
+        super(start, trainer, train.lengths(), valid);
         this.train = train;
     }
 
@@ -49,11 +37,12 @@ final class SupervisedSession extends MethodSession<LoraTrainer, EncodedExample>
      */
     static SupervisedSession open(
             Path modelDir, RunPlan plan, EncodedDataset train, EncodedDataset valid, TrainingCheckpoint checkpoint) {
-        return open(modelDir, base -> {
+        List<EncodedExample> evaluated = firstOf(valid == null ? null : valid.examples(), MAX_EVAL_EXAMPLES);
+        return open(modelDir, plan, checkpoint, start -> {
             LoraTrainer trainer = checkpoint == null
-                    ? LoraTrainer.start(base.model(), plan.training())
-                    : LoraTrainer.resume(base.model(), plan.training(), checkpoint);
-            return new SupervisedSession(base, plan, trainer, train, valid, checkpoint);
+                    ? LoraTrainer.start(start.model(), plan.training())
+                    : LoraTrainer.resume(start.model(), plan.training(), checkpoint);
+            return new SupervisedSession(start, trainer, train, evaluated);
         });
     }
 
