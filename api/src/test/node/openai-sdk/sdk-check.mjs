@@ -14,7 +14,9 @@ const model = process.env.PATCHWORK_MODEL;
 const line = (code) => JSON.stringify({ messages: [
   { role: 'user', content: `Reverse the code: ${code}` },
   { role: 'assistant', content: [...code].reverse().join('') }] });
-const jsonl = ['BHNT', 'CJPV', 'DKQW'].map(line).join('\n') + '\n';
+// OpenAI's minimum: a supervised or DPO training file has at least 10 examples
+const codes = ['BHNT', 'CJPV', 'DKQW', 'FLRX', 'GMSZ', 'BJQX', 'CKRZ', 'DLST', 'FHPW', 'GJNV'];
+const jsonl = codes.map(line).join('\n') + '\n';
 
 // files: upload, retrieve, list, content
 const file = await client.files.create({ file: await toFile(Buffer.from(jsonl), 'train.jsonl'), purpose: 'fine-tune' });
@@ -32,7 +34,14 @@ assert.equal(await (await client.files.content(file.id)).text(), jsonl);
 // a bad training file is a BadRequestError naming the line
 await assert.rejects(
   client.files.create({ file: await toFile(Buffer.from(jsonl + '{"messages": [\n'), 'bad.jsonl'), purpose: 'fine-tune' }),
-  (e) => e instanceof BadRequestError && e.status === 400 && /line 4/.test(e.message) && e.code === 'invalid_file_format');
+  (e) => e instanceof BadRequestError && e.status === 400 && /line 11/.test(e.message) && e.code === 'invalid_file_format');
+
+// a job on fewer than 10 examples is a BadRequestError naming the training file, and nothing is created
+const few = await client.files.create({
+  file: await toFile(Buffer.from(codes.slice(0, 3).map(line).join('\n') + '\n'), 'few.jsonl'), purpose: 'fine-tune' });
+await assert.rejects(client.fineTuning.jobs.create({ model, training_file: few.id }),
+  (e) => e instanceof BadRequestError && e.code === 'invalid_n_examples' && e.param === 'training_file'
+    && /has 3 example\(s\), but must have at least 10 examples/.test(e.message));
 
 // jobs: create (twice, to page through the list), retrieve, list, cancel, events, checkpoints
 const create = () => client.fineTuning.jobs.create({
@@ -73,7 +82,7 @@ const pair = (code) => JSON.stringify({
   preferred_output: [{ role: 'assistant', content: [...code].reverse().join('') }],
   non_preferred_output: [{ role: 'assistant', content: code }] });
 const pairs = await client.files.create({
-  file: await toFile(Buffer.from(['BHNT', 'CJPV'].map(pair).join('\n') + '\n'), 'pairs.jsonl'), purpose: 'fine-tune' });
+  file: await toFile(Buffer.from(codes.map(pair).join('\n') + '\n'), 'pairs.jsonl'), purpose: 'fine-tune' });
 const dpo = await client.fineTuning.jobs.create({
   model, training_file: pairs.id, seed: 7,
   method: { type: 'dpo', dpo: { hyperparameters: { beta: 0.2, n_epochs: 1 } } },

@@ -143,6 +143,20 @@ class FineTuningBadInputTest {
                 "not a known option");
         assertError(
                 client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
+                        + "\", \"patchwork\": {\"lora\": {\"r\": \"big\"}}}"),
+                400,
+                "patchwork.lora.r",
+                "invalid_request",
+                "patchwork.lora.r must be an integer");
+        assertError(
+                client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
+                        + "\", \"method\": \"supervised\"}"),
+                400,
+                "method",
+                "invalid_request",
+                "method must be an object");
+        assertError(
+                client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + training
                         + "\", \"patchwork\": {\"lora\": {\"r\": 64}}}"),
                 400,
                 "patchwork.lora.r",
@@ -163,6 +177,45 @@ class FineTuningBadInputTest {
                 "job_not_found",
                 "no fine-tuning job");
         assertError(client.http.get("/v1/fine_tuning/jobs?limit=0"), 400, "limit", null, "limit must be between");
+    }
+
+    @Test
+    void aSupervisedOrDpoJobOnFewerThanTenExamplesIsRefusedAndNothingIsWritten() {
+        // given a training file of 3 examples and one of 9 preference pairs
+        FineTuningClient client = new FineTuningClient(port);
+        String three = client.trainingFile(GOOD);
+        String ninePairs = client.trainingFile(ReverseCodeTask.preferenceJsonl(
+                new ReverseCodeTask(42, 80).trainingCodes().subList(0, 9)));
+        long before = client.http
+                .get("/v1/fine_tuning/jobs?limit=1000")
+                .json()
+                .path("data")
+                .size();
+
+        // when jobs are created on them, then each is a 400 naming the training file and the minimum
+        assertError(
+                client.createJob(
+                        "{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + three + "\"}"),
+                400,
+                "training_file",
+                "invalid_n_examples",
+                "training_file has 3 example(s), but must have at least 10 examples");
+        assertError(
+                client.createJob("{\"model\": \"" + TaskModelServices.BASE + "\", \"training_file\": \"" + ninePairs
+                        + "\", \"method\": {\"type\": \"dpo\"}}"),
+                400,
+                "training_file",
+                "invalid_n_examples",
+                "has 9 example(s)");
+
+        // and no job was written
+        assertEquals(
+                before,
+                client.http
+                        .get("/v1/fine_tuning/jobs?limit=1000")
+                        .json()
+                        .path("data")
+                        .size());
     }
 
     @Test
@@ -307,11 +360,13 @@ class FineTuningBadInputTest {
 
     @Test
     void anExampleOverTheContextLengthFailsTheJobNamingTheLine() throws Exception {
-        // given a well-formed file whose second example is longer than the model's 256-token context
+        // given a well-formed file of 10 examples whose tenth is longer than the model's 256-token context
         FineTuningClient client = new FineTuningClient(port);
         String longLine = "{\"messages\": [{\"role\": \"user\", \"content\": \"" + "word ".repeat(300) + "\"}, "
                 + "{\"role\": \"assistant\", \"content\": \"ok\"}]}\n";
-        String file = client.trainingFile(ReverseCodeTask.jsonl(List.of("BHNT")) + longLine);
+        String file = client.trainingFile(ReverseCodeTask.jsonl(
+                        new ReverseCodeTask(42, 80).trainingCodes().subList(0, 9))
+                + longLine);
 
         // when a job is created (accepted: only the worker knows the model's tokens) and validated
         ApiClient.Response created = client.createJob(
@@ -325,7 +380,7 @@ class FineTuningBadInputTest {
         JsonNode error = job.path("error");
         assertEquals("invalid_training_file", error.path("code").asString());
         assertEquals("training_file", error.path("param").asString());
-        assertTrue(error.path("message").asString().contains("line 2: the example is"), error.toString());
+        assertTrue(error.path("message").asString().contains("line 10: the example is"), error.toString());
         assertTrue(
                 error.path("message").asString().contains("more than the model's context of 256 tokens"),
                 error.toString());

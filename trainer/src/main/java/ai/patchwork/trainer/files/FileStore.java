@@ -14,6 +14,7 @@ import ai.patchwork.trainer.dataset.PromptParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -118,6 +120,7 @@ public final class FileStore {
                     "the file is " + size + " bytes, more than the limit of " + maxBytes);
         }
         String status = "uploaded";
+        Integer examples = null;
         if (purpose.equals(FINE_TUNE)) {
             if (size == 0)
                 throw TrainerException.invalid(
@@ -125,9 +128,10 @@ public final class FileStore {
                         "invalid_file_format",
                         "the file is empty: a fine-tune file " + "needs at least one JSONL example");
             checkFineTuneFile(content, name);
+            examples = records(content);
             status = "processed";
         }
-        return store(project, purpose, name, content, status, expiresAfter);
+        return store(project, purpose, name, content, status, expiresAfter, examples);
     }
 
     /**
@@ -173,7 +177,7 @@ public final class FileStore {
                         .query(FileStore::row)
                         .optional();
                 if (stored.isPresent()) return stored.get();
-                return store(project, purpose, filename, tmp, "processed", null);
+                return store(project, purpose, filename, tmp, "processed", null, null);
             } finally {
                 Files.deleteIfExists(tmp);
             }
@@ -182,8 +186,37 @@ public final class FileStore {
         }
     }
 
+    /** The non-blank lines of a validated JSONL file: its examples, preference pairs or prompts. */
+    private static int records(Path content) {
+        try (var lines = Files.lines(content, StandardCharsets.UTF_8)) {
+            return (int)
+                    Math.min(Integer.MAX_VALUE, lines.filter(l -> !l.isBlank()).count());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * How many examples (JSONL records) a fine-tune file holds, counted when it was uploaded; empty for other files
+     * and for files uploaded before the count was kept.
+     */
+    public OptionalInt examples(String id) {
+        Integer n = jdbc.sql("SELECT examples FROM files WHERE id = ?")
+                .param(id)
+                .query(Integer.class)
+                .optional()
+                .orElse(null);
+        return n == null ? OptionalInt.empty() : OptionalInt.of(n);
+    }
+
     private FileObject store(
-            String project, String purpose, String filename, Path content, String status, Duration expiresAfter) {
+            String project,
+            String purpose,
+            String filename,
+            Path content,
+            String status,
+            Duration expiresAfter,
+            Integer examples) {
         ContentHash hash = ContentHash.of(content);
         Artifact artifact;
         try {
@@ -197,9 +230,9 @@ public final class FileStore {
         return tx.execute(s -> {
             artifacts.markReferenced(artifact.sha256());
             return jdbc.sql(
-                            "INSERT INTO files (id, project_id, purpose, filename, bytes, artifact_sha256, status, expires_at) "
-                                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)
-                    .params(id, project, purpose, filename, hash.size(), artifact.sha256(), status, expires)
+                            "INSERT INTO files (id, project_id, purpose, filename, bytes, artifact_sha256, status, expires_at, "
+                                    + "examples) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)
+                    .params(id, project, purpose, filename, hash.size(), artifact.sha256(), status, expires, examples)
                     .query(FileStore::row)
                     .single();
         });

@@ -18,12 +18,17 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Fine-tuning jobs as clients see them (OpenAI's {@code /v1/fine_tuning/jobs}): create, list, retrieve, cancel,
- * events and checkpoints. Creation checks what can be checked at once (the base model, the files exist and are
- * fine-tune files); a worker validates the files' content against the model's tokenizer and context and fails the
- * job naming the line if needed. Every job belongs to a project, and every method sees that project's jobs, files
+ * events and checkpoints. Creation checks what can be checked at once, so that a job that cannot finish is refused
+ * before anything is written: the base model, the LoRA rank serving can load, the files exist and are fine-tune
+ * files, the training file has {@value #MIN_EXAMPLES} examples or more (supervised and DPO), and a reinforcement
+ * job's completion length leaves room for a prompt in the model's context. A worker validates the files' content
+ * against the model's tokenizer and context and fails the job naming the line if needed. Every job belongs to a project, and every method sees that project's jobs, files
  * and adapters only: another project's job is not found. Thread-safe.
  */
 public final class FineTuningJobs {
+
+    /** The fewest examples (or preference pairs) a supervised or DPO training file may have: OpenAI's minimum. */
+    public static final int MIN_EXAMPLES = 10;
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
@@ -71,6 +76,7 @@ public final class FineTuningJobs {
         JobSettings s = fittedToModel(withInitialAdapterId(project, settings));
         fineTuneFile(project, s.trainingFile(), "training_file");
         if (s.validationFile() != null) fineTuneFile(project, s.validationFile(), "validation_file");
+        enoughExamples(s);
         String id = Ids.next("ftjob-");
         String method = JobColumns.method(s.hyperparameters(), s.reinforcement(), s.preference())
                 .toString();
@@ -132,6 +138,21 @@ public final class FineTuningJobs {
                             + baseModel + "'");
         }
         return a.id();
+    }
+
+    /**
+     * Refuses a supervised or DPO job whose training file has fewer than {@value #MIN_EXAMPLES} examples (pairs), as
+     * OpenAI does: such a run cannot learn anything worth serving.
+     */
+    private void enoughExamples(JobSettings s) {
+        if (s.reinforcement() != null) return;
+        int n = files.examples(s.trainingFile()).orElse(MIN_EXAMPLES);
+        if (n < MIN_EXAMPLES) {
+            throw TrainerException.invalid(
+                    "training_file",
+                    "invalid_n_examples",
+                    "training_file has " + n + " example(s), but must have at least " + MIN_EXAMPLES + " examples");
+        }
     }
 
     private void fineTuneFile(String project, String id, String param) {
