@@ -9,7 +9,8 @@ import tools.jackson.databind.JsonNode;
  * rendered with the base model's chat template (an adapter shares its base model's tokenizer). A field this record
  * does not name is a 400 ({@link RequestBodies}); of those it names, features this server lacks (audio, images,
  * predicted outputs, web search, reasoning effort, the deprecated {@code functions}) are refused with a 400 naming the
- * field. {@code store}, {@code metadata} and {@code service_tier} are accepted and have no effect.
+ * field. {@code store}, {@code metadata}, {@code service_tier}, {@code prompt_cache_key} and {@code safety_identifier}
+ * are accepted and have no effect.
  */
 record ChatCompletionRequest(
         List<Message> messages,
@@ -28,7 +29,9 @@ record ChatCompletionRequest(
         JsonNode webSearchOptions,
         Boolean store,
         JsonNode metadata,
-        String serviceTier) {
+        String serviceTier,
+        String promptCacheKey,
+        String safetyIdentifier) {
 
     ChatCompletionRequest {
         if (fields == null) fields = GenerationFields.NONE;

@@ -212,6 +212,7 @@ class ToolCallsApiTest {
         chat.remove("stream");
 
         chat.put("user", "u-1").put("store", true).put("service_tier", "auto");
+        chat.put("prompt_cache_key", "k").put("safety_identifier", "s-1");
         chat.putObject("metadata").put("team", "a");
         assertEquals(200, ai.post("/v1/chat/completions", chat).status());
 

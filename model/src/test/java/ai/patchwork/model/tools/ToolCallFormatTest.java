@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -73,11 +74,7 @@ class ToolCallFormatTest {
 
     @Test
     void hermesHoldsBackWhatMayBeginACall() {
-        ToolCallFormat f = new HermesFormat();
-        assertEquals(5, f.callStart("Hello"));
-        assertEquals(6, f.callStart("Hello <tool"));
-        assertEquals(3, f.callStart("Hi <tool_call>{"));
-        assertEquals(5, f.callStart("a <b <"));
+        assertStarts(new HermesFormat(), Map.of("Hello", 5, "Hello <tool", 6, "Hi <tool_call>{", 3, "a <b <", 5));
     }
 
     @Test
@@ -90,10 +87,7 @@ class ToolCallFormatTest {
                 + "\"parameters\": {\"x\": 1}}");
         assertEquals(List.of("a", "b"), two.calls().stream().map(c -> c.name()).toList());
         assertEquals("It is sunny.", f.parse("It is sunny.").content());
-        assertEquals(0, f.callStart("  {\"na"));
-        assertEquals(0, f.callStart("  "));
-        assertEquals(0, f.callStart("<|pyth"));
-        assertEquals(4, f.callStart("Sure"));
+        assertStarts(f, Map.of("  {\"na", 0, "  ", 0, "<|pyth", 0, "Sure", 4));
     }
 
     @Test
@@ -153,6 +147,10 @@ class ToolCallFormatTest {
         assertNotNull(Grammar.framed(List.of(f.call(get))));
         assertThrows(SchemaException.class, () -> Grammar.framed(List.of(f.call(get), f.call(get))));
         assertThrows(IllegalArgumentException.class, () -> new ToolFunction("bad name\"", TIME.parameters()));
+    }
+
+    private static void assertStarts(ToolCallFormat f, Map<String, Integer> starts) {
+        starts.forEach((text, start) -> assertEquals(start, f.callStart(text), text));
     }
 
     /** A random text the grammar accepts, preferring closing bytes so that it ends. */
