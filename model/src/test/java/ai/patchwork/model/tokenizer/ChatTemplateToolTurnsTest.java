@@ -52,13 +52,13 @@ class ChatTemplateToolTurnsTest {
 
         String expected = "<|im_start|>system\nBe brief.\n\n# Tools\n\nYou may call one or more functions to assist "
                 + "with the user query.\n\nYou are provided with function signatures within <tools></tools> XML tags:"
-                + "\n<tools>\n{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":"
-                + "{\"type\":\"object\"}}}\n</tools>\n\nFor each function call, return a json object with function "
+                + "\n<tools>\n{\"type\": \"function\", \"function\": {\"name\": \"get_weather\", \"parameters\": "
+                + "{\"type\": \"object\"}}}\n</tools>\n\nFor each function call, return a json object with function "
                 + "name and arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": "
                 + "<function-name>, \"arguments\": <args-json-object>}\n</tool_call><|im_end|>\n"
                 + "<|im_start|>user\nWeather in Oslo?<|im_end|>\n"
                 + "<|im_start|>assistant\n<tool_call>\n"
-                + "{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Oslo\",\"days\":2}}"
+                + "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 2}}"
                 + "\n</tool_call><|im_end|>\n"
                 + "<|im_start|>user\n<tool_response>\n{\"temp\": 3}\n</tool_response><|im_end|>\n"
                 + "<|im_start|>assistant\n3 degrees.<|im_end|>\n";
