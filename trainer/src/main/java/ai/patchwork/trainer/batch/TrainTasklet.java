@@ -59,7 +59,9 @@ final class TrainTasklet implements Tasklet, AutoCloseable {
         public void advance() {
             RunPlan plan = session.plan();
             TrainingSession.Step r = session.next();
-            if (r.step() % plan.progressInterval() == 0 || r.step() == plan.totalSteps()) reportProgress(r);
+            if (r.step() == 1 || r.step() % plan.progressInterval() == 0 || r.step() == plan.totalSteps()) {
+                reportProgress(r); // from step 1 on, as OpenAI's metrics events
+            }
             if (session.hasValidation() && (r.step() % plan.evalInterval() == 0 || r.step() == plan.totalSteps())) {
                 reportValidation(r.step());
             }
