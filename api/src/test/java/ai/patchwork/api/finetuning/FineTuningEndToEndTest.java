@@ -74,7 +74,8 @@ class FineTuningEndToEndTest {
         assertTrue(firstLoss / lastLoss >= 5, "training loss " + firstLoss + " -> " + lastLoss);
         assertTrue(seconds < 180, "took " + seconds + " s");
 
-        // and the job object shows what ran, with progress from step 1 on, at least every 10 steps, and checkpoints with
+        // and the job object shows what ran, with progress from step 1 on, at least every 10 steps, and checkpoints
+        // with
         // metrics
         assertEquals(1, progress.getFirst().path("data").path("step").asInt());
         assertEquals(150, progress.getLast().path("data").path("step").asInt());

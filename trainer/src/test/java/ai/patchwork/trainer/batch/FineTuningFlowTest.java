@@ -54,7 +54,7 @@ import tools.jackson.databind.json.JsonMapper;
  * carries the worker's lease in its job parameters, and its step-scoped tasklet writes through that lease only.
  */
 @SpringBatchTest
-@SpringJUnitConfig(TrainerTestBed.Services.class)
+@SpringJUnitConfig(TrainerTestBed.OnSharedStore.class)
 class FineTuningFlowTest {
 
     private static final String P = "proj_default";

@@ -105,12 +105,12 @@ class FineTuningPipelineTest {
         assertEquals(
                 done.fineTunedModel() + ":ckpt-step-40", checkpoints.getFirst().fineTunedModelCheckpoint());
 
-        // and progress every 10 steps with loss, throughput and ETA, and the metrics CSV as a result file
+        // and progress at step 1 and every 10 steps with loss, throughput and ETA, and the metrics CSV as a result file
         List<JobEvent> progress = events(job.id()).stream()
                 .filter(e -> e.type().equals("metrics") && e.data().containsKey("train_loss"))
                 .toList();
         assertEquals(
-                List.of(40, 30, 20, 10),
+                List.of(40, 30, 20, 10, 1),
                 progress.stream()
                         .map(e -> ((Number) e.data().get("step")).intValue())
                         .toList());
@@ -120,8 +120,8 @@ class FineTuningPipelineTest {
         assertEquals(FileStore.RESULTS, results.purpose());
         try (InputStream in = bed.files.open(results)) {
             String csv = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(csv.startsWith("step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n10,"), csv);
-            assertEquals(5, csv.lines().count(), csv);
+            assertTrue(csv.startsWith("step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n1,"), csv);
+            assertEquals(6, csv.lines().count(), csv); // the header, steps 1, 10, 20, 30 and 40
         }
     }
 

@@ -65,12 +65,24 @@ final class TrainerTestBed {
     }
 
     static synchronized TrainerTestBed shared() {
-        if (shared == null) {
-            TestS3 s3 = TestS3.shared();
-            shared = new TrainerTestBed(
-                    new StoreSettings(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), "trainer-test"));
-        }
+        if (shared == null) shared = new TrainerTestBed(sharedStore());
         return shared;
+    }
+
+    /** The shared test S3's bucket for trainer tests. */
+    static StoreSettings sharedStore() {
+        TestS3 s3 = TestS3.shared();
+        return new StoreSettings(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), "trainer-test");
+    }
+
+    /** {@link Services} on the shared test S3, for Spring's test context. */
+    @Configuration(proxyBeanMethods = false)
+    @Import(Services.class)
+    static class OnSharedStore {
+        @Bean
+        StoreSettings storeSettings() {
+            return sharedStore();
+        }
     }
 
     /** A bed of its own (a database of its own too) on the object store {@code store}; close its context when done. */

@@ -103,10 +103,11 @@ class ExampleEncoderTest {
                 (e.weights()[i] > 0 ? trained : context).append(tools.decode(new int[] {e.ids()[i]}, false));
             }
             assertEquals(
-                    "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\":\"Oslo\"}}\n</tool_call>"
+                    "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>"
                             + "<|im_end|>Cold.<|im_end|>",
                     trained.toString());
-            assertTrue(context.toString().contains("get_weather {\"city\":{\"type\":\"string\"}}"), context.toString());
+            assertTrue(
+                    context.toString().contains("get_weather {\"city\": {\"type\": \"string\"}}"), context.toString());
             assertTrue(context.toString().contains("<tool_response>\n3 C\n</tool_response>"), context.toString());
         }
     }
