@@ -12,7 +12,8 @@ const pair = (code) => JSON.stringify({
   input: { messages: [{ role: 'user', content: `Reverse the code: ${code}` }] },
   preferred_output: [{ role: 'assistant', content: [...code].reverse().join('') }],
   non_preferred_output: [{ role: 'assistant', content: code }] });
-const codes = ['BHNT', 'CJPV', 'DKQW', 'FLRX', 'GMSZ', 'BJQX', 'CKRZ', 'DLNT'];
+// twelve pairs: OpenAI's minimum is ten examples
+const codes = ['BHNT', 'CJPV', 'DKQW', 'FLRX', 'GMSZ', 'BJQX', 'CKRZ', 'DLNT', 'FHPW', 'GJRV', 'BKMS', 'CLQT'];
 const pairs = await client.files.create({
   file: await toFile(Buffer.from(codes.map(pair).join('\n') + '\n'), 'pairs.jsonl'), purpose: 'fine-tune' });
 
@@ -46,8 +47,8 @@ for await (const e of client.fineTuning.jobs.listEvents(job.id, { limit: 10 })) 
 const metrics = events.filter((e) => e.type === 'metrics' && 'train_loss' in e.data);
 assert.ok(metrics.length > 0, events.map((e) => e.message).join(' | '));
 const last = metrics.reduce((a, b) => (a.data.step > b.data.step ? a : b));
-assert.equal(last.data.step, 4);
-assert.equal(last.data.total_steps, 4);
+assert.equal(last.data.step, 6);
+assert.equal(last.data.total_steps, 6);
 for (const key of ['train_loss', 'train_rewards_chosen', 'train_rewards_rejected', 'train_rewards_accuracy',
   'train_rewards_margin']) {
   assert.equal(typeof last.data[key], 'number', key);
@@ -57,7 +58,7 @@ assert.ok(events.some((e) => e.type === 'metrics' && 'valid_rewards_margin' in e
 const checkpoints = await client.fineTuning.jobs.checkpoints.list(job.id);
 assert.ok(checkpoints.data.length > 0);
 assert.equal(checkpoints.data[0].object, 'fine_tuning.job.checkpoint');
-assert.equal(checkpoints.data[0].step_number, 4);
+assert.equal(checkpoints.data[0].step_number, 6);
 
 const answer = await client.chat.completions.create({
   model: job.fine_tuned_model, temperature: 0, max_tokens: 8,
