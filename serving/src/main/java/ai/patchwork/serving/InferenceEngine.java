@@ -109,18 +109,18 @@ public final class InferenceEngine implements AutoCloseable {
 
     /**
      * AUTO as {@link EngineRuntime#resolve()}, except that the CPU runtime is skipped when its KV cache, which lives on
-     * the heap (with the prefix cache's pool), would take more than half of the free heap or a KV layer would not fit
-     * one Java array. The CPU runtime's weights live off the heap and do not count.
+     * the heap, would take more than half of the free heap or a KV layer would not fit one Java array. The CPU runtime's weights live off the heap and do not count.
      */
     private static EngineRuntime resolve(EngineRuntime wanted, ModelConfig c, EngineConfig config, int context) {
         EngineRuntime r = wanted.resolve();
         if (wanted != EngineRuntime.AUTO || r != EngineRuntime.VECTOR) return r;
         long kvLayer = (long) config.maxBatchSize() * c.numKvHeads() * context * c.headDim();
         long kv = 4 * 2 * c.numLayers() * kvLayer;
-        long bytes = kv + (config.prefixCaching() ? Math.min(config.prefixCacheBytes(), kv) : 0); // the prefix pool
         Runtime jvm = Runtime.getRuntime();
         long free = jvm.maxMemory() - (jvm.totalMemory() - jvm.freeMemory());
-        return kvLayer < Integer.MAX_VALUE - 8 && bytes < free / 2 ? r : EngineRuntime.DJL;
+        // The prefix cache's pool (at most patchwork.serving.prefix-cache, 256 MB by default) lives in the other half:
+        // counting it here would send a model whose KV cache just fits to PyTorch and a float32 copy of its weights.
+        return kvLayer < Integer.MAX_VALUE - 8 && kv < free / 2 ? r : EngineRuntime.DJL;
     }
 
     /**
