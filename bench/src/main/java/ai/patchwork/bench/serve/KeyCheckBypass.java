@@ -1,6 +1,7 @@
 package ai.patchwork.bench.serve;
 
 import ai.patchwork.api.auth.Caller;
+import ai.patchwork.api.auth.Project;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -89,11 +90,12 @@ public class KeyCheckBypass {
             Caller c = caller;
             if (c == null) {
                 String key = JdbcClient.create(dataSource)
-                        .sql("SELECT id FROM api_keys WHERE project_id = 'proj_default' AND kind = 'project' "
+                        .sql("SELECT id FROM api_keys WHERE project_id = ? AND kind = 'project' "
                                 + "AND revoked_at IS NULL ORDER BY seq LIMIT 1")
+                        .param(Project.DEFAULT)
                         .query(String.class)
                         .single();
-                caller = c = new Caller(key, "proj_default", Caller.Permission.ALL, null);
+                caller = c = new Caller(key, Project.DEFAULT, Caller.Permission.ALL, null);
             }
             return c;
         }
