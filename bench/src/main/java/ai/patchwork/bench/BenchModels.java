@@ -32,17 +32,7 @@ public final class BenchModels {
                     .build();
         }
         return switch (name) {
-            case SMALL ->
-                TinyModelSpec.builder()
-                        .optHidden(256)
-                        .optLayers(4)
-                        .optHeads(8)
-                        .optKvHeads(4)
-                        .optIntermediate(768)
-                        .optVocab(512)
-                        .optMaxPositions(512)
-                        .optSeed(1)
-                        .build();
+            case SMALL -> TinyModelSpec.small().optMaxPositions(512).optSeed(1).build();
             case LARGE ->
                 TinyModelSpec.builder()
                         .optHidden(1024)

@@ -21,17 +21,7 @@ final class DemoModel {
         Path dir = dataDir.resolve("models").resolve(ID);
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             TinyModelWriter.write(
-                    TinyModelSpec.builder()
-                            .optHidden(256)
-                            .optLayers(4)
-                            .optHeads(8)
-                            .optKvHeads(4)
-                            .optIntermediate(768)
-                            .optVocab(512)
-                            .optMaxPositions(1024)
-                            .optSeed(2026)
-                            .build(),
-                    dir);
+                    TinyModelSpec.small().optMaxPositions(1024).optSeed(2026).build(), dir);
             Files.writeString(dir.resolve("README.md"), """
           # demo-random-llama
 

@@ -135,27 +135,11 @@ final class DjlRunner implements ModelRunner {
     public KvBlockPool prefixBlocks() {
         KvBlocks pool = prefix;
         if (pool == null) return null;
-        return new KvBlockPool() {
-            @Override
-            public int blockSize() {
-                return pool.blockSize();
-            }
-
-            @Override
-            public int blocks() {
-                return pool.blocks();
-            }
-
-            @Override
-            public void save(int kvSlot, int position, int block) {
-                pool.save(cache, kvSlot, position, block);
-            }
-
-            @Override
-            public void load(int block, int kvSlot, int position) {
-                pool.load(block, cache, kvSlot, position);
-            }
-        };
+        return new KvBlockPool(
+                pool.blockSize(),
+                pool.blocks(),
+                (kvSlot, position, block) -> pool.save(cache, kvSlot, position, block),
+                (kvSlot, position, block) -> pool.load(block, cache, kvSlot, position));
     }
 
     /** Reading KV slots 0..B-1 is a view of the cache; any other set is a gather. */

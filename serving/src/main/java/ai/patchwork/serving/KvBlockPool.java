@@ -3,20 +3,33 @@ package ai.patchwork.serving;
 /**
  * A runner's pool of KV blocks for the {@link PrefixCache}: fixed-size blocks of {@link #blockSize()} positions that
  * keys and values are copied to from a sequence's KV slot, and back into another's. Engine loop only.
+ *
+ * @param blockSize positions per block
+ * @param blocks blocks in the pool
+ * @param saver copies positions {@code position ..} (a multiple of the block size) of a KV slot into a block
+ * @param loader copies a block into positions {@code position ..} of a KV slot
  */
-interface KvBlockPool {
+record KvBlockPool(int blockSize, int blocks, Copy saver, Copy loader) {
 
-    /** Positions per block. */
-    int blockSize();
+    /** One block's copy between a KV slot's positions and the pool. */
+    interface Copy {
+        void copy(int kvSlot, int position, int block);
+    }
 
-    /** Blocks in the pool. */
-    int blocks();
+    KvBlockPool {
+        if (blockSize <= 0 || blocks <= 0) throw new IllegalArgumentException("blocks and block size must be positive");
+        if (saver == null || loader == null) throw new IllegalArgumentException("saver and loader are required");
+    }
 
     /** Copies positions {@code position ..} (a multiple of the block size) of KV slot {@code kvSlot} into a block. */
-    void save(int kvSlot, int position, int block);
+    void save(int kvSlot, int position, int block) {
+        saver.copy(kvSlot, position, block);
+    }
 
     /** Copies a block into positions {@code position ..} of KV slot {@code kvSlot}. */
-    void load(int block, int kvSlot, int position);
+    void load(int block, int kvSlot, int position) {
+        loader.copy(kvSlot, position, block);
+    }
 
     /**
      * How many blocks a pool gets: what {@code bytes} holds, at most as many as the KV cache has positions (more could

@@ -101,27 +101,11 @@ final class VectorRunner implements ModelRunner {
     @Override
     public KvBlockPool prefixBlocks() {
         if (prefix == null) return null;
-        return new KvBlockPool() {
-            @Override
-            public int blockSize() {
-                return prefix.blockSize();
-            }
-
-            @Override
-            public int blocks() {
-                return prefix.blocks();
-            }
-
-            @Override
-            public void save(int kvSlot, int position, int block) {
-                prefix.save(cache, kvSlot, position, block);
-            }
-
-            @Override
-            public void load(int block, int kvSlot, int position) {
-                prefix.load(block, cache, kvSlot, position);
-            }
-        };
+        return new KvBlockPool(
+                prefix.blockSize(),
+                prefix.blocks(),
+                (kvSlot, position, block) -> prefix.save(cache, kvSlot, position, block),
+                (kvSlot, position, block) -> prefix.load(block, cache, kvSlot, position));
     }
 
     @Override

@@ -66,15 +66,23 @@ public final class KvCache implements AutoCloseable {
             throw new IllegalArgumentException(
                     "cannot copy " + positions + " positions from slot " + from + " to " + to);
         }
-        NDIndex keysFrom = new NDIndex("{}, :, :, :{}", from, positions);
-        NDIndex keysTo = new NDIndex("{}, :, :, :{}", to, positions);
-        NDIndex valuesFrom = new NDIndex("{}, :, :{}, :", from, positions);
-        NDIndex valuesTo = new NDIndex("{}, :, :{}, :", to, positions);
+        copy(from, 0, this, to, 0, positions);
+    }
+
+    /**
+     * Copies positions {@code fromStart .. fromStart + positions - 1} of slot {@code from} into slot {@code to} of
+     * {@code target} (a cache or block pool of the same model) from position {@code toStart} on, in every layer.
+     */
+    void copy(int from, int fromStart, KvCache target, int to, int toStart, int positions) {
+        NDIndex keysFrom = new NDIndex("{}, :, :, {}:{}", from, fromStart, fromStart + positions);
+        NDIndex keysTo = new NDIndex("{}, :, :, {}:{}", to, toStart, toStart + positions);
+        NDIndex valuesFrom = new NDIndex("{}, :, {}:{}, :", from, fromStart, fromStart + positions);
+        NDIndex valuesTo = new NDIndex("{}, :, {}:{}, :", to, toStart, toStart + positions);
         for (int l = 0; l < keys.length; l++) {
             try (NDArray k = keys[l].get(keysFrom);
                     NDArray v = values[l].get(valuesFrom)) {
-                keys[l].set(keysTo, k);
-                values[l].set(valuesTo, v);
+                target.keys[l].set(keysTo, k);
+                target.values[l].set(valuesTo, v);
             }
         }
     }

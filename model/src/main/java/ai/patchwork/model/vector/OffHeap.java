@@ -1,11 +1,13 @@
 package ai.patchwork.model.vector;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Locale;
 
@@ -33,27 +35,12 @@ final class OffHeap {
         if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             try {
                 Linker linker = Linker.nativeLinker();
-                SymbolLookup libc = linker.defaultLookup();
-                mmap = linker.downcallHandle(
-                        libc.find("mmap").orElseThrow(),
-                        FunctionDescriptor.of(
-                                ValueLayout.ADDRESS,
-                                ValueLayout.ADDRESS,
-                                ValueLayout.JAVA_LONG,
-                                ValueLayout.JAVA_INT,
-                                ValueLayout.JAVA_INT,
-                                ValueLayout.JAVA_INT,
-                                ValueLayout.JAVA_LONG));
-                madvise = linker.downcallHandle(
-                        libc.find("madvise").orElseThrow(),
-                        FunctionDescriptor.of(
-                                ValueLayout.JAVA_INT,
-                                ValueLayout.ADDRESS,
-                                ValueLayout.JAVA_LONG,
-                                ValueLayout.JAVA_INT));
-                munmap = linker.downcallHandle(
-                        libc.find("munmap").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                mmap = libc(
+                        linker,
+                        "mmap",
+                        FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+                madvise = libc(linker, "madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+                munmap = libc(linker, "munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
             } catch (RuntimeException e) { // no native access: the arena allocates
                 mmap = null;
             }
@@ -64,6 +51,11 @@ final class OffHeap {
     }
 
     private OffHeap() {}
+
+    /** A handle on the C library's function {@code name}. */
+    private static MethodHandle libc(Linker linker, String name, FunctionDescriptor descriptor) {
+        return linker.downcallHandle(linker.defaultLookup().find(name).orElseThrow(), descriptor);
+    }
 
     /** {@code bytes} of memory aligned to 64 bytes (to 2 MB when mapped), zero or not, freed with {@code arena}. */
     static MemorySegment allocate(long bytes, Arena arena) {

@@ -60,13 +60,24 @@ public final class VectorKvCache {
             throw new IllegalArgumentException(
                     "cannot copy " + positions + " positions from slot " + from + " to " + to);
         }
+        copy(from, 0, this, to, 0, positions);
+    }
+
+    /**
+     * Copies positions {@code fromStart .. fromStart + positions - 1} of slot {@code from} into slot {@code to} of
+     * {@code target} (a cache or block pool of the same model) from position {@code toStart} on, in every layer and
+     * head; both starts begin a key block, and the last key block is copied whole.
+     */
+    void copy(int from, int fromStart, VectorKvCache target, int to, int toStart, int positions) {
         int blocks = (positions + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK;
         int keyFloats = blocks * AttentionOps.BLOCK * headDim;
         int valueFloats = positions * headDim;
         for (int layer = 0; layer < keys.length; layer++) {
             for (int head = 0; head < kvHeads; head++) {
-                System.arraycopy(keys[layer], offset(from, head), keys[layer], offset(to, head), keyFloats);
-                System.arraycopy(values[layer], offset(from, head), values[layer], offset(to, head), valueFloats);
+                int src = offset(from, head) + fromStart * headDim; // (C/B, H, B) keys: block p / B at p·H
+                int dst = target.offset(to, head) + toStart * headDim;
+                System.arraycopy(keys[layer], src, target.keys[layer], dst, keyFloats);
+                System.arraycopy(values[layer], src, target.values[layer], dst, valueFloats);
             }
         }
     }

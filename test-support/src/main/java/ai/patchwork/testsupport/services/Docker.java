@@ -1,10 +1,12 @@
 package ai.patchwork.testsupport.services;
 
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 
-/** Whether Testcontainers can run containers here, decided once per JVM. */
+/** Whether Testcontainers can run containers here, decided once per JVM, and the start of a service either way. */
 final class Docker {
     private static final Logger log = LoggerFactory.getLogger(Docker.class);
     private static Boolean available;
@@ -19,6 +21,27 @@ final class Docker {
                     available ? "Docker found, using Testcontainers" : "no Docker, using in-process services");
         }
         return available;
+    }
+
+    /**
+     * Starts the test service {@code service}: from {@code container} (image {@code image}) when Docker works, else,
+     * or when the container does not start, from {@code inProcess}. Logs what runs it ({@code describe}) and how long
+     * the start took.
+     */
+    static <T> T start(
+            String service, String image, Supplier<T> container, Supplier<T> inProcess, Function<T, String> describe) {
+        long start = System.nanoTime();
+        T started = null;
+        if (available()) {
+            try {
+                started = container.get();
+            } catch (RuntimeException e) {
+                log.warn("{}: container {} did not start ({}); starting it in process", service, image, e.getMessage());
+            }
+        }
+        if (started == null) started = inProcess.get();
+        log.info("{}: {} in {} ms", service, describe.apply(started), (System.nanoTime() - start) / 1_000_000);
+        return started;
     }
 
     private static boolean detect() {

@@ -9,8 +9,6 @@ import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
@@ -18,7 +16,6 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * embedded PostgreSQL 17 (zonky) on a random port. Started on first use and stopped when the JVM exits.
  */
 public final class TestPostgres {
-    private static final Logger log = LoggerFactory.getLogger(TestPostgres.class);
     private static final String IMAGE = "postgres:17-alpine";
     private static TestPostgres shared;
 
@@ -42,13 +39,12 @@ public final class TestPostgres {
     /** The server of this JVM, started on the first call. */
     public static synchronized TestPostgres shared() {
         if (shared == null) {
-            long start = System.nanoTime();
-            shared = Docker.available() ? containerOrEmbedded() : embedded();
-            log.info(
-                    "test PostgreSQL: {} on port {} in {} ms",
-                    shared.backend,
-                    shared.port,
-                    (System.nanoTime() - start) / 1_000_000);
+            shared = Docker.start(
+                    "test PostgreSQL",
+                    IMAGE,
+                    TestPostgres::container,
+                    TestPostgres::embedded,
+                    s -> s.backend + " on port " + s.port);
         }
         return shared;
     }
@@ -102,24 +98,16 @@ public final class TestPostgres {
         return name;
     }
 
-    private static TestPostgres containerOrEmbedded() {
-        try {
-            PostgreSQLContainer c = new PostgreSQLContainer(IMAGE);
-            c.start();
-            return new TestPostgres(
-                    c.getHost(),
-                    c.getMappedPort(5432),
-                    c.getDatabaseName(),
-                    c.getUsername(),
-                    c.getPassword(),
-                    "Testcontainers " + IMAGE);
-        } catch (RuntimeException e) {
-            log.warn(
-                    "test PostgreSQL: container {} did not start ({}); using embedded PostgreSQL",
-                    IMAGE,
-                    e.getMessage());
-            return embedded();
-        }
+    private static TestPostgres container() {
+        PostgreSQLContainer c = new PostgreSQLContainer(IMAGE);
+        c.start();
+        return new TestPostgres(
+                c.getHost(),
+                c.getMappedPort(5432),
+                c.getDatabaseName(),
+                c.getUsername(),
+                c.getPassword(),
+                "Testcontainers " + IMAGE);
     }
 
     private static TestPostgres embedded() {

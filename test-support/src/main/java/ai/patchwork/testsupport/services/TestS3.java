@@ -15,8 +15,6 @@ import okhttp3.OkHttpClient;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.testcontainers.containers.MinIOContainer;
 
 /**
@@ -24,7 +22,6 @@ import org.testcontainers.containers.MinIOContainer;
  * in-memory store, both speaking AWS signature V4 on a random local port. Started on first use.
  */
 public final class TestS3 {
-    private static final Logger log = LoggerFactory.getLogger(TestS3.class);
     private static final String IMAGE = "minio/minio:RELEASE.2023-09-04T19-57-37Z";
     private static final String REGION = "us-east-1";
     private static TestS3 shared;
@@ -45,13 +42,8 @@ public final class TestS3 {
     /** The server of this JVM, started on the first call. */
     public static synchronized TestS3 shared() {
         if (shared == null) {
-            long start = System.nanoTime();
-            shared = Docker.available() ? containerOrInProcess() : inProcess();
-            log.info(
-                    "test S3: {} at {} in {} ms",
-                    shared.backend,
-                    shared.endpoint,
-                    (System.nanoTime() - start) / 1_000_000);
+            shared = Docker.start(
+                    "test S3", IMAGE, TestS3::container, TestS3::inProcess, s -> s.backend + " at " + s.endpoint);
         }
         return shared;
     }
@@ -122,15 +114,10 @@ public final class TestS3 {
         return keys;
     }
 
-    private static TestS3 containerOrInProcess() {
-        try {
-            MinIOContainer c = new MinIOContainer(IMAGE);
-            c.start();
-            return new TestS3(c.getS3URL(), c.getUserName(), c.getPassword(), "Testcontainers " + IMAGE);
-        } catch (RuntimeException e) {
-            log.warn("test S3: container {} did not start ({}); using S3Proxy in process", IMAGE, e.getMessage());
-            return inProcess();
-        }
+    private static TestS3 container() {
+        MinIOContainer c = new MinIOContainer(IMAGE);
+        c.start();
+        return new TestS3(c.getS3URL(), c.getUserName(), c.getPassword(), "Testcontainers " + IMAGE);
     }
 
     private static TestS3 inProcess() {
