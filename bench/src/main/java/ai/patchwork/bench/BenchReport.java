@@ -5,6 +5,7 @@ import ai.patchwork.model.Devices;
 import ai.patchwork.model.config.ModelConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -28,6 +29,11 @@ public final class BenchReport {
                 Engine.getInstance().getEngineName() + " "
                         + Engine.getInstance().getVersion());
         return out;
+    }
+
+    /** The system load average of the last minute: how busy the machine was while a figure was taken. */
+    public static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     /** The model's shape: hidden size, layers, heads, KV heads, intermediate size and vocabulary. */

@@ -16,6 +16,7 @@ import ai.patchwork.model.vector.VectorTransformer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -28,20 +29,19 @@ final class DecodeRun implements AutoCloseable {
 
     /** The DJL forward, or the CPU runtime with its adapter slots held in one {@link AdapterStorage}. */
     enum Runtime {
-        DJL("djl", null),
-        VECTOR("vector", AdapterStorage.INT16),
-        VECTOR_EXACT("vector-exact", AdapterStorage.EXACT);
+        DJL(null),
+        VECTOR(AdapterStorage.INT16),
+        VECTOR_EXACT(AdapterStorage.EXACT);
 
-        private final String label;
         private final AdapterStorage storage;
 
-        Runtime(String label, AdapterStorage storage) {
-            this.label = label;
+        Runtime(AdapterStorage storage) {
             this.storage = storage;
         }
 
+        /** The name in --runtimes: {@code vector-exact} for VECTOR_EXACT. */
         String label() {
-            return label;
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
         boolean cpu() {
@@ -51,7 +51,7 @@ final class DecodeRun implements AutoCloseable {
         /** The runtime a --runtimes value names: its label. */
         static Runtime of(String label) {
             for (Runtime r : values()) {
-                if (r.label.equals(label.trim())) return r;
+                if (r.label().equals(label.trim())) return r;
             }
             throw new IllegalArgumentException("unknown runtime " + label + ": djl, vector or vector-exact");
         }

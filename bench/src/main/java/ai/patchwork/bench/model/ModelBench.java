@@ -14,7 +14,6 @@ import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.vector.StepThreads;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -140,9 +139,7 @@ public final class ModelBench implements Callable<Integer> {
         ObjectNode out = BenchReport.start("model"); // loads PyTorch, before its thread count is set
         if (intraOpThreads > 0) JniUtils.setNumThreads(intraOpThreads);
         out.put("intra_op_threads", JniUtils.getNumThreads());
-        out.put(
-                "load_average_start",
-                Math.round(100 * ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) / 100.0);
+        out.put("load_average_start", Math.round(100 * BenchReport.loadAverage()) / 100.0);
         out.put("prompt_tokens", prompt);
         out.put("adapters", adapters);
         ArrayNode results = out.putArray("models");
@@ -152,9 +149,7 @@ public final class ModelBench implements Callable<Integer> {
         } finally {
             BenchReport.deleteTree(dir);
         }
-        out.put(
-                "load_average_end",
-                Math.round(100 * ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) / 100.0);
+        out.put("load_average_end", Math.round(100 * BenchReport.loadAverage()) / 100.0);
         BenchReport.print(out, System.out);
         return 0;
     }

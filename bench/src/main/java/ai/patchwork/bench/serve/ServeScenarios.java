@@ -1,10 +1,11 @@
 package ai.patchwork.bench.serve;
 
-import java.lang.management.ManagementFactory;
+import ai.patchwork.bench.BenchReport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.DoubleBinaryOperator;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
@@ -78,12 +79,7 @@ final class ServeScenarios {
                     .put("second_ttft_ms", Stats.round(b.firstChunk() / 1e6))
                     .put("second_cached_tokens", b.cachedTokens());
         }
-        double f = Stats.median(first);
-        double s = Stats.median(second);
-        cell.put("first_ttft_ms_median", Stats.round(f));
-        cell.put("second_ttft_ms_median", Stats.round(s));
-        cell.put("speedup", Stats.ratio(f / s));
-        loadAverage(cell);
+        medians(cell, "first_ttft_ms", first, "second_ttft_ms", second, "speedup", (f, s) -> f / s);
         System.err.println("bench serve: " + cell);
         return cell;
     }
@@ -123,12 +119,14 @@ final class ServeScenarios {
                 System.err.println("bench serve: " + c);
             }
         }
-        double f = Stats.median(free);
-        double m = Stats.median(constrained);
-        cell.put("unconstrained_decode_tokens_per_s_median", Stats.round(f));
-        cell.put("constrained_decode_tokens_per_s_median", Stats.round(m));
-        cell.put("constrained_over_unconstrained", Stats.ratio(m / f));
-        loadAverage(cell);
+        medians(
+                cell,
+                "unconstrained_decode_tokens_per_s",
+                free,
+                "constrained_decode_tokens_per_s",
+                constrained,
+                "constrained_over_unconstrained",
+                (f, m) -> m / f);
         return cell;
     }
 
@@ -169,9 +167,23 @@ final class ServeScenarios {
         return out;
     }
 
-    private static void loadAverage(ObjectNode cell) {
-        cell.put(
-                "load_average",
-                Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+    /**
+     * Puts the medians of two variants' figures ({@code a}{@code _median}, {@code b}{@code _median}), their ratio
+     * ({@code ratio} of the two medians) and the load average.
+     */
+    private static void medians(
+            ObjectNode cell,
+            String a,
+            List<Double> as,
+            String b,
+            List<Double> bs,
+            String ratio,
+            DoubleBinaryOperator of) {
+        double x = Stats.median(as);
+        double y = Stats.median(bs);
+        cell.put(a + "_median", Stats.round(x));
+        cell.put(b + "_median", Stats.round(y));
+        cell.put(ratio, Stats.ratio(of.applyAsDouble(x, y)));
+        cell.put("load_average", Stats.round(BenchReport.loadAverage()));
     }
 }

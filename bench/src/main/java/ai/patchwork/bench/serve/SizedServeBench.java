@@ -3,7 +3,6 @@ package ai.patchwork.bench.serve;
 import ai.patchwork.bench.BenchReport;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -200,10 +199,7 @@ final class SizedServeBench implements Callable<Integer> {
             out.putObject("end")
                     .put("rss_mb", end.rss() >> 20)
                     .put("peak_rss_mb", end.peak() >> 20)
-                    .put(
-                            "load_average",
-                            Stats.round(
-                                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+                    .put("load_average", Stats.round(BenchReport.loadAverage()));
         } finally {
             BenchReport.deleteTree(run.resolve("data")); // the server's database and object store; its log stays
         }
@@ -232,9 +228,7 @@ final class SizedServeBench implements Callable<Integer> {
         cell.put("tokens", run.tokens());
         cell.put("tokens_per_s", Stats.round(run.tokens() / (run.wallNanos() / 1e9)));
         Stats.latencies(cell, ok);
-        cell.put(
-                "load_average",
-                Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        cell.put("load_average", Stats.round(BenchReport.loadAverage()));
         System.err.println("bench serve: " + cell);
         return cell;
     }
@@ -283,9 +277,7 @@ final class SizedServeBench implements Callable<Integer> {
         } catch (IOException e) {
             // not Linux: the cores are enough to tell machines apart
         }
-        m.put(
-                "load_average_at_start",
-                Stats.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+        m.put("load_average_at_start", Stats.round(BenchReport.loadAverage()));
     }
 
     private static Path defaultCache() {

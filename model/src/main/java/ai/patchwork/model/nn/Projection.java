@@ -1,35 +1,32 @@
 package ai.patchwork.model.nn;
 
+import ai.patchwork.model.config.ModelConfig;
+import java.util.Locale;
+
 /** The seven linear projections of a Llama block, by their Hugging Face / PEFT module names. */
 public enum Projection {
-    Q("q_proj"),
-    K("k_proj"),
-    V("v_proj"),
-    O("o_proj"),
-    GATE("gate_proj"),
-    UP("up_proj"),
-    DOWN("down_proj");
+    Q,
+    K,
+    V,
+    O,
+    GATE,
+    UP,
+    DOWN;
 
-    private final String module;
-
-    Projection(String module) {
-        this.module = module;
-    }
-
-    /** The module name as in checkpoints and in PEFT's {@code target_modules}. */
+    /** The module name as in checkpoints and in PEFT's {@code target_modules}: {@code q_proj} for Q. */
     public String module() {
-        return module;
+        return name().toLowerCase(Locale.ROOT) + "_proj";
     }
 
     public static Projection ofModule(String module) {
         for (Projection p : values()) {
-            if (p.module.equals(module)) return p;
+            if (p.module().equals(module)) return p;
         }
         return null;
     }
 
     /** Input width of this projection for a model. */
-    public int inFeatures(ai.patchwork.model.config.ModelConfig c) {
+    public int inFeatures(ModelConfig c) {
         return switch (this) {
             case Q, K, V, GATE, UP -> c.hiddenSize();
             case O -> c.qDim();
@@ -38,7 +35,7 @@ public enum Projection {
     }
 
     /** Output width of this projection for a model. */
-    public int outFeatures(ai.patchwork.model.config.ModelConfig c) {
+    public int outFeatures(ModelConfig c) {
         return switch (this) {
             case Q -> c.qDim();
             case K, V -> c.kvDim();
