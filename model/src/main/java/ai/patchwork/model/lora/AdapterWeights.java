@@ -64,17 +64,8 @@ public record AdapterWeights(String id, PeftConfig config, List<LoraWeights> mod
         AdapterTensors tensors = AdapterTensors.check(peft, file.header(), base);
         List<LoraWeights> modules = new ArrayList<>();
         for (Map.Entry<String, String[]> e : tensors.modules().entrySet()) {
-            String[] key = e.getKey().split("\\.", 2);
-            Projection p = Projection.ofModule(key[1]);
-            modules.add(new LoraWeights(
-                    Integer.parseInt(key[0]),
-                    p,
-                    peft.rank(),
-                    p.inFeatures(base),
-                    p.outFeatures(base),
-                    file.floats(e.getValue()[0]),
-                    file.floats(e.getValue()[1]),
-                    (float) peft.scaling()));
+            modules.add(
+                    LoraWeights.of(e.getKey(), peft, base, file.floats(e.getValue()[0]), file.floats(e.getValue()[1])));
         }
         return new AdapterWeights(id, peft, modules);
     }

@@ -77,7 +77,7 @@ public final class LoraSlots implements AdapterSlots {
         try (NDManager tmp = manager.newSubManager()) {
             for (int l = 0; l < config.numLayers(); l++) {
                 for (ProjectionGroup g : ProjectionGroup.values()) {
-                    write(slot, l, g, packA(adapter, l, g), packB(adapter, l, g), tmp);
+                    write(slot, l, g, adapter, tmp);
                 }
             }
         }
@@ -116,62 +116,38 @@ public final class LoraSlots implements AdapterSlots {
         checkSlot(slot);
         try (NDManager tmp = manager.newSubManager()) {
             for (int l = 0; l < config.numLayers(); l++) {
-                for (ProjectionGroup g : ProjectionGroup.values()) {
-                    int in = g.inFeatures(config);
-                    int out = g.outFeatures(config);
-                    int r = g.parts().size() * maxRank;
-                    write(slot, l, g, new float[in * r], new float[r * out], tmp);
-                }
+                for (ProjectionGroup g : ProjectionGroup.values()) write(slot, l, g, null, tmp);
             }
         }
         version++;
     }
 
-    private void write(int slot, int l, ProjectionGroup g, float[] packedA, float[] packedB, NDManager tmp) {
-        NDArray sa = a[l][g.ordinal()];
-        NDArray sb = b[l][g.ordinal()];
-        sa.set(
-                new NDIndex("{}", slot),
-                tmp.create(
-                        packedA, new Shape(sa.getShape().get(1), sa.getShape().get(2))));
-        sb.set(
-                new NDIndex("{}", slot),
-                tmp.create(
-                        packedB, new Shape(sb.getShape().get(1), sb.getShape().get(2))));
-    }
-
-    /** Aᵀ of every part side by side: (in, R). */
-    private float[] packA(AdapterWeights adapter, int layer, ProjectionGroup g) {
+    /**
+     * Writes group {@code g} of layer {@code l} of an adapter (zeros for null) into a slot: Aᵀ of every part side by
+     * side, (in, R), and s·Bᵀ of every part block-diagonal, (R, out).
+     */
+    private void write(int slot, int l, ProjectionGroup g, AdapterWeights adapter, NDManager tmp) {
         int in = g.inFeatures(config);
-        int r = g.parts().size() * maxRank;
-        float[] out = new float[in * r];
-        List<Projection> parts = g.parts();
-        for (int j = 0; j < parts.size(); j++) {
-            LoraWeights w = adapter.module(layer, parts.get(j));
-            if (w == null) continue;
-            for (int k = 0; k < w.rank(); k++) {
-                for (int i = 0; i < in; i++) out[i * r + j * maxRank + k] = w.a()[k * in + i];
-            }
-        }
-        return out;
-    }
-
-    /** s·Bᵀ of every part, block-diagonal: (R, out). */
-    private float[] packB(AdapterWeights adapter, int layer, ProjectionGroup g) {
         int outWidth = g.outFeatures(config);
         int r = g.parts().size() * maxRank;
-        float[] out = new float[r * outWidth];
+        float[] packedA = new float[in * r];
+        float[] packedB = new float[r * outWidth];
         List<Projection> parts = g.parts();
-        for (int j = 0; j < parts.size(); j++) {
-            LoraWeights w = adapter.module(layer, parts.get(j));
+        for (int j = 0; adapter != null && j < parts.size(); j++) {
+            LoraWeights w = adapter.module(l, parts.get(j));
             if (w == null) continue;
             float[] sb = w.scaledB();
             int off = g.outOffset(parts.get(j), config);
             for (int k = 0; k < w.rank(); k++) {
-                for (int o = 0; o < w.out(); o++) out[(j * maxRank + k) * outWidth + off + o] = sb[o * w.rank() + k];
+                int c = j * maxRank + k; // part j's rank k: a column of Aᵀ, a row of s·Bᵀ
+                for (int i = 0; i < in; i++) packedA[i * r + c] = w.a()[k * in + i];
+                for (int o = 0; o < w.out(); o++) packedB[c * outWidth + off + o] = sb[o * w.rank() + k];
             }
         }
-        return out;
+        NDArray slotsA = a[l][g.ordinal()];
+        NDArray slotsB = b[l][g.ordinal()];
+        slotsA.set(new NDIndex("{}", slot), tmp.create(packedA, new Shape(in, r)));
+        slotsB.set(new NDIndex("{}", slot), tmp.create(packedB, new Shape(r, outWidth)));
     }
 
     NDArray a(int layer, ProjectionGroup g) {

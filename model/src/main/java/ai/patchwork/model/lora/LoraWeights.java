@@ -1,5 +1,6 @@
 package ai.patchwork.model.lora;
 
+import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.nn.Projection;
 
 /**
@@ -12,6 +13,18 @@ public record LoraWeights(
     public LoraWeights {
         if (a.length != rank * in) throw new IllegalArgumentException("lora_A of " + projection + " must be (r, in)");
         if (b.length != out * rank) throw new IllegalArgumentException("lora_B of " + projection + " must be (out, r)");
+    }
+
+    /**
+     * The module a {@code "layer.module"} key names (as {@code "3.q_proj"}) in an adapter of {@code peft} on a model
+     * of {@code model}'s shape, with A (r, in) and B (out, r).
+     */
+    static LoraWeights of(String key, PeftConfig peft, ModelConfig model, float[] a, float[] b) {
+        String[] k = key.split("\\.", 2);
+        Projection p = Projection.ofModule(k[1]);
+        return new LoraWeights(
+                Integer.parseInt(k[0]), p, peft.rank(), p.inFeatures(model), p.outFeatures(model), a, b, (float)
+                        peft.scaling());
     }
 
     /** s·B, (out, r). */

@@ -121,19 +121,8 @@ public final class TrainableLora implements LoraOps, AutoCloseable {
     /** A host-memory copy of the current weights, servable and exportable. */
     public AdapterWeights snapshot(String id) {
         List<LoraWeights> modules = new ArrayList<>();
-        params.forEach((key, ab) -> {
-            String[] k = key.split("\\.", 2);
-            Projection p = Projection.ofModule(k[1]);
-            modules.add(new LoraWeights(
-                    Integer.parseInt(k[0]),
-                    p,
-                    config.rank(),
-                    p.inFeatures(model),
-                    p.outFeatures(model),
-                    ab[0].toFloatArray(),
-                    ab[1].toFloatArray(),
-                    (float) config.scaling()));
-        });
+        params.forEach((key, ab) ->
+                modules.add(LoraWeights.of(key, config, model, ab[0].toFloatArray(), ab[1].toFloatArray())));
         return new AdapterWeights(id, config, modules);
     }
 

@@ -108,10 +108,8 @@ final class Gemm {
         MemorySegment s = w.values();
         int k = w.k();
         int kv = k - k % L;
-        FloatVector c0 = FloatVector.zero(S),
-                c1 = FloatVector.zero(S),
-                c2 = FloatVector.zero(S),
-                c3 = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector c0 = zero, c1 = zero, c2 = zero, c3 = zero;
         if (w.precision() == Precision.BF16) {
             long b = 2 * wb;
             for (int p = 0; p < kv; p += L, b += 8L * L) {
@@ -147,22 +145,11 @@ final class Gemm {
 
     /** Outputs (i .. i+3, j .. j+3); {@code wb}: where the block of 4 packed W rows starts in {@code w}. */
     private static void tile4x4(float[] x, int i, int k, float[] w, int wb, int j, int n, float[] y) {
-        FloatVector c00 = FloatVector.zero(S),
-                c01 = FloatVector.zero(S),
-                c02 = FloatVector.zero(S),
-                c03 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S),
-                c11 = FloatVector.zero(S),
-                c12 = FloatVector.zero(S),
-                c13 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S),
-                c21 = FloatVector.zero(S),
-                c22 = FloatVector.zero(S),
-                c23 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S),
-                c31 = FloatVector.zero(S),
-                c32 = FloatVector.zero(S),
-                c33 = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero;
+        FloatVector c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+        FloatVector c20 = zero, c21 = zero, c22 = zero, c23 = zero;
+        FloatVector c30 = zero, c31 = zero, c32 = zero, c33 = zero;
         int x0 = i * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
         int kv = k - k % L;
         int wp = wb; // the block's packed vectors, 4 per step
@@ -267,14 +254,9 @@ final class Gemm {
             int k) {
         float[] wf = w.f32(), vf = v.f32();
         short[] wq = w.i16(), vq = v.i16();
-        FloatVector c0 = FloatVector.zero(S),
-                c1 = FloatVector.zero(S),
-                c2 = FloatVector.zero(S),
-                c3 = FloatVector.zero(S);
-        FloatVector d0 = FloatVector.zero(S),
-                d1 = FloatVector.zero(S),
-                d2 = FloatVector.zero(S),
-                d3 = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+        FloatVector d0 = zero, d1 = zero, d2 = zero, d3 = zero;
         for (int p = 0, wp = wb, vp = vb; p < k; p += L, wp += 4 * L, vp += 4 * L) {
             FloatVector a = FloatVector.fromArray(S, x, x0 + p);
             FloatVector b = FloatVector.fromArray(S, x, x1 + p);
@@ -301,10 +283,8 @@ final class Gemm {
 
     /** Four outputs of one x row; {@code wb}: where the block of 4 packed W rows starts. */
     private static void tile1x4(float[] x, int x0, int k, float[] w, int wb, float[] y, int o) {
-        FloatVector c0 = FloatVector.zero(S),
-                c1 = FloatVector.zero(S),
-                c2 = FloatVector.zero(S),
-                c3 = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector c0 = zero, c1 = zero, c2 = zero, c3 = zero;
         int kv = k - k % L;
         int wp = wb;
         for (int p = 0; p < kv; p += L, wp += 4 * L) {

@@ -31,10 +31,8 @@ final class Gemm16 {
 
     /** Four outputs of one x row; {@code wb}: the value where the block of 4 packed W rows starts. */
     private static void tile1x4(float[] x, int x0, short[] w, int wb, float[] y, int o, int k) {
-        FloatVector c0 = FloatVector.zero(S),
-                c1 = FloatVector.zero(S),
-                c2 = FloatVector.zero(S),
-                c3 = FloatVector.zero(S);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector c0 = zero, c1 = zero, c2 = zero, c3 = zero;
         for (int p = 0, wp = wb; p < k; p += L, wp += 4 * L) {
             FloatVector a = FloatVector.fromArray(S, x, x0 + p);
             c0 = a.fma(Int16.load(w, wp), c0);
