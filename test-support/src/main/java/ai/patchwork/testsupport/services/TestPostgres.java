@@ -14,26 +14,24 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 /**
  * One real PostgreSQL server per JVM: a Testcontainers {@code postgres:17-alpine} when Docker works, otherwise an
  * embedded PostgreSQL 17 (zonky) on a random port. Started on first use and stopped when the JVM exits.
+ *
+ * @param host the server's host
+ * @param port its port
+ * @param database the default database
+ * @param username the user tests connect as
+ * @param password that user's password
+ * @param backend what runs the server, e.g. "embedded PostgreSQL (zonky)"
  */
-public final class TestPostgres {
+public record TestPostgres(String host, int port, String database, String username, String password, String backend) {
     private static final String IMAGE = "postgres:17-alpine";
+    private static final AtomicInteger DATABASES = new AtomicInteger(); // numbers the databases createDatabase makes
     private static TestPostgres shared;
 
-    private final String host;
-    private final int port;
-    private final String database;
-    private final String username;
-    private final String password;
-    private final String backend;
-    private final AtomicInteger databases = new AtomicInteger();
-
-    private TestPostgres(String host, int port, String database, String username, String password, String backend) {
-        this.host = host;
-        this.port = port;
-        this.database = database;
-        this.username = username;
-        this.password = password;
-        this.backend = backend;
+    public TestPostgres {
+        if (host == null || database == null || username == null || password == null || backend == null)
+            throw new IllegalArgumentException(
+                    "host, database, username, password (may be empty) and backend are required");
+        if (port < 1 || port > 65535) throw new IllegalArgumentException("port " + port + " is not a TCP port");
     }
 
     /** The server of this JVM, started on the first call. */
@@ -59,19 +57,6 @@ public final class TestPostgres {
         return "jdbc:postgresql://" + host + ":" + port + "/" + databaseName;
     }
 
-    public String username() {
-        return username;
-    }
-
-    public String password() {
-        return password;
-    }
-
-    /** What runs the server, e.g. "embedded PostgreSQL (zonky)". */
-    public String backend() {
-        return backend;
-    }
-
     /** An unpooled data source on the default database. */
     public DataSource dataSource() {
         return dataSource(database);
@@ -88,7 +73,7 @@ public final class TestPostgres {
 
     /** Creates an empty database named {@code prefix_<n>} and returns its name. */
     public String createDatabase(String prefix) {
-        String name = prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + databases.incrementAndGet();
+        String name = prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + DATABASES.incrementAndGet();
         try (Connection c = dataSource().getConnection();
                 Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
