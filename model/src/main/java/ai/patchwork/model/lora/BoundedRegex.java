@@ -44,22 +44,15 @@ final class BoundedRegex {
     /** Whether the whole of {@code text} matches. */
     boolean matches(String text) {
         try {
-            return pattern.matcher(new Deadline(text, System.nanoTime() + MATCH_MILLIS * 1_000_000))
+            return pattern.matcher(new Deadline(text, System.nanoTime() + MATCH_MILLIS * 1_000_000, what))
                     .matches();
         } catch (StackOverflowError e) {
             throw new ModelFormatException(what + " is too complex to match");
         }
     }
 
-    /** The text, read against a deadline. */
-    private final class Deadline implements CharSequence {
-        private final CharSequence text;
-        private final long deadline;
-
-        Deadline(CharSequence text, long deadline) {
-            this.text = text;
-            this.deadline = deadline;
-        }
+    /** The text, read against a deadline (from {@link System#nanoTime}) by the match of the pattern {@code what}. */
+    private record Deadline(CharSequence text, long deadline, String what) implements CharSequence {
 
         @Override
         public char charAt(int index) {
@@ -77,7 +70,7 @@ final class BoundedRegex {
 
         @Override
         public CharSequence subSequence(int start, int end) {
-            return new Deadline(text.subSequence(start, end), deadline);
+            return new Deadline(text.subSequence(start, end), deadline, what);
         }
 
         @Override
