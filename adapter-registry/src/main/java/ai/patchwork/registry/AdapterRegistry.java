@@ -4,6 +4,7 @@ import ai.patchwork.registry.store.Artifact;
 import ai.patchwork.registry.store.Artifacts;
 import ai.patchwork.registry.store.GcReport;
 import ai.patchwork.registry.store.ObjectStoreException;
+import ai.patchwork.registry.store.ScratchDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,10 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -98,12 +97,10 @@ public final class AdapterRegistry {
                     "name '" + upload.name() + "' is the id of a base model; choose another name");
         }
         checkSameBaseModel(project, upload.name(), base.id());
-        Path work = null;
-        try {
-            work = Files.createTempDirectory("patchwork-adapter-");
+        try (ScratchDir work = ScratchDir.create("patchwork-adapter-")) {
             AdapterFiles.Peft files = switch (upload.files()) {
                 case AdapterFiles.Peft p -> p;
-                case AdapterFiles.Archive a -> extractor.extract(a, work);
+                case AdapterFiles.Archive a -> extractor.extract(a, work.path());
             };
             PeftValidator.ValidPeft peft = validator.validate(files, base);
             Artifact artifact = artifacts.put(peft.weights(), peft.hash());
@@ -122,8 +119,6 @@ public final class AdapterRegistry {
                     e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            deleteRecursively(work);
         }
     }
 
@@ -305,14 +300,5 @@ public final class AdapterRegistry {
     /** Removes stored weights that no live adapter, file or checkpoint has referenced for {@code grace}. */
     public GcReport collectGarbage(Duration grace) {
         return artifacts.collectGarbage(grace);
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (dir == null) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp folder left behind is harmless
-        }
     }
 }

@@ -46,8 +46,7 @@ public final class ObjectStore implements AutoCloseable {
     public ObjectStore(StoreSettings settings) {
         this.settings = settings;
         // Our own OkHttp client: MinIO's default one reads every system CA certificate on construction (about a
-        // second),
-        // and its timeouts suit small objects rather than adapter weights.
+        // second), and its timeouts suit small objects rather than adapter weights.
         OkHttpClient http = new OkHttpClient.Builder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .readTimeout(Duration.ofMinutes(5))

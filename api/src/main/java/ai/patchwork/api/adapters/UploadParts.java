@@ -2,25 +2,19 @@ package ai.patchwork.api.adapters;
 
 import ai.patchwork.api.web.ApiException;
 import ai.patchwork.registry.AdapterFiles;
+import ai.patchwork.registry.store.ScratchDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
  * The file parts of an adapter upload, moved to a temporary folder for the registry to read; closing deletes it.
+ *
+ * @param dir the folder holding the parts
+ * @param files the parts as the registry reads them
  */
-final class UploadParts implements AutoCloseable {
-    private final Path dir;
-    private final AdapterFiles files;
-
-    private UploadParts(Path dir, AdapterFiles files) {
-        this.dir = dir;
-        this.files = files;
-    }
+record UploadParts(ScratchDir dir, AdapterFiles files) implements AutoCloseable {
 
     /** Checks which parts were sent and saves them: the two PEFT files, or one archive. */
     static UploadParts save(MultipartFile config, MultipartFile weights, MultipartFile archive) {
@@ -42,9 +36,9 @@ final class UploadParts implements AutoCloseable {
             throw ApiException.badRequest(
                     "adapter_model", "missing_file", "adapter_model is required with adapter_config");
         }
-        Path dir = null;
+        ScratchDir dir = null;
         try {
-            dir = Files.createTempDirectory("patchwork-upload-");
+            dir = ScratchDir.create("patchwork-upload-");
             AdapterFiles files;
             if (archive != null) {
                 files = new AdapterFiles.Archive(
@@ -57,32 +51,19 @@ final class UploadParts implements AutoCloseable {
             }
             return new UploadParts(dir, files);
         } catch (IOException | RuntimeException e) {
-            delete(dir);
+            if (dir != null) dir.close();
             if (e instanceof RuntimeException r) throw r;
             throw new UncheckedIOException((IOException) e);
         }
     }
 
-    AdapterFiles files() {
-        return files;
-    }
-
     @Override
     public void close() {
-        delete(dir);
+        dir.close();
     }
 
     private static Path transfer(MultipartFile part, Path target) throws IOException {
         part.transferTo(target);
         return target;
-    }
-
-    private static void delete(Path dir) {
-        if (dir == null) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp folder left behind is harmless
-        }
     }
 }

@@ -38,26 +38,23 @@ final class LogprobsJson {
             throw ApiException.badRequest("top_logprobs", "invalid_value", "top_logprobs requires logprobs to be true");
         }
         if (!on) return -1;
-        int top = topLogprobs == null ? 0 : topLogprobs;
-        if (top < 0 || top > TokenLogprob.MAX_TOP) {
-            throw ApiException.badRequest(
-                    "top_logprobs",
-                    "invalid_value",
-                    "top_logprobs must be between 0 and " + TokenLogprob.MAX_TOP + ", got " + top);
-        }
-        return top;
+        return alternatives("top_logprobs", topLogprobs == null ? 0 : topLogprobs);
     }
 
     /** The engine's alternatives count for the completions endpoint's integer {@code logprobs}: -1 for none. */
     static int completion(Integer logprobs) {
-        if (logprobs == null) return -1;
-        if (logprobs < 0 || logprobs > TokenLogprob.MAX_TOP) {
+        return logprobs == null ? -1 : alternatives("logprobs", logprobs);
+    }
+
+    /** {@code count} when it is between 0 and {@link TokenLogprob#MAX_TOP}, else a 400 naming {@code param}. */
+    private static int alternatives(String param, int count) {
+        if (count < 0 || count > TokenLogprob.MAX_TOP) {
             throw ApiException.badRequest(
-                    "logprobs",
+                    param,
                     "invalid_value",
-                    "logprobs must be between 0 and " + TokenLogprob.MAX_TOP + ", got " + logprobs);
+                    param + " must be between 0 and " + TokenLogprob.MAX_TOP + ", got " + count);
         }
-        return logprobs;
+        return count;
     }
 
     /** The {@code logprobs} object of a choice (or chunk) covering {@code entries}, in generation order. */

@@ -19,11 +19,7 @@ public final class Quotas {
 
     /** @throws RateLimitExceededException 429 {@code quota_exceeded} when {@code bytes} more would not fit */
     public void checkStorage(String projectId, long bytes) {
-        Long max = jdbc.sql("SELECT max_stored_bytes FROM projects WHERE id = ?")
-                .param(projectId)
-                .query((rs, i) -> (Long) rs.getObject(1))
-                .optional()
-                .orElse(null);
+        Long max = limit(projectId, "max_stored_bytes", Long.class);
         if (max == null) return;
         long used = jdbc.sql("""
         SELECT (SELECT coalesce(sum(bytes), 0) FROM files WHERE project_id = ? AND status <> 'deleted')
@@ -40,11 +36,7 @@ public final class Quotas {
 
     /** @throws RateLimitExceededException 429 {@code quota_exceeded} when the project has its maximum of open jobs */
     public void checkJobs(String projectId) {
-        Integer max = jdbc.sql("SELECT max_concurrent_fine_tuning_jobs FROM projects WHERE id = ?")
-                .param(projectId)
-                .query((rs, i) -> (Integer) rs.getObject(1))
-                .optional()
-                .orElse(null);
+        Integer max = limit(projectId, "max_concurrent_fine_tuning_jobs", Integer.class);
         if (max == null) return;
         long open = jdbc.sql("SELECT count(*) FROM fine_tuning_jobs WHERE project_id = ? "
                         + "AND status IN ('validating_files', 'queued', 'running', 'paused')")
@@ -58,5 +50,14 @@ public final class Quotas {
                             + ". Wait for one to finish or cancel one.",
                     Map.of());
         }
+    }
+
+    /** The project's limit in {@code column}, or null when it has none. */
+    private <T> T limit(String projectId, String column, Class<T> type) {
+        return jdbc.sql("SELECT " + column + " FROM projects WHERE id = ?")
+                .param(projectId)
+                .query((rs, i) -> type.cast(rs.getObject(1)))
+                .optional()
+                .orElse(null);
     }
 }

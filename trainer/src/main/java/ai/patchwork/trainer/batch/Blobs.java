@@ -10,15 +10,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The job's intermediate files (tokenized data, checkpoints, the exported adapter) as content-addressed artifacts.
  * Each is referenced by the running job as it is stored, so the collector keeps it until the job has finished, however
  * long the job waits in the queue or trains.
+ *
+ * @param retry the retry policy of this job's object store calls
  */
-final class Blobs {
+record Blobs(Artifacts artifacts, JobRun run, JdbcClient jdbc, StoreRetry retry) {
 
     /** Writes the content produced by {@code writer}. */
     interface Writer {
@@ -28,23 +29,6 @@ final class Blobs {
     /** Reads an artifact's bytes. */
     interface Reader<T> {
         T read(InputStream in) throws IOException;
-    }
-
-    private final Artifacts artifacts;
-    private final JobRun run;
-    private final JdbcClient jdbc;
-    private final StoreRetry retry;
-
-    Blobs(Artifacts artifacts, JobRun run, DataSource dataSource, StoreRetry retry) {
-        this.artifacts = artifacts;
-        this.run = run;
-        this.jdbc = JdbcClient.create(dataSource);
-        this.retry = retry;
-    }
-
-    /** The retry policy of this job's object store calls. */
-    StoreRetry retry() {
-        return retry;
     }
 
     /**

@@ -29,6 +29,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Scope;
 import org.springframework.context.annotation.ScopedProxyMode;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The fine-tuning job in Spring Batch, its JobRepository in the platform's PostgreSQL (tables from the V4
@@ -83,55 +84,57 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
     @Bean
     @Scope(value = "step", proxyMode = ScopedProxyMode.NO)
     Blobs jobBlobs(Artifacts artifacts, JobRun run, DataSource dataSource, ObjectProvider<StoreRetry> retry) {
-        return new Blobs(artifacts, run, dataSource, retry.getIfAvailable(StoreRetry::standard));
+        return new Blobs(artifacts, run, JdbcClient.create(dataSource), retry.getIfAvailable(StoreRetry::standard));
+    }
+
+    /** The running job as its worker holds it. */
+    @Bean
+    @Scope(value = "step", proxyMode = ScopedProxyMode.NO)
+    HeldJob heldJob(JobRun run, JobProgress progress) {
+        return new HeldJob(run, progress);
+    }
+
+    @Bean
+    JobData fineTuningJobData(FileStore files, BaseModels baseModels) {
+        return new JobData(files, baseModels);
     }
 
     @Bean
     @StepScope
-    Tasklet validateFilesTasklet(JobRun run, JobProgress progress, FileStore files, BaseModels baseModels) {
-        return new ValidateFilesTasklet(run, progress, files, baseModels);
+    Tasklet validateFilesTasklet(HeldJob held, JobData data) {
+        return new ValidateFilesTasklet(held, data);
     }
 
     @Bean
     @StepScope
-    Tasklet tokenizeTasklet(JobRun run, JobProgress progress, FileStore files, BaseModels baseModels, Blobs blobs) {
-        return new TokenizeTasklet(run, progress, files, baseModels, blobs);
+    Tasklet tokenizeTasklet(HeldJob held, JobData data, Blobs blobs) {
+        return new TokenizeTasklet(held, data, blobs);
     }
 
     @Bean(destroyMethod = "close")
     @StepScope
     Tasklet trainTasklet(
-            JobRun run,
-            JobProgress progress,
+            HeldJob held,
             ShutdownSignal shutdown,
             ProgressClock clock,
             BaseModels baseModels,
             AdapterRegistry registry,
             Blobs blobs) {
         return new TrainTasklet(
-                run,
-                progress,
-                new TrainingControl(run, shutdown, clock, progress, blobs),
-                new TrainingSessions(baseModels, registry));
+                held, new TrainingControl(held, shutdown, clock, blobs), new TrainingSessions(baseModels, registry));
     }
 
     @Bean
     @StepScope
     Tasklet exportAdapterTasklet(
-            JobRun run,
-            JobProgress progress,
-            BaseModels baseModels,
-            FileStore files,
-            Blobs blobs,
-            DataSource dataSource) {
-        return new ExportAdapterTasklet(run, progress, baseModels, files, blobs, new ResultsCsv(dataSource));
+            HeldJob held, BaseModels baseModels, FileStore files, Blobs blobs, DataSource dataSource) {
+        return new ExportAdapterTasklet(held, baseModels, files, blobs, new ResultsCsv(dataSource));
     }
 
     @Bean
     @StepScope
-    Tasklet registerAdapterTasklet(
-            JobRun run, JobProgress progress, AdapterRegistry registry, Blobs blobs, DataSource dataSource) {
-        return new RegisterAdapterTasklet(run, progress, registry, blobs, dataSource);
+    Tasklet registerAdapterTasklet(HeldJob held, AdapterRegistry registry, Blobs blobs, DataSource dataSource) {
+        return new RegisterAdapterTasklet(held, registry, blobs, JdbcClient.create(dataSource));
     }
 
     @Bean
@@ -203,7 +206,10 @@ public class FineTuningBatchConfiguration extends JdbcDefaultBatchConfiguration 
             ProgressClock clock,
             JobProgress progress) {
         return new FineTuningRunner(
-                jobOperator, jobRepository, fineTuningJob, reinforcementFineTuningJob, shutdown, clock, progress);
+                new BatchJobs(jobOperator, jobRepository, fineTuningJob, reinforcementFineTuningJob),
+                shutdown,
+                clock,
+                progress);
     }
 
     /** A one-call step; starting it counts as progress for the worker's watchdog. */

@@ -15,8 +15,6 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
-import org.springframework.batch.core.launch.JobOperator;
-import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
@@ -47,26 +45,13 @@ public final class FineTuningRunner implements JobRunner {
 
     private static final Logger log = LoggerFactory.getLogger(FineTuningRunner.class);
 
-    private final JobOperator operator;
-    private final JobRepository repository;
-    private final Job supervised;
-    private final Job reinforcement;
+    private final BatchJobs batch;
     private final ShutdownSignal shutdown;
     private final ProgressClock clock;
     private final JobProgress progress;
 
-    FineTuningRunner(
-            JobOperator operator,
-            JobRepository repository,
-            Job supervised,
-            Job reinforcement,
-            ShutdownSignal shutdown,
-            ProgressClock clock,
-            JobProgress progress) {
-        this.operator = operator;
-        this.repository = repository;
-        this.supervised = supervised;
-        this.reinforcement = reinforcement;
+    FineTuningRunner(BatchJobs batch, ShutdownSignal shutdown, ProgressClock clock, JobProgress progress) {
+        this.batch = batch;
         this.shutdown = shutdown;
         this.clock = clock;
         this.progress = progress;
@@ -83,12 +68,11 @@ public final class FineTuningRunner implements JobRunner {
                 .toJobParameters();
         clock.touch();
         try {
-            Job job = progress.job(jobId).reinforcement() == null ? supervised : reinforcement;
-            JobExecution last = repository.getLastJobExecution(job.getName(), identifying);
+            Job job = batch.of(progress.job(jobId));
+            JobExecution last = batch.last(job, identifying);
             if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
-                // The register step finishes the job before its execution completes, so this job was left unfinished by
-                // a
-                // failure in between; claiming it again would only repeat this, so it fails.
+                // The register step finishes the job before its execution completes, so this job was left unfinished
+                // by a failure in between; claiming it again would only repeat this, so it fails.
                 log.warn("job {}: its batch execution had completed but the job had not finished; failing it", jobId);
                 fail(
                         lease,
@@ -102,9 +86,9 @@ public final class FineTuningRunner implements JobRunner {
                 // The worker that ran it is gone: this worker holds the lease that worker failed to renew.
                 progress.warn(
                         lease, "The previous worker stopped responding; restarting from the last checkpoint", null);
-                operator.recover(last);
+                batch.operator().recover(last);
             }
-            outcome(lease, operator.start(job, params));
+            outcome(lease, batch.operator().start(job, params));
         } catch (LeaseLostException e) {
             log.warn("job {}: {}", jobId, e.getMessage());
         } catch (Exception e) {

@@ -1,6 +1,8 @@
 package ai.patchwork.trainer.batch;
 
 import ai.patchwork.model.tokenizer.Tokenizer;
+import ai.patchwork.registry.BaseModel;
+import ai.patchwork.registry.BaseModels;
 import ai.patchwork.trainer.dataset.EncodedExample;
 import ai.patchwork.trainer.dataset.ExampleEncoder;
 import ai.patchwork.trainer.dataset.InvalidDatasetException;
@@ -18,38 +20,44 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * Reads a job's training or validation file from the object store and tokenizes it line by line (only token ids stay
- * on the heap), turning every data problem into a {@link JobFailure}.
+ * Reads a job's training or validation file from the object store and tokenizes it line by line with the job's base
+ * model (only token ids stay on the heap), turning every data problem into a {@link JobFailure}. What the validate
+ * and the tokenize steps share.
  */
-final class JobData {
-    private JobData() {}
+record JobData(FileStore files, BaseModels baseModels) {
 
     /**
-     * @param param {@code training_file} or {@code validation_file}
-     */
-    static List<EncodedExample> encode(FileStore files, String fileId, String param, Tokenizer tokenizer, int context) {
-        ExampleEncoder encoder = new ExampleEncoder(tokenizer, context);
-        return read(files, fileId, param, in -> JsonlParser.encode(in, files.maxLineBytes(), encoder));
-    }
-
-    /**
-     * The examples of a supervised job, or the pairs of a DPO job as two sequences each (2i preferred, 2i+1 not).
+     * One of a job's files.
      *
-     * @param param {@code training_file} or {@code validation_file}
+     * @param id the file's id
+     * @param param the request parameter naming it: {@code training_file} or {@code validation_file}
      */
-    static List<EncodedExample> encode(
-            FineTuningJob job, FileStore files, String fileId, String param, Tokenizer tokenizer, int context) {
-        if (job.preference() == null) return encode(files, fileId, param, tokenizer, context);
-        return read(
-                files,
-                fileId,
-                param,
-                in -> new PreferenceParser(new ExampleEncoder(tokenizer, context)).parse(in, files.maxLineBytes()));
+    record DataFile(String id, String param) {
+        static DataFile training(FineTuningJob job) {
+            return new DataFile(job.trainingFile(), "training_file");
+        }
+
+        /** The job's validation file, or null when it has none. */
+        static DataFile validation(FineTuningJob job) {
+            return job.validationFile() == null ? null : new DataFile(job.validationFile(), "validation_file");
+        }
+
+        /** "training file" or "validation file". */
+        String what() {
+            return param.replace('_', ' ');
+        }
     }
 
-    /** Training units of a supervised or DPO job's encoded file: examples, or pairs. */
-    static int units(FineTuningJob job, int sequences) {
-        return job.preference() == null ? sequences : sequences / 2;
+    /** The job's base model. */
+    BaseModel base(FineTuningJob job) {
+        return baseModels.require(job.model());
+    }
+
+    /** The examples of a supervised job, or the pairs of a DPO job as two sequences each (2i preferred, 2i+1 not). */
+    List<EncodedExample> encode(FineTuningJob job, DataFile file, Tokenizer tokenizer, int context) {
+        ExampleEncoder encoder = new ExampleEncoder(tokenizer, context);
+        if (job.preference() == null) return read(file, in -> JsonlParser.encode(in, files.maxLineBytes(), encoder));
+        return read(file, in -> new PreferenceParser(encoder).parse(in, files.maxLineBytes()));
     }
 
     /**
@@ -57,32 +65,38 @@ final class JobData {
      *
      * @param maxPromptTokens the context minus the longest completion
      */
-    static List<PromptExample> prompts(
-            FileStore files, String fileId, String param, Tokenizer tokenizer, int maxPromptTokens) {
-        return read(
-                files,
-                fileId,
-                param,
-                in -> new PromptParser(tokenizer, maxPromptTokens).parse(in, files.maxLineBytes()));
+    List<PromptExample> prompts(DataFile file, Tokenizer tokenizer, int maxPromptTokens) {
+        return read(file, in -> new PromptParser(tokenizer, maxPromptTokens).parse(in, files.maxLineBytes()));
+    }
+
+    /** Training units of a supervised or DPO job's encoded file: examples, or pairs. */
+    static int units(FineTuningJob job, int sequences) {
+        return job.preference() == null ? sequences : sequences / 2;
+    }
+
+    /** " examples" or " preference pairs": what {@link #units} counts. */
+    static String unitName(FineTuningJob job) {
+        return job.preference() == null ? " examples" : " preference pairs";
     }
 
     private interface Reader<T> {
         List<T> read(InputStream in) throws IOException;
     }
 
-    private static <T> List<T> read(FileStore files, String fileId, String param, Reader<T> reader) {
-        String code = param.equals("training_file") ? "invalid_training_file" : "invalid_validation_file";
-        String what = param.equals("training_file") ? "training file" : "validation file";
-        FileObject file = files.find(fileId)
+    private <T> List<T> read(DataFile file, Reader<T> reader) {
+        String code = "invalid_" + file.param();
+        FileObject found = files.find(file.id())
                 .orElseThrow(() -> new JobFailure(new JobError(
-                        code, "the " + what + " " + fileId + " was deleted before the job could read it", param)));
-        try (InputStream in = files.open(file)) {
+                        code,
+                        "the " + file.what() + " " + file.id() + " was deleted before the job could read it",
+                        file.param())));
+        try (InputStream in = files.open(found)) {
             return reader.read(in);
         } catch (InvalidDatasetException e) {
-            throw new JobFailure(
-                    new JobError(code, "the " + what + " " + fileId + " is invalid: " + e.getMessage(), param));
+            throw new JobFailure(new JobError(
+                    code, "the " + file.what() + " " + file.id() + " is invalid: " + e.getMessage(), file.param()));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + fileId, e);
+            throw new UncheckedIOException("cannot read " + file.id(), e);
         }
     }
 }

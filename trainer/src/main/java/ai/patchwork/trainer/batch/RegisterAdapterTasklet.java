@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -30,46 +29,29 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * marks the job succeeded: from then on serving resolves the name. Idempotent: a restart after a crash finds the
  * adapter already registered for this job. If the job was cancelled meanwhile, the adapter is deleted again.
  */
-final class RegisterAdapterTasklet implements Tasklet {
-
-    private final JobRun run;
-    private final JobProgress progress;
-    private final AdapterRegistry registry;
-    private final Blobs blobs;
-    private final JdbcClient jdbc;
-
-    RegisterAdapterTasklet(
-            JobRun run, JobProgress progress, AdapterRegistry registry, Blobs blobs, DataSource dataSource) {
-        this.run = run;
-        this.progress = progress;
-        this.registry = registry;
-        this.blobs = blobs;
-        this.jdbc = JdbcClient.create(dataSource);
-    }
+record RegisterAdapterTasklet(HeldJob held, AdapterRegistry registry, Blobs blobs, JdbcClient jdbc) implements Tasklet {
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws IOException {
-        FineTuningJob job = progress.job(run.jobId());
+        FineTuningJob job = held.job();
+        JobProgress progress = held.progress();
         ExecutionContext jobContext = JobRun.jobContext(chunkContext);
         Optional<String> existing = jdbc.sql("SELECT id FROM adapters WHERE fine_tuning_job = ? AND status = 'ready'")
                 .param(job.id())
                 .query(String.class)
                 .optional();
-        if (existing.isEmpty() && !progress.holds(run.lease())) throw new LeaseLostException(run.lease());
+        if (existing.isEmpty() && !progress.holds(held.lease())) throw new LeaseLostException(held.lease());
         Adapter adapter = existing.isPresent() ? registry.get(existing.get()) : register(job, jobContext);
         long trained = jobContext.getLong("patchwork.trained_tokens");
         if (!progress.succeeded(
-                run.lease(),
+                held.lease(),
                 adapter.id(),
                 trained,
                 List.of(jobContext.getString(ExportAdapterTasklet.RESULTS_FILE)),
                 List.of("New fine-tuned model created: " + adapter.name(), "The job has successfully completed"))) {
             // cancelled, or taken over by another worker (which registers its own): this version must not stay
             registry.delete(adapter.id());
-            progress.warn(
-                    run.lease(),
-                    "The job was cancelled while its adapter was being registered; the adapter was " + "deleted",
-                    null);
+            held.warn("The job was cancelled while its adapter was being registered; the adapter was deleted", null);
         }
         return RepeatStatus.FINISHED;
     }

@@ -2,14 +2,12 @@ package ai.patchwork.trainer.batch;
 
 import ai.patchwork.model.tokenizer.Tokenizer;
 import ai.patchwork.registry.BaseModel;
-import ai.patchwork.registry.BaseModels;
+import ai.patchwork.trainer.batch.JobData.DataFile;
 import ai.patchwork.trainer.dataset.EncodedDataset;
 import ai.patchwork.trainer.dataset.PromptDataset;
-import ai.patchwork.trainer.files.FileStore;
+import ai.patchwork.trainer.dataset.TokenizedDataset;
 import ai.patchwork.trainer.jobs.FineTuningJob;
-import ai.patchwork.trainer.jobs.JobProgress;
-import ai.patchwork.trainer.jobs.JobStatus;
-import java.util.List;
+import java.util.function.Function;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
@@ -21,98 +19,74 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  * in the object store (so that whichever worker trains or resumes reads the same examples), and the "auto"
  * hyperparameters are resolved from the number of examples and recorded on the job.
  */
-final class TokenizeTasklet implements Tasklet {
+record TokenizeTasklet(HeldJob held, JobData data, Blobs blobs) implements Tasklet {
 
     static final String TRAIN_DATA = "patchwork.train_data";
     static final String VALID_DATA = "patchwork.valid_data";
 
-    private final JobRun run;
-    private final JobProgress progress;
-    private final FileStore files;
-    private final BaseModels baseModels;
-    private final Blobs blobs;
-
-    TokenizeTasklet(JobRun run, JobProgress progress, FileStore files, BaseModels baseModels, Blobs blobs) {
-        this.run = run;
-        this.progress = progress;
-        this.files = files;
-        this.baseModels = baseModels;
-        this.blobs = blobs;
-    }
-
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
-        FineTuningJob job = progress.job(run.jobId());
-        if (!progress.transition(run.lease(), List.of(JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.RUNNING)) {
-            throw new IllegalStateException("job " + job.id() + " is no longer held by this worker");
-        }
-        progress.info(run.lease(), "Fine-tuning job started");
-        BaseModel base = baseModels.require(job.model());
+        FineTuningJob job = held.job();
+        held.markRunning();
+        held.info("Fine-tuning job started");
+        BaseModel base = data.base(job);
         ExecutionContext jobContext = JobRun.jobContext(chunkContext);
-        if (job.reinforcement() != null) {
-            prompts(job, base, jobContext);
-            return RepeatStatus.FINISHED;
-        }
         try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
-            int context = base.config().maxPositions();
-            EncodedDataset train = new EncodedDataset(blobs.retry()
-                    .call(
-                            "reading the training file",
-                            () -> JobData.encode(job, files, job.trainingFile(), "training_file", tokenizer, context)));
-            jobContext.putString(TRAIN_DATA, blobs.put("the tokenized training data", train::write));
-            if (job.validationFile() != null) {
-                EncodedDataset valid = new EncodedDataset(blobs.retry()
-                        .call(
-                                "reading the validation file",
-                                () -> JobData.encode(
-                                        job, files, job.validationFile(), "validation_file", tokenizer, context)));
-                jobContext.putString(VALID_DATA, blobs.put("the tokenized validation data", valid::write));
+            if (job.reinforcement() != null) {
+                prompts(job, base, tokenizer, jobContext);
+            } else {
+                examples(job, base, tokenizer, jobContext);
             }
-            int units = JobData.units(job, train.size());
-            String unit = job.preference() == null ? " examples" : " preference pairs";
-            int hidden = base.config().hiddenSize();
-            RunPlan plan = RunPlan.of(job, units, hidden);
-            progress.resolved(run.lease(), plan.hyperparameters(), plan.options(), null, job.preference());
-            String auto = job.hyperparameters().explainAuto(plan.hyperparameters(), units, hidden, unit.strip());
-            if (!auto.isEmpty()) progress.info(run.lease(), "Chose for \"auto\": " + auto);
-            progress.info(
-                    run.lease(),
-                    "Tokenized " + units + unit + " (" + train.tokens() + " tokens): "
-                            + plan.totalSteps() + " steps of "
-                            + plan.hyperparameters().batchSize() + unit + " over "
-                            + plan.hyperparameters().nEpochs()
-                            + (plan.hyperparameters().nEpochs() == 1 ? " epoch" : " epochs")
-                            + ", learning rate " + plan.training().schedule().peak());
         }
         return RepeatStatus.FINISHED;
     }
 
-    private void prompts(FineTuningJob job, BaseModel base, ExecutionContext jobContext) {
-        try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
-            int room = base.config().maxPositions() - job.reinforcement().maxCompletionTokens();
-            PromptDataset train = new PromptDataset(blobs.retry()
-                    .call(
-                            "reading the training file",
-                            () -> JobData.prompts(files, job.trainingFile(), "training_file", tokenizer, room)));
-            jobContext.putString(TRAIN_DATA, blobs.put("the tokenized training data", train::write));
-            if (job.validationFile() != null) {
-                PromptDataset valid = new PromptDataset(blobs.retry()
-                        .call(
-                                "reading the validation file",
-                                () -> JobData.prompts(
-                                        files, job.validationFile(), "validation_file", tokenizer, room)));
-                jobContext.putString(VALID_DATA, blobs.put("the tokenized validation data", valid::write));
-            }
-            RunPlan plan = RunPlan.of(job, train.size(), base.config().hiddenSize());
-            progress.resolved(run.lease(), plan.hyperparameters(), plan.options(), plan.reinforcement(), null);
-            progress.info(
-                    run.lease(),
-                    "Tokenized " + train.size() + " prompts: " + plan.totalSteps() + " steps of "
-                            + plan.hyperparameters().batchSize() + " prompts × "
-                            + plan.reinforcement().samplesPerPrompt()
-                            + " samples over " + plan.hyperparameters().nEpochs()
-                            + (plan.hyperparameters().nEpochs() == 1 ? " epoch" : " epochs") + ", learning rate "
-                            + plan.training().schedule().peak());
+    private void examples(FineTuningJob job, BaseModel base, Tokenizer tokenizer, ExecutionContext jobContext) {
+        int context = base.config().maxPositions();
+        EncodedDataset train =
+                store(job, jobContext, file -> new EncodedDataset(data.encode(job, file, tokenizer, context)));
+        int units = JobData.units(job, train.size());
+        String unit = JobData.unitName(job);
+        int hidden = base.config().hiddenSize();
+        RunPlan plan = RunPlan.of(job, units, hidden);
+        held.progress().resolved(held.lease(), plan.hyperparameters(), plan.options(), null, job.preference());
+        String auto = job.hyperparameters().explainAuto(plan.hyperparameters(), units, hidden, unit.strip());
+        if (!auto.isEmpty()) held.info("Chose for \"auto\": " + auto);
+        held.info("Tokenized " + units + unit + " (" + train.tokens() + " tokens): " + plan.totalSteps()
+                + " steps of " + plan.hyperparameters().batchSize() + unit + " over " + epochs(plan)
+                + ", learning rate " + plan.training().schedule().peak());
+    }
+
+    private void prompts(FineTuningJob job, BaseModel base, Tokenizer tokenizer, ExecutionContext jobContext) {
+        int room = base.config().maxPositions() - job.reinforcement().maxCompletionTokens();
+        PromptDataset train = store(job, jobContext, file -> new PromptDataset(data.prompts(file, tokenizer, room)));
+        RunPlan plan = RunPlan.of(job, train.size(), base.config().hiddenSize());
+        held.progress().resolved(held.lease(), plan.hyperparameters(), plan.options(), plan.reinforcement(), null);
+        held.info("Tokenized " + train.size() + " prompts: " + plan.totalSteps() + " steps of "
+                + plan.hyperparameters().batchSize() + " prompts × "
+                + plan.reinforcement().samplesPerPrompt()
+                + " samples over " + epochs(plan) + ", learning rate "
+                + plan.training().schedule().peak());
+    }
+
+    /**
+     * Tokenizes the training file and, if the job has one, the validation file with {@code tokenize}, stores them
+     * and puts their references in the job's context for the train step; returns the training data.
+     */
+    private <D extends TokenizedDataset<?>> D store(
+            FineTuningJob job, ExecutionContext jobContext, Function<DataFile, D> tokenize) {
+        D train = blobs.retry().call("reading the training file", () -> tokenize.apply(DataFile.training(job)));
+        jobContext.putString(TRAIN_DATA, blobs.put("the tokenized training data", train::write));
+        DataFile validation = DataFile.validation(job);
+        if (validation != null) {
+            D valid = blobs.retry().call("reading the validation file", () -> tokenize.apply(validation));
+            jobContext.putString(VALID_DATA, blobs.put("the tokenized validation data", valid::write));
         }
+        return train;
+    }
+
+    private static String epochs(RunPlan plan) {
+        int n = plan.hyperparameters().nEpochs();
+        return n + (n == 1 ? " epoch" : " epochs");
     }
 }

@@ -1,7 +1,6 @@
 package ai.patchwork.trainer.batch;
 
 import ai.patchwork.trainer.jobs.FineTuningJob;
-import ai.patchwork.trainer.jobs.JobProgress;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -29,15 +28,13 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 final class TrainTasklet implements Tasklet, AutoCloseable {
 
-    private final JobRun run;
-    private final JobProgress progress;
+    private final HeldJob held;
     private final TrainingControl control;
     private final TrainingSessions sessions;
     private TrainingSession session;
 
-    TrainTasklet(JobRun run, JobProgress progress, TrainingControl control, TrainingSessions sessions) {
-        this.run = run;
-        this.progress = progress;
+    TrainTasklet(HeldJob held, TrainingControl control, TrainingSessions sessions) {
+        this.held = held;
         this.control = control;
         this.sessions = sessions;
     }
@@ -81,9 +78,14 @@ final class TrainTasklet implements Tasklet, AutoCloseable {
         }
     };
 
+    /**
+     * Opens the session, from the checkpoint in the step's context if a previous execution stored one. The job is
+     * marked running again: a job a shutting-down worker handed back waits as {@code queued}, and on the restart
+     * Spring Batch skips the completed tokenize step, which is where a fresh job becomes {@code running}.
+     */
     private void open(StepExecution stepExecution) {
-        control.markRunning();
-        FineTuningJob job = progress.job(run.jobId());
+        held.markRunning();
+        FineTuningJob job = held.job();
         ExecutionContext stepContext = stepExecution.getExecutionContext();
         String checkpointSha = stepContext.containsKey(TrainingControl.CHECKPOINT)
                 ? stepContext.getString(TrainingControl.CHECKPOINT)
@@ -93,7 +95,7 @@ final class TrainTasklet implements Tasklet, AutoCloseable {
             control.resumed(session.step(), session.plan().totalSteps());
             return;
         }
-        progress.info(run.lease(), session.startMessage() + " (worker " + run.workerId() + ")");
+        held.info(session.startMessage() + " (worker " + held.run().workerId() + ")");
         if (session.validatesAtStart() && session.hasValidation()) reportValidation(0);
     }
 
@@ -109,8 +111,7 @@ final class TrainTasklet implements Tasklet, AutoCloseable {
         data.put("learning_rate", r.learningRate());
         data.put("grad_norm", r.gradNorm());
         data.put("eta_seconds", Math.round(eta));
-        progress.metrics(
-                run.lease(),
+        held.metrics(
                 String.format(
                         Locale.ROOT,
                         "Step %d/%d: %s, ETA %ds",
@@ -119,7 +120,7 @@ final class TrainTasklet implements Tasklet, AutoCloseable {
                         report.summary(),
                         Math.round(eta)),
                 data);
-        progress.estimatedFinish(run.lease(), Instant.now().plusMillis(Math.round(eta * 1000)));
+        held.progress().estimatedFinish(held.lease(), Instant.now().plusMillis(Math.round(eta * 1000)));
     }
 
     private void reportValidation(int step) {
@@ -128,8 +129,7 @@ final class TrainTasklet implements Tasklet, AutoCloseable {
         data.put("step", step);
         data.put("total_steps", session.plan().totalSteps());
         data.putAll(report.data());
-        progress.metrics(
-                run.lease(),
+        held.metrics(
                 String.format(
                         Locale.ROOT, "Step %d/%d: %s", step, session.plan().totalSteps(), report.summary()),
                 data);

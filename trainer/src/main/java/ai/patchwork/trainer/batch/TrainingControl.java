@@ -1,13 +1,10 @@
 package ai.patchwork.trainer.batch;
 
 import ai.patchwork.trainer.jobs.JobError;
-import ai.patchwork.trainer.jobs.JobProgress;
-import ai.patchwork.trainer.jobs.JobStatus;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
 import ai.patchwork.trainer.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
 import java.util.Map;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -18,24 +15,10 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  * checkpoints, stopping when the job is cancelled, the worker shuts down or another worker took the job, and storing
  * a checkpoint so that a restarted step resumes from it.
  */
-final class TrainingControl {
+record TrainingControl(HeldJob held, ShutdownSignal shutdown, ProgressClock clock, Blobs blobs) {
 
     static final String CHECKPOINT = "patchwork.checkpoint";
     static final String FINAL_CHECKPOINT = "patchwork.final_checkpoint";
-
-    private final JobRun run;
-    private final ShutdownSignal shutdown;
-    private final ProgressClock clock;
-    private final JobProgress progress;
-    private final Blobs blobs;
-
-    TrainingControl(JobRun run, ShutdownSignal shutdown, ProgressClock clock, JobProgress progress, Blobs blobs) {
-        this.run = run;
-        this.shutdown = shutdown;
-        this.clock = clock;
-        this.progress = progress;
-        this.blobs = blobs;
-    }
 
     /** Reads a blob this job stored earlier. */
     <T> T read(String sha, String what, BlobReader<T> reader) {
@@ -55,7 +38,7 @@ final class TrainingControl {
         clock.touch();
         StopReason reason = shutdown.requested()
                 ? StopReason.SHUTDOWN
-                : switch (progress.signal(run.lease())) {
+                : switch (held.progress().signal(held.lease())) {
                     case CONTINUE -> null;
                     case CANCELLED -> StopReason.CANCELLED;
                     case LOST -> StopReason.LOST;
@@ -76,8 +59,8 @@ final class TrainingControl {
      */
     String save(TrainingCheckpoint checkpoint, Map<String, Object> metrics, ExecutionContext stepContext) {
         String sha = blobs.put("the checkpoint at step " + checkpoint.step(), checkpoint::write);
-        progress.checkpoint(run.lease(), checkpoint.step(), metrics, sha);
-        progress.info(run.lease(), "Checkpoint saved at step " + checkpoint.step());
+        held.progress().checkpoint(held.lease(), checkpoint.step(), metrics, sha);
+        held.info("Checkpoint saved at step " + checkpoint.step());
         stepContext.putString(CHECKPOINT, sha);
         stepContext.putInt("patchwork.checkpoint_step", checkpoint.step());
         return sha;
@@ -124,29 +107,15 @@ final class TrainingControl {
         String sha = steps.checkpoint(stepExecution.getExecutionContext());
         if (steps.step() < plan.totalSteps()) return RepeatStatus.CONTINUABLE;
         finish(stepExecution, sha, steps.trainedTokens());
-        progress.info(
-                run.lease(),
-                "Training finished: " + plan.totalSteps() + " steps, " + steps.trainedTokens() + " trained tokens");
+        held.info("Training finished: " + plan.totalSteps() + " steps, " + steps.trainedTokens() + " trained tokens");
         return RepeatStatus.FINISHED;
-    }
-
-    /**
-     * The job is running again. A job a shutting-down worker handed back waits as {@code queued}; on the restart Spring
-     * Batch skips the completed tokenize step, which is where a fresh job becomes {@code running}, so the train step
-     * does it.
-     */
-    void markRunning() {
-        if (!progress.transition(run.lease(), List.of(JobStatus.QUEUED, JobStatus.RUNNING), JobStatus.RUNNING)) {
-            throw new IllegalStateException("job " + run.jobId() + " is no longer held by this worker");
-        }
     }
 
     /** Warns that the step resumed, with where from. */
     void resumed(int step, int totalSteps) {
-        progress.warn(
-                run.lease(),
-                "Resumed from the checkpoint at step " + step + " of " + totalSteps + " (worker " + run.workerId()
-                        + ")",
-                Map.of("resumed_from_step", step, "total_steps", totalSteps, "worker", run.workerId()));
+        String worker = held.run().workerId();
+        held.warn(
+                "Resumed from the checkpoint at step " + step + " of " + totalSteps + " (worker " + worker + ")",
+                Map.of("resumed_from_step", step, "total_steps", totalSteps, "worker", worker));
     }
 }

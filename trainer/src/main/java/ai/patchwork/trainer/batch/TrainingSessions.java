@@ -6,6 +6,7 @@ import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModel;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.registry.RegistryException;
+import ai.patchwork.registry.store.ScratchDir;
 import ai.patchwork.trainer.dataset.EncodedDataset;
 import ai.patchwork.trainer.dataset.PromptDataset;
 import ai.patchwork.trainer.grader.Graders;
@@ -14,9 +15,6 @@ import ai.patchwork.trainer.jobs.JobError;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
@@ -24,15 +22,7 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
  * step stored, the checkpoint to resume from, and the initial adapter of a reinforcement or DPO job (which DPO needs
  * on a resume too: it is the reference policy).
  */
-final class TrainingSessions {
-
-    private final BaseModels baseModels;
-    private final AdapterRegistry registry;
-
-    TrainingSessions(BaseModels baseModels, AdapterRegistry registry) {
-        this.baseModels = baseModels;
-        this.registry = registry;
-    }
+record TrainingSessions(BaseModels baseModels, AdapterRegistry registry) {
 
     /**
      * @param jobContext the job execution's context, with the tokenize step's data references
@@ -85,15 +75,9 @@ final class TrainingSessions {
     private AdapterWeights initialAdapter(String id, BaseModel base) {
         try {
             Adapter adapter = registry.getReady(id);
-            Path dir = Files.createTempDirectory("patchwork-initial-adapter-");
-            try {
-                registry.writePeftFolder(adapter, dir);
-                return AdapterWeights.load(id, dir, base.config());
-            } finally {
-                try (var paths = Files.walk(dir)) {
-                    paths.sorted(Comparator.reverseOrder())
-                            .forEach(p -> p.toFile().delete());
-                }
+            try (ScratchDir dir = ScratchDir.create("patchwork-initial-adapter-")) {
+                registry.writePeftFolder(adapter, dir.path());
+                return AdapterWeights.load(id, dir.path(), base.config());
             }
         } catch (RegistryException e) {
             throw new JobFailure(new JobError(

@@ -2,12 +2,10 @@ package ai.patchwork.trainer.batch;
 
 import ai.patchwork.model.tokenizer.Tokenizer;
 import ai.patchwork.registry.BaseModel;
-import ai.patchwork.registry.BaseModels;
+import ai.patchwork.trainer.batch.JobData.DataFile;
 import ai.patchwork.trainer.dataset.EncodedExample;
-import ai.patchwork.trainer.files.FileStore;
 import ai.patchwork.trainer.jobs.FineTuningJob;
 import ai.patchwork.trainer.jobs.JobError;
-import ai.patchwork.trainer.jobs.JobProgress;
 import java.util.List;
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -20,28 +18,15 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  * example longer than the model's context fails the job with the file, the line and the problem. Nothing is kept:
  * the job then waits in {@code queued} for a worker to train it.
  */
-final class ValidateFilesTasklet implements Tasklet {
-
-    private final JobRun run;
-    private final JobProgress progress;
-    private final FileStore files;
-    private final BaseModels baseModels;
-
-    ValidateFilesTasklet(JobRun run, JobProgress progress, FileStore files, BaseModels baseModels) {
-        this.run = run;
-        this.progress = progress;
-        this.files = files;
-        this.baseModels = baseModels;
-    }
+record ValidateFilesTasklet(HeldJob held, JobData data) implements Tasklet {
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
-        FineTuningJob job = progress.job(run.jobId());
-        BaseModel base = baseModels.require(job.model());
-        progress.info(
-                run.lease(),
-                "Validating training file: " + job.trainingFile()
-                        + (job.validationFile() == null ? "" : " and validation file: " + job.validationFile()));
+        FineTuningJob job = held.job();
+        BaseModel base = data.base(job);
+        DataFile validation = DataFile.validation(job);
+        held.info("Validating training file: " + job.trainingFile()
+                + (validation == null ? "" : " and validation file: " + validation.id()));
         try (Tokenizer tokenizer = Tokenizer.load(base.path())) {
             int context = base.config().maxPositions();
             if (job.reinforcement() != null) {
@@ -55,32 +40,25 @@ final class ValidateFilesTasklet implements Tasklet {
                                     + context + " tokens",
                             "patchwork.max_completion_tokens"));
                 }
-                int train = JobData.prompts(files, job.trainingFile(), "training_file", tokenizer, room)
-                        .size();
-                int valid = job.validationFile() == null
+                int train =
+                        data.prompts(DataFile.training(job), tokenizer, room).size();
+                int valid = validation == null
                         ? 0
-                        : JobData.prompts(files, job.validationFile(), "validation_file", tokenizer, room)
-                                .size();
-                progress.info(
-                        run.lease(),
-                        "Files validated: " + train + " training prompts"
-                                + (job.validationFile() == null ? "" : ", " + valid + " validation prompts"));
+                        : data.prompts(validation, tokenizer, room).size();
+                held.info("Files validated: " + train + " training prompts"
+                        + (validation == null ? "" : ", " + valid + " validation prompts"));
                 return RepeatStatus.FINISHED;
             }
-            List<EncodedExample> train =
-                    JobData.encode(job, files, job.trainingFile(), "training_file", tokenizer, context);
-            int valid = job.validationFile() == null
+            List<EncodedExample> train = data.encode(job, DataFile.training(job), tokenizer, context);
+            int valid = validation == null
                     ? 0
                     : JobData.units(
                             job,
-                            JobData.encode(job, files, job.validationFile(), "validation_file", tokenizer, context)
-                                    .size());
+                            data.encode(job, validation, tokenizer, context).size());
             long tokens = train.stream().mapToLong(EncodedExample::length).sum();
-            String units = job.preference() == null ? " examples" : " preference pairs";
-            progress.info(
-                    run.lease(),
-                    "Files validated: " + JobData.units(job, train.size()) + " training" + units + " (" + tokens
-                            + " tokens)" + (job.validationFile() == null ? "" : ", " + valid + " validation" + units));
+            String units = JobData.unitName(job);
+            held.info("Files validated: " + JobData.units(job, train.size()) + " training" + units + " (" + tokens
+                    + " tokens)" + (validation == null ? "" : ", " + valid + " validation" + units));
         }
         return RepeatStatus.FINISHED;
     }

@@ -9,25 +9,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A tokenized file: what the tokenize step stores in the object store so that whichever worker trains (or resumes)
- * reads the same examples in the same order. Stored in a small binary format: magic, count, then per example its
- * line, length, ids and weights.
+ * The tokenized examples of a supervised or preference file; stored per example as its line, length, ids and
+ * weights.
  */
-public record EncodedDataset(List<EncodedExample> examples) {
+public record EncodedDataset(List<EncodedExample> examples) implements TokenizedDataset<EncodedExample> {
 
     private static final int MAGIC = 0x50574453; // "PWDS"
-    private static final int VERSION = 1;
 
     public EncodedDataset {
         examples = List.copyOf(examples);
     }
 
-    public int size() {
-        return examples.size();
-    }
-
-    public EncodedExample get(int i) {
-        return examples.get(i);
+    @Override
+    public List<EncodedExample> sequences() {
+        return examples;
     }
 
     /** Tokens of every example, context included. */
@@ -37,17 +32,9 @@ public record EncodedDataset(List<EncodedExample> examples) {
         return n;
     }
 
-    public int[] lengths() {
-        int[] out = new int[examples.size()];
-        for (int i = 0; i < out.length; i++) out[i] = examples.get(i).length();
-        return out;
-    }
-
+    @Override
     public void write(OutputStream out) throws IOException {
-        DataOutputStream data = new DataOutputStream(out);
-        data.writeInt(MAGIC);
-        data.writeInt(VERSION);
-        data.writeInt(examples.size());
+        DataOutputStream data = TokenizedDataset.header(out, MAGIC, examples.size());
         for (EncodedExample e : examples) {
             data.writeInt(e.line());
             data.writeInt(e.length());
@@ -59,8 +46,7 @@ public record EncodedDataset(List<EncodedExample> examples) {
 
     public static EncodedDataset read(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
-        if (data.readInt() != MAGIC || data.readInt() != VERSION) throw new IOException("not an encoded dataset (v1)");
-        int n = data.readInt();
+        int n = TokenizedDataset.count(data, MAGIC, "an encoded dataset");
         List<EncodedExample> examples = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int line = data.readInt();

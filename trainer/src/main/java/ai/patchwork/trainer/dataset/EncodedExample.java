@@ -9,13 +9,14 @@ package ai.patchwork.trainer.dataset;
  * @param ids token ids
  * @param weights one weight per id, 0 or 1
  */
-public record EncodedExample(int line, int[] ids, float[] weights) {
+public record EncodedExample(int line, int[] ids, float[] weights) implements TokenizedDataset.Sequence {
 
     public EncodedExample {
         if (ids.length == 0) throw new IllegalArgumentException("an example has at least one token");
         if (ids.length != weights.length) throw new IllegalArgumentException("ids and weights differ in length");
     }
 
+    @Override
     public int length() {
         return ids.length;
     }

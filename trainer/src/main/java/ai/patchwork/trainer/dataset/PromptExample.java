@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param ids the prompt's token ids, ending with the template's generation prompt
  * @param item the line without {@code messages}, as JSON text (an object)
  */
-public record PromptExample(int line, int[] ids, String item) {
+public record PromptExample(int line, int[] ids, String item) implements TokenizedDataset.Sequence {
 
     public PromptExample {
         if (ids.length == 0) throw new IllegalArgumentException("a prompt has at least one token");
@@ -23,6 +23,7 @@ public record PromptExample(int line, int[] ids, String item) {
         return ids.clone();
     }
 
+    @Override
     public int length() {
         return ids.length;
     }

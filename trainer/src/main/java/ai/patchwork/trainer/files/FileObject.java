@@ -26,6 +26,7 @@ public record FileObject(
         String sha256) {
 
     public FileObject {
+        if (bytes < 0) throw new IllegalArgumentException("bytes must not be negative");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(filename, "filename");

@@ -53,10 +53,10 @@ public record FineTuningJob(
         JsonNode integrations) {
 
     public FineTuningJob {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(status, "status");
         resultFiles = List.copyOf(resultFiles);
         metadata = Map.copyOf(metadata);
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(status, "status");
         Objects.requireNonNull(integrations, "integrations");
     }
 }

@@ -1,6 +1,8 @@
 package ai.patchwork.trainer.jobs;
 
 import ai.patchwork.trainer.TrainerException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * OpenAI's supervised hyperparameters; null stands for {@code "auto"}, resolved from the data once it is tokenized.
@@ -72,33 +74,20 @@ public record Hyperparameters(Integer nEpochs, Integer batchSize, Double learnin
      * auto, or an empty string.
      */
     public String explainAuto(Hyperparameters resolved, int examples, int hiddenSize, String unit) {
-        StringBuilder sb = new StringBuilder();
+        List<String> clauses = new ArrayList<>();
         if (batchSize == null) {
-            sb.append("batch_size ")
-                    .append(resolved.batchSize())
-                    .append(" (a tenth of ")
-                    .append(examples)
-                    .append(' ')
-                    .append(unit)
-                    .append(", between 1 and 16)");
+            clauses.add("batch_size " + resolved.batchSize() + " (a tenth of " + examples + " " + unit
+                    + ", between 1 and 16)");
         }
         if (nEpochs == null) {
-            sb.append(sb.isEmpty() ? "" : ", ")
-                    .append("n_epochs ")
-                    .append(resolved.nEpochs())
-                    .append(" (3, or up to 10 so that training sees 1,600 ")
-                    .append(unit)
-                    .append(')');
+            clauses.add(
+                    "n_epochs " + resolved.nEpochs() + " (3, or up to 10 so that training sees 1,600 " + unit + ")");
         }
         if (learningRateMultiplier == null) {
-            sb.append(sb.isEmpty() ? "" : ", ")
-                    .append("learning_rate_multiplier ")
-                    .append(resolved.learningRateMultiplier())
-                    .append(" (√(4096 / hidden size ")
-                    .append(hiddenSize)
-                    .append("), between 1 and 16)");
+            clauses.add("learning_rate_multiplier " + resolved.learningRateMultiplier() + " (√(4096 / hidden size "
+                    + hiddenSize + "), between 1 and 16)");
         }
-        return sb.toString();
+        return String.join(", ", clauses);
     }
 
     /**

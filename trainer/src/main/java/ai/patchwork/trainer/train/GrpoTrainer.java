@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.lora.LoraOps;
-import ai.patchwork.model.lora.TrainableLora;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.tokenizer.Tokenizer;
 import ai.patchwork.trainer.dataset.EncodedExample;
@@ -28,20 +27,14 @@ import java.util.Map;
 public final class GrpoTrainer implements StepTrainer {
 
     private final Transformer model;
-    private final TrainableLora lora;
-    private final GraphSafeLoraOps ops;
-    private final AdamW optimizer;
+    private final TrainedAdapter adapter;
     private final GrpoConfig config;
     private final Rollouts rollouts;
-    private int step;
 
-    private GrpoTrainer(Transformer model, Tokenizer tokenizer, TrainableLora lora, GrpoConfig config) {
+    private GrpoTrainer(Transformer model, Tokenizer tokenizer, TrainedAdapter adapter, GrpoConfig config) {
         this.model = model;
-        this.lora = lora;
+        this.adapter = adapter;
         this.config = config;
-        this.optimizer = new AdamW(model.manager(), (float) config.training().weightDecay());
-        this.ops = new GraphSafeLoraOps(model.config(), lora, model.manager());
-        ops.setDropout((float) config.training().dropout());
         this.rollouts = new Rollouts(model, tokenizer);
     }
 
@@ -50,41 +43,34 @@ public final class GrpoTrainer implements StepTrainer {
      *     starts as the base model)
      */
     public static GrpoTrainer start(Transformer model, Tokenizer tokenizer, GrpoConfig config, AdapterWeights initial) {
-        TrainableLora lora = initial != null
-                ? TrainableLora.from(model.config(), initial, model.manager())
-                : TrainableLora.init(
-                        model.config(),
-                        config.training().lora(),
-                        config.training().seed(),
-                        model.manager());
-        return new GrpoTrainer(model, tokenizer, lora, config);
+        return new GrpoTrainer(model, tokenizer, TrainedAdapter.start(model, config.training(), initial), config);
     }
 
     /** Continues exactly where {@code checkpoint} was taken. */
     public static GrpoTrainer resume(
             Transformer model, Tokenizer tokenizer, GrpoConfig config, TrainingCheckpoint checkpoint) {
-        GrpoTrainer t = new GrpoTrainer(
-                model, tokenizer, TrainableLora.from(model.config(), checkpoint.adapter(), model.manager()), config);
-        t.optimizer.restore(t.lora.parameters(), checkpoint.moments(), (long) checkpoint.step() * config.iterations());
-        t.step = checkpoint.step();
-        return t;
+        return new GrpoTrainer(
+                model,
+                tokenizer,
+                TrainedAdapter.resume(model, config.training(), checkpoint, config.iterations()),
+                config);
     }
 
     @Override
     public int step() {
-        return step;
+        return adapter.step();
     }
 
     /** One GRPO step on {@code prompts}. */
     public GrpoStepResult train(List<PromptExample> prompts, Reward reward) {
         LoraTrainer.noGrad();
-        int next = step + 1;
+        int next = adapter.step() + 1;
         double lr = config.training().schedule().at(next);
         int g = config.groupSize();
         List<Rollouts.Rollout> batch = rollouts.sample(
                 prompts,
                 g,
-                lora.snapshot("policy"),
+                adapter.lora().snapshot("policy"),
                 config.temperature(),
                 config.maxCompletionTokens(),
                 config.training().seed() * 7919L + next,
@@ -105,13 +91,12 @@ public final class GrpoTrainer implements StepTrainer {
         long tokens =
                 batch.stream().mapToLong(Rollouts.Rollout::completionTokens).sum();
 
-        if (config.training().dropout() > 0)
-            Engine.getInstance().setRandomSeed((int) (config.training().seed() * 1_000_003L + next));
+        adapter.seedDropout(next);
         int micro = config.training().microBatchSize();
         double klSum = 0;
         double clippedSum = 0;
         double norm = 0;
-        Map<String, NDArray> params = lora.parameters();
+        Map<String, NDArray> params = adapter.lora().parameters();
         try (NDManager stepManager = model.manager().newSubManager()) {
             List<NDArray> oldLogps = new ArrayList<>();
             List<NDArray> refLogps = new ArrayList<>();
@@ -121,12 +106,13 @@ public final class GrpoTrainer implements StepTrainer {
                 refLogps.add(
                         PolicyLoss.tokenLogProbs(model.logits(in[0], LoraOps.NONE, stepManager), in[0])); // (b, T-1)
                 if (config.iterations() > 1) {
-                    ops.setTraining(false);
-                    oldLogps.add(PolicyLoss.tokenLogProbs(model.logits(in[0], ops, stepManager), in[0])); // (b, T-1)
+                    adapter.ops().setTraining(false);
+                    oldLogps.add(PolicyLoss.tokenLogProbs(
+                            model.logits(in[0], adapter.ops(), stepManager), in[0])); // (b, T-1)
                 }
             }
             for (int it = 0; it < config.iterations(); it++) {
-                ops.setTraining(true);
+                adapter.ops().setTraining(true);
                 for (int from = 0, mb = 0; from < batch.size(); from += micro, mb++) {
                     try (NDManager m = stepManager.newSubManager()) {
                         List<EncodedExample> rows = sequences(batch, from, micro);
@@ -135,7 +121,8 @@ public final class GrpoTrainer implements StepTrainer {
                         NDArray a = m.create(adv, new Shape(rows.size(), 1)); // (b, 1)
                         NDArray mask = in[1].get("..., 1:"); // (b, T-1)
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray logp = PolicyLoss.tokenLogProbs(model.logits(in[0], ops, m), in[0]); // (b, T-1)
+                            NDArray logp =
+                                    PolicyLoss.tokenLogProbs(model.logits(in[0], adapter.ops(), m), in[0]); // (b, T-1)
                             NDArray old = config.iterations() > 1 ? oldLogps.get(mb) : logp.stopGradient(); // (b, T-1)
                             PolicyLoss.Terms t = PolicyLoss.terms(
                                     logp,
@@ -153,10 +140,11 @@ public final class GrpoTrainer implements StepTrainer {
                         }
                     }
                 }
-                norm = GradientStep.apply(params, optimizer, config.training().maxGradNorm(), lr, next, stepManager);
+                norm = GradientStep.apply(
+                        params, adapter.optimizer(), config.training().maxGradNorm(), lr, next, stepManager);
             }
         }
-        step = next;
+        adapter.stepped(next);
         double meanReward = mean(all);
         return new GrpoStepResult(
                 next,
@@ -183,7 +171,7 @@ public final class GrpoTrainer implements StepTrainer {
             for (Rollouts.Rollout r : rollouts.sample(
                     chunk,
                     samples,
-                    lora.snapshot("eval"),
+                    adapter.lora().snapshot("eval"),
                     config.temperature(),
                     config.maxCompletionTokens(),
                     seed,
@@ -198,7 +186,7 @@ public final class GrpoTrainer implements StepTrainer {
     /** The adapter and optimizer state after the last step. */
     @Override
     public TrainingCheckpoint checkpoint(long trainedTokens) {
-        return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
+        return adapter.checkpoint(trainedTokens);
     }
 
     private static List<EncodedExample> sequences(List<Rollouts.Rollout> batch, int from, int size) {
@@ -229,8 +217,6 @@ public final class GrpoTrainer implements StepTrainer {
 
     @Override
     public void close() {
-        ops.close();
-        optimizer.close();
-        lora.close();
+        adapter.close();
     }
 }

@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.patchwork.model.lora.AdapterWeights;
-import ai.patchwork.model.lora.TrainableLora;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.train.CausalLmLoss;
 import ai.patchwork.trainer.dataset.EncodedExample;
@@ -31,56 +30,45 @@ import java.util.Map;
 public final class LoraTrainer implements StepTrainer {
 
     private final Transformer model;
-    private final TrainableLora lora;
-    private final GraphSafeLoraOps ops;
-    private final AdamW optimizer;
+    private final TrainedAdapter adapter;
     private final TrainingConfig config;
-    private int step;
 
-    private LoraTrainer(Transformer model, TrainableLora lora, TrainingConfig config) {
+    private LoraTrainer(Transformer model, TrainedAdapter adapter, TrainingConfig config) {
         this.model = model;
-        this.lora = lora;
+        this.adapter = adapter;
         this.config = config;
-        this.optimizer = new AdamW(model.manager(), (float) config.weightDecay());
-        this.ops = new GraphSafeLoraOps(model.config(), lora, model.manager());
-        ops.setDropout((float) config.dropout());
     }
 
     /** A fresh adapter (A Kaiming-uniform from the seed, B zero: training starts at the base model). */
     public static LoraTrainer start(Transformer model, TrainingConfig config) {
-        return new LoraTrainer(
-                model, TrainableLora.init(model.config(), config.lora(), config.seed(), model.manager()), config);
+        return new LoraTrainer(model, TrainedAdapter.start(model, config, null), config);
     }
 
     /** Continues exactly where {@code checkpoint} was taken. */
     public static LoraTrainer resume(Transformer model, TrainingConfig config, TrainingCheckpoint checkpoint) {
-        LoraTrainer t = new LoraTrainer(
-                model, TrainableLora.from(model.config(), checkpoint.adapter(), model.manager()), config);
-        t.optimizer.restore(t.lora.parameters(), checkpoint.moments(), checkpoint.step());
-        t.step = checkpoint.step();
-        return t;
+        return new LoraTrainer(model, TrainedAdapter.resume(model, config, checkpoint, 1), config);
     }
 
     /** Updates done so far. */
     @Override
     public int step() {
-        return step;
+        return adapter.step();
     }
 
     /** One optimizer update on {@code batch}. */
     public StepResult train(List<EncodedExample> batch) {
         noGrad();
-        int next = step + 1;
+        int next = adapter.step() + 1;
         double lr = config.schedule().at(next);
-        if (config.dropout() > 0) Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + next));
-        ops.setTraining(true);
+        adapter.seedDropout(next);
+        adapter.ops().setTraining(true);
         long targets = 0;
         long tokens = 0;
         for (EncodedExample e : batch) {
             targets += e.targetTokens();
             tokens += e.length();
         }
-        Map<String, NDArray> params = lora.parameters();
+        Map<String, NDArray> params = adapter.lora().parameters();
         try (NDManager stepManager = model.manager().newSubManager()) {
             double lossSum = 0;
             double correct = 0;
@@ -91,7 +79,7 @@ public final class LoraTrainer implements StepTrainer {
                             .mapToLong(EncodedExample::targetTokens)
                             .sum();
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray logits = model.logits(in[0], ops, m); // (B, T, V)
+                        NDArray logits = model.logits(in[0], adapter.ops(), m); // (B, T, V)
                         NDArray loss = CausalLmLoss.loss(logits, in[0], in[1]); // ()
                         // The share as a tensor of this micro-batch's manager: mul(Number) would free it before the
                         // backward.
@@ -103,8 +91,8 @@ public final class LoraTrainer implements StepTrainer {
             }
             double loss = lossSum / Math.max(1, targets);
             if (!Double.isFinite(loss)) throw new TrainingDivergedException(next, "loss");
-            double norm = GradientStep.apply(params, optimizer, config.maxGradNorm(), lr, next, stepManager);
-            step = next;
+            double norm = GradientStep.apply(params, adapter.optimizer(), config.maxGradNorm(), lr, next, stepManager);
+            adapter.stepped(next);
             return new StepResult(next, loss, correct / Math.max(1, targets), lr, norm, targets, tokens);
         }
     }
@@ -117,16 +105,16 @@ public final class LoraTrainer implements StepTrainer {
      */
     public float forwardBackward(List<EncodedExample> batch) {
         noGrad();
-        ops.setTraining(true);
+        adapter.ops().setTraining(true);
         try (NDManager m = model.manager().newSubManager()) {
             NDArray[] in = tensors(batch, m);
             float loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray l = CausalLmLoss.loss(model.logits(in[0], ops, m), in[0], in[1]);
+                NDArray l = CausalLmLoss.loss(model.logits(in[0], adapter.ops(), m), in[0], in[1]);
                 gc.backward(l);
                 loss = l.getFloat();
             }
-            for (NDArray p : lora.parameters().values()) {
+            for (NDArray p : adapter.lora().parameters().values()) {
                 NDArray g = p.getGradient();
                 g.attach(m);
                 g.subi(g);
@@ -138,7 +126,7 @@ public final class LoraTrainer implements StepTrainer {
     /** Loss and mean token accuracy on {@code examples}, without dropout or updates. */
     public EvalResult evaluate(List<EncodedExample> examples) {
         noGrad();
-        ops.setTraining(false);
+        adapter.ops().setTraining(false);
         double lossSum = 0;
         double correct = 0;
         long targets = 0;
@@ -147,7 +135,7 @@ public final class LoraTrainer implements StepTrainer {
                 NDArray[] in = tensors(micro, m);
                 long microTargets =
                         micro.stream().mapToLong(EncodedExample::targetTokens).sum();
-                NDArray logits = model.logits(in[0], ops, m);
+                NDArray logits = model.logits(in[0], adapter.ops(), m);
                 lossSum += CausalLmLoss.loss(logits, in[0], in[1]).getFloat() * microTargets;
                 correct += correctTokens(logits, in[0], in[1]);
                 targets += microTargets;
@@ -159,12 +147,12 @@ public final class LoraTrainer implements StepTrainer {
     /** The adapter and optimizer state after the last update. */
     @Override
     public TrainingCheckpoint checkpoint(long trainedTokens) {
-        return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
+        return adapter.checkpoint(trainedTokens);
     }
 
     /** The adapter as it is now, in host memory. */
     public AdapterWeights adapter(String id) {
-        return lora.snapshot(id);
+        return adapter.snapshot(id);
     }
 
     /**
@@ -208,8 +196,6 @@ public final class LoraTrainer implements StepTrainer {
 
     @Override
     public void close() {
-        ops.close();
-        optimizer.close();
-        lora.close();
+        adapter.close();
     }
 }

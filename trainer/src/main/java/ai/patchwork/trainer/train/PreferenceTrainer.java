@@ -24,19 +24,16 @@ import java.util.List;
 public final class PreferenceTrainer implements StepTrainer {
 
     private final Transformer model;
-    private final TrainableLora lora;
-    private final GraphSafeLoraOps ops;
+    private final TrainedAdapter adapter;
     private final TrainableLora referenceLora;
     private final LoraOps referenceOps;
-    private final AdamW optimizer;
     private final TrainingConfig config;
     private final float beta;
-    private int step;
 
     private PreferenceTrainer(
-            Transformer model, TrainableLora lora, AdapterWeights initial, TrainingConfig config, double beta) {
+            Transformer model, TrainedAdapter adapter, AdapterWeights initial, TrainingConfig config, double beta) {
         this.model = model;
-        this.lora = lora;
+        this.adapter = adapter;
         this.referenceLora = initial == null ? null : TrainableLora.from(model.config(), initial, model.manager());
         if (referenceLora == null) {
             this.referenceOps = LoraOps.NONE;
@@ -47,9 +44,6 @@ public final class PreferenceTrainer implements StepTrainer {
         }
         this.config = config;
         this.beta = (float) beta;
-        this.optimizer = new AdamW(model.manager(), (float) config.weightDecay());
-        this.ops = new GraphSafeLoraOps(model.config(), lora, model.manager());
-        ops.setDropout((float) config.dropout());
     }
 
     /**
@@ -58,10 +52,7 @@ public final class PreferenceTrainer implements StepTrainer {
      */
     public static PreferenceTrainer start(
             Transformer model, TrainingConfig config, double beta, AdapterWeights initial) {
-        TrainableLora lora = initial != null
-                ? TrainableLora.from(model.config(), initial, model.manager())
-                : TrainableLora.init(model.config(), config.lora(), config.seed(), model.manager());
-        return new PreferenceTrainer(model, lora, initial, config, beta);
+        return new PreferenceTrainer(model, TrainedAdapter.start(model, config, initial), initial, config, beta);
     }
 
     /**
@@ -75,28 +66,20 @@ public final class PreferenceTrainer implements StepTrainer {
             double beta,
             AdapterWeights initial,
             TrainingCheckpoint checkpoint) {
-        PreferenceTrainer t = new PreferenceTrainer(
-                model,
-                TrainableLora.from(model.config(), checkpoint.adapter(), model.manager()),
-                initial,
-                config,
-                beta);
-        t.optimizer.restore(t.lora.parameters(), checkpoint.moments(), checkpoint.step());
-        t.step = checkpoint.step();
-        return t;
+        return new PreferenceTrainer(model, TrainedAdapter.resume(model, config, checkpoint, 1), initial, config, beta);
     }
 
     @Override
     public int step() {
-        return step;
+        return adapter.step();
     }
 
     /** One optimizer update on {@code pairs} (2i preferred, 2i+1 not). */
     public PreferenceStepResult train(List<EncodedExample> pairs) {
         LoraTrainer.noGrad();
-        int next = step + 1;
+        int next = adapter.step() + 1;
         double lr = config.schedule().at(next);
-        if (config.dropout() > 0) Engine.getInstance().setRandomSeed((int) (config.seed() * 1_000_003L + next));
+        adapter.seedDropout(next);
         Totals totals = new Totals();
         long batchPairs = pairs.size() / 2;
         try (NDManager stepManager = model.manager().newSubManager()) {
@@ -105,10 +88,10 @@ public final class PreferenceTrainer implements StepTrainer {
                     NDArray[] in = LoraTrainer.tensors(micro, m); // (2P, T) ids and weights
                     NDArray reference =
                             PreferenceLoss.sequenceLogProbs(model.logits(in[0], referenceOps, m), in[0], in[1]);
-                    ops.setTraining(true);
+                    adapter.ops().setTraining(true);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray policy =
-                                PreferenceLoss.sequenceLogProbs(model.logits(in[0], ops, m), in[0], in[1]); // (2P)
+                        NDArray policy = PreferenceLoss.sequenceLogProbs(
+                                model.logits(in[0], adapter.ops(), m), in[0], in[1]); // (2P)
                         PreferenceLoss.Terms t = PreferenceLoss.terms(policy, reference, beta, batchPairs, m);
                         gc.backward(t.loss());
                         totals.add(t, micro);
@@ -116,8 +99,9 @@ public final class PreferenceTrainer implements StepTrainer {
                 }
             }
             if (!Double.isFinite(totals.loss)) throw new TrainingDivergedException(next, "loss");
-            double norm = GradientStep.apply(lora.parameters(), optimizer, config.maxGradNorm(), lr, next, stepManager);
-            step = next;
+            double norm = GradientStep.apply(
+                    adapter.lora().parameters(), adapter.optimizer(), config.maxGradNorm(), lr, next, stepManager);
+            adapter.stepped(next);
             return totals.result(next, lr, norm);
         }
     }
@@ -125,13 +109,13 @@ public final class PreferenceTrainer implements StepTrainer {
     /** Loss, rewards and accuracy on {@code pairs}, without dropout or updates. */
     public PreferenceStepResult evaluate(List<EncodedExample> pairs) {
         LoraTrainer.noGrad();
-        ops.setTraining(false);
+        adapter.ops().setTraining(false);
         Totals totals = new Totals();
         for (List<EncodedExample> micro : LoraTrainer.split(pairs, microSize())) {
             try (NDManager m = model.manager().newSubManager()) {
                 NDArray[] in = LoraTrainer.tensors(micro, m);
                 NDArray reference = PreferenceLoss.sequenceLogProbs(model.logits(in[0], referenceOps, m), in[0], in[1]);
-                NDArray policy = PreferenceLoss.sequenceLogProbs(model.logits(in[0], ops, m), in[0], in[1]);
+                NDArray policy = PreferenceLoss.sequenceLogProbs(model.logits(in[0], adapter.ops(), m), in[0], in[1]);
                 totals.add(PreferenceLoss.terms(policy, reference, beta, pairs.size() / 2, m), micro);
             }
         }
@@ -141,13 +125,13 @@ public final class PreferenceTrainer implements StepTrainer {
     /** The policy's log-probability of each sequence's weighted tokens (the output given its input). */
     public double[] logProbs(List<EncodedExample> sequences) {
         LoraTrainer.noGrad();
-        ops.setTraining(false);
+        adapter.ops().setTraining(false);
         double[] out = new double[sequences.size()];
         int at = 0;
         for (List<EncodedExample> micro : LoraTrainer.split(sequences, microSize())) {
             try (NDManager m = model.manager().newSubManager()) {
                 NDArray[] in = LoraTrainer.tensors(micro, m);
-                for (float v : PreferenceLoss.sequenceLogProbs(model.logits(in[0], ops, m), in[0], in[1])
+                for (float v : PreferenceLoss.sequenceLogProbs(model.logits(in[0], adapter.ops(), m), in[0], in[1])
                         .toFloatArray()) {
                     out[at++] = v;
                 }
@@ -158,7 +142,7 @@ public final class PreferenceTrainer implements StepTrainer {
 
     /** The adapter as it is now, in host memory. */
     public AdapterWeights adapter(String id) {
-        return lora.snapshot(id);
+        return adapter.snapshot(id);
     }
 
     /** Sequences per micro-batch: the configured size rounded up to whole pairs. */
@@ -169,16 +153,14 @@ public final class PreferenceTrainer implements StepTrainer {
     /** The adapter and optimizer state after the last update. */
     @Override
     public TrainingCheckpoint checkpoint(long trainedTokens) {
-        return new TrainingCheckpoint(step, trainedTokens, lora.snapshot("step-" + step), optimizer.moments());
+        return adapter.checkpoint(trainedTokens);
     }
 
     @Override
     public void close() {
-        ops.close();
         if (referenceOps instanceof GraphSafeLoraOps frozen) frozen.close();
         if (referenceLora != null) referenceLora.close();
-        optimizer.close();
-        lora.close();
+        adapter.close();
     }
 
     /** Sums over a batch's micro-batches. */

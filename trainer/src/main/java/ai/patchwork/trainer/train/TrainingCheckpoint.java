@@ -6,17 +6,15 @@ import ai.patchwork.model.lora.AdapterWriter;
 import ai.patchwork.model.safetensors.DType;
 import ai.patchwork.model.safetensors.SafetensorsFile;
 import ai.patchwork.model.safetensors.SafetensorsWriter;
+import ai.patchwork.registry.store.ScratchDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -49,8 +47,8 @@ public record TrainingCheckpoint(int step, long trainedTokens, AdapterWeights ad
 
     /** Writes the checkpoint as a zip. */
     public void write(OutputStream out) throws IOException {
-        Path dir = Files.createTempDirectory("patchwork-ckpt-");
-        try {
+        try (ScratchDir scratch = ScratchDir.create("patchwork-ckpt-")) {
+            Path dir = scratch.path();
             AdapterWriter.write(adapter, dir);
             ZipOutputStream zip = new ZipOutputStream(out);
             entry(
@@ -67,15 +65,13 @@ public record TrainingCheckpoint(int step, long trainedTokens, AdapterWeights ad
             SafetensorsWriter.write(zip, tensors, DType.F32);
             zip.closeEntry();
             zip.finish();
-        } finally {
-            delete(dir);
         }
     }
 
     /** Reads a checkpoint written by {@link #write}, for a model of the given shape. */
     public static TrainingCheckpoint read(InputStream in, ModelConfig model) throws IOException {
-        Path dir = Files.createTempDirectory("patchwork-ckpt-");
-        try {
+        try (ScratchDir scratch = ScratchDir.create("patchwork-ckpt-")) {
+            Path dir = scratch.path();
             ZipInputStream zip = new ZipInputStream(in);
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 String name = e.getName();
@@ -94,8 +90,6 @@ public record TrainingCheckpoint(int step, long trainedTokens, AdapterWeights ad
             }
             return new TrainingCheckpoint(
                     state.path("step").asInt(), state.path("trained_tokens").asLong(), adapter, moments);
-        } finally {
-            delete(dir);
         }
     }
 
@@ -103,13 +97,5 @@ public record TrainingCheckpoint(int step, long trainedTokens, AdapterWeights ad
         zip.putNextEntry(new ZipEntry(name));
         zip.write(bytes);
         zip.closeEntry();
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -24,11 +24,11 @@ public record TrainingConfig(
         long seed) {
 
     public TrainingConfig {
-        Objects.requireNonNull(lora, "lora");
-        Objects.requireNonNull(schedule, "schedule");
         if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("lora dropout must be in [0, 1)");
         if (!(maxGradNorm >= 0)) throw new IllegalArgumentException("max grad norm must not be negative");
         if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must not be negative");
         if (microBatchSize < 1) throw new IllegalArgumentException("micro batch size must be at least 1");
+        Objects.requireNonNull(lora, "lora");
+        Objects.requireNonNull(schedule, "schedule");
     }
 }
