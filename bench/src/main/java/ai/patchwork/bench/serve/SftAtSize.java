@@ -169,15 +169,16 @@ final class SftAtSize {
         long trained = job.path("trained_tokens").asLong(0);
         out.put("trained_tokens", trained);
         out.put("trained_tokens_per_step", trained / o.steps);
-        out.put("queued_seconds", Stats.round(running));
-        out.put("model_load_seconds", Stats.round(training - running)); // running → "Training N steps"
-        double train = done - training;
-        out.put("training_seconds", Stats.round(train));
         out.put("wall_seconds", Stats.round(done));
+        if (running >= 0) out.put("queued_seconds", Stats.round(running));
+        if (training >= 0) { // the trainer's "Training N steps" event: the base model is loaded
+            out.put("model_load_seconds", Stats.round(training - running));
+            out.put("training_seconds", Stats.round(done - training));
+            out.put("trained_tokens_per_s", Stats.round(trained / (done - training)));
+        }
         if (lastStepNumber > firstStepNumber) {
             out.put("step_seconds", Stats.ratio((lastStep - firstStep) / (lastStepNumber - firstStepNumber)));
         }
-        out.put("trained_tokens_per_s", Stats.round(trained / train));
         if (!trainerRates.isEmpty()) out.put("trainer_tokens_per_s_median", Stats.round(Stats.median(trainerRates)));
         out.put("rss_before_job_mb", before.rss() >> 20);
         out.put("peak_rss_before_job_mb", before.peak() >> 20);

@@ -17,7 +17,10 @@ import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code bench serve --model-shape}: a separate server process, every cell of the JSON, the cache reused. */
+/**
+ * {@code bench serve --model-shape}: a separate server process, every cell of the JSON (the adapters' upload and cold
+ * load, a fine-tuning job next to serving), the cache reused.
+ */
 class SizedServeBenchTest {
 
     @TempDir
@@ -45,7 +48,11 @@ class SizedServeBenchTest {
                         "--warmup",
                         "1",
                         "--modes",
-                        "base,same,distinct," + SizedServeBench.NO_KEY_CHECK);
+                        "base,same,distinct," + SizedServeBench.NO_KEY_CHECK + "," + SizedServeBench.SFT,
+                        "--sft-steps",
+                        "11",
+                        "--sft-words",
+                        "6");
         assertEquals(0, status);
         JsonNode out = JsonMapper.shared().readTree(bytes.toString(StandardCharsets.UTF_8));
         JsonNode start = out.path("start");
@@ -74,7 +81,7 @@ class SizedServeBenchTest {
         assertTrue(resident.path("device_tier_bytes").asLong() >= int16, resident.toString());
         assertTrue(resident.path("host_tier_bytes").asLong() > 0, resident.toString());
         JsonNode results = out.path("results");
-        assertEquals(8, results.size(), results.toString());
+        assertEquals(9, results.size(), results.toString());
         // the requests without a key (with the bypass header) are answered: the bypass is on the server's classpath
         List<String> modes = List.of("base", "same", "distinct", SizedServeBench.NO_KEY_CHECK);
         for (int i = 0; i < 8; i++) {
@@ -86,6 +93,21 @@ class SizedServeBenchTest {
             assertTrue(cell.path("latency_ms").path("p95").asDouble()
                     >= cell.path("latency_ms").path("p50").asDouble());
         }
+        // the job trained by the worker role in the same process, then served
+        assertTrue(out.path("server").path("args").toString().contains("api,serving,worker"), out.toString());
+        JsonNode sft = results.path(8);
+        assertEquals("sft", sft.path("mode").asString(), sft.toString());
+        assertEquals("succeeded", sft.path("status").asString(), sft.toString());
+        // 11 steps: two epochs of the ten examples at batch size 1, the second cut by max_steps
+        assertEquals(2, sft.path("n_epochs").asInt(), sft.toString());
+        assertTrue(sft.path("trained_tokens").asLong() >= 11 * 6, sft.toString());
+        assertTrue(sft.path("step_seconds").asDouble() > 0, sft.toString());
+        assertTrue(sft.path("trained_tokens_per_s").asDouble() > 0, sft.toString());
+        assertTrue(sft.path("peak_rss_after_job_mb").asLong()
+                >= sft.path("peak_rss_before_job_mb").asLong());
+        JsonNode request = sft.path("adapter_request");
+        assertEquals(200, request.path("status").asInt(), sft.toString());
+        assertEquals(8, request.path("completion_tokens").asInt(), sft.toString());
         Path log = Path.of(out.path("server").path("log").asString());
         assertTrue(Files.size(log) > 0, "the server's log is kept");
         assertTrue(Files.notExists(log.resolveSibling("data")), "its database and object store are not");
@@ -101,43 +123,6 @@ class SizedServeBenchTest {
                 Files.list(Path.of(out.path("model").path("path").asString()).resolveSibling("adapters-r8"))) {
             return dirs.sorted().findFirst().orElseThrow().resolve("adapter_model.safetensors");
         }
-    }
-
-    @Test
-    void trainsAFineTuningJobNextToServingAndServesItsAdapter() throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        SizedServeBench bench = new SizedServeBench();
-        bench.stdout = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        int status = new CommandLine(bench)
-                .execute(
-                        "--model-shape",
-                        "3.4M",
-                        "--cache-dir",
-                        cache.toString(),
-                        "--adapters",
-                        "1",
-                        "--modes",
-                        SizedServeBench.SFT,
-                        "--sft-steps",
-                        "12",
-                        "--sft-words",
-                        "6");
-        assertEquals(0, status);
-        JsonNode out = JsonMapper.shared().readTree(bytes.toString(StandardCharsets.UTF_8));
-        assertTrue(out.path("server").path("args").toString().contains("api,serving,worker"), out.toString());
-        JsonNode sft = out.path("results").path(0);
-        assertEquals("sft", sft.path("mode").asString(), sft.toString());
-        assertEquals("succeeded", sft.path("status").asString(), sft.toString());
-        // 12 steps: two epochs of the ten examples at batch size 1, the second cut by max_steps
-        assertEquals(2, sft.path("n_epochs").asInt(), sft.toString());
-        assertTrue(sft.path("trained_tokens").asLong() >= 12 * 6, sft.toString());
-        assertTrue(sft.path("step_seconds").asDouble() > 0, sft.toString());
-        assertTrue(sft.path("trained_tokens_per_s").asDouble() > 0, sft.toString());
-        assertTrue(sft.path("peak_rss_after_job_mb").asLong()
-                >= sft.path("peak_rss_before_job_mb").asLong());
-        JsonNode request = sft.path("adapter_request");
-        assertEquals(200, request.path("status").asInt(), sft.toString());
-        assertEquals(8, request.path("completion_tokens").asInt(), sft.toString());
     }
 
     @Test
