@@ -39,8 +39,9 @@ final class SftAtSize {
 
         @Option(
                 names = "--sft-words",
-                defaultValue = "40",
-                description = "sft mode: words of each answer (about a token each on the generated tokenizer)")
+                defaultValue = "20",
+                description = "sft mode: words of each answer (20: about 64 tokens per example with the chat "
+                        + "template on the generated tokenizer)")
         int words;
 
         @Option(names = "--sft-rank", defaultValue = "8", description = "sft mode: the job's LoRA rank")
