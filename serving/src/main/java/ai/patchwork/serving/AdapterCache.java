@@ -81,6 +81,10 @@ public final class AdapterCache {
                         this,
                         c -> c.stats().deviceSlotsUsed())
                 .register(registry);
+        Gauge.builder("patchwork.adapter.device.bytes", device, DeviceTier::bytes)
+                .baseUnit("bytes")
+                .description("bytes the device slots' adapter weights take, in the slots' storage")
+                .register(registry);
     }
 
     /** Starts loading an adapter into host memory if it is not there; completes when it is (or fails). */

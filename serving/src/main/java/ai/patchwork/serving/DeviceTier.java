@@ -25,6 +25,14 @@ final class DeviceTier {
         return slots.slots();
     }
 
+    /**
+     * The bytes the slots' weights take as stored (int16, bfloat16 or float32); read by a metrics scrape, so a slot
+     * being rewritten may count its old or its new contents.
+     */
+    long bytes() {
+        return slots.bytes();
+    }
+
     int used() {
         int n = 0;
         for (int s = 1; s < owner.length; s++) if (owner[s] != null) n++;

@@ -105,6 +105,9 @@ class MetricsTest {
                             .count());
             assertEquals(
                     2.0, r.get("patchwork.adapter.device.slots.used").gauge().value());
+            // the slots' weights as stored, next to the host tier's
+            assertTrue(r.get("patchwork.adapter.device.bytes").gauge().value() > 0);
+            assertTrue(r.get("patchwork.adapter.host.bytes").gauge().value() > 0);
             assertEquals(
                     5,
                     r.get("patchwork.requests.finished")

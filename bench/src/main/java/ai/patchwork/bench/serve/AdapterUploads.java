@@ -13,22 +13,44 @@ import org.springframework.util.MultiValueMap;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Registers the generated adapters through {@code POST /v1/adapters}, as a user would, a few at a time. */
+/**
+ * Registers the generated adapters through {@code POST /v1/adapters}, as a user would, and times each upload from the
+ * first byte sent to the {@code 201} answer (the registry has validated, hashed and stored the adapter by then).
+ */
 final class AdapterUploads {
     private AdapterUploads() {}
 
-    /** Uploads every folder as name {@code <folder name>} with the project key {@code key}; returns the ids in order. */
-    static List<String> register(int port, String key, String baseModel, List<Path> folders) {
+    /** The ids of the registered adapters in order, and how long each upload took. */
+    record Registered(List<String> ids, List<Long> nanos) {}
+
+    /**
+     * Uploads every folder as name {@code <folder name>} with the project key {@code key}, {@code parallel} at a time
+     * (1 for the time of an upload alone).
+     */
+    static Registered register(int port, String key, String baseModel, List<Path> folders, int parallel) {
         RestClient rest = RestClient.builder()
                 .baseUrl("http://127.0.0.1:" + port)
                 .defaultHeader("Authorization", "Bearer " + key)
                 .build();
-        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
-            List<CompletableFuture<String>> ids = new ArrayList<>();
-            for (Path dir : folders) ids.add(CompletableFuture.supplyAsync(() -> upload(rest, baseModel, dir), pool));
-            return ids.stream().map(CompletableFuture::join).toList();
+        try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) {
+            List<CompletableFuture<Timed>> uploads = new ArrayList<>();
+            for (Path dir : folders) {
+                uploads.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            long t0 = System.nanoTime();
+                            String id = upload(rest, baseModel, dir);
+                            return new Timed(id, System.nanoTime() - t0);
+                        },
+                        pool));
+            }
+            List<Timed> done = uploads.stream().map(CompletableFuture::join).toList();
+            return new Registered(
+                    done.stream().map(Timed::id).toList(),
+                    done.stream().map(Timed::nanos).toList());
         }
     }
+
+    private record Timed(String id, long nanos) {}
 
     private static String upload(RestClient rest, String baseModel, Path dir) {
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();

@@ -49,7 +49,9 @@ final class ServeCells {
         Map<String, String> phase1 = settings(o.adapters + 8, null);
         server.run(phase1);
         long t0 = System.nanoTime();
-        List<String> ids = AdapterUploads.register(server.port(), BenchServer.KEY, BenchServer.MODEL, world.adapters());
+        List<String> ids = AdapterUploads.register(
+                        server.port(), BenchServer.KEY, BenchServer.MODEL, world.adapters(), 4)
+                .ids();
         out.putObject("registration")
                 .put("adapters", ids.size())
                 .put("seconds", Stats.round((System.nanoTime() - t0) / 1e9));

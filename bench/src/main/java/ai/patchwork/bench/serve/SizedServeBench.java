@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import picocli.CommandLine.ArgGroup;
@@ -22,13 +23,15 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code ./patchwork bench serve --model-shape tinyllama-1.1b} (or {@code --model DIR}): a real-size checkpoint served
  * by {@code ./patchwork up} in a process of its own, measured as a user would meet it. Start: seconds from the process
  * start to health UP, resident memory then and its peak, and one 4-token request right after. Then the PEFT adapters
- * are registered through {@code POST /v1/adapters}, and at each concurrency (1, 4, 8) three modes take turns:
+ * are registered through {@code POST /v1/adapters} and loaded by a first request each, their upload and cold load
+ * timed and their resident bytes read ({@link AdapterCosts}), and at each concurrency (1, 4, 8) three modes take turns:
  * {@code base} (no adapter), {@code same} (one adapter for every request) and {@code distinct} (request i on adapter
  * (i + i / 8) mod N). Every request is a streamed greedy completion of one of eight short English prompts with
  * {@code ignore_eos}, the workload of the llama.cpp comparison scripts, so both servers can be run on the same
  * checkpoint and compared. The modes {@code prefix} (time to first token with a system prompt not yet cached, then
  * cached) and {@code structured} (decode throughput of a constrained batch against an unconstrained one) run once
- * after the cells ({@link ServeScenarios}). Prints one JSON object; the server's log is kept in a file named in it.
+ * after the cells ({@link ServeScenarios}), and {@code sft} trains a fine-tuning job next to serving
+ * ({@link SftAtSize}). Prints one JSON object; the server's log is kept in a file named in it.
  */
 @Command(
         name = "bench serve",
@@ -46,6 +49,10 @@ final class SizedServeBench implements Callable<Integer> {
             "What time is it? asked the little girl.",
             "A model predicts the next token from the previous tokens.",
             "Children ran through the streets, laughing and shouting.");
+
+    /** The server's admin key, for its {@code /actuator/prometheus}. */
+    private static final String ADMIN_KEY =
+            "sk-admin-bench" + UUID.randomUUID().toString().replace("-", "");
 
     static final class Checkpoint {
         @Option(
@@ -94,11 +101,17 @@ final class SizedServeBench implements Callable<Integer> {
             defaultValue = "base,same,distinct",
             description = "base, same (one adapter), distinct (an adapter per request), " + NO_KEY_CHECK
                     + " (base without the API key check, to compare with base) at each concurrency; prefix, "
-                    + "structured (see ServeScenarios)")
+                    + "structured (see ServeScenarios); sft (see SftAtSize)")
     List<String> modes;
 
     @Mixin
     ServeScenarios.Options scenarios = new ServeScenarios.Options();
+
+    /** A fine-tuning job trained next to serving, in the same process ({@link SftAtSize}). */
+    static final String SFT = "sft";
+
+    @Mixin
+    SftAtSize.Options sft = new SftAtSize.Options();
 
     @Option(names = "--warmup", defaultValue = "4", description = "untimed requests, one at a time, before each cell")
     int warmup;
@@ -125,8 +138,8 @@ final class SizedServeBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         for (String m : modes) {
-            if (!List.of("base", "same", "distinct", NO_KEY_CHECK).contains(m) && !ServeScenarios.MODES.contains(m))
-                throw new IllegalArgumentException("unknown mode " + m);
+            if (!List.of("base", "same", "distinct", NO_KEY_CHECK, SFT).contains(m)
+                    && !ServeScenarios.MODES.contains(m)) throw new IllegalArgumentException("unknown mode " + m);
         }
         if (requests < 1 || maxTokens < 1 || adapters < 1 || rank < 1) {
             throw new IllegalArgumentException("--requests, --max-tokens, --adapters and --rank must be at least 1");
@@ -149,10 +162,11 @@ final class SizedServeBench implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of(
                 "--patchwork.data-dir=" + run.resolve("data"),
                 "--patchwork.base-models." + world.id() + ".path=" + world.model(),
-                "--patchwork.roles=api,serving",
+                "--patchwork.roles=" + (modes.contains(SFT) ? "api,serving,worker" : "api,serving"),
                 "--patchwork.serving.adapter-slots=" + adapters,
                 "--patchwork.serving.max-lora-rank=" + rank,
                 "--patchwork.auth.bootstrap-project-key=" + BenchServer.KEY,
+                "--patchwork.auth.bootstrap-admin-key=" + ADMIN_KEY,
                 "--spring.main.banner-mode=off"));
         args.addAll(serverArgs);
         ObjectNode server = out.putObject("server");
@@ -175,17 +189,21 @@ final class SizedServeBench implements Callable<Integer> {
             start.put("peak_rss_when_ready_mb", atReady.peak() >> 20);
             start.put("first_request_4_tokens_ms", first.ok().isEmpty() ? -1 : Stats.round(first.wallNanos() / 1e6));
             System.err.println("bench serve: " + start);
-            long t0 = System.nanoTime();
-            List<String> ids = modes.stream().noneMatch(m -> m.equals("same") || m.equals("distinct"))
-                    ? List.of()
-                    : AdapterUploads.register(process.port(), BenchServer.KEY, world.id(), world.adapters());
-            out.putObject("registration")
-                    .put("adapters", ids.size())
-                    .put("seconds", Stats.round((System.nanoTime() - t0) / 1e9));
+            List<String> ids = List.of();
+            if (modes.stream().anyMatch(m -> m.equals("same") || m.equals("distinct"))) {
+                AdapterUploads.Registered registered =
+                        AdapterUploads.register(process.port(), BenchServer.KEY, world.id(), world.adapters(), 1);
+                ids = registered.ids();
+                long bytes = Files.size(world.adapters().getFirst().resolve("adapter_model.safetensors"));
+                out.set("upload", AdapterCosts.uploads(registered, bytes));
+                System.err.println("bench serve: upload " + out.get("upload"));
+                out.set("cold_load", AdapterCosts.coldLoads(process, client, ADMIN_KEY, ids, world.adapters()));
+                System.err.println("bench serve: cold_load " + out.get("cold_load"));
+            }
             ArrayNode results = out.putArray("results");
             for (int c : concurrency) {
                 for (String mode : modes) {
-                    if (ServeScenarios.MODES.contains(mode)) continue;
+                    if (ServeScenarios.MODES.contains(mode) || mode.equals(SFT)) continue;
                     LoadClient sender = mode.equals(NO_KEY_CHECK) ? unchecked : client;
                     results.add(cell(sender, mode, c, model(mode, world.id(), ids)));
                 }
@@ -195,6 +213,7 @@ final class SizedServeBench implements Callable<Integer> {
                 results.add(ServeScenarios.prefix(client, world.id(), vocab, scenarios, maxTokens));
             if (modes.contains("structured"))
                 results.add(ServeScenarios.structured(client, world.id(), scenarios, maxTokens));
+            if (modes.contains(SFT)) results.add(SftAtSize.run(process, BenchServer.KEY, world.id(), sft));
             ServerProcess.Memory end = process.memory();
             out.putObject("end")
                     .put("rss_mb", end.rss() >> 20)

@@ -17,7 +17,10 @@ import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code bench serve --model-shape}: a separate server process, every cell of the JSON, the cache reused. */
+/**
+ * {@code bench serve --model-shape}: a separate server process, every cell of the JSON (the adapters' upload and cold
+ * load, a fine-tuning job next to serving), the cache reused.
+ */
 class SizedServeBenchTest {
 
     @TempDir
@@ -45,7 +48,11 @@ class SizedServeBenchTest {
                         "--warmup",
                         "1",
                         "--modes",
-                        "base,same,distinct," + SizedServeBench.NO_KEY_CHECK);
+                        "base,same,distinct," + SizedServeBench.NO_KEY_CHECK + "," + SizedServeBench.SFT,
+                        "--sft-steps",
+                        "11",
+                        "--sft-words",
+                        "6");
         assertEquals(0, status);
         JsonNode out = JsonMapper.shared().readTree(bytes.toString(StandardCharsets.UTF_8));
         JsonNode start = out.path("start");
@@ -56,9 +63,25 @@ class SizedServeBenchTest {
         assertTrue(start.path("first_request_4_tokens_ms").asDouble() > 0, start.toString());
         assertTrue(out.path("end").path("peak_rss_mb").asLong()
                 >= start.path("peak_rss_when_ready_mb").asLong());
-        assertEquals(3, out.path("registration").path("adapters").asInt());
+        JsonNode upload = out.path("upload");
+        assertEquals(3, upload.path("adapters").asInt(), upload.toString());
+        assertTrue(upload.path("ms").path("max").asDouble()
+                >= upload.path("ms").path("p50").asDouble());
+        assertTrue(upload.path("ms").path("p50").asDouble() > 0, upload.toString());
+        // every adapter was loaded once from the registry, timed by the server, and is resident in both tiers
+        JsonNode cold = out.path("cold_load");
+        assertEquals(3, cold.path("server_load_ms").path("count").asInt(), cold.toString());
+        assertTrue(cold.path("server_load_ms").path("p95").asDouble() > 0, cold.toString());
+        assertTrue(cold.path("first_request_ttft_ms").path("p50").asDouble() > 0, cold.toString());
+        JsonNode resident = cold.path("resident");
+        assertEquals(3, resident.path("adapters_in_host_memory").asInt(), resident.toString());
+        assertEquals(3, resident.path("device_slots_used").asInt(), resident.toString());
+        long int16 = resident.path("int16_bytes").asLong();
+        assertEquals(3 * 2 * AdapterCosts.parameters(adapterFile(out)), int16, resident.toString());
+        assertTrue(resident.path("device_tier_bytes").asLong() >= int16, resident.toString());
+        assertTrue(resident.path("host_tier_bytes").asLong() > 0, resident.toString());
         JsonNode results = out.path("results");
-        assertEquals(8, results.size(), results.toString());
+        assertEquals(9, results.size(), results.toString());
         // the requests without a key (with the bypass header) are answered: the bypass is on the server's classpath
         List<String> modes = List.of("base", "same", "distinct", SizedServeBench.NO_KEY_CHECK);
         for (int i = 0; i < 8; i++) {
@@ -70,6 +93,21 @@ class SizedServeBenchTest {
             assertTrue(cell.path("latency_ms").path("p95").asDouble()
                     >= cell.path("latency_ms").path("p50").asDouble());
         }
+        // the job trained by the worker role in the same process, then served
+        assertTrue(out.path("server").path("args").toString().contains("api,serving,worker"), out.toString());
+        JsonNode sft = results.path(8);
+        assertEquals("sft", sft.path("mode").asString(), sft.toString());
+        assertEquals("succeeded", sft.path("status").asString(), sft.toString());
+        // 11 steps: two epochs of the ten examples at batch size 1, the second cut by max_steps
+        assertEquals(2, sft.path("n_epochs").asInt(), sft.toString());
+        assertTrue(sft.path("trained_tokens").asLong() >= 11 * 6, sft.toString());
+        assertTrue(sft.path("step_seconds").asDouble() > 0, sft.toString());
+        assertTrue(sft.path("trained_tokens_per_s").asDouble() > 0, sft.toString());
+        assertTrue(sft.path("peak_rss_after_job_mb").asLong()
+                >= sft.path("peak_rss_before_job_mb").asLong());
+        JsonNode request = sft.path("adapter_request");
+        assertEquals(200, request.path("status").asInt(), sft.toString());
+        assertEquals(8, request.path("completion_tokens").asInt(), sft.toString());
         Path log = Path.of(out.path("server").path("log").asString());
         assertTrue(Files.size(log) > 0, "the server's log is kept");
         assertTrue(Files.notExists(log.resolveSibling("data")), "its database and object store are not");
@@ -77,6 +115,25 @@ class SizedServeBenchTest {
         assertTrue(
                 out.path("model").path("checkpoint_bytes").asLong() > 3410176L * 4,
                 out.path("model").toString());
+    }
+
+    /** The first adapter's weights file, next to the model in the cache. */
+    private Path adapterFile(JsonNode out) throws Exception {
+        try (var dirs =
+                Files.list(Path.of(out.path("model").path("path").asString()).resolveSibling("adapters-r8"))) {
+            return dirs.sorted().findFirst().orElseThrow().resolve("adapter_model.safetensors");
+        }
+    }
+
+    @Test
+    void theTrainingFileHasOneConversationPerLine() {
+        List<String> lines = SftAtSize.trainingFile(5).lines().toList();
+        assertEquals(SftAtSize.EXAMPLES, lines.size());
+        for (String line : lines) {
+            JsonNode messages = JsonMapper.shared().readTree(line).path("messages");
+            assertEquals("assistant", messages.path(1).path("role").asString());
+            assertEquals(5, messages.path(1).path("content").asString().split(" ").length, line);
+        }
     }
 
     @Test
