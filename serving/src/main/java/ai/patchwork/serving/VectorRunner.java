@@ -7,10 +7,13 @@ import ai.patchwork.model.vector.VectorKvBlocks;
 import ai.patchwork.model.vector.VectorKvCache;
 import ai.patchwork.model.vector.VectorLoraSlots;
 import ai.patchwork.model.vector.VectorTransformer;
+import java.lang.foreign.Arena;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@link ModelRunner} on the CPU runtime ({@link VectorTransformer}): every row reads its own KV slot and its
  * adapter's cache slot directly, so there is nothing to gather, align or keep between steps, and no filler rows.
+ * The KV cache and the prefix cache's blocks live outside the Java heap, in an arena the runner owns and closes.
  */
 final class VectorRunner implements ModelRunner {
 
@@ -19,6 +22,8 @@ final class VectorRunner implements ModelRunner {
     private final VectorLoraSlots slots;
     private final StepThreads threads;
     private final VectorKvBlocks prefix; // null without prefix caching
+    private final Arena arena; // the KV cache's and the prefix blocks' memory
+    private final AtomicBoolean closed = new AtomicBoolean();
     private LoraPath decodePath = LoraPath.NONE;
 
     /**
@@ -36,6 +41,7 @@ final class VectorRunner implements ModelRunner {
     static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
         VectorTransformer model = VectorTransformer.load(config.modelDir(), config.quantization());
         StepThreads threads = null;
+        Arena arena = Arena.ofShared(); // steps run on several threads
         try {
             threads = StepThreads.of(config.stepThreads());
             model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage());
@@ -49,10 +55,11 @@ final class VectorRunner implements ModelRunner {
                             VectorKvBlocks.BLOCK_SIZE,
                             config.maxBatchSize(),
                             context);
-            VectorKvBlocks prefix = blocks > 0 ? new VectorKvBlocks(mc, blocks) : null;
-            return new VectorRunner(
-                    model, new VectorKvCache(mc, config.maxBatchSize(), context), slots, threads, prefix);
+            VectorKvBlocks prefix = blocks > 0 ? new VectorKvBlocks(mc, blocks, arena) : null;
+            VectorKvCache cache = new VectorKvCache(mc, config.maxBatchSize(), context, arena);
+            return new VectorRunner(model, cache, slots, threads, prefix, arena);
         } catch (RuntimeException | Error e) {
+            arena.close();
             if (threads != null) threads.close();
             model.close();
             throw e;
@@ -62,14 +69,17 @@ final class VectorRunner implements ModelRunner {
     /**
      * @param threads the threads each step runs on; closed with the runner, as are the slots and the model
      * @param prefix the prefix cache's blocks, or null
+     * @param arena the memory of the cache and the blocks; closed with the runner
      */
     VectorRunner(
             VectorTransformer model,
             VectorKvCache cache,
             VectorLoraSlots slots,
             StepThreads threads,
-            VectorKvBlocks prefix) {
+            VectorKvBlocks prefix,
+            Arena arena) {
         this.prefix = prefix;
+        this.arena = arena;
         this.model = model;
         this.cache = cache;
         this.slots = slots;
@@ -139,10 +149,13 @@ final class VectorRunner implements ModelRunner {
         return slots;
     }
 
+    /** Frees everything the runner owns; a second call (the loop's shutdown, then the engine's close) does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         slots.close();
         threads.close();
+        arena.close();
         model.close();
     }
 }

@@ -1,11 +1,14 @@
 package ai.patchwork.model.vector;
 
 import ai.patchwork.model.config.ModelConfig;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * A pool of KV blocks beside a {@link VectorKvCache}: each block holds the keys and values of {@link #blockSize()}
  * consecutive positions of one sequence, in every layer and head, laid out as the cache lays them out (keys
- * (K, blockSize / B, H, B), values (K, blockSize, H) per layer), so saving and loading a block are plain array copies.
+ * (K, blockSize / B, H, B), values (K, blockSize, H) per layer), so saving and loading a block are plain memory copies.
+ * Like the cache, the pool lives outside the Java heap, in memory of the arena given to the constructor.
  * The prefix cache of the serving engine keeps prompt prefixes here; which block holds what is its business.
  */
 public final class VectorKvBlocks {
@@ -13,23 +16,25 @@ public final class VectorKvBlocks {
     /** Positions per block: 16 (vLLM's default), rounded up to whole key blocks of the SIMD width. */
     public static final int BLOCK_SIZE = (16 + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK * AttentionOps.BLOCK;
 
-    private final float[][] keys; // [layer] (P, K, blockSize / B, H, B)
-    private final float[][] values; // [layer] (P, K, blockSize, H)
+    private final MemorySegment[] keys; // [layer] (P, K, blockSize / B, H, B)
+    private final MemorySegment[] values; // [layer] (P, K, blockSize, H)
     private final int blocks;
     private final int kvHeads;
-    private final int headFloats; // blockSize × H: one head of one block, keys or values
+    private final long headBytes; // blockSize × H floats: one head of one block, keys or values
 
-    public VectorKvBlocks(ModelConfig config, int blocks) {
+    /** A pool of {@code blocks} blocks in memory freed with {@code arena}. */
+    public VectorKvBlocks(ModelConfig config, int blocks, Arena arena) {
         if (blocks <= 0) throw new IllegalArgumentException("blocks must be positive, got " + blocks);
         this.kvHeads = config.numKvHeads();
-        this.headFloats = BLOCK_SIZE * config.headDim();
-        long size = (long) blocks * kvHeads * headFloats;
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a KV block pool layer of " + size + " floats exceeds one Java array");
-        }
+        this.headBytes = (long) BLOCK_SIZE * config.headDim() * Float.BYTES;
         this.blocks = blocks;
-        this.keys = new float[config.numLayers()][(int) size];
-        this.values = new float[config.numLayers()][(int) size];
+        long layerBytes = blocks * kvHeads * headBytes;
+        this.keys = new MemorySegment[config.numLayers()];
+        this.values = new MemorySegment[config.numLayers()];
+        for (int layer = 0; layer < keys.length; layer++) {
+            keys[layer] = OffHeap.allocate(layerBytes, arena);
+            values[layer] = OffHeap.allocate(layerBytes, arena);
+        }
     }
 
     /** Bytes of one block: keys and values of {@link #BLOCK_SIZE} positions in every layer. */
@@ -45,9 +50,9 @@ public final class VectorKvBlocks {
         return BLOCK_SIZE;
     }
 
-    /** Bytes of heap held by the pool. */
+    /** Bytes of memory reserved for the pool. */
     public long bytes() {
-        return 2L * keys.length * keys[0].length * Float.BYTES;
+        return 2L * keys.length * keys[0].byteSize();
     }
 
     /** Copies positions {@code position .. position + blockSize - 1} of a cache slot into block {@code block}. */
@@ -55,9 +60,9 @@ public final class VectorKvBlocks {
         check(cache, slot, position, block);
         for (int layer = 0; layer < keys.length; layer++) {
             for (int head = 0; head < kvHeads; head++) {
-                int at = cache.offset(slot, head) + position * headFloats / BLOCK_SIZE;
-                System.arraycopy(cache.keys[layer], at, keys[layer], offset(block, head), headFloats);
-                System.arraycopy(cache.values[layer], at, values[layer], offset(block, head), headFloats);
+                long at = at(cache, slot, head, position);
+                MemorySegment.copy(cache.keys[layer], at, keys[layer], offset(block, head), headBytes);
+                MemorySegment.copy(cache.values[layer], at, values[layer], offset(block, head), headBytes);
             }
         }
     }
@@ -67,9 +72,9 @@ public final class VectorKvBlocks {
         check(cache, slot, position, block);
         for (int layer = 0; layer < keys.length; layer++) {
             for (int head = 0; head < kvHeads; head++) {
-                int at = cache.offset(slot, head) + position * headFloats / BLOCK_SIZE;
-                System.arraycopy(keys[layer], offset(block, head), cache.keys[layer], at, headFloats);
-                System.arraycopy(values[layer], offset(block, head), cache.values[layer], at, headFloats);
+                long at = at(cache, slot, head, position);
+                MemorySegment.copy(keys[layer], offset(block, head), cache.keys[layer], at, headBytes);
+                MemorySegment.copy(values[layer], offset(block, head), cache.values[layer], at, headBytes);
             }
         }
     }
@@ -82,7 +87,12 @@ public final class VectorKvBlocks {
         }
     }
 
-    private int offset(int block, int head) {
-        return (block * kvHeads + head) * headFloats;
+    /** Byte offset of a block's first position in a cache slot's head (keys and values alike: whole key blocks). */
+    private long at(VectorKvCache cache, int slot, int head, int position) {
+        return cache.offset(slot, head) * Float.BYTES + position * headBytes / BLOCK_SIZE;
+    }
+
+    private long offset(int block, int head) {
+        return ((long) block * kvHeads + head) * headBytes;
     }
 }

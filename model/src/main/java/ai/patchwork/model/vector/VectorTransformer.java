@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  *   VectorTransformer cpu = VectorTransformer.load(modelDir);
- *   VectorKvCache cache = new VectorKvCache(cpu.config(), 8, 512);
+ *   Arena arena = Arena.ofShared(); // owns the KV cache's memory: close it when done
+ *   VectorKvCache cache = new VectorKvCache(cpu.config(), 8, 512, arena);
  *   float[][] logits = cpu.step(prompts, new int[8], kvSlots, null, cache, null); // prefill
  * </pre>
  */

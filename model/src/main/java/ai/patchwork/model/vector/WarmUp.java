@@ -5,6 +5,7 @@ import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.lora.LoraWeights;
 import ai.patchwork.model.lora.PeftConfig;
 import ai.patchwork.model.nn.Projection;
+import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -31,7 +32,21 @@ final class WarmUp {
         int capacity = Math.min(c.maxPositions(), prompt + steps + 1);
         VectorLoraSlots slots = new VectorLoraSlots(c, 1, 4, storage);
         slots.set(1, synthetic(c));
-        VectorKvCache cache = new VectorKvCache(c, 4, capacity);
+        try (Arena arena = Arena.ofShared()) {
+            run(model, steps, deadline, threads, slots, new VectorKvCache(c, 4, capacity, arena), prompt, capacity);
+        }
+    }
+
+    private static void run(
+            VectorTransformer model,
+            int steps,
+            long deadline,
+            StepThreads threads,
+            VectorLoraSlots slots,
+            VectorKvCache cache,
+            int prompt,
+            int capacity) {
+        ModelConfig c = model.config();
         int[] kv = {0, 1, 2, 3};
         int[] lora = {1, 1, 0, 1}; // rows 0 and 1 read the adapter together; row 3 alone, beside a base row
         int token = 1 % c.vocabSize();
