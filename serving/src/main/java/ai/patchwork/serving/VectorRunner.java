@@ -35,11 +35,13 @@ final class VectorRunner implements ModelRunner {
     private static final long WARM_UP_BUDGET_NANOS = 2_000_000_000L;
 
     /**
-     * Loads the weights from the checkpoint (shared with any other runtime open on the same folder), warms the kernels
+     * Loads the weights from the checkpoint or the packed-weights cache (shared with any other runtime open on the same
+     * folder), warms the kernels
      * on the threads the steps will run on, and sizes the KV cache and adapter slots.
      */
     static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
-        VectorTransformer model = VectorTransformer.load(config.modelDir(), config.quantization());
+        VectorTransformer model =
+                VectorTransformer.load(config.modelDir(), config.quantization(), config.packedCacheDir());
         StepThreads threads = null;
         Arena arena = Arena.ofShared(); // steps run on several threads
         try {

@@ -4,6 +4,7 @@ import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.nn.Projection;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * One decoder block over the rows of a step: x += attn(norm(x)); x += mlp(norm(x)), with grouped-query attention
@@ -63,6 +64,11 @@ final class VectorBlock {
                     w.n() + " × " + w.k() + " weights where " + rows + " × " + cols + " belong");
         }
         return w;
+    }
+
+    /** This block's packed matrices in load order: q/k/v, o, gate/up, down. */
+    List<PackedMatrix> matrices() {
+        return List.of(qkv, o, gateUp, down);
     }
 
     /** Bytes of this block's packed matrices. */

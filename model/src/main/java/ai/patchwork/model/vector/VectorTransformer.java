@@ -66,11 +66,20 @@ public final class VectorTransformer implements AutoCloseable {
 
     /** The same with the matrices held as {@code quantization} says (norms and biases stay float32). */
     public static VectorTransformer load(Path modelDir, Quantization quantization) {
+        return load(modelDir, quantization, null);
+    }
+
+    /**
+     * The same, with the packed weights cached in {@code packedCacheDir} (null: none): the first load writes them to a
+     * file named by the checkpoint's content hash, later loads (in any process) map that file read-only instead of
+     * packing the checkpoint again.
+     */
+    public static VectorTransformer load(Path modelDir, Quantization quantization, Path packedCacheDir) {
         if (!available()) {
             throw new IllegalStateException(
                     "the CPU runtime needs the Vector API: run java with --add-modules jdk.incubator.vector");
         }
-        return new VectorTransformer(ModelWeights.acquire(modelDir, quantization));
+        return new VectorTransformer(ModelWeights.acquire(modelDir, quantization, packedCacheDir));
     }
 
     /** Bytes of weights held off the heap (a tied LM head counted once). */
