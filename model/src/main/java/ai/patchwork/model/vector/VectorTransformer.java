@@ -36,7 +36,7 @@ public final class VectorTransformer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<StepRows> spare = new AtomicReference<>(); // the last step's rows, for the next
 
-    private VectorTransformer(ModelWeights weights) {
+    VectorTransformer(ModelWeights weights) {
         this.weights = weights;
         this.config = weights.config;
         this.embedding = weights.embedding;
@@ -91,10 +91,15 @@ public final class VectorTransformer implements AutoCloseable {
         return config;
     }
 
+    /** The weights this runtime steps with. */
+    ModelWeights weights() {
+        return weights;
+    }
+
     /**
-     * Runs the kernels on a few synthetic batches (base and LoRA rows, prefill and decode) so the JIT compiles them
-     * before real requests arrive; stops after {@code steps} decode steps or {@code budgetNanos}. One thread, adapters
-     * held in {@link AdapterStorage#INT16}.
+     * Runs the kernels on synthetic batches (base and LoRA rows, prefill and decode) so the JIT compiles them before
+     * real requests arrive: up to {@code steps} steps of a miniature of this model within most of {@code budgetNanos},
+     * then a few steps of this model ({@link WarmUp}). One thread, adapters held in {@link AdapterStorage#INT16}.
      */
     public void warmUp(int steps, long budgetNanos) {
         warmUp(steps, budgetNanos, StepThreads.single(), AdapterStorage.INT16);
