@@ -43,6 +43,8 @@ import java.util.List;
  *     same adapter version and the same leading tokens ({@link PrefixCache})
  * @param prefixCacheBytes bound of that pool, allocated at start (never more than the KV cache itself); the least
  *     recently used blocks are evicted when it is full
+ * @param packedCacheDir where the CPU runtime caches the base weights packed for its kernels, one file per checkpoint
+ *     content, so later starts map them instead of packing; null for no cache
  */
 public record EngineConfig(
         Path modelDir,
@@ -62,7 +64,8 @@ public record EngineConfig(
         AdapterStorage adapterStorage,
         Quantization quantization,
         boolean prefixCaching,
-        long prefixCacheBytes) {
+        long prefixCacheBytes,
+        Path packedCacheDir) {
 
     public EngineConfig {
         if (modelDir == null) throw new IllegalArgumentException("modelDir is required");
@@ -130,6 +133,7 @@ public record EngineConfig(
         private Quantization quantization = Quantization.NONE;
         private boolean prefixCaching = true;
         private long prefixCacheBytes = 256L << 20;
+        private Path packedCacheDir;
 
         private Builder(Path modelDir) {
             this.modelDir = modelDir;
@@ -220,6 +224,12 @@ public record EngineConfig(
             return this;
         }
 
+        /** Where the CPU runtime caches packed weights; null (the default) for no cache. */
+        public Builder optPackedCacheDir(Path v) {
+            packedCacheDir = v;
+            return this;
+        }
+
         public EngineConfig build() {
             int prefillTokens = maxPrefillTokens == 0 ? Math.max(512, prefillChunk) : maxPrefillTokens;
             return new EngineConfig(
@@ -240,7 +250,8 @@ public record EngineConfig(
                     adapterStorage,
                     quantization,
                     prefixCaching,
-                    prefixCacheBytes);
+                    prefixCacheBytes,
+                    packedCacheDir);
         }
     }
 }

@@ -108,22 +108,6 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /**
-     * AUTO as {@link EngineRuntime#resolve()}, except that the CPU runtime is skipped when its KV cache, which lives on
-     * the heap, would take more than half of the free heap or a KV layer would not fit one Java array. The CPU runtime's weights live off the heap and do not count.
-     */
-    private static EngineRuntime resolve(EngineRuntime wanted, ModelConfig c, EngineConfig config, int context) {
-        EngineRuntime r = wanted.resolve();
-        if (wanted != EngineRuntime.AUTO || r != EngineRuntime.VECTOR) return r;
-        long kvLayer = (long) config.maxBatchSize() * c.numKvHeads() * context * c.headDim();
-        long kv = 4 * 2 * c.numLayers() * kvLayer;
-        Runtime jvm = Runtime.getRuntime();
-        long free = jvm.maxMemory() - (jvm.totalMemory() - jvm.freeMemory());
-        // The prefix cache's pool (at most patchwork.serving.prefix-cache, 256 MB by default) lives in the other half:
-        // counting it here would send a model whose KV cache just fits to PyTorch and a float32 copy of its weights.
-        return kvLayer < Integer.MAX_VALUE - 8 && kv < free / 2 ? r : EngineRuntime.DJL;
-    }
-
-    /**
      * Loads the model (once) on the configured runtime and starts the engine loop. Preloaded adapters are loaded and
      * placed before this returns. The CPU runtime reads the checkpoint itself and never starts PyTorch.
      *
@@ -137,11 +121,11 @@ public final class InferenceEngine implements AutoCloseable {
                     + " exceeds the model's max_position_embeddings " + mc.maxPositions());
         }
         int context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
-        EngineRuntime runtime = resolve(config.runtime(), mc, config, context);
+        EngineRuntime runtime = config.runtime().resolve();
         if (runtime != EngineRuntime.VECTOR && config.quantization() != Quantization.NONE) {
             throw new IllegalArgumentException(
                     "quantization " + config.quantization() + " needs the CPU runtime, which "
-                            + "this JVM cannot run here (the Vector API, a CPU device and a KV cache that fits half the free heap)");
+                            + "this JVM cannot run here (it needs the Vector API and a CPU device)");
         }
         Tokenizer tokenizer = Tokenizer.load(config.modelDir());
         ModelRunner runner = null;

@@ -7,38 +7,63 @@ import ai.patchwork.model.vector.VectorKvBlocks;
 import ai.patchwork.model.vector.VectorKvCache;
 import ai.patchwork.model.vector.VectorLoraSlots;
 import ai.patchwork.model.vector.VectorTransformer;
+import java.lang.foreign.Arena;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@link ModelRunner} on the CPU runtime ({@link VectorTransformer}): every row reads its own KV slot and its
  * adapter's cache slot directly, so there is nothing to gather, align or keep between steps, and no filler rows.
+ * The KV cache and the prefix cache's blocks live outside the Java heap, in an arena the runner owns and closes.
  */
 final class VectorRunner implements ModelRunner {
+
+    private static final System.Logger LOG = System.getLogger(VectorRunner.class.getName());
 
     private final VectorTransformer model;
     private final VectorKvCache cache;
     private final VectorLoraSlots slots;
     private final StepThreads threads;
     private final VectorKvBlocks prefix; // null without prefix caching
+    private final Arena arena; // the KV cache's and the prefix blocks' memory
+    private final AtomicBoolean closed = new AtomicBoolean();
     private LoraPath decodePath = LoraPath.NONE;
 
     /**
      * The start-up warm-up (see {@link VectorTransformer#warmUp}): without it the first requests run the SIMD kernels
-     * interpreted while the JIT compiles them, and on 2 cores that also slows adapter loads beside them.
+     * interpreted while the JIT compiles them, and on 2 cores that also slows adapter loads beside them. Steps of the
+     * model's miniature, a millisecond each; then a few steps of the model itself, whatever the budget.
      */
-    private static final int WARM_UP_STEPS = 200;
+    private static final int WARM_UP_STEPS = 400;
 
-    private static final long WARM_UP_BUDGET_NANOS = 2_000_000_000L;
+    private static final long WARM_UP_BUDGET_NANOS = 3_000_000_000L;
 
     /**
-     * Loads the weights from the checkpoint (shared with any other runtime open on the same folder), warms the kernels
+     * Loads the weights from the checkpoint or the packed-weights cache (shared with any other runtime open on the same
+     * folder), warms the kernels
      * on the threads the steps will run on, and sizes the KV cache and adapter slots.
      */
     static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
-        VectorTransformer model = VectorTransformer.load(config.modelDir(), config.quantization());
+        long t0 = System.nanoTime();
+        long c0 = cpuNanos();
+        VectorTransformer model =
+                VectorTransformer.load(config.modelDir(), config.quantization(), config.packedCacheDir());
         StepThreads threads = null;
+        Arena arena = Arena.ofShared(); // steps run on several threads
         try {
             threads = StepThreads.of(config.stepThreads());
+            long t1 = System.nanoTime();
+            long c1 = cpuNanos();
             model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage());
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "{0}: weights loaded in {1} ms ({2} ms of the process''s CPU time), kernels warmed up in {3} ms "
+                            + "({4} ms of CPU time)",
+                    config.modelDir(),
+                    (t1 - t0) / 1_000_000,
+                    (c1 - c0) / 1_000_000,
+                    (System.nanoTime() - t1) / 1_000_000,
+                    (cpuNanos() - c1) / 1_000_000);
             VectorLoraSlots slots =
                     new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), config.adapterStorage());
             int blocks = !config.prefixCaching()
@@ -49,27 +74,40 @@ final class VectorRunner implements ModelRunner {
                             VectorKvBlocks.BLOCK_SIZE,
                             config.maxBatchSize(),
                             context);
-            VectorKvBlocks prefix = blocks > 0 ? new VectorKvBlocks(mc, blocks) : null;
-            return new VectorRunner(
-                    model, new VectorKvCache(mc, config.maxBatchSize(), context), slots, threads, prefix);
+            VectorKvBlocks prefix = blocks > 0 ? new VectorKvBlocks(mc, blocks, arena) : null;
+            VectorKvCache cache = new VectorKvCache(mc, config.maxBatchSize(), context, arena);
+            return new VectorRunner(model, cache, slots, threads, prefix, arena);
         } catch (RuntimeException | Error e) {
+            arena.close();
             if (threads != null) threads.close();
             model.close();
             throw e;
         }
     }
 
+    /** CPU time of the whole process so far (its other threads included), or 0 where the OS does not say. */
+    private static long cpuNanos() {
+        return ProcessHandle.current()
+                .info()
+                .totalCpuDuration()
+                .map(Duration::toNanos)
+                .orElse(0L);
+    }
+
     /**
      * @param threads the threads each step runs on; closed with the runner, as are the slots and the model
      * @param prefix the prefix cache's blocks, or null
+     * @param arena the memory of the cache and the blocks; closed with the runner
      */
     VectorRunner(
             VectorTransformer model,
             VectorKvCache cache,
             VectorLoraSlots slots,
             StepThreads threads,
-            VectorKvBlocks prefix) {
+            VectorKvBlocks prefix,
+            Arena arena) {
         this.prefix = prefix;
+        this.arena = arena;
         this.model = model;
         this.cache = cache;
         this.slots = slots;
@@ -123,10 +161,13 @@ final class VectorRunner implements ModelRunner {
         return slots;
     }
 
+    /** Frees everything the runner owns; a second call (the loop's shutdown, then the engine's close) does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         slots.close();
         threads.close();
+        arena.close();
         model.close();
     }
 }

@@ -10,6 +10,7 @@ import ai.patchwork.serving.EngineConfig;
 import ai.patchwork.serving.InferenceEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -95,7 +96,14 @@ public final class ServedModels implements AutoCloseable {
                 .optQuantization(q)
                 .optPrefixCaching(p.prefixCaching())
                 .optPrefixCacheBytes(p.prefixCache().toBytes())
+                .optPackedCacheDir(packedCacheDir(p.packedCacheDir()))
                 .build();
+    }
+
+    /** The packed-weights cache folder of {@code patchwork.serving.packed-cache-dir}: {@code ~/} expanded, empty: none. */
+    private static Path packedCacheDir(String dir) {
+        if (dir == null || dir.isBlank()) return null;
+        return dir.startsWith("~/") ? Path.of(System.getProperty("user.home")).resolve(dir.substring(2)) : Path.of(dir);
     }
 
     /** The engine of a base model, if this process serves it. */

@@ -37,6 +37,9 @@ import org.springframework.util.unit.DataSize;
  * @param prefixCaching whether each engine keeps prompt prefixes as KV blocks and reuses them for later requests with
  *     the same adapter version and the same leading tokens (OpenAI's {@code cached_tokens})
  * @param prefixCache bound of each engine's pool of prefix blocks, allocated at start (at most the KV cache's size)
+ * @param packedCacheDir where the CPU runtime caches base weights packed for its kernels, one file per checkpoint
+ *     content, so later starts map them instead of packing again; a leading {@code ~/} is the user's home; empty: no
+ *     cache
  */
 @ConfigurationProperties("patchwork.serving")
 public record ServingProperties(
@@ -57,7 +60,8 @@ public record ServingProperties(
         @DefaultValue("auto") EngineRuntime runtime,
         @DefaultValue("int16") AdapterStorage adapterStorage,
         @DefaultValue("true") boolean prefixCaching,
-        @DefaultValue("256MB") DataSize prefixCache) {
+        @DefaultValue("256MB") DataSize prefixCache,
+        @DefaultValue("~/.cache/patchwork/packed") String packedCacheDir) {
 
     public ServingProperties {
         preload = preload == null ? List.of() : List.copyOf(preload);

@@ -13,6 +13,7 @@ import ai.patchwork.model.vector.StepThreads;
 import ai.patchwork.model.vector.VectorKvCache;
 import ai.patchwork.model.vector.VectorLoraSlots;
 import ai.patchwork.model.vector.VectorTransformer;
+import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
@@ -223,7 +224,7 @@ final class DecodeRun implements AutoCloseable {
 
     private Stepper vector(int b, Mode mode, int[] mapping, int[] slotIds, StepThreads threads, Runtime runtime) {
         VectorLoraSlots lora = mode == Mode.NONE ? null : vectorSlots(runtime.storage);
-        VectorKvCache cache = new VectorKvCache(model.config(), b, prompt + decode);
+        VectorKvCache cache = new VectorKvCache(model.config(), b, prompt + decode, Arena.ofAuto());
         return new Stepper() {
             @Override
             public float[][] step(int[][] tokens, int[] starts) {

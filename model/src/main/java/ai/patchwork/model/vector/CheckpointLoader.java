@@ -9,7 +9,10 @@ import ai.patchwork.model.safetensors.Checkpoint;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Reads a Hugging Face model folder (config.json and safetensors, one file or shards) into the CPU runtime's weights:
@@ -17,32 +20,88 @@ import java.util.List;
  * off-heap memory in its own precision ({@link PackedMatrix#pack}, q/k/v and gate/up stacked as they are read) and
  * unmapped, so the process holds one copy of the weights at a time and nothing large lives on the Java heap. No
  * tensor library is involved. Norms and biases, a few kilobytes a layer, are float arrays. With
- * {@link Quantization#INT8} the matrices are quantized as they are packed.
+ * {@link Quantization#INT8} the matrices are quantized as they are packed. Packed matrices can be cached on disk and
+ * mapped by later loads ({@link PackedCache}).
  */
 final class CheckpointLoader {
 
+    private static final System.Logger LOG = System.getLogger(CheckpointLoader.class.getName());
+
     private CheckpointLoader() {}
 
-    static ModelWeights load(Path modelDir, Quantization quantization) {
+    /**
+     * Loads the weights; with a {@code cacheDir}, maps the packed matrices from the cache file of the checkpoint's
+     * content ({@link PackedCache}) when there is a valid one, else packs them and writes that file for the next start
+     * (the checkpoint is hashed on another thread while it is packed).
+     *
+     * @param cacheDir where packed weights are cached, or null to pack at every load
+     */
+    static ModelWeights load(Path modelDir, Quantization quantization, Path cacheDir) {
+        if (cacheDir == null) return load(modelDir, quantization, null, null);
+        String hash = CheckpointHash.known(cacheDir, modelDir);
+        if (hash != null) {
+            Path file = PackedCache.file(cacheDir, hash, quantization);
+            Arena arena = Arena.ofShared();
+            List<PackedMatrix> cached = PackedCache.read(file, quantization, arena);
+            if (cached != null) {
+                try {
+                    return load(modelDir, quantization, arena, cached.iterator());
+                } catch (StaleCacheException e) {
+                    LOG.log(System.Logger.Level.WARNING, file + " does not fit the checkpoint; repacking");
+                }
+            } else {
+                arena.close();
+            }
+        }
+        CompletableFuture<String> hashing = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("patchwork-checkpoint-hash").start(() -> {
+            try {
+                hashing.complete(hash != null ? hash : CheckpointHash.compute(cacheDir, modelDir));
+            } catch (RuntimeException | Error e) {
+                hashing.completeExceptionally(e);
+            }
+        });
+        ModelWeights w = load(modelDir, quantization, null, null);
+        try {
+            PackedCache.write(PackedCache.file(cacheDir, hashing.join(), quantization), quantization, w.matrices());
+        } catch (CompletionException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot cache the packed weights: " + e.getCause());
+        }
+        return w;
+    }
+
+    /** Thrown when a cache file's matrices do not have the checkpoint's shapes. */
+    private static final class StaleCacheException extends RuntimeException {
+        StaleCacheException(String message) {
+            super(message);
+        }
+    }
+
+    /** Packs the matrices into a new arena, or takes them from {@code cached} (mapped in {@code arena}) in order. */
+    private static ModelWeights load(
+            Path modelDir, Quantization quantization, Arena cachedArena, Iterator<PackedMatrix> cached) {
         boolean int8 = quantization == Quantization.INT8;
         ModelConfig c = ModelConfig.load(modelDir);
         WeightNames names = WeightNames.of(c.family());
         int e = c.hiddenSize();
-        Arena arena = Arena.ofShared();
+        Arena arena = cachedArena != null ? cachedArena : Arena.ofShared();
+        Matrices m = cached == null
+                ? (ckpt, k, tensors, rows) -> matrix(ckpt, arena, k, tensors, rows, int8)
+                : (ckpt, k, tensors, rows) -> next(cached, k, rows);
         try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
-            PackedMatrix embedding = matrix(ckpt, arena, e, List.of(names.embedding()), List.of(c.vocabSize()), int8);
+            PackedMatrix embedding = m.get(ckpt, e, List.of(names.embedding()), List.of(c.vocabSize()));
             List<VectorBlock> blocks = new ArrayList<>();
             for (int l = 0; l < c.numLayers(); l++) {
                 blocks.add(new VectorBlock(
                         l,
                         c,
                         ckpt.floats(names.attentionNorm(l), e),
-                        group(ckpt, arena, int8, c, names, l, ProjectionGroup.QKV),
+                        group(ckpt, m, c, names, l, ProjectionGroup.QKV),
                         bias(ckpt, c, names, l, ProjectionGroup.QKV),
-                        group(ckpt, arena, int8, c, names, l, ProjectionGroup.O),
+                        group(ckpt, m, c, names, l, ProjectionGroup.O),
                         ckpt.floats(names.mlpNorm(l), e),
-                        group(ckpt, arena, int8, c, names, l, ProjectionGroup.GATE_UP),
-                        group(ckpt, arena, int8, c, names, l, ProjectionGroup.DOWN)));
+                        group(ckpt, m, c, names, l, ProjectionGroup.GATE_UP),
+                        group(ckpt, m, c, names, l, ProjectionGroup.DOWN)));
             }
             float[] norm = ckpt.floats(names.finalNorm(), e);
             boolean hasHead = ckpt.has(names.lmHead());
@@ -52,7 +111,8 @@ final class CheckpointLoader {
             }
             PackedMatrix head = c.tieWordEmbeddings() || !hasHead // tied: the embedding's packed rows serve both
                     ? embedding
-                    : matrix(ckpt, arena, e, List.of(names.lmHead()), List.of(c.vocabSize()), int8);
+                    : m.get(ckpt, e, List.of(names.lmHead()), List.of(c.vocabSize()));
+            if (cached != null && cached.hasNext()) throw new StaleCacheException("more matrices than the model's");
             return new ModelWeights(c, arena, embedding, blocks, norm, head);
         } catch (RuntimeException | Error ex) {
             arena.close();
@@ -60,22 +120,31 @@ final class CheckpointLoader {
         }
     }
 
+    /** Where the packed matrices come from: packed from the checkpoint, or taken from the cache. */
+    private interface Matrices {
+        PackedMatrix get(Checkpoint ckpt, int k, List<String> tensors, List<Integer> rows);
+    }
+
+    /** The next cached matrix, which must have the shape the checkpoint's tensors stack to. */
+    private static PackedMatrix next(Iterator<PackedMatrix> cached, int k, List<Integer> rows) {
+        int n = rows.stream().mapToInt(Integer::intValue).sum();
+        if (!cached.hasNext()) throw new StaleCacheException("fewer matrices than the model's");
+        PackedMatrix pm = cached.next();
+        if (pm.n() != n || pm.k() != k)
+            throw new StaleCacheException(pm.n() + " × " + pm.k() + " for " + n + " × " + k);
+        return pm;
+    }
+
     /** The projections of a group, each (out, in) in the checkpoint, as one packed (Σout, in) matrix. */
     private static PackedMatrix group(
-            Checkpoint ckpt,
-            Arena arena,
-            boolean int8,
-            ModelConfig c,
-            WeightNames names,
-            int layer,
-            ProjectionGroup g) {
+            Checkpoint ckpt, Matrices m, ModelConfig c, WeightNames names, int layer, ProjectionGroup g) {
         List<String> parts = new ArrayList<>();
         List<Integer> rows = new ArrayList<>();
         for (Projection p : g.parts()) {
             parts.add(names.projection(layer, p.module()));
             rows.add(p.outFeatures(c));
         }
-        return matrix(ckpt, arena, g.inFeatures(c), parts, rows, int8);
+        return m.get(ckpt, g.inFeatures(c), parts, rows);
     }
 
     /** Tensors of {@code rows} × {@code k} values stacked into one packed matrix; their mappings live only meanwhile. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +46,11 @@ final class ModelWeights {
         this.lmHead = lmHead;
     }
 
-    /** The weights of a model folder: those already open in this process, else loaded now; {@link #release} each. */
-    static ModelWeights acquire(Path modelDir, Quantization quantization) {
+    /**
+     * The weights of a model folder: those already open in this process, else loaded now, with packed matrices cached
+     * in {@code packedCacheDir} (null: none, see {@link PackedCache}); {@link #release} each.
+     */
+    static ModelWeights acquire(Path modelDir, Quantization quantization, Path packedCacheDir) {
         Key key;
         try {
             key = new Key(modelDir.toRealPath(), quantization);
@@ -59,7 +63,7 @@ final class ModelWeights {
                 w.users++;
                 return w;
             }
-            w = CheckpointLoader.load(key.folder(), quantization);
+            w = CheckpointLoader.load(key.folder(), quantization, packedCacheDir);
             w.key = key;
             OPEN.put(key, w);
             return w;
@@ -74,6 +78,15 @@ final class ModelWeights {
             if (key != null) OPEN.remove(key);
         }
         arena.close();
+    }
+
+    /** The packed matrices in load order: the embedding, each block's, then the LM head unless tied. */
+    List<PackedMatrix> matrices() {
+        List<PackedMatrix> out = new ArrayList<>();
+        out.add(embedding);
+        for (VectorBlock b : blocks) out.addAll(b.matrices());
+        if (lmHead != embedding) out.add(lmHead);
+        return out;
     }
 
     /** Bytes of weights held off the heap (a tied LM head counted once). */

@@ -2,6 +2,9 @@ package ai.patchwork.model.vector;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.nn.Projection;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * One decoder block over the rows of a step: x += attn(norm(x)); x += mlp(norm(x)), with grouped-query attention
@@ -61,6 +64,11 @@ final class VectorBlock {
                     w.n() + " × " + w.k() + " weights where " + rows + " × " + cols + " belong");
         }
         return w;
+    }
+
+    /** This block's packed matrices in load order: q/k/v, o, gate/up, down. */
+    List<PackedMatrix> matrices() {
+        return List.of(qkv, o, gateUp, down);
     }
 
     /** Bytes of this block's packed matrices. */
@@ -182,14 +190,20 @@ final class VectorBlock {
     /** Writes row r's rotated key heads and value heads at its position in its cache slot. */
     private void store(StepRows s, int r, VectorKvCache cache) {
         int q0 = r * qkvWidth;
-        float[] keys = cache.keys[layer];
+        MemorySegment keys = cache.keys[layer];
         for (int head = 0; head < k; head++) {
-            int at = cache.offset(s.kvSlot[r], head);
+            long at = cache.offset(s.kvSlot[r], head);
             int key = q0 + (n + head) * hd;
-            int k0 = at + AttentionOps.keyAt(s.pos[r], 0, hd); // its block, its lane; dimensions a block row apart
-            for (int d = 0; d < hd; d++) keys[k0 + d * AttentionOps.BLOCK] = s.qkv[key + d];
-            System.arraycopy(
-                    s.qkv, q0 + (n + k + head) * hd, cache.values[layer], at + s.pos[r] * hd, hd); // row pos of (C, H)
+            long k0 = at + AttentionOps.keyAt(s.pos[r], 0, hd); // its block, its lane; dimensions a block row apart
+            for (int d = 0; d < hd; d++)
+                keys.setAtIndex(ValueLayout.JAVA_FLOAT, k0 + (long) d * AttentionOps.BLOCK, s.qkv[key + d]);
+            MemorySegment.copy( // row pos of (C, H)
+                    s.qkv,
+                    q0 + (n + k + head) * hd,
+                    cache.values[layer],
+                    ValueLayout.JAVA_FLOAT,
+                    (at + (long) s.pos[r] * hd) * Float.BYTES,
+                    hd);
         }
     }
 
@@ -200,7 +214,7 @@ final class VectorBlock {
         float scale = (float) (1 / Math.sqrt(hd));
         for (int head = 0; head < n; head++) {
             int q = r * qkvWidth + head * hd;
-            int base = cache.offset(s.kvSlot[r], head / g);
+            long base = cache.offset(s.kvSlot[r], head / g);
             AttentionOps.scores(s.qkv, q, scale, cache.keys[layer], base, hd, len, sc); // (len)
             RowOps.softmax(sc, len);
             AttentionOps.weightedSum(sc, len, cache.values[layer], base, hd, s.attended, r * n * hd + head * hd); // (H)

@@ -1,12 +1,14 @@
 package ai.patchwork.model.vector;
 
 import ai.patchwork.model.config.ModelConfig;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * A pool of KV blocks beside a {@link VectorKvCache}: each block holds the keys and values of {@link #blockSize()}
  * consecutive positions of one sequence, in every layer and head, laid out as the cache lays them out (keys
- * (K, blockSize / B, H, B), values (K, blockSize, H) per layer: the pool is a cache of P slots of blockSize
- * positions), so saving and loading a block are plain array copies.
+ * (K, blockSize / B, H, B), values (K, blockSize, H) per layer), so saving and loading a block are plain memory copies.
+ * Like the cache, the pool lives outside the Java heap, in memory of the arena given to the constructor.
  * The prefix cache of the serving engine keeps prompt prefixes here; which block holds what is its business.
  */
 public final class VectorKvBlocks {
@@ -14,11 +16,25 @@ public final class VectorKvBlocks {
     /** Positions per block: 16 (vLLM's default), rounded up to whole key blocks of the SIMD width. */
     public static final int BLOCK_SIZE = (16 + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK * AttentionOps.BLOCK;
 
-    private final VectorKvCache storage; // slot p: block p
+    private final MemorySegment[] keys; // [layer] (P, K, blockSize / B, H, B)
+    private final MemorySegment[] values; // [layer] (P, K, blockSize, H)
+    private final int blocks;
+    private final int kvHeads;
+    private final long headBytes; // blockSize × H floats: one head of one block, keys or values
 
-    public VectorKvBlocks(ModelConfig config, int blocks) {
+    /** A pool of {@code blocks} blocks in memory freed with {@code arena}. */
+    public VectorKvBlocks(ModelConfig config, int blocks, Arena arena) {
         if (blocks <= 0) throw new IllegalArgumentException("blocks must be positive, got " + blocks);
-        this.storage = new VectorKvCache(config, blocks, BLOCK_SIZE);
+        this.kvHeads = config.numKvHeads();
+        this.headBytes = (long) BLOCK_SIZE * config.headDim() * Float.BYTES;
+        this.blocks = blocks;
+        long layerBytes = blocks * kvHeads * headBytes;
+        this.keys = new MemorySegment[config.numLayers()];
+        this.values = new MemorySegment[config.numLayers()];
+        for (int layer = 0; layer < keys.length; layer++) {
+            keys[layer] = OffHeap.allocate(layerBytes, arena);
+            values[layer] = OffHeap.allocate(layerBytes, arena);
+        }
     }
 
     /** Bytes of one block: keys and values of {@link #BLOCK_SIZE} positions in every layer. */
@@ -27,35 +43,56 @@ public final class VectorKvBlocks {
     }
 
     public int blocks() {
-        return storage.slots();
+        return blocks;
     }
 
     public int blockSize() {
         return BLOCK_SIZE;
     }
 
-    /** Bytes of heap held by the pool. */
+    /** Bytes of memory reserved for the pool. */
     public long bytes() {
-        return storage.bytes();
+        return 2L * keys.length * keys[0].byteSize();
     }
 
     /** Copies positions {@code position .. position + blockSize - 1} of a cache slot into block {@code block}. */
     public void save(VectorKvCache cache, int slot, int position, int block) {
         check(cache, slot, position, block);
-        cache.copy(slot, position, storage, block, 0, BLOCK_SIZE);
+        for (int layer = 0; layer < keys.length; layer++) {
+            for (int head = 0; head < kvHeads; head++) {
+                long at = at(cache, slot, head, position);
+                MemorySegment.copy(cache.keys[layer], at, keys[layer], offset(block, head), headBytes);
+                MemorySegment.copy(cache.values[layer], at, values[layer], offset(block, head), headBytes);
+            }
+        }
     }
 
     /** Copies block {@code block} into positions {@code position .. position + blockSize - 1} of a cache slot. */
     public void load(int block, VectorKvCache cache, int slot, int position) {
         check(cache, slot, position, block);
-        storage.copy(block, 0, cache, slot, position, BLOCK_SIZE);
+        for (int layer = 0; layer < keys.length; layer++) {
+            for (int head = 0; head < kvHeads; head++) {
+                long at = at(cache, slot, head, position);
+                MemorySegment.copy(keys[layer], offset(block, head), cache.keys[layer], at, headBytes);
+                MemorySegment.copy(values[layer], offset(block, head), cache.values[layer], at, headBytes);
+            }
+        }
     }
 
     private void check(VectorKvCache cache, int slot, int position, int block) {
-        if (block < 0 || block >= blocks()) throw new IllegalArgumentException("no block " + block);
+        if (block < 0 || block >= blocks) throw new IllegalArgumentException("no block " + block);
         if (slot < 0 || slot >= cache.slots()) throw new IllegalArgumentException("no slot " + slot);
         if (position < 0 || position % BLOCK_SIZE != 0 || position + BLOCK_SIZE > cache.capacity()) {
             throw new IllegalArgumentException("position " + position + " does not start a block within the cache");
         }
+    }
+
+    /** Byte offset of a block's first position in a cache slot's head (keys and values alike: whole key blocks). */
+    private long at(VectorKvCache cache, int slot, int head, int position) {
+        return cache.offset(slot, head) * Float.BYTES + position * headBytes / BLOCK_SIZE;
+    }
+
+    private long offset(int block, int head) {
+        return ((long) block * kvHeads + head) * headBytes;
     }
 }

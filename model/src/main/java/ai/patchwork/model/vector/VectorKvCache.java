@@ -1,41 +1,46 @@
 package ai.patchwork.model.vector;
 
 import ai.patchwork.model.config.ModelConfig;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Keys and values of past positions for {@link VectorTransformer}: per layer, keys (S, K, C/B, H, B) and values
- * (S, K, C, H), row-major float arrays for S sequence slots, K key/value heads, C positions (rounded up to a multiple
- * of B) and H head size. Keys are stored transposed in blocks of B positions, one SIMD vector
- * ({@link AttentionOps#keyAt}), so a query's scores over its positions are SIMD multiply-adds over contiguous blocks,
- * and values by position so the weighted sum adds whole rows.
+ * (S, K, C, H), row-major floats for S sequence slots, K key/value heads, C positions (rounded up to a multiple of B)
+ * and H head size. Keys are stored transposed in blocks of B positions, one SIMD vector ({@link AttentionOps#keyAt}),
+ * so a query's scores over its positions are SIMD multiply-adds over contiguous blocks, and values by position so the
+ * weighted sum adds whole rows.
+ *
+ * <p>The floats live outside the Java heap, in memory of the arena given to the constructor (whoever owns that arena
+ * frees them by closing it), so {@code -Xmx} need not hold the cache and the garbage collector never scans it. On
+ * Linux the memory is mapped lazily: a page costs resident memory only once a sequence has written to it.
  * A sequence owns a slot for its lifetime and overwrites positions as it goes; nothing needs clearing.
  */
 public final class VectorKvCache {
 
-    final float[][] keys; // [layer] (S, K, C/B, H, B)
-    final float[][] values; // [layer] (S, K, C, H)
+    final MemorySegment[] keys; // [layer] (S, K, C/B, H, B)
+    final MemorySegment[] values; // [layer] (S, K, C, H)
     private final int slots;
     private final int capacity;
-    private final int span; // capacity rounded up to whole key blocks
+    private final long span; // capacity rounded up to whole key blocks
     private final int kvHeads;
     private final int headDim;
 
-    public VectorKvCache(ModelConfig config, int slots, int capacity) {
+    /** A cache of {@code slots} sequences of up to {@code capacity} positions, in memory freed with {@code arena}. */
+    public VectorKvCache(ModelConfig config, int slots, int capacity, Arena arena) {
         if (slots <= 0 || capacity <= 0) throw new IllegalArgumentException("slots and capacity must be positive");
-        int span = (int) Math.min(
-                Integer.MAX_VALUE,
-                ((long) capacity + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK * AttentionOps.BLOCK);
-        long size = (long) slots * config.numKvHeads() * span * config.headDim();
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a KV cache layer of " + size + " floats exceeds one Java array");
-        }
         this.slots = slots;
         this.capacity = capacity;
-        this.span = span;
+        this.span = ((long) capacity + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK * AttentionOps.BLOCK;
         this.kvHeads = config.numKvHeads();
         this.headDim = config.headDim();
-        this.keys = new float[config.numLayers()][(int) size];
-        this.values = new float[config.numLayers()][(int) size];
+        long layerBytes = slots * kvHeads * span * headDim * Float.BYTES;
+        this.keys = new MemorySegment[config.numLayers()];
+        this.values = new MemorySegment[config.numLayers()];
+        for (int layer = 0; layer < keys.length; layer++) {
+            keys[layer] = OffHeap.allocate(layerBytes, arena);
+            values[layer] = OffHeap.allocate(layerBytes, arena);
+        }
     }
 
     public int slots() {
@@ -46,9 +51,9 @@ public final class VectorKvCache {
         return capacity;
     }
 
-    /** Bytes of heap held by the cache. */
+    /** Bytes of memory reserved for the cache (resident only as far as sequences have written). */
     public long bytes() {
-        return 2L * keys.length * keys[0].length * Float.BYTES;
+        return 2L * keys.length * keys[0].byteSize();
     }
 
     /**
@@ -60,30 +65,21 @@ public final class VectorKvCache {
             throw new IllegalArgumentException(
                     "cannot copy " + positions + " positions from slot " + from + " to " + to);
         }
-        copy(from, 0, this, to, 0, positions);
-    }
-
-    /**
-     * Copies positions {@code fromStart .. fromStart + positions - 1} of slot {@code from} into slot {@code to} of
-     * {@code target} (a cache or block pool of the same model) from position {@code toStart} on, in every layer and
-     * head; both starts begin a key block, and the last key block is copied whole.
-     */
-    void copy(int from, int fromStart, VectorKvCache target, int to, int toStart, int positions) {
-        int blocks = (positions + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK;
-        int keyFloats = blocks * AttentionOps.BLOCK * headDim;
-        int valueFloats = positions * headDim;
+        long blocks = (positions + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK;
+        long keyBytes = blocks * AttentionOps.BLOCK * headDim * Float.BYTES;
+        long valueBytes = (long) positions * headDim * Float.BYTES;
         for (int layer = 0; layer < keys.length; layer++) {
             for (int head = 0; head < kvHeads; head++) {
-                int src = offset(from, head) + fromStart * headDim; // (C/B, H, B) keys: block p / B at p·H
-                int dst = target.offset(to, head) + toStart * headDim;
-                System.arraycopy(keys[layer], src, target.keys[layer], dst, keyFloats);
-                System.arraycopy(values[layer], src, target.values[layer], dst, valueFloats);
+                long a = offset(from, head) * Float.BYTES;
+                long b = offset(to, head) * Float.BYTES;
+                MemorySegment.copy(keys[layer], a, keys[layer], b, keyBytes);
+                MemorySegment.copy(values[layer], a, values[layer], b, valueBytes);
             }
         }
     }
 
-    /** Where head {@code head} of slot {@code slot} starts in a layer's array: (C/B, H, B) keys, (C, H) values. */
-    int offset(int slot, int head) {
-        return (slot * kvHeads + head) * span * headDim;
+    /** Where head {@code head} of slot {@code slot} starts in a layer, in floats: (C/B, H, B) keys, (C, H) values. */
+    long offset(int slot, int head) {
+        return ((long) slot * kvHeads + head) * span * headDim;
     }
 }

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <pre>
  *   VectorTransformer cpu = VectorTransformer.load(modelDir);
- *   VectorKvCache cache = new VectorKvCache(cpu.config(), 8, 512);
+ *   Arena arena = Arena.ofShared(); // owns the KV cache's memory: close it when done
+ *   VectorKvCache cache = new VectorKvCache(cpu.config(), 8, 512, arena);
  *   float[][] logits = cpu.step(prompts, new int[8], kvSlots, null, cache, null); // prefill
  * </pre>
  */
@@ -35,7 +36,7 @@ public final class VectorTransformer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<StepRows> spare = new AtomicReference<>(); // the last step's rows, for the next
 
-    private VectorTransformer(ModelWeights weights) {
+    VectorTransformer(ModelWeights weights) {
         this.weights = weights;
         this.config = weights.config;
         this.embedding = weights.embedding;
@@ -65,11 +66,20 @@ public final class VectorTransformer implements AutoCloseable {
 
     /** The same with the matrices held as {@code quantization} says (norms and biases stay float32). */
     public static VectorTransformer load(Path modelDir, Quantization quantization) {
+        return load(modelDir, quantization, null);
+    }
+
+    /**
+     * The same, with the packed weights cached in {@code packedCacheDir} (null: none): the first load writes them to a
+     * file named by the checkpoint's content hash, later loads (in any process) map that file read-only instead of
+     * packing the checkpoint again.
+     */
+    public static VectorTransformer load(Path modelDir, Quantization quantization, Path packedCacheDir) {
         if (!available()) {
             throw new IllegalStateException(
                     "the CPU runtime needs the Vector API: run java with --add-modules jdk.incubator.vector");
         }
-        return new VectorTransformer(ModelWeights.acquire(modelDir, quantization));
+        return new VectorTransformer(ModelWeights.acquire(modelDir, quantization, packedCacheDir));
     }
 
     /** Bytes of weights held off the heap (a tied LM head counted once). */
@@ -81,10 +91,15 @@ public final class VectorTransformer implements AutoCloseable {
         return config;
     }
 
+    /** The weights this runtime steps with. */
+    ModelWeights weights() {
+        return weights;
+    }
+
     /**
-     * Runs the kernels on a few synthetic batches (base and LoRA rows, prefill and decode) so the JIT compiles them
-     * before real requests arrive; stops after {@code steps} decode steps or {@code budgetNanos}. One thread, adapters
-     * held in {@link AdapterStorage#INT16}.
+     * Runs the kernels on synthetic batches (base and LoRA rows, prefill and decode) so the JIT compiles them before
+     * real requests arrive: up to {@code steps} steps of a miniature of this model within most of {@code budgetNanos},
+     * then a few steps of this model ({@link WarmUp}). One thread, adapters held in {@link AdapterStorage#INT16}.
      */
     public void warmUp(int steps, long budgetNanos) {
         warmUp(steps, budgetNanos, StepThreads.single(), AdapterStorage.INT16);

@@ -3,6 +3,9 @@ package ai.patchwork.model.vector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,8 +37,8 @@ class AttentionOpsTest {
         Arrays.fill(fast, 7f);
         Arrays.fill(slow, 7f);
         float scale = (float) (1 / Math.sqrt(hd));
-        AttentionOps.scores(q, 3, scale, keys, hd * span, hd, len, fast);
-        AttentionOps.scoresReference(q, 3, scale, keys, hd * span, hd, len, slow);
+        AttentionOps.scores(q, 3, scale, offHeap(keys), hd * span, hd, len, fast);
+        AttentionOps.scoresReference(q, 3, scale, offHeap(keys), hd * span, hd, len, slow);
         for (int p = 0; p <= len; p++) {
             assertTrue(Math.abs(fast[p] - slow[p]) < 1e-5, "position " + p + ": " + fast[p] + " vs " + slow[p]);
         }
@@ -52,12 +55,17 @@ class AttentionOpsTest {
         Arrays.fill(fast, 7f);
         Arrays.fill(slow, 7f);
         int vo = hd * (len + 4) + hd; // the second head's slot, from its second position
-        AttentionOps.weightedSum(w, len, values, vo, hd, fast, 2);
-        AttentionOps.weightedSumReference(w, len, values, vo, hd, slow, 2);
+        AttentionOps.weightedSum(w, len, offHeap(values), vo, hd, fast, 2);
+        AttentionOps.weightedSumReference(w, len, offHeap(values), vo, hd, slow, 2);
         for (int d = 0; d < fast.length; d++) {
             assertTrue(
                     Math.abs(fast[d] - slow[d]) < 1e-5 * Math.max(1, Math.sqrt(len)),
                     "lane " + d + ": " + fast[d] + " vs " + slow[d]);
         }
+    }
+
+    /** The floats in memory off the heap, as the KV cache holds them. */
+    static MemorySegment offHeap(float[] floats) {
+        return Arena.ofAuto().allocateFrom(ValueLayout.JAVA_FLOAT, floats);
     }
 }

@@ -6,6 +6,7 @@ import ai.patchwork.model.Fixtures;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.sample.Sampler;
 import ai.patchwork.model.tokenizer.Tokenizer;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -61,8 +62,8 @@ class Int8QuantizationTest {
     /** Reads the text one token a step in both: {max over positions of max|Δ| / std, greedy agreement, RMS Δ / std}. */
     private static double[] compare(
             VectorTransformer a, VectorTransformer b, int[] ids, int n, int lora, VectorLoraSlots slots) {
-        VectorKvCache ca = new VectorKvCache(a.config(), 1, n);
-        VectorKvCache cb = new VectorKvCache(b.config(), 1, n);
+        VectorKvCache ca = new VectorKvCache(a.config(), 1, n, Arena.ofAuto());
+        VectorKvCache cb = new VectorKvCache(b.config(), 1, n, Arena.ofAuto());
         double worst = 0;
         double sq = 0;
         double variance = 0;

@@ -25,6 +25,7 @@ import ai.patchwork.model.nn.Projection;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.safetensors.DType;
 import ai.patchwork.model.sample.Sampler;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -72,7 +73,7 @@ class VectorTransformerTest {
         int b = prompts.length;
         int longest = 0;
         for (int[] p : prompts) longest = Math.max(longest, p.length);
-        VectorKvCache cache = new VectorKvCache(m.config(), b + 2, longest + n);
+        VectorKvCache cache = new VectorKvCache(m.config(), b + 2, longest + n, Arena.ofAuto());
         int[] kvSlots = new int[b];
         for (int i = 0; i < b; i++) kvSlots[i] = b + 1 - i; // not 0..B-1: slots are arbitrary
         float[][] logits = m.step(prompts, new int[b], kvSlots, loraSlots, cache, lora);
@@ -219,7 +220,7 @@ class VectorTransformerTest {
             } else {
                 assertEquals(0, slots.widenScratch());
             }
-            VectorKvCache cache = new VectorKvCache(c, 4, 40);
+            VectorKvCache cache = new VectorKvCache(c, 4, 40, Arena.ofAuto());
             int[] lora = {0, 1, 2, 3};
             int[] kv = {0, 1, 2, 3};
             int[][] chunk1 = {
@@ -341,13 +342,14 @@ class VectorTransformerTest {
                             c,
                             "all-r8",
                             TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1)));
-            VectorKvCache cache = new VectorKvCache(c, 3, 16);
+            VectorKvCache cache = new VectorKvCache(c, 3, 16, Arena.ofAuto());
             int[][] large = {TinyModels.randomIds(9, c.vocabSize(), 1), TinyModels.randomIds(7, c.vocabSize(), 2)};
             used.step(large, new int[2], new int[] {0, 1}, new int[] {1, 1}, cache, slots);
             int[][] small = {TinyModels.randomIds(3, c.vocabSize(), 3)};
             for (int[] lora : new int[][] {{0}, {1}}) {
                 float[][] got = used.step(small, new int[1], new int[] {2}, lora, cache, slots);
-                float[][] want = fresh.step(small, new int[1], new int[] {0}, lora, new VectorKvCache(c, 1, 16), slots);
+                float[][] want = fresh.step(
+                        small, new int[1], new int[] {0}, lora, new VectorKvCache(c, 1, 16, Arena.ofAuto()), slots);
                 assertTrue(TinyModels.maxAbsDiff(want, got) <= 1e-6, "adapter slot " + lora[0]);
             }
         }
@@ -363,7 +365,7 @@ class VectorTransformerTest {
             int[] kv,
             int[] lora) {
         int b = chunk1.length;
-        VectorKvCache cache = new VectorKvCache(m.config(), b, 40);
+        VectorKvCache cache = new VectorKvCache(m.config(), b, 40, Arena.ofAuto());
         List<float[][]> out = new ArrayList<>();
         out.add(m.step(chunk1, new int[b], kv, lora, cache, slots, threads));
         int[] pos = new int[b];
@@ -415,7 +417,7 @@ class VectorTransformerTest {
     @Test
     void refusesWhatTheDjlStepRefuses() {
         try (VectorTransformer m = VectorTransformer.load(Fixtures.tinyLlamaModel())) {
-            VectorKvCache cache = new VectorKvCache(m.config(), 2, 8);
+            VectorKvCache cache = new VectorKvCache(m.config(), 2, 8, Arena.ofAuto());
             assertThrows(
                     IllegalArgumentException.class,
                     () -> m.step(new int[][] {{1}}, new int[] {0}, new int[] {2}, null, cache, null));

@@ -1,0 +1,134 @@
+package ai.patchwork.model.vector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.patchwork.model.Fixtures;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The first load writes the packed weights to a file named by the checkpoint's content; later loads map that file
+ * (byte for byte the same matrices) and do not repack; a damaged file is noticed and rewritten; a changed checkpoint
+ * gets a file of its own.
+ */
+class PackedCacheTest {
+
+    @TempDir
+    Path cache;
+
+    @TempDir
+    Path models;
+
+    @Test
+    void laterLoadsMapWhatTheFirstPacked() throws IOException {
+        Path dir = Fixtures.tinyLlamaModel();
+        load(dir, Quantization.NONE, false);
+        Path file = onlyFile();
+        Object written = Files.readAttributes(file, "unix:ino").get("ino");
+        assertNotNull(CheckpointHash.known(cache, dir), "the checkpoint's file hashes are remembered");
+        load(dir, Quantization.NONE, true);
+        assertEquals(written, Files.readAttributes(file, "unix:ino").get("ino"), "mapped, not rewritten");
+    }
+
+    @Test
+    void mappedMatricesEqualFreshlyPackedOnes() {
+        Path dir = Fixtures.tinyLlamaModel();
+        for (Quantization q : Quantization.values()) {
+            ModelWeights packed = CheckpointLoader.load(dir, q, null);
+            CheckpointLoader.load(dir, q, cache).release(); // packs and writes the file
+            ModelWeights mapped = CheckpointLoader.load(dir, q, cache);
+            try {
+                List<PackedMatrix> want = packed.matrices();
+                List<PackedMatrix> got = mapped.matrices();
+                assertEquals(want.size(), got.size());
+                for (int i = 0; i < want.size(); i++) {
+                    PackedMatrix a = want.get(i);
+                    PackedMatrix b = got.get(i);
+                    assertTrue(b.values().isMapped(), q + ": matrix " + i + " mapped from the file");
+                    assertEquals(a.precision(), b.precision());
+                    assertEquals(-1, a.values().mismatch(b.values()), q + ": matrix " + i + " byte for byte");
+                    if (a.scales() != null) assertEquals(-1, a.scales().mismatch(b.scales()));
+                }
+            } finally {
+                mapped.release();
+                packed.release();
+            }
+        }
+    }
+
+    @Test
+    void aDamagedFileIsRewritten() throws IOException {
+        Path dir = Fixtures.tinyLlamaModel();
+        load(dir, Quantization.NONE, false);
+        Path file = onlyFile();
+        long size = Files.size(file);
+
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(size / 2); // a partial file
+        }
+        load(dir, Quantization.NONE, false);
+        assertEquals(size, Files.size(file), "rewritten whole");
+
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(64 + 4);
+            f.writeInt(0x7fff_0000); // the first matrix's row count: the checksum no longer matches
+        }
+        load(dir, Quantization.NONE, false);
+        load(dir, Quantization.NONE, true);
+        try (Stream<Path> s = Files.list(cache)) {
+            assertTrue(s.noneMatch(p -> p.toString().endsWith(".tmp")), "no temporary file left");
+        }
+    }
+
+    @Test
+    void aChangedCheckpointGetsItsOwnFile() throws IOException {
+        Path dir = models.resolve("model");
+        Files.createDirectories(dir);
+        try (Stream<Path> s = Files.list(Fixtures.tinyLlamaModel())) {
+            for (Path p : s.toList()) Files.copy(p, dir.resolve(p.getFileName()));
+        }
+        load(dir, Quantization.NONE, false);
+        String before = CheckpointHash.known(cache, dir);
+        Files.writeString(dir.resolve("config.json"), Files.readString(dir.resolve("config.json")) + "\n");
+        assertEquals(null, CheckpointHash.known(cache, dir), "a changed file is hashed again");
+        load(dir, Quantization.NONE, false);
+        String after = CheckpointHash.known(cache, dir);
+        assertNotEquals(before, after);
+        try (Stream<Path> s = Files.list(cache)) {
+            assertEquals(2, s.filter(p -> p.toString().endsWith(".packed")).count());
+        }
+    }
+
+    /** Loads and frees the weights, checking whether the matrices were mapped from the cache file. */
+    private List<PackedMatrix> load(Path dir, Quantization q, boolean mapped) {
+        ModelWeights w = ModelWeights.acquire(dir, q, cache);
+        try {
+            List<PackedMatrix> m = w.matrices();
+            for (PackedMatrix pm : m) {
+                if (mapped) assertTrue(pm.values().isMapped(), "mapped from the cache file");
+                else assertFalse(pm.values().isMapped(), "packed from the checkpoint");
+            }
+            return m;
+        } finally {
+            w.release();
+        }
+    }
+
+    private Path onlyFile() throws IOException {
+        try (Stream<Path> s = Files.list(cache)) {
+            List<Path> files = s.filter(p -> p.toString().endsWith(".packed")).toList();
+            assertEquals(1, files.size(), files.toString());
+            return files.getFirst();
+        }
+    }
+}
