@@ -24,25 +24,34 @@ final class CheckpointLoader {
     private CheckpointLoader() {}
 
     static ModelWeights load(Path modelDir, Quantization quantization) {
+        return load(modelDir, quantization, false);
+    }
+
+    /**
+     * The same with the BF16 projections and an untied LM head in oneDNN's layout when {@code blocked} and their shape
+     * fits ({@link OneDnn#fits}); the embedding keeps the row layout its lookups read.
+     */
+    static ModelWeights load(Path modelDir, Quantization quantization, boolean blocked) {
         boolean int8 = quantization == Quantization.INT8;
         ModelConfig c = ModelConfig.load(modelDir);
         WeightNames names = WeightNames.of(c.family());
         int e = c.hiddenSize();
         Arena arena = Arena.ofShared();
         try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
-            PackedMatrix embedding = matrix(ckpt, arena, e, List.of(names.embedding()), List.of(c.vocabSize()), int8);
+            PackedMatrix embedding =
+                    matrix(ckpt, arena, e, List.of(names.embedding()), List.of(c.vocabSize()), int8, false);
             List<VectorBlock> blocks = new ArrayList<>();
             for (int l = 0; l < c.numLayers(); l++) {
                 blocks.add(new VectorBlock(
                         l,
                         c,
                         ckpt.floats(names.attentionNorm(l), e),
-                        group(ckpt, arena, int8, c, names, l, ProjectionGroup.QKV),
+                        group(ckpt, arena, int8, blocked, c, names, l, ProjectionGroup.QKV),
                         bias(ckpt, c, names, l, ProjectionGroup.QKV),
-                        group(ckpt, arena, int8, c, names, l, ProjectionGroup.O),
+                        group(ckpt, arena, int8, blocked, c, names, l, ProjectionGroup.O),
                         ckpt.floats(names.mlpNorm(l), e),
-                        group(ckpt, arena, int8, c, names, l, ProjectionGroup.GATE_UP),
-                        group(ckpt, arena, int8, c, names, l, ProjectionGroup.DOWN)));
+                        group(ckpt, arena, int8, blocked, c, names, l, ProjectionGroup.GATE_UP),
+                        group(ckpt, arena, int8, blocked, c, names, l, ProjectionGroup.DOWN)));
             }
             float[] norm = ckpt.floats(names.finalNorm(), e);
             boolean hasHead = ckpt.has(names.lmHead());
@@ -52,7 +61,7 @@ final class CheckpointLoader {
             }
             PackedMatrix head = c.tieWordEmbeddings() || !hasHead // tied: the embedding's packed rows serve both
                     ? embedding
-                    : matrix(ckpt, arena, e, List.of(names.lmHead()), List.of(c.vocabSize()), int8);
+                    : matrix(ckpt, arena, e, List.of(names.lmHead()), List.of(c.vocabSize()), int8, blocked);
             return new ModelWeights(c, arena, embedding, blocks, norm, head);
         } catch (RuntimeException | Error ex) {
             arena.close();
@@ -65,6 +74,7 @@ final class CheckpointLoader {
             Checkpoint ckpt,
             Arena arena,
             boolean int8,
+            boolean blocked,
             ModelConfig c,
             WeightNames names,
             int layer,
@@ -75,12 +85,18 @@ final class CheckpointLoader {
             parts.add(names.projection(layer, p.module()));
             rows.add(p.outFeatures(c));
         }
-        return matrix(ckpt, arena, g.inFeatures(c), parts, rows, int8);
+        return matrix(ckpt, arena, g.inFeatures(c), parts, rows, int8, blocked);
     }
 
     /** Tensors of {@code rows} × {@code k} values stacked into one packed matrix; their mappings live only meanwhile. */
     private static PackedMatrix matrix(
-            Checkpoint ckpt, Arena arena, int k, List<String> tensors, List<Integer> rows, boolean int8) {
+            Checkpoint ckpt,
+            Arena arena,
+            int k,
+            List<String> tensors,
+            List<Integer> rows,
+            boolean int8,
+            boolean blocked) {
         try (Arena maps = Arena.ofShared()) { // the packer reads them on every core
             List<PackedMatrix.Source> sources = new ArrayList<>();
             for (int i = 0; i < tensors.size(); i++) {
@@ -89,7 +105,7 @@ final class CheckpointLoader {
                 sources.add(new PackedMatrix.Source(
                         ckpt.map(name, maps, n, k), ckpt.info(name).dtype(), n));
             }
-            return PackedMatrix.pack(sources, k, int8, arena);
+            return PackedMatrix.pack(sources, k, int8, blocked, arena);
         } catch (IllegalArgumentException ex) {
             throw new ModelFormatException(tensors + ": " + ex.getMessage());
         }

@@ -65,11 +65,16 @@ public final class VectorTransformer implements AutoCloseable {
 
     /** The same with the matrices held as {@code quantization} says (norms and biases stay float32). */
     public static VectorTransformer load(Path modelDir, Quantization quantization) {
+        return load(modelDir, quantization, Matmul.VECTOR);
+    }
+
+    /** The same with BF16 projections multiplied as {@code matmul} says ({@link Matmul#AUTO}: oneDNN if it pays). */
+    public static VectorTransformer load(Path modelDir, Quantization quantization, Matmul matmul) {
         if (!available()) {
             throw new IllegalStateException(
                     "the CPU runtime needs the Vector API: run java with --add-modules jdk.incubator.vector");
         }
-        return new VectorTransformer(ModelWeights.acquire(modelDir, quantization));
+        return new VectorTransformer(ModelWeights.acquire(modelDir, quantization, matmul.nativeWeights()));
     }
 
     /** Bytes of weights held off the heap (a tied LM head counted once). */
