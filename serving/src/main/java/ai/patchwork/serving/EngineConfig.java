@@ -1,6 +1,7 @@
 package ai.patchwork.serving;
 
 import ai.patchwork.model.vector.AdapterStorage;
+import ai.patchwork.model.vector.Matmul;
 import ai.patchwork.model.vector.Quantization;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,6 +44,8 @@ import java.util.List;
  *     same adapter version and the same leading tokens ({@link PrefixCache})
  * @param prefixCacheBytes bound of that pool, allocated at start (never more than the KV cache itself); the least
  *     recently used blocks are evicted when it is full
+ * @param matmul which kernel the CPU runtime multiplies by BF16 base weights with ({@link Matmul#AUTO}: oneDNN when
+ *     it loads and the CPU has AVX-512 BF16, else the Vector API); the DJL runtime ignores it
  */
 public record EngineConfig(
         Path modelDir,
@@ -62,7 +65,8 @@ public record EngineConfig(
         AdapterStorage adapterStorage,
         Quantization quantization,
         boolean prefixCaching,
-        long prefixCacheBytes) {
+        long prefixCacheBytes,
+        Matmul matmul) {
 
     public EngineConfig {
         if (modelDir == null) throw new IllegalArgumentException("modelDir is required");
@@ -90,6 +94,7 @@ public record EngineConfig(
         if (runtime == null) runtime = EngineRuntime.AUTO;
         if (adapterStorage == null) adapterStorage = AdapterStorage.INT16;
         if (quantization == null) quantization = Quantization.NONE;
+        if (matmul == null) matmul = Matmul.AUTO;
         if (quantization != Quantization.NONE && runtime == EngineRuntime.DJL) {
             throw new IllegalArgumentException(
                     "quantization " + quantization + " needs the CPU runtime (vector), not djl");
@@ -128,6 +133,7 @@ public record EngineConfig(
         private EngineRuntime runtime = EngineRuntime.AUTO;
         private AdapterStorage adapterStorage = AdapterStorage.INT16;
         private Quantization quantization = Quantization.NONE;
+        private Matmul matmul = Matmul.AUTO;
         private boolean prefixCaching = true;
         private long prefixCacheBytes = 256L << 20;
 
@@ -220,6 +226,11 @@ public record EngineConfig(
             return this;
         }
 
+        public Builder optMatmul(Matmul v) {
+            matmul = v;
+            return this;
+        }
+
         public EngineConfig build() {
             int prefillTokens = maxPrefillTokens == 0 ? Math.max(512, prefillChunk) : maxPrefillTokens;
             return new EngineConfig(
@@ -240,7 +251,8 @@ public record EngineConfig(
                     adapterStorage,
                     quantization,
                     prefixCaching,
-                    prefixCacheBytes);
+                    prefixCacheBytes,
+                    matmul);
         }
     }
 }

@@ -34,7 +34,7 @@ final class VectorRunner implements ModelRunner {
      * on the threads the steps will run on, and sizes the KV cache and adapter slots.
      */
     static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
-        VectorTransformer model = VectorTransformer.load(config.modelDir(), config.quantization());
+        VectorTransformer model = VectorTransformer.load(config.modelDir(), config.quantization(), config.matmul());
         StepThreads threads = null;
         try {
             threads = StepThreads.of(config.stepThreads());

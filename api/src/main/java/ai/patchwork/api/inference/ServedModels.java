@@ -95,6 +95,7 @@ public final class ServedModels implements AutoCloseable {
                 .optQuantization(q)
                 .optPrefixCaching(p.prefixCaching())
                 .optPrefixCacheBytes(p.prefixCache().toBytes())
+                .optMatmul(p.matmul())
                 .build();
     }
 

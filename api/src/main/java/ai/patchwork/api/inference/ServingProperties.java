@@ -1,6 +1,7 @@
 package ai.patchwork.api.inference;
 
 import ai.patchwork.model.vector.AdapterStorage;
+import ai.patchwork.model.vector.Matmul;
 import ai.patchwork.serving.EngineRuntime;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +38,8 @@ import org.springframework.util.unit.DataSize;
  * @param prefixCaching whether each engine keeps prompt prefixes as KV blocks and reuses them for later requests with
  *     the same adapter version and the same leading tokens (OpenAI's {@code cached_tokens})
  * @param prefixCache bound of each engine's pool of prefix blocks, allocated at start (at most the KV cache's size)
+ * @param matmul which kernel the CPU runtime multiplies by BF16 base weights with: auto (oneDNN when it loads and the
+ *     CPU has AVX-512 BF16), vector (the JDK Vector API) or native (oneDNN whenever it loads)
  */
 @ConfigurationProperties("patchwork.serving")
 public record ServingProperties(
@@ -57,7 +60,8 @@ public record ServingProperties(
         @DefaultValue("auto") EngineRuntime runtime,
         @DefaultValue("int16") AdapterStorage adapterStorage,
         @DefaultValue("true") boolean prefixCaching,
-        @DefaultValue("256MB") DataSize prefixCache) {
+        @DefaultValue("256MB") DataSize prefixCache,
+        @DefaultValue("auto") Matmul matmul) {
 
     public ServingProperties {
         preload = preload == null ? List.of() : List.copyOf(preload);
