@@ -35,6 +35,13 @@ final class VectorRunner implements ModelRunner {
      */
     static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
         VectorTransformer model = VectorTransformer.load(config.modelDir(), config.quantization(), config.matmul());
+        System.getLogger(VectorRunner.class.getName())
+                .log(
+                        System.Logger.Level.INFO,
+                        "CPU runtime for {0} (matmul {1}): {2} weight matrices on oneDNN, the rest on the Vector API",
+                        config.modelDir(),
+                        config.matmul(),
+                        model.nativeMatrices());
         StepThreads threads = null;
         try {
             threads = StepThreads.of(config.stepThreads());

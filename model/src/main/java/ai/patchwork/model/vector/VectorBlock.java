@@ -63,6 +63,15 @@ final class VectorBlock {
         return w;
     }
 
+    /** How many of this block's four matrices oneDNN multiplies ({@link NativeGemm}). */
+    int nativeMatrices() {
+        int n = 0;
+        for (PackedMatrix w : new PackedMatrix[] {qkv, o, gateUp, down}) {
+            if (w.precision() == Precision.BF16_BLOCKED) n++;
+        }
+        return n;
+    }
+
     /** Bytes of this block's packed matrices. */
     long weightBytes() {
         return qkv.bytes() + o.bytes() + gateUp.bytes() + down.bytes();

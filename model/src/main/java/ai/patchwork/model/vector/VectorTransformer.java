@@ -77,6 +77,13 @@ public final class VectorTransformer implements AutoCloseable {
         return new VectorTransformer(ModelWeights.acquire(modelDir, quantization, matmul.nativeWeights()));
     }
 
+    /** How many weight matrices oneDNN multiplies ({@link Matmul}); the rest run on the Vector API. */
+    public int nativeMatrices() {
+        int n = weights.lmHead.precision() == Precision.BF16_BLOCKED ? 1 : 0;
+        for (VectorBlock b : weights.blocks) n += b.nativeMatrices();
+        return n;
+    }
+
     /** Bytes of weights held off the heap (a tied LM head counted once). */
     public long weightBytes() {
         return weights.bytes();

@@ -108,6 +108,8 @@ class NativeGemmTest {
                 VectorTransformer nativ =
                         VectorTransformer.load(tmp.resolve("model"), Quantization.NONE, Matmul.NATIVE)) {
             assertEquals(vector.weightBytes(), nativ.weightBytes());
+            assertEquals(0, vector.nativeMatrices());
+            assertTrue(nativ.nativeMatrices() >= 2 * 4, "every projection of both layers on oneDNN");
             float[][] want =
                     vector.step(prompt, new int[2], new int[] {0, 1}, new int[2], new VectorKvCache(c, 2, 32), null);
             float[][] got =
