@@ -1,6 +1,7 @@
 package ai.patchwork.serving;
 
 import ai.patchwork.model.vector.AdapterStorage;
+import ai.patchwork.model.vector.Matmul;
 import ai.patchwork.model.vector.Quantization;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,6 +46,8 @@ import java.util.List;
  *     recently used blocks are evicted when it is full
  * @param packedCacheDir where the CPU runtime caches the base weights packed for its kernels, one file per checkpoint
  *     content, so later starts map them instead of packing; null for no cache
+ * @param matmul which kernel the CPU runtime multiplies by BF16 base weights with ({@link Matmul#AUTO}: oneDNN when
+ *     it loads and the CPU has AVX-512 BF16, else the Vector API); the DJL runtime ignores it
  */
 public record EngineConfig(
         Path modelDir,
@@ -65,7 +68,8 @@ public record EngineConfig(
         Quantization quantization,
         boolean prefixCaching,
         long prefixCacheBytes,
-        Path packedCacheDir) {
+        Path packedCacheDir,
+        Matmul matmul) {
 
     public EngineConfig {
         if (modelDir == null) throw new IllegalArgumentException("modelDir is required");
@@ -93,6 +97,7 @@ public record EngineConfig(
         if (runtime == null) runtime = EngineRuntime.AUTO;
         if (adapterStorage == null) adapterStorage = AdapterStorage.INT16;
         if (quantization == null) quantization = Quantization.NONE;
+        if (matmul == null) matmul = Matmul.AUTO;
         if (quantization != Quantization.NONE && runtime == EngineRuntime.DJL) {
             throw new IllegalArgumentException(
                     "quantization " + quantization + " needs the CPU runtime (vector), not djl");
@@ -131,6 +136,7 @@ public record EngineConfig(
         private EngineRuntime runtime = EngineRuntime.AUTO;
         private AdapterStorage adapterStorage = AdapterStorage.INT16;
         private Quantization quantization = Quantization.NONE;
+        private Matmul matmul = Matmul.AUTO;
         private boolean prefixCaching = true;
         private long prefixCacheBytes = 256L << 20;
         private Path packedCacheDir;
@@ -230,6 +236,12 @@ public record EngineConfig(
             return this;
         }
 
+        /** Which kernel the CPU runtime multiplies by BF16 base weights with. */
+        public Builder optMatmul(Matmul v) {
+            matmul = v;
+            return this;
+        }
+
         public EngineConfig build() {
             int prefillTokens = maxPrefillTokens == 0 ? Math.max(512, prefillChunk) : maxPrefillTokens;
             return new EngineConfig(
@@ -251,7 +263,8 @@ public record EngineConfig(
                     quantization,
                     prefixCaching,
                     prefixCacheBytes,
-                    packedCacheDir);
+                    packedCacheDir,
+                    matmul);
         }
     }
 }

@@ -46,8 +46,15 @@ final class VectorRunner implements ModelRunner {
     static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
-        VectorTransformer model =
-                VectorTransformer.load(config.modelDir(), config.quantization(), config.packedCacheDir());
+        VectorTransformer model = VectorTransformer.load(
+                config.modelDir(), config.quantization(), config.matmul(), config.packedCacheDir());
+        System.getLogger(VectorRunner.class.getName())
+                .log(
+                        System.Logger.Level.INFO,
+                        "CPU runtime for {0} (matmul {1}): {2} weight matrices on oneDNN, the rest on the Vector API",
+                        config.modelDir(),
+                        config.matmul(),
+                        model.nativeMatrices());
         StepThreads threads = null;
         Arena arena = Arena.ofShared(); // steps run on several threads
         try {

@@ -97,6 +97,7 @@ public final class ServedModels implements AutoCloseable {
                 .optPrefixCaching(p.prefixCaching())
                 .optPrefixCacheBytes(p.prefixCache().toBytes())
                 .optPackedCacheDir(packedCacheDir(p.packedCacheDir()))
+                .optMatmul(p.matmul())
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package ai.patchwork.api.inference;
 
 import ai.patchwork.model.vector.AdapterStorage;
+import ai.patchwork.model.vector.Matmul;
 import ai.patchwork.serving.EngineRuntime;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +41,8 @@ import org.springframework.util.unit.DataSize;
  * @param packedCacheDir where the CPU runtime caches base weights packed for its kernels, one file per checkpoint
  *     content, so later starts map them instead of packing again; a leading {@code ~/} is the user's home; empty: no
  *     cache
+ * @param matmul which kernel the CPU runtime multiplies by BF16 base weights with: auto (oneDNN when it loads and the
+ *     CPU has AVX-512 BF16), vector (the JDK Vector API) or native (oneDNN whenever it loads)
  */
 @ConfigurationProperties("patchwork.serving")
 public record ServingProperties(
@@ -61,7 +64,8 @@ public record ServingProperties(
         @DefaultValue("int16") AdapterStorage adapterStorage,
         @DefaultValue("true") boolean prefixCaching,
         @DefaultValue("256MB") DataSize prefixCache,
-        @DefaultValue("~/.cache/patchwork/packed") String packedCacheDir) {
+        @DefaultValue("~/.cache/patchwork/packed") String packedCacheDir,
+        @DefaultValue("auto") Matmul matmul) {
 
     public ServingProperties {
         preload = preload == null ? List.of() : List.copyOf(preload);

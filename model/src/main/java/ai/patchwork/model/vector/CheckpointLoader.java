@@ -21,7 +21,9 @@ import java.util.concurrent.CompletionException;
  * unmapped, so the process holds one copy of the weights at a time and nothing large lives on the Java heap. No
  * tensor library is involved. Norms and biases, a few kilobytes a layer, are float arrays. With
  * {@link Quantization#INT8} the matrices are quantized as they are packed. Packed matrices can be cached on disk and
- * mapped by later loads ({@link PackedCache}).
+ * mapped by later loads ({@link PackedCache}). With {@code blocked}, the BF16 projections and an untied LM head are
+ * packed in oneDNN's layout when their shape fits ({@link OneDnn#fits}); the embedding keeps the row layout its
+ * lookups read.
  */
 final class CheckpointLoader {
 
@@ -34,18 +36,19 @@ final class CheckpointLoader {
      * content ({@link PackedCache}) when there is a valid one, else packs them and writes that file for the next start
      * (the checkpoint is hashed on another thread while it is packed).
      *
+     * @param blocked whether BF16 projections take oneDNN's layout ({@link NativeGemm})
      * @param cacheDir where packed weights are cached, or null to pack at every load
      */
-    static ModelWeights load(Path modelDir, Quantization quantization, Path cacheDir) {
-        if (cacheDir == null) return load(modelDir, quantization, null, null);
+    static ModelWeights load(Path modelDir, Quantization quantization, boolean blocked, Path cacheDir) {
+        if (cacheDir == null) return load(modelDir, quantization, blocked, null, null);
         String hash = CheckpointHash.known(cacheDir, modelDir);
         if (hash != null) {
-            Path file = PackedCache.file(cacheDir, hash, quantization);
+            Path file = PackedCache.file(cacheDir, hash, quantization, blocked);
             Arena arena = Arena.ofShared();
             List<PackedMatrix> cached = PackedCache.read(file, quantization, arena);
             if (cached != null) {
                 try {
-                    return load(modelDir, quantization, arena, cached.iterator());
+                    return load(modelDir, quantization, blocked, arena, cached.iterator());
                 } catch (StaleCacheException e) {
                     LOG.log(System.Logger.Level.WARNING, file + " does not fit the checkpoint; repacking");
                 }
@@ -61,9 +64,10 @@ final class CheckpointLoader {
                 hashing.completeExceptionally(e);
             }
         });
-        ModelWeights w = load(modelDir, quantization, null, null);
+        ModelWeights w = load(modelDir, quantization, blocked, null, null);
         try {
-            PackedCache.write(PackedCache.file(cacheDir, hashing.join(), quantization), quantization, w.matrices());
+            Path file = PackedCache.file(cacheDir, hashing.join(), quantization, blocked);
+            PackedCache.write(file, quantization, w.matrices());
         } catch (CompletionException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot cache the packed weights: " + e.getCause());
         }
@@ -79,29 +83,33 @@ final class CheckpointLoader {
 
     /** Packs the matrices into a new arena, or takes them from {@code cached} (mapped in {@code arena}) in order. */
     private static ModelWeights load(
-            Path modelDir, Quantization quantization, Arena cachedArena, Iterator<PackedMatrix> cached) {
+            Path modelDir,
+            Quantization quantization,
+            boolean blocked,
+            Arena cachedArena,
+            Iterator<PackedMatrix> cached) {
         boolean int8 = quantization == Quantization.INT8;
         ModelConfig c = ModelConfig.load(modelDir);
         WeightNames names = WeightNames.of(c.family());
         int e = c.hiddenSize();
         Arena arena = cachedArena != null ? cachedArena : Arena.ofShared();
         Matrices m = cached == null
-                ? (ckpt, k, tensors, rows) -> matrix(ckpt, arena, k, tensors, rows, int8)
-                : (ckpt, k, tensors, rows) -> next(cached, k, rows);
+                ? (ckpt, k, tensors, rows, oneDnn) -> matrix(ckpt, arena, k, tensors, rows, int8, oneDnn)
+                : (ckpt, k, tensors, rows, oneDnn) -> next(cached, k, rows);
         try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
-            PackedMatrix embedding = m.get(ckpt, e, List.of(names.embedding()), List.of(c.vocabSize()));
+            PackedMatrix embedding = m.get(ckpt, e, List.of(names.embedding()), List.of(c.vocabSize()), false);
             List<VectorBlock> blocks = new ArrayList<>();
             for (int l = 0; l < c.numLayers(); l++) {
                 blocks.add(new VectorBlock(
                         l,
                         c,
                         ckpt.floats(names.attentionNorm(l), e),
-                        group(ckpt, m, c, names, l, ProjectionGroup.QKV),
+                        group(ckpt, m, blocked, c, names, l, ProjectionGroup.QKV),
                         bias(ckpt, c, names, l, ProjectionGroup.QKV),
-                        group(ckpt, m, c, names, l, ProjectionGroup.O),
+                        group(ckpt, m, blocked, c, names, l, ProjectionGroup.O),
                         ckpt.floats(names.mlpNorm(l), e),
-                        group(ckpt, m, c, names, l, ProjectionGroup.GATE_UP),
-                        group(ckpt, m, c, names, l, ProjectionGroup.DOWN)));
+                        group(ckpt, m, blocked, c, names, l, ProjectionGroup.GATE_UP),
+                        group(ckpt, m, blocked, c, names, l, ProjectionGroup.DOWN)));
             }
             float[] norm = ckpt.floats(names.finalNorm(), e);
             boolean hasHead = ckpt.has(names.lmHead());
@@ -111,7 +119,7 @@ final class CheckpointLoader {
             }
             PackedMatrix head = c.tieWordEmbeddings() || !hasHead // tied: the embedding's packed rows serve both
                     ? embedding
-                    : m.get(ckpt, e, List.of(names.lmHead()), List.of(c.vocabSize()));
+                    : m.get(ckpt, e, List.of(names.lmHead()), List.of(c.vocabSize()), blocked);
             if (cached != null && cached.hasNext()) throw new StaleCacheException("more matrices than the model's");
             return new ModelWeights(c, arena, embedding, blocks, norm, head);
         } catch (RuntimeException | Error ex) {
@@ -122,7 +130,7 @@ final class CheckpointLoader {
 
     /** Where the packed matrices come from: packed from the checkpoint, or taken from the cache. */
     private interface Matrices {
-        PackedMatrix get(Checkpoint ckpt, int k, List<String> tensors, List<Integer> rows);
+        PackedMatrix get(Checkpoint ckpt, int k, List<String> tensors, List<Integer> rows, boolean blocked);
     }
 
     /** The next cached matrix, which must have the shape the checkpoint's tensors stack to. */
@@ -137,19 +145,31 @@ final class CheckpointLoader {
 
     /** The projections of a group, each (out, in) in the checkpoint, as one packed (Σout, in) matrix. */
     private static PackedMatrix group(
-            Checkpoint ckpt, Matrices m, ModelConfig c, WeightNames names, int layer, ProjectionGroup g) {
+            Checkpoint ckpt,
+            Matrices m,
+            boolean blocked,
+            ModelConfig c,
+            WeightNames names,
+            int layer,
+            ProjectionGroup g) {
         List<String> parts = new ArrayList<>();
         List<Integer> rows = new ArrayList<>();
         for (Projection p : g.parts()) {
             parts.add(names.projection(layer, p.module()));
             rows.add(p.outFeatures(c));
         }
-        return m.get(ckpt, g.inFeatures(c), parts, rows);
+        return m.get(ckpt, g.inFeatures(c), parts, rows, blocked);
     }
 
     /** Tensors of {@code rows} × {@code k} values stacked into one packed matrix; their mappings live only meanwhile. */
     private static PackedMatrix matrix(
-            Checkpoint ckpt, Arena arena, int k, List<String> tensors, List<Integer> rows, boolean int8) {
+            Checkpoint ckpt,
+            Arena arena,
+            int k,
+            List<String> tensors,
+            List<Integer> rows,
+            boolean int8,
+            boolean blocked) {
         try (Arena maps = Arena.ofShared()) { // the packer reads them on every core
             List<PackedMatrix.Source> sources = new ArrayList<>();
             for (int i = 0; i < tensors.size(); i++) {
@@ -158,7 +178,7 @@ final class CheckpointLoader {
                 sources.add(new PackedMatrix.Source(
                         ckpt.map(name, maps, n, k), ckpt.info(name).dtype(), n));
             }
-            return PackedMatrix.pack(sources, k, int8, arena);
+            return PackedMatrix.pack(sources, k, int8, blocked, arena);
         } catch (IllegalArgumentException ex) {
             throw new ModelFormatException(tensors + ": " + ex.getMessage());
         }

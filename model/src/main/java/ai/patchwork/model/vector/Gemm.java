@@ -41,7 +41,8 @@ final class Gemm {
 
     /** y[0 .. m·n) = x[0 .. m·k) · wᵀ, overwriting y. */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y) {
-        matmul(x, m, w, y, 0, w.n());
+        if (w.precision() == Precision.BF16_BLOCKED) NativeGemm.matmul(x, m, w, y, StepThreads.single());
+        else matmul(x, m, w, y, 0, w.n());
     }
 
     /** Below this many multiply-adds a product runs on the calling thread: waking the others would cost more. */
@@ -49,7 +50,8 @@ final class Gemm {
 
     /** The same product with its output columns split over {@code threads} (in blocks of 4, the tile width). */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y, StepThreads threads) {
-        if ((long) m * w.n() * w.k() < MIN_SPLIT_MACS) matmul(x, m, w, y, 0, w.n());
+        if (w.precision() == Precision.BF16_BLOCKED) NativeGemm.matmul(x, m, w, y, threads);
+        else if ((long) m * w.n() * w.k() < MIN_SPLIT_MACS) matmul(x, m, w, y, 0, w.n());
         else threads.split(w.n(), 4, (from, to, lane) -> matmul(x, m, w, y, from, to));
     }
 
@@ -60,7 +62,9 @@ final class Gemm {
      */
     static void matmul(
             float[] x, int m, PackedMatrix w, float[] y, StepThreads threads, int items, StepThreads.Item side) {
-        if ((long) m * w.n() * w.k() < MIN_SPLIT_MACS && items < 2) {
+        if (w.precision() == Precision.BF16_BLOCKED) {
+            NativeGemm.matmul(x, m, w, y, threads, items, side);
+        } else if ((long) m * w.n() * w.k() < MIN_SPLIT_MACS && items < 2) {
             matmul(x, m, w, y, 0, w.n());
             for (int i = 0; i < items; i++) side.run(i, 0);
         } else {
@@ -75,6 +79,7 @@ final class Gemm {
      * scratch that stays in cache and every 4 × 4 tile of x rows runs on it, so the widening is shared by all rows.
      */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y, int from, int to) {
+        if (w.precision() == Precision.BF16_BLOCKED) throw new IllegalArgumentException("blocked weights: NativeGemm");
         int n = w.n();
         int k = w.k();
         int m4 = m - m % 4;

@@ -18,7 +18,7 @@ import java.util.Map;
  */
 final class ModelWeights {
 
-    private record Key(Path folder, Quantization quantization) {}
+    private record Key(Path folder, Quantization quantization, boolean blocked) {}
 
     private static final Map<Key, ModelWeights> OPEN = new HashMap<>(); // guarded by itself
 
@@ -47,13 +47,14 @@ final class ModelWeights {
     }
 
     /**
-     * The weights of a model folder: those already open in this process, else loaded now, with packed matrices cached
-     * in {@code packedCacheDir} (null: none, see {@link PackedCache}); {@link #release} each.
+     * The weights of a model folder: those already open in this process, else loaded now, with BF16 projections in
+     * oneDNN's layout when {@code blocked} ({@link NativeGemm}) and packed matrices cached in {@code packedCacheDir}
+     * (null: none, see {@link PackedCache}); {@link #release} each.
      */
-    static ModelWeights acquire(Path modelDir, Quantization quantization, Path packedCacheDir) {
+    static ModelWeights acquire(Path modelDir, Quantization quantization, boolean blocked, Path packedCacheDir) {
         Key key;
         try {
-            key = new Key(modelDir.toRealPath(), quantization);
+            key = new Key(modelDir.toRealPath(), quantization, blocked);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the model folder " + modelDir, e);
         }
@@ -63,7 +64,7 @@ final class ModelWeights {
                 w.users++;
                 return w;
             }
-            w = CheckpointLoader.load(key.folder(), quantization, packedCacheDir);
+            w = CheckpointLoader.load(key.folder(), quantization, blocked, packedCacheDir);
             w.key = key;
             OPEN.put(key, w);
             return w;

@@ -45,10 +45,14 @@ final class PackedCache {
 
     private PackedCache() {}
 
-    /** The cache file of a checkpoint's content hash and a quantization. */
-    static Path file(Path dir, String hash, Quantization q) {
-        return dir.resolve(
-                hash + "-" + q.name().toLowerCase(Locale.ROOT) + "-v" + VERSION + "-lanes" + LANES + ".packed");
+    /**
+     * The cache file of a checkpoint's content hash, a quantization and a layout ({@code blocked}: BF16 projections in
+     * oneDNN's layout, {@link OneDnn#pack}).
+     */
+    static Path file(Path dir, String hash, Quantization q, boolean blocked) {
+        String layout = blocked ? "-onednn" : "";
+        return dir.resolve(hash + "-" + q.name().toLowerCase(Locale.ROOT) + layout + "-v" + VERSION + "-lanes" + LANES
+                + ".packed");
     }
 
     /** The matrices in {@code file} mapped read-only into {@code arena}, or null when it is absent or invalid. */

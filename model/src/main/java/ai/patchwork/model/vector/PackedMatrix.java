@@ -79,6 +79,15 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
 
     /** The same, quantized to {@link Q8} when {@code int8} is set and rows split into whole groups of 32. */
     static PackedMatrix pack(List<Source> parts, int k, boolean int8, Arena arena) {
+        return pack(parts, k, int8, false, arena);
+    }
+
+    /**
+     * The same, or, when {@code blocked} is set and the parts fit ({@link OneDnn#fits}: BF16, whole blocks of rows),
+     * in oneDNN's layout for {@link NativeGemm}; such a matrix has no rows to read back one by one.
+     */
+    static PackedMatrix pack(List<Source> parts, int k, boolean int8, boolean blocked, Arena arena) {
+        if (blocked && !int8 && OneDnn.fits(parts, k)) return OneDnn.pack(parts, k, arena);
         DType dtype = parts.getFirst().dtype();
         int n = 0;
         for (Source p : parts) {
@@ -155,6 +164,7 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
             case BF16 -> Bf16.widen(values, at, dst, dOff, len);
             case F16 -> F16.widen(values, at, dst, dOff, len);
             case Q8_0 -> Q8.widen(this, from, len, dst, dOff);
+            case BF16_BLOCKED -> throw blocked();
         }
     }
 
@@ -165,7 +175,12 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
             case BF16 -> Bf16.get(values, 2 * i);
             case F16 -> F16.get(values, 2 * i);
             case Q8_0 -> Q8.get(this, i);
+            case BF16_BLOCKED -> throw blocked();
         };
+    }
+
+    private static UnsupportedOperationException blocked() {
+        return new UnsupportedOperationException("oneDNN's blocked layout is read by NativeGemm only");
     }
 
     /** dst[dOff .. dOff + k) = row r of W as float32, read out of the packed layout: an embedding lookup. */

@@ -5,13 +5,15 @@ import ai.patchwork.model.safetensors.DType;
 /**
  * How the base weights of the CPU runtime are held: in the checkpoint's own 16-bit format, widened to float32 in
  * registers as the kernels load them ({@link Bf16#load}, {@link F16#load}), in float32, or quantized to int8 with a
- * scale per 32 values ({@link Q8}, when asked for).
+ * scale per 32 values ({@link Q8}, when asked for), or as bfloat16 in oneDNN's layout ({@link Matmul#NATIVE}).
  */
 enum Precision {
     F32(4),
     BF16(2),
     F16(2),
-    Q8_0(1);
+    Q8_0(1),
+    /** bfloat16 in oneDNN's blocked layout ({@link OneDnn#pack}), read by {@link NativeGemm} only. */
+    BF16_BLOCKED(2);
 
     private final int bytes;
 

@@ -71,6 +71,13 @@ final class VectorBlock {
         return List.of(qkv, o, gateUp, down);
     }
 
+    /** How many of this block's four matrices oneDNN multiplies ({@link NativeGemm}). */
+    int nativeMatrices() {
+        return (int) matrices().stream()
+                .filter(w -> w.precision() == Precision.BF16_BLOCKED)
+                .count();
+    }
+
     /** Bytes of this block's packed matrices. */
     long weightBytes() {
         return qkv.bytes() + o.bytes() + gateUp.bytes() + down.bytes();

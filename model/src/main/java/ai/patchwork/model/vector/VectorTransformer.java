@@ -66,20 +66,30 @@ public final class VectorTransformer implements AutoCloseable {
 
     /** The same with the matrices held as {@code quantization} says (norms and biases stay float32). */
     public static VectorTransformer load(Path modelDir, Quantization quantization) {
-        return load(modelDir, quantization, null);
+        return load(modelDir, quantization, Matmul.VECTOR, null);
     }
 
     /**
-     * The same, with the packed weights cached in {@code packedCacheDir} (null: none): the first load writes them to a
-     * file named by the checkpoint's content hash, later loads (in any process) map that file read-only instead of
-     * packing the checkpoint again.
+     * The same with BF16 projections multiplied as {@code matmul} says ({@link Matmul#AUTO}: oneDNN if it pays) and
+     * the packed weights cached in {@code packedCacheDir} (null: none): the first load writes them to a file named by
+     * the checkpoint's content hash, later loads (in any process) map that file read-only instead of packing the
+     * checkpoint again.
      */
-    public static VectorTransformer load(Path modelDir, Quantization quantization, Path packedCacheDir) {
+    public static VectorTransformer load(
+            Path modelDir, Quantization quantization, Matmul matmul, Path packedCacheDir) {
         if (!available()) {
             throw new IllegalStateException(
                     "the CPU runtime needs the Vector API: run java with --add-modules jdk.incubator.vector");
         }
-        return new VectorTransformer(ModelWeights.acquire(modelDir, quantization, packedCacheDir));
+        return new VectorTransformer(
+                ModelWeights.acquire(modelDir, quantization, matmul.nativeWeights(), packedCacheDir));
+    }
+
+    /** How many weight matrices oneDNN multiplies ({@link Matmul}); the rest run on the Vector API. */
+    public int nativeMatrices() {
+        int n = weights.lmHead.precision() == Precision.BF16_BLOCKED ? 1 : 0;
+        for (VectorBlock b : weights.blocks) n += b.nativeMatrices();
+        return n;
     }
 
     /** Bytes of weights held off the heap (a tied LM head counted once). */

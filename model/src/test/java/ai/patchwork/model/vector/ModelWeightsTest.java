@@ -15,9 +15,9 @@ class ModelWeightsTest {
     @Test
     void oneFolderOneCopyPerQuantizationFreedWithTheLastUser() {
         Path dir = Fixtures.tinyLlamaModel();
-        ModelWeights a = ModelWeights.acquire(dir, Quantization.NONE, null);
-        ModelWeights b = ModelWeights.acquire(dir.resolve("..").resolve(dir.getFileName()), Quantization.NONE, null);
-        ModelWeights c = ModelWeights.acquire(dir, Quantization.INT8, null);
+        ModelWeights a = ModelWeights.acquire(dir, Quantization.NONE, false, null);
+        ModelWeights b = ModelWeights.acquire(dir.resolve("..").resolve(dir.getFileName()), Quantization.NONE, false, null);
+        ModelWeights c = ModelWeights.acquire(dir, Quantization.INT8, false, null);
         assertSame(a, b, "the same folder, however it is spelled");
         assertNotSame(a, c, "another quantization is another copy");
         a.release();
@@ -25,7 +25,7 @@ class ModelWeightsTest {
         a.embedding.row(1, row, 0); // b still holds the weights: readable
         b.release();
         assertThrows(IllegalStateException.class, () -> a.embedding.row(1, row, 0), "freed with the last user");
-        ModelWeights d = ModelWeights.acquire(dir, Quantization.NONE, null);
+        ModelWeights d = ModelWeights.acquire(dir, Quantization.NONE, false, null);
         assertNotSame(a, d, "loaded again once freed");
         assertEquals(a.bytes(), d.bytes());
         d.release();

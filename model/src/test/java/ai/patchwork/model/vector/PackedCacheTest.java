@@ -44,9 +44,9 @@ class PackedCacheTest {
     void mappedMatricesEqualFreshlyPackedOnes() {
         Path dir = Fixtures.tinyLlamaModel();
         for (Quantization q : Quantization.values()) {
-            ModelWeights packed = CheckpointLoader.load(dir, q, null);
-            CheckpointLoader.load(dir, q, cache).release(); // packs and writes the file
-            ModelWeights mapped = CheckpointLoader.load(dir, q, cache);
+            ModelWeights packed = CheckpointLoader.load(dir, q, false, null);
+            CheckpointLoader.load(dir, q, false, cache).release(); // packs and writes the file
+            ModelWeights mapped = CheckpointLoader.load(dir, q, false, cache);
             try {
                 List<PackedMatrix> want = packed.matrices();
                 List<PackedMatrix> got = mapped.matrices();
@@ -111,7 +111,7 @@ class PackedCacheTest {
 
     /** Loads and frees the weights, checking whether the matrices were mapped from the cache file. */
     private List<PackedMatrix> load(Path dir, Quantization q, boolean mapped) {
-        ModelWeights w = ModelWeights.acquire(dir, q, cache);
+        ModelWeights w = ModelWeights.acquire(dir, q, false, cache);
         try {
             List<PackedMatrix> m = w.matrices();
             for (PackedMatrix pm : m) {

@@ -1,0 +1,213 @@
+package ai.patchwork.model.vector;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_BA16a64b2a;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_ab;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_strides;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scratchpad_mode;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_scratchpad_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_scratchpad_mode_user;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+
+/**
+ * y = x·Wᵀ on oneDNN's matmul for W held in its blocked bfloat16 layout ({@link Precision#BF16_BLOCKED}): x rounded
+ * to bfloat16 (nearest, ties to even), products on the CPU's bfloat16 dot-product instructions, sums in float32.
+ *
+ * <p>The output columns are split over the step's threads as {@link Gemm} splits them, each thread running oneDNN on
+ * its own range with OpenMP held to that thread, so the step's threads are the only ones and the LoRA deltas still
+ * run beside the product ({@link StepThreads#overlap}). Each thread keeps its own stream, scratchpad and primitives,
+ * one per (rows, K, columns, N): a product of more than {@link #ROWS} rows runs in chunks of that many, so a thread
+ * makes primitives for at most {@code ROWS} row counts per shape. {@link Gemm#reference} is the plain loop the tests
+ * compare it with.
+ */
+final class NativeGemm {
+
+    /** x rows per oneDNN call. */
+    static final int ROWS = 64;
+
+    /** Columns per piece when LoRA deltas run beside the product. */
+    private static final int PIECE = 4 * OneDnn.ROW_BLOCK;
+
+    private static final ThreadLocal<Lane> LANES = ThreadLocal.withInitial(Lane::new);
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private NativeGemm() {}
+
+    /** y[0 .. m·n) = x[0 .. m·k) · wᵀ, the columns split over {@code threads}. */
+    static void matmul(float[] x, int m, PackedMatrix w, float[] y, StepThreads threads) {
+        Buffers b = prepare(x, m, w);
+        threads.split(w.n(), OneDnn.ROW_BLOCK, (from, to, lane) -> LANES.get().run(b, m, w, from, to));
+        MemorySegment.copy(b.y, PackedMatrix.FLOAT_LE, 0, y, 0, m * w.n());
+    }
+
+    /** The same with {@code side} run for each of {@code [0, items)} beside it; the side's items must not touch y. */
+    static void matmul(
+            float[] x, int m, PackedMatrix w, float[] y, StepThreads threads, int items, StepThreads.Item side) {
+        Buffers b = prepare(x, m, w);
+        threads.overlap(w.n(), PIECE, (from, to, lane) -> LANES.get().run(b, m, w, from, to), items, side);
+        MemorySegment.copy(b.y, PackedMatrix.FLOAT_LE, 0, y, 0, m * w.n());
+    }
+
+    /** The caller's buffers, x written in bfloat16. */
+    private static Buffers prepare(float[] x, int m, PackedMatrix w) {
+        if (w.precision() != Precision.BF16_BLOCKED) throw new IllegalArgumentException(w.precision() + " weights");
+        Buffers b = BUFFERS.get();
+        b.fit((long) m * w.k() * 2, (long) m * w.n() * 4);
+        for (int i = 0; i < m * w.k(); i++) b.x.set(Bf16.SHORT_LE, 2L * i, round(x[i]));
+        return b;
+    }
+
+    /** {@code v} rounded to the nearest bfloat16, ties to even. */
+    static short round(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    /** Off-heap x (bfloat16) and y (float32) of one caller, read and written by every thread of its step. */
+    private static final class Buffers {
+        MemorySegment x = MemorySegment.NULL;
+        MemorySegment y = MemorySegment.NULL;
+
+        void fit(long xBytes, long yBytes) {
+            if (x.byteSize() < xBytes) x = Arena.ofAuto().allocate(Math.max(xBytes, 2 * x.byteSize()), 64);
+            if (y.byteSize() < yBytes) y = Arena.ofAuto().allocate(Math.max(yBytes, 2 * y.byteSize()), 64);
+        }
+    }
+
+    /** One (rows, K, columns, N) product's primitive and the memory objects it reads and writes. */
+    private record Shape(int rows, int k, int width, int n) {}
+
+    private static final class Product {
+        final dnnl_primitive primitive = new dnnl_primitive();
+        final dnnl_memory src = new dnnl_memory();
+        final dnnl_memory weights = new dnnl_memory();
+        final dnnl_memory dst = new dnnl_memory();
+        final dnnl_memory scratchpad = new dnnl_memory();
+        final long scratchpadBytes;
+        final dnnl_exec_arg_t args = new dnnl_exec_arg_t(4);
+
+        Product(Shape s) {
+            dnnl_memory_desc x = OneDnn.desc(new long[] {s.rows, s.k}, dnnl_ab);
+            dnnl_memory_desc w = OneDnn.desc(new long[] {s.k, s.width}, dnnl_BA16a64b2a);
+            dnnl_memory_desc y = new dnnl_memory_desc();
+            dnnl_primitive_attr attr = new dnnl_primitive_attr();
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            try {
+                OneDnn.check(
+                        dnnl_memory_desc_create_with_strides(
+                                y, 2, new long[] {s.rows, s.width}, dnnl_f32, new long[] {s.n, 1}),
+                        "describing y");
+                OneDnn.check(dnnl_primitive_attr_create(attr), "creating attributes");
+                OneDnn.check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad");
+                OneDnn.check(
+                        dnnl_matmul_primitive_desc_create(pd, OneDnn.engine(), x, w, null, y, attr), "planning a " + s);
+                dnnl_memory_desc pad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+                scratchpadBytes = dnnl_memory_desc_get_size(pad);
+                OneDnn.check(dnnl_memory_create(src, x, OneDnn.engine(), null), "wrapping x");
+                OneDnn.check(dnnl_memory_create(weights, w, OneDnn.engine(), null), "wrapping W");
+                OneDnn.check(dnnl_memory_create(dst, y, OneDnn.engine(), null), "wrapping y");
+                OneDnn.check(dnnl_memory_create(scratchpad, pad, OneDnn.engine(), null), "wrapping the scratchpad");
+                OneDnn.check(dnnl_primitive_create(primitive, pd), "creating a " + s);
+            } finally {
+                dnnl_primitive_desc_destroy(pd);
+                dnnl_primitive_attr_destroy(attr);
+                dnnl_memory_desc_destroy(x);
+                dnnl_memory_desc_destroy(w);
+                dnnl_memory_desc_destroy(y);
+            }
+            args.position(0).arg(DNNL_ARG_SRC).memory(src);
+            args.position(1).arg(DNNL_ARG_WEIGHTS).memory(weights);
+            args.position(2).arg(DNNL_ARG_DST).memory(dst);
+            args.position(3).arg(DNNL_ARG_SCRATCHPAD).memory(scratchpad);
+            args.position(0);
+        }
+
+        void run(dnnl_stream stream, long x, long w, long y, long pad) {
+            OneDnn.check(dnnl_memory_set_data_handle(src, OneDnn.at(x)), "setting x");
+            OneDnn.check(dnnl_memory_set_data_handle(weights, OneDnn.at(w)), "setting W");
+            OneDnn.check(dnnl_memory_set_data_handle(dst, OneDnn.at(y)), "setting y");
+            OneDnn.check(dnnl_memory_set_data_handle(scratchpad, OneDnn.at(pad)), "setting the scratchpad");
+            OneDnn.check(dnnl_primitive_execute(primitive, stream, 4, args), "multiplying");
+        }
+
+        void close() {
+            dnnl_primitive_destroy(primitive);
+            dnnl_memory_destroy(src);
+            dnnl_memory_destroy(weights);
+            dnnl_memory_destroy(dst);
+            dnnl_memory_destroy(scratchpad);
+            args.close();
+        }
+    }
+
+    /** One thread's stream, scratchpad and primitives (the least recently used closed past {@link #CAPACITY}). */
+    private static final class Lane {
+        private static final int CAPACITY = 512;
+        final dnnl_stream stream = new dnnl_stream();
+        MemorySegment scratchpad = Arena.ofAuto().allocate(64, 64);
+        final Map<Shape, Product> products = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Shape, Product> eldest) {
+                if (size() <= CAPACITY) return false;
+                eldest.getValue().close();
+                return true;
+            }
+        };
+
+        Lane() {
+            OneDnn.singleThreaded();
+            OneDnn.check(dnnl_stream_create(stream, OneDnn.engine(), dnnl_stream_default_flags), "creating a stream");
+        }
+
+        /** Columns [from, to) of y = x·Wᵀ for all m rows, in chunks of {@link #ROWS}. */
+        void run(Buffers b, int m, PackedMatrix w, int from, int to) {
+            int k = w.k();
+            int n = w.n();
+            long weights = w.values().address() + (long) from * k * 2; // whole row blocks: a blocked matrix itself
+            for (int r = 0; r < m; r += ROWS) {
+                int rows = Math.min(ROWS, m - r);
+                Product p = products.computeIfAbsent(new Shape(rows, k, to - from, n), Product::new);
+                if (scratchpad.byteSize() < p.scratchpadBytes) {
+                    scratchpad = Arena.ofAuto().allocate(p.scratchpadBytes, 64);
+                }
+                p.run(
+                        stream,
+                        b.x.address() + (long) r * k * 2,
+                        weights,
+                        b.y.address() + ((long) r * n + from) * 4,
+                        scratchpad.address());
+            }
+        }
+    }
+}
