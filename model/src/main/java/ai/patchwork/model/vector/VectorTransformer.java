@@ -75,8 +75,7 @@ public final class VectorTransformer implements AutoCloseable {
      * the checkpoint's content hash, later loads (in any process) map that file read-only instead of packing the
      * checkpoint again.
      */
-    public static VectorTransformer load(
-            Path modelDir, Quantization quantization, Matmul matmul, Path packedCacheDir) {
+    public static VectorTransformer load(Path modelDir, Quantization quantization, Matmul matmul, Path packedCacheDir) {
         if (!available()) {
             throw new IllegalStateException(
                     "the CPU runtime needs the Vector API: run java with --add-modules jdk.incubator.vector");

@@ -16,7 +16,8 @@ class ModelWeightsTest {
     void oneFolderOneCopyPerQuantizationFreedWithTheLastUser() {
         Path dir = Fixtures.tinyLlamaModel();
         ModelWeights a = ModelWeights.acquire(dir, Quantization.NONE, false, null);
-        ModelWeights b = ModelWeights.acquire(dir.resolve("..").resolve(dir.getFileName()), Quantization.NONE, false, null);
+        ModelWeights b =
+                ModelWeights.acquire(dir.resolve("..").resolve(dir.getFileName()), Quantization.NONE, false, null);
         ModelWeights c = ModelWeights.acquire(dir, Quantization.INT8, false, null);
         assertSame(a, b, "the same folder, however it is spelled");
         assertNotSame(a, c, "another quantization is another copy");

@@ -104,16 +104,27 @@ class NativeGemmTest {
                 .build();
         ModelConfig c = TinyModelWriter.write(spec, tmp.resolve("model"));
         int[][] prompt = {TinyModels.randomIds(12, c.vocabSize(), 1), TinyModels.randomIds(12, c.vocabSize(), 2)};
-        try (VectorTransformer vector = VectorTransformer.load(tmp.resolve("model"), Quantization.NONE, Matmul.VECTOR, null);
+        try (VectorTransformer vector =
+                        VectorTransformer.load(tmp.resolve("model"), Quantization.NONE, Matmul.VECTOR, null);
                 VectorTransformer nativ =
                         VectorTransformer.load(tmp.resolve("model"), Quantization.NONE, Matmul.NATIVE, null)) {
             assertEquals(vector.weightBytes(), nativ.weightBytes());
             assertEquals(0, vector.nativeMatrices());
             assertTrue(nativ.nativeMatrices() >= 2 * 4, "every projection of both layers on oneDNN");
-            float[][] want =
-                    vector.step(prompt, new int[2], new int[] {0, 1}, new int[2], new VectorKvCache(c, 2, 32), null);
-            float[][] got =
-                    nativ.step(prompt, new int[2], new int[] {0, 1}, new int[2], new VectorKvCache(c, 2, 32), null);
+            float[][] want = vector.step(
+                    prompt,
+                    new int[2],
+                    new int[] {0, 1},
+                    new int[2],
+                    new VectorKvCache(c, 2, 32, Arena.ofAuto()),
+                    null);
+            float[][] got = nativ.step(
+                    prompt,
+                    new int[2],
+                    new int[] {0, 1},
+                    new int[2],
+                    new VectorKvCache(c, 2, 32, Arena.ofAuto()),
+                    null);
             boolean differs = false; // x rounded to bfloat16 shows: the projections did run on oneDNN
             for (int i = 0; i < want.length; i++) {
                 float scale = 0;

@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.patchwork.model.Fixtures;
+import ai.patchwork.model.fixture.TinyModelSpec;
+import ai.patchwork.model.fixture.TinyModelWriter;
+import ai.patchwork.model.safetensors.DType;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -63,6 +67,48 @@ class PackedCacheTest {
                 mapped.release();
                 packed.release();
             }
+        }
+    }
+
+    @Test
+    void oneDnnLayoutsAreCachedInAFileOfTheirOwn() throws IOException {
+        assumeTrue(OneDnn.available(), () -> "oneDNN has no native library here: " + OneDnn.unavailableReason());
+        TinyModelSpec spec = TinyModelSpec.builder()
+                .optHidden(64)
+                .optHeads(4)
+                .optKvHeads(4)
+                .optIntermediate(128)
+                .optVocab(320)
+                .optLayers(2)
+                .optMaxPositions(64)
+                .optDtype(DType.BF16)
+                .optSeed(7)
+                .build();
+        Path dir = models.resolve("bf16");
+        TinyModelWriter.write(spec, dir);
+        CheckpointLoader.load(dir, Quantization.NONE, false, cache).release();
+        ModelWeights packed = CheckpointLoader.load(dir, Quantization.NONE, true, null);
+        CheckpointLoader.load(dir, Quantization.NONE, true, cache).release();
+        ModelWeights mapped = CheckpointLoader.load(dir, Quantization.NONE, true, cache);
+        try {
+            List<PackedMatrix> want = packed.matrices();
+            List<PackedMatrix> got = mapped.matrices();
+            assertEquals(want.size(), got.size());
+            long blocked = 0;
+            for (int i = 0; i < want.size(); i++) {
+                assertEquals(want.get(i).precision(), got.get(i).precision());
+                assertTrue(got.get(i).values().isMapped(), "matrix " + i + " mapped from the file");
+                assertEquals(-1, want.get(i).values().mismatch(got.get(i).values()), "matrix " + i);
+                if (got.get(i).precision() == Precision.BF16_BLOCKED) blocked++;
+            }
+            assertEquals(
+                    2 * 4 + 1, blocked, "every projection of both layers and the untied LM head in oneDNN's layout");
+        } finally {
+            mapped.release();
+            packed.release();
+        }
+        try (Stream<Path> s = Files.list(cache)) {
+            assertEquals(2, s.filter(p -> p.toString().endsWith(".packed")).count(), "one file per layout");
         }
     }
 
