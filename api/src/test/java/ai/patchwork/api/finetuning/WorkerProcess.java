@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 final class WorkerProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
+    private final long started = System.nanoTime();
 
     private WorkerProcess(Process process, Path log) {
         this.process = process;
@@ -135,8 +136,20 @@ final class WorkerProcess implements AutoCloseable {
     /** Stops the process with SIGTERM, as an orchestrator or Ctrl-C would, and waits up to 60 s for it to exit. */
     int stop() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("the worker did not stop:\n" + logTail());
+        if (!process.waitFor(60, TimeUnit.SECONDS))
+            throw new AssertionError(diagnose("the worker did not stop within 60 s of SIGTERM"));
         return process.exitValue();
+    }
+
+    /**
+     * What a test that waited in vain for this process reports: {@code what}, the end of the process's output, and
+     * where the thread dumps of the process and of the test's JVM went (also printed to the test's output).
+     */
+    String diagnose(String what) {
+        String dumps = process.isAlive() ? ThreadDumps.take(what, process.pid()) : "the process exited";
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        return what + " (worker process " + process.pid() + ", started " + seconds + " s ago; its log " + log + ")\n"
+                + logTail() + "\n" + dumps;
     }
 
     /** The end of the process's output, for failure messages. */

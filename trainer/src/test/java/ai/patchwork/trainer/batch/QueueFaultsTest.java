@@ -34,6 +34,8 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -87,8 +89,10 @@ class QueueFaultsTest {
                 .toList();
     }
 
-    @Test
-    void aJobWhoseWorkersDieWithoutProgressFailsAfterTheLimitAndTheNextJobIsClaimed() {
+    /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
+    @ParameterizedTest(name = "run {0}")
+    @MethodSource("ai.patchwork.testsupport.faults.FaultRepeats#runs")
+    void aJobWhoseWorkersDieWithoutProgressFailsAfterTheLimitAndTheNextJobIsClaimed(int run) {
         FineTuningJob poison = create("poison", 4);
         FineTuningJob next = create("next", 4);
         WorkerSettings settings = TrainerTestBed.worker("worker-dies");
@@ -163,8 +167,10 @@ class QueueFaultsTest {
         assertEquals(JobProgress.Signal.CONTINUE, progress.signal(owner));
     }
 
-    @Test
-    void aJobThatThrowsAnErrorEveryTimeFailsAfterTheLimitWhileTheWorkerGoesOnWithOtherJobs() throws Exception {
+    /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
+    @ParameterizedTest(name = "run {0}")
+    @MethodSource("ai.patchwork.testsupport.faults.FaultRepeats#runs")
+    void aJobThatThrowsAnErrorEveryTimeFailsAfterTheLimitWhileTheWorkerGoesOnWithOtherJobs(int run) throws Exception {
         FineTuningJob poison = create("oom", 4);
         FineTuningJob good = create("good", 4);
         JobRunner runner = new JobRunner() {
