@@ -92,7 +92,7 @@ class QueueFaultsTest {
     /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
     @ParameterizedTest(name = "run {0}")
     @MethodSource("ai.patchwork.testsupport.faults.FaultRepeats#runs")
-    void aJobWhoseWorkersDieWithoutProgressFailsAfterTheLimitAndTheNextJobIsClaimed(int run) {
+    void aJobWhoseWorkersDieWithoutProgressFailsAfterTheLimitAndTheNextJobRunsToCompletion(int run) {
         FineTuningJob poison = create("poison", 4);
         FineTuningJob next = create("next", 4);
         WorkerSettings settings = TrainerTestBed.worker("worker-dies");
@@ -114,6 +114,12 @@ class QueueFaultsTest {
                 failed.error().message().contains("3 times in a row without making progress"),
                 failed.error().message());
         assertTrue(messages(poison.id()).getFirst().startsWith("Fine-tuning job failed: The job stopped its worker 3"));
+
+        // and the job behind it runs to completion (its files validated, then trained)
+        bed.runner.run(taken);
+        bed.runner.run(bed.queue.claim(settings).orElseThrow());
+        FineTuningJob done = bed.jobs.get(P, next.id());
+        assertEquals(JobStatus.SUCCEEDED, done.status(), done.error() + " " + messages(next.id()));
     }
 
     @Test
