@@ -196,9 +196,13 @@ class WorkerCrashTest {
                 .orElse(0);
     }
 
-    /** Waits until the job reports a training step of at least {@code step}; returns the step seen. */
+    /**
+     * Waits until the worker process started, then until the job reports a training step of at least {@code step};
+     * returns the step seen.
+     */
     private static int awaitProgress(FineTuningClient client, String id, int step, WorkerProcess worker)
             throws InterruptedException {
+        worker.awaitStarted(Duration.ofSeconds(600));
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             if (!worker.alive()) fail("the worker process exited:\n" + worker.logTail());

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,6 +123,21 @@ final class WorkerProcess implements AutoCloseable {
                 .inheritIO()
                 .start();
         if (kill.waitFor() != 0) throw new IOException("kill -" + name + " failed");
+    }
+
+    /**
+     * Waits until the application in the process has started (its worker claims jobs from then on). The start is the
+     * part of a fault test that a busy machine stretches most: about 8 s on a quiet 2-core machine, up to about 190 s
+     * on one shared with several test JVMs, so waits for what the worker does afterwards begin here, not at launch.
+     */
+    void awaitStarted(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!logged("Started PatchworkApplication")) {
+            if (!process.isAlive()) throw new AssertionError("the worker process exited:\n" + logTail());
+            if (System.nanoTime() > deadline)
+                throw new AssertionError(diagnose("the worker process did not start within " + timeout));
+            Thread.sleep(200);
+        }
     }
 
     /** Whether the process's output has a line containing {@code text}. */
