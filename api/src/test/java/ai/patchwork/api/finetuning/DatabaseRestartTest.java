@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
@@ -46,13 +45,8 @@ class DatabaseRestartTest {
 
     record Answer(String path, int status, long millis, String body) {}
 
-    /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
-    static IntStream runs() {
-        return IntStream.rangeClosed(1, Integer.getInteger("patchwork.fault-repeats", 1));
-    }
-
     @ParameterizedTest(name = "run {0}")
-    @MethodSource("runs")
+    @MethodSource("ai.patchwork.testsupport.faults.FaultRepeats#runs")
     void requestsDuringARestartFailCleanlyAndTheServiceRecoversWithoutARestart(int run) throws Exception {
         try (RestartablePostgres pg = RestartablePostgres.create()) {
             int port = freePort();
@@ -133,7 +127,8 @@ class DatabaseRestartTest {
                 String id = created.json().path("id").asString();
                 JsonNode done =
                         client.awaitStatus(id, Set.of("succeeded", "failed", "cancelled"), Duration.ofSeconds(300));
-                assertEquals("succeeded", done.path("status").asString(), done + "\n" + app.logTail());
+                if (!"succeeded".equals(done.path("status").asString()))
+                    fail(app.diagnose("the job after the restart ended " + done));
             }
         }
     }
@@ -163,7 +158,7 @@ class DatabaseRestartTest {
             if (get(port, "/v1/models").status() == 200) return;
             Thread.sleep(250);
         }
-        fail("the application did not start:\n" + app.logTail());
+        fail(app.diagnose("the application did not answer /v1/models within 400 s"));
     }
 
     private static int freePort() {

@@ -12,12 +12,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy in front of an S3 server that holds every HTTP request at its headers until the test releases it: the
@@ -57,6 +61,12 @@ final class S3Gate implements AutoCloseable {
     private final BlockingQueue<Held> held = new LinkedBlockingQueue<>();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Set<Held> waiting = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
+    /** What each open connection is doing, by its number: a stuck gate shows where. */
+    private final Map<Integer, String> phases = new ConcurrentSkipListMap<>();
+
+    private volatile IOException acceptFailure;
     private volatile boolean closed;
 
     S3Gate(String upstreamEndpoint) {
@@ -76,11 +86,16 @@ final class S3Gate implements AutoCloseable {
         return "http://127.0.0.1:" + server.getLocalPort();
     }
 
-    /** The next request a client sent, held until {@link Held#release()}; fails after {@code timeout}. */
-    Held next(Duration timeout) throws InterruptedException {
-        Held h = held.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (h == null) throw new AssertionError("no object store request within " + timeout);
-        return h;
+    /** The next request a client sent, held until {@link Held#release()}; empty after {@code timeout}. */
+    Optional<Held> next(Duration timeout) throws InterruptedException {
+        return Optional.ofNullable(held.poll(timeout.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** What the gate saw, for failure messages: whether a client connected at all, and what is held. */
+    String state() {
+        return "the S3 gate accepted " + connections.get() + " connections and " + requests.get()
+                + " requests; open connections " + phases
+                + (acceptFailure == null ? "" : "; accept failed: " + acceptFailure);
     }
 
     /** Stops accepting, drops every connection and lets nothing more through. */
@@ -100,15 +115,18 @@ final class S3Gate implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = server.accept();
+                int number = connections.incrementAndGet();
                 sockets.add(client);
-                Thread.ofVirtual().name("s3-gate-conn").start(() -> serve(client));
+                Thread.ofVirtual().name("s3-gate-conn").start(() -> serve(number, client));
             } catch (IOException e) {
-                return; // closed
+                if (!closed) acceptFailure = e;
+                return;
             }
         }
     }
 
-    private void serve(Socket client) {
+    private void serve(int number, Socket client) {
+        phases.put(number, "connecting to the S3 server");
         try (client;
                 Socket upstream = new Socket(upstreamHost, upstreamPort)) {
             sockets.add(upstream);
@@ -116,14 +134,18 @@ final class S3Gate implements AutoCloseable {
             InputStream in = client.getInputStream();
             OutputStream out = upstream.getOutputStream();
             while (!closed) {
+                phases.put(number, "reading a request");
                 byte[] head = readHead(in);
                 if (head == null) return;
                 Held h = parse(head);
+                requests.incrementAndGet();
+                phases.put(number, "holding " + h);
                 waiting.add(h);
                 held.add(h);
                 h.released.await();
                 waiting.remove(h);
                 if (closed) return;
+                phases.put(number, "forwarding " + h);
                 out.write(head);
                 copyExactly(in, out, h.length);
                 out.flush();
@@ -131,6 +153,7 @@ final class S3Gate implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // a connection closed (by the client, the server or close()): nothing to do
         } finally {
+            phases.remove(number);
             sockets.remove(client);
         }
     }

@@ -14,6 +14,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
@@ -119,13 +121,15 @@ class WorkerCrashTest {
                 messages.toString());
     }
 
-    @Test
-    void aPausedWorkerThatLostItsLeaseWritesNothingWhenItWakesUp() throws Exception {
+    /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
+    @ParameterizedTest(name = "run {0}")
+    @MethodSource("ai.patchwork.testsupport.faults.FaultRepeats#runs")
+    void aPausedWorkerThatLostItsLeaseWritesNothingWhenItWakesUp(int run) throws Exception {
         FineTuningClient client = new FineTuningClient(port);
         String training =
                 client.trainingFile(ReverseCodeTask.jsonl(TASK.trainingCodes().subList(0, 200)));
         localWorker.drain();
-        try (WorkerProcess paused = WorkerProcess.start("worker-paused")) {
+        try (WorkerProcess paused = WorkerProcess.start("worker-paused-" + run)) {
             String id;
             int pausedAt;
             try {
@@ -147,7 +151,8 @@ class WorkerCrashTest {
             // and the local worker takes the job over once the lease expired and trains on past where it was paused
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (maxStepAfterResume(client, id) < pausedAt + 3) {
-                if (System.nanoTime() > deadline) fail("the job was not taken over: " + client.messages(id));
+                if (System.nanoTime() > deadline)
+                    fail(paused.diagnose("the job was not taken over: " + client.messages(id)));
                 Thread.sleep(100);
             }
 
@@ -155,7 +160,7 @@ class WorkerCrashTest {
             paused.unpause();
             long stopped = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!paused.logged("lease lost, another worker holds the job now")) {
-                if (System.nanoTime() > stopped) fail("the paused worker did not stop:\n" + paused.logTail());
+                if (System.nanoTime() > stopped) fail(paused.diagnose("the paused worker did not stop"));
                 Thread.sleep(100);
             }
 
@@ -191,9 +196,13 @@ class WorkerCrashTest {
                 .orElse(0);
     }
 
-    /** Waits until the job reports a training step of at least {@code step}; returns the step seen. */
+    /**
+     * Waits until the worker process started, then until the job reports a training step of at least {@code step};
+     * returns the step seen.
+     */
     private static int awaitProgress(FineTuningClient client, String id, int step, WorkerProcess worker)
             throws InterruptedException {
+        worker.awaitStarted(Duration.ofSeconds(600));
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             if (!worker.alive()) fail("the worker process exited:\n" + worker.logTail());
@@ -204,8 +213,7 @@ class WorkerCrashTest {
             if (seen >= step) return seen;
             Thread.sleep(100);
         }
-        fail("the worker process did not reach step " + step + "; events " + client.messages(id) + "\n"
-                + worker.logTail());
+        fail(worker.diagnose("the worker process did not reach step " + step + "; events " + client.messages(id)));
         return -1;
     }
 }

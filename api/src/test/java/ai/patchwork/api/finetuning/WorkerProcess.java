@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 final class WorkerProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
+    private final long started = System.nanoTime();
 
     private WorkerProcess(Process process, Path log) {
         this.process = process;
@@ -123,6 +125,21 @@ final class WorkerProcess implements AutoCloseable {
         if (kill.waitFor() != 0) throw new IOException("kill -" + name + " failed");
     }
 
+    /**
+     * Waits until the application in the process has started (its worker claims jobs from then on). The start is the
+     * part of a fault test that a busy machine stretches most: about 8 s on a quiet 2-core machine, up to about 190 s
+     * on one shared with several test JVMs, so waits for what the worker does afterwards begin here, not at launch.
+     */
+    void awaitStarted(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!logged("Started PatchworkApplication")) {
+            if (!process.isAlive()) throw new AssertionError("the worker process exited:\n" + logTail());
+            if (System.nanoTime() > deadline)
+                throw new AssertionError(diagnose("the worker process did not start within " + timeout));
+            Thread.sleep(200);
+        }
+    }
+
     /** Whether the process's output has a line containing {@code text}. */
     boolean logged(String text) {
         try {
@@ -135,8 +152,20 @@ final class WorkerProcess implements AutoCloseable {
     /** Stops the process with SIGTERM, as an orchestrator or Ctrl-C would, and waits up to 60 s for it to exit. */
     int stop() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("the worker did not stop:\n" + logTail());
+        if (!process.waitFor(60, TimeUnit.SECONDS))
+            throw new AssertionError(diagnose("the worker did not stop within 60 s of SIGTERM"));
         return process.exitValue();
+    }
+
+    /**
+     * What a test that waited in vain for this process reports: {@code what}, the end of the process's output, and
+     * where the thread dumps of the process and of the test's JVM went (also printed to the test's output).
+     */
+    String diagnose(String what) {
+        String dumps = process.isAlive() ? ThreadDumps.take(what, process.pid()) : "the process exited";
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        return what + " (worker process " + process.pid() + ", started " + seconds + " s ago; its log " + log + ")\n"
+                + logTail() + "\n" + dumps;
     }
 
     /** The end of the process's output, for failure messages. */

@@ -19,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -34,8 +35,10 @@ class IdleCollectorTest {
     final TrainerTestBed bed = TrainerTestBed.shared();
     final JdbcClient jdbc = JdbcClient.create(bed.dataSource);
 
-    @Test
-    void aJobResumedAfterTwoHoursOfCollectorCyclesStillFindsItsInputs() throws Exception {
+    /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
+    @ParameterizedTest(name = "run {0}")
+    @MethodSource("ai.patchwork.testsupport.faults.FaultRepeats#runs")
+    void aJobResumedAfterTwoHoursOfCollectorCyclesStillFindsItsInputs(int run) throws Exception {
         // given a job trained up to its first checkpoint (step 5 of 20), then taken from its worker
         FileObject train = bed.files.upload(
                 P, FileStore.FINE_TUNE, "train.jsonl", TrainerTestBed.temp(TASK.trainingJsonl(60)), null);

@@ -34,6 +34,8 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -87,8 +89,10 @@ class QueueFaultsTest {
                 .toList();
     }
 
-    @Test
-    void aJobWhoseWorkersDieWithoutProgressFailsAfterTheLimitAndTheNextJobIsClaimed() {
+    /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
+    @ParameterizedTest(name = "run {0}")
+    @MethodSource("ai.patchwork.testsupport.faults.FaultRepeats#runs")
+    void aJobWhoseWorkersDieWithoutProgressFailsAfterTheLimitAndTheNextJobRunsToCompletion(int run) {
         FineTuningJob poison = create("poison", 4);
         FineTuningJob next = create("next", 4);
         WorkerSettings settings = TrainerTestBed.worker("worker-dies");
@@ -110,6 +114,12 @@ class QueueFaultsTest {
                 failed.error().message().contains("3 times in a row without making progress"),
                 failed.error().message());
         assertTrue(messages(poison.id()).getFirst().startsWith("Fine-tuning job failed: The job stopped its worker 3"));
+
+        // and the job behind it runs to completion (its files validated, then trained)
+        bed.runner.run(taken);
+        bed.runner.run(bed.queue.claim(settings).orElseThrow());
+        FineTuningJob done = bed.jobs.get(P, next.id());
+        assertEquals(JobStatus.SUCCEEDED, done.status(), done.error() + " " + messages(next.id()));
     }
 
     @Test
@@ -163,8 +173,10 @@ class QueueFaultsTest {
         assertEquals(JobProgress.Signal.CONTINUE, progress.signal(owner));
     }
 
-    @Test
-    void aJobThatThrowsAnErrorEveryTimeFailsAfterTheLimitWhileTheWorkerGoesOnWithOtherJobs() throws Exception {
+    /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
+    @ParameterizedTest(name = "run {0}")
+    @MethodSource("ai.patchwork.testsupport.faults.FaultRepeats#runs")
+    void aJobThatThrowsAnErrorEveryTimeFailsAfterTheLimitWhileTheWorkerGoesOnWithOtherJobs(int run) throws Exception {
         FineTuningJob poison = create("oom", 4);
         FineTuningJob good = create("good", 4);
         JobRunner runner = new JobRunner() {

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -40,13 +39,8 @@ class StoreOutageTest {
 
     static final ReverseCodeTask TASK = new ReverseCodeTask(42, 80);
 
-    /** Once in {@code ./patchwork test}; {@code -Dpatchwork.fault-repeats=5} runs it five times. */
-    static IntStream runs() {
-        return IntStream.rangeClosed(1, Integer.getInteger("patchwork.fault-repeats", 1));
-    }
-
     @ParameterizedTest(name = "run {0}")
-    @MethodSource("runs")
+    @MethodSource("ai.patchwork.testsupport.faults.FaultRepeats#runs")
     void aJobWaitsOutAStoppedObjectStoreAndEndsWithTheAdapterOfAnUninterruptedRun(int run) throws Exception {
         try (RestartableS3 s3 = RestartableS3.create()) {
             TrainerTestBed bed = TrainerTestBed.on(

@@ -1,0 +1,2 @@
+/** Settings shared by the fault tests (killed workers, stopped services). */
+package ai.patchwork.testsupport.faults;
