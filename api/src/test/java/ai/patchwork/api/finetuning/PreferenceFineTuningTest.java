@@ -170,6 +170,7 @@ class PreferenceFineTuningTest {
     /** Waits until the job reports a training step of at least {@code step}; returns the step seen. */
     static int awaitProgress(FineTuningClient client, String id, int step, WorkerProcess worker)
             throws InterruptedException {
+        worker.awaitStarted(Duration.ofSeconds(600)); // its start is not part of the wait for progress
         long deadline = System.nanoTime() + Duration.ofSeconds(400).toNanos();
         while (System.nanoTime() < deadline) {
             if (!worker.alive()) fail("the worker process exited:\n" + worker.logTail());

@@ -145,6 +145,7 @@ class ReinforcementFineTuningTest {
 
     private static void awaitStep(FineTuningClient client, String id, int step, WorkerProcess worker)
             throws InterruptedException {
+        worker.awaitStarted(Duration.ofSeconds(600)); // its start is not part of the wait for progress
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {
             if (!worker.alive()) fail("the worker process exited:\n" + worker.logTail());
