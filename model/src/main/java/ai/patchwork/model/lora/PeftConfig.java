@@ -24,7 +24,8 @@ public record PeftConfig(int rank, double alpha, boolean rslora, Set<Projection>
 
     public PeftConfig {
         if (rank <= 0) throw new ModelFormatException("adapter_config.json: r must be positive, got " + rank);
-        if (!(alpha > 0)) throw new ModelFormatException("adapter_config.json: lora_alpha must be positive");
+        if (!(alpha > 0) || !Double.isFinite(alpha))
+            throw new ModelFormatException("adapter_config.json: lora_alpha must be a positive finite number");
         if (targets == null || targets.isEmpty())
             throw new ModelFormatException("adapter_config.json: no target_modules");
         targets = Set.copyOf(targets);
@@ -96,6 +97,8 @@ public record PeftConfig(int rank, double alpha, boolean rslora, Set<Projection>
             throw new ModelFormatException("adapter_config.json: target_modules must be a list or a string");
         List<String> unknown = new ArrayList<>();
         for (JsonNode m : node) {
+            if (!m.isString())
+                throw new ModelFormatException("adapter_config.json: target_modules must be a list of module names");
             Projection p = Projection.ofModule(m.asString());
             if (p == null) unknown.add(m.asString());
             else out.add(p);

@@ -64,8 +64,12 @@ public record SafetensorsHeader(Map<String, TensorInfo> tensors, Map<String, Str
             JsonNode v = e.getValue();
             if (name.equals("__metadata__")) {
                 if (!v.isObject()) throw new SafetensorsException("__metadata__ is not an object");
-                v.properties()
-                        .forEach(m -> metadata.put(m.getKey(), m.getValue().asString()));
+                for (Map.Entry<String, JsonNode> m : v.properties()) {
+                    // the format's metadata is text to text; the reference implementation refuses other values
+                    if (!m.getValue().isString())
+                        throw new SafetensorsException("__metadata__ value '" + m.getKey() + "' is not a string");
+                    metadata.put(m.getKey(), m.getValue().asString());
+                }
                 continue;
             }
             tensors.put(name, entry(name, v, dataSize));
