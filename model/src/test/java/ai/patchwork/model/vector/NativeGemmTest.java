@@ -88,10 +88,9 @@ class NativeGemmTest {
         }
     }
 
-    /** A BF16 model whose projections all fit: its logits stay within bfloat16 rounding of the Vector API's. */
-    @Test
-    void aBf16ModelOnOneDnnGivesTheVectorApisLogitsWithinRounding() {
-        TinyModelSpec spec = TinyModelSpec.builder()
+    /** A two-layer BF16 model whose projections and LM head all fit oneDNN's blocked layout ({@link OneDnn#fits}). */
+    static TinyModelSpec fittingBf16(long seed) {
+        return TinyModelSpec.builder()
                 .optHidden(64)
                 .optHeads(4)
                 .optKvHeads(4)
@@ -100,8 +99,14 @@ class NativeGemmTest {
                 .optLayers(2)
                 .optMaxPositions(64)
                 .optDtype(DType.BF16)
-                .optSeed(5)
+                .optSeed(seed)
                 .build();
+    }
+
+    /** A BF16 model whose projections all fit: its logits stay within bfloat16 rounding of the Vector API's. */
+    @Test
+    void aBf16ModelOnOneDnnGivesTheVectorApisLogitsWithinRounding() {
+        TinyModelSpec spec = fittingBf16(5);
         ModelConfig c = TinyModelWriter.write(spec, tmp.resolve("model"));
         int[][] prompt = {TinyModels.randomIds(12, c.vocabSize(), 1), TinyModels.randomIds(12, c.vocabSize(), 2)};
         try (VectorTransformer vector =

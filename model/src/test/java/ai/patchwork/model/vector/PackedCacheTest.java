@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.patchwork.model.Fixtures;
 import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;
-import ai.patchwork.model.safetensors.DType;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -73,17 +72,7 @@ class PackedCacheTest {
     @Test
     void oneDnnLayoutsAreCachedInAFileOfTheirOwn() throws IOException {
         assumeTrue(OneDnn.available(), () -> "oneDNN has no native library here: " + OneDnn.unavailableReason());
-        TinyModelSpec spec = TinyModelSpec.builder()
-                .optHidden(64)
-                .optHeads(4)
-                .optKvHeads(4)
-                .optIntermediate(128)
-                .optVocab(320)
-                .optLayers(2)
-                .optMaxPositions(64)
-                .optDtype(DType.BF16)
-                .optSeed(7)
-                .build();
+        TinyModelSpec spec = NativeGemmTest.fittingBf16(7);
         Path dir = models.resolve("bf16");
         TinyModelWriter.write(spec, dir);
         CheckpointLoader.load(dir, Quantization.NONE, false, cache).release();
