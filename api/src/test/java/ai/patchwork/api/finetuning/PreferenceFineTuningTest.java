@@ -2,7 +2,6 @@ package ai.patchwork.api.finetuning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.patchwork.api.ApiClient;
 import ai.patchwork.api.TaskModelServices;
@@ -113,7 +112,7 @@ class PreferenceFineTuningTest {
             ApiClient.Response created = client.createJob(request(training, validation, "dpo-crash", 10));
             assertEquals(200, created.status(), created.text());
             id = created.json().path("id").asString();
-            int step = awaitProgress(client, id, 12, doomed);
+            int step = doomed.awaitProgress(client, id, 12, Duration.ofSeconds(400));
             doomed.kill();
             System.out.println("dpo crash test: killed the worker process at step " + step + " or later");
         } finally {
@@ -165,24 +164,5 @@ class PreferenceFineTuningTest {
         }
         assertEquals(6, out.size(), "final metrics of " + id + ": " + out);
         return out;
-    }
-
-    /** Waits until the job reports a training step of at least {@code step}; returns the step seen. */
-    static int awaitProgress(FineTuningClient client, String id, int step, WorkerProcess worker)
-            throws InterruptedException {
-        worker.awaitStarted(Duration.ofSeconds(600)); // its start is not part of the wait for progress
-        long deadline = System.nanoTime() + Duration.ofSeconds(400).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!worker.alive()) fail("the worker process exited:\n" + worker.logTail());
-            int seen = client.progress(id).stream()
-                    .mapToInt(e -> e.path("data").path("step").asInt())
-                    .max()
-                    .orElse(0);
-            if (seen >= step) return seen;
-            Thread.sleep(50);
-        }
-        fail("the worker process did not reach step " + step + "; events " + client.messages(id) + "\n"
-                + worker.logTail());
-        return -1;
     }
 }

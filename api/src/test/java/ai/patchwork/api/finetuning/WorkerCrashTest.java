@@ -52,7 +52,7 @@ class WorkerCrashTest {
             id = created.json().path("id").asString();
 
             // when the worker process has trained past its first checkpoint, and is killed
-            int step = awaitProgress(client, id, 40, doomed);
+            int step = doomed.awaitProgress(client, id, 40, Duration.ofSeconds(120));
             doomed.kill();
             System.out.println("crash test: killed the worker process at step " + step + " or later");
         } finally {
@@ -99,7 +99,7 @@ class WorkerCrashTest {
             id = created.json().path("id").asString();
 
             // when the worker process is stopped (SIGTERM) after its first checkpoint
-            awaitProgress(client, id, 12, stopping);
+            stopping.awaitProgress(client, id, 12, Duration.ofSeconds(120));
             stopping.stop();
         } finally {
             localWorker.resume();
@@ -142,7 +142,7 @@ class WorkerCrashTest {
                 id = created.json().path("id").asString();
 
                 // when the process is frozen (SIGSTOP) past its first checkpoint, like a long GC pause
-                pausedAt = awaitProgress(client, id, 12, paused);
+                pausedAt = paused.awaitProgress(client, id, 12, Duration.ofSeconds(120));
                 paused.pause();
             } finally {
                 localWorker.resume();
@@ -194,26 +194,5 @@ class WorkerCrashTest {
                 .mapToInt(Integer::intValue)
                 .max()
                 .orElse(0);
-    }
-
-    /**
-     * Waits until the worker process started, then until the job reports a training step of at least {@code step};
-     * returns the step seen.
-     */
-    private static int awaitProgress(FineTuningClient client, String id, int step, WorkerProcess worker)
-            throws InterruptedException {
-        worker.awaitStarted(Duration.ofSeconds(600));
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!worker.alive()) fail("the worker process exited:\n" + worker.logTail());
-            int seen = client.progress(id).stream()
-                    .mapToInt(e -> e.path("data").path("step").asInt())
-                    .max()
-                    .orElse(0);
-            if (seen >= step) return seen;
-            Thread.sleep(100);
-        }
-        fail(worker.diagnose("the worker process did not reach step " + step + "; events " + client.messages(id)));
-        return -1;
     }
 }

@@ -66,6 +66,7 @@ final class WorkerProcess implements AutoCloseable {
         properties.put(
                 "patchwork.base-models." + TaskModelServices.BASE + ".path",
                 TaskModelServices.folder().toString());
+        properties.put("patchwork.serving.packed-cache-dir", "");
         properties.put("patchwork.fine-tuning.worker.id", workerId);
         properties.put("patchwork.fine-tuning.worker.lease", "3s");
         properties.put("patchwork.fine-tuning.worker.heartbeat", "1s");
@@ -140,6 +141,26 @@ final class WorkerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the process has started, then until job {@code id} reports a training step of at least {@code step}
+     * within {@code timeout} (counted from the start, which a busy machine stretches most); returns the step seen.
+     */
+    int awaitProgress(FineTuningClient client, String id, int step, Duration timeout) throws InterruptedException {
+        awaitStarted(Duration.ofSeconds(600));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) throw new AssertionError("the worker process exited:\n" + logTail());
+            int seen = client.progress(id).stream()
+                    .mapToInt(e -> e.path("data").path("step").asInt())
+                    .max()
+                    .orElse(0);
+            if (seen >= step) return seen;
+            Thread.sleep(50);
+        }
+        throw new AssertionError(
+                diagnose("the worker process did not reach step " + step + "; events " + client.messages(id)));
+    }
+
     /** Whether the process's output has a line containing {@code text}. */
     boolean logged(String text) {
         try {
@@ -189,6 +210,11 @@ final class WorkerProcess implements AutoCloseable {
                 // it is killed below anyway
             }
             kill();
+        }
+        try {
+            Files.deleteIfExists(log); // a failure's message already carries its tail
+        } catch (IOException e) {
+            // a temporary file the system cleans up in the end
         }
     }
 }

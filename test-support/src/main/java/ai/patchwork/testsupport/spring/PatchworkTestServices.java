@@ -48,6 +48,7 @@ public class PatchworkTestServices {
             registry.add(
                     "patchwork.base-models." + BASE_MODEL + ".path",
                     () -> TinyLlama.model().toString());
+            registry.add("patchwork.serving.packed-cache-dir", () -> ""); // tests write nothing into the user's cache
         };
     }
 }
