@@ -153,14 +153,7 @@ final class VectorRunner implements ModelRunner {
 
     @Override
     public KvBlockPool prefixBlocks() {
-        VectorKvBlocks prefix = kv.prefix();
-        if (prefix == null) return null;
-        VectorKvCache cache = kv.cache();
-        return new KvBlockPool(
-                prefix.blockSize(),
-                prefix.blocks(),
-                (kvSlot, position, block) -> prefix.save(cache, kvSlot, position, block),
-                (kvSlot, position, block) -> prefix.load(block, cache, kvSlot, position));
+        return kv.prefix() == null ? null : KvBlockPool.of(kv.prefix(), kv.cache());
     }
 
     @Override
