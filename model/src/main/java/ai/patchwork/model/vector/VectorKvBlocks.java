@@ -52,24 +52,31 @@ public final class VectorKvBlocks implements KvBlockStore<VectorKvCache> {
 
     @Override
     public void save(VectorKvCache cache, int slot, int position, int block) {
-        check(cache, slot, position, block);
-        for (int layer = 0; layer < keys.length; layer++) {
-            for (int head = 0; head < kvHeads; head++) {
-                long at = at(cache, slot, head, position);
-                MemorySegment.copy(cache.keys[layer], at, keys[layer], offset(block, head), headBytes);
-                MemorySegment.copy(cache.values[layer], at, values[layer], offset(block, head), headBytes);
-            }
-        }
+        copy(cache, slot, position, block, true);
     }
 
     @Override
     public void load(int block, VectorKvCache cache, int slot, int position) {
+        copy(cache, slot, position, block, false);
+    }
+
+    /**
+     * Copies {@link #BLOCK_SIZE} positions of every layer and head between a cache slot, from {@code position}, and
+     * block {@code block}: into the block when {@code save}, out of it otherwise.
+     */
+    private void copy(VectorKvCache cache, int slot, int position, int block, boolean save) {
         check(cache, slot, position, block);
         for (int layer = 0; layer < keys.length; layer++) {
             for (int head = 0; head < kvHeads; head++) {
                 long at = at(cache, slot, head, position);
-                MemorySegment.copy(keys[layer], offset(block, head), cache.keys[layer], at, headBytes);
-                MemorySegment.copy(values[layer], offset(block, head), cache.values[layer], at, headBytes);
+                long pooled = offset(block, head);
+                if (save) {
+                    MemorySegment.copy(cache.keys[layer], at, keys[layer], pooled, headBytes);
+                    MemorySegment.copy(cache.values[layer], at, values[layer], pooled, headBytes);
+                } else {
+                    MemorySegment.copy(keys[layer], pooled, cache.keys[layer], at, headBytes);
+                    MemorySegment.copy(values[layer], pooled, cache.values[layer], at, headBytes);
+                }
             }
         }
     }
