@@ -133,13 +133,7 @@ final class DjlRunner implements ModelRunner {
 
     @Override
     public KvBlockPool prefixBlocks() {
-        KvBlocks pool = prefix;
-        if (pool == null) return null;
-        return new KvBlockPool(
-                pool.blockSize(),
-                pool.blocks(),
-                (kvSlot, position, block) -> pool.save(cache, kvSlot, position, block),
-                (kvSlot, position, block) -> pool.load(block, cache, kvSlot, position));
+        return prefix == null ? null : KvBlockPool.of(prefix, cache);
     }
 
     /** Reading KV slots 0..B-1 is a view of the cache; any other set is a gather. */

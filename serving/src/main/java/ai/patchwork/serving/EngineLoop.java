@@ -35,23 +35,27 @@ final class EngineLoop implements Runnable {
     private volatile StepTrace.Observer observer;
     private long steps;
 
+    /**
+     * Keeps the runner's prefix blocks, if it has any, in a {@link PrefixCache} of its own.
+     *
+     * @param config the prefill chunk and the prefill step's token budget
+     */
     EngineLoop(
             Scheduler scheduler,
             ModelRunner runner,
             AdapterCache adapters,
             EngineMetrics metrics,
-            PrefixCache prefix,
-            int prefillChunk,
-            int prefillBudget,
-            int capacity) {
-        this.prefix = prefix;
+            EngineConfig config) {
         this.scheduler = scheduler;
         this.runner = runner;
         this.adapters = adapters;
         this.metrics = metrics;
-        this.prefillChunk = prefillChunk;
-        this.prefillBudget = prefillBudget;
-        this.kvPositions = (long) scheduler.slots() * capacity;
+        KvBlockPool blocks = runner.prefixBlocks();
+        this.prefix = blocks == null ? null : new PrefixCache(blocks);
+        if (prefix != null) metrics.prefixGauges(prefix);
+        this.prefillChunk = config.prefillChunk();
+        this.prefillBudget = config.maxPrefillTokens();
+        this.kvPositions = (long) scheduler.slots() * scheduler.capacity();
         publishStats();
     }
 

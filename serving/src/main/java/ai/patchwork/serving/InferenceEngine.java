@@ -1,8 +1,6 @@
 package ai.patchwork.serving;
 
 import ai.patchwork.model.config.ModelConfig;
-import ai.patchwork.model.grammar.Constraint;
-import ai.patchwork.model.grammar.TokenTrie;
 import ai.patchwork.model.tokenizer.Tokenizer;
 import ai.patchwork.model.vector.Quantization;
 import io.micrometer.core.instrument.Counter;
@@ -40,11 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InferenceEngine implements AutoCloseable {
 
     private final EngineConfig config;
-    private final ModelConfig modelConfig;
-    private final EngineRuntime runtime;
-    private final Tokenizer tokenizer;
-    private final int context;
-    private final ModelRunner runner;
+    private final BaseModel base;
     private final ExecutorService loader;
     private final ExecutorService dispatch;
     private final AdapterCache adapters;
@@ -56,21 +50,9 @@ public final class InferenceEngine implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private InferenceEngine(
-            EngineConfig config,
-            AdapterSource source,
-            MeterRegistry registry,
-            Tokenizer tokenizer,
-            ModelConfig mc,
-            int context,
-            EngineRuntime runtime,
-            ModelRunner runner) {
+    private InferenceEngine(EngineConfig config, AdapterSource source, MeterRegistry registry, BaseModel base) {
         this.config = config;
-        this.tokenizer = tokenizer;
-        this.modelConfig = mc;
-        this.context = context;
-        this.runtime = runtime;
-        this.runner = runner;
+        this.base = base;
         this.loader = Executors.newFixedThreadPool(
                 config.loaderThreads(),
                 Thread.ofPlatform()
@@ -83,21 +65,16 @@ public final class InferenceEngine implements AutoCloseable {
         this.rejected = Counter.builder("patchwork.requests.rejected")
                 .description("queue full")
                 .register(registry);
-        this.scheduler = new Scheduler(config.maxBatchSize(), context, config.maxQueued());
+        this.scheduler = new Scheduler(config.maxBatchSize(), base.context(), config.maxQueued());
         this.adapters = new AdapterCache(
-                source, mc, runner.slots(), config.hostCacheBytes(), loader, this::signalLoop, registry);
-        KvBlockPool blocks = runner.prefixBlocks();
-        PrefixCache prefix = blocks == null ? null : new PrefixCache(blocks);
-        if (prefix != null) metrics.prefixGauges(prefix);
-        this.loop = new EngineLoop(
-                scheduler,
-                runner,
-                adapters,
-                metrics,
-                prefix,
-                config.prefillChunk(),
-                config.maxPrefillTokens(),
-                context);
+                source,
+                base.config(),
+                base.runner().slots(),
+                config.hostCacheBytes(),
+                loader,
+                this::signalLoop,
+                registry);
+        this.loop = new EngineLoop(scheduler, base.runner(), adapters, metrics, config);
         metrics.gauges(loop::stats);
         this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(loop);
     }
@@ -132,7 +109,8 @@ public final class InferenceEngine implements AutoCloseable {
         InferenceEngine engine;
         try {
             runner = RunnerFactory.of(runtime).open(config, mc, context);
-            engine = new InferenceEngine(config, source, registry, tokenizer, mc, context, runtime, runner);
+            engine = new InferenceEngine(
+                    config, source, registry, new BaseModel(mc, tokenizer, context, runtime, runner));
         } catch (RuntimeException | Error e) {
             if (runner != null) runner.close();
             tokenizer.close();
@@ -184,15 +162,18 @@ public final class InferenceEngine implements AutoCloseable {
         }
         if (closed.get()) throw new IllegalStateException("the inference engine is closed");
         int p = request.promptLength();
+        int context = base.context();
         if (p >= context) throw new PromptTooLongException(p, context);
-        int vocab = modelConfig.vocabSize();
+        int vocab = base.config().vocabSize();
         for (int id : request.promptIds()) {
             if (id >= vocab)
                 throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
         }
         Set<Integer> stopIds = new HashSet<>(request.sampling().stopIds());
+        Tokenizer tokenizer = base.tokenizer();
         if (!request.ignoreEos()) stopIds.addAll(tokenizer.eosIds());
         int maxNew = Math.min(request.sampling().maxTokens(), context - p);
+        Sequence.Limits limits = new Sequence.Limits(maxNew, stopIds);
         List<Sequence> group = new ArrayList<>(n);
         List<GenerationHandle> handles = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -205,13 +186,9 @@ public final class InferenceEngine implements AutoCloseable {
                             request.ignoreEos(),
                             request.logprobs(),
                             request.grammar());
-            Constraint constraint = request.grammar() == null
-                    ? null
-                    : new Constraint(request.grammar(), TokenTrie.of(tokenizer.tokenBytes()), stopIds);
             GenerationHandle handle =
                     new GenerationHandle(ids.incrementAndGet(), listeners.get(i), new SerialExecutor(dispatch));
-            Sequence s = new Sequence(
-                    handle, choice, maxNew, Set.copyOf(stopIds), tokenizer.streamingDecoder(true), metrics, constraint);
+            Sequence s = new Sequence(handle, choice, limits, tokenizer, metrics);
             s.sibling = i > 0;
             group.add(s);
             handles.add(handle);
@@ -258,21 +235,21 @@ public final class InferenceEngine implements AutoCloseable {
 
     /** The base model's tokenizer (chat template, EOS ids), for callers that tokenize prompts. */
     public Tokenizer tokenizer() {
-        return tokenizer;
+        return base.tokenizer();
     }
 
     public ModelConfig modelConfig() {
-        return modelConfig;
+        return base.config();
     }
 
     /** The forward this engine runs: {@link EngineRuntime#DJL} or {@link EngineRuntime#VECTOR}. */
     public EngineRuntime runtime() {
-        return runtime;
+        return base.runtime();
     }
 
     /** Positions per sequence, prompt plus completion; completions are cut at {@code contextLength - prompt}. */
     public int contextLength() {
-        return context;
+        return base.context();
     }
 
     public EngineConfig config() {
@@ -300,7 +277,6 @@ public final class InferenceEngine implements AutoCloseable {
         }
         loader.shutdownNow();
         dispatch.shutdown();
-        runner.close();
-        tokenizer.close();
+        base.close();
     }
 }

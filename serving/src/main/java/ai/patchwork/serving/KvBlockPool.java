@@ -1,5 +1,7 @@
 package ai.patchwork.serving;
 
+import ai.patchwork.model.kv.KvBlockStore;
+
 /**
  * A runner's pool of KV blocks for the {@link PrefixCache}: fixed-size blocks of {@link #blockSize()} positions that
  * keys and values are copied to from a sequence's KV slot, and back into another's. Engine loop only.
@@ -14,6 +16,15 @@ record KvBlockPool(int blockSize, int blocks, Copy saver, Copy loader) {
     /** One block's copy between a KV slot's positions and the pool. */
     interface Copy {
         void copy(int kvSlot, int position, int block);
+    }
+
+    /** The pool of {@code store}'s blocks, copying from and into the slots of {@code cache}. */
+    static <C> KvBlockPool of(KvBlockStore<C> store, C cache) {
+        return new KvBlockPool(
+                store.blockSize(),
+                store.blocks(),
+                (kvSlot, position, block) -> store.save(cache, kvSlot, position, block),
+                (kvSlot, position, block) -> store.load(block, cache, kvSlot, position));
     }
 
     KvBlockPool {

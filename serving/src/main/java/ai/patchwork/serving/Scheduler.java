@@ -65,6 +65,11 @@ final class Scheduler {
         return bySlot.length;
     }
 
+    /** Positions per KV slot. */
+    int capacity() {
+        return capacity;
+    }
+
     /**
      * Admits queued requests in FIFO order while KV slots are free.
      *

@@ -1,10 +1,12 @@
 package ai.patchwork.serving;
 
 import ai.patchwork.model.grammar.Constraint;
+import ai.patchwork.model.grammar.TokenTrie;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.sample.Sampler;
 import ai.patchwork.model.sample.TokenLogprob;
 import ai.patchwork.model.tokenizer.StreamingDecoder;
+import ai.patchwork.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -63,22 +65,34 @@ final class Sequence {
     private int events;
     private long lastToken;
 
+    /**
+     * Where a sequence ends, besides its stop strings and a complete structured value.
+     *
+     * @param maxNew tokens it may generate
+     * @param stopIds tokens that end it, not part of its text
+     */
+    record Limits(int maxNew, Set<Integer> stopIds) {
+        Limits {
+            if (maxNew < 0) throw new IllegalArgumentException("maxNew must be >= 0, got " + maxNew);
+            stopIds = Set.copyOf(stopIds);
+        }
+    }
+
+    /**
+     * @param tokenizer streams the tokens as text and, for a request with a grammar, says which tokens keep to it
+     */
     Sequence(
-            GenerationHandle handle,
-            EngineRequest request,
-            int maxNew,
-            Set<Integer> stopIds,
-            StreamingDecoder decoder,
-            EngineMetrics metrics,
-            Constraint constraint) {
-        this.constraint = constraint;
+            GenerationHandle handle, EngineRequest request, Limits limits, Tokenizer tokenizer, EngineMetrics metrics) {
         this.handle = handle;
         this.request = request;
-        this.maxNew = maxNew;
+        this.maxNew = limits.maxNew();
+        this.stopIds = limits.stopIds();
         this.sampler = new Sampler(request.sampling(), request.promptIds());
-        this.stopIds = stopIds;
-        this.decoder = decoder;
         this.stops = new StopMatcher(request.sampling().stopStrings());
+        this.decoder = tokenizer.streamingDecoder(true);
+        this.constraint = request.grammar() == null
+                ? null
+                : new Constraint(request.grammar(), TokenTrie.of(tokenizer.tokenBytes()), stopIds);
         this.metrics = metrics;
         this.meters = metrics.adapter(request.adapterId());
         this.logprobs = request.logprobs() >= 0 ? new ArrayList<>() : null;

@@ -21,11 +21,9 @@ final class VectorRunner implements ModelRunner {
     private static final System.Logger LOG = System.getLogger(VectorRunner.class.getName());
 
     private final VectorTransformer model;
-    private final VectorKvCache cache;
+    private final Kv kv;
     private final VectorLoraSlots slots;
     private final StepThreads threads;
-    private final VectorKvBlocks prefix; // null without prefix caching
-    private final Arena arena; // the KV cache's and the prefix blocks' memory
     private final AtomicBoolean closed = new AtomicBoolean();
     private LoraPath decodePath = LoraPath.NONE;
 
@@ -83,12 +81,25 @@ final class VectorRunner implements ModelRunner {
                             context);
             VectorKvBlocks prefix = blocks > 0 ? new VectorKvBlocks(mc, blocks, arena) : null;
             VectorKvCache cache = new VectorKvCache(mc, config.maxBatchSize(), context, arena);
-            return new VectorRunner(model, cache, slots, threads, prefix, arena);
+            return new VectorRunner(model, new Kv(cache, prefix, arena), slots, threads);
         } catch (RuntimeException | Error e) {
             arena.close();
             if (threads != null) threads.close();
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * The runner's keys and values, off the Java heap: the KV cache and the prefix cache's blocks, both in one arena
+     * that closing frees.
+     *
+     * @param prefix the prefix cache's blocks, or null without prefix caching
+     */
+    record Kv(VectorKvCache cache, VectorKvBlocks prefix, Arena arena) implements AutoCloseable {
+        @Override
+        public void close() {
+            arena.close();
         }
     }
 
@@ -102,21 +113,12 @@ final class VectorRunner implements ModelRunner {
     }
 
     /**
+     * @param kv the KV cache and prefix blocks; closed with the runner
      * @param threads the threads each step runs on; closed with the runner, as are the slots and the model
-     * @param prefix the prefix cache's blocks, or null
-     * @param arena the memory of the cache and the blocks; closed with the runner
      */
-    VectorRunner(
-            VectorTransformer model,
-            VectorKvCache cache,
-            VectorLoraSlots slots,
-            StepThreads threads,
-            VectorKvBlocks prefix,
-            Arena arena) {
-        this.prefix = prefix;
-        this.arena = arena;
+    VectorRunner(VectorTransformer model, Kv kv, VectorLoraSlots slots, StepThreads threads) {
         this.model = model;
-        this.cache = cache;
+        this.kv = kv;
         this.slots = slots;
         this.threads = threads;
     }
@@ -128,29 +130,30 @@ final class VectorRunner implements ModelRunner {
     @Override
     public float[][] prefill(int[][] tokens, int[] starts, int[] kvSlots, int[] loraSlots) {
         return model.step(
-                tokens, starts, kvSlots, loraSlots, cache, ModelRunner.baseOnly(loraSlots) ? null : slots, threads);
+                tokens,
+                starts,
+                kvSlots,
+                loraSlots,
+                kv.cache(),
+                ModelRunner.baseOnly(loraSlots) ? null : slots,
+                threads);
     }
 
     @Override
     public float[][] decode(int[][] tokens, int[] positions, int[] kvSlots, int[] loraSlots) {
         boolean base = ModelRunner.baseOnly(loraSlots);
         decodePath = base ? LoraPath.NONE : ModelRunner.shared(loraSlots) ? LoraPath.SHARED : LoraPath.SLOTS;
-        return model.step(tokens, positions, kvSlots, loraSlots, cache, base ? null : slots, threads);
+        return model.step(tokens, positions, kvSlots, loraSlots, kv.cache(), base ? null : slots, threads);
     }
 
     @Override
     public void copyKv(int from, int to, int positions) {
-        cache.copy(from, to, positions);
+        kv.cache().copy(from, to, positions);
     }
 
     @Override
     public KvBlockPool prefixBlocks() {
-        if (prefix == null) return null;
-        return new KvBlockPool(
-                prefix.blockSize(),
-                prefix.blocks(),
-                (kvSlot, position, block) -> prefix.save(cache, kvSlot, position, block),
-                (kvSlot, position, block) -> prefix.load(block, cache, kvSlot, position));
+        return kv.prefix() == null ? null : KvBlockPool.of(kv.prefix(), kv.cache());
     }
 
     @Override
@@ -174,7 +177,7 @@ final class VectorRunner implements ModelRunner {
         if (!closed.compareAndSet(false, true)) return;
         slots.close();
         threads.close();
-        arena.close();
+        kv.close();
         model.close();
     }
 }

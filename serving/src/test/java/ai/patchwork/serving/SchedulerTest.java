@@ -28,7 +28,7 @@ class SchedulerTest {
     Sequence seq(int promptLength, String adapter) {
         GenerationHandle h = new GenerationHandle(++ids, GenerationListener.NONE, new SerialExecutor(Runnable::run));
         EngineRequest r = new EngineRequest(new int[promptLength], adapter, SamplingParams.greedy(4), true);
-        return new Sequence(h, r, 4, Set.of(), TOKENIZER.streamingDecoder(true), metrics, null);
+        return new Sequence(h, r, new Sequence.Limits(4, Set.of()), TOKENIZER, metrics);
     }
 
     static final Function<Sequence, Acquire> READY = s -> Acquire.ready(null);

@@ -7,11 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.springframework.core.io.FileSystemResource;
-import org.springframework.http.MediaType;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
-import org.springframework.web.client.RestClient;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Registers the generated adapters through {@code POST /v1/adapters}, as a user would, and times each upload from the
@@ -28,17 +25,14 @@ final class AdapterUploads {
      * (1 for the time of an upload alone).
      */
     static Registered register(int port, String key, String baseModel, List<Path> folders, int parallel) {
-        RestClient rest = RestClient.builder()
-                .baseUrl("http://127.0.0.1:" + port)
-                .defaultHeader("Authorization", "Bearer " + key)
-                .build();
+        ApiClient api = new ApiClient(port, key);
         try (ExecutorService pool = Executors.newFixedThreadPool(parallel)) {
             List<CompletableFuture<Timed>> uploads = new ArrayList<>();
             for (Path dir : folders) {
                 uploads.add(CompletableFuture.supplyAsync(
                         () -> {
                             long t0 = System.nanoTime();
-                            String id = upload(rest, baseModel, dir);
+                            String id = upload(api, baseModel, dir);
                             return new Timed(id, System.nanoTime() - t0);
                         },
                         pool));
@@ -52,18 +46,12 @@ final class AdapterUploads {
 
     private record Timed(String id, long nanos) {}
 
-    private static String upload(RestClient rest, String baseModel, Path dir) {
+    private static String upload(ApiClient api, String baseModel, Path dir) {
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
         parts.add("name", dir.getFileName().toString());
         parts.add("base_model", baseModel);
         parts.add("adapter_config", new FileSystemResource(dir.resolve("adapter_config.json")));
         parts.add("adapter_model", new FileSystemResource(dir.resolve("adapter_model.safetensors")));
-        String json = rest.post()
-                .uri("/v1/adapters")
-                .contentType(MediaType.MULTIPART_FORM_DATA)
-                .body(parts)
-                .retrieve()
-                .body(String.class);
-        return JsonMapper.shared().readTree(json).path("id").asString();
+        return api.create("/v1/adapters", parts);
     }
 }

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./patchwork up} as a process of its own (the same main class and classpath), so that its memory is measured
@@ -25,6 +26,20 @@ import java.util.stream.Collectors;
  */
 final class ServerProcess implements AutoCloseable {
     private static final String MAIN = "ai.patchwork.launcher.PatchworkUp";
+
+    /** How the benchmark starts the server and waits for it, mixed into {@link SizedServeBench}. */
+    static final class Options {
+        @Option(names = "--server-jvm-option", description = "an option of the server's JVM, e.g. -Xmx16g (repeatable)")
+        List<String> jvmOptions = new ArrayList<>();
+
+        @Option(
+                names = "--server-arg",
+                description = "an argument of ./patchwork up, e.g. --patchwork.serving.step-threads=2 (repeatable)")
+        List<String> args = new ArrayList<>();
+
+        @Option(names = "--ready-timeout", defaultValue = "1800", description = "seconds to wait for health UP")
+        int readyTimeout;
+    }
 
     private final Process process;
     private final int port;

@@ -8,10 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.springframework.core.io.ByteArrayResource;
-import org.springframework.http.MediaType;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
-import org.springframework.web.client.RestClient;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -78,12 +76,9 @@ final class SftAtSize {
     /** Runs the job on the server and reports it. */
     static ObjectNode run(ServerProcess process, String key, String baseModel, Options o) throws Exception {
         if (o.steps < 1) throw new IllegalArgumentException("--sft-steps must be at least 1");
-        RestClient rest = RestClient.builder()
-                .baseUrl("http://127.0.0.1:" + process.port())
-                .defaultHeader("Authorization", "Bearer " + key)
-                .build();
+        ApiClient api = new ApiClient(process.port(), key);
         ServerProcess.Memory before = process.memory();
-        String file = upload(rest, trainingFile(o.words));
+        String file = upload(api, trainingFile(o.words));
         int epochs = (o.steps + EXAMPLES - 1) / EXAMPLES;
         String body = String.format(
                 Locale.ROOT,
@@ -97,13 +92,7 @@ final class SftAtSize {
                 2 * o.rank,
                 o.steps);
         long t0 = System.nanoTime();
-        JsonNode job = JsonMapper.shared()
-                .readTree(rest.post()
-                        .uri("/v1/fine_tuning/jobs")
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .body(body)
-                        .retrieve()
-                        .body(String.class));
+        JsonNode job = api.post("/v1/fine_tuning/jobs", body);
         String id = job.path("id").asString();
         System.err.println("bench serve: sft job " + id + ", " + o.steps + " steps");
         double running = -1;
@@ -118,14 +107,14 @@ final class SftAtSize {
         long deadline = t0 + Duration.ofSeconds(o.timeout).toNanos();
         String status;
         while (true) {
-            job = get(rest, "/v1/fine_tuning/jobs/" + id);
+            job = api.get("/v1/fine_tuning/jobs/" + id);
             status = job.path("status").asString();
             double now = (System.nanoTime() - t0) / 1e9;
             maxRss = Math.max(maxRss, process.memory().rss());
             if (running < 0 && !status.equals("validating_files") && !status.equals("queued")) running = now;
             List<JsonNode> fresh = new ArrayList<>();
-            for (JsonNode e : get(rest, "/v1/fine_tuning/jobs/" + id + "/events?limit=100")
-                    .path("data")) {
+            for (JsonNode e :
+                    api.get("/v1/fine_tuning/jobs/" + id + "/events?limit=100").path("data")) {
                 if (seen.add(e.path("id").asString())) fresh.add(e);
             }
             for (JsonNode e : fresh.reversed()) { // oldest first
@@ -147,10 +136,7 @@ final class SftAtSize {
             }
             if (Set.of("succeeded", "failed", "cancelled").contains(status)) break;
             if (System.nanoTime() > deadline) {
-                rest.post()
-                        .uri("/v1/fine_tuning/jobs/" + id + "/cancel")
-                        .retrieve()
-                        .toBodilessEntity();
+                api.post("/v1/fine_tuning/jobs/" + id + "/cancel");
                 throw new IllegalStateException("sft job " + id + " still " + status + " after " + o.timeout + " s");
             }
             Thread.sleep(1000);
@@ -203,7 +189,7 @@ final class SftAtSize {
         return out;
     }
 
-    private static String upload(RestClient rest, String jsonl) {
+    private static String upload(ApiClient api, String jsonl) {
         MultiValueMap<String, Object> parts = new LinkedMultiValueMap<>();
         parts.add("purpose", "fine-tune");
         parts.add("file", new ByteArrayResource(jsonl.getBytes(StandardCharsets.UTF_8)) {
@@ -212,16 +198,6 @@ final class SftAtSize {
                 return "bench-sft.jsonl";
             }
         });
-        String json = rest.post()
-                .uri("/v1/files")
-                .contentType(MediaType.MULTIPART_FORM_DATA)
-                .body(parts)
-                .retrieve()
-                .body(String.class);
-        return JsonMapper.shared().readTree(json).path("id").asString();
-    }
-
-    private static JsonNode get(RestClient rest, String path) {
-        return JsonMapper.shared().readTree(rest.get().uri(path).retrieve().body(String.class));
+        return api.create("/v1/files", parts);
     }
 }

@@ -116,22 +116,14 @@ final class SizedServeBench implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "4", description = "untimed requests, one at a time, before each cell")
     int warmup;
 
-    @Option(names = "--server-jvm-option", description = "an option of the server's JVM, e.g. -Xmx16g (repeatable)")
-    List<String> jvmOptions = new ArrayList<>();
-
-    @Option(
-            names = "--server-arg",
-            description = "an argument of ./patchwork up, e.g. " + "--patchwork.serving.step-threads=2 (repeatable)")
-    List<String> serverArgs = new ArrayList<>();
+    @Mixin
+    ServerProcess.Options server = new ServerProcess.Options();
 
     @Option(
             names = "--generate-only",
             description = "write (or find) the checkpoint and adapters, print where they "
                     + "are, and stop: to convert them for another server first")
     boolean generateOnly;
-
-    @Option(names = "--ready-timeout", defaultValue = "1800", description = "seconds to wait for health UP")
-    int readyTimeout;
 
     PrintStream stdout = System.out;
 
@@ -168,17 +160,17 @@ final class SizedServeBench implements Callable<Integer> {
                 "--patchwork.auth.bootstrap-project-key=" + BenchServer.KEY,
                 "--patchwork.auth.bootstrap-admin-key=" + ADMIN_KEY,
                 "--spring.main.banner-mode=off"));
-        args.addAll(serverArgs);
-        ObjectNode server = out.putObject("server");
-        server.putPOJO("jvm_options", jvmOptions);
-        server.putPOJO("args", args);
-        server.put("log", run.resolve("server.log").toString());
+        args.addAll(server.args);
+        ObjectNode serverJson = out.putObject("server");
+        serverJson.putPOJO("jvm_options", server.jvmOptions);
+        serverJson.putPOJO("args", args);
+        serverJson.put("log", run.resolve("server.log").toString());
         List<Path> extra = modes.contains(NO_KEY_CHECK)
                 ? List.of(KeyCheckBypass.install(run.resolve("key-check-bypass")))
                 : List.of();
-        try (ServerProcess process = ServerProcess.start(jvmOptions, args, run.resolve("server.log"), extra)) {
+        try (ServerProcess process = ServerProcess.start(server.jvmOptions, args, run.resolve("server.log"), extra)) {
             System.err.println("bench serve: server pid " + process.pid() + ", log " + run.resolve("server.log"));
-            double ready = process.awaitReady(Duration.ofSeconds(readyTimeout));
+            double ready = process.awaitReady(Duration.ofSeconds(server.readyTimeout));
             ServerProcess.Memory atReady = process.memory();
             LoadClient client = new LoadClient(process.port(), BenchServer.KEY);
             LoadClient unchecked = LoadClient.withoutKeyCheck(process.port());

@@ -12,16 +12,13 @@ import java.util.List;
  * sequences still running. Sequences leave the batch when they stop; every sequence may use its own adapter.
  * The continuous-batching engine of the serving module drives {@link Transformer#step} itself; this is the static
  * batch loop for the CLI, tests and benchmarks.
+ *
+ * @param tokenizer decodes text for stop strings; may be null when no request has stop strings
  */
-public final class Generator {
+public record Generator(Transformer model, Tokenizer tokenizer) {
 
-    private final Transformer model;
-    private final Tokenizer tokenizer;
-
-    /** @param tokenizer decodes text for stop strings; may be null when no request has stop strings */
-    public Generator(Transformer model, Tokenizer tokenizer) {
-        this.model = model;
-        this.tokenizer = tokenizer;
+    public Generator {
+        if (model == null) throw new IllegalArgumentException("model is required");
     }
 
     public List<Generation> generate(List<GenerationRequest> requests, LoraMode mode) {

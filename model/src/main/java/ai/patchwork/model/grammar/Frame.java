@@ -51,12 +51,12 @@ interface Frame {
     /** The frame that reads a value of {@code node} from its first byte. */
     static Frame start(Node node) {
         return switch (node) {
-            case Node.ObjectNode o -> new ObjectFrame(o, ObjectFrame.OPEN, 0, 0, 0);
-            case Node.AnyObjectNode a -> new AnyObjectFrame(AnyObjectFrame.OPEN);
+            case Node.ObjectNode o -> new ObjectFrame(o, ObjectFrame.Phase.OPEN, 0, 0, 0);
+            case Node.AnyObjectNode a -> new AnyObjectFrame(AnyObjectFrame.Phase.OPEN);
             case Node.AnyValueNode a -> start(Grammar.ANY_VALUE);
-            case Node.ArrayNode a -> new ArrayFrame(a, ArrayFrame.OPEN, 0);
+            case Node.ArrayNode a -> new ArrayFrame(a, ArrayFrame.Phase.OPEN, 0);
             case Node.StringNode s -> StringFrame.open(s);
-            case Node.NumberNode n -> new NumberFrame(n.integer(), NumberFrame.START, 0);
+            case Node.NumberNode n -> new NumberFrame(n.integer(), NumberFrame.Phase.START, 0);
             case Node.LiteralNode l -> LiteralFrame.of(l);
             case Node.ChoiceNode c -> new ChoiceFrame(c);
             case Node.SequenceNode q -> new SequenceFrame(q, 0);

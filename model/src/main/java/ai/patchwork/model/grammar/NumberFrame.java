@@ -5,35 +5,41 @@ package ai.patchwork.model.grammar;
  * {@link #MAX_FRACTION_DIGITS} fraction digits, no exponent; integers have no fraction. It ends at the first byte
  * that cannot continue it, which goes to the enclosing value.
  */
-record NumberFrame(boolean integer, int phase, int digits) implements Frame {
+record NumberFrame(boolean integer, Phase phase, int digits) implements Frame {
     static final int MAX_INT_DIGITS = 15;
     static final int MAX_FRACTION_DIGITS = 6;
-    static final int START = 0;
-    static final int MINUS = 1;
-    static final int ZERO = 2;
-    static final int INT = 3;
-    static final int DOT = 4;
-    static final int FRACTION = 5;
+
+    /** What was read last: nothing, the minus sign, a leading zero, an integer digit, the dot, a fraction digit. */
+    enum Phase {
+        START,
+        MINUS,
+        ZERO,
+        INT,
+        DOT,
+        FRACTION
+    }
 
     @Override
     public Step accept(int b) {
         boolean digit = b >= '0' && b <= '9';
         return switch (phase) {
             case START, MINUS -> {
-                if (b == '-' && phase == START) yield Step.to(new NumberFrame(integer, MINUS, 0));
-                if (b == '0') yield Step.to(new NumberFrame(integer, ZERO, 1));
-                yield digit ? Step.to(new NumberFrame(integer, INT, 1)) : null;
+                if (b == '-' && phase == Phase.START) yield Step.to(new NumberFrame(integer, Phase.MINUS, 0));
+                if (b == '0') yield Step.to(new NumberFrame(integer, Phase.ZERO, 1));
+                yield digit ? Step.to(new NumberFrame(integer, Phase.INT, 1)) : null;
             }
             case ZERO, INT -> {
-                if (digit && phase == INT && digits < MAX_INT_DIGITS)
-                    yield Step.to(new NumberFrame(integer, INT, digits + 1));
-                if (b == '.' && !integer) yield Step.to(new NumberFrame(integer, DOT, 0));
+                if (digit && phase == Phase.INT && digits < MAX_INT_DIGITS)
+                    yield Step.to(new NumberFrame(integer, Phase.INT, digits + 1));
+                if (b == '.' && !integer) yield Step.to(new NumberFrame(integer, Phase.DOT, 0));
                 yield digit ? null : Step.popAndRefeed();
             }
-            case DOT -> digit ? Step.to(new NumberFrame(integer, FRACTION, 1)) : null;
+            case DOT -> digit ? Step.to(new NumberFrame(integer, Phase.FRACTION, 1)) : null;
             default -> {
                 if (digit)
-                    yield digits < MAX_FRACTION_DIGITS ? Step.to(new NumberFrame(integer, FRACTION, digits + 1)) : null;
+                    yield digits < MAX_FRACTION_DIGITS
+                            ? Step.to(new NumberFrame(integer, Phase.FRACTION, digits + 1))
+                            : null;
                 yield Step.popAndRefeed();
             }
         };
@@ -41,6 +47,6 @@ record NumberFrame(boolean integer, int phase, int digits) implements Frame {
 
     @Override
     public boolean canEnd() {
-        return phase == ZERO || phase == INT || phase == FRACTION;
+        return phase == Phase.ZERO || phase == Phase.INT || phase == Phase.FRACTION;
     }
 }

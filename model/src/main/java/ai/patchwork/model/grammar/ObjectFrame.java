@@ -10,21 +10,24 @@ import java.util.List;
  * @param alive while matching a key: the candidates still matching, one bit per property
  * @param pos while matching a key: bytes of it read
  */
-record ObjectFrame(Node.ObjectNode node, int phase, int next, long alive, int pos) implements Frame {
-    static final int OPEN = 0;
-    static final int KEY_OR_END = 1;
-    static final int COMMA_OR_END = 2;
-    static final int KEY = 3;
+record ObjectFrame(Node.ObjectNode node, Phase phase, int next, long alive, int pos) implements Frame {
+    /** Where in the object: before <code>{</code>, before the first key or <code>}</code>, after a value, inside a key. */
+    enum Phase {
+        OPEN,
+        KEY_OR_END,
+        COMMA_OR_END,
+        KEY
+    }
 
     @Override
     public Step accept(int b) {
         return switch (phase) {
-            case OPEN -> b == '{' ? Step.to(new ObjectFrame(node, KEY_OR_END, 0, 0, 0)) : null;
+            case OPEN -> b == '{' ? Step.to(new ObjectFrame(node, Phase.KEY_OR_END, 0, 0, 0)) : null;
             case KEY_OR_END -> b == '}' ? close() : key(candidates(), 0, b);
             case COMMA_OR_END -> {
                 if (b == '}') yield close();
                 long c = candidates();
-                yield b == ',' && c != 0 ? Step.to(new ObjectFrame(node, KEY, next, c, 0)) : null;
+                yield b == ',' && c != 0 ? Step.to(new ObjectFrame(node, Phase.KEY, next, c, 0)) : null;
             }
             default -> key(alive, pos, b);
         };
@@ -55,12 +58,12 @@ record ObjectFrame(Node.ObjectNode node, int phase, int next, long alive, int po
             byte[] key = props.get(j).key();
             if (key.length > at && (key[at] & 0xFF) == b) {
                 if (key.length == at + 1) { // "name": is complete; no key is a prefix of another
-                    Frame after = new ObjectFrame(node, COMMA_OR_END, j + 1, 0, 0);
+                    Frame after = new ObjectFrame(node, Phase.COMMA_OR_END, j + 1, 0, 0);
                     return new Step(new Frame[] {after, Frame.start(props.get(j).value())}, true);
                 }
                 still |= 1L << j;
             }
         }
-        return still == 0 ? null : Step.to(new ObjectFrame(node, KEY, next, still, at + 1));
+        return still == 0 ? null : Step.to(new ObjectFrame(node, Phase.KEY, next, still, at + 1));
     }
 }

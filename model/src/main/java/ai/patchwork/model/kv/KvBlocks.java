@@ -9,7 +9,7 @@ import ai.patchwork.model.config.ModelConfig;
  * a cache of P slots of N positions), so saving and loading a block are one index-put per tensor. The prefix cache of the serving engine keeps prompt prefixes here;
  * which block holds what is its business. The pool owns its native memory: close it to free it.
  */
-public final class KvBlocks implements AutoCloseable {
+public final class KvBlocks implements KvBlockStore<KvCache>, AutoCloseable {
 
     private final KvCache storage; // slot p: block p
     private final int blockSize;
@@ -25,21 +25,23 @@ public final class KvBlocks implements AutoCloseable {
         return 2L * config.numLayers() * config.numKvHeads() * blockSize * config.headDim() * Float.BYTES;
     }
 
+    @Override
     public int blocks() {
         return storage.slots();
     }
 
+    @Override
     public int blockSize() {
         return blockSize;
     }
 
-    /** Copies positions {@code position .. position + blockSize - 1} of a cache slot into block {@code block}. */
+    @Override
     public void save(KvCache cache, int slot, int position, int block) {
         check(cache, slot, position, block);
         cache.copy(slot, position, storage, block, 0, blockSize);
     }
 
-    /** Copies block {@code block} into positions {@code position .. position + blockSize - 1} of a cache slot. */
+    @Override
     public void load(int block, KvCache cache, int slot, int position) {
         check(cache, slot, position, block);
         storage.copy(block, 0, cache, slot, position, blockSize);

@@ -7,37 +7,25 @@ import ai.patchwork.model.config.ModelConfig;
 /**
  * Causal self-attention with grouped-query heads (Ainslie et al. 2023): N query heads share K key/value heads in
  * groups of g = N/K. Query heads are regrouped as (B, K, g·T, H) so no key/value head is ever copied.
+ *
+ * @param qkv (E, N·H + 2·K·H)
+ * @param o (N·H, E)
+ * @param config the head counts N and K and the head size H
  */
-public final class Attention {
+public record Attention(int layer, Linear qkv, Linear o, RotaryEmbedding rope, ModelConfig config) {
 
-    private final int layer;
-    private final Linear qkv; // (E, N·H + 2·K·H)
-    private final Linear o; // (N·H, E)
-    private final RotaryEmbedding rope;
-    private final int n;
-    private final int k;
-    private final int h;
-
-    public Attention(int layer, Linear qkv, Linear o, RotaryEmbedding rope, ModelConfig c) {
-        this.layer = layer;
-        this.qkv = qkv;
-        this.o = o;
-        this.rope = rope;
-        this.n = c.numHeads();
-        this.k = c.numKvHeads();
-        this.h = c.headDim();
-    }
-
-    public Linear qkv() {
-        return qkv;
-    }
-
-    public Linear o() {
-        return o;
+    public Attention {
+        if (layer < 0 || layer >= config.numLayers())
+            throw new IllegalArgumentException("layer " + layer + " is outside 0.." + (config.numLayers() - 1));
+        if (qkv == null || o == null || rope == null)
+            throw new IllegalArgumentException("qkv, o and rope are required");
     }
 
     /** (B, T, E) → (B, T, E). */
     public NDArray forward(NDArray x, RunState step) {
+        int n = config.numHeads();
+        int k = config.numKvHeads();
+        int h = config.headDim();
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         NDArray fused = step.lora().apply(layer, ProjectionGroup.QKV, x, qkv.forward(x)); // (B, T, (N+2K)·H)

@@ -17,30 +17,25 @@ import java.util.List;
  * A Llama-family decoder: embedding, blocks, final norm, LM head. Hyperparameters ({@link ModelConfig}), weights
  * (this object, immutable after load) and per-step state ({@link RunState}, {@link KvCache}) are kept apart, as in
  * llama2.c. Weights are frozen; LoRA deltas come in per step through {@link LoraOps}.
+ *
+ * @param norm the final norm, before the LM head
+ * @param lmHead (E, V)
+ * @param manager owns the weights; closed with the model
  */
-public final class Transformer implements AutoCloseable {
+public record Transformer(
+        ModelConfig config,
+        Embedding embedding,
+        List<TransformerBlock> blocks,
+        RmsNorm norm,
+        NDArray lmHead,
+        RotaryEmbedding rope,
+        NDManager manager)
+        implements AutoCloseable {
 
-    private final ModelConfig config;
-    private final Embedding embedding;
-    private final List<TransformerBlock> blocks;
-    private final RmsNorm norm;
-    private final NDArray lmHead; // (E, V)
-    private final RotaryEmbedding rope;
-    private NDManager manager;
-
-    Transformer(
-            ModelConfig config,
-            Embedding embedding,
-            List<TransformerBlock> blocks,
-            RmsNorm norm,
-            NDArray lmHead,
-            RotaryEmbedding rope) {
-        this.config = config;
-        this.embedding = embedding;
-        this.blocks = List.copyOf(blocks);
-        this.norm = norm;
-        this.lmHead = lmHead;
-        this.rope = rope;
+    public Transformer {
+        if (blocks.size() != config.numLayers())
+            throw new IllegalArgumentException(blocks.size() + " blocks for " + config.numLayers() + " layers");
+        blocks = List.copyOf(blocks);
     }
 
     /** Loads a Hugging Face model folder (config.json + safetensors) into a manager owned by the model. */
@@ -48,35 +43,11 @@ public final class Transformer implements AutoCloseable {
         ModelConfig config = ModelConfig.load(modelDir);
         NDManager manager = parent.newSubManager();
         try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
-            Transformer t = TransformerWeights.load(config, ckpt, manager);
-            t.manager = manager;
-            return t;
+            return TransformerWeights.load(config, ckpt, manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
-    }
-
-    public ModelConfig config() {
-        return config;
-    }
-
-    public List<TransformerBlock> blocks() {
-        return blocks;
-    }
-
-    public Embedding embedding() {
-        return embedding;
-    }
-
-    /** The final norm, before the LM head. */
-    public RmsNorm norm() {
-        return norm;
-    }
-
-    /** The LM head, (E, V). */
-    public NDArray lmHead() {
-        return lmHead;
     }
 
     /** Number of weights (tied embeddings counted once). */
@@ -93,11 +64,6 @@ public final class Transformer implements AutoCloseable {
                 n += b.attention().qkv().bias().size();
         }
         return n;
-    }
-
-    /** The manager that owns the weights. */
-    public NDManager manager() {
-        return manager;
     }
 
     /**
@@ -173,6 +139,6 @@ public final class Transformer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (manager != null) manager.close();
+        manager.close();
     }
 }

@@ -48,7 +48,8 @@ final class TransformerWeights {
                     blocks,
                     finalNorm,
                     keep(head.transpose().duplicate(), model),
-                    rope);
+                    rope,
+                    model);
         }
     }
 

@@ -1,6 +1,7 @@
 package ai.patchwork.model.vector;
 
 import ai.patchwork.model.config.ModelConfig;
+import ai.patchwork.model.kv.KvBlockStore;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -11,7 +12,7 @@ import java.lang.foreign.MemorySegment;
  * Like the cache, the pool lives outside the Java heap, in memory of the arena given to the constructor.
  * The prefix cache of the serving engine keeps prompt prefixes here; which block holds what is its business.
  */
-public final class VectorKvBlocks {
+public final class VectorKvBlocks implements KvBlockStore<VectorKvCache> {
 
     /** Positions per block: 16 (vLLM's default), rounded up to whole key blocks of the SIMD width. */
     public static final int BLOCK_SIZE = (16 + AttentionOps.BLOCK - 1) / AttentionOps.BLOCK * AttentionOps.BLOCK;
@@ -29,12 +30,9 @@ public final class VectorKvBlocks {
         this.headBytes = (long) BLOCK_SIZE * config.headDim() * Float.BYTES;
         this.blocks = blocks;
         long layerBytes = blocks * kvHeads * headBytes;
-        this.keys = new MemorySegment[config.numLayers()];
-        this.values = new MemorySegment[config.numLayers()];
-        for (int layer = 0; layer < keys.length; layer++) {
-            keys[layer] = OffHeap.allocate(layerBytes, arena);
-            values[layer] = OffHeap.allocate(layerBytes, arena);
-        }
+        KvLayers layers = KvLayers.allocate(config.numLayers(), layerBytes, arena);
+        this.keys = layers.keys();
+        this.values = layers.values();
     }
 
     /** Bytes of one block: keys and values of {@link #BLOCK_SIZE} positions in every layer. */
@@ -42,39 +40,43 @@ public final class VectorKvBlocks {
         return 2L * config.numLayers() * config.numKvHeads() * BLOCK_SIZE * config.headDim() * Float.BYTES;
     }
 
+    @Override
     public int blocks() {
         return blocks;
     }
 
+    @Override
     public int blockSize() {
         return BLOCK_SIZE;
     }
 
-    /** Bytes of memory reserved for the pool. */
-    public long bytes() {
-        return 2L * keys.length * keys[0].byteSize();
-    }
-
-    /** Copies positions {@code position .. position + blockSize - 1} of a cache slot into block {@code block}. */
+    @Override
     public void save(VectorKvCache cache, int slot, int position, int block) {
-        check(cache, slot, position, block);
-        for (int layer = 0; layer < keys.length; layer++) {
-            for (int head = 0; head < kvHeads; head++) {
-                long at = at(cache, slot, head, position);
-                MemorySegment.copy(cache.keys[layer], at, keys[layer], offset(block, head), headBytes);
-                MemorySegment.copy(cache.values[layer], at, values[layer], offset(block, head), headBytes);
-            }
-        }
+        copy(cache, slot, position, block, true);
     }
 
-    /** Copies block {@code block} into positions {@code position .. position + blockSize - 1} of a cache slot. */
+    @Override
     public void load(int block, VectorKvCache cache, int slot, int position) {
+        copy(cache, slot, position, block, false);
+    }
+
+    /**
+     * Copies {@link #BLOCK_SIZE} positions of every layer and head between a cache slot, from {@code position}, and
+     * block {@code block}: into the block when {@code save}, out of it otherwise.
+     */
+    private void copy(VectorKvCache cache, int slot, int position, int block, boolean save) {
         check(cache, slot, position, block);
         for (int layer = 0; layer < keys.length; layer++) {
             for (int head = 0; head < kvHeads; head++) {
                 long at = at(cache, slot, head, position);
-                MemorySegment.copy(keys[layer], offset(block, head), cache.keys[layer], at, headBytes);
-                MemorySegment.copy(values[layer], offset(block, head), cache.values[layer], at, headBytes);
+                long pooled = offset(block, head);
+                if (save) {
+                    MemorySegment.copy(cache.keys[layer], at, keys[layer], pooled, headBytes);
+                    MemorySegment.copy(cache.values[layer], at, values[layer], pooled, headBytes);
+                } else {
+                    MemorySegment.copy(keys[layer], pooled, cache.keys[layer], at, headBytes);
+                    MemorySegment.copy(values[layer], pooled, cache.values[layer], at, headBytes);
+                }
             }
         }
     }

@@ -35,12 +35,9 @@ public final class VectorKvCache {
         this.kvHeads = config.numKvHeads();
         this.headDim = config.headDim();
         long layerBytes = slots * kvHeads * span * headDim * Float.BYTES;
-        this.keys = new MemorySegment[config.numLayers()];
-        this.values = new MemorySegment[config.numLayers()];
-        for (int layer = 0; layer < keys.length; layer++) {
-            keys[layer] = OffHeap.allocate(layerBytes, arena);
-            values[layer] = OffHeap.allocate(layerBytes, arena);
-        }
+        KvLayers layers = KvLayers.allocate(config.numLayers(), layerBytes, arena);
+        this.keys = layers.keys();
+        this.values = layers.values();
     }
 
     public int slots() {
@@ -49,11 +46,6 @@ public final class VectorKvCache {
 
     public int capacity() {
         return capacity;
-    }
-
-    /** Bytes of memory reserved for the cache (resident only as far as sequences have written). */
-    public long bytes() {
-        return 2L * keys.length * keys[0].byteSize();
     }
 
     /**
