@@ -37,16 +37,7 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @RequestMapping("/v1/adapters")
 @ConditionalOnRole(Role.API)
-class AdaptersController {
-    private final AdapterRegistry registry;
-    private final ServingReplicas replicas;
-    private final Quotas quotas;
-
-    AdaptersController(AdapterRegistry registry, ServingReplicas replicas, Quotas quotas) {
-        this.registry = registry;
-        this.replicas = replicas;
-        this.quotas = quotas;
-    }
+record AdaptersController(AdapterRegistry registry, ServingReplicas replicas, Quotas quotas) {
 
     /** Registers a new version of {@code name}: 201 with the adapter object. */
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)

@@ -9,12 +9,7 @@ import org.springframework.web.bind.annotation.RestController;
  * project it acts for and what it may do.
  */
 @RestController
-class MeController {
-    private final KeyStore keys;
-
-    MeController(KeyStore keys) {
-        this.keys = keys;
-    }
+record MeController(KeyStore keys) {
 
     /**
      * @param object always {@code api_key.identity}

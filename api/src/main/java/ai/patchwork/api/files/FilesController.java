@@ -37,14 +37,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @RestController
 @RequestMapping("/v1/files")
 @ConditionalOnRole(Role.API)
-class FilesController {
-    private final FileStore files;
-    private final Quotas quotas;
-
-    FilesController(FileStore files, Quotas quotas) {
-        this.files = files;
-        this.quotas = quotas;
-    }
+record FilesController(FileStore files, Quotas quotas) {
 
     /** Uploads a file ({@code multipart/form-data}: {@code file}, {@code purpose}, optional {@code expires_after}). */
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)

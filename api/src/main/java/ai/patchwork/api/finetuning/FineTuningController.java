@@ -24,14 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/v1/fine_tuning/jobs")
 @ConditionalOnRole(Role.API)
-class FineTuningController {
-    private final FineTuningJobs jobs;
-    private final Quotas quotas;
-
-    FineTuningController(FineTuningJobs jobs, Quotas quotas) {
-        this.jobs = jobs;
-        this.quotas = quotas;
-    }
+record FineTuningController(FineTuningJobs jobs, Quotas quotas) {
 
     /** Creates a job ({@code validating_files}); a worker validates, queues and trains it. */
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)

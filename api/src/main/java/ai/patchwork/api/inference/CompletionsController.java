@@ -34,28 +34,14 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 @ConditionalOnRole(Role.SERVING)
-class CompletionsController {
+record CompletionsController(
+        ModelResolver resolver,
+        UsageRecorder usage,
+        RateLimiter limiter,
+        ServingProperties properties,
+        JsonMapper json) {
     /** OpenAI's default {@code max_tokens} of the legacy completions endpoint; chat defaults to the rest of the context. */
     static final int COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
-
-    private final ModelResolver resolver;
-    private final UsageRecorder usage;
-    private final RateLimiter limiter;
-    private final ServingProperties properties;
-    private final JsonMapper json;
-
-    CompletionsController(
-            ModelResolver resolver,
-            UsageRecorder usage,
-            RateLimiter limiter,
-            ServingProperties properties,
-            JsonMapper json) {
-        this.resolver = resolver;
-        this.usage = usage;
-        this.limiter = limiter;
-        this.properties = properties;
-        this.json = json;
-    }
 
     @PostMapping(path = "/v1/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<?> completions(Caller caller, @RequestBody JsonNode json, HttpServletResponse response)

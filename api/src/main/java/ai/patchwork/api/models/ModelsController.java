@@ -17,14 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/v1/models")
 @ConditionalOnRole(Role.API)
-class ModelsController {
-    private final BaseModels baseModels;
-    private final AdapterRegistry registry;
-
-    ModelsController(BaseModels baseModels, AdapterRegistry registry) {
-        this.baseModels = baseModels;
-        this.registry = registry;
-    }
+record ModelsController(BaseModels baseModels, AdapterRegistry registry) {
 
     /** Base models first, then each adapter name (its latest ready version), by name. */
     @GetMapping

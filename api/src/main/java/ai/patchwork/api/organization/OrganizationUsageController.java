@@ -16,12 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @ConditionalOnRole(Role.API)
-class OrganizationUsageController {
-    private final UsageQueries queries;
-
-    OrganizationUsageController(UsageQueries queries) {
-        this.queries = queries;
-    }
+record OrganizationUsageController(UsageQueries queries) {
 
     record Page(String object, List<UsageBucket> data, boolean hasMore, String nextPage) {}
 

@@ -29,12 +29,7 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @RequestMapping("/v1/organization/projects")
 @ConditionalOnRole(Role.API)
-class ProjectsController {
-    private final KeyStore keys;
-
-    ProjectsController(KeyStore keys) {
-        this.keys = keys;
-    }
+record ProjectsController(KeyStore keys) {
 
     @GetMapping
     ListPage<OrganizationJson.ProjectJson> list(

@@ -23,14 +23,7 @@ import tools.jackson.databind.JsonNode;
  */
 @RestController
 @ConditionalOnRole(Role.API)
-class RateLimitsController {
-    private final KeyStore keys;
-    private final RateLimiter limiter;
-
-    RateLimitsController(KeyStore keys, RateLimiter limiter) {
-        this.keys = keys;
-        this.limiter = limiter;
-    }
+record RateLimitsController(KeyStore keys, RateLimiter limiter) {
 
     /** OpenAI's {@code project.rate_limit}. */
     record RateLimitJson(

@@ -52,12 +52,7 @@ class ReplicasConfiguration {
     }
 
     /** Deletes rows of replicas gone for {@link ServingReplicas#PRUNE_AFTER}; safe on several api replicas. */
-    static final class ReplicaPruner {
-        private final ServingReplicas replicas;
-
-        ReplicaPruner(ServingReplicas replicas) {
-            this.replicas = replicas;
-        }
+    record ReplicaPruner(ServingReplicas replicas) {
 
         @Scheduled(fixedDelay = 60_000, initialDelay = 60_000)
         int prune() {

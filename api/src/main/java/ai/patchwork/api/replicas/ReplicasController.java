@@ -14,12 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @ConditionalOnRole(Role.API)
-class ReplicasController {
-    private final ServingReplicas replicas;
-
-    ReplicasController(ServingReplicas replicas) {
-        this.replicas = replicas;
-    }
+record ReplicasController(ServingReplicas replicas) {
 
     /** Replicas whose heartbeat is younger than {@link ServingReplicas#FRESH}, by id, in one page. */
     @GetMapping("/v1/serving/replicas")

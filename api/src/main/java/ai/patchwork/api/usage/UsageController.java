@@ -15,12 +15,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @ConditionalOnRole(Role.API)
-class UsageController {
-    private final UsageQueries queries;
-
-    UsageController(UsageQueries queries) {
-        this.queries = queries;
-    }
+record UsageController(UsageQueries queries) {
 
     /**
      * @param startTime unix seconds, inclusive (default: everything)

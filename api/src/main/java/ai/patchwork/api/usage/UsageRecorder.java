@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
 
 /**
  * Meters inference per hour, project, API key, base model and adapter into {@code usage_hourly}, the basis of per-token
@@ -65,7 +66,13 @@ public final class UsageRecorder {
         }
     }
 
-    /** Writes what was recorded since the last flush; on failure keeps it for the next. */
+    /**
+     * Writes what was recorded since the last flush; on failure keeps it for the next. Runs every
+     * {@code patchwork.usage.flush-interval} where the recorder is a bean (serving role).
+     */
+    @Scheduled(
+            fixedDelayString = "${patchwork.usage.flush-interval:1s}",
+            initialDelayString = "${patchwork.usage.flush-interval:1s}")
     public void flush() {
         synchronized (flushing) {
             flushPending();

@@ -7,14 +7,9 @@ import io.minio.MinioClient;
 import io.minio.Result;
 import io.minio.errors.MinioException;
 import io.minio.messages.Item;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import okhttp3.OkHttpClient;
-import org.gaul.s3proxy.BlobStores;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
 import org.testcontainers.containers.MinIOContainer;
 
 /**
@@ -120,24 +115,10 @@ public final class TestS3 {
         return new TestS3(c.getS3URL(), c.getUserName(), c.getPassword(), "Testcontainers " + IMAGE);
     }
 
+    /** The same in-memory S3Proxy a test gets from {@link RestartableS3}, never restarted. */
     private static TestS3 inProcess() {
-        String access = "patchwork-test";
-        String secret = "patchwork-test-secret";
-        Properties p = new Properties();
-        p.setProperty("jclouds.identity", access);
-        p.setProperty("jclouds.credential", secret);
-        try {
-            S3Proxy proxy = S3Proxy.builder()
-                    .blobStore(BlobStores.create("transient", p))
-                    .endpoint(URI.create("http://127.0.0.1:0"))
-                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, access, secret)
-                    .build();
-            proxy.start();
-            while (!"STARTED".equals(proxy.getState())) Thread.sleep(5);
-            StopAtExit.register("S3Proxy", proxy::stop);
-            return new TestS3("http://127.0.0.1:" + proxy.getPort(), access, secret, "S3Proxy (in process, in memory)");
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start S3Proxy: " + e.getMessage(), e);
-        }
+        RestartableS3 s3 = RestartableS3.create();
+        StopAtExit.register("S3Proxy", s3);
+        return new TestS3(s3.endpoint(), s3.accessKey(), s3.secretKey(), "S3Proxy (in process, in memory)");
     }
 }

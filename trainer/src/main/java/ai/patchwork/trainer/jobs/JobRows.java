@@ -67,14 +67,13 @@ final class JobRows {
     }
 
     static JobEvent event(ResultSet rs, int i) throws SQLException {
-        String data = rs.getString("data");
         return new JobEvent(
                 rs.getString("id"),
                 instant(rs, "created_at"),
                 rs.getString("level"),
                 rs.getString("type"),
                 rs.getString("message"),
-                data == null ? null : JSON.readValue(data, MAP));
+                map(rs, "data"));
     }
 
     static JobCheckpoint checkpoint(ResultSet rs, String modelName) throws SQLException {
@@ -85,7 +84,7 @@ final class JobRows {
                 rs.getString("job_id"),
                 step,
                 modelName + ":ckpt-step-" + step,
-                JSON.readValue(rs.getString("metrics"), MAP),
+                map(rs, "metrics"),
                 rs.getString("artifact_sha256"));
     }
 
@@ -96,6 +95,12 @@ final class JobRows {
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
+    }
+
+    /** A JSON object column as a map; null for SQL NULL. */
+    private static Map<String, Object> map(ResultSet rs, String column) throws SQLException {
+        String json = rs.getString(column);
+        return json == null ? null : JSON.readValue(json, MAP);
     }
 
     private static List<String> strings(Array a) throws SQLException {
