@@ -191,7 +191,8 @@ public final class VectorTransformer implements AutoCloseable {
         float[] logits = new float[tokens.length * v];
         Gemm.matmul(last, tokens.length, lmHead, logits, threads); // (B, V)
         float[][] out = new float[tokens.length][];
-        for (int b = 0; b < tokens.length; b++) out[b] = Arrays.copyOfRange(logits, b * v, (b + 1) * v);
+        if (tokens.length == 1) out[0] = logits; // (1, V) is already the one row
+        else for (int b = 0; b < tokens.length; b++) out[b] = Arrays.copyOfRange(logits, b * v, (b + 1) * v);
         spare.set(s);
         return out;
     }
