@@ -72,7 +72,7 @@ public final class VectorTransformer implements AutoCloseable {
     /**
      * The same with BF16 projections multiplied as {@code matmul} says ({@link Matmul#AUTO}: oneDNN if it pays) and
      * the packed weights cached in {@code packedCacheDir} (null: none): the first load writes them to a file named by
-     * the checkpoint's content hash, later loads (in any process) map that file read-only instead of packing the
+     * the checkpoint's content hash, later loads (in any process) read that file instead of packing the
      * checkpoint again.
      */
     public static VectorTransformer load(Path modelDir, Quantization quantization, Matmul matmul, Path packedCacheDir) {
