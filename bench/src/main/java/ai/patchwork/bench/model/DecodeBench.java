@@ -8,7 +8,9 @@ import ai.patchwork.model.vector.Quantization;
 import ai.patchwork.model.vector.StepThreads;
 import ai.patchwork.model.vector.VectorKvCache;
 import ai.patchwork.model.vector.VectorTransformer;
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,10 +100,39 @@ public final class DecodeBench implements Callable<Integer> {
             row.put("weight_gb_per_second_median", round(k.cpu.weightBytes() / (median * 1e6)));
             ArrayNode all = row.putArray("ms_per_token");
             for (double d : k.millisPerToken) all.add(round(d));
+            ArrayNode parks = row.putArray("worker_switches_per_token");
+            for (double d : k.switchesPerToken.subList(1, k.switchesPerToken.size())) parks.add(round(d));
         }
         out.put("load_average_end", Math.round(100 * BenchReport.loadAverage()) / 100.0);
         BenchReport.print(out, System.out);
         return 0;
+    }
+
+    /**
+     * Voluntary context switches so far of the step's workers (threads named {@code patchwork-step-*}), from Linux's
+     * {@code /proc/self/task}: each is a worker that parked and had to be woken for a later loop. -1 elsewhere.
+     */
+    private static long workerSwitches() {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) return -1;
+        long sum = 0;
+        try (var dirs = Files.list(tasks)) {
+            for (Path t : dirs.toList()) {
+                try {
+                    if (!Files.readString(t.resolve("comm")).startsWith("patchwork-step")) continue;
+                    for (String line : Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:"))
+                            sum += Long.parseLong(
+                                    line.substring(line.indexOf(':') + 1).trim());
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile: it parks no more
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return sum;
     }
 
     private static double round(double v) {
@@ -115,6 +146,7 @@ public final class DecodeBench implements Callable<Integer> {
         final StepThreads pool;
         final VectorKvCache cache;
         final List<Double> millisPerToken = new ArrayList<>();
+        final List<Double> switchesPerToken = new ArrayList<>();
 
         Kernel(String name, VectorTransformer cpu, StepThreads pool) {
             this.name = name;
@@ -131,13 +163,16 @@ public final class DecodeBench implements Callable<Integer> {
                 ids[i] = 1 + (i * 7919) % (cpu.config().vocabSize() - 1);
             int[] slots = {0};
             float[][] logits = cpu.step(new int[][] {ids}, new int[] {0}, slots, null, cache, null, pool);
+            long switches0 = workerSwitches();
             long t0 = System.nanoTime();
             for (int t = 0; t < tokens; t++) {
                 int next = Sampler.argmax(logits[0]);
                 logits = cpu.step(new int[][] {{next}}, new int[] {prompt + t}, slots, null, cache, null, pool);
             }
             long nanos = System.nanoTime() - t0;
+            long parked = workerSwitches() - switches0;
             for (float l : logits[0]) if (Float.isNaN(l)) throw new IllegalStateException("NaN logits");
+            switchesPerToken.add(parked / (double) tokens);
             return nanos / 1e6 / tokens;
         }
     }
