@@ -74,6 +74,29 @@ final class Bf16 {
         for (int i = v; i < len; i++) dst[dOff + i] = Float.intBitsToFloat(src[off + i] << 16);
     }
 
+    /** {@code v} rounded to the nearest bfloat16, ties to even; a NaN stays a (quiet) NaN. */
+    static short round(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    /** The bfloat16s of src[0 .. len), each as {@link #round} rounds it, at bytes [0, 2·len) of dst; L at a time. */
+    static void round(float[] src, int len, MemorySegment dst) {
+        int v = len - len % L;
+        for (int i = 0; i < v; i += L) {
+            FloatVector f = FloatVector.fromArray(S, src, i);
+            IntVector bits = f.reinterpretAsInts();
+            IntVector high = bits.lanewise(VectorOperators.LSHR, 16);
+            IntVector nearest = bits.add(0x7fff).add(high.and(1)).lanewise(VectorOperators.LSHR, 16);
+            IntVector r =
+                    nearest.blend(high.or(0x40), f.test(VectorOperators.IS_NAN).cast(INTS));
+            ((ShortVector) r.convertShape(VectorOperators.I2S, SHORTS, 0))
+                    .intoMemorySegment(dst, 2L * i, ByteOrder.LITTLE_ENDIAN);
+        }
+        for (int i = v; i < len; i++) dst.set(SHORT_LE, 2L * i, round(src[i]));
+    }
+
     /** The plain loop {@link #widen} is tested against. */
     static void widenReference(short[] src, int off, float[] dst, int dOff, int len) {
         for (int i = 0; i < len; i++) dst[dOff + i] = Float.intBitsToFloat((src[off + i] & 0xffff) << 16);

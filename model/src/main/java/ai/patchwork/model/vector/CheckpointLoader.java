@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionException;
  * unmapped, so the process holds one copy of the weights at a time and nothing large lives on the Java heap. No
  * tensor library is involved. Norms and biases, a few kilobytes a layer, are float arrays. With
  * {@link Quantization#INT8} the matrices are quantized as they are packed. Packed matrices can be cached on disk and
- * mapped by later loads ({@link PackedCache}). With {@code blocked}, the BF16 projections and an untied LM head are
+ * read by later loads ({@link PackedCache}). With {@code blocked}, the BF16 projections and an untied LM head are
  * packed in oneDNN's layout when their shape fits ({@link OneDnn#fits}); the embedding keeps the row layout its
  * lookups read.
  */
@@ -48,8 +48,11 @@ final class CheckpointLoader {
             List<PackedMatrix> cached = PackedCache.read(file, quantization, arena);
             if (cached != null) {
                 try {
-                    return load(modelDir, quantization, blocked, arena, cached.iterator());
+                    ModelWeights w = load(modelDir, quantization, blocked, arena, cached.iterator());
+                    w.fromCache = true;
+                    return w;
                 } catch (StaleCacheException e) {
+                    arena.close(); // the file's matrices, read for nothing
                     LOG.log(System.Logger.Level.WARNING, file + " does not fit the checkpoint; repacking");
                 }
             } else {
@@ -81,7 +84,7 @@ final class CheckpointLoader {
         }
     }
 
-    /** Packs the matrices into a new arena, or takes them from {@code cached} (mapped in {@code arena}) in order. */
+    /** Packs the matrices into a new arena, or takes them from {@code cached} (read into {@code arena}) in order. */
     private static ModelWeights load(
             Path modelDir,
             Quantization quantization,

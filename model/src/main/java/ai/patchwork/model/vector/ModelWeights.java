@@ -29,6 +29,7 @@ final class ModelWeights {
     final PackedMatrix lmHead; // (V, E), the embedding itself when tied
     private final Arena arena;
     private Key key; // null when not shared
+    boolean fromCache; // read from the packed-weights cache ({@link PackedCache}) rather than packed
     private int users = 1; // guarded by OPEN
 
     ModelWeights(

@@ -66,16 +66,14 @@ final class NativeGemm {
     /** y[0 .. m·n) = x[0 .. m·k) · wᵀ, the columns split over {@code threads}. */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y, StepThreads threads) {
         Buffers b = prepare(x, m, w);
-        threads.split(w.n(), OneDnn.ROW_BLOCK, (from, to, lane) -> LANES.get().run(b, m, w, from, to));
-        MemorySegment.copy(b.y, PackedMatrix.FLOAT_LE, 0, y, 0, m * w.n());
+        threads.split(w.n(), OneDnn.ROW_BLOCK, (from, to, lane) -> LANES.get().run(b, m, w, from, to, y));
     }
 
     /** The same with {@code side} run for each of {@code [0, items)} beside it; the side's items must not touch y. */
     static void matmul(
             float[] x, int m, PackedMatrix w, float[] y, StepThreads threads, int items, StepThreads.Item side) {
         Buffers b = prepare(x, m, w);
-        threads.overlap(w.n(), PIECE, (from, to, lane) -> LANES.get().run(b, m, w, from, to), items, side);
-        MemorySegment.copy(b.y, PackedMatrix.FLOAT_LE, 0, y, 0, m * w.n());
+        threads.overlap(w.n(), PIECE, (from, to, lane) -> LANES.get().run(b, m, w, from, to, y), items, side);
     }
 
     /** The caller's buffers, x written in bfloat16. */
@@ -83,15 +81,8 @@ final class NativeGemm {
         if (w.precision() != Precision.BF16_BLOCKED) throw new IllegalArgumentException(w.precision() + " weights");
         Buffers b = BUFFERS.get();
         b.fit((long) m * w.k() * 2, (long) m * w.n() * 4);
-        for (int i = 0; i < m * w.k(); i++) b.x.set(Bf16.SHORT_LE, 2L * i, round(x[i]));
+        Bf16.round(x, m * w.k(), b.x);
         return b;
-    }
-
-    /** {@code v} rounded to the nearest bfloat16, ties to even. */
-    static short round(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
-        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
     }
 
     /** Off-heap x (bfloat16) and y (float32) of one caller, read and written by every thread of its step. */
@@ -116,6 +107,10 @@ final class NativeGemm {
         final dnnl_memory scratchpad = new dnnl_memory();
         final long scratchpadBytes;
         final dnnl_exec_arg_t args = new dnnl_exec_arg_t(4);
+        private long xAt; // the addresses the memory objects point at (0: not set yet, as created with a null handle)
+        private long wAt;
+        private long yAt;
+        private long padAt;
 
         Product(Shape s) {
             dnnl_memory_desc x = OneDnn.desc(new long[] {s.rows, s.k}, dnnl_ab);
@@ -153,11 +148,17 @@ final class NativeGemm {
             args.position(0);
         }
 
+        /**
+         * Points the memory objects at x, W, y and the scratchpad and runs the product. A handle is set only when its
+         * address moved since the last run: a decode step's buffers stay put, so mostly only W (another layer's) moves.
+         */
         void run(dnnl_stream stream, long x, long w, long y, long pad) {
-            OneDnn.check(dnnl_memory_set_data_handle(src, OneDnn.at(x)), "setting x");
-            OneDnn.check(dnnl_memory_set_data_handle(weights, OneDnn.at(w)), "setting W");
-            OneDnn.check(dnnl_memory_set_data_handle(dst, OneDnn.at(y)), "setting y");
-            OneDnn.check(dnnl_memory_set_data_handle(scratchpad, OneDnn.at(pad)), "setting the scratchpad");
+            if (x != xAt) OneDnn.check(dnnl_memory_set_data_handle(src, OneDnn.at(xAt = x)), "setting x");
+            if (w != wAt) OneDnn.check(dnnl_memory_set_data_handle(weights, OneDnn.at(wAt = w)), "setting W");
+            if (y != yAt) OneDnn.check(dnnl_memory_set_data_handle(dst, OneDnn.at(yAt = y)), "setting y");
+            if (pad != padAt) {
+                OneDnn.check(dnnl_memory_set_data_handle(scratchpad, OneDnn.at(padAt = pad)), "setting the scratchpad");
+            }
             OneDnn.check(dnnl_primitive_execute(primitive, stream, 4, args), "multiplying");
         }
 
@@ -190,8 +191,11 @@ final class NativeGemm {
             OneDnn.check(dnnl_stream_create(stream, OneDnn.engine(), dnnl_stream_default_flags), "creating a stream");
         }
 
-        /** Columns [from, to) of y = x·Wᵀ for all m rows, in chunks of {@link #ROWS}. */
-        void run(Buffers b, int m, PackedMatrix w, int from, int to) {
+        /**
+         * Columns [from, to) of y = x·Wᵀ for all m rows, in chunks of {@link #ROWS}, copied from the off-heap y into
+         * {@code out} by the thread that computed them.
+         */
+        void run(Buffers b, int m, PackedMatrix w, int from, int to, float[] out) {
             int k = w.k();
             int n = w.n();
             long weights = w.values().address() + (long) from * k * 2; // whole row blocks: a blocked matrix itself
@@ -207,6 +211,10 @@ final class NativeGemm {
                         weights,
                         b.y.address() + ((long) r * n + from) * 4,
                         scratchpad.address());
+            }
+            for (int r = 0; r < m; r++) {
+                long at = ((long) r * n + from) * 4;
+                MemorySegment.copy(b.y, PackedMatrix.FLOAT_LE, at, out, r * n + from, to - from);
             }
         }
     }

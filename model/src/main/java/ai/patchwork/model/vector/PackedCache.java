@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * A checkpoint's packed matrices on disk, so a later start maps them read-only instead of packing them again. One file
+ * A checkpoint's packed matrices on disk, so a later start reads them instead of packing them again. One file
  * per checkpoint content ({@link CheckpointHash}), quantization, SIMD width (the packed layout depends on it) and
  * format version, all in its name and its header:
  *
@@ -32,6 +32,9 @@ import jdk.incubator.vector.FloatVector;
  * under the real name; a file whose header, table or length does not check out is ignored and rewritten.
  */
 final class PackedCache {
+
+    /** Bytes read from the file per call. */
+    private static final int READ_CHUNK = 64 << 20;
 
     static final int VERSION = 1;
     private static final long MAGIC = 0x3130_4B43_4150_5750L; // "PWPACK01" little-endian
@@ -55,7 +58,12 @@ final class PackedCache {
                 + ".packed");
     }
 
-    /** The matrices in {@code file} mapped read-only into {@code arena}, or null when it is absent or invalid. */
+    /**
+     * The matrices in {@code file}, read into memory of {@code arena}'s ({@link OffHeap}), or null when it is absent or
+     * invalid. Read rather than mapped: the file's pages are 4 KB ones, which a step streaming gigabytes of
+     * weights misses the TLB on 512 times as often as on the copy's huge pages, and which the kernel may evict and read
+     * back from disk under memory pressure. So the whole file is read at load, not as the first steps touch it.
+     */
     static List<PackedMatrix> read(Path file, Quantization q, Arena arena) {
         if (!Files.isRegularFile(file)) return null;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -66,7 +74,14 @@ final class PackedCache {
                 why = check(ch.map(FileChannel.MapMode.READ_ONLY, 0, size, probe), size, q);
             }
             if (why != null) return invalid(file, why);
-            MemorySegment m = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            MemorySegment m = OffHeap.allocate(size, arena);
+            for (long at = 0; at < size; ) { // read, not mapped and copied: no page of the file counts as resident
+                ByteBuffer b = m.asSlice(at, Math.min(READ_CHUNK, size - at)).asByteBuffer();
+                while (b.hasRemaining()) {
+                    if (ch.read(b, at + b.position()) < 0) return invalid(file, "shorter than it says");
+                }
+                at += b.capacity();
+            }
             int count = m.get(INT, 16);
             List<PackedMatrix> out = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {

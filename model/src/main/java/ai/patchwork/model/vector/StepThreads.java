@@ -7,8 +7,8 @@ import java.util.concurrent.locks.LockSupport;
  * The threads one {@link VectorTransformer#step} runs on: the caller plus {@code count - 1} workers that each take a
  * contiguous share of a loop (the output columns of a matmul, the rows of a row-wise phase), or, for a matmul with
  * LoRA deltas beside it ({@link #overlap}), pieces and items claimed as they go. Every output is computed by the same
- * code whatever the split, so a step's results match one thread's up to float rounding. Workers spin a few
- * microseconds for the next loop of the step and then park, so an idle engine holds no core. One caller at a time.
+ * code whatever the split, so a step's results match one thread's up to float rounding. Workers spin a while
+ * ({@link #SPIN_NANOS}) for the next loop of the step and then park, so an idle engine holds no core. One caller at a time.
  *
  * <pre>
  *   try (StepThreads threads = StepThreads.of(0)) { // one per core
@@ -25,10 +25,12 @@ public final class StepThreads implements AutoCloseable {
 
     /**
      * How long a waiting thread spins before it parks (a worker) or yields (the caller). Spinning catches the next loop
-     * of the step without a wake-up; keeping it short leaves the cores to the HTTP threads that stream each step's
-     * tokens, which share them with the step in serving.
+     * of the step without a wake-up, which costs tens of microseconds (more in a VM, whose idle virtual CPU has halted)
+     * on each of the ~110 loops of a one-row step; so it spans the caller's serial work between two loops of such a step
+     * (a norm, rotary positions, rounding x for oneDNN, the other share's tail). Past it the worker parks: between steps
+     * an idle engine holds no core, and the HTTP threads that stream each step's tokens get it back within this long.
      */
-    private static final long SPIN_NANOS = 5_000;
+    private static final long SPIN_NANOS = 100_000;
 
     private static final StepThreads SINGLE = new StepThreads(1);
 

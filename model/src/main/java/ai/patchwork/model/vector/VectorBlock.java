@@ -98,8 +98,8 @@ final class VectorBlock {
                 store(s, r, cache);
             }
         });
-        threads.split(rows, 1, (from, to, lane) -> {
-            for (int r = from; r < to; r++) attend(s, r, cache, s.scores[lane]);
+        threads.split(rows * n, 1, (from, to, lane) -> { // by (row, query head): one row still takes every thread
+            for (int i = from; i < to; i++) attend(s, i / n, i % n, cache, s.scores[lane]);
         });
         project(s, s.attended, n * hd, o, s.out, lora, threads, O, 0); // (R, E)
         threads.split(rows, 1, (from, to, lane) -> {
@@ -214,17 +214,14 @@ final class VectorBlock {
         }
     }
 
-    /** Row r's query heads over positions 0..pos of its slot; query head i reads key/value head i / (N/K). */
-    private void attend(StepRows s, int r, VectorKvCache cache, float[] sc) {
-        int g = n / k;
+    /** Row r's query head over positions 0..pos of its slot; query head i reads key/value head i / (N/K). */
+    private void attend(StepRows s, int r, int head, VectorKvCache cache, float[] sc) {
         int len = s.pos[r] + 1;
         float scale = (float) (1 / Math.sqrt(hd));
-        for (int head = 0; head < n; head++) {
-            int q = r * qkvWidth + head * hd;
-            long base = cache.offset(s.kvSlot[r], head / g);
-            AttentionOps.scores(s.qkv, q, scale, cache.keys[layer], base, hd, len, sc); // (len)
-            RowOps.softmax(sc, len);
-            AttentionOps.weightedSum(sc, len, cache.values[layer], base, hd, s.attended, r * n * hd + head * hd); // (H)
-        }
+        int q = r * qkvWidth + head * hd;
+        long base = cache.offset(s.kvSlot[r], head / (n / k));
+        AttentionOps.scores(s.qkv, q, scale, cache.keys[layer], base, hd, len, sc); // (len)
+        RowOps.softmax(sc, len);
+        AttentionOps.weightedSum(sc, len, cache.values[layer], base, hd, s.attended, r * n * hd + head * hd); // (H)
     }
 }

@@ -72,7 +72,7 @@ public final class VectorTransformer implements AutoCloseable {
     /**
      * The same with BF16 projections multiplied as {@code matmul} says ({@link Matmul#AUTO}: oneDNN if it pays) and
      * the packed weights cached in {@code packedCacheDir} (null: none): the first load writes them to a file named by
-     * the checkpoint's content hash, later loads (in any process) map that file read-only instead of packing the
+     * the checkpoint's content hash, later loads (in any process) read that file instead of packing the
      * checkpoint again.
      */
     public static VectorTransformer load(Path modelDir, Quantization quantization, Matmul matmul, Path packedCacheDir) {
@@ -191,7 +191,8 @@ public final class VectorTransformer implements AutoCloseable {
         float[] logits = new float[tokens.length * v];
         Gemm.matmul(last, tokens.length, lmHead, logits, threads); // (B, V)
         float[][] out = new float[tokens.length][];
-        for (int b = 0; b < tokens.length; b++) out[b] = Arrays.copyOfRange(logits, b * v, (b + 1) * v);
+        if (tokens.length == 1) out[0] = logits; // (1, V) is already the one row
+        else for (int b = 0; b < tokens.length; b++) out[b] = Arrays.copyOfRange(logits, b * v, (b + 1) * v);
         spare.set(s);
         return out;
     }

@@ -72,6 +72,34 @@ class NativeGemmTest {
         }
     }
 
+    /**
+     * One-row products over different weights, one after the other on the same threads (as the layers of a decode
+     * step), with a larger product between rounds that moves the callers' x and y: each reads its own W, x and y,
+     * though a thread reuses one primitive for all of them.
+     */
+    @Test
+    void productsOfOneShapeEachReadTheirOwnWeightsAndBuffers() {
+        int k = 128;
+        int n = 256;
+        SplittableRandom r = new SplittableRandom(3);
+        try (Arena arena = Arena.ofShared();
+                StepThreads threads = StepThreads.of(2)) {
+            for (int round = 0; round < 3; round++) {
+                for (int m : new int[] {1, 1, 1, 70 * (round + 1)}) {
+                    float[] w = new float[n * k];
+                    for (int i = 0; i < w.length; i++) w[i] = Bf16.get(bf16((float) r.nextGaussian() * 0.1f), 0);
+                    PackedMatrix blocked = PackedMatrix.pack(List.of(source(w, 0, n, k, arena)), k, false, true, arena);
+                    float[] x = GemmTest.random(m * k, r);
+                    float[] want = new float[m * n];
+                    Gemm.reference(x, m, k, w, n, want);
+                    float[] got = new float[m * n];
+                    Gemm.matmul(x, m, blocked, got, threads);
+                    assertWithin(x, w, m, n, k, want, got);
+                }
+            }
+        }
+    }
+
     /** Rows that are not whole 64-row blocks, F32 and int8 keep the Vector API's layout. */
     @Test
     void whatDoesNotFitStaysOnTheVectorApi() {
@@ -165,6 +193,6 @@ class NativeGemmTest {
     }
 
     private static MemorySegment bf16(float v) {
-        return MemorySegment.ofArray(new short[] {NativeGemm.round(v)});
+        return MemorySegment.ofArray(new short[] {Bf16.round(v)});
     }
 }

@@ -1,7 +1,6 @@
 package ai.patchwork.model.vector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,37 +32,37 @@ class PackedCacheTest {
     Path models;
 
     @Test
-    void laterLoadsMapWhatTheFirstPacked() throws IOException {
+    void laterLoadsReadWhatTheFirstPacked() throws IOException {
         Path dir = Fixtures.tinyLlamaModel();
         load(dir, Quantization.NONE, false);
         Path file = onlyFile();
         Object written = Files.readAttributes(file, "unix:ino").get("ino");
         assertNotNull(CheckpointHash.known(cache, dir), "the checkpoint's file hashes are remembered");
         load(dir, Quantization.NONE, true);
-        assertEquals(written, Files.readAttributes(file, "unix:ino").get("ino"), "mapped, not rewritten");
+        assertEquals(written, Files.readAttributes(file, "unix:ino").get("ino"), "read, not rewritten");
     }
 
     @Test
-    void mappedMatricesEqualFreshlyPackedOnes() {
+    void cachedMatricesEqualFreshlyPackedOnes() {
         Path dir = Fixtures.tinyLlamaModel();
         for (Quantization q : Quantization.values()) {
             ModelWeights packed = CheckpointLoader.load(dir, q, false, null);
             CheckpointLoader.load(dir, q, false, cache).release(); // packs and writes the file
-            ModelWeights mapped = CheckpointLoader.load(dir, q, false, cache);
+            ModelWeights cached = CheckpointLoader.load(dir, q, false, cache);
+            assertTrue(cached.fromCache, q + ": read from the file");
             try {
                 List<PackedMatrix> want = packed.matrices();
-                List<PackedMatrix> got = mapped.matrices();
+                List<PackedMatrix> got = cached.matrices();
                 assertEquals(want.size(), got.size());
                 for (int i = 0; i < want.size(); i++) {
                     PackedMatrix a = want.get(i);
                     PackedMatrix b = got.get(i);
-                    assertTrue(b.values().isMapped(), q + ": matrix " + i + " mapped from the file");
                     assertEquals(a.precision(), b.precision());
                     assertEquals(-1, a.values().mismatch(b.values()), q + ": matrix " + i + " byte for byte");
                     if (a.scales() != null) assertEquals(-1, a.scales().mismatch(b.scales()));
                 }
             } finally {
-                mapped.release();
+                cached.release();
                 packed.release();
             }
         }
@@ -78,22 +77,22 @@ class PackedCacheTest {
         CheckpointLoader.load(dir, Quantization.NONE, false, cache).release();
         ModelWeights packed = CheckpointLoader.load(dir, Quantization.NONE, true, null);
         CheckpointLoader.load(dir, Quantization.NONE, true, cache).release();
-        ModelWeights mapped = CheckpointLoader.load(dir, Quantization.NONE, true, cache);
+        ModelWeights cached = CheckpointLoader.load(dir, Quantization.NONE, true, cache);
+        assertTrue(cached.fromCache, "read from the file");
         try {
             List<PackedMatrix> want = packed.matrices();
-            List<PackedMatrix> got = mapped.matrices();
+            List<PackedMatrix> got = cached.matrices();
             assertEquals(want.size(), got.size());
             long blocked = 0;
             for (int i = 0; i < want.size(); i++) {
                 assertEquals(want.get(i).precision(), got.get(i).precision());
-                assertTrue(got.get(i).values().isMapped(), "matrix " + i + " mapped from the file");
                 assertEquals(-1, want.get(i).values().mismatch(got.get(i).values()), "matrix " + i);
                 if (got.get(i).precision() == Precision.BF16_BLOCKED) blocked++;
             }
             assertEquals(
                     2 * 4 + 1, blocked, "every projection of both layers and the untied LM head in oneDNN's layout");
         } finally {
-            mapped.release();
+            cached.release();
             packed.release();
         }
         try (Stream<Path> s = Files.list(cache)) {
@@ -144,16 +143,12 @@ class PackedCacheTest {
         }
     }
 
-    /** Loads and frees the weights, checking whether the matrices were mapped from the cache file. */
-    private List<PackedMatrix> load(Path dir, Quantization q, boolean mapped) {
+    /** Loads and frees the weights, checking whether the matrices were read from the cache file. */
+    private List<PackedMatrix> load(Path dir, Quantization q, boolean cached) {
         ModelWeights w = ModelWeights.acquire(dir, q, false, cache);
         try {
-            List<PackedMatrix> m = w.matrices();
-            for (PackedMatrix pm : m) {
-                if (mapped) assertTrue(pm.values().isMapped(), "mapped from the cache file");
-                else assertFalse(pm.values().isMapped(), "packed from the checkpoint");
-            }
-            return m;
+            assertEquals(cached, w.fromCache, cached ? "read from the cache file" : "packed from the checkpoint");
+            return w.matrices();
         } finally {
             w.release();
         }
