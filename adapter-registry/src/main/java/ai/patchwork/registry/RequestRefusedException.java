@@ -2,8 +2,8 @@ package ai.patchwork.registry;
 
 /**
  * A request the platform refuses or cannot serve, from any of its parts (the registry, files and fine-tuning jobs).
- * The message is one sentence a user can act on; {@link #param()} names the request field at fault (or null),
- * {@link #code()} is a stable machine-readable code, and the web layer maps {@link #reason()} to an HTTP status.
+ * The message is one sentence a user can act on; {@link #refusal()} says why, in the terms the web layer answers
+ * with.
  */
 public class RequestRefusedException extends RuntimeException {
 
@@ -19,28 +19,27 @@ public class RequestRefusedException extends RuntimeException {
         UNAVAILABLE
     }
 
-    private final Reason reason;
-    private final String param;
-    private final String code;
+    /**
+     * Why a request is refused.
+     *
+     * @param reason what the web layer maps to an HTTP status
+     * @param param the request field at fault, e.g. {@code adapter_model} or {@code training_file}; null when none is
+     * @param code a stable machine-readable code, e.g. {@code invalid_adapter}
+     */
+    public record Refusal(Reason reason, String param, String code) {
+        public Refusal {
+            if (reason == null || code == null) throw new IllegalArgumentException("reason and code are required");
+        }
+    }
+
+    private final Refusal refusal;
 
     protected RequestRefusedException(Reason reason, String param, String code, String message, Throwable cause) {
         super(message, cause);
-        this.reason = reason;
-        this.param = param;
-        this.code = code;
+        this.refusal = new Refusal(reason, param, code);
     }
 
-    public Reason reason() {
-        return reason;
-    }
-
-    /** The request field at fault, e.g. {@code adapter_model} or {@code training_file}; null when none is. */
-    public String param() {
-        return param;
-    }
-
-    /** A stable code, e.g. {@code invalid_adapter}. */
-    public String code() {
-        return code;
+    public Refusal refusal() {
+        return refusal;
     }
 }

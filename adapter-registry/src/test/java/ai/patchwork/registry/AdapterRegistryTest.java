@@ -92,11 +92,11 @@ class AdapterRegistryTest {
     @Test
     void unknownReferencesAreNotFound() {
         RegistryException e = assertThrows(RegistryException.class, () -> registry.get(P, "no-such-adapter"));
-        assertEquals(RegistryException.Reason.NOT_FOUND, e.reason());
+        assertEquals(RegistryException.Reason.NOT_FOUND, e.refusal().reason());
         assertEquals("no adapter 'no-such-adapter' with a ready version", e.getMessage());
         assertThrows(RegistryException.class, () -> registry.get(P, "adp-" + "0".repeat(24)));
         RegistryException bad = assertThrows(RegistryException.class, () -> registry.get(P, "x@0"));
-        assertEquals(RegistryException.Reason.INVALID, bad.reason());
+        assertEquals(RegistryException.Reason.INVALID, bad.refusal().reason());
     }
 
     @Test

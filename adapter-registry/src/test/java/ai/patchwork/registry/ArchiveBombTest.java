@@ -43,7 +43,7 @@ class ArchiveBombTest {
         }
         for (byte[] archive : new byte[][] {many.zip(), many.tarGz()}) {
             RegistryException e = refused(archive, archive[0] == 'P' ? "many.zip" : "many.tgz");
-            assertEquals(RegistryException.Reason.TOO_LARGE, e.reason());
+            assertEquals(RegistryException.Reason.TOO_LARGE, e.refusal().reason());
             assertTrue(
                     e.getMessage().contains("decompresses to more than 4194304 bytes")
                             || e.getMessage().contains("decompression bomb"),

@@ -42,7 +42,7 @@ class BaseModelsTest {
         assertEquals(
                 "base_model 'gpt-9' is not a configured base model (available: tiny-llama, wide-llama)",
                 e.getMessage());
-        assertEquals("base_model", e.param());
+        assertEquals("base_model", e.refusal().param());
     }
 
     @Test

@@ -32,11 +32,15 @@ class FineTuningExceptionHandler {
     ResponseEntity<ErrorEnvelope> unreadable(HttpMessageNotReadableException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RequestRefusedException r) {
-                HttpStatus status = r.reason() == RequestRefusedException.Reason.TOO_LARGE
+                HttpStatus status = r.refusal().reason() == RequestRefusedException.Reason.TOO_LARGE
                         ? HttpStatus.CONTENT_TOO_LARGE
                         : HttpStatus.BAD_REQUEST;
                 return ResponseEntity.status(status)
-                        .body(ErrorEnvelope.of(r.getMessage(), ErrorTypes.INVALID_REQUEST, r.param(), r.code()));
+                        .body(ErrorEnvelope.of(
+                                r.getMessage(),
+                                ErrorTypes.INVALID_REQUEST,
+                                r.refusal().param(),
+                                r.refusal().code()));
             }
         }
         if (e.getCause() instanceof MismatchedInputException m) {

@@ -57,7 +57,8 @@ final class ModelResolver {
         try {
             return registry.find(project, model);
         } catch (RegistryException e) {
-            if (e.reason() == RegistryException.Reason.INVALID) return Optional.empty(); // e.g. "x@0": names nothing
+            if (e.refusal().reason() == RegistryException.Reason.INVALID)
+                return Optional.empty(); // e.g. "x@0": names nothing
             throw e;
         }
     }

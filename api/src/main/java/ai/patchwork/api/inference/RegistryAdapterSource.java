@@ -71,7 +71,7 @@ final class RegistryAdapterSource implements AdapterSource {
         try {
             adapter = registry.getReady(adapterId);
         } catch (RegistryException e) {
-            if (e.reason() == RegistryException.Reason.NOT_FOUND)
+            if (e.refusal().reason() == RegistryException.Reason.NOT_FOUND)
                 throw new AdapterNotFoundException(adapterId, "the registry");
             throw e;
         }

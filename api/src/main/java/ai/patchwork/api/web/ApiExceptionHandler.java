@@ -43,7 +43,7 @@ class ApiExceptionHandler {
     /** The registry's, the files' and the fine-tuning jobs' refusals alike. */
     @ExceptionHandler(RequestRefusedException.class)
     ResponseEntity<ErrorEnvelope> refused(RequestRefusedException e) {
-        HttpStatus status = switch (e.reason()) {
+        HttpStatus status = switch (e.refusal().reason()) {
             case INVALID -> HttpStatus.BAD_REQUEST;
             case NOT_FOUND -> HttpStatus.NOT_FOUND;
             case TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
@@ -51,7 +51,10 @@ class ApiExceptionHandler {
         };
         if (status.is5xxServerError()) log.warn("storage unavailable: {}", e.getMessage(), e);
         String type = status.is5xxServerError() ? ErrorTypes.SERVER : ErrorTypes.INVALID_REQUEST;
-        return error(status, ErrorEnvelope.of(e.getMessage(), type, e.param(), e.code()));
+        return error(
+                status,
+                ErrorEnvelope.of(
+                        e.getMessage(), type, e.refusal().param(), e.refusal().code()));
     }
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)

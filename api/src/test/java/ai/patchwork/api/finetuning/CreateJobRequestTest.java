@@ -105,6 +105,7 @@ class CreateJobRequestTest {
         assertEquals(
                 "training_file",
                 assertThrows(TrainerException.class, () -> parse("{\"model\": \"m\"}"))
+                        .refusal()
                         .param());
         assertEquals(
                 "batch_size",
@@ -112,6 +113,7 @@ class CreateJobRequestTest {
                                 TrainerException.class,
                                 () -> parse(
                                         "{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"batch_size\": 512}}"))
+                        .refusal()
                         .param());
         assertEquals(
                 "learning_rate_multiplier",
@@ -119,6 +121,7 @@ class CreateJobRequestTest {
                                 TrainerException.class,
                                 () -> parse(
                                         "{\"model\": \"m\", \"training_file\": \"f\", \"hyperparameters\": {\"learning_rate_multiplier\": \"fast\"}}"))
+                        .refusal()
                         .param());
         assertEquals(
                 "patchwork.lora.target_modules",
@@ -126,6 +129,7 @@ class CreateJobRequestTest {
                                 TrainerException.class,
                                 () -> parse(
                                         "{\"model\": \"m\", \"training_file\": \"f\", \"patchwork\": {\"lora\": {\"target_modules\": [\"lm_head\"]}}}"))
+                        .refusal()
                         .param());
         assertEquals(
                 "patchwork.progress_interval",
@@ -133,12 +137,14 @@ class CreateJobRequestTest {
                                 TrainerException.class,
                                 () -> parse(
                                         "{\"model\": \"m\", \"training_file\": \"f\", \"patchwork\": {\"progress_interval\": 50}}"))
+                        .refusal()
                         .param());
         assertEquals(
                 "suffix",
                 assertThrows(
                                 TrainerException.class,
                                 () -> parse("{\"model\": \"m\", \"training_file\": \"f\", \"suffix\": \"has space\"}"))
+                        .refusal()
                         .param());
     }
 
@@ -161,11 +167,11 @@ class CreateJobRequestTest {
     void refusesBetaOutOfRangeOrOnASupervisedJob() {
         TrainerException high = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 3}}}}"""));
-        assertEquals("method.dpo.hyperparameters.beta", high.param());
+        assertEquals("method.dpo.hyperparameters.beta", high.refusal().param());
         TrainerException sft = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "method": {"type": "supervised", "supervised":
          {"hyperparameters": {"beta": 0.1}}}}"""));
-        assertEquals("method.supervised.hyperparameters.beta", sft.param());
+        assertEquals("method.supervised.hyperparameters.beta", sft.refusal().param());
     }
 
     @Test
@@ -181,33 +187,33 @@ class CreateJobRequestTest {
                         .size());
         TrainerException other = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "integrations": [{"type": "mlflow"}]}"""));
-        assertEquals("integrations[0].type", other.param());
+        assertEquals("integrations[0].type", other.refusal().param());
         TrainerException noProject = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "integrations": [{"type": "wandb", "wandb": {}}]}"""));
-        assertEquals("integrations[0].wandb.project", noProject.param());
+        assertEquals("integrations[0].wandb.project", noProject.refusal().param());
     }
 
     @Test
     void unknownKeysOfTheExtensionAndOfReinforcementHyperparametersAreRefusedNamingThem() {
         TrainerException option = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "patchwork": {"warmup": 3}}"""));
-        assertEquals("patchwork.warmup", option.param());
+        assertEquals("patchwork.warmup", option.refusal().param());
         assertEquals(true, option.getMessage().contains("is not a known option (known: checkpoint_interval"));
         TrainerException lora = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "patchwork": {"lora": {"rank": 8}}}"""));
-        assertEquals("patchwork.lora.rank", lora.param());
+        assertEquals("patchwork.lora.rank", lora.refusal().param());
         TrainerException rl = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "method": {"type": "reinforcement", "reinforcement": {"grader":
          {"type": "string_check", "name": "g", "input": "a", "reference": "b", "operation": "eq"},
          "hyperparameters": {"beta": 0.1}}}}"""));
-        assertEquals("method.reinforcement.hyperparameters.beta", rl.param());
+        assertEquals("method.reinforcement.hyperparameters.beta", rl.refusal().param());
         TrainerException grpoOnSft = assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "patchwork": {"group_size": 4}}"""));
-        assertEquals("patchwork.group_size", grpoOnSft.param());
+        assertEquals("patchwork.group_size", grpoOnSft.refusal().param());
         assertEquals(
                 "method.supervised.hyperparameters.eval_samples",
                 assertThrows(TrainerException.class, () -> parse("""
         {"model": "m", "training_file": "f", "method": {"type": "supervised", "supervised":
-         {"hyperparameters": {"eval_samples": 2}}}}""")).param());
+         {"hyperparameters": {"eval_samples": 2}}}}""")).refusal().param());
     }
 }

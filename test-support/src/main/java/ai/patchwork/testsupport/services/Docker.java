@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
 
 /** Whether Testcontainers can run containers here, decided once per JVM, and the start of a service either way. */
 final class Docker {
@@ -24,19 +25,25 @@ final class Docker {
     }
 
     /**
-     * Starts the test service {@code service}: from {@code container} (image {@code image}) when Docker works, else,
-     * or when the container does not start, from {@code inProcess}. Logs what runs it ({@code describe}) and how long
-     * the start took.
+     * Starts the test service {@code service}: in the container that {@code container} makes, read by
+     * {@code fromContainer}, when Docker works, else, or when the container does not start, from {@code inProcess}.
+     * Logs what runs it ({@code describe}) and how long the start took.
      */
-    static <T> T start(
-            String service, String image, Supplier<T> container, Supplier<T> inProcess, Function<T, String> describe) {
+    static <C extends GenericContainer<?>, T> T start(
+            String service,
+            Supplier<C> container,
+            Function<C, T> fromContainer,
+            Supplier<T> inProcess,
+            Function<T, String> describe) {
         long start = System.nanoTime();
         T started = null;
         if (available()) {
             try {
-                started = container.get();
+                C c = container.get();
+                c.start();
+                started = fromContainer.apply(c);
             } catch (RuntimeException e) {
-                log.warn("{}: container {} did not start ({}); starting it in process", service, image, e.getMessage());
+                log.warn("{}: its container did not start ({}); starting it in process", service, e.getMessage());
             }
         }
         if (started == null) started = inProcess.get();

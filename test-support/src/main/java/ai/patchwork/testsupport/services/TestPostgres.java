@@ -39,8 +39,14 @@ public record TestPostgres(String host, int port, String database, String userna
         if (shared == null) {
             shared = Docker.start(
                     "test PostgreSQL",
-                    IMAGE,
-                    TestPostgres::container,
+                    () -> new PostgreSQLContainer(IMAGE),
+                    c -> new TestPostgres(
+                            c.getHost(),
+                            c.getMappedPort(5432),
+                            c.getDatabaseName(),
+                            c.getUsername(),
+                            c.getPassword(),
+                            "Testcontainers " + IMAGE),
                     TestPostgres::embedded,
                     s -> s.backend + " on port " + s.port);
         }
@@ -81,18 +87,6 @@ public record TestPostgres(String host, int port, String database, String userna
             throw new IllegalStateException("cannot create test database " + name + ": " + e.getMessage(), e);
         }
         return name;
-    }
-
-    private static TestPostgres container() {
-        PostgreSQLContainer c = new PostgreSQLContainer(IMAGE);
-        c.start();
-        return new TestPostgres(
-                c.getHost(),
-                c.getMappedPort(5432),
-                c.getDatabaseName(),
-                c.getUsername(),
-                c.getPassword(),
-                "Testcontainers " + IMAGE);
     }
 
     private static TestPostgres embedded() {

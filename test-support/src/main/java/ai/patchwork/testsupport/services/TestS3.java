@@ -9,76 +9,61 @@ import io.minio.errors.MinioException;
 import io.minio.messages.Item;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.OkHttpClient;
 import org.testcontainers.containers.MinIOContainer;
 
 /**
  * One real S3 server per JVM: a Testcontainers MinIO when Docker works, otherwise S3Proxy in process with an
  * in-memory store, both speaking AWS signature V4 on a random local port. Started on first use.
+ *
+ * @param endpoint base URL, e.g. {@code http://127.0.0.1:39451}
+ * @param accessKey the access key tests sign with
+ * @param secretKey its secret key
+ * @param backend what runs the server, e.g. "S3Proxy (in process)"
  */
-public final class TestS3 {
+public record TestS3(String endpoint, String accessKey, String secretKey, String backend) {
     private static final String IMAGE = "minio/minio:RELEASE.2023-09-04T19-57-37Z";
     private static final String REGION = "us-east-1";
+    private static final Map<TestS3, MinioClient> CLIENTS = new ConcurrentHashMap<>(); // one client per server
     private static TestS3 shared;
 
-    private final String endpoint;
-    private final String accessKey;
-    private final String secretKey;
-    private final String backend;
-    private MinioClient client;
-
-    private TestS3(String endpoint, String accessKey, String secretKey, String backend) {
-        this.endpoint = endpoint;
-        this.accessKey = accessKey;
-        this.secretKey = secretKey;
-        this.backend = backend;
+    public TestS3 {
+        if (endpoint == null || accessKey == null || secretKey == null || backend == null)
+            throw new IllegalArgumentException("endpoint, accessKey, secretKey and backend are required");
     }
 
     /** The server of this JVM, started on the first call. */
     public static synchronized TestS3 shared() {
         if (shared == null) {
             shared = Docker.start(
-                    "test S3", IMAGE, TestS3::container, TestS3::inProcess, s -> s.backend + " at " + s.endpoint);
+                    "test S3",
+                    () -> new MinIOContainer(IMAGE),
+                    c -> new TestS3(c.getS3URL(), c.getUserName(), c.getPassword(), "Testcontainers " + IMAGE),
+                    TestS3::inProcess,
+                    s -> s.backend + " at " + s.endpoint);
         }
         return shared;
-    }
-
-    /** Base URL, e.g. {@code http://127.0.0.1:39451}. */
-    public String endpoint() {
-        return endpoint;
-    }
-
-    public String accessKey() {
-        return accessKey;
-    }
-
-    public String secretKey() {
-        return secretKey;
     }
 
     public String region() {
         return REGION;
     }
 
-    /** What runs the server, e.g. "S3Proxy (in process)". */
-    public String backend() {
-        return backend;
-    }
-
     /**
      * A client for this server, shared. It brings its own OkHttp client: MinIO's default one reads every system CA
      * certificate on construction, which takes about a second.
      */
-    public synchronized MinioClient client() {
-        if (client == null) {
-            client = MinioClient.builder()
-                    .endpoint(endpoint)
-                    .credentials(accessKey, secretKey)
-                    .region(REGION)
-                    .httpClient(new OkHttpClient(), true)
-                    .build();
-        }
-        return client;
+    public MinioClient client() {
+        return CLIENTS.computeIfAbsent(
+                this,
+                s -> MinioClient.builder()
+                        .endpoint(s.endpoint)
+                        .credentials(s.accessKey, s.secretKey)
+                        .region(REGION)
+                        .httpClient(new OkHttpClient(), true)
+                        .build());
     }
 
     /** Creates {@code bucket} unless it exists. */
@@ -107,12 +92,6 @@ public final class TestS3 {
             throw new IllegalStateException("cannot list bucket " + bucket + ": " + e.getMessage(), e);
         }
         return keys;
-    }
-
-    private static TestS3 container() {
-        MinIOContainer c = new MinIOContainer(IMAGE);
-        c.start();
-        return new TestS3(c.getS3URL(), c.getUserName(), c.getPassword(), "Testcontainers " + IMAGE);
     }
 
     /** The same in-memory S3Proxy a test gets from {@link RestartableS3}, never restarted. */

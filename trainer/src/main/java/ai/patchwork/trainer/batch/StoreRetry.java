@@ -95,7 +95,7 @@ public final class StoreRetry {
                     || c instanceof EOFException
                     || c instanceof SocketTimeoutException
                     || (c instanceof RequestRefusedException r
-                            && r.reason() == RequestRefusedException.Reason.UNAVAILABLE)) return true;
+                            && r.refusal().reason() == RequestRefusedException.Reason.UNAVAILABLE)) return true;
         }
         return false;
     }

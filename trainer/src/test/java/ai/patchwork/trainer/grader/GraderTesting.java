@@ -29,8 +29,8 @@ final class GraderTesting {
     /** Parsing {@code grader} is a 400 naming {@code param}, its message containing {@code message}. */
     static TrainerException refused(String grader, String param, String message) {
         TrainerException e = assertThrows(TrainerException.class, () -> grader(grader));
-        assertEquals(TrainerException.Reason.INVALID, e.reason());
-        assertEquals(param, e.param(), e.getMessage());
+        assertEquals(TrainerException.Reason.INVALID, e.refusal().reason());
+        assertEquals(param, e.refusal().param(), e.getMessage());
         assertTrue(e.getMessage().contains(message), e.getMessage());
         return e;
     }

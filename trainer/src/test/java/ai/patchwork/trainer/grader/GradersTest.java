@@ -30,7 +30,7 @@ class GradersTest {
                 type + " graders are not supported by Patchwork (no sandbox/judge model); use string_check, "
                         + "text_similarity, multi, regex_match, json_check or numeric_check",
                 e.getMessage());
-        assertEquals("unsupported_grader", e.code());
+        assertEquals("unsupported_grader", e.refusal().code());
     }
 
     @Test
@@ -43,7 +43,7 @@ class GradersTest {
         refused("{\"name\": \"g\"}", "method.reinforcement.grader.type", "type is required");
         refused("[1]", "method.reinforcement.grader", "must be a JSON object");
         TrainerException e = assertThrows(TrainerException.class, () -> Graders.parse(null, "grader"));
-        assertEquals("grader", e.param());
+        assertEquals("grader", e.refusal().param());
     }
 
     @Test
@@ -83,10 +83,12 @@ class GradersTest {
         assertEquals(
                 "grader.operation",
                 assertThrows(TrainerException.class, () -> Graders.parse(json(bad), "grader"))
+                        .refusal()
                         .param());
         assertEquals(
                 "operation",
                 assertThrows(TrainerException.class, () -> Graders.parse(json(bad), ""))
+                        .refusal()
                         .param());
     }
 
