@@ -59,9 +59,10 @@ final class VectorRunner implements ModelRunner {
         Arena arena = Arena.ofShared(); // steps run on several threads
         try {
             threads = StepThreads.of(config.stepThreads());
+            VectorKvCache cache = new VectorKvCache(mc, config.maxBatchSize(), context, arena);
             long t1 = System.nanoTime();
             long c1 = cpuNanos();
-            model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage());
+            model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage(), cache);
             LOG.log(
                     System.Logger.Level.INFO,
                     "{0}: weights loaded in {1} ms ({2} ms of the process''s CPU time), kernels warmed up in {3} ms "
@@ -82,7 +83,6 @@ final class VectorRunner implements ModelRunner {
                             config.maxBatchSize(),
                             context);
             VectorKvBlocks prefix = blocks > 0 ? new VectorKvBlocks(mc, blocks, arena) : null;
-            VectorKvCache cache = new VectorKvCache(mc, config.maxBatchSize(), context, arena);
             return new VectorRunner(model, cache, slots, threads, prefix, arena);
         } catch (RuntimeException | Error e) {
             arena.close();
