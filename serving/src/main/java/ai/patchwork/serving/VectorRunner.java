@@ -2,6 +2,7 @@ package ai.patchwork.serving;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.AdapterSlots;
+import ai.patchwork.model.vector.AdapterStorage;
 import ai.patchwork.model.vector.StepThreads;
 import ai.patchwork.model.vector.VectorKvBlocks;
 import ai.patchwork.model.vector.VectorKvCache;
@@ -28,6 +29,8 @@ final class VectorRunner implements ModelRunner {
     private final Arena arena; // the KV cache's and the prefix blocks' memory
     private final AtomicBoolean closed = new AtomicBoolean();
     private LoraPath decodePath = LoraPath.NONE;
+    private final AdapterStorage storage; // how the warm-up's adapter is held: as the slots hold theirs
+    private final String name; // for the warm-up's log line
 
     /**
      * The start-up warm-up (see {@link VectorTransformer#warmUp}): without it the first requests run the SIMD kernels
@@ -40,8 +43,7 @@ final class VectorRunner implements ModelRunner {
 
     /**
      * Loads the weights from the checkpoint or the packed-weights cache (shared with any other runtime open on the same
-     * folder), warms the kernels
-     * on the threads the steps will run on, and sizes the KV cache and adapter slots.
+     * folder) and sizes the KV cache and adapter slots; {@link #warmUp} runs later, on the thread that steps.
      */
     static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
         long t0 = System.nanoTime();
@@ -59,19 +61,12 @@ final class VectorRunner implements ModelRunner {
         Arena arena = Arena.ofShared(); // steps run on several threads
         try {
             threads = StepThreads.of(config.stepThreads());
-            VectorKvCache cache = new VectorKvCache(mc, config.maxBatchSize(), context, arena);
-            long t1 = System.nanoTime();
-            long c1 = cpuNanos();
-            model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage(), cache);
             LOG.log(
                     System.Logger.Level.INFO,
-                    "{0}: weights loaded in {1} ms ({2} ms of the process''s CPU time), kernels warmed up in {3} ms "
-                            + "({4} ms of CPU time)",
+                    "{0}: weights loaded in {1} ms ({2} ms of the process''s CPU time)",
                     config.modelDir(),
-                    (t1 - t0) / 1_000_000,
-                    (c1 - c0) / 1_000_000,
-                    (System.nanoTime() - t1) / 1_000_000,
-                    (cpuNanos() - c1) / 1_000_000);
+                    (System.nanoTime() - t0) / 1_000_000,
+                    (cpuNanos() - c0) / 1_000_000);
             VectorLoraSlots slots =
                     new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), config.adapterStorage());
             int blocks = !config.prefixCaching()
@@ -83,7 +78,16 @@ final class VectorRunner implements ModelRunner {
                             config.maxBatchSize(),
                             context);
             VectorKvBlocks prefix = blocks > 0 ? new VectorKvBlocks(mc, blocks, arena) : null;
-            return new VectorRunner(model, cache, slots, threads, prefix, arena);
+            VectorKvCache cache = new VectorKvCache(mc, config.maxBatchSize(), context, arena);
+            return new VectorRunner(
+                    model,
+                    cache,
+                    slots,
+                    threads,
+                    prefix,
+                    arena,
+                    config.adapterStorage(),
+                    config.modelDir().toString());
         } catch (RuntimeException | Error e) {
             arena.close();
             if (threads != null) threads.close();
@@ -105,6 +109,8 @@ final class VectorRunner implements ModelRunner {
      * @param threads the threads each step runs on; closed with the runner, as are the slots and the model
      * @param prefix the prefix cache's blocks, or null
      * @param arena the memory of the cache and the blocks; closed with the runner
+     * @param storage how the slots hold adapters, which the warm-up's adapter follows
+     * @param name the model, for the warm-up's log line
      */
     VectorRunner(
             VectorTransformer model,
@@ -112,13 +118,35 @@ final class VectorRunner implements ModelRunner {
             VectorLoraSlots slots,
             StepThreads threads,
             VectorKvBlocks prefix,
-            Arena arena) {
+            Arena arena,
+            AdapterStorage storage,
+            String name) {
+        this.storage = storage;
+        this.name = name;
         this.prefix = prefix;
         this.arena = arena;
         this.model = model;
         this.cache = cache;
         this.slots = slots;
         this.threads = threads;
+    }
+
+    /**
+     * The start-up warm-up ({@link VectorTransformer#warmUp}) on the calling thread, which must be the one that steps:
+     * oneDNN's primitives and buffers are kept per thread. The model's own steps write into the first slots of the KV
+     * cache, so the first requests also find those pages mapped.
+     */
+    @Override
+    public void warmUp() {
+        long t0 = System.nanoTime();
+        long c0 = cpuNanos();
+        model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, storage, cache);
+        LOG.log(
+                System.Logger.Level.INFO,
+                "{0}: kernels warmed up in {1} ms ({2} ms of the process''s CPU time)",
+                name,
+                (System.nanoTime() - t0) / 1_000_000,
+                (cpuNanos() - c0) / 1_000_000);
     }
 
     /** Nothing to place: a row reads its adapter's slot in place. */
