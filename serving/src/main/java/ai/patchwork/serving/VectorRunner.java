@@ -133,14 +133,13 @@ final class VectorRunner implements ModelRunner {
 
     /**
      * The start-up warm-up ({@link VectorTransformer#warmUp}) on the calling thread, which must be the one that steps:
-     * oneDNN's primitives and buffers are kept per thread. The model's own steps write into the first slots of the KV
-     * cache, so the first requests also find those pages mapped.
+     * oneDNN's primitives and buffers are kept per thread.
      */
     @Override
     public void warmUp() {
         long t0 = System.nanoTime();
         long c0 = cpuNanos();
-        model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, storage, cache);
+        model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, storage);
         LOG.log(
                 System.Logger.Level.INFO,
                 "{0}: kernels warmed up in {1} ms ({2} ms of the process''s CPU time)",

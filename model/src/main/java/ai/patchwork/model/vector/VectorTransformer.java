@@ -118,16 +118,7 @@ public final class VectorTransformer implements AutoCloseable {
 
     /** The same on the threads the model will step on, with adapters held as its slots hold them: those paths compile. */
     public void warmUp(int steps, long budgetNanos, StepThreads threads, AdapterStorage storage) {
-        WarmUp.run(this, steps, budgetNanos, threads, storage, null);
-    }
-
-    /**
-     * The same, the model's own steps writing into the first five slots of {@code cache} (the engine's, so the first
-     * requests find its pages mapped). What they leave there is never read: a sequence writes a position before any
-     * step reads it.
-     */
-    public void warmUp(int steps, long budgetNanos, StepThreads threads, AdapterStorage storage, VectorKvCache cache) {
-        WarmUp.run(this, steps, budgetNanos, threads, storage, cache);
+        WarmUp.run(this, steps, budgetNanos, threads, storage);
     }
 
     /**

@@ -34,8 +34,7 @@ import java.util.Set;
  *
  * <p>Each phase steps what requests step: batches mixing a synthetic adapter and the base model, prefill of four rows
  * and of one longer prompt, then decode alternating steps of four rows, of one base row and of one adapter row (each
- * runs different kernels), in slots of its own, on the threads the engine steps on. The model's own steps write into
- * the first slots of the engine's KV cache when given one, so the pages the first requests use are already mapped. Two rows share the
+ * runs different kernels), in a cache and slots of its own, on the threads the engine steps on. Two rows share the
  * adapter, so the two-rows-at-once LoRA path runs too.
  */
 final class WarmUp {
@@ -59,19 +58,13 @@ final class WarmUp {
      * time have passed, waits for the compiler for at most the last quarter (wall time), then steps the model a few
      * times and makes its products' primitives (those run even past the budget).
      */
-    static void run(
-            VectorTransformer model,
-            int steps,
-            long budgetNanos,
-            StepThreads threads,
-            AdapterStorage storage,
-            VectorKvCache served) {
+    static void run(VectorTransformer model, int steps, long budgetNanos, StepThreads threads, AdapterStorage storage) {
         Clock cpu = Clock.cpu();
         try (VectorTransformer mini = Miniature.of(model)) {
-            exercise(mini, steps, cpu, cpu.now() + budgetNanos * 3 / 4, threads, storage, null);
+            exercise(mini, steps, cpu, cpu.now() + budgetNanos * 3 / 4, threads, storage);
         }
         awaitCompiler(System.nanoTime() + budgetNanos / 4);
-        exercise(model, REAL_STEPS, Clock.NEVER, 0, threads, storage, served);
+        exercise(model, REAL_STEPS, Clock.NEVER, 0, threads, storage);
         plan(model, threads);
     }
 
@@ -107,17 +100,12 @@ final class WarmUp {
             Clock clock,
             long deadline,
             StepThreads threads,
-            AdapterStorage storage,
-            VectorKvCache served) {
+            AdapterStorage storage) {
         ModelConfig c = model.config();
         int prompt = Math.min(PROMPT, c.maxPositions() / 2);
         int capacity = Math.min(c.maxPositions(), Math.max(SHORT_PROMPT, prompt + steps) + 1);
         VectorLoraSlots slots = new VectorLoraSlots(c, 1, 4, storage);
         slots.set(1, synthetic(c));
-        if (served != null && served.slots() >= 5 && served.capacity() >= capacity) {
-            exercise(model, steps, clock, deadline, threads, slots, served, prompt, capacity);
-            return;
-        }
         try (Arena arena = Arena.ofShared()) {
             VectorKvCache cache = new VectorKvCache(c, 5, capacity, arena);
             exercise(model, steps, clock, deadline, threads, slots, cache, prompt, capacity);
