@@ -8,6 +8,12 @@
 # (api/target/classpath.txt) into /opt/patchwork/lib, keeping Maven's classpath order in an argument file. The
 # embedded PostgreSQL and S3 server of `./patchwork up` and the benchmarks (bench module) are not part of it.
 # The run stage is a JRE with PyTorch's CPU natives in that classpath; DJL never downloads anything.
+#
+# JDK AOT cache (JEP 483/514/515; `./patchwork up` keeps one automatically): the image does not build one, because the
+# run that records it must start the application against PostgreSQL, S3 and a base model. A deployment can keep one
+# on its data volume: start once with JDK_JAVA_OPTIONS="-XX:AOTCacheOutput=/var/lib/patchwork/patchwork.aot" (written
+# when that container stops), then with "-XX:AOTCache=/var/lib/patchwork/patchwork.aot". The JVM ignores, with a
+# warning, a cache recorded from other jars, so a new image simply starts without it until the cache is recorded again.
 ARG JAVA_VERSION=25
 
 FROM eclipse-temurin:${JAVA_VERSION}-jdk AS build

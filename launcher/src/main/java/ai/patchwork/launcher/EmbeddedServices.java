@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -24,17 +26,35 @@ public final class EmbeddedServices implements AutoCloseable {
     private EmbeddedPostgres postgres;
     private S3Proxy s3;
 
-    /** Starts PostgreSQL unless {@code database} is false, and S3 unless {@code objectStore} is false. */
+    /**
+     * Starts PostgreSQL unless {@code database} is false, and S3 unless {@code objectStore} is false, side by side:
+     * PostgreSQL's start (initdb on a first one) runs in processes of its own, S3's in this JVM, so neither waits for
+     * the other before the application can start.
+     */
     public static EmbeddedServices start(Path dataDir, boolean database, boolean objectStore) throws Exception {
         EmbeddedServices services = new EmbeddedServices();
+        FutureTask<S3Proxy> s3 = objectStore ? new FutureTask<>(() -> startS3(dataDir.resolve("s3"))) : null;
+        if (s3 != null) Thread.ofPlatform().name("embedded-s3-start").start(s3);
+        Exception failure = null;
         try {
             if (database) services.postgres = startPostgres(dataDir.resolve("postgres"));
-            if (objectStore) services.s3 = startS3(dataDir.resolve("s3"));
-            return services;
         } catch (Exception e) {
-            services.close();
-            throw e;
+            failure = e;
         }
+        if (s3 != null) {
+            try {
+                services.s3 = s3.get();
+            } catch (ExecutionException e) {
+                Exception cause = e.getCause() instanceof Exception c ? c : e;
+                if (failure == null) failure = cause;
+                else failure.addSuppressed(cause);
+            }
+        }
+        if (failure != null) {
+            services.close();
+            throw failure;
+        }
+        return services;
     }
 
     private static EmbeddedPostgres startPostgres(Path dir) throws IOException {

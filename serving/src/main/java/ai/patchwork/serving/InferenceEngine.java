@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +48,7 @@ public final class InferenceEngine implements AutoCloseable {
     private final Scheduler scheduler;
     private final EngineLoop loop;
     private final Thread thread;
+    private final CompletableFuture<Void> warm = new CompletableFuture<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -76,7 +78,19 @@ public final class InferenceEngine implements AutoCloseable {
                 registry);
         this.loop = new EngineLoop(scheduler, base.runner(), adapters, metrics, config);
         metrics.gauges(loop::stats);
-        this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(loop);
+        this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(this::warmThenLoop);
+    }
+
+    /** The loop thread: the runner's warm-up on this thread (its per-thread state is this thread's), then the loop. */
+    private void warmThenLoop() {
+        try {
+            runner.warmUp();
+            warm.complete(null);
+        } catch (RuntimeException | Error e) {
+            warm.completeExceptionally(e);
+            return;
+        }
+        loop.run();
     }
 
     /** Wakes the loop: an adapter load finished. Called from loader threads, after the constructor has returned. */
@@ -123,6 +137,12 @@ public final class InferenceEngine implements AutoCloseable {
             throw e instanceof CompletionException && e.getCause() instanceof RuntimeException r ? r : e;
         }
         engine.thread.start();
+        try {
+            engine.warm.join(); // ready only once the loop thread has warmed up
+        } catch (CompletionException e) {
+            engine.close();
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         return engine;
     }
 

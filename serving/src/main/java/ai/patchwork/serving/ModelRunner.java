@@ -55,6 +55,12 @@ interface ModelRunner extends AutoCloseable {
     /** The LoRA path of the last decode step. */
     LoraPath lastDecodePath();
 
+    /**
+     * Runs the model's kernels before the first request, on the thread that will run every step: what the kernels
+     * keep per thread (the CPU runtime's oneDNN primitives) is then ready for that thread. Nothing by default.
+     */
+    default void warmUp() {}
+
     /** Frees everything the runner owns. */
     @Override
     void close();

@@ -2,6 +2,7 @@ package ai.patchwork.serving;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.AdapterSlots;
+import ai.patchwork.model.vector.AdapterStorage;
 import ai.patchwork.model.vector.StepThreads;
 import ai.patchwork.model.vector.VectorKvBlocks;
 import ai.patchwork.model.vector.VectorKvCache;
@@ -26,6 +27,8 @@ final class VectorRunner implements ModelRunner {
     private final StepThreads threads;
     private final AtomicBoolean closed = new AtomicBoolean();
     private LoraPath decodePath = LoraPath.NONE;
+    private final AdapterStorage storage; // how the warm-up's adapter is held: as the slots hold theirs
+    private final String name; // for the warm-up's log line
 
     /**
      * The start-up warm-up (see {@link VectorTransformer#warmUp}): without it the first requests run the SIMD kernels
@@ -38,8 +41,7 @@ final class VectorRunner implements ModelRunner {
 
     /**
      * Loads the weights from the checkpoint or the packed-weights cache (shared with any other runtime open on the same
-     * folder), warms the kernels
-     * on the threads the steps will run on, and sizes the KV cache and adapter slots.
+     * folder) and sizes the KV cache and adapter slots; {@link #warmUp} runs later, on the thread that steps.
      */
     static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
         long t0 = System.nanoTime();
@@ -57,18 +59,12 @@ final class VectorRunner implements ModelRunner {
         Arena arena = Arena.ofShared(); // steps run on several threads
         try {
             threads = StepThreads.of(config.stepThreads());
-            long t1 = System.nanoTime();
-            long c1 = cpuNanos();
-            model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, config.adapterStorage());
             LOG.log(
                     System.Logger.Level.INFO,
-                    "{0}: weights loaded in {1} ms ({2} ms of the process''s CPU time), kernels warmed up in {3} ms "
-                            + "({4} ms of CPU time)",
+                    "{0}: weights loaded in {1} ms ({2} ms of the process''s CPU time)",
                     config.modelDir(),
-                    (t1 - t0) / 1_000_000,
-                    (c1 - c0) / 1_000_000,
-                    (System.nanoTime() - t1) / 1_000_000,
-                    (cpuNanos() - c1) / 1_000_000);
+                    (System.nanoTime() - t0) / 1_000_000,
+                    (cpuNanos() - c0) / 1_000_000);
             VectorLoraSlots slots =
                     new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), config.adapterStorage());
             int blocks = !config.prefixCaching()
@@ -81,7 +77,13 @@ final class VectorRunner implements ModelRunner {
                             context);
             VectorKvBlocks prefix = blocks > 0 ? new VectorKvBlocks(mc, blocks, arena) : null;
             VectorKvCache cache = new VectorKvCache(mc, config.maxBatchSize(), context, arena);
-            return new VectorRunner(model, new Kv(cache, prefix, arena), slots, threads);
+            return new VectorRunner(
+                    model,
+                    new Kv(cache, prefix, arena),
+                    slots,
+                    threads,
+                    config.adapterStorage(),
+                    config.modelDir().toString());
         } catch (RuntimeException | Error e) {
             arena.close();
             if (threads != null) threads.close();
@@ -115,12 +117,39 @@ final class VectorRunner implements ModelRunner {
     /**
      * @param kv the KV cache and prefix blocks; closed with the runner
      * @param threads the threads each step runs on; closed with the runner, as are the slots and the model
+     * @param storage how the slots hold adapters, which the warm-up's adapter follows
+     * @param name the model, for the warm-up's log line
      */
-    VectorRunner(VectorTransformer model, Kv kv, VectorLoraSlots slots, StepThreads threads) {
+    VectorRunner(
+            VectorTransformer model,
+            Kv kv,
+            VectorLoraSlots slots,
+            StepThreads threads,
+            AdapterStorage storage,
+            String name) {
+        this.storage = storage;
+        this.name = name;
         this.model = model;
         this.kv = kv;
         this.slots = slots;
         this.threads = threads;
+    }
+
+    /**
+     * The start-up warm-up ({@link VectorTransformer#warmUp}) on the calling thread, which must be the one that steps:
+     * oneDNN's primitives and buffers are kept per thread.
+     */
+    @Override
+    public void warmUp() {
+        long t0 = System.nanoTime();
+        long c0 = cpuNanos();
+        model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, storage);
+        LOG.log(
+                System.Logger.Level.INFO,
+                "{0}: kernels warmed up in {1} ms ({2} ms of the process''s CPU time)",
+                name,
+                (System.nanoTime() - t0) / 1_000_000,
+                (cpuNanos() - c0) / 1_000_000);
     }
 
     /** Nothing to place: a row reads its adapter's slot in place. */

@@ -46,14 +46,20 @@ import org.bytedeco.dnnl.dnnl_stream;
  * <p>The output columns are split over the step's threads as {@link Gemm} splits them, each thread running oneDNN on
  * its own range with OpenMP held to that thread, so the step's threads are the only ones and the LoRA deltas still
  * run beside the product ({@link StepThreads#overlap}). Each thread keeps its own stream, scratchpad and primitives,
- * one per (rows, K, columns, N): a product of more than {@link #ROWS} rows runs in chunks of that many, so a thread
- * makes primitives for at most {@code ROWS} row counts per shape. {@link Gemm#reference} is the plain loop the tests
- * compare it with.
+ * one per (rows, K, columns, N). A primitive is made for a fixed row count (oneDNN's run-time row count picks a slow
+ * path for this layout), and making one takes milliseconds: so a product of more than {@link #ROWS} rows runs in
+ * chunks of that many, and a chunk runs on the primitive of its row count rounded up to a {@linkplain #bucket bucket}
+ * (its extra rows read whatever the buffer holds, and their outputs are never read). That leaves 15 row counts per
+ * shape, which {@link #plan} makes before the first request needs them. {@link Gemm#reference} is the plain loop the
+ * tests compare it with.
  */
 final class NativeGemm {
 
     /** x rows per oneDNN call. */
     static final int ROWS = 64;
+
+    /** Row counts up to this run on a primitive of their own (decode batches); larger ones round up to a multiple. */
+    private static final int EXACT_ROWS = 8;
 
     /** Columns per piece when LoRA deltas run beside the product. */
     private static final int PIECE = 4 * OneDnn.ROW_BLOCK;
@@ -76,11 +82,41 @@ final class NativeGemm {
         threads.overlap(w.n(), PIECE, (from, to, lane) -> LANES.get().run(b, m, w, from, to, y), items, side);
     }
 
-    /** The caller's buffers, x written in bfloat16. */
+    /**
+     * The row count whose primitive runs a chunk of {@code rows} (1 to {@link #ROWS}): itself up to
+     * {@link #EXACT_ROWS}, else the next multiple of it.
+     */
+    static int bucket(int rows) {
+        return rows <= EXACT_ROWS ? rows : (rows + EXACT_ROWS - 1) / EXACT_ROWS * EXACT_ROWS;
+    }
+
+    /**
+     * Makes, on every thread of {@code threads}, the primitives that products with {@code w} can run on: every row
+     * bucket, for the columns {@link StepThreads#split} and {@link StepThreads#overlap} can give that thread. A
+     * product then makes none, whatever its row count.
+     */
+    static void plan(PackedMatrix w, StepThreads threads) {
+        if (w.precision() != Precision.BF16_BLOCKED) throw new IllegalArgumentException(w.precision() + " weights");
+        int n = w.n();
+        threads.split(n, OneDnn.ROW_BLOCK, (from, to, lane) -> {
+            Lane l = LANES.get();
+            l.plan(w, to - from);
+            l.plan(w, Math.min(PIECE, n));
+            if (n > PIECE && n % PIECE != 0) l.plan(w, n % PIECE);
+        });
+    }
+
+    /** Primitives the calling thread holds. */
+    static int primitives() {
+        return LANES.get().products.size();
+    }
+
+    /** The caller's buffers, x written in bfloat16, room for the rows a bucket adds. */
     private static Buffers prepare(float[] x, int m, PackedMatrix w) {
         if (w.precision() != Precision.BF16_BLOCKED) throw new IllegalArgumentException(w.precision() + " weights");
         Buffers b = BUFFERS.get();
-        b.fit((long) m * w.k() * 2, (long) m * w.n() * 4);
+        long padded = m - m % ROWS + (m % ROWS == 0 ? 0 : bucket(m % ROWS));
+        b.fit(padded * w.k() * 2, padded * w.n() * 4);
         Bf16.round(x, m * w.k(), b.x);
         return b;
     }
@@ -192,19 +228,15 @@ final class NativeGemm {
         }
 
         /**
-         * Columns [from, to) of y = x·Wᵀ for all m rows, in chunks of {@link #ROWS}, copied from the off-heap y into
-         * {@code out} by the thread that computed them.
+         * Columns [from, to) of y = x·Wᵀ for all m rows, in chunks of {@link #ROWS}, each run on its bucket, copied
+         * from the off-heap y into {@code out} by the thread that computed them.
          */
         void run(Buffers b, int m, PackedMatrix w, int from, int to, float[] out) {
             int k = w.k();
             int n = w.n();
             long weights = w.values().address() + (long) from * k * 2; // whole row blocks: a blocked matrix itself
             for (int r = 0; r < m; r += ROWS) {
-                int rows = Math.min(ROWS, m - r);
-                Product p = products.computeIfAbsent(new Shape(rows, k, to - from, n), Product::new);
-                if (scratchpad.byteSize() < p.scratchpadBytes) {
-                    scratchpad = Arena.ofAuto().allocate(p.scratchpadBytes, 64);
-                }
+                Product p = product(bucket(Math.min(ROWS, m - r)), w, to - from);
                 p.run(
                         stream,
                         b.x.address() + (long) r * k * 2,
@@ -216,6 +248,20 @@ final class NativeGemm {
                 long at = ((long) r * n + from) * 4;
                 MemorySegment.copy(b.y, PackedMatrix.FLOAT_LE, at, out, r * n + from, to - from);
             }
+        }
+
+        /** Every bucket's primitive for {@code width} columns of {@code w}. */
+        void plan(PackedMatrix w, int width) {
+            for (int rows = 1; rows <= ROWS; rows = rows < EXACT_ROWS ? rows + 1 : rows + EXACT_ROWS) {
+                product(rows, w, width);
+            }
+        }
+
+        private Product product(int rows, PackedMatrix w, int width) {
+            Product p = products.computeIfAbsent(new Shape(rows, w.k(), width, w.n()), Product::new);
+            if (scratchpad.byteSize() < p.scratchpadBytes)
+                scratchpad = Arena.ofAuto().allocate(p.scratchpadBytes, 64);
+            return p;
         }
     }
 }

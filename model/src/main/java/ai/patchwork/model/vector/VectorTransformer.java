@@ -80,8 +80,10 @@ public final class VectorTransformer implements AutoCloseable {
             throw new IllegalStateException(
                     "the CPU runtime needs the Vector API: run java with --add-modules jdk.incubator.vector");
         }
-        return new VectorTransformer(
-                ModelWeights.acquire(modelDir, quantization, matmul.nativeWeights(), packedCacheDir));
+        // int8 matrices never take oneDNN's layout (PackedMatrix#pack): asking for it would only name another cache
+        // file and another shared copy of the same weights.
+        boolean blocked = matmul.nativeWeights() && quantization == Quantization.NONE;
+        return new VectorTransformer(ModelWeights.acquire(modelDir, quantization, blocked, packedCacheDir));
     }
 
     /** How many weight matrices oneDNN multiplies ({@link Matmul}); the rest run on the Vector API. */

@@ -8,10 +8,13 @@ import ai.patchwork.model.nn.Projection;
 import java.lang.foreign.Arena;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs a model's kernels before it serves, so the JIT has compiled them (SIMD code runs orders of magnitude slower
@@ -21,7 +24,13 @@ import java.util.List;
  * hundred wide), whose steps take a millisecond: hundreds of them get every kernel path compiled by the JIT's
  * optimizing tier within about a second, where the model's own steps would take a tenth of a second each, the first
  * ones interpreted for many seconds. Then, once the compiler's queue has drained, a few steps of the model itself, so
- * code that depends on its real shapes is compiled too and its weights' pages are touched once.
+ * code that depends on its real shapes is compiled too and its weights' pages are touched once. Last, oneDNN's
+ * primitives for every row count a product can run on ({@link NativeGemm#plan}), so that no prompt length or batch
+ * size makes one while a request waits.
+ *
+ * <p>The miniature's share of the budget is counted in CPU time of the calling thread (it steps too), not wall time:
+ * on a busy machine the same work gets done, just later, instead of a warm-up cut short that leaves the first
+ * requests interpreted.
  *
  * <p>Each phase steps what requests step: batches mixing a synthetic adapter and the base model, prefill of four rows
  * and of one longer prompt, then decode alternating steps of four rows, of one base row and of one adapter row (each
@@ -45,20 +54,53 @@ final class WarmUp {
     private WarmUp() {}
 
     /**
-     * Steps the miniature until {@code steps} decode steps or most of {@code budgetNanos} have passed, waits for the
-     * compiler within the budget, then steps the model a few times (those steps run even past the budget).
+     * Steps the miniature until {@code steps} decode steps or three quarters of {@code budgetNanos} of this thread's CPU
+     * time have passed, waits for the compiler for at most the last quarter (wall time), then steps the model a few
+     * times and makes its products' primitives (those run even past the budget).
      */
     static void run(VectorTransformer model, int steps, long budgetNanos, StepThreads threads, AdapterStorage storage) {
-        long start = System.nanoTime();
+        Clock cpu = Clock.cpu();
         try (VectorTransformer mini = Miniature.of(model)) {
-            exercise(mini, steps, start + budgetNanos * 3 / 4, threads, storage);
+            exercise(mini, steps, cpu, cpu.now() + budgetNanos * 3 / 4, threads, storage);
         }
-        awaitCompiler(start + budgetNanos);
-        exercise(model, REAL_STEPS, Long.MAX_VALUE, threads, storage);
+        awaitCompiler(System.nanoTime() + budgetNanos / 4);
+        exercise(model, REAL_STEPS, Clock.NEVER, 0, threads, storage);
+        plan(model, threads);
+    }
+
+    /** Every oneDNN primitive the model's products can run on, once per distinct shape. */
+    private static void plan(VectorTransformer model, StepThreads threads) {
+        record Shape(int n, int k) {}
+        Set<Shape> done = new HashSet<>();
+        for (PackedMatrix m : model.weights().matrices()) {
+            if (m.precision() == Precision.BF16_BLOCKED && done.add(new Shape(m.n(), m.k()))) {
+                NativeGemm.plan(m, threads);
+            }
+        }
+    }
+
+    /** What a deadline is measured in. */
+    private interface Clock {
+        Clock NEVER = () -> 0;
+
+        long now();
+
+        /** CPU time of the calling thread, or wall time where the JVM cannot measure it. */
+        static Clock cpu() {
+            ThreadMXBean t = ManagementFactory.getThreadMXBean();
+            return t.isCurrentThreadCpuTimeSupported() && t.isThreadCpuTimeEnabled()
+                    ? t::getCurrentThreadCpuTime
+                    : System::nanoTime;
+        }
     }
 
     private static void exercise(
-            VectorTransformer model, int steps, long deadline, StepThreads threads, AdapterStorage storage) {
+            VectorTransformer model,
+            int steps,
+            Clock clock,
+            long deadline,
+            StepThreads threads,
+            AdapterStorage storage) {
         ModelConfig c = model.config();
         int prompt = Math.min(PROMPT, c.maxPositions() / 2);
         int capacity = Math.min(c.maxPositions(), Math.max(SHORT_PROMPT, prompt + steps) + 1);
@@ -66,13 +108,14 @@ final class WarmUp {
         slots.set(1, synthetic(c));
         try (Arena arena = Arena.ofShared()) {
             VectorKvCache cache = new VectorKvCache(c, 5, capacity, arena);
-            exercise(model, steps, deadline, threads, slots, cache, prompt, capacity);
+            exercise(model, steps, clock, deadline, threads, slots, cache, prompt, capacity);
         }
     }
 
     private static void exercise(
             VectorTransformer model,
             int steps,
+            Clock clock,
             long deadline,
             StepThreads threads,
             VectorLoraSlots slots,
@@ -91,7 +134,9 @@ final class WarmUp {
         int[] pos = {prompt, prompt, prompt, prompt};
         int[][] four = {{token}, {token}, {token}, {token}};
         int[][] one = {{token}};
-        for (int t = 0; t < steps && pos[3] < capacity && System.nanoTime() < deadline; t++) { // rows 2, 3 run ahead
+        for (int t = 0;
+                t < steps && pos[3] < capacity && (clock == Clock.NEVER || clock.now() < deadline);
+                t++) { // rows 2, 3 run ahead
             switch (t % 4) {
                 case 0 -> { // a batch of four: the kernels that share each weight block over 4 rows
                     model.step(four, pos.clone(), kv, lora, cache, slots, threads);

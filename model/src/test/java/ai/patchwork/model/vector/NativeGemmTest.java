@@ -42,7 +42,7 @@ class NativeGemmTest {
 
     /** Stacked parts (as q/k/v), row counts across the 64-row chunks, on one and two threads, with LoRA-like sides. */
     @ParameterizedTest
-    @CsvSource({"1, 1", "3, 2", "8, 2", "64, 1", "70, 2", "130, 2"})
+    @CsvSource({"1, 1", "3, 2", "8, 2", "12, 1", "41, 2", "64, 1", "70, 2", "77, 2", "130, 2"})
     void matchesThePlainLoopWithinTheBfloat16RoundingOfX(int m, int threadCount) {
         int k = 160;
         int[] rows = {128, 64, 64};
@@ -97,6 +97,43 @@ class NativeGemmTest {
                     assertWithin(x, w, m, n, k, want, got);
                 }
             }
+        }
+    }
+
+    /** Row counts share 15 primitives per shape: 1 to 8 each their own, larger ones rounded up to a multiple of 8. */
+    @Test
+    void rowCountsRoundUpToFifteenBuckets() {
+        assertEquals(
+                List.of(1, 2, 3, 4, 5, 6, 7, 8, 16, 16, 24, 64, 64),
+                java.util.stream.IntStream.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 57, 64)
+                        .map(NativeGemm::bucket)
+                        .boxed()
+                        .toList());
+    }
+
+    /** After {@link NativeGemm#plan}, a product of any row count makes no primitive: a request never waits for one. */
+    @Test
+    void aPlannedMatrixMakesNoPrimitiveForAnyRowCount() {
+        int k = 64;
+        int n = 320; // a piece of 256 columns and a rest of 64 when LoRA deltas run beside
+        float[] w = new float[n * k];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < w.length; i++) w[i] = Bf16.get(bf16((float) r.nextGaussian() * 0.1f), 0);
+        try (Arena arena = Arena.ofShared()) {
+            PackedMatrix blocked = PackedMatrix.pack(List.of(source(w, 0, n, k, arena)), k, false, true, arena);
+            StepThreads one = StepThreads.single();
+            NativeGemm.plan(blocked, one);
+            int planned = NativeGemm.primitives();
+            for (int m : new int[] {1, 5, 9, 23, 64, 100}) {
+                float[] x = GemmTest.random(m * k, r);
+                float[] y = new float[m * n];
+                Gemm.matmul(x, m, blocked, y, one);
+                Gemm.matmul(x, m, blocked, y, one, 1, (item, lane) -> {});
+                float[] want = new float[m * n];
+                Gemm.reference(x, m, k, w, n, want);
+                assertWithin(x, w, m, n, k, want, y);
+            }
+            assertEquals(planned, NativeGemm.primitives(), "no primitive made after the plan");
         }
     }
 

@@ -100,6 +100,23 @@ class PackedCacheTest {
         }
     }
 
+    /** int8 matrices never take oneDNN's layout, so asking for it must not write a second file of the same bytes. */
+    @Test
+    void int8WeightsHaveOneFileWhateverTheMatmul() throws IOException {
+        assumeTrue(OneDnn.available(), () -> "oneDNN has no native library here: " + OneDnn.unavailableReason());
+        Path dir = models.resolve("bf16");
+        TinyModelWriter.write(NativeGemmTest.fittingBf16(7), dir);
+        try (VectorTransformer t = VectorTransformer.load(dir, Quantization.INT8, Matmul.NATIVE, cache)) {
+            assertEquals(0, t.nativeMatrices(), "int8 matrices run on the Vector API");
+        }
+        Path file = onlyFile();
+        Object written = Files.readAttributes(file, "unix:ino").get("ino");
+        try (VectorTransformer t = VectorTransformer.load(dir, Quantization.INT8, Matmul.VECTOR, cache)) {
+            assertEquals(0, t.nativeMatrices());
+        }
+        assertEquals(written, Files.readAttributes(onlyFile(), "unix:ino").get("ino"), "mapped, not written again");
+    }
+
     @Test
     void aDamagedFileIsRewritten() throws IOException {
         Path dir = Fixtures.tinyLlamaModel();
