@@ -6,28 +6,22 @@ import tools.jackson.databind.JsonNode;
 
 /** The Llama-family architectures this runtime runs; they differ only in weight names and q/k/v biases. */
 public enum ModelFamily {
-    LLAMA("LlamaForCausalLM"),
-    MISTRAL("MistralForCausalLM"),
-    QWEN2("Qwen2ForCausalLM");
+    LLAMA,
+    MISTRAL,
+    QWEN2;
 
-    private static final String CAUSAL_LM = "ForCausalLM";
-
-    private final String architecture;
-
-    ModelFamily(String architecture) {
-        this.architecture = architecture;
-    }
-
-    /** The name {@code config.json} lists first under {@code architectures}, e.g. {@code Qwen2ForCausalLM}. */
-    public String architecture() {
-        return architecture;
-    }
-
-    /** The {@code model_type} of {@code config.json}: the architecture's model name in lower case, e.g. {@code qwen2}. */
+    /** The {@code model_type} of {@code config.json}: the family's name in lower case, e.g. {@code qwen2}. */
     public String modelType() {
-        return architecture
-                .substring(0, architecture.length() - CAUSAL_LM.length())
-                .toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The name {@code config.json} lists first under {@code architectures}: Hugging Face's class name, the model type
+     * capitalised with {@code ForCausalLM} after it, e.g. {@code Qwen2ForCausalLM}.
+     */
+    public String architecture() {
+        String type = modelType();
+        return Character.toUpperCase(type.charAt(0)) + type.substring(1) + "ForCausalLM";
     }
 
     static ModelFamily of(JsonNode config) {
