@@ -31,19 +31,22 @@ final class ServeScenarios {
 
     static final List<String> MODES = List.of("prefix", "structured");
 
-    /** The scenarios' options, mixed into {@link SizedServeBench}. */
-    static final class Options {
+    /** The prefix scenario's options, mixed into {@link SizedServeBench}. */
+    static final class PrefixOptions {
         @Option(names = "--prefix-tokens", defaultValue = "1000", description = "prefix mode: system prompt tokens")
-        int prefixTokens;
+        int tokens;
 
         @Option(names = "--prefix-pairs", defaultValue = "3", description = "prefix mode: system prompts measured")
-        int prefixPairs;
+        int pairs;
+    }
 
+    /** The structured scenario's options, mixed into {@link SizedServeBench}. */
+    static final class StructuredOptions {
         @Option(names = "--structured-batch", defaultValue = "32", description = "structured mode: requests at once")
-        int structuredBatch;
+        int batch;
 
         @Option(names = "--structured-rounds", defaultValue = "2", description = "structured mode: turns per variant")
-        int structuredRounds;
+        int rounds;
     }
 
     private static final String SCHEMA = "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\","
@@ -56,16 +59,17 @@ final class ServeScenarios {
     private ServeScenarios() {}
 
     /** Time to first token without and with the system prompt in the prefix cache. */
-    static ObjectNode prefix(LoadClient client, String model, int vocab, Options o, int maxTokens) throws Exception {
+    static ObjectNode prefix(LoadClient client, String model, int vocab, PrefixOptions o, int maxTokens)
+            throws Exception {
         ObjectNode cell = JsonMapper.shared().createObjectNode();
         cell.put("mode", "prefix");
-        cell.put("system_prompt_tokens", o.prefixTokens);
+        cell.put("system_prompt_tokens", o.tokens);
         cell.put("question_tokens", 8);
         ArrayNode pairs = cell.putArray("pairs");
         List<Double> first = new ArrayList<>();
         List<Double> second = new ArrayList<>();
-        for (int p = 0; p < o.prefixPairs; p++) {
-            int[] system = ids(o.prefixTokens, vocab, 100 + p);
+        for (int p = 0; p < o.pairs; p++) {
+            int[] system = ids(o.tokens, vocab, 100 + p);
             LoadClient.Outcome a = one(client, model, concat(system, ids(8, vocab, 1000 + 2 * p)), maxTokens);
             LoadClient.Outcome b = one(client, model, concat(system, ids(8, vocab, 1001 + 2 * p)), maxTokens);
             if (a.status() != 200 || b.status() != 200 || a.error() != null || b.error() != null) {
@@ -85,32 +89,27 @@ final class ServeScenarios {
     }
 
     /** Decode throughput of a full batch, unconstrained and constrained, taking turns. */
-    static ObjectNode structured(LoadClient client, String model, Options o, int maxTokens) throws Exception {
+    static ObjectNode structured(LoadClient client, String model, StructuredOptions o, int maxTokens) throws Exception {
         IntFunction<String> prompt = i ->
                 JsonMapper.shared().writeValueAsString(SizedServeBench.PROMPTS.get(i % SizedServeBench.PROMPTS.size()));
         ObjectNode cell = JsonMapper.shared().createObjectNode();
         cell.put("mode", "structured");
-        cell.put("batch", o.structuredBatch);
+        cell.put("batch", o.batch);
         cell.put("max_tokens", maxTokens);
         cell.put("schema", SCHEMA);
         ArrayNode rounds = cell.putArray("rounds");
-        client.run(o.structuredBatch, o.structuredBatch, i -> model, prompt, 4, RESPONSE_FORMAT); // warm the grammar
+        client.run(o.batch, o.batch, i -> model, prompt, 4, RESPONSE_FORMAT); // warm the grammar
         List<Double> free = new ArrayList<>();
         List<Double> constrained = new ArrayList<>();
-        for (int r = 0; r < o.structuredRounds; r++) {
+        for (int r = 0; r < o.rounds; r++) {
             for (boolean masked : new boolean[] {false, true}) {
-                LoadClient.Run run = client.run(
-                        o.structuredBatch,
-                        o.structuredBatch,
-                        i -> model,
-                        prompt,
-                        maxTokens,
-                        masked ? RESPONSE_FORMAT : "");
+                LoadClient.Run run =
+                        client.run(o.batch, o.batch, i -> model, prompt, maxTokens, masked ? RESPONSE_FORMAT : "");
                 ObjectNode c = rounds.addObject();
                 c.put("round", r);
                 c.put("variant", masked ? "constrained" : "unconstrained");
-                double decode = decodeRate(run, o.structuredBatch);
-                c.put("errors", o.structuredBatch - run.ok().size());
+                double decode = decodeRate(run, o.batch);
+                c.put("errors", o.batch - run.ok().size());
                 c.put("tokens", run.tokens());
                 c.put("tokens_per_s", Stats.round(run.tokens() / (run.wallNanos() / 1e9)));
                 c.put("decode_tokens_per_s", Stats.round(decode));

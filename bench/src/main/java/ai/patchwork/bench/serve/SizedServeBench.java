@@ -105,7 +105,10 @@ final class SizedServeBench implements Callable<Integer> {
     List<String> modes;
 
     @Mixin
-    ServeScenarios.Options scenarios = new ServeScenarios.Options();
+    ServeScenarios.PrefixOptions prefix = new ServeScenarios.PrefixOptions();
+
+    @Mixin
+    ServeScenarios.StructuredOptions structured = new ServeScenarios.StructuredOptions();
 
     /** A fine-tuning job trained next to serving, in the same process ({@link SftAtSize}). */
     static final String SFT = "sft";
@@ -202,9 +205,9 @@ final class SizedServeBench implements Callable<Integer> {
             }
             int vocab = world.config().vocabSize();
             if (modes.contains("prefix"))
-                results.add(ServeScenarios.prefix(client, world.id(), vocab, scenarios, maxTokens));
+                results.add(ServeScenarios.prefix(client, world.id(), vocab, prefix, maxTokens));
             if (modes.contains("structured"))
-                results.add(ServeScenarios.structured(client, world.id(), scenarios, maxTokens));
+                results.add(ServeScenarios.structured(client, world.id(), structured, maxTokens));
             if (modes.contains(SFT)) results.add(SftAtSize.run(process, BenchServer.KEY, world.id(), sft));
             ServerProcess.Memory end = process.memory();
             out.putObject("end")

@@ -6,7 +6,8 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**
- * How every {@code ./patchwork} command runs: picocli over the command object, help on {@code out}, and any bad
+ * How every {@code ./patchwork} command runs: picocli over the command object, help and the command's own output on
+ * {@code out} (a command prints through its {@code @Spec}'s {@code commandLine().getOut()}), and any bad
  * input (a wrong option, a missing folder, a corrupt file) as one line on {@code err} with exit status 2.
  */
 final class CommandLines {

@@ -12,6 +12,7 @@ import ai.patchwork.model.sample.SamplingParams;
 import ai.patchwork.model.tokenizer.ChatMessage;
 import ai.patchwork.model.tokenizer.Tokenizer;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,7 +20,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -73,7 +76,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--logits", description = "with --json: include logits at the last prompt position")
     boolean logits;
 
-    private PrintStream out = System.out;
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -81,9 +85,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     /** Runs the command; returns the exit status (0 ok, 2 bad input). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        GenerateCommand command = new GenerateCommand();
-        command.out = out;
-        return CommandLines.execute("generate", command, args, out, err);
+        return CommandLines.execute("generate", new GenerateCommand(), args, out, err);
     }
 
     @Override
@@ -114,6 +116,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     .generate(List.of(new GenerationRequest(ids, sampling, lora, logits)), LoraMode.BATCHED)
                     .get(0);
             String text = tokenizer == null ? "" : tokenizer.decode(g.tokenIds(), true);
+            PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectNode result = JsonMapper.shared().createObjectNode();
                 Arrays.stream(ids).forEach(result.putArray("prompt_ids")::add);

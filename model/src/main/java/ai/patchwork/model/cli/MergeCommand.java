@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./patchwork merge}: folds a PEFT LoRA adapter into its base model (W' = W + s·B·A) and writes one
@@ -32,7 +34,8 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "output folder; must not exist or be empty")
     Path out;
 
-    private PrintStream stdout = System.out;
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -40,9 +43,7 @@ public final class MergeCommand implements Callable<Integer> {
 
     /** Runs the command; returns the exit status (0 ok, 2 bad input). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        MergeCommand command = new MergeCommand();
-        command.stdout = out;
-        return CommandLines.execute("merge", command, args, out, err);
+        return CommandLines.execute("merge", new MergeCommand(), args, out, err);
     }
 
     @Override
@@ -53,7 +54,7 @@ public final class MergeCommand implements Callable<Integer> {
         ModelConfig config = ModelConfig.load(model);
         AdapterWeights weights = AdapterWeights.load(adapter.getFileName().toString(), adapter, config);
         LoraMerge.export(model, weights, out);
-        stdout.println("merged " + adapter + " into " + model + ": " + out);
+        spec.commandLine().getOut().println("merged " + adapter + " into " + model + ": " + out);
         return 0;
     }
 

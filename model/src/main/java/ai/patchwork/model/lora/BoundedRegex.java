@@ -1,6 +1,7 @@
 package ai.patchwork.model.lora;
 
 import ai.patchwork.model.config.ModelFormatException;
+import ai.patchwork.model.regex.DeadlineText;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -8,8 +9,8 @@ import java.util.regex.PatternSyntaxException;
  * A regular expression from an untrusted source (a {@code target_modules} string in an uploaded
  * {@code adapter_config.json}): at most {@value #MAX_LENGTH} characters, and every match given at most
  * {@value #MATCH_MILLIS} ms. Java's backtracking matcher can take exponential time on patterns like {@code (a|a)*b};
- * the text is handed to it through a {@link CharSequence} that checks the deadline on every character read, so a
- * runaway match ends with a {@link ModelFormatException} instead of a hung thread. An invalid pattern is a
+ * the text is handed to it as a {@link DeadlineText}, so a runaway match ends with a {@link ModelFormatException}
+ * instead of a hung thread. An invalid pattern is a
  * {@link ModelFormatException} too (a 400 for the client, never a 500).
  */
 final class BoundedRegex {
@@ -44,38 +45,16 @@ final class BoundedRegex {
     /** Whether the whole of {@code text} matches. */
     boolean matches(String text) {
         try {
-            return pattern.matcher(new Deadline(text, System.nanoTime() + MATCH_MILLIS * 1_000_000, what))
+            long deadline = System.nanoTime() + MATCH_MILLIS * 1_000_000;
+            return pattern.matcher(new DeadlineText(
+                            text,
+                            deadline,
+                            () -> new ModelFormatException(what
+                                    + " took more than " + MATCH_MILLIS + " ms to match '" + text
+                                    + "'; simplify the pattern or list the modules")))
                     .matches();
         } catch (StackOverflowError e) {
             throw new ModelFormatException(what + " is too complex to match");
-        }
-    }
-
-    /** The text, read against a deadline (from {@link System#nanoTime}) by the match of the pattern {@code what}. */
-    private record Deadline(CharSequence text, long deadline, String what) implements CharSequence {
-
-        @Override
-        public char charAt(int index) {
-            if (System.nanoTime() > deadline) {
-                throw new ModelFormatException(what + " took more than " + MATCH_MILLIS + " ms to match '" + text
-                        + "'; simplify the pattern or list the modules");
-            }
-            return text.charAt(index);
-        }
-
-        @Override
-        public int length() {
-            return text.length();
-        }
-
-        @Override
-        public CharSequence subSequence(int start, int end) {
-            return new Deadline(text.subSequence(start, end), deadline, what);
-        }
-
-        @Override
-        public String toString() {
-            return text.toString();
         }
     }
 }

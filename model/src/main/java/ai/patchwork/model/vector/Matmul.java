@@ -18,7 +18,7 @@ public enum Matmul {
     boolean nativeWeights() {
         return switch (this) {
             case VECTOR -> false;
-            case AUTO -> OneDnn.available() && OneDnn.hasBf16Instructions();
+            case AUTO -> OneDnn.available() && OneDnn.LIBRARY.bf16Instructions();
             case NATIVE -> OneDnn.available();
         };
     }

@@ -58,54 +58,51 @@ final class OneDnn {
     /** W columns per block: K must be a multiple of it, or the layout pads. */
     static final int COLUMN_BLOCK = 32;
 
-    private static final dnnl_engine ENGINE;
-    private static final MethodHandle OMP_SET_NUM_THREADS;
-    private static final boolean BF16_INSTRUCTIONS;
-    private static final String FAILURE;
+    /** What loading the library found, once per JVM. */
+    static final Library LIBRARY = Library.load();
 
-    static {
-        dnnl_engine engine = null;
-        MethodHandle omp = null;
-        boolean bf16 = false;
-        String failure = null;
-        try {
-            engine = new dnnl_engine();
-            check(dnnl_engine_create(engine, dnnl_cpu, 0), "creating the CPU engine");
-            // The library's OpenMP, loaded with it: each calling thread runs its products alone (NativeGemm splits
-            // them over the step's threads), so OpenMP never spins up a second team on the same cores.
-            omp = Linker.nativeLinker()
-                    .downcallHandle(
-                            SymbolLookup.libraryLookup("libgomp.so.1", Arena.global())
-                                    .find("omp_set_num_threads")
-                                    .orElseThrow(),
-                            FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
-            int isa = dnnl_get_effective_cpu_isa();
-            bf16 = (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
-        } catch (LinkageError | RuntimeException e) { // no native library for this platform, or no native access
-            engine = null;
-            failure = "oneDNN did not load: " + e;
+    private static final dnnl_engine ENGINE = LIBRARY.engine();
+
+    /**
+     * The loaded library: its CPU engine and OpenMP's {@code omp_set_num_threads}, or null for both and the
+     * {@code failure} when it did not load.
+     *
+     * @param bf16Instructions whether oneDNN runs bfloat16 products on the CPU's own bfloat16 instructions (AVX-512
+     *     BF16 or newer)
+     */
+    record Library(dnnl_engine engine, MethodHandle ompSetNumThreads, boolean bf16Instructions, String failure) {
+
+        static Library load() {
+            try {
+                dnnl_engine engine = new dnnl_engine();
+                check(dnnl_engine_create(engine, dnnl_cpu, 0), "creating the CPU engine");
+                // The library's OpenMP, loaded with it: each calling thread runs its products alone (NativeGemm
+                // splits them over the step's threads), so OpenMP never spins up a second team on the same cores.
+                MethodHandle omp = Linker.nativeLinker()
+                        .downcallHandle(
+                                SymbolLookup.libraryLookup("libgomp.so.1", Arena.global())
+                                        .find("omp_set_num_threads")
+                                        .orElseThrow(),
+                                FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+                int isa = dnnl_get_effective_cpu_isa();
+                boolean bf16 = (isa & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+                return new Library(engine, omp, bf16, null);
+            } catch (LinkageError | RuntimeException e) { // no native library for this platform, or no native access
+                return new Library(null, null, false, "oneDNN did not load: " + e);
+            }
         }
-        ENGINE = engine;
-        OMP_SET_NUM_THREADS = omp;
-        BF16_INSTRUCTIONS = bf16;
-        FAILURE = failure;
+
+        /** Whether the library loaded. */
+        boolean available() {
+            return engine != null;
+        }
     }
 
     private OneDnn() {}
 
     /** Whether the library loaded. */
     static boolean available() {
-        return ENGINE != null;
-    }
-
-    /** Why it did not, or null. */
-    static String unavailableReason() {
-        return FAILURE;
-    }
-
-    /** Whether oneDNN runs bfloat16 products on the CPU's own bfloat16 instructions (AVX-512 BF16 or newer). */
-    static boolean hasBf16Instructions() {
-        return BF16_INSTRUCTIONS;
+        return LIBRARY.available();
     }
 
     static dnnl_engine engine() {
@@ -115,7 +112,7 @@ final class OneDnn {
     /** Makes the calling thread's oneDNN calls run on that thread alone. */
     static void singleThreaded() {
         try {
-            OMP_SET_NUM_THREADS.invokeExact(1);
+            LIBRARY.ompSetNumThreads().invokeExact(1);
         } catch (Throwable e) {
             throw new IllegalStateException("omp_set_num_threads failed", e);
         }

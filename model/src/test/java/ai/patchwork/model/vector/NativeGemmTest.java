@@ -37,7 +37,7 @@ class NativeGemmTest {
 
     @BeforeEach
     void needsTheLibrary() {
-        assumeTrue(OneDnn.available(), () -> "oneDNN has no native library here: " + OneDnn.unavailableReason());
+        assumeTrue(OneDnn.available(), () -> "oneDNN has no native library here: " + OneDnn.LIBRARY.failure());
     }
 
     /** Stacked parts (as q/k/v), row counts across the 64-row chunks, on one and two threads, with LoRA-like sides. */

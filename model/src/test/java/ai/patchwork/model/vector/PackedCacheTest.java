@@ -70,7 +70,7 @@ class PackedCacheTest {
 
     @Test
     void oneDnnLayoutsAreCachedInAFileOfTheirOwn() throws IOException {
-        assumeTrue(OneDnn.available(), () -> "oneDNN has no native library here: " + OneDnn.unavailableReason());
+        assumeTrue(OneDnn.available(), () -> "oneDNN has no native library here: " + OneDnn.LIBRARY.failure());
         TinyModelSpec spec = NativeGemmTest.fittingBf16(7);
         Path dir = models.resolve("bf16");
         TinyModelWriter.write(spec, dir);

@@ -1,5 +1,6 @@
 package ai.patchwork.trainer.grader;
 
+import ai.patchwork.model.regex.DeadlineText;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -57,44 +58,10 @@ final class RegexMatchGrader extends BaseGrader {
 
     @Override
     double score(GradeContext ctx) {
-        return pattern.matcher(new TimedText(input.render(ctx), System.nanoTime() + TIME_LIMIT_NANOS))
-                        .find()
-                ? 1
-                : 0;
-    }
-
-    /** The text, throwing from {@link #charAt} once the deadline has passed, which stops a runaway match. */
-    private static final class TimedText implements CharSequence {
-        private final String text;
-        private final long deadline;
-        private int reads;
-
-        TimedText(String text, long deadline) {
-            this.text = text;
-            this.deadline = deadline;
-        }
-
-        @Override
-        public char charAt(int index) {
-            if ((++reads & 0xFFFF) == 0 && System.nanoTime() > deadline) {
-                throw new IllegalStateException("regex_match ran out of time");
-            }
-            return text.charAt(index);
-        }
-
-        @Override
-        public int length() {
-            return text.length();
-        }
-
-        @Override
-        public CharSequence subSequence(int start, int end) {
-            return new TimedText(text.substring(start, end), deadline);
-        }
-
-        @Override
-        public String toString() {
-            return text;
-        }
+        DeadlineText text = new DeadlineText(
+                input.render(ctx),
+                System.nanoTime() + TIME_LIMIT_NANOS,
+                () -> new IllegalStateException("regex_match ran out of time"));
+        return pattern.matcher(text).find() ? 1 : 0;
     }
 }
