@@ -84,7 +84,7 @@ public final class InferenceEngine implements AutoCloseable {
     /** The loop thread: the runner's warm-up on this thread (its per-thread state is this thread's), then the loop. */
     private void warmThenLoop() {
         try {
-            runner.warmUp();
+            base.runner().warmUp();
             warm.complete(null);
         } catch (RuntimeException | Error e) {
             warm.completeExceptionally(e);

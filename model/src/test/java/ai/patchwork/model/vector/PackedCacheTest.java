@@ -103,7 +103,7 @@ class PackedCacheTest {
     /** int8 matrices never take oneDNN's layout, so asking for it must not write a second file of the same bytes. */
     @Test
     void int8WeightsHaveOneFileWhateverTheMatmul() throws IOException {
-        assumeTrue(OneDnn.available(), () -> "oneDNN has no native library here: " + OneDnn.unavailableReason());
+        assumeTrue(OneDnn.available(), () -> "oneDNN has no native library here: " + OneDnn.LIBRARY.failure());
         Path dir = models.resolve("bf16");
         TinyModelWriter.write(NativeGemmTest.fittingBf16(7), dir);
         try (VectorTransformer t = VectorTransformer.load(dir, Quantization.INT8, Matmul.NATIVE, cache)) {
