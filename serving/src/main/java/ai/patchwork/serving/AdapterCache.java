@@ -86,7 +86,8 @@ public final class AdapterCache {
                 .register(registry);
         Gauge.builder("patchwork.adapter.device.bytes", device, DeviceTier::bytes)
                 .baseUnit("bytes")
-                .description("bytes the device slots' adapter weights take, in the slots' storage")
+                .description("bytes the device slots' own adapter weights take, in the slots' storage; a slot sharing"
+                        + " its adapter's host copy counts nothing here")
                 .register(registry);
     }
 

@@ -23,6 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * registers ({@link Gemm16}, {@link Expand#expand16}); the two scales of rank k multiply t[k] = (A·x)[k] once,
  * between shrink and expand. A module whose widths do not suit those kernels, and a bfloat16 one, is widened into a
  * scratch before use.
+ *
+ * <p>An adapter comes in through {@link #set} (packed here, the slot's own copy) or as the {@link PackedAdapter} that
+ * {@link #resident} made for the host tier ({@link #place}: the slot reads its arrays, so the adapter is held once).
  */
 public final class VectorLoraSlots implements AdapterSlots {
 
