@@ -9,14 +9,23 @@ import java.util.Objects;
  */
 public sealed interface AdapterFiles {
 
-    /** {@code adapter_config.json} and {@code adapter_model.safetensors} as separate files. */
-    record Peft(Path config, Path weights, String weightsFilename) implements AdapterFiles {
+    /**
+     * {@code adapter_config.json} and {@code adapter_model.safetensors} as separate files.
+     *
+     * @param scan what a pass over the weights found as they were received and written to {@code weights}, or null
+     *     for the registry to read them once itself
+     */
+    record Peft(Path config, Path weights, String weightsFilename, WeightsScan scan) implements AdapterFiles {
         public Peft {
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(weights, "weights");
             weightsFilename = weightsFilename == null || weightsFilename.isBlank()
                     ? "adapter_model.safetensors"
                     : weightsFilename;
+        }
+
+        public Peft(Path config, Path weights, String weightsFilename) {
+            this(config, weights, weightsFilename, null);
         }
     }
 

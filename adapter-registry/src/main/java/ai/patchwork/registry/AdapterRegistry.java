@@ -153,6 +153,23 @@ public final class AdapterRegistry {
     }
 
     /**
+     * The ready adapter version with this id, in any project, with its config and stored weights, in one query: what
+     * serving loads.
+     */
+    public ServableAdapter getServable(String id) {
+        if (!(AdapterRef.parse(id) instanceof AdapterRef.ById r)) {
+            throw RegistryException.invalid(
+                    "adapter", "invalid_adapter_ref", "'" + id + "' is not an adapter id (adp-…)");
+        }
+        ServableAdapter s = rows.servable(r.id())
+                .orElseThrow(
+                        () -> RegistryException.notFound("adapter", "adapter_not_found", "no adapter '" + id + "'"));
+        ready(id, s.adapter());
+        if (s.weights() == null) throw collected(s.adapter());
+        return s;
+    }
+
+    /**
      * The adapter a reference names for {@code project}: names and {@code name@N} inside the project, ids of its own
      * adapters and of adapters shared with the organization.
      */
@@ -251,11 +268,17 @@ public final class AdapterRegistry {
      * bytes do not match its sha256.
      */
     public InputStream openWeights(Adapter adapter) {
-        Artifact artifact = artifacts
-                .find(adapter.sha256())
-                .orElseThrow(() -> RegistryException.notFound(
-                        "adapter", "adapter_deleted", "the weights of adapter '" + adapter.id() + "' were collected"));
-        return artifacts.open(artifact);
+        return artifacts.open(artifacts.find(adapter.sha256()).orElseThrow(() -> collected(adapter)));
+    }
+
+    /** {@link #openWeights(Adapter)} of an adapter read with {@link #getServable}, with no further query. */
+    public InputStream openWeights(ServableAdapter adapter) {
+        return artifacts.open(adapter.weights());
+    }
+
+    private static RegistryException collected(Adapter adapter) {
+        return RegistryException.notFound(
+                "adapter", "adapter_deleted", "the weights of adapter '" + adapter.id() + "' were collected");
     }
 
     /** Writes a zip in PEFT layout ({@code adapter_config.json}, {@code adapter_model.safetensors}). */

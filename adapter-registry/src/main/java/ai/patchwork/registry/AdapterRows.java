@@ -1,5 +1,6 @@
 package ai.patchwork.registry;
 
+import ai.patchwork.registry.store.Artifact;
 import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -163,6 +164,23 @@ final class AdapterRows {
                         .param(id)
                         .update()
                 > 0;
+    }
+
+    /** The version, its config and its weights' object (null once collected), in one query. */
+    Optional<ServableAdapter> servable(String id) {
+        return jdbc.sql("SELECT " + COLUMNS + ", adapter_config, (SELECT object_key FROM artifacts"
+                        + " WHERE sha256 = adapters.artifact_sha256 AND collected_at IS NULL) AS object_key"
+                        + " FROM adapters WHERE id = ?")
+                .param(id)
+                .query((rs, i) -> {
+                    Adapter a = adapter(rs, i);
+                    String key = rs.getString("object_key");
+                    return new ServableAdapter(
+                            a,
+                            rs.getString("adapter_config"),
+                            key == null ? null : new Artifact(a.sha256(), a.sizeBytes(), key));
+                })
+                .optional();
     }
 
     String config(String id) {

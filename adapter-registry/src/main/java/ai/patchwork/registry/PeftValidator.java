@@ -4,12 +4,10 @@ import ai.patchwork.model.config.ModelFormatException;
 import ai.patchwork.model.lora.AdapterTensors;
 import ai.patchwork.model.lora.PeftConfig;
 import ai.patchwork.model.nn.Projection;
-import ai.patchwork.model.safetensors.SafetensorsHeader;
 import ai.patchwork.registry.store.ContentHash;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +19,8 @@ import java.util.Locale;
 
 /**
  * Checks the two PEFT files of an upload, cheapest first and reading only what it must: sizes, pickles, the config,
- * the safetensors header, every tensor's name, dtype and shape against the base model, then the sha256.
+ * the safetensors header, every tensor's name, dtype and shape against the base model, finite values, and the sha256,
+ * the last three from one pass over the weights ({@link WeightsScan}), made as they were received when they were.
  */
 final class PeftValidator {
     static final String CONFIG = "adapter_config.json";
@@ -80,21 +79,32 @@ final class PeftValidator {
                     "invalid_adapter_config",
                     CONFIG + ": lora_alpha is " + peft.alpha() + "; it must be positive and at most " + MAX_ALPHA);
         }
-        SafetensorsHeader header;
+        WeightsScan scan = files.scan() != null ? files.scan() : WeightsScan.of(files.weights());
+        if (looksLikePickle(scan.first())) throw pickle(files.weightsFilename());
         try {
-            header = header(files.weights(), weightsSize, files.weightsFilename());
-            AdapterTensors.check(peft, header, base.config());
+            if (scan.headerError() != null) throw scan.headerError();
+            AdapterTensors.check(peft, scan.header(), base.config());
         } catch (ModelFormatException e) {
             String m = e.getMessage();
             throw RegistryException.invalid(
                     "adapter_model", "invalid_adapter", m.startsWith(WEIGHTS) ? m : WEIGHTS + ": " + m);
         }
-        FiniteWeights.check(files.weights(), header, WEIGHTS);
+        if (scan.nonFinite() != null) {
+            throw RegistryException.invalid(
+                    "adapter_model",
+                    "non_finite_weights",
+                    WEIGHTS + ": tensor '" + scan.nonFinite()
+                            + "' holds NaN or infinite values; such an adapter cannot be served");
+        }
+        if (scan.hash().size() != weightsSize) {
+            throw new IllegalStateException(files.weights() + " changed while it was read: "
+                    + scan.hash().size() + " bytes, not " + weightsSize);
+        }
         List<String> targets = Arrays.stream(Projection.values())
                 .filter(peft.targets()::contains)
                 .map(Projection::module)
                 .toList();
-        return new ValidPeft(configJson, peft, targets, files.weights(), ContentHash.of(files.weights()));
+        return new ValidPeft(configJson, peft, targets, files.weights(), scan.hash());
     }
 
     static boolean isPickleName(String filename) {
@@ -111,34 +121,14 @@ final class PeftValidator {
                         + "(save_pretrained(dir, safe_serialization=True)) and upload " + WEIGHTS);
     }
 
-    private static SafetensorsHeader header(Path weights, long size, String filename) {
-        try (FileChannel ch = FileChannel.open(weights)) {
-            ByteBuffer first = ByteBuffer.allocate((int) Math.min(9, size));
-            while (first.hasRemaining() && ch.read(first) >= 0) {
-                // fill
-            }
-            first.flip();
-            if (looksLikePickle(first)) throw pickle(filename);
-            long n = SafetensorsHeader.headerLength(first, size);
-            ByteBuffer json = ByteBuffer.allocate((int) n);
-            ch.position(8);
-            while (json.hasRemaining() && ch.read(json) >= 0) {
-                // fill
-            }
-            return SafetensorsHeader.parse(json.array(), size);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + weights, e);
-        }
-    }
-
     /**
      * A safetensors file starts with its header length and then '{'; a pickle starts with PROTO (0x80, protocol 2 to 5)
      * and a {@code torch.save} zip with "PK".
      */
-    private static boolean looksLikePickle(ByteBuffer first) {
-        if (first.limit() < 9 || first.get(8) == '{') return false;
-        int b0 = first.get(0) & 0xff;
-        int b1 = first.get(1) & 0xff;
+    private static boolean looksLikePickle(byte[] first) {
+        if (first.length < 9 || first[8] == '{') return false;
+        int b0 = first[0] & 0xff;
+        int b1 = first[1] & 0xff;
         return (b0 == 0x80 && b1 >= 2 && b1 <= 5) || (b0 == 'P' && b1 == 'K');
     }
 

@@ -1,13 +1,13 @@
 package ai.patchwork.serving;
 
-import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.ResidentAdapter;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The answer of {@link AdapterCache#tryAcquire}: admit with a lease, wait for a load, wait for a device slot, or
  * fail.
  */
-record Acquire(Status status, AdapterLease lease, CompletableFuture<AdapterWeights> load, Throwable error) {
+record Acquire(Status status, AdapterLease lease, CompletableFuture<ResidentAdapter> load, Throwable error) {
 
     enum Status {
         READY,
@@ -22,7 +22,7 @@ record Acquire(Status status, AdapterLease lease, CompletableFuture<AdapterWeigh
         return new Acquire(Status.READY, lease, null, null);
     }
 
-    static Acquire loading(CompletableFuture<AdapterWeights> load) {
+    static Acquire loading(CompletableFuture<ResidentAdapter> load) {
         return new Acquire(Status.LOADING, null, load, null);
     }
 

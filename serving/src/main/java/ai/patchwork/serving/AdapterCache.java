@@ -2,7 +2,8 @@ package ai.patchwork.serving;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.AdapterSlots;
-import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.LoraModules;
+import ai.patchwork.model.lora.ResidentAdapter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -20,7 +21,9 @@ import java.util.concurrent.Executor;
  * <ul>
  *   <li>Loads run on a loader executor, never on the engine loop: a request for a cold adapter waits for its own load
  *       while every other sequence keeps decoding. A request's adapter starts loading when it is submitted
- *       (prefetch), so the load overlaps its time in the queue.
+ *       (prefetch), so the load overlaps its time in the queue. The loader also converts the adapter to the form the
+ *       slots hold ({@link AdapterSlots#resident}: 16-bit integers, packed), which is the host copy: slots that take
+ *       that form share its arrays, so an adapter in host memory and a slot costs its bytes once.
  *   <li>Nothing in use is evicted: an adapter with running sequences keeps its slot and its host copy, and an adapter
  *       that queued requests wait for keeps its host copy. The host bound is therefore soft when the working set
  *       exceeds it; idle adapters go first, least recently used first.
@@ -83,7 +86,8 @@ public final class AdapterCache {
                 .register(registry);
         Gauge.builder("patchwork.adapter.device.bytes", device, DeviceTier::bytes)
                 .baseUnit("bytes")
-                .description("bytes the device slots' adapter weights take, in the slots' storage")
+                .description("bytes the device slots' own adapter weights take, in the slots' storage; a slot sharing"
+                        + " its adapter's host copy counts nothing here")
                 .register(registry);
     }
 
@@ -167,7 +171,7 @@ public final class AdapterCache {
     }
 
     /** A request for the adapter was queued: keep it in host memory until {@link #withdraw}, load it now if needed. */
-    synchronized CompletableFuture<AdapterWeights> request(String adapterId) {
+    synchronized CompletableFuture<ResidentAdapter> request(String adapterId) {
         demand.merge(adapterId, 1, Integer::sum);
         AdapterEntry e = entries.get(adapterId);
         metrics.host(e != null && e.weights != null);
@@ -186,7 +190,7 @@ public final class AdapterCache {
      *
      * @param own the load this request last waited on: if it failed, so does the request
      */
-    synchronized Acquire tryAcquire(String adapterId, CompletableFuture<AdapterWeights> own) {
+    synchronized Acquire tryAcquire(String adapterId, CompletableFuture<ResidentAdapter> own) {
         if (own != null && own.isCompletedExceptionally()) return Acquire.failed(cause(own));
         AdapterEntry e = use(adapterId);
         if (e.load.isCompletedExceptionally()) return Acquire.failed(cause(e.load));
@@ -254,9 +258,9 @@ public final class AdapterCache {
         return e;
     }
 
-    /** On a loader thread. */
-    private AdapterWeights fetch(String adapterId, Reservation reservation) {
-        AdapterWeights w;
+    /** On a loader thread: loads the adapter and converts it to the form the slots take. */
+    private ResidentAdapter fetch(String adapterId, Reservation reservation) {
+        LoraModules w;
         try {
             w = source.load(adapterId, base, reservation);
         } catch (AdapterLoadException ex) {
@@ -275,11 +279,16 @@ public final class AdapterCache {
                             + maxRank + " (EngineConfig.maxLoraRank)",
                     null);
         }
-        return w;
+        try {
+            return device.resident(w, base);
+        } catch (RuntimeException ex) {
+            throw new AdapterLoadException(
+                    adapterId, "cannot load adapter '" + adapterId + "': " + ex.getMessage(), ex);
+        }
     }
 
     private synchronized void loaded(
-            AdapterEntry e, AdapterWeights w, Throwable err, long nanos, Reservation reservation) {
+            AdapterEntry e, ResidentAdapter w, Throwable err, long nanos, Reservation reservation) {
         reservedBytes -= reservation.bytes;
         reservation.bytes = 0;
         notifyAll(); // loads waiting for room
@@ -314,6 +323,11 @@ public final class AdapterCache {
         @Override
         public int maxRank() {
             return maxRank;
+        }
+
+        @Override
+        public int bytesPerWeight() {
+            return device.bytesPerWeight();
         }
 
         @Override

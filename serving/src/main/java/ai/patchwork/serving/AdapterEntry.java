@@ -1,6 +1,6 @@
 package ai.patchwork.serving;
 
-import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.ResidentAdapter;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,8 +13,8 @@ final class AdapterEntry {
     /** Which load of the adapter this is: a new number for every entry the cache creates, never reused. */
     final long version;
 
-    final CompletableFuture<AdapterWeights> load = new CompletableFuture<>();
-    AdapterWeights weights; // host tier; null while loading, after eviction, or once retired
+    final CompletableFuture<ResidentAdapter> load = new CompletableFuture<>();
+    ResidentAdapter weights; // host tier, in the form the slots take; null while loading, evicted or retired
     long bytes;
     int deviceSlot; // 1..slots, 0 when not on the device
     int running; // sequences decoding with it: never evicted while > 0

@@ -2,6 +2,7 @@ package ai.patchwork.serving;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.LoraModules;
 
 /**
  * Where adapters come from, below the host-memory tier: the registry and object store in production,
@@ -15,19 +16,21 @@ import ai.patchwork.model.lora.AdapterWeights;
 public interface AdapterSource {
 
     /**
-     * Loads and validates an adapter for this base model, typically with {@link AdapterWeights#load}.
+     * Loads and validates an adapter for this base model, typically with {@link AdapterWeights#load}, or as a reader
+     * of its modules ({@link AdapterWeights#read}) that stays valid after this returns: the cache converts it to the
+     * slots' form on the loader thread.
      *
      * @throws AdapterNotFoundException when the id is unknown
      * @throws Exception on any other failure; requests for it fail with an {@link AdapterLoadException}
      */
-    AdapterWeights load(String adapterId, ModelConfig base) throws Exception;
+    LoraModules load(String adapterId, ModelConfig base) throws Exception;
 
     /**
      * Loads an adapter within a budget: a source that knows the adapter's rank and size from its metadata refuses a
      * rank over {@link LoadBudget#maxRank()} and calls {@link LoadBudget#reserve} before it reads the weights. By
      * default the adapter is loaded as {@link #load(String, ModelConfig)} does and checked once loaded.
      */
-    default AdapterWeights load(String adapterId, ModelConfig base, LoadBudget budget) throws Exception {
+    default LoraModules load(String adapterId, ModelConfig base, LoadBudget budget) throws Exception {
         return load(adapterId, base);
     }
 }

@@ -1,6 +1,9 @@
 package ai.patchwork.serving;
 
+import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.AdapterSlots;
+import ai.patchwork.model.lora.LoraModules;
+import ai.patchwork.model.lora.ResidentAdapter;
 import java.util.function.Predicate;
 
 /**
@@ -58,14 +61,29 @@ final class DeviceTier {
         return victim;
     }
 
-    /** Copies the entry's host weights into the slot: a few MB at most, on the engine loop between steps. */
+    /** A loaded adapter in the form the host tier keeps for these slots ({@link AdapterSlots#resident}). */
+    ResidentAdapter resident(LoraModules adapter, ModelConfig base) {
+        return slots.resident(adapter, base);
+    }
+
+    int bytesPerWeight() {
+        return slots.bytesPerWeight();
+    }
+
+    /**
+     * Puts the entry's host weights in the slot, on the engine loop between steps: slots that take the host form as it
+     * is share its arrays, others copy a few MB.
+     */
     void upload(int slot, AdapterEntry e) {
-        slots.set(slot, e.weights);
+        slots.place(slot, e.weights);
         owner[slot] = e;
         e.deviceSlot = slot;
     }
 
-    /** Forgets the entry's slot (its contents stay until overwritten; nothing reads them). */
+    /**
+     * Forgets the entry's slot (its contents, or the host arrays it shares, stay until overwritten; nothing reads
+     * them).
+     */
     void free(AdapterEntry e) {
         if (e.deviceSlot != 0 && owner[e.deviceSlot] == e) owner[e.deviceSlot] = null;
         e.deviceSlot = 0;

@@ -10,6 +10,11 @@ public interface LoadBudget {
     /** The largest LoRA rank the engine serves. */
     int maxRank();
 
+    /** Host bytes a weight takes in the form the cache keeps adapters in (16-bit slots: 2; float32: 4). */
+    default int bytesPerWeight() {
+        return Float.BYTES;
+    }
+
     /**
      * Reserves the host bytes the adapter's weights will take once loaded, evicting idle adapters to make room, and
      * waiting while other loads in flight hold the room it needs. Call it once, before reading the weights.

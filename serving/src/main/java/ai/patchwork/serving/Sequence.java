@@ -2,7 +2,7 @@ package ai.patchwork.serving;
 
 import ai.patchwork.model.grammar.Constraint;
 import ai.patchwork.model.grammar.TokenTrie;
-import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.ResidentAdapter;
 import ai.patchwork.model.sample.Sampler;
 import ai.patchwork.model.sample.TokenLogprob;
 import ai.patchwork.model.tokenizer.StreamingDecoder;
@@ -55,7 +55,7 @@ final class Sequence {
 
     int kvSlot = -1;
     AdapterLease lease;
-    CompletableFuture<AdapterWeights> adapterLoad;
+    CompletableFuture<ResidentAdapter> adapterLoad;
     long admitted;
     private int prefilled;
     private int restored; // prompt tokens the prefix cache supplied

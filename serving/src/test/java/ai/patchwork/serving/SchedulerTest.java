@@ -51,7 +51,7 @@ class SchedulerTest {
         Scheduler sch = new Scheduler(3, 64, 10);
         Sequence loading = seq(3, "cold"), base = seq(3, null), noSlot = seq(3, "busy"), after = seq(3, null);
         for (Sequence s : List.of(loading, base, noSlot, after)) sch.enqueue(s, metrics);
-        CompletableFuture<ai.patchwork.model.lora.AdapterWeights> load = new CompletableFuture<>();
+        CompletableFuture<ai.patchwork.model.lora.ResidentAdapter> load = new CompletableFuture<>();
         Function<Sequence, Acquire> gate = s -> s == loading ? Acquire.loading(load) : Acquire.NO_SLOT;
         // the cold adapter waits for its load without holding up the base request; the one lacking a LoRA slot blocks
         // everything behind it, so it cannot be overtaken for ever

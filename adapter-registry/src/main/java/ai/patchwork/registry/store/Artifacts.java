@@ -3,10 +3,13 @@ package ai.patchwork.registry.store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -67,7 +70,7 @@ public final class Artifacts {
 
     /**
      * Stores {@code file}, whose content is {@code hash}, unless an identical object is already stored; a new object
-     * is read back and verified against the hash before this returns.
+     * is uploaded once and its stored length checked before this returns.
      */
     public Artifact put(Path file, ContentHash hash) {
         String key = KEY_PREFIX + hash.sha256();
@@ -85,15 +88,35 @@ public final class Artifacts {
         }
     }
 
+    /**
+     * Uploads once, hashing the bytes as they are sent, with no read-back: {@link #confirm} checks the stored length,
+     * and readers verify the sha256 as they read ({@link #open}). Bytes that are not the artifact's (the file changed
+     * since it was hashed) are removed again.
+     */
     private void upload(Path file, Artifact artifact) {
-        store.put(artifact.objectKey(), file);
-        try (InputStream in = open(artifact)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        } catch (IOException | UncheckedIOException e) {
+        MessageDigest md = ContentHash.sha256Digest();
+        String sent;
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
+            store.put(artifact.objectKey(), in, artifact.sizeBytes());
+            in.transferTo(OutputStream.nullOutputStream()); // whatever the store did not read, if the file grew
+            sent = HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new ObjectStoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (!sent.equals(artifact.sha256()) || sizeOf(file) != artifact.sizeBytes()) {
             store.remove(artifact.objectKey());
             throw new ObjectStoreException(
-                    "stored object " + artifact.objectKey() + " failed verification and was removed: " + e.getMessage(),
-                    e);
+                    "stored object " + artifact.objectKey() + " failed verification and was removed: " + file
+                            + " holds sha256 " + sent + ", not " + artifact.sha256(),
+                    null);
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
         }
     }
 

@@ -42,7 +42,8 @@ public record ContentHash(String sha256, long size) {
         }
     }
 
-    static MessageDigest sha256Digest() {
+    /** A new SHA-256 digest. */
+    public static MessageDigest sha256Digest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -151,13 +151,22 @@ public final class ObjectStore implements AutoCloseable {
     /** Uploads {@code file} as {@code key}, in parts when it is larger than the part size. */
     public void put(String key, Path file) {
         call("upload " + key, () -> {
-            long size = Files.size(file);
             try (InputStream in = Files.newInputStream(file)) {
-                client.putObject(
-                        PutObjectArgs.builder().bucket(bucket()).object(key).stream(in, size, settings.partSize())
-                                .contentType("application/octet-stream")
-                                .build());
+                put(key, in, Files.size(file));
             }
+            return null;
+        });
+    }
+
+    /**
+     * Uploads the next {@code size} bytes of {@code in} as {@code key}, in parts when they are more than the part
+     * size; the caller closes the stream.
+     */
+    public void put(String key, InputStream in, long size) {
+        call("upload " + key, () -> {
+            client.putObject(PutObjectArgs.builder().bucket(bucket()).object(key).stream(in, size, settings.partSize())
+                    .contentType("application/octet-stream")
+                    .build());
             return null;
         });
     }

@@ -2,14 +2,18 @@ package ai.patchwork.api.adapters;
 
 import ai.patchwork.api.web.ApiException;
 import ai.patchwork.registry.AdapterFiles;
+import ai.patchwork.registry.WeightsScan;
 import ai.patchwork.registry.store.ScratchDir;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
- * The file parts of an adapter upload, moved to a temporary folder for the registry to read; closing deletes it.
+ * The file parts of an adapter upload, written to a temporary folder for the registry to read; closing deletes it.
+ * The weights are scanned as they are written ({@link WeightsScan}: header, finite values, sha256), so the registry
+ * reads them only once more, to upload them.
  *
  * @param dir the folder holding the parts
  * @param files the parts as the registry reads them
@@ -44,10 +48,13 @@ record UploadParts(ScratchDir dir, AdapterFiles files) implements AutoCloseable 
                 files = new AdapterFiles.Archive(
                         transfer(archive, dir.resolve("archive")), archive.getOriginalFilename());
             } else {
+                Path target = dir.resolve("adapter_model");
+                WeightsScan scan;
+                try (InputStream in = weights.getInputStream()) {
+                    scan = WeightsScan.copy(in, weights.getSize(), target);
+                }
                 files = new AdapterFiles.Peft(
-                        transfer(config, dir.resolve("adapter_config")),
-                        transfer(weights, dir.resolve("adapter_model")),
-                        weights.getOriginalFilename());
+                        transfer(config, dir.resolve("adapter_config")), target, weights.getOriginalFilename(), scan);
             }
             return new UploadParts(dir, files);
         } catch (IOException | RuntimeException e) {

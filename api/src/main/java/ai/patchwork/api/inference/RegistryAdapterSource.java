@@ -2,6 +2,7 @@ package ai.patchwork.api.inference;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.lora.LoraModules;
 import ai.patchwork.model.lora.PeftConfig;
 import ai.patchwork.model.safetensors.SafetensorsFile;
 import ai.patchwork.model.safetensors.SafetensorsHeader;
@@ -9,27 +10,26 @@ import ai.patchwork.model.safetensors.TensorInfo;
 import ai.patchwork.registry.Adapter;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.RegistryException;
+import ai.patchwork.registry.ServableAdapter;
 import ai.patchwork.serving.AdapterLoadException;
 import ai.patchwork.serving.AdapterNotFoundException;
 import ai.patchwork.serving.AdapterSource;
 import ai.patchwork.serving.LoadBudget;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
  * The engine's adapter source in production: an adapter id ({@code adp-…}, one immutable version) is looked up in the
- * registry and checked from its metadata before a byte of weights is read: its rank (the registry's row and its
- * {@code adapter_config.json}) against the engine's, and the host memory its tensors will take (from the safetensors
- * header, read off the front of the object) reserved against the adapter cache's budget. The weights are then streamed
- * from the object store to a temporary file (checked against their sha256 on the way) and converted tensor by tensor
- * from its mapping, so the only copy on the heap is the loaded adapter. Runs on the engine's loader threads, so the
- * database and object store round trips never block decoding.
+ * registry, with its config and stored object, in one query, and checked from that metadata before a byte of weights
+ * is read: its rank (the registry's row and its {@code adapter_config.json}) against the engine's, and the host memory
+ * its tensors will take (from the safetensors header, read off the front of the object) reserved against the adapter
+ * cache's budget. The weights are then streamed from the object store once, straight into one array (checked against
+ * their sha256 on the way), and handed to the cache as a reader of that array, which converts them module by module
+ * to the slots' form. Runs on the engine's loader threads, so the database and object store round trips never block
+ * decoding.
  *
  * <p>Versions are immutable, so a cached adapter only goes stale when it is deleted; the registry's change events
  * then invalidate it ({@link AdapterEventsBridge}).
@@ -60,21 +60,22 @@ final class RegistryAdapterSource implements AdapterSource {
     }
 
     @Override
-    public AdapterWeights load(String adapterId, ModelConfig base) throws IOException, InterruptedException {
+    public LoraModules load(String adapterId, ModelConfig base) throws IOException, InterruptedException {
         return load(adapterId, base, UNBOUNDED);
     }
 
     @Override
-    public AdapterWeights load(String adapterId, ModelConfig base, LoadBudget budget)
+    public LoraModules load(String adapterId, ModelConfig base, LoadBudget budget)
             throws IOException, InterruptedException {
-        Adapter adapter;
+        ServableAdapter servable;
         try {
-            adapter = registry.getReady(adapterId);
+            servable = registry.getServable(adapterId);
         } catch (RegistryException e) {
             if (e.refusal().reason() == RegistryException.Reason.NOT_FOUND)
                 throw new AdapterNotFoundException(adapterId, "the registry");
             throw e;
         }
+        Adapter adapter = servable.adapter();
         if (!adapter.baseModel().equals(baseModel)) {
             throw new AdapterLoadException(
                     adapterId,
@@ -82,7 +83,7 @@ final class RegistryAdapterSource implements AdapterSource {
                             + "'",
                     null);
         }
-        PeftConfig peft = PeftConfig.parse(registry.config(adapter));
+        PeftConfig peft = PeftConfig.parse(servable.configJson());
         int rank = Math.max(adapter.rank(), peft.rank());
         if (rank > budget.maxRank()) {
             throw new AdapterLoadException(
@@ -91,40 +92,44 @@ final class RegistryAdapterSource implements AdapterSource {
                             + budget.maxRank() + " (patchwork.serving.max-lora-rank)",
                     null);
         }
-        onLoad.accept(adapterId);
-        Path file = Files.createTempFile("patchwork-adapter-", ".safetensors");
-        try {
-            try (InputStream in = registry.openWeights(adapter);
-                    OutputStream out = Files.newOutputStream(file)) {
-                byte[] head = header(in, adapter);
-                budget.reserve(hostBytes(
-                        SafetensorsHeader.parse(Arrays.copyOfRange(head, 8, head.length), adapter.sizeBytes())));
-                out.write(head);
-                in.transferTo(out); // reading to the end verifies the sha256
-            }
-            try (SafetensorsFile weights = SafetensorsFile.open(file)) {
-                return AdapterWeights.fromFile(adapterId, peft, weights, base);
-            }
-        } finally {
-            Files.deleteIfExists(file);
+        if (adapter.sizeBytes() > Integer.MAX_VALUE - 8) {
+            throw new AdapterLoadException(
+                    adapterId,
+                    "adapter '" + adapterId + "' is too large to load (" + adapter.sizeBytes() + " bytes)",
+                    null);
         }
+        onLoad.accept(adapterId);
+        byte[] bytes = new byte[(int) adapter.sizeBytes()];
+        try (InputStream in = registry.openWeights(servable)) {
+            int head = header(in, adapter, bytes);
+            SafetensorsHeader header = SafetensorsHeader.parse(Arrays.copyOfRange(bytes, 8, head), adapter.sizeBytes());
+            budget.reserve(hostBytes(header, budget.bytesPerWeight()));
+            if (in.readNBytes(bytes, head, bytes.length - head) < bytes.length - head || in.read() >= 0) {
+                throw new IOException(
+                        "the weights of adapter '" + adapterId + "' are not " + adapter.sizeBytes() + " bytes long");
+            } // reading to the end verified the sha256
+        }
+        SafetensorsFile file =
+                SafetensorsFile.read(ByteBuffer.wrap(bytes), "adapter_model.safetensors of " + adapterId);
+        return AdapterWeights.read(adapterId, peft, file, base);
     }
 
-    /** The first 8 bytes and the JSON header of the adapter's safetensors, read off the front of the stream. */
-    private static byte[] header(InputStream in, Adapter adapter) throws IOException {
-        byte[] first = in.readNBytes(8);
-        long n = SafetensorsHeader.headerLength(ByteBuffer.wrap(first), adapter.sizeBytes());
-        byte[] head = new byte[8 + (int) n];
-        System.arraycopy(first, 0, head, 0, first.length);
-        int read = in.readNBytes(head, 8, (int) n);
+    /**
+     * Reads the first 8 bytes and the JSON header of the adapter's safetensors off the front of the stream into the
+     * front of {@code bytes}; returns how many bytes that is.
+     */
+    private static int header(InputStream in, Adapter adapter, byte[] bytes) throws IOException {
+        int first = in.readNBytes(bytes, 0, Math.min(8, bytes.length));
+        long n = SafetensorsHeader.headerLength(ByteBuffer.wrap(bytes, 0, first), adapter.sizeBytes());
+        int read = in.readNBytes(bytes, 8, (int) n);
         if (read < n) throw new IOException("the weights of adapter '" + adapter.id() + "' end inside their header");
-        return head;
+        return 8 + (int) n;
     }
 
-    /** The host memory the adapter's tensors take as float32, the form the cache holds them in. */
-    private static long hostBytes(SafetensorsHeader header) {
+    /** The host memory the adapter's tensors will take in the form the cache keeps them in. */
+    private static long hostBytes(SafetensorsHeader header, int bytesPerWeight) {
         long bytes = 0;
-        for (TensorInfo t : header.tensors().values()) bytes += 4 * t.numel();
+        for (TensorInfo t : header.tensors().values()) bytes += bytesPerWeight * t.numel();
         return bytes;
     }
 }

@@ -64,8 +64,9 @@ class RegistryAdapterSourceTest {
         String id = upload(4);
         ModelConfig base = ModelConfig.load(TinyLlama.model());
         Recording budget = new Recording(16);
-        AdapterWeights w =
-                new RegistryAdapterSource(registry, PatchworkTestServices.BASE_MODEL, x -> {}).load(id, base, budget);
+        AdapterWeights w = AdapterWeights.copyOf(
+                new RegistryAdapterSource(registry, PatchworkTestServices.BASE_MODEL, x -> {}).load(id, base, budget),
+                base);
         assertEquals(List.of(w.bytes()), budget.reserved, "one reservation, the size of the loaded weights");
         assertEquals(4, w.rank());
     }

@@ -14,10 +14,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A whole LoRA adapter in host memory: its config and one {@link LoraWeights} per adapted (layer, projection). This
- * is the host-memory tier; {@link LoraSlots} holds the device tier.
+ * A whole LoRA adapter in host memory, in float32: its config and one {@link LoraWeights} per adapted (layer,
+ * projection). This is the host-memory tier of slots that hold float32 ({@link LoraSlots}); slots that hold another
+ * form convert it ({@link AdapterSlots#resident}).
  */
-public record AdapterWeights(String id, PeftConfig config, List<LoraWeights> modules) {
+public record AdapterWeights(String id, PeftConfig config, List<LoraWeights> modules)
+        implements LoraModules, ResidentAdapter {
 
     public AdapterWeights {
         modules = List.copyOf(modules);
@@ -70,16 +72,57 @@ public record AdapterWeights(String id, PeftConfig config, List<LoraWeights> mod
         return new AdapterWeights(id, peft, modules);
     }
 
+    /**
+     * Validates an opened safetensors file now and reads each module from it when asked, widened to float32 then:
+     * for slots that convert the weights as they take them, so the whole adapter is never in float32 at once. The
+     * file must stay open while modules are read.
+     */
+    public static LoraModules read(String id, PeftConfig peft, SafetensorsFile file, ModelConfig base) {
+        AdapterTensors tensors = AdapterTensors.check(peft, file.header(), base);
+        return new LoraModules() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public PeftConfig config() {
+                return peft;
+            }
+
+            @Override
+            public LoraWeights module(int layer, Projection p) {
+                String key = layer + "." + p.module();
+                String[] ab = tensors.modules().get(key);
+                return ab == null ? null : LoraWeights.of(key, peft, base, file.floats(ab[0]), file.floats(ab[1]));
+            }
+        };
+    }
+
+    /** The modules in memory: {@code adapter} itself when it is an {@link AdapterWeights}. */
+    public static AdapterWeights copyOf(LoraModules adapter, ModelConfig base) {
+        if (adapter instanceof AdapterWeights w) return w;
+        List<LoraWeights> modules = new ArrayList<>();
+        for (int l = 0; l < base.numLayers(); l++) {
+            for (Projection p : Projection.values()) {
+                LoraWeights w = adapter.module(l, p);
+                if (w != null) modules.add(w);
+            }
+        }
+        return new AdapterWeights(adapter.id(), adapter.config(), modules);
+    }
+
+    @Override
     public int rank() {
         return config.rank();
     }
 
-    /** Host memory held by the weights. */
+    @Override
     public long bytes() {
         return modules.stream().mapToLong(LoraWeights::bytes).sum();
     }
 
-    /** The weights of one module, or null when the adapter does not adapt it. */
+    @Override
     public LoraWeights module(int layer, Projection p) {
         for (LoraWeights w : modules) {
             if (w.layer() == layer && w.projection() == p) return w;

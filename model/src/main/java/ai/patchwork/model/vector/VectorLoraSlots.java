@@ -3,7 +3,8 @@ package ai.patchwork.model.vector;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.AdapterSlots;
 import ai.patchwork.model.lora.AdapterWeights;
-import ai.patchwork.model.lora.LoraWeights;
+import ai.patchwork.model.lora.LoraModules;
+import ai.patchwork.model.lora.ResidentAdapter;
 import ai.patchwork.model.nn.Projection;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,6 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * registers ({@link Gemm16}, {@link Expand#expand16}); the two scales of rank k multiply t[k] = (A·x)[k] once,
  * between shrink and expand. A module whose widths do not suit those kernels, and a bfloat16 one, is widened into a
  * scratch before use.
+ *
+ * <p>An adapter comes in through {@link #set} (packed here, the slot's own copy) or as the {@link PackedAdapter} that
+ * {@link #resident} made for the host tier ({@link #place}: the slot reads its arrays, so the adapter is held once).
  */
 public final class VectorLoraSlots implements AdapterSlots {
 
@@ -38,6 +42,7 @@ public final class VectorLoraSlots implements AdapterSlots {
     private final int[][][] aAt; // [slot][layer][projection]: where A starts in data
     private final int[][][] bAt; // [slot][layer][projection]: where s·B starts in data
     private final float[][][] scale; // [slot][layer][projection · maxRank + k]: rank k's scale of A times that of s·B
+    private final boolean[] shared; // [slot]: its arrays are a host-tier adapter's (place), not its own (set)
 
     public VectorLoraSlots(ModelConfig config, int slots, int maxRank, AdapterStorage storage) {
         if (slots <= 0 || maxRank <= 0) throw new IllegalArgumentException("slots and maxRank must be positive");
@@ -51,6 +56,7 @@ public final class VectorLoraSlots implements AdapterSlots {
         this.aAt = new int[slots + 1][config.numLayers()][p];
         this.bAt = new int[slots + 1][config.numLayers()][p];
         this.scale = new float[slots + 1][config.numLayers()][];
+        this.shared = new boolean[slots + 1];
     }
 
     @Override
@@ -63,10 +69,11 @@ public final class VectorLoraSlots implements AdapterSlots {
         return maxRank;
     }
 
+    /** The bytes of the slots' own arrays: a slot {@link #place}d from a packed host copy shares it, counted there. */
     @Override
     public long bytes() {
         long n = 0;
-        for (int s = 1; s <= slots; s++) n += slotBytes(s);
+        for (int s = 1; s <= slots; s++) n += shared[s] ? 0 : slotBytes(s);
         return n;
     }
 
@@ -81,41 +88,49 @@ public final class VectorLoraSlots implements AdapterSlots {
     public void set(int slot, AdapterWeights adapter) {
         checkSlot(slot);
         checkRank(adapter);
+        install(slot, PackedAdapter.pack(adapter, config, maxRank, storage), false);
+    }
+
+    /** The adapter packed as these slots hold it: the host tier keeps it, {@link #place} takes it without a copy. */
+    @Override
+    public ResidentAdapter resident(LoraModules adapter, ModelConfig base) {
+        if (base.numLayers() != config.numLayers()) throw new IllegalArgumentException("another model's adapter");
+        return PackedAdapter.pack(adapter, config, maxRank, storage);
+    }
+
+    @Override
+    public int bytesPerWeight() {
+        return storage == AdapterStorage.INT16 ? Short.BYTES : Float.BYTES;
+    }
+
+    /** Shares the arrays of an adapter {@link #resident} packed: the slot reads them, they are not counted here. */
+    @Override
+    public void place(int slot, ResidentAdapter adapter) {
+        if (adapter instanceof AdapterWeights w) {
+            set(slot, w);
+            return;
+        }
+        checkSlot(slot);
+        checkRank(adapter);
+        if (!(adapter instanceof PackedAdapter p)
+                || p.storage() != storage
+                || p.maxRank() != maxRank
+                || p.layers().length != config.numLayers()) {
+            throw new IllegalArgumentException("adapter " + adapter.id() + " was not packed for these slots");
+        }
+        install(slot, p, true);
+    }
+
+    private void install(int slot, PackedAdapter p, boolean share) {
         clear(slot);
+        shared[slot] = share;
         for (int l = 0; l < config.numLayers(); l++) {
-            int size = 0;
-            for (Projection p : Projection.values()) {
-                LoraWeights w = adapter.module(l, p);
-                if (w != null) size += w.rank() * w.in() + Expand.chunks(w.out()) * w.rank() * L;
-            }
-            if (size == 0) continue;
-            float[] layer = new float[size];
-            boolean int16 = storage == AdapterStorage.INT16;
-            if (int16) scale[slot][l] = new float[Projection.values().length * maxRank];
-            int at = 0;
-            for (Projection p : Projection.values()) {
-                LoraWeights w = adapter.module(l, p);
-                if (w == null) continue;
-                int i = p.ordinal();
-                float[] a = w.a();
-                float[] sb = w.scaledB();
-                if (int16) {
-                    a = new float[a.length];
-                    sb = new float[sb.length];
-                    for (int k = 0; k < w.rank(); k++) {
-                        float sa = Int16.quantize(w.a(), k * w.in(), w.in(), 1, a); // row k of A (r, in)
-                        scale[slot][l][i * maxRank + k] =
-                                sa * Int16.quantize(w.scaledB(), k, w.out(), w.rank(), sb); // column k
-                    }
-                }
-                rank[slot][l][i] = w.rank();
-                aAt[slot][l][i] = at;
-                Gemm.pack(a, w.rank(), w.in(), layer, at);
-                at += w.rank() * w.in();
-                bAt[slot][l][i] = at;
-                at += Expand.layout(sb, w.out(), w.rank(), layer, at);
-            }
-            data[slot][l] = int16 ? WeightArray.int16(layer) : WeightArray.of(layer);
+            if (p.layers()[l] == null) continue;
+            data[slot][l] = p.layers()[l];
+            scale[slot][l] = p.scales()[l];
+            System.arraycopy(p.ranks()[l], 0, rank[slot][l], 0, rank[slot][l].length);
+            System.arraycopy(p.aAt()[l], 0, aAt[slot][l], 0, aAt[slot][l].length);
+            System.arraycopy(p.bAt()[l], 0, bAt[slot][l], 0, bAt[slot][l].length);
             if (data[slot][l].f32() == null) narrowLayers++;
         }
     }
@@ -129,6 +144,7 @@ public final class VectorLoraSlots implements AdapterSlots {
             scale[slot][l] = null;
             java.util.Arrays.fill(rank[slot][l], 0);
         }
+        shared[slot] = false;
     }
 
     /** Floats of the scratch {@link #addDelta} widens a module held in fewer bits into; 0 while all are float32. */

@@ -1,6 +1,8 @@
 package ai.patchwork.model.vector;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.fixture.TinyAdapterSpec;
@@ -9,8 +11,10 @@ import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.fixture.TinyModelWriter;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.lora.LoraWeights;
+import ai.patchwork.model.lora.ResidentAdapter;
 import ai.patchwork.model.nn.Projection;
 import ai.patchwork.model.safetensors.DType;
+import ai.patchwork.model.safetensors.SafetensorsFile;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,6 +152,45 @@ class VectorLoraSlotsTest {
                     }
                 }
                 assertEquals(want, y[o], bound, p + " output " + o);
+            }
+        }
+    }
+
+    /**
+     * The host tier's form of an adapter ({@link VectorLoraSlots#resident}, read from its file module by module)
+     * placed in a slot adds what the adapter set in a slot adds, and the slot shares its arrays: the slots count no
+     * bytes for it, and in 16 bits it is about half the float32 adapter.
+     */
+    @ParameterizedTest
+    @EnumSource(AdapterStorage.class)
+    void aPlacedResidentAdapterSharesItsArraysAndAddsWhatSetAdds(AdapterStorage storage) {
+        ModelConfig c = model(128, 256, 2);
+        Path dir = tmp.resolve("a");
+        TinyAdapterWriter.write(
+                c, TinyAdapterSpec.builder().optRank(8).optAlpha(16).optSeed(1).build(), dir);
+        AdapterWeights adapter = AdapterWeights.load("a", dir, c);
+        VectorLoraSlots slots = new VectorLoraSlots(c, 2, 8, storage);
+        slots.set(1, adapter);
+        long copied = slots.bytes();
+        ResidentAdapter resident;
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("adapter_model.safetensors"))) {
+            resident = slots.resident(AdapterWeights.read("a", adapter.config(), f, c), c);
+        }
+        slots.place(2, resident);
+        assertEquals(copied, slots.bytes(), "the placed adapter's arrays are counted by the host tier");
+        double ratio = (double) resident.bytes() / adapter.bytes();
+        assertTrue(storage == AdapterStorage.INT16 ? ratio < 0.51 : ratio <= 1, "host form over float32: " + ratio);
+        SplittableRandom g = new SplittableRandom(9);
+        float[] t = new float[slots.maxRank()];
+        float[] wide = new float[slots.widenScratch()];
+        for (int l = 0; l < c.numLayers(); l++) {
+            for (Projection p : Projection.values()) {
+                float[] x = GemmTest.random(p.inFeatures(c), g);
+                float[] set = new float[p.outFeatures(c)];
+                float[] placed = new float[p.outFeatures(c)];
+                slots.addDelta(1, l, p, x, 0, set, 0, t, wide);
+                slots.addDelta(2, l, p, x, 0, placed, 0, t, wide);
+                assertArrayEquals(set, placed, "layer " + l + " " + p);
             }
         }
     }
