@@ -3,6 +3,7 @@ package ai.patchwork.model.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.kv.KvBinding;
@@ -19,7 +20,7 @@ import java.util.List;
  * llama2.c. Weights are frozen; LoRA deltas come in per step through {@link LoraOps}.
  *
  * @param norm the final norm, before the LM head
- * @param lmHead (E, V)
+ * @param head the LM head, (E, V)
  * @param manager owns the weights; closed with the model
  */
 public record Transformer(
@@ -27,7 +28,7 @@ public record Transformer(
         Embedding embedding,
         List<TransformerBlock> blocks,
         RmsNorm norm,
-        NDArray lmHead,
+        Linear head,
         RotaryEmbedding rope,
         NDManager manager)
         implements AutoCloseable {
@@ -38,23 +39,47 @@ public record Transformer(
         blocks = List.copyOf(blocks);
     }
 
-    /** Loads a Hugging Face model folder (config.json + safetensors) into a manager owned by the model. */
+    /** Loads a Hugging Face model folder (config.json + safetensors) as float32 into a manager owned by the model. */
     public static Transformer load(Path modelDir, NDManager parent) {
+        return load(modelDir, WeightStorage.FLOAT32, parent);
+    }
+
+    /** Loads a Hugging Face model folder into a manager owned by the model, its matrices stored as {@code storage} says. */
+    public static Transformer load(Path modelDir, WeightStorage storage, NDManager parent) {
         ModelConfig config = ModelConfig.load(modelDir);
         NDManager manager = parent.newSubManager();
         try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
-            return TransformerWeights.load(config, ckpt, manager);
+            return TransformerWeights.load(config, ckpt, storage, manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
+    /** The LM head's weight, (E, V). */
+    public NDArray lmHead() {
+        return head.weight();
+    }
+
+    /** True when some matrix is stored as float16 ({@link WeightStorage#HALF} on a 16-bit checkpoint). */
+    public boolean hasHalfWeights() {
+        if (head.weight().getDataType() == DataType.FLOAT16) return true;
+        for (TransformerBlock b : blocks) {
+            for (Linear l : List.of(
+                    b.attention().qkv(),
+                    b.attention().o(),
+                    b.mlp().gateUp(),
+                    b.mlp().down())) {
+                if (l.weight().getDataType() == DataType.FLOAT16) return true;
+            }
+        }
+        return embedding.table().getDataType() == DataType.FLOAT16;
+    }
+
     /** Number of weights (tied embeddings counted once). */
     public long parameterCount() {
         long n = embedding.table().size() + norm.weight().size();
-        if (lmHead.getShape().get(0) != embedding.table().getShape().get(0) || !config.tieWordEmbeddings())
-            n += lmHead.size();
+        if (!config.tieWordEmbeddings()) n += head.weight().size();
         for (TransformerBlock b : blocks) {
             n += b.attentionNorm().weight().size() + b.mlpNorm().weight().size();
             n += b.attention().qkv().weight().size()
@@ -87,7 +112,7 @@ public record Transformer(
                 last[i] = tokens[i].length - 1;
             }
             NDArray h = x.get(new NDIndex("{}, {}", step.create(rows), step.create(last))); // (B, E)
-            NDArray logits = norm.forward(h).matMul(lmHead); // (B, V)
+            NDArray logits = head.forward(norm.forward(h)); // (B, V)
             float[] flat = logits.toFloatArray();
             float[][] out = new float[b][];
             int v = config.vocabSize();
@@ -105,7 +130,12 @@ public record Transformer(
         int t = (int) ids.getShape().get(1);
         int[] starts = new int[b];
         NDArray x = hidden(step, ids, starts, t, t, null, lora); // (B, T, E)
-        return norm.forward(x).matMul(lmHead); // (B, T, V)
+        return head(x);
+    }
+
+    /** The final norm and LM head: hidden states (B, T, E) → logits (B, T, V). */
+    NDArray head(NDArray x) {
+        return head.forward(norm.forward(x)); // (B, T, V)
     }
 
     private NDArray hidden(NDManager step, int[][] tokens, int[] starts, int t, int l, KvBinding kv, LoraOps lora) {
@@ -117,6 +147,14 @@ public record Transformer(
     }
 
     private NDArray hidden(NDManager step, NDArray ids, int[] starts, int t, int l, KvBinding kv, LoraOps lora) {
+        RunState s = runState(step, starts, t, l, kv, lora);
+        NDArray x = embedding.forward(ids, step); // (B, T, E)
+        for (TransformerBlock block : blocks) x = block.forward(x, s);
+        return x;
+    }
+
+    /** The rotary rows and causal mask of sequences starting at {@code starts}, T new tokens each, L attended. */
+    RunState runState(NDManager step, int[] starts, int t, int l, KvBinding kv, LoraOps lora) {
         int b = starts.length;
         long[] positions = new long[b * t];
         float[] mask = new float[b * t * l];
@@ -131,10 +169,7 @@ public record Transformer(
         NDArray pos = step.create(positions, new Shape(b, t)); // (B, T)
         NDArray[] cosSin =
                 rope.at(pos, config.numHeads(), config.numKvHeads(), (float) (1 / Math.sqrt(config.headDim())), step);
-        RunState s = new RunState(step, cosSin, step.create(mask, new Shape(b, 1, 1, t, l)), kv, lora);
-        NDArray x = embedding.forward(ids, step); // (B, T, E)
-        for (TransformerBlock block : blocks) x = block.forward(x, s);
-        return x;
+        return new RunState(step, cosSin, step.create(mask, new Shape(b, 1, 1, t, l)), kv, lora);
     }
 
     @Override

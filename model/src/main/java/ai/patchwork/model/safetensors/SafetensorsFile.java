@@ -126,13 +126,19 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /**
      * Loads a floating-point tensor as a float32 NDArray. F32 data goes straight from the mapping into PyTorch; BF16 is
-     * widened in Java first because DJL's PyTorch engine aborts on BF16 arrays.
+     * widened in Java first because DJL's PyTorch engine aborts on BF16 arrays. The widened tensor's mapping is closed
+     * as soon as it is read, so loading a whole checkpoint does not keep its pages mapped until a garbage collection.
      */
     public NDArray load(String name, NDManager manager) {
         TensorInfo t = header.tensor(name);
         Shape shape = new Shape(t.shape());
         if (t.dtype() == DType.F32) return manager.create(bytes(name), shape, DataType.FLOAT32);
-        return manager.create(FloatBuffer.wrap(floats(name)), shape);
+        if (t.numel() > Integer.MAX_VALUE) throw new SafetensorsException("tensor '" + name + "' is too large to read");
+        try (Arena arena = Arena.ofConfined()) {
+            ByteBuffer mapped = map(name, arena).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            return manager.create(
+                    FloatBuffer.wrap(FloatConversion.toFloats(t.dtype(), mapped, (int) t.numel(), name)), shape);
+        }
     }
 
     /** Closes the file; nothing to do for bytes in memory. */

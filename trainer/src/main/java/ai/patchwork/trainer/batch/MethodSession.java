@@ -2,6 +2,7 @@ package ai.patchwork.trainer.batch;
 
 import ai.djl.ndarray.NDManager;
 import ai.patchwork.model.nn.Transformer;
+import ai.patchwork.model.nn.WeightStorage;
 import ai.patchwork.trainer.dataset.BatchPlan;
 import ai.patchwork.trainer.train.StepTrainer;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
@@ -48,12 +49,21 @@ abstract class MethodSession<T extends StepTrainer, V> implements TrainingSessio
         this.trainedTokens = start.checkpoint() == null ? 0 : start.checkpoint().trainedTokens();
     }
 
-    /** Loads the base model into a fresh manager and opens a session on it; the manager is closed if that fails. */
+    /**
+     * Loads the base model into a fresh manager and opens a session on it; the manager is closed if that fails.
+     *
+     * @param storage how the frozen base is held: {@link WeightStorage#HALF} where the method's trainer back-propagates
+     *     block by block, else float32
+     */
     static <S extends MethodSession<?, ?>> S open(
-            Path modelDir, RunPlan plan, TrainingCheckpoint checkpoint, Function<Start, S> session) {
+            Path modelDir,
+            WeightStorage storage,
+            RunPlan plan,
+            TrainingCheckpoint checkpoint,
+            Function<Start, S> session) {
         NDManager manager = NDManager.newBaseManager();
         try {
-            return session.apply(new Start(manager, Transformer.load(modelDir, manager), plan, checkpoint));
+            return session.apply(new Start(manager, Transformer.load(modelDir, storage, manager), plan, checkpoint));
         } catch (RuntimeException e) {
             manager.close();
             throw e;

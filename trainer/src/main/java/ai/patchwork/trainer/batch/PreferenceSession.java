@@ -1,6 +1,7 @@
 package ai.patchwork.trainer.batch;
 
 import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.nn.WeightStorage;
 import ai.patchwork.trainer.dataset.EncodedDataset;
 import ai.patchwork.trainer.dataset.EncodedExample;
 import ai.patchwork.trainer.train.PreferenceStepResult;
@@ -61,7 +62,7 @@ final class PreferenceSession extends MethodSession<PreferenceTrainer, EncodedEx
         List<EncodedExample> evaluated = valid == null
                 ? List.of()
                 : valid.examples().subList(0, Math.min(2 * MAX_EVAL_PAIRS, valid.size() / 2 * 2));
-        return open(modelDir, plan, checkpoint, start -> {
+        return open(modelDir, WeightStorage.FLOAT32, plan, checkpoint, start -> {
             PreferenceTrainer trainer = checkpoint == null
                     ? PreferenceTrainer.start(start.model(), plan.training(), beta, initial)
                     : PreferenceTrainer.resume(start.model(), plan.training(), beta, initial, checkpoint);

@@ -1,6 +1,7 @@
 package ai.patchwork.trainer.batch;
 
 import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.nn.WeightStorage;
 import ai.patchwork.model.tokenizer.Tokenizer;
 import ai.patchwork.trainer.dataset.PromptDataset;
 import ai.patchwork.trainer.dataset.PromptExample;
@@ -71,7 +72,7 @@ final class ReinforcementSession extends MethodSession<GrpoTrainer, PromptExampl
                 + " prompts × " + plan.reinforcement().samplesPerPrompt() + " samples, starting from "
                 + (initialId == null ? "a fresh adapter" : "adapter " + initialId);
         List<PromptExample> evaluated = firstOf(valid == null ? null : valid.prompts(), MAX_EVAL_PROMPTS);
-        return open(modelDir, plan, checkpoint, start -> {
+        return open(modelDir, WeightStorage.FLOAT32, plan, checkpoint, start -> {
             Tokenizer tokenizer = Tokenizer.load(modelDir);
             try {
                 GrpoTrainer trainer = checkpoint == null

@@ -1,5 +1,6 @@
 package ai.patchwork.trainer.batch;
 
+import ai.patchwork.model.nn.WeightStorage;
 import ai.patchwork.trainer.dataset.EncodedDataset;
 import ai.patchwork.trainer.dataset.EncodedExample;
 import ai.patchwork.trainer.train.EvalResult;
@@ -38,7 +39,7 @@ final class SupervisedSession extends MethodSession<LoraTrainer, EncodedExample>
     static SupervisedSession open(
             Path modelDir, RunPlan plan, EncodedDataset train, EncodedDataset valid, TrainingCheckpoint checkpoint) {
         List<EncodedExample> evaluated = firstOf(valid == null ? null : valid.examples(), MAX_EVAL_EXAMPLES);
-        return open(modelDir, plan, checkpoint, start -> {
+        return open(modelDir, WeightStorage.HALF, plan, checkpoint, start -> {
             LoraTrainer trainer = checkpoint == null
                     ? LoraTrainer.start(start.model(), plan.training())
                     : LoraTrainer.resume(start.model(), plan.training(), checkpoint);

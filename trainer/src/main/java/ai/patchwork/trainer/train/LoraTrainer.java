@@ -9,18 +9,22 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.patchwork.model.lora.AdapterWeights;
+import ai.patchwork.model.nn.BlockwiseBackward;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.train.CausalLmLoss;
 import ai.patchwork.trainer.dataset.EncodedExample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The LoRA training loop's inner part: one optimizer update per call, over a batch split into micro-batches whose
  * gradients accumulate, each micro-batch's loss weighted by its share of the batch's target tokens (so the update
  * is the gradient of the batch's mean token loss, whatever the split). Then global-norm clipping and an AdamW step
- * at the scheduled rate. The base weights stay frozen; only the adapter's A and B learn.
+ * at the scheduled rate. The base weights stay frozen; only the adapter's A and B learn. A model that keeps its frozen
+ * matrices as float16 ({@link ai.patchwork.model.nn.WeightStorage#HALF}) is back-propagated one block at a time
+ * ({@link BlockwiseBackward}), so that training holds no float32 copy of the base.
  *
  * <p>Exact resume: the state is the adapter, the optimizer's moments and the step number (the schedule and the data
  * plan are functions of the step); dropout masks are drawn from PyTorch's generator reseeded from (seed, step)
@@ -78,15 +82,25 @@ public final class LoraTrainer implements StepTrainer {
                     long microTargets = micro.stream()
                             .mapToLong(EncodedExample::targetTokens)
                             .sum();
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray logits = model.logits(in[0], adapter.ops(), m); // (B, T, V)
-                        NDArray loss = CausalLmLoss.loss(logits, in[0], in[1]); // ()
-                        // The share as a tensor of this micro-batch's manager: mul(Number) would free it before the
-                        // backward.
-                        gc.backward(loss.mul(m.create((float) microTargets / Math.max(1, targets))));
-                        lossSum += loss.getFloat() * microTargets;
-                        correct += correctTokens(logits, in[0], in[1]);
+                    // The share as a tensor of this micro-batch's manager: mul(Number) would free it before the
+                    // backward.
+                    NDArray share = m.create((float) microTargets / Math.max(1, targets));
+                    double[] figures = new double[2]; // loss, correct tokens
+                    Function<NDArray, NDArray> objective = logits -> { // (B, T, V) → ()
+                        NDArray loss = CausalLmLoss.loss(logits, in[0], in[1]);
+                        figures[0] = loss.getFloat();
+                        figures[1] = correctTokens(logits, in[0], in[1]);
+                        return loss.mul(share);
+                    };
+                    if (model.hasHalfWeights()) {
+                        BlockwiseBackward.run(model, in[0], adapter.ops(), objective, m);
+                    } else {
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            gc.backward(objective.apply(model.logits(in[0], adapter.ops(), m)));
+                        }
                     }
+                    lossSum += figures[0] * microTargets;
+                    correct += figures[1];
                 }
             }
             double loss = lossSum / Math.max(1, targets);
