@@ -165,8 +165,8 @@ class WorkerKillTest {
                 case CHECKPOINT_UPLOAD -> put && trained && !finished;
                 // the adapter zip on its way to the store
                 case EXPORT -> put && finished && !exported;
-                // the adapter's weights are stored (this is the read-back check), its row not yet written
-                case REGISTRATION -> request.method.equals("GET") && uploadedAfterExport;
+                // the adapter's weights are stored (this is the check of their stored length), its row not yet written
+                case REGISTRATION -> request.method.equals("HEAD") && uploadedAfterExport;
             };
             if (reached) {
                 worker.kill();

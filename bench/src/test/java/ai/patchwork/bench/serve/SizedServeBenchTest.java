@@ -78,8 +78,10 @@ class SizedServeBenchTest {
         assertEquals(3, resident.path("device_slots_used").asInt(), resident.toString());
         long int16 = resident.path("int16_bytes").asLong();
         assertEquals(3 * 2 * AdapterCosts.parameters(adapterFile(out)), int16, resident.toString());
-        assertTrue(resident.path("device_tier_bytes").asLong() >= int16, resident.toString());
-        assertTrue(resident.path("host_tier_bytes").asLong() > 0, resident.toString());
+        // the slots share the host tier's int16 copies: the adapters cost their int16 bytes (and scales), once
+        long held = resident.path("host_tier_bytes").asLong()
+                + resident.path("device_tier_bytes").asLong();
+        assertTrue(held >= int16 && held <= int16 * 1.05, resident.toString());
         JsonNode results = out.path("results");
         assertEquals(9, results.size(), results.toString());
         // the requests without a key (with the bypass header) are answered: the bypass is on the server's classpath
