@@ -44,27 +44,20 @@ final class VectorRunner implements ModelRunner {
      * folder) and sizes the KV cache and adapter slots; {@link #warmUp} runs later, on the thread that steps.
      */
     static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
-        long t0 = System.nanoTime();
-        long c0 = cpuNanos();
+        Timing loading = Timing.start();
         VectorTransformer model = VectorTransformer.load(
                 config.modelDir(), config.quantization(), config.matmul(), config.packedCacheDir());
-        System.getLogger(VectorRunner.class.getName())
-                .log(
-                        System.Logger.Level.INFO,
-                        "CPU runtime for {0} (matmul {1}): {2} weight matrices on oneDNN, the rest on the Vector API",
-                        config.modelDir(),
-                        config.matmul(),
-                        model.nativeMatrices());
+        LOG.log(
+                System.Logger.Level.INFO,
+                "CPU runtime for {0} (matmul {1}): {2} weight matrices on oneDNN, the rest on the Vector API",
+                config.modelDir(),
+                config.matmul(),
+                model.nativeMatrices());
         StepThreads threads = null;
         Arena arena = Arena.ofShared(); // steps run on several threads
         try {
             threads = StepThreads.of(config.stepThreads());
-            LOG.log(
-                    System.Logger.Level.INFO,
-                    "{0}: weights loaded in {1} ms ({2} ms of the process''s CPU time)",
-                    config.modelDir(),
-                    (System.nanoTime() - t0) / 1_000_000,
-                    (cpuNanos() - c0) / 1_000_000);
+            loading.log(config.modelDir() + ": weights loaded");
             VectorLoraSlots slots =
                     new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), config.adapterStorage());
             int blocks = !config.prefixCaching()
@@ -105,13 +98,31 @@ final class VectorRunner implements ModelRunner {
         }
     }
 
-    /** CPU time of the whole process so far (its other threads included), or 0 where the OS does not say. */
-    private static long cpuNanos() {
-        return ProcessHandle.current()
-                .info()
-                .totalCpuDuration()
-                .map(Duration::toNanos)
-                .orElse(0L);
+    /** When a start-up phase began, in wall time and the whole process's CPU time (its other threads included). */
+    private record Timing(long wallStart, long cpuStart) {
+
+        static Timing start() {
+            return new Timing(System.nanoTime(), cpuNanos());
+        }
+
+        /** Logs {@code what} with the wall and CPU milliseconds since the start. */
+        void log(String what) {
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "{0} in {1} ms ({2} ms of the process''s CPU time)",
+                    what,
+                    (System.nanoTime() - wallStart) / 1_000_000,
+                    (cpuNanos() - cpuStart) / 1_000_000);
+        }
+
+        /** CPU time of the whole process so far, or 0 where the OS does not say. */
+        private static long cpuNanos() {
+            return ProcessHandle.current()
+                    .info()
+                    .totalCpuDuration()
+                    .map(Duration::toNanos)
+                    .orElse(0L);
+        }
     }
 
     /**
@@ -141,15 +152,9 @@ final class VectorRunner implements ModelRunner {
      */
     @Override
     public void warmUp() {
-        long t0 = System.nanoTime();
-        long c0 = cpuNanos();
+        Timing warming = Timing.start();
         model.warmUp(WARM_UP_STEPS, WARM_UP_BUDGET_NANOS, threads, storage);
-        LOG.log(
-                System.Logger.Level.INFO,
-                "{0}: kernels warmed up in {1} ms ({2} ms of the process''s CPU time)",
-                name,
-                (System.nanoTime() - t0) / 1_000_000,
-                (cpuNanos() - c0) / 1_000_000);
+        warming.log(name + ": kernels warmed up");
     }
 
     /** Nothing to place: a row reads its adapter's slot in place. */
