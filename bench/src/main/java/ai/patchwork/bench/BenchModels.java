@@ -2,6 +2,8 @@ package ai.patchwork.bench;
 
 import ai.patchwork.model.fixture.TinyModelSpec;
 import ai.patchwork.model.safetensors.DType;
+import java.util.List;
+import picocli.CommandLine.Option;
 
 /**
  * The generated models every benchmark measures, so that {@code bench model}, {@code bench train} and
@@ -24,6 +26,41 @@ public final class BenchModels {
     private static final String BF16 = "-bf16";
 
     private BenchModels() {}
+
+    /**
+     * The options of a benchmark of generated models ({@code bench model}, {@code bench train}): which models it
+     * measures and how much smaller a cell of the large one is.
+     */
+    public static final class Choice {
+        @Option(
+                names = "--models",
+                split = ",",
+                defaultValue = SMALL + "," + LARGE,
+                description = SMALL + " (hidden 256, 4 layers) and/or " + LARGE + " (hidden 1024, 8 layers); a " + BF16
+                        + " suffix saves the model (and its adapters) as a BF16 checkpoint")
+        List<String> models;
+
+        @Option(
+                names = "--large-scale",
+                defaultValue = "4",
+                description = "the hidden-1024 model runs 1/N of each cell's work (decoded tokens, training examples), "
+                        + "to keep the whole run within a few minutes")
+        int largeScale;
+
+        public List<String> names() {
+            return models;
+        }
+
+        /** Whether {@code spec} is the large model, whose cells {@link #scaled} shrinks. */
+        public static boolean large(TinyModelSpec spec) {
+            return spec.hidden() >= 1024;
+        }
+
+        /** {@code n} for a small model; for the large one {@code n} over {@code --large-scale}, at least {@code min}. */
+        public int scaled(TinyModelSpec spec, int n, int min) {
+            return large(spec) ? Math.max(min, n / largeScale) : n;
+        }
+    }
 
     public static TinyModelSpec spec(String name) {
         if (name.endsWith(BF16)) {

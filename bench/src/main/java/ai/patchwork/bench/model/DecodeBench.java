@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -48,11 +49,8 @@ public final class DecodeBench implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "threads of each step (0: one per core)")
     int threads;
 
-    @Option(names = "--prompt", defaultValue = "32", description = "prompt tokens")
-    int prompt;
-
-    @Option(names = "--decode", defaultValue = "64", description = "decoded tokens per round")
-    int decode;
+    @Mixin
+    SequenceLength length = new SequenceLength();
 
     @Option(names = "--warm-up", defaultValue = "16", description = "decoded tokens before the first timed round")
     int warmUp;
@@ -70,8 +68,8 @@ public final class DecodeBench implements Callable<Integer> {
         out.put("model", model.toString());
         out.put("load_average_start", Math.round(100 * BenchReport.loadAverage()) / 100.0);
         out.put("threads", StepThreads.resolve(threads));
-        out.put("prompt_tokens", prompt);
-        out.put("decode_tokens", decode);
+        out.put("prompt_tokens", length.prompt);
+        out.put("decode_tokens", length.decode);
         List<Kernel> kernels = new ArrayList<>();
         try (StepThreads pool = StepThreads.of(threads)) {
             try {
@@ -82,7 +80,7 @@ public final class DecodeBench implements Callable<Integer> {
                     kernels.getLast().round(warmUp);
                 }
                 for (int r = 0; r < rounds; r++) {
-                    for (Kernel k : kernels) k.millisPerToken.add(k.round(decode));
+                    for (Kernel k : kernels) k.millisPerToken.add(k.round(length.decode));
                 }
             } finally {
                 kernels.forEach(k -> k.cpu.close());
@@ -153,11 +151,12 @@ public final class DecodeBench implements Callable<Integer> {
             this.cpu = cpu;
             this.pool = pool;
             ModelConfig c = cpu.config();
-            this.cache = new VectorKvCache(c, 1, prompt + Math.max(decode, warmUp) + 1, Arena.ofAuto());
+            this.cache = new VectorKvCache(c, 1, length.prompt + Math.max(length.decode, warmUp) + 1, Arena.ofAuto());
         }
 
         /** Prefills, decodes {@code tokens} tokens and returns the milliseconds per decoded token. */
         double round(int tokens) {
+            int prompt = length.prompt;
             int[] ids = new int[prompt];
             for (int i = 0; i < prompt; i++)
                 ids[i] = 1 + (i * 7919) % (cpu.config().vocabSize() - 1);

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -40,11 +41,8 @@ public final class ModelBench implements Callable<Integer> {
     @Option(names = "--adapters", defaultValue = "100")
     int adapters;
 
-    @Option(names = "--prompt", defaultValue = "32", description = "prompt tokens per sequence")
-    int prompt;
-
-    @Option(names = "--decode", defaultValue = "64", description = "decoded tokens per sequence")
-    int decode;
+    @Mixin
+    SequenceLength length = new SequenceLength();
 
     @Option(
             names = "--repeats",
@@ -68,13 +66,6 @@ public final class ModelBench implements Callable<Integer> {
                     "the same pairs for the hidden-1024 model on the CPU runtime (its cells otherwise run once, and DJL's "
                             + "ratio stays one pair), within the 3 minutes")
     int largeRatioRepeats;
-
-    @Option(
-            names = "--large-scale",
-            defaultValue = "4",
-            description =
-                    "the hidden-1024 model decodes decode/N tokens once per cell, to keep the whole run under 3 minutes")
-    int largeScale;
 
     @Option(names = "--batches", split = ",", defaultValue = "1,8,32")
     int[] batches;
@@ -103,14 +94,8 @@ public final class ModelBench implements Callable<Integer> {
             description = "the runtimes for the hidden-1024 model, within the 3 minutes")
     List<String> largeRuntimes;
 
-    @Option(
-            names = "--models",
-            split = ",",
-            defaultValue = "3.4M,hidden1024",
-            description =
-                    "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers); a -bf16 suffix saves the "
-                            + "model and its adapters as BF16 checkpoints, which the CPU runtime keeps in 16 bits")
-    List<String> models;
+    @Mixin
+    BenchModels.Choice models = new BenchModels.Choice();
 
     @Option(
             names = "--step-threads",
@@ -140,12 +125,12 @@ public final class ModelBench implements Callable<Integer> {
         if (intraOpThreads > 0) JniUtils.setNumThreads(intraOpThreads);
         out.put("intra_op_threads", JniUtils.getNumThreads());
         out.put("load_average_start", Math.round(100 * BenchReport.loadAverage()) / 100.0);
-        out.put("prompt_tokens", prompt);
+        out.put("prompt_tokens", length.prompt);
         out.put("adapters", adapters);
         ArrayNode results = out.putArray("models");
         Path dir = Files.createTempDirectory("patchwork-bench");
         try (NDManager manager = Devices.newManager()) {
-            for (String name : models) results.add(benchModel(name, dir.resolve(name), manager));
+            for (String name : models.names()) results.add(benchModel(name, dir.resolve(name), manager));
         } finally {
             BenchReport.deleteTree(dir);
         }
@@ -175,11 +160,11 @@ public final class ModelBench implements Callable<Integer> {
         node.put("model", name);
         BenchReport.shape(node, config);
         node.put("checkpoint_dtype", spec.dtype().name());
-        boolean large = config.hiddenSize() >= 1024;
-        int cellDecode = large ? Math.max(4, decode / largeScale) : decode;
+        boolean large = BenchModels.Choice.large(spec);
+        int cellDecode = models.scaled(spec, length.decode, 4);
         int cellRepeats = large ? 1 : repeats;
         try (Transformer model = Transformer.load(dir.resolve("model"), manager);
-                DecodeRun run = new DecodeRun(model, dir.resolve("model"), pool, prompt, cellDecode)) {
+                DecodeRun run = new DecodeRun(model, dir.resolve("model"), pool, length.prompt, cellDecode)) {
             node.put("parameters", model.parameterCount());
             ArrayNode rows = node.putArray("results");
             node.put("decode_tokens", cellDecode);

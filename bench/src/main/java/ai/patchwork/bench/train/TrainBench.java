@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -47,22 +48,11 @@ public final class TrainBench implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "5", description = "measured steps of each kind")
     int steps;
 
-    @Option(
-            names = "--large-scale",
-            defaultValue = "4",
-            description =
-                    "the hidden-1024 model trains on batch/N examples, to keep the whole run near 2 minutes on 2 cores")
-    int largeScale;
-
     @Option(names = "--rank", defaultValue = "16")
     int rank;
 
-    @Option(
-            names = "--models",
-            split = ",",
-            defaultValue = "3.4M,hidden1024",
-            description = "3.4M (hidden 256, 4 layers) and/or hidden1024 (hidden 1024, 8 layers)")
-    List<String> models;
+    @Mixin
+    BenchModels.Choice models = new BenchModels.Choice();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new TrainBench()).execute(args));
@@ -76,7 +66,7 @@ public final class TrainBench implements Callable<Integer> {
         ArrayNode results = out.putArray("models");
         Path dir = Files.createTempDirectory("patchwork-train-bench");
         try {
-            for (String name : models) results.add(bench(name, dir.resolve(name)));
+            for (String name : models.names()) results.add(bench(name, dir.resolve(name)));
         } finally {
             BenchReport.deleteTree(dir);
         }
@@ -87,7 +77,7 @@ public final class TrainBench implements Callable<Integer> {
     private ObjectNode bench(String name, Path dir) {
         TinyModelSpec spec = BenchModels.spec(name);
         TinyModelWriter.write(spec, dir);
-        int rows = name.equals("hidden1024") ? Math.max(1, batch / largeScale) : batch;
+        int rows = models.scaled(spec, batch, 1);
         List<EncodedExample> examples = examples(spec.vocab() - 4, rows);
         long tokens = (long) rows * length;
         try (NDManager manager = Devices.newManager();
