@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
 
 /**
  * The checkpoint and PEFT adapters a sized {@code bench serve} run serves: a generated model of a named shape
@@ -27,6 +29,57 @@ import java.util.List;
 record BenchCheckpoint(String id, Path model, ModelConfig config, List<Path> adapters, double generatedSeconds) {
 
     static final String COMPLETE = ".complete";
+
+    /** The options that choose the checkpoint and its adapters, mixed into {@link SizedServeBench}. */
+    static final class Options {
+        static final class Checkpoint {
+            @Option(
+                    names = "--model-shape",
+                    required = true,
+                    description = "generate a checkpoint of this shape: tinyllama-1.1b, llama-7b (or 3.4M, hidden1024)")
+            String shape;
+
+            @Option(names = "--model", required = true, description = "a Hugging Face model folder to serve instead")
+            Path dir;
+        }
+
+        @ArgGroup(multiplicity = "1")
+        Checkpoint checkpoint;
+
+        @Option(
+                names = "--cache-dir",
+                description = "where generated checkpoints and adapters are kept and reused "
+                        + "(default: $XDG_CACHE_HOME/patchwork/bench or ~/.cache/patchwork/bench)")
+        Path cacheDir;
+
+        @Option(names = "--adapters", defaultValue = "16", description = "PEFT adapters registered and used")
+        int adapters;
+
+        @Option(names = "--rank", defaultValue = "8", description = "their rank, on all seven projections")
+        int rank;
+
+        /** The generated shape asked for, or null for a user's folder. */
+        String shape() {
+            return checkpoint.shape;
+        }
+
+        /** The checkpoint, generated (or found) in the cache folder, or the user's, with its adapters. */
+        BenchCheckpoint resolve() {
+            if (adapters < 1 || rank < 1)
+                throw new IllegalArgumentException("--adapters and --rank must be at least 1");
+            Path cache = cacheDir != null ? cacheDir : defaultCache();
+            return checkpoint.shape != null
+                    ? generated(checkpoint.shape, cache, adapters, rank)
+                    : existing(checkpoint.dir, cache, adapters, rank);
+        }
+
+        private static Path defaultCache() {
+            String xdg = System.getenv("XDG_CACHE_HOME");
+            Path base =
+                    xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+            return base.resolve("patchwork").resolve("bench");
+        }
+    }
 
     BenchCheckpoint {
         adapters = List.copyOf(adapters);

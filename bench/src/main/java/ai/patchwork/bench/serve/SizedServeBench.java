@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,31 +53,8 @@ final class SizedServeBench implements Callable<Integer> {
     private static final String ADMIN_KEY =
             "sk-admin-bench" + UUID.randomUUID().toString().replace("-", "");
 
-    static final class Checkpoint {
-        @Option(
-                names = "--model-shape",
-                required = true,
-                description = "generate a checkpoint of this shape: tinyllama-1.1b, llama-7b (or 3.4M, hidden1024)")
-        String shape;
-
-        @Option(names = "--model", required = true, description = "a Hugging Face model folder to serve instead")
-        Path dir;
-    }
-
-    @ArgGroup(multiplicity = "1")
-    Checkpoint checkpoint;
-
-    @Option(
-            names = "--cache-dir",
-            description = "where generated checkpoints and adapters are kept and reused "
-                    + "(default: $XDG_CACHE_HOME/patchwork/bench or ~/.cache/patchwork/bench)")
-    Path cacheDir;
-
-    @Option(names = "--adapters", defaultValue = "16", description = "PEFT adapters registered and used")
-    int adapters;
-
-    @Option(names = "--rank", defaultValue = "8", description = "their rank, on all seven projections")
-    int rank;
+    @Mixin
+    BenchCheckpoint.Options checkpoint = new BenchCheckpoint.Options();
 
     @Option(names = "--requests", defaultValue = "16", description = "measured requests per cell")
     int requests;
@@ -136,13 +112,9 @@ final class SizedServeBench implements Callable<Integer> {
             if (!List.of("base", "same", "distinct", NO_KEY_CHECK, SFT).contains(m)
                     && !ServeScenarios.MODES.contains(m)) throw new IllegalArgumentException("unknown mode " + m);
         }
-        if (requests < 1 || maxTokens < 1 || adapters < 1 || rank < 1) {
-            throw new IllegalArgumentException("--requests, --max-tokens, --adapters and --rank must be at least 1");
-        }
-        Path cache = cacheDir != null ? cacheDir : defaultCache();
-        BenchCheckpoint world = checkpoint.shape != null
-                ? BenchCheckpoint.generated(checkpoint.shape, cache, adapters, rank)
-                : BenchCheckpoint.existing(checkpoint.dir, cache, adapters, rank);
+        if (requests < 1 || maxTokens < 1)
+            throw new IllegalArgumentException("--requests and --max-tokens must be at least 1");
+        BenchCheckpoint world = checkpoint.resolve();
         ObjectNode out = JsonMapper.shared().createObjectNode();
         out.put("benchmark", "serve-checkpoint");
         machine(out.putObject("machine"));
@@ -158,8 +130,8 @@ final class SizedServeBench implements Callable<Integer> {
                 "--patchwork.data-dir=" + run.resolve("data"),
                 "--patchwork.base-models." + world.id() + ".path=" + world.model(),
                 "--patchwork.roles=" + (modes.contains(SFT) ? "api,serving,worker" : "api,serving"),
-                "--patchwork.serving.adapter-slots=" + adapters,
-                "--patchwork.serving.max-lora-rank=" + rank,
+                "--patchwork.serving.adapter-slots=" + checkpoint.adapters,
+                "--patchwork.serving.max-lora-rank=" + checkpoint.rank,
                 "--patchwork.auth.bootstrap-project-key=" + BenchServer.KEY,
                 "--patchwork.auth.bootstrap-admin-key=" + ADMIN_KEY,
                 "--spring.main.banner-mode=off"));
@@ -254,13 +226,13 @@ final class SizedServeBench implements Callable<Integer> {
     private void describe(ObjectNode out, BenchCheckpoint world) throws IOException {
         ObjectNode m = out.putObject("model");
         m.put("id", world.id());
-        if (checkpoint.shape != null) m.put("shape", checkpoint.shape);
+        if (checkpoint.shape() != null) m.put("shape", checkpoint.shape());
         m.put("path", world.model().toString());
         BenchReport.shape(m, world.config());
         m.put("checkpoint_bytes", world.checkpointBytes());
         ObjectNode a = out.putObject("adapters");
-        a.put("count", adapters);
-        a.put("rank", rank);
+        a.put("count", checkpoint.adapters);
+        a.put("rank", checkpoint.rank);
         a.put("projections", 7);
         a.put("bytes_each", Files.size(world.adapters().getFirst().resolve("adapter_model.safetensors")));
         out.put("generated_seconds", Stats.round(world.generatedSeconds()));
@@ -292,12 +264,6 @@ final class SizedServeBench implements Callable<Integer> {
             // not Linux: the cores are enough to tell machines apart
         }
         m.put("load_average_at_start", Stats.round(BenchReport.loadAverage()));
-    }
-
-    private static Path defaultCache() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("patchwork").resolve("bench");
     }
 
     /** Whether these arguments ask for this benchmark rather than the generated-model one. */
