@@ -9,7 +9,6 @@ import ai.patchwork.model.generate.LoraMode;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.sample.SamplingParams;
-import ai.patchwork.model.tokenizer.ChatMessage;
 import ai.patchwork.model.tokenizer.Tokenizer;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -20,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,41 +34,17 @@ import tools.jackson.databind.node.ObjectNode;
                 "Generate tokens with a Hugging Face Llama-family model folder and an optional PEFT LoRA adapter.")
 public final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "Hugging Face model folder")
-    Path model;
+    @Mixin
+    ModelFolder model = new ModelFolder();
 
     @Option(names = "--adapter", description = "PEFT adapter folder")
     Path adapter;
 
-    @Option(names = "--prompt", description = "prompt text")
-    String prompt;
+    @Mixin
+    PromptOptions prompt = new PromptOptions();
 
-    @Option(names = "--chat", description = "render --prompt as a user message through the chat template")
-    boolean chat;
-
-    @Option(names = "--prompt-ids", split = ",", description = "prompt token ids, e.g. 1,2,3")
-    int[] promptIds;
-
-    @Option(names = "--max-tokens", defaultValue = "32")
-    int maxTokens;
-
-    @Option(names = "--temperature", defaultValue = "1.0", description = "0 is greedy (lowest id wins ties)")
-    double temperature;
-
-    @Option(names = "--top-p", defaultValue = "1.0")
-    double topP;
-
-    @Option(names = "--top-k", defaultValue = "0")
-    int topK;
-
-    @Option(names = "--seed", defaultValue = "0")
-    long seed;
-
-    @Option(names = "--stop", description = "stop string (repeatable)")
-    List<String> stop = List.of();
-
-    @Option(names = "--stop-eos", description = "stop at the model's EOS ids")
-    boolean stopEos;
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
@@ -90,30 +66,21 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((prompt == null) == (promptIds == null))
-            throw new IllegalArgumentException("give exactly one of --prompt or --prompt-ids");
-        if (!Files.isDirectory(model)) throw new IllegalArgumentException("model folder not found: " + model);
+        prompt.requireOne();
+        Path model = this.model.path();
         boolean hasTokenizer = Files.isRegularFile(model.resolve("tokenizer.json"));
-        if (prompt != null && !hasTokenizer)
+        if (prompt.isText() && !hasTokenizer)
             throw new IllegalArgumentException("no tokenizer.json in " + model + "; use --prompt-ids");
         try (NDManager manager = Devices.newManager();
                 Transformer transformer = Transformer.load(model, manager);
                 Tokenizer tokenizer = hasTokenizer ? Tokenizer.load(model) : null) {
-            int[] ids = promptIds != null
-                    ? promptIds
-                    : tokenizer.encode(
-                            chat ? tokenizer.chatTemplate().render(List.of(ChatMessage.user(prompt)), true) : prompt);
-            for (int id : ids) {
-                if (id < 0 || id >= transformer.config().vocabSize())
-                    throw new IllegalArgumentException("prompt id " + id + " is outside the vocabulary");
-            }
+            int[] ids = prompt.ids(tokenizer, transformer.config().vocabSize());
             AdapterWeights lora = adapter == null
                     ? null
                     : AdapterWeights.load(adapter.getFileName().toString(), adapter, transformer.config());
-            Set<Integer> stopIds = stopEos && tokenizer != null ? tokenizer.eosIds() : Set.of();
-            SamplingParams sampling = new SamplingParams(temperature, topP, topK, seed, maxTokens, stopIds, stop);
+            SamplingParams params = sampling.params(tokenizer != null ? tokenizer.eosIds() : Set.of());
             Generation g = new Generator(transformer, tokenizer)
-                    .generate(List.of(new GenerationRequest(ids, sampling, lora, logits)), LoraMode.BATCHED)
+                    .generate(List.of(new GenerationRequest(ids, params, lora, logits)), LoraMode.BATCHED)
                     .get(0);
             String text = tokenizer == null ? "" : tokenizer.decode(g.tokenIds(), true);
             PrintWriter out = spec.commandLine().getOut();

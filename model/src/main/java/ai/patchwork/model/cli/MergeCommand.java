@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Spec;
         description = "Merge a PEFT LoRA adapter into its base model and write a standalone Hugging Face model folder.")
 public final class MergeCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "base model folder (Hugging Face)")
-    Path model;
+    @Mixin
+    ModelFolder model = new ModelFolder();
 
     @Option(names = "--adapter", required = true, description = "PEFT adapter folder")
     Path adapter;
@@ -48,7 +49,7 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isDirectory(model)) throw new IllegalArgumentException("model folder not found: " + model);
+        Path model = this.model.path();
         if (!Files.isDirectory(adapter)) throw new IllegalArgumentException("adapter folder not found: " + adapter);
         if (!isEmptyOrAbsent(out)) throw new IllegalArgumentException("output folder is not empty: " + out);
         ModelConfig config = ModelConfig.load(model);
