@@ -20,9 +20,13 @@ final class Bf16 {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final VectorSpecies<Short> SHORTS =
-            VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2)); // L lanes
-    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape()); // L lanes
+
+    /** L 16-bit lanes: the stored values of a 16-bit float format (bfloat16 here, float16 in {@link F16}). */
+    static final VectorSpecies<Short> SHORTS =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+
+    /** L 32-bit integer lanes: those values widened, before they become float32 bits. */
+    static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape());
 
     /** A little-endian 16-bit value at any byte offset: how safetensors stores F16 and BF16. */
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

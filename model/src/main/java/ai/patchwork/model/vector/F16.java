@@ -6,7 +6,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,17 +17,14 @@ final class F16 {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final VectorSpecies<Short> SHORTS =
-            VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize() / 2)); // L lanes
-    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, S.vectorShape()); // L lanes
     private static final float BIAS = 0x1p112f; // 2^(127 - 15): float32's exponent bias over float16's
 
     private F16() {}
 
     /** The L values at byte {@code offset} of {@code s} as float32 lanes. */
     static FloatVector load(MemorySegment s, long offset) {
-        ShortVector h = ShortVector.fromMemorySegment(SHORTS, s, offset, ByteOrder.LITTLE_ENDIAN);
-        IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, INTS, 0); // sign-extended
+        ShortVector h = ShortVector.fromMemorySegment(Bf16.SHORTS, s, offset, ByteOrder.LITTLE_ENDIAN);
+        IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, Bf16.INTS, 0); // sign-extended
         FloatVector magnitude = bits.and(0x7fff)
                 .lanewise(VectorOperators.LSHL, 13)
                 .reinterpretAsFloats()
