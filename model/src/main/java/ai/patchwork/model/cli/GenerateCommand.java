@@ -10,7 +10,6 @@ import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.sample.SamplingParams;
 import ai.patchwork.model.tokenizer.Tokenizer;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,15 +53,6 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
-
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    /** Runs the command; returns the exit status (0 ok, 2 bad input). */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        return CommandLines.execute("generate", new GenerateCommand(), args, out, err);
-    }
 
     @Override
     public Integer call() {

@@ -4,7 +4,6 @@ import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.lora.LoraMerge;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,15 +36,6 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
-
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    /** Runs the command; returns the exit status (0 ok, 2 bad input). */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        return CommandLines.execute("merge", new MergeCommand(), args, out, err);
-    }
 
     @Override
     public Integer call() {

@@ -26,7 +26,8 @@ class MergeCommandTest {
     static Outcome merge(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = MergeCommand.run(
+        int status = CommandLines.run(
+                "merge",
                 args,
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -35,7 +36,7 @@ class MergeCommandTest {
 
     static JsonNode generate(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = GenerateCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        int status = CommandLines.run("generate", args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         assertEquals(0, status);
         return JsonMapper.builder().build().readTree(out.toString(StandardCharsets.UTF_8));
     }
