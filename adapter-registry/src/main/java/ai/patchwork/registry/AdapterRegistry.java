@@ -86,7 +86,8 @@ public final class AdapterRegistry {
      * Validates an upload completely, stores its weights (once per distinct content) and records it as the next
      * version of its name in {@code project}. Nothing is written when validation fails.
      *
-     * @throws RegistryException for invalid or too large input, or when the object store fails
+     * @throws RegistryException for invalid or too large input
+     * @throws StorageUnavailableException when the object store fails
      */
     public Adapter register(String project, AdapterUpload upload) {
         BaseModel base = baseModels.require(upload.baseModel());
@@ -111,12 +112,7 @@ public final class AdapterRegistry {
                 return rows.insert(project, upload.name(), version, base.id(), peft, upload.source());
             });
         } catch (ObjectStoreException e) {
-            throw new RegistryException(
-                    RegistryException.Reason.UNAVAILABLE,
-                    null,
-                    "storage_error",
-                    "the object store failed; try again later (" + e.getMessage() + ")",
-                    e);
+            throw new StorageUnavailableException(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
