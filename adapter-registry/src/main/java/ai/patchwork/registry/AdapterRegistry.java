@@ -201,13 +201,11 @@ public final class AdapterRegistry {
     }
 
     /** One page of {@code project}'s adapters that are not deleted, newest first. */
-    public AdapterPage list(String project, AdapterQuery query) {
+    public Page<Adapter> list(String project, AdapterQuery query) {
         if (query.after() != null && !rows.exists(project, query.after())) {
             throw RegistryException.invalid("after", "invalid_cursor", "after: no adapter '" + query.after() + "'");
         }
-        List<Adapter> found = rows.page(project, query);
-        boolean more = found.size() > query.limit();
-        return new AdapterPage(more ? found.subList(0, query.limit()) : found, more);
+        return Page.of(rows.page(project, query), query.limit());
     }
 
     /** The latest ready version of every adapter name of {@code project}: what {@code /v1/models} lists. */

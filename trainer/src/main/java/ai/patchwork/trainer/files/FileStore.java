@@ -1,12 +1,12 @@
 package ai.patchwork.trainer.files;
 
+import ai.patchwork.registry.Page;
 import ai.patchwork.registry.StorageUnavailableException;
 import ai.patchwork.registry.store.Artifact;
 import ai.patchwork.registry.store.Artifacts;
 import ai.patchwork.registry.store.ContentHash;
 import ai.patchwork.registry.store.ObjectStoreException;
 import ai.patchwork.trainer.Ids;
-import ai.patchwork.trainer.Page;
 import ai.patchwork.trainer.TrainerException;
 import ai.patchwork.trainer.dataset.InvalidDatasetException;
 import ai.patchwork.trainer.dataset.JsonlParser;
