@@ -1,8 +1,8 @@
 package ai.patchwork.trainer.batch;
 
 import ai.patchwork.model.nn.WeightStorage;
-import ai.patchwork.trainer.dataset.EncodedDataset;
 import ai.patchwork.trainer.dataset.EncodedExample;
+import ai.patchwork.trainer.dataset.TokenizedDataset;
 import ai.patchwork.trainer.train.EvalResult;
 import ai.patchwork.trainer.train.LoraTrainer;
 import ai.patchwork.trainer.train.StepResult;
@@ -24,11 +24,12 @@ final class SupervisedSession extends MethodSession<LoraTrainer, EncodedExample>
     /** At most this many validation examples are evaluated each time. */
     static final int MAX_EVAL_EXAMPLES = 512;
 
-    private final EncodedDataset train;
+    private final TokenizedDataset<EncodedExample> train;
     private final Window window = new Window();
     private EvalResult lastEval;
 
-    private SupervisedSession(Start start, LoraTrainer trainer, EncodedDataset train, List<EncodedExample> valid) {
+    private SupervisedSession(
+            Start start, LoraTrainer trainer, TokenizedDataset<EncodedExample> train, List<EncodedExample> valid) {
         super(start, trainer, train.lengths(), valid);
         this.train = train;
     }
@@ -37,8 +38,12 @@ final class SupervisedSession extends MethodSession<LoraTrainer, EncodedExample>
      * @param checkpoint the state to resume from, or null to start afresh
      */
     static SupervisedSession open(
-            Path modelDir, RunPlan plan, EncodedDataset train, EncodedDataset valid, TrainingCheckpoint checkpoint) {
-        List<EncodedExample> evaluated = firstOf(valid == null ? null : valid.examples(), MAX_EVAL_EXAMPLES);
+            Path modelDir,
+            RunPlan plan,
+            TokenizedDataset<EncodedExample> train,
+            TokenizedDataset<EncodedExample> valid,
+            TrainingCheckpoint checkpoint) {
+        List<EncodedExample> evaluated = firstOf(valid == null ? null : valid.sequences(), MAX_EVAL_EXAMPLES);
         return open(modelDir, WeightStorage.HALF, plan, checkpoint, start -> {
             LoraTrainer trainer = checkpoint == null
                     ? LoraTrainer.start(start.model(), plan.training())
