@@ -86,7 +86,8 @@ public final class AdapterRegistry {
      * Validates an upload completely, stores its weights (once per distinct content) and records it as the next
      * version of its name in {@code project}. Nothing is written when validation fails.
      *
-     * @throws RegistryException for invalid or too large input, or when the object store fails
+     * @throws RegistryException for invalid or too large input
+     * @throws StorageUnavailableException when the object store fails
      */
     public Adapter register(String project, AdapterUpload upload) {
         BaseModel base = baseModels.require(upload.baseModel());
@@ -111,12 +112,7 @@ public final class AdapterRegistry {
                 return rows.insert(project, upload.name(), version, base.id(), peft, upload.source());
             });
         } catch (ObjectStoreException e) {
-            throw new RegistryException(
-                    RegistryException.Reason.UNAVAILABLE,
-                    null,
-                    "storage_error",
-                    "the object store failed; try again later (" + e.getMessage() + ")",
-                    e);
+            throw new StorageUnavailableException(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -205,13 +201,11 @@ public final class AdapterRegistry {
     }
 
     /** One page of {@code project}'s adapters that are not deleted, newest first. */
-    public AdapterPage list(String project, AdapterQuery query) {
+    public Page<Adapter> list(String project, AdapterQuery query) {
         if (query.after() != null && !rows.exists(project, query.after())) {
             throw RegistryException.invalid("after", "invalid_cursor", "after: no adapter '" + query.after() + "'");
         }
-        List<Adapter> found = rows.page(project, query);
-        boolean more = found.size() > query.limit();
-        return new AdapterPage(more ? found.subList(0, query.limit()) : found, more);
+        return Page.of(rows.page(project, query), query.limit());
     }
 
     /** The latest ready version of every adapter name of {@code project}: what {@code /v1/models} lists. */

@@ -6,9 +6,11 @@
  * collection), the values it takes and returns ({@link ai.patchwork.registry.Adapter},
  * {@link ai.patchwork.registry.AdapterUpload}, {@link ai.patchwork.registry.AdapterFiles},
  * {@link ai.patchwork.registry.AdapterLineage}, {@link ai.patchwork.registry.AdapterQuery},
- * {@link ai.patchwork.registry.AdapterPage}, {@link ai.patchwork.registry.RegistryLimits}), the configured base models
- * ({@link ai.patchwork.registry.BaseModels}) and its one exception type
- * {@link ai.patchwork.registry.RegistryException}. Everything else in this package is an implementation detail:
+ * {@link ai.patchwork.registry.Page}, {@link ai.patchwork.registry.RegistryLimits}), the configured base models
+ * ({@link ai.patchwork.registry.BaseModels}) and its exception types {@link ai.patchwork.registry.RegistryException}
+ * and {@link ai.patchwork.registry.StorageUnavailableException}. The refusal and page types
+ * ({@link ai.patchwork.registry.RequestRefusedException}, {@link ai.patchwork.registry.Page}) are shared with the
+ * trainer's files and fine-tuning jobs. Everything else in this package is an implementation detail:
  * validation of uploads and archives, SQL, PEFT zip packaging.
  *
  * <p>Invariants: an upload is validated completely (sizes, archive entries, safetensors header, config, tensor names

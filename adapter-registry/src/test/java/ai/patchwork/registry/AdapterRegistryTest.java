@@ -116,10 +116,10 @@ class AdapterRegistryTest {
                 registry.register(P, AdapterUpload.of(name, BASE, files(adapter(10)))),
                 registry.register(P, AdapterUpload.of(name, BASE, files(adapter(11)))),
                 registry.register(P, AdapterUpload.of(name, BASE, files(adapter(12)))));
-        AdapterPage first = registry.list(P, new AdapterQuery(2, null, null, name));
+        Page<Adapter> first = registry.list(P, new AdapterQuery(2, null, null, name));
         assertEquals(List.of(made.get(2), made.get(1)), first.data());
         assertTrue(first.hasMore());
-        AdapterPage second = registry.list(P, new AdapterQuery(2, made.get(1).id(), null, name));
+        Page<Adapter> second = registry.list(P, new AdapterQuery(2, made.get(1).id(), null, name));
         assertEquals(List.of(made.get(0)), second.data());
         assertFalse(second.hasMore());
         registry.delete(P, made.get(2).id());

@@ -36,7 +36,7 @@ final class DjlRunner implements ModelRunner {
     private final LoraSlots slots;
     private final LoraRows rows;
     private final NDManager manager;
-    private KvBlocks prefix; // null without prefix caching
+    private final KvBlocks prefix; // null without prefix caching
     private LoraPath decodePath = LoraPath.NONE;
     private int[] decodeMapping = new int[0];
     private BatchedLoraOps decodeOps;
@@ -46,45 +46,38 @@ final class DjlRunner implements ModelRunner {
     private static final int PREFIX_BLOCK = 16;
 
     /**
-     * Starts PyTorch on the chosen device, loads the tensor model and allocates its KV cache, adapter slots and the
-     * rows aligned with the KV slots, all owned by the runner.
+     * Starts PyTorch on the chosen device, loads the tensor model and allocates its KV cache, adapter slots, the rows
+     * aligned with the KV slots and the prefix cache's blocks, all owned by the runner.
+     *
+     * @param config the engine's settings: the checkpoint, PyTorch's threads, the batch, the adapter slots and the
+     *     prefix cache's bound
+     * @param mc the checkpoint's hyperparameters
+     * @param context positions per sequence the KV cache holds
      */
-    static DjlRunner open(EngineConfig config, ModelConfig mc, int context) {
-        NDManager manager = Devices.newManager();
+    DjlRunner(EngineConfig config, ModelConfig mc, int context) {
+        this.manager = own(Devices.newManager());
         // Process-wide in PyTorch: every thread's ops, this engine's and any other's, use the same count.
         if (config.intraOpThreads() > 0) JniUtils.setNumThreads(config.intraOpThreads());
-        List<AutoCloseable> owned = new ArrayList<>(List.of(manager));
         try {
-            Transformer model = own(owned, Transformer.load(config.modelDir(), manager));
-            KvCache cache = own(owned, new KvCache(mc, config.maxBatchSize(), context, manager));
-            LoraSlots slots = own(owned, new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager));
-            LoraRows rows = own(owned, new LoraRows(mc, config.maxBatchSize(), slots, manager));
-            // A batch on one adapter reads its slot once rather than B aligned copies: faster at batch 32 in bench
-            // runs.
-            DjlRunner runner = new DjlRunner(model, cache, slots, rows, manager);
-            if (config.prefixCaching()) {
-                int blocks = KvBlockPool.blocks(
-                        config.prefixCacheBytes(),
-                        KvBlocks.blockBytes(mc, PREFIX_BLOCK),
-                        PREFIX_BLOCK,
-                        config.maxBatchSize(),
-                        context);
-                if (blocks > 0) runner.prefix = own(owned, new KvBlocks(mc, blocks, PREFIX_BLOCK, manager));
-            }
-            runner.owned.addAll(owned);
-            return runner;
+            this.model = own(Transformer.load(config.modelDir(), manager));
+            this.cache = own(new KvCache(mc, config.maxBatchSize(), context, manager));
+            this.slots = own(new LoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), manager));
+            this.rows = own(new LoraRows(mc, config.maxBatchSize(), slots, manager));
+            int blocks = KvBlockPool.blocks(config, context, KvBlocks.blockBytes(mc, PREFIX_BLOCK), PREFIX_BLOCK);
+            this.prefix = blocks > 0 ? own(new KvBlocks(mc, blocks, PREFIX_BLOCK, manager)) : null;
         } catch (RuntimeException | Error e) {
-            closeAll(owned);
+            closeOwned();
             throw e;
         }
     }
 
-    private static <T extends AutoCloseable> T own(List<AutoCloseable> owned, T resource) {
+    private <T extends AutoCloseable> T own(T resource) {
         owned.add(resource);
         return resource;
     }
 
-    private static void closeAll(List<AutoCloseable> owned) {
+    /** Closes what the runner owns, the last allocated first. */
+    private void closeOwned() {
         for (int i = owned.size() - 1; i >= 0; i--) {
             try {
                 owned.get(i).close();
@@ -93,18 +86,6 @@ final class DjlRunner implements ModelRunner {
             }
         }
         owned.clear();
-    }
-
-    /**
-     * A decode step whose real rows all share one adapter reads that adapter's slot once instead of B aligned copies
-     * of it in {@code rows}.
-     */
-    DjlRunner(Transformer model, KvCache cache, LoraSlots slots, LoraRows rows, NDManager manager) {
-        this.model = model;
-        this.cache = cache;
-        this.slots = slots;
-        this.rows = rows;
-        this.manager = manager;
     }
 
     /** Copies the sequence's adapter into the row aligned with its KV slot. */
@@ -175,6 +156,6 @@ final class DjlRunner implements ModelRunner {
     public void close() {
         if (decodeOps != null) decodeOps.close();
         decodeOps = null;
-        closeAll(owned);
+        closeOwned();
     }
 }

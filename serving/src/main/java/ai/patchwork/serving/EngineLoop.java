@@ -25,8 +25,6 @@ final class EngineLoop implements Runnable {
     private final AdapterCache adapters;
     private final EngineMetrics metrics;
     private final PrefixCache prefix; // null without prefix caching
-    private final int prefillChunk;
-    private final int prefillBudget;
     private final long kvPositions;
     private final ConcurrentLinkedQueue<Sequence> cancels = new ConcurrentLinkedQueue<>();
     private final Semaphore wake = new Semaphore(0);
@@ -35,17 +33,8 @@ final class EngineLoop implements Runnable {
     private volatile StepTrace.Observer observer;
     private long steps;
 
-    /**
-     * Keeps the runner's prefix blocks, if it has any, in a {@link PrefixCache} of its own.
-     *
-     * @param config the prefill chunk and the prefill step's token budget
-     */
-    EngineLoop(
-            Scheduler scheduler,
-            ModelRunner runner,
-            AdapterCache adapters,
-            EngineMetrics metrics,
-            EngineConfig config) {
+    /** Keeps the runner's prefix blocks, if it has any, in a {@link PrefixCache} of its own. */
+    EngineLoop(Scheduler scheduler, ModelRunner runner, AdapterCache adapters, EngineMetrics metrics) {
         this.scheduler = scheduler;
         this.runner = runner;
         this.adapters = adapters;
@@ -53,8 +42,6 @@ final class EngineLoop implements Runnable {
         KvBlockPool blocks = runner.prefixBlocks();
         this.prefix = blocks == null ? null : new PrefixCache(blocks);
         if (prefix != null) metrics.prefixGauges(prefix);
-        this.prefillChunk = config.prefillChunk();
-        this.prefillBudget = config.maxPrefillTokens();
         this.kvPositions = (long) scheduler.slots() * scheduler.capacity();
         publishStats();
     }
@@ -119,7 +106,7 @@ final class EngineLoop implements Runnable {
         applyCancels();
         admit();
         boolean worked = false;
-        Scheduler.PrefillPlan plan = scheduler.planPrefill(prefillChunk, prefillBudget);
+        Scheduler.PrefillPlan plan = scheduler.planPrefill();
         if (plan != null) {
             prefill(plan);
             worked = true;

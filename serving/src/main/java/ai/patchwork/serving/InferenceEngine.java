@@ -67,7 +67,7 @@ public final class InferenceEngine implements AutoCloseable {
         this.rejected = Counter.builder("patchwork.requests.rejected")
                 .description("queue full")
                 .register(registry);
-        this.scheduler = new Scheduler(config.maxBatchSize(), base.context(), config.maxQueued());
+        this.scheduler = new Scheduler(config, base.context());
         this.adapters = new AdapterCache(
                 source,
                 base.config(),
@@ -76,7 +76,7 @@ public final class InferenceEngine implements AutoCloseable {
                 loader,
                 this::signalLoop,
                 registry);
-        this.loop = new EngineLoop(scheduler, base.runner(), adapters, metrics, config);
+        this.loop = new EngineLoop(scheduler, base.runner(), adapters, metrics);
         metrics.gauges(loop::stats);
         this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(this::warmThenLoop);
     }

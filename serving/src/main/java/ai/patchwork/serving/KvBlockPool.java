@@ -43,12 +43,14 @@ record KvBlockPool(int blockSize, int blocks, Copy saver, Copy loader) {
     }
 
     /**
-     * How many blocks a pool gets: what {@code bytes} holds, at most as many as the KV cache has positions (more could
-     * never be told apart from a cache that keeps every slot's prompt).
+     * How many blocks of {@code blockSize} positions a runner's pool gets: none without prefix caching, else what
+     * {@link EngineConfig#prefixCacheBytes()} holds, at most as many as the KV cache of {@code context} positions per
+     * slot has positions (more could never be told apart from a cache that keeps every slot's prompt).
      */
-    static int blocks(long bytes, long blockBytes, int blockSize, int kvSlots, int context) {
-        long byBytes = bytes / blockBytes;
-        long byCache = (long) kvSlots * context / blockSize;
+    static int blocks(EngineConfig config, int context, long blockBytes, int blockSize) {
+        if (!config.prefixCaching()) return 0;
+        long byBytes = config.prefixCacheBytes() / blockBytes;
+        long byCache = (long) config.maxBatchSize() * context / blockSize;
         return (int) Math.min(Integer.MAX_VALUE, Math.min(byBytes, byCache));
     }
 }

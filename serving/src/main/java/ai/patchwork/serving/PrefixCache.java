@@ -103,12 +103,9 @@ final class PrefixCache {
         return blocks.size();
     }
 
+    /** Blocks in the pool. */
     int capacity() {
         return pool.blocks();
-    }
-
-    int blockSize() {
-        return blockSize;
     }
 
     /** The cached blocks that start {@code prompt}, at most {@code max}, touched from the last back to the first. */

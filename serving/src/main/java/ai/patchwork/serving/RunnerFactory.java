@@ -18,8 +18,8 @@ interface RunnerFactory {
 
     static RunnerFactory of(EngineRuntime runtime) {
         return switch (runtime) {
-            case VECTOR -> VectorRunner::open;
-            case DJL -> DjlRunner::open;
+            case VECTOR -> VectorRunner::new;
+            case DJL -> DjlRunner::new;
             case AUTO -> throw new IllegalArgumentException("resolve AUTO to a runtime first");
         };
     }

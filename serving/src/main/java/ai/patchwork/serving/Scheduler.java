@@ -25,15 +25,23 @@ final class Scheduler {
 
     private final int maxQueued;
     private final int capacity;
+    private final int prefillChunk;
+    private final int prefillBudget;
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>(); // guarded by this
     private final Sequence[] bySlot; // engine loop only
     private final List<Sequence> prefilling = new ArrayList<>(); // engine loop only, in admission order
     private volatile int active;
 
-    Scheduler(int slots, int capacity, int maxQueued) {
-        this.bySlot = new Sequence[slots];
+    /**
+     * @param config the engine's batch size (KV slots), queue bound, prefill chunk and prefill step budget
+     * @param capacity positions per KV slot
+     */
+    Scheduler(EngineConfig config, int capacity) {
+        this.bySlot = new Sequence[config.maxBatchSize()];
         this.capacity = capacity;
-        this.maxQueued = maxQueued;
+        this.maxQueued = config.maxQueued();
+        this.prefillChunk = config.prefillChunk();
+        this.prefillBudget = config.maxPrefillTokens();
     }
 
     /** @throws QueueFullException when {@code maxQueued} requests already wait */
@@ -152,17 +160,18 @@ final class Scheduler {
     }
 
     /**
-     * The next prefill step: prefilling sequences in admission order, each with its next chunk, while rows × the longest
-     * chunk stays within the token budget. Rows are right-padded to the longest chunk, so a row is only taken when its
-     * padded end still fits the cache.
+     * The next prefill step: prefilling sequences in admission order, each with its next chunk (at most
+     * {@link EngineConfig#prefillChunk()} tokens), while rows × the longest chunk stays within
+     * {@link EngineConfig#maxPrefillTokens()}. Rows are right-padded to the longest chunk, so a row is only taken when
+     * its padded end still fits the cache.
      */
-    PrefillPlan planPrefill(int chunk, int budget) {
+    PrefillPlan planPrefill() {
         List<Sequence> rows = new ArrayList<>();
         int t = 0;
         for (Sequence s : prefilling) {
-            int len = Math.min(chunk, s.promptLength() - s.prefilled());
+            int len = Math.min(prefillChunk, s.promptLength() - s.prefilled());
             int padded = Math.max(t, len);
-            if (!rows.isEmpty() && (rows.size() + 1) * padded > budget) break;
+            if (!rows.isEmpty() && (rows.size() + 1) * padded > prefillBudget) break;
             if (!fits(rows, s, padded)) continue;
             rows.add(s);
             t = padded;
@@ -171,7 +180,7 @@ final class Scheduler {
         int[][] tokens = new int[rows.size()][];
         int[] starts = new int[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
-            tokens[i] = rows.get(i).chunk(chunk);
+            tokens[i] = rows.get(i).chunk(prefillChunk);
             starts[i] = rows.get(i).prefilled();
         }
         return new PrefillPlan(rows, tokens, starts);

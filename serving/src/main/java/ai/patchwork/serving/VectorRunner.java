@@ -42,10 +42,15 @@ final class VectorRunner implements ModelRunner {
     /**
      * Loads the weights from the checkpoint or the packed-weights cache (shared with any other runtime open on the same
      * folder) and sizes the KV cache and adapter slots; {@link #warmUp} runs later, on the thread that steps.
+     *
+     * @param config the engine's settings: the checkpoint, kernels and step threads, the adapter slots and how they
+     *     hold adapters (which the warm-up's adapter follows), the batch and the prefix cache's bound
+     * @param mc the checkpoint's hyperparameters
+     * @param context positions per sequence the KV cache holds
      */
-    static VectorRunner open(EngineConfig config, ModelConfig mc, int context) {
+    VectorRunner(EngineConfig config, ModelConfig mc, int context) {
         Timing loading = Timing.start();
-        VectorTransformer model = VectorTransformer.load(
+        this.model = VectorTransformer.load(
                 config.modelDir(), config.quantization(), config.matmul(), config.packedCacheDir());
         LOG.log(
                 System.Logger.Level.INFO,
@@ -58,31 +63,19 @@ final class VectorRunner implements ModelRunner {
         try {
             threads = StepThreads.of(config.stepThreads());
             loading.log(config.modelDir() + ": weights loaded");
-            VectorLoraSlots slots =
-                    new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), config.adapterStorage());
-            int blocks = !config.prefixCaching()
-                    ? 0
-                    : KvBlockPool.blocks(
-                            config.prefixCacheBytes(),
-                            VectorKvBlocks.blockBytes(mc),
-                            VectorKvBlocks.BLOCK_SIZE,
-                            config.maxBatchSize(),
-                            context);
+            this.slots = new VectorLoraSlots(mc, config.adapterSlots(), config.maxLoraRank(), config.adapterStorage());
+            int blocks = KvBlockPool.blocks(config, context, VectorKvBlocks.blockBytes(mc), VectorKvBlocks.BLOCK_SIZE);
             VectorKvBlocks prefix = blocks > 0 ? new VectorKvBlocks(mc, blocks, arena) : null;
-            VectorKvCache cache = new VectorKvCache(mc, config.maxBatchSize(), context, arena);
-            return new VectorRunner(
-                    model,
-                    new Kv(cache, prefix, arena),
-                    slots,
-                    threads,
-                    config.adapterStorage(),
-                    config.modelDir().toString());
+            this.kv = new Kv(new VectorKvCache(mc, config.maxBatchSize(), context, arena), prefix, arena);
         } catch (RuntimeException | Error e) {
             arena.close();
             if (threads != null) threads.close();
             model.close();
             throw e;
         }
+        this.threads = threads;
+        this.storage = config.adapterStorage();
+        this.name = config.modelDir().toString();
     }
 
     /**
@@ -123,27 +116,6 @@ final class VectorRunner implements ModelRunner {
                     .map(Duration::toNanos)
                     .orElse(0L);
         }
-    }
-
-    /**
-     * @param kv the KV cache and prefix blocks; closed with the runner
-     * @param threads the threads each step runs on; closed with the runner, as are the slots and the model
-     * @param storage how the slots hold adapters, which the warm-up's adapter follows
-     * @param name the model, for the warm-up's log line
-     */
-    VectorRunner(
-            VectorTransformer model,
-            Kv kv,
-            VectorLoraSlots slots,
-            StepThreads threads,
-            AdapterStorage storage,
-            String name) {
-        this.storage = storage;
-        this.name = name;
-        this.model = model;
-        this.kv = kv;
-        this.slots = slots;
-        this.threads = threads;
     }
 
     /**

@@ -33,9 +33,25 @@ class SchedulerTest {
 
     static final Function<Sequence, Acquire> READY = s -> Acquire.ready(null);
 
+    /** {@code slots} KV slots of {@code capacity} positions, at most {@code maxQueued} waiting; default prefill. */
+    static Scheduler scheduler(int slots, int capacity, int maxQueued) {
+        return scheduler(slots, capacity, maxQueued, 64, 512);
+    }
+
+    /** The same with prefill chunks of at most {@code chunk} tokens, {@code budget} padded tokens a step. */
+    static Scheduler scheduler(int slots, int capacity, int maxQueued, int chunk, int budget) {
+        EngineConfig config = EngineConfig.builder(Fixtures.model())
+                .optMaxBatchSize(slots)
+                .optMaxQueued(maxQueued)
+                .optPrefillChunk(chunk)
+                .optMaxPrefillTokens(budget)
+                .build();
+        return new Scheduler(config, capacity);
+    }
+
     @Test
     void admitsInFifoOrderIntoTheLowestFreeSlots() {
-        Scheduler sch = new Scheduler(2, 64, 10);
+        Scheduler sch = scheduler(2, 64, 10);
         Sequence a = seq(3, null), b = seq(3, null), c = seq(3, null);
         for (Sequence s : List.of(a, b, c)) sch.enqueue(s, metrics);
         assertEquals(List.of(a, b), sch.admit(READY, new ArrayList<>()));
@@ -48,7 +64,7 @@ class SchedulerTest {
 
     @Test
     void aLoadingAdapterIsPassedOverButCapacityStopsAdmission() {
-        Scheduler sch = new Scheduler(3, 64, 10);
+        Scheduler sch = scheduler(3, 64, 10);
         Sequence loading = seq(3, "cold"), base = seq(3, null), noSlot = seq(3, "busy"), after = seq(3, null);
         for (Sequence s : List.of(loading, base, noSlot, after)) sch.enqueue(s, metrics);
         CompletableFuture<ai.patchwork.model.lora.ResidentAdapter> load = new CompletableFuture<>();
@@ -65,7 +81,7 @@ class SchedulerTest {
 
     @Test
     void failedAdaptersLeaveTheQueue() {
-        Scheduler sch = new Scheduler(2, 64, 10);
+        Scheduler sch = scheduler(2, 64, 10);
         Sequence bad = seq(3, "bad"), good = seq(3, null);
         sch.enqueue(bad, metrics);
         sch.enqueue(good, metrics);
@@ -77,7 +93,7 @@ class SchedulerTest {
 
     @Test
     void theQueueIsBounded() {
-        Scheduler sch = new Scheduler(1, 64, 2);
+        Scheduler sch = scheduler(1, 64, 2);
         sch.enqueue(seq(3, null), metrics);
         sch.enqueue(seq(3, null), metrics);
         QueueFullException e = assertThrows(QueueFullException.class, () -> sch.enqueue(seq(3, null), metrics));
@@ -86,12 +102,12 @@ class SchedulerTest {
 
     @Test
     void prefillTakesChunksWithinTheTokenBudget() {
-        Scheduler sch = new Scheduler(4, 256, 10);
+        Scheduler sch = scheduler(4, 256, 10, 32, 64);
         Sequence a = seq(100, null), b = seq(10, null), c = seq(40, null);
         for (Sequence s : List.of(a, b, c)) sch.enqueue(s, metrics);
         sch.admit(READY, new ArrayList<>());
         // chunk 32, budget 64 padded tokens: a (32) and b (10, padded to 32); c would make 3 × 32 > 64
-        Scheduler.PrefillPlan plan = sch.planPrefill(32, 64);
+        Scheduler.PrefillPlan plan = sch.planPrefill();
         assertEquals(List.of(a, b), plan.rows());
         assertEquals(32, plan.tokens()[0].length);
         assertEquals(10, plan.tokens()[1].length);
@@ -99,7 +115,7 @@ class SchedulerTest {
         a.advancePrefill(32);
         b.advancePrefill(10);
         sch.prefillDone(b);
-        plan = sch.planPrefill(32, 64);
+        plan = sch.planPrefill();
         assertEquals(List.of(a, c), plan.rows());
         assertArrayEquals(new int[] {32, 0}, plan.starts());
         assertEquals(List.of(b), sch.decoding());
@@ -107,23 +123,23 @@ class SchedulerTest {
 
     @Test
     void aRowIsNotPaddedPastTheEndOfTheCache() {
-        Scheduler sch = new Scheduler(2, 64, 10);
+        Scheduler sch = scheduler(2, 64, 10, 40, 200);
         Sequence nearEnd = seq(63, null), fresh = seq(40, null);
         sch.enqueue(nearEnd, metrics);
         sch.enqueue(fresh, metrics);
         sch.admit(READY, new ArrayList<>());
         nearEnd.advancePrefill(40); // 23 left, at positions 40..62
         // padding its 23 tokens to fresh's 40 would write up to position 79 > 64: fresh waits a step
-        Scheduler.PrefillPlan plan = sch.planPrefill(40, 200);
+        Scheduler.PrefillPlan plan = sch.planPrefill();
         assertEquals(List.of(nearEnd), plan.rows());
         nearEnd.advancePrefill(23);
         sch.prefillDone(nearEnd);
-        assertEquals(List.of(fresh), sch.planPrefill(40, 200).rows());
+        assertEquals(List.of(fresh), sch.planPrefill().rows());
     }
 
     @Test
     void decodeRowsFollowSlotOrder() {
-        Scheduler sch = new Scheduler(3, 64, 10);
+        Scheduler sch = scheduler(3, 64, 10, 8, 8);
         Sequence a = seq(2, null), b = seq(2, null), c = seq(2, null);
         for (Sequence s : List.of(a, b, c)) sch.enqueue(s, metrics);
         sch.admit(READY, new ArrayList<>());
@@ -132,6 +148,6 @@ class SchedulerTest {
             sch.prefillDone(s);
         }
         assertEquals(List.of(a, b, c), sch.decoding());
-        assertNull(sch.planPrefill(8, 8));
+        assertNull(sch.planPrefill());
     }
 }

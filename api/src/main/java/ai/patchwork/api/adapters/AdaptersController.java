@@ -6,9 +6,9 @@ import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.replicas.ServingReplicas;
 import ai.patchwork.api.web.ApiException;
+import ai.patchwork.api.web.Cursor;
 import ai.patchwork.api.web.ListPage;
 import ai.patchwork.registry.Adapter;
-import ai.patchwork.registry.AdapterPage;
 import ai.patchwork.registry.AdapterQuery;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.AdapterUpload;
@@ -68,12 +68,11 @@ record AdaptersController(AdapterRegistry registry, ServingReplicas replicas, Qu
     @GetMapping
     ListPage<AdapterJson> list(
             Caller caller,
-            @RequestParam(defaultValue = "20") int limit,
-            @RequestParam(required = false) String after,
+            Cursor cursor,
             @RequestParam(name = "base_model", required = false) String baseModel,
             @RequestParam(required = false) String name) {
-        AdapterPage page = registry.list(caller.projectId(), new AdapterQuery(limit, after, baseModel, name));
-        return ListPage.of(page.data().stream().map(AdapterJson::of).toList(), page.hasMore(), AdapterJson::id);
+        var query = new AdapterQuery(cursor.limitOr(20), cursor.after(), baseModel, name);
+        return ListPage.of(registry.list(caller.projectId(), query), AdapterJson::of, AdapterJson::id);
     }
 
     /** One adapter by id ({@code adp-…}), name (latest ready version) or {@code name@N}, with {@code loaded_on}. */

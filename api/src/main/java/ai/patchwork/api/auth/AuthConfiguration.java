@@ -2,6 +2,7 @@ package ai.patchwork.api.auth;
 
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
+import ai.patchwork.api.web.RequestArgument;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -55,6 +56,6 @@ class AuthConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
-        resolvers.add(new CallerArgumentResolver());
+        resolvers.add(new RequestArgument<>(Caller.class, (request, parameter, binders) -> AuthFilter.caller(request)));
     }
 }

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.springframework.http.MediaType;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,6 +39,13 @@ final class AuthFilter extends OncePerRequestFilter {
     private static final String PROMETHEUS = "/actuator/prometheus";
 
     private final Supplier<KeyCache> keys;
+
+    /** The caller this filter authenticated, which a controller method takes as an argument. */
+    static Caller caller(NativeWebRequest request) {
+        Object caller = request.getAttribute(CALLER, RequestAttributes.SCOPE_REQUEST);
+        if (caller == null) throw new IllegalStateException("no authenticated caller: the route is not under /v1");
+        return (Caller) caller;
+    }
 
     /** @param keys the cache, looked up at the first request (filters are made before the database is configured) */
     AuthFilter(Supplier<KeyCache> keys) {

@@ -4,8 +4,8 @@ import ai.patchwork.api.auth.Caller;
 import ai.patchwork.api.limits.Quotas;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
+import ai.patchwork.api.web.Cursor;
 import ai.patchwork.api.web.ListPage;
-import ai.patchwork.trainer.Page;
 import ai.patchwork.trainer.TrainerException;
 import ai.patchwork.trainer.files.FileObject;
 import ai.patchwork.trainer.files.FileStore;
@@ -79,14 +79,13 @@ record FilesController(FileStore files, Quotas quotas) {
     ListPage<FileJson> list(
             Caller caller,
             @RequestParam(required = false) String purpose,
-            @RequestParam(defaultValue = "10000") int limit,
-            @RequestParam(defaultValue = "desc") String order,
-            @RequestParam(required = false) String after) {
+            Cursor cursor,
+            @RequestParam(defaultValue = "desc") String order) {
         if (!order.equals("asc") && !order.equals("desc")) {
             throw TrainerException.invalid("order", "invalid_order", "order must be asc or desc");
         }
-        Page<FileObject> page = files.list(caller.projectId(), purpose, limit, after, order.equals("asc"));
-        return ListPage.of(page.data().stream().map(FileJson::of).toList(), page.hasMore(), FileJson::id);
+        var page = files.list(caller.projectId(), purpose, cursor.limitOr(10000), cursor.after(), order.equals("asc"));
+        return ListPage.of(page, FileJson::of, FileJson::id);
     }
 
     @GetMapping("/{id}")

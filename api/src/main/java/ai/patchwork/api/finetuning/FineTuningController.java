@@ -4,8 +4,8 @@ import ai.patchwork.api.auth.Caller;
 import ai.patchwork.api.limits.Quotas;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
+import ai.patchwork.api.web.Cursor;
 import ai.patchwork.api.web.ListPage;
-import ai.patchwork.trainer.Page;
 import ai.patchwork.trainer.TrainerException;
 import ai.patchwork.trainer.jobs.FineTuningJobs;
 import ai.patchwork.trainer.jobs.JobSettings;
@@ -45,11 +45,7 @@ record FineTuningController(FineTuningJobs jobs, Quotas quotas) {
 
     /** Jobs newest first; {@code metadata[key]=value} filters. */
     @GetMapping
-    ListPage<JobJson> list(
-            Caller caller,
-            @RequestParam(defaultValue = "20") int limit,
-            @RequestParam(required = false) String after,
-            @RequestParam Map<String, String> query) {
+    ListPage<JobJson> list(Caller caller, Cursor cursor, @RequestParam Map<String, String> query) {
         Map<String, String> metadata = new LinkedHashMap<>();
         query.forEach((k, v) -> {
             if (k.startsWith("metadata[") && k.endsWith("]")) metadata.put(k.substring(9, k.length() - 1), v);
@@ -57,8 +53,8 @@ record FineTuningController(FineTuningJobs jobs, Quotas quotas) {
                 throw TrainerException.invalid("metadata", "invalid_metadata", "filter with metadata[key]=value");
             }
         });
-        Page<JobJson> page = map(jobs.list(caller.projectId(), limit, after, metadata));
-        return ListPage.of(page.data(), page.hasMore(), JobJson::id);
+        var page = jobs.list(caller.projectId(), cursor.limitOr(20), cursor.after(), metadata);
+        return ListPage.of(page, JobJson::of, JobJson::id);
     }
 
     @GetMapping("/{id}")
@@ -74,24 +70,16 @@ record FineTuningController(FineTuningJobs jobs, Quotas quotas) {
 
     /** The job's events, newest first. */
     @GetMapping("/{id}/events")
-    ListPage<EventJson> events(
-            Caller caller,
-            @PathVariable String id,
-            @RequestParam(defaultValue = "20") int limit,
-            @RequestParam(required = false) String after) {
-        var page = jobs.events(caller.projectId(), id, limit, after);
-        return ListPage.of(page.data().stream().map(EventJson::of).toList(), page.hasMore(), EventJson::id);
+    ListPage<EventJson> events(Caller caller, @PathVariable String id, Cursor cursor) {
+        var page = jobs.events(caller.projectId(), id, cursor.limitOr(20), cursor.after());
+        return ListPage.of(page, EventJson::of, EventJson::id);
     }
 
     /** The job's checkpoints with their metrics, latest step first. */
     @GetMapping("/{id}/checkpoints")
-    ListPage<CheckpointJson> checkpoints(
-            Caller caller,
-            @PathVariable String id,
-            @RequestParam(defaultValue = "10") int limit,
-            @RequestParam(required = false) String after) {
-        var page = jobs.checkpoints(caller.projectId(), id, limit, after);
-        return ListPage.of(page.data().stream().map(CheckpointJson::of).toList(), page.hasMore(), CheckpointJson::id);
+    ListPage<CheckpointJson> checkpoints(Caller caller, @PathVariable String id, Cursor cursor) {
+        var page = jobs.checkpoints(caller.projectId(), id, cursor.limitOr(10), cursor.after());
+        return ListPage.of(page, CheckpointJson::of, CheckpointJson::id);
     }
 
     /** Pausing is not supported: a job runs to its end or is cancelled. */
@@ -102,9 +90,5 @@ record FineTuningController(FineTuningJobs jobs, Quotas quotas) {
                 null,
                 "unsupported_operation",
                 "pausing and resuming jobs is not supported; " + "cancel the job and create a new one");
-    }
-
-    private static Page<JobJson> map(Page<ai.patchwork.trainer.jobs.FineTuningJob> page) {
-        return new Page<>(page.data().stream().map(JobJson::of).toList(), page.hasMore());
     }
 }

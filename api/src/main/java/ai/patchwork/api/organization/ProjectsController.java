@@ -7,7 +7,9 @@ import ai.patchwork.api.auth.Project;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.Role;
 import ai.patchwork.api.web.ApiException;
+import ai.patchwork.api.web.Cursor;
 import ai.patchwork.api.web.ListPage;
+import ai.patchwork.registry.Page;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,17 +35,11 @@ record ProjectsController(KeyStore keys) {
 
     @GetMapping
     ListPage<OrganizationJson.ProjectJson> list(
-            @RequestParam(defaultValue = "20") int limit,
-            @RequestParam(required = false) String after,
-            @RequestParam(name = "include_archived", defaultValue = "false") boolean includeArchived) {
+            Cursor cursor, @RequestParam(name = "include_archived", defaultValue = "false") boolean includeArchived) {
+        int limit = cursor.limitOr(20);
         if (limit < 1 || limit > 100) throw ApiException.badRequest("limit", "invalid_limit", "limit must be 1 to 100");
-        List<Project> found = keys.projects(limit, after, includeArchived);
-        boolean more = found.size() > limit;
-        return ListPage.of(
-                (more ? found.subList(0, limit) : found)
-                        .stream().map(OrganizationJson.ProjectJson::of).toList(),
-                more,
-                OrganizationJson.ProjectJson::id);
+        Page<Project> page = Page.of(keys.projects(limit, cursor.after(), includeArchived), limit);
+        return ListPage.of(page, OrganizationJson.ProjectJson::of, OrganizationJson.ProjectJson::id);
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)

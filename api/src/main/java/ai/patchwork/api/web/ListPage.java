@@ -1,5 +1,6 @@
 package ai.patchwork.api.web;
 
+import ai.patchwork.registry.Page;
 import java.util.List;
 import java.util.function.Function;
 
@@ -27,5 +28,10 @@ public record ListPage<T>(String object, List<T> data, boolean hasMore, String f
                 hasMore,
                 data.isEmpty() ? null : id.apply(data.getFirst()),
                 data.isEmpty() ? null : id.apply(data.getLast()));
+    }
+
+    /** A page of the platform's {@code page}, each item shown as {@code view} makes it, whose ids {@code id} extracts. */
+    public static <S, T> ListPage<T> of(Page<S> page, Function<? super S, T> view, Function<T, String> id) {
+        return of(page.data().stream().<T>map(view).toList(), page.hasMore(), id);
     }
 }

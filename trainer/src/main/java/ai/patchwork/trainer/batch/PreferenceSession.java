@@ -2,8 +2,8 @@ package ai.patchwork.trainer.batch;
 
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.nn.WeightStorage;
-import ai.patchwork.trainer.dataset.EncodedDataset;
 import ai.patchwork.trainer.dataset.EncodedExample;
+import ai.patchwork.trainer.dataset.TokenizedDataset;
 import ai.patchwork.trainer.train.PreferenceStepResult;
 import ai.patchwork.trainer.train.PreferenceTrainer;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
@@ -25,20 +25,23 @@ final class PreferenceSession extends MethodSession<PreferenceTrainer, EncodedEx
     /** At most this many validation pairs are evaluated each time. */
     static final int MAX_EVAL_PAIRS = 256;
 
-    private final EncodedDataset train;
+    private final TokenizedDataset<EncodedExample> train;
     private final List<PreferenceStepResult> window = new ArrayList<>();
     private long since = System.nanoTime();
     private Map<String, Object> lastProgress;
     private Map<String, Object> lastEval;
 
     private PreferenceSession(
-            Start start, PreferenceTrainer trainer, EncodedDataset train, List<EncodedExample> valid) {
+            Start start,
+            PreferenceTrainer trainer,
+            TokenizedDataset<EncodedExample> train,
+            List<EncodedExample> valid) {
         super(start, trainer, pairLengths(train), valid);
         this.train = train;
     }
 
     /** The longer of each pair's two sequences, for the batch plan. */
-    private static int[] pairLengths(EncodedDataset train) {
+    private static int[] pairLengths(TokenizedDataset<EncodedExample> train) {
         int[] lengths = new int[train.size() / 2];
         for (int i = 0; i < lengths.length; i++) {
             lengths[i] =
@@ -55,13 +58,13 @@ final class PreferenceSession extends MethodSession<PreferenceTrainer, EncodedEx
             Path modelDir,
             RunPlan plan,
             double beta,
-            EncodedDataset train,
-            EncodedDataset valid,
+            TokenizedDataset<EncodedExample> train,
+            TokenizedDataset<EncodedExample> valid,
             AdapterWeights initial,
             TrainingCheckpoint checkpoint) {
         List<EncodedExample> evaluated = valid == null
                 ? List.of()
-                : valid.examples().subList(0, Math.min(2 * MAX_EVAL_PAIRS, valid.size() / 2 * 2));
+                : valid.sequences().subList(0, Math.min(2 * MAX_EVAL_PAIRS, valid.size() / 2 * 2));
         return open(modelDir, WeightStorage.FLOAT32, plan, checkpoint, start -> {
             PreferenceTrainer trainer = checkpoint == null
                     ? PreferenceTrainer.start(start.model(), plan.training(), beta, initial)

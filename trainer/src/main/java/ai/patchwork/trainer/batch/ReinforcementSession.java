@@ -3,8 +3,8 @@ package ai.patchwork.trainer.batch;
 import ai.patchwork.model.lora.AdapterWeights;
 import ai.patchwork.model.nn.WeightStorage;
 import ai.patchwork.model.tokenizer.Tokenizer;
-import ai.patchwork.trainer.dataset.PromptDataset;
 import ai.patchwork.trainer.dataset.PromptExample;
+import ai.patchwork.trainer.dataset.TokenizedDataset;
 import ai.patchwork.trainer.grader.Grader;
 import ai.patchwork.trainer.train.GrpoStepResult;
 import ai.patchwork.trainer.train.GrpoTrainer;
@@ -32,7 +32,7 @@ final class ReinforcementSession extends MethodSession<GrpoTrainer, PromptExampl
 
     private final String startMessage;
     private final Tokenizer tokenizer;
-    private final PromptDataset train;
+    private final TokenizedDataset<PromptExample> train;
     private final Reward reward;
     private final RewardWindow window = new RewardWindow();
     private Double lastEval;
@@ -42,7 +42,7 @@ final class ReinforcementSession extends MethodSession<GrpoTrainer, PromptExampl
             String startMessage,
             Tokenizer tokenizer,
             GrpoTrainer trainer,
-            PromptDataset train,
+            TokenizedDataset<PromptExample> train,
             List<PromptExample> valid,
             Grader grader) {
         super(start, trainer, train.lengths(), valid);
@@ -61,8 +61,8 @@ final class ReinforcementSession extends MethodSession<GrpoTrainer, PromptExampl
     static ReinforcementSession open(
             Path modelDir,
             RunPlan plan,
-            PromptDataset train,
-            PromptDataset valid,
+            TokenizedDataset<PromptExample> train,
+            TokenizedDataset<PromptExample> valid,
             Grader grader,
             String initialId,
             AdapterWeights initial,
@@ -71,7 +71,7 @@ final class ReinforcementSession extends MethodSession<GrpoTrainer, PromptExampl
                 + plan.hyperparameters().batchSize()
                 + " prompts × " + plan.reinforcement().samplesPerPrompt() + " samples, starting from "
                 + (initialId == null ? "a fresh adapter" : "adapter " + initialId);
-        List<PromptExample> evaluated = firstOf(valid == null ? null : valid.prompts(), MAX_EVAL_PROMPTS);
+        List<PromptExample> evaluated = firstOf(valid == null ? null : valid.sequences(), MAX_EVAL_PROMPTS);
         return open(modelDir, WeightStorage.FLOAT32, plan, checkpoint, start -> {
             Tokenizer tokenizer = Tokenizer.load(modelDir);
             try {

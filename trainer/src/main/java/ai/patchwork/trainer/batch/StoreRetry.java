@@ -1,6 +1,5 @@
 package ai.patchwork.trainer.batch;
 
-import ai.patchwork.registry.RequestRefusedException;
 import ai.patchwork.registry.store.ObjectStoreException;
 import ai.patchwork.trainer.jobs.JobError;
 import java.io.EOFException;
@@ -87,15 +86,16 @@ public final class StoreRetry {
         }
     }
 
-    /** Whether {@code e} says the store could not be reached or broke off, rather than that the request was wrong. */
+    /**
+     * Whether {@code e} says the store could not be reached or broke off, rather than that the request was wrong (a
+     * {@link ai.patchwork.registry.StorageUnavailableException} carries its {@link ObjectStoreException}).
+     */
     static boolean unreachable(Throwable e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof ObjectStoreException
                     || c instanceof SocketException
                     || c instanceof EOFException
-                    || c instanceof SocketTimeoutException
-                    || (c instanceof RequestRefusedException r
-                            && r.refusal().reason() == RequestRefusedException.Reason.UNAVAILABLE)) return true;
+                    || c instanceof SocketTimeoutException) return true;
         }
         return false;
     }

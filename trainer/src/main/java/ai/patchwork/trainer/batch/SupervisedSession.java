@@ -1,8 +1,8 @@
 package ai.patchwork.trainer.batch;
 
 import ai.patchwork.model.nn.WeightStorage;
-import ai.patchwork.trainer.dataset.EncodedDataset;
 import ai.patchwork.trainer.dataset.EncodedExample;
+import ai.patchwork.trainer.dataset.TokenizedDataset;
 import ai.patchwork.trainer.train.EvalResult;
 import ai.patchwork.trainer.train.LoraTrainer;
 import ai.patchwork.trainer.train.StepResult;
@@ -24,11 +24,12 @@ final class SupervisedSession extends MethodSession<LoraTrainer, EncodedExample>
     /** At most this many validation examples are evaluated each time. */
     static final int MAX_EVAL_EXAMPLES = 512;
 
-    private final EncodedDataset train;
+    private final TokenizedDataset<EncodedExample> train;
     private final Window window = new Window();
     private EvalResult lastEval;
 
-    private SupervisedSession(Start start, LoraTrainer trainer, EncodedDataset train, List<EncodedExample> valid) {
+    private SupervisedSession(
+            Start start, LoraTrainer trainer, TokenizedDataset<EncodedExample> train, List<EncodedExample> valid) {
         super(start, trainer, train.lengths(), valid);
         this.train = train;
     }
@@ -37,8 +38,12 @@ final class SupervisedSession extends MethodSession<LoraTrainer, EncodedExample>
      * @param checkpoint the state to resume from, or null to start afresh
      */
     static SupervisedSession open(
-            Path modelDir, RunPlan plan, EncodedDataset train, EncodedDataset valid, TrainingCheckpoint checkpoint) {
-        List<EncodedExample> evaluated = firstOf(valid == null ? null : valid.examples(), MAX_EVAL_EXAMPLES);
+            Path modelDir,
+            RunPlan plan,
+            TokenizedDataset<EncodedExample> train,
+            TokenizedDataset<EncodedExample> valid,
+            TrainingCheckpoint checkpoint) {
+        List<EncodedExample> evaluated = firstOf(valid == null ? null : valid.sequences(), MAX_EVAL_EXAMPLES);
         return open(modelDir, WeightStorage.HALF, plan, checkpoint, start -> {
             LoraTrainer trainer = checkpoint == null
                     ? LoraTrainer.start(start.model(), plan.training())
@@ -64,49 +69,42 @@ final class SupervisedSession extends MethodSession<LoraTrainer, EncodedExample>
     @Override
     public Report progress() {
         Window.Stats s = window.drain(trainer.step());
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("train_loss", s.loss());
-        data.put("train_mean_token_accuracy", s.accuracy());
+        Map<String, Object> data = figures("train_", s.loss(), s.accuracy());
         data.put("tokens_per_second", s.tokensPerSecond());
-        return new Report(
-                String.format(
-                        Locale.ROOT,
-                        "training loss=%.4f, token accuracy=%.3f, %.0f tokens/s",
-                        s.loss(),
-                        s.accuracy(),
-                        s.tokensPerSecond()),
-                data,
-                s.secondsPerStep());
+        String summary = String.format(
+                Locale.ROOT,
+                "training loss=%.4f, token accuracy=%.3f, %.0f tokens/s",
+                s.loss(),
+                s.accuracy(),
+                s.tokensPerSecond());
+        return new Report(summary, data, s.secondsPerStep());
     }
 
     @Override
     public Report validate() {
         lastEval = trainer.evaluate(valid);
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("valid_loss", lastEval.loss());
-        data.put("valid_mean_token_accuracy", lastEval.accuracy());
-        return new Report(
-                String.format(
-                        Locale.ROOT,
-                        "validation loss=%.4f, validation token accuracy=%.3f",
-                        lastEval.loss(),
-                        lastEval.accuracy()),
-                data,
-                0);
+        String summary = String.format(
+                Locale.ROOT,
+                "validation loss=%.4f, validation token accuracy=%.3f",
+                lastEval.loss(),
+                lastEval.accuracy());
+        return new Report(summary, figures("valid_", lastEval.loss(), lastEval.accuracy()), 0);
     }
 
     @Override
     public Map<String, Object> checkpointMetrics() {
         Map<String, Object> metrics = new LinkedHashMap<>();
         Window.Stats last = window.last();
-        if (last != null) {
-            metrics.put("train_loss", last.loss());
-            metrics.put("train_mean_token_accuracy", last.accuracy());
-        }
-        if (lastEval != null) {
-            metrics.put("valid_loss", lastEval.loss());
-            metrics.put("valid_mean_token_accuracy", lastEval.accuracy());
-        }
+        if (last != null) metrics.putAll(figures("train_", last.loss(), last.accuracy()));
+        if (lastEval != null) metrics.putAll(figures("valid_", lastEval.loss(), lastEval.accuracy()));
         return metrics;
+    }
+
+    /** OpenAI's metric names: {@code train_loss} and {@code train_mean_token_accuracy}, or their {@code valid_} twins. */
+    private static Map<String, Object> figures(String prefix, double loss, double accuracy) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put(prefix + "loss", loss);
+        figures.put(prefix + "mean_token_accuracy", accuracy);
+        return figures;
     }
 }

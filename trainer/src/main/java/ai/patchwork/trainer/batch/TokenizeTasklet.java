@@ -3,8 +3,8 @@ package ai.patchwork.trainer.batch;
 import ai.patchwork.model.tokenizer.Tokenizer;
 import ai.patchwork.registry.BaseModel;
 import ai.patchwork.trainer.batch.JobData.DataFile;
-import ai.patchwork.trainer.dataset.EncodedDataset;
-import ai.patchwork.trainer.dataset.PromptDataset;
+import ai.patchwork.trainer.dataset.EncodedExample;
+import ai.patchwork.trainer.dataset.PromptExample;
 import ai.patchwork.trainer.dataset.TokenizedDataset;
 import ai.patchwork.trainer.jobs.FineTuningJob;
 import java.util.function.Function;
@@ -43,8 +43,10 @@ record TokenizeTasklet(HeldJob held, JobData data, Blobs blobs) implements Taskl
 
     private void examples(FineTuningJob job, BaseModel base, Tokenizer tokenizer, ExecutionContext jobContext) {
         int context = base.config().maxPositions();
-        EncodedDataset train =
-                store(job, jobContext, file -> new EncodedDataset(data.encode(job, file, tokenizer, context)));
+        TokenizedDataset<EncodedExample> train = store(
+                job,
+                jobContext,
+                file -> new TokenizedDataset<>(EncodedExample.FORMAT, data.encode(job, file, tokenizer, context)));
         int units = JobData.units(job, train.size());
         String unit = JobData.unitName(job);
         int hidden = base.config().hiddenSize();
@@ -59,7 +61,10 @@ record TokenizeTasklet(HeldJob held, JobData data, Blobs blobs) implements Taskl
 
     private void prompts(FineTuningJob job, BaseModel base, Tokenizer tokenizer, ExecutionContext jobContext) {
         int room = base.config().maxPositions() - job.reinforcement().maxCompletionTokens();
-        PromptDataset train = store(job, jobContext, file -> new PromptDataset(data.prompts(file, tokenizer, room)));
+        TokenizedDataset<PromptExample> train = store(
+                job,
+                jobContext,
+                file -> new TokenizedDataset<>(PromptExample.FORMAT, data.prompts(file, tokenizer, room)));
         RunPlan plan = RunPlan.of(job, train.size(), base.config().hiddenSize());
         held.progress().resolved(held.lease(), plan.hyperparameters(), plan.options(), plan.reinforcement(), null);
         held.info("Tokenized " + train.size() + " prompts: " + plan.totalSteps() + " steps of "
@@ -73,13 +78,15 @@ record TokenizeTasklet(HeldJob held, JobData data, Blobs blobs) implements Taskl
      * Tokenizes the training file and, if the job has one, the validation file with {@code tokenize}, stores them
      * and puts their references in the job's context for the train step; returns the training data.
      */
-    private <D extends TokenizedDataset<?>> D store(
-            FineTuningJob job, ExecutionContext jobContext, Function<DataFile, D> tokenize) {
-        D train = blobs.retry().call("reading the training file", () -> tokenize.apply(DataFile.training(job)));
+    private <T extends TokenizedDataset.Sequence> TokenizedDataset<T> store(
+            FineTuningJob job, ExecutionContext jobContext, Function<DataFile, TokenizedDataset<T>> tokenize) {
+        TokenizedDataset<T> train =
+                blobs.retry().call("reading the training file", () -> tokenize.apply(DataFile.training(job)));
         jobContext.putString(TRAIN_DATA, blobs.put("the tokenized training data", train::write));
         DataFile validation = DataFile.validation(job);
         if (validation != null) {
-            D valid = blobs.retry().call("reading the validation file", () -> tokenize.apply(validation));
+            TokenizedDataset<T> valid =
+                    blobs.retry().call("reading the validation file", () -> tokenize.apply(validation));
             jobContext.putString(VALID_DATA, blobs.put("the tokenized validation data", valid::write));
         }
         return train;

@@ -7,8 +7,9 @@ import ai.patchwork.registry.BaseModel;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.registry.RegistryException;
 import ai.patchwork.registry.store.ScratchDir;
-import ai.patchwork.trainer.dataset.EncodedDataset;
-import ai.patchwork.trainer.dataset.PromptDataset;
+import ai.patchwork.trainer.dataset.EncodedExample;
+import ai.patchwork.trainer.dataset.PromptExample;
+import ai.patchwork.trainer.dataset.TokenizedDataset;
 import ai.patchwork.trainer.grader.Graders;
 import ai.patchwork.trainer.jobs.FineTuningJob;
 import ai.patchwork.trainer.jobs.JobError;
@@ -39,8 +40,8 @@ record TrainingSessions(BaseModels baseModels, AdapterRegistry registry) {
                 ? jobContext.getString(TokenizeTasklet.VALID_DATA)
                 : null;
         if (job.reinforcement() != null) {
-            PromptDataset train = control.read(trainSha, "prompts", PromptDataset::read);
-            PromptDataset valid = validSha == null ? null : control.read(validSha, "prompts", PromptDataset::read);
+            TokenizedDataset<PromptExample> train = read(control, trainSha, "prompts", PromptExample.FORMAT);
+            TokenizedDataset<PromptExample> valid = read(control, validSha, "prompts", PromptExample.FORMAT);
             String initialId = job.reinforcement().initialAdapter();
             AdapterWeights initial = checkpoint == null && initialId != null ? initialAdapter(initialId, base) : null;
             return ReinforcementSession.open(
@@ -53,8 +54,8 @@ record TrainingSessions(BaseModels baseModels, AdapterRegistry registry) {
                     initial,
                     checkpoint);
         }
-        EncodedDataset train = control.read(trainSha, "tokenized data", EncodedDataset::read);
-        EncodedDataset valid = validSha == null ? null : control.read(validSha, "tokenized data", EncodedDataset::read);
+        TokenizedDataset<EncodedExample> train = read(control, trainSha, "tokenized data", EncodedExample.FORMAT);
+        TokenizedDataset<EncodedExample> valid = read(control, validSha, "tokenized data", EncodedExample.FORMAT);
         if (job.preference() != null) {
             String initialId = job.preference().initialAdapter();
             AdapterWeights initial = initialId == null ? null : initialAdapter(initialId, base);
@@ -70,6 +71,12 @@ record TrainingSessions(BaseModels baseModels, AdapterRegistry registry) {
         }
         return SupervisedSession.open(
                 base.path(), RunPlan.of(job, train.size(), base.config().hiddenSize()), train, valid, checkpoint);
+    }
+
+    /** The tokenized data stored as {@code sha}, or null for none (a job without a validation file). */
+    private static <T extends TokenizedDataset.Sequence> TokenizedDataset<T> read(
+            TrainingControl control, String sha, String what, TokenizedDataset.Format<T> format) {
+        return sha == null ? null : control.read(sha, what, in -> TokenizedDataset.read(in, format));
     }
 
     private AdapterWeights initialAdapter(String id, BaseModel base) {

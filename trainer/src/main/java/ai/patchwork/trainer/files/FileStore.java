@@ -1,11 +1,12 @@
 package ai.patchwork.trainer.files;
 
+import ai.patchwork.registry.Page;
+import ai.patchwork.registry.StorageUnavailableException;
 import ai.patchwork.registry.store.Artifact;
 import ai.patchwork.registry.store.Artifacts;
 import ai.patchwork.registry.store.ContentHash;
 import ai.patchwork.registry.store.ObjectStoreException;
 import ai.patchwork.trainer.Ids;
-import ai.patchwork.trainer.Page;
 import ai.patchwork.trainer.TrainerException;
 import ai.patchwork.trainer.dataset.InvalidDatasetException;
 import ai.patchwork.trainer.dataset.JsonlParser;
@@ -222,7 +223,7 @@ public final class FileStore {
         try {
             artifact = artifacts.put(content, hash);
         } catch (ObjectStoreException e) {
-            throw storageError(e);
+            throw new StorageUnavailableException(e);
         }
         String id = Ids.next("file-");
         Timestamp expires =
@@ -309,7 +310,7 @@ public final class FileStore {
         try {
             return artifacts.open(a);
         } catch (ObjectStoreException e) {
-            throw storageError(e);
+            throw new StorageUnavailableException(e);
         }
     }
 
@@ -332,15 +333,5 @@ public final class FileStore {
                 rs.getString("status"),
                 expires == null ? null : expires.toInstant(),
                 rs.getString("artifact_sha256"));
-    }
-
-    /** A 503 for the client: the object store failed, the request may succeed later. */
-    private static TrainerException storageError(ObjectStoreException e) {
-        return new TrainerException(
-                TrainerException.Reason.UNAVAILABLE,
-                null,
-                "storage_error",
-                "the object store failed; try again later (" + e.getMessage() + ")",
-                e);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.patchwork.registry.StorageUnavailableException;
 import ai.patchwork.registry.store.ObjectStoreException;
 import ai.patchwork.trainer.TrainerException;
 import java.io.IOException;
@@ -75,8 +76,7 @@ class StoreRetryTest {
 
     @Test
     void theStoresUnavailableAnswersCountAsUnreachable() {
-        assertTrue(StoreRetry.unreachable(
-                new TrainerException(TrainerException.Reason.UNAVAILABLE, null, "storage_error", "down", refused())));
+        assertTrue(StoreRetry.unreachable(new StorageUnavailableException(new ObjectStoreException("down"))));
         assertTrue(StoreRetry.unreachable(new UncheckedIOException(new ConnectException("refused"))));
     }
 }

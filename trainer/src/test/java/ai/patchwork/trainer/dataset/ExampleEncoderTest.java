@@ -139,10 +139,12 @@ class ExampleEncoderTest {
 
     @Test
     void encodedDatasetsRoundTrip() throws Exception {
-        EncodedDataset data = new EncodedDataset(List.of(encode("{\"prompt\": \"a\", \"completion\": \"b\"}")));
+        TokenizedDataset<EncodedExample> data = new TokenizedDataset<>(
+                EncodedExample.FORMAT, List.of(encode("{\"prompt\": \"a\", \"completion\": \"b\"}")));
         var out = new java.io.ByteArrayOutputStream();
         data.write(out);
-        EncodedDataset back = EncodedDataset.read(new ByteArrayInputStream(out.toByteArray()));
+        TokenizedDataset<EncodedExample> back =
+                TokenizedDataset.read(new ByteArrayInputStream(out.toByteArray()), EncodedExample.FORMAT);
         assertArrayEquals(data.get(0).ids(), back.get(0).ids());
         assertArrayEquals(data.get(0).weights(), back.get(0).weights());
         assertEquals(1, back.get(0).line());

@@ -1,9 +1,10 @@
-package ai.patchwork.trainer;
+package ai.patchwork.registry;
 
 import java.util.List;
 
 /**
- * One page of a cursor-paged list: the items and whether more follow (OpenAI's {@code has_more}).
+ * One page of a cursor-paged list (adapters, files, fine-tuning jobs and their events and checkpoints, projects): the
+ * items and whether more follow (OpenAI's {@code has_more}).
  *
  * @param data the items, in the list's order
  * @param hasMore whether a next page exists ({@code after} = the last item's id)
