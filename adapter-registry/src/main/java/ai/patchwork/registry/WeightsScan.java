@@ -49,24 +49,49 @@ public record WeightsScan(
         }
     }
 
+    /**
+     * Reads {@code in} to its end once, writing the bytes to {@code copy} as it goes: for a stream whose length is
+     * known only at its end (a part of a multipart body). The header is checked against that length then.
+     */
+    public static WeightsScan copy(InputStream in, Path copy) throws IOException {
+        try (OutputStream out = Files.newOutputStream(copy)) {
+            return scan(in, UNKNOWN, out);
+        }
+    }
+
+    private static final long UNKNOWN = -1;
+
+    /** One pass; with a size {@link #UNKNOWN} until the end, the header's offsets are checked again then. */
     private static WeightsScan scan(InputStream in, long size, OutputStream out) throws IOException {
         Pass pass = new Pass(in, out);
-        byte[] lengthBytes = pass.read(Math.min(8, size));
+        long bound = size == UNKNOWN ? Long.MAX_VALUE : size;
+        byte[] lengthBytes = pass.read(Math.min(8, bound));
         SafetensorsHeader header = null;
         RuntimeException error = null;
         byte[] first = lengthBytes;
+        byte[] json = null;
         try {
-            long n = SafetensorsHeader.headerLength(ByteBuffer.wrap(lengthBytes), size);
-            byte[] json = pass.read(n);
+            long n = SafetensorsHeader.headerLength(ByteBuffer.wrap(lengthBytes), bound);
+            json = pass.read(n);
             first = Arrays.copyOf(lengthBytes, Math.min(9, 8 + json.length));
             if (json.length > 0) first[8] = json[0];
-            header = SafetensorsHeader.parse(json, size);
+            header = SafetensorsHeader.parse(json, bound);
         } catch (RuntimeException e) {
             error = e;
         }
-        if (first.length < 9 && pass.position < size) first = pass.extend(first, 9);
+        if (first.length < 9 && pass.position < bound) first = pass.extend(first, 9);
         String nonFinite = header == null ? null : pass.tensors(header);
         pass.rest();
+        if (size == UNKNOWN) {
+            try { // the same checks against the length now known, so the same findings as a file of that length
+                SafetensorsHeader.headerLength(ByteBuffer.wrap(lengthBytes), pass.position);
+                if (json != null) header = SafetensorsHeader.parse(json, pass.position);
+            } catch (RuntimeException e) {
+                header = null;
+                error = e;
+                nonFinite = null;
+            }
+        }
         return new WeightsScan(first, header, error, nonFinite, pass.hash());
     }
 

@@ -82,4 +82,47 @@ class WeightsScanTest {
         assertNotNull(scan.headerError());
         assertEquals(bytes.length, scan.hash().size());
     }
+
+    /**
+     * A stream whose length is known only at its end (a multipart part) is scanned to the same findings as a file of
+     * those bytes: the header is checked against the length once it is known.
+     */
+    @Test
+    void aStreamOfUnknownLengthFindsWhatTheFileFinds() throws IOException {
+        byte[] good = weights("F32");
+        byte[] nan = good.clone();
+        nan[nan.length - 1] = (byte) 0x7f;
+        nan[nan.length - 2] = (byte) 0xff;
+        byte[][] cases = {
+            good,
+            nan,
+            Arrays.copyOf(good, good.length - 4), // the last tensor ends past the data section
+            Arrays.copyOf(good, 20), // the header runs past the end
+            Arrays.copyOf(good, 5), // shorter than the length bytes
+            SafetensorsBytes.file("{not json", new byte[16]),
+            SafetensorsBytes.file(1_000_000, new byte[100]),
+            SafetensorsBytes.file("{\"t\": 1}", new byte[100])
+        };
+        for (int i = 0; i < cases.length; i++) {
+            Path file = tmp.resolve("file");
+            Files.write(file, cases[i]);
+            WeightsScan want = WeightsScan.of(file);
+            Path copy = tmp.resolve("streamed");
+            WeightsScan got = WeightsScan.copy(new ByteArrayInputStream(cases[i]), copy);
+            assertArrayEquals(cases[i], Files.readAllBytes(copy), "case " + i + ": the copy");
+            assertEquals(want.hash(), got.hash(), "case " + i);
+            assertArrayEquals(want.first(), got.first(), "case " + i);
+            assertEquals(want.nonFinite(), got.nonFinite(), "case " + i);
+            assertEquals(want.header() == null, got.header() == null, "case " + i + ": header parses");
+            if (want.header() != null) {
+                assertEquals(want.header().dataStart(), got.header().dataStart(), "case " + i);
+                assertEquals(
+                        want.header().tensors().keySet(), got.header().tensors().keySet(), "case " + i);
+            }
+            assertEquals(
+                    want.headerError() == null ? null : want.headerError().getMessage(),
+                    got.headerError() == null ? null : got.headerError().getMessage(),
+                    "case " + i + ": header error");
+        }
+    }
 }

@@ -14,6 +14,7 @@ import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.AdapterUpload;
 import ai.patchwork.registry.AdapterVisibility;
 import ai.patchwork.registry.RegistryException;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -26,10 +27,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import tools.jackson.databind.JsonNode;
 
@@ -37,30 +36,27 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @RequestMapping("/v1/adapters")
 @ConditionalOnRole(Role.API)
-record AdaptersController(AdapterRegistry registry, ServingReplicas replicas, Quotas quotas) {
+record AdaptersController(AdapterRegistry registry, ServingReplicas replicas, Quotas quotas, MultipartLimits limits) {
 
-    /** Registers a new version of {@code name}: 201 with the adapter object. */
+    /**
+     * Registers a new version of {@code name}: 201 with the adapter object. The {@code multipart/form-data} body
+     * ({@code name}, {@code base_model}, and {@code adapter_config} with {@code adapter_model}, or {@code archive}) is
+     * read as it arrives ({@link UploadParts}), not spooled by the container first.
+     */
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    AdapterJson create(
-            Caller caller,
-            @RequestParam(required = false) String name,
-            @RequestParam(name = "base_model", required = false) String baseModel,
-            @RequestPart(name = "adapter_config", required = false) MultipartFile config,
-            @RequestPart(name = "adapter_model", required = false) MultipartFile weights,
-            @RequestPart(name = "archive", required = false) MultipartFile archive) {
-        long size = 0;
-        for (MultipartFile f : new MultipartFile[] {config, weights, archive}) size += f == null ? 0 : f.getSize();
-        quotas.checkStorage(caller.projectId(), size);
-        if (baseModel != null && !caller.mayUse(baseModel)) {
-            throw RegistryException.invalid(
-                    "base_model",
-                    "model_not_found",
-                    "base_model '" + baseModel + "' is not a base model this project may use");
-        }
-        try (UploadParts parts = UploadParts.save(config, weights, archive)) {
+    AdapterJson create(Caller caller, HttpServletRequest request) {
+        try (UploadParts parts = UploadParts.receive(request, limits.maxFileSize(), limits.maxRequestSize())) {
+            quotas.checkStorage(caller.projectId(), parts.bytes());
+            String baseModel = parts.baseModel();
+            if (baseModel != null && !caller.mayUse(baseModel)) {
+                throw RegistryException.invalid(
+                        "base_model",
+                        "model_not_found",
+                        "base_model '" + baseModel + "' is not a base model this project may use");
+            }
             return AdapterJson.of(
-                    registry.register(caller.projectId(), AdapterUpload.of(name, baseModel, parts.files())));
+                    registry.register(caller.projectId(), AdapterUpload.of(parts.name(), baseModel, parts.files())));
         }
     }
 

@@ -43,7 +43,7 @@ public record PatchworkProperties(
      * @param secretKey secret key
      * @param region signing region
      * @param bucket bucket for every object; created when missing
-     * @param partSize multipart upload part size (at least 5MB)
+     * @param partSize multipart upload part size (at least 5MB); smaller objects go up in one request
      */
     public record S3(
             @DefaultValue("http://127.0.0.1:9000") String endpoint,
@@ -51,7 +51,7 @@ public record PatchworkProperties(
             @DefaultValue("minioadmin") String secretKey,
             @DefaultValue("us-east-1") String region,
             @DefaultValue("patchwork") String bucket,
-            @DefaultValue("16MB") DataSize partSize) {}
+            @DefaultValue("32MB") DataSize partSize) {}
 
     /**
      * A configured base model.

@@ -73,9 +73,9 @@ public record AdapterWeights(String id, PeftConfig config, List<LoraWeights> mod
     }
 
     /**
-     * Validates an opened safetensors file now and reads each module from it when asked, widened to float32 then:
-     * for slots that convert the weights as they take them, so the whole adapter is never in float32 at once. The
-     * file must stay open while modules are read.
+     * Validates an opened safetensors file now and reads each module from it when asked, widened to float32 then,
+     * or as stored ({@link LoraModules#stored}): for slots that convert the weights as they take them, so the whole
+     * adapter is never in float32 at once. The file must stay open while modules are read.
      */
     public static LoraModules read(String id, PeftConfig peft, SafetensorsFile file, ModelConfig base) {
         AdapterTensors tensors = AdapterTensors.check(peft, file.header(), base);
@@ -95,6 +95,22 @@ public record AdapterWeights(String id, PeftConfig config, List<LoraWeights> mod
                 String key = layer + "." + p.module();
                 String[] ab = tensors.modules().get(key);
                 return ab == null ? null : LoraWeights.of(key, peft, base, file.floats(ab[0]), file.floats(ab[1]));
+            }
+
+            @Override
+            public StoredLora stored(int layer, Projection p) {
+                String[] ab = tensors.modules().get(layer + "." + p.module());
+                if (ab == null) return null;
+                return new StoredLora(
+                        layer,
+                        p,
+                        peft.rank(),
+                        p.inFeatures(base),
+                        p.outFeatures(base),
+                        (float) peft.scaling(),
+                        file,
+                        ab[0],
+                        ab[1]);
             }
         };
     }

@@ -19,4 +19,12 @@ public interface LoraModules {
 
     /** The weights of one module, or null when the adapter does not adapt it; a reader may return fresh arrays. */
     LoraWeights module(int layer, Projection p);
+
+    /**
+     * The same module as its file stores it, for slots that convert it as they read it; null when this reader holds
+     * its modules only in float32 (then {@link #module} is the way) or does not adapt it.
+     */
+    default StoredLora stored(int layer, Projection p) {
+        return null;
+    }
 }

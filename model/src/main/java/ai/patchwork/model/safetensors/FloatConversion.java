@@ -8,22 +8,28 @@ final class FloatConversion {
 
     static float[] toFloats(DType dtype, ByteBuffer in, int n, String name) {
         float[] out = new float[n];
+        read(dtype, in, 0, out, 0, n, name);
+        return out;
+    }
+
+    /** out[off .. off + n) = values [from .. from + n) of the tensor whose little-endian bytes are {@code in}. */
+    static void read(DType dtype, ByteBuffer in, int from, float[] out, int off, int n, String name) {
         switch (dtype) {
-            case F32 -> in.asFloatBuffer().get(out);
+            case F32 -> in.asFloatBuffer().get(from, out, off, n);
             case F16 -> {
-                for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(in.getShort(2 * i));
+                for (int i = 0; i < n; i++) out[off + i] = Float.float16ToFloat(in.getShort(2 * (from + i)));
             }
             case BF16 -> {
                 // bfloat16 is the upper half of a float32.
-                for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((in.getShort(2 * i) & 0xffff) << 16);
+                for (int i = 0; i < n; i++)
+                    out[off + i] = Float.intBitsToFloat((in.getShort(2 * (from + i)) & 0xffff) << 16);
             }
             case F64 -> {
-                for (int i = 0; i < n; i++) out[i] = (float) in.getDouble(8 * i);
+                for (int i = 0; i < n; i++) out[off + i] = (float) in.getDouble(8 * (from + i));
             }
             default ->
                 throw new SafetensorsException("tensor '" + name + "' is " + dtype + ", not a floating-point type");
         }
-        return out;
     }
 
     /** Rounds float32 to bfloat16 bits (round to nearest even), for writing BF16 fixtures. */

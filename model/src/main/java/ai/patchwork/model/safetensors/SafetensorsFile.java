@@ -125,6 +125,18 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
+     * Reads values [from, from + n) of a floating-point tensor (in row-major order) as float32 into
+     * {@code dst[off ..]}, widened or narrowed as {@link #floats} does: for readers that take a tensor a piece at a time.
+     */
+    public void floats(String name, int from, float[] dst, int off, int n) {
+        TensorInfo t = header.tensor(name);
+        if (from < 0 || n < 0 || from + (long) n > t.numel())
+            throw new IndexOutOfBoundsException(
+                    "values [" + from + ", " + (from + (long) n) + ") of tensor '" + name + "' of " + t.numel());
+        FloatConversion.read(t.dtype(), bytes(name), from, dst, off, n, name);
+    }
+
+    /**
      * Loads a floating-point tensor as a float32 NDArray. F32 data goes straight from the mapping into PyTorch; BF16 is
      * widened in Java first because DJL's PyTorch engine aborts on BF16 arrays. The widened tensor's mapping is closed
      * as soon as it is read, so loading a whole checkpoint does not keep its pages mapped until a garbage collection.

@@ -4,6 +4,7 @@ import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.lora.LoraModules;
 import ai.patchwork.model.lora.LoraWeights;
 import ai.patchwork.model.lora.ResidentAdapter;
+import ai.patchwork.model.lora.StoredLora;
 import ai.patchwork.model.nn.Projection;
 import jdk.incubator.vector.FloatVector;
 
@@ -31,14 +32,71 @@ record PackedAdapter(
         implements ResidentAdapter {
 
     /**
-     * Packs an adapter, one module in float32 at a time: a 16-bit layer is quantized as it is packed, so nothing
-     * larger than one layer is ever held in float32 besides the result.
+     * Packs an adapter: in {@link AdapterStorage#INT16} from its stored tensors when its reader offers them
+     * ({@link LoraModules#stored}), one row of A or one B in float32 at a time ({@link #packStored}), else as
+     * {@link #packReference} does.
      */
     static PackedAdapter pack(LoraModules adapter, ModelConfig config, int maxRank, AdapterStorage storage) {
+        if (storage == AdapterStorage.INT16) {
+            StoredLora[][] stored = stored(adapter, config);
+            if (stored != null) return packStored(adapter, stored, config, maxRank);
+        }
+        return packReference(adapter, config, maxRank, storage);
+    }
+
+    /** [layer][projection] → the module as stored, or null when the reader offers none of them so. */
+    private static StoredLora[][] stored(LoraModules adapter, ModelConfig config) {
+        StoredLora[][] stored = new StoredLora[config.numLayers()][Projection.values().length];
+        boolean any = false;
+        for (int l = 0; l < stored.length; l++) {
+            for (Projection proj : Projection.values()) {
+                stored[l][proj.ordinal()] = adapter.stored(l, proj);
+                any |= stored[l][proj.ordinal()] != null;
+            }
+        }
+        return any ? stored : null;
+    }
+
+    /**
+     * Packs an adapter in {@link AdapterStorage#INT16} from its stored tensors: each layer's 16-bit array is written
+     * directly ({@link Int16Pack}), with no float32 copy of a module or a layer. Exactly {@link #packReference}'s
+     * result.
+     */
+    static PackedAdapter packStored(LoraModules adapter, StoredLora[][] stored, ModelConfig config, int maxRank) {
+        PackedAdapter packed = empty(adapter, config, maxRank, AdapterStorage.INT16);
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        Int16Pack packer = new Int16Pack();
+        float[] sa = new float[maxRank];
+        float[] sb = new float[maxRank];
+        for (int l = 0; l < stored.length; l++) {
+            int size = 0;
+            for (StoredLora w : stored[l]) {
+                if (w != null) size += w.rank() * w.in() + Expand.chunks(w.out()) * w.rank() * lanes;
+            }
+            if (size == 0) continue;
+            short[] layer = new short[size];
+            packed.scales[l] = new float[stored[l].length * maxRank];
+            int at = 0;
+            for (StoredLora w : stored[l]) {
+                if (w == null) continue;
+                int i = w.projection().ordinal();
+                packed.ranks[l][i] = w.rank();
+                packed.aAt[l][i] = at;
+                packer.packA(w, layer, at, sa);
+                at += w.rank() * w.in();
+                packed.bAt[l][i] = at;
+                at += packer.packB(w, layer, at, sb);
+                for (int k = 0; k < w.rank(); k++) packed.scales[l][i * maxRank + k] = sa[k] * sb[k];
+            }
+            packed.layers[l] = new WeightArray(null, null, layer);
+        }
+        return packed;
+    }
+
+    private static PackedAdapter empty(LoraModules adapter, ModelConfig config, int maxRank, AdapterStorage storage) {
         int n = config.numLayers();
         int p = Projection.values().length;
-        int lanes = FloatVector.SPECIES_PREFERRED.length();
-        PackedAdapter packed = new PackedAdapter(
+        return new PackedAdapter(
                 adapter.id(),
                 adapter.rank(),
                 storage,
@@ -48,6 +106,18 @@ record PackedAdapter(
                 new int[n][p],
                 new int[n][p],
                 new float[n][]);
+    }
+
+    /**
+     * Packs an adapter, one module in float32 at a time: a 16-bit layer is quantized as it is packed, so nothing
+     * larger than one layer is ever held in float32 besides the result. The simple path, and the reference of
+     * {@link #packStored}.
+     */
+    static PackedAdapter packReference(LoraModules adapter, ModelConfig config, int maxRank, AdapterStorage storage) {
+        int n = config.numLayers();
+        int p = Projection.values().length;
+        int lanes = FloatVector.SPECIES_PREFERRED.length();
+        PackedAdapter packed = empty(adapter, config, maxRank, storage);
         boolean int16 = storage == AdapterStorage.INT16;
         LoraWeights[] modules = new LoraWeights[p];
         for (int l = 0; l < n; l++) {
