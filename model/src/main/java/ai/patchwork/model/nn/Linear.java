@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
@@ -80,7 +81,12 @@ public record Linear(NDArray weight, External external, NDArray bias) {
     /** The external W as a float32 tensor whose memory PyTorch allocated (and so keeps for autograd), (in, out). */
     private NDArray widen(NDManager m) {
         NDArray w = m.create(new Shape(external.inFeatures(), external.outFeatures()), DataType.FLOAT32);
-        external.fill().accept(MemorySegment.ofBuffer(w.toByteBuffer(true)));
+        ByteBuffer memory = w.toByteBuffer(true); // the tensor's own memory: a fresh tensor is contiguous
+        if (!memory.isDirect() || memory.capacity() != w.size() * Float.BYTES) {
+            w.close();
+            throw new IllegalStateException("PyTorch gave no direct view of a fresh float32 tensor");
+        }
+        external.fill().accept(MemorySegment.ofBuffer(memory));
         return w;
     }
 }
