@@ -22,9 +22,9 @@ import tools.jackson.databind.node.ObjectNode;
  * {@value #EXAMPLES} short conversations ({@code POST /v1/files}), creates a job with batch size 1 and enough epochs
  * for {@code --sft-steps} steps ({@code max_steps} cuts the last epoch), follows its events until it ends, and sends
  * one request to the adapter it published. Reported: the job's phases (queued, loading the model for training,
- * training), step time, target tokens per second (the tokens the loss is on, OpenAI's {@code trained_tokens}), and the
+ * training), step time, target tokens per second (the tokens the loss is on, OpenAI's {@code trained_tokens}), the
  * server's resident memory before the job, at its highest while it ran and its peak (VmHWM) at the end: the trainer's
- * share of the process.
+ * share of the process; and how much resident memory each step added between the first step and the last.
  */
 final class SftAtSize {
     /** OpenAI's minimum file size, so every epoch is {@value} steps at batch size 1. */
@@ -101,6 +101,8 @@ final class SftAtSize {
         double lastStep = -1;
         int firstStepNumber = 0;
         int lastStepNumber = 0;
+        long firstStepRss = 0;
+        long lastStepRss = 0;
         long maxRss = before.rss();
         List<Double> trainerRates = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -124,12 +126,15 @@ final class SftAtSize {
                 JsonNode data = e.path("data");
                 if (data.has("train_loss") && data.has("step")) {
                     int step = data.path("step").asInt();
+                    long rss = process.memory().rss();
                     if (firstStep < 0) {
                         firstStep = now;
                         firstStepNumber = step;
+                        firstStepRss = rss;
                     }
                     lastStep = now;
                     lastStepNumber = step;
+                    lastStepRss = rss;
                     if (data.has("tokens_per_second"))
                         trainerRates.add(data.path("tokens_per_second").asDouble());
                 }
@@ -165,6 +170,10 @@ final class SftAtSize {
         }
         if (lastStepNumber > firstStepNumber) {
             out.put("step_seconds", Stats.ratio((lastStep - firstStep) / (lastStepNumber - firstStepNumber)));
+            // resident memory added per step between the first step's event and the last's: what the job keeps
+            out.put(
+                    "rss_growth_per_step_mb",
+                    Stats.round((lastStepRss - firstStepRss) / 1048576.0 / (lastStepNumber - firstStepNumber)));
         }
         if (!trainerRates.isEmpty()) out.put("trainer_tokens_per_s_median", Stats.round(Stats.median(trainerRates)));
         out.put("rss_before_job_mb", before.rss() >> 20);

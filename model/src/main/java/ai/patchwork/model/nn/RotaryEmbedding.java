@@ -69,8 +69,9 @@ public final class RotaryEmbedding {
         NDArray[] out = new NDArray[2];
         NDArray[] tables = {cos, sin};
         for (int i = 0; i < 2; i++) {
-            NDArray rows = tables[i].get(new NDIndex("{}", positions)).reshape(b, t, 1, -1); // (B, T, 1, H)
-            rows.attach(step);
+            NDArray picked = tables[i].get(new NDIndex("{}", positions)); // (B, T, H), in the table's manager
+            picked.attach(step);
+            NDArray rows = picked.reshape(b, t, 1, -1); // (B, T, 1, H)
             NDArray q = rows.mul(queryScale).repeat(2, queryHeads); // (B, T, N, H)
             NDArray k = rows.repeat(2, kvHeads); // (B, T, K, H)
             out[i] = q.concat(k, 2); // (B, T, N+K, H)

@@ -13,6 +13,7 @@ import ai.patchwork.model.safetensors.Checkpoint;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A Llama-family decoder: embedding, blocks, final norm, LM head. Hyperparameters ({@link ModelConfig}), weights
@@ -56,35 +57,67 @@ public record Transformer(
         }
     }
 
-    /** The LM head's weight, (E, V). */
+    /**
+     * Loads a Hugging Face model folder whose frozen matrices another runtime of the process already holds: the
+     * model keeps only the checkpoint's norms and biases and reads every matrix from {@code external} for each use,
+     * widened to float32. The model closes {@code external} when it closes (or when loading fails).
+     */
+    public static Transformer load(Path modelDir, ExternalWeights external, NDManager parent) {
+        ModelConfig config = ModelConfig.load(modelDir);
+        NDManager manager = parent.newSubManager();
+        try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
+            manager.attachInternal("external-weights", external); // released with the model's manager
+            return TransformerWeights.load(config, ckpt, external, manager);
+        } catch (RuntimeException e) {
+            manager.close();
+            external.close();
+            throw e;
+        }
+    }
+
+    /** The LM head's weight, (E, V), or null when another runtime holds it. */
     public NDArray lmHead() {
         return head.weight();
     }
 
     /** True when some matrix is stored as float16 ({@link WeightStorage#HALF} on a 16-bit checkpoint). */
     public boolean hasHalfWeights() {
-        if (head.weight().getDataType() == DataType.FLOAT16) return true;
+        return embedding.table() != null && embedding.table().getDataType() == DataType.FLOAT16
+                || linears().anyMatch(l -> l.weight() != null && l.weight().getDataType() == DataType.FLOAT16);
+    }
+
+    /**
+     * True when some matrix is widened to float32 for each use (float16, or held by another runtime): training such a
+     * model back-propagates block by block ({@link BlockwiseBackward}), else the graph would hold every widened copy.
+     */
+    public boolean widensWeights() {
+        return embedding.table() == null || hasHalfWeights() || linears().anyMatch(Linear::widened);
+    }
+
+    private Stream<Linear> linears() {
+        return Stream.concat(
+                Stream.of(head),
+                blocks.stream()
+                        .flatMap(b -> Stream.of(
+                                b.attention().qkv(),
+                                b.attention().o(),
+                                b.mlp().gateUp(),
+                                b.mlp().down())));
+    }
+
+    /** Number of weights (tied embeddings counted once). */
+    public long parameterCount() {
+        long n = (long) config.vocabSize() * embedding.width() + norm.weight().size();
+        if (!config.tieWordEmbeddings()) n += head.inFeatures() * head.outFeatures();
         for (TransformerBlock b : blocks) {
+            n += b.attentionNorm().weight().size() + b.mlpNorm().weight().size();
             for (Linear l : List.of(
                     b.attention().qkv(),
                     b.attention().o(),
                     b.mlp().gateUp(),
                     b.mlp().down())) {
-                if (l.weight().getDataType() == DataType.FLOAT16) return true;
+                n += l.inFeatures() * l.outFeatures();
             }
-        }
-        return embedding.table().getDataType() == DataType.FLOAT16;
-    }
-
-    /** Number of weights (tied embeddings counted once). */
-    public long parameterCount() {
-        long n = embedding.table().size() + norm.weight().size();
-        if (!config.tieWordEmbeddings()) n += head.weight().size();
-        for (TransformerBlock b : blocks) {
-            n += b.attentionNorm().weight().size() + b.mlpNorm().weight().size();
-            n += b.attention().qkv().weight().size()
-                    + b.attention().o().weight().size();
-            n += b.mlp().gateUp().weight().size() + b.mlp().down().weight().size();
             if (b.attention().qkv().bias() != null)
                 n += b.attention().qkv().bias().size();
         }

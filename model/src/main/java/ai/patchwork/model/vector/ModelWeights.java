@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The CPU runtime's weights of one checkpoint, off the Java heap in {@code arena}: read once per process and shared
@@ -70,6 +71,28 @@ final class ModelWeights {
             OPEN.put(key, w);
             return w;
         }
+    }
+
+    /**
+     * The unquantized weights of a model folder that some runtime of this process holds now (in either layout), with
+     * one user more; empty when none does. Nothing is loaded.
+     */
+    static Optional<ModelWeights> borrow(Path modelDir) {
+        Path folder;
+        try {
+            folder = modelDir.toRealPath();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        synchronized (OPEN) {
+            for (Map.Entry<Key, ModelWeights> e : OPEN.entrySet()) {
+                if (e.getKey().folder().equals(folder) && e.getKey().quantization() == Quantization.NONE) {
+                    e.getValue().users++;
+                    return Optional.of(e.getValue());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** One user less; the last frees the memory. */

@@ -2,6 +2,7 @@ package ai.patchwork.model.vector;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.nn.Projection;
+import ai.patchwork.model.nn.ProjectionGroup;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -69,6 +70,16 @@ final class VectorBlock {
     /** This block's packed matrices in load order: q/k/v, o, gate/up, down. */
     List<PackedMatrix> matrices() {
         return List.of(qkv, o, gateUp, down);
+    }
+
+    /** The packed matrix of a projection group, (Σout, in). */
+    PackedMatrix matrix(ProjectionGroup group) {
+        return switch (group) {
+            case QKV -> qkv;
+            case O -> o;
+            case GATE_UP -> gateUp;
+            case DOWN -> down;
+        };
     }
 
     /** How many of this block's four matrices oneDNN multiplies ({@link NativeGemm}). */

@@ -3,12 +3,16 @@ package ai.patchwork.trainer.batch;
 import ai.djl.ndarray.NDManager;
 import ai.patchwork.model.nn.Transformer;
 import ai.patchwork.model.nn.WeightStorage;
+import ai.patchwork.model.vector.SharedWeights;
 import ai.patchwork.trainer.dataset.BatchPlan;
 import ai.patchwork.trainer.train.StepTrainer;
 import ai.patchwork.trainer.train.TrainingCheckpoint;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every method's {@link TrainingSession} holds the same way: the base model and the manager that owns it, the
@@ -19,6 +23,8 @@ import java.util.function.Function;
  * @param <V> a validation example
  */
 abstract class MethodSession<T extends StepTrainer, V> implements TrainingSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MethodSession.class);
 
     /**
      * What a session starts from: the base model loaded into a manager of its own, the run's plan and the checkpoint
@@ -63,11 +69,30 @@ abstract class MethodSession<T extends StepTrainer, V> implements TrainingSessio
             Function<Start, S> session) {
         NDManager manager = NDManager.newBaseManager();
         try {
-            return session.apply(new Start(manager, Transformer.load(modelDir, storage, manager), plan, checkpoint));
+            return session.apply(new Start(manager, base(modelDir, storage, manager), plan, checkpoint));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * The base model: a trainer that widens its frozen matrices for each use ({@link WeightStorage#HALF}) reads them
+     * from the CPU runtime's resident copy when this process holds one (the serving role of {@code ./patchwork up} on
+     * the same model), so the process keeps one copy of the base; otherwise it loads its own as {@code storage} says.
+     */
+    static Transformer base(Path modelDir, WeightStorage storage, NDManager manager) {
+        if (storage == WeightStorage.HALF) {
+            Optional<SharedWeights> lent = SharedWeights.borrow(modelDir);
+            if (lent.isPresent()) {
+                LOG.info(
+                        "training on the serving runtime's resident copy of {} ({} MB)",
+                        modelDir,
+                        lent.get().bytes() >> 20);
+                return Transformer.load(modelDir, lent.get(), manager);
+            }
+        }
+        return Transformer.load(modelDir, storage, manager);
     }
 
     /** At most {@code max} of {@code examples}, or none when there is no validation data. */

@@ -55,15 +55,24 @@ final class AdamW implements AutoCloseable {
             NDArray g = grads.get(e.getKey());
             NDArray mean = m.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape()));
             NDArray var = v.computeIfAbsent(e.getKey(), k -> manager.zeros(p.getShape()));
+            // Every intermediate belongs to tmp: an op's result joins the manager of its first operand, and the
+            // moments' and the parameter's managers live as long as the run.
             try (NDManager tmp = manager.newSubManager()) {
                 g.tempAttach(tmp);
                 mean.muli(BETA1).addi(g.mul(1 - BETA1));
                 var.muli(BETA2).addi(g.square().muli(1 - BETA2));
-                NDArray step = mean.div(c1).divi(var.div(c2).sqrt().addi(EPSILON));
-                if (weightDecay > 0) step.addi(p.mul(weightDecay));
+                NDArray step =
+                        in(tmp, mean.div(c1)).divi(in(tmp, var.div(c2)).sqrt().addi(EPSILON));
+                if (weightDecay > 0) step.addi(in(tmp, p.mul(weightDecay)));
                 p.subi(step.muli(lr));
             }
         }
+    }
+
+    /** {@code a}, attached to {@code m}. */
+    private static NDArray in(NDManager m, NDArray a) {
+        a.attach(m);
+        return a;
     }
 
     /** The moments as host arrays, for a checkpoint: {@code name.m} and {@code name.v}. */

@@ -63,7 +63,13 @@ final class GraphSafeLoraOps implements LoraOps, AutoCloseable {
                 parts.add(x.getManager().zeros(new Shape(b, t, p.outFeatures(model)))); // (B, T, out_p)
             } else {
                 any = true;
-                parts.add(in.matMul(a.transpose()).matMul(bw.transpose()).mul(scale)); // (B, T, out_p)
+                // The transposed views into x's manager: a view of a parameter joins the parameter's manager, which
+                // lives as long as the run (autograd keeps its own reference to a view it saved).
+                NDArray aT = a.transpose(); // (in, r)
+                NDArray bT = bw.transpose(); // (r, out_p)
+                aT.attach(x.getManager());
+                bT.attach(x.getManager());
+                parts.add(in.matMul(aT).matMul(bT).mul(scale)); // (B, T, out_p)
             }
         }
         if (!any) return y;

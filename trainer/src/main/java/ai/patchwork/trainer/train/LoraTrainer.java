@@ -22,9 +22,10 @@ import java.util.function.Function;
  * The LoRA training loop's inner part: one optimizer update per call, over a batch split into micro-batches whose
  * gradients accumulate, each micro-batch's loss weighted by its share of the batch's target tokens (so the update
  * is the gradient of the batch's mean token loss, whatever the split). Then global-norm clipping and an AdamW step
- * at the scheduled rate. The base weights stay frozen; only the adapter's A and B learn. A model that keeps its frozen
- * matrices as float16 ({@link ai.patchwork.model.nn.WeightStorage#HALF}) is back-propagated one block at a time
- * ({@link BlockwiseBackward}), so that training holds no float32 copy of the base.
+ * at the scheduled rate. The base weights stay frozen; only the adapter's A and B learn. A model that widens its frozen
+ * matrices for each use (float16, {@link ai.patchwork.model.nn.WeightStorage#HALF}, or another runtime's copy,
+ * {@link ai.patchwork.model.nn.ExternalWeights}) is back-propagated one block at a time ({@link BlockwiseBackward}),
+ * so that training holds no float32 copy of the base.
  *
  * <p>Exact resume: the state is the adapter, the optimizer's moments and the step number (the schedule and the data
  * plan are functions of the step); dropout masks are drawn from PyTorch's generator reseeded from (seed, step)
@@ -92,7 +93,7 @@ public final class LoraTrainer implements StepTrainer {
                         figures[1] = correctTokens(logits, in[0], in[1]);
                         return loss.mul(share);
                     };
-                    if (model.hasHalfWeights()) {
+                    if (model.widensWeights()) {
                         BlockwiseBackward.run(model, in[0], adapter.ops(), objective, m);
                     } else {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
