@@ -10,6 +10,7 @@ import ai.patchwork.registry.events.AdapterEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -28,10 +29,12 @@ class InferenceConfiguration {
             AdapterRegistry registry,
             ServingProperties properties,
             PatchworkProperties platform,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            ObjectProvider<ServingHeadStart> head) {
         Map<String, Quantization> quantization = new HashMap<>();
         platform.baseModels().forEach((id, m) -> quantization.put(id, m.quantization()));
-        return ServedModels.start(baseModels, registry, properties, quantization, meters);
+        return ServedModels.start(
+                baseModels, registry, properties, quantization, meters, head.getIfAvailable(ServingHeadStart::none));
     }
 
     @Bean
