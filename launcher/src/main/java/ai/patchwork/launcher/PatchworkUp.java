@@ -37,6 +37,8 @@ public final class PatchworkUp {
         Map<String, String> defaults = new LinkedHashMap<>(services.properties());
         defaults.put("logging.level.org.gaul", "WARN");
         defaults.put("logging.level.io.zonky", "WARN");
+        // health turns UP once a first completion has run through the whole request path (StartupRequest)
+        defaults.put("patchwork.serving.startup-request", "true");
         // the default project's key for the quick start, and where a generated admin key goes
         Path projectKey = dataDir.resolve("api-key");
         defaults.put("patchwork.auth.project-key-file", projectKey.toString());
