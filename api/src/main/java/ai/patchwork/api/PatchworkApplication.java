@@ -1,5 +1,6 @@
 package ai.patchwork.api;
 
+import ai.patchwork.api.inference.ServingHeadStart;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -10,6 +11,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class PatchworkApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(PatchworkApplication.class, args);
+        SpringApplication app = new SpringApplication(PatchworkApplication.class);
+        ServingHeadStart.install(app); // the serving role's weights load while the rest of the context starts
+        app.run(args);
     }
 }

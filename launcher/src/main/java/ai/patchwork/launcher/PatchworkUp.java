@@ -1,6 +1,7 @@
 package ai.patchwork.launcher;
 
 import ai.patchwork.api.PatchworkApplication;
+import ai.patchwork.api.inference.ServingHeadStart;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -8,7 +9,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * {@code ./patchwork up}: everything in one JVM with nothing installed. PostgreSQL and S3 start embedded (data kept
@@ -21,6 +25,8 @@ public final class PatchworkUp {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> given = options(args);
+        // The serving role's base models load and warm up from now on, beside the embedded services and the context.
+        ServingHeadStart head = ServingHeadStart.begin(Binder.get(commandLine(args)));
         Path dataDir = Path.of(given.getOrDefault("patchwork.data-dir", "data")).toAbsolutePath();
         boolean database = !given.containsKey("spring.datasource.url") && System.getenv("PATCHWORK_DB_URL") == null;
         boolean objectStore =
@@ -31,6 +37,8 @@ public final class PatchworkUp {
         Map<String, String> defaults = new LinkedHashMap<>(services.properties());
         defaults.put("logging.level.org.gaul", "WARN");
         defaults.put("logging.level.io.zonky", "WARN");
+        // health turns UP once a first completion has run through the whole request path (StartupRequest)
+        defaults.put("patchwork.serving.startup-request", "true");
         // the default project's key for the quick start, and where a generated admin key goes
         Path projectKey = dataDir.resolve("api-key");
         defaults.put("patchwork.auth.project-key-file", projectKey.toString());
@@ -47,6 +55,7 @@ public final class PatchworkUp {
         defaults.forEach(System::setProperty);
         SpringApplication app = new SpringApplication(PatchworkApplication.class);
         app.setRegisterShutdownHook(false);
+        head.register(app);
         app.addListeners((ApplicationReadyEvent e) -> {
             String port = e.getApplicationContext().getEnvironment().getProperty("local.server.port");
             System.out.println("patchwork: ready at http://localhost:" + port + "/");
@@ -63,6 +72,7 @@ public final class PatchworkUp {
         try {
             context = app.run(args);
         } catch (RuntimeException e) {
+            head.close();
             services.close();
             throw e;
         }
@@ -78,6 +88,13 @@ public final class PatchworkUp {
                             }
                         },
                         "patchwork-shutdown"));
+    }
+
+    /** The command line's options and the JVM's system properties and environment, as Spring reads them. */
+    private static StandardEnvironment commandLine(String[] args) {
+        StandardEnvironment env = new StandardEnvironment();
+        env.getPropertySources().addFirst(new SimpleCommandLinePropertySource(args));
+        return env;
     }
 
     /** {@code --key=value} options of the command line. */

@@ -110,6 +110,31 @@ public record EngineConfig(
         }
     }
 
+    /** The same settings with {@code ids} as the adapters preloaded at start. */
+    public EngineConfig withPreload(List<String> ids) {
+        return new EngineConfig(
+                modelDir,
+                maxBatchSize,
+                maxSequenceLength,
+                prefillChunk,
+                maxPrefillTokens,
+                maxQueued,
+                adapterSlots,
+                maxLoraRank,
+                hostCacheBytes,
+                ids,
+                loaderThreads,
+                intraOpThreads,
+                stepThreads,
+                runtime,
+                adapterStorage,
+                quantization,
+                prefixCaching,
+                prefixCacheBytes,
+                packedCacheDir,
+                matmul);
+    }
+
     private static void positive(String name, long value) {
         if (value <= 0) throw new IllegalArgumentException(name + " must be positive, got " + value);
     }

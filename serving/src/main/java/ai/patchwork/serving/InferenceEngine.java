@@ -2,15 +2,12 @@ package ai.patchwork.serving;
 
 import ai.patchwork.model.config.ModelConfig;
 import ai.patchwork.model.tokenizer.Tokenizer;
-import ai.patchwork.model.vector.Quantization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,12 +44,15 @@ public final class InferenceEngine implements AutoCloseable {
     private final Counter rejected;
     private final Scheduler scheduler;
     private final EngineLoop loop;
-    private final Thread thread;
-    private final CompletableFuture<Void> warm = new CompletableFuture<>();
+    private final Thread thread; // runs the loop once EngineStartup hands it over
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private InferenceEngine(EngineConfig config, AdapterSource source, MeterRegistry registry, BaseModel base) {
+    /**
+     * @param base the model, loaded and warmed up on {@code thread}
+     * @param thread the thread the loop is to run on ({@link #runLoop}), started
+     */
+    InferenceEngine(EngineConfig config, AdapterSource source, MeterRegistry registry, BaseModel base, Thread thread) {
         this.config = config;
         this.base = base;
         this.loader = Executors.newFixedThreadPool(
@@ -78,19 +78,7 @@ public final class InferenceEngine implements AutoCloseable {
                 registry);
         this.loop = new EngineLoop(scheduler, base.runner(), adapters, metrics);
         metrics.gauges(loop::stats);
-        this.thread = Thread.ofPlatform().daemon().name("patchwork-engine").unstarted(this::warmThenLoop);
-    }
-
-    /** The loop thread: the runner's warm-up on this thread (its per-thread state is this thread's), then the loop. */
-    private void warmThenLoop() {
-        try {
-            base.runner().warmUp();
-            warm.complete(null);
-        } catch (RuntimeException | Error e) {
-            warm.completeExceptionally(e);
-            return;
-        }
-        loop.run();
+        this.thread = thread;
     }
 
     /** Wakes the loop: an adapter load finished. Called from loader threads, after the constructor has returned. */
@@ -98,52 +86,22 @@ public final class InferenceEngine implements AutoCloseable {
         loop.signal();
     }
 
+    /** The loop, on the engine's thread ({@link EngineStartup} hands it over once the engine is built). */
+    void runLoop() {
+        loop.run();
+    }
+
     /**
      * Loads the model (once) on the configured runtime and starts the engine loop. Preloaded adapters are loaded and
-     * placed before this returns. The CPU runtime reads the checkpoint itself and never starts PyTorch.
+     * placed before this returns. The CPU runtime reads the checkpoint itself and never starts PyTorch. The same as
+     * {@link EngineStartup#begin} then {@link EngineStartup#finish}, which let the caller do other work while the model
+     * loads and warms up.
      *
      * @param source where adapters not in memory come from
      * @param registry receives the engine's and the adapter cache's meters
      */
     public static InferenceEngine start(EngineConfig config, AdapterSource source, MeterRegistry registry) {
-        ModelConfig mc = ModelConfig.load(config.modelDir());
-        if (config.maxSequenceLength() > mc.maxPositions()) {
-            throw new IllegalArgumentException("maxSequenceLength " + config.maxSequenceLength()
-                    + " exceeds the model's max_position_embeddings " + mc.maxPositions());
-        }
-        int context = config.maxSequenceLength() == 0 ? mc.maxPositions() : config.maxSequenceLength();
-        EngineRuntime runtime = config.runtime().resolve();
-        if (runtime != EngineRuntime.VECTOR && config.quantization() != Quantization.NONE) {
-            throw new IllegalArgumentException(
-                    "quantization " + config.quantization() + " needs the CPU runtime, which "
-                            + "this JVM cannot run here (it needs the Vector API and a CPU device)");
-        }
-        Tokenizer tokenizer = Tokenizer.load(config.modelDir());
-        ModelRunner runner = null;
-        InferenceEngine engine;
-        try {
-            runner = RunnerFactory.of(runtime).open(config, mc, context);
-            engine = new InferenceEngine(
-                    config, source, registry, new BaseModel(mc, tokenizer, context, runtime, runner));
-        } catch (RuntimeException | Error e) {
-            if (runner != null) runner.close();
-            tokenizer.close();
-            throw e;
-        }
-        try {
-            for (String id : config.preload()) engine.adapters.preload(id);
-        } catch (RuntimeException e) {
-            engine.close();
-            throw e instanceof CompletionException && e.getCause() instanceof RuntimeException r ? r : e;
-        }
-        engine.thread.start();
-        try {
-            engine.warm.join(); // ready only once the loop thread has warmed up
-        } catch (CompletionException e) {
-            engine.close();
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-        return engine;
+        return EngineStartup.begin(config).finish(config, source, registry);
     }
 
     /** Submits a request whose result is only needed at the end ({@link GenerationHandle#completion()}). */

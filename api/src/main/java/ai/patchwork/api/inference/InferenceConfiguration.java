@@ -1,5 +1,6 @@
 package ai.patchwork.api.inference;
 
+import ai.patchwork.api.auth.AuthProperties;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.PatchworkProperties;
 import ai.patchwork.api.platform.Role;
@@ -10,6 +11,8 @@ import ai.patchwork.registry.events.AdapterEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -28,10 +31,19 @@ class InferenceConfiguration {
             AdapterRegistry registry,
             ServingProperties properties,
             PatchworkProperties platform,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            ObjectProvider<ServingHeadStart> head) {
         Map<String, Quantization> quantization = new HashMap<>();
         platform.baseModels().forEach((id, m) -> quantization.put(id, m.quantization()));
-        return ServedModels.start(baseModels, registry, properties, quantization, meters);
+        return ServedModels.start(
+                baseModels, registry, properties, quantization, meters, head.getIfAvailable(ServingHeadStart::none));
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty("patchwork.serving.startup-request")
+    StartupRequest startupRequest(BaseModels baseModels, AuthProperties auth) {
+        return new StartupRequest(
+                baseModels.all().stream().map(m -> m.id()).findFirst().orElse(null), auth);
     }
 
     @Bean

@@ -7,6 +7,7 @@ import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModel;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.serving.EngineConfig;
+import ai.patchwork.serving.EngineStartup;
 import ai.patchwork.serving.InferenceEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -38,13 +39,17 @@ public final class ServedModels implements AutoCloseable {
         this.loaded = loaded;
     }
 
-    /** Starts an engine for every base model; on a failure the ones already started are closed. */
+    /**
+     * Starts an engine for every base model, finishing those {@code head} began with the same settings; on a failure the
+     * ones already started are closed. Whatever {@code head} began and was not taken is freed.
+     */
     static ServedModels start(
             BaseModels baseModels,
             AdapterRegistry registry,
             ServingProperties properties,
             Map<String, Quantization> quantization,
-            MeterRegistry meters) {
+            MeterRegistry meters,
+            ServingHeadStart head) {
         Map<String, InferenceEngine> engines = new LinkedHashMap<>();
         Set<String> loaded = ConcurrentHashMap.newKeySet();
         try {
@@ -54,10 +59,10 @@ public final class ServedModels implements AutoCloseable {
                 tagged.config().commonTags("base_model", m.id());
                 tagged.add(meters);
                 Quantization q = quantization.getOrDefault(m.id(), Quantization.NONE);
-                InferenceEngine engine = InferenceEngine.start(
-                        config(m, registry, properties, q),
-                        new RegistryAdapterSource(registry, m.id(), loaded::add),
-                        tagged);
+                EngineConfig config = config(m.path(), properties, q, preload(m, registry, properties));
+                EngineStartup startup = head.take(m.id(), config).orElseGet(() -> EngineStartup.begin(config));
+                InferenceEngine engine =
+                        startup.finish(config, new RegistryAdapterSource(registry, m.id(), loaded::add), tagged);
                 engines.put(m.id(), engine);
                 log.info(
                         "serving base model {} on the {} runtime ({} ms)",
@@ -68,18 +73,26 @@ public final class ServedModels implements AutoCloseable {
         } catch (RuntimeException e) {
             engines.values().forEach(InferenceEngine::close);
             throw e;
+        } finally {
+            head.close();
         }
         return new ServedModels(engines, loaded);
     }
 
-    private static EngineConfig config(BaseModel m, AdapterRegistry registry, ServingProperties p, Quantization q) {
+    /** The ids of the adapters of {@code m} that the operator's preload list names. */
+    private static List<String> preload(BaseModel m, AdapterRegistry registry, ServingProperties p) {
         List<String> preload = new ArrayList<>();
         for (String ref : p.preload()) {
             // the operator's preload list names adapters by id, or by name in the default project
             Adapter a = registry.getReady(Project.DEFAULT, ref);
             if (a.baseModel().equals(m.id())) preload.add(a.id());
         }
-        return EngineConfig.builder(m.path())
+        return preload;
+    }
+
+    /** The engine settings of the base model in {@code dir}. */
+    static EngineConfig config(Path dir, ServingProperties p, Quantization q, List<String> preload) {
+        return EngineConfig.builder(dir)
                 .optMaxBatchSize(p.maxBatchSize())
                 .optMaxSequenceLength(p.maxSequenceLength())
                 .optPrefillChunk(p.prefillChunk())

@@ -43,6 +43,9 @@ import org.springframework.util.unit.DataSize;
  *     cache
  * @param matmul which kernel the CPU runtime multiplies by BF16 base weights with: auto (oneDNN when it loads and the
  *     CPU has AVX-512 BF16), vector (the JDK Vector API) or native (oneDNN whenever it loads)
+ * @param startupRequest whether the process sends itself one streamed completion through its own HTTP port before
+ *     health turns UP ({@link StartupRequest}), with the default project's key of
+ *     {@code patchwork.auth.project-key-file}: the first client's request then runs on code already compiled
  */
 @ConfigurationProperties("patchwork.serving")
 public record ServingProperties(
@@ -65,7 +68,8 @@ public record ServingProperties(
         @DefaultValue("true") boolean prefixCaching,
         @DefaultValue("256MB") DataSize prefixCache,
         @DefaultValue("~/.cache/patchwork/packed") String packedCacheDir,
-        @DefaultValue("auto") Matmul matmul) {
+        @DefaultValue("auto") Matmul matmul,
+        @DefaultValue("false") boolean startupRequest) {
 
     public ServingProperties {
         preload = preload == null ? List.of() : List.copyOf(preload);

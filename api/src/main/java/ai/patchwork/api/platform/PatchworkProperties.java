@@ -18,13 +18,16 @@ import org.springframework.util.unit.DataSize;
  * @param s3 the object store
  * @param baseModels base models by id: {@code patchwork.base-models.<id>.path=DIR} (a Hugging Face folder)
  * @param registry adapter registry limits and garbage collection
+ * @param migrateSchema whether this process migrates the schema at start (any role; Flyway's lock makes concurrent
+ *     starts take turns), or only validates it and refuses an outdated one
  */
 @ConfigurationProperties("patchwork")
 public record PatchworkProperties(
         @DefaultValue({"api", "worker", "serving"}) Set<Role> roles,
         @DefaultValue S3 s3,
         Map<String, BaseModel> baseModels,
-        @DefaultValue Registry registry) {
+        @DefaultValue Registry registry,
+        @DefaultValue("true") boolean migrateSchema) {
 
     public PatchworkProperties {
         roles = roles == null || roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles);

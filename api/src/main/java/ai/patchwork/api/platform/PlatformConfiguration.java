@@ -18,7 +18,7 @@ class PlatformConfiguration {
 
     @Bean
     FlywayMigrationStrategy roleAwareMigration(PatchworkProperties properties) {
-        return new RoleAwareMigration(properties.roles());
+        return new RoleAwareMigration(properties.roles(), properties.migrateSchema());
     }
 
     @Bean(destroyMethod = "close")

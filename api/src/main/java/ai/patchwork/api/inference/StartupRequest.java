@@ -1,0 +1,106 @@
+package ai.patchwork.api.inference;
+
+import ai.patchwork.api.auth.AuthProperties;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.event.EventListener;
+
+/**
+ * One streamed completion the process sends itself through its own HTTP port once it listens, before it reports
+ * ready: health is OUT_OF_SERVICE until that request has finished. Without it the first client's request runs the
+ * request path (Tomcat, the filters, the key lookup, JSON, the tokenizer, the stream, the usage record) interpreted,
+ * and on a small machine the JIT compiling all of it takes the cores the engine's step threads need, so that request
+ * takes several times as long as the next. It authenticates with the default project's key of
+ * {@code patchwork.auth.project-key-file} (what {@code ./patchwork up} writes) and is metered like any request of that
+ * key; without a key file it still runs the path up to the key check. Any failure only logs: the engines are warm
+ * either way. Registered with {@code patchwork.serving.startup-request=true}, which {@code ./patchwork up} sets.
+ */
+final class StartupRequest implements HealthIndicator {
+    private static final Logger log = LoggerFactory.getLogger(StartupRequest.class);
+    private static final String PROMPT = "The quick brown fox jumps over the lazy dog.";
+
+    private final String model;
+    private final Path keyFile;
+    private volatile boolean done;
+    private volatile boolean started;
+
+    /**
+     * @param model the base model the request names; null: none is served, nothing to send
+     * @param auth where the default project's key is kept, if anywhere
+     */
+    StartupRequest(String model, AuthProperties auth) {
+        this.model = model;
+        this.keyFile = auth.projectKeyFile();
+    }
+
+    @Override
+    public Health health() {
+        return done
+                ? Health.up().build()
+                : Health.outOfService().withDetail("startup_request", "running").build();
+    }
+
+    @EventListener
+    void listening(WebServerInitializedEvent event) {
+        if (event.getApplicationContext().getParent() != null) return; // the management context's own server
+        if (model == null) return; // no base model to ask
+        started = true;
+        int port = event.getWebServer().getPort();
+        Thread.ofPlatform().daemon().name("patchwork-startup-request").start(() -> {
+            long t0 = System.nanoTime();
+            try {
+                log.info("startup request: {} ({} ms)", send(port), (System.nanoTime() - t0) / 1_000_000);
+            } catch (IOException | RuntimeException e) {
+                log.warn("startup request failed: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                done = true;
+            }
+        });
+    }
+
+    /** Without a web server (a test's mock environment) there is nothing to send: ready as the context is. */
+    @EventListener
+    void ready(ApplicationReadyEvent event) {
+        if (!started) done = true;
+    }
+
+    private String send(int port) throws IOException, InterruptedException {
+        String body = "{\"model\":\"" + model + "\",\"prompt\":\"" + PROMPT + "\",\"max_tokens\":4,\"temperature\":0,"
+                + "\"ignore_eos\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/completions"))
+                .timeout(Duration.ofMinutes(2))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        String key = key();
+        if (key != null) request.header("Authorization", "Bearer " + key);
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<InputStream> r = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = r.body()) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            return "status " + r.statusCode() + (key == null ? " (no project key file)" : "");
+        }
+    }
+
+    private String key() throws IOException {
+        if (keyFile == null || !Files.isRegularFile(keyFile)) return null;
+        return Files.readString(keyFile, StandardCharsets.UTF_8).strip();
+    }
+}
