@@ -13,8 +13,10 @@ import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,10 +26,11 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code ./patchwork bench decode}: single-stream decode of a real checkpoint on the CPU runtime, in process, with no
- * HTTP in the way: one sequence prefilled, then decoded token by token (greedy) on the step's threads, each --matmul
- * kernel in turn, rounds interleaved so that drift on a shared machine moves every kernel alike. Reports the median
- * milliseconds per decoded token and tokens/s of each kernel, and the weight bytes each token reads at that rate.
+ * {@code ./patchwork bench decode}: decode of a real checkpoint on the CPU runtime, in process, with no HTTP in the
+ * way: {@code --rows} sequences prefilled, then decoded a token each per step (greedy) on the step's threads, for each
+ * --matmul kernel and --quantization of the weights in turn, rounds interleaved so that drift on a shared machine
+ * moves every variant alike. Reports, per variant and row count, the median milliseconds per step and tokens/s (all
+ * rows' tokens), and the weight bytes a step reads at that rate.
  */
 @Command(
         name = "bench decode",
@@ -45,6 +48,20 @@ public final class DecodeBench implements Callable<Integer> {
 
     @Option(names = "--matmul", split = ",", defaultValue = "auto", description = "auto, vector and/or native")
     List<String> matmuls;
+
+    @Option(
+            names = "--quantization",
+            split = ",",
+            defaultValue = "none",
+            description = "none and/or int8: how the weights are held")
+    List<String> quantizations;
+
+    @Option(
+            names = "--rows",
+            split = ",",
+            defaultValue = "1",
+            description = "sequences decoded together, one token each per step (a batch of concurrent requests)")
+    List<Integer> rowCounts;
 
     @Option(names = "--threads", defaultValue = "2", description = "threads of each step (0: one per core)")
     int threads;
@@ -70,36 +87,51 @@ public final class DecodeBench implements Callable<Integer> {
         out.put("threads", StepThreads.resolve(threads));
         out.put("prompt_tokens", length.prompt);
         out.put("decode_tokens", length.decode);
+        int maxRows = rowCounts.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        if (rowCounts.stream().anyMatch(r -> r < 1)) throw new IllegalArgumentException("--rows must be at least 1");
         List<Kernel> kernels = new ArrayList<>();
         try (StepThreads pool = StepThreads.of(threads)) {
             try {
-                for (String m : matmuls) {
-                    Matmul matmul = Matmul.valueOf(m.trim().toUpperCase(Locale.ROOT));
-                    VectorTransformer cpu = VectorTransformer.load(model, Quantization.NONE, matmul, packedCacheDir);
-                    kernels.add(new Kernel(m.trim(), cpu, pool));
-                    kernels.getLast().round(warmUp);
+                for (String q : quantizations) {
+                    Quantization quantization = Quantization.valueOf(q.trim().toUpperCase(Locale.ROOT));
+                    for (String m : matmuls) {
+                        Matmul matmul = Matmul.valueOf(m.trim().toUpperCase(Locale.ROOT));
+                        VectorTransformer cpu = VectorTransformer.load(model, quantization, matmul, packedCacheDir);
+                        kernels.add(new Kernel(m.trim(), q.trim(), cpu, pool, maxRows));
+                        for (int rows : rowCounts) kernels.getLast().round(rows, warmUp);
+                    }
                 }
                 for (int r = 0; r < rounds; r++) {
-                    for (Kernel k : kernels) k.millisPerToken.add(k.round(length.decode));
+                    for (int rows : rowCounts) {
+                        for (Kernel k : kernels) k.round(rows, length.decode);
+                    }
                 }
             } finally {
                 kernels.forEach(k -> k.cpu.close());
             }
         }
-        ArrayNode rows = out.putArray("results");
+        ArrayNode results = out.putArray("results");
         for (Kernel k : kernels) {
-            double[] ms = k.millisPerToken.stream().mapToDouble(d -> d).sorted().toArray();
-            double median = ms[ms.length / 2];
-            ObjectNode row = rows.addObject();
-            row.put("matmul", k.name);
-            row.put("native_matrices", k.cpu.nativeMatrices());
-            row.put("ms_per_token_median", round(median));
-            row.put("tokens_per_second_median", round(1000 / median));
-            row.put("weight_gb_per_second_median", round(k.cpu.weightBytes() / (median * 1e6)));
-            ArrayNode all = row.putArray("ms_per_token");
-            for (double d : k.millisPerToken) all.add(round(d));
-            ArrayNode parks = row.putArray("worker_switches_per_token");
-            for (double d : k.switchesPerToken.subList(1, k.switchesPerToken.size())) parks.add(round(d));
+            for (int rows : rowCounts) {
+                List<Double> steps = k.millisPerStep
+                        .get(rows)
+                        .subList(1, k.millisPerStep.get(rows).size());
+                double[] ms = steps.stream().mapToDouble(d -> d).sorted().toArray();
+                double median = ms[ms.length / 2];
+                ObjectNode row = results.addObject();
+                row.put("matmul", k.name);
+                row.put("quantization", k.quantization);
+                row.put("rows", rows);
+                row.put("native_matrices", k.cpu.nativeMatrices());
+                row.put("ms_per_step_median", round(median));
+                row.put("tokens_per_second_median", round(rows * 1000 / median));
+                row.put("weight_gb_per_second_median", round(k.cpu.weightBytes() / (median * 1e6)));
+                ArrayNode all = row.putArray("ms_per_step");
+                for (double d : steps) all.add(round(d));
+                ArrayNode parks = row.putArray("worker_switches_per_step");
+                List<Double> switches = k.switchesPerStep.get(rows);
+                for (double d : switches.subList(1, switches.size())) parks.add(round(d));
+            }
         }
         out.put("load_average_end", Math.round(100 * BenchReport.loadAverage()) / 100.0);
         BenchReport.print(out, System.out);
@@ -137,42 +169,55 @@ public final class DecodeBench implements Callable<Integer> {
         return Math.round(v * 100) / 100.0;
     }
 
-    /** One kernel's runtime and its own KV cache: each round prefills the prompt again, then decodes. */
+    /**
+     * One variant's runtime and its own KV cache of {@code maxRows} slots: each round prefills the rows' prompts
+     * again, then decodes. The first round of each row count (the warm-up) is recorded and left out of the report.
+     */
     private final class Kernel {
         final String name;
+        final String quantization;
         final VectorTransformer cpu;
         final StepThreads pool;
         final VectorKvCache cache;
-        final List<Double> millisPerToken = new ArrayList<>();
-        final List<Double> switchesPerToken = new ArrayList<>();
+        final Map<Integer, List<Double>> millisPerStep = new HashMap<>();
+        final Map<Integer, List<Double>> switchesPerStep = new HashMap<>();
 
-        Kernel(String name, VectorTransformer cpu, StepThreads pool) {
+        Kernel(String name, String quantization, VectorTransformer cpu, StepThreads pool, int maxRows) {
             this.name = name;
+            this.quantization = quantization;
             this.cpu = cpu;
             this.pool = pool;
             ModelConfig c = cpu.config();
-            this.cache = new VectorKvCache(c, 1, length.prompt + Math.max(length.decode, warmUp) + 1, Arena.ofAuto());
+            this.cache = new VectorKvCache(c, maxRows, length.prompt + Math.max(length.decode, warmUp) + 1, Arena.ofAuto());
         }
 
-        /** Prefills, decodes {@code tokens} tokens and returns the milliseconds per decoded token. */
-        double round(int tokens) {
+        /** Prefills {@code rows} prompts (each its own), decodes {@code tokens} steps and records the ms per step. */
+        void round(int rows, int tokens) {
             int prompt = length.prompt;
-            int[] ids = new int[prompt];
-            for (int i = 0; i < prompt; i++)
-                ids[i] = 1 + (i * 7919) % (cpu.config().vocabSize() - 1);
-            int[] slots = {0};
-            float[][] logits = cpu.step(new int[][] {ids}, new int[] {0}, slots, null, cache, null, pool);
+            int[][] ids = new int[rows][prompt];
+            int[] slots = new int[rows];
+            int[] starts = new int[rows];
+            for (int b = 0; b < rows; b++) {
+                slots[b] = b;
+                for (int i = 0; i < prompt; i++)
+                    ids[b][i] = 1 + (i * 7919 + b * 104729) % (cpu.config().vocabSize() - 1);
+            }
+            float[][] logits = cpu.step(ids, starts, slots, null, cache, null, pool);
             long switches0 = workerSwitches();
             long t0 = System.nanoTime();
+            int[][] next = new int[rows][1];
             for (int t = 0; t < tokens; t++) {
-                int next = Sampler.argmax(logits[0]);
-                logits = cpu.step(new int[][] {{next}}, new int[] {prompt + t}, slots, null, cache, null, pool);
+                for (int b = 0; b < rows; b++) {
+                    next[b][0] = Sampler.argmax(logits[b]);
+                    starts[b] = prompt + t;
+                }
+                logits = cpu.step(next, starts, slots, null, cache, null, pool);
             }
             long nanos = System.nanoTime() - t0;
             long parked = workerSwitches() - switches0;
-            for (float l : logits[0]) if (Float.isNaN(l)) throw new IllegalStateException("NaN logits");
-            switchesPerToken.add(parked / (double) tokens);
-            return nanos / 1e6 / tokens;
+            for (float[] row : logits) for (float l : row) if (Float.isNaN(l)) throw new IllegalStateException("NaN");
+            switchesPerStep.computeIfAbsent(rows, r -> new ArrayList<>()).add(parked / (double) tokens);
+            millisPerStep.computeIfAbsent(rows, r -> new ArrayList<>()).add(nanos / 1e6 / tokens);
         }
     }
 }
