@@ -188,7 +188,8 @@ public final class DecodeBench implements Callable<Integer> {
             this.cpu = cpu;
             this.pool = pool;
             ModelConfig c = cpu.config();
-            this.cache = new VectorKvCache(c, maxRows, length.prompt + Math.max(length.decode, warmUp) + 1, Arena.ofAuto());
+            this.cache =
+                    new VectorKvCache(c, maxRows, length.prompt + Math.max(length.decode, warmUp) + 1, Arena.ofAuto());
         }
 
         /** Prefills {@code rows} prompts (each its own), decodes {@code tokens} steps and records the ms per step. */
