@@ -60,24 +60,39 @@ public final class EngineStartup implements AutoCloseable {
         return new EngineStartup(config, mc, context, runtime);
     }
 
-    /** The engine's thread: the model loaded and warmed up, then whatever {@link #finish} or {@link #close} says. */
+    /**
+     * The engine's thread: the model loaded and warmed up (the tokenizer loading beside it, on a thread of its own),
+     * then whatever {@link #finish} or {@link #close} says.
+     */
     private void loadThenRun(EngineConfig config, ModelConfig mc, int context, EngineRuntime runtime) {
-        Tokenizer tokenizer = null;
+        CompletableFuture<Tokenizer> tokenizing = CompletableFuture.supplyAsync(
+                () -> Tokenizer.load(config.modelDir()),
+                task -> Thread.ofPlatform()
+                        .daemon()
+                        .name("patchwork-tokenizer-load")
+                        .start(task));
         ModelRunner runner = null;
         BaseModel base;
         try {
-            tokenizer = Tokenizer.load(config.modelDir());
             runner = RunnerFactory.of(runtime).open(config, mc, context);
-            base = new BaseModel(mc, tokenizer, context, runtime, runner);
             runner.warmUp();
+            base = new BaseModel(mc, tokenizer(tokenizing), context, runtime, runner);
         } catch (RuntimeException | Error e) {
             if (runner != null) runner.close();
-            if (tokenizer != null) tokenizer.close();
+            tokenizing.thenAccept(Tokenizer::close); // once loaded, if it loads
             loaded.completeExceptionally(e);
             return;
         }
         loaded.complete(base);
         next.join().run();
+    }
+
+    private static Tokenizer tokenizer(CompletableFuture<Tokenizer> tokenizing) {
+        try {
+            return tokenizing.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /**

@@ -4,6 +4,8 @@ import ai.patchwork.api.auth.AuthProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +27,8 @@ import org.springframework.context.event.EventListener;
  * ready: health is OUT_OF_SERVICE until that request has finished. Without it the first client's request runs the
  * request path (Tomcat, the filters, the key lookup, JSON, the tokenizer, the stream, the usage record) interpreted,
  * and on a small machine the JIT compiling all of it takes the cores the engine's step threads need, so that request
- * takes several times as long as the next. It authenticates with the default project's key of
+ * takes several times as long as the next; so health waits, after the request, for the JIT to have caught up with what
+ * it queued (at most 5 s). It authenticates with the default project's key of
  * {@code patchwork.auth.project-key-file} (what {@code ./patchwork up} writes) and is metered like any request of that
  * key; without a key file it still runs the path up to the key check. Any failure only logs: the engines are warm
  * either way. Registered with {@code patchwork.serving.startup-request=true}, which {@code ./patchwork up} sets.
@@ -33,6 +36,8 @@ import org.springframework.context.event.EventListener;
 final class StartupRequest implements HealthIndicator {
     private static final Logger log = LoggerFactory.getLogger(StartupRequest.class);
     private static final String PROMPT = "The quick brown fox jumps over the lazy dog.";
+    private static final long COMPILER_QUIET_NANOS = 200_000_000L;
+    private static final long COMPILER_WAIT_NANOS = 5_000_000_000L;
 
     private final String model;
     private final Path keyFile;
@@ -64,7 +69,9 @@ final class StartupRequest implements HealthIndicator {
         Thread.ofPlatform().daemon().name("patchwork-startup-request").start(() -> {
             long t0 = System.nanoTime();
             try {
-                log.info("startup request: {} ({} ms)", send(port), (System.nanoTime() - t0) / 1_000_000);
+                String outcome = send(port);
+                awaitCompiler();
+                log.info("startup request: {} ({} ms)", outcome, (System.nanoTime() - t0) / 1_000_000);
             } catch (IOException | RuntimeException e) {
                 log.warn("startup request failed: {}", e.toString());
             } catch (InterruptedException e) {
@@ -96,6 +103,26 @@ final class StartupRequest implements HealthIndicator {
                 in.transferTo(OutputStream.nullOutputStream());
             }
             return "status " + r.statusCode() + (key == null ? " (no project key file)" : "");
+        }
+    }
+
+    /**
+     * Waits, at most {@link #COMPILER_WAIT_NANOS}, until the JIT has compiled nothing for {@link #COMPILER_QUIET_NANOS}:
+     * the request queued the compilation of its path, which would otherwise take the first client's cores.
+     */
+    private static void awaitCompiler() throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
+        long deadline = System.nanoTime() + COMPILER_WAIT_NANOS;
+        long last = jit.getTotalCompilationTime();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() < deadline && System.nanoTime() - quietSince < COMPILER_QUIET_NANOS) {
+            Thread.sleep(20);
+            long now = jit.getTotalCompilationTime();
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            }
         }
     }
 
