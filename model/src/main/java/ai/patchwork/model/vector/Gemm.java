@@ -77,9 +77,8 @@ final class Gemm {
      * vector is loaded from the packed matrix and, when held in bfloat16 or int8, widened in registers: the step
      * streams the weights once at memory speed. From 4 rows on, each block of 4 W rows is widened once into a float32
      * scratch that stays in cache and every 4 × 4 tile of x rows runs on it, so the widening is shared by all rows.
-     * int8 blocks are never widened into the scratch: at every row count, each 4 × 4 tile (2 × 4 and 1 × 4 for the
-     * rows past a multiple of 4) widens and scales its W vectors in registers ({@link Q8#tile4x4}), which costs less
-     * than the scratch's stores and loads and leaves the cache to x.
+     * int8 blocks are never widened into the scratch: each 4 × 4 tile widens and scales its W vectors in registers
+     * ({@link Q8#tile4x4}), which costs less than the scratch's stores and loads and leaves the cache to x.
      */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y, int from, int to) {
         if (w.precision() == Precision.BF16_BLOCKED) throw new IllegalArgumentException("blocked weights: NativeGemm");
@@ -95,10 +94,6 @@ final class Gemm {
             if (direct) {
                 int i = 0;
                 if (q8) for (; i + 4 <= m; i += 4) Q8.tile4x4(x, i * k, w, j, y, i * n + j, n);
-                if (q8 && i + 2 <= m) {
-                    Q8.tile2x4(x, i * k, w, j, y, i * n + j, n);
-                    i += 2;
-                }
                 for (; i < m; i++) {
                     if (q8) Q8.tile1x4(x, i * k, w, j, y, i * n + j);
                     else tile1x4(x, i * k, w, (long) j * k, y, i * n + j);

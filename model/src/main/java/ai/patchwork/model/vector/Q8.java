@@ -206,44 +206,6 @@ final class Q8 {
         Gemm.reduce4(c30, c31, c32, c33, y, o + 3 * n);
     }
 
-    /** {@link #tile4x4} for two x rows: the rows a batch leaves past a multiple of 4 share their W vectors too. */
-    static void tile2x4(float[] x, int x0, PackedMatrix w, int j, float[] y, int o, int n) {
-        MemorySegment q = w.values();
-        MemorySegment sc = w.scales();
-        int k = w.k();
-        int x1 = x0 + k;
-        long wb = (long) j * k;
-        long sb = (long) Float.BYTES * j * (k / GROUP);
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero;
-        FloatVector c10 = zero, c11 = zero, c12 = zero, c13 = zero;
-        for (int g = 0; g < k; g += GROUP, sb += 4L * Float.BYTES) {
-            FloatVector d0 = FloatVector.broadcast(S, sc.get(FLOAT_LE, sb));
-            FloatVector d1 = FloatVector.broadcast(S, sc.get(FLOAT_LE, sb + 4));
-            FloatVector d2 = FloatVector.broadcast(S, sc.get(FLOAT_LE, sb + 8));
-            FloatVector d3 = FloatVector.broadcast(S, sc.get(FLOAT_LE, sb + 12));
-            for (int p = g; p < g + GROUP; p += L) {
-                FloatVector a0 = FloatVector.fromArray(S, x, x0 + p);
-                FloatVector a1 = FloatVector.fromArray(S, x, x1 + p);
-                long b = wb + 4L * p;
-                FloatVector v = load(q, b).mul(d0);
-                c00 = a0.fma(v, c00);
-                c10 = a1.fma(v, c10);
-                v = load(q, b + L).mul(d1);
-                c01 = a0.fma(v, c01);
-                c11 = a1.fma(v, c11);
-                v = load(q, b + 2L * L).mul(d2);
-                c02 = a0.fma(v, c02);
-                c12 = a1.fma(v, c12);
-                v = load(q, b + 3L * L).mul(d3);
-                c03 = a0.fma(v, c03);
-                c13 = a1.fma(v, c13);
-            }
-        }
-        Gemm.reduce4(c00, c01, c02, c03, y, o);
-        Gemm.reduce4(c10, c11, c12, c13, y, o + n);
-    }
-
     /** Outputs j .. j + 3 of one x row: per group, four sums of 32 products, each then times its row's scale. */
     static void tile1x4(float[] x, int x0, PackedMatrix w, int j, float[] y, int o) {
         MemorySegment q = w.values();

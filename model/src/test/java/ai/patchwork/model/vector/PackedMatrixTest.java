@@ -75,8 +75,7 @@ class PackedMatrixTest {
 
     /**
      * int8 (Q8_0): every value within half a step (its group's max|w| / 254) of the checkpoint's, and the kernels, the
-     * in-register ones (4 × 4 tiles, then a 2 × 4 and a 1 × 4 tile for the rows past a multiple of 4: m = 2, 3, 6, 7
-     * reach each of them), give the plain product of the quantized values.
+     * in-register ones (1 × 4 tiles, and 4 × 4 tiles from 4 rows on), give the plain product of the quantized values.
      */
     @ParameterizedTest
     @CsvSource({
