@@ -77,8 +77,6 @@ final class Gemm {
      * vector is loaded from the packed matrix and, when held in bfloat16 or int8, widened in registers: the step
      * streams the weights once at memory speed. From 4 rows on, each block of 4 W rows is widened once into a float32
      * scratch that stays in cache and every 4 × 4 tile of x rows runs on it, so the widening is shared by all rows.
-     * int8 blocks are never widened into the scratch: each 4 × 4 tile widens and scales its W vectors in registers
-     * ({@link Q8#tile4x4}), which costs less than the scratch's stores and loads and leaves the cache to x.
      */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y, int from, int to) {
         if (w.precision() == Precision.BF16_BLOCKED) throw new IllegalArgumentException("blocked weights: NativeGemm");
@@ -86,16 +84,13 @@ final class Gemm {
         int k = w.k();
         int m4 = m - m % 4;
         int blocks = Math.min(to, n - n % 4); // packed 4-row blocks end at n4; rows past it are whole
-        boolean q8 = w.precision() == Precision.Q8_0;
-        boolean direct = q8 || (m < 4 && w.precision() != Precision.F16);
+        boolean direct = m < 4 && w.precision() != Precision.F16;
         float[] scratch = direct && blocks >= to ? null : new float[4 * k]; // (4, K), one block
         int j = from;
         for (; j + 4 <= blocks; j += 4) {
             if (direct) {
-                int i = 0;
-                if (q8) for (; i + 4 <= m; i += 4) Q8.tile4x4(x, i * k, w, j, y, i * n + j, n);
-                for (; i < m; i++) {
-                    if (q8) Q8.tile1x4(x, i * k, w, j, y, i * n + j);
+                for (int i = 0; i < m; i++) {
+                    if (w.precision() == Precision.Q8_0) Q8.tile1x4(x, i * k, w, j, y, i * n + j);
                     else tile1x4(x, i * k, w, (long) j * k, y, i * n + j);
                 }
                 continue;

@@ -149,63 +149,6 @@ final class Q8 {
         }
     }
 
-    /**
-     * Outputs (i .. i + 3, j .. j + 3) of y, (·, n) at {@code y[o ..]}: four x rows, the first at {@code x[x0 ..]},
-     * against the 4-row block at W row j. Each W vector is widened and times its group's scale once in registers and
-     * feeds the four x rows, so the widening costs a quarter of a multiply-add per product; the 16 accumulators, the 4
-     * x vectors and the 4 scales of a group fit AVX-512's 32 registers.
-     */
-    static void tile4x4(float[] x, int x0, PackedMatrix w, int j, float[] y, int o, int n) {
-        MemorySegment q = w.values();
-        MemorySegment sc = w.scales();
-        int k = w.k();
-        int x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
-        long wb = (long) j * k;
-        long sb = (long) Float.BYTES * j * (k / GROUP); // the block's scales, 4 per group
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero;
-        FloatVector c10 = zero, c11 = zero, c12 = zero, c13 = zero;
-        FloatVector c20 = zero, c21 = zero, c22 = zero, c23 = zero;
-        FloatVector c30 = zero, c31 = zero, c32 = zero, c33 = zero;
-        for (int g = 0; g < k; g += GROUP, sb += 4L * Float.BYTES) {
-            FloatVector d0 = FloatVector.broadcast(S, sc.get(FLOAT_LE, sb));
-            FloatVector d1 = FloatVector.broadcast(S, sc.get(FLOAT_LE, sb + 4));
-            FloatVector d2 = FloatVector.broadcast(S, sc.get(FLOAT_LE, sb + 8));
-            FloatVector d3 = FloatVector.broadcast(S, sc.get(FLOAT_LE, sb + 12));
-            for (int p = g; p < g + GROUP; p += L) {
-                FloatVector a0 = FloatVector.fromArray(S, x, x0 + p);
-                FloatVector a1 = FloatVector.fromArray(S, x, x1 + p);
-                FloatVector a2 = FloatVector.fromArray(S, x, x2 + p);
-                FloatVector a3 = FloatVector.fromArray(S, x, x3 + p);
-                long b = wb + 4L * p;
-                FloatVector v = load(q, b).mul(d0);
-                c00 = a0.fma(v, c00);
-                c10 = a1.fma(v, c10);
-                c20 = a2.fma(v, c20);
-                c30 = a3.fma(v, c30);
-                v = load(q, b + L).mul(d1);
-                c01 = a0.fma(v, c01);
-                c11 = a1.fma(v, c11);
-                c21 = a2.fma(v, c21);
-                c31 = a3.fma(v, c31);
-                v = load(q, b + 2L * L).mul(d2);
-                c02 = a0.fma(v, c02);
-                c12 = a1.fma(v, c12);
-                c22 = a2.fma(v, c22);
-                c32 = a3.fma(v, c32);
-                v = load(q, b + 3L * L).mul(d3);
-                c03 = a0.fma(v, c03);
-                c13 = a1.fma(v, c13);
-                c23 = a2.fma(v, c23);
-                c33 = a3.fma(v, c33);
-            }
-        }
-        Gemm.reduce4(c00, c01, c02, c03, y, o);
-        Gemm.reduce4(c10, c11, c12, c13, y, o + n);
-        Gemm.reduce4(c20, c21, c22, c23, y, o + 2 * n);
-        Gemm.reduce4(c30, c31, c32, c33, y, o + 3 * n);
-    }
-
     /** Outputs j .. j + 3 of one x row: per group, four sums of 32 products, each then times its row's scale. */
     static void tile1x4(float[] x, int x0, PackedMatrix w, int j, float[] y, int o) {
         MemorySegment q = w.values();
