@@ -135,6 +135,8 @@ public final class StepThreads implements AutoCloseable {
     }
 
     private void run(Job job) {
+        // A worker that has not yet seen close() would otherwise take this loop and run it.
+        if (closed) throw new IllegalStateException("the step threads are closed");
         this.job = job;
         done.set(0);
         generation++; // publishes job
