@@ -30,8 +30,8 @@ import org.springframework.context.event.EventListener;
  * takes several times as long as the next; so health waits, after the request, for the JIT to have caught up with what
  * it queued (at most 5 s). It authenticates with the default project's key of
  * {@code patchwork.auth.project-key-file} (what {@code ./patchwork up} writes) and is metered like any request of that
- * key; without a key file it still runs the path up to the key check. Any failure only logs: the engines are warm
- * either way. Registered with {@code patchwork.serving.startup-request=true}, which {@code ./patchwork up} sets.
+ * key; without a key file it still runs the path up to the key check, and health does not wait for the JIT. Any
+ * failure only logs: the engines are warm either way. Registered with {@code patchwork.serving.startup-request=true}, which {@code ./patchwork up} sets.
  */
 final class StartupRequest implements HealthIndicator {
     private static final Logger log = LoggerFactory.getLogger(StartupRequest.class);
@@ -69,8 +69,11 @@ final class StartupRequest implements HealthIndicator {
         Thread.ofPlatform().daemon().name("patchwork-startup-request").start(() -> {
             long t0 = System.nanoTime();
             try {
-                String outcome = send(port);
-                awaitCompiler();
+                String key = key();
+                String outcome = send(port, key);
+                // Without a key the request stops at the key check: it queued little to compile, and nobody holding
+                // this process's key is about to call it.
+                if (key != null) awaitCompiler();
                 log.info("startup request: {} ({} ms)", outcome, (System.nanoTime() - t0) / 1_000_000);
             } catch (IOException | RuntimeException e) {
                 log.warn("startup request failed: {}", e.toString());
@@ -88,14 +91,13 @@ final class StartupRequest implements HealthIndicator {
         if (!started) done = true;
     }
 
-    private String send(int port) throws IOException, InterruptedException {
+    private String send(int port, String key) throws IOException, InterruptedException {
         String body = "{\"model\":\"" + model + "\",\"prompt\":\"" + PROMPT + "\",\"max_tokens\":4,\"temperature\":0,"
                 + "\"ignore_eos\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/completions"))
                 .timeout(Duration.ofMinutes(2))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
-        String key = key();
         if (key != null) request.header("Authorization", "Bearer " + key);
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<InputStream> r = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
