@@ -11,8 +11,6 @@ import ai.patchwork.testsupport.fixtures.ArchiveBytes;
 import ai.patchwork.testsupport.fixtures.PeftAdapter;
 import ai.patchwork.testsupport.fixtures.SafetensorsBytes;
 import ai.patchwork.testsupport.http.MultipartBody;
-import ai.patchwork.testsupport.services.TestS3;
-import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Supplier;
@@ -318,7 +316,7 @@ class AdapterUploadErrorsTest {
     void isRefusedWithAPreciseErrorAndWritesNothing(Case c) {
         // given
         MultipartBody body = c.body().get();
-        Snapshot before = snapshot();
+        RegistrySnapshot before = RegistrySnapshot.of(jdbc);
         // when
         Response r = new ApiClient(port).post("/v1/adapters", body);
         // then
@@ -329,20 +327,6 @@ class AdapterUploadErrorsTest {
         assertEquals(
                 c.param(),
                 error.path("param").isNull() ? null : error.path("param").asString());
-        assertEquals(before, snapshot(), "no new rows and no new objects");
-    }
-
-    record Snapshot(long adapters, long names, long artifacts, long objects) {}
-
-    private Snapshot snapshot() {
-        return new Snapshot(
-                count("adapters"),
-                count("adapter_names"),
-                count("artifacts"),
-                TestS3.shared().keys(PatchworkTestServices.BUCKET).size());
-    }
-
-    private long count(String table) {
-        return jdbc.sql("SELECT count(*) FROM " + table).query(Long.class).single();
+        assertEquals(before, RegistrySnapshot.of(jdbc), "no new rows and no new objects");
     }
 }

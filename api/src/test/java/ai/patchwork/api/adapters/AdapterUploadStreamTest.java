@@ -8,7 +8,6 @@ import ai.patchwork.api.ApiClient;
 import ai.patchwork.api.ApiTest;
 import ai.patchwork.testsupport.fixtures.PeftAdapter;
 import ai.patchwork.testsupport.http.MultipartBody;
-import ai.patchwork.testsupport.services.TestS3;
 import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -77,10 +76,10 @@ class AdapterUploadStreamTest {
         MultipartBody body = Uploads.files(uniqueName("cut"), adapter(72));
         byte[] whole = body.bytes();
         byte[] cut = Arrays.copyOf(whole, whole.length - 5000); // inside the weights, which come last
-        Snapshot before = snapshot();
+        RegistrySnapshot before = RegistrySnapshot.of(jdbc);
         HttpResponse<byte[]> r = send("", body.contentType(), HttpRequest.BodyPublishers.ofByteArray(cut));
         assertError(r, 400, "invalid_multipart");
-        assertEquals(before, snapshot(), "no new rows and no new objects");
+        assertEquals(before, RegistrySnapshot.of(jdbc), "no new rows and no new objects");
     }
 
     /** With no Content-Length the filter cannot refuse the body up front; the parse counts it (3MB per file). */
@@ -92,13 +91,13 @@ class AdapterUploadStreamTest {
                 .field("base_model", PatchworkTestServices.BASE_MODEL)
                 .file("adapter_config", PeftAdapter.CONFIG_FILE, a.config().getBytes(StandardCharsets.UTF_8))
                 .file("adapter_model", PeftAdapter.WEIGHTS_FILE, new byte[(3 << 20) + 1]);
-        Snapshot before = snapshot();
+        RegistrySnapshot before = RegistrySnapshot.of(jdbc);
         HttpResponse<byte[]> r = send("", body.contentType(), chunked(body.bytes()));
         assertError(r, 413, "file_too_large");
         assertEquals(
                 "the upload exceeds the maximum size (3MB per file, 8MB per request)",
                 json(r).path("error").path("message").asString());
-        assertEquals(before, snapshot(), "no new rows and no new objects");
+        assertEquals(before, RegistrySnapshot.of(jdbc), "no new rows and no new objects");
     }
 
     /** ... and the whole body (8MB), parts the upload does not use included. */
@@ -106,20 +105,20 @@ class AdapterUploadStreamTest {
     void aStreamedBodyOverTheRequestBoundIsRefusedWithoutALength() throws Exception {
         MultipartBody body = Uploads.files(uniqueName("big-body"), adapter(74));
         for (int i = 0; i < 3; i++) body.file("padding" + i, "padding.bin", new byte[(3 << 20) - 100]);
-        Snapshot before = snapshot();
+        RegistrySnapshot before = RegistrySnapshot.of(jdbc);
         HttpResponse<byte[]> r = send("", body.contentType(), chunked(body.bytes()));
         assertError(r, 413, "file_too_large");
-        assertEquals(before, snapshot(), "no new rows and no new objects");
+        assertEquals(before, RegistrySnapshot.of(jdbc), "no new rows and no new objects");
     }
 
     @Test
     void tooManyPartsAreRefused() throws Exception {
         MultipartBody body = Uploads.files(uniqueName("parts"), adapter(75));
         for (int i = 0; i <= UploadParts.MAX_PARTS; i++) body.field("extra" + i, "x");
-        Snapshot before = snapshot();
+        RegistrySnapshot before = RegistrySnapshot.of(jdbc);
         HttpResponse<byte[]> r = send("", body.contentType(), HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
         assertError(r, 400, "invalid_multipart");
-        assertEquals(before, snapshot(), "no new rows and no new objects");
+        assertEquals(before, RegistrySnapshot.of(jdbc), "no new rows and no new objects");
     }
 
     private HttpResponse<byte[]> send(String query, String contentType, HttpRequest.BodyPublisher body)
@@ -148,19 +147,5 @@ class AdapterUploadStreamTest {
         JsonNode error = json(r).path("error");
         assertEquals("invalid_request_error", error.path("type").asString(), text);
         assertEquals(code, error.path("code").asString(), text);
-    }
-
-    record Snapshot(long adapters, long names, long artifacts, long objects) {}
-
-    private Snapshot snapshot() {
-        return new Snapshot(
-                count("adapters"),
-                count("adapter_names"),
-                count("artifacts"),
-                TestS3.shared().keys(PatchworkTestServices.BUCKET).size());
-    }
-
-    private long count(String table) {
-        return jdbc.sql("SELECT count(*) FROM " + table).query(Long.class).single();
     }
 }
