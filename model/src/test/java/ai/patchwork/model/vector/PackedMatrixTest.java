@@ -131,7 +131,7 @@ class PackedMatrixTest {
     }
 
     /** Writes value i of a tensor as {@code dtype} and returns what the tensor then holds. */
-    private static float write(MemorySegment s, DType dtype, int i, float v) {
+    static float write(MemorySegment s, DType dtype, int i, float v) {
         switch (dtype) {
             case BF16 -> {
                 short h = (short) (Float.floatToRawIntBits(v) >>> 16);

@@ -6,7 +6,6 @@ import ai.patchwork.model.safetensors.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -40,7 +39,8 @@ class TransposedTest {
             int at = 0;
             for (int part : rows) {
                 MemorySegment bytes = arena.allocate((long) part * k * dtype.bytes());
-                for (int i = 0; i < part * k; i++) w[at + i] = write(bytes, dtype, i, (float) r.nextGaussian());
+                for (int i = 0; i < part * k; i++)
+                    w[at + i] = PackedMatrixTest.write(bytes, dtype, i, (float) r.nextGaussian());
                 parts.add(new PackedMatrix.Source(bytes, dtype, part));
                 at += part * k;
             }
@@ -64,26 +64,5 @@ class TransposedTest {
                 }
             }
         }
-    }
-
-    /** Writes value i as {@code dtype}, returning the value the checkpoint then holds. */
-    private static float write(MemorySegment s, DType dtype, int i, float v) {
-        return switch (dtype) {
-            case BF16 -> {
-                short h = (short) (Float.floatToRawIntBits(v) >>> 16);
-                s.set(Bf16.SHORT_LE, 2L * i, h);
-                yield Float.intBitsToFloat(h << 16);
-            }
-            case F16 -> {
-                short h = Float.floatToFloat16(v);
-                s.set(Bf16.SHORT_LE, 2L * i, h);
-                yield Float.float16ToFloat(h);
-            }
-            case F32 -> {
-                s.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i, v);
-                yield v;
-            }
-            default -> throw new IllegalArgumentException(dtype.toString());
-        };
     }
 }
