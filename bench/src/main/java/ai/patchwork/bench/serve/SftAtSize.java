@@ -168,12 +168,14 @@ final class SftAtSize {
             out.put("training_seconds", Stats.round(done - training));
             out.put("trained_tokens_per_s", Stats.round(trained / (done - training)));
         }
-        if (lastStepNumber > firstStepNumber) {
+        if (lastStepNumber > firstStepNumber && lastStep > firstStep) {
             out.put("step_seconds", Stats.ratio((lastStep - firstStep) / (lastStepNumber - firstStepNumber)));
             // resident memory added per step between the first step's event and the last's: what the job keeps
             out.put(
                     "rss_growth_per_step_mb",
                     Stats.round((lastStepRss - firstStepRss) / 1048576.0 / (lastStepNumber - firstStepNumber)));
+        } else if (training >= 0) { // every step's event came in one poll: the steps shared the training time
+            out.put("step_seconds", Stats.ratio((done - training) / o.steps));
         }
         if (!trainerRates.isEmpty()) out.put("trainer_tokens_per_s_median", Stats.round(Stats.median(trainerRates)));
         out.put("rss_before_job_mb", before.rss() >> 20);
