@@ -76,7 +76,7 @@ public final class EngineStartup implements AutoCloseable {
         try {
             runner = RunnerFactory.of(runtime).open(config, mc, context);
             runner.warmUp();
-            base = new BaseModel(mc, tokenizer(tokenizing), context, runtime, runner);
+            base = new BaseModel(mc, joined(tokenizing), context, runtime, runner);
         } catch (RuntimeException | Error e) {
             if (runner != null) runner.close();
             tokenizing.thenAccept(Tokenizer::close); // once loaded, if it loads
@@ -87,9 +87,10 @@ public final class EngineStartup implements AutoCloseable {
         next.join().run();
     }
 
-    private static Tokenizer tokenizer(CompletableFuture<Tokenizer> tokenizing) {
+    /** The future's value, or the runtime exception it failed with (not wrapped in a {@link CompletionException}). */
+    private static <T> T joined(CompletableFuture<T> future) {
         try {
-            return tokenizing.join();
+            return future.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
@@ -116,12 +117,7 @@ public final class EngineStartup implements AutoCloseable {
     public InferenceEngine finish(EngineConfig config, AdapterSource source, MeterRegistry registry) {
         if (!startsAs(config)) throw new IllegalArgumentException("not the settings this engine was started with");
         if (!used.compareAndSet(false, true)) throw new IllegalStateException("this start was finished or closed");
-        BaseModel base;
-        try {
-            base = loaded.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        BaseModel base = joined(loaded);
         InferenceEngine engine;
         try {
             engine = new InferenceEngine(config, source, registry, base, thread);
