@@ -43,8 +43,8 @@ import org.bytedeco.dnnl.dnnl_stream;
  * y = x·Wᵀ on oneDNN's matmul for W held in its blocked bfloat16 layout ({@link Precision#BF16_BLOCKED}): x rounded
  * to bfloat16 (nearest, ties to even), products on the CPU's bfloat16 dot-product instructions, sums in float32.
  *
- * <p>The output columns are cut into pieces of {@link #PIECE} that the step's threads claim as they go
- * ({@link StepThreads#overlap}), each thread running oneDNN on its pieces with OpenMP held to that thread, so the
+ * <p>The output columns are cut into pieces ({@link #piece}, or {@link #PIECE} with LoRA deltas beside the product)
+ * that the step's threads claim as they go ({@link StepThreads#overlap}), each thread running oneDNN on its pieces with OpenMP held to that thread, so the
  * step's threads are the only ones, the LoRA deltas run beside the product, and a thread that another process holds
  * up costs the product at most one piece. Each thread keeps its own stream, scratchpad and primitives,
  * one per (rows, K, columns, N). A primitive is made for a fixed row count (oneDNN's run-time row count picks a slow
@@ -62,6 +62,9 @@ final class NativeGemm {
     /** Row counts up to this run on a primitive of their own (decode batches); larger ones round up to a multiple. */
     private static final int EXACT_ROWS = 8;
 
+    /** Pieces per step thread of a product with no LoRA beside it ({@link #piece}). */
+    static final int PIECES_PER_LANE = 2;
+
     /** Columns per piece when LoRA deltas run beside the product. */
     private static final int PIECE = 4 * OneDnn.ROW_BLOCK;
 
@@ -72,7 +75,21 @@ final class NativeGemm {
 
     /** y[0 .. m·n) = x[0 .. m·k) · wᵀ, the columns split over {@code threads}. */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y, StepThreads threads) {
-        matmul(x, m, w, y, threads, 0, (item, lane) -> {});
+        Buffers b = prepare(x, m, w);
+        int piece = piece(w.n(), threads.count());
+        threads.overlap(w.n(), piece, (from, to, lane) -> LANES.get().run(b, m, w, from, to, y), 0, (i, lane) -> {});
+    }
+
+    /**
+     * The columns of a piece of a product with no LoRA beside it: {@link #PIECES_PER_LANE} pieces per thread, whole
+     * blocks of {@link OneDnn#ROW_BLOCK}. Few, because each oneDNN call costs about a microsecond and a one-row step
+     * has ~90 products; more than one per thread, so a thread that another process holds up leaves most of its share
+     * to the others.
+     */
+    static int piece(int n, int threads) {
+        int pieces = threads * PIECES_PER_LANE;
+        int blocks = (n + OneDnn.ROW_BLOCK - 1) / OneDnn.ROW_BLOCK;
+        return Math.max(1, (blocks + pieces - 1) / pieces) * OneDnn.ROW_BLOCK;
     }
 
     /** The same with {@code side} run for each of {@code [0, items)} beside it; the side's items must not touch y. */
@@ -101,8 +118,10 @@ final class NativeGemm {
         threads.everyLane(lane -> {
             Lane l = LANES.get();
             if (threads.count() == 1) l.plan(w, n); // one thread runs the whole range at once
-            l.plan(w, Math.min(PIECE, n));
-            if (n > PIECE && n % PIECE != 0) l.plan(w, n % PIECE);
+            for (int p : new int[] {PIECE, piece(n, threads.count())}) {
+                l.plan(w, Math.min(p, n));
+                if (n > p && n % p != 0) l.plan(w, n % p);
+            }
         });
     }
 
