@@ -23,7 +23,11 @@ record StepSplit(
 
     /** The server's totals so far. */
     static StepSplit scrape(int port, String adminKey) {
-        Prometheus p = Prometheus.scrape(port, adminKey);
+        return of(Prometheus.scrape(port, adminKey));
+    }
+
+    /** The totals in a scrape. */
+    static StepSplit of(Prometheus p) {
         return new StepSplit(
                 p.sum("patchwork_step_time_seconds_count", "phase=\"decode\"").orElse(0),
                 p.sum("patchwork_step_time_seconds_sum", "phase=\"decode\"").orElse(0),
