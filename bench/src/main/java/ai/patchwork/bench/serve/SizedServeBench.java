@@ -172,7 +172,7 @@ final class SizedServeBench implements Callable<Integer> {
                 for (String mode : modes) {
                     if (ServeScenarios.MODES.contains(mode) || mode.equals(SFT)) continue;
                     LoadClient sender = mode.equals(NO_KEY_CHECK) ? unchecked : client;
-                    results.add(cell(sender, mode, c, model(mode, world.id(), ids)));
+                    results.add(cell(sender, process.port(), mode, c, model(mode, world.id(), ids)));
                 }
             }
             int vocab = world.config().vocabSize();
@@ -201,10 +201,13 @@ final class SizedServeBench implements Callable<Integer> {
         };
     }
 
-    private ObjectNode cell(LoadClient client, String mode, int c, IntFunction<String> model) throws Exception {
+    private ObjectNode cell(LoadClient client, int port, String mode, int c, IntFunction<String> model)
+            throws Exception {
         IntFunction<String> prompt = i -> json(PROMPTS.get(i % PROMPTS.size()));
         client.run(Math.min(warmup, requests), 1, model, prompt, maxTokens);
+        StepSplit before = StepSplit.scrape(port, ADMIN_KEY);
         LoadClient.Run run = client.run(requests, c, model, prompt, maxTokens);
+        StepSplit steps = StepSplit.scrape(port, ADMIN_KEY).since(before);
         List<LoadClient.Outcome> ok = run.ok();
         ObjectNode cell = JsonMapper.shared().createObjectNode();
         cell.put("mode", mode);
@@ -214,6 +217,7 @@ final class SizedServeBench implements Callable<Integer> {
         cell.put("tokens", run.tokens());
         cell.put("tokens_per_s", Stats.round(run.tokens() / (run.wallNanos() / 1e9)));
         Stats.latencies(cell, ok);
+        steps.write(cell, run.tokens(), run.wallNanos());
         cell.put("load_average", Stats.round(BenchReport.loadAverage()));
         System.err.println("bench serve: " + cell);
         return cell;

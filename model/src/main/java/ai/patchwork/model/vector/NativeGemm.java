@@ -43,9 +43,10 @@ import org.bytedeco.dnnl.dnnl_stream;
  * y = x·Wᵀ on oneDNN's matmul for W held in its blocked bfloat16 layout ({@link Precision#BF16_BLOCKED}): x rounded
  * to bfloat16 (nearest, ties to even), products on the CPU's bfloat16 dot-product instructions, sums in float32.
  *
- * <p>The output columns are split over the step's threads as {@link Gemm} splits them, each thread running oneDNN on
- * its own range with OpenMP held to that thread, so the step's threads are the only ones and the LoRA deltas still
- * run beside the product ({@link StepThreads#overlap}). Each thread keeps its own stream, scratchpad and primitives,
+ * <p>The output columns are cut into pieces ({@link #piece}, or {@link #PIECE} with LoRA deltas beside the product)
+ * that the step's threads claim as they go ({@link StepThreads#overlap}), each thread running oneDNN on its pieces with OpenMP held to that thread, so the
+ * step's threads are the only ones, the LoRA deltas run beside the product, and a thread that another process holds
+ * up costs the product at most one piece. Each thread keeps its own stream, scratchpad and primitives,
  * one per (rows, K, columns, N). A primitive is made for a fixed row count (oneDNN's run-time row count picks a slow
  * path for this layout), and making one takes milliseconds: so a product of more than {@link #ROWS} rows runs in
  * chunks of that many, and a chunk runs on the primitive of its row count rounded up to a {@linkplain #bucket bucket}
@@ -61,6 +62,9 @@ final class NativeGemm {
     /** Row counts up to this run on a primitive of their own (decode batches); larger ones round up to a multiple. */
     private static final int EXACT_ROWS = 8;
 
+    /** Pieces per step thread of a product with no LoRA beside it ({@link #piece}). */
+    static final int PIECES_PER_LANE = 2;
+
     /** Columns per piece when LoRA deltas run beside the product. */
     private static final int PIECE = 4 * OneDnn.ROW_BLOCK;
 
@@ -72,7 +76,20 @@ final class NativeGemm {
     /** y[0 .. m·n) = x[0 .. m·k) · wᵀ, the columns split over {@code threads}. */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y, StepThreads threads) {
         Buffers b = prepare(x, m, w);
-        threads.split(w.n(), OneDnn.ROW_BLOCK, (from, to, lane) -> LANES.get().run(b, m, w, from, to, y));
+        int piece = piece(w.n(), threads.count());
+        threads.overlap(w.n(), piece, (from, to, lane) -> LANES.get().run(b, m, w, from, to, y), 0, (i, lane) -> {});
+    }
+
+    /**
+     * The columns of a piece of a product with no LoRA beside it: {@link #PIECES_PER_LANE} pieces per thread, whole
+     * blocks of {@link OneDnn#ROW_BLOCK}. Few, because each oneDNN call costs about a microsecond and a one-row step
+     * has ~90 products; more than one per thread, so a thread that another process holds up leaves most of its share
+     * to the others.
+     */
+    static int piece(int n, int threads) {
+        int pieces = threads * PIECES_PER_LANE;
+        int blocks = (n + OneDnn.ROW_BLOCK - 1) / OneDnn.ROW_BLOCK;
+        return Math.max(1, (blocks + pieces - 1) / pieces) * OneDnn.ROW_BLOCK;
     }
 
     /** The same with {@code side} run for each of {@code [0, items)} beside it; the side's items must not touch y. */
@@ -92,17 +109,19 @@ final class NativeGemm {
 
     /**
      * Makes, on every thread of {@code threads}, the primitives that products with {@code w} can run on: every row
-     * bucket, for the columns {@link StepThreads#split} and {@link StepThreads#overlap} can give that thread. A
-     * product then makes none, whatever its row count.
+     * bucket, for the columns {@link StepThreads#overlap} can give that thread (its pieces, or the whole range on one
+     * thread). A product then makes none, whatever its row count.
      */
     static void plan(PackedMatrix w, StepThreads threads) {
         if (w.precision() != Precision.BF16_BLOCKED) throw new IllegalArgumentException(w.precision() + " weights");
         int n = w.n();
-        threads.split(n, OneDnn.ROW_BLOCK, (from, to, lane) -> {
+        threads.everyLane(lane -> {
             Lane l = LANES.get();
-            l.plan(w, to - from);
-            l.plan(w, Math.min(PIECE, n));
-            if (n > PIECE && n % PIECE != 0) l.plan(w, n % PIECE);
+            if (threads.count() == 1) l.plan(w, n); // one thread runs the whole range at once
+            for (int p : new int[] {PIECE, piece(n, threads.count())}) {
+                l.plan(w, Math.min(p, n));
+                if (n > p && n % p != 0) l.plan(w, n % p);
+            }
         });
     }
 

@@ -2,11 +2,14 @@ package ai.patchwork.model.vector;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 
 /**
- * The threads one {@link VectorTransformer#step} runs on: the caller plus {@code count - 1} workers that each take a
- * contiguous share of a loop (the output columns of a matmul, the rows of a row-wise phase), or, for a matmul with
- * LoRA deltas beside it ({@link #overlap}), pieces and items claimed as they go. Every output is computed by the same
+ * The threads one {@link VectorTransformer#step} runs on: the caller plus {@code count - 1} workers that share each
+ * loop of the step (the output columns of a matmul, the rows of a row-wise phase, a matmul's LoRA deltas beside it) in
+ * pieces claimed as they go. The caller waits for the pieces, not for the workers: on a machine shared with other
+ * processes, a worker the OS has not run yet leaves its pieces to the caller instead of stalling the loop until its
+ * next time slice, on each of the hundred-odd loops of a one-row step. Every output is computed by the same
  * code whatever the split, so a step's results match one thread's up to float rounding. Workers spin a while
  * ({@link #SPIN_NANOS}) for the next loop of the step and then park, so an idle engine holds no core. One caller at a time.
  *
@@ -32,15 +35,18 @@ public final class StepThreads implements AutoCloseable {
      */
     private static final long SPIN_NANOS = 100_000;
 
+    /**
+     * Pieces per thread a {@link #split} is cut into: a thread that falls behind (descheduled for another process on a
+     * busy machine) then holds up the loop by at most one such piece while the others take the rest.
+     */
+    static final int PIECES_PER_LANE = 4;
+
     private static final StepThreads SINGLE = new StepThreads(1);
 
     private final int count;
     private final Thread[] workers;
-    private final AtomicInteger done = new AtomicInteger();
-    private volatile long generation;
     private volatile boolean closed;
-    private Job job; // published by the write of generation
-    private volatile Throwable failure;
+    private volatile Job job; // the latest loop; a worker runs each loop it sees once
 
     private StepThreads(int count) {
         this.count = count;
@@ -76,8 +82,8 @@ public final class StepThreads implements AutoCloseable {
     }
 
     /**
-     * Runs {@code share} over {@code [0, n)} cut into {@link #count()} contiguous pieces whose bounds are multiples of
-     * {@code align} (the last piece takes the rest), and returns when all are done.
+     * Runs {@code share} over {@code [0, n)} cut into up to {@link #PIECES_PER_LANE} pieces per thread whose bounds are
+     * multiples of {@code align} (the last piece takes the rest), claimed as they go, and returns when all are done.
      */
     void split(int n, int align, Share share) {
         if (count == 1 || n <= align) {
@@ -85,10 +91,17 @@ public final class StepThreads implements AutoCloseable {
             return;
         }
         int units = (n + align - 1) / align;
-        run(lane -> {
-            int from = Math.min(n, units * lane / count * align);
-            int to = lane == count - 1 ? n : Math.min(n, units * (lane + 1) / count * align);
-            if (from < to) share.run(from, to, lane);
+        int pieces = Math.min(units, count * PIECES_PER_LANE);
+        run(new Job(pieces) {
+            @Override
+            void work(int lane) {
+                for (int p; (p = claim()) >= 0; ) {
+                    int from = Math.min(n, units * p / pieces * align);
+                    int to = p == pieces - 1 ? n : Math.min(n, units * (p + 1) / pieces * align);
+                    if (from < to) attempt(() -> share.run(from, to, lane));
+                    else attempt(() -> {});
+                }
+            }
         });
     }
 
@@ -114,54 +127,115 @@ public final class StepThreads implements AutoCloseable {
         AtomicInteger taken = new AtomicInteger(); // main's pieces claimed from either end
         AtomicInteger fromBack = new AtomicInteger();
         AtomicInteger nextItem = new AtomicInteger();
-        run(lane -> {
-            if (lane == 0) {
-                for (int f = 0; taken.getAndIncrement() < pieces; f++)
-                    main.run(f * piece, Math.min(n, (f + 1) * piece), 0);
-            }
-            for (int i; (i = nextItem.getAndIncrement()) < items; ) side.run(i, lane);
-            if (lane != 0) {
-                while (taken.getAndIncrement() < pieces) {
-                    int b = pieces - 1 - fromBack.getAndIncrement();
-                    main.run(b * piece, Math.min(n, (b + 1) * piece), lane);
+        run(new Job(pieces + items) {
+            @Override
+            void work(int lane) {
+                if (lane == 0) {
+                    for (int f = 0; taken.getAndIncrement() < pieces; f++) {
+                        int from = f * piece;
+                        attempt(() -> main.run(from, Math.min(n, from + piece), 0));
+                    }
+                }
+                for (int i; (i = nextItem.getAndIncrement()) < items; ) {
+                    int item = i;
+                    attempt(() -> side.run(item, lane));
+                }
+                if (lane != 0) {
+                    while (taken.getAndIncrement() < pieces) {
+                        int from = (pieces - 1 - fromBack.getAndIncrement()) * piece;
+                        attempt(() -> main.run(from, Math.min(n, from + piece), lane));
+                    }
                 }
             }
         });
     }
 
-    /** What every lane of one loop runs, lane 0 being the caller. */
-    private interface Job {
-        void run(int lane);
+    /**
+     * Runs {@code task} once on every lane (the caller's included), each with its own lane number, and returns when
+     * all have: for what each thread keeps for itself, such as oneDNN's primitives ({@link NativeGemm#plan}).
+     */
+    void everyLane(IntConsumer task) {
+        if (count == 1) {
+            task.accept(0);
+            return;
+        }
+        run(new Job(count) {
+            @Override
+            void work(int lane) {
+                attempt(() -> task.accept(lane));
+            }
+        });
+    }
+
+    /**
+     * One loop: {@code units} pieces of work claimed as they go, done when all have finished. The caller waits on the
+     * units, not on the workers: a worker that is not running (descheduled on a busy machine, or still waking) holds
+     * up a loop only by a unit it has claimed and not finished, so the caller takes over all the rest.
+     */
+    private abstract static class Job {
+        private final int units;
+        private final AtomicInteger claimed = new AtomicInteger();
+        private final AtomicInteger finished = new AtomicInteger();
+        private volatile Throwable failure;
+
+        Job(int units) {
+            this.units = units;
+        }
+
+        /** Runs on {@code lane} whatever units it can claim. */
+        abstract void work(int lane);
+
+        /** The next unclaimed unit, or -1 when none is left. */
+        int claim() {
+            int u = claimed.getAndIncrement();
+            return u < units ? u : -1;
+        }
+
+        /**
+         * Runs one claimed unit, unless an earlier one failed, and counts it finished either way: every claimed unit
+         * finishes, so the caller never waits for a unit a failure left behind.
+         */
+        void attempt(Runnable unit) {
+            try {
+                if (failure == null) unit.run();
+            } catch (Throwable t) {
+                fail(t);
+            } finally {
+                finished.incrementAndGet();
+            }
+        }
+
+        boolean done() {
+            return finished.get() >= units;
+        }
+
+        void fail(Throwable t) {
+            if (failure == null) failure = t;
+        }
     }
 
     private void run(Job job) {
         // A worker that has not yet seen close() would otherwise take this loop and run it.
         if (closed) throw new IllegalStateException("the step threads are closed");
-        this.job = job;
-        done.set(0);
-        generation++; // publishes job
+        this.job = job; // publishes the loop to the workers
         for (Thread w : workers) LockSupport.unpark(w);
-        Throwable own = null;
         try {
-            job.run(0);
+            job.work(0);
         } catch (Throwable t) {
-            own = t;
+            job.fail(t);
         }
-        awaitWorkers();
-        this.job = null;
-        Throwable t = own != null ? own : failure;
-        failure = null;
+        awaitUnits(job);
+        Throwable t = job.failure;
         if (t instanceof RuntimeException e) throw e;
         if (t instanceof Error e) throw e;
     }
 
-    private void awaitWorkers() {
+    private void awaitUnits(Job job) {
         long start = System.nanoTime();
-        while (done.get() < workers.length) {
+        while (!job.done()) {
             if (closed) {
                 awaitExit();
-                if (done.get() < workers.length)
-                    throw new IllegalStateException("the step threads were closed during a step");
+                if (!job.done()) throw new IllegalStateException("the step threads were closed during a step");
                 return;
             }
             if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
@@ -182,21 +256,21 @@ public final class StepThreads implements AutoCloseable {
     }
 
     private void work(int lane) {
-        long seen = 0;
+        Job seen = null;
         while (true) {
             long start = System.nanoTime();
-            while (generation == seen && !closed) {
+            while (job == seen && !closed) {
                 if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
                 else LockSupport.park(this);
             }
-            if (generation == seen) return; // closed while idle; a loop already started is finished first
-            seen = generation;
+            Job j = job;
+            if (j == seen) return; // closed while idle; a loop already started is finished first
+            seen = j;
             try {
-                job.run(lane);
+                j.work(lane);
             } catch (Throwable t) {
-                failure = t;
+                j.fail(t);
             }
-            done.incrementAndGet();
         }
     }
 

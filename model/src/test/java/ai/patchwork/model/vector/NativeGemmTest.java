@@ -12,6 +12,7 @@ import ai.patchwork.model.safetensors.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -111,29 +112,36 @@ class NativeGemmTest {
                         .toList());
     }
 
-    /** After {@link NativeGemm#plan}, a product of any row count makes no primitive: a request never waits for one. */
+    /**
+     * After {@link NativeGemm#plan}, a product of any row count makes no primitive, on one thread or several: a request
+     * never waits for one.
+     */
     @Test
     void aPlannedMatrixMakesNoPrimitiveForAnyRowCount() {
         int k = 64;
-        int n = 320; // a piece of 256 columns and a rest of 64 when LoRA deltas run beside
+        int n = 320; // pieces of 256 and 64 columns when LoRA deltas run beside, of 128 and 64 on two threads without
         float[] w = new float[n * k];
         SplittableRandom r = new SplittableRandom(3);
         for (int i = 0; i < w.length; i++) w[i] = Bf16.get(bf16((float) r.nextGaussian() * 0.1f), 0);
-        try (Arena arena = Arena.ofShared()) {
-            PackedMatrix blocked = PackedMatrix.pack(List.of(source(w, 0, n, k, arena)), k, false, true, arena);
-            StepThreads one = StepThreads.single();
-            NativeGemm.plan(blocked, one);
-            int planned = NativeGemm.primitives();
-            for (int m : new int[] {1, 5, 9, 23, 64, 100}) {
-                float[] x = GemmTest.random(m * k, r);
-                float[] y = new float[m * n];
-                Gemm.matmul(x, m, blocked, y, one);
-                Gemm.matmul(x, m, blocked, y, one, 1, (item, lane) -> {});
-                float[] want = new float[m * n];
-                Gemm.reference(x, m, k, w, n, want);
-                assertWithin(x, w, m, n, k, want, y);
+        for (int t = 1; t <= 2; t++) {
+            try (Arena arena = Arena.ofShared();
+                    StepThreads threads = StepThreads.of(t)) {
+                PackedMatrix blocked = PackedMatrix.pack(List.of(source(w, 0, n, k, arena)), k, false, true, arena);
+                NativeGemm.plan(blocked, threads);
+                int planned = NativeGemm.primitives();
+                for (int m : new int[] {1, 5, 9, 23, 64, 100}) {
+                    float[] x = GemmTest.random(m * k, r);
+                    float[] y = new float[m * n];
+                    float[] want = new float[m * n];
+                    Gemm.reference(x, m, k, w, n, want);
+                    Gemm.matmul(x, m, blocked, y, threads);
+                    assertWithin(x, w, m, n, k, want, y);
+                    Arrays.fill(y, 0);
+                    Gemm.matmul(x, m, blocked, y, threads, 1, (item, lane) -> {});
+                    assertWithin(x, w, m, n, k, want, y);
+                }
+                assertEquals(planned, NativeGemm.primitives(), "no primitive made after the plan on " + t);
             }
-            assertEquals(planned, NativeGemm.primitives(), "no primitive made after the plan");
         }
     }
 

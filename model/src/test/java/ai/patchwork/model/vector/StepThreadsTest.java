@@ -9,14 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
-/** Every index of a split runs exactly once, pieces start on the alignment, failures reach the caller. */
+/**
+ * Every index of a split runs exactly once, pieces start on the alignment, a held-up worker leaves its pieces to the
+ * caller, failures reach the caller.
+ */
 class StepThreadsTest {
 
     @Test
-    void everyIndexRunsOnceInAlignedPiecesOnEveryLane() {
+    void everyIndexRunsOnceInAlignedPieces() {
         for (int threads = 1; threads <= 4; threads++) {
             try (StepThreads pool = StepThreads.of(threads)) {
                 assertEquals(threads, pool.count());
@@ -31,7 +35,7 @@ class StepThreadsTest {
                             for (int i = from; i < to; i++) hits.incrementAndGet(i);
                         });
                         for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
-                        if (n >= threads * align * 2) assertEquals(threads, lanes.size(), n + " over " + threads);
+                        for (int lane : lanes) assertTrue(lane >= 0 && lane < threads, "lane " + lane);
                     }
                 }
             }
@@ -91,6 +95,52 @@ class StepThreadsTest {
     }
 
     @Test
+    void everyLaneRunsOnceOnItsOwnThread() {
+        for (int threads = 1; threads <= 4; threads++) {
+            try (StepThreads pool = StepThreads.of(threads)) {
+                for (int round = 0; round < 100; round++) {
+                    AtomicIntegerArray runs = new AtomicIntegerArray(threads);
+                    Set<Thread> seen = ConcurrentHashMap.newKeySet();
+                    pool.everyLane(lane -> {
+                        runs.incrementAndGet(lane);
+                        seen.add(Thread.currentThread());
+                    });
+                    for (int lane = 0; lane < threads; lane++) assertEquals(1, runs.get(lane), "lane " + lane);
+                    assertEquals(threads, seen.size());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aLoopFinishesWithoutAWorkerThatIsHeldUp() throws Exception {
+        try (StepThreads pool = StepThreads.of(2)) {
+            CountDownLatch release = new CountDownLatch(1);
+            Thread caller = Thread.currentThread();
+            int[] callerPieces = new int[1];
+            // A piece on the worker blocks until the caller has run every other piece of the loop on its own.
+            int[] total = new int[1];
+            pool.split(64, 1, (from, to, lane) -> {
+                if (Thread.currentThread() != caller) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                synchronized (total) {
+                    total[0] += to - from;
+                    if (Thread.currentThread() == caller) callerPieces[0]++;
+                    if (total[0] >= 64 - 64 / (2 * StepThreads.PIECES_PER_LANE)) release.countDown();
+                }
+            });
+            assertEquals(64, total[0]);
+            assertTrue(
+                    callerPieces[0] >= 2 * StepThreads.PIECES_PER_LANE - 1, callerPieces[0] + " pieces on the caller");
+        }
+    }
+
+    @Test
     void manySplitsInARowLoseNoWakeUp() {
         try (StepThreads pool = StepThreads.of(3)) {
             long[] sum = new long[3];
@@ -107,9 +157,9 @@ class StepThreadsTest {
             IllegalStateException e = assertThrows(
                     IllegalStateException.class,
                     () -> pool.split(8, 1, (from, to, lane) -> {
-                        if (lane == 1) throw new IllegalStateException("lane 1 failed");
+                        if (from <= 5 && 5 < to) throw new IllegalStateException("index 5 failed");
                     }));
-            assertEquals("lane 1 failed", e.getMessage());
+            assertEquals("index 5 failed", e.getMessage());
             int[] count = new int[1];
             pool.split(8, 1, (from, to, lane) -> {
                 synchronized (count) {
