@@ -8,6 +8,7 @@ import ai.patchwork.model.vector.Quantization;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.registry.events.AdapterEvents;
+import ai.patchwork.registry.store.Artifacts;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,9 +42,12 @@ class InferenceConfiguration {
 
     @Bean
     @ConditionalOnBooleanProperty("patchwork.serving.startup-request")
-    StartupRequest startupRequest(BaseModels baseModels, AuthProperties auth) {
+    StartupRequest startupRequest(
+            BaseModels baseModels, AuthProperties auth, ServedModels served, Artifacts artifacts) {
         return new StartupRequest(
-                baseModels.all().stream().map(m -> m.id()).findFirst().orElse(null), auth);
+                baseModels.all().stream().map(m -> m.id()).findFirst().orElse(null),
+                auth,
+                () -> AdapterPathWarmUp.run(artifacts, served.engines()));
     }
 
     @Bean
