@@ -132,8 +132,9 @@ public final class Artifacts {
             if (store.size(scratch.objectKey()).orElse(-1) != hash.size())
                 throw new ObjectStoreException("object " + scratch.objectKey() + " was not stored whole", null);
             try (InputStream in = open(scratch)) {
-                byte[] bytes = in.readNBytes((int) hash.size());
-                if (in.read() >= 0) throw new IOException("object " + scratch.objectKey() + " is longer than sent");
+                byte[] bytes = new byte[(int) hash.size()];
+                if (in.readNBytes(bytes, 0, bytes.length) < bytes.length || in.read() >= 0)
+                    throw new IOException("object " + scratch.objectKey() + " is not the length sent");
                 return bytes;
             } catch (IOException e) {
                 throw new ObjectStoreException("cannot read back " + scratch.objectKey() + ": " + e.getMessage(), e);

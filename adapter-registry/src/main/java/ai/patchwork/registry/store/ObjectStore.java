@@ -177,9 +177,9 @@ public final class ObjectStore implements AutoCloseable {
                     .checksum(Checksum.Algorithm.CRC32)
                     .contentType("application/octet-stream");
             if (size <= Math.min(settings.partSize(), Integer.MAX_VALUE - 8)) {
-                byte[] data = in.readNBytes((int) size);
-                if (data.length < size)
-                    throw new IOException("the stream ended after " + data.length + " of " + size + " bytes");
+                byte[] data = new byte[(int) size]; // readNBytes(int) would read in chunks and copy them again
+                int read = in.readNBytes(data, 0, data.length);
+                if (read < size) throw new IOException("the stream ended after " + read + " of " + size + " bytes");
                 args.data(data, data.length);
             } else {
                 args.stream(in, size, settings.partSize());
