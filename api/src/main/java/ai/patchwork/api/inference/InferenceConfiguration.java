@@ -8,7 +8,6 @@ import ai.patchwork.model.vector.Quantization;
 import ai.patchwork.registry.AdapterRegistry;
 import ai.patchwork.registry.BaseModels;
 import ai.patchwork.registry.events.AdapterEvents;
-import ai.patchwork.registry.store.Artifacts;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,12 +41,13 @@ class InferenceConfiguration {
 
     @Bean
     @ConditionalOnBooleanProperty("patchwork.serving.startup-request")
-    StartupRequest startupRequest(
-            BaseModels baseModels, AuthProperties auth, ServedModels served, Artifacts artifacts) {
+    StartupRequest startupRequest(BaseModels baseModels, AuthProperties auth, ObjectProvider<StartupWarmUp> warmUps) {
         return new StartupRequest(
-                baseModels.all().stream().map(m -> m.id()).findFirst().orElse(null),
-                auth,
-                () -> AdapterPathWarmUp.run(artifacts, served.engines()));
+                baseModels.all().stream().map(m -> m.id()).findFirst().orElse(null), auth, () -> {
+                    long bytes = 0;
+                    for (StartupWarmUp w : warmUps.orderedStream().toList()) bytes += w.run();
+                    return bytes;
+                });
     }
 
     @Bean

@@ -41,25 +41,19 @@ final class StartupRequest implements HealthIndicator {
 
     private final String model;
     private final Path keyFile;
-    private final AdapterWarmUp adapters;
+    private final StartupWarmUp warmUp;
     private volatile boolean done;
     private volatile boolean started;
-
-    /** Runs the adapter upload and load paths once ({@link AdapterPathWarmUp}); returns the bytes it moved. */
-    @FunctionalInterface
-    interface AdapterWarmUp {
-        long run() throws IOException;
-    }
 
     /**
      * @param model the base model the request names; null: none is served, nothing to send
      * @param auth where the default project's key is kept, if anywhere
-     * @param adapters run before the request, so that health also waits for the JIT to have compiled what it queued
+     * @param warmUp run before the request, so that health also waits for the JIT to have compiled what it queued
      */
-    StartupRequest(String model, AuthProperties auth, AdapterWarmUp adapters) {
+    StartupRequest(String model, AuthProperties auth, StartupWarmUp warmUp) {
         this.model = model;
         this.keyFile = auth.projectKeyFile();
-        this.adapters = adapters;
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -77,7 +71,7 @@ final class StartupRequest implements HealthIndicator {
         int port = event.getWebServer().getPort();
         Thread.ofPlatform().daemon().name("patchwork-startup-request").start(() -> {
             long t0 = System.nanoTime();
-            warmUpAdapters();
+            warmUp();
             try {
                 String key = key();
                 String outcome = send(port, key);
@@ -95,17 +89,14 @@ final class StartupRequest implements HealthIndicator {
         });
     }
 
-    /** Any failure only logs: the first upload and load then run the paths cold, as they would without this. */
-    private void warmUpAdapters() {
+    /** Any failure only logs: the first client then runs the path cold, as it would without this. */
+    private void warmUp() {
         long t0 = System.nanoTime();
         try {
-            long bytes = adapters.run();
-            log.info(
-                    "adapter path warmed up with {} bytes of weights ({} ms)",
-                    bytes,
-                    (System.nanoTime() - t0) / 1_000_000);
+            long bytes = warmUp.run();
+            log.info("start-up warm-up moved {} bytes ({} ms)", bytes, (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException | RuntimeException e) {
-            log.warn("adapter path warm-up failed: {}", e.toString());
+            log.warn("start-up warm-up failed: {}", e.toString());
         }
     }
 

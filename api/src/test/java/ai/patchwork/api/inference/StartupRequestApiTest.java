@@ -50,6 +50,9 @@ class StartupRequestApiTest {
     @Autowired
     Artifacts artifacts;
 
+    @Autowired
+    StartupWarmUp warmUp;
+
     @DynamicPropertySource
     static void keyFile(DynamicPropertyRegistry registry) throws IOException {
         Path dir = Files.createTempDirectory("patchwork-startup-request");
@@ -84,7 +87,7 @@ class StartupRequestApiTest {
     void theAdapterWarmUpLeavesNoObjectAndNoResidentAdapter() throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L; // the start-up's own warm-up has finished by UP
         while (startupRequest.health().getStatus() != Status.UP && System.nanoTime() < deadline) Thread.sleep(20);
-        long bytes = AdapterPathWarmUp.run(artifacts, served.engines());
+        long bytes = warmUp.run();
         assertTrue(bytes > 0, "a synthetic adapter went through the path");
         assertEquals(List.of(), artifacts.store().keys(Artifacts.ROUND_TRIP_PREFIX));
         assertEquals(
