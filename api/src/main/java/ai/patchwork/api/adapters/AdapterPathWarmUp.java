@@ -25,8 +25,8 @@ import java.util.Map;
 import org.apache.tomcat.util.http.fileupload.UploadContext;
 
 /**
- * The adapter data path run once at start-up, before the process reports ready, with a synthetic rank-1 adapter on
- * every projection of each served base model: what an upload does with its body (the multipart parts read off it,
+ * The adapter data path run once at start-up, before the process reports ready, with a synthetic adapter on every
+ * projection of the first layers of each served base model: what an upload does with its body (the multipart parts read off it,
  * the weights scanned and hashed as they are written to a scratch file: {@link UploadParts}, then uploaded to the
  * object store) and what a cold load does (the weights read back from the store with their sha256 verified, parsed,
  * and converted by the engine's adapter cache to its host tier's form). Without it the first upload and the first
@@ -38,10 +38,17 @@ import org.apache.tomcat.util.http.fileupload.UploadContext;
  * upload are not part of it.
  */
 final class AdapterPathWarmUp implements StartupWarmUp {
-    /** The synthetic adapter's name and rank. */
+    /** The synthetic adapter's name. */
     static final String ID = "patchwork-warm-up";
 
-    static final int RANK = 1;
+    /**
+     * Its rank where the engine serves it: 5, so that the packing runs both its path for blocks of 4 rows and the one
+     * for the rows after them (compiled code met by a rank it never saw would be thrown away at the first real load).
+     */
+    static final int RANK = 5;
+
+    /** The weights stop at the layer that takes them past this size: enough for the JIT, small for the start-up. */
+    static final long WEIGHT_BYTES = 4L << 20;
 
     private static final String BOUNDARY = "patchwork-warm-up-5eedcafef00d";
 
@@ -63,7 +70,8 @@ final class AdapterPathWarmUp implements StartupWarmUp {
 
     private long run(InferenceEngine engine) throws IOException {
         ModelConfig base = engine.modelConfig();
-        PeftConfig peft = new PeftConfig(RANK, 2 * RANK, false, EnumSet.allOf(Projection.class), ID);
+        int rank = Math.min(RANK, engine.config().maxLoraRank());
+        PeftConfig peft = new PeftConfig(rank, 2 * rank, false, EnumSet.allOf(Projection.class), ID);
         byte[] body = body(AdapterWriter.configJson(peft), weights(base, peft));
         try (UploadParts parts = UploadParts.receive(context(body), null, body.length, body.length)) {
             if (!(parts.files() instanceof AdapterFiles.Peft files)
@@ -77,10 +85,14 @@ final class AdapterPathWarmUp implements StartupWarmUp {
         return body.length;
     }
 
-    /** adapter_model.safetensors of a PEFT adapter on every module of {@code base}, small finite values, F32. */
+    /**
+     * adapter_model.safetensors of a PEFT adapter on every module of the first layers of {@code base}, up to about
+     * {@link #WEIGHT_BYTES}, small finite values, F32.
+     */
     static byte[] weights(ModelConfig base, PeftConfig peft) throws IOException {
         Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
-        for (int l = 0; l < base.numLayers(); l++) {
+        long bytes = 0;
+        for (int l = 0; l < base.numLayers() && bytes < WEIGHT_BYTES; l++) {
             for (Projection p : Projection.values()) {
                 String prefix = AdapterWriter.prefix(l, p.module());
                 int in = p.inFeatures(base);
@@ -91,6 +103,7 @@ final class AdapterPathWarmUp implements StartupWarmUp {
                 tensors.put(
                         prefix + ".lora_B.weight",
                         new SafetensorsWriter.Tensor(new long[] {out, peft.rank()}, values(out * peft.rank())));
+                bytes += (long) Float.BYTES * peft.rank() * (in + out);
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
