@@ -165,9 +165,9 @@ public final class ObjectStore implements AutoCloseable {
      * computes with the CPU's carry-less multiply (the client's default, CRC32C, is computed byte by byte in Java and
      * cost more than the transfer itself).
      *
-     * <p>Bytes that fit in one part are read into one array of their size and sent from it: the client reads a
-     * stream into a buffer that grows by doubling, which for a 25 MB adapter allocated about 64 MB and copied the
-     * bytes twice more. Either way one part is held in memory.
+     * <p>Bytes that fit in one part are read into one array of their size and sent from it: the client would read
+     * the stream into a buffer that grows by doubling, copying the bytes again at every step. Either way one part is
+     * held in memory.
      */
     public void put(String key, InputStream in, long size) {
         call("upload " + key, () -> {
