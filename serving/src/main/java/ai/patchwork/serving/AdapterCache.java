@@ -170,6 +170,15 @@ public final class AdapterCache {
                 pinned.size());
     }
 
+    /**
+     * Converts {@code adapter} to the form the host tier keeps, as a load does, and drops the result: nothing is cached,
+     * no budget or slot taken, no load counted. For a start-up warm-up, so that the first real load does not run the
+     * conversion interpreted.
+     */
+    public void warmUp(LoraModules adapter) {
+        device.resident(adapter, base);
+    }
+
     /** A request for the adapter was queued: keep it in host memory until {@link #withdraw}, load it now if needed. */
     synchronized CompletableFuture<ResidentAdapter> request(String adapterId) {
         demand.merge(adapterId, 1, Integer::sum);

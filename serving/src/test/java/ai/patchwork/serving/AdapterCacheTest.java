@@ -89,6 +89,18 @@ class AdapterCacheTest {
     }
 
     @Test
+    void aWarmUpConvertsAnAdapterAndKeepsNothing() {
+        AdapterCache cache = cache(4, 2.5);
+        cache.warmUp(AdapterWeights.load("a", root.resolve("a"), base));
+        assertEquals(Set.of(), cache.residentAdapterIds());
+        assertEquals(0, cache.stats().hostBytes());
+        assertEquals(0, cache.stats().deviceSlotsUsed());
+        assertEquals(0, count("patchwork.adapter.loads", "result", "success"));
+        cache.prefetch("a").join();
+        assertEquals(1, loads("a"), "a warm-up is not a load: the first request loads from the source");
+    }
+
+    @Test
     void anAdapterInUseIsNeverEvicted() {
         AdapterCache cache = cache(4, 1.5);
         Acquire a = cache.tryAcquire("a", null);

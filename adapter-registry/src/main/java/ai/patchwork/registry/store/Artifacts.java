@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,6 +110,37 @@ public final class Artifacts {
                     "stored object " + artifact.objectKey() + " failed verification and was removed: " + file
                             + " holds sha256 " + sent + ", not " + artifact.sha256(),
                     null);
+        }
+    }
+
+    /** Key prefix of the objects {@link #roundTrip} writes and removes again: never an artifact's. */
+    public static final String ROUND_TRIP_PREFIX = "warm-up/";
+
+    /**
+     * Uploads {@code file}, whose content is {@code hash}, as {@link #put} does but under a key of its own outside
+     * {@link #KEY_PREFIX} ({@code warm-up/<random>}), reads it back as {@link #open} does (sha256 verified) and removes
+     * it: the store's write and read paths run once, with no row written and no object left. For the start-up warm-up,
+     * so that the first upload and the first load do not run these paths interpreted.
+     *
+     * @return the bytes read back
+     */
+    public byte[] roundTrip(Path file, ContentHash hash) {
+        if (hash.size() > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("too large to read back: " + hash);
+        Artifact scratch = new Artifact(hash.sha256(), hash.size(), ROUND_TRIP_PREFIX + UUID.randomUUID());
+        try {
+            upload(file, scratch);
+            if (store.size(scratch.objectKey()).orElse(-1) != hash.size())
+                throw new ObjectStoreException("object " + scratch.objectKey() + " was not stored whole", null);
+            try (InputStream in = open(scratch)) {
+                byte[] bytes = new byte[(int) hash.size()];
+                if (in.readNBytes(bytes, 0, bytes.length) < bytes.length || in.read() >= 0)
+                    throw new IOException("object " + scratch.objectKey() + " is not the length sent");
+                return bytes;
+            } catch (IOException e) {
+                throw new ObjectStoreException("cannot read back " + scratch.objectKey() + ": " + e.getMessage(), e);
+            }
+        } finally {
+            store.remove(scratch.objectKey());
         }
     }
 

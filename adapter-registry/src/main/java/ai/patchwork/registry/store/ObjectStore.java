@@ -164,13 +164,27 @@ public final class ObjectStore implements AutoCloseable {
      * size; the caller closes the stream. The store checks each request's bytes against their CRC32, which the JDK
      * computes with the CPU's carry-less multiply (the client's default, CRC32C, is computed byte by byte in Java and
      * cost more than the transfer itself).
+     *
+     * <p>Bytes that fit in one part are read into one array of their size and sent from it: the client would read
+     * the stream into a buffer that grows by doubling, copying the bytes again at every step. Either way one part is
+     * held in memory.
      */
     public void put(String key, InputStream in, long size) {
         call("upload " + key, () -> {
-            client.putObject(PutObjectArgs.builder().bucket(bucket()).object(key).stream(in, size, settings.partSize())
+            PutObjectArgs.Builder args = PutObjectArgs.builder()
+                    .bucket(bucket())
+                    .object(key)
                     .checksum(Checksum.Algorithm.CRC32)
-                    .contentType("application/octet-stream")
-                    .build());
+                    .contentType("application/octet-stream");
+            if (size <= Math.min(settings.partSize(), Integer.MAX_VALUE - 8)) {
+                byte[] data = new byte[(int) size]; // readNBytes(int) would read in chunks and copy them again
+                int read = in.readNBytes(data, 0, data.length);
+                if (read < size) throw new IOException("the stream ended after " + read + " of " + size + " bytes");
+                args.data(data, data.length);
+            } else {
+                args.stream(in, size, settings.partSize());
+            }
+            client.putObject(args.build());
             return null;
         });
     }

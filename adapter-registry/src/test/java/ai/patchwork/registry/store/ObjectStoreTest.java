@@ -2,12 +2,14 @@ package ai.patchwork.registry.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.patchwork.registry.RegistryTestBed;
 import ai.patchwork.testsupport.services.TestS3;
 import io.minio.StatObjectArgs;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +62,31 @@ class ObjectStoreTest {
         store.remove("test/big.bin");
         assertEquals(OptionalLong.empty(), store.size("test/big.bin"));
         store.remove("test/big.bin");
+    }
+
+    @Test
+    void aSinglePartGoesUpInOneRequestAndAShortStreamStoresNothing() throws Exception {
+        ObjectStore store = RegistryTestBed.shared().store;
+        byte[] bytes = new byte[1 << 20];
+        new Random(8).nextBytes(bytes);
+        store.put("test/one-part.bin", new ByteArrayInputStream(bytes), bytes.length);
+        String etag = TestS3.shared()
+                .client()
+                .statObject(StatObjectArgs.builder()
+                        .bucket(RegistryTestBed.BUCKET)
+                        .object("test/one-part.bin")
+                        .build())
+                .etag();
+        assertFalse(etag.contains("-"), "one request, not a multipart upload: " + etag);
+        try (InputStream in = store.get("test/one-part.bin")) {
+            assertArrayEquals(bytes, in.readAllBytes());
+        }
+        store.remove("test/one-part.bin");
+        ObjectStoreException e = assertThrows(
+                ObjectStoreException.class,
+                () -> store.put("test/short.bin", new ByteArrayInputStream(bytes), bytes.length + 1L));
+        assertTrue(e.getMessage().contains("ended after " + bytes.length), e.getMessage());
+        assertEquals(OptionalLong.empty(), store.size("test/short.bin"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package ai.patchwork.api.adapters;
 
+import ai.patchwork.api.inference.ServedModels;
 import ai.patchwork.api.platform.ConditionalOnRole;
 import ai.patchwork.api.platform.PatchworkProperties;
 import ai.patchwork.api.platform.Role;
@@ -10,6 +11,7 @@ import ai.patchwork.registry.events.AdapterEvents;
 import ai.patchwork.registry.store.Artifacts;
 import ai.patchwork.registry.store.GcReport;
 import javax.sql.DataSource;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -56,6 +58,17 @@ class AdaptersConfiguration {
     @DependsOnDatabaseInitialization
     AdapterEvents adapterEvents(DataSource dataSource) {
         return new AdapterEvents(dataSource);
+    }
+
+    /**
+     * The adapter upload and load paths run once before health turns UP, by the start-up request's thread (only where
+     * there is one: {@code patchwork.serving.startup-request}).
+     */
+    @Bean
+    @ConditionalOnRole(Role.SERVING)
+    @ConditionalOnBooleanProperty("patchwork.serving.startup-request")
+    AdapterPathWarmUp adapterPathWarmUp(Artifacts artifacts, ServedModels served) {
+        return new AdapterPathWarmUp(artifacts, served);
     }
 
     @Bean

@@ -19,6 +19,7 @@ import org.apache.tomcat.util.http.fileupload.FileItemIterator;
 import org.apache.tomcat.util.http.fileupload.FileItemStream;
 import org.apache.tomcat.util.http.fileupload.FileUpload;
 import org.apache.tomcat.util.http.fileupload.FileUploadException;
+import org.apache.tomcat.util.http.fileupload.RequestContext;
 import org.apache.tomcat.util.http.fileupload.impl.FileUploadIOException;
 import org.apache.tomcat.util.http.fileupload.impl.SizeException;
 import org.apache.tomcat.util.http.fileupload.servlet.ServletRequestContext;
@@ -57,15 +58,20 @@ record UploadParts(ScratchDir dir, AdapterFiles files, String name, String baseM
 
     /** Reads the body, checks which parts were sent and keeps them: the two PEFT files, or one archive. */
     static UploadParts receive(HttpServletRequest request, long maxFileSize, long maxRequestSize) {
+        return receive(new ServletRequestContext(request), request.getQueryString(), maxFileSize, maxRequestSize);
+    }
+
+    /** {@link #receive(HttpServletRequest, long, long)} of a body and query string from elsewhere (the warm-up). */
+    static UploadParts receive(RequestContext body, String queryString, long maxFileSize, long maxRequestSize) {
         ScratchDir dir = null;
         try {
             dir = ScratchDir.create("patchwork-upload-");
-            Map<String, String> fields = query(request.getQueryString());
+            Map<String, String> fields = query(queryString);
             Map<String, Received> files = new HashMap<>();
             FileUpload upload = new FileUpload();
             upload.setFileSizeMax(maxFileSize);
             upload.setSizeMax(maxRequestSize);
-            FileItemIterator parts = upload.getItemIterator(new ServletRequestContext(request));
+            FileItemIterator parts = upload.getItemIterator(body);
             int count = 0;
             while (parts.hasNext()) {
                 FileItemStream part = parts.next();

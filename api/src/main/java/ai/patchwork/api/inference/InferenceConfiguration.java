@@ -41,9 +41,13 @@ class InferenceConfiguration {
 
     @Bean
     @ConditionalOnBooleanProperty("patchwork.serving.startup-request")
-    StartupRequest startupRequest(BaseModels baseModels, AuthProperties auth) {
+    StartupRequest startupRequest(BaseModels baseModels, AuthProperties auth, ObjectProvider<StartupWarmUp> warmUps) {
         return new StartupRequest(
-                baseModels.all().stream().map(m -> m.id()).findFirst().orElse(null), auth);
+                baseModels.all().stream().map(m -> m.id()).findFirst().orElse(null), auth, () -> {
+                    long bytes = 0;
+                    for (StartupWarmUp w : warmUps.orderedStream().toList()) bytes += w.run();
+                    return bytes;
+                });
     }
 
     @Bean

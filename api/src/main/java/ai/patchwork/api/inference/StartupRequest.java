@@ -41,16 +41,19 @@ final class StartupRequest implements HealthIndicator {
 
     private final String model;
     private final Path keyFile;
+    private final StartupWarmUp warmUp;
     private volatile boolean done;
     private volatile boolean started;
 
     /**
      * @param model the base model the request names; null: none is served, nothing to send
      * @param auth where the default project's key is kept, if anywhere
+     * @param warmUp run before the request, so that health also waits for the JIT to have compiled what it queued
      */
-    StartupRequest(String model, AuthProperties auth) {
+    StartupRequest(String model, AuthProperties auth, StartupWarmUp warmUp) {
         this.model = model;
         this.keyFile = auth.projectKeyFile();
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -68,6 +71,7 @@ final class StartupRequest implements HealthIndicator {
         int port = event.getWebServer().getPort();
         Thread.ofPlatform().daemon().name("patchwork-startup-request").start(() -> {
             long t0 = System.nanoTime();
+            warmUp();
             try {
                 String key = key();
                 String outcome = send(port, key);
@@ -83,6 +87,17 @@ final class StartupRequest implements HealthIndicator {
                 done = true;
             }
         });
+    }
+
+    /** Any failure only logs: the first client then runs the path cold, as it would without this. */
+    private void warmUp() {
+        long t0 = System.nanoTime();
+        try {
+            long bytes = warmUp.run();
+            log.info("start-up warm-up moved {} bytes ({} ms)", bytes, (System.nanoTime() - t0) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            log.warn("start-up warm-up failed: {}", e.toString());
+        }
     }
 
     /** Without a web server (a test's mock environment) there is nothing to send: ready as the context is. */

@@ -3,6 +3,7 @@ package ai.patchwork.api.inference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.patchwork.registry.store.Artifacts;
 import ai.patchwork.testsupport.spring.PatchworkTestServices;
 import java.io.IOException;
 import java.net.URI;
@@ -11,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.health.contributor.Status;
@@ -44,6 +47,12 @@ class StartupRequestApiTest {
     @Autowired
     StartupRequest startupRequest;
 
+    @Autowired
+    Artifacts artifacts;
+
+    @Autowired
+    StartupWarmUp warmUp;
+
     @DynamicPropertySource
     static void keyFile(DynamicPropertyRegistry registry) throws IOException {
         Path dir = Files.createTempDirectory("patchwork-startup-request");
@@ -72,5 +81,20 @@ class StartupRequestApiTest {
                 .stats()
                 .steps();
         assertTrue(steps >= 4, "a prefill and 3 decode steps ran before UP, got " + steps);
+    }
+
+    @Test
+    void theAdapterWarmUpLeavesNoObjectAndNoResidentAdapter() throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L; // the start-up's own warm-up has finished by UP
+        while (startupRequest.health().getStatus() != Status.UP && System.nanoTime() < deadline) Thread.sleep(20);
+        long bytes = warmUp.run();
+        assertTrue(bytes > 0, "a synthetic adapter went through the path");
+        assertEquals(List.of(), artifacts.store().keys(Artifacts.ROUND_TRIP_PREFIX));
+        assertEquals(
+                Set.of(),
+                served.engine(PatchworkTestServices.BASE_MODEL)
+                        .orElseThrow()
+                        .adapters()
+                        .residentAdapterIds());
     }
 }

@@ -68,6 +68,8 @@ class SizedServeBenchTest {
         assertTrue(upload.path("ms").path("max").asDouble()
                 >= upload.path("ms").path("p50").asDouble());
         assertTrue(upload.path("ms").path("p50").asDouble() > 0, upload.toString());
+        double first = upload.path("ms").path("first").asDouble();
+        assertTrue(first > 0 && first <= upload.path("ms").path("max").asDouble(), upload.toString());
         // every adapter was loaded once from the registry, timed by the server, and is resident in both tiers
         JsonNode cold = out.path("cold_load");
         assertEquals(3, cold.path("server_load_ms").path("count").asInt(), cold.toString());
