@@ -46,8 +46,10 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 
 /**
- * y = x·Wᵀ on oneDNN's matmul for W held in its blocked bfloat16 layout ({@link Precision#BF16_BLOCKED}): x rounded
- * to bfloat16 (nearest, ties to even), products on the CPU's bfloat16 dot-product instructions, sums in float32.
+ * y = x·Wᵀ on oneDNN's matmul for W held in its blocked bfloat16 layout ({@link Precision#BF16_BLOCKED}) or as int8
+ * with grouped scales ({@link Precision#Q8_0_ROWS}, widened by oneDNN to bfloat16 once per product): x rounded to
+ * bfloat16 (nearest, ties to even), products on the CPU's bfloat16 dot-product instructions, sums in float32. An int8
+ * range of columns runs piece by piece ({@link Q8Rows#PIECE}), each on its own values and scales.
  *
  * <p>The output columns are split over the step's threads as {@link Gemm} splits them, each thread running oneDNN on
  * its own range with OpenMP held to that thread, so the step's threads are the only ones and the LoRA deltas still

@@ -35,9 +35,14 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
             throw new IllegalArgumentException(values.byteSize() + " bytes for " + n + " × " + k + " " + precision);
         }
         if (precision.int8() != (scales != null)) throw new IllegalArgumentException("scales with int8 only");
-        if (scales != null && (!Q8.fits(k) || scales.byteSize() != (long) n * (k / Q8.GROUP) * Float.BYTES)) {
+        if (scales != null && (!Q8.fits(k) || scales.byteSize() != scaleBytes(precision, n, k))) {
             throw new IllegalArgumentException(scales.byteSize() + " bytes of scales for " + n + " × " + k);
         }
+    }
+
+    /** Bytes of the scales of an (n, k) int8 matrix: a float32 per group, twice in {@link Q8Rows}' layout. */
+    static long scaleBytes(Precision precision, int n, int k) {
+        return (long) n * (k / Q8.GROUP) * Float.BYTES * (precision == Precision.Q8_0_ROWS ? 2 : 1);
     }
 
     /** A matrix held unquantized. */

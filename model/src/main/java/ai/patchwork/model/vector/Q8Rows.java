@@ -17,7 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  * then runs piece by piece, each on the piece's own values and scales.
  *
  * <p>A single x row is multiplied here ({@link #dot}): oneDNN widens every weight to bfloat16 before multiplying,
- * which pays off only when two or more rows share the widened weights.
+ * which pays off only when two or more rows share the widened weights. The scales are held a second time after
+ * oneDNN's, row after row (N, K / 32), for it: read from oneDNN's pieces, one row's 64 scales of a K of 2048 lie in
+ * 64 cache lines a piece apart, which stalls the row on cache misses; row by row they are the next 4 lines of one
+ * stream. That costs 4 bytes per 32 weights more.
  */
 final class Q8Rows {
 
@@ -30,7 +33,7 @@ final class Q8Rows {
 
     private Q8Rows() {}
 
-    /** Index of the scale of row {@code row}, group {@code g}, in an (n, k) matrix. */
+    /** Index of the scale of row {@code row}, group {@code g}, in oneDNN's copy of an (n, k) matrix's scales. */
     static long scaleIndex(int n, int k, int row, int g) {
         int groups = k / Q8.GROUP;
         int first = row - row % PIECE;
@@ -42,7 +45,7 @@ final class Q8Rows {
     static PackedMatrix pack(MemorySegment[] rowSeg, long[] rowAt, DType dtype, int n, int k, Arena arena) {
         if (!Q8.fits(k)) throw new IllegalArgumentException("rows of " + k + " values do not split into groups");
         MemorySegment q = OffHeap.allocate((long) n * k, arena);
-        MemorySegment scales = OffHeap.allocate((long) n * (k / Q8.GROUP) * Float.BYTES, arena);
+        MemorySegment scales = OffHeap.allocate(PackedMatrix.scaleBytes(Precision.Q8_0_ROWS, n, k), arena);
         IntStream.range(0, (n + 3) / 4).parallel().forEach(b -> {
             float[] row = new float[k];
             byte[] qs = new byte[k];
@@ -51,6 +54,7 @@ final class Q8Rows {
                 for (int g = 0; g < k / Q8.GROUP; g++) {
                     float d = Q8.quantize(row, g * Q8.GROUP, qs);
                     scales.set(FLOAT_LE, Float.BYTES * scaleIndex(n, k, j, g), d);
+                    scales.set(FLOAT_LE, Float.BYTES * rowScaleIndex(n, k, j, g), d);
                 }
                 MemorySegment.copy(qs, 0, q, ValueLayout.JAVA_BYTE, (long) j * k, k);
             }
@@ -58,8 +62,14 @@ final class Q8Rows {
         return new PackedMatrix(q, scales, Precision.Q8_0_ROWS, n, k);
     }
 
+    /** Index of the same scale in the row-by-row copy, after oneDNN's. */
+    static long rowScaleIndex(int n, int k, int row, int g) {
+        int groups = k / Q8.GROUP;
+        return (long) n * groups + (long) row * groups + g;
+    }
+
     private static float scale(PackedMatrix w, int row, int col) {
-        return w.scales().get(FLOAT_LE, Float.BYTES * scaleIndex(w.n(), w.k(), row, col / Q8.GROUP));
+        return w.scales().get(FLOAT_LE, Float.BYTES * rowScaleIndex(w.n(), w.k(), row, col / Q8.GROUP));
     }
 
     /** Value {@code i} (row i / k, column i % k), dequantized. */
@@ -79,21 +89,20 @@ final class Q8Rows {
     }
 
     /**
-     * Row {@code j} of W times x[x0 .. x0 + k): per group, a sum of 32 products, then times the group's scale; two
-     * accumulators for alternate groups, so that no chain of dependent additions sets the pace.
+     * Row {@code j} of W times x[x0 .. x0 + k): per group, a sum of 32 products, then times the group's scale (from
+     * the row-by-row copy); two accumulators for alternate groups, so that no chain of dependent additions sets the
+     * pace.
      */
     static float dot(float[] x, int x0, PackedMatrix w, int j) {
         MemorySegment q = w.values();
         MemorySegment sc = w.scales();
         int k = w.k();
         int groups = k / Q8.GROUP;
-        int first = j - j % PIECE;
-        long stride = (long) Float.BYTES * Math.min(PIECE, w.n() - first); // bytes from one group's scale to the next
-        long s = Float.BYTES * scaleIndex(w.n(), k, j, 0);
+        long s = Float.BYTES * rowScaleIndex(w.n(), k, j, 0);
         long r = (long) j * k;
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
         int g = 0;
-        for (; g + 1 < groups; g += 2, s += 2 * stride) {
+        for (; g + 1 < groups; g += 2, s += 2 * Float.BYTES) {
             int p0 = g * Q8.GROUP;
             int p1 = p0 + Q8.GROUP;
             FloatVector t0 = FloatVector.zero(S), t1 = FloatVector.zero(S);
@@ -102,7 +111,7 @@ final class Q8Rows {
                 t1 = FloatVector.fromArray(S, x, x0 + p1 + p).fma(Q8.load(q, r + p1 + p), t1);
             }
             c0 = t0.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s)), c0);
-            c1 = t1.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s + stride)), c1);
+            c1 = t1.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s + Float.BYTES)), c1);
         }
         if (g < groups) { // an odd last group
             int p0 = g * Q8.GROUP;
