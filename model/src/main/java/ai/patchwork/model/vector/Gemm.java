@@ -41,8 +41,16 @@ final class Gemm {
 
     /** y[0 .. m·n) = x[0 .. m·k) · wᵀ, overwriting y. */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y) {
-        if (w.precision() == Precision.BF16_BLOCKED) NativeGemm.matmul(x, m, w, y, StepThreads.single());
+        if (onOneDnn(m, w)) NativeGemm.matmul(x, m, w, y, StepThreads.single());
         else matmul(x, m, w, y, 0, w.n());
+    }
+
+    /**
+     * Whether oneDNN multiplies m rows by w: always for its blocked bfloat16 layout; for int8 weights in its layout
+     * from two rows on, where the weights it widens once serve several rows (one row runs on {@link Q8Rows#dot}).
+     */
+    static boolean onOneDnn(int m, PackedMatrix w) {
+        return w.precision() == Precision.BF16_BLOCKED || (w.precision() == Precision.Q8_0_ROWS && m >= 2);
     }
 
     /** Below this many multiply-adds a product runs on the calling thread: waking the others would cost more. */
@@ -50,7 +58,7 @@ final class Gemm {
 
     /** The same product with its output columns split over {@code threads} (in blocks of 4, the tile width). */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y, StepThreads threads) {
-        if (w.precision() == Precision.BF16_BLOCKED) NativeGemm.matmul(x, m, w, y, threads);
+        if (onOneDnn(m, w)) NativeGemm.matmul(x, m, w, y, threads);
         else if ((long) m * w.n() * w.k() < MIN_SPLIT_MACS) matmul(x, m, w, y, 0, w.n());
         else threads.split(w.n(), 4, (from, to, lane) -> matmul(x, m, w, y, from, to));
     }
@@ -62,7 +70,7 @@ final class Gemm {
      */
     static void matmul(
             float[] x, int m, PackedMatrix w, float[] y, StepThreads threads, int items, StepThreads.Item side) {
-        if (w.precision() == Precision.BF16_BLOCKED) {
+        if (onOneDnn(m, w)) {
             NativeGemm.matmul(x, m, w, y, threads, items, side);
         } else if ((long) m * w.n() * w.k() < MIN_SPLIT_MACS && items < 2) {
             matmul(x, m, w, y, 0, w.n());
@@ -82,6 +90,12 @@ final class Gemm {
         if (w.precision() == Precision.BF16_BLOCKED) throw new IllegalArgumentException("blocked weights: NativeGemm");
         int n = w.n();
         int k = w.k();
+        if (w.precision() == Precision.Q8_0_ROWS) { // each output a dot product of whole rows
+            for (int j = from; j < to; j++) {
+                for (int i = 0; i < m; i++) y[i * n + j] = Q8Rows.dot(x, i * k, w, j);
+            }
+            return;
+        }
         int m4 = m - m % 4;
         int blocks = Math.min(to, n - n % 4); // packed 4-row blocks end at n4; rows past it are whole
         boolean direct = m < 4 && w.precision() != Precision.F16;

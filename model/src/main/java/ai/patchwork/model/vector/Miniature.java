@@ -47,10 +47,12 @@ final class Miniature {
                 c.ropeScaling(),
                 c.tieWordEmbeddings(),
                 c.biasedModules());
-        boolean int8 = real.matrices().stream().anyMatch(p -> p.precision() == Precision.Q8_0);
+        boolean int8 = real.matrices().stream().anyMatch(p -> p.precision().int8());
+        // int8 in oneDNN's layout stays so here: the miniature's products of several rows then run on it too
+        boolean int8Rows = real.matrices().stream().anyMatch(p -> p.precision() == Precision.Q8_0_ROWS);
         DType dtype = real.matrices().stream()
                 .map(PackedMatrix::precision)
-                .filter(p -> p != Precision.Q8_0)
+                .filter(p -> !p.int8())
                 .map(Miniature::dtype)
                 .findFirst()
                 .orElse(DType.BF16);
@@ -58,22 +60,23 @@ final class Miniature {
         try {
             SplittableRandom random = new SplittableRandom(7);
             int e = m.hiddenSize();
-            PackedMatrix embedding = matrix(m.vocabSize(), e, dtype, int8, random, arena);
+            PackedMatrix embedding = matrix(m.vocabSize(), e, dtype, int8, false, random, arena); // as the loader's
             List<VectorBlock> blocks = new ArrayList<>();
             for (int l = 0; l < m.numLayers(); l++) {
                 blocks.add(new VectorBlock(
                         l,
                         m,
                         ones(e),
-                        group(m, ProjectionGroup.QKV, dtype, int8, random, arena),
+                        group(m, ProjectionGroup.QKV, dtype, int8, int8Rows, random, arena),
                         biased(m, ProjectionGroup.QKV) ? new float[ProjectionGroup.QKV.outFeatures(m)] : null,
-                        group(m, ProjectionGroup.O, dtype, int8, random, arena),
+                        group(m, ProjectionGroup.O, dtype, int8, int8Rows, random, arena),
                         ones(e),
-                        group(m, ProjectionGroup.GATE_UP, dtype, int8, random, arena),
-                        group(m, ProjectionGroup.DOWN, dtype, int8, random, arena)));
+                        group(m, ProjectionGroup.GATE_UP, dtype, int8, int8Rows, random, arena),
+                        group(m, ProjectionGroup.DOWN, dtype, int8, int8Rows, random, arena)));
             }
-            PackedMatrix head =
-                    real.lmHead == real.embedding ? embedding : matrix(m.vocabSize(), e, dtype, int8, random, arena);
+            PackedMatrix head = real.lmHead == real.embedding
+                    ? embedding
+                    : matrix(m.vocabSize(), e, dtype, int8, int8Rows, random, arena);
             return new VectorTransformer(new ModelWeights(m, arena, embedding, blocks, ones(e), head));
         } catch (RuntimeException | Error ex) {
             arena.close();
@@ -95,14 +98,21 @@ final class Miniature {
     }
 
     private static PackedMatrix group(
-            ModelConfig m, ProjectionGroup g, DType dtype, boolean int8, SplittableRandom random, Arena arena) {
+            ModelConfig m,
+            ProjectionGroup g,
+            DType dtype,
+            boolean int8,
+            boolean int8Rows,
+            SplittableRandom random,
+            Arena arena) {
         int rows = 0;
         for (Projection p : g.parts()) rows += p.outFeatures(m);
-        return matrix(rows, g.inFeatures(m), dtype, int8, random, arena);
+        return matrix(rows, g.inFeatures(m), dtype, int8, int8Rows, random, arena);
     }
 
     /** An (n, k) matrix of small random values held in {@code dtype}, packed as the model's are. */
-    private static PackedMatrix matrix(int n, int k, DType dtype, boolean int8, SplittableRandom random, Arena arena) {
+    private static PackedMatrix matrix(
+            int n, int k, DType dtype, boolean int8, boolean int8Rows, SplittableRandom random, Arena arena) {
         try (Arena rows = Arena.ofShared()) { // the packer reads them on every core
             MemorySegment src = rows.allocate((long) n * k * dtype.bytes());
             float scale = (float) (1 / Math.sqrt(k));
@@ -114,7 +124,7 @@ final class Miniature {
                     default -> src.set(SHORT_LE, 2 * i, (short) (Float.floatToRawIntBits(v) >>> 16));
                 }
             }
-            return PackedMatrix.pack(List.of(new PackedMatrix.Source(src, dtype, n)), k, int8, arena);
+            return PackedMatrix.pack(List.of(new PackedMatrix.Source(src, dtype, n)), k, int8, int8 && int8Rows, arena);
         }
     }
 

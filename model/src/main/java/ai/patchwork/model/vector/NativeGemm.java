@@ -1,12 +1,15 @@
 package ai.patchwork.model.vector;
 
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_ATTR_SCALES;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_BA16a64b2a;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_ab;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_ba;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_fpmath_mode_bf16;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_strides;
@@ -16,6 +19,8 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_fpmath_mode_v2;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scales;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scratchpad_mode;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
@@ -23,6 +28,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_scratchpad_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_s8;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_scratchpad_mode_user;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
@@ -40,8 +46,10 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 
 /**
- * y = x·Wᵀ on oneDNN's matmul for W held in its blocked bfloat16 layout ({@link Precision#BF16_BLOCKED}): x rounded
- * to bfloat16 (nearest, ties to even), products on the CPU's bfloat16 dot-product instructions, sums in float32.
+ * y = x·Wᵀ on oneDNN's matmul for W held in its blocked bfloat16 layout ({@link Precision#BF16_BLOCKED}) or as int8
+ * with grouped scales ({@link Precision#Q8_0_ROWS}, widened by oneDNN to bfloat16 once per product): x rounded to
+ * bfloat16 (nearest, ties to even), products on the CPU's bfloat16 dot-product instructions, sums in float32. An int8
+ * range of columns runs piece by piece ({@link Q8Rows#PIECE}), each on its own values and scales.
  *
  * <p>The output columns are cut into pieces ({@link #piece}, or {@link #PIECE} with LoRA deltas beside the product)
  * that the step's threads claim as they go ({@link StepThreads#overlap}), each thread running oneDNN on its pieces with OpenMP held to that thread, so the
@@ -76,20 +84,25 @@ final class NativeGemm {
     /** y[0 .. m·n) = x[0 .. m·k) · wᵀ, the columns split over {@code threads}. */
     static void matmul(float[] x, int m, PackedMatrix w, float[] y, StepThreads threads) {
         Buffers b = prepare(x, m, w);
-        int piece = piece(w.n(), threads.count());
+        int piece = piece(w.n(), threads.count(), align(w));
         threads.overlap(w.n(), piece, (from, to, lane) -> LANES.get().run(b, m, w, from, to, y), 0, (i, lane) -> {});
     }
 
     /**
      * The columns of a piece of a product with no LoRA beside it: {@link #PIECES_PER_LANE} pieces per thread, whole
-     * blocks of {@link OneDnn#ROW_BLOCK}. Few, because each oneDNN call costs about a microsecond and a one-row step
-     * has ~90 products; more than one per thread, so a thread that another process holds up leaves most of its share
-     * to the others.
+     * multiples of {@code align}. Few, because each oneDNN call costs about a microsecond and a one-row step has ~90
+     * products; more than one per thread, so a thread that another process holds up leaves most of its share to the
+     * others.
      */
-    static int piece(int n, int threads) {
+    static int piece(int n, int threads, int align) {
         int pieces = threads * PIECES_PER_LANE;
-        int blocks = (n + OneDnn.ROW_BLOCK - 1) / OneDnn.ROW_BLOCK;
-        return Math.max(1, (blocks + pieces - 1) / pieces) * OneDnn.ROW_BLOCK;
+        int blocks = (n + align - 1) / align;
+        return Math.max(1, (blocks + pieces - 1) / pieces) * align;
+    }
+
+    /** Where a piece of columns may start: a block of the bfloat16 layout, a piece of int8 scales. */
+    private static int align(PackedMatrix w) {
+        return w.precision() == Precision.Q8_0_ROWS ? Q8Rows.PIECE : OneDnn.ROW_BLOCK;
     }
 
     /** The same with {@code side} run for each of {@code [0, items)} beside it; the side's items must not touch y. */
@@ -113,12 +126,17 @@ final class NativeGemm {
      * thread). A product then makes none, whatever its row count.
      */
     static void plan(PackedMatrix w, StepThreads threads) {
-        if (w.precision() != Precision.BF16_BLOCKED) throw new IllegalArgumentException(w.precision() + " weights");
+        if (!w.precision().oneDnn()) throw new IllegalArgumentException(w.precision() + " weights");
         int n = w.n();
         threads.everyLane(lane -> {
             Lane l = LANES.get();
+            if (w.precision() == Precision.Q8_0_ROWS) { // int8 runs one piece of scales at a time, whatever the range
+                l.plan(w, Math.min(Q8Rows.PIECE, n));
+                if (n > Q8Rows.PIECE && n % Q8Rows.PIECE != 0) l.plan(w, n % Q8Rows.PIECE);
+                return;
+            }
             if (threads.count() == 1) l.plan(w, n); // one thread runs the whole range at once
-            for (int p : new int[] {PIECE, piece(n, threads.count())}) {
+            for (int p : new int[] {PIECE, piece(n, threads.count(), OneDnn.ROW_BLOCK)}) {
                 l.plan(w, Math.min(p, n));
                 if (n > p && n % p != 0) l.plan(w, n % p);
             }
@@ -132,7 +150,7 @@ final class NativeGemm {
 
     /** The caller's buffers, x written in bfloat16, room for the rows a bucket adds. */
     private static Buffers prepare(float[] x, int m, PackedMatrix w) {
-        if (w.precision() != Precision.BF16_BLOCKED) throw new IllegalArgumentException(w.precision() + " weights");
+        if (!w.precision().oneDnn()) throw new IllegalArgumentException(w.precision() + " weights");
         Buffers b = BUFFERS.get();
         long padded = m - m % ROWS + (m % ROWS == 0 ? 0 : bucket(m % ROWS));
         b.fit(padded * w.k() * 2, padded * w.n() * 4);
@@ -152,7 +170,7 @@ final class NativeGemm {
     }
 
     /** One (rows, K, columns, N) product's primitive and the memory objects it reads and writes. */
-    private record Shape(int rows, int k, int width, int n) {}
+    private record Shape(int rows, int k, int width, int n, boolean int8) {}
 
     private static final class Product {
         final dnnl_primitive primitive = new dnnl_primitive();
@@ -160,16 +178,29 @@ final class NativeGemm {
         final dnnl_memory weights = new dnnl_memory();
         final dnnl_memory dst = new dnnl_memory();
         final dnnl_memory scratchpad = new dnnl_memory();
+        final dnnl_memory scales = new dnnl_memory();
         final long scratchpadBytes;
-        final dnnl_exec_arg_t args = new dnnl_exec_arg_t(4);
+        final int count;
+        final dnnl_exec_arg_t args;
         private long xAt; // the addresses the memory objects point at (0: not set yet, as created with a null handle)
         private long wAt;
+        private long scalesAt;
         private long yAt;
         private long padAt;
 
+        /**
+         * The product for {@code s}. Int8 weights ({@link Q8Rows}) are Wᵀ (K, width) in the plain {@code ba} layout
+         * with a float32 scale per 32 values along K of each column; oneDNN widens them to bfloat16 (its weight
+         * decompression, {@code fpmath_mode} bf16 applied to integers) and multiplies on the bfloat16 instructions.
+         */
         Product(Shape s) {
+            count = s.int8 ? 5 : 4;
+            args = new dnnl_exec_arg_t(count);
             dnnl_memory_desc x = OneDnn.desc(new long[] {s.rows, s.k}, dnnl_ab);
-            dnnl_memory_desc w = OneDnn.desc(new long[] {s.k, s.width}, dnnl_BA16a64b2a);
+            dnnl_memory_desc w = s.int8
+                    ? OneDnn.desc(new long[] {s.k, s.width}, dnnl_s8, dnnl_ba)
+                    : OneDnn.desc(new long[] {s.k, s.width}, dnnl_BA16a64b2a);
+            dnnl_memory_desc sc = s.int8 ? OneDnn.desc(new long[] {s.k / Q8.GROUP, s.width}, dnnl_f32, dnnl_ab) : null;
             dnnl_memory_desc y = new dnnl_memory_desc();
             dnnl_primitive_attr attr = new dnnl_primitive_attr();
             dnnl_primitive_desc pd = new dnnl_primitive_desc();
@@ -180,6 +211,13 @@ final class NativeGemm {
                         "describing y");
                 OneDnn.check(dnnl_primitive_attr_create(attr), "creating attributes");
                 OneDnn.check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad");
+                if (s.int8) {
+                    OneDnn.check(
+                            dnnl_primitive_attr_set_scales(
+                                    attr, DNNL_ARG_WEIGHTS, 3, 2, new long[] {Q8.GROUP, 1}, dnnl_f32),
+                            "grouped scales");
+                    OneDnn.check(dnnl_primitive_attr_set_fpmath_mode_v2(attr, dnnl_fpmath_mode_bf16, 1), "fpmath");
+                }
                 OneDnn.check(
                         dnnl_matmul_primitive_desc_create(pd, OneDnn.engine(), x, w, null, y, attr), "planning a " + s);
                 dnnl_memory_desc pad = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
@@ -188,6 +226,7 @@ final class NativeGemm {
                 OneDnn.check(dnnl_memory_create(weights, w, OneDnn.engine(), null), "wrapping W");
                 OneDnn.check(dnnl_memory_create(dst, y, OneDnn.engine(), null), "wrapping y");
                 OneDnn.check(dnnl_memory_create(scratchpad, pad, OneDnn.engine(), null), "wrapping the scratchpad");
+                if (s.int8) OneDnn.check(dnnl_memory_create(scales, sc, OneDnn.engine(), null), "wrapping the scales");
                 OneDnn.check(dnnl_primitive_create(primitive, pd), "creating a " + s);
             } finally {
                 dnnl_primitive_desc_destroy(pd);
@@ -195,26 +234,33 @@ final class NativeGemm {
                 dnnl_memory_desc_destroy(x);
                 dnnl_memory_desc_destroy(w);
                 dnnl_memory_desc_destroy(y);
+                if (sc != null) dnnl_memory_desc_destroy(sc);
             }
             args.position(0).arg(DNNL_ARG_SRC).memory(src);
             args.position(1).arg(DNNL_ARG_WEIGHTS).memory(weights);
             args.position(2).arg(DNNL_ARG_DST).memory(dst);
             args.position(3).arg(DNNL_ARG_SCRATCHPAD).memory(scratchpad);
+            if (s.int8)
+                args.position(4).arg(DNNL_ARG_ATTR_SCALES | DNNL_ARG_WEIGHTS).memory(scales);
             args.position(0);
         }
 
         /**
-         * Points the memory objects at x, W, y and the scratchpad and runs the product. A handle is set only when its
-         * address moved since the last run: a decode step's buffers stay put, so mostly only W (another layer's) moves.
+         * Points the memory objects at x, W (and its int8 scales), y and the scratchpad and runs the product. A handle
+         * is set only when its address moved since the last run: a decode step's buffers stay put, so mostly only W
+         * (another layer's) moves.
          */
-        void run(dnnl_stream stream, long x, long w, long y, long pad) {
+        void run(dnnl_stream stream, long x, long w, long wScales, long y, long pad) {
             if (x != xAt) OneDnn.check(dnnl_memory_set_data_handle(src, OneDnn.at(xAt = x)), "setting x");
             if (w != wAt) OneDnn.check(dnnl_memory_set_data_handle(weights, OneDnn.at(wAt = w)), "setting W");
+            if (count == 5 && wScales != scalesAt) {
+                OneDnn.check(dnnl_memory_set_data_handle(scales, OneDnn.at(scalesAt = wScales)), "setting the scales");
+            }
             if (y != yAt) OneDnn.check(dnnl_memory_set_data_handle(dst, OneDnn.at(yAt = y)), "setting y");
             if (pad != padAt) {
                 OneDnn.check(dnnl_memory_set_data_handle(scratchpad, OneDnn.at(padAt = pad)), "setting the scratchpad");
             }
-            OneDnn.check(dnnl_primitive_execute(primitive, stream, 4, args), "multiplying");
+            OneDnn.check(dnnl_primitive_execute(primitive, stream, count, args), "multiplying");
         }
 
         void close() {
@@ -223,6 +269,7 @@ final class NativeGemm {
             dnnl_memory_destroy(weights);
             dnnl_memory_destroy(dst);
             dnnl_memory_destroy(scratchpad);
+            if (count == 5) dnnl_memory_destroy(scales);
             args.close();
         }
     }
@@ -253,15 +300,23 @@ final class NativeGemm {
         void run(Buffers b, int m, PackedMatrix w, int from, int to, float[] out) {
             int k = w.k();
             int n = w.n();
-            long weights = w.values().address() + (long) from * k * 2; // whole row blocks: a blocked matrix itself
-            for (int r = 0; r < m; r += ROWS) {
-                Product p = product(bucket(Math.min(ROWS, m - r)), w, to - from);
-                p.run(
-                        stream,
-                        b.x.address() + (long) r * k * 2,
-                        weights,
-                        b.y.address() + ((long) r * n + from) * 4,
-                        scratchpad.address());
+            boolean int8 = w.precision() == Precision.Q8_0_ROWS;
+            int step = int8 ? Q8Rows.PIECE : to - from; // int8: piece by piece, each with its own dense scales
+            for (int f = from; f < to; f += step) {
+                int width = Math.min(step, to - f);
+                long weights =
+                        w.values().address() + (long) f * k * w.precision().bytes(); // a matrix itself
+                long scales = int8 ? w.scales().address() + (long) f * (k / Q8.GROUP) * Float.BYTES : 0;
+                for (int r = 0; r < m; r += ROWS) {
+                    Product p = product(bucket(Math.min(ROWS, m - r)), w, width);
+                    p.run(
+                            stream,
+                            b.x.address() + (long) r * k * 2,
+                            weights,
+                            scales,
+                            b.y.address() + ((long) r * n + f) * 4,
+                            scratchpad.address());
+                }
             }
             for (int r = 0; r < m; r++) {
                 long at = ((long) r * n + from) * 4;
@@ -277,7 +332,8 @@ final class NativeGemm {
         }
 
         private Product product(int rows, PackedMatrix w, int width) {
-            Product p = products.computeIfAbsent(new Shape(rows, w.k(), width, w.n()), Product::new);
+            Product p = products.computeIfAbsent(
+                    new Shape(rows, w.k(), width, w.n(), w.precision() == Precision.Q8_0_ROWS), Product::new);
             if (scratchpad.byteSize() < p.scratchpadBytes)
                 scratchpad = Arena.ofAuto().allocate(p.scratchpadBytes, 64);
             return p;

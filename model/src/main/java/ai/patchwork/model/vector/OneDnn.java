@@ -180,8 +180,13 @@ final class OneDnn {
 
     /** A bfloat16 memory descriptor of {@code dims} in the layout {@code tag}. */
     static dnnl_memory_desc desc(long[] dims, int tag) {
+        return desc(dims, dnnl_bf16, tag);
+    }
+
+    /** A memory descriptor of {@code dims} of {@code type} in the layout {@code tag}. */
+    static dnnl_memory_desc desc(long[] dims, int type, int tag) {
         dnnl_memory_desc d = new dnnl_memory_desc();
-        check(dnnl_memory_desc_create_with_tag(d, dims.length, dims, dnnl_bf16, tag), "describing memory");
+        check(dnnl_memory_desc_create_with_tag(d, dims.length, dims, type, tag), "describing memory");
         return d;
     }
 

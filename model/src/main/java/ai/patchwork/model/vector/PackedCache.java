@@ -92,7 +92,7 @@ final class PackedCache {
                 long scales = m.get(LONG, e + 24);
                 out.add(new PackedMatrix(
                         m.asSlice(m.get(LONG, e + 16), (long) n * k * precision.bytes()),
-                        scales == 0 ? null : m.asSlice(scales, scaleBytes(n, k)),
+                        scales == 0 ? null : m.asSlice(scales, PackedMatrix.scaleBytes(precision, n, k)),
                         precision,
                         n,
                         k));
@@ -128,15 +128,12 @@ final class PackedCache {
                 return "a matrix of no size or out of place";
             }
             long valueBytes = (long) n * k * Precision.values()[p].bytes();
-            if (values + valueBytes > size || (scales != 0 && scales + scaleBytes(n, k) > size)) {
+            if (values + valueBytes > size
+                    || (scales != 0 && scales + PackedMatrix.scaleBytes(Precision.values()[p], n, k) > size)) {
                 return "a matrix past the end of the file";
             }
         }
         return null;
-    }
-
-    private static long scaleBytes(int n, int k) {
-        return (long) n * (k / Q8.GROUP) * Float.BYTES;
     }
 
     /**

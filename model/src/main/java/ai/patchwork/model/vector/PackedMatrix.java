@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * matrix was packed into.
  *
  * @param values the packed values, {@code n·k·precision.bytes()} bytes
- * @param scales the float32 scales of {@link Precision#Q8_0} values ({@link Q8}), else null
+ * @param scales the float32 scales of int8 values ({@link Q8}, {@link Q8Rows}), else null
  */
 record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precision, int n, int k) {
 
@@ -34,11 +34,15 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
         if (values.byteSize() != (long) n * k * precision.bytes()) {
             throw new IllegalArgumentException(values.byteSize() + " bytes for " + n + " × " + k + " " + precision);
         }
-        if ((precision == Precision.Q8_0) != (scales != null))
-            throw new IllegalArgumentException("scales with Q8_0 only");
-        if (scales != null && (!Q8.fits(k) || scales.byteSize() != (long) n * (k / Q8.GROUP) * Float.BYTES)) {
+        if (precision.int8() != (scales != null)) throw new IllegalArgumentException("scales with int8 only");
+        if (scales != null && (!Q8.fits(k) || scales.byteSize() != scaleBytes(precision, n, k))) {
             throw new IllegalArgumentException(scales.byteSize() + " bytes of scales for " + n + " × " + k);
         }
+    }
+
+    /** Bytes of the scales of an (n, k) int8 matrix: a float32 per group, twice in {@link Q8Rows}' layout. */
+    static long scaleBytes(Precision precision, int n, int k) {
+        return (long) n * (k / Q8.GROUP) * Float.BYTES * (precision == Precision.Q8_0_ROWS ? 2 : 1);
     }
 
     /** A matrix held unquantized. */
@@ -83,11 +87,13 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
     }
 
     /**
-     * The same, or, when {@code blocked} is set and the parts fit ({@link OneDnn#fits}: BF16, whole blocks of rows),
-     * in oneDNN's layout for {@link NativeGemm}; such a matrix has no rows to read back one by one.
+     * The same, or, when {@code blocked} is set and the parts fit, in a layout of oneDNN's for {@link NativeGemm}:
+     * BF16 parts of whole blocks of rows ({@link OneDnn#fits}) in its blocked layout, which has no rows to read back
+     * one by one; int8 ones, with oneDNN loaded, in {@link Q8Rows}'.
      */
     static PackedMatrix pack(List<Source> parts, int k, boolean int8, boolean blocked, Arena arena) {
         if (blocked && !int8 && OneDnn.fits(parts, k)) return OneDnn.pack(parts, k, arena);
+        boolean int8Rows = blocked && OneDnn.available();
         DType dtype = parts.getFirst().dtype();
         int n = 0;
         for (Source p : parts) {
@@ -113,7 +119,11 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
                 rowAt[r] = (long) j * k * eb;
             }
         }
-        if (int8 && Q8.fits(k)) return Q8.pack(rowSeg, rowAt, dtype, n, k, arena);
+        if (int8 && Q8.fits(k)) {
+            return int8Rows
+                    ? Q8Rows.pack(rowSeg, rowAt, dtype, n, k, arena)
+                    : Q8.pack(rowSeg, rowAt, dtype, n, k, arena);
+        }
         int ob = precision.bytes();
         MemorySegment dst = OffHeap.allocate((long) n * k * ob, arena);
         int n4 = n - n % 4;
@@ -164,6 +174,7 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
             case BF16 -> Bf16.widen(values, at, dst, dOff, len);
             case F16 -> F16.widen(values, at, dst, dOff, len);
             case Q8_0 -> Q8.widen(this, from, len, dst, dOff);
+            case Q8_0_ROWS -> Q8Rows.widen(this, from, len, dst, dOff);
             case BF16_BLOCKED -> throw blocked();
         }
     }
@@ -175,6 +186,7 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
             case BF16 -> Bf16.get(values, 2 * i);
             case F16 -> F16.get(values, 2 * i);
             case Q8_0 -> Q8.get(this, i);
+            case Q8_0_ROWS -> Q8Rows.get(this, i);
             case BF16_BLOCKED -> throw blocked();
         };
     }
@@ -187,7 +199,7 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
     void row(int r, float[] dst, int dOff) {
         if (r < 0 || r >= n) throw new IndexOutOfBoundsException("row " + r + " of " + n);
         int n4 = n - n % 4;
-        if (r >= n4) {
+        if (r >= n4 || precision == Precision.Q8_0_ROWS) { // a whole row
             widen((long) r * k, k, dst, dOff);
             return;
         }

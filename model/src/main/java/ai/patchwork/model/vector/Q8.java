@@ -80,7 +80,7 @@ final class Q8 {
     }
 
     /** One source row as float32. */
-    private static void read(MemorySegment s, long at, DType dtype, float[] row, int k) {
+    static void read(MemorySegment s, long at, DType dtype, float[] row, int k) {
         switch (dtype) {
             case BF16 -> Bf16.widen(s, at, row, 0, k);
             case F16 -> F16.widen(s, at, row, 0, k);

@@ -55,7 +55,7 @@ final class Transposed {
         }
         int l = FloatVector.SPECIES_PREFERRED.length();
         int n4 = n - n % 4;
-        if (r >= n4) return w.get((long) r * k + c);
+        if (r >= n4 || w.precision() == Precision.Q8_0_ROWS) return w.get((long) r * k + c); // a whole row
         int kv = k - k % l;
         long block = (long) (r - r % 4) * k;
         int lane = r % 4;

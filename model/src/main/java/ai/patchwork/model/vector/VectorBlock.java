@@ -84,9 +84,7 @@ final class VectorBlock {
 
     /** How many of this block's four matrices oneDNN multiplies ({@link NativeGemm}). */
     int nativeMatrices() {
-        return (int) matrices().stream()
-                .filter(w -> w.precision() == Precision.BF16_BLOCKED)
-                .count();
+        return (int) matrices().stream().filter(w -> w.precision().oneDnn()).count();
     }
 
     /** Bytes of this block's packed matrices. */

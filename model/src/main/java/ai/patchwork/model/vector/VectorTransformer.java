@@ -80,15 +80,13 @@ public final class VectorTransformer implements AutoCloseable {
             throw new IllegalStateException(
                     "the CPU runtime needs the Vector API: run java with --add-modules jdk.incubator.vector");
         }
-        // int8 matrices never take oneDNN's layout (PackedMatrix#pack): asking for it would only name another cache
-        // file and another shared copy of the same weights.
-        boolean blocked = matmul.nativeWeights() && quantization == Quantization.NONE;
+        boolean blocked = matmul.nativeWeights(); // BF16 or int8 projections in oneDNN's layouts (PackedMatrix#pack)
         return new VectorTransformer(ModelWeights.acquire(modelDir, quantization, blocked, packedCacheDir));
     }
 
     /** How many weight matrices oneDNN multiplies ({@link Matmul}); the rest run on the Vector API. */
     public int nativeMatrices() {
-        int n = weights.lmHead.precision() == Precision.BF16_BLOCKED ? 1 : 0;
+        int n = weights.lmHead.precision().oneDnn() ? 1 : 0;
         for (VectorBlock b : weights.blocks) n += b.nativeMatrices();
         return n;
     }

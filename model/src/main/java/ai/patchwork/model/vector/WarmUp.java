@@ -73,7 +73,7 @@ final class WarmUp {
         record Shape(int n, int k) {}
         Set<Shape> done = new HashSet<>();
         for (PackedMatrix m : model.weights().matrices()) {
-            if (m.precision() == Precision.BF16_BLOCKED && done.add(new Shape(m.n(), m.k()))) {
+            if (m.precision().oneDnn() && done.add(new Shape(m.n(), m.k()))) {
                 NativeGemm.plan(m, threads);
             }
         }

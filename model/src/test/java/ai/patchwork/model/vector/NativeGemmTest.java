@@ -145,7 +145,7 @@ class NativeGemmTest {
         }
     }
 
-    /** Rows that are not whole 64-row blocks, F32 and int8 keep the Vector API's layout. */
+    /** BF16 rows that are not whole 64-row blocks and F32 keep the Vector API's layout; int8 takes oneDNN's. */
     @Test
     void whatDoesNotFitStaysOnTheVectorApi() {
         try (Arena arena = Arena.ofShared()) {
@@ -155,8 +155,12 @@ class NativeGemmTest {
                     PackedMatrix.pack(List.of(source(w, 0, 96, 64, arena)), 64, false, true, arena)
                             .precision());
             assertEquals(
-                    Precision.Q8_0,
+                    Precision.Q8_0_ROWS,
                     PackedMatrix.pack(List.of(source(w, 0, 64, 64, arena)), 64, true, true, arena)
+                            .precision());
+            assertEquals(
+                    Precision.Q8_0,
+                    PackedMatrix.pack(List.of(source(w, 0, 64, 64, arena)), 64, true, false, arena)
                             .precision());
         }
     }

@@ -1,0 +1,126 @@
+package ai.patchwork.model.vector;
+
+import ai.patchwork.model.safetensors.DType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Q8}'s values and scales ({@link Precision#Q8_0_ROWS}) in the layout oneDNN's matmul with int8 weights reads
+ * ({@link NativeGemm}): the int8 values of W (N, K) row after row, which is Wᵀ (K, N) in oneDNN's plain {@code ba}
+ * layout, so any range of rows is itself such a matrix; the scales in pieces of {@link #PIECE} rows, each piece (K /
+ * 32, its rows) row-major, the dense per-group scales oneDNN takes for a product of that piece's width. A product
+ * then runs piece by piece, each on the piece's own values and scales.
+ *
+ * <p>A single x row is multiplied here ({@link #dot}): oneDNN widens every weight to bfloat16 before multiplying,
+ * which pays off only when two or more rows share the widened weights. The scales are held a second time after
+ * oneDNN's, row after row (N, K / 32), for it: read from oneDNN's pieces, one row's 64 scales of a K of 2048 lie in
+ * 64 cache lines a piece apart, which stalls the row on cache misses; row by row they are the next 4 lines of one
+ * stream. That costs 4 bytes per 32 weights more.
+ */
+final class Q8Rows {
+
+    /** W rows per piece of scales: a thread's range of rows starts at a multiple of it. */
+    static final int PIECE = 256;
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final ValueLayout.OfFloat FLOAT_LE = PackedMatrix.FLOAT_LE;
+
+    private Q8Rows() {}
+
+    /** Index of the scale of row {@code row}, group {@code g}, in oneDNN's copy of an (n, k) matrix's scales. */
+    static long scaleIndex(int n, int k, int row, int g) {
+        int groups = k / Q8.GROUP;
+        int first = row - row % PIECE;
+        int width = Math.min(PIECE, n - first);
+        return (long) first * groups + (long) g * width + row % PIECE;
+    }
+
+    /** Quantizes {@code n} source rows (row j at byte {@code rowAt[j]} of {@code rowSeg[j]}) into this layout. */
+    static PackedMatrix pack(MemorySegment[] rowSeg, long[] rowAt, DType dtype, int n, int k, Arena arena) {
+        if (!Q8.fits(k)) throw new IllegalArgumentException("rows of " + k + " values do not split into groups");
+        MemorySegment q = OffHeap.allocate((long) n * k, arena);
+        MemorySegment scales = OffHeap.allocate(PackedMatrix.scaleBytes(Precision.Q8_0_ROWS, n, k), arena);
+        IntStream.range(0, (n + 3) / 4).parallel().forEach(b -> {
+            float[] row = new float[k];
+            byte[] qs = new byte[k];
+            for (int j = 4 * b; j < Math.min(n, 4 * b + 4); j++) {
+                Q8.read(rowSeg[j], rowAt[j], dtype, row, k);
+                for (int g = 0; g < k / Q8.GROUP; g++) {
+                    float d = Q8.quantize(row, g * Q8.GROUP, qs);
+                    scales.set(FLOAT_LE, Float.BYTES * scaleIndex(n, k, j, g), d);
+                    scales.set(FLOAT_LE, Float.BYTES * rowScaleIndex(n, k, j, g), d);
+                }
+                MemorySegment.copy(qs, 0, q, ValueLayout.JAVA_BYTE, (long) j * k, k);
+            }
+        });
+        return new PackedMatrix(q, scales, Precision.Q8_0_ROWS, n, k);
+    }
+
+    /** Index of the same scale in the row-by-row copy, after oneDNN's. */
+    static long rowScaleIndex(int n, int k, int row, int g) {
+        int groups = k / Q8.GROUP;
+        return (long) n * groups + (long) row * groups + g;
+    }
+
+    private static float scale(PackedMatrix w, int row, int col) {
+        return w.scales().get(FLOAT_LE, Float.BYTES * rowScaleIndex(w.n(), w.k(), row, col / Q8.GROUP));
+    }
+
+    /** Value {@code i} (row i / k, column i % k), dequantized. */
+    static float get(PackedMatrix w, long i) {
+        int k = w.k();
+        return w.values().get(ValueLayout.JAVA_BYTE, i) * scale(w, (int) (i / k), (int) (i % k));
+    }
+
+    /** dst[dOff ..] = values [from .. from + len) dequantized; {@code from} and {@code len} whole vectors. */
+    static void widen(PackedMatrix w, long from, int len, float[] dst, int dOff) {
+        if (from % L != 0 || len % L != 0) throw new IllegalArgumentException("whole vectors only");
+        int k = w.k();
+        for (int i = 0; i < len; i += L) { // a vector lies in one group of one row: k is whole groups
+            long e = from + i;
+            Q8.load(w.values(), e).mul(scale(w, (int) (e / k), (int) (e % k))).intoArray(dst, dOff + i);
+        }
+    }
+
+    /**
+     * Row {@code j} of W times x[x0 .. x0 + k): per group, a sum of 32 products, then times the group's scale (from
+     * the row-by-row copy); two accumulators for alternate groups, so that no chain of dependent additions sets the
+     * pace.
+     */
+    static float dot(float[] x, int x0, PackedMatrix w, int j) {
+        MemorySegment q = w.values();
+        MemorySegment sc = w.scales();
+        int k = w.k();
+        int groups = k / Q8.GROUP;
+        long s = Float.BYTES * rowScaleIndex(w.n(), k, j, 0);
+        long r = (long) j * k;
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
+        int g = 0;
+        for (; g + 1 < groups; g += 2, s += 2 * Float.BYTES) {
+            int p0 = g * Q8.GROUP;
+            int p1 = p0 + Q8.GROUP;
+            FloatVector t0 = FloatVector.zero(S), t1 = FloatVector.zero(S);
+            for (int p = 0; p < Q8.GROUP; p += L) {
+                t0 = FloatVector.fromArray(S, x, x0 + p0 + p).fma(Q8.load(q, r + p0 + p), t0);
+                t1 = FloatVector.fromArray(S, x, x0 + p1 + p).fma(Q8.load(q, r + p1 + p), t1);
+            }
+            c0 = t0.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s)), c0);
+            c1 = t1.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s + Float.BYTES)), c1);
+        }
+        if (g < groups) { // an odd last group
+            int p0 = g * Q8.GROUP;
+            FloatVector t0 = FloatVector.zero(S);
+            for (int p = 0; p < Q8.GROUP; p += L) {
+                t0 = FloatVector.fromArray(S, x, x0 + p0 + p).fma(Q8.load(q, r + p0 + p), t0);
+            }
+            c0 = t0.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s)), c0);
+        }
+        return c0.add(c1).reduceLanes(VectorOperators.ADD);
+    }
+}
