@@ -66,23 +66,28 @@ final class Prometheus {
     }
 
     /**
-     * The sum of the samples of {@code name} whose labels contain {@code label} (e.g. {@code quantile="0.95"}; empty
-     * for all), or empty when there is none.
+     * The sum of the samples of {@code name} whose labels contain each of {@code labels} (e.g. {@code
+     * quantile="0.95"}; empty for all), or empty when there is none.
      */
-    OptionalDouble sum(String name, String label) {
-        List<Sample> hits = samples.stream()
-                .filter(s -> s.name().equals(name) && s.labels().contains(label))
-                .toList();
+    OptionalDouble sum(String name, String... labels) {
+        List<Sample> hits =
+                samples.stream().filter(s -> matches(s, name, labels)).toList();
         return hits.isEmpty()
                 ? OptionalDouble.empty()
                 : OptionalDouble.of(hits.stream().mapToDouble(Sample::value).sum());
     }
 
     /** Like {@link #sum}, the largest sample instead (for a quantile or a maximum over several series). */
-    OptionalDouble max(String name, String label) {
+    OptionalDouble max(String name, String... labels) {
         return samples.stream()
-                .filter(s -> s.name().equals(name) && s.labels().contains(label))
+                .filter(s -> matches(s, name, labels))
                 .mapToDouble(Sample::value)
                 .max();
+    }
+
+    private static boolean matches(Sample s, String name, String... labels) {
+        if (!s.name().equals(name)) return false;
+        for (String label : labels) if (!s.labels().contains(label)) return false;
+        return true;
     }
 }

@@ -162,7 +162,9 @@ final class SizedServeBench implements Callable<Integer> {
                         AdapterUploads.register(process.port(), BenchServer.KEY, world.id(), world.adapters(), 1);
                 ids = registered.ids();
                 long bytes = Files.size(world.adapters().getFirst().resolve("adapter_model.safetensors"));
-                out.set("upload", AdapterCosts.uploads(registered, bytes));
+                out.set(
+                        "upload",
+                        AdapterCosts.uploads(registered, bytes, Prometheus.scrape(process.port(), ADMIN_KEY)));
                 System.err.println("bench serve: upload " + out.get("upload"));
                 out.set("cold_load", AdapterCosts.coldLoads(process, client, ADMIN_KEY, ids, world.adapters()));
                 System.err.println("bench serve: cold_load " + out.get("cold_load"));

@@ -68,6 +68,11 @@ class SizedServeBenchTest {
         assertTrue(upload.path("ms").path("max").asDouble()
                 >= upload.path("ms").path("p50").asDouble());
         assertTrue(upload.path("ms").path("p50").asDouble() > 0, upload.toString());
+        // the server's own timer of the same uploads (Spring's request timer), the start-up warm-up not among them
+        JsonNode server = upload.path("server_ms");
+        assertEquals(3, server.path("count").asInt(), upload.toString());
+        assertTrue(server.path("mean").asDouble() > 0, upload.toString());
+        assertTrue(server.path("max").asDouble() >= server.path("mean").asDouble(), upload.toString());
         double first = upload.path("ms").path("first").asDouble();
         assertTrue(first > 0 && first <= upload.path("ms").path("max").asDouble(), upload.toString());
         // every adapter was loaded once from the registry, timed by the server, and is resident in both tiers
