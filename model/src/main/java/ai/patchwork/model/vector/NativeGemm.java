@@ -52,9 +52,10 @@ import org.bytedeco.dnnl.dnnl_stream;
  * range of columns runs piece by piece ({@link Q8Rows#PIECE}), each on its own values and scales.
  *
  * <p>The output columns are cut into pieces ({@link #piece}, or {@link #PIECE} with LoRA deltas beside the product)
- * that the step's threads claim as they go ({@link StepThreads#overlap}), each thread running oneDNN on its pieces with OpenMP held to that thread, so the
- * step's threads are the only ones, the LoRA deltas run beside the product, and a thread that another process holds
- * up costs the product at most one piece. Each thread keeps its own stream, scratchpad and primitives,
+ * that the step's threads claim as they go ({@link StepThreads#overlap}), each thread running oneDNN on its pieces
+ * with OpenMP held to that thread, so the step's threads are the only ones, the LoRA deltas run beside the product,
+ * and a thread that another process holds up costs the product at most one piece. Each thread keeps its own stream,
+ * scratchpad and primitives,
  * one per (rows, K, columns, N). A primitive is made for a fixed row count (oneDNN's run-time row count picks a slow
  * path for this layout), and making one takes milliseconds: so a product of more than {@link #ROWS} rows runs in
  * chunks of that many, and a chunk runs on the primitive of its row count rounded up to a {@linkplain #bucket bucket}
@@ -131,15 +132,12 @@ final class NativeGemm {
         threads.everyLane(lane -> {
             Lane l = LANES.get();
             if (w.precision() == Precision.Q8_0_ROWS) { // int8 runs one piece of scales at a time, whatever the range
-                l.plan(w, Math.min(Q8Rows.PIECE, n));
-                if (n > Q8Rows.PIECE && n % Q8Rows.PIECE != 0) l.plan(w, n % Q8Rows.PIECE);
+                l.planPieces(w, Q8Rows.PIECE);
                 return;
             }
             if (threads.count() == 1) l.plan(w, n); // one thread runs the whole range at once
-            for (int p : new int[] {PIECE, piece(n, threads.count(), OneDnn.ROW_BLOCK)}) {
-                l.plan(w, Math.min(p, n));
-                if (n > p && n % p != 0) l.plan(w, n % p);
-            }
+            l.planPieces(w, PIECE);
+            l.planPieces(w, piece(n, threads.count(), OneDnn.ROW_BLOCK));
         });
     }
 
@@ -180,7 +178,7 @@ final class NativeGemm {
         final dnnl_memory scratchpad = new dnnl_memory();
         final dnnl_memory scales = new dnnl_memory();
         final long scratchpadBytes;
-        final int count;
+        final boolean int8; // with the weights' scales as a fifth argument
         final dnnl_exec_arg_t args;
         private long xAt; // the addresses the memory objects point at (0: not set yet, as created with a null handle)
         private long wAt;
@@ -194,8 +192,8 @@ final class NativeGemm {
          * decompression, {@code fpmath_mode} bf16 applied to integers) and multiplies on the bfloat16 instructions.
          */
         Product(Shape s) {
-            count = s.int8 ? 5 : 4;
-            args = new dnnl_exec_arg_t(count);
+            int8 = s.int8;
+            args = new dnnl_exec_arg_t(arguments());
             dnnl_memory_desc x = OneDnn.desc(new long[] {s.rows, s.k}, dnnl_ab);
             dnnl_memory_desc w = s.int8
                     ? OneDnn.desc(new long[] {s.k, s.width}, dnnl_s8, dnnl_ba)
@@ -253,14 +251,18 @@ final class NativeGemm {
         void run(dnnl_stream stream, long x, long w, long wScales, long y, long pad) {
             if (x != xAt) OneDnn.check(dnnl_memory_set_data_handle(src, OneDnn.at(xAt = x)), "setting x");
             if (w != wAt) OneDnn.check(dnnl_memory_set_data_handle(weights, OneDnn.at(wAt = w)), "setting W");
-            if (count == 5 && wScales != scalesAt) {
+            if (int8 && wScales != scalesAt) {
                 OneDnn.check(dnnl_memory_set_data_handle(scales, OneDnn.at(scalesAt = wScales)), "setting the scales");
             }
             if (y != yAt) OneDnn.check(dnnl_memory_set_data_handle(dst, OneDnn.at(yAt = y)), "setting y");
             if (pad != padAt) {
                 OneDnn.check(dnnl_memory_set_data_handle(scratchpad, OneDnn.at(padAt = pad)), "setting the scratchpad");
             }
-            OneDnn.check(dnnl_primitive_execute(primitive, stream, count, args), "multiplying");
+            OneDnn.check(dnnl_primitive_execute(primitive, stream, arguments(), args), "multiplying");
+        }
+
+        private int arguments() {
+            return int8 ? 5 : 4;
         }
 
         void close() {
@@ -269,7 +271,7 @@ final class NativeGemm {
             dnnl_memory_destroy(weights);
             dnnl_memory_destroy(dst);
             dnnl_memory_destroy(scratchpad);
-            if (count == 5) dnnl_memory_destroy(scales);
+            if (int8) dnnl_memory_destroy(scales);
             args.close();
         }
     }
@@ -329,6 +331,13 @@ final class NativeGemm {
             for (int rows = 1; rows <= ROWS; rows = rows < EXACT_ROWS ? rows + 1 : rows + EXACT_ROWS) {
                 product(rows, w, width);
             }
+        }
+
+        /** {@link #plan} for the widths pieces of {@code piece} columns of {@code w} have: whole, and the last. */
+        void planPieces(PackedMatrix w, int piece) {
+            int n = w.n();
+            plan(w, Math.min(piece, n));
+            if (n > piece && n % piece != 0) plan(w, n % piece);
         }
 
         private Product product(int rows, PackedMatrix w, int width) {
