@@ -117,6 +117,15 @@ public final class RegistryTestBed {
         }
     }
 
+    /** A file holding {@code content}, in a fresh temporary folder. */
+    public static Path tempFile(String content) {
+        try {
+            return Files.writeString(tempDir().resolve("content"), content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static Path wideModel() {
         try {
             Path dir = tempDir().resolve("wide-llama");

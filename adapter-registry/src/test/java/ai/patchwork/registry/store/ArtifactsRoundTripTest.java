@@ -17,12 +17,6 @@ import org.junit.jupiter.api.Test;
 class ArtifactsRoundTripTest {
     private final RegistryTestBed bed = RegistryTestBed.shared();
 
-    private static Path file(String content) throws IOException {
-        Path f = RegistryTestBed.tempDir().resolve("round-trip");
-        Files.writeString(f, content);
-        return f;
-    }
-
     private long artifactRows(String sha256) {
         return bed.jdbc
                 .sql("SELECT count(*) FROM artifacts WHERE sha256 = ?")
@@ -33,7 +27,7 @@ class ArtifactsRoundTripTest {
 
     @Test
     void theBytesComeBackAndNoObjectOrRowIsLeft() throws IOException {
-        Path f = file("round trip " + System.nanoTime());
+        Path f = RegistryTestBed.tempFile("round trip " + System.nanoTime());
         ContentHash hash = ContentHash.of(f);
         byte[] back = bed.artifacts.roundTrip(f, hash);
         assertArrayEquals(Files.readAllBytes(f), back);
@@ -44,7 +38,7 @@ class ArtifactsRoundTripTest {
 
     @Test
     void bytesThatAreNotTheirHashAreRefusedAndRemoved() throws IOException {
-        Path f = file("not what the hash says " + System.nanoTime());
+        Path f = RegistryTestBed.tempFile("not what the hash says " + System.nanoTime());
         ContentHash wrong = new ContentHash("0".repeat(64), Files.size(f));
         ObjectStoreException e = assertThrows(ObjectStoreException.class, () -> bed.artifacts.roundTrip(f, wrong));
         assertTrue(e.getMessage().contains("failed verification"), e.getMessage());

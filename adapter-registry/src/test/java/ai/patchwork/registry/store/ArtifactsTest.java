@@ -20,15 +20,9 @@ import org.junit.jupiter.api.Test;
 class ArtifactsTest {
     private final RegistryTestBed bed = RegistryTestBed.shared();
 
-    private static Path file(String content) throws IOException {
-        Path f = RegistryTestBed.tempDir().resolve("blob");
-        Files.writeString(f, content);
-        return f;
-    }
-
     @Test
     void identicalContentIsOneObjectUnderItsSha256() throws IOException {
-        Path a = file("same bytes " + System.nanoTime());
+        Path a = RegistryTestBed.tempFile("same bytes " + System.nanoTime());
         Path b = RegistryTestBed.tempDir().resolve("copy");
         Files.copy(a, b);
         Artifact first = bed.artifacts.put(a, ContentHash.of(a));
@@ -40,7 +34,7 @@ class ArtifactsTest {
 
     @Test
     void anObjectThatFailsVerificationIsRemoved() throws IOException {
-        Path f = file("real content " + System.nanoTime());
+        Path f = RegistryTestBed.tempFile("real content " + System.nanoTime());
         ContentHash wrong = new ContentHash("0".repeat(64), Files.size(f));
         ObjectStoreException e = assertThrows(ObjectStoreException.class, () -> bed.artifacts.put(f, wrong));
         assertTrue(
@@ -51,7 +45,7 @@ class ArtifactsTest {
 
     @Test
     void readsAreVerified() throws IOException {
-        Path f = file("to be tampered with " + System.nanoTime());
+        Path f = RegistryTestBed.tempFile("to be tampered with " + System.nanoTime());
         Artifact a = bed.artifacts.put(f, ContentHash.of(f));
         Files.writeString(f, "tampered content here " + System.nanoTime());
         bed.store.put(a.objectKey(), f);
