@@ -91,9 +91,7 @@ final class Gemm {
         int n = w.n();
         int k = w.k();
         if (w.precision() == Precision.Q8_0_ROWS) { // each output a dot product of whole rows
-            for (int j = from; j < to; j++) {
-                for (int i = 0; i < m; i++) y[i * n + j] = Q8Rows.dot(x, i * k, w, j);
-            }
+            for (int i = 0; i < m; i++) Q8Rows.dots(x, i * k, w, from, to, y, i * n);
             return;
         }
         int m4 = m - m % 4;

@@ -89,6 +89,50 @@ final class Q8Rows {
     }
 
     /**
+     * y[y0 + j] = row j of W times x[x0 .. x0 + k), for the rows {@code [from, to)}: the first half of the range and
+     * the second half in step, two rows a turn ({@link #dotPair}), and
+     * a last row of an odd count on its own.
+     */
+    static void dots(float[] x, int x0, PackedMatrix w, int from, int to, float[] y, int y0) {
+        int half = (to - from) / 2;
+        for (int j = from; j < from + half; j++) dotPair(x, x0, w, j, j + half, y, y0);
+        if ((to - from) % 2 != 0) y[y0 + to - 1] = dot(x, x0, w, to - 1);
+    }
+
+    /**
+     * Rows {@code a} and {@code b} of W times x[x0 .. x0 + k), into y[y0 + a] and y[y0 + b]: per group, a sum of 32
+     * products, then times the group's scale (from the row-by-row copy). Each x vector loaded serves both rows, and two
+     * independent rows keep the multipliers busy: this loop runs once for every weight of a one-row step, where
+     * widening the int8 weights, not memory, sets the pace. Rows far apart (half a range) stream from two places,
+     * which the hardware prefetches better than two neighbouring rows.
+     */
+    private static void dotPair(float[] x, int x0, PackedMatrix w, int a, int b, float[] y, int y0) {
+        MemorySegment q = w.values();
+        MemorySegment sc = w.scales();
+        int k = w.k();
+        long ra = (long) a * k;
+        long rb = (long) b * k;
+        long sa = Float.BYTES * rowScaleIndex(w.n(), k, a, 0);
+        long sb = Float.BYTES * rowScaleIndex(w.n(), k, b, 0);
+        FloatVector ca = FloatVector.zero(S), cb = FloatVector.zero(S);
+        for (int p = 0; p < k; p += Q8.GROUP) {
+            FloatVector xv = FloatVector.fromArray(S, x, x0 + p);
+            FloatVector ta = xv.mul(Q8.load(q, ra + p));
+            FloatVector tb = xv.mul(Q8.load(q, rb + p));
+            for (int i = L; i < Q8.GROUP; i += L) {
+                xv = FloatVector.fromArray(S, x, x0 + p + i);
+                ta = xv.fma(Q8.load(q, ra + p + i), ta);
+                tb = xv.fma(Q8.load(q, rb + p + i), tb);
+            }
+            long g = (long) Float.BYTES * (p / Q8.GROUP);
+            ca = ta.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, sa + g)), ca);
+            cb = tb.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, sb + g)), cb);
+        }
+        y[y0 + a] = ca.reduceLanes(VectorOperators.ADD);
+        y[y0 + b] = cb.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
      * Row {@code j} of W times x[x0 .. x0 + k): per group, a sum of 32 products, then times the group's scale (from
      * the row-by-row copy); two accumulators for alternate groups, so that no chain of dependent additions sets the
      * pace.
@@ -97,29 +141,28 @@ final class Q8Rows {
         MemorySegment q = w.values();
         MemorySegment sc = w.scales();
         int k = w.k();
-        int groups = k / Q8.GROUP;
-        long s = Float.BYTES * rowScaleIndex(w.n(), k, j, 0);
         long r = (long) j * k;
+        long s = Float.BYTES * rowScaleIndex(w.n(), k, j, 0);
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
-        int g = 0;
-        for (; g + 1 < groups; g += 2, s += 2 * Float.BYTES) {
-            int p0 = g * Q8.GROUP;
-            int p1 = p0 + Q8.GROUP;
-            FloatVector t0 = FloatVector.zero(S), t1 = FloatVector.zero(S);
-            for (int p = 0; p < Q8.GROUP; p += L) {
-                t0 = FloatVector.fromArray(S, x, x0 + p0 + p).fma(Q8.load(q, r + p0 + p), t0);
-                t1 = FloatVector.fromArray(S, x, x0 + p1 + p).fma(Q8.load(q, r + p1 + p), t1);
+        int pairs = k - k % (2 * Q8.GROUP);
+        for (int p = 0; p < pairs; p += 2 * Q8.GROUP) {
+            int p1 = p + Q8.GROUP;
+            FloatVector t0 = FloatVector.fromArray(S, x, x0 + p).mul(Q8.load(q, r + p));
+            FloatVector t1 = FloatVector.fromArray(S, x, x0 + p1).mul(Q8.load(q, r + p1));
+            for (int i = L; i < Q8.GROUP; i += L) {
+                t0 = FloatVector.fromArray(S, x, x0 + p + i).fma(Q8.load(q, r + p + i), t0);
+                t1 = FloatVector.fromArray(S, x, x0 + p1 + i).fma(Q8.load(q, r + p1 + i), t1);
             }
-            c0 = t0.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s)), c0);
-            c1 = t1.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s + Float.BYTES)), c1);
+            long g = s + (long) Float.BYTES * (p / Q8.GROUP);
+            c0 = t0.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, g)), c0);
+            c1 = t1.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, g + Float.BYTES)), c1);
         }
-        if (g < groups) { // an odd last group
-            int p0 = g * Q8.GROUP;
+        if (pairs < k) { // an odd last group
             FloatVector t0 = FloatVector.zero(S);
-            for (int p = 0; p < Q8.GROUP; p += L) {
-                t0 = FloatVector.fromArray(S, x, x0 + p0 + p).fma(Q8.load(q, r + p0 + p), t0);
+            for (int i = 0; i < Q8.GROUP; i += L) {
+                t0 = FloatVector.fromArray(S, x, x0 + pairs + i).fma(Q8.load(q, r + pairs + i), t0);
             }
-            c0 = t0.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s)), c0);
+            c0 = t0.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s + (long) Float.BYTES * (pairs / Q8.GROUP))), c0);
         }
         return c0.add(c1).reduceLanes(VectorOperators.ADD);
     }
