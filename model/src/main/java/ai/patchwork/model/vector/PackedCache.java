@@ -36,7 +36,7 @@ final class PackedCache {
     /** Bytes read from the file per call. */
     private static final int READ_CHUNK = 64 << 20;
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final long MAGIC = 0x3130_4B43_4150_5750L; // "PWPACK01" little-endian
     private static final int HEADER = 64;
     private static final int ENTRY = 32;

@@ -40,9 +40,13 @@ record PackedMatrix(MemorySegment values, MemorySegment scales, Precision precis
         }
     }
 
-    /** Bytes of the scales of an (n, k) int8 matrix: a float32 per group, twice in {@link Q8Rows}' layout. */
+    /**
+     * Bytes of the scales of an (n, k) int8 matrix: a float32 per group, and in {@link Q8Rows}' layout a half-precision
+     * copy after them.
+     */
     static long scaleBytes(Precision precision, int n, int k) {
-        return (long) n * (k / Q8.GROUP) * Float.BYTES * (precision == Precision.Q8_0_ROWS ? 2 : 1);
+        long groups = (long) n * (k / Q8.GROUP);
+        return groups * Float.BYTES + (precision == Precision.Q8_0_ROWS ? groups * Short.BYTES : 0);
     }
 
     /** A matrix held unquantized. */

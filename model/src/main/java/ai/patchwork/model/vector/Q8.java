@@ -69,13 +69,17 @@ final class Q8 {
         return new PackedMatrix(q, scales, Precision.Q8_0, n, k);
     }
 
-    /** qs[at .. at + 32) = round(w / d) for the group of {@code row} at {@code at}; returns d = max|w| / 127. */
+    /**
+     * qs[at .. at + 32) = round(w / d), within ±127, for the group of {@code row} at {@code at}; returns d = max|w| /
+     * 127 rounded to half precision, as Q8_0 stores it, so that {@link Q8Rows} can hold it in 2 bytes and every layout
+     * multiplies by the same scale.
+     */
     static float quantize(float[] row, int at, byte[] qs) {
         float amax = 0;
         for (int i = at; i < at + GROUP; i++) amax = Math.max(amax, Math.abs(row[i]));
-        float d = amax / 127;
+        float d = Float.float16ToFloat(Float.floatToFloat16(amax / 127));
         float inv = d == 0 ? 0 : 1 / d;
-        for (int i = at; i < at + GROUP; i++) qs[i] = (byte) Math.round(row[i] * inv);
+        for (int i = at; i < at + GROUP; i++) qs[i] = (byte) Math.clamp(Math.round(row[i] * inv), -127, 127);
         return d;
     }
 

@@ -18,9 +18,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>A single x row is multiplied here ({@link #dot}): oneDNN widens every weight to bfloat16 before multiplying,
  * which pays off only when two or more rows share the widened weights. The scales are held a second time after
- * oneDNN's, row after row (N, K / 32), for it: read from oneDNN's pieces, one row's 64 scales of a K of 2048 lie in
+ * oneDNN's, in half precision (as Q8_0 stores them; {@link Q8#quantize} rounds every scale to it) and row after row
+ * (N, K / 32), for it: read from oneDNN's pieces, one row's 64 scales of a K of 2048 lie in
  * 64 cache lines a piece apart, which stalls the row on cache misses; row by row they are the next 4 lines of one
- * stream. That costs 4 bytes per 32 weights more.
+ * stream. That costs 2 bytes per 32 weights more, and a one-row step reads 34 bytes per 32 weights, as llama.cpp's
+ * Q8_0 does.
  */
 final class Q8Rows {
 
@@ -30,6 +32,7 @@ final class Q8Rows {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final ValueLayout.OfFloat FLOAT_LE = PackedMatrix.FLOAT_LE;
+    private static final ValueLayout.OfShort HALF_LE = Bf16.SHORT_LE;
 
     private Q8Rows() {}
 
@@ -54,7 +57,7 @@ final class Q8Rows {
                 for (int g = 0; g < k / Q8.GROUP; g++) {
                     float d = Q8.quantize(row, g * Q8.GROUP, qs);
                     scales.set(FLOAT_LE, Float.BYTES * scaleIndex(n, k, j, g), d);
-                    scales.set(FLOAT_LE, Float.BYTES * rowScaleIndex(n, k, j, g), d);
+                    scales.set(HALF_LE, rowScaleAt(n, k, j, g), Float.floatToFloat16(d));
                 }
                 MemorySegment.copy(qs, 0, q, ValueLayout.JAVA_BYTE, (long) j * k, k);
             }
@@ -62,14 +65,19 @@ final class Q8Rows {
         return new PackedMatrix(q, scales, Precision.Q8_0_ROWS, n, k);
     }
 
-    /** Index of the same scale in the row-by-row copy, after oneDNN's. */
-    static long rowScaleIndex(int n, int k, int row, int g) {
-        int groups = k / Q8.GROUP;
-        return (long) n * groups + (long) row * groups + g;
+    /** Byte offset of the same scale, in half precision, in the row-by-row copy after oneDNN's. */
+    static long rowScaleAt(int n, int k, int row, int g) {
+        long groups = k / Q8.GROUP;
+        return n * groups * Float.BYTES + (row * groups + g) * Short.BYTES;
     }
 
     private static float scale(PackedMatrix w, int row, int col) {
-        return w.scales().get(FLOAT_LE, Float.BYTES * rowScaleIndex(w.n(), w.k(), row, col / Q8.GROUP));
+        return Float.float16ToFloat(w.scales().get(HALF_LE, rowScaleAt(w.n(), w.k(), row, col / Q8.GROUP)));
+    }
+
+    /** The half-precision scale at byte {@code at} of {@code scales}, broadcast. */
+    private static FloatVector scaleAt(MemorySegment scales, long at) {
+        return FloatVector.broadcast(S, Float.float16ToFloat(scales.get(HALF_LE, at)));
     }
 
     /** Value {@code i} (row i / k, column i % k), dequantized. */
@@ -112,8 +120,8 @@ final class Q8Rows {
         int k = w.k();
         long ra = (long) a * k;
         long rb = (long) b * k;
-        long sa = Float.BYTES * rowScaleIndex(w.n(), k, a, 0);
-        long sb = Float.BYTES * rowScaleIndex(w.n(), k, b, 0);
+        long sa = rowScaleAt(w.n(), k, a, 0);
+        long sb = rowScaleAt(w.n(), k, b, 0);
         FloatVector ca = FloatVector.zero(S), cb = FloatVector.zero(S);
         for (int p = 0; p < k; p += Q8.GROUP) {
             FloatVector xv = FloatVector.fromArray(S, x, x0 + p);
@@ -124,9 +132,9 @@ final class Q8Rows {
                 ta = xv.fma(Q8.load(q, ra + p + i), ta);
                 tb = xv.fma(Q8.load(q, rb + p + i), tb);
             }
-            long g = (long) Float.BYTES * (p / Q8.GROUP);
-            ca = ta.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, sa + g)), ca);
-            cb = tb.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, sb + g)), cb);
+            long g = (long) Short.BYTES * (p / Q8.GROUP);
+            ca = ta.fma(scaleAt(sc, sa + g), ca);
+            cb = tb.fma(scaleAt(sc, sb + g), cb);
         }
         y[y0 + a] = ca.reduceLanes(VectorOperators.ADD);
         y[y0 + b] = cb.reduceLanes(VectorOperators.ADD);
@@ -142,7 +150,7 @@ final class Q8Rows {
         MemorySegment sc = w.scales();
         int k = w.k();
         long r = (long) j * k;
-        long s = Float.BYTES * rowScaleIndex(w.n(), k, j, 0);
+        long s = rowScaleAt(w.n(), k, j, 0);
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
         int pairs = k - k % (2 * Q8.GROUP);
         for (int p = 0; p < pairs; p += 2 * Q8.GROUP) {
@@ -153,16 +161,16 @@ final class Q8Rows {
                 t0 = FloatVector.fromArray(S, x, x0 + p + i).fma(Q8.load(q, r + p + i), t0);
                 t1 = FloatVector.fromArray(S, x, x0 + p1 + i).fma(Q8.load(q, r + p1 + i), t1);
             }
-            long g = s + (long) Float.BYTES * (p / Q8.GROUP);
-            c0 = t0.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, g)), c0);
-            c1 = t1.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, g + Float.BYTES)), c1);
+            long g = s + (long) Short.BYTES * (p / Q8.GROUP);
+            c0 = t0.fma(scaleAt(sc, g), c0);
+            c1 = t1.fma(scaleAt(sc, g + Short.BYTES), c1);
         }
         if (pairs < k) { // an odd last group
             FloatVector t0 = FloatVector.zero(S);
             for (int i = 0; i < Q8.GROUP; i += L) {
                 t0 = FloatVector.fromArray(S, x, x0 + pairs + i).fma(Q8.load(q, r + pairs + i), t0);
             }
-            c0 = t0.fma(FloatVector.broadcast(S, sc.get(FLOAT_LE, s + (long) Float.BYTES * (pairs / Q8.GROUP))), c0);
+            c0 = t0.fma(scaleAt(sc, s + (long) Short.BYTES * (pairs / Q8.GROUP)), c0);
         }
         return c0.add(c1).reduceLanes(VectorOperators.ADD);
     }

@@ -67,7 +67,10 @@ class Q8RowsTest {
         }
     }
 
-    /** Both layouts quantize alike: every row, value and transposed value reads back the same. */
+    /**
+     * Both layouts quantize alike: every row, value and transposed value reads back the same, the row-by-row scales
+     * in half precision included (every scale is rounded to it when quantized).
+     */
     @Test
     void holdsTheVectorApisValuesInItsOwnLayout() {
         int k = 64;
@@ -79,13 +82,37 @@ class Q8RowsTest {
             PackedMatrix native8 = PackedMatrix.pack(parts, k, true, true, arena);
             assertEquals(Precision.Q8_0, vector.precision());
             assertEquals(vector.values().byteSize(), native8.values().byteSize());
-            assertEquals(2 * vector.scales().byteSize(), native8.scales().byteSize(), "oneDNN's copy and a row's");
+            assertEquals(
+                    vector.scales().byteSize() * 3 / 2,
+                    native8.scales().byteSize(),
+                    "oneDNN's float32 copy and a row's in half precision");
             assertArrayEquals(dequantized(vector), dequantized(native8));
             for (int j = 0; j < n; j += 37) {
                 for (int c = 0; c < k; c += 5) {
                     assertEquals(Transposed.value(vector, j, c), Transposed.value(native8, j, c));
                     assertEquals(Transposed.value(vector, j, c), native8.get((long) j * k + c));
                 }
+            }
+        }
+    }
+
+    /**
+     * Every scale is a half-precision number, every value within ±127 (rounding the scale down would otherwise push
+     * the largest one to 128, which wraps in a byte), and every weight within half a step of its value times the scale.
+     */
+    @Test
+    void quantizesToHalfPrecisionScalesAndValuesWithin127() {
+        SplittableRandom r = new SplittableRandom(17);
+        float[] row = new float[Q8.GROUP];
+        byte[] qs = new byte[Q8.GROUP];
+        for (int trial = 0; trial < 2000; trial++) {
+            float magnitude = (float) Math.pow(10, r.nextDouble(-3, 2));
+            for (int i = 0; i < row.length; i++) row[i] = (float) r.nextDouble(-magnitude, magnitude);
+            float d = Q8.quantize(row, 0, qs);
+            assertEquals(d, Float.float16ToFloat(Float.floatToFloat16(d)), "a half-precision scale");
+            for (int i = 0; i < row.length; i++) {
+                assertTrue(Math.abs(qs[i]) <= 127, "a value within ±127");
+                assertEquals(row[i], qs[i] * d, d * 0.5001f);
             }
         }
     }
