@@ -10,6 +10,7 @@ import ai.patchwork.model.vector.VectorKvCache;
 import ai.patchwork.model.vector.VectorTransformer;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,6 +129,9 @@ public final class DecodeBench implements Callable<Integer> {
                 row.put("weight_gb_per_second_median", round(k.cpu.weightBytes() / (median * 1e6)));
                 ArrayNode all = row.putArray("ms_per_step");
                 for (double d : steps) all.add(round(d));
+                ArrayNode cpu = row.putArray("cpu_ms_per_step");
+                List<Double> cpuMs = k.cpuMillisPerStep.get(rows);
+                for (double d : cpuMs.subList(1, cpuMs.size())) cpu.add(round(d));
                 ArrayNode parks = row.putArray("worker_switches_per_step");
                 List<Double> switches = k.switchesPerStep.get(rows);
                 for (double d : switches.subList(1, switches.size())) parks.add(round(d));
@@ -165,6 +169,17 @@ public final class DecodeBench implements Callable<Integer> {
         return sum;
     }
 
+    /**
+     * CPU time of the whole process so far (every thread, the JIT compiler's and the GC's included), or 0 where the
+     * JVM does not tell: unlike wall time, it hardly grows when other processes take the cores, so kernels compare
+     * on a busy machine too (threads that spin while they wait count).
+     */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? Math.max(0, os.getProcessCpuTime())
+                : 0;
+    }
+
     private static double round(double v) {
         return Math.round(v * 100) / 100.0;
     }
@@ -181,6 +196,7 @@ public final class DecodeBench implements Callable<Integer> {
         final VectorKvCache cache;
         final Map<Integer, List<Double>> millisPerStep = new HashMap<>();
         final Map<Integer, List<Double>> switchesPerStep = new HashMap<>();
+        final Map<Integer, List<Double>> cpuMillisPerStep = new HashMap<>();
 
         Kernel(String name, String quantization, VectorTransformer cpu, StepThreads pool, int maxRows) {
             this.name = name;
@@ -205,6 +221,7 @@ public final class DecodeBench implements Callable<Integer> {
             }
             float[][] logits = cpu.step(ids, starts, slots, null, cache, null, pool);
             long switches0 = workerSwitches();
+            long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             int[][] next = new int[rows][1];
             for (int t = 0; t < tokens; t++) {
@@ -215,10 +232,12 @@ public final class DecodeBench implements Callable<Integer> {
                 logits = cpu.step(next, starts, slots, null, cache, null, pool);
             }
             long nanos = System.nanoTime() - t0;
+            long cpuNanos = processCpuNanos() - cpu0;
             long parked = workerSwitches() - switches0;
             for (float[] row : logits) for (float l : row) if (Float.isNaN(l)) throw new IllegalStateException("NaN");
             switchesPerStep.computeIfAbsent(rows, r -> new ArrayList<>()).add(parked / (double) tokens);
             millisPerStep.computeIfAbsent(rows, r -> new ArrayList<>()).add(nanos / 1e6 / tokens);
+            cpuMillisPerStep.computeIfAbsent(rows, r -> new ArrayList<>()).add(cpuNanos / 1e6 / tokens);
         }
     }
 }
