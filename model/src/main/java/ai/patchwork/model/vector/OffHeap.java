@@ -17,6 +17,12 @@ import java.util.Locale;
  * (the packer's writes fault them in, on every core at once), and 2 MB pages make a step's stream over gigabytes of
  * weights miss the TLB 512 times less. Elsewhere, or when the calls fail, the arena allocates. Either way the memory
  * is freed when the arena closes.
+ *
+ * <p>Every block starts {@link #SKEW} bytes past a 256-byte boundary, not on one. Rows of a checkpoint's matrices are
+ * multiples of 256 bytes long, so a block on such a boundary puts every row on one too; the one-row int8 product
+ * ({@link Q8Rows#dot}), which streams whole rows against an activation row held in cache, then runs markedly slower
+ * on AMD EPYC cores than with its rows skewed by 64, 128 or 192 bytes ({@code bench decode --quantization int8}
+ * shows it; the bfloat16 product on oneDNN does not mind either way).
  */
 final class OffHeap {
 
@@ -57,29 +63,39 @@ final class OffHeap {
         return linker.downcallHandle(linker.defaultLookup().find(name).orElseThrow(), descriptor);
     }
 
-    /** {@code bytes} of memory aligned to 64 bytes (to 2 MB when mapped), zero or not, freed with {@code arena}. */
+    /** Bytes past a 256-byte boundary (a 2 MB one when mapped) where every block starts. */
+    static final long SKEW = 64;
+
+    private static final long SKEW_PERIOD = 256;
+
+    /** {@code bytes} of memory starting {@link #SKEW} bytes past a 256-byte boundary, zero or not, freed with arena. */
     static MemorySegment allocate(long bytes, Arena arena) {
-        if (MMAP == null || bytes < HUGE_PAGE) return arena.allocate(bytes, 64);
-        long size = bytes + HUGE_PAGE; // room to start on a huge-page boundary
+        if (MMAP == null || bytes < HUGE_PAGE) return allocated(bytes, arena);
+        long size = bytes + HUGE_PAGE + SKEW; // room to start on a huge-page boundary, and the skew
         MemorySegment base;
         try {
             base = (MemorySegment)
                     MMAP.invokeExact(MemorySegment.NULL, size, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
         } catch (Throwable e) {
-            return arena.allocate(bytes, 64);
+            return allocated(bytes, arena);
         }
-        if (base.address() == -1L) return arena.allocate(bytes, 64); // MAP_FAILED
+        if (base.address() == -1L) return allocated(bytes, arena); // MAP_FAILED
         long address = base.address();
         long aligned = (address + HUGE_PAGE - 1) & -HUGE_PAGE;
         MemorySegment mapped = base.reinterpret(size, arena, OffHeap::unmap);
-        MemorySegment s = mapped.asSlice(aligned - address, bytes);
+        MemorySegment huge = mapped.asSlice(aligned - address, bytes + SKEW); // madvise takes page boundaries
         try {
-            int ignored =
-                    (int) MADVISE.invokeExact(s, bytes, MADV_HUGEPAGE); // a hint: without it, small pages still work
+            int ignored = (int) MADVISE.invokeExact(
+                    huge, huge.byteSize(), MADV_HUGEPAGE); // a hint: without it, small pages still work
         } catch (Throwable e) {
             // a hint only
         }
-        return s;
+        return huge.asSlice(SKEW, bytes);
+    }
+
+    /** The same from the arena's allocator. */
+    private static MemorySegment allocated(long bytes, Arena arena) {
+        return arena.allocate(bytes + SKEW, SKEW_PERIOD).asSlice(SKEW, bytes);
     }
 
     private static void unmap(MemorySegment base) {
