@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.apache.tomcat.util.http.fileupload.UploadContext;
 
 /**
@@ -111,10 +112,16 @@ final class AdapterPathWarmUp implements StartupWarmUp {
         return out.toByteArray();
     }
 
-    /** n values in [-1/8, 1/8), varied so that the quantization has a range to scale. */
-    private static float[] values(int n) {
+    /**
+     * n values in [-1/8, 1/8), pseudo-random from a fixed seed, as trained weights look: their bytes take every value,
+     * so the upload's scan meets what it meets in a real body (in the multipart parser's boundary search, bytes that
+     * begin a boundary: '\r', '\n', '-'). Weights of a few repeated values never hold such bytes, and the code
+     * compiled on them was thrown away, and run interpreted again, at the first real upload that did.
+     */
+    static float[] values(int n) {
+        SplittableRandom random = new SplittableRandom(n);
         float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = ((i * 31) % 17 - 8) / 64f;
+        for (int i = 0; i < n; i++) v[i] = (random.nextFloat() - 0.5f) / 4;
         return v;
     }
 

@@ -34,15 +34,18 @@ final class AdapterCosts {
 
     /**
      * The uploads' times as the client saw them, from its first byte sent to the answer ({@code first}: the first
-     * upload's, which also runs the benchmark client's own sending code for the first time), and as the server timed
+     * upload's, the server's first; the client's sending code ran {@code client_warm_ups} times on a sink in this
+     * process before, {@link AdapterUploads#warmClient}), and as the server timed
      * them ({@code server_ms}: Spring's {@code http.server.requests} timer of the registered uploads, from the request
      * reaching the application to the answer written, body received included; its count, mean and maximum).
      */
-    static ObjectNode uploads(AdapterUploads.Registered registered, long bytesEach, Prometheus metrics) {
+    static ObjectNode uploads(
+            AdapterUploads.Registered registered, int clientWarmUps, long bytesEach, Prometheus metrics) {
         ObjectNode u = JsonMapper.shared().createObjectNode();
         u.put("adapters", registered.ids().size());
         u.put("bytes_each", bytesEach);
         u.put("one_at_a_time", true);
+        u.put("client_warm_ups", clientWarmUps);
         List<Long> nanos = registered.nanos();
         double p95 = Stats.percentileMs(nanos, n -> n, 95);
         u.putObject("ms")

@@ -1,5 +1,6 @@
 package ai.patchwork.bench.serve;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,21 @@ import org.springframework.util.MultiValueMap;
  */
 final class AdapterUploads {
     private AdapterUploads() {}
+
+    /**
+     * Runs the client's sending code on an {@link UploadSink} with {@code folder}'s adapter, {@code times} times and
+     * untimed, so that timed uploads after it are the server's time and not this process's JIT compiling its own
+     * multipart writer and HTTP client.
+     */
+    static void warmClient(String key, String baseModel, Path folder, int times) throws IOException {
+        try (UploadSink sink = UploadSink.start()) {
+            ApiClient api = new ApiClient(sink.port(), key);
+            for (int i = 0; i < times; i++) {
+                if (!UploadSink.ID.equals(upload(api, baseModel, folder)))
+                    throw new IllegalStateException("the upload sink did not answer as it does");
+            }
+        }
+    }
 
     /** The ids of the registered adapters in order, and how long each upload took. */
     record Registered(List<String> ids, List<Long> nanos) {}

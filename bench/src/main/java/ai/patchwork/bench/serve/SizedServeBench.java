@@ -89,6 +89,13 @@ final class SizedServeBench implements Callable<Integer> {
     /** A fine-tuning job trained next to serving, in the same process ({@link SftAtSize}). */
     static final String SFT = "sft";
 
+    @Option(
+            names = "--upload-client-warm-ups",
+            defaultValue = "2",
+            description = "untimed uploads of the first adapter to a sink in this process before the timed uploads, so"
+                    + " that those time the server, not this client's first run of its sending code; 0: none")
+    int uploadClientWarmUps;
+
     @Mixin
     SftAtSize.Options sft = new SftAtSize.Options();
 
@@ -158,13 +165,16 @@ final class SizedServeBench implements Callable<Integer> {
             System.err.println("bench serve: " + start);
             List<String> ids = List.of();
             if (modes.stream().anyMatch(m -> m.equals("same") || m.equals("distinct"))) {
+                AdapterUploads.warmClient(
+                        BenchServer.KEY, world.id(), world.adapters().getFirst(), uploadClientWarmUps);
                 AdapterUploads.Registered registered =
                         AdapterUploads.register(process.port(), BenchServer.KEY, world.id(), world.adapters(), 1);
                 ids = registered.ids();
                 long bytes = Files.size(world.adapters().getFirst().resolve("adapter_model.safetensors"));
                 out.set(
                         "upload",
-                        AdapterCosts.uploads(registered, bytes, Prometheus.scrape(process.port(), ADMIN_KEY)));
+                        AdapterCosts.uploads(
+                                registered, uploadClientWarmUps, bytes, Prometheus.scrape(process.port(), ADMIN_KEY)));
                 System.err.println("bench serve: upload " + out.get("upload"));
                 out.set("cold_load", AdapterCosts.coldLoads(process, client, ADMIN_KEY, ids, world.adapters()));
                 System.err.println("bench serve: cold_load " + out.get("cold_load"));
