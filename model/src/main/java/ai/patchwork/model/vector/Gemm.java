@@ -47,7 +47,7 @@ final class Gemm {
 
     /**
      * Whether oneDNN multiplies m rows by w: always for its blocked bfloat16 layout; for int8 weights in its layout
-     * from two rows on, where the weights it widens once serve several rows (one row runs on {@link Q8Rows#dot}).
+     * from two rows on, where the weights it widens once serve several rows (one row runs on {@link Q8Rows#dots}).
      */
     static boolean onOneDnn(int m, PackedMatrix w) {
         return w.precision() == Precision.BF16_BLOCKED || (w.precision() == Precision.Q8_0_ROWS && m >= 2);

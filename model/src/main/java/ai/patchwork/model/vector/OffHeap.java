@@ -20,7 +20,7 @@ import java.util.Locale;
  *
  * <p>Every block starts {@link #SKEW} bytes past a 256-byte boundary, not on one. Rows of a checkpoint's matrices are
  * multiples of 256 bytes long, so a block on such a boundary puts every row on one too; the one-row int8 product
- * ({@link Q8Rows#dot}), which streams whole rows against an activation row held in cache, then runs markedly slower
+ * ({@link Q8Rows#dots}), which streams whole rows against an activation row held in cache, then runs markedly slower
  * on AMD EPYC cores than with its rows skewed by 64, 128 or 192 bytes ({@code bench decode --quantization int8}
  * shows it; the bfloat16 product on oneDNN does not mind either way).
  */

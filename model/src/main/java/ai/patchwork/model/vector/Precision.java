@@ -16,7 +16,7 @@ enum Precision {
     BF16_BLOCKED(2),
     /**
      * {@link #Q8_0}'s values and scales in the layout oneDNN's int8-weight matmul reads ({@link Q8Rows}): rows whole,
-     * scales grouped by pieces of columns; multiplied by {@link NativeGemm}, a single x row by {@link Q8Rows#dot}.
+     * scales grouped by pieces of columns; multiplied by {@link NativeGemm}, a single x row by {@link Q8Rows#dots}.
      */
     Q8_0_ROWS(1);
 

@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 32, its rows) row-major, the dense per-group scales oneDNN takes for a product of that piece's width. A product
  * then runs piece by piece, each on the piece's own values and scales.
  *
- * <p>A single x row is multiplied here ({@link #dot}): oneDNN widens every weight to bfloat16 before multiplying,
+ * <p>A single x row is multiplied here ({@link #dots}): oneDNN widens every weight to bfloat16 before multiplying,
  * which pays off only when two or more rows share the widened weights. The scales are held a second time after
  * oneDNN's, in half precision (as Q8_0 stores them; {@link Q8#quantize} rounds every scale to it) and row after row
  * (N, K / 32), for it: read from oneDNN's pieces, one row's 64 scales of a K of 2048 lie in
@@ -98,21 +98,19 @@ final class Q8Rows {
 
     /**
      * y[y0 + j] = row j of W times x[x0 .. x0 + k), for the rows {@code [from, to)}: the first half of the range and
-     * the second half in step, two rows a turn ({@link #dotPair}), and
-     * a last row of an odd count on its own.
+     * the second half in step, two rows a turn ({@link #dotPair}); the last row of an odd count is paired with itself.
      */
     static void dots(float[] x, int x0, PackedMatrix w, int from, int to, float[] y, int y0) {
         int half = (to - from) / 2;
         for (int j = from; j < from + half; j++) dotPair(x, x0, w, j, j + half, y, y0);
-        if ((to - from) % 2 != 0) y[y0 + to - 1] = dot(x, x0, w, to - 1);
+        if ((to - from) % 2 != 0) dotPair(x, x0, w, to - 1, to - 1, y, y0);
     }
 
     /**
      * Rows {@code a} and {@code b} of W times x[x0 .. x0 + k), into y[y0 + a] and y[y0 + b]: per group, a sum of 32
      * products, then times the group's scale (from the row-by-row copy). Each x vector loaded serves both rows, and two
-     * independent rows keep the multipliers busy: this loop runs once for every weight of a one-row step, where
-     * widening the int8 weights, not memory, sets the pace. Rows far apart (half a range) stream from two places,
-     * which the hardware prefetches better than two neighbouring rows.
+     * independent rows keep the multipliers busy: this loop runs once for every weight of a one-row step. Rows far
+     * apart (half a range) stream from two places, which the hardware prefetches better than two neighbouring rows.
      */
     private static void dotPair(float[] x, int x0, PackedMatrix w, int a, int b, float[] y, int y0) {
         MemorySegment q = w.values();
@@ -138,40 +136,5 @@ final class Q8Rows {
         }
         y[y0 + a] = ca.reduceLanes(VectorOperators.ADD);
         y[y0 + b] = cb.reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * Row {@code j} of W times x[x0 .. x0 + k): per group, a sum of 32 products, then times the group's scale (from
-     * the row-by-row copy); two accumulators for alternate groups, so that no chain of dependent additions sets the
-     * pace.
-     */
-    static float dot(float[] x, int x0, PackedMatrix w, int j) {
-        MemorySegment q = w.values();
-        MemorySegment sc = w.scales();
-        int k = w.k();
-        long r = (long) j * k;
-        long s = rowScaleAt(w.n(), k, j, 0);
-        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S);
-        int pairs = k - k % (2 * Q8.GROUP);
-        for (int p = 0; p < pairs; p += 2 * Q8.GROUP) {
-            int p1 = p + Q8.GROUP;
-            FloatVector t0 = FloatVector.fromArray(S, x, x0 + p).mul(Q8.load(q, r + p));
-            FloatVector t1 = FloatVector.fromArray(S, x, x0 + p1).mul(Q8.load(q, r + p1));
-            for (int i = L; i < Q8.GROUP; i += L) {
-                t0 = FloatVector.fromArray(S, x, x0 + p + i).fma(Q8.load(q, r + p + i), t0);
-                t1 = FloatVector.fromArray(S, x, x0 + p1 + i).fma(Q8.load(q, r + p1 + i), t1);
-            }
-            long g = s + (long) Short.BYTES * (p / Q8.GROUP);
-            c0 = t0.fma(scaleAt(sc, g), c0);
-            c1 = t1.fma(scaleAt(sc, g + Short.BYTES), c1);
-        }
-        if (pairs < k) { // an odd last group
-            FloatVector t0 = FloatVector.zero(S);
-            for (int i = 0; i < Q8.GROUP; i += L) {
-                t0 = FloatVector.fromArray(S, x, x0 + pairs + i).fma(Q8.load(q, r + pairs + i), t0);
-            }
-            c0 = t0.fma(scaleAt(sc, s + (long) Short.BYTES * (pairs / Q8.GROUP)), c0);
-        }
-        return c0.add(c1).reduceLanes(VectorOperators.ADD);
     }
 }

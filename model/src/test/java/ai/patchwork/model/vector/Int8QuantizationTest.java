@@ -39,7 +39,7 @@ class Int8QuantizationTest {
      * On the Vector API, and in oneDNN's layout ({@link Matmul#NATIVE}), where the int8 model reads the text as two
      * streams at once: its products of two rows run on oneDNN, which also rounds x and the dequantized weights to
      * bfloat16 (relative errors of 2⁻⁹, under a tenth of the quantization's), its one-row products on
-     * {@link Q8Rows#dot}; the same bounds hold.
+     * {@link Q8Rows#dots}; the same bounds hold.
      */
     @ParameterizedTest
     @EnumSource(

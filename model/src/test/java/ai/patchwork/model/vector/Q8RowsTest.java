@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.patchwork.model.safetensors.DType;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * q·d each within a relative 2⁻⁹), then multiplies exactly and sums in float32. So each product is within a relative
  * 3·2⁻⁹ (under 2⁻⁷) of x·q·d, and each output off the float32 loop by at most 2⁻⁷·Σ|xᵢ·wᵢ| plus float32 summation
  * error on both sides, under K·2⁻²⁴·Σ|xᵢ·wᵢ| each: the test allows (2⁻⁷ + K·2⁻²³)·Σ|xᵢ·wᵢ|. A wrong piece of scales,
- * a wrong column range or a missed row chunk exceeds it by orders of magnitude. One x row runs on {@link Q8Rows#dot}
+ * a wrong column range or a missed row chunk exceeds it by orders of magnitude. One x row runs on {@link Q8Rows#dots}
  * in float32, within the summation error alone.
  */
 class Q8RowsTest {
@@ -114,6 +113,25 @@ class Q8RowsTest {
                 assertTrue(Math.abs(qs[i]) <= 127, "a value within ±127");
                 assertEquals(row[i], qs[i] * d, d * 0.5001f);
             }
+        }
+    }
+
+    /** One x row over an odd number of W rows: the last one, paired with itself, is as right as the others. */
+    @Test
+    void oneRowOverAnOddRowCountMatchesThePlainLoop() {
+        int k = 96;
+        int n = 37;
+        SplittableRandom r = new SplittableRandom(3);
+        float[] source = GemmTest.random(n * k, r);
+        float[] x = GemmTest.random(k, r);
+        try (Arena arena = Arena.ofShared()) {
+            PackedMatrix native8 = PackedMatrix.pack(List.of(source(source, 0, n, k, arena)), k, true, true, arena);
+            float[] w = dequantized(native8);
+            float[] want = new float[n];
+            Gemm.reference(x, 1, k, w, n, want);
+            float[] got = new float[n];
+            Gemm.matmul(x, 1, native8, got);
+            assertWithin(x, w, 1, n, k, want, got, 0);
         }
     }
 
