@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.patchwork.model.safetensors.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -162,5 +165,32 @@ class GemmTest {
     /** Float32 values as they are, never narrowed to bfloat16. */
     static WeightArray f32(float[] values) {
         return new WeightArray(values, null, null);
+    }
+
+    /**
+     * Rows [from, from + rows) of row-major w as a checkpoint tensor: F32 as they are, or BF16 rounded to nearest even
+     * ({@link Bf16#round}).
+     */
+    static PackedMatrix.Source source(float[] w, int from, int rows, int k, DType dtype, Arena arena) {
+        MemorySegment s = arena.allocate((long) rows * k * dtype.bytes(), 64);
+        switch (dtype) {
+            case F32 -> MemorySegment.copy(w, from * k, s, PackedMatrix.FLOAT_LE, 0, rows * k);
+            case BF16 -> {
+                for (int i = 0; i < rows * k; i++) s.set(Bf16.SHORT_LE, 2L * i, Bf16.round(w[from * k + i]));
+            }
+            default -> throw new IllegalArgumentException(dtype + ": F32 or BF16");
+        }
+        return new PackedMatrix.Source(s, dtype, rows);
+    }
+
+    /** w's rows as stacked checkpoint parts of {@code rows[i]} rows each, in order ({@link #source}). */
+    static List<PackedMatrix.Source> parts(float[] w, int[] rows, int k, DType dtype, Arena arena) {
+        List<PackedMatrix.Source> parts = new ArrayList<>();
+        int from = 0;
+        for (int n : rows) {
+            parts.add(source(w, from, n, k, dtype, arena));
+            from += n;
+        }
+        return parts;
     }
 }

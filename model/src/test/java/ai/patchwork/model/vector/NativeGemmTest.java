@@ -54,10 +54,7 @@ class NativeGemmTest {
         float[] x = GemmTest.random(m * k, r);
         try (Arena arena = Arena.ofShared();
                 StepThreads threads = StepThreads.of(threadCount)) {
-            List<PackedMatrix.Source> parts = List.of(
-                    source(w, 0, rows[0], k, arena),
-                    source(w, rows[0], rows[1], k, arena),
-                    source(w, rows[0] + rows[1], rows[2], k, arena));
+            List<PackedMatrix.Source> parts = GemmTest.parts(w, rows, k, DType.BF16, arena);
             PackedMatrix blocked = PackedMatrix.pack(parts, k, false, true, arena);
             assertEquals(Precision.BF16_BLOCKED, blocked.precision());
             float[] want = new float[m * n];
@@ -235,10 +232,7 @@ class NativeGemmTest {
 
     /** Rows [from, from + rows) of row-major w as a bfloat16 checkpoint tensor. */
     private static PackedMatrix.Source source(float[] w, int from, int rows, int k, Arena arena) {
-        MemorySegment s = arena.allocate((long) rows * k * 2, 64);
-        for (int i = 0; i < rows * k; i++)
-            s.set(Bf16.SHORT_LE, 2L * i, bf16(w[from * k + i]).get(Bf16.SHORT_LE, 0));
-        return new PackedMatrix.Source(s, DType.BF16, rows);
+        return GemmTest.source(w, from, rows, k, DType.BF16, arena);
     }
 
     private static MemorySegment bf16(float v) {

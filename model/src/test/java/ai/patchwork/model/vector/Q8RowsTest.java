@@ -46,10 +46,7 @@ class Q8RowsTest {
         float[] x = GemmTest.random(m * k, r);
         try (Arena arena = Arena.ofShared();
                 StepThreads threads = StepThreads.of(threadCount)) {
-            List<PackedMatrix.Source> parts = List.of(
-                    source(source, 0, rows[0], k, arena),
-                    source(source, rows[0], rows[1], k, arena),
-                    source(source, rows[0] + rows[1], rows[2], k, arena));
+            List<PackedMatrix.Source> parts = GemmTest.parts(source, rows, k, DType.F32, arena);
             PackedMatrix native8 = PackedMatrix.pack(parts, k, true, true, arena);
             assertEquals(Precision.Q8_0_ROWS, native8.precision());
             float[] w = dequantized(native8);
@@ -184,8 +181,6 @@ class Q8RowsTest {
 
     /** Rows [from, from + rows) of row-major w as a float32 checkpoint tensor. */
     private static PackedMatrix.Source source(float[] w, int from, int rows, int k, Arena arena) {
-        MemorySegment s = arena.allocate((long) rows * k * 4, 64);
-        MemorySegment.copy(w, from * k, s, PackedMatrix.FLOAT_LE, 0, rows * k);
-        return new PackedMatrix.Source(s, DType.F32, rows);
+        return GemmTest.source(w, from, rows, k, DType.F32, arena);
     }
 }
