@@ -49,12 +49,7 @@ class ObjectStoreTest {
         store.put("test/big.bin", file);
         // then
         assertEquals(OptionalLong.of(bytes.length), store.size("test/big.bin"));
-        String etag = s3.client()
-                .statObject(StatObjectArgs.builder()
-                        .bucket(RegistryTestBed.BUCKET)
-                        .object("test/big.bin")
-                        .build())
-                .etag();
+        String etag = etag("test/big.bin");
         assertTrue(etag.endsWith("-3"), "a multipart upload's ETag ends with its part count: " + etag);
         try (InputStream in = store.get("test/big.bin")) {
             assertArrayEquals(bytes, in.readAllBytes());
@@ -70,13 +65,7 @@ class ObjectStoreTest {
         byte[] bytes = new byte[1 << 20];
         new Random(8).nextBytes(bytes);
         store.put("test/one-part.bin", new ByteArrayInputStream(bytes), bytes.length);
-        String etag = TestS3.shared()
-                .client()
-                .statObject(StatObjectArgs.builder()
-                        .bucket(RegistryTestBed.BUCKET)
-                        .object("test/one-part.bin")
-                        .build())
-                .etag();
+        String etag = etag("test/one-part.bin");
         assertFalse(etag.contains("-"), "one request, not a multipart upload: " + etag);
         try (InputStream in = store.get("test/one-part.bin")) {
             assertArrayEquals(bytes, in.readAllBytes());
@@ -105,5 +94,16 @@ class ObjectStoreTest {
         assertTrue(
                 e.getMessage().startsWith("object store (http://127.0.0.1:9, bucket nowhere): cannot stat k"),
                 e.getMessage());
+    }
+
+    /** The ETag the test bucket's store gives {@code key}, asked with a client of its own. */
+    private static String etag(String key) throws Exception {
+        return TestS3.shared()
+                .client()
+                .statObject(StatObjectArgs.builder()
+                        .bucket(RegistryTestBed.BUCKET)
+                        .object(key)
+                        .build())
+                .etag();
     }
 }
