@@ -20,6 +20,10 @@ import tools.jackson.databind.JsonNode;
  * requests share batches with each other (different adapters and none in one forward pass). This class runs the CPU
  * runtime with its default 16-bit adapter slots; {@link GoldenOutputsExactTest} the same cases with float32 slots and
  * {@link GoldenOutputsDjlTest} on the DJL forward.
+ *
+ * <p>The engine keeps no prompt prefixes: several cases share a prompt and an adapter, so with the prefix cache on,
+ * whether a request found another's prefix depended on which reached the cache first, and its usage with it. Outputs
+ * restored from the prefix cache are held to the same reference by {@link PrefixCacheTest}.
  */
 class GoldenOutputsTest {
 
@@ -45,6 +49,7 @@ class GoldenOutputsTest {
                 .optIntraOpThreads(1)
                 .optRuntime(runtime)
                 .optAdapterStorage(storage)
+                .optPrefixCaching(false)
                 .build();
         engine = InferenceEngine.start(config, new FolderAdapterSource(Fixtures.adapters()), new SimpleMeterRegistry());
         assertEquals(runtime, engine.runtime());
